@@ -1,0 +1,68 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Department(models.TextChoices):
+    HEALTH = "health", "卫生健康"
+    MEDICAL_INSURANCE = "medical_insurance", "医疗保障"
+    CIVIL_AFFAIRS = "civil_affairs", "民政"
+    RURAL_REVITALISATION = "rural_revitalisation", "乡村振兴"
+    HOSPITAL = "hospital", "医疗机构"
+
+
+class Role(models.TextChoices):
+    DATA_ENTRY = "data_entry", "数据录入"
+    REVIEWER = "reviewer", "审核"
+    APPROVER = "approver", "审批"
+    READONLY = "readonly", "只读"
+    ADMIN = "admin", "管理员"
+
+
+class User(AbstractUser):
+    """A user belongs to one region node, one department and one role.
+
+    `region_code` is the scope: every read of personal data is filtered by this prefix.
+    """
+
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="users", verbose_name="所属区划",
+    )
+    department = models.CharField(
+        "部门", max_length=32, choices=Department.choices, default=Department.HEALTH
+    )
+    role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.READONLY)
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    @property
+    def region_code(self) -> str:
+        """The scope prefix: the region's primary key is its natural-length code."""
+        return self.region_id or ""
+
+    @property
+    def level(self) -> str | None:
+        from jkfp.regions.codes import level_of
+
+        return level_of(self.region_code).value if self.region_code else None
+
+
+class PersonalDataAccess(models.Model):
+    """Each showing of a full ID or phone number: who, when, whose, which field, where."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="data_accesses")
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="data_accesses"
+    )
+    field = models.CharField("字段", max_length=32)
+    channel = models.CharField("途径", max_length=16, default="web")  # web / api / export
+    path = models.CharField("页面", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "个人信息查看记录"
+        verbose_name_plural = "个人信息查看记录"
+        ordering = ["-at"]

@@ -1,0 +1,98 @@
+"""Named domain errors (DESIGN.md rule 7): each has a code from one enum and a Chinese message.
+
+Services raise `DomainError` (or `ValidationErrors`, a list of them); pages show the message,
+the API answers 422 with the code and the field, tests assert the code.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    # identity
+    ID_FORMAT = "id_format"
+    ID_CHECKSUM = "id_checksum"
+    ID_BIRTH_DATE = "id_birth_date"
+    ID_BIRTH_MISMATCH = "id_birth_mismatch"
+    ID_SEX_MISMATCH = "id_sex_mismatch"
+    ID_DUPLICATE = "id_duplicate"
+    PHONE_FORMAT = "phone_format"
+    # regions
+    REGION_UNKNOWN = "region_unknown"
+    REGION_NOT_VILLAGE = "region_not_village"
+    REGION_CODE_FORMAT = "region_code_format"
+    REGION_PARENT_MISMATCH = "region_parent_mismatch"
+    REGION_OUT_OF_SCOPE = "region_out_of_scope"
+    # registry
+    HOUSEHOLD_NUMBER_DUPLICATE = "household_number_duplicate"
+    HOUSEHOLD_NO_HEAD = "household_no_head"
+    HOUSEHOLD_TWO_HEADS = "household_two_heads"
+    HOUSEHOLD_ENDED = "household_ended"
+    PERSON_DECEASED = "person_deceased"
+    DEATH_DATE_INVALID = "death_date_invalid"
+    CATEGORY_UNKNOWN = "category_unknown"
+    CATEGORY_LEVEL = "category_level"
+    CATEGORY_OVERLAP = "category_overlap"
+    CATEGORY_DATES = "category_dates"
+    CATEGORY_NOT_HELD = "category_not_held"
+    INCOME_INVALID = "income_invalid"
+    STALE_VERSION = "stale_version"
+    REQUIRED = "required"
+    INVALID = "invalid"
+    # admission / exit
+    WORKFLOW_STEP = "workflow_step"
+    WORKFLOW_ROLE = "workflow_role"
+    NOTICE_TOO_SHORT = "notice_too_short"
+    NOTICE_NOT_POSTED = "notice_not_posted"
+    CONSENT_MISSING = "consent_missing"
+    EXIT_MONITORED_UNDER_6_MONTHS = "exit_monitored_under_6_months"
+    EXIT_NO_SUPPORT_MEASURE = "exit_no_support_measure"
+    EXIT_NO_ABLE_WORKER = "exit_no_able_worker"
+    REQUEST_PENDING = "request_pending"
+    PERMISSION = "permission"
+
+
+class DomainError(Exception):
+    """One named error, optionally tied to a field and a row (1-based line of an import)."""
+
+    def __init__(self, code: ErrorCode, message: str, *, field: str | None = None,
+                 row: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.row = row
+
+    def as_dict(self) -> dict:
+        d = {"code": str(self.code), "message": self.message}
+        if self.field:
+            d["field"] = self.field
+        if self.row is not None:
+            d["row"] = self.row
+        return d
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"第{self.row}行")
+        if self.field:
+            where.append(f"字段 {self.field}")
+        prefix = "，".join(where)
+        return f"{prefix}：{self.message}" if prefix else self.message
+
+
+class ValidationErrors(DomainError):
+    """Several errors found at once; nothing was written."""
+
+    def __init__(self, errors: list[DomainError]):
+        self.errors = errors
+        first = errors[0]
+        super().__init__(first.code, first.message, field=first.field, row=first.row)
+
+    def as_dict(self) -> dict:
+        return {"code": str(self.code), "message": self.message,
+                "errors": [e.as_dict() for e in self.errors]}
+
+    def __str__(self) -> str:
+        return "；".join(str(e) for e in self.errors)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    name = "jkfp.registry"
+    label = "registry"
+    verbose_name = "人员与家庭登记"
