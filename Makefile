@@ -1,0 +1,46 @@
+# Everyday commands of jkfp. Each target installs what it needs itself.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+JKFP := $(VENV)/bin/jkfp
+PERSONS ?= 30000
+SEED ?= 1
+HOST ?= 127.0.0.1:8000
+
+.PHONY: demo test bench assets install install-dev clean-demo lint
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+install: $(UV)
+	$(UV) sync --frozen --no-dev --python $(PYTHON)
+
+install-dev: $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+
+var/assets/vendor/htmx.min.js var/assets/vendor/echarts.min.js: frontend/package.json frontend/package-lock.json frontend/build.mjs
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+assets: var/assets/vendor/htmx.min.js
+
+# Run the system on the embedded SQLite default with the demo region at http://$(HOST)
+demo: install assets
+	DEBUG=1 $(JKFP) migrate --noinput -v0
+	DEBUG=1 $(JKFP) demo_data --persons $(PERSONS) --seed $(SEED) --if-empty
+	DEBUG=1 $(JKFP) runserver $(HOST)
+
+# The test suite (PostgreSQL when DATABASE_URL is set, else SQLite); browser tests use
+# Debian's chromium at /usr/bin/chromium.
+test: install-dev assets
+	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
+
+bench: install-dev
+	$(VENV)/bin/python bench/bench_registry.py
+	$(VENV)/bin/python bench/bench_policy.py
+
+lint: install-dev
+	$(VENV)/bin/ruff check src tests bench

@@ -1,0 +1,397 @@
+"""Writes of the registry: households, persons, incomes, category periods, support measures.
+
+Each function is one state change in one transaction (DESIGN.md rule 2). Validation collects
+every problem it can before writing anything, so a bad form or file gets all its errors at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from jkfp.accounts.models import Role, User
+from jkfp.categories import LABELS, LEVEL, Category, parse_category
+from jkfp.errors import DomainError, ErrorCode, ValidationErrors
+from jkfp.regions.models import Region
+
+from . import idnumber
+from .models import (
+    CategoryPeriod,
+    Household,
+    HouseholdIncome,
+    Person,
+    Relation,
+    SupportMeasure,
+    WorkAbility,
+)
+
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+WRITE_ROLES = (Role.DATA_ENTRY, Role.REVIEWER, Role.APPROVER, Role.ADMIN)
+
+
+# ---------------------------------------------------------------- helpers
+def require_writer(user: User) -> None:
+    if not (user.is_superuser or user.role in WRITE_ROLES):
+        raise DomainError(ErrorCode.PERMISSION, "您的角色为只读，不能修改数据")
+
+
+def require_in_scope(user: User, region_code: str, *, field: str = "region_code") -> None:
+    if user.is_superuser:
+        return
+    if not user.region_code or not region_code.startswith(user.region_code):
+        raise DomainError(ErrorCode.REGION_OUT_OF_SCOPE,
+                          f"区划“{region_code}”不在您的管辖区域内", field=field)
+
+
+def check_version(obj, expected_version: int | None) -> None:
+    if expected_version is not None and obj.version != expected_version:
+        raise DomainError(
+            ErrorCode.STALE_VERSION,
+            "保存冲突：该记录已被他人修改（您看到的是第{}版，当前为第{}版）。请刷新后核对再保存，"
+            "您填写的内容未丢失。".format(expected_version, obj.version),
+            field="version",
+        )
+
+
+def _locked(model, pk):
+    return model.objects.select_for_update().get(pk=pk)
+
+
+def yuan_to_fen(value, *, field: str) -> int:
+    try:
+        d = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, AttributeError):
+        raise DomainError(ErrorCode.INCOME_INVALID, f"金额“{value}”不是有效数字", field=field) from None
+    if d.as_tuple().exponent < -2:
+        raise DomainError(ErrorCode.INCOME_INVALID, f"金额“{value}”最多两位小数", field=field)
+    return int((d * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+# ---------------------------------------------------------------- persons
+@dataclass
+class MemberInput:
+    id_number: str
+    name: str
+    relation: str
+    sex: str | None = None
+    birth_date: dt.date | None = None
+    phone: str = ""
+    work_ability: str = WorkAbility.ABLE
+
+
+@dataclass
+class CheckedMember:
+    info: idnumber.IdInfo
+    data: MemberInput
+    errors: list[DomainError] = field(default_factory=list)
+
+
+def person_check_identity(*, id_number: str, sex: str | None = None,
+                          birth_date: dt.date | None = None,
+                          prefix: str = "") -> tuple[idnumber.IdInfo | None, list[DomainError]]:
+    """Validate an ID number and what was entered beside it; return all errors found."""
+    errors: list[DomainError] = []
+    try:
+        info = idnumber.parse(id_number, field=f"{prefix}id_number")
+    except DomainError as exc:
+        return None, [exc]
+    if birth_date and birth_date != info.birth_date:
+        errors.append(DomainError(
+            ErrorCode.ID_BIRTH_MISMATCH,
+            f"出生日期{birth_date:%Y-%m-%d}与身份证号中的{info.birth_date:%Y-%m-%d}不一致",
+            field=f"{prefix}birth_date"))
+    if sex and sex != info.sex:
+        errors.append(DomainError(
+            ErrorCode.ID_SEX_MISMATCH,
+            "性别与身份证号不一致：身份证号第17位表示{}".format("男" if info.sex == "M" else "女"),
+            field=f"{prefix}sex"))
+    return info, errors
+
+
+def _check_member(m: MemberInput, prefix: str) -> tuple[idnumber.IdInfo | None, list[DomainError]]:
+    info, errors = person_check_identity(id_number=m.id_number, sex=m.sex or None,
+                                         birth_date=m.birth_date, prefix=prefix)
+    if not (m.name or "").strip():
+        errors.append(DomainError(ErrorCode.REQUIRED, "姓名不能为空", field=f"{prefix}name"))
+    if m.relation not in Relation.values:
+        errors.append(DomainError(ErrorCode.INVALID, f"与户主关系“{m.relation}”无效",
+                                  field=f"{prefix}relation"))
+    if m.work_ability not in WorkAbility.values:
+        errors.append(DomainError(ErrorCode.INVALID, f"劳动能力“{m.work_ability}”无效",
+                                  field=f"{prefix}work_ability"))
+    if m.phone and not PHONE.match(m.phone.strip()):
+        errors.append(DomainError(ErrorCode.PHONE_FORMAT, f"联系电话“{m.phone}”格式不正确",
+                                  field=f"{prefix}phone"))
+    return info, errors
+
+
+def _duplicate_ids(numbers: list[str], *, exclude_pk: int | None = None) -> set[str]:
+    qs = Person.objects.filter(id_number__in=numbers)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return set(qs.values_list("id_number", flat=True))
+
+
+def _new_person(info: idnumber.IdInfo, m: MemberInput, household: Household) -> Person:
+    return Person(id_number=info.number, id_rev=info.number[::-1], name=m.name.strip(),
+                  sex=info.sex, birth_date=info.birth_date, phone=(m.phone or "").strip(),
+                  household=household, relation=m.relation, region_code=household.region_code,
+                  work_ability=m.work_ability)
+
+
+def household_register(*, user: User, household_number: str, village_code: str, address: str,
+                       members: list[MemberInput]) -> Household:
+    """Register a household with its members; exactly one member is the head."""
+    require_writer(user)
+    errors: list[DomainError] = []
+    household_number = (household_number or "").strip()
+    if not household_number:
+        errors.append(DomainError(ErrorCode.REQUIRED, "户编号不能为空", field="household_number"))
+    elif Household.objects.filter(household_number=household_number).exists():
+        errors.append(DomainError(ErrorCode.HOUSEHOLD_NUMBER_DUPLICATE,
+                                  f"户编号“{household_number}”已存在", field="household_number"))
+    village = Region.objects.filter(code=(village_code or "").strip()).first()
+    if village is None:
+        errors.append(DomainError(ErrorCode.REGION_UNKNOWN, f"区划代码“{village_code}”不存在",
+                                  field="village_code"))
+    elif village.level != "village":
+        errors.append(DomainError(ErrorCode.REGION_NOT_VILLAGE,
+                                  f"“{village.name}”不是村级区划，家庭户须登记到村",
+                                  field="village_code"))
+    else:
+        try:
+            require_in_scope(user, village.code, field="village_code")
+        except DomainError as exc:
+            errors.append(exc)
+    heads = [m for m in members if m.relation == Relation.HEAD]
+    if not heads:
+        errors.append(DomainError(ErrorCode.HOUSEHOLD_NO_HEAD, "家庭户必须有一名户主",
+                                  field="members"))
+    elif len(heads) > 1:
+        errors.append(DomainError(ErrorCode.HOUSEHOLD_TWO_HEADS, "一个家庭户只能有一名户主",
+                                  field="members"))
+    infos: list[idnumber.IdInfo] = []
+    seen: set[str] = set()
+    for i, m in enumerate(members):
+        info, errs = _check_member(m, prefix=f"members[{i}].")
+        errors.extend(errs)
+        if info:
+            if info.number in seen:
+                errors.append(DomainError(ErrorCode.ID_DUPLICATE,
+                                          f"身份证号“{idnumber.mask(info.number)}”在本户中重复",
+                                          field=f"members[{i}].id_number"))
+            seen.add(info.number)
+            infos.append(info)
+    for number in _duplicate_ids([i.number for i in infos]):
+        idx = next(k for k, m in enumerate(members) if idnumber.normalize(m.id_number) == number)
+        errors.append(DomainError(ErrorCode.ID_DUPLICATE,
+                                  f"身份证号“{idnumber.mask(number)}”已登记在其他家庭户",
+                                  field=f"members[{idx}].id_number"))
+    if errors:
+        raise ValidationErrors(errors)
+    try:
+        with transaction.atomic():
+            household = Household.objects.create(household_number=household_number,
+                                                 village=village, region_code=village.code,
+                                                 address=(address or "").strip())
+            persons = []
+            for info, m in zip(infos, members, strict=True):
+                p = _new_person(info, m, household)
+                p.save()
+                persons.append(p)
+            household.head = next(p for p in persons if p.relation == Relation.HEAD)
+            household.save(update_fields=["head"])
+    except IntegrityError as exc:  # a concurrent insert of the same ID or number
+        raise DomainError(ErrorCode.ID_DUPLICATE, "身份证号或户编号已被同时登记，请刷新后重试") from exc
+    return household
+
+
+def household_update(*, user: User, household: Household, expected_version: int,
+                     address: str) -> Household:
+    require_writer(user)
+    require_in_scope(user, household.region_code)
+    with transaction.atomic():
+        hh = _locked(Household, household.pk)
+        check_version(hh, expected_version)
+        hh.address = (address or "").strip()
+        hh.version += 1
+        hh.save()
+    return hh
+
+
+def person_add(*, user: User, household: Household, member: MemberInput) -> Person:
+    require_writer(user)
+    require_in_scope(user, household.region_code)
+    if household.ended_on:
+        raise DomainError(ErrorCode.HOUSEHOLD_ENDED, "该家庭户已注销，不能添加成员")
+    info, errors = _check_member(member, prefix="")
+    if member.relation == Relation.HEAD:
+        errors.append(DomainError(ErrorCode.HOUSEHOLD_TWO_HEADS,
+                                  "该户已有户主；如需变更户主请使用“变更户主”", field="relation"))
+    if info and _duplicate_ids([info.number]):
+        errors.append(DomainError(ErrorCode.ID_DUPLICATE,
+                                  f"身份证号“{idnumber.mask(info.number)}”已登记", field="id_number"))
+    if errors:
+        raise ValidationErrors(errors)
+    with transaction.atomic():
+        p = _new_person(info, member, household)
+        p.save()
+    return p
+
+
+def person_update(*, user: User, person: Person, expected_version: int, name: str, phone: str,
+                  relation: str, work_ability: str, sex: str | None = None,
+                  birth_date: dt.date | None = None) -> Person:
+    """Change what may change about a person. Sex and birth date must agree with the ID."""
+    require_writer(user)
+    require_in_scope(user, person.region_code)
+    m = MemberInput(id_number=person.id_number, name=name, relation=relation, sex=sex,
+                    birth_date=birth_date, phone=phone, work_ability=work_ability)
+    _, errors = _check_member(m, prefix="")
+    if relation == Relation.HEAD and person.relation != Relation.HEAD:
+        errors.append(DomainError(ErrorCode.HOUSEHOLD_TWO_HEADS,
+                                  "该户已有户主；如需变更户主请使用“变更户主”", field="relation"))
+    if person.relation == Relation.HEAD and relation != Relation.HEAD:
+        errors.append(DomainError(ErrorCode.HOUSEHOLD_NO_HEAD,
+                                  "户主的关系不能直接修改；请先指定新的户主", field="relation"))
+    if errors:
+        raise ValidationErrors(errors)
+    with transaction.atomic():
+        p = _locked(Person, person.pk)
+        check_version(p, expected_version)
+        p.name, p.phone = name.strip(), (phone or "").strip()
+        p.relation, p.work_ability = relation, work_ability
+        p.version += 1
+        p.save()
+    return p
+
+
+def person_record_death(*, user: User, person: Person, expected_version: int,
+                        death_date: dt.date) -> Person:
+    require_writer(user)
+    require_in_scope(user, person.region_code)
+    if death_date < person.birth_date or death_date > dt.date.today():
+        raise DomainError(ErrorCode.DEATH_DATE_INVALID, "死亡日期须在出生日期之后且不晚于今天",
+                          field="death_date")
+    with transaction.atomic():
+        p = _locked(Person, person.pk)
+        check_version(p, expected_version)
+        if not p.alive:
+            raise DomainError(ErrorCode.PERSON_DECEASED, "该人员已登记死亡", field="death_date")
+        p.alive, p.death_date = False, death_date
+        p.version += 1
+        p.save()
+        # the person's own open periods end on the day of death (history keeps them)
+        for period in CategoryPeriod.objects.select_for_update().filter(person=p,
+                                                                         end_date__isnull=True):
+            period.end_date = max(death_date, period.start_date)
+            period.end_reason = "死亡"
+            period.save()
+    return p
+
+
+# ---------------------------------------------------------------- income
+def household_income_record(*, user: User, household: Household, year: int, total_yuan,
+                            members: int, source: str = "") -> HouseholdIncome:
+    require_writer(user)
+    require_in_scope(user, household.region_code)
+    total = yuan_to_fen(total_yuan, field="total_income")
+    if members < 1:
+        raise DomainError(ErrorCode.INCOME_INVALID, "计算人口须至少为1", field="members")
+    if not 2000 <= year <= dt.date.today().year:
+        raise DomainError(ErrorCode.INCOME_INVALID, f"年度“{year}”无效", field="year")
+    per_capita = int((Decimal(total) / members).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    with transaction.atomic():
+        inc, _ = HouseholdIncome.objects.update_or_create(
+            household=household, year=year,
+            defaults={"total_fen": total, "members": members, "per_capita_fen": per_capita,
+                      "source": source},
+        )
+    return inc
+
+
+# ---------------------------------------------------------------- categories
+def _overlaps(qs, start: dt.date, end: dt.date | None):
+    """Periods in qs overlapping [start, end] (inclusive; None = open)."""
+    qs = qs.filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+    if end is not None:
+        qs = qs.filter(start_date__lte=end)
+    return qs
+
+
+def category_period_add(*, user: User, category: str, start_date: dt.date,
+                        person: Person | None = None, household: Household | None = None,
+                        end_date: dt.date | None = None, source: str = "", reason: str = "",
+                        exit_year: int | None = None, change_request=None) -> CategoryPeriod:
+    """Open a dated period in a category for a person or a household."""
+    require_writer(user)
+    cat = parse_category(category)
+    if cat is None:
+        raise DomainError(ErrorCode.CATEGORY_UNKNOWN, f"类别“{category}”不存在", field="category")
+    subject = person or household
+    if subject is None or (person and household):
+        raise DomainError(ErrorCode.CATEGORY_LEVEL, "须且只能指定人员或家庭户之一", field="category")
+    level = LEVEL[cat]
+    if (level == "household" and person) or (level == "person" and household):
+        raise DomainError(ErrorCode.CATEGORY_LEVEL,
+                          "“{}”是{}类别".format(LABELS[cat], "家庭户" if level == "household" else "个人"),
+                          field="category")
+    require_in_scope(user, subject.region_code)
+    if end_date and end_date < start_date:
+        raise DomainError(ErrorCode.CATEGORY_DATES, "终止日期不能早于起始日期", field="end_date")
+    if cat == Category.LIFTED_OUT and not exit_year:
+        raise DomainError(ErrorCode.REQUIRED, "脱贫人口须填写脱贫年度", field="exit_year")
+    with transaction.atomic():
+        # lock the subject row so two concurrent adds cannot both pass the overlap check
+        (Person if person else Household).objects.select_for_update().get(pk=subject.pk)
+        same = CategoryPeriod.objects.filter(category=cat.value,
+                                             **({"person": person} if person else
+                                                {"household": household}))
+        clash = _overlaps(same, start_date, end_date).first()
+        if clash:
+            raise DomainError(
+                ErrorCode.CATEGORY_OVERLAP,
+                "“{}”期间与已有期间（{} 至 {}）重叠".format(
+                    LABELS[cat], clash.start_date, clash.end_date or "今"),
+                field="start_date")
+        return CategoryPeriod.objects.create(
+            category=cat.value, person=person, household=household,
+            region_code=subject.region_code, start_date=start_date, end_date=end_date,
+            exit_year=exit_year, source=source or getattr(user, "department", ""),
+            reason=reason, change_request=change_request, created_by=user)
+
+
+def category_period_end(*, user: User, period: CategoryPeriod, end_date: dt.date,
+                        end_reason: str, end_way: str = "") -> CategoryPeriod:
+    require_writer(user)
+    require_in_scope(user, period.region_code)
+    with transaction.atomic():
+        p = _locked(CategoryPeriod, period.pk)
+        if p.end_date is not None:
+            raise DomainError(ErrorCode.CATEGORY_NOT_HELD, "该期间已终止", field="end_date")
+        if end_date < p.start_date:
+            raise DomainError(ErrorCode.CATEGORY_DATES, "终止日期不能早于起始日期", field="end_date")
+        p.end_date, p.end_reason, p.end_way = end_date, end_reason, end_way
+        p.save()
+    return p
+
+
+# ---------------------------------------------------------------- support measures
+def support_measure_add(*, user: User, household: Household, kind: str, description: str,
+                        start_date: dt.date) -> SupportMeasure:
+    require_writer(user)
+    require_in_scope(user, household.region_code)
+    if kind not in SupportMeasure.Kind.values:
+        raise DomainError(ErrorCode.INVALID, f"帮扶类型“{kind}”无效", field="kind")
+    if not (description or "").strip():
+        raise DomainError(ErrorCode.REQUIRED, "帮扶内容不能为空", field="description")
+    with transaction.atomic():
+        return SupportMeasure.objects.create(household=household,
+                                             region_code=household.region_code, kind=kind,
+                                             description=description.strip(),
+                                             start_date=start_date, created_by=user)

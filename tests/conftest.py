@@ -1,0 +1,67 @@
+"""Shared fixtures: a small region tree in both plans' regions and users at every level."""
+
+from __future__ import annotations
+
+import pytest
+
+from jkfp.accounts.models import Department, Role
+from jkfp.regions.services import region_load_rows
+
+from .factories import HouseholdFactory, UserFactory
+
+# Two villages in two townships of 盐池县 and one village in 长治市 潞州区 (generated for tests).
+TEST_REGIONS = [
+    {"code": "140403100", "name": "测试镇甲", "level": "township", "parent": "140403"},
+    {"code": "140403100201", "name": "测试村甲一", "level": "village", "parent": "140403100"},
+    {"code": "640323100201", "name": "测试村花一", "level": "village", "parent": "640323100"},
+    {"code": "640323100202", "name": "测试村花二", "level": "village", "parent": "640323100"},
+    {"code": "640323101201", "name": "测试村坑一", "level": "village", "parent": "640323101"},
+]
+
+VILLAGE = "640323100201"
+OTHER_VILLAGE_SAME_TOWNSHIP = "640323100202"
+OTHER_TOWNSHIP_VILLAGE = "640323101201"
+CHANGZHI_VILLAGE = "140403100201"
+
+
+@pytest.fixture
+def regions(db):
+    region_load_rows(rows=TEST_REGIONS, generated=True)
+
+
+@pytest.fixture
+def make_user(regions):
+    def make(region: str, role: str = Role.DATA_ENTRY, department: str = Department.HEALTH,
+             **kw):
+        return UserFactory(region_id=region, role=role, department=department, **kw)
+
+    return make
+
+
+@pytest.fixture
+def users(make_user):
+    """One user per level, scoped to the chain of VILLAGE."""
+    return {
+        "village": make_user(VILLAGE, Role.DATA_ENTRY, username="v_user"),
+        "township": make_user("640323100", Role.REVIEWER, username="t_user"),
+        "county": make_user("640323", Role.APPROVER, username="c_user"),
+        "city": make_user("6403", Role.READONLY, username="ct_user"),
+        "changzhi_city": make_user("1404", Role.READONLY, username="cz_user"),
+    }
+
+
+@pytest.fixture
+def household(regions):
+    return HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE)
+
+
+@pytest.fixture
+def foreign_households(regions):
+    """Households outside VILLAGE: same township, other township, other city."""
+    return {
+        "same_township": HouseholdFactory(village_id=OTHER_VILLAGE_SAME_TOWNSHIP,
+                                          region_code=OTHER_VILLAGE_SAME_TOWNSHIP),
+        "other_township": HouseholdFactory(village_id=OTHER_TOWNSHIP_VILLAGE,
+                                           region_code=OTHER_TOWNSHIP_VILLAGE),
+        "changzhi": HouseholdFactory(village_id=CHANGZHI_VILLAGE, region_code=CHANGZHI_VILLAGE),
+    }
