@@ -24,6 +24,11 @@ OTHER_TOWNSHIP_VILLAGE = "640323101201"
 CHANGZHI_VILLAGE = "140403100201"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def regions(db):
     region_load_rows(rows=TEST_REGIONS, generated=True)

@@ -29,7 +29,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pass-1234-word")
+    password = factory.django.Password("pass-1234-word")
     department = Department.HEALTH
     role = Role.DATA_ENTRY
     region_id = "640323"
@@ -38,6 +38,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class HouseholdFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Household
+        skip_postgeneration_save = True
 
     household_number = factory.Sequence(lambda n: f"HH{n:08d}")
     village_id = "640323100201"
