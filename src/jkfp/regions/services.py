@@ -26,6 +26,7 @@ def region_load_rows(*, rows: Iterable[dict], generated: bool = False,
     """
     errors: list[DomainError] = []
     parsed: list[Region] = []
+    lines: dict[str, int] = {}
     seen: set[str] = set()
     for line, row in enumerate(rows, start=2):  # line 1 is the header
         raw_code = (row.get("code") or "").strip()
@@ -70,6 +71,7 @@ def region_load_rows(*, rows: Iterable[dict], generated: bool = False,
                                       row=line))
             continue
         seen.add(code)
+        lines[code] = line
         parsed.append(Region(code=code, name=name, level=level.value, parent_id=parent,
                              is_generated=generated,
                              source=(row.get("source") or default_source).strip()[:200]))
@@ -77,13 +79,13 @@ def region_load_rows(*, rows: Iterable[dict], generated: bool = False,
         Region.objects.filter(code__in={r.parent_id for r in parsed if r.parent_id})
         .values_list("code", flat=True)
     )
-    for line, r in enumerate(parsed, start=2):
+    for r in parsed:
         if r.parent_id and r.parent_id not in known:
             errors.append(DomainError(ErrorCode.REGION_UNKNOWN,
                                       f"上级区划“{r.parent_id}”不存在", field="parent",
-                                      row=line))
+                                      row=lines[r.code]))
     if errors:
-        raise ValidationErrors(errors)
+        raise ValidationErrors(sorted(errors, key=lambda e: e.row or 0))
     parsed.sort(key=lambda r: len(r.code))  # parents first
     with transaction.atomic():
         Region.objects.bulk_create(
