@@ -66,3 +66,25 @@ class PersonalDataAccess(models.Model):
         verbose_name = "个人信息查看记录"
         verbose_name_plural = "个人信息查看记录"
         ordering = ["-at"]
+
+
+class ApiToken(models.Model):
+    """A bearer token of the REST API. Only the SHA-256 hash of the token is stored: the token
+    itself is shown once, when it is issued (`jkfp.accounts.tokens`)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name="用户")
+    key_hash = models.CharField("令牌摘要", max_length=64, unique=True)
+    prefix = models.CharField("令牌前缀", max_length=8, help_text="令牌的前几位，用于辨认")
+    created = models.DateTimeField("签发时间", auto_now_add=True)
+    last_used = models.DateTimeField("最近使用", null=True, blank=True)
+    expires = models.DateTimeField("过期时间")
+    revoked = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API令牌"
+        verbose_name_plural = "API令牌"
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

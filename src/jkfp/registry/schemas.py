@@ -1,0 +1,361 @@
+"""Request and response schemas of the registry API (households, persons, categories, change
+requests). Requests reject unknown fields; field names are those the services name in errors,
+so an error's `field` points at the request's field. ID and phone numbers are masked in every
+answer except the reveal endpoint; money is yuan as a string with two decimals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from jkfp.api.common import PageParams, YuanIn, YuanOut
+from jkfp.categories import LABELS, Category
+
+from .models import ChangeRequest, Relation, Sex, SupportMeasure, WorkAbility
+
+
+def _choice(choices, title: str):
+    """A Literal of the values of Django choices, documented with their Chinese labels."""
+    pairs = [(c.value, c.label) if hasattr(c, "label") else (c.value, LABELS[c]) for c in choices]
+    return Annotated[Literal[tuple(v for v, _ in pairs)],  # type: ignore[valid-type]
+                     Field(description=f"{title}：" + "；".join(f"{v} {lbl}" for v, lbl in pairs))]
+
+
+CategoryCode = _choice(Category, "类别")
+RelationCode = _choice(Relation, "与户主关系")
+WorkAbilityCode = _choice(WorkAbility, "劳动能力")
+SexCode = _choice(Sex, "性别")
+MeasureKind = _choice(SupportMeasure.Kind, "帮扶类型")
+ActionCode = _choice(ChangeRequest.Action, "事项")
+ChannelCode = _choice(ChangeRequest.Channel, "线索来源")
+StatusCode = _choice(ChangeRequest.Status, "状态")
+EndWay = Annotated[Literal["", "aided", "natural"],
+                   Field(description="风险消除方式：aided 帮扶消除；natural 自然消除；空为不适用")]
+Version = Annotated[int, Field(
+    ge=1, description="您读到的版本号（乐观锁）：记录已被他人修改时返回 409 stale_version")]
+
+
+class In(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ================================================================ requests
+class SearchParams(PageParams):
+    q: str = Field("", max_length=50, description="姓名（前缀）、身份证号（完整或末几位）或户编号")
+    category: CategoryCode | None = None  # type: ignore[valid-type]
+    region_code: str | None = Field(None, pattern=r"^\d{2,12}$", description="区划代码前缀")
+
+
+class MemberIn(In):
+    id_number: str = Field(..., max_length=30, description="身份证号（18位，或15位旧号码）")
+    name: str = Field(..., max_length=50)
+    relation: RelationCode  # type: ignore[valid-type]
+    sex: SexCode | None = Field(None, description="如填写，须与身份证号一致")  # type: ignore[valid-type]
+    birth_date: dt.date | None = Field(None, description="如填写，须与身份证号一致")
+    phone: str = Field("", max_length=20)
+    work_ability: WorkAbilityCode = "able"  # type: ignore[valid-type]
+
+
+class HouseholdCreateIn(In):
+    household_number: str = Field(..., max_length=32)
+    village_code: str = Field(..., max_length=20, description="村级区划代码（12位）")
+    address: str = Field("", max_length=200)
+    members: list[MemberIn] = Field(..., max_length=50, description="家庭成员，须有且只有一名户主")
+
+
+class HouseholdUpdateIn(In):
+    version: Version
+    address: str = Field(..., max_length=200)
+
+
+class IncomeIn(In):
+    year: int
+    total_income: YuanIn
+    members: int = Field(..., description="计算人口")
+    source: str = Field("", max_length=100)
+
+
+class CategoryIn(In):
+    category: CategoryCode  # type: ignore[valid-type]
+    start_date: dt.date
+    end_date: dt.date | None = None
+    source: str = Field("", max_length=32)
+    reason: str = Field("", max_length=300)
+    exit_year: int | None = Field(None, ge=2013, le=2100, description="脱贫年度（脱贫人口必填）")
+
+
+class CategoryEndIn(In):
+    end_date: dt.date
+    end_reason: str = Field(..., min_length=1, max_length=300)
+    end_way: EndWay = ""
+
+
+class SupportMeasureIn(In):
+    kind: MeasureKind  # type: ignore[valid-type]
+    description: str = Field(..., max_length=300)
+    start_date: dt.date
+
+
+class PersonUpdateIn(In):
+    """Fields left out keep their value."""
+
+    version: Version
+    name: str | None = Field(None, max_length=50)
+    phone: str | None = Field(None, max_length=20)
+    relation: RelationCode | None = None  # type: ignore[valid-type]
+    work_ability: WorkAbilityCode | None = None  # type: ignore[valid-type]
+    sex: SexCode | None = Field(None, description="只用于核对：须与身份证号一致")  # type: ignore[valid-type]
+    birth_date: dt.date | None = Field(None, description="只用于核对：须与身份证号一致")
+
+
+class DeathIn(In):
+    version: Version
+    death_date: dt.date
+
+
+class RevealIn(In):
+    field: Literal["id_number", "phone"] = Field(
+        ..., description="id_number 身份证号；phone 联系电话")
+
+
+class ChangeRequestFilters(PageParams):
+    status: StatusCode | None = None  # type: ignore[valid-type]
+    household_id: int | None = None
+    person_id: int | None = None
+
+
+class ChangeRequestIn(In):
+    action: ActionCode  # type: ignore[valid-type]
+    category: CategoryCode  # type: ignore[valid-type]
+    household_id: int
+    person_id: int | None = Field(None, description="个人类别须指定人员")
+    period_id: int | None = Field(None, description="变更或退出时：所涉类别期间")
+    reason: str = Field(..., max_length=500)
+    effective_date: dt.date
+    channel: ChannelCode  # type: ignore[valid-type]
+    home_visit_on: dt.date | None = Field(None, description="入户核实日期（纳入必填）")
+    consent_on: dt.date | None = Field(None, description="农户书面同意日期（纳入必填）")
+    comparison_note: str = Field("", max_length=300, description="部门数据比对结果")
+    village_review_on: dt.date | None = Field(None, description="村民主评议日期")
+    end_way: EndWay = ""
+    exit_year: int | None = Field(None, ge=2013, le=2100)
+
+
+class NoticeIn(In):
+    version: Version
+    notice_start: dt.date
+    notice_days: int = Field(5, description="公示天数，不少于5天")
+
+
+class DecisionIn(In):
+    version: Version
+    approve: bool
+    comment: str = Field("", max_length=500, description="意见；不通过时必填")
+
+
+class WithdrawIn(In):
+    version: Version
+    comment: str = Field("", max_length=500)
+
+
+# ================================================================ answers
+class RegionRef(Schema):
+    code: str
+    name: str
+    is_generated: bool
+
+
+class PersonRef(Schema):
+    id: int
+    name: str
+    id_number_masked: str
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    id_number_masked: str = Field(..., description="脱敏身份证号；完整号码见 reveal")
+    phone_masked: str
+    sex: str
+    sex_label: str
+    birth_date: dt.date
+    relation: str
+    relation_label: str
+    work_ability: str
+    work_ability_label: str
+    household_id: int
+    household_number: str
+    region_code: str
+    alive: bool
+    death_date: dt.date | None
+    version: int
+
+
+class CategoryPeriodOut(Schema):
+    id: int
+    category: str
+    category_label: str
+    subject: Literal["person", "household"]
+    person_id: int | None
+    person_name: str | None
+    household_id: int | None
+    start_date: dt.date
+    end_date: dt.date | None
+    is_current: bool
+    exit_year: int | None
+    source: str
+    reason: str
+    end_reason: str
+    end_way: str
+    change_request_id: int | None
+
+
+class PersonDetailOut(PersonOut):
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    categories: list[CategoryPeriodOut]
+
+
+class IncomeOut(Schema):
+    year: int
+    total_income: YuanOut
+    members: int
+    per_capita_income: YuanOut
+    source: str
+
+
+class SupportMeasureOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    description: str
+    start_date: dt.date
+    created_by: str | None
+    created_at: dt.datetime
+
+
+class HouseholdOut(Schema):
+    id: int
+    household_number: str
+    region_code: str
+    village: RegionRef
+    address: str
+    head: PersonRef | None
+    ended_on: dt.date | None
+    end_reason: str
+    version: int
+
+
+class HouseholdDetailOut(HouseholdOut):
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    members: list[PersonOut]
+    categories: list[CategoryPeriodOut]
+    incomes: list[IncomeOut]
+    support_measures: list[SupportMeasureOut]
+
+
+class RevealOut(Schema):
+    field: str
+    value: str
+
+
+class HistoryChange(Schema):
+    field: str = Field(..., description="字段名称")
+    before: str = Field(..., description="修改前（已脱敏）")
+    after: str = Field(..., description="修改后（已脱敏）")
+
+
+class HistoryEntryOut(Schema):
+    at: dt.datetime = Field(..., description="时间")
+    user: str = Field(..., description="修改人（姓名或用户名；“系统”为批量导入等）")
+    action: Literal["+", "~", "-"] = Field(..., description="+ 新增；~ 修改；- 删除")
+    action_label: str
+    subject: str = Field(..., description="记录，如 人员、家庭户、类别 低保对象（张三）")
+    summary: str = Field(..., description="新增时的概要")
+    changes: list[HistoryChange] = Field(
+        ..., description="修改的字段：前后值；身份证号和电话已脱敏")
+
+
+class StepOut(Schema):
+    step: str
+    step_label: str
+    decision: str
+    decision_label: str
+    actor: str
+    actor_full_name: str
+    actor_region_code: str
+    at: dt.datetime
+    comment: str
+
+
+class HouseholdRef(Schema):
+    id: int
+    household_number: str
+    head_name: str | None
+    village: RegionRef
+
+
+class ChangeRequestOut(Schema):
+    id: int
+    action: str
+    action_label: str
+    category: str
+    category_label: str
+    status: str
+    status_label: str
+    household: HouseholdRef
+    person: PersonRef | None
+    period_id: int | None
+    region_code: str
+    channel: str
+    channel_label: str
+    reason: str
+    effective_date: dt.date
+    end_way: str
+    exit_year: int | None
+    home_visit_on: dt.date | None
+    consent_on: dt.date | None
+    comparison_note: str
+    village_review_on: dt.date | None
+    notice_start: dt.date | None
+    notice_end: dt.date | None
+    notice_text: str
+    version: int
+    created_by: str
+    created_at: dt.datetime
+    decided_at: dt.datetime | None
+
+
+class ChangeRequestDetailOut(ChangeRequestOut):
+    steps: list[StepOut]
+
+
+class HouseholdPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[HouseholdOut]
+
+
+class PersonPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[PersonOut]
+
+
+class ChangeRequestPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[ChangeRequestOut]
+
+
+class CategoryLabelOut(Schema):
+    code: str
+    label: str
+    level: str
