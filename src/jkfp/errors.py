@@ -51,6 +51,9 @@ class ErrorCode(StrEnum):
     EXIT_NO_ABLE_WORKER = "exit_no_able_worker"
     REQUEST_PENDING = "request_pending"
     PERMISSION = "permission"
+    # settlement
+    POLICY_NOT_FOUND = "policy_not_found"
+    STAY_ORDER = "stay_order"
 
 
 class DomainError(Exception):

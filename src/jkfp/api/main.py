@@ -46,6 +46,7 @@ def _mount() -> None:
     from jkfp.regions.api import router as regions
     from jkfp.registry.api import households, periods, persons
     from jkfp.registry.request_api import change_requests
+    from jkfp.settlement.api import router as settlement
 
     api.add_router("", accounts)
     api.add_router("/regions", regions)
@@ -53,6 +54,7 @@ def _mount() -> None:
     api.add_router("/persons", persons)
     api.add_router("", periods)
     api.add_router("/change-requests", change_requests)
+    api.add_router("", settlement)
 
 
 _mount()

@@ -1,0 +1,75 @@
+"""Hospital stays and their one-stop statements (一单制结算单), stored per person.
+
+Amounts are integer fen. A statement keeps the engine's full explanation (JSON) next to the
+figures that lists and indicators need as columns.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from jkfp.categories import CHOICES as CATEGORY_CHOICES
+
+
+class Location(models.TextChoices):
+    COUNTY = "county", "县域内"
+    CITY = "city", "市内县外"
+    PROVINCE = "province", "省内市外"
+    OUTSIDE = "outside", "省外"
+
+
+class HospitalStay(models.Model):
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="stays",
+                               verbose_name="患者")
+    region_code = models.CharField("区划代码", max_length=12, db_index=True)
+    county_code = models.CharField("参保县（区）代码", max_length=6)
+    hospital_name = models.CharField("医疗机构", max_length=100)
+    hospital_grade = models.PositiveSmallIntegerField(
+        "医院等级", choices=[(0, "未定级/基层"), (1, "一级"), (2, "二级"), (3, "三级")])
+    location = models.CharField("就医地", max_length=10, choices=Location.choices)
+    referred = models.BooleanField("已转诊", default=False)
+    admission_date = models.DateField("入院日期")
+    discharge_date = models.DateField("出院日期")
+    total_fen = models.BigIntegerField("医疗总费用（分）")
+    in_policy_fen = models.BigIntegerField("政策范围内费用（分）")
+    category = models.CharField("结算身份", max_length=32, choices=CATEGORY_CHOICES)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "住院记录"
+        verbose_name_plural = "住院记录"
+        ordering = ["-admission_date", "-id"]
+        indexes = [models.Index(fields=["person", "admission_date"], name="stay_person_date")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(in_policy_fen__lte=models.F("total_fen"))
+                                   & models.Q(in_policy_fen__gte=0),
+                                   name="stay_in_policy_within_total"),
+            models.CheckConstraint(condition=models.Q(discharge_date__gte=models.F("admission_date")),
+                                   name="stay_discharge_after_admission"),
+        ]
+
+
+class Statement(models.Model):
+    stay = models.OneToOneField(HospitalStay, on_delete=models.PROTECT, related_name="statement")
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT,
+                               related_name="statements")
+    region_code = models.CharField("区划代码", max_length=12, db_index=True)
+    year = models.PositiveSmallIntegerField("结算年度")
+    policy = models.CharField("政策版本", max_length=80)
+    reimbursed_fen = models.BigIntegerField("报销合计（分）")
+    self_pay_fen = models.BigIntegerField("个人自付（分）")
+    tier_amounts = models.JSONField("各项支付（分）", default=dict)
+    accumulators_after = models.JSONField("年度累计（分）", default=dict)
+    detail = models.JSONField("结算说明")
+    deposit_waived = models.BooleanField("免住院押金", default=False)
+    uses_examples = models.BooleanField("含示例参数", default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("结算时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "结算单"
+        verbose_name_plural = "结算单"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["person", "year"], name="statement_person_year")]

@@ -1,0 +1,175 @@
+"""Settling a stay of a registered person: one function, one transaction (DESIGN.md rule 2).
+
+The amounts come from the policy engine (`jkfp.policy`), which knows nothing of Django; this
+module finds what the engine needs (the person's category on the admission date, the county,
+the year's accumulators from earlier statements) and stores the explained statement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+from types import MappingProxyType
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from jkfp.accounts.models import User
+from jkfp.categories import Category
+from jkfp.errors import DomainError, ErrorCode, ValidationErrors
+from jkfp.policy.errors import RowError
+from jkfp.policy.loader import load_policies
+from jkfp.policy.regimes import PolicySet
+from jkfp.policy.statement import Accumulators, Stay, TierAccumulator
+from jkfp.policy.stay import settle_stay
+from jkfp.registry.models import CategoryPeriod, Person
+from jkfp.registry.services import require_in_scope, require_writer, yuan_to_fen
+
+from .models import HospitalStay, Location, Statement
+
+_cache_lock = threading.Lock()
+_cache: dict[str, tuple[float, PolicySet]] = {}
+
+
+def policy_set(root: Path | None = None) -> PolicySet:
+    """The loaded parameter folder, reloaded when a file in it changes."""
+    root = Path(root or settings.JKFP_POLICIES_DIR)
+    stamp = max((p.stat().st_mtime for p in root.rglob("*.yaml")), default=0.0)
+    with _cache_lock:
+        hit = _cache.get(str(root))
+        if hit and hit[0] == stamp:
+            return hit[1]
+        policies = load_policies(root)
+        _cache[str(root)] = (stamp, policies)
+        return policies
+
+
+def categories_on(*, person: Person, on: dt.date) -> list[str]:
+    """The categories a person holds on a date, their own and their household's."""
+    periods = CategoryPeriod.objects.filter(
+        Q(person=person) | Q(household_id=person.household_id),
+        start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+    held = sorted(set(periods.values_list("category", flat=True)))
+    return held or [Category.GENERAL.value]
+
+
+def accumulators_to_json(acc: Accumulators) -> dict:
+    return {"year": acc.year, "stays": acc.stays, "reimbursed_fen": acc.reimbursed_fen,
+            "self_pay_fen": acc.self_pay_fen,
+            "tiers": {k: [v.base_fen, v.deductible_fen, v.paid_fen] for k, v in acc.tiers.items()}}
+
+
+def accumulators_from_json(data: dict) -> Accumulators:
+    return Accumulators(
+        year=data["year"], stays=data["stays"], reimbursed_fen=data["reimbursed_fen"],
+        self_pay_fen=data["self_pay_fen"],
+        tiers=MappingProxyType({k: TierAccumulator(*v) for k, v in data["tiers"].items()}))
+
+
+def _stay_errors(*, hospital_name, hospital_grade, location, admission_date, discharge_date,
+                 total_cost, in_policy_cost) -> tuple[int | None, int | None, list[DomainError]]:
+    errors: list[DomainError] = []
+    if not (hospital_name or "").strip():
+        errors.append(DomainError(ErrorCode.REQUIRED, "医疗机构不能为空", field="hospital_name"))
+    if hospital_grade not in (0, 1, 2, 3):
+        errors.append(DomainError(ErrorCode.INVALID, "医院等级应为0-3", field="hospital_grade"))
+    if location not in Location.values:
+        errors.append(DomainError(ErrorCode.INVALID, f"就医地“{location}”无效", field="location"))
+    if discharge_date < admission_date:
+        errors.append(DomainError(ErrorCode.INVALID, "出院日期不能早于入院日期",
+                                  field="discharge_date"))
+    total = in_policy = None
+    for name, value in (("total_cost", total_cost), ("in_policy_cost", in_policy_cost)):
+        try:
+            fen = yuan_to_fen(value, field=name)
+        except DomainError as exc:
+            exc.code = ErrorCode.INVALID
+            errors.append(exc)
+            continue
+        if fen < 0:
+            errors.append(DomainError(ErrorCode.INVALID, "金额不能为负数", field=name))
+            continue
+        if name == "total_cost":
+            total = fen
+        else:
+            in_policy = fen
+    if total is not None and in_policy is not None and in_policy > total:
+        errors.append(DomainError(ErrorCode.INVALID, "政策范围内费用不能高于医疗总费用",
+                                  field="in_policy_cost"))
+    return total, in_policy, errors
+
+
+def stay_settle(*, user: User, person: Person, hospital_name: str, hospital_grade: int,
+                location: str, referred: bool, admission_date: dt.date, discharge_date: dt.date,
+                total_cost, in_policy_cost) -> Statement:
+    """Record a hospital stay and settle it across every tier in one bill.
+
+    The person's year so far comes from their earlier statements; stays of a year are settled in
+    admission order (an earlier stay after a later one is refused: the later bill would be
+    wrong). When the person holds several categories on the admission date, each is settled
+    and the one that leaves the patient the least to pay is applied; the statement says which.
+    """
+    require_writer(user)
+    require_in_scope(user, person.region_code)
+    total, in_policy, errors = _stay_errors(
+        hospital_name=hospital_name, hospital_grade=hospital_grade, location=location,
+        admission_date=admission_date, discharge_date=discharge_date, total_cost=total_cost,
+        in_policy_cost=in_policy_cost)
+    if errors:
+        raise ValidationErrors(errors)
+    if not person.alive and person.death_date and admission_date > person.death_date:
+        raise DomainError(ErrorCode.PERSON_DECEASED, "入院日期晚于死亡日期", field="admission_date")
+    policies = policy_set()
+    county = person.region_code[:6]
+    with transaction.atomic():
+        Person.objects.select_for_update().get(pk=person.pk)  # one settlement at a time
+        year_statements = Statement.objects.filter(person=person, year=admission_date.year)
+        later = year_statements.filter(stay__admission_date__gt=admission_date).first()
+        if later:
+            raise DomainError(ErrorCode.STAY_ORDER,
+                              f"本年度已有{later.stay.admission_date}入院的结算，须按入院顺序结算",
+                              field="admission_date")
+        last = year_statements.order_by("-stay__admission_date", "-id").first()
+        before = accumulators_from_json(last.accumulators_after) if last else None
+        best = None
+        held = categories_on(person=person, on=admission_date)
+        for category in held:
+            try:
+                stay = Stay.create(stay_id="", person_id=str(person.pk), county_code=county,
+                                   category=category, hospital_grade=hospital_grade,
+                                   location=location, referred=referred,
+                                   admission_date=admission_date, discharge_date=discharge_date,
+                                   total_cost=_yuan(total),
+                                   in_policy_cost=_yuan(in_policy))
+                st = settle_stay(stay, policies=policies, accumulators=before)
+            except RowError as exc:
+                raise DomainError(ErrorCode.INVALID, exc.message, field=exc.field) from exc
+            except DomainError as exc:  # no regime in force for the county and date
+                raise DomainError(ErrorCode.POLICY_NOT_FOUND, exc.message,
+                                  field="admission_date") from exc
+            if best is None or st.self_pay_fen < best[1].self_pay_fen:
+                best = (category, st)
+        assert best is not None
+        category, st = best
+        hs = HospitalStay.objects.create(
+            person=person, region_code=person.region_code, county_code=county,
+            hospital_name=hospital_name.strip(), hospital_grade=hospital_grade,
+            location=location, referred=referred, admission_date=admission_date,
+            discharge_date=discharge_date, total_fen=total, in_policy_fen=in_policy,
+            category=category, created_by=user)
+        detail = st.as_dict()
+        detail["stay_id"] = str(hs.pk)
+        detail["categories_held"] = held
+        detail["category_applied"] = category
+        return Statement.objects.create(
+            stay=hs, person=person, region_code=person.region_code, year=admission_date.year,
+            policy=st.regime_label, reimbursed_fen=st.reimbursed_fen, self_pay_fen=st.self_pay_fen,
+            tier_amounts={t.tier_id: t.amount_fen for t in st.tiers},
+            accumulators_after=accumulators_to_json(st.accumulators_after), detail=detail,
+            deposit_waived=st.deposit_waived, uses_examples=st.uses_examples, created_by=user)
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
