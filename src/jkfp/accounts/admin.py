@@ -81,7 +81,7 @@ class UserAdmin(BaseUserAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(region_id__startswith=request.user.region_code or "-")
+        return qs.filter(region__code__startswith=request.user.region_code or "-")
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)

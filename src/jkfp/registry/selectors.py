@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
@@ -16,9 +17,17 @@ from django.http import Http404
 
 from jkfp.accounts.models import PersonalDataAccess, Role, User
 from jkfp.categories import Category
+from jkfp.regions.models import Region
 
 from . import idnumber
-from .models import CategoryPeriod, ChangeRequest, Household, Person
+from .models import (
+    CategoryPeriod,
+    ChangeRequest,
+    Household,
+    HouseholdIncome,
+    Person,
+    SupportMeasure,
+)
 
 ID_TAIL = re.compile(r"^[0-9]{3,17}[0-9Xx]?$|^[0-9]{2,17}[Xx]$")
 
@@ -150,7 +159,9 @@ def person_categories(*, person: Person) -> list[CategoryPeriod]:
 
 
 def household_categories(*, household: Household) -> list[CategoryPeriod]:
-    return list(CategoryPeriod.objects.filter(Q(household=household) | Q(person__household=household))
+    # the members' ids as a list: an OR of two index scans, not an OR across a join
+    member_ids = list(Person.objects.filter(household=household).values_list("pk", flat=True))
+    return list(CategoryPeriod.objects.filter(Q(household=household) | Q(person_id__in=member_ids))
                 .select_related("person").order_by("-start_date", "-id"))
 
 
@@ -222,3 +233,244 @@ def household_has_monitored(*, household: Household) -> bool:
     return _current_periods().filter(household=household,
                                      category__in=[c.value for c in MONITORED]).exists()
 
+
+
+# ================================================================ reads for the pages (web UI)
+# Added for the web pages. Each starts from the scoped selectors above; none holds a rule of
+# its own beyond mirroring who may do what (the services check again when writing).
+def user_can_write(*, user: User) -> bool:
+    from .services import WRITE_ROLES  # the roles the services let write
+
+    return bool(user.is_superuser or user.role in WRITE_ROLES)
+
+
+def user_can_propose(*, user: User) -> bool:
+    """Admission/exit requests are proposed at village or township level."""
+    return user.is_superuser or (user_can_write(user=user) and len(user.region_code or "") >= 9)
+
+
+def region_in_user_scope(*, user: User, code: str) -> Region:
+    """A region node the user may look at; 404 outside the user's region."""
+    prefix = scope_prefix(user)
+    if prefix is None or not code.startswith(prefix):
+        raise Http404("无此区划或不在您的管辖区域内")
+    try:
+        return Region.objects.get(code=code)
+    except Region.DoesNotExist:
+        raise Http404("无此区划") from None
+
+
+def region_options(*, user: User, depth: int = 2, include: str = "") -> list[Region]:
+    """Nodes of the user's subtree for a region filter: the user's node and `depth` levels
+    below it (a city user gets counties and townships, a township user its villages)."""
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return []
+    lengths = (2, 4, 6, 9, 12)
+    start = lengths.index(len(prefix)) if prefix else 0
+    allowed = set(lengths[start:start + depth + 1])
+    qs = Region.objects.filter(code__startswith=prefix) if prefix else Region.objects.all()
+    nodes = [r for r in qs.order_by("code") if len(r.code) in allowed]
+    if include and include.startswith(prefix or "") and all(r.code != include for r in nodes):
+        extra = Region.objects.filter(code=include).first()
+        if extra:
+            nodes.append(extra)
+            nodes.sort(key=lambda r: r.code)
+    return nodes
+
+
+def village_choices(*, user: User) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Villages a user may register households in, grouped by township."""
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return []
+    villages = Region.objects.filter(level="village", code__startswith=prefix).order_by("code")
+    townships = {r.code: r.display_name for r in
+                 Region.objects.filter(level="township", code__startswith=prefix[:9])}
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for v in villages:
+        groups.setdefault(v.code[:9], []).append((v.code, f"{v.display_name}（{v.code}）"))
+    return [(townships.get(t, t), opts) for t, opts in groups.items()]
+
+
+@dataclass
+class RegionRow:
+    region: Region
+    persons: int
+    categories: dict[str, int]
+
+
+@dataclass
+class RegionOverview:
+    node: Region | None
+    path: list[Region]          # from the user's node down to `node`
+    above: list[Region]         # ancestors above the user's node (not clickable)
+    rows: list[RegionRow]
+    totals: dict[str, int]
+    total_persons: int
+
+
+def region_overview(*, user: User, code: str | None = None) -> RegionOverview:
+    """The region tree from the user's node: each child with persons and current categories."""
+    from jkfp.regions.selectors import region_children, region_path
+
+    prefix = scope_prefix(user)
+    if prefix is None:
+        raise Http404("您的账号未设置所属区划")
+    code = code or prefix
+    node = region_in_user_scope(user=user, code=code) if code else None
+    children = region_children(code=code or None)
+    path = region_path(code=code) if code else []
+    above = [r for r in path if len(r.code) < len(prefix)]
+    path = [r for r in path if len(r.code) >= len(prefix)]
+    if children:
+        child_len = len(children[0].code)
+        counts = category_counts(user=user, region_code=code, child_length=child_len)
+        persons = person_counts(user=user, region_code=code, child_length=child_len)
+        rows = [RegionRow(c, persons.get(c.code, 0), counts.get(c.code, {})) for c in children]
+    elif node is not None:
+        counts = category_counts(user=user, region_code=code, child_length=len(code))
+        persons = person_counts(user=user, region_code=code, child_length=len(code))
+        rows = [RegionRow(node, persons.get(code, 0), counts.get(code, {}))]
+    else:
+        rows = []
+    totals: dict[str, int] = {}
+    for r in rows:
+        for cat, n in r.categories.items():
+            totals[cat] = totals.get(cat, 0) + n
+    return RegionOverview(node=node, path=path, above=above, rows=rows, totals=totals,
+                          total_persons=sum(r.persons for r in rows))
+
+
+@dataclass
+class HouseholdRow:
+    household: Household
+    members: int
+    categories: list[str]
+    matches: list[Person]
+
+
+def household_rows(*, user: User, households: list[Household], q: str = "") -> list[HouseholdRow]:
+    """What a list page shows beside each household: living members, current categories and,
+    for a search by name or ID number, the members that matched."""
+    ids = [h.pk for h in households]
+    members = dict(person_scope(user=user).filter(household_id__in=ids, alive=True)
+                   .values_list("household_id").annotate(n=Count("id")).order_by())
+    cats: dict[int, set[str]] = {}
+    # two index lookups rather than one OR across a join (which scans every period)
+    own = _current_periods().filter(household_id__in=ids).values_list("household_id", "category")
+    of_members = (_current_periods().filter(person__household_id__in=ids)
+                  .values_list("person__household_id", "category"))
+    for hh_id, cat in [*own, *of_members]:
+        cats.setdefault(hh_id, set()).add(cat)
+    matches: dict[int, list[Person]] = {}
+    if (q or "").strip():
+        for p in _person_search(person_scope(user=user).filter(household_id__in=ids), q)[:200]:
+            matches.setdefault(p.household_id, []).append(p)
+    order = {c.value: i for i, c in enumerate(Category)}
+    return [HouseholdRow(h, members.get(h.pk, 0),
+                         sorted(cats.get(h.pk, ()), key=lambda c: order.get(c, 99)),
+                         matches.get(h.pk, []))
+            for h in households]
+
+
+def _members_ordered(household: Household) -> list[Person]:
+    from .models import Relation
+
+    rank = {r: i for i, r in enumerate(Relation.values)}
+    members = list(household.members.all())
+    members.sort(key=lambda p: (not p.alive, rank.get(p.relation, 99), p.birth_date, p.pk))
+    return members
+
+
+@dataclass
+class HouseholdDetail:
+    household: Household
+    members: list[Person]
+    categories: list[CategoryPeriod]
+    incomes: list[HouseholdIncome]
+    measures: list[SupportMeasure]
+    requests: list[ChangeRequest]
+    history: list = field(default_factory=list)
+
+    @property
+    def current_periods(self) -> list[CategoryPeriod]:
+        return [p for p in self.categories if p.end_date is None]
+
+
+def household_detail(*, user: User, pk: int) -> HouseholdDetail:
+    """Everything the household page shows; 404 outside the user's region."""
+    from .history import household_history
+
+    hh = household_get(user=user, pk=pk)
+    return HouseholdDetail(
+        household=hh,
+        members=_members_ordered(hh),
+        categories=household_categories(household=hh),
+        incomes=list(hh.incomes.order_by("-year")),
+        measures=list(hh.support_measures.select_related("created_by").order_by("-start_date")),
+        requests=list(hh.change_requests.select_related("person", "created_by")
+                      .order_by("-created_at")),
+        history=household_history(household=hh),
+    )
+
+
+@dataclass
+class PersonDetail:
+    person: Person
+    household: Household
+    categories: list[CategoryPeriod]
+    requests: list[ChangeRequest]
+    history: list = field(default_factory=list)
+    can_reveal: bool = False
+
+
+def person_detail(*, user: User, pk: int) -> PersonDetail:
+    """Everything the person page shows; 404 outside the user's region."""
+    from .history import person_history
+
+    p = person_get(user=user, pk=pk)
+    hh = household_get(user=user, pk=p.household_id)
+    return PersonDetail(
+        person=p, household=hh,
+        categories=person_categories(person=p),
+        requests=list(change_request_scope(user=user)
+                      .filter(Q(person=p) | Q(household=hh, person__isnull=True))
+                      .select_related("created_by", "person").order_by("-created_at")),
+        history=person_history(person=p),
+        can_reveal=can_see_full_identity(user=user),
+    )
+
+
+def change_request_actions(*, user: User, request: ChangeRequest) -> set[str]:
+    """Which workflow steps this user may take on this request now (the workflow services
+    check the same again): notice, review, decide, withdraw."""
+    actions: set[str] = set()
+    level = len(user.region_code or "")
+    su = user.is_superuser
+    writer = user_can_write(user=user)
+    S = ChangeRequest.Status
+    if request.status == S.PROPOSED and writer and (su or level >= 9):
+        actions.add("notice")
+    if request.status == S.NOTICE and (su or (user.role == Role.REVIEWER and level == 9)):
+        actions.add("review")
+    if request.status == S.TOWNSHIP_APPROVED and (su or (user.role == Role.APPROVER and level == 6)):
+        actions.add("decide")
+    if request.status in (S.PROPOSED, S.NOTICE) and writer:
+        actions.add("withdraw")
+    return actions
+
+
+def change_request_exit_check(*, request: ChangeRequest) -> list:
+    """For an exit of a monitored category: the exit rules it breaks today (named errors)."""
+    from .workflow import exit_rule_violations
+
+    if request.action != ChangeRequest.Action.EXIT or request.period_id is None:
+        return []
+    return exit_rule_violations(period=request.period, household=request.household,
+                                on=request.effective_date)
+
+
+def change_request_steps(*, request: ChangeRequest):
+    """The steps of a request (who, when, decision, comment), oldest first."""
+    return list(request.steps.select_related("actor").order_by("at", "id"))

@@ -1,0 +1,95 @@
+"""The registry in the admin: read-only and scoped to the administrator's region.
+
+Writes go through the services (DESIGN.md rule 2); ID and phone numbers are masked in lists.
+"""
+
+from django.contrib import admin
+
+from jkfp.accounts.admin import ReadOnlyAdmin
+
+from . import idnumber
+from .models import (
+    CategoryPeriod,
+    ChangeRequest,
+    ChangeRequestStep,
+    Household,
+    HouseholdIncome,
+    Person,
+    SupportMeasure,
+)
+from .selectors import scope_prefix
+
+
+class ScopedAdmin(ReadOnlyAdmin):
+    region_field = "region_code"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        prefix = scope_prefix(request.user)
+        if prefix is None:
+            return qs.none()
+        return qs.filter(**{f"{self.region_field}__startswith": prefix}) if prefix else qs
+
+
+@admin.register(Household)
+class HouseholdAdmin(ScopedAdmin):
+    list_display = ("household_number", "village", "head", "ended_on", "version")
+    search_fields = ("household_number",)
+    list_select_related = ("village", "head")
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdmin):
+    list_display = ("name", "masked_id", "sex", "birth_date", "household", "relation", "alive")
+    list_filter = ("alive", "sex", "relation")
+    search_fields = ("name", "household__household_number")
+    list_select_related = ("household",)
+    exclude = ("id_number", "id_rev", "phone")
+    readonly_fields = ("masked_id", "masked_phone")
+
+    @admin.display(description="身份证号")
+    def masked_id(self, obj):
+        return idnumber.mask(obj.id_number)
+
+    @admin.display(description="联系电话")
+    def masked_phone(self, obj):
+        return idnumber.mask_phone(obj.phone)
+
+
+@admin.register(CategoryPeriod)
+class CategoryPeriodAdmin(ScopedAdmin):
+    list_display = ("category", "person", "household", "start_date", "end_date", "source")
+    list_filter = ("category",)
+    list_select_related = ("person", "household")
+
+
+@admin.register(HouseholdIncome)
+class HouseholdIncomeAdmin(ScopedAdmin):
+    region_field = "household__region_code"
+    list_display = ("household", "year", "total_fen", "members", "per_capita_fen")
+    list_select_related = ("household",)
+
+
+@admin.register(SupportMeasure)
+class SupportMeasureAdmin(ScopedAdmin):
+    list_display = ("household", "kind", "description", "start_date")
+    list_filter = ("kind",)
+    list_select_related = ("household",)
+
+
+class StepInline(admin.TabularInline):
+    model = ChangeRequestStep
+    extra = 0
+    can_delete = False
+    readonly_fields = ("step", "decision", "actor", "actor_region_code", "at", "comment")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(ScopedAdmin):
+    list_display = ("id", "action", "category", "household", "person", "status", "created_at")
+    list_filter = ("status", "action", "category")
+    list_select_related = ("household", "person")
+    inlines = (StepInline,)

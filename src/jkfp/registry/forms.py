@@ -1,0 +1,185 @@
+"""Forms of the registry pages. They check the shape of the input only; the rules are in the
+services, whose named errors are put back next to the fields (jkfp.web.forms)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jkfp.categories import CHOICES as CATEGORY_CHOICES
+from jkfp.web.forms import DateInput, VersionField
+
+from .models import ChangeRequest, Relation, Sex, SupportMeasure, WorkAbility
+
+BLANK = [("", "——")]
+END_WAYS = [("", "——"), ("aided", _("帮扶消除")), ("natural", _("自然消除"))]
+
+
+def _tr(choices):
+    """Model choice labels are Chinese literals; show them through the translation catalogue."""
+    return [(v, _(label)) for v, label in choices]
+
+
+def period_label(p) -> str:
+    from jkfp.categories import LABELS, Category
+
+    who = p.person.name if p.person_id else _("本户")
+    return f"{_(LABELS[Category(p.category)])}（{who}，{p.start_date:%Y-%m-%d}起）"
+
+
+# ---------------------------------------------------------------- search
+class HouseholdSearchForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=50,
+                        widget=forms.TextInput(attrs={
+                            "type": "search", "autocomplete": "off",
+                            "placeholder": _("姓名、身份证号（全号或后几位）、户编号")}))
+    category = forms.ChoiceField(label=_("类别"), required=False,
+                                 choices=[("", _("全部类别"))] + _tr(CATEGORY_CHOICES))
+    region = forms.ChoiceField(label=_("区划"), required=False)
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        lengths = (2, 4, 6, 9, 12)
+        base = lengths.index(len(regions[0].code)) if regions else 0
+        self.fields["region"].choices = [("", _("全部（本人管辖区域）"))] + [
+            (r.code, "\u3000" * (lengths.index(len(r.code)) - base) + r.display_name)
+            for r in regions
+        ]
+
+
+# ---------------------------------------------------------------- household
+class MemberForm(forms.Form):
+    id_number = forms.CharField(label=_("身份证号"), max_length=30,
+                                widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                              "spellcheck": "false",
+                                                              "inputmode": "text"}))
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    relation = forms.ChoiceField(label=_("与户主关系"), choices=BLANK + _tr(Relation.choices))
+    sex = forms.ChoiceField(label=_("性别"), required=False, choices=BLANK + _tr(Sex.choices),
+                            help_text=_("可不填，由身份证号得出"))
+    birth_date = forms.DateField(label=_("出生日期"), required=False, widget=DateInput(),
+                                 help_text=_("可不填，由身份证号得出"))
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=20)
+    work_ability = forms.ChoiceField(label=_("劳动能力"), choices=_tr(WorkAbility.choices),
+                                     initial=WorkAbility.ABLE)
+
+
+class BaseMemberFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if not any(f.has_changed() and not self._should_delete_form(f) for f in self.forms):
+            raise forms.ValidationError(_("至少填写一名家庭成员（户主）"), code="required")
+
+
+MemberFormSet = forms.formset_factory(MemberForm, formset=BaseMemberFormSet, extra=3,
+                                      max_num=20, validate_max=True)
+
+
+class HouseholdRegisterForm(forms.Form):
+    household_number = forms.CharField(label=_("户编号"), max_length=32)
+    village = forms.ChoiceField(label=_("所在村"))
+    address = forms.CharField(label=_("住址"), max_length=200, required=False)
+    # carries the errors about the members as a whole (no head, two heads)
+    members = forms.CharField(label=_("家庭成员"), required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, villages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].choices = BLANK + list(villages)
+
+
+class HouseholdAddressForm(forms.Form):
+    address = forms.CharField(label=_("住址"), max_length=200, required=False)
+    version = VersionField()
+
+
+class IncomeForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    total_yuan = forms.DecimalField(label=_("家庭纯收入（元）"), min_value=0, max_digits=14,
+                                    decimal_places=2)
+    members = forms.IntegerField(label=_("计算人口"), min_value=1, max_value=99)
+    source = forms.CharField(label=_("来源"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = dt.date.today().year - 1
+
+
+class SupportMeasureForm(forms.Form):
+    kind = forms.ChoiceField(label=_("帮扶类型"), choices=_tr(SupportMeasure.Kind.choices))
+    description = forms.CharField(label=_("帮扶内容"), max_length=300)
+    start_date = forms.DateField(label=_("开始日期"), widget=DateInput(), initial=dt.date.today)
+
+
+# ---------------------------------------------------------------- person
+class PersonEditForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=20,
+                            help_text=_("号码脱敏显示；不改动则保留原号码，清空则删除"))
+    relation = forms.ChoiceField(label=_("与户主关系"), choices=_tr(Relation.choices))
+    work_ability = forms.ChoiceField(label=_("劳动能力"), choices=_tr(WorkAbility.choices))
+    version = VersionField()
+
+
+class DeathForm(forms.Form):
+    death_date = forms.DateField(label=_("死亡日期"), widget=DateInput())
+    version = VersionField()
+
+
+# ---------------------------------------------------------------- admission / exit
+class ProposeForm(forms.Form):
+    action = forms.ChoiceField(label=_("事项"), choices=_tr(ChangeRequest.Action.choices))
+    category = forms.ChoiceField(label=_("类别"), choices=BLANK + _tr(CATEGORY_CHOICES))
+    person = forms.ChoiceField(label=_("人员"), required=False,
+                               help_text=_("个人类别须选择人员；家庭户类别不选"))
+    period = forms.ChoiceField(label=_("变更或退出的类别期间"), required=False,
+                               help_text=_("变更、退出时选择当前所在的类别期间"))
+    channel = forms.ChoiceField(label=_("线索来源"), choices=_tr(ChangeRequest.Channel.choices))
+    reason = forms.CharField(label=_("理由"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    effective_date = forms.DateField(label=_("生效日期"), widget=DateInput(),
+                                     initial=dt.date.today)
+    home_visit_on = forms.DateField(label=_("入户核实日期"), required=False, widget=DateInput())
+    consent_on = forms.DateField(label=_("农户书面同意日期"), required=False, widget=DateInput())
+    comparison_note = forms.CharField(label=_("部门数据比对结果"), required=False, max_length=300)
+    village_review_on = forms.DateField(label=_("村民主评议日期"), required=False,
+                                        widget=DateInput())
+    end_way = forms.ChoiceField(label=_("风险消除方式"), required=False, choices=END_WAYS)
+    exit_year = forms.IntegerField(label=_("脱贫年度"), required=False, min_value=2013,
+                                   max_value=2100)
+
+    def __init__(self, *args, members=(), periods=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = BLANK + [(str(p.pk), p.name) for p in members]
+        self.fields["period"].choices = BLANK + [(str(p.pk), period_label(p)) for p in periods]
+
+
+class NoticeForm(forms.Form):
+    notice_start = forms.DateField(label=_("公示开始日期"), widget=DateInput(),
+                                   initial=dt.date.today)
+    notice_days = forms.IntegerField(label=_("公示天数"), min_value=1, max_value=60, initial=5,
+                                     help_text=_("不少于5天"))
+    version = VersionField()
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("结论"), widget=forms.RadioSelect,
+                                 choices=[("approve", _("通过")), ("reject", _("不通过"))])
+    comment = forms.CharField(label=_("意见"), required=False, max_length=500,
+                              widget=forms.Textarea(attrs={"rows": 2}),
+                              help_text=_("不通过时必须填写"))
+    version = VersionField()
+
+
+class WithdrawForm(forms.Form):
+    comment = forms.CharField(label=_("撤回理由"), max_length=500)
+    version = VersionField()
+
+
+class RequestFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("状态"), required=False,
+                               choices=[("", _("全部状态"))] + _tr(ChangeRequest.Status.choices))
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

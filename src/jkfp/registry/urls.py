@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import request_views, views
+
+app_name = "registry"
+urlpatterns = [
+    path("households/", views.household_list, name="household_list"),
+    path("households/new/", views.household_register, name="household_register"),
+    path("households/<int:pk>/", views.household_detail, name="household"),
+    path("households/<int:pk>/address/", views.household_edit_address, name="household_address"),
+    path("households/<int:pk>/members/", views.household_add_member, name="household_member"),
+    path("households/<int:pk>/incomes/", views.household_record_income, name="household_income"),
+    path("households/<int:pk>/measures/", views.household_add_measure, name="household_measure"),
+    path("households/<int:pk>/requests/", views.household_propose, name="household_propose"),
+    path("persons/<int:pk>/", views.person_detail, name="person"),
+    path("persons/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
+    path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("persons/<int:pk>/death/", views.person_record_death, name="person_death"),
+    path("todo/", request_views.inbox, name="inbox"),
+    path("requests/", request_views.request_list, name="request_list"),
+    path("requests/<int:pk>/", request_views.request_detail, name="request"),
+    path("requests/<int:pk>/notice/", request_views.request_notice, name="request_notice"),
+    path("requests/<int:pk>/review/", request_views.request_review, name="request_review"),
+    path("requests/<int:pk>/decide/", request_views.request_decide, name="request_decide"),
+    path("requests/<int:pk>/withdraw/", request_views.request_withdraw, name="request_withdraw"),
+]

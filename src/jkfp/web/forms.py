@@ -1,0 +1,75 @@
+"""Shared form helpers: put the named domain errors of a service next to their form fields."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from jkfp.errors import DomainError, ValidationErrors
+
+_INDEXED = re.compile(r"^(?P<list>\w+)\[(?P<i>\d+)\]\.(?P<field>\w+)$")
+
+
+def domain_errors(exc: DomainError) -> list[DomainError]:
+    return list(exc.errors) if isinstance(exc, ValidationErrors) else [exc]
+
+
+def split_conflict(exc: DomainError) -> tuple[str, DomainError | None]:
+    """The stale-version message of `exc` (or "") and the other errors (or None)."""
+    from jkfp.errors import ErrorCode
+
+    errors = domain_errors(exc)
+    stale = [e for e in errors if e.code == ErrorCode.STALE_VERSION]
+    rest = [e for e in errors if e.code != ErrorCode.STALE_VERSION]
+    return (stale[0].message if stale else ""), (ValidationErrors(rest) if rest else None)
+
+
+def add_domain_errors(form: forms.Form, exc: DomainError | None, *,
+                      field_map: dict | None = None, formsets: dict | None = None) -> None:
+    """Attach each error of `exc` to the form field it names (or to the form as a whole).
+
+    `field_map` renames service fields to form fields (`village_code` → `village`);
+    `formsets` maps a list name of the service (`members`) to a formset, so that
+    `members[2].id_number` lands on the third form's `id_number`.
+    """
+    if exc is None:
+        return
+    field_map = field_map or {}
+    formsets = formsets or {}
+    for err in domain_errors(exc):
+        error = ValidationError(err.message, code=str(err.code))
+        name = err.field or ""
+        m = _INDEXED.match(name)
+        if m and m["list"] in formsets:
+            fs = formsets[m["list"]]
+            i = int(m["i"])
+            if i < len(fs.forms) and m["field"] in fs.forms[i].fields:
+                fs.forms[i].add_error(m["field"], error)
+                continue
+        name = field_map.get(name, name)
+        if name in form.fields:
+            form.add_error(name, error)
+        else:
+            form.add_error(None, error)
+
+
+class VersionField(forms.IntegerField):
+    """The hidden version of an edited record (optimistic locking)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("label", _("版本"))
+        super().__init__(**kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%Y-%m-%d")
+        super().__init__(**kwargs)

@@ -1,0 +1,68 @@
+"""End-to-end tests: Playwright's sync API driving Debian's chromium against pytest-django's
+live server. Run on SQLite and on PostgreSQL alike (live_server uses a transactional database,
+so each test builds its own data, regions included)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("JKFP_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN"]
+PASSWORD = "pass-1234-word"  # tests.factories.UserFactory
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM}")
+    from django.conf import settings
+
+    htmx = Path(settings.STATICFILES_DIRS[0]) / "vendor" / "htmx.min.js"
+    assert htmx.exists(), "front-end assets missing: run `make assets`"
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to
+    # build their data are plain synchronous calls, so Django's async guard is lifted here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def e2e_regions(transactional_db):
+    """The built-in divisions (flushed by earlier transactional tests) and the test villages."""
+    from jkfp.regions.services import region_load_builtin, region_load_rows
+
+    from ..conftest import TEST_REGIONS
+
+    region_load_builtin()
+    region_load_rows(rows=TEST_REGIONS, generated=True)
+
+
+@pytest.fixture
+def login(browser, live_server):
+    """`login(user)` → a new browser page logged in through the login form."""
+    contexts = []
+
+    def make(user):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        ctx.set_default_timeout(10_000)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.goto(live_server.url + "/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url(live_server.url + "/")
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()

@@ -1,0 +1,156 @@
+"""Each page renders for an in-scope user, in Chinese, with masked numbers; login, logout,
+lockout, the language switch and the htmx fragments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from jkfp.registry import idnumber, services
+
+from ..conftest import VILLAGE
+
+
+def test_pages_need_login(db):
+    c = Client()
+    for url in ("/", "/households/", "/households/1/", "/persons/1/", "/todo/", "/requests/",
+                "/households/new/", "/regions/6403/"):
+        r = c.get(url)
+        assert r.status_code == 302 and r["Location"].startswith("/login/"), url
+
+
+def test_login_page_is_chinese(db):
+    r = Client().get("/login/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'lang="zh-CN"' in html
+    assert "用户登录" in html and "健康扶贫动态管理系统" in html
+
+
+def test_login_and_logout(users):
+    c = Client()
+    r = c.post("/login/", {"username": "t_user", "password": "pass-1234-word"})
+    assert r.status_code == 302 and r["Location"] == "/"
+    home = c.get("/").content.decode()
+    assert "花马池镇" in home  # the header names the user's region …
+    assert "卫生健康" in home and "审核" in home  # … department and role
+    r = c.post("/logout/")
+    assert r.status_code == 302
+    assert c.get("/").status_code == 302
+
+
+def test_wrong_password_is_refused_in_chinese(users):
+    r = Client().post("/login/", {"username": "t_user", "password": "wrong-password"})
+    assert r.status_code == 200
+    assert "请输入一个正确的" in r.content.decode()
+
+
+def test_lockout_page_after_repeated_failures(users, settings):
+    c = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        c.post("/login/", {"username": "t_user", "password": "wrong-password"})
+    r = c.post("/login/", {"username": "t_user", "password": "pass-1234-word"})
+    assert r.status_code == 429
+    html = r.content.decode()
+    assert "账号已暂时锁定" in html and "分钟后再试" in html
+
+
+@pytest.mark.parametrize("level", ["village", "township", "county", "city"])
+def test_every_page_renders_for_an_in_scope_user(users, household, member, client_as, level):
+    c = client_as(users[level])
+    for url in ("/", f"/regions/{VILLAGE}/", "/households/", f"/households/{household.pk}/",
+                f"/persons/{member.pk}/", "/todo/", "/requests/"):
+        r = c.get(url)
+        assert r.status_code == 200, url
+        html = r.content.decode()
+        assert member.id_number not in html, url  # masked everywhere
+        assert member.phone not in html, url
+    detail = c.get(f"/households/{household.pk}/").content.decode()
+    assert idnumber.mask(member.id_number) in detail
+    assert idnumber.mask_phone(member.phone) in detail
+    assert "变更记录" in detail and "家庭成员" in detail
+
+
+def test_register_page_only_for_writers(users, client_as):
+    assert client_as(users["village"]).get("/households/new/").status_code == 200
+    assert client_as(users["city"]).get("/households/new/").status_code == 403
+
+
+def test_home_shows_counts_by_category_and_the_demo_tag(users, household, client_as):
+    services.category_period_add(user=users["village"], category="marginal",
+                                 household=household, start_date=dt.date(2024, 1, 1))
+    html = client_as(users["township"]).get("/").content.decode()
+    assert "测试村花一" in html and "演示" in html
+    assert "边缘易致贫户" in html
+    assert f'href="/households/?region={VILLAGE}"' in html
+
+
+def test_household_list_htmx_fragment(users, household, client_as):
+    c = client_as(users["township"])
+    r = c.get("/households/", {"q": household.head.id_number[-4:]}, HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 200 and "<html" not in html
+    assert f'href="/households/{household.pk}/"' in html
+    full = c.get("/households/", {"q": household.head.id_number[-4:]}).content.decode()
+    assert "<html" in full
+
+
+def test_household_list_capped_count(users, household, foreign_households, client_as):
+    r = client_as(users["county"]).get("/households/", {"count": "1"})
+    assert "共 3 户" in r.content.decode()
+
+
+def test_household_list_pages_without_count(users, client_as, regions):
+    from ..factories import HouseholdFactory
+
+    for _ in range(55):
+        HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE)
+    c = client_as(users["village"])
+    first = c.get("/households/").content.decode()
+    assert "下一页" in first and 'rel="next"' in first
+    second = c.get("/households/", {"page": 2}).content.decode()
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+
+
+def test_english_translation(users, client_as):
+    c = client_as(users["township"])
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = c.get("/households/").content.decode()
+    assert "Find households" in html and 'lang="en"' in html
+    c.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "家庭户查询" in c.get("/households/").content.decode()
+
+
+def test_reveal_logs_the_showing(users, member, client_as):
+    from jkfp.accounts.models import PersonalDataAccess
+
+    c = client_as(users["township"])  # a reviewer: allowed
+    page = c.get(f"/persons/{member.pk}/").content.decode()
+    assert "显示完整身份证号" in page
+    r = c.post(f"/persons/{member.pk}/reveal/", {"field": "id_number"}, HTTP_HX_REQUEST="true")
+    assert member.id_number in r.content.decode()
+    row = PersonalDataAccess.objects.get()
+    assert (row.user, row.person, row.field, row.channel) == (
+        users["township"], member, "id_number", "web")
+    r = c.post(f"/persons/{member.pk}/reveal/", {"field": "phone"})  # without htmx: the page
+    assert member.phone in r.content.decode()
+    assert PersonalDataAccess.objects.count() == 2
+
+
+def test_roles_not_allowed_do_not_see_the_button(users, member, client_as):
+    page = client_as(users["village"]).get(f"/persons/{member.pk}/").content.decode()
+    assert "显示完整身份证号" not in page  # data entry
+    page = client_as(users["city"]).get(f"/persons/{member.pk}/").content.decode()
+    assert "显示完整身份证号" not in page  # read-only
+
+
+def test_history_shows_who_and_before_after(users, household, client_as):
+    c = client_as(users["village"])
+    c.post(f"/households/{household.pk}/address/", {"address": "新住址", "version": 1})
+    html = c.get(f"/households/{household.pk}/").content.decode()
+    i = html.index('id="hh-history"')
+    history = html[i:]
+    assert "v_user" in history and "演示地址" in history and "新住址" in history
+    assert "修改前" in history and "修改后" in history
