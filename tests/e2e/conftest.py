@@ -18,7 +18,7 @@ PASSWORD = "pass-1234-word"  # tests.factories.UserFactory
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM}")
+        pytest.fail(f"no chromium at {CHROMIUM}: install Debian's chromium (`.ci/run` does)")
     from django.conf import settings
 
     htmx = Path(settings.STATICFILES_DIRS[0]) / "vendor" / "htmx.min.js"
