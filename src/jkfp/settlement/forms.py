@@ -1,0 +1,23 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Location
+
+GRADES = [(0, _("未定级/基层医疗机构")), (1, _("一级")), (2, _("二级")), (3, _("三级"))]
+
+
+class StayForm(forms.Form):
+    hospital_name = forms.CharField(label=_("医疗机构"), max_length=100)
+    hospital_grade = forms.TypedChoiceField(label=_("医院等级"), choices=GRADES, coerce=int,
+                                            initial=2)
+    location = forms.ChoiceField(label=_("就医地"), choices=Location.choices, initial="county")
+    referred = forms.BooleanField(label=_("已办理转诊"), required=False)
+    admission_date = forms.DateField(label=_("入院日期"),
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+    discharge_date = forms.DateField(label=_("出院日期"),
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+    total_cost = forms.CharField(label=_("医疗总费用（元）"), max_length=16,
+                                 widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    in_policy_cost = forms.CharField(label=_("政策范围内费用（元）"), max_length=16,
+                                     widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                                     help_text=_("医保目录内的费用；不得高于总费用"))
