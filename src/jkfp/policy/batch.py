@@ -1,0 +1,313 @@
+"""`settle_batch`: a year (or many) of stays for many people, vectorised with NumPy.
+
+Same rules and same fen as `settle_stay` (see its module docstring), computed on arrays:
+
+1. each stay gets its regime (county code prefix, admission date) and the snapshot of that
+   regime's parameters in force on its admission date, hence a row of the compiled tables;
+2. stays are ordered by person, admission date and input order; a person's stays of one
+   calendar year form a *person-year*, whose accumulators are carried from stay to stay;
+3. the k-th stays of all person-years form round k: within a round no person-year appears
+   twice, so a round is settled for all its stays at once, tier by tier, reading and updating
+   the accumulators by person-year index. Rounds run in order, so every stay sees exactly the
+   accumulators `settle_stay` would have been given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+
+from .compiled import (
+    ANNUAL_CAP,
+    DED,
+    ELIG,
+    LIMIT,
+    SECOND,
+    SEG,
+    SHARE,
+    STAY_CAP,
+    CompiledTier,
+    compiled,
+)
+from .errors import PolicyError, PolicyErrorCode
+from .money import BP, INF
+from .regimes import PolicySet, Regime
+from .schema import N_CELL, N_GRADE, N_LOC, Base, Kind
+from .statement import Stay
+
+
+@dataclass
+class StayBatch:
+    """Stays as columns. `person` are integer codes (factorise string ids first)."""
+
+    person: np.ndarray  # int64
+    county: np.ndarray  # int64, 6-digit administrative code
+    category: np.ndarray  # int8, index into schema.CATEGORIES
+    grade: np.ndarray  # int8, 0-3
+    location: np.ndarray  # int8, index into schema.LOCATIONS
+    referred: np.ndarray  # bool
+    admission: np.ndarray  # datetime64[D]
+    total: np.ndarray  # int64 fen
+    in_policy: np.ndarray  # int64 fen
+
+    def __len__(self) -> int:
+        return len(self.person)
+
+    @classmethod
+    def from_stays(cls, stays: Sequence[Stay]) -> StayBatch:
+        codes: dict[str, int] = {}
+        person = [codes.setdefault(s.person_id, len(codes)) for s in stays]
+        return cls(
+            np.array(person, np.int64), np.array([int(s.county_code) for s in stays], np.int64),
+            np.array([s.category for s in stays], np.int8),
+            np.array([s.hospital_grade for s in stays], np.int8),
+            np.array([s.location for s in stays], np.int8),
+            np.array([s.referred for s in stays], bool),
+            np.array([s.admission_date for s in stays], "datetime64[D]"),
+            np.array([s.total_fen for s in stays], np.int64),
+            np.array([s.in_policy_fen for s in stays], np.int64))
+
+    def take(self, index: np.ndarray) -> StayBatch:
+        return StayBatch(*(getattr(self, f)[index] for f in self.__dataclass_fields__))
+
+
+@dataclass
+class BatchResult:
+    """Amounts per stay, in input order, in fen."""
+
+    tier_ids: list[str]
+    amounts: dict[str, np.ndarray]  # tier id → int64 (0 where the tier is not in the regime)
+    reimbursed: np.ndarray
+    self_pay: np.ndarray
+    regimes: list[Regime]
+    regime_index: np.ndarray  # int64 index into `regimes`
+    deposit_waived: np.ndarray  # bool
+    uses_examples: np.ndarray  # bool
+    person_year: np.ndarray  # int64 id of the (person, year) of each stay
+    funds: dict[str, np.ndarray]  # fund code → int64 amounts of its tiers per stay
+
+    def has_tier(self, tier_id: str) -> np.ndarray:
+        having = np.array([any(t.id == tier_id for t in r.tiers) for r in self.regimes], bool)
+        return having[self.regime_index]
+
+    def fund_totals(self) -> dict[str, np.ndarray]:
+        """Amounts per stay summed by fund (tiers of one fund added)."""
+        return self.funds
+
+
+def assign_regimes(batch: StayBatch, policies: PolicySet) -> tuple[list[Regime], np.ndarray]:
+    """Index of each stay's regime in the returned list; -1 where none is in force."""
+    regimes = policies.regimes
+    index = np.full(len(batch), -1, np.int64)
+    codes, inverse = np.unique(batch.county, return_inverse=True)
+    by_code = _stable_argsort_small(inverse)
+    bounds = np.searchsorted(inverse[by_code], np.arange(len(codes) + 1))
+    for j, code in enumerate(codes.tolist()):
+        sel = by_code[bounds[j]:bounds[j + 1]]
+        text = f"{int(code):06d}"
+        for n in (6, 4, 2):
+            region = policies.region_by_prefix(text[:n])
+            if region is None:
+                continue
+            days = batch.admission[sel]
+            for regime in region.regimes:
+                hit = (index[sel] < 0) & (days >= np.datetime64(regime.start)) & (
+                    days <= np.datetime64(regime.end))
+                index[sel[hit]] = regimes.index(regime)
+    return regimes, index
+
+
+def settle_batch(batch: StayBatch, policies: PolicySet, *,
+                 progress: Callable[[int], None] | None = None) -> BatchResult:
+    """Settle every stay; raise PolicyError(NO_REGIME) naming the first stay without a regime."""
+    n = len(batch)
+    regimes, reg = assign_regimes(batch, policies)
+    missing = np.flatnonzero(reg < 0)
+    if len(missing):
+        i = int(missing[0])
+        raise PolicyError(PolicyErrorCode.NO_REGIME, what=f"{int(batch.county[i]):06d}",
+                          allowed=str(batch.admission[i]), key=f"stay #{i}")
+    present = set(np.unique(reg).tolist())
+    comp = [compiled(policies, r) if i in present else None for i, r in enumerate(regimes)]
+    row = np.empty(n, np.int64)
+    cell = (((batch.category.astype(np.int64) * N_LOC + batch.location) * N_GRADE + batch.grade)
+            * 2 + batch.referred)
+    for r_i, c in enumerate(comp):
+        sel = np.flatnonzero(reg == r_i) if c is not None else ()
+        if len(sel):
+            snap = np.searchsorted(c.snapshot_days, batch.admission[sel], side="right") - 1
+            row[sel] = snap * N_CELL + cell[sel]
+
+    # rounds: the k-th stays of every person-year; within a round, stays grouped by regime
+    order, py, rank = _person_year_order(batch)
+    key = rank * max(len(regimes), 1) + reg[order]
+    order2 = _stable_argsort_small(key)
+    perm = order[order2]
+    key, py, rank = key[order2], py[order2], rank[order2]
+    rows, tot, inp = row[perm], batch.total[perm], batch.in_policy[perm]
+    n_py = int(py.max()) + 1 if n else 0
+
+    tier_ids = policies.tier_ids()
+    used = [regimes[i] for i in sorted(present)]
+    funds = list(dict.fromkeys(t.fund for r in used for t in r.tiers))
+    amounts = {tid: np.zeros(n, np.int64) for tid in tier_ids}
+    by_fund = {f: np.zeros(n, np.int64) for f in funds}
+    paid_all = np.zeros(n, np.int64)
+    acc: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    self_paid = np.zeros(n_py, np.int64)
+    bounds = np.concatenate(([0], np.flatnonzero(np.diff(key)) + 1, [n])) if n else [0]
+    for s, e in pairwise(bounds):
+        c = comp[int(reg[perm[s]])]
+        f, p, total, in_pol = rows[s:e], py[s:e], tot[s:e], inp[s:e]
+        paid = np.zeros(e - s, np.int64)
+        room = None
+        if c.ceiling_bp is not None:
+            cbp = np.take(c.ceiling_bp, f)
+            room = np.where(cbp >= 0, (2 * total * cbp + BP) // (2 * BP), INF)
+        for t in c.tiers:
+            a = acc.get(t.id)
+            if a is None:
+                a = acc[t.id] = (np.zeros(n_py, np.int64), np.zeros(n_py, np.int64),
+                                 np.zeros(n_py, np.int64))
+            x = np.take(t.table, f, axis=1)
+            if t.kind is Kind.GUARANTEE:
+                pay = _guarantee(t, x, p, total, paid, room, a, self_paid)
+            else:
+                pay = _reimbursement(t, x, p, total, in_pol, paid, room, a, rank[s:e])
+            paid += pay
+            amounts[t.id][s:e] = pay
+            by_fund[t.fund][s:e] += pay
+        paid_all[s:e] = paid
+        self_paid[p] += total - paid
+        if progress is not None:
+            progress(int(e - s))
+
+    inverse = np.empty(n, np.int64)
+    inverse[perm] = np.arange(n)
+    amounts = {tid: np.take(a, inverse) for tid, a in amounts.items()}
+    by_fund = {f: np.take(a, inverse) for f, a in by_fund.items()}
+    reimbursed = np.take(paid_all, inverse)
+    deposit = np.zeros(n, bool)
+    examples = np.zeros(n, bool)
+    for r_i, c in enumerate(comp):
+        if c is None:
+            continue
+        sel = reg == r_i
+        deposit[sel] = c.deposit[row[sel]]
+        examples[sel] = c.examples[row[sel]]
+    return BatchResult(tier_ids, amounts, reimbursed, batch.total - reimbursed, regimes, reg,
+                       deposit, examples, np.take(py, inverse), by_fund)
+
+
+def _stable_argsort_small(key: np.ndarray) -> np.ndarray:
+    """Stable argsort; radix sort (int16) when the keys are small, as round keys are."""
+    if len(key) and 0 <= key.min() and key.max() < 2**15:
+        return np.argsort(key.astype(np.int16), kind="stable")
+    return np.argsort(key, kind="stable")
+
+
+def _person_year_order(batch: StayBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Order by (person, admission, input order); person-year id and rank of each stay."""
+    n = len(batch)
+    if n == 0:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty
+    days = batch.admission.astype(np.int64)
+    days = days - days.min()
+    person = batch.person
+    if person.min() < 0 or person.max() >= n:  # densify person codes first
+        person = np.unique(person, return_inverse=True)[1].astype(np.int64)
+    idx_bits = max(int(n - 1).bit_length(), 1)
+    day_bits = max(int(days.max()).bit_length(), 1)
+    if idx_bits + day_bits + max(int(person.max()).bit_length(), 1) <= 62:
+        # a unique key sorts the same with the (much faster) unstable sort
+        order = np.argsort((((person << day_bits) | days) << idx_bits) | np.arange(n))
+    else:
+        order = np.lexsort((np.arange(n), days, person))
+    person = person[order]
+    year = batch.admission[order].astype("datetime64[Y]").astype(np.int64)
+    new = np.empty(n, bool)
+    new[0] = True
+    new[1:] = (person[1:] != person[:-1]) | (year[1:] != year[:-1])
+    py = np.cumsum(new) - 1
+    starts = np.flatnonzero(new)
+    rank = np.arange(n) - starts[py]
+    return order, py, rank
+
+
+def _half_up(numerator: np.ndarray) -> np.ndarray:
+    return (2 * numerator + BP) // (2 * BP)
+
+
+def _reimbursement(t: CompiledTier, x: np.ndarray, p: np.ndarray, total: np.ndarray,
+                   in_pol: np.ndarray, paid: np.ndarray, room: np.ndarray | None,
+                   a: tuple[np.ndarray, np.ndarray, np.ndarray], rank: np.ndarray) -> np.ndarray:
+    acc_base, acc_ded, acc_paid = a
+    if t.base is Base.IN_POLICY:
+        b = in_pol * x[ELIG]
+    elif t.base is Base.IN_POLICY_LEFT:
+        b = np.maximum(in_pol - paid, 0) * x[ELIG]
+    else:
+        b = np.maximum(total - paid, 0) * x[ELIG]
+    ded = x[DED]
+    if t.has_second:
+        sb = x[SECOND]
+        ded = np.where((sb >= 0) & (rank >= 1), _half_up(ded * sb), ded)
+    if t.per_year_deductible:
+        ded = np.maximum(ded - np.take(acc_ded, p), 0)
+    borne = np.minimum(b, ded)
+    if t.segments_over_year:
+        start = np.take(acc_base, p)
+        lo, hi = start + borne, start + b
+    else:
+        lo, hi = borne, b
+    k = t.k
+    if k == 1:
+        num = np.maximum(np.minimum(hi, x[SEG]) - lo, 0)
+        num *= x[SEG + 1]
+    else:
+        num = np.zeros(len(p), np.int64)
+        prev = None
+        for j in range(k):
+            up = x[SEG + j]
+            part = np.minimum(hi, up)
+            part -= lo if prev is None else np.maximum(lo, prev)
+            np.maximum(part, 0, out=part)
+            part *= x[SEG + k + j]
+            num += part
+            prev = up
+    pay = _half_up(num)
+    if t.has_stay_cap:
+        np.minimum(pay, x[STAY_CAP], out=pay)
+    if t.has_annual_cap:
+        np.minimum(pay, np.maximum(x[ANNUAL_CAP] - np.take(acc_paid, p), 0), out=pay)
+    if room is not None:
+        np.minimum(pay, np.maximum(room - paid, 0), out=pay)
+    np.minimum(pay, total - paid, out=pay)
+    acc_base[p] += b
+    acc_ded[p] += borne
+    acc_paid[p] += pay
+    return pay
+
+
+def _guarantee(t: CompiledTier, x: np.ndarray, p: np.ndarray, total: np.ndarray,
+               paid: np.ndarray, room: np.ndarray | None,
+               a: tuple[np.ndarray, np.ndarray, np.ndarray], self_paid: np.ndarray) -> np.ndarray:
+    acc_base, _, acc_paid = a
+    elig = x[ELIG]
+    share = total - paid
+    allowed = np.full(len(p), INF, np.int64)
+    if t.has_share:
+        sbp = x[SHARE]
+        allowed = np.where(sbp >= 0, _half_up(total * sbp), INF)
+    if t.has_limit:
+        allowed = np.minimum(allowed, np.maximum(x[LIMIT] - np.take(self_paid, p), 0))
+    pay = np.maximum(share - allowed, 0) * elig
+    if room is not None:
+        np.minimum(pay, np.maximum(room - paid, 0), out=pay)
+    acc_base[p] += share * elig
+    acc_paid[p] += pay
+    return pay

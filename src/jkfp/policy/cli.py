@@ -1,0 +1,273 @@
+"""The command-line logic of `jkfp settle` and `jkfp policy ...`, as plain functions.
+
+The Django management commands of `jkfp.settlement` only pass their arguments here, so the same
+commands also run without Django: `python -m jkfp.policy.cli settle STAYS.csv --out RESULT.csv`.
+
+    settle STAYS.csv --out RESULT.csv [--policies DIR]
+    policy check [DIR ...]
+    policy show REGION DATE [--policies DIR]
+    policy compare STAYS.csv --reform OVERLAY.yaml [--xlsx OUT.xlsx] [--threshold YUAN]
+                   [--policies DIR]
+
+Exit status: 0 done; 1 bad input or bad policies (every problem listed on stderr, no file
+written); 2 bad command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from .batch import settle_batch
+from .csvio import StayFile, as_batch, read_stays, write_result
+from .errors import PolicyError, PolicyErrors
+from .loader import load_policies
+from .money import yuan_text_to_fen
+from .regimes import PolicySet
+
+#: Files with at least this many stays get progress bars (on a terminal).
+LONG_RUN = 20_000
+
+
+def default_policies_dir() -> Path:
+    """`policies/` in the current directory, else the repository's `policies/`."""
+    here = Path("policies")
+    if here.is_dir():
+        return here
+    import jkfp
+
+    return Path(jkfp.__file__).resolve().parents[2] / "policies"
+
+
+def _bar(total: int | None, desc: str, stderr: TextIO, progress: bool | None, long_run: bool):
+    """A tqdm bar on stderr, or None. progress True/False forces it; None shows it for long runs
+    when stderr is a terminal."""
+    from tqdm import tqdm
+
+    if progress is False or (progress is None and not long_run):
+        return None
+    return tqdm(total=total, desc=desc, file=stderr, disable=None if progress is None else False,
+                unit="次", mininterval=0.3, leave=False)
+
+
+def _load(policies_dir: Path | None, stderr: TextIO, overlay=None) -> PolicySet | None:
+    folder = policies_dir or default_policies_dir()
+    try:
+        return load_policies(folder, overlay=overlay)
+    except (PolicyErrors, PolicyError) as e:
+        errors = e.errors if isinstance(e, PolicyErrors) else [e]
+        print(f"政策参数有 {len(errors)} 处错误（{folder}）：", file=stderr)
+        for err in errors:
+            print(f"  {err}", file=stderr)
+        return None
+
+
+def _read(stays_csv: Path, policies: PolicySet, stderr: TextIO,
+          progress: bool | None) -> StayFile | None:
+    if not stays_csv.is_file():
+        print(f"找不到文件 {stays_csv}", file=stderr)
+        return None
+    # about 80 bytes a row: a bar while reading files of LONG_RUN rows or more
+    bar = _bar(None, "读取", stderr, progress, stays_csv.stat().st_size > LONG_RUN * 80)
+
+    def wrap(rows):
+        for row in rows:
+            bar.update()
+            yield row
+
+    try:
+        parsed = read_stays(stays_csv, policies, progress=wrap if bar is not None else None)
+    except (UnicodeDecodeError, ValueError) as e:
+        print(f"无法读取 {stays_csv}：{e}（应为 UTF-8 编码的 CSV）", file=stderr)
+        return None
+    finally:
+        if bar is not None:
+            bar.close()
+    if parsed.errors:
+        print(f"{stays_csv}：{len(parsed.errors)} 处错误，未结算、未写出结果文件：", file=stderr)
+        for err in parsed.errors:
+            print(f"  {err}", file=stderr)
+        return None
+    return parsed
+
+
+def run_settle(stays_csv: Path, out: Path, *, policies_dir: Path | None = None,
+               progress: bool | None = None, stdout: TextIO | None = None,
+               stderr: TextIO | None = None) -> int:
+    """Settle a file of stays into a result file. Returns the exit status."""
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    policies = _load(policies_dir, stderr)
+    if policies is None:
+        return 1
+    parsed = _read(Path(stays_csv), policies, stderr, progress)
+    if parsed is None:
+        return 1
+    n = len(parsed.stays)
+    bar = _bar(n, "结算", stderr, progress, n >= LONG_RUN)
+    result = settle_batch(as_batch(parsed.stays), policies,
+                          progress=bar.update if bar is not None else None)
+    if bar is not None:
+        bar.close()
+    write_result(out, parsed.stays, result)
+    print(f"已结算 {n} 次住院，结果写入 {out}", file=stdout)
+    if result.uses_examples.any():
+        print(f"注意：其中 {int(result.uses_examples.sum())} 次住院用到示例参数（无公开来源），"
+              "金额仅供演示。", file=stdout)
+    return 0
+
+
+def run_check(folders: Sequence[Path], *, stdout: TextIO | None = None,
+              stderr: TextIO | None = None) -> int:
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    status = 0
+    for folder in folders or [default_policies_dir()]:
+        policies = _load(Path(folder), stderr)
+        if policies is None:
+            status = 1
+            continue
+        regimes = policies.regimes
+        examples = sum(1 for r in regimes for p in r.all_parameters()
+                       for v in p.values if v.tree is not None and _has_example(v.tree))
+        print(f"{folder}：通过。{len(policies.regions)} 个地区，{len(regimes)} 套政策"
+              f"（{'、'.join(r.label for r in regimes)}）；{examples} 个取值含示例参数。",
+              file=stdout)
+    return status
+
+
+def _has_example(tree) -> bool:
+    from .parameters import ByDimension, Leaf
+
+    if isinstance(tree, Leaf):
+        return tree.provenance.example
+    if isinstance(tree, ByDimension):
+        return any(_has_example(t) for t in [*tree.branches.values(), tree.other] if t)
+    return False
+
+
+def run_show(region: str, on: date, *, policies_dir: Path | None = None,
+             stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    from .report import show_regime
+
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    policies = _load(policies_dir, stderr)
+    if policies is None:
+        return 1
+    try:
+        found = policies.region(region)
+    except KeyError:
+        names = "、".join(f"{r.id}（{r.name}）" for r in policies.regions)
+        print(f"没有地区“{region}”。已有：{names}", file=stderr)
+        return 1
+    print("\n".join(show_regime(found, on)), file=stdout)
+    return 0 if found.regime_on(on) is not None else 1
+
+
+def run_compare(stays_csv: Path, reform: Path, *, xlsx: Path | None = None,
+                threshold_fen: int = 1_000_000, policies_dir: Path | None = None,
+                progress: bool | None = None, stdout: TextIO | None = None,
+                stderr: TextIO | None = None) -> int:
+    from .reform import compare, load_overlay
+    from .report import write_comparison_xlsx
+
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    baseline = _load(policies_dir, stderr)
+    if baseline is None:
+        return 1
+    try:
+        overlay = load_overlay(reform)
+    except (PolicyErrors, PolicyError) as e:
+        print(f"改革方案 {reform} 有错误：\n{e}", file=stderr)
+        return 1
+    reformed = _load(policies_dir, stderr, overlay)
+    if reformed is None:
+        return 1
+    parsed = _read(Path(stays_csv), baseline, stderr, progress)
+    if parsed is None:
+        return 1
+    comparison = compare(as_batch(parsed.stays), baseline, reformed, threshold_fen=threshold_fen)
+    print(comparison.summary_text(), file=stdout)
+    if xlsx is not None:
+        write_comparison_xlsx(comparison, xlsx)
+        print(f"\n对比表已写入 {xlsx}", file=stdout)
+    return 0
+
+
+# --------------------------------------------------------------------------- argv
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期“{text}”无效，应为 YYYY-MM-DD") from None
+
+
+def _yuan(text: str) -> int:
+    fen = yuan_text_to_fen(text)
+    if fen is None:
+        raise argparse.ArgumentTypeError(f"金额“{text}”无效")
+    return fen
+
+
+def settle_parser(prog: str = "jkfp settle") -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=prog, description="按政策参数结算一批住院（一站式结算）。")
+    p.add_argument("stays", type=Path, help="住院记录 CSV（UTF-8，含表头）")
+    p.add_argument("--out", type=Path, required=True, help="结果 CSV")
+    p.add_argument("--policies", type=Path, default=None, help="政策参数目录（默认 policies/）")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="显示进度条（默认：终端上且文件较大时）")
+    return p
+
+
+def policy_parser(prog: str = "jkfp policy") -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=prog, description="检查、查看政策参数，比较改革方案。")
+    sub = p.add_subparsers(dest="action", required=True)
+    check = sub.add_parser("check", help="校验政策参数目录")
+    check.add_argument("folders", type=Path, nargs="*", help="目录（默认 policies/）")
+    show = sub.add_parser("show", help="列出某地某日适用的参数及其来源")
+    show.add_argument("region", help="地区标识、名称或编码，如 yanchi、盐池县、640323")
+    show.add_argument("date", type=_iso_date, help="日期 YYYY-MM-DD")
+    show.add_argument("--policies", type=Path, default=None)
+    cmp_ = sub.add_parser("compare", help="在现行政策和改革方案下结算同一批住院并比较")
+    cmp_.add_argument("stays", type=Path)
+    cmp_.add_argument("--reform", type=Path, required=True, help="改革方案（YAML 覆盖）")
+    cmp_.add_argument("--xlsx", type=Path, default=None, help="把对比写成 Excel 工作簿")
+    cmp_.add_argument("--threshold", type=_yuan, default=1_000_000,
+                      help="统计年自付超过此金额（元）的人数，默认 10000")
+    cmp_.add_argument("--policies", type=Path, default=None)
+    cmp_.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+    return p
+
+
+def settle_main(argv: Sequence[str] | None = None, *, prog: str = "jkfp settle") -> int:
+    args = settle_parser(prog).parse_args(argv)
+    return run_settle(args.stays, args.out, policies_dir=args.policies, progress=args.progress)
+
+
+def policy_main(argv: Sequence[str] | None = None, *, prog: str = "jkfp policy") -> int:
+    args = policy_parser(prog).parse_args(argv)
+    if args.action == "check":
+        return run_check(args.folders)
+    if args.action == "show":
+        return run_show(args.region, args.date, policies_dir=args.policies)
+    return run_compare(args.stays, args.reform, xlsx=args.xlsx, threshold_fen=args.threshold,
+                       policies_dir=args.policies, progress=args.progress)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m jkfp.policy.cli settle ...` or `... policy ...`, without Django."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["settle"]:
+        return settle_main(argv[1:])
+    if argv[:1] == ["policy"]:
+        return policy_main(argv[1:])
+    print("用法：python -m jkfp.policy.cli {settle|policy} ...", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

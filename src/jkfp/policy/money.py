@@ -1,0 +1,102 @@
+"""Exact money and ratios.
+
+- Money is an `int` of fen (分) inside the engine. Decimal appears only at the edges (parsing a
+  file, showing an amount). Float is never used for money.
+- Ratios (报销比例, shares, factors) are `int` basis points: 1 = 0.01 % = 1/10,000, so 80 % is
+  8000 and a ratio of 0.5 is 5000. A parameter file may not state a ratio more precisely than
+  that (the loader refuses 0.12345), so no ratio is ever rounded.
+- A product of fen and basis points is rounded half up to the fen once, where a tier's amount
+  is computed (`round_half_up`).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+BP = 10_000  # basis points in a ratio of 1
+#: Stands for "no limit" in integer arithmetic (10 trillion yuan): larger than any amount the
+#: engine accepts, small enough that sums and products by BP stay inside int64.
+INF = 10**15
+#: The largest single amount accepted in a stay (one billion yuan).
+MAX_AMOUNT_FEN = 10**11
+
+_YUAN = re.compile(r"^\d+(\.\d{1,2})?$")
+
+
+def round_half_up(numerator: int, denominator: int = BP) -> int:
+    """numerator / denominator rounded half up, for numerator >= 0 and denominator > 0."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def apply_ratio(fen: int, bp: int) -> int:
+    """fen × ratio, rounded half up to the fen."""
+    return round_half_up(fen * bp)
+
+
+def yuan_text_to_fen(text: str) -> int | None:
+    """'1234.5' → 123450; None if not a non-negative amount with at most two decimals."""
+    t = text.strip()
+    if not _YUAN.match(t):
+        return None
+    whole, _, frac = t.partition(".")
+    return int(whole) * 100 + int((frac + "00")[:2])
+
+
+def decimal_to_fen(value: Decimal | int) -> int | None:
+    """An exact Decimal/int yuan amount → fen; None if it has more than two decimals or < 0."""
+    try:
+        d = Decimal(value)
+    except (InvalidOperation, TypeError):
+        return None
+    if not d.is_finite() or d < 0:
+        return None
+    fen = d * 100
+    if fen != fen.to_integral_value():
+        return None
+    return int(fen)
+
+
+def decimal_to_bp(value: Decimal | int) -> int | None:
+    """An exact ratio (0.8) → basis points (8000); None if finer than 1/10,000."""
+    try:
+        d = Decimal(value)
+    except (InvalidOperation, TypeError):
+        return None
+    if not d.is_finite():
+        return None
+    bp = d * BP
+    if bp != bp.to_integral_value():
+        return None
+    return int(bp)
+
+
+def fen_to_yuan(fen: int) -> Decimal:
+    """123450 → Decimal('1234.50')."""
+    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+def fmt_fen(fen: int) -> str:
+    """123450 → '1234.50' (the CSV form)."""
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100}.{fen % 100:02d}"
+
+
+def fmt_yuan(fen: int) -> str:
+    """123450 → '1,234.50元'; INF → '不设上限' (the form shown to people)."""
+    if fen >= INF:
+        return "不设上限"
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100:,}.{fen % 100:02d}元"
+
+
+def fmt_bp(bp: int) -> str:
+    """8000 → '80%', 7550 → '75.5%', 25 → '0.25%'."""
+    sign = "-" if bp < 0 else ""
+    bp = abs(bp)
+    whole, rest = divmod(bp, 100)
+    if rest == 0:
+        return f"{sign}{whole}%"
+    return f"{sign}{whole}.{rest:02d}".rstrip("0") + "%"
