@@ -213,7 +213,7 @@ def test_regions(level, users, records, api_as):
         assert r.status_code == (200 if inside else 404), code
     r = client.get(f"/regions/{own}")
     persons = r.json()["persons"]
-    assert persons == len([n for n in VISIBLE[level]])
+    assert persons == len(list(VISIBLE[level]))
     children = client.get(f"/regions/{own[:2]}/children").json()
     assert all(c["code"].startswith(own) or own.startswith(c["code"]) for c in children)
 

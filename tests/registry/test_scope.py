@@ -5,7 +5,12 @@ from django.http import Http404
 
 from jkfp.registry import selectors
 
-from ..conftest import CHANGZHI_VILLAGE, OTHER_TOWNSHIP_VILLAGE, OTHER_VILLAGE_SAME_TOWNSHIP, VILLAGE
+from ..conftest import (
+    CHANGZHI_VILLAGE,
+    OTHER_TOWNSHIP_VILLAGE,
+    OTHER_VILLAGE_SAME_TOWNSHIP,
+    VILLAGE,
+)
 
 VISIBLE = {
     # user level → villages whose records they may see
@@ -25,9 +30,10 @@ def test_scope_matrix_on_selectors(users, household, foreign_households, level):
         visible = hh.region_code in VISIBLE[level]
         person = hh.head
         checks = [
-            lambda: selectors.household_get(user=user, pk=hh.pk),
-            lambda: selectors.person_get(user=user, pk=person.pk),
-            lambda: selectors.person_get_by_id_number(user=user, id_number=person.id_number),
+            lambda hh=hh: selectors.household_get(user=user, pk=hh.pk),
+            lambda person=person: selectors.person_get(user=user, pk=person.pk),
+            lambda person=person: selectors.person_get_by_id_number(
+                user=user, id_number=person.id_number),
         ]
         for check in checks:
             if visible:

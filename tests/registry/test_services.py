@@ -157,10 +157,9 @@ def test_history_records_who_when_before_after(users, household):
     u = users["village"]
     person = household.head
     old_name = person.name
-    from simple_history.utils import update_change_reason  # noqa: F401  (installed app)
-
     from django.test import RequestFactory
     from simple_history.middleware import HistoricalRecords
+    from simple_history.utils import update_change_reason  # noqa: F401  (installed app)
 
     request = RequestFactory().post("/")
     request.user = u

@@ -11,11 +11,11 @@ TODAY = dt.date(2024, 6, 1)
 
 
 def propose_admit(user, household, **kw):
-    args = dict(user=user, action="admit", category="marginal", household=household,
-                reason="因病支出骤增，人均收入低于监测范围", effective_date=dt.date(2024, 6, 1),
-                channel="visit", home_visit_on=dt.date(2024, 5, 20),
-                consent_on=dt.date(2024, 5, 21), village_review_on=dt.date(2024, 5, 22),
-                comparison_note="医保、民政数据比对无异常")
+    args = {"user": user, "action": "admit", "category": "marginal", "household": household,
+                "reason": "因病支出骤增，人均收入低于监测范围", "effective_date": dt.date(2024, 6, 1),
+                "channel": "visit", "home_visit_on": dt.date(2024, 5, 20),
+                "consent_on": dt.date(2024, 5, 21), "village_review_on": dt.date(2024, 5, 22),
+                "comparison_note": "医保、民政数据比对无异常"}
     args.update(kw)
     return workflow.change_request_propose(**args)
 

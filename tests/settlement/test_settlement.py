@@ -12,10 +12,10 @@ from jkfp.settlement.models import HospitalStay, Statement
 
 
 def settle(user, person, admission, total, in_policy, **kw):
-    args = dict(user=user, person=person, hospital_name="盐池县人民医院", hospital_grade=2,
-                location="county", referred=False, admission_date=admission,
-                discharge_date=admission + dt.timedelta(days=9), total_cost=total,
-                in_policy_cost=in_policy)
+    args = {"user": user, "person": person, "hospital_name": "盐池县人民医院", "hospital_grade": 2,
+                "location": "county", "referred": False, "admission_date": admission,
+                "discharge_date": admission + dt.timedelta(days=9), "total_cost": total,
+                "in_policy_cost": in_policy}
     args.update(kw)
     return services.stay_settle(**args)
 

@@ -6,8 +6,8 @@ SECRET_KEY    required when DEBUG is off.
 DEBUG         "1"/"true" to turn on debug pages.
 """
 
-from pathlib import Path
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _

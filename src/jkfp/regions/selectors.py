@@ -3,13 +3,7 @@ but trees and counts shown to a user start at the user's own node."""
 
 from __future__ import annotations
 
-from django.db.models import Q
-
 from .models import Region, RegionCodeAlias
-
-
-def region_in_scope(*, scope_code: str, code: str) -> bool:
-    return code.startswith(scope_code)
 
 
 def region_children(*, code: str | None) -> list[Region]:
@@ -23,22 +17,7 @@ def region_path(*, code: str) -> list[Region]:
     return list(Region.objects.filter(code__in=prefixes).order_by("code"))
 
 
-def region_subtree(*, code: str, max_level_length: int = 12):
-    return Region.objects.filter(code__startswith=code).filter(
-        Q(code__regex=r"^\d{1,%d}$" % max_level_length)
-    )
-
-
 def region_current_code(*, code: str) -> str:
     """Today's code for a code found in an ID number (old 长治 codes → new)."""
     alias = RegionCodeAlias.objects.filter(code=code).only("current_id").first()
     return alias.current_id if alias else code
-
-
-def region_known_address_codes(*, prefix: str) -> set[str]:
-    """County-level codes valid inside ID numbers under a prefix, current and historical."""
-    current = set(Region.objects.filter(code__startswith=prefix, level="county")
-                  .values_list("code", flat=True))
-    old = set(RegionCodeAlias.objects.filter(current_id__startswith=prefix)
-              .values_list("code", flat=True))
-    return current | old

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jkfp.categories import CHOICES as CATEGORY_CHOICES
@@ -105,7 +106,7 @@ class IncomeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].initial = dt.date.today().year - 1
+        self.fields["year"].initial = timezone.localdate().year - 1
 
 
 class SupportMeasureForm(forms.Form):

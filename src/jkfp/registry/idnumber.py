@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from jkfp.errors import DomainError, ErrorCode
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
+CHINA = ZoneInfo("Asia/Shanghai")  # DESIGN.md rule 9: "today" is today in China
 
 
 def check_char(first17: str) -> str:
@@ -60,7 +62,7 @@ def parse(raw: str, *, field: str = "id_number") -> IdInfo:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         birth = None
-    if birth is None or birth.year < 1880 or birth > dt.date.today():
+    if birth is None or birth.year < 1880 or birth > dt.datetime.now(CHINA).date():
         raise DomainError(
             ErrorCode.ID_BIRTH_DATE, f"身份证号“{number}”中的出生日期{number[6:14]}无效", field=field
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
+from django.utils import timezone
 
 from jkfp.accounts.models import PersonalDataAccess, Role, User
 from jkfp.categories import Category
@@ -97,7 +98,7 @@ def change_request_get(*, user: User, pk: int) -> ChangeRequest:
 
 
 def _current_periods(*, on: dt.date | None = None) -> QuerySet[CategoryPeriod]:
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
     return CategoryPeriod.objects.filter(start_date__lte=on).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=on)
     )
@@ -214,7 +215,7 @@ def change_request_list(*, user: User, status: str = "") -> QuerySet[ChangeReque
 
 def change_request_inbox(*, user: User, today: dt.date | None = None) -> QuerySet[ChangeRequest]:
     """What waits for this user: notices to post, reviews to make, decisions to take."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     qs = change_request_list(user=user)
     level_len = len(user.region_code or "")
     waiting = Q(pk__in=[])

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from jkfp.accounts.models import Role, User
 from jkfp.categories import LABELS, LEVEL, Category, parse_category
@@ -52,8 +53,8 @@ def check_version(obj, expected_version: int | None) -> None:
     if expected_version is not None and obj.version != expected_version:
         raise DomainError(
             ErrorCode.STALE_VERSION,
-            "保存冲突：该记录已被他人修改（您看到的是第{}版，当前为第{}版）。请刷新后核对再保存，"
-            "您填写的内容未丢失。".format(expected_version, obj.version),
+            f"保存冲突：该记录已被他人修改（您看到的是第{expected_version}版，当前为第{obj.version}版）。请刷新后核对再保存，"
+            "您填写的内容未丢失。",
             field="version",
         )
 
@@ -275,7 +276,7 @@ def person_record_death(*, user: User, person: Person, expected_version: int,
                         death_date: dt.date) -> Person:
     require_writer(user)
     require_in_scope(user, person.region_code)
-    if death_date < person.birth_date or death_date > dt.date.today():
+    if death_date < person.birth_date or death_date > timezone.localdate():
         raise DomainError(ErrorCode.DEATH_DATE_INVALID, "死亡日期须在出生日期之后且不晚于今天",
                           field="death_date")
     with transaction.atomic():
@@ -303,7 +304,7 @@ def household_income_record(*, user: User, household: Household, year: int, tota
     total = yuan_to_fen(total_yuan, field="total_income")
     if members < 1:
         raise DomainError(ErrorCode.INCOME_INVALID, "计算人口须至少为1", field="members")
-    if not 2000 <= year <= dt.date.today().year:
+    if not 2000 <= year <= timezone.localdate().year:
         raise DomainError(ErrorCode.INCOME_INVALID, f"年度“{year}”无效", field="year")
     per_capita = int((Decimal(total) / members).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     with transaction.atomic():
