@@ -45,7 +45,7 @@ class Household(models.Model):
     village = models.ForeignKey(
         "regions.Region", on_delete=models.PROTECT, related_name="households", verbose_name="村"
     )
-    region_code = models.CharField("区划代码", max_length=12, db_index=True)
+    region_code = models.CharField("区划代码", max_length=12)  # indexed with id/category
     address = models.CharField("住址", max_length=200, blank=True)
     head = models.ForeignKey(
         "Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
@@ -63,10 +63,6 @@ class Household(models.Model):
         verbose_name_plural = "家庭户"
         indexes = [
             models.Index(fields=["region_code", "id"], name="hh_region_id"),
-            models.Index(
-                fields=["household_number"], name="hh_number_pattern",
-                opclasses=["varchar_pattern_ops"],
-            ),
         ]
 
     def __str__(self) -> str:
@@ -102,7 +98,7 @@ class Person(models.Model):
         Household, on_delete=models.PROTECT, related_name="members", verbose_name="家庭户"
     )
     relation = models.CharField("与户主关系", max_length=16, choices=Relation.choices)
-    region_code = models.CharField("区划代码", max_length=12, db_index=True)
+    region_code = models.CharField("区划代码", max_length=12)  # indexed with id/category
     work_ability = models.CharField(
         "劳动能力", max_length=16, choices=WorkAbility.choices, default=WorkAbility.ABLE
     )
@@ -130,13 +126,16 @@ class CategoryPeriod(models.Model):
     """A dated period in a category, for a person or a household. Ended, never overwritten."""
 
     category = models.CharField("类别", max_length=32, choices=CATEGORY_CHOICES)
+    # indexed together with the category (period_person_cat, period_household_cat)
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="categories"
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="categories",
+        db_index=False,
     )
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="categories"
+        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="categories",
+        db_index=False,
     )
-    region_code = models.CharField("区划代码", max_length=12, db_index=True)
+    region_code = models.CharField("区划代码", max_length=12)  # indexed with id/category
     start_date = models.DateField("起始日期")
     end_date = models.DateField("终止日期", null=True, blank=True, help_text="含当日；空为仍在")
     exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
@@ -249,7 +248,7 @@ class ChangeRequest(models.Model):
         CategoryPeriod, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name="变更或终止的期间",
     )
-    region_code = models.CharField("区划代码", max_length=12, db_index=True)
+    region_code = models.CharField("区划代码", max_length=12)  # indexed with id/category
     status = models.CharField(
         "状态", max_length=20, choices=Status.choices, default=Status.PROPOSED, db_index=True
     )

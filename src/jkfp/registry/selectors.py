@@ -42,13 +42,23 @@ def scope_prefix(user: User) -> str | None:
     return user.region_code
 
 
+def in_region(prefix: str, field: str = "region_code") -> Q:
+    """Codes under a region: `LIKE 'prefix%'` plus the equivalent range on the same column.
+
+    The range (`640323` ≤ code < `640324`) lets PostgreSQL use the b-tree on `region_code`
+    whatever the database collation; digit codes sort the same in every collation.
+    """
+    upper = str(int(prefix) + 1).zfill(len(prefix))
+    return Q(**{f"{field}__startswith": prefix, f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
 def _scoped(qs: QuerySet, user: User, field: str = "region_code") -> QuerySet:
     prefix = scope_prefix(user)
     if prefix is None:
         return qs.none()
     if prefix == "":
         return qs
-    return qs.filter(**{f"{field}__startswith": prefix})
+    return qs.filter(in_region(prefix, field))
 
 
 def person_scope(*, user: User) -> QuerySet[Person]:
@@ -120,7 +130,7 @@ def person_list(*, user: User, q: str = "", category: str = "", region_code: str
                 on: dt.date | None = None) -> QuerySet[Person]:
     qs = person_scope(user=user)
     if region_code:
-        qs = qs.filter(region_code__startswith=region_code)
+        qs = qs.filter(in_region(region_code))
     if q:
         qs = _person_search(qs, q)
     if category:
@@ -136,17 +146,21 @@ def household_list(*, user: User, q: str = "", category: str = "", region_code: 
                    on: dt.date | None = None) -> QuerySet[Household]:
     qs = household_scope(user=user)
     if region_code:
-        qs = qs.filter(region_code__startswith=region_code)
+        qs = qs.filter(in_region(region_code))
     q = (q or "").strip()
     if q:
         members = _person_search(person_scope(user=user), q)
         by_number = Q(household_number__startswith=q) if q.isascii() else Q(pk__in=[])
         qs = qs.filter(by_number | Q(pk__in=members.values("household_id")))
     if category:
-        periods = _current_periods(on=on).filter(category=category)
+        # periods carry the region code of their household: scope them first, so the
+        # planner walks (region_code, category) instead of every period of the category
+        periods = _scoped(_current_periods(on=on), user).filter(category=category)
+        if region_code:
+            periods = periods.filter(in_region(region_code))
         qs = qs.filter(
-            Exists(periods.filter(household=OuterRef("pk")))
-            | Exists(periods.filter(person__household=OuterRef("pk")))
+            Q(pk__in=periods.filter(household__isnull=False).values("household_id"))
+            | Q(pk__in=periods.filter(person__isnull=False).values("person__household_id"))
         )
     return qs.select_related("village", "head").order_by("region_code", "id")
 
@@ -169,7 +183,7 @@ def household_categories(*, household: Household) -> list[CategoryPeriod]:
 def category_counts(*, user: User, region_code: str, child_length: int,
                     on: dt.date | None = None) -> dict[str, dict[str, int]]:
     """Current category periods counted by child region (code prefix of `child_length`)."""
-    qs = _scoped(_current_periods(on=on), user).filter(region_code__startswith=region_code)
+    qs = _scoped(_current_periods(on=on), user).filter(in_region(region_code))
     rows = (qs.annotate(child=Substr("region_code", 1, child_length))
             .values("child", "category").annotate(n=Count("id")))
     out: dict[str, dict[str, int]] = {}
@@ -179,7 +193,7 @@ def category_counts(*, user: User, region_code: str, child_length: int,
 
 
 def person_counts(*, user: User, region_code: str, child_length: int) -> dict[str, int]:
-    qs = person_scope(user=user).filter(region_code__startswith=region_code, alive=True)
+    qs = person_scope(user=user).filter(in_region(region_code), alive=True)
     rows = qs.annotate(child=Substr("region_code", 1, child_length)).values("child").annotate(
         n=Count("id"))
     return {r["child"]: r["n"] for r in rows}

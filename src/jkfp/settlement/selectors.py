@@ -8,7 +8,7 @@ from django.http import Http404
 
 from jkfp.accounts.models import User
 from jkfp.registry.models import Person
-from jkfp.registry.selectors import scope_prefix
+from jkfp.registry.selectors import in_region, scope_prefix
 
 from .models import Statement
 
@@ -18,7 +18,7 @@ def statement_scope(*, user: User) -> QuerySet[Statement]:
     qs = Statement.objects.select_related("stay", "person", "created_by")
     if prefix is None:
         return qs.none()
-    return qs.filter(region_code__startswith=prefix) if prefix else qs
+    return qs.filter(in_region(prefix)) if prefix else qs
 
 
 def statement_get(*, user: User, pk: int) -> Statement:
