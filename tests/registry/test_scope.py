@@ -79,3 +79,11 @@ def test_reveal_is_logged_and_limited_to_allowed_roles(users, household):
     assert value == head.id_number
     row = PersonalDataAccess.objects.get()
     assert row.user == users["township"] and row.person == head and row.field == "id_number"
+
+
+def test_in_region_is_a_prefix_and_a_range():
+    q = selectors.in_region("640323")
+    assert dict(q.children) == {"region_code__startswith": "640323",
+                                "region_code__gte": "640323", "region_code__lt": "640324"}
+    assert dict(selectors.in_region("640329").children)["region_code__lt"] == "640330"
+    assert dict(selectors.in_region("99").children) == {"region_code__startswith": "99"}

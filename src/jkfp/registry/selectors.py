@@ -49,6 +49,8 @@ def in_region(prefix: str, field: str = "region_code") -> Q:
     whatever the database collation; digit codes sort the same in every collation.
     """
     upper = str(int(prefix) + 1).zfill(len(prefix))
+    if len(upper) > len(prefix):  # "99…" has no successor of the same length
+        return Q(**{f"{field}__startswith": prefix})
     return Q(**{f"{field}__startswith": prefix, f"{field}__gte": prefix, f"{field}__lt": upper})
 
 

@@ -1,0 +1,109 @@
+"""`jkfp demo_data --persons N --seed S [--if-empty] [--no-accounts]`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from jkfp.accounts.models import Department, Role
+from jkfp.demo.accounts import PASSWORD
+from jkfp.demo.services import DemoDataExists, default_as_of, demo_data_load
+from jkfp.errors import DomainError
+
+
+class Command(BaseCommand):
+    help = ("生成确定性的演示数据（长治市、盐池县的演示乡镇、村、家庭户和人员，类别、帮扶措施、"
+            "纳入/退出申请）和演示账号。同样的 --persons 和 --seed 生成完全相同的数据。")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--persons", type=int, default=30000, help="人数（默认 30000）")
+        parser.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
+        parser.add_argument("--if-empty", action="store_true",
+                            help="已有人员数据时不再生成，只确保演示账号存在")
+        parser.add_argument("--accounts", action=argparse.BooleanOptionalAction, default=True,
+                            help="创建演示账号（默认创建；无账号时不生成纳入/退出申请）")
+        parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                            help=f"演示数据的“今天”（默认 {default_as_of()}）")
+
+    def handle(self, *args, **opts):
+        if opts["persons"] < 1:
+            raise CommandError("--persons 至少为 1")
+        bar = None
+
+        def progress(total: int):
+            nonlocal bar
+            if opts["verbosity"] < 1:
+                return None
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="行", unit_scale=True, file=sys.stderr,
+                       desc="写入", dynamic_ncols=True, leave=False)
+
+            def update(n: int, table: str) -> None:
+                bar.set_postfix_str(table, refresh=False)
+                bar.update(n)
+            return update
+
+        try:
+            result = demo_data_load(persons=opts["persons"], seed=opts["seed"],
+                                    as_of=opts["as_of"], if_empty=opts["if_empty"],
+                                    accounts=opts["accounts"], progress=progress)
+        except DemoDataExists as exc:
+            raise CommandError(
+                f"数据库中已有 {exc.args[0]} 名人员，未生成演示数据。请使用空数据库，"
+                "或加 --if-empty 跳过生成。") from exc
+        except DomainError as exc:
+            raise CommandError(f"未生成演示数据：{exc}") from exc
+        finally:
+            if bar is not None:
+                bar.close()
+        out = self.stdout
+        if result.skipped:
+            out.write(f"已有 {result.existing_persons} 名人员，跳过生成（--if-empty）。")
+        else:
+            c = result.counts
+            total = result.seconds_generate + result.seconds_load
+            out.write(self.style.SUCCESS(
+                f"已生成演示数据（种子 {opts['seed']}，演示日期 {result.as_of}）："
+                f"{c['person']} 人，{c['household']} 户，{result.regions} 个演示乡镇和村，"
+                f"{c['categoryperiod']} 个类别期间，{c['supportmeasure']} 条帮扶措施，"
+                f"{c['householdincome']} 条收入，{c['changerequest']} 个纳入/退出申请"
+                f"（{c['changerequeststep']} 个环节）。"))
+            out.write(f"用时：生成 {result.seconds_generate:.1f} 秒，写入 {result.seconds_load:.1f} 秒，"
+                      f"合计 {c['person'] / max(total, 1e-9):,.0f} 人/秒"
+                      f"（区划与账号另用 {result.seconds_setup:.1f} 秒）。")
+            if not opts["accounts"] and not c["changerequest"]:
+                out.write("未创建演示账号，因此没有生成纳入/退出申请。")
+        if result.accounts:
+            self._accounts_table(result.accounts)
+
+    def _accounts_table(self, rows) -> None:
+        dept = dict(Department.choices)
+        role = dict(Role.choices)
+        lines = [("用户名", "区划", "部门", "角色", "状态")]
+        for r in rows:
+            u = r.user
+            region = f"{u.region.display_name}（{u.region_id}）" if u.region_id else "全部（超级用户）"
+            lines.append((u.username, region, dept.get(u.department, u.department),
+                          role.get(u.role, u.role), "新建" if r.created else "已存在，未改动"))
+        widths = [max(_width(line[i]) for line in lines) for i in range(5)]
+        self.stdout.write("")
+        self.stdout.write(f"演示账号（密码均为 {PASSWORD}）：")
+        for k, line in enumerate(lines):
+            self.stdout.write("  " + "  ".join(_pad(v, w) for v, w in zip(line, widths, strict=False)))
+            if k == 0:
+                self.stdout.write("  " + "  ".join("-" * w for w in widths))
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))

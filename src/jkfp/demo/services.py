@@ -1,0 +1,166 @@
+"""The demo-data generator: deterministic regions, accounts and population of 长治 and 盐池.
+
+`demo_generate` is pure: the same persons, seed, demo date, first ids and actors give the same
+tables, value for value. `demo_data_load` generates and writes everything in one transaction.
+
+No simple_history rows are written for the bulk demo load: the history of a demo record starts
+with its first real change (writing 1.5 million historical rows would double the load time and
+tell nothing — every demo row would show one identical "created" entry).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import transaction
+
+from jkfp.regions.models import Region
+from jkfp.regions.services import region_load_rows
+from jkfp.registry.models import (
+    CategoryPeriod,
+    ChangeRequest,
+    ChangeRequestStep,
+    Household,
+    HouseholdIncome,
+    Person,
+    SupportMeasure,
+)
+
+from .accounts import FIRST_VILLAGE_HUAMACHI, AccountRow, demo_accounts_ensure, demo_users
+from .categories import generate_categories
+from .load import next_ids, write_tables
+from .pools import draw_pools
+from .population import generate_population
+from .regions import DemoRegions, generate_regions
+from .requests import Actor, generate_requests
+from .tables import Table
+
+# The demo's "today": ages, categories and requests are computed for this day, so that the
+# same seed gives the same rows on any day (a machine whose clock is earlier uses its today).
+DEMO_AS_OF = dt.date(2026, 11, 1)
+MODELS = (Household, Person, CategoryPeriod, SupportMeasure, HouseholdIncome, ChangeRequest,
+          ChangeRequestStep)
+
+
+class DemoDataExists(Exception):
+    """Persons exist already and --if-empty was not given."""
+
+
+@dataclass
+class DemoData:
+    regions: DemoRegions
+    tables: list[Table]           # in load order
+
+    def table(self, model: type) -> Table:
+        return next(t for t in self.tables if t.model is model)
+
+
+@dataclass
+class DemoResult:
+    as_of: dt.date
+    skipped: bool = False
+    regions: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds_setup: float = 0.0      # regions and accounts
+    seconds_generate: float = 0.0
+    seconds_load: float = 0.0       # writing, indexes, constraints, commit
+    accounts: list[AccountRow] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # of the load, by phase
+    existing_persons: int = 0
+
+    @property
+    def persons(self) -> int:
+        return self.counts.get("person", 0)
+
+
+def default_as_of() -> dt.date:
+    return min(DEMO_AS_OF, dt.date.today())
+
+
+def _rngs(seed: int) -> list[np.random.Generator]:
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
+
+
+def demo_regions(*, seed: int) -> DemoRegions:
+    r_regions = _rngs(seed)[0]
+    return generate_regions(pools=draw_pools(seed), rng=r_regions)
+
+
+def demo_generate(*, persons: int, seed: int, as_of: dt.date, first_ids: dict[type, int],
+                  actors: dict[str, Actor]) -> DemoData:
+    """Every demo row, ids assigned from `first_ids`; nothing is read from or written to the DB."""
+    if persons < 1:
+        raise ValueError("persons must be at least 1")
+    r_regions, r_pop, r_cat, r_req = _rngs(seed)
+    pools = draw_pools(seed)
+    regions = generate_regions(pools=pools, rng=r_regions)
+    pop = generate_population(rng=r_pop, pools=pools, villages=regions.villages, persons=persons,
+                              as_of=as_of, first_household_id=first_ids[Household],
+                              first_person_id=first_ids[Person])
+    cats = generate_categories(rng=r_cat, pop=pop, as_of=as_of,
+                               first_measure_id=first_ids[SupportMeasure],
+                               first_income_id=first_ids[HouseholdIncome])
+    reqs = generate_requests(rng=r_req, pop=pop, cats=cats, as_of=as_of, actors=actors,
+                             first_period_id=first_ids[CategoryPeriod],
+                             first_id=first_ids[ChangeRequest],
+                             first_step_id=first_ids[ChangeRequestStep])
+    periods = cats.periods.table(first_ids[CategoryPeriod], created_by=reqs.period_creator,
+                                 change_request=reqs.period_request)
+    return DemoData(regions=regions, tables=[
+        pop.households, pop.persons, periods, cats.measures, cats.incomes, reqs.requests,
+        reqs.steps])
+
+
+def _actors(users) -> dict[str, Actor]:
+    return {name: Actor(u.pk, u.region_code) for name, u in users.items()}
+
+
+def demo_data_load(*, persons: int, seed: int, as_of: dt.date | None = None,
+                   if_empty: bool = False, accounts: bool = True,
+                   progress: Callable[[int], Callable[[int, str], None]] | None = None,
+                   ) -> DemoResult:
+    """Generate and write the demo in one transaction; see the module docstring.
+
+    `progress(total_rows)` is called once the rows are generated and returns a callback
+    `(rows_written, table)` for a progress bar.
+    """
+    as_of = as_of or default_as_of()
+    result = DemoResult(as_of=as_of)
+    with transaction.atomic():
+        existing = Person.objects.count()
+        result.existing_persons = existing
+        if existing and not if_empty:
+            raise DemoDataExists(existing)
+        if existing:
+            result.skipped = True
+            if not Region.objects.filter(code=FIRST_VILLAGE_HUAMACHI).exists():
+                result.regions = region_load_rows(rows=demo_regions(seed=seed).rows,
+                                                  generated=True)
+            if accounts:
+                result.accounts = demo_accounts_ensure()
+            return result
+        t0 = time.perf_counter()
+        regions = demo_regions(seed=seed)
+        result.regions = region_load_rows(rows=regions.rows, generated=True)
+        if accounts:
+            result.accounts = demo_accounts_ensure()
+        actors = _actors(demo_users())
+        first_ids = next_ids(MODELS)
+        t1 = time.perf_counter()
+        data = demo_generate(persons=persons, seed=seed, as_of=as_of, first_ids=first_ids,
+                             actors=actors)
+        t2 = time.perf_counter()
+        callback = progress(sum(len(t) for t in data.tables)) if progress else None
+        result.timings = write_tables(data.tables, progress=callback)
+        t3 = time.perf_counter()
+        result.seconds_setup = t1 - t0
+        result.seconds_generate = t2 - t1
+        result.counts = {t.model._meta.db_table.removeprefix("registry_"): len(t)
+                         for t in data.tables}
+    result.seconds_load = time.perf_counter() - t2  # with the commit
+    result.timings["commit"] = time.perf_counter() - t3
+    return result
