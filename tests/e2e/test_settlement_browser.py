@@ -41,7 +41,7 @@ def test_village_user_settles_a_stay_and_sees_the_one_stop_bill(e2e_regions, log
     page.fill("#id_in_policy_cost", "70000")
     page.click("#settle-submit")
     expect(page.locator("h1")).to_contain_text("一单制")
-    expect(page.locator("#self-pay")).to_have_text("5000.00")  # 盐池 2018: at most 5,000 a year
+    expect(page.locator("#self-pay")).to_have_text("5,000.00")  # 盐池 2018: at most 5,000 a year
     expect(page.locator("#bill")).to_contain_text("先诊疗后付费")
     page.goto(f"{live_server.url}/persons/{hh.head_id}/")
     expect(page.locator("#sec-statements")).to_contain_text("5,000.00")

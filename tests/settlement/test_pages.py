@@ -26,7 +26,7 @@ def test_settle_page_prints_the_bill(client, users, poor_head):
     st = Statement.objects.get()
     page = client.get(r["Location"]).content.decode()
     assert "一单制" in page and "个人自付不超过总费用的比例" in page  # explanation with its parameter
-    assert '<strong id="self-pay">2000.00</strong>' in page
+    assert '<strong id="self-pay">2,000.00</strong>' in page
     for tier in st.detail["tiers"]:
         assert tier["name"] in page
     assert poor_head.id_number not in page  # masked

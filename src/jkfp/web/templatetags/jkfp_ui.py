@@ -34,6 +34,24 @@ def yuan(fen) -> str:
 
 
 @register.filter
+def yuan_text(value) -> str:
+    """An amount already in yuan as a string ("37200.00") with thousands separators."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(str(value)):,.2f}"
+
+
+@register.filter
+def department_label(code: str) -> str:
+    from jkfp.accounts.models import Department
+
+    try:
+        return gettext(Department(code).label)
+    except ValueError:
+        return code or ""
+
+
+@register.filter
 def category_label(code: str) -> str:
     try:
         return gettext(LABELS[Category(code)])
