@@ -5,6 +5,7 @@ from . import request_views, views
 app_name = "registry"
 urlpatterns = [
     path("households/", views.household_list, name="household_list"),
+    path("households/export.xlsx", views.household_export, name="household_export"),
     path("households/new/", views.household_register, name="household_register"),
     path("households/<int:pk>/", views.household_detail, name="household"),
     path("households/<int:pk>/address/", views.household_edit_address, name="household_address"),

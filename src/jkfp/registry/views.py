@@ -65,6 +65,31 @@ def household_list(request):
     return response
 
 
+@login_required
+def household_export(request):
+    """The persons of the households the list shows, as an Excel workbook (numbers masked)."""
+    from django.utils import timezone
+
+    from .export import export_workbook
+
+    user = request.user
+    regions = selectors.region_options(user=user, include=request.GET.get("region", ""))
+    form = HouseholdSearchForm(request.GET, regions=regions)
+    if not form.is_valid():
+        return redirect("registry:household_list")
+    data = form.cleaned_data
+    rows, truncated = selectors.person_export(user=user, q=data.get("q", ""),
+                                              category=data.get("category", ""),
+                                              region_code=data.get("region", ""))
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    body = export_workbook(rows, title=_("家庭户成员名单（导出于 %(t)s）") % {"t": stamp},
+                           truncated=truncated, limit=selectors.EXPORT_LIMIT)
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="jkfp-persons-{stamp}.xlsx"'
+    return response
+
+
 # ================================================================ household page
 FORM_CLASSES = {
     "address": HouseholdAddressForm,

@@ -1,0 +1,31 @@
+"""In a real browser: a township user exports the persons of a search to Excel."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from jkfp.accounts.models import Role
+from jkfp.registry import idnumber, services
+
+from ..conftest import VILLAGE
+from ..factories import UserFactory, make_id
+
+pytestmark = pytest.mark.e2e
+
+
+def test_township_user_exports_the_search_to_excel(e2e_regions, login, live_server, tmp_path):
+    township = UserFactory(username="e2e_exporter", region_id="640323100", role=Role.REVIEWER)
+    hh = services.household_register(
+        user=township, household_number="E2E-EX-1", village_code=VILLAGE, address="二组",
+        members=[services.MemberInput(id_number=make_id("640323"), name="白玉兰",
+                                      relation="head")])
+    page = login(township)
+    page.goto(f"{live_server.url}/households/?q=E2E-EX")
+    with page.expect_download() as info:
+        page.click("#export-xlsx")
+    path = tmp_path / "export.xlsx"
+    info.value.save_as(path)
+    rows = list(openpyxl.load_workbook(path).active.iter_rows(min_row=5, values_only=True))
+    assert [(r[0], r[2], r[3]) for r in rows] == [
+        ("E2E-EX-1", "白玉兰", idnumber.mask(hh.head.id_number))]
