@@ -6,6 +6,9 @@ tables, value for value. `demo_data_load` generates and writes everything in one
 No simple_history rows are written for the bulk demo load: the history of a demo record starts
 with its first real change (writing 1.5 million historical rows would double the load time and
 tell nothing — every demo row would show one identical "created" entry).
+
+Hospital stays and their explained statements (`stays.py`) are settled by the policy engine
+during generation, with the policies of `settings.JKFP_POLICIES_DIR` unless others are given.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db import transaction
 
+from jkfp.policy.regimes import PolicySet
 from jkfp.regions.models import Region
 from jkfp.regions.services import region_load_rows
 from jkfp.registry.models import (
@@ -29,6 +33,8 @@ from jkfp.registry.models import (
     Person,
     SupportMeasure,
 )
+from jkfp.settlement.models import HospitalStay, Statement
+from jkfp.settlement.services import policy_set
 
 from .accounts import FIRST_VILLAGE_HUAMACHI, AccountRow, demo_accounts_ensure, demo_users
 from .categories import generate_categories
@@ -37,13 +43,14 @@ from .pools import draw_pools
 from .population import generate_population
 from .regions import DemoRegions, generate_regions
 from .requests import Actor, generate_requests
+from .stays import generate_stays
 from .tables import Table
 
 # The demo's "today": ages, categories and requests are computed for this day, so that the
 # same seed gives the same rows on any day (a machine whose clock is earlier uses its today).
 DEMO_AS_OF = dt.date(2026, 11, 1)
 MODELS = (Household, Person, CategoryPeriod, SupportMeasure, HouseholdIncome, ChangeRequest,
-          ChangeRequestStep)
+          ChangeRequestStep, HospitalStay, Statement)
 
 
 class DemoDataExists(Exception):
@@ -54,6 +61,9 @@ class DemoDataExists(Exception):
 class DemoData:
     regions: DemoRegions
     tables: list[Table]           # in load order
+    stays_expected: float = 0.0   # stays the admission chances give, before scaling down
+    stays_scale: float = 1.0      # the factor applied to them (see stays.MAX_STAYS)
+    seconds_settle: float = 0.0   # of the generation: settling the stays
 
     def table(self, model: type) -> Table:
         return next(t for t in self.tables if t.model is model)
@@ -67,6 +77,8 @@ class DemoResult:
     counts: dict[str, int] = field(default_factory=dict)
     seconds_setup: float = 0.0      # regions and accounts
     seconds_generate: float = 0.0
+    seconds_settle: float = 0.0     # of seconds_generate: the statements of the stays
+    stays_scale: float = 1.0        # admission chances scaled down for a big run (stays.py)
     seconds_load: float = 0.0       # writing, indexes, constraints, commit
     accounts: list[AccountRow] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # of the load, by phase
@@ -82,7 +94,8 @@ def default_as_of() -> dt.date:
 
 
 def _rngs(seed: int) -> list[np.random.Generator]:
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
+    # spawn(n) begins with the children of spawn(n - 1): a new stream leaves the others as they were
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
 
 
 def demo_regions(*, seed: int) -> DemoRegions:
@@ -91,11 +104,17 @@ def demo_regions(*, seed: int) -> DemoRegions:
 
 
 def demo_generate(*, persons: int, seed: int, as_of: dt.date, first_ids: dict[type, int],
-                  actors: dict[str, Actor]) -> DemoData:
-    """Every demo row, ids assigned from `first_ids`; nothing is read from or written to the DB."""
+                  actors: dict[str, Actor], stays: bool = True, policies: PolicySet | None = None,
+                  settle_progress: Callable[[int], Callable[[int], None] | None] | None = None,
+                  ) -> DemoData:
+    """Every demo row, ids assigned from `first_ids`; nothing is read from or written to the DB.
+
+    With `stays`, hospital stays and their statements too, settled under `policies` (default:
+    the loaded policy folder); `settle_progress(stays)` may return a callback `(settled)`.
+    """
     if persons < 1:
         raise ValueError("persons must be at least 1")
-    r_regions, r_pop, r_cat, r_req = _rngs(seed)
+    r_regions, r_pop, r_cat, r_req, r_stay = _rngs(seed)
     pools = draw_pools(seed)
     regions = generate_regions(pools=pools, rng=r_regions)
     pop = generate_population(rng=r_pop, pools=pools, villages=regions.villages, persons=persons,
@@ -110,9 +129,16 @@ def demo_generate(*, persons: int, seed: int, as_of: dt.date, first_ids: dict[ty
                              first_step_id=first_ids[ChangeRequestStep])
     periods = cats.periods.table(first_ids[CategoryPeriod], created_by=reqs.period_creator,
                                  change_request=reqs.period_request)
+    t = time.perf_counter()
+    st = generate_stays(rng=r_stay, pop=pop, cats=cats, as_of=as_of,
+                        actors=actors if stays else {},
+                        policies=(policies or policy_set()) if stays else None,
+                        first_stay_id=first_ids[HospitalStay],
+                        first_statement_id=first_ids[Statement], progress=settle_progress)
     return DemoData(regions=regions, tables=[
         pop.households, pop.persons, periods, cats.measures, cats.incomes, reqs.requests,
-        reqs.steps])
+        reqs.steps, st.stays, st.statements], stays_expected=st.expected, stays_scale=st.scale,
+        seconds_settle=time.perf_counter() - t)
 
 
 def _actors(users) -> dict[str, Actor]:
@@ -120,13 +146,15 @@ def _actors(users) -> dict[str, Actor]:
 
 
 def demo_data_load(*, persons: int, seed: int, as_of: dt.date | None = None,
-                   if_empty: bool = False, accounts: bool = True,
+                   if_empty: bool = False, accounts: bool = True, stays: bool = True,
                    progress: Callable[[int], Callable[[int, str], None]] | None = None,
+                   settle_progress: Callable[[int], Callable[[int], None] | None] | None = None,
                    ) -> DemoResult:
     """Generate and write the demo in one transaction; see the module docstring.
 
     `progress(total_rows)` is called once the rows are generated and returns a callback
-    `(rows_written, table)` for a progress bar.
+    `(rows_written, table)` for a progress bar; `settle_progress(stays)` likewise before the
+    stays are settled, with a callback `(stays_settled)`. `stays=False` generates none.
     """
     as_of = as_of or default_as_of()
     result = DemoResult(as_of=as_of)
@@ -152,15 +180,16 @@ def demo_data_load(*, persons: int, seed: int, as_of: dt.date | None = None,
         first_ids = next_ids(MODELS)
         t1 = time.perf_counter()
         data = demo_generate(persons=persons, seed=seed, as_of=as_of, first_ids=first_ids,
-                             actors=actors)
+                             actors=actors, stays=stays, settle_progress=settle_progress)
         t2 = time.perf_counter()
         callback = progress(sum(len(t) for t in data.tables)) if progress else None
         result.timings = write_tables(data.tables, progress=callback)
         t3 = time.perf_counter()
         result.seconds_setup = t1 - t0
         result.seconds_generate = t2 - t1
-        result.counts = {t.model._meta.db_table.removeprefix("registry_"): len(t)
-                         for t in data.tables}
+        result.seconds_settle = data.seconds_settle
+        result.stays_scale = data.stays_scale
+        result.counts = {t.model._meta.model_name: len(t) for t in data.tables}
     result.seconds_load = time.perf_counter() - t2  # with the commit
     result.timings["commit"] = time.perf_counter() - t3
     return result

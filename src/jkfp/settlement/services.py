@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from types import MappingProxyType
 
@@ -23,6 +24,7 @@ from jkfp.policy.errors import RowError
 from jkfp.policy.loader import load_policies
 from jkfp.policy.regimes import PolicySet
 from jkfp.policy.statement import Accumulators, Stay, TierAccumulator
+from jkfp.policy.statement import Statement as PolicyStatement
 from jkfp.policy.stay import settle_stay
 from jkfp.registry.models import CategoryPeriod, Person
 from jkfp.registry.services import require_in_scope, require_writer, yuan_to_fen
@@ -133,42 +135,67 @@ def stay_settle(*, user: User, person: Person, hospital_name: str, hospital_grad
                               field="admission_date")
         last = year_statements.order_by("-stay__admission_date", "-id").first()
         before = accumulators_from_json(last.accumulators_after) if last else None
-        best = None
         held = categories_on(person=person, on=admission_date)
-        for category in held:
-            try:
-                stay = Stay.create(stay_id="", person_id=str(person.pk), county_code=county,
-                                   category=category, hospital_grade=hospital_grade,
-                                   location=location, referred=referred,
-                                   admission_date=admission_date, discharge_date=discharge_date,
-                                   total_cost=_yuan(total),
-                                   in_policy_cost=_yuan(in_policy))
-                st = settle_stay(stay, policies=policies, accumulators=before)
-            except RowError as exc:
-                raise DomainError(ErrorCode.INVALID, exc.message, field=exc.field) from exc
-            except DomainError as exc:  # no regime in force for the county and date
-                raise DomainError(ErrorCode.POLICY_NOT_FOUND, exc.message,
-                                  field="admission_date") from exc
-            if best is None or st.self_pay_fen < best[1].self_pay_fen:
-                best = (category, st)
-        assert best is not None
-        category, st = best
+        try:  # the stays are created lazily, one per category, as before the helper existed
+            category, st = settle_best(
+                ((c, Stay.create(stay_id="", person_id=str(person.pk), county_code=county,
+                                 category=c, hospital_grade=hospital_grade,
+                                 location=location, referred=referred,
+                                 admission_date=admission_date,
+                                 discharge_date=discharge_date, total_cost=_yuan(total),
+                                 in_policy_cost=_yuan(in_policy)))
+                 for c in held),
+                policies=policies, accumulators=before)
+        except RowError as exc:
+            raise DomainError(ErrorCode.INVALID, exc.message, field=exc.field) from exc
+        except DomainError as exc:  # no regime in force for the county and date
+            raise DomainError(ErrorCode.POLICY_NOT_FOUND, exc.message,
+                              field="admission_date") from exc
         hs = HospitalStay.objects.create(
             person=person, region_code=person.region_code, county_code=county,
             hospital_name=hospital_name.strip(), hospital_grade=hospital_grade,
             location=location, referred=referred, admission_date=admission_date,
             discharge_date=discharge_date, total_fen=total, in_policy_fen=in_policy,
             category=category, created_by=user)
-        detail = st.as_dict()
-        detail["stay_id"] = str(hs.pk)
-        detail["categories_held"] = held
-        detail["category_applied"] = category
         return Statement.objects.create(
-            stay=hs, person=person, region_code=person.region_code, year=admission_date.year,
-            policy=st.regime_label, reimbursed_fen=st.reimbursed_fen, self_pay_fen=st.self_pay_fen,
-            tier_amounts={t.tier_id: t.amount_fen for t in st.tiers},
-            accumulators_after=accumulators_to_json(st.accumulators_after), detail=detail,
-            deposit_waived=st.deposit_waived, uses_examples=st.uses_examples, created_by=user)
+            stay=hs, person=person, region_code=person.region_code, created_by=user,
+            **statement_values(st, stay_id=hs.pk, held=held, category=category))
+
+
+# ---- pure helpers of stay_settle, shared with the demo generator (jkfp.demo.stays), which
+# settles thousands of stays without the ORM and must store exactly what stay_settle stores.
+
+def settle_best(stays: Iterable[tuple[str, Stay]], *, policies: PolicySet,
+                accumulators: Accumulators | None) -> tuple[str, PolicyStatement]:
+    """Settle one stay under each category held; the category that leaves the patient the least
+    to pay wins (the first of equals, in the order given). `stays` are (category, the stay with
+    that category) pairs, at least one; they are settled in order, so a lazy iterable interleaves
+    creating and settling. Errors of the engine propagate."""
+    best: tuple[str, PolicyStatement] | None = None
+    for category, stay in stays:
+        st = settle_stay(stay, policies=policies, accumulators=accumulators)
+        if best is None or st.self_pay_fen < best[1].self_pay_fen:
+            best = (category, st)
+    if best is None:
+        raise ValueError("settle_best needs at least one stay")
+    return best
+
+
+def statement_values(st: PolicyStatement, *, stay_id: int, held: list[str],
+                     category: str) -> dict:
+    """The stored fields of a statement, but its stay, person, region and creator: the figures,
+    the accumulators after the stay and the engine's explanation with the stay's id, the
+    categories held and the one applied."""
+    detail = st.as_dict()
+    detail["stay_id"] = str(stay_id)
+    detail["categories_held"] = held
+    detail["category_applied"] = category
+    return {"year": st.stay.admission_date.year, "policy": st.regime_label,
+            "reimbursed_fen": st.reimbursed_fen, "self_pay_fen": st.self_pay_fen,
+            "tier_amounts": {t.tier_id: t.amount_fen for t in st.tiers},
+            "accumulators_after": accumulators_to_json(st.accumulators_after),
+            "detail": detail, "deposit_waived": st.deposit_waived,
+            "uses_examples": st.uses_examples}
 
 
 def _yuan(fen: int) -> str:

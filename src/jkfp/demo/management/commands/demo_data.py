@@ -1,4 +1,4 @@
-"""`jkfp demo_data --persons N --seed S [--if-empty] [--no-accounts]`."""
+"""`jkfp demo_data --persons N --seed S [--if-empty] [--no-accounts] [--no-stays]`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from jkfp.errors import DomainError
 
 class Command(BaseCommand):
     help = ("生成确定性的演示数据（长治市、盐池县的演示乡镇、村、家庭户和人员，类别、帮扶措施、"
-            "纳入/退出申请）和演示账号。同样的 --persons 和 --seed 生成完全相同的数据。")
+            "纳入/退出申请、住院记录及其结算单）和演示账号。同样的 --persons 和 --seed 生成完全相同的数据。")
 
     def add_arguments(self, parser):
         parser.add_argument("--persons", type=int, default=30000, help="人数（默认 30000）")
@@ -25,6 +25,9 @@ class Command(BaseCommand):
                             help="已有人员数据时不再生成，只确保演示账号存在")
         parser.add_argument("--accounts", action=argparse.BooleanOptionalAction, default=True,
                             help="创建演示账号（默认创建；无账号时不生成纳入/退出申请）")
+        parser.add_argument("--stays", action=argparse.BooleanOptionalAction, default=True,
+                            help="生成住院记录并按政策参数结算（默认生成；人数多时按比例减少，"
+                                 "需要演示账号）")
         parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
                             help=f"演示数据的“今天”（默认 {default_as_of()}）")
 
@@ -47,10 +50,28 @@ class Command(BaseCommand):
                 bar.update(n)
             return update
 
+        settle_bar = None
+
+        def settle_progress(total: int):
+            nonlocal settle_bar
+            if opts["verbosity"] < 1 or not total:
+                return None
+            from tqdm import tqdm
+
+            settle_bar = tqdm(total=total, unit="次住院", unit_scale=True, file=sys.stderr,
+                              desc="结算", dynamic_ncols=True, leave=False)
+
+            def update(n: int) -> None:
+                settle_bar.update(n)
+                if settle_bar.n >= total:
+                    settle_bar.close()
+            return update
+
         try:
             result = demo_data_load(persons=opts["persons"], seed=opts["seed"],
                                     as_of=opts["as_of"], if_empty=opts["if_empty"],
-                                    accounts=opts["accounts"], progress=progress)
+                                    accounts=opts["accounts"], stays=opts["stays"],
+                                    progress=progress, settle_progress=settle_progress)
         except DemoDataExists as exc:
             raise CommandError(
                 f"数据库中已有 {exc.args[0]} 名人员，未生成演示数据。请使用空数据库，"
@@ -58,8 +79,9 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(f"未生成演示数据：{exc}") from exc
         finally:
-            if bar is not None:
-                bar.close()
+            for b in (settle_bar, bar):
+                if b is not None:
+                    b.close()
         out = self.stdout
         if result.skipped:
             out.write(f"已有 {result.existing_persons} 名人员，跳过生成（--if-empty）。")
@@ -71,12 +93,20 @@ class Command(BaseCommand):
                 f"{c['person']} 人，{c['household']} 户，{result.regions} 个演示乡镇和村，"
                 f"{c['categoryperiod']} 个类别期间，{c['supportmeasure']} 条帮扶措施，"
                 f"{c['householdincome']} 条收入，{c['changerequest']} 个纳入/退出申请"
-                f"（{c['changerequeststep']} 个环节）。"))
-            out.write(f"用时：生成 {result.seconds_generate:.1f} 秒，写入 {result.seconds_load:.1f} 秒，"
+                f"（{c['changerequeststep']} 个环节），{c['hospitalstay']} 次住院及其结算单。"))
+            if result.stays_scale < 1:
+                out.write(f"人数较多，住院率缩减为正常的 {result.stays_scale:.1%}（每次住院都要"
+                          "结算并生成完整的说明，全部生成太慢）；各地区、类别的构成不变。")
+            settle = (f"（其中结算住院 {result.seconds_settle:.1f} 秒）" if c["hospitalstay"]
+                      else "")
+            out.write(f"用时：生成 {result.seconds_generate:.1f} 秒{settle}，"
+                      f"写入 {result.seconds_load:.1f} 秒，"
                       f"合计 {c['person'] / max(total, 1e-9):,.0f} 人/秒"
                       f"（区划与账号另用 {result.seconds_setup:.1f} 秒）。")
             if not opts["accounts"] and not c["changerequest"]:
                 out.write("未创建演示账号，因此没有生成纳入/退出申请。")
+            if not opts["accounts"] and opts["stays"] and not c["hospitalstay"]:
+                out.write("没有演示账号 admin，因此没有生成住院记录。")
         if result.accounts:
             self._accounts_table(result.accounts)
 
