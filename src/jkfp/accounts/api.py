@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate, user_logged_in
 from ninja import Field, Router, Schema, Status
 
 from jkfp.api.auth import bearer
-from jkfp.api.common import responses
+from jkfp.api.common import InputSchema, responses
 from jkfp.api.errors import ApiError, ApiErrorCode
 from jkfp.registry import selectors, services
 
@@ -19,7 +19,7 @@ from .models import User
 router = Router(tags=["认证与用户"])
 
 
-class LoginIn(Schema):
+class LoginIn(InputSchema):
     username: str = Field(..., min_length=1, max_length=150, description="用户名")
     password: str = Field(..., min_length=1, max_length=200, description="密码")
 

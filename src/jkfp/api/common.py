@@ -1,13 +1,16 @@
-"""Small pieces shared by the routers: pagination, money as strings, the error responses."""
+"""Small pieces shared by the routers: the base of request schemas, pagination, money as
+strings, dates and record ids in requests, the error responses."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, field_validator
 from pydantic_core import PydanticCustomError
 
 from jkfp.errors import ErrorCode
@@ -22,8 +25,59 @@ def responses(success: dict[int, Any]) -> dict[Any, Any]:
     return {**success, ERROR_STATUSES: ErrorOut}
 
 
-class PageParams(Schema):
-    page: int = Field(1, ge=1, description="页码，从1开始")
+# ---------------------------------------------------------------- request text
+# C0 control characters and DEL, except tab, line feed and carriage return: PostgreSQL cannot
+# store NUL in text at all, and the others are never meaningful in this data (and break exports).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _check_text(value: Any) -> Any:
+    texts = value if isinstance(value, (list, tuple)) else (value,)
+    for text in texts:
+        if isinstance(text, str) and (m := _CONTROL.search(text)):
+            raise PydanticCustomError(str(ErrorCode.INVALID),
+                                      f"不能包含控制字符（U+{ord(m.group()):04X}）")
+    return value
+
+
+class InputSchema(Schema):
+    """Base of every request schema (bodies and query parameters): no text may contain a
+    control character, so such input is answered 422 naming the field, never a database error."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        return _check_text(value)
+
+
+# ---------------------------------------------------------------- record ids, dates
+# A record id given in a body or a query (a filter): a positive 64-bit integer, as stored.
+RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+DATE_MIN = dt.date(1880, 1, 1)  # the earliest birth date an ID number may carry
+DATE_MAX = dt.date(2099, 12, 31)
+
+
+def _date_in_range(value: dt.date) -> dt.date:
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise PydanticCustomError(str(ErrorCode.INVALID),
+                                  f"日期{value.isoformat()}超出范围：须在{DATE_MIN.isoformat()}"
+                                  f"至{DATE_MAX.isoformat()}之间")
+    return value
+
+
+# A date in a request: YYYY-MM-DD between DATE_MIN and DATE_MAX (so no date arithmetic of the
+# services can leave the calendar).
+DateIn = Annotated[dt.date, AfterValidator(_date_in_range)]
+
+
+# ---------------------------------------------------------------- pagination
+# Bounds the offset (page × page_size) far inside a 64-bit integer.
+MAX_PAGE = 10_000_000
+
+
+class PageParams(InputSchema):
+    page: int = Field(1, ge=1, le=MAX_PAGE, description=f"页码，从1开始，最大{MAX_PAGE}")
     page_size: int = Field(50, ge=1, le=200, description="每页条数，最多200")
 
 
@@ -35,6 +89,11 @@ def paginate(qs: QuerySet, params: PageParams) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- money
+# At most 12 digits before the point (as the web form's max_digits=14, decimal_places=2): fen
+# then fit a 64-bit integer and a JavaScript number exactly.
+YUAN_MAX_DIGITS = 12
+
+
 def fen_to_yuan(fen: int | None) -> str | None:
     """Integer fen → yuan as a string with two decimals (`123456` → `"1234.56"`)."""
     if fen is None:
@@ -48,19 +107,25 @@ def _yuan_text(value: Any) -> str:
             str(ErrorCode.INCOME_INVALID),
             "金额须以字符串表示的元填写，最多两位小数，如 \"12345.60\"（不接受浮点数）")
     text = str(value).strip()
+    shown = text if len(text) <= 40 else text[:40] + "…"
     try:
         d = Decimal(text)
     except InvalidOperation:
         raise PydanticCustomError(str(ErrorCode.INCOME_INVALID),
-                                  f"金额“{text}”不是有效数字") from None
-    if not d.is_finite() or d.as_tuple().exponent < -2:
-        raise PydanticCustomError(str(ErrorCode.INCOME_INVALID), f"金额“{text}”最多两位小数")
+                                  f"金额“{shown}”不是有效数字") from None
+    if not d.is_finite():
+        raise PydanticCustomError(str(ErrorCode.INCOME_INVALID), f"金额“{shown}”不是有效数字")
+    if d.as_tuple().exponent < -2:
+        raise PydanticCustomError(str(ErrorCode.INCOME_INVALID), f"金额“{shown}”最多两位小数")
+    if abs(d) >= Decimal(10) ** YUAN_MAX_DIGITS:
+        raise PydanticCustomError(str(ErrorCode.INCOME_INVALID),
+                                  f"金额“{shown}”过大：整数部分最多{YUAN_MAX_DIGITS}位")
     return text
 
 
 # Money in requests: yuan as a string ("12345.60") or a whole number; never a float.
 YuanIn = Annotated[str, BeforeValidator(_yuan_text),
-                   Field(description="金额（元），字符串，最多两位小数，如 \"12345.60\"",
+                   Field(description="金额（元），字符串，最多两位小数、12位整数，如 \"12345.60\"",
                          examples=["12345.60"])]
 # Money in answers: yuan as a string with exactly two decimals.
 YuanOut = Annotated[str, Field(description="金额（元），字符串，两位小数", examples=["12345.60"])]

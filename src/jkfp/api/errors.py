@@ -10,7 +10,8 @@ Body of every error (documented in the OpenAPI document as `Error`):
 client can mark all fields at once. Status: 422 for validation (domain rules and request shape),
 409 `stale_version`, 403 `permission` / `workflow_role` / `csrf_failed`, 404 `not_found` and
 `region_out_of_scope` (outside the user's region a record simply does not exist), 401
-`not_authenticated` / `invalid_credentials`, 429 `locked_out`.
+`not_authenticated` / `invalid_credentials`, 429 `locked_out`, 400 `bad_request` (a body that
+is not JSON or is malformed for its Content-Type), 413 `request_too_large`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -35,6 +39,7 @@ class ApiErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     CSRF_FAILED = "csrf_failed"
     BAD_REQUEST = "bad_request"
+    REQUEST_TOO_LARGE = "request_too_large"
     THROTTLED = "throttled"
 
 
@@ -62,7 +67,7 @@ class ErrorOut(Schema):
 
 
 # The 4xx answers every operation documents with the `ErrorOut` schema.
-ERROR_STATUSES = frozenset({400, 401, 403, 404, 409, 422, 429})
+ERROR_STATUSES = frozenset({400, 401, 403, 404, 409, 413, 422, 429})
 
 # Domain codes answered with something other than 422; the first status found wins.
 _DOMAIN_STATUS: dict[str, int] = {
@@ -114,6 +119,8 @@ _TYPE_MESSAGES: dict[str, str] = {
     "model_type": "应为对象",
     "model_attributes_type": "应为对象",
     "string_pattern_mismatch": "格式不正确",
+    "string_unicode": "含有无效的字符（无法编码为 UTF-8）",
+    "int_parsing_size": "数值过大",
     "json_invalid": "请求体不是有效的 JSON",
     "json_type": "请求体不是有效的 JSON",
     "extra_forbidden": "未知字段",
@@ -203,6 +210,25 @@ def install(api: NinjaAPI) -> None:
         return _respond(api, request, 404, [{
             "code": ApiErrorCode.NOT_FOUND,
             "message": text or "未找到该记录或不在您的管辖区域内"}])
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc: RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+        size = f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit / 2**10:g} KB"
+        return _respond(api, request, 413, [{
+            "code": ApiErrorCode.REQUEST_TOO_LARGE,
+            "message": f"请求体过大：不能超过{size}" if limit else "请求体过大"}])
+
+    # Django answers these 400 itself, but inside an operation django-ninja would answer 500:
+    # a multipart Content-Type without a boundary, too many form fields, a malformed request.
+    @api.exception_handler(MultiPartParserError)
+    @api.exception_handler(SuspiciousOperation)
+    @api.exception_handler(BadRequest)
+    def bad_request(request, exc: Exception):
+        return _respond(api, request, 400, [{
+            "code": ApiErrorCode.BAD_REQUEST,
+            "message": "请求无效：请求体无法按其 Content-Type 解析；本接口的请求体均为 JSON"
+                       "（Content-Type: application/json）"}])
 
     @api.exception_handler(PermissionError)
     def permission(request, exc: PermissionError):

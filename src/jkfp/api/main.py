@@ -21,7 +21,10 @@ DESCRIPTION = """
 `category_overlap`、`region_unknown`、`required`、`invalid`），`message` 是中文说明，`field`
 指出出错的字段（如 `members[0].id_number`），`errors` 列出发现的全部问题。状态码：422 数据
 不合规，409 `stale_version`（记录已被他人修改；请刷新后再改），403 无权，404 不存在或不在
-管辖区域内，401 未认证。
+管辖区域内，401 未认证，400 `bad_request` 请求体不是 JSON，413 `request_too_large` 请求体过大。
+
+**取值范围**：日期为 `YYYY-MM-DD`，须在 1880-01-01 至 2099-12-31 之间；文本不能含控制字符
+（制表符、换行除外）；页码最大 10000000，每页最多 200 条。
 
 **隐私**：身份证号和电话在所有应答中脱敏；完整号码只能由有权角色通过
 `POST /api/v1/persons/{id}/reveal` 查看，每次查看均记录。

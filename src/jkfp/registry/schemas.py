@@ -1,7 +1,9 @@
 """Request and response schemas of the registry API (households, persons, categories, change
 requests). Requests reject unknown fields; field names are those the services name in errors,
 so an error's `field` points at the request's field. ID and phone numbers are masked in every
-answer except the reveal endpoint; money is yuan as a string with two decimals."""
+answer except the reveal endpoint; money is yuan as a string with two decimals. Every request
+schema derives from `InputSchema` (no control characters in text); dates in requests are
+`DateIn` (1880-01-01 to 2099-12-31), record ids in bodies and filters `RecordId`."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from jkfp.api.common import PageParams, YuanIn, YuanOut
+from jkfp.api.common import DateIn, InputSchema, PageParams, RecordId, YuanIn, YuanOut
 from jkfp.categories import LABELS, Category
 
 from .models import ChangeRequest, Relation, Sex, SupportMeasure, WorkAbility
@@ -38,7 +40,7 @@ Version = Annotated[int, Field(
     ge=1, description="您读到的版本号（乐观锁）：记录已被他人修改时返回 409 stale_version")]
 
 
-class In(Schema):
+class In(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -54,7 +56,7 @@ class MemberIn(In):
     name: str = Field(..., max_length=50)
     relation: RelationCode  # type: ignore[valid-type]
     sex: SexCode | None = Field(None, description="如填写，须与身份证号一致")  # type: ignore[valid-type]
-    birth_date: dt.date | None = Field(None, description="如填写，须与身份证号一致")
+    birth_date: DateIn | None = Field(None, description="如填写，须与身份证号一致")
     phone: str = Field("", max_length=20)
     work_ability: WorkAbilityCode = "able"  # type: ignore[valid-type]
 
@@ -74,21 +76,21 @@ class HouseholdUpdateIn(In):
 class IncomeIn(In):
     year: int
     total_income: YuanIn
-    members: int = Field(..., description="计算人口")
+    members: int = Field(..., le=99, description="计算人口（1-99）")
     source: str = Field("", max_length=100)
 
 
 class CategoryIn(In):
     category: CategoryCode  # type: ignore[valid-type]
-    start_date: dt.date
-    end_date: dt.date | None = None
+    start_date: DateIn
+    end_date: DateIn | None = None
     source: str = Field("", max_length=32)
     reason: str = Field("", max_length=300)
     exit_year: int | None = Field(None, ge=2013, le=2100, description="脱贫年度（脱贫人口必填）")
 
 
 class CategoryEndIn(In):
-    end_date: dt.date
+    end_date: DateIn
     end_reason: str = Field(..., min_length=1, max_length=300)
     end_way: EndWay = ""
 
@@ -96,7 +98,7 @@ class CategoryEndIn(In):
 class SupportMeasureIn(In):
     kind: MeasureKind  # type: ignore[valid-type]
     description: str = Field(..., max_length=300)
-    start_date: dt.date
+    start_date: DateIn
 
 
 class PersonUpdateIn(In):
@@ -108,12 +110,12 @@ class PersonUpdateIn(In):
     relation: RelationCode | None = None  # type: ignore[valid-type]
     work_ability: WorkAbilityCode | None = None  # type: ignore[valid-type]
     sex: SexCode | None = Field(None, description="只用于核对：须与身份证号一致")  # type: ignore[valid-type]
-    birth_date: dt.date | None = Field(None, description="只用于核对：须与身份证号一致")
+    birth_date: DateIn | None = Field(None, description="只用于核对：须与身份证号一致")
 
 
 class DeathIn(In):
     version: Version
-    death_date: dt.date
+    death_date: DateIn
 
 
 class RevealIn(In):
@@ -123,31 +125,31 @@ class RevealIn(In):
 
 class ChangeRequestFilters(PageParams):
     status: StatusCode | None = None  # type: ignore[valid-type]
-    household_id: int | None = None
-    person_id: int | None = None
+    household_id: RecordId | None = None
+    person_id: RecordId | None = None
 
 
 class ChangeRequestIn(In):
     action: ActionCode  # type: ignore[valid-type]
     category: CategoryCode  # type: ignore[valid-type]
-    household_id: int
-    person_id: int | None = Field(None, description="个人类别须指定人员")
-    period_id: int | None = Field(None, description="变更或退出时：所涉类别期间")
+    household_id: RecordId
+    person_id: RecordId | None = Field(None, description="个人类别须指定人员")
+    period_id: RecordId | None = Field(None, description="变更或退出时：所涉类别期间")
     reason: str = Field(..., max_length=500)
-    effective_date: dt.date
+    effective_date: DateIn
     channel: ChannelCode  # type: ignore[valid-type]
-    home_visit_on: dt.date | None = Field(None, description="入户核实日期（纳入必填）")
-    consent_on: dt.date | None = Field(None, description="农户书面同意日期（纳入必填）")
+    home_visit_on: DateIn | None = Field(None, description="入户核实日期（纳入必填）")
+    consent_on: DateIn | None = Field(None, description="农户书面同意日期（纳入必填）")
     comparison_note: str = Field("", max_length=300, description="部门数据比对结果")
-    village_review_on: dt.date | None = Field(None, description="村民主评议日期")
+    village_review_on: DateIn | None = Field(None, description="村民主评议日期")
     end_way: EndWay = ""
     exit_year: int | None = Field(None, ge=2013, le=2100)
 
 
 class NoticeIn(In):
     version: Version
-    notice_start: dt.date
-    notice_days: int = Field(5, description="公示天数，不少于5天")
+    notice_start: DateIn
+    notice_days: int = Field(5, le=60, description="公示天数，5至60天")
 
 
 class DecisionIn(In):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -31,7 +32,10 @@ from .models import (
     WorkAbility,
 )
 
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+# ASCII digits only (`\d` alone also matches other scripts' digits); full-width digits are
+# normalised to ASCII first (`normalize_phone`), as in ID numbers.
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", re.ASCII)
+YUAN_LIMIT = Decimal(10) ** 12  # amounts in yuan stay below this
 WRITE_ROLES = (Role.DATA_ENTRY, Role.REVIEWER, Role.APPROVER, Role.ADMIN)
 
 
@@ -59,6 +63,11 @@ def check_version(obj, expected_version: int | None) -> None:
         )
 
 
+def normalize_phone(raw: str | None) -> str:
+    """Full-width digits and hyphen → ASCII, surrounding spaces removed."""
+    return unicodedata.normalize("NFKC", raw or "").strip()
+
+
 def _locked(model, pk):
     return model.objects.select_for_update().get(pk=pk)
 
@@ -68,8 +77,14 @@ def yuan_to_fen(value, *, field: str) -> int:
         d = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, AttributeError):
         raise DomainError(ErrorCode.INCOME_INVALID, f"金额“{value}”不是有效数字", field=field) from None
+    if not d.is_finite():
+        raise DomainError(ErrorCode.INCOME_INVALID, f"金额“{value}”不是有效数字", field=field)
     if d.as_tuple().exponent < -2:
         raise DomainError(ErrorCode.INCOME_INVALID, f"金额“{value}”最多两位小数", field=field)
+    if abs(d) >= YUAN_LIMIT:
+        # the fen are stored in a 64-bit integer (and the web form allows 12 digits)
+        raise DomainError(ErrorCode.INCOME_INVALID, f"金额“{value}”过大：整数部分最多12位",
+                          field=field)
     return int((d * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -125,7 +140,7 @@ def _check_member(m: MemberInput, prefix: str) -> tuple[idnumber.IdInfo | None, 
     if m.work_ability not in WorkAbility.values:
         errors.append(DomainError(ErrorCode.INVALID, f"劳动能力“{m.work_ability}”无效",
                                   field=f"{prefix}work_ability"))
-    if m.phone and not PHONE.match(m.phone.strip()):
+    if m.phone and not PHONE.match(normalize_phone(m.phone)):
         errors.append(DomainError(ErrorCode.PHONE_FORMAT, f"联系电话“{m.phone}”格式不正确",
                                   field=f"{prefix}phone"))
     return info, errors
@@ -140,7 +155,7 @@ def _duplicate_ids(numbers: list[str], *, exclude_pk: int | None = None) -> set[
 
 def _new_person(info: idnumber.IdInfo, m: MemberInput, household: Household) -> Person:
     return Person(id_number=info.number, id_rev=info.number[::-1], name=m.name.strip(),
-                  sex=info.sex, birth_date=info.birth_date, phone=(m.phone or "").strip(),
+                  sex=info.sex, birth_date=info.birth_date, phone=normalize_phone(m.phone),
                   household=household, relation=m.relation, region_code=household.region_code,
                   work_ability=m.work_ability)
 
@@ -265,7 +280,7 @@ def person_update(*, user: User, person: Person, expected_version: int, name: st
     with transaction.atomic():
         p = _locked(Person, person.pk)
         check_version(p, expected_version)
-        p.name, p.phone = name.strip(), (phone or "").strip()
+        p.name, p.phone = name.strip(), normalize_phone(phone)
         p.relation, p.work_ability = relation, work_ability
         p.version += 1
         p.save()

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from ninja import Field, Router, Schema, Status
 
-from jkfp.api.common import YuanIn, YuanOut, fen_to_yuan, responses
+from jkfp.api.common import DateIn, InputSchema, YuanIn, YuanOut, fen_to_yuan, responses
 from jkfp.registry import selectors as registry_selectors
 
 from . import selectors, services
@@ -20,14 +20,14 @@ from .models import Statement
 router = Router(tags=["结算"])
 
 
-class StayIn(Schema):
+class StayIn(InputSchema):
     hospital_name: str = Field(..., min_length=1, max_length=100, description="医疗机构名称")
     hospital_grade: int = Field(..., ge=0, le=3, description="医院等级：0 未定级/基层，1-3 级")
     location: Literal["county", "city", "province", "outside"] = Field(
         ..., description="就医地：county 县域内，city 市内县外，province 省内市外，outside 省外")
     referred: bool = Field(False, description="是否已转诊")
-    admission_date: dt.date
-    discharge_date: dt.date
+    admission_date: DateIn
+    discharge_date: DateIn
     total_cost: YuanIn
     in_policy_cost: YuanIn
 
