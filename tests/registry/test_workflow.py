@@ -203,3 +203,21 @@ def test_stale_workflow_step_is_refused(users, household):
         workflow.change_request_withdraw(user=users["village"], request=cr, expected_version=1,
                                          comment="")
     assert exc.value.code == ErrorCode.STALE_VERSION
+
+
+def test_absurd_dates_are_refused_naming_the_field(users, household):
+    with pytest.raises(ValidationErrors) as exc:
+        propose_admit(users["village"], household, effective_date=dt.date(9999, 12, 31))
+    assert exc.value.errors[0].field == "effective_date"
+    cr = propose_admit(users["village"], household)
+    with pytest.raises(ValidationErrors) as exc:
+        workflow.change_request_post_notice(user=users["village"], request=cr, expected_version=1,
+                                            notice_start=dt.date(9999, 12, 30))
+    assert exc.value.errors[0].field == "notice_start"
+    with pytest.raises(DomainError) as exc:
+        workflow.change_request_post_notice(user=users["village"], request=cr, expected_version=1,
+                                            notice_start=TODAY, notice_days=10**12)
+    assert exc.value.field == "notice_days"
+    with pytest.raises(ValidationErrors):
+        services.category_period_add(user=users["village"], category="marginal",
+                                     household=household, start_date=dt.date(1, 1, 1))

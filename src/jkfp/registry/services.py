@@ -68,6 +68,18 @@ def normalize_phone(raw: str | None) -> str:
     return unicodedata.normalize("NFKC", raw or "").strip()
 
 
+EARLIEST, LATEST = dt.date(1880, 1, 1), dt.date(2099, 12, 31)
+
+
+def check_dates(**dates: dt.date | None) -> None:
+    """Refuse dates outside 1880-2099 (a typo such as 0202 or 9999), naming the field."""
+    errors = [DomainError(ErrorCode.INVALID, f"日期{d}超出有效范围（1880-01-01至2099-12-31）",
+                          field=name)
+              for name, d in dates.items() if d is not None and not EARLIEST <= d <= LATEST]
+    if errors:
+        raise ValidationErrors(errors)
+
+
 def _locked(model, pk):
     return model.objects.select_for_update().get(pk=pk)
 
@@ -358,6 +370,7 @@ def category_period_add(*, user: User, category: str, start_date: dt.date,
                           "“{}”是{}类别".format(LABELS[cat], "家庭户" if level == "household" else "个人"),
                           field="category")
     require_in_scope(user, subject.region_code)
+    check_dates(start_date=start_date, end_date=end_date)
     if end_date and end_date < start_date:
         raise DomainError(ErrorCode.CATEGORY_DATES, "终止日期不能早于起始日期", field="end_date")
     if cat == Category.LIFTED_OUT and not exit_year:
@@ -386,6 +399,7 @@ def category_period_end(*, user: User, period: CategoryPeriod, end_date: dt.date
                         end_reason: str, end_way: str = "") -> CategoryPeriod:
     require_writer(user)
     require_in_scope(user, period.region_code)
+    check_dates(end_date=end_date)
     with transaction.atomic():
         p = _locked(CategoryPeriod, period.pk)
         if p.end_date is not None:
@@ -402,6 +416,7 @@ def support_measure_add(*, user: User, household: Household, kind: str, descript
                         start_date: dt.date) -> SupportMeasure:
     require_writer(user)
     require_in_scope(user, household.region_code)
+    check_dates(start_date=start_date)
     if kind not in SupportMeasure.Kind.values:
         raise DomainError(ErrorCode.INVALID, f"帮扶类型“{kind}”无效", field="kind")
     if not (description or "").strip():

@@ -29,6 +29,7 @@ from .models import (
 )
 
 NOTICE_MIN_DAYS = 5          # DOMAIN.md §5: village notice at least 5 days
+NOTICE_MAX_DAYS = 60         # a sanity bound on input, not a rule of the plans
 MONITOR_MIN_MONTHS = 6       # DOMAIN.md §5: monitored at least 6 months before exit
 DECISION_DAYS = 15           # DOMAIN.md §5: from clue to decision normally at most 15 days
 
@@ -105,6 +106,8 @@ def change_request_propose(*, user: User, action: str, category: str, household:
         errors.append(DomainError(ErrorCode.INVALID, "该人员不属于此家庭户", field="person"))
     if errors:
         raise ValidationErrors(errors)
+    services.check_dates(effective_date=effective_date, home_visit_on=home_visit_on,
+                         consent_on=consent_on, village_review_on=village_review_on)
     level = LEVEL[cat]
     if level == "person" and person is None:
         raise DomainError(ErrorCode.CATEGORY_LEVEL, f"“{LABELS[cat]}”是个人类别，须指定人员",
@@ -190,6 +193,9 @@ def change_request_post_notice(*, user: User, request: ChangeRequest, expected_v
     if notice_days < NOTICE_MIN_DAYS:
         raise DomainError(ErrorCode.NOTICE_TOO_SHORT,
                           f"公示期不少于{NOTICE_MIN_DAYS}天", field="notice_days")
+    if notice_days > NOTICE_MAX_DAYS:
+        raise DomainError(ErrorCode.INVALID, f"公示期不超过{NOTICE_MAX_DAYS}天", field="notice_days")
+    services.check_dates(notice_start=notice_start)
     with transaction.atomic():
         cr = _transition(user, request, expected_version, Status.PROPOSED)
         cr.notice_start = notice_start

@@ -27,7 +27,7 @@ from jkfp.policy.statement import Accumulators, Stay, TierAccumulator
 from jkfp.policy.statement import Statement as PolicyStatement
 from jkfp.policy.stay import settle_stay
 from jkfp.registry.models import CategoryPeriod, Person
-from jkfp.registry.services import require_in_scope, require_writer, yuan_to_fen
+from jkfp.registry.services import check_dates, require_in_scope, require_writer, yuan_to_fen
 
 from .models import HospitalStay, Location, Statement
 
@@ -115,6 +115,7 @@ def stay_settle(*, user: User, person: Person, hospital_name: str, hospital_grad
     """
     require_writer(user)
     require_in_scope(user, person.region_code)
+    check_dates(admission_date=admission_date, discharge_date=discharge_date)
     total, in_policy, errors = _stay_errors(
         hospital_name=hospital_name, hospital_grade=hospital_grade, location=location,
         admission_date=admission_date, discharge_date=discharge_date, total_cost=total_cost,
