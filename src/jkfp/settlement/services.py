@@ -137,7 +137,7 @@ def stay_settle(*, user: User, person: Person, hospital_name: str, hospital_grad
         last = year_statements.order_by("-stay__admission_date", "-id").first()
         before = accumulators_from_json(last.accumulators_after) if last else None
         held = categories_on(person=person, on=admission_date)
-        try:  # the stays are created lazily, one per category, as before the helper existed
+        try:  # one stay per category held, created lazily so an engine error maps as it comes
             category, st = settle_best(
                 ((c, Stay.create(stay_id="", person_id=str(person.pk), county_code=county,
                                  category=c, hospital_grade=hospital_grade,
