@@ -10,7 +10,7 @@ PERSONS ?= 30000
 SEED ?= 1
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test bench assets install install-dev clean-demo lint
+.PHONY: demo test bench assets install install-dev browser lint
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -27,6 +27,12 @@ var/assets/vendor/htmx.min.js var/assets/vendor/echarts.min.js: frontend/package
 
 assets: var/assets/vendor/htmx.min.js
 
+# Debian's chromium for the browser tests (installed when missing and we may use apt-get)
+browser:
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  { echo "The browser tests need Debian's chromium: apt-get install chromium" >&2; exit 1; }
+
 # Run the system on the embedded SQLite default with the demo region at http://$(HOST)
 demo: install assets
 	DEBUG=1 $(JKFP) migrate --noinput -v0
@@ -35,7 +41,7 @@ demo: install assets
 
 # The test suite (PostgreSQL when DATABASE_URL is set, else SQLite); browser tests use
 # Debian's chromium at /usr/bin/chromium.
-test: install-dev assets
+test: install-dev assets browser
 	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
 
 bench: install-dev
