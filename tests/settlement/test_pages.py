@@ -58,3 +58,20 @@ def test_settlement_pages_are_scoped(client, users, poor_head):
                                                              "discharge_date": "2019-05-02"})
     assert r.status_code == 422 and "只读" in r.content.decode()
     assert Statement.objects.count() == 1
+
+
+def test_admin_lists_statements_of_its_region_only(client, users, poor_head, make_user):
+    from jkfp.accounts.models import Role
+
+    client.force_login(users["village"])
+    client.post(f"/persons/{poor_head.pk}/stays/new/", FORM)
+    st = Statement.objects.get()
+    inside = make_user("640323", Role.ADMIN, username="yc_admin", is_staff=True)
+    outside = make_user("1404", Role.ADMIN, username="cz_admin", is_staff=True)
+    client.force_login(inside)
+    assert f"/admin/settlement/statement/{st.pk}/change/" in client.get(
+        "/admin/settlement/statement/").content.decode()
+    client.force_login(outside)
+    assert f"/admin/settlement/statement/{st.pk}/change/" not in client.get(
+        "/admin/settlement/statement/").content.decode()
+    assert client.get(f"/admin/settlement/statement/{st.pk}/change/").status_code == 302

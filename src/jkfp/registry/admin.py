@@ -17,7 +17,7 @@ from .models import (
     Person,
     SupportMeasure,
 )
-from .selectors import scope_prefix
+from .selectors import in_region, scope_prefix
 
 
 class ScopedAdmin(ReadOnlyAdmin):
@@ -28,7 +28,7 @@ class ScopedAdmin(ReadOnlyAdmin):
         prefix = scope_prefix(request.user)
         if prefix is None:
             return qs.none()
-        return qs.filter(**{f"{self.region_field}__startswith": prefix}) if prefix else qs
+        return qs.filter(in_region(prefix, self.region_field)) if prefix else qs
 
 
 @admin.register(Household)
