@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jkfp.errors import DomainError
-from jkfp.web.forms import add_domain_errors, split_conflict
+from jkfp.web.forms import add_domain_errors, form_after_error
 from jkfp.web.http import capped_count, is_htmx, paginate
 
 from . import idnumber, selectors, services, workflow
@@ -156,15 +156,9 @@ def household_edit_address(request, pk: int):
                                       expected_version=form.cleaned_data["version"],
                                       address=form.cleaned_data["address"])
         except DomainError as exc:
-            conflict, rest = split_conflict(exc)
-            if conflict:
-                # keep what the user typed; take the current version so that saving again,
-                # after comparing with the value shown beside it, is a deliberate overwrite
-                data = request.POST.copy()
-                data["version"] = str(selectors.household_get(user=request.user, pk=pk).version)
-                form = HouseholdAddressForm(data)
-                form.is_valid()
-            add_domain_errors(form, rest)
+            form, conflict = form_after_error(
+                form, exc,
+                current_version=lambda: selectors.household_get(user=request.user, pk=pk).version)
             return _household_page(request, pk, bound={"address": form}, conflict=conflict,
                                    status=CONFLICT if conflict else UNPROCESSABLE)
         return _done(request, hh_url(pk), _("住址已保存"), lambda: _household_page(request, pk))
@@ -370,13 +364,9 @@ def person_edit(request, pk: int):
                                    phone=phone, relation=d["relation"],
                                    work_ability=d["work_ability"])
         except DomainError as exc:
-            conflict, rest = split_conflict(exc)
-            if conflict:
-                data = request.POST.copy()
-                data["version"] = str(selectors.person_get(user=request.user, pk=pk).version)
-                form = PersonEditForm(data)
-                form.is_valid()
-            add_domain_errors(form, rest)
+            form, conflict = form_after_error(
+                form, exc,
+                current_version=lambda: selectors.person_get(user=request.user, pk=pk).version)
             return _person_page(request, pk, bound={"edit": form}, conflict=conflict,
                                 status=CONFLICT if conflict else UNPROCESSABLE)
         return _done(request, person_url(pk), _("已保存"), lambda: _person_page(request, pk))
@@ -395,13 +385,9 @@ def person_record_death(request, pk: int):
                                          expected_version=d["version"],
                                          death_date=d["death_date"])
         except DomainError as exc:
-            conflict, rest = split_conflict(exc)
-            if conflict:
-                data = request.POST.copy()
-                data["version"] = str(selectors.person_get(user=request.user, pk=pk).version)
-                form = DeathForm(data)
-                form.is_valid()
-            add_domain_errors(form, rest)
+            form, conflict = form_after_error(
+                form, exc,
+                current_version=lambda: selectors.person_get(user=request.user, pk=pk).version)
             return _person_page(request, pk, bound={"death": form}, conflict=conflict,
                                 status=CONFLICT if conflict else UNPROCESSABLE)
         return _done(request, person_url(pk), _("已登记死亡"), lambda: _person_page(request, pk))

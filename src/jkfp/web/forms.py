@@ -73,3 +73,21 @@ class DateInput(forms.DateInput):
     def __init__(self, **kwargs):
         kwargs.setdefault("format", "%Y-%m-%d")
         super().__init__(**kwargs)
+
+
+def form_after_error(form: forms.Form, exc: DomainError, *,
+                     current_version) -> tuple[forms.Form, str]:
+    """A bound form showing the errors of `exc`, and the conflict message ("" if none).
+
+    On a stale save the form keeps what the user typed and takes the record's current version
+    (`current_version()`), so that saving again — after comparing with the value shown beside
+    it — is a deliberate overwrite.
+    """
+    conflict, rest = split_conflict(exc)
+    if conflict:
+        data = form.data.copy()
+        data["version"] = str(current_version())
+        form = type(form)(data)
+        form.is_valid()
+    add_domain_errors(form, rest)
+    return form, conflict
