@@ -2,7 +2,8 @@
 
 DATABASE_URL  picks the database (postgres://... in production and CI); unset → a SQLite file
               in the working directory (`jkfp.sqlite3`), the embedded default.
-SECRET_KEY    required when DEBUG is off.
+SECRET_KEY    required in production: with DEBUG off on PostgreSQL and no SECRET_KEY,
+              `jkfp check` reports the error jkfp.E001 (the development key is public).
 DEBUG         "1"/"true" to turn on debug pages.
 """
 
@@ -16,9 +17,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent  # src/jkfp
 REPO_DIR = BASE_DIR.parent.parent
 
 DEBUG = os.environ.get("DEBUG", "").lower() in {"1", "true", "yes"}
-SECRET_KEY = os.environ.get("SECRET_KEY") or (
-    "jkfp-insecure-development-key-change-me" if DEBUG or "SECRET_KEY" not in os.environ else ""
-)
+DEVELOPMENT_SECRET_KEY = "jkfp-insecure-development-key-change-me"
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [
