@@ -87,3 +87,7 @@ def test_in_region_is_a_prefix_and_a_range():
                                 "region_code__gte": "640323", "region_code__lt": "640324"}
     assert dict(selectors.in_region("640329").children)["region_code__lt"] == "640330"
     assert dict(selectors.in_region("99").children) == {"region_code__startswith": "99"}
+
+
+def test_in_region_of_everything():
+    assert selectors.in_region("") == selectors.Q()

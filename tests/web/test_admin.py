@@ -45,3 +45,15 @@ def test_admin_menu_link_only_for_administrators(users, make_user, client_as):
     assert "系统管理" not in client_as(users["county"]).get("/").content.decode()
     admin = make_user("640323", Role.ADMIN, username="c_admin", is_staff=True)
     assert 'href="/admin/"' in client_as(admin).get("/").content.decode()
+
+
+def test_superuser_without_region_sees_every_page(db, client_as, household):
+    """The demo's `admin` has no region: its scope is everything, pages must not break."""
+    from jkfp.accounts.models import User
+
+    su = User.objects.create_superuser("root_all", password="x" * 12)
+    c = client_as(su)
+    for url in ("/", "/households/", f"/households/{household.pk}/",
+                f"/persons/{household.head_id}/", "/todo/", "/requests/",
+                "/households/export.xlsx"):
+        assert c.get(url).status_code == 200, url

@@ -48,6 +48,8 @@ def in_region(prefix: str, field: str = "region_code") -> Q:
     The range (`640323` ≤ code < `640324`) lets PostgreSQL use the b-tree on `region_code`
     whatever the database collation; digit codes sort the same in every collation.
     """
+    if not prefix:  # the whole country (a superuser's scope)
+        return Q()
     upper = str(int(prefix) + 1).zfill(len(prefix))
     if len(upper) > len(prefix):  # "99…" has no successor of the same length
         return Q(**{f"{field}__startswith": prefix})
