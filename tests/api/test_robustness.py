@@ -462,3 +462,11 @@ def test_openapi_documents_the_bounds(db):
     assert income["members"]["maximum"] == 99
     create = schema["paths"]["/api/v1/households"]["post"]["responses"]
     assert create["413"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
+
+
+def test_unknown_api_paths_answer_json_404(client, settings):
+    settings.ROOT_URLCONF = "jkfp.config.urls"  # the real one, with the catch-all
+    for url in ("/api/v1/nothing-here", "/api/v2/persons", "/api/"):
+        r = client.get(url)
+        assert r.status_code == 404 and r["Content-Type"] == "application/json", url
+        assert r.json()["code"] == "not_found"

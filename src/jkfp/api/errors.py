@@ -257,3 +257,11 @@ def install(api: NinjaAPI) -> None:
         return _respond(api, request, exc.status_code, [{"code": ApiErrorCode.BAD_REQUEST,
                                                          "message": str(exc)}])
 
+
+
+def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other path under /api/v1/: the JSON error body, not Django's HTML page."""
+    from django.http import JsonResponse
+
+    return JsonResponse(error_body([{"code": ApiErrorCode.NOT_FOUND,
+                                     "message": "接口不存在，请查阅 /api/v1/docs"}]), status=404)
