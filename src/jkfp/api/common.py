@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BeforeValidator, field_validator
 from pydantic_core import PydanticCustomError
 
 from jkfp.errors import ErrorCode
+from jkfp.policy.money import fmt_fen
 
 from .errors import ERROR_STATUSES, ErrorOut
 
@@ -96,9 +97,7 @@ YUAN_MAX_DIGITS = 12
 
 def fen_to_yuan(fen: int | None) -> str | None:
     """Integer fen → yuan as a string with two decimals (`123456` → `"1234.56"`)."""
-    if fen is None:
-        return None
-    return str((Decimal(fen) / 100).quantize(Decimal("0.01")))
+    return None if fen is None else fmt_fen(fen)
 
 
 def _yuan_text(value: Any) -> str:

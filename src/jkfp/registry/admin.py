@@ -17,18 +17,14 @@ from .models import (
     Person,
     SupportMeasure,
 )
-from .selectors import in_region, scope_prefix
+from .selectors import scoped
 
 
 class ScopedAdmin(ReadOnlyAdmin):
     region_field = "region_code"
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        prefix = scope_prefix(request.user)
-        if prefix is None:
-            return qs.none()
-        return qs.filter(in_region(prefix, self.region_field)) if prefix else qs
+        return scoped(super().get_queryset(request), request.user, self.region_field)
 
 
 @admin.register(Household)

@@ -56,7 +56,8 @@ def in_region(prefix: str, field: str = "region_code") -> Q:
     return Q(**{f"{field}__startswith": prefix, f"{field}__gte": prefix, f"{field}__lt": upper})
 
 
-def _scoped(qs: QuerySet, user: User, field: str = "region_code") -> QuerySet:
+def scoped(qs: QuerySet, user: User, field: str = "region_code") -> QuerySet:
+    """`qs` limited to the user's region: the one scope rule of every personal-data read."""
     prefix = scope_prefix(user)
     if prefix is None:
         return qs.none()
@@ -66,19 +67,19 @@ def _scoped(qs: QuerySet, user: User, field: str = "region_code") -> QuerySet:
 
 
 def person_scope(*, user: User) -> QuerySet[Person]:
-    return _scoped(Person.objects.all(), user)
+    return scoped(Person.objects.all(), user)
 
 
 def household_scope(*, user: User) -> QuerySet[Household]:
-    return _scoped(Household.objects.all(), user)
+    return scoped(Household.objects.all(), user)
 
 
 def category_period_scope(*, user: User) -> QuerySet[CategoryPeriod]:
-    return _scoped(CategoryPeriod.objects.all(), user)
+    return scoped(CategoryPeriod.objects.all(), user)
 
 
 def change_request_scope(*, user: User) -> QuerySet[ChangeRequest]:
-    return _scoped(ChangeRequest.objects.all(), user)
+    return scoped(ChangeRequest.objects.all(), user)
 
 
 def person_get(*, user: User, pk: int) -> Person:
@@ -111,7 +112,8 @@ def change_request_get(*, user: User, pk: int) -> ChangeRequest:
         raise Http404("无此申请或不在您的管辖区域内") from None
 
 
-def _current_periods(*, on: dt.date | None = None) -> QuerySet[CategoryPeriod]:
+def current_periods(*, on: dt.date | None = None) -> QuerySet[CategoryPeriod]:
+    """Category periods in force on a date (today by default); not scoped: callers scope."""
     on = on or timezone.localdate()
     return CategoryPeriod.objects.filter(start_date__lte=on).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=on)
@@ -138,7 +140,7 @@ def person_list(*, user: User, q: str = "", category: str = "", region_code: str
     if q:
         qs = _person_search(qs, q)
     if category:
-        periods = _current_periods(on=on).filter(category=category)
+        periods = current_periods(on=on).filter(category=category)
         qs = qs.filter(
             Exists(periods.filter(person=OuterRef("pk")))
             | Exists(periods.filter(household=OuterRef("household_id")))
@@ -159,7 +161,7 @@ def household_list(*, user: User, q: str = "", category: str = "", region_code: 
     if category:
         # periods carry the region code of their household: scope them first, so the
         # planner walks (region_code, category) instead of every period of the category
-        periods = _scoped(_current_periods(on=on), user).filter(category=category)
+        periods = scoped(current_periods(on=on), user).filter(category=category)
         if region_code:
             periods = periods.filter(in_region(region_code))
         qs = qs.filter(
@@ -187,7 +189,7 @@ def household_categories(*, household: Household) -> list[CategoryPeriod]:
 def category_counts(*, user: User, region_code: str, child_length: int,
                     on: dt.date | None = None) -> dict[str, dict[str, int]]:
     """Current category periods counted by child region (code prefix of `child_length`)."""
-    qs = _scoped(_current_periods(on=on), user).filter(in_region(region_code))
+    qs = scoped(current_periods(on=on), user).filter(in_region(region_code))
     rows = (qs.annotate(child=Substr("region_code", 1, child_length))
             .values("child", "category").annotate(n=Count("id")))
     out: dict[str, dict[str, int]] = {}
@@ -249,7 +251,7 @@ def change_request_inbox(*, user: User, today: dt.date | None = None) -> QuerySe
 def household_has_monitored(*, household: Household) -> bool:
     from jkfp.categories import MONITORED
 
-    return _current_periods().filter(household=household,
+    return current_periods().filter(household=household,
                                      category__in=[c.value for c in MONITORED]).exists()
 
 
@@ -377,8 +379,8 @@ def household_rows(*, user: User, households: list[Household], q: str = "") -> l
                    .values_list("household_id").annotate(n=Count("id")).order_by())
     cats: dict[int, set[str]] = {}
     # two index lookups rather than one OR across a join (which scans every period)
-    own = _current_periods().filter(household_id__in=ids).values_list("household_id", "category")
-    of_members = (_current_periods().filter(person__household_id__in=ids)
+    own = current_periods().filter(household_id__in=ids).values_list("household_id", "category")
+    of_members = (current_periods().filter(person__household_id__in=ids)
                   .values_list("person__household_id", "category"))
     for hh_id, cat in [*own, *of_members]:
         cats.setdefault(hh_id, set()).add(cat)
@@ -528,7 +530,7 @@ def person_export(*, user: User, q: str = "", category: str = "", region_code: s
     truncated = len(picked) > limit
     picked = picked[:limit]
     # current categories of these persons and households: one scoped query, joined in Python
-    periods = _scoped(_current_periods(), user)
+    periods = scoped(current_periods(), user)
     if region_code:
         periods = periods.filter(in_region(region_code))
     person_ids = {p.pk for p in picked}

@@ -8,17 +8,13 @@ from django.http import Http404
 
 from jkfp.accounts.models import User
 from jkfp.registry.models import Person
-from jkfp.registry.selectors import in_region, scope_prefix
+from jkfp.registry.selectors import scoped
 
 from .models import Statement
 
 
 def statement_scope(*, user: User) -> QuerySet[Statement]:
-    prefix = scope_prefix(user)
-    qs = Statement.objects.select_related("stay", "person", "created_by")
-    if prefix is None:
-        return qs.none()
-    return qs.filter(in_region(prefix)) if prefix else qs
+    return scoped(Statement.objects.select_related("stay", "person", "created_by"), user)
 
 
 def statement_get(*, user: User, pk: int) -> Statement:

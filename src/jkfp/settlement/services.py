@@ -22,11 +22,13 @@ from jkfp.categories import Category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
 from jkfp.policy.errors import RowError
 from jkfp.policy.loader import load_policies
+from jkfp.policy.money import fmt_fen
 from jkfp.policy.regimes import PolicySet
 from jkfp.policy.statement import Accumulators, Stay, TierAccumulator
 from jkfp.policy.statement import Statement as PolicyStatement
 from jkfp.policy.stay import settle_stay
-from jkfp.registry.models import CategoryPeriod, Person
+from jkfp.registry.models import Person
+from jkfp.registry.selectors import current_periods
 from jkfp.registry.services import check_dates, require_in_scope, require_writer, yuan_to_fen
 
 from .models import HospitalStay, Location, Statement
@@ -50,9 +52,8 @@ def policy_set(root: Path | None = None) -> PolicySet:
 
 def categories_on(*, person: Person, on: dt.date) -> list[str]:
     """The categories a person holds on a date, their own and their household's."""
-    periods = CategoryPeriod.objects.filter(
-        Q(person=person) | Q(household_id=person.household_id),
-        start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+    periods = current_periods(on=on).filter(
+        Q(person=person) | Q(household_id=person.household_id))
     held = sorted(set(periods.values_list("category", flat=True)))
     return held or [Category.GENERAL.value]
 
@@ -143,8 +144,8 @@ def stay_settle(*, user: User, person: Person, hospital_name: str, hospital_grad
                                  category=c, hospital_grade=hospital_grade,
                                  location=location, referred=referred,
                                  admission_date=admission_date,
-                                 discharge_date=discharge_date, total_cost=_yuan(total),
-                                 in_policy_cost=_yuan(in_policy)))
+                                 discharge_date=discharge_date, total_cost=fmt_fen(total),
+                                 in_policy_cost=fmt_fen(in_policy)))
                  for c in held),
                 policies=policies, accumulators=before)
         except RowError as exc:
@@ -199,5 +200,3 @@ def statement_values(st: PolicyStatement, *, stay_id: int, held: list[str],
             "uses_examples": st.uses_examples}
 
 
-def _yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
