@@ -46,11 +46,12 @@ class ErrorCode(StrEnum):
     NOTICE_TOO_SHORT = "notice_too_short"
     NOTICE_NOT_POSTED = "notice_not_posted"
     CONSENT_MISSING = "consent_missing"
-    EXIT_MONITORED_UNDER_6_MONTHS = "exit_monitored_under_6_months"
+    EXIT_MONITORED_TOO_SHORT = "exit_monitored_too_short"
     EXIT_NO_SUPPORT_MEASURE = "exit_no_support_measure"
     EXIT_NO_ABLE_WORKER = "exit_no_able_worker"
     REQUEST_PENDING = "request_pending"
     PERMISSION = "permission"
+    PROCEDURE_INVALID = "procedure_invalid"
     # settlement
     POLICY_NOT_FOUND = "policy_not_found"
     STAY_ORDER = "stay_order"

@@ -10,10 +10,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from jkfp.admission.models import ChangeRequest
 from jkfp.api.common import MAX_PAGE
 from jkfp.registry.models import (
     CategoryPeriod,
-    ChangeRequest,
     Household,
     HouseholdIncome,
     Person,

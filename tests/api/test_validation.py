@@ -7,15 +7,9 @@ import datetime as dt
 
 import pytest
 
+from jkfp.admission.models import ChangeRequest
 from jkfp.registry import idnumber
-from jkfp.registry.models import (
-    CategoryPeriod,
-    ChangeRequest,
-    Household,
-    HouseholdIncome,
-    Person,
-    SupportMeasure,
-)
+from jkfp.registry.models import CategoryPeriod, Household, HouseholdIncome, Person, SupportMeasure
 
 from ..conftest import VILLAGE
 from ..factories import make_id

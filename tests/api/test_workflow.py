@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from jkfp.registry.models import CategoryPeriod, ChangeRequest
+from jkfp.admission.models import ChangeRequest
+from jkfp.registry.models import CategoryPeriod
 
 from .conftest import error_fields
 
@@ -85,7 +86,7 @@ def test_admission_then_exit_end_to_end(clients, household):
     r = village.post("/change-requests", exit_request | {
         "effective_date": str(admitted_on + dt.timedelta(days=30))})
     assert {e["code"] for e in r.json()["errors"]} == {
-        "exit_monitored_under_6_months", "exit_no_support_measure"}
+        "exit_monitored_too_short", "exit_no_support_measure"}
     assert ChangeRequest.objects.filter(action="exit").count() == 0
 
     r = village.post(f"/households/{household.pk}/support-measures", {

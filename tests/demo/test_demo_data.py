@@ -15,6 +15,9 @@ from django.db import connection
 from django.db.models import F
 
 from jkfp.accounts.models import Department, Role, User
+from jkfp.admission import rules
+from jkfp.admission import selectors as admission_selectors
+from jkfp.admission.models import ChangeRequest, ChangeRequestStep
 from jkfp.categories import LEVEL, MONITORED
 from jkfp.demo import load, stays
 from jkfp.demo.accounts import ACCOUNTS, PASSWORD
@@ -24,16 +27,8 @@ from jkfp.policy.statement import Stay
 from jkfp.policy.stay import settle_stay
 from jkfp.regions.models import Region
 from jkfp.regions.services import DATA_DIR
-from jkfp.registry import idnumber, selectors, workflow
-from jkfp.registry.models import (
-    CategoryPeriod,
-    ChangeRequest,
-    ChangeRequestStep,
-    Household,
-    HouseholdIncome,
-    Person,
-    SupportMeasure,
-)
+from jkfp.registry import idnumber, selectors
+from jkfp.registry.models import CategoryPeriod, Household, HouseholdIncome, Person, SupportMeasure
 from jkfp.settlement import selectors as settlement_selectors
 from jkfp.settlement import services as settlement
 from jkfp.settlement.models import HospitalStay, Statement
@@ -493,14 +488,14 @@ def test_in_flight_requests_reach_the_inboxes_and_exits_meet_the_rules(db):
     county = User.objects.get(username="county_yc")
     village = User.objects.get(username="village_yc")
     today = dt.date(2026, 11, 1)
-    assert selectors.change_request_inbox(user=village, today=today).exists()
-    assert selectors.change_request_inbox(user=township, today=today).filter(
+    assert admission_selectors.change_request_inbox(user=village, today=today).exists()
+    assert admission_selectors.change_request_inbox(user=township, today=today).filter(
         status="notice").exists()                       # notice over, waiting for review
     assert ChangeRequest.objects.filter(status="notice", notice_end__gte=today).exists()
-    assert selectors.change_request_inbox(user=county, today=today).exists()
+    assert admission_selectors.change_request_inbox(user=county, today=today).exists()
     for cr in ChangeRequest.objects.filter(action="exit").select_related("period", "household"):
         if cr.status in ("proposed", "notice", "township_approved"):
-            assert workflow.exit_rule_violations(period=cr.period, household=cr.household,
+            assert rules.exit_rule_violations(period=cr.period, household=cr.household,
                                                  on=cr.effective_date) == []
     linked = CategoryPeriod.objects.filter(change_request__isnull=False)
     assert linked.exists()

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from jkfp.admission import selectors as admission_selectors
 from jkfp.demo.accounts import ACCOUNTS, PASSWORD
 from jkfp.registry import selectors
 from jkfp.settlement.models import Statement
@@ -32,7 +33,7 @@ def test_demo_account_pages(demo, account):
     if hh is not None:
         pages += [f"/households/{hh.pk}/", f"/persons/{hh.head_id}/",
                   f"/persons/{hh.head_id}/statements/"]
-        for cr in selectors.change_request_list(user=user)[:2]:
+        for cr in admission_selectors.change_request_list(user=user)[:2]:
             pages.append(f"/requests/{cr.pk}/")
     st = Statement.objects.filter(region_code__startswith=user.region_code).first()
     if st is not None:

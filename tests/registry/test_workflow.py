@@ -3,9 +3,12 @@ import datetime as dt
 import pytest
 
 from jkfp.accounts.models import Role
+from jkfp.admission import selectors as admission_selectors
+from jkfp.admission import services as workflow
+from jkfp.admission.models import ChangeRequest, ChangeRequestStep
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
-from jkfp.registry import selectors, services, workflow
-from jkfp.registry.models import CategoryPeriod, ChangeRequest, ChangeRequestStep
+from jkfp.registry import services
+from jkfp.registry.models import CategoryPeriod
 
 TODAY = dt.date(2024, 6, 1)
 
@@ -35,7 +38,7 @@ def run_to_decision(users, cr, *, approve=True, today=TODAY):
 def test_admission_goes_through_every_step(users, household):
     cr = propose_admit(users["village"], household)
     assert cr.status == ChangeRequest.Status.PROPOSED
-    assert list(selectors.change_request_inbox(user=users["village"])) == [cr]
+    assert list(admission_selectors.change_request_inbox(user=users["village"])) == [cr]
     cr = workflow.change_request_post_notice(user=users["village"], request=cr,
                                              expected_version=cr.version,
                                              notice_start=dt.date(2024, 5, 23))
@@ -50,11 +53,11 @@ def test_admission_goes_through_every_step(users, household):
                                                 expected_version=cr.version, approve=True,
                                                 comment="", today=dt.date(2024, 5, 27))
     assert exc.value.code == ErrorCode.NOTICE_NOT_POSTED
-    assert list(selectors.change_request_inbox(user=users["township"], today=TODAY)) == [cr]
+    assert list(admission_selectors.change_request_inbox(user=users["township"], today=TODAY)) == [cr]
     cr = workflow.change_request_township_review(user=users["township"], request=cr,
                                                  expected_version=cr.version, approve=True,
                                                  comment="同意", today=TODAY)
-    assert list(selectors.change_request_inbox(user=users["county"])) == [cr]
+    assert list(admission_selectors.change_request_inbox(user=users["county"])) == [cr]
     cr = workflow.change_request_county_decide(user=users["county"], request=cr,
                                                expected_version=cr.version, approve=True,
                                                comment="同意纳入")
@@ -144,7 +147,7 @@ def test_exit_under_6_months_without_support_is_refused_naming_the_rules(users, 
     with pytest.raises(ValidationErrors) as exc:
         propose_exit(users, household, period, dt.date(2024, 7, 14))
     codes = {e.code for e in exc.value.errors}
-    assert codes == {ErrorCode.EXIT_MONITORED_UNDER_6_MONTHS, ErrorCode.EXIT_NO_SUPPORT_MEASURE}
+    assert codes == {ErrorCode.EXIT_MONITORED_TOO_SHORT, ErrorCode.EXIT_NO_SUPPORT_MEASURE}
     assert "6个月" in str(exc.value) and "帮扶措施" in str(exc.value)
     assert ChangeRequest.objects.count() == 0
 

@@ -5,7 +5,7 @@ import io
 
 import openpyxl
 
-from jkfp.registry import idnumber, selectors, services
+from jkfp.registry import export, idnumber, services
 
 
 def workbook(response):
@@ -44,7 +44,7 @@ def test_export_follows_the_filters(client_as, users, household, member, foreign
 
 
 def test_export_is_capped(users, household, member):
-    rows, truncated = selectors.person_export(user=users["village"], limit=1)
+    rows, truncated = export.person_export(user=users["village"], limit=1)
     assert len(rows) == 1 and truncated
-    rows, truncated = selectors.person_export(user=users["village"], limit=10)
+    rows, truncated = export.person_export(user=users["village"], limit=10)
     assert len(rows) == 2 and not truncated

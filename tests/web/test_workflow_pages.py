@@ -7,8 +7,9 @@ import datetime as dt
 
 from django.utils import timezone
 
+from jkfp.admission.models import ChangeRequest
 from jkfp.registry import services
-from jkfp.registry.models import CategoryPeriod, ChangeRequest
+from jkfp.registry.models import CategoryPeriod
 
 from ..factories import PersonFactory
 
@@ -97,14 +98,14 @@ def test_exit_that_breaks_the_rules_is_refused_with_the_rule_named(users, househ
                  end_way="aided", home_visit_on="", consent_on="")
     assert r.status_code == 422
     html = r.content.decode()
-    assert "监测未满6个月" in html and "exit_monitored_under_6_months" in html
+    assert "监测未满6个月" in html and "exit_monitored_too_short" in html
     assert "未登记任何帮扶措施" in html and "exit_no_support_measure" in html
     assert "无劳动能力" in html and "exit_no_able_worker" in html
     assert not ChangeRequest.objects.exists()
 
 
 def test_exit_check_shown_on_the_request_page(users, household, client_as):
-    from jkfp.registry import workflow
+    from jkfp.admission import services as workflow
 
     PersonFactory(household=household, work_ability="able")
     period = services.category_period_add(user=users["village"], category="marginal",
@@ -135,7 +136,7 @@ def test_withdraw_and_list_filter(users, household, client_as):
 
 
 def test_requests_out_of_scope_are_404(users, foreign_households, client_as):
-    from jkfp.registry import workflow
+    from jkfp.admission import services as workflow
 
     hh = foreign_households["same_township"]
     cr = workflow.change_request_propose(

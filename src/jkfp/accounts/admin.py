@@ -8,6 +8,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from .access import scoped
 from .models import PersonalDataAccess, Role, User
 
 admin.site.site_header = "健康扶贫动态管理系统 · 系统管理"
@@ -45,6 +46,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ScopedAdmin(ReadOnlyAdmin):
+    """Read-only and limited to the administrator's region (`access.scoped`)."""
+
+    region_field = "region_code"
+
+    def get_queryset(self, request):
+        return scoped(super().get_queryset(request), request.user, self.region_field)
 
 
 @admin.register(User)

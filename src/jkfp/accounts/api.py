@@ -11,9 +11,8 @@ from ninja import Field, Router, Schema, Status
 from jkfp.api.auth import bearer
 from jkfp.api.common import InputSchema, responses
 from jkfp.api.errors import ApiError, ApiErrorCode
-from jkfp.registry import selectors, services
 
-from . import tokens
+from . import access, tokens
 from .models import User
 
 router = Router(tags=["认证与用户"])
@@ -95,7 +94,7 @@ def me(request):
         "department": user.department, "department_label": user.get_department_display(),
         "region": region and {"code": region.code, "name": region.name, "level": region.level,
                               "is_generated": region.is_generated},
-        "scope_prefix": selectors.scope_prefix(user),
-        "can_write": user.is_superuser or user.role in services.WRITE_ROLES,
-        "can_see_full_identity": selectors.can_see_full_identity(user=user),
+        "scope_prefix": access.scope_prefix(user),
+        "can_write": access.can_write(user),
+        "can_see_full_identity": access.can_see_full_identity(user),
     }

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.db.models import QuerySet
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, field_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
+from jkfp.categories import LABELS, Category
 from jkfp.errors import ErrorCode
 from jkfp.policy.money import fmt_fen
 
@@ -128,3 +129,48 @@ YuanIn = Annotated[str, BeforeValidator(_yuan_text),
                          examples=["12345.60"])]
 # Money in answers: yuan as a string with exactly two decimals.
 YuanOut = Annotated[str, Field(description="金额（元），字符串，两位小数", examples=["12345.60"])]
+
+
+# ---------------------------------------------------------------- shared request pieces
+def choice_of(choices, title: str):
+    """A Literal of the values of Django choices, documented with their Chinese labels."""
+    pairs = [(c.value, c.label) if hasattr(c, "label") else (c.value, LABELS[c]) for c in choices]
+    return Annotated[Literal[tuple(v for v, _ in pairs)],  # type: ignore[valid-type]
+                     Field(description=f"{title}：" + "；".join(f"{v} {lbl}" for v, lbl in pairs))]
+
+
+CategoryCode = choice_of(Category, "类别")
+EndWay = Annotated[Literal["", "aided", "natural"],
+                   Field(description="风险消除方式：aided 帮扶消除；natural 自然消除；空为不适用")]
+Version = Annotated[int, Field(
+    ge=1, description="您读到的版本号（乐观锁）：记录已被他人修改时返回 409 stale_version")]
+
+
+class StrictIn(InputSchema):
+    """A request body that refuses unknown fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------- shared answers
+class RegionRef(Schema):
+    code: str
+    name: str
+    is_generated: bool
+
+
+class PersonRef(Schema):
+    id: int
+    name: str
+    id_number_masked: str
+
+
+def region_ref(r) -> dict:
+    return {"code": r.code, "name": r.name, "is_generated": r.is_generated}
+
+
+def person_ref(p) -> dict | None:
+    """A person named in an answer: id, name and the masked ID number only."""
+    from jkfp.registry.idnumber import mask
+
+    return p and {"id": p.pk, "name": p.name, "id_number_masked": mask(p.id_number)}

@@ -46,9 +46,9 @@ errors.install(api)
 
 def _mount() -> None:
     from jkfp.accounts.api import router as accounts
+    from jkfp.admission.api import change_requests
     from jkfp.regions.api import router as regions
     from jkfp.registry.api import households, periods, persons
-    from jkfp.registry.request_api import change_requests
     from jkfp.settlement.api import router as settlement
 
     api.add_router("", accounts)

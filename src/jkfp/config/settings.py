@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "jkfp.regions",
     "jkfp.accounts",
     "jkfp.registry",
+    "jkfp.admission",
     "jkfp.settlement",
     "jkfp.web",
     "jkfp.demo",
@@ -49,7 +50,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

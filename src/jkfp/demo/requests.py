@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from jkfp.admission.models import ChangeRequest, ChangeRequestStep
 from jkfp.categories import LABELS, Category
-from jkfp.registry.models import ChangeRequest, ChangeRequestStep
 
 from .categories import RISK_P, RISKS, Categories
 from .population import Population
@@ -47,7 +47,7 @@ class Requests:
 
 def _notice_text(village: str, head: str, action: str, category: str, start: int,
                  end: int) -> str:
-    """As jkfp.registry.workflow.notice_text: no ID numbers, phones or health conditions."""
+    """As jkfp.admission.services.notice_text: no ID numbers, phones or health conditions."""
     what = {"admit": "拟纳入", "change": "拟变更", "exit": "拟退出"}[action]
     return (f"公示：{village}{head}户{what}“{LABELS[Category(category)]}”。"
             f"公示期自{to_date(start):%Y年%m月%d日}至{to_date(end):%Y年%m月%d日}。"

@@ -21,18 +21,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db import transaction
 
+from jkfp.admission.models import ChangeRequest, ChangeRequestStep
 from jkfp.policy.regimes import PolicySet
 from jkfp.regions.models import Region
 from jkfp.regions.services import region_load_rows
-from jkfp.registry.models import (
-    CategoryPeriod,
-    ChangeRequest,
-    ChangeRequestStep,
-    Household,
-    HouseholdIncome,
-    Person,
-    SupportMeasure,
-)
+from jkfp.registry.models import CategoryPeriod, Household, HouseholdIncome, Person, SupportMeasure
 from jkfp.settlement.models import HospitalStay, Statement
 from jkfp.settlement.services import policy_set
 

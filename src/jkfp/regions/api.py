@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.http import Http404
 from ninja import Field, Router, Schema
 
+from jkfp.accounts.access import code_visible
 from jkfp.accounts.models import User
 from jkfp.api.common import responses
 from jkfp.categories import Category
@@ -41,22 +42,12 @@ class RegionOut(RegionCounts):
     path: list[RegionBrief] = Field(..., description="自省级至本级的区划链")
 
 
-def _visible(user: User, code: str) -> bool:
-    prefix = registry_selectors.scope_prefix(user)
-    if prefix is None:
-        return False
-    return code.startswith(prefix) or prefix.startswith(code)
-
-
 def _get(user: User, raw: str) -> Region:
     try:
         code = normalize_code(raw)
     except ValueError:
         raise Http404("无此区划或不在您的管辖区域内") from None
-    region = Region.objects.filter(code=code).first()
-    if region is None or not _visible(user, code):
-        raise Http404("无此区划或不在您的管辖区域内")
-    return region
+    return selectors.region_visible_get(user=user, code=code)
 
 
 def _node(region: Region, counts: dict[str, int], persons: int) -> dict:
@@ -85,7 +76,7 @@ def region_detail(request, code: str):
 def region_children(request, code: str):
     user = request.auth
     region = _get(user, code)
-    children = [c for c in selectors.region_children(code=region.code) if _visible(user, c.code)]
+    children = [c for c in selectors.region_children(code=region.code) if code_visible(user, c.code)]
     if not children:
         return []
     n = len(children[0].code)

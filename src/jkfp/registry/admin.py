@@ -5,26 +5,16 @@ Writes go through the services (DESIGN.md rule 2); ID and phone numbers are mask
 
 from django.contrib import admin
 
-from jkfp.accounts.admin import ReadOnlyAdmin
+from jkfp.accounts.admin import ScopedAdmin
 
 from . import idnumber
 from .models import (
     CategoryPeriod,
-    ChangeRequest,
-    ChangeRequestStep,
     Household,
     HouseholdIncome,
     Person,
     SupportMeasure,
 )
-from .selectors import scoped
-
-
-class ScopedAdmin(ReadOnlyAdmin):
-    region_field = "region_code"
-
-    def get_queryset(self, request):
-        return scoped(super().get_queryset(request), request.user, self.region_field)
 
 
 @admin.register(Household)
@@ -71,21 +61,3 @@ class SupportMeasureAdmin(ScopedAdmin):
     list_display = ("household", "kind", "description", "start_date")
     list_filter = ("kind",)
     list_select_related = ("household",)
-
-
-class StepInline(admin.TabularInline):
-    model = ChangeRequestStep
-    extra = 0
-    can_delete = False
-    readonly_fields = ("step", "decision", "actor", "actor_region_code", "at", "comment")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ChangeRequest)
-class ChangeRequestAdmin(ScopedAdmin):
-    list_display = ("id", "action", "category", "household", "person", "status", "created_at")
-    list_filter = ("status", "action", "category")
-    list_select_related = ("household", "person")
-    inlines = (StepInline,)

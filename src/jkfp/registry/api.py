@@ -8,7 +8,6 @@ record outside the caller's region answers 404) and calls one service; the rules
 
 from __future__ import annotations
 
-from django.http import Http404
 from ninja import Query, Router, Status
 
 from jkfp.accounts.models import User
@@ -105,22 +104,20 @@ def _household(h: Household) -> dict:
 
 
 def _household_detail(user: User, pk: int) -> dict:
-    h = selectors.household_get(user=user, pk=pk)
-    members = (selectors.person_scope(user=user).filter(household=h)
-               .select_related("household").order_by("id"))
+    d = selectors.household_detail(user=user, pk=pk, with_history=False)
+    h = d.household
     return {
         **_household(h), "created_at": h.created_at, "updated_at": h.updated_at,
-        "members": [_person(p) for p in members],
-        "categories": [_period(cp) for cp in selectors.household_categories(household=h)],
-        "incomes": [_income(i) for i in h.incomes.order_by("-year")],
-        "support_measures": [_measure(m) for m in
-                             h.support_measures.select_related("created_by")],
+        "members": [_person(p) for p in sorted(d.members, key=lambda p: p.pk)],
+        "categories": [_period(cp) for cp in d.categories],
+        "incomes": [_income(i) for i in d.incomes],
+        "support_measures": [_measure(m) for m in d.measures],
     }
 
 
 def _person_detail(user: User, p: Person) -> dict:
     return {**_person(p), "created_at": p.created_at, "updated_at": p.updated_at,
-            "categories": [_period(cp) for cp in selectors.person_categories(person=p)]}
+            "categories": [_period(cp) for cp in selectors.person_categories(user=user, person=p)]}
 
 
 def _history(entries) -> list[dict]:
@@ -129,13 +126,6 @@ def _history(entries) -> list[dict]:
              "changes": [{"field": c.field, "before": c.before, "after": c.after}
                          for c in e.changes]}
             for e in entries]
-
-
-def period_get(user: User, pk: int) -> CategoryPeriod:
-    found = selectors.category_period_scope(user=user).filter(pk=pk).first()
-    if found is None:
-        raise Http404("无此类别期间或不在您的管辖区域内")
-    return found
 
 
 # ================================================================ households
@@ -204,7 +194,7 @@ def household_income_record(request, household_id: int, payload: IncomeIn):
                 summary="本户及成员的类别期间")
 def household_categories(request, household_id: int):
     hh = selectors.household_get(user=request.auth, pk=household_id)
-    return [_period(cp) for cp in selectors.household_categories(household=hh)]
+    return [_period(cp) for cp in selectors.household_categories(user=request.auth, household=hh)]
 
 
 @households.post("/{household_id}/categories", response=responses({201: CategoryPeriodOut}),
@@ -234,7 +224,7 @@ def household_measure_add(request, household_id: int, payload: SupportMeasureIn)
                 summary="修改记录（本户、成员、类别、收入、帮扶措施）")
 def household_history_list(request, household_id: int):
     hh = selectors.household_get(user=request.auth, pk=household_id)
-    return _history(household_history(household=hh))
+    return _history(household_history(user=request.auth, household=hh))
 
 
 # ================================================================ persons
@@ -291,8 +281,8 @@ def person_death(request, person_id: int, payload: DeathIn):
               summary="查看完整身份证号或电话（仅限有权角色，每次查看均记录）")
 def person_reveal(request, person_id: int, payload: RevealIn):
     p = selectors.person_get(user=request.auth, pk=person_id)
-    value = selectors.person_reveal(user=request.auth, person=p, field=payload.field,
-                                    channel="api", path=request.path)
+    value = services.person_reveal(user=request.auth, person=p, field=payload.field,
+                                   channel="api", path=request.path)
     return {"field": payload.field, "value": value}
 
 
@@ -300,14 +290,14 @@ def person_reveal(request, person_id: int, payload: RevealIn):
              summary="修改记录（本人及本人的类别期间）")
 def person_history_list(request, person_id: int):
     p = selectors.person_get(user=request.auth, pk=person_id)
-    return _history(person_history(person=p))
+    return _history(person_history(user=request.auth, person=p))
 
 
 @persons.get("/{person_id}/categories", response=responses({200: list[CategoryPeriodOut]}),
              summary="本人及所在户的类别期间")
 def person_categories(request, person_id: int):
     p = selectors.person_get(user=request.auth, pk=person_id)
-    return [_period(cp) for cp in selectors.person_categories(person=p)]
+    return [_period(cp) for cp in selectors.person_categories(user=request.auth, person=p)]
 
 
 @persons.post("/{person_id}/categories", response=responses({201: CategoryPeriodOut}),
@@ -328,6 +318,6 @@ def category_labels(request):
 @periods.post("/category-periods/{period_id}/end", response=responses({200: CategoryPeriodOut}),
               summary="终止类别期间")
 def category_period_end(request, period_id: int, payload: CategoryEndIn):
-    cp = period_get(request.auth, period_id)
+    cp = selectors.category_period_get(user=request.auth, pk=period_id)
     cp = services.category_period_end(user=request.auth, period=cp, **payload.model_dump())
-    return _period(CategoryPeriod.objects.select_related("person").get(pk=cp.pk))
+    return _period(selectors.category_period_get(user=request.auth, pk=cp.pk))

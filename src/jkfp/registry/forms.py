@@ -3,16 +3,15 @@ services, whose named errors are put back next to the fields (jkfp.web.forms).""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jkfp.admission.models import ChangeRequest
 from jkfp.categories import CHOICES as CATEGORY_CHOICES
 from jkfp.web.forms import DateInput, VersionField
 
-from .models import ChangeRequest, Relation, Sex, SupportMeasure, WorkAbility
+from .models import Relation, Sex, SupportMeasure, WorkAbility
 
 BLANK = [("", "——")]
 END_WAYS = [("", "——"), ("aided", _("帮扶消除")), ("natural", _("自然消除"))]
@@ -112,7 +111,7 @@ class IncomeForm(forms.Form):
 class SupportMeasureForm(forms.Form):
     kind = forms.ChoiceField(label=_("帮扶类型"), choices=_tr(SupportMeasure.Kind.choices))
     description = forms.CharField(label=_("帮扶内容"), max_length=300)
-    start_date = forms.DateField(label=_("开始日期"), widget=DateInput(), initial=dt.date.today)
+    start_date = forms.DateField(label=_("开始日期"), widget=DateInput(), initial=timezone.localdate)
 
 
 # ---------------------------------------------------------------- person
@@ -142,7 +141,7 @@ class ProposeForm(forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=500,
                              widget=forms.Textarea(attrs={"rows": 3}))
     effective_date = forms.DateField(label=_("生效日期"), widget=DateInput(),
-                                     initial=dt.date.today)
+                                     initial=timezone.localdate)
     home_visit_on = forms.DateField(label=_("入户核实日期"), required=False, widget=DateInput())
     consent_on = forms.DateField(label=_("农户书面同意日期"), required=False, widget=DateInput())
     comparison_note = forms.CharField(label=_("部门数据比对结果"), required=False, max_length=300)
@@ -156,31 +155,3 @@ class ProposeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = BLANK + [(str(p.pk), p.name) for p in members]
         self.fields["period"].choices = BLANK + [(str(p.pk), period_label(p)) for p in periods]
-
-
-class NoticeForm(forms.Form):
-    notice_start = forms.DateField(label=_("公示开始日期"), widget=DateInput(),
-                                   initial=dt.date.today)
-    notice_days = forms.IntegerField(label=_("公示天数"), min_value=1, max_value=60, initial=5,
-                                     help_text=_("不少于5天"))
-    version = VersionField()
-
-
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("结论"), widget=forms.RadioSelect,
-                                 choices=[("approve", _("通过")), ("reject", _("不通过"))])
-    comment = forms.CharField(label=_("意见"), required=False, max_length=500,
-                              widget=forms.Textarea(attrs={"rows": 2}),
-                              help_text=_("不通过时必须填写"))
-    version = VersionField()
-
-
-class WithdrawForm(forms.Form):
-    comment = forms.CharField(label=_("撤回理由"), max_length=500)
-    version = VersionField()
-
-
-class RequestFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("状态"), required=False,
-                               choices=[("", _("全部状态"))] + _tr(ChangeRequest.Status.choices))
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

@@ -1,8 +1,8 @@
 """Reads of the change history (django-simple-history) for the record pages.
 
 Each entry says who changed what and when, with every field's value before → after. ID and
-phone numbers stay masked in the history too (DESIGN.md rule 11). Callers pass records they got
-from the scoped selectors, so the history is in scope by construction.
+phone numbers stay masked in the history too (DESIGN.md rule 11). Each reader takes the user
+and answers 404 for a record outside the user's region, like every selector.
 """
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.http import Http404
 
+from jkfp.accounts.access import scoped
+from jkfp.accounts.models import User
 from jkfp.categories import LABELS, Category
 
 from . import idnumber
@@ -136,8 +139,14 @@ def _person_summary(rec) -> str:
     return f"{rec.name}，{idnumber.mask(rec.id_number)}"
 
 
-def household_history(*, household: Household) -> list[HistoryEntry]:
+def _require_visible(user: User, model, obj) -> None:
+    if not scoped(model.objects.filter(pk=obj.pk), user).exists():
+        raise Http404("无此记录或不在您的管辖区域内")
+
+
+def household_history(*, user: User, household: Household) -> list[HistoryEntry]:
     """Changes of the household, its members, categories, incomes and support measures."""
+    _require_visible(user, Household, household)
     members = list(Person.objects.filter(household=household).only("id", "name"))
     member_ids = [p.pk for p in members]
     persons = {p.pk: p.name for p in members}
@@ -168,8 +177,9 @@ def household_history(*, household: Household) -> list[HistoryEntry]:
     return entries[:LIMIT]
 
 
-def person_history(*, person: Person) -> list[HistoryEntry]:
+def person_history(*, user: User, person: Person) -> list[HistoryEntry]:
     """Changes of the person and of the person's own category periods."""
+    _require_visible(user, Person, person)
     names = _names([person.household], [person])
     persons = {person.pk: person.name}
     entries = _entries(Person, _ordered(Person.history.filter(id=person.pk)),

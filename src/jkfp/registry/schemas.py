@@ -1,5 +1,4 @@
-"""Request and response schemas of the registry API (households, persons, categories, change
-requests). Requests reject unknown fields; field names are those the services name in errors,
+"""Request and response schemas of the registry API (households, persons, categories). Requests reject unknown fields; field names are those the services name in errors,
 so an error's `field` points at the request's field. ID and phone numbers are masked in every
 answer except the reveal endpoint; money is yuan as a string with two decimals. Every request
 schema derives from `InputSchema` (no control characters in text); dates in requests are
@@ -8,43 +7,34 @@ schema derives from `InputSchema` (no control characters in text); dates in requ
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
-from jkfp.api.common import DateIn, InputSchema, PageParams, RecordId, YuanIn, YuanOut
-from jkfp.categories import LABELS, Category
+from jkfp.api.common import (
+    CategoryCode,
+    DateIn,
+    EndWay,
+    PageParams,
+    PersonRef,
+    RegionRef,
+    Version,
+    YuanIn,
+    YuanOut,
+    choice_of,
+)
+from jkfp.api.common import StrictIn as In
 
-from .models import ChangeRequest, Relation, Sex, SupportMeasure, WorkAbility
+from .models import Relation, Sex, SupportMeasure, WorkAbility
 
-
-def _choice(choices, title: str):
-    """A Literal of the values of Django choices, documented with their Chinese labels."""
-    pairs = [(c.value, c.label) if hasattr(c, "label") else (c.value, LABELS[c]) for c in choices]
-    return Annotated[Literal[tuple(v for v, _ in pairs)],  # type: ignore[valid-type]
-                     Field(description=f"{title}：" + "；".join(f"{v} {lbl}" for v, lbl in pairs))]
-
-
-CategoryCode = _choice(Category, "类别")
-RelationCode = _choice(Relation, "与户主关系")
-WorkAbilityCode = _choice(WorkAbility, "劳动能力")
-SexCode = _choice(Sex, "性别")
-MeasureKind = _choice(SupportMeasure.Kind, "帮扶类型")
-ActionCode = _choice(ChangeRequest.Action, "事项")
-ChannelCode = _choice(ChangeRequest.Channel, "线索来源")
-StatusCode = _choice(ChangeRequest.Status, "状态")
-EndWay = Annotated[Literal["", "aided", "natural"],
-                   Field(description="风险消除方式：aided 帮扶消除；natural 自然消除；空为不适用")]
-Version = Annotated[int, Field(
-    ge=1, description="您读到的版本号（乐观锁）：记录已被他人修改时返回 409 stale_version")]
+RelationCode = choice_of(Relation, "与户主关系")
+WorkAbilityCode = choice_of(WorkAbility, "劳动能力")
+SexCode = choice_of(Sex, "性别")
+MeasureKind = choice_of(SupportMeasure.Kind, "帮扶类型")
 
 
-class In(InputSchema):
-    model_config = ConfigDict(extra="forbid")
 
 
-# ================================================================ requests
 class SearchParams(PageParams):
     q: str = Field("", max_length=50, description="姓名（前缀）、身份证号（完整或末几位）或户编号")
     category: CategoryCode | None = None  # type: ignore[valid-type]
@@ -123,59 +113,7 @@ class RevealIn(In):
         ..., description="id_number 身份证号；phone 联系电话")
 
 
-class ChangeRequestFilters(PageParams):
-    status: StatusCode | None = None  # type: ignore[valid-type]
-    household_id: RecordId | None = None
-    person_id: RecordId | None = None
-
-
-class ChangeRequestIn(In):
-    action: ActionCode  # type: ignore[valid-type]
-    category: CategoryCode  # type: ignore[valid-type]
-    household_id: RecordId
-    person_id: RecordId | None = Field(None, description="个人类别须指定人员")
-    period_id: RecordId | None = Field(None, description="变更或退出时：所涉类别期间")
-    reason: str = Field(..., max_length=500)
-    effective_date: DateIn
-    channel: ChannelCode  # type: ignore[valid-type]
-    home_visit_on: DateIn | None = Field(None, description="入户核实日期（纳入必填）")
-    consent_on: DateIn | None = Field(None, description="农户书面同意日期（纳入必填）")
-    comparison_note: str = Field("", max_length=300, description="部门数据比对结果")
-    village_review_on: DateIn | None = Field(None, description="村民主评议日期")
-    end_way: EndWay = ""
-    exit_year: int | None = Field(None, ge=2013, le=2100)
-
-
-class NoticeIn(In):
-    version: Version
-    notice_start: DateIn
-    notice_days: int = Field(5, le=60, description="公示天数，5至60天")
-
-
-class DecisionIn(In):
-    version: Version
-    approve: bool
-    comment: str = Field("", max_length=500, description="意见；不通过时必填")
-
-
-class WithdrawIn(In):
-    version: Version
-    comment: str = Field("", max_length=500)
-
-
 # ================================================================ answers
-class RegionRef(Schema):
-    code: str
-    name: str
-    is_generated: bool
-
-
-class PersonRef(Schema):
-    id: int
-    name: str
-    id_number_masked: str
-
-
 class PersonOut(Schema):
     id: int
     name: str
@@ -282,60 +220,6 @@ class HistoryEntryOut(Schema):
         ..., description="修改的字段：前后值；身份证号和电话已脱敏")
 
 
-class StepOut(Schema):
-    step: str
-    step_label: str
-    decision: str
-    decision_label: str
-    actor: str
-    actor_full_name: str
-    actor_region_code: str
-    at: dt.datetime
-    comment: str
-
-
-class HouseholdRef(Schema):
-    id: int
-    household_number: str
-    head_name: str | None
-    village: RegionRef
-
-
-class ChangeRequestOut(Schema):
-    id: int
-    action: str
-    action_label: str
-    category: str
-    category_label: str
-    status: str
-    status_label: str
-    household: HouseholdRef
-    person: PersonRef | None
-    period_id: int | None
-    region_code: str
-    channel: str
-    channel_label: str
-    reason: str
-    effective_date: dt.date
-    end_way: str
-    exit_year: int | None
-    home_visit_on: dt.date | None
-    consent_on: dt.date | None
-    comparison_note: str
-    village_review_on: dt.date | None
-    notice_start: dt.date | None
-    notice_end: dt.date | None
-    notice_text: str
-    version: int
-    created_by: str
-    created_at: dt.datetime
-    decided_at: dt.datetime | None
-
-
-class ChangeRequestDetailOut(ChangeRequestOut):
-    steps: list[StepOut]
-
-
 class HouseholdPage(Schema):
     count: int
     page: int
@@ -348,13 +232,6 @@ class PersonPage(Schema):
     page: int
     page_size: int
     items: list[PersonOut]
-
-
-class ChangeRequestPage(Schema):
-    count: int
-    page: int
-    page_size: int
-    items: list[ChangeRequestOut]
 
 
 class CategoryLabelOut(Schema):

@@ -16,10 +16,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jkfp.accounts.models import Role, User
+from jkfp.accounts.access import can_see_full_identity, require_in_scope, require_writer
+from jkfp.accounts.models import PersonalDataAccess, User
 from jkfp.categories import LABELS, LEVEL, Category, parse_category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
+from jkfp.events import Event, publish
 from jkfp.regions.models import Region
+from jkfp.writes import acting, locked, model_create, model_update
 
 from . import idnumber
 from .models import (
@@ -36,33 +39,9 @@ from .models import (
 # normalised to ASCII first (`normalize_phone`), as in ID numbers.
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", re.ASCII)
 YUAN_LIMIT = Decimal(10) ** 12  # amounts in yuan stay below this
-WRITE_ROLES = (Role.DATA_ENTRY, Role.REVIEWER, Role.APPROVER, Role.ADMIN)
 
 
 # ---------------------------------------------------------------- helpers
-def require_writer(user: User) -> None:
-    if not (user.is_superuser or user.role in WRITE_ROLES):
-        raise DomainError(ErrorCode.PERMISSION, "您的角色为只读，不能修改数据")
-
-
-def require_in_scope(user: User, region_code: str, *, field: str = "region_code") -> None:
-    if user.is_superuser:
-        return
-    if not user.region_code or not region_code.startswith(user.region_code):
-        raise DomainError(ErrorCode.REGION_OUT_OF_SCOPE,
-                          f"区划“{region_code}”不在您的管辖区域内", field=field)
-
-
-def check_version(obj, expected_version: int | None) -> None:
-    if expected_version is not None and obj.version != expected_version:
-        raise DomainError(
-            ErrorCode.STALE_VERSION,
-            f"保存冲突：该记录已被他人修改（您看到的是第{expected_version}版，当前为第{obj.version}版）。请刷新后核对再保存，"
-            "您填写的内容未丢失。",
-            field="version",
-        )
-
-
 def normalize_phone(raw: str | None) -> str:
     """Full-width digits and hyphen → ASCII, surrounding spaces removed."""
     return unicodedata.normalize("NFKC", raw or "").strip()
@@ -78,10 +57,6 @@ def check_dates(**dates: dt.date | None) -> None:
               for name, d in dates.items() if d is not None and not EARLIEST <= d <= LATEST]
     if errors:
         raise ValidationErrors(errors)
-
-
-def _locked(model, pk):
-    return model.objects.select_for_update().get(pk=pk)
 
 
 def yuan_to_fen(value, *, field: str) -> int:
@@ -224,16 +199,18 @@ def household_register(*, user: User, household_number: str, village_code: str, 
         raise ValidationErrors(errors)
     try:
         with transaction.atomic():
-            household = Household.objects.create(household_number=household_number,
-                                                 village=village, region_code=village.code,
-                                                 address=(address or "").strip())
+            household = model_create(Household, user=user, household_number=household_number,
+                                     village=village, region_code=village.code,
+                                     address=(address or "").strip())
             persons = []
             for info, m in zip(infos, members, strict=True):
-                p = _new_person(info, m, household)
+                p = acting(_new_person(info, m, household), user)
                 p.save()
                 persons.append(p)
             household.head = next(p for p in persons if p.relation == Relation.HEAD)
-            household.save(update_fields=["head"])
+            acting(household, user).save(update_fields=["head"])
+            publish(Event.HOUSEHOLD_CHANGED, household_id=household.pk,
+                    region_code=household.region_code)
     except IntegrityError as exc:  # a concurrent insert of the same ID or number
         raise DomainError(ErrorCode.ID_DUPLICATE, "身份证号或户编号已被同时登记，请刷新后重试") from exc
     return household
@@ -244,11 +221,10 @@ def household_update(*, user: User, household: Household, expected_version: int,
     require_writer(user)
     require_in_scope(user, household.region_code)
     with transaction.atomic():
-        hh = _locked(Household, household.pk)
-        check_version(hh, expected_version)
-        hh.address = (address or "").strip()
-        hh.version += 1
-        hh.save()
+        hh, changed = model_update(instance=household, expected_version=expected_version,
+                                   user=user, data={"address": (address or "").strip()})
+        if changed:
+            publish(Event.HOUSEHOLD_CHANGED, household_id=hh.pk, region_code=hh.region_code)
     return hh
 
 
@@ -267,8 +243,9 @@ def person_add(*, user: User, household: Household, member: MemberInput) -> Pers
     if errors:
         raise ValidationErrors(errors)
     with transaction.atomic():
-        p = _new_person(info, member, household)
+        p = acting(_new_person(info, member, household), user)
         p.save()
+        _person_changed(p)
     return p
 
 
@@ -290,12 +267,11 @@ def person_update(*, user: User, person: Person, expected_version: int, name: st
     if errors:
         raise ValidationErrors(errors)
     with transaction.atomic():
-        p = _locked(Person, person.pk)
-        check_version(p, expected_version)
-        p.name, p.phone = name.strip(), normalize_phone(phone)
-        p.relation, p.work_ability = relation, work_ability
-        p.version += 1
-        p.save()
+        p, changed = model_update(instance=person, expected_version=expected_version, user=user,
+                                  data={"name": name.strip(), "phone": normalize_phone(phone),
+                                        "relation": relation, "work_ability": work_ability})
+        if changed:
+            _person_changed(p)
     return p
 
 
@@ -307,19 +283,18 @@ def person_record_death(*, user: User, person: Person, expected_version: int,
         raise DomainError(ErrorCode.DEATH_DATE_INVALID, "死亡日期须在出生日期之后且不晚于今天",
                           field="death_date")
     with transaction.atomic():
-        p = _locked(Person, person.pk)
-        check_version(p, expected_version)
+        p = locked(Person, person.pk, expected_version=expected_version)
         if not p.alive:
             raise DomainError(ErrorCode.PERSON_DECEASED, "该人员已登记死亡", field="death_date")
-        p.alive, p.death_date = False, death_date
-        p.version += 1
-        p.save()
+        p, _ = model_update(instance=p, lock=False, user=user,
+                            data={"alive": False, "death_date": death_date})
         # the person's own open periods end on the day of death (history keeps them)
         for period in CategoryPeriod.objects.select_for_update().filter(person=p,
                                                                          end_date__isnull=True):
-            period.end_date = max(death_date, period.start_date)
-            period.end_reason = "死亡"
-            period.save()
+            model_update(instance=period, lock=False, user=user, data={
+                "end_date": max(death_date, period.start_date), "end_reason": "死亡"})
+            _period_changed(period)
+        _person_changed(p)
     return p
 
 
@@ -334,12 +309,18 @@ def household_income_record(*, user: User, household: Household, year: int, tota
     if not 2000 <= year <= timezone.localdate().year:
         raise DomainError(ErrorCode.INCOME_INVALID, f"年度“{year}”无效", field="year")
     per_capita = int((Decimal(total) / members).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    values = {"total_fen": total, "members": members, "per_capita_fen": per_capita,
+              "source": source}
     with transaction.atomic():
-        inc, _ = HouseholdIncome.objects.update_or_create(
-            household=household, year=year,
-            defaults={"total_fen": total, "members": members, "per_capita_fen": per_capita,
-                      "source": source},
-        )
+        existing = HouseholdIncome.objects.select_for_update().filter(
+            household=household, year=year).first()
+        if existing is None:
+            inc = model_create(HouseholdIncome, user=user, household=household, year=year,
+                               **values)
+        else:
+            inc, _ = model_update(instance=existing, lock=False, user=user, data=values)
+        publish(Event.HOUSEHOLD_CHANGED, household_id=household.pk,
+                region_code=household.region_code)
     return inc
 
 
@@ -377,7 +358,7 @@ def category_period_add(*, user: User, category: str, start_date: dt.date,
         raise DomainError(ErrorCode.REQUIRED, "脱贫人口须填写脱贫年度", field="exit_year")
     with transaction.atomic():
         # lock the subject row so two concurrent adds cannot both pass the overlap check
-        (Person if person else Household).objects.select_for_update().get(pk=subject.pk)
+        locked(Person if person else Household, subject.pk)
         same = CategoryPeriod.objects.filter(category=cat.value,
                                              **({"person": person} if person else
                                                 {"household": household}))
@@ -388,11 +369,13 @@ def category_period_add(*, user: User, category: str, start_date: dt.date,
                 "“{}”期间与已有期间（{} 至 {}）重叠".format(
                     LABELS[cat], clash.start_date, clash.end_date or "今"),
                 field="start_date")
-        return CategoryPeriod.objects.create(
-            category=cat.value, person=person, household=household,
+        period = model_create(
+            CategoryPeriod, user=user, category=cat.value, person=person, household=household,
             region_code=subject.region_code, start_date=start_date, end_date=end_date,
             exit_year=exit_year, source=source or getattr(user, "department", ""),
             reason=reason, change_request=change_request, created_by=user)
+        _period_changed(period)
+    return period
 
 
 def category_period_end(*, user: User, period: CategoryPeriod, end_date: dt.date,
@@ -401,13 +384,14 @@ def category_period_end(*, user: User, period: CategoryPeriod, end_date: dt.date
     require_in_scope(user, period.region_code)
     check_dates(end_date=end_date)
     with transaction.atomic():
-        p = _locked(CategoryPeriod, period.pk)
+        p = locked(CategoryPeriod, period.pk)
         if p.end_date is not None:
             raise DomainError(ErrorCode.CATEGORY_NOT_HELD, "该期间已终止", field="end_date")
         if end_date < p.start_date:
             raise DomainError(ErrorCode.CATEGORY_DATES, "终止日期不能早于起始日期", field="end_date")
-        p.end_date, p.end_reason, p.end_way = end_date, end_reason, end_way
-        p.save()
+        p, _ = model_update(instance=p, lock=False, user=user, data={
+            "end_date": end_date, "end_reason": end_reason, "end_way": end_way})
+        _period_changed(p)
     return p
 
 
@@ -422,7 +406,39 @@ def support_measure_add(*, user: User, household: Household, kind: str, descript
     if not (description or "").strip():
         raise DomainError(ErrorCode.REQUIRED, "帮扶内容不能为空", field="description")
     with transaction.atomic():
-        return SupportMeasure.objects.create(household=household,
-                                             region_code=household.region_code, kind=kind,
-                                             description=description.strip(),
-                                             start_date=start_date, created_by=user)
+        measure = model_create(SupportMeasure, user=user, household=household,
+                               region_code=household.region_code, kind=kind,
+                               description=description.strip(), start_date=start_date,
+                               created_by=user)
+        publish(Event.HOUSEHOLD_CHANGED, household_id=household.pk,
+                region_code=household.region_code)
+    return measure
+
+
+# ---------------------------------------------------------------- showing full numbers
+def person_reveal(*, user: User, person: Person, field: str, channel: str = "web",
+                  path: str = "") -> str:
+    """Show a full ID or phone number to a role allowed to see it, and log the showing.
+
+    `person` must come from a scoped selector. Raises PermissionError for other roles.
+    """
+    if field not in ("id_number", "phone"):
+        raise ValueError(field)
+    if not can_see_full_identity(user):
+        raise PermissionError("您的角色无权查看完整信息")
+    require_in_scope(user, person.region_code)
+    with transaction.atomic():
+        PersonalDataAccess.objects.create(user=user, person=person, field=field,
+                                          channel=channel, path=path[:200])
+    return getattr(person, field)
+
+
+# ---------------------------------------------------------------- follow-on work
+def _person_changed(p: Person) -> None:
+    publish(Event.PERSON_CHANGED, person_id=p.pk, household_id=p.household_id,
+            region_code=p.region_code)
+
+
+def _period_changed(p: CategoryPeriod) -> None:
+    publish(Event.PERIOD_CHANGED, period_id=p.pk, region_code=p.region_code,
+            category=p.category)

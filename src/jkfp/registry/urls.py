@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import request_views, views
+from . import views
 
 app_name = "registry"
 urlpatterns = [
@@ -17,11 +17,4 @@ urlpatterns = [
     path("persons/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
     path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("persons/<int:pk>/death/", views.person_record_death, name="person_death"),
-    path("todo/", request_views.inbox, name="inbox"),
-    path("requests/", request_views.request_list, name="request_list"),
-    path("requests/<int:pk>/", request_views.request_detail, name="request"),
-    path("requests/<int:pk>/notice/", request_views.request_notice, name="request_notice"),
-    path("requests/<int:pk>/review/", request_views.request_review, name="request_review"),
-    path("requests/<int:pk>/decide/", request_views.request_decide, name="request_decide"),
-    path("requests/<int:pk>/withdraw/", request_views.request_withdraw, name="request_withdraw"),
 ]

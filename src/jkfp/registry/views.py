@@ -13,14 +13,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jkfp.errors import DomainError
-from jkfp.web.forms import add_domain_errors, form_after_error
+from jkfp.accounts import access
+from jkfp.admission import services as admission_services
+from jkfp.regions import selectors as region_selectors
+from jkfp.web.forms import call_service
 from jkfp.web.http import capped_count, is_htmx, paginate
 
-from . import idnumber, selectors, services, workflow
+from . import export, idnumber, selectors, services
 from .forms import (
     DeathForm,
     HouseholdAddressForm,
@@ -35,14 +39,13 @@ from .forms import (
 )
 
 UNPROCESSABLE = 422
-CONFLICT = 409
 
 
 # ================================================================ household list
 @login_required
 def household_list(request):
     user = request.user
-    regions = selectors.region_options(user=user, include=request.GET.get("region", ""))
+    regions = region_selectors.region_options(user=user, include=request.GET.get("region", ""))
     form = HouseholdSearchForm(request.GET, regions=regions)
     valid = form.is_valid()
     data = form.cleaned_data if valid else {}
@@ -68,22 +71,18 @@ def household_list(request):
 @login_required
 def household_export(request):
     """The persons of the households the list shows, as an Excel workbook (numbers masked)."""
-    from django.utils import timezone
-
-    from .export import export_workbook
-
     user = request.user
-    regions = selectors.region_options(user=user, include=request.GET.get("region", ""))
+    regions = region_selectors.region_options(user=user, include=request.GET.get("region", ""))
     form = HouseholdSearchForm(request.GET, regions=regions)
     if not form.is_valid():
         return redirect("registry:household_list")
     data = form.cleaned_data
-    rows, truncated = selectors.person_export(user=user, q=data.get("q", ""),
+    rows, truncated = export.person_export(user=user, q=data.get("q", ""),
                                               category=data.get("category", ""),
                                               region_code=data.get("region", ""))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    body = export_workbook(rows, title=_("家庭户成员名单（导出于 %(t)s）") % {"t": stamp},
-                           truncated=truncated, limit=selectors.EXPORT_LIMIT)
+    body = export.export_workbook(rows, title=_("家庭户成员名单（导出于 %(t)s）") % {"t": stamp},
+                           truncated=truncated, limit=export.EXPORT_LIMIT)
     response = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="jkfp-persons-{stamp}.xlsx"'
@@ -118,8 +117,8 @@ def _household_page(request, pk: int, *, bound: dict | None = None, status: int 
     }
     return render(request, "registry/household_detail.html", {
         "d": detail, "hh": hh, "forms": forms, "open": dict.fromkeys(bound, True), "conflict": conflict,
-        "can_write": selectors.user_can_write(user=user),
-        "can_propose": selectors.user_can_propose(user=user),
+        "can_write": access.can_write(user),
+        "can_propose": access.can_propose(user),
     }, status=status)
 
 
@@ -148,26 +147,20 @@ def household_detail(request, pk: int):
 @login_required
 @require_POST
 def household_edit_address(request, pk: int):
-    hh = selectors.household_get(user=request.user, pk=pk)
-    form = HouseholdAddressForm(request.POST)
-    if form.is_valid():
-        try:
-            services.household_update(user=request.user, household=hh,
-                                      expected_version=form.cleaned_data["version"],
-                                      address=form.cleaned_data["address"])
-        except DomainError as exc:
-            form, conflict = form_after_error(
-                form, exc,
-                current_version=lambda: selectors.household_get(user=request.user, pk=pk).version)
-            return _household_page(request, pk, bound={"address": form}, conflict=conflict,
-                                   status=CONFLICT if conflict else UNPROCESSABLE)
+    user = request.user
+    hh = selectors.household_get(user=user, pk=pk)
+    out = call_service(
+        HouseholdAddressForm(request.POST),
+        lambda d: services.household_update(user=user, household=hh,
+                                            expected_version=d["version"], address=d["address"]),
+        current_version=lambda: selectors.household_get(user=user, pk=pk).version)
+    if out.ok:
         return _done(request, hh_url(pk), _("住址已保存"), lambda: _household_page(request, pk))
-    return _household_page(request, pk, bound={"address": form}, status=UNPROCESSABLE)
+    return _household_page(request, pk, bound={"address": out.form}, conflict=out.conflict,
+                           status=out.status)
 
 
 def hh_url(pk: int) -> str:
-    from django.urls import reverse
-
     return reverse("registry:household", args=[pk])
 
 
@@ -178,113 +171,96 @@ def _member_input(data: dict) -> services.MemberInput:
         phone=data.get("phone") or "", work_ability=data["work_ability"])
 
 
+def _household_section(request, pk: int, section: str, form, call, done, **kw):
+    """One inline form of the household page: call the service, then the fresh page or the
+    page again with the form's errors."""
+    out = call_service(form, call, **kw)
+    if out.ok:
+        message = done(out.result) if callable(done) else done
+        return _done(request, hh_url(pk), message, lambda: _household_page(request, pk))
+    return _household_page(request, pk, bound={section: out.form}, status=out.status)
+
+
 @login_required
 @require_POST
 def household_add_member(request, pk: int):
     hh = selectors.household_get(user=request.user, pk=pk)
-    form = MemberForm(request.POST, prefix="m")
-    if form.is_valid():
-        try:
-            p = services.person_add(user=request.user, household=hh,
-                                    member=_member_input(form.cleaned_data))
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            return _done(request, hh_url(pk), _("已添加成员 %(name)s") % {"name": p.name},
-                         lambda: _household_page(request, pk))
-    return _household_page(request, pk, bound={"member": form}, status=UNPROCESSABLE)
+    return _household_section(
+        request, pk, "member", MemberForm(request.POST, prefix="m"),
+        lambda d: services.person_add(user=request.user, household=hh, member=_member_input(d)),
+        lambda p: _("已添加成员 %(name)s") % {"name": p.name})
 
 
 @login_required
 @require_POST
 def household_record_income(request, pk: int):
     hh = selectors.household_get(user=request.user, pk=pk)
-    form = IncomeForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.household_income_record(user=request.user, household=hh, year=d["year"],
-                                             total_yuan=d["total_yuan"], members=d["members"],
-                                             source=d["source"])
-        except DomainError as exc:
-            add_domain_errors(form, exc, field_map={"total_income": "total_yuan"})
-        else:
-            return _done(request, hh_url(pk), _("已登记%(year)s年收入") % {"year": d["year"]},
-                         lambda: _household_page(request, pk))
-    return _household_page(request, pk, bound={"income": form}, status=UNPROCESSABLE)
+    return _household_section(
+        request, pk, "income", IncomeForm(request.POST),
+        lambda d: services.household_income_record(
+            user=request.user, household=hh, year=d["year"], total_yuan=d["total_yuan"],
+            members=d["members"], source=d["source"]),
+        lambda inc: _("已登记%(year)s年收入") % {"year": inc.year},
+        field_map={"total_income": "total_yuan"})
 
 
 @login_required
 @require_POST
 def household_add_measure(request, pk: int):
     hh = selectors.household_get(user=request.user, pk=pk)
-    form = SupportMeasureForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.support_measure_add(user=request.user, household=hh, kind=d["kind"],
-                                         description=d["description"],
-                                         start_date=d["start_date"])
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            return _done(request, hh_url(pk), _("已登记帮扶措施"),
-                         lambda: _household_page(request, pk))
-    return _household_page(request, pk, bound={"measure": form}, status=UNPROCESSABLE)
+    return _household_section(
+        request, pk, "measure", SupportMeasureForm(request.POST),
+        lambda d: services.support_measure_add(user=request.user, household=hh, kind=d["kind"],
+                                               description=d["description"],
+                                               start_date=d["start_date"]),
+        _("已登记帮扶措施"))
 
 
 @login_required
 @require_POST
 def household_propose(request, pk: int):
+    """The household page's proposal form; the procedure itself is `jkfp.admission`."""
     detail = selectors.household_detail(user=request.user, pk=pk)
     hh = detail.household
     members = {str(m.pk): m for m in detail.members}
     periods = {str(p.pk): p for p in detail.current_periods}
     form = ProposeForm(request.POST, members=[m for m in detail.members if m.alive],
                        periods=detail.current_periods)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            cr = workflow.change_request_propose(
-                user=request.user, action=d["action"], category=d["category"], household=hh,
-                person=members.get(d["person"]), period=periods.get(d["period"]),
-                reason=d["reason"], effective_date=d["effective_date"], channel=d["channel"],
-                home_visit_on=d["home_visit_on"], consent_on=d["consent_on"],
-                comparison_note=d["comparison_note"], village_review_on=d["village_review_on"],
-                end_way=d["end_way"], exit_year=d["exit_year"])
-        except DomainError as exc:
-            add_domain_errors(form, exc, field_map={"household": "__all__", "status": "__all__"})
-        else:
-            from django.urls import reverse
-
-            messages.success(request, _("申请已提出，待村级公示"))
-            return hx_redirect(request, reverse("registry:request", args=[cr.pk]))
-    return _household_page(request, pk, bound={"propose": form}, status=UNPROCESSABLE)
+    out = call_service(form, lambda d: admission_services.change_request_propose(
+        user=request.user, action=d["action"], category=d["category"], household=hh,
+        person=members.get(d["person"]), period=periods.get(d["period"]),
+        reason=d["reason"], effective_date=d["effective_date"], channel=d["channel"],
+        home_visit_on=d["home_visit_on"], consent_on=d["consent_on"],
+        comparison_note=d["comparison_note"], village_review_on=d["village_review_on"],
+        end_way=d["end_way"], exit_year=d["exit_year"]),
+        field_map={"household": "__all__", "status": "__all__"})
+    if out.ok:
+        messages.success(request, _("申请已提出，待村级公示"))
+        return hx_redirect(request, reverse("admission:request", args=[out.result.pk]))
+    return _household_page(request, pk, bound={"propose": out.form}, status=out.status)
 
 
 # ================================================================ register a household
 @login_required
 def household_register(request):
     user = request.user
-    if not selectors.user_can_write(user=user):
+    if not access.can_write(user):
         raise PermissionDenied(_("您的角色为只读，不能登记家庭户"))
-    villages = selectors.village_choices(user=user)
+    villages = region_selectors.village_choices(user=user)
     if request.method == "POST":
         form = HouseholdRegisterForm(request.POST, villages=villages)
         formset = MemberFormSet(request.POST, prefix="members")
-        if form.is_valid() and formset.is_valid():
+        if formset.is_valid():
             used = [f for f in formset.forms if f.has_changed()]
-            d = form.cleaned_data
-            try:
-                hh = services.household_register(
-                    user=user, household_number=d["household_number"], village_code=d["village"],
-                    address=d["address"], members=[_member_input(f.cleaned_data) for f in used])
-            except DomainError as exc:
-                add_domain_errors(form, exc, field_map={"village_code": "village"},
-                                  formsets={"members": _Forms(used)})
-            else:
-                messages.success(request, _("已登记家庭户 %(n)s") % {"n": hh.household_number})
-                return redirect(hh_url(hh.pk))
+            out = call_service(form, lambda d: services.household_register(
+                user=user, household_number=d["household_number"], village_code=d["village"],
+                address=d["address"], members=[_member_input(f.cleaned_data) for f in used]),
+                field_map={"village_code": "village"}, formsets={"members": _Forms(used)})
+            if out.ok:
+                messages.success(request, _("已登记家庭户 %(n)s") % {"n": out.result.household_number})
+                return redirect(hh_url(out.result.pk))
+        else:
+            form.is_valid()
         status = UNPROCESSABLE
     else:
         form = HouseholdRegisterForm(villages=villages)
@@ -316,13 +292,11 @@ def _person_page(request, pk: int, *, bound: dict | None = None, status: int = 2
     return render(request, "registry/person_detail.html", {
         "d": detail, "p": p, "hh": detail.household, "forms": forms, "open": dict.fromkeys(bound, True),
         "revealed": revealed or {}, "conflict": conflict,
-        "can_write": selectors.user_can_write(user=request.user),
+        "can_write": access.can_write(request.user),
     }, status=status)
 
 
 def person_url(pk: int) -> str:
-    from django.urls import reverse
-
     return reverse("registry:person", args=[pk])
 
 
@@ -340,8 +314,8 @@ def person_reveal(request, pk: int):
     if field not in ("id_number", "phone"):
         field = "id_number"
     try:
-        value = selectors.person_reveal(user=request.user, person=person, field=field,
-                                        channel="web", path=request.path)
+        value = services.person_reveal(user=request.user, person=person, field=field,
+                                       channel="web", path=request.path)
     except PermissionError:
         raise PermissionDenied(_("您的角色无权查看完整信息")) from None
     if is_htmx(request):
@@ -349,46 +323,39 @@ def person_reveal(request, pk: int):
     return _person_page(request, pk, revealed={field: value})
 
 
+def _person_section(request, pk: int, section: str, form, call, done: str):
+    """One form of the person page; a stale save keeps what the user typed (409)."""
+    out = call_service(form, call, current_version=lambda: selectors.person_get(
+        user=request.user, pk=pk).version)
+    if out.ok:
+        return _done(request, person_url(pk), done, lambda: _person_page(request, pk))
+    return _person_page(request, pk, bound={section: out.form}, conflict=out.conflict,
+                        status=out.status)
+
+
 @login_required
 @require_POST
 def person_edit(request, pk: int):
     person = selectors.person_get(user=request.user, pk=pk)
-    form = PersonEditForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        # the form shows the phone masked (DESIGN.md rule 11): left as shown, it stays as is
+
+    def save(d: dict):
+        # the form shows the phone masked (DESIGN.md rule 12): left as shown, it stays as is
         phone = person.phone if d["phone"] == idnumber.mask_phone(person.phone) else d["phone"]
-        try:
-            services.person_update(user=request.user, person=person,
-                                   expected_version=d["version"], name=d["name"],
-                                   phone=phone, relation=d["relation"],
-                                   work_ability=d["work_ability"])
-        except DomainError as exc:
-            form, conflict = form_after_error(
-                form, exc,
-                current_version=lambda: selectors.person_get(user=request.user, pk=pk).version)
-            return _person_page(request, pk, bound={"edit": form}, conflict=conflict,
-                                status=CONFLICT if conflict else UNPROCESSABLE)
-        return _done(request, person_url(pk), _("已保存"), lambda: _person_page(request, pk))
-    return _person_page(request, pk, bound={"edit": form}, status=UNPROCESSABLE)
+        return services.person_update(user=request.user, person=person,
+                                      expected_version=d["version"], name=d["name"],
+                                      phone=phone, relation=d["relation"],
+                                      work_ability=d["work_ability"])
+
+    return _person_section(request, pk, "edit", PersonEditForm(request.POST), save, _("已保存"))
 
 
 @login_required
 @require_POST
 def person_record_death(request, pk: int):
     person = selectors.person_get(user=request.user, pk=pk)
-    form = DeathForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.person_record_death(user=request.user, person=person,
-                                         expected_version=d["version"],
-                                         death_date=d["death_date"])
-        except DomainError as exc:
-            form, conflict = form_after_error(
-                form, exc,
-                current_version=lambda: selectors.person_get(user=request.user, pk=pk).version)
-            return _person_page(request, pk, bound={"death": form}, conflict=conflict,
-                                status=CONFLICT if conflict else UNPROCESSABLE)
-        return _done(request, person_url(pk), _("已登记死亡"), lambda: _person_page(request, pk))
-    return _person_page(request, pk, bound={"death": form}, status=UNPROCESSABLE)
+    return _person_section(
+        request, pk, "death", DeathForm(request.POST),
+        lambda d: services.person_record_death(user=request.user, person=person,
+                                               expected_version=d["version"],
+                                               death_date=d["death_date"]),
+        _("已登记死亡"))

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from jkfp.registry.admin import ScopedAdmin
+from jkfp.accounts.admin import ScopedAdmin
 
 from .models import HospitalStay, Statement
 

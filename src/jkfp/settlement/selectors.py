@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
+from jkfp.accounts.access import scoped
 from jkfp.accounts.models import User
 from jkfp.registry.models import Person
-from jkfp.registry.selectors import scoped
 
 from .models import Statement
 

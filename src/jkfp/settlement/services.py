@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from jkfp.accounts.access import require_in_scope, require_writer
 from jkfp.accounts.models import User
 from jkfp.categories import Category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
@@ -29,7 +30,7 @@ from jkfp.policy.statement import Statement as PolicyStatement
 from jkfp.policy.stay import settle_stay
 from jkfp.registry.models import Person
 from jkfp.registry.selectors import current_periods
-from jkfp.registry.services import check_dates, require_in_scope, require_writer, yuan_to_fen
+from jkfp.registry.services import check_dates, yuan_to_fen
 
 from .models import HospitalStay, Location, Statement
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from jkfp.accounts import access
 from jkfp.errors import DomainError
 from jkfp.registry import selectors as registry_selectors
 from jkfp.web.forms import add_domain_errors
@@ -20,7 +21,7 @@ def person_statements(request, pk: int):
     return render(request, "settlement/_person_statements.html", {
         "person": person,
         "statements": selectors.person_statements(user=request.user, person=person)[:50],
-        "can_write": registry_selectors.user_can_write(user=request.user),
+        "can_write": access.can_write(request.user),
     })
 
 

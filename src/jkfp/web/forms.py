@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -91,3 +94,43 @@ def form_after_error(form: forms.Form, exc: DomainError, *,
         form.is_valid()
     add_domain_errors(form, rest)
     return form, conflict
+
+
+UNPROCESSABLE, CONFLICT = 422, 409
+
+
+@dataclass
+class Outcome:
+    """What became of a form sent to a service: the result, or the form with its errors."""
+
+    form: forms.Form
+    ok: bool = False
+    result: Any = None
+    conflict: str = ""
+
+    @property
+    def status(self) -> int:
+        """The HTTP status of the page that shows the form again: 409 for a stale save."""
+        return CONFLICT if self.conflict else UNPROCESSABLE
+
+
+def call_service(form: forms.Form, call: Callable[[dict], Any], *,
+                 current_version: Callable[[], int] | None = None,
+                 field_map: dict | None = None, formsets: dict | None = None) -> Outcome:
+    """Validate `form`, call the service with its cleaned data, and put the service's named
+    errors on the form's fields (the one "call a service, show its errors" of the pages).
+
+    With `current_version`, a stale save keeps what the user typed and takes the record's
+    current version (`form_after_error`); the outcome's `conflict` holds the message.
+    """
+    if not form.is_valid():
+        return Outcome(form)
+    try:
+        result = call(form.cleaned_data)
+    except DomainError as exc:
+        if current_version is not None:
+            form, conflict = form_after_error(form, exc, current_version=current_version)
+            return Outcome(form, conflict=conflict)
+        add_domain_errors(form, exc, field_map=field_map, formsets=formsets)
+        return Outcome(form)
+    return Outcome(form, ok=True, result=result)

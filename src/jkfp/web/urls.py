@@ -8,5 +8,6 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("regions/", include("jkfp.regions.urls")),
     path("", include("jkfp.registry.urls")),
+    path("", include("jkfp.admission.urls")),
     path("", include("jkfp.settlement.urls")),
 ]

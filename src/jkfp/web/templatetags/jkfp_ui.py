@@ -160,14 +160,15 @@ def minutes(delta) -> int:
 @register.simple_tag
 def ui_user(user) -> dict:
     """What the header and the menu need to know about the logged-in user."""
+    from jkfp.accounts import access
     from jkfp.accounts.models import Role
-    from jkfp.registry import selectors
+    from jkfp.admission import selectors
 
     if not user.is_authenticated:
         return {}
     return {
-        "can_write": selectors.user_can_write(user=user),
-        "can_propose": selectors.user_can_propose(user=user),
+        "can_write": access.can_write(user),
+        "can_propose": access.can_propose(user),
         "is_admin": user.is_active and (user.is_superuser
                                         or (user.is_staff and user.role == Role.ADMIN)),
         "inbox": selectors.change_request_inbox(user=user).count(),

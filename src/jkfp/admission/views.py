@@ -11,20 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from jkfp.errors import DomainError
-from jkfp.web.forms import add_domain_errors
+from jkfp.web.forms import call_service
 from jkfp.web.http import paginate
 
-from . import selectors, workflow
+from . import procedure, selectors, services
 from .forms import DecisionForm, NoticeForm, RequestFilterForm, WithdrawForm
-
-UNPROCESSABLE = 422
 
 
 @login_required
 def inbox(request):
     items = list(selectors.change_request_inbox(user=request.user)[:500])
-    return render(request, "registry/inbox.html", {"items": items})
+    return render(request, "admission/inbox.html", {"items": items})
 
 
 @login_required
@@ -33,7 +30,7 @@ def request_list(request):
     data = form.cleaned_data if form.is_valid() else {}
     qs = selectors.change_request_list(user=request.user, status=data.get("status", ""))
     page = paginate(qs, number=data.get("page"), params=request.GET.dict())
-    return render(request, "registry/request_list.html", {"form": form, "page": page})
+    return render(request, "admission/request_list.html", {"form": form, "page": page})
 
 
 ACTION_FORMS = {"notice": NoticeForm, "review": DecisionForm, "decide": DecisionForm,
@@ -44,13 +41,17 @@ def _request_page(request, pk: int, *, bound: dict | None = None, status: int = 
     cr = selectors.change_request_get(user=request.user, pk=pk)
     actions = selectors.change_request_actions(user=request.user, request=cr)
     bound = bound or {}
-    forms = {a: bound.get(a) or ACTION_FORMS[a](initial={"version": cr.version}) for a in actions}
     today = timezone.localdate()
-    return render(request, "registry/request_detail.html", {
-        "cr": cr, "steps": selectors.change_request_steps(request=cr),
-        "forms": forms, "exit_problems": selectors.change_request_exit_check(request=cr),
+    limits = procedure.thresholds(on=today)
+    initial = {"version": cr.version, "notice_start": today, "notice_days": limits.notice_min_days}
+    forms = {a: bound.get(a) or ACTION_FORMS[a](initial=initial) for a in actions}
+    return render(request, "admission/request_detail.html", {
+        "cr": cr, "steps": selectors.change_request_steps(user=request.user, request=cr),
+        "forms": forms,
+        "exit_problems": selectors.change_request_exit_check(user=request.user, request=cr),
         "notice_open": cr.notice_end is not None and cr.notice_end >= today,
-        "today": today,
+        "today": today, "due": selectors.change_request_due(request=cr),
+        "notice_min_days": limits.notice_min_days,
     }, status=status)
 
 
@@ -66,23 +67,19 @@ DONE = {"notice": gettext_lazy("已发布村级公示"), "review": gettext_lazy(
 def _act(request, pk: int, action: str, run):
     """Validate the action's form, run the workflow service, and come back to the page."""
     cr = selectors.change_request_get(user=request.user, pk=pk)
-    form = ACTION_FORMS[action](request.POST)
-    if form.is_valid():
-        try:
-            run(cr, form.cleaned_data)
-        except DomainError as exc:
-            add_domain_errors(form, exc, field_map={"notice_end": "__all__", "status": "__all__",
-                                                     "household": "__all__"})
-        else:
-            messages.success(request, DONE[action])
-            return redirect(reverse("registry:request", args=[pk]))
-    return _request_page(request, pk, bound={action: form}, status=UNPROCESSABLE)
+    out = call_service(ACTION_FORMS[action](request.POST), lambda d: run(cr, d),
+                       field_map={"notice_end": "__all__", "status": "__all__",
+                                  "household": "__all__"})
+    if out.ok:
+        messages.success(request, DONE[action])
+        return redirect(reverse("admission:request", args=[pk]))
+    return _request_page(request, pk, bound={action: out.form}, status=out.status)
 
 
 @login_required
 @require_POST
 def request_notice(request, pk: int):
-    return _act(request, pk, "notice", lambda cr, d: workflow.change_request_post_notice(
+    return _act(request, pk, "notice", lambda cr, d: services.change_request_post_notice(
         user=request.user, request=cr, expected_version=d["version"],
         notice_start=d["notice_start"], notice_days=d["notice_days"]))
 
@@ -90,7 +87,7 @@ def request_notice(request, pk: int):
 @login_required
 @require_POST
 def request_review(request, pk: int):
-    return _act(request, pk, "review", lambda cr, d: workflow.change_request_township_review(
+    return _act(request, pk, "review", lambda cr, d: services.change_request_township_review(
         user=request.user, request=cr, expected_version=d["version"],
         approve=d["decision"] == "approve", comment=d["comment"]))
 
@@ -98,7 +95,7 @@ def request_review(request, pk: int):
 @login_required
 @require_POST
 def request_decide(request, pk: int):
-    return _act(request, pk, "decide", lambda cr, d: workflow.change_request_county_decide(
+    return _act(request, pk, "decide", lambda cr, d: services.change_request_county_decide(
         user=request.user, request=cr, expected_version=d["version"],
         approve=d["decision"] == "approve", comment=d["comment"]))
 
@@ -106,5 +103,5 @@ def request_decide(request, pk: int):
 @login_required
 @require_POST
 def request_withdraw(request, pk: int):
-    return _act(request, pk, "withdraw", lambda cr, d: workflow.change_request_withdraw(
+    return _act(request, pk, "withdraw", lambda cr, d: services.change_request_withdraw(
         user=request.user, request=cr, expected_version=d["version"], comment=d["comment"]))

@@ -1,8 +1,8 @@
 """API of the admission/exit change requests (准入/退出): list, inbox, detail with steps, and
 the steps themselves (propose, notice, township review, county decision, withdraw).
 
-The handlers read through the scoped selectors and call one `workflow` service each; every rule
-of the steps lives in `workflow.py`.
+The handlers read through the scoped selectors and call one service each; every rule of the
+steps lives in `services.py` and `rules.py`.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from django.http import Http404
 from ninja import Query, Router, Status
 
 from jkfp.accounts.models import User
-from jkfp.api.common import PageParams, paginate, responses
+from jkfp.api.common import PageParams, paginate, person_ref, region_ref, responses
 from jkfp.api.errors import ApiError, ApiErrorCode
 from jkfp.categories import LABELS, Category
+from jkfp.registry import selectors as registry_selectors
 
-from . import selectors, workflow
-from .api import period_get, person_ref, region_ref
+from . import selectors, services
 from .models import ChangeRequest
 from .schemas import (
     ChangeRequestDetailOut,
@@ -55,7 +55,7 @@ def _change_request(cr: ChangeRequest) -> dict:
 
 def _change_request_detail(user: User, pk: int) -> dict:
     cr = selectors.change_request_get(user=user, pk=pk)
-    steps = cr.steps.select_related("actor").order_by("at", "id")
+    steps = selectors.change_request_steps(user=user, request=cr)
     return {**_change_request(cr), "steps": [
         {"step": s.step, "step_label": s.get_step_display(), "decision": s.decision,
          "decision_label": s.get_decision_display(), "actor": s.actor.username,
@@ -80,11 +80,9 @@ def _cr_page(qs, params: PageParams) -> dict:
 
 @change_requests.get("", response=responses({200: ChangeRequestPage}), summary="纳入/退出申请列表")
 def change_request_list(request, filters: Query[ChangeRequestFilters]):
-    qs = selectors.change_request_list(user=request.auth, status=filters.status or "")
-    if filters.household_id:
-        qs = qs.filter(household_id=filters.household_id)
-    if filters.person_id:
-        qs = qs.filter(person_id=filters.person_id)
+    qs = selectors.change_request_list(user=request.auth, status=filters.status or "",
+                                       household_id=filters.household_id,
+                                       person_id=filters.person_id)
     return _cr_page(qs, filters)
 
 
@@ -105,12 +103,14 @@ def change_request_detail(request, request_id: int):
 def change_request_propose(request, payload: ChangeRequestIn):
     user = request.auth
     data = payload.model_dump()
-    household = _referenced("household_id", selectors.household_get, user=user,
+    household = _referenced("household_id", registry_selectors.household_get, user=user,
                             pk=data.pop("household_id"))
     person_id, period_id = data.pop("person_id"), data.pop("period_id")
-    person = person_id and _referenced("person_id", selectors.person_get, user=user, pk=person_id)
-    period = period_id and _referenced("period_id", period_get, user=user, pk=period_id)
-    cr = workflow.change_request_propose(user=user, household=household, person=person or None,
+    person = person_id and _referenced("person_id", registry_selectors.person_get, user=user,
+                                       pk=person_id)
+    period = period_id and _referenced("period_id", registry_selectors.category_period_get,
+                                       user=user, pk=period_id)
+    cr = services.change_request_propose(user=user, household=household, person=person or None,
                                          period=period or None, **data)
     return Status(201, _change_request_detail(user, cr.pk))
 
@@ -119,7 +119,7 @@ def change_request_propose(request, payload: ChangeRequestIn):
                       summary="发布村级公示（不少于5天）")
 def change_request_notice(request, request_id: int, payload: NoticeIn):
     cr = selectors.change_request_get(user=request.auth, pk=request_id)
-    workflow.change_request_post_notice(user=request.auth, request=cr,
+    services.change_request_post_notice(user=request.auth, request=cr,
                                         expected_version=payload.version,
                                         notice_start=payload.notice_start,
                                         notice_days=payload.notice_days)
@@ -131,7 +131,7 @@ def change_request_notice(request, request_id: int, payload: NoticeIn):
                       summary="乡镇审核（公示期满后）")
 def change_request_township_review(request, request_id: int, payload: DecisionIn):
     cr = selectors.change_request_get(user=request.auth, pk=request_id)
-    workflow.change_request_township_review(user=request.auth, request=cr,
+    services.change_request_township_review(user=request.auth, request=cr,
                                             expected_version=payload.version,
                                             approve=payload.approve, comment=payload.comment)
     return _change_request_detail(request.auth, request_id)
@@ -142,7 +142,7 @@ def change_request_township_review(request, request_id: int, payload: DecisionIn
                       summary="县级审定（通过即生效）")
 def change_request_county_decide(request, request_id: int, payload: DecisionIn):
     cr = selectors.change_request_get(user=request.auth, pk=request_id)
-    workflow.change_request_county_decide(user=request.auth, request=cr,
+    services.change_request_county_decide(user=request.auth, request=cr,
                                           expected_version=payload.version,
                                           approve=payload.approve, comment=payload.comment)
     return _change_request_detail(request.auth, request_id)
@@ -152,6 +152,6 @@ def change_request_county_decide(request, request_id: int, payload: DecisionIn):
                       summary="撤回（待公示或公示中）")
 def change_request_withdraw(request, request_id: int, payload: WithdrawIn):
     cr = selectors.change_request_get(user=request.auth, pk=request_id)
-    workflow.change_request_withdraw(user=request.auth, request=cr,
+    services.change_request_withdraw(user=request.auth, request=cr,
                                      expected_version=payload.version, comment=payload.comment)
     return _change_request_detail(request.auth, request_id)

@@ -1,0 +1,108 @@
+"""The one home of region scope, roles and who may see what (DESIGN.md rules 3 and 12).
+
+Every app asks these questions here and nowhere else:
+
+- *which records may this user read?* `scope_prefix`, `in_region`, `scoped`;
+- *is this region code inside the user's scope?* `code_in_scope` (reads) and
+  `require_in_scope` (writes, raising a named error);
+- *may this user write, propose, see a full number?* `can_write`, `require_writer`,
+  `can_propose`, `can_see_full_identity`.
+
+Administrative codes are hierarchical (2 province, 4 city, 6 county, 9 township, 12 village
+digits), so a user's scope is the code prefix of their region node: "" for a superuser (the
+whole country), None for an account that may read nothing.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from jkfp.errors import DomainError, ErrorCode
+
+from .models import Role, User
+
+#: the roles that may change registry data (the others read only)
+WRITE_ROLES: tuple[str, ...] = (Role.DATA_ENTRY, Role.REVIEWER, Role.APPROVER, Role.ADMIN)
+
+#: region code lengths by level: province, city, county, township, village
+LEVEL_LENGTHS = (2, 4, 6, 9, 12)
+COUNTY_LEN, TOWNSHIP_LEN = 6, 9
+
+
+# ---------------------------------------------------------------- scope
+def scope_prefix(user: User) -> str | None:
+    """The region prefix a user may read; "" means everything (superusers); None nothing."""
+    if user.is_superuser:
+        return ""
+    if not user.is_authenticated or not user.region_code:
+        return None
+    return user.region_code
+
+
+def level_length(user: User) -> int:
+    """The length of the user's region code: 6 for a county user, 9 for a township user."""
+    return len(user.region_code or "")
+
+
+def code_in_scope(user: User, code: str) -> bool:
+    """Whether a region code lies inside the user's scope (the one "in scope" predicate)."""
+    prefix = scope_prefix(user)
+    return prefix is not None and (code or "").startswith(prefix)
+
+
+def code_visible(user: User, code: str) -> bool:
+    """A region node the user may name: inside the scope, or on the chain above it."""
+    prefix = scope_prefix(user)
+    return prefix is not None and (code.startswith(prefix) or prefix.startswith(code))
+
+
+def in_region(prefix: str, field: str = "region_code") -> Q:
+    """Codes under a region: `LIKE 'prefix%'` plus the equivalent range on the same column.
+
+    The range (`640323` ≤ code < `640324`) lets PostgreSQL use the b-tree on `region_code`
+    whatever the database collation; digit codes sort the same in every collation.
+    """
+    if not prefix:  # the whole country (a superuser's scope)
+        return Q()
+    upper = str(int(prefix) + 1).zfill(len(prefix))
+    if len(upper) > len(prefix):  # "99…" has no successor of the same length
+        return Q(**{f"{field}__startswith": prefix})
+    return Q(**{f"{field}__startswith": prefix, f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
+def scoped(qs: QuerySet, user: User, field: str = "region_code") -> QuerySet:
+    """`qs` limited to the user's region: the one scope rule of every personal-data read."""
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return qs.none()
+    if prefix == "":
+        return qs
+    return qs.filter(in_region(prefix, field))
+
+
+def require_in_scope(user: User, region_code: str, *, field: str = "region_code") -> None:
+    """Refuse a write outside the user's region (`region_out_of_scope`)."""
+    if not code_in_scope(user, region_code):
+        raise DomainError(ErrorCode.REGION_OUT_OF_SCOPE,
+                          f"区划“{region_code}”不在您的管辖区域内", field=field)
+
+
+# ---------------------------------------------------------------- roles
+def can_write(user: User) -> bool:
+    return bool(user.is_superuser or user.role in WRITE_ROLES)
+
+
+def require_writer(user: User) -> None:
+    if not can_write(user):
+        raise DomainError(ErrorCode.PERMISSION, "您的角色为只读，不能修改数据")
+
+
+def can_propose(user: User) -> bool:
+    """Admission/exit requests are proposed at village or township level."""
+    return user.is_superuser or (can_write(user) and level_length(user) >= TOWNSHIP_LEN)
+
+
+def can_see_full_identity(user: User) -> bool:
+    """Whether the user's role may be shown a full ID or phone number (each showing logged)."""
+    return bool(user.is_superuser or user.role in settings.JKFP_FULL_ID_ROLES)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "admission"
+urlpatterns = [
+    path("todo/", views.inbox, name="inbox"),
+    path("requests/", views.request_list, name="request_list"),
+    path("requests/<int:pk>/", views.request_detail, name="request"),
+    path("requests/<int:pk>/notice/", views.request_notice, name="request_notice"),
+    path("requests/<int:pk>/review/", views.request_review, name="request_review"),
+    path("requests/<int:pk>/decide/", views.request_decide, name="request_decide"),
+    path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request_withdraw"),
+]

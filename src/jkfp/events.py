@@ -1,0 +1,58 @@
+"""Follow-on work after a state change commits (DESIGN.md rule 2).
+
+A service names what happened (`publish(Event.PERIOD_CHANGED, region_code=…)`); the apps that
+keep something derived from it (monitoring scans, indicator summaries) subscribe once, in their
+`AppConfig.ready`. Handlers run with `transaction.on_commit`: after the change is durable, never
+for a change that rolled back, and a failing handler cannot undo the change that called it.
+
+This is not Django's signal dispatch on `save()`: only services publish, each event is listed
+here, and the payload is plain values (codes and ids), never model instances.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from enum import StrEnum
+from functools import partial
+
+from django.db import transaction
+
+log = logging.getLogger("jkfp.events")
+
+
+class Event(StrEnum):
+    HOUSEHOLD_CHANGED = "household_changed"      # household_id, region_code
+    PERSON_CHANGED = "person_changed"            # person_id, household_id, region_code
+    PERIOD_CHANGED = "period_changed"            # period_id, region_code, category
+    REQUEST_CHANGED = "request_changed"          # request_id, region_code, status
+    STAY_SETTLED = "stay_settled"                # stay_id, person_id, region_code
+
+
+Handler = Callable[..., None]
+_handlers: dict[Event, list[Handler]] = defaultdict(list)
+
+
+def subscribe(event: Event, handler: Handler) -> None:
+    """Run `handler(**payload)` after every committed change that publishes `event`."""
+    if handler not in _handlers[event]:
+        _handlers[event].append(handler)
+
+
+def unsubscribe(event: Event, handler: Handler) -> None:
+    if handler in _handlers[event]:
+        _handlers[event].remove(handler)
+
+
+def _run(handler: Handler, event: Event, payload: dict) -> None:
+    try:
+        handler(**payload)
+    except Exception:  # a follow-on failure is logged; the committed change stands
+        log.exception("follow-on handler %r of %s failed", handler, event)
+
+
+def publish(event: Event, **payload: object) -> None:
+    """Schedule every subscriber of `event` to run once the current transaction commits."""
+    for handler in list(_handlers[Event(event)]):
+        transaction.on_commit(partial(_run, handler, Event(event), payload))
