@@ -134,7 +134,7 @@ def change_request_propose(*, user: User, action: str, category: str, household:
     return cr
 
 
-def notice_text(cr: ChangeRequest, *, start: dt.date, end: dt.date) -> str:
+def notice_text(cr: ChangeRequest, *, start: dt.date, end: dt.date) -> str:  # noqa: D401
     """The public notice: household head's name and village, what and why in general terms.
 
     It never shows ID numbers, phone numbers, bank accounts or health conditions.

@@ -19,11 +19,9 @@ from jkfp.policy.money import fmt_fen
 
 from .errors import ERROR_STATUSES, ErrorOut
 
-# `response=` of an operation: its success schema plus the documented error answers.
-ERRORS: dict[Any, Any] = {ERROR_STATUSES: ErrorOut}
-
 
 def responses(success: dict[int, Any]) -> dict[Any, Any]:
+    """`response=` of an operation: its success schema plus the documented error answers."""
     return {**success, ERROR_STATUSES: ErrorOut}
 
 

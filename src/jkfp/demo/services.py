@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import transaction
+from django.utils import timezone
 
 from jkfp.admission.models import ChangeRequest, ChangeRequestStep
 from jkfp.policy.regimes import PolicySet
@@ -83,7 +84,7 @@ class DemoResult:
 
 
 def default_as_of() -> dt.date:
-    return min(DEMO_AS_OF, dt.date.today())
+    return min(DEMO_AS_OF, timezone.localdate())
 
 
 def _rngs(seed: int) -> list[np.random.Generator]:

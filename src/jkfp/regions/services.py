@@ -103,23 +103,18 @@ def region_load_csv(*, path: Path, generated: bool = False) -> int:
 
 
 def region_load_builtin() -> int:
-    """The real divisions of the two plans' regions and the historical 长治 codes."""
-    n = region_load_csv(path=DATA_DIR / "divisions.csv")
+    """The real divisions of the two plans' regions and the historical 长治 codes, in one
+    transaction (divisions and aliases together, or neither)."""
     with open(DATA_DIR / "aliases.csv", newline="", encoding="utf-8") as fh:
         aliases = [
             RegionCodeAlias(code=r["code"], name=r["name"], current_id=r["current"],
                             source=r["source"])
             for r in csv.DictReader(fh)
         ]
-    RegionCodeAlias.objects.bulk_create(
-        aliases, update_conflicts=True, unique_fields=["code"],
-        update_fields=["name", "current", "source"],
-    )
+    with transaction.atomic():
+        n = region_load_csv(path=DATA_DIR / "divisions.csv")
+        RegionCodeAlias.objects.bulk_create(
+            aliases, update_conflicts=True, unique_fields=["code"],
+            update_fields=["name", "current", "source"],
+        )
     return n
-
-
-def region_require(code: str, *, field: str = "region_code") -> Region:
-    try:
-        return Region.objects.get(code=code)
-    except Region.DoesNotExist:
-        raise DomainError(ErrorCode.REGION_UNKNOWN, f"区划代码“{code}”不存在", field=field) from None
