@@ -27,6 +27,7 @@ from .csvio import StayFile, as_batch, read_stays, write_result
 from .errors import PolicyError, PolicyErrors
 from .loader import load_policies
 from .money import yuan_text_to_fen
+from .parameters import any_leaf
 from .regimes import PolicySet
 
 #: Files with at least this many stays get progress bars (on a terminal).
@@ -131,21 +132,15 @@ def run_check(folders: Sequence[Path], *, stdout: TextIO | None = None,
             continue
         regimes = policies.regimes
         examples = sum(1 for r in regimes for p in r.all_parameters()
-                       for v in p.values if v.tree is not None and _has_example(v.tree))
+                       for v in p.values if any_leaf(v.tree, _is_example))
         print(f"{folder}：通过。{len(policies.regions)} 个地区，{len(regimes)} 套政策"
               f"（{'、'.join(r.label for r in regimes)}）；{examples} 个取值含示例参数。",
               file=stdout)
     return status
 
 
-def _has_example(tree) -> bool:
-    from .parameters import ByDimension, Leaf
-
-    if isinstance(tree, Leaf):
-        return tree.provenance.example
-    if isinstance(tree, ByDimension):
-        return any(_has_example(t) for t in [*tree.branches.values(), tree.other] if t)
-    return False
+def _is_example(leaf) -> bool:
+    return leaf.provenance.example
 
 
 def run_show(region: str, on: date, *, policies_dir: Path | None = None,
@@ -170,7 +165,8 @@ def run_compare(stays_csv: Path, reform: Path, *, xlsx: Path | None = None,
                 threshold_fen: int = 1_000_000, policies_dir: Path | None = None,
                 progress: bool | None = None, stdout: TextIO | None = None,
                 stderr: TextIO | None = None) -> int:
-    from .reform import compare, load_overlay
+    from .comparison import compare
+    from .overlay import load_overlay
     from .report import write_comparison_xlsx
 
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr

@@ -12,8 +12,8 @@ from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
 
-from .effective import ParameterUse
 from .errors import PolicyErrorCode, RowError
+from .in_force import ParameterUse
 from .money import BP, fen_to_yuan, fmt_bp, fmt_yuan, round_half_up, yuan_text_to_fen
 from .schema import (
     CATEGORIES,
