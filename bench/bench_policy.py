@@ -35,8 +35,8 @@ from jkfp.policy.comparison import compare
 from jkfp.policy.loader import load_policies
 from jkfp.policy.overlay import load_overlay_text
 from jkfp.policy.schema import CATEGORY_INDEX
-from jkfp.policy.statement import Stay
 from jkfp.policy.stay import settle_stay
+from jkfp.policy.stay_input import Stay
 from jkfp.policy.tables import regime_tables
 
 CHANGZHI = [140403, 140404, 140405, 140406, 140423, 140425, 140426, 140427, 140428, 140429,

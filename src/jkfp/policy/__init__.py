@@ -16,8 +16,9 @@ from .in_force import ParameterUse
 from .loader import build_policy_set, load_policies
 from .regimes import PolicySet, Regime, Region, Tier
 from .schema import CATEGORIES, LOCATIONS, Location
-from .statement import Accumulators, SegmentPart, Statement, Stay, TierAccumulator, TierLine
+from .statement import Accumulators, SegmentPart, Statement, TierAccumulator, TierLine
 from .stay import settle_stay
+from .stay_input import Stay, check_stay
 
 __all__ = [
     "CATEGORIES",
@@ -42,6 +43,7 @@ __all__ = [
     "TierAccumulator",
     "TierLine",
     "build_policy_set",
+    "check_stay",
     "load_policies",
     "settle_batch",
     "settle_stay",

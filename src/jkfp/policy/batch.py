@@ -25,7 +25,7 @@ from .kinds import KINDS
 from .money import INF, apply_ratio
 from .regimes import PolicySet, Regime
 from .schema import N_CELL, N_GRADE, N_LOC
-from .statement import Stay
+from .stay_input import Stay
 from .tables import regime_tables
 from .tier_kind import RoundRows
 

@@ -19,7 +19,8 @@ from .money import INF, apply_ratio, fmt_bp, fmt_yuan, round_half_up
 from .parameters import Parameter
 from .regimes import Regime, Tier
 from .schema import FUNDS, Base, Kind, ParamSpec, Per, Unit
-from .statement import Accumulators, Stay, TierAccumulator, TierLine
+from .statement import Accumulators, TierAccumulator, TierLine
+from .stay_input import Stay
 from .tier_kind import (
     ELIG,
     InForceTier,

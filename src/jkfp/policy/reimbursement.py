@@ -34,7 +34,8 @@ from .money import BP, INF, apply_ratio, fmt_bp, fmt_yuan, round_half_up
 from .parameters import UNLIMITED, IncomeShare, Parameter, leaves
 from .regimes import Regime, Tier
 from .schema import FUNDS, PER_LABELS, Kind, ParamSpec, Per, Unit
-from .statement import Accumulators, SegmentPart, Stay, TierAccumulator, TierLine
+from .statement import Accumulators, SegmentPart, TierAccumulator, TierLine
+from .stay_input import Stay
 from .tier_kind import (
     ELIG,
     InForceTier,

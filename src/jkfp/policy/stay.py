@@ -21,7 +21,8 @@ from .in_force import regime_in_force
 from .kinds import kind_of, tier_in_force
 from .money import INF, apply_ratio
 from .regimes import PolicySet, Regime
-from .statement import Accumulators, Statement, Stay, TierLine
+from .statement import Accumulators, Statement, TierLine
+from .stay_input import Stay
 
 
 def settle_stay(stay: Stay, *, policies: PolicySet,

@@ -21,7 +21,8 @@ from .in_force import Cell, ParameterUse
 from .parameters import Parameter
 from .regimes import Regime, Tier
 from .schema import BASE_LABELS, FUNDS, Base, Kind, ParamSpec, Per
-from .statement import Accumulators, Stay, TierAccumulator, TierLine
+from .statement import Accumulators, TierAccumulator, TierLine
+from .stay_input import Stay
 
 #: Row 0 of every tier table: 1 where the tier pays for the cell (eligibility).
 ELIG = 0

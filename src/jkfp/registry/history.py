@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from jkfp.categories import LABELS, Category
+from jkfp.policy.money import fmt_amount
 
 from . import idnumber
 from .models import CategoryPeriod, Household, HouseholdIncome, Person, SupportMeasure
@@ -49,7 +50,7 @@ def _show(model_field, value, names: dict) -> str:
     if name == "phone":
         return idnumber.mask_phone(value)
     if name.endswith("_fen"):
-        return f"{value / 100:,.2f}"
+        return fmt_amount(value)  # exact, never through a float
     if name == "category":
         try:
             return LABELS[Category(value)]
@@ -158,7 +159,7 @@ def household_history(*, household: Household) -> list[HistoryEntry]:
     entries += _entries(
         HouseholdIncome, _ordered(HouseholdIncome.history.filter(household_id=household.pk)),
         lambda r: f"{r.year}年收入",
-        lambda r: f"家庭纯收入 {r.total_fen / 100:,.2f} 元，{r.members} 人", names)
+        lambda r: f"家庭纯收入 {fmt_amount(r.total_fen)} 元，{r.members} 人", names)
     entries += _entries(
         SupportMeasure, _ordered(SupportMeasure.history.filter(household_id=household.pk)),
         lambda r: "帮扶措施",

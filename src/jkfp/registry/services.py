@@ -10,7 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -19,6 +19,7 @@ from django.utils import timezone
 from jkfp.accounts.models import Role, User
 from jkfp.categories import LABELS, LEVEL, Category, parse_category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
+from jkfp.policy.money import parse_yuan
 from jkfp.regions.models import Region
 
 from . import idnumber
@@ -85,19 +86,9 @@ def _locked(model, pk):
 
 
 def yuan_to_fen(value, *, field: str) -> int:
-    try:
-        d = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, AttributeError):
-        raise DomainError(ErrorCode.INCOME_INVALID, f"金额“{value}”不是有效数字", field=field) from None
-    if not d.is_finite():
-        raise DomainError(ErrorCode.INCOME_INVALID, f"金额“{value}”不是有效数字", field=field)
-    if d.as_tuple().exponent < -2:
-        raise DomainError(ErrorCode.INCOME_INVALID, f"金额“{value}”最多两位小数", field=field)
-    if abs(d) >= YUAN_LIMIT:
-        # the fen are stored in a 64-bit integer (and the web form allows 12 digits)
-        raise DomainError(ErrorCode.INCOME_INVALID, f"金额“{value}”过大：整数部分最多12位",
-                          field=field)
-    return int((d * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """Yuan (text, int or Decimal) → fen through the one strict parser (policy.money);
+    amounts of the registry (incomes) may be negative. Raises `amount_invalid`."""
+    return parse_yuan(value, field=field, negative=True)
 
 
 # ---------------------------------------------------------------- persons
