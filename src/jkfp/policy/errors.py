@@ -110,12 +110,17 @@ def message(code: PolicyErrorCode, **fmt: object) -> str:
     return template.format(**values)
 
 
+_message = message
+
+
 class PolicyError(DomainError):
     """One error in a parameter folder, or in settling, with where it was found."""
 
     def __init__(self, code: PolicyErrorCode, *, file: str | None = None, line: int | None = None,
-                 key: str | None = None, **fmt: object):
-        super().__init__(code, message(code, **fmt), field=key, row=line)  # type: ignore[arg-type]
+                 key: str | None = None, message: str | None = None, **fmt: object):
+        """`message` replaces the code's message (an error found by another check)."""
+        text = message if message is not None else _message(code, **fmt)
+        super().__init__(code, text, field=key, row=line)  # type: ignore[arg-type]
         self.file = file
         self.line = line
         self.key = key
