@@ -2,7 +2,7 @@
 
 Generates 1,000,000 stays of 300,000 people (长治 and 盐池, 2019-2022, fixed seed), then measures
 in one run, on one core (BLAS/OpenMP threads pinned to 1):
-- settle_batch on all stays (policies loaded and compiled beforehand, as a server holds them);
+- settle_batch on all stays (policies loaded and tabulated beforehand, as a server holds them);
 - settle_stay in a loop on a sample of the same stays, extrapolated to all of them (a full loop
   would take minutes); the sample's amounts are checked equal to the batch's, to the fen;
 - a reform comparison (baseline and reform settled, compared by fund, category and county);
@@ -31,12 +31,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from jkfp.policy.batch import StayBatch, settle_batch
-from jkfp.policy.compiled import compiled
+from jkfp.policy.comparison import compare
 from jkfp.policy.loader import load_policies
-from jkfp.policy.reform import compare, load_overlay_text
+from jkfp.policy.overlay import load_overlay_text
 from jkfp.policy.schema import CATEGORY_INDEX
-from jkfp.policy.statement import Stay
 from jkfp.policy.stay import settle_stay
+from jkfp.policy.stay_input import Stay
+from jkfp.policy.tables import regime_tables
 
 CHANGZHI = [140403, 140404, 140405, 140406, 140423, 140425, 140426, 140427, 140428, 140429,
             140430, 140431]
@@ -110,7 +111,7 @@ def main() -> int:
     policies = load_policies(REPO / "policies")
     t = time.perf_counter()
     for regime in policies.regimes:
-        compiled(policies, regime)
+        regime_tables(policies, regime)
     t_compile = time.perf_counter() - t
     batch = generate(args.stays, args.people)
 

@@ -36,10 +36,11 @@ class ErrorCode(StrEnum):
     CATEGORY_OVERLAP = "category_overlap"
     CATEGORY_DATES = "category_dates"
     CATEGORY_NOT_HELD = "category_not_held"
-    INCOME_INVALID = "income_invalid"
+    INCOME_INVALID = "income_invalid"  # an income's members or year (its amount: AMOUNT_INVALID)
     STALE_VERSION = "stale_version"
     REQUIRED = "required"
     INVALID = "invalid"
+    AMOUNT_INVALID = "amount_invalid"  # an amount of money in yuan (policy.money.parse_yuan)
     # admission / exit
     WORKFLOW_STEP = "workflow_step"
     WORKFLOW_ROLE = "workflow_role"

@@ -293,7 +293,7 @@ def test_absurd_income_amount(county, household, amount):
     # "1e30" was 500 (decimal.InvalidOperation), 20 digits 500 ("bigint out of range")
     fields = refused(county, "post", f"/households/{household.pk}/incomes",
                      {"year": 2024, "total_income": amount, "members": 1})
-    assert fields == {"total_income": "income_invalid"}
+    assert fields == {"total_income": "amount_invalid"}
 
 
 def test_largest_income_amount_is_accepted(county, household):
@@ -317,7 +317,7 @@ def test_absurd_stay_cost(county, household, cost):
         "hospital_name": "县人民医院", "hospital_grade": 1, "location": "county",
         "admission_date": "2025-01-01", "discharge_date": "2025-01-03",
         "total_cost": cost, "in_policy_cost": "1.00"})
-    assert fields["total_cost"] == "income_invalid"
+    assert fields["total_cost"] == "amount_invalid"
 
 
 @pytest.mark.parametrize("version", [BIG, 10**30])

@@ -211,11 +211,11 @@ def test_income_is_money_in_yuan_strings(village, household):
     assert village.post(path, {"year": 2022, "total_income": 9000, "members": 3}
                         ).json()["per_capita_income"] == "3000.00"
     assert refused(village, path, {"year": 2021, "total_income": 18000.5, "members": 4}) == {
-        "total_income": "income_invalid"}
+        "total_income": "amount_invalid"}
     assert refused(village, path, {"year": 2021, "total_income": "18000.555", "members": 4}) == {
-        "total_income": "income_invalid"}
+        "total_income": "amount_invalid"}
     assert refused(village, path, {"year": 2021, "total_income": "一万", "members": 4}) == {
-        "total_income": "income_invalid"}
+        "total_income": "amount_invalid"}
     assert refused(village, path, {"year": 2021, "total_income": "100", "members": 0}) == {
         "members": "income_invalid"}
     assert refused(village, path, {"year": 1990, "total_income": "100", "members": 1}) == {

@@ -23,8 +23,8 @@ from jkfp.demo import load, stays
 from jkfp.demo.accounts import ACCOUNTS, PASSWORD
 from jkfp.demo.requests import Actor
 from jkfp.demo.services import MODELS, demo_data_load, demo_generate
-from jkfp.policy.statement import Stay
 from jkfp.policy.stay import settle_stay
+from jkfp.policy.stay_input import Stay
 from jkfp.regions.models import Region
 from jkfp.regions.services import DATA_DIR
 from jkfp.registry import idnumber, selectors

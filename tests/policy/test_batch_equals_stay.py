@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jkfp.policy import Stay, StayBatch, build_policy_set, settle_batch, settle_stay
-from jkfp.policy.loader import RegimeTree, RegionTree
 from jkfp.policy.money import BP
 from jkfp.policy.schema import CATEGORIES
+from jkfp.policy.trees import RegimeTree, RegionTree
 
 CODES = [c.value for c in CATEGORIES]
 SETTINGS = settings(max_examples=120, deadline=None,

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from jkfp.policy import PolicyErrorCode, PolicyErrors, Stay, StayBatch, load_policies, settle_stay
-from jkfp.policy.reform import compare, load_overlay, load_overlay_text
+from jkfp.policy.comparison import compare
+from jkfp.policy.overlay import load_overlay, load_overlay_text
 
 from .conftest import POLICIES
 

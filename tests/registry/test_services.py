@@ -196,4 +196,4 @@ def test_income_in_fen(users, household):
     with pytest.raises(DomainError) as exc:
         services.household_income_record(user=users["village"], household=household,
                                          year=2023, total_yuan="abc", members=3)
-    assert exc.value.code == ErrorCode.INCOME_INVALID and exc.value.field == "total_income"
+    assert exc.value.code == ErrorCode.AMOUNT_INVALID and exc.value.field == "total_income"

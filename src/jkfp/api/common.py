@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 from django.db.models import QuerySet
@@ -14,8 +13,8 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, field_validato
 from pydantic_core import PydanticCustomError
 
 from jkfp.categories import LABELS, Category
-from jkfp.errors import ErrorCode
-from jkfp.policy.money import fmt_fen
+from jkfp.errors import DomainError, ErrorCode
+from jkfp.policy import money
 
 from .errors import ERROR_STATUSES, ErrorOut
 
@@ -89,36 +88,23 @@ def paginate(qs: QuerySet, params: PageParams) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- money
-# At most 12 digits before the point (as the web form's max_digits=14, decimal_places=2): fen
-# then fit a 64-bit integer and a JavaScript number exactly.
-YUAN_MAX_DIGITS = 12
+# Read by the one strict parser (policy.money.parse_yuan): at most 12 digits before the point
+# (fen then fit a 64-bit integer and a JavaScript number exactly), two decimals, no float.
+YUAN_MAX_DIGITS = money.YUAN_MAX_DIGITS
 
 
 def fen_to_yuan(fen: int | None) -> str | None:
     """Integer fen → yuan as a string with two decimals (`123456` → `"1234.56"`)."""
-    return None if fen is None else fmt_fen(fen)
+    return None if fen is None else money.fmt_fen(fen)
 
 
 def _yuan_text(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise PydanticCustomError(
-            str(ErrorCode.INCOME_INVALID),
-            "金额须以字符串表示的元填写，最多两位小数，如 \"12345.60\"（不接受浮点数）")
-    text = str(value).strip()
-    shown = text if len(text) <= 40 else text[:40] + "…"
+    """The amount checked (`amount_invalid`) and written canonically ("18000.5" → "18000.50");
+    the sign is the service's business."""
     try:
-        d = Decimal(text)
-    except InvalidOperation:
-        raise PydanticCustomError(str(ErrorCode.INCOME_INVALID),
-                                  f"金额“{shown}”不是有效数字") from None
-    if not d.is_finite():
-        raise PydanticCustomError(str(ErrorCode.INCOME_INVALID), f"金额“{shown}”不是有效数字")
-    if d.as_tuple().exponent < -2:
-        raise PydanticCustomError(str(ErrorCode.INCOME_INVALID), f"金额“{shown}”最多两位小数")
-    if abs(d) >= Decimal(10) ** YUAN_MAX_DIGITS:
-        raise PydanticCustomError(str(ErrorCode.INCOME_INVALID),
-                                  f"金额“{shown}”过大：整数部分最多{YUAN_MAX_DIGITS}位")
-    return text
+        return money.fmt_fen(money.parse_yuan(value, negative=True))
+    except DomainError as exc:
+        raise PydanticCustomError(str(exc.code), exc.message) from None
 
 
 # Money in requests: yuan as a string ("12345.60") or a whole number; never a float.

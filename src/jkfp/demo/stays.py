@@ -43,7 +43,7 @@ import numpy as np
 from jkfp.categories import MONITORED, Category
 from jkfp.policy.regimes import PolicySet
 from jkfp.policy.schema import CATEGORY_INDEX, LOCATION_INDEX
-from jkfp.policy.statement import Stay
+from jkfp.policy.stay_input import Stay
 from jkfp.settlement.models import HospitalStay, Statement
 from jkfp.settlement.services import settle_best, statement_values
 

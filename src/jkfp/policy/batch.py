@@ -3,7 +3,7 @@
 Same rules and same fen as `settle_stay` (see its module docstring), computed on arrays:
 
 1. each stay gets its regime (county code prefix, admission date) and the snapshot of that
-   regime's parameters in force on its admission date, hence a row of the compiled tables;
+   regime's parameters in force on its admission date, hence a row of its tables (`tables.py`);
 2. stays are ordered by person, admission date and input order; a person's stays of one
    calendar year form a *person-year*, whose accumulators are carried from stay to stay;
 3. the k-th stays of all person-years form round k: within a round no person-year appears
@@ -20,23 +20,14 @@ from itertools import pairwise
 
 import numpy as np
 
-from .compiled import (
-    ANNUAL_CAP,
-    DED,
-    ELIG,
-    LIMIT,
-    SECOND,
-    SEG,
-    SHARE,
-    STAY_CAP,
-    CompiledTier,
-    compiled,
-)
 from .errors import PolicyError, PolicyErrorCode
-from .money import BP, INF
+from .kinds import KINDS
+from .money import INF, apply_ratio
 from .regimes import PolicySet, Regime
-from .schema import N_CELL, N_GRADE, N_LOC, Base, Kind
-from .statement import Stay
+from .schema import N_CELL, N_GRADE, N_LOC
+from .stay_input import Stay
+from .tables import regime_tables
+from .tier_kind import RoundRows
 
 
 @dataclass
@@ -131,7 +122,7 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
         raise PolicyError(PolicyErrorCode.NO_REGIME, what=f"{int(batch.county[i]):06d}",
                           allowed=str(batch.admission[i]), key=f"stay #{i}")
     present = set(np.unique(reg).tolist())
-    comp = [compiled(policies, r) if i in present else None for i, r in enumerate(regimes)]
+    comp = [regime_tables(policies, r) if i in present else None for i, r in enumerate(regimes)]
     row = np.empty(n, np.int64)
     cell = (((batch.category.astype(np.int64) * N_LOC + batch.location) * N_GRADE + batch.grade)
             * 2 + batch.referred)
@@ -166,17 +157,15 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
         room = None
         if c.ceiling_bp is not None:
             cbp = np.take(c.ceiling_bp, f)
-            room = np.where(cbp >= 0, (2 * total * cbp + BP) // (2 * BP), INF)
+            room = np.where(cbp >= 0, apply_ratio(total, cbp), INF)
         for t in c.tiers:
             a = acc.get(t.id)
             if a is None:
                 a = acc[t.id] = (np.zeros(n_py, np.int64), np.zeros(n_py, np.int64),
                                  np.zeros(n_py, np.int64))
             x = np.take(t.table, f, axis=1)
-            if t.kind is Kind.GUARANTEE:
-                pay = _guarantee(t, x, p, total, paid, room, a, self_paid)
-            else:
-                pay = _reimbursement(t, x, p, total, in_pol, paid, room, a, rank[s:e])
+            pay = KINDS[t.kind].settle_rows(t, x, RoundRows(p, total, in_pol, paid, room,
+                                                            rank[s:e], self_paid, *a))
             paid += pay
             amounts[t.id][s:e] = pay
             by_fund[t.fund][s:e] += pay
@@ -236,78 +225,3 @@ def _person_year_order(batch: StayBatch) -> tuple[np.ndarray, np.ndarray, np.nda
     starts = np.flatnonzero(new)
     rank = np.arange(n) - starts[py]
     return order, py, rank
-
-
-def _half_up(numerator: np.ndarray) -> np.ndarray:
-    return (2 * numerator + BP) // (2 * BP)
-
-
-def _reimbursement(t: CompiledTier, x: np.ndarray, p: np.ndarray, total: np.ndarray,
-                   in_pol: np.ndarray, paid: np.ndarray, room: np.ndarray | None,
-                   a: tuple[np.ndarray, np.ndarray, np.ndarray], rank: np.ndarray) -> np.ndarray:
-    acc_base, acc_ded, acc_paid = a
-    if t.base is Base.IN_POLICY:
-        b = in_pol * x[ELIG]
-    elif t.base is Base.IN_POLICY_LEFT:
-        b = np.maximum(in_pol - paid, 0) * x[ELIG]
-    else:
-        b = np.maximum(total - paid, 0) * x[ELIG]
-    ded = x[DED]
-    if t.has_second:
-        sb = x[SECOND]
-        ded = np.where((sb >= 0) & (rank >= 1), _half_up(ded * sb), ded)
-    if t.per_year_deductible:
-        ded = np.maximum(ded - np.take(acc_ded, p), 0)
-    borne = np.minimum(b, ded)
-    if t.segments_over_year:
-        start = np.take(acc_base, p)
-        lo, hi = start + borne, start + b
-    else:
-        lo, hi = borne, b
-    k = t.k
-    if k == 1:
-        num = np.maximum(np.minimum(hi, x[SEG]) - lo, 0)
-        num *= x[SEG + 1]
-    else:
-        num = np.zeros(len(p), np.int64)
-        prev = None
-        for j in range(k):
-            up = x[SEG + j]
-            part = np.minimum(hi, up)
-            part -= lo if prev is None else np.maximum(lo, prev)
-            np.maximum(part, 0, out=part)
-            part *= x[SEG + k + j]
-            num += part
-            prev = up
-    pay = _half_up(num)
-    if t.has_stay_cap:
-        np.minimum(pay, x[STAY_CAP], out=pay)
-    if t.has_annual_cap:
-        np.minimum(pay, np.maximum(x[ANNUAL_CAP] - np.take(acc_paid, p), 0), out=pay)
-    if room is not None:
-        np.minimum(pay, np.maximum(room - paid, 0), out=pay)
-    np.minimum(pay, total - paid, out=pay)
-    acc_base[p] += b
-    acc_ded[p] += borne
-    acc_paid[p] += pay
-    return pay
-
-
-def _guarantee(t: CompiledTier, x: np.ndarray, p: np.ndarray, total: np.ndarray,
-               paid: np.ndarray, room: np.ndarray | None,
-               a: tuple[np.ndarray, np.ndarray, np.ndarray], self_paid: np.ndarray) -> np.ndarray:
-    acc_base, _, acc_paid = a
-    elig = x[ELIG]
-    share = total - paid
-    allowed = np.full(len(p), INF, np.int64)
-    if t.has_share:
-        sbp = x[SHARE]
-        allowed = np.where(sbp >= 0, _half_up(total * sbp), INF)
-    if t.has_limit:
-        allowed = np.minimum(allowed, np.maximum(x[LIMIT] - np.take(self_paid, p), 0))
-    pay = np.maximum(share - allowed, 0) * elig
-    if room is not None:
-        np.minimum(pay, np.maximum(room - paid, 0), out=pay)
-    acc_base[p] += share * elig
-    acc_paid[p] += pay
-    return pay

@@ -8,9 +8,10 @@ commands also run without Django: `python -m jkfp.policy.cli settle STAYS.csv --
     policy show REGION DATE [--policies DIR]
     policy compare STAYS.csv --reform OVERLAY.yaml [--xlsx OUT.xlsx] [--threshold YUAN]
                    [--policies DIR]
+    policy test CASES.yaml [more.yaml | DIR ...] [--policies DIR]
 
 Exit status: 0 done; 1 bad input or bad policies (every problem listed on stderr, no file
-written); 2 bad command line.
+written), or a policy case that fails; 2 bad command line.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .csvio import StayFile, as_batch, read_stays, write_result
 from .errors import PolicyError, PolicyErrors
 from .loader import load_policies
 from .money import yuan_text_to_fen
+from .parameters import any_leaf
 from .regimes import PolicySet
 
 #: Files with at least this many stays get progress bars (on a terminal).
@@ -131,21 +133,15 @@ def run_check(folders: Sequence[Path], *, stdout: TextIO | None = None,
             continue
         regimes = policies.regimes
         examples = sum(1 for r in regimes for p in r.all_parameters()
-                       for v in p.values if v.tree is not None and _has_example(v.tree))
+                       for v in p.values if any_leaf(v.tree, _is_example))
         print(f"{folder}：通过。{len(policies.regions)} 个地区，{len(regimes)} 套政策"
               f"（{'、'.join(r.label for r in regimes)}）；{examples} 个取值含示例参数。",
               file=stdout)
     return status
 
 
-def _has_example(tree) -> bool:
-    from .parameters import ByDimension, Leaf
-
-    if isinstance(tree, Leaf):
-        return tree.provenance.example
-    if isinstance(tree, ByDimension):
-        return any(_has_example(t) for t in [*tree.branches.values(), tree.other] if t)
-    return False
+def _is_example(leaf) -> bool:
+    return leaf.provenance.example
 
 
 def run_show(region: str, on: date, *, policies_dir: Path | None = None,
@@ -170,7 +166,8 @@ def run_compare(stays_csv: Path, reform: Path, *, xlsx: Path | None = None,
                 threshold_fen: int = 1_000_000, policies_dir: Path | None = None,
                 progress: bool | None = None, stdout: TextIO | None = None,
                 stderr: TextIO | None = None) -> int:
-    from .reform import compare, load_overlay
+    from .comparison import compare
+    from .overlay import load_overlay
     from .report import write_comparison_xlsx
 
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
@@ -194,6 +191,57 @@ def run_compare(stays_csv: Path, reform: Path, *, xlsx: Path | None = None,
         write_comparison_xlsx(comparison, xlsx)
         print(f"\n对比表已写入 {xlsx}", file=stdout)
     return 0
+
+
+def run_test(paths: Sequence[Path], *, policies_dir: Path | None = None,
+             stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run the policy cases of the files (folders: their *.yaml); each case passes or fails
+    with the expected and the computed values, to the fen. 1 when any fails or is malformed."""
+    from .cases import case_files_in, load_case_file, policies_named, run_case
+
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    files = case_files_in(list(paths))
+    if not files:
+        print("没有找到案例文件（*.yaml）", file=stderr)
+        return 1
+    loaded: dict[Path, PolicySet | None] = {}
+    passed = failed = 0
+    status = 0
+    for path in files:
+        if not path.is_file():
+            print(f"找不到文件 {path}", file=stderr)
+            status = 1
+            continue
+        try:
+            folder = policies_named(path, repo=policies_dir or default_policies_dir())
+            if folder not in loaded:
+                loaded[folder] = _load(folder, stderr)
+            policies = loaded[folder]
+            if policies is None:
+                status = 1
+                continue
+            case_file = load_case_file(path, tier_ids=set(policies.tier_ids()))
+        except (PolicyErrors, PolicyError) as e:
+            errors = e.errors if isinstance(e, PolicyErrors) else [e]
+            print(f"案例文件 {path} 有 {len(errors)} 处错误：", file=stderr)
+            for err in errors:
+                print(f"  {err}", file=stderr)
+            status = 1
+            continue
+        print(f"{path}（政策参数：{folder}）", file=stdout)
+        for case in case_file.cases:
+            result = run_case(case, policies=policies)
+            if result.ok:
+                passed += 1
+                print(f"  通过  {case.name}", file=stdout)
+                continue
+            failed += 1
+            where = f"（第{case.line}行）" if case.line else ""
+            print(f"  失败  {case.name}{where}", file=stdout)
+            for text in result.failures():
+                print(f"        {text}", file=stdout)
+    print(f"共 {passed + failed} 个案例：{passed} 个通过，{failed} 个失败。", file=stdout)
+    return 1 if failed or status else 0
 
 
 # --------------------------------------------------------------------------- argv
@@ -224,7 +272,7 @@ def settle_parser(prog: str = "jkfp settle") -> argparse.ArgumentParser:
 
 
 def policy_parser(prog: str = "jkfp policy") -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=prog, description="检查、查看政策参数，比较改革方案。")
+    p = argparse.ArgumentParser(prog=prog, description="检查、查看政策参数，比较改革方案，运行政策案例。")
     sub = p.add_subparsers(dest="action", required=True)
     check = sub.add_parser("check", help="校验政策参数目录")
     check.add_argument("folders", type=Path, nargs="*", help="目录（默认 policies/）")
@@ -240,6 +288,10 @@ def policy_parser(prog: str = "jkfp policy") -> argparse.ArgumentParser:
                       help="统计年自付超过此金额（元）的人数，默认 10000")
     cmp_.add_argument("--policies", type=Path, default=None)
     cmp_.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+    test = sub.add_parser("test", help="运行政策案例（按案例文件逐一结算并核对金额）")
+    test.add_argument("cases", type=Path, nargs="+", help="案例文件（YAML）或其所在目录")
+    test.add_argument("--policies", type=Path, default=None,
+                      help="“policies: repo”的案例所用的政策参数目录（默认 policies/）")
     return p
 
 
@@ -254,6 +306,8 @@ def policy_main(argv: Sequence[str] | None = None, *, prog: str = "jkfp policy")
         return run_check(args.folders)
     if args.action == "show":
         return run_show(args.region, args.date, policies_dir=args.policies)
+    if args.action == "test":
+        return run_test(args.cases, policies_dir=args.policies)
     return run_compare(args.stays, args.reform, xlsx=args.xlsx, threshold_fen=args.threshold,
                        policies_dir=args.policies, progress=args.progress)
 

@@ -21,26 +21,22 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import numpy as np
 
 from .batch import BatchResult, StayBatch
 from .errors import PolicyErrorCode, RowError
-from .money import MAX_AMOUNT_FEN, fmt_fen, yuan_text_to_fen
+from .money import fmt_fen
 from .regimes import PolicySet
-from .schema import GRADES, LOCATION_INDEX, parse_category_index
-from .statement import Stay
+from .stay_input import Stay, check_stay
 
 COLUMNS = ("stay_id", "person_id", "county_code", "category", "hospital_grade", "location",
            "referred", "admission_date", "discharge_date", "total_cost", "in_policy_cost")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_BOOL = {"true": True, "false": False}
+# The values of a row are checked by `stay_input.check_stay`, as those of a form or a request.
 
 
 @dataclass
@@ -96,79 +92,11 @@ def parse_stays(lines: Iterable[str], policies: PolicySet, *,
 
 def _row(cells: dict[str, str], line: int, policies: PolicySet,
          errors: list[RowError]) -> Stay | None:
-    before = len(errors)
-
-    def bad(code: PolicyErrorCode, column: str, **fmt: object) -> None:
-        errors.append(RowError(code, line=line, column=column, **fmt))
-
-    for column in ("stay_id", "person_id", "county_code", "category", "hospital_grade",
-                   "location", "referred", "admission_date", "discharge_date", "total_cost",
-                   "in_policy_cost"):
-        if not cells[column]:
-            bad(PolicyErrorCode.STAY_REQUIRED, column)
-    county = cells["county_code"]
-    if county and not re.fullmatch(r"\d{6}", county):
-        bad(PolicyErrorCode.STAY_BAD_COUNTY, "county_code", what=county)
-    category = parse_category_index(cells["category"]) if cells["category"] else None
-    if cells["category"] and category is None:
-        bad(PolicyErrorCode.STAY_UNKNOWN_CATEGORY, "category", what=cells["category"])
-    grade_text = cells["hospital_grade"]
-    grade = int(grade_text) if grade_text.isdigit() and int(grade_text) in GRADES else None
-    if grade_text and grade is None:
-        bad(PolicyErrorCode.STAY_BAD_GRADE, "hospital_grade", what=grade_text)
-    location = LOCATION_INDEX.get(cells["location"])
-    if cells["location"] and location is None:
-        bad(PolicyErrorCode.STAY_UNKNOWN_LOCATION, "location", what=cells["location"])
-    referred = _BOOL.get(cells["referred"].lower())
-    if cells["referred"] and referred is None:
-        bad(PolicyErrorCode.STAY_BAD_BOOLEAN, "referred", what=cells["referred"])
-    admission = _date(cells["admission_date"], "admission_date", bad)
-    discharge = _date(cells["discharge_date"], "discharge_date", bad)
-    if admission and discharge and discharge < admission:
-        bad(PolicyErrorCode.STAY_DISCHARGE_BEFORE_ADMISSION, "discharge_date", what=discharge,
-            allowed=admission)
-    total = _amount(cells["total_cost"], "total_cost", bad)
-    in_policy = _amount(cells["in_policy_cost"], "in_policy_cost", bad)
-    if total is not None and in_policy is not None and in_policy > total:
-        bad(PolicyErrorCode.STAY_IN_POLICY_ABOVE_TOTAL, "in_policy_cost",
-            what=cells["in_policy_cost"], allowed=cells["total_cost"])
-    if admission and county and re.fullmatch(r"\d{6}", county) and policies.find_regime(
-            county, admission) is None:
-        bad(PolicyErrorCode.STAY_NO_REGIME, "admission_date", what=county, allowed=admission)
-    if len(errors) > before:
-        return None
-    assert None not in (category, grade, location, referred, admission, discharge, total,
-                        in_policy)
-    return Stay(cells["stay_id"], cells["person_id"], county, category, grade, location,
-                referred, admission, discharge, total, in_policy)
-
-
-def _date(text: str, column: str, bad: Callable) -> date | None:
-    if not text:
-        return None
-    try:
-        if _DATE.match(text):
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    bad(PolicyErrorCode.STAY_BAD_DATE, column, what=text)
-    return None
-
-
-def _amount(text: str, column: str, bad: Callable) -> int | None:
-    if not text:
-        return None
-    fen = yuan_text_to_fen(text)
-    if fen is None:
-        if text.startswith("-") and yuan_text_to_fen(text[1:]) is not None:
-            bad(PolicyErrorCode.STAY_NEGATIVE_AMOUNT, column, what=text)
-        else:
-            bad(PolicyErrorCode.STAY_BAD_AMOUNT, column, what=text)
-        return None
-    if fen > MAX_AMOUNT_FEN:
-        bad(PolicyErrorCode.STAY_AMOUNT_TOO_LARGE, column, what=text)
-        return None
-    return fen
+    missing = [RowError(PolicyErrorCode.STAY_REQUIRED, line=line, column=c)
+               for c in ("stay_id", "person_id") if not cells[c]]
+    stay, found = check_stay(**{c: cells[c] for c in COLUMNS}, line=line, policies=policies)
+    errors += missing + found
+    return None if missing else stay
 
 
 def result_columns(result: BatchResult) -> list[str]:

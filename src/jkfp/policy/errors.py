@@ -89,7 +89,7 @@ MESSAGES: dict[PolicyErrorCode, str] = {
     PolicyErrorCode.STAY_BAD_AMOUNT: "金额“{what}”无效，应为以元为单位、最多两位小数的数字",
     PolicyErrorCode.STAY_NEGATIVE_AMOUNT: "金额不能为负数（{what}）",
     PolicyErrorCode.STAY_AMOUNT_TOO_LARGE: "金额 {what} 超出上限",
-    PolicyErrorCode.STAY_IN_POLICY_ABOVE_TOTAL: "政策范围内费用 {what} 大于总费用 {allowed}",
+    PolicyErrorCode.STAY_IN_POLICY_ABOVE_TOTAL: "政策范围内费用 {what} 大于总费用 {allowed}（政策范围内费用不能高于医疗总费用）",
     PolicyErrorCode.STAY_UNKNOWN_CATEGORY: "未知的人员类别“{what}”",
     PolicyErrorCode.STAY_UNKNOWN_LOCATION: "未知的就医地“{what}”（应为 county、city、province 或 outside）",
     PolicyErrorCode.STAY_BAD_GRADE: "医院等级“{what}”无效（应为 0、1、2 或 3）",
@@ -110,12 +110,17 @@ def message(code: PolicyErrorCode, **fmt: object) -> str:
     return template.format(**values)
 
 
+_message = message
+
+
 class PolicyError(DomainError):
     """One error in a parameter folder, or in settling, with where it was found."""
 
     def __init__(self, code: PolicyErrorCode, *, file: str | None = None, line: int | None = None,
-                 key: str | None = None, **fmt: object):
-        super().__init__(code, message(code, **fmt), field=key, row=line)  # type: ignore[arg-type]
+                 key: str | None = None, message: str | None = None, **fmt: object):
+        """`message` replaces the code's message (an error found by another check)."""
+        text = message if message is not None else _message(code, **fmt)
+        super().__init__(code, text, field=key, row=line)  # type: ignore[arg-type]
         self.file = file
         self.line = line
         self.key = key
@@ -152,14 +157,17 @@ class PolicyErrors(DomainError):
 
 
 class RowError(DomainError):
-    """One bad value in one row of stays: line of the file (header is line 1) and column."""
+    """One bad value of a stay: the line of the file (header is line 1; None when the stay
+    does not come from a file) and the column (the field of a form or a request)."""
 
-    def __init__(self, code: PolicyErrorCode, *, line: int, column: str, **fmt: object):
+    def __init__(self, code: PolicyErrorCode, *, line: int | None, column: str, **fmt: object):
         super().__init__(code, message(code, **fmt), field=column, row=line)  # type: ignore[arg-type]
         self.line = line
         self.column = column
 
     def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.column}：{self.message}"
         return f"第{self.line}行，列 {self.column}：{self.message}"
 
 

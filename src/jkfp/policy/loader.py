@@ -7,8 +7,10 @@ Layout (a new region is one new folder, no code):
       <region>/<regime>/regime.yaml   id, name, version, start, end, sources, tiers, ...
       <region>/<regime>/<tier>.yaml   one file per tier named in `tiers`, in that order
 
-`build_policy_set` does the same from mappings already in memory (used by the property tests
-and by reforms); `load_policies` reads the files and calls it.
+`trees.read_trees` reads the files into mappings; `build_policy_set` validates mappings (read
+from files, or built in memory by the property tests), after merging a reform overlay into
+copies of them (`overlay.py`); `load_policies` does both. What a tier file of each kind may
+hold is the kind's (`kinds.py`); a parameter node is read by `parameter_parser.py`.
 """
 
 from __future__ import annotations
@@ -16,17 +18,19 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .check import Ctx, Problems, join, show
-from .errors import PolicyError, PolicyErrorCode, PolicyErrors
-from .parameters import Parameter, parse_parameter
-from .periods import check_across, check_periods
-from .regimes import Adjustment, Condition, PolicySet, Regime, Region, Source, Tier
+from .coverage import check_across, check_coverage
+from .errors import PolicyErrorCode, PolicyErrors
+from .kinds import KINDS, kind_named
+from .overlay import REFORM_SOURCE, Overlay, apply_overlay
+from .parameter_parser import parse_parameter, parse_provenance
+from .parameters import Parameter
+from .regimes import Adjustment, Condition, DepositWaiver, PolicySet, Regime, Region, Source, Tier
 from .schema import (
     ADJUSTMENT_KEYS,
     ADJUSTMENT_PARAMS,
@@ -35,80 +39,18 @@ from .schema import (
     ELIGIBILITY_KEYS,
     FUNDS,
     GRADES,
-    GUARANTEE_PARAMS,
     LOCATION_INDEX,
     REGIME_KEYS,
     REGIME_PARAMS,
     REGION_KEYS,
-    REIMBURSEMENT_PARAMS,
     SOURCE_KEYS,
-    TIER_KEYS,
     WHEN_KEYS,
     Base,
     Kind,
     ParamSpec,
     Per,
 )
-
-if TYPE_CHECKING:
-    from .reform import Overlay
-
-REFORM_SOURCE = "__reform__"
-
-
-@dataclass
-class RegimeTree:
-    regime: Any
-    tiers: dict[str, Any]  # tier id → mapping
-    files: dict[str, str] = field(default_factory=dict)  # "regime" / tier id → file name
-    reform: str | None = None  # set by a reform overlay that changed this regime
-
-
-@dataclass
-class RegionTree:
-    region: Any
-    regimes: list[RegimeTree]
-    file: str = "region.yaml"
-
-
-def read_trees(root: Path) -> list[RegionTree]:
-    """Read every YAML file of a policies folder (or of one region folder)."""
-    from .yamlfile import load_yaml_file
-
-    root = Path(root)
-    if not root.is_dir():
-        raise PolicyErrors([PolicyError(PolicyErrorCode.FILE_MISSING, file=str(root),
-                                        what=str(root))])
-    region_dirs = [root] if (root / "region.yaml").is_file() else sorted(
-        d for d in root.iterdir() if d.is_dir() and (d / "region.yaml").is_file())
-    errors: list[PolicyError] = []
-    trees: list[RegionTree] = []
-    for rdir in region_dirs:
-        try:
-            region = load_yaml_file(rdir / "region.yaml", display=_display(rdir / "region.yaml"))
-        except PolicyError as e:
-            errors.append(e)
-            continue
-        regimes = []
-        for gdir in sorted(d for d in rdir.iterdir() if d.is_dir()):
-            regime_file = gdir / "regime.yaml"
-            if not regime_file.is_file():
-                continue
-            try:
-                tree = RegimeTree(load_yaml_file(regime_file, display=_display(regime_file)), {},
-                                  {"regime": _display(regime_file)})
-                tier_ids = tree.regime.get("tiers") if isinstance(tree.regime, dict) else None
-                for tid in tier_ids if isinstance(tier_ids, list) else []:
-                    path = gdir / f"{tid}.yaml"
-                    tree.files[str(tid)] = _display(path)
-                    tree.tiers[str(tid)] = load_yaml_file(path, display=_display(path))
-                regimes.append(tree)
-            except PolicyError as e:
-                errors.append(e)
-        trees.append(RegionTree(region, regimes, _display(rdir / "region.yaml")))
-    if errors:
-        raise PolicyErrors(errors)
-    return trees
+from .trees import RegimeTree, RegionTree, read_trees
 
 
 def load_policies(root: Path | str, *, overlay: Overlay | None = None) -> PolicySet:
@@ -121,20 +63,12 @@ def build_policy_set(trees: list[RegionTree], *, overlay: Overlay | None = None,
     problems = Problems()
     if overlay is not None:
         trees = copy.deepcopy(trees)
-        from .reform import apply_overlay
         apply_overlay(trees, overlay, problems)
     regions = [r for r in (_region(problems, t) for t in trees) if r is not None]
     check_across(problems, regions)
     if problems.errors:
         raise PolicyErrors(problems.errors)
     return PolicySet(tuple(regions), root=root, reform=overlay.name if overlay else None)
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def _region(problems: Problems, tree: RegionTree) -> Region | None:
@@ -214,7 +148,7 @@ def _regime(problems: Problems, tree: RegimeTree, region_id: str,
     regime = Regime(rid, name, version, start, end, region_id, region_name, tuple(tiers),
                     params, sources, waiver, node.get("description"),
                     str(Path(file).parent), tree.reform)
-    check_periods(problems, regime, ctx)
+    check_coverage(problems, regime, ctx)
     return regime
 
 
@@ -240,15 +174,16 @@ def _tier(ctx: Ctx, node: Any, tid: str, sources: dict[str, str]) -> Tier | None
     if node is None:
         ctx.error(PolicyErrorCode.FILE_MISSING, "", what=f"{tid}.yaml")
         return None
-    kind = ctx.choice(node, "kind", "", [k.value for k in Kind]) if isinstance(node, dict) else None
-    if kind is None:
+    kind_name = ctx.choice(node, "kind", "", [k.value for k in Kind]) \
+        if isinstance(node, dict) else None
+    if kind_name is None:
         if isinstance(node, dict) and "kind" not in node:
             ctx.error(PolicyErrorCode.MISSING_KEY, "kind", node, what="kind")
         elif not isinstance(node, dict):
-            ctx.keys(node, "", TIER_KEYS[Kind.REIMBURSEMENT])
+            ctx.keys(node, "", kind_named(None).keys)
         return None
-    kind = Kind(kind)
-    if not ctx.keys(node, "", TIER_KEYS[kind]):
+    kind = KINDS[Kind(kind_name)]
+    if not ctx.keys(node, "", kind.keys):
         return None
     if node.get("id") != tid:
         ctx.error(PolicyErrorCode.BAD_VALUE, "id", node, "id", what=show(node.get("id")),
@@ -257,26 +192,22 @@ def _tier(ctx: Ctx, node: Any, tid: str, sources: dict[str, str]) -> Tier | None
     name = ctx.typed(node, "name", "", str)
     fund = ctx.choice(node, "fund", "", list(FUNDS))
     elig = _condition(ctx, node.get("eligibility", {}), "eligibility", ELIGIBILITY_KEYS)
-    specs = REIMBURSEMENT_PARAMS if kind is Kind.REIMBURSEMENT else GUARANTEE_PARAMS
-    params = _parameters(ctx, node["parameters"], "parameters", specs, sources, tid)
-    if kind is Kind.GUARANTEE:
-        base, per, over, adjustments = Base.TOTAL_LEFT, Per.STAY, Per.STAY, []
-        if params is not None and not params:
-            ctx.error(PolicyErrorCode.MISSING_KEY, "parameters", node, "parameters",
-                      what="stay_share 或 annual_limit")
-            return None
+    params = _parameters(ctx, node["parameters"], "parameters", kind.params, sources, tid)
+    if kind.shape is not None:  # fixed by the kind, no adjustments
+        base, per, over = kind.shape
+        adjustments: list[Adjustment] | None = []
     else:
         base = ctx.choice(node, "base", "", [b.value for b in Base])
         per = ctx.choice(node, "deductible_per", "", [p.value for p in Per])
         over = ctx.choice(node, "segments_over", "", [p.value for p in Per])
         adjustments = _adjustments(ctx, node.get("adjustments", []), sources, tid)
-        if params is not None and ("ratio" in params) == ("segments" in params):
-            ctx.error(PolicyErrorCode.MISSING_KEY, "parameters", node, "parameters",
-                      what="ratio 或 segments（二者恰有一个）")
-            return None
+    missing = None if params is None else kind.parameters_problem(params)
+    if missing is not None:
+        ctx.error(PolicyErrorCode.MISSING_KEY, "parameters", node, "parameters", what=missing)
+        return None
     if None in (name, fund, elig, params, base, per, over, adjustments):
         return None
-    return Tier(tid, name, kind, fund, Base(base), Per(per), Per(over), elig, params,
+    return Tier(tid, name, kind.kind, fund, Base(base), Per(per), Per(over), elig, params,
                 tuple(adjustments), node.get("description"), ctx.file)
 
 
@@ -362,10 +293,7 @@ def _condition(ctx: Ctx, node: Any, path: str, spec: tuple) -> Condition | None:
     return Condition(cats, locs, grades, referred)
 
 
-def _deposit_waiver(ctx: Ctx, node: Any, sources: dict[str, str]):
-    from .parameters import _provenance  # same rules as a parameter value
-    from .regimes import DepositWaiver
-
+def _deposit_waiver(ctx: Ctx, node: Any, sources: dict[str, str]) -> DepositWaiver | None:
     if node is None:
         return None
     if not ctx.keys(node, "deposit_waiver", DEPOSIT_KEYS):
@@ -375,5 +303,5 @@ def _deposit_waiver(ctx: Ctx, node: Any, sources: dict[str, str]):
         locs = _members(ctx, node, "locations", "deposit_waiver", LOCATION_INDEX)
     except ValueError:
         return None
-    prov = _provenance(ctx, node, "deposit_waiver", sources, required=True)
+    prov = parse_provenance(ctx, node, "deposit_waiver", sources, required=True)  # as a value
     return None if prov is None else DepositWaiver(Condition(cats, locs), prov)

@@ -7,12 +7,19 @@
   that (the loader refuses 0.12345), so no ratio is ever rounded.
 - A product of fen and basis points is rounded half up to the fen once, where a tier's amount
   is computed (`round_half_up`).
+- This module is the one place where yuan become fen and fen become yuan, for the whole
+  system: `parse_yuan` (strict, raises `DomainError(AMOUNT_INVALID)`) for what people and
+  clients type; `yuan_text_to_fen` / `decimal_to_fen` (None when invalid) for files the engine
+  reads; `fmt_fen` (CSV and API text), `fmt_amount` / `fmt_yuan` (shown to people) and
+  `fen_to_yuan` (Decimal) the other way.
 """
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+
+from jkfp.errors import DomainError, ErrorCode
 
 BP = 10_000  # basis points in a ratio of 1
 #: Stands for "no limit" in integer arithmetic (10 trillion yuan): larger than any amount the
@@ -21,7 +28,12 @@ INF = 10**15
 #: The largest single amount accepted in a stay (one billion yuan).
 MAX_AMOUNT_FEN = 10**11
 
+#: Integer digits an amount typed by a person or a client may have: fen then fit a 64-bit
+#: integer and a JavaScript number exactly.
+YUAN_MAX_DIGITS = 12
+
 _YUAN = re.compile(r"^\d+(\.\d{1,2})?$")
+_NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
 
 
 def round_half_up(numerator: int, denominator: int = BP) -> int:
@@ -41,6 +53,42 @@ def yuan_text_to_fen(text: str) -> int | None:
         return None
     whole, _, frac = t.partition(".")
     return int(whole) * 100 + int((frac + "00")[:2])
+
+
+def parse_yuan(value: str | int | Decimal, *, field: str | None = None,
+               negative: bool = False) -> int:
+    """Yuan (text such as "12345.60", an int or a Decimal) → int fen, strictly.
+
+    Refused with `DomainError(AMOUNT_INVALID)` naming `field`: a float or any other type, text
+    that is not a plain decimal number (no exponent, no thousands separator), a non-finite
+    value, more than two decimals, more than `YUAN_MAX_DIGITS` integer digits, and a negative
+    amount unless `negative` is true."""
+    shown = value if not isinstance(value, str) else value.strip()
+    shown = str(shown) if len(str(shown)) <= 40 else str(shown)[:40] + "…"
+
+    def bad(why: str) -> DomainError:
+        return DomainError(ErrorCode.AMOUNT_INVALID, f"金额“{shown}”{why}", field=field)
+
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise DomainError(ErrorCode.AMOUNT_INVALID,
+                          "金额须以文本或整数表示的元填写，最多两位小数，如 \"12345.60\"（不接受浮点数）",
+                          field=field)
+    if isinstance(value, str):
+        text = value.strip()
+        if not _NUMBER.match(text):
+            raise bad("不是有效数字")
+        d = Decimal(text)
+    else:
+        d = Decimal(value)
+        if not d.is_finite():
+            raise bad("不是有效数字")
+    if d.as_tuple().exponent < -2:  # as written: "1.000" has three decimals
+        raise bad("最多两位小数")
+    if abs(d) >= Decimal(10) ** YUAN_MAX_DIGITS:
+        raise bad(f"过大：整数部分最多{YUAN_MAX_DIGITS}位")
+    if d < 0 and not negative:
+        raise bad("不能为负数")
+    return int(d * 100)
 
 
 def decimal_to_fen(value: Decimal | int) -> int | None:
@@ -83,13 +131,18 @@ def fmt_fen(fen: int) -> str:
     return f"{sign}{fen // 100}.{fen % 100:02d}"
 
 
+def fmt_amount(fen: int) -> str:
+    """123450 → '1,234.50' (grouped, without unit: a column headed （元））."""
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100:,}.{fen % 100:02d}"
+
+
 def fmt_yuan(fen: int) -> str:
     """123450 → '1,234.50元'; INF → '不设上限' (the form shown to people)."""
     if fen >= INF:
         return "不设上限"
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}{fen // 100:,}.{fen % 100:02d}元"
+    return f"{fmt_amount(fen)}元"
 
 
 def fmt_bp(bp: int) -> str:

@@ -6,20 +6,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .effective import fmt_segments
+from .comparison import Comparison, Figures, GroupRow
+from .in_force import fmt_segments
+from .kinds import kind_of
 from .money import INF, fen_to_yuan, fmt_bp, fmt_yuan
-from .parameters import UNLIMITED, ByDimension, IncomeShare, Leaf, Parameter
-from .reform import Comparison, Figures, GroupRow
+from .parameters import OTHER, UNLIMITED, IncomeShare, Parameter
 from .regimes import Condition, Region
 from .schema import (
-    BASE_LABELS,
     CATEGORIES,
     FUNDS,
     GRADE_LABELS,
     LOCATION_LABELS,
     LOCATIONS,
-    PER_LABELS,
-    Kind,
     Unit,
     category_label,
 )
@@ -46,11 +44,7 @@ def show_regime(region: Region, on: date) -> list[str]:
         out += _parameter(p, on)
     for i, tier in enumerate(regime.tiers, 1):
         out.append(f"第{i}层 {tier.name}（{tier.id}，{FUNDS[tier.fund]}）")
-        if tier.kind is Kind.GUARANTEE:
-            out.append("  兜底：限定个人自付，支付超出部分")
-        else:
-            out.append(f"  基数：{BASE_LABELS[tier.base]}；起付线{PER_LABELS[tier.deductible_per]}"
-                       f"；分段按{PER_LABELS[tier.segments_over]}")
+        out.append(f"  {kind_of(tier).describe(tier)}")
         out.append(f"  适用：{_condition(tier.eligibility)}")
         for p in tier.parameters.values():
             out += _parameter(p, on, "  ")
@@ -77,21 +71,16 @@ def _condition(c: Condition) -> str:
 
 
 def _uses_example(p: Parameter, on: date) -> bool:
-    dated = p.at(on)
-    return dated is not None and any(leaf.provenance.example for _, leaf in _leaves(dated.tree))
+    return any(leaf.provenance.example for _, leaf in p.leaves_on(on))
 
 
-def _leaves(tree: Any, prefix: str = ""):
-    if isinstance(tree, Leaf):
-        yield prefix, tree
-    elif isinstance(tree, ByDimension):
-        for key, sub in tree.branches.items():
-            yield from _leaves(sub, f"{prefix}{_key(tree.dimension, key)} ")
-        if tree.other is not None:
-            yield from _leaves(tree.other, f"{prefix}其他 ")
+def _prefix(path: tuple[tuple[str, Any], ...]) -> str:
+    return "".join(f"{_key(dimension, key)} " for dimension, key in path)
 
 
 def _key(dimension: str, key: Any) -> str:
+    if key == OTHER:
+        return "其他"
     if dimension == "category":
         return category_label([c.value for c in CATEGORIES].index(key))
     if dimension == "location":
@@ -120,7 +109,7 @@ def _parameter(p: Parameter, on: date, indent: str = "") -> list[str]:
     if dated is None:
         return [f"{indent}{p.label}（{p.path}）：{on} 不在生效期"]
     head = f"{indent}{p.label}（{p.path}，自{dated.start}起）"
-    leaves = list(_leaves(dated.tree))
+    leaves = [(_prefix(path), leaf) for path, leaf in p.leaves_on(on)]
     out = []
     for prefix, leaf in leaves:
         mark = "〔示例〕" if leaf.provenance.example else ""

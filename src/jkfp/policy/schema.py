@@ -38,6 +38,18 @@ LOCATION_LABELS = {
 GRADES = (0, 1, 2, 3)
 GRADE_LABELS = {0: "未定级（基层）", 1: "一级医院", 2: "二级医院", 3: "三级医院"}
 
+#: (code, label) pairs for the settlement's forms, model fields and API: the one source of the
+#: labels of locations and hospital grades.
+LOCATION_CHOICES: tuple[tuple[str, str], ...] = tuple(
+    (loc.value, LOCATION_LABELS[loc]) for loc in LOCATIONS)
+GRADE_CHOICES: tuple[tuple[int, str], ...] = tuple((g, GRADE_LABELS[g]) for g in GRADES)
+LOCATION_CODES: tuple[str, ...] = tuple(loc.value for loc in LOCATIONS)
+
+
+def choices_text(choices: tuple[tuple[object, str], ...]) -> str:
+    """`county 县域内，city 市域内县外，…`: the codes and labels, for API descriptions."""
+    return "，".join(f"{code} {label}" for code, label in choices)
+
 N_CAT, N_LOC, N_GRADE = len(CATEGORIES), len(LOCATIONS), len(GRADES)
 N_CELL = N_CAT * N_LOC * N_GRADE * 2
 
@@ -108,18 +120,8 @@ class ParamSpec:
     income_share: bool = False  # {income_share: r} allowed (deductibles)
 
 
-REIMBURSEMENT_PARAMS: dict[str, ParamSpec] = {
-    "deductible": ParamSpec(Unit.YUAN, "起付线", required=True, income_share=True),
-    "ratio": ParamSpec(Unit.RATIO, "支付比例"),
-    "segments": ParamSpec(Unit.SEGMENTS, "分段支付比例"),
-    "stay_cap": ParamSpec(Unit.YUAN, "单次住院支付上限", unlimited=True),
-    "annual_cap": ParamSpec(Unit.YUAN, "年度支付限额（封顶线）", unlimited=True),
-    "second_stay_deductible_factor": ParamSpec(Unit.RATIO, "年内再次住院起付线系数"),
-}
-GUARANTEE_PARAMS: dict[str, ParamSpec] = {
-    "stay_share": ParamSpec(Unit.RATIO, "每次住院个人自付不超过总费用的比例"),
-    "annual_limit": ParamSpec(Unit.YUAN, "年度个人自付上限"),
-}
+# The parameters of a tier of each kind are its kind's (`reimbursement.PARAMS`,
+# `guarantee.PARAMS`); those of adjustments and of the regime are common.
 ADJUSTMENT_PARAMS: dict[str, ParamSpec] = {
     "deductible_factor": ParamSpec(Unit.RATIO, "起付线系数"),
     "ratio_points": ParamSpec(Unit.POINTS, "支付比例增减"),
@@ -135,11 +137,7 @@ REGION_KEYS = ({"id", "name", "codes"}, {"description"})
 REGIME_KEYS = ({"id", "name", "version", "start", "end", "sources", "tiers"},
                {"description", "deposit_waiver", "parameters"})
 SOURCE_KEYS = ({"title"}, {"document", "url", "published", "note"})
-TIER_KEYS = {
-    Kind.REIMBURSEMENT: ({"id", "name", "kind", "fund", "base", "deductible_per", "segments_over",
-                          "parameters"}, {"description", "eligibility", "adjustments"}),
-    Kind.GUARANTEE: ({"id", "name", "kind", "fund", "parameters"}, {"description", "eligibility"}),
-}
+# (the keys of a tier file are its kind's: `reimbursement.KEYS`, `guarantee.KEYS`)
 ELIGIBILITY_KEYS = (set(), {"categories", "locations", "grades", "referral_required"})
 ADJUSTMENT_KEYS = ({"id", "name", "when", "parameters"}, {"description"})
 WHEN_KEYS = (set(), {"categories", "locations", "grades", "referred"})

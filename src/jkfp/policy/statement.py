@@ -1,4 +1,6 @@
-"""What goes into the engine (a stay, the person's accumulators) and what comes out (a statement).
+"""What the engine carries and gives: the person's accumulators and the statement of a stay.
+
+The stay itself is `stay_input.Stay`.
 
 Amounts are `int` fen; `yuan(...)` properties give Decimal at the edge.
 """
@@ -7,83 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
 
-from .effective import ParameterUse
-from .errors import PolicyErrorCode, RowError
-from .money import BP, fen_to_yuan, fmt_bp, fmt_yuan, round_half_up, yuan_text_to_fen
-from .schema import (
-    CATEGORIES,
-    GRADE_LABELS,
-    LOCATION_INDEX,
-    LOCATION_LABELS,
-    LOCATIONS,
-    category_label,
-    parse_category_index,
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Stay:
-    """One hospital stay, as the engine needs it."""
-
-    stay_id: str
-    person_id: str
-    county_code: str  # 6-digit administrative code
-    category: int  # index into schema.CATEGORIES (see `Stay.create` to pass a code or a name)
-    hospital_grade: int  # 0-3
-    location: int  # index into schema.LOCATIONS
-    referred: bool
-    admission_date: date
-    discharge_date: date
-    total_fen: int
-    in_policy_fen: int
-
-    @classmethod
-    def create(cls, *, stay_id: str, person_id: str, county_code: str, category: str,
-               hospital_grade: int, location: str, referred: bool, admission_date: date,
-               discharge_date: date, total_cost: Decimal | str, in_policy_cost: Decimal | str,
-               ) -> Stay:
-        """A stay from codes and yuan amounts; raises RowError (line 0) on a bad value."""
-        cat = parse_category_index(category)
-        if cat is None:
-            raise RowError(PolicyErrorCode.STAY_UNKNOWN_CATEGORY, line=0, column="category",
-                           what=category)
-        if location not in LOCATION_INDEX:
-            raise RowError(PolicyErrorCode.STAY_UNKNOWN_LOCATION, line=0, column="location",
-                           what=location)
-        if hospital_grade not in GRADE_LABELS:
-            raise RowError(PolicyErrorCode.STAY_BAD_GRADE, line=0, column="hospital_grade",
-                           what=hospital_grade)
-        total = yuan_text_to_fen(str(total_cost))
-        in_policy = yuan_text_to_fen(str(in_policy_cost))
-        for col, fen, text in (("total_cost", total, total_cost),
-                               ("in_policy_cost", in_policy, in_policy_cost)):
-            if fen is None:
-                raise RowError(PolicyErrorCode.STAY_BAD_AMOUNT, line=0, column=col, what=text)
-        assert total is not None and in_policy is not None
-        if in_policy > total:
-            raise RowError(PolicyErrorCode.STAY_IN_POLICY_ABOVE_TOTAL, line=0,
-                           column="in_policy_cost", what=in_policy_cost, allowed=total_cost)
-        return cls(stay_id, person_id, county_code, cat, hospital_grade, LOCATION_INDEX[location],
-                   referred, admission_date, discharge_date, total, in_policy)
-
-    @property
-    def category_code(self) -> str:
-        return CATEGORIES[self.category].value
-
-    @property
-    def location_code(self) -> str:
-        return LOCATIONS[self.location].value
-
-    def describe(self) -> str:
-        return (f"{category_label(self.category)}，{LOCATION_LABELS[LOCATIONS[self.location]]}"
-                f"{GRADE_LABELS[self.hospital_grade]}，{'已' if self.referred else '未'}转诊，"
-                f"{self.admission_date}入院，{self.discharge_date}出院，"
-                f"总费用{fmt_yuan(self.total_fen)}，政策范围内{fmt_yuan(self.in_policy_fen)}")
+from .in_force import ParameterUse
+from .money import BP, fen_to_yuan, fmt_bp, fmt_yuan, round_half_up
+from .stay_input import Stay
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from django.http import Http404
 from jkfp.accounts.access import scoped
 from jkfp.accounts.models import User
 from jkfp.categories import LABELS, Category
+from jkfp.policy.money import fmt_amount
 
 from . import idnumber
 from .models import CategoryPeriod, Household, HouseholdIncome, Person, SupportMeasure
@@ -52,7 +53,7 @@ def _show(model_field, value, names: dict) -> str:
     if name == "phone":
         return idnumber.mask_phone(value)
     if name.endswith("_fen"):
-        return f"{value / 100:,.2f}"
+        return fmt_amount(value)  # exact, never through a float
     if name == "category":
         try:
             return LABELS[Category(value)]
@@ -167,7 +168,7 @@ def household_history(*, user: User, household: Household) -> list[HistoryEntry]
     entries += _entries(
         HouseholdIncome, _ordered(HouseholdIncome.history.filter(household_id=household.pk)),
         lambda r: f"{r.year}年收入",
-        lambda r: f"家庭纯收入 {r.total_fen / 100:,.2f} 元，{r.members} 人", names)
+        lambda r: f"家庭纯收入 {fmt_amount(r.total_fen)} 元，{r.members} 人", names)
     entries += _entries(
         SupportMeasure, _ordered(SupportMeasure.history.filter(household_id=household.pk)),
         lambda r: "帮扶措施",

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -21,6 +21,7 @@ from jkfp.accounts.models import PersonalDataAccess, User
 from jkfp.categories import LABELS, LEVEL, Category, parse_category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
 from jkfp.events import Event, publish
+from jkfp.policy.money import parse_yuan
 from jkfp.regions.models import Region
 from jkfp.writes import acting, locked, model_create, model_update
 
@@ -38,7 +39,6 @@ from .models import (
 # ASCII digits only (`\d` alone also matches other scripts' digits); full-width digits are
 # normalised to ASCII first (`normalize_phone`), as in ID numbers.
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", re.ASCII)
-YUAN_LIMIT = Decimal(10) ** 12  # amounts in yuan stay below this
 
 
 # ---------------------------------------------------------------- helpers
@@ -60,19 +60,9 @@ def check_dates(**dates: dt.date | None) -> None:
 
 
 def yuan_to_fen(value, *, field: str) -> int:
-    try:
-        d = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, AttributeError):
-        raise DomainError(ErrorCode.INCOME_INVALID, f"金额“{value}”不是有效数字", field=field) from None
-    if not d.is_finite():
-        raise DomainError(ErrorCode.INCOME_INVALID, f"金额“{value}”不是有效数字", field=field)
-    if d.as_tuple().exponent < -2:
-        raise DomainError(ErrorCode.INCOME_INVALID, f"金额“{value}”最多两位小数", field=field)
-    if abs(d) >= YUAN_LIMIT:
-        # the fen are stored in a 64-bit integer (and the web form allows 12 digits)
-        raise DomainError(ErrorCode.INCOME_INVALID, f"金额“{value}”过大：整数部分最多12位",
-                          field=field)
-    return int((d * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """Yuan (text, int or Decimal) → fen through the one strict parser (policy.money);
+    amounts of the registry (incomes) may be negative. Raises `amount_invalid`."""
+    return parse_yuan(value, field=field, negative=True)
 
 
 # ---------------------------------------------------------------- persons

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from ninja import Field, Router, Schema, Status
 
 from jkfp.api.common import DateIn, InputSchema, YuanIn, YuanOut, fen_to_yuan, responses
+from jkfp.policy.schema import GRADE_CHOICES, LOCATION_CHOICES, LOCATION_CODES, choices_text
 from jkfp.registry import selectors as registry_selectors
 
 from . import selectors, services
@@ -22,9 +23,10 @@ router = Router(tags=["结算"])
 
 class StayIn(InputSchema):
     hospital_name: str = Field(..., min_length=1, max_length=100, description="医疗机构名称")
-    hospital_grade: int = Field(..., ge=0, le=3, description="医院等级：0 未定级/基层，1-3 级")
-    location: Literal["county", "city", "province", "outside"] = Field(
-        ..., description="就医地：county 县域内，city 市内县外，province 省内市外，outside 省外")
+    hospital_grade: int = Field(..., ge=0, le=3,
+                                description=f"医院等级：{choices_text(GRADE_CHOICES)}")
+    location: Literal[LOCATION_CODES] = Field(  # type: ignore[valid-type]
+        ..., description=f"就医地：{choices_text(LOCATION_CHOICES)}")
     referred: bool = Field(False, description="是否已转诊")
     admission_date: DateIn
     discharge_date: DateIn

@@ -1,16 +1,19 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Location
+from jkfp.policy.schema import GRADE_CHOICES, LOCATION_CHOICES
 
-GRADES = [(0, _("未定级/基层医疗机构")), (1, _("一级")), (2, _("二级")), (3, _("三级"))]
+# The labels are the policy engine's (one vocabulary for forms, models, API and statements),
+# translated through the catalogue.
+GRADES = [(code, _(label)) for code, label in GRADE_CHOICES]
+LOCATIONS = [(code, _(label)) for code, label in LOCATION_CHOICES]
 
 
 class StayForm(forms.Form):
     hospital_name = forms.CharField(label=_("医疗机构"), max_length=100)
     hospital_grade = forms.TypedChoiceField(label=_("医院等级"), choices=GRADES, coerce=int,
                                             initial=2)
-    location = forms.ChoiceField(label=_("就医地"), choices=Location.choices, initial="county")
+    location = forms.ChoiceField(label=_("就医地"), choices=LOCATIONS, initial="county")
     referred = forms.BooleanField(label=_("已办理转诊"), required=False)
     admission_date = forms.DateField(label=_("入院日期"),
                                      widget=forms.DateInput(attrs={"type": "date"}))

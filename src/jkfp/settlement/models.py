@@ -8,13 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from jkfp.categories import CHOICES as CATEGORY_CHOICES
-
-
-class Location(models.TextChoices):
-    COUNTY = "county", "县域内"
-    CITY = "city", "市内县外"
-    PROVINCE = "province", "省内市外"
-    OUTSIDE = "outside", "省外"
+from jkfp.policy.schema import GRADE_CHOICES, LOCATION_CHOICES  # the policy's vocabulary
 
 
 class HospitalStay(models.Model):
@@ -23,9 +17,8 @@ class HospitalStay(models.Model):
     region_code = models.CharField("区划代码", max_length=12, db_index=True)
     county_code = models.CharField("参保县（区）代码", max_length=6)
     hospital_name = models.CharField("医疗机构", max_length=100)
-    hospital_grade = models.PositiveSmallIntegerField(
-        "医院等级", choices=[(0, "未定级/基层"), (1, "一级"), (2, "二级"), (3, "三级")])
-    location = models.CharField("就医地", max_length=10, choices=Location.choices)
+    hospital_grade = models.PositiveSmallIntegerField("医院等级", choices=GRADE_CHOICES)
+    location = models.CharField("就医地", max_length=10, choices=LOCATION_CHOICES)
     referred = models.BooleanField("已转诊", default=False)
     admission_date = models.DateField("入院日期")
     discharge_date = models.DateField("出院日期")

@@ -21,6 +21,7 @@ from jkfp.accounts.access import require_in_scope, require_writer
 from jkfp.accounts.models import User
 from jkfp.categories import Category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
+from jkfp.policy import PolicyError, PolicyErrorCode, check_stay
 from jkfp.policy.errors import RowError
 from jkfp.policy.loader import load_policies
 from jkfp.policy.money import fmt_fen
@@ -32,7 +33,7 @@ from jkfp.registry.models import Person
 from jkfp.registry.selectors import current_periods
 from jkfp.registry.services import check_dates, yuan_to_fen
 
-from .models import HospitalStay, Location, Statement
+from .models import HospitalStay, Statement
 
 _cache_lock = threading.Lock()
 _cache: dict[str, tuple[float, PolicySet]] = {}
@@ -72,37 +73,29 @@ def accumulators_from_json(data: dict) -> Accumulators:
         tiers=MappingProxyType({k: TierAccumulator(*v) for k, v in data["tiers"].items()}))
 
 
-def _stay_errors(*, hospital_name, hospital_grade, location, admission_date, discharge_date,
-                 total_cost, in_policy_cost) -> tuple[int | None, int | None, list[DomainError]]:
+def _checked_stay(*, person: Person, hospital_name, hospital_grade, location, referred,
+                  admission_date, discharge_date, total_cost,
+                  in_policy_cost) -> tuple[Stay | None, list[DomainError]]:
+    """The stay's facts checked by the engine's one stay validator (`policy.check_stay`), with
+    its codes (`stay_*`) passed through; amounts are first read strictly (`amount_invalid`, as
+    the API reads them). The category is settled later, per category held."""
     errors: list[DomainError] = []
     if not (hospital_name or "").strip():
         errors.append(DomainError(ErrorCode.REQUIRED, "医疗机构不能为空", field="hospital_name"))
-    if hospital_grade not in (0, 1, 2, 3):
-        errors.append(DomainError(ErrorCode.INVALID, "医院等级应为0-3", field="hospital_grade"))
-    if location not in Location.values:
-        errors.append(DomainError(ErrorCode.INVALID, f"就医地“{location}”无效", field="location"))
-    if discharge_date < admission_date:
-        errors.append(DomainError(ErrorCode.INVALID, "出院日期不能早于入院日期",
-                                  field="discharge_date"))
-    total = in_policy = None
+    amounts: dict[str, str | None] = {}
     for name, value in (("total_cost", total_cost), ("in_policy_cost", in_policy_cost)):
         try:
-            fen = yuan_to_fen(value, field=name)
+            amounts[name] = fmt_fen(yuan_to_fen(value, field=name))
         except DomainError as exc:
-            exc.code = ErrorCode.INVALID
             errors.append(exc)
-            continue
-        if fen < 0:
-            errors.append(DomainError(ErrorCode.INVALID, "金额不能为负数", field=name))
-            continue
-        if name == "total_cost":
-            total = fen
-        else:
-            in_policy = fen
-    if total is not None and in_policy is not None and in_policy > total:
-        errors.append(DomainError(ErrorCode.INVALID, "政策范围内费用不能高于医疗总费用",
-                                  field="in_policy_cost"))
-    return total, in_policy, errors
+            amounts[name] = None
+    stay, found = check_stay(
+        stay_id="", person_id=str(person.pk), county_code=person.region_code[:6],
+        category=Category.GENERAL.value, hospital_grade=hospital_grade, location=location,
+        referred=referred, admission_date=admission_date, discharge_date=discharge_date,
+        total_cost=amounts["total_cost"], in_policy_cost=amounts["in_policy_cost"])
+    errors += [e for e in found if amounts.get(e.column, "") is not None]
+    return stay, errors
 
 
 def stay_settle(*, user: User, person: Person, hospital_name: str, hospital_grade: int,
@@ -118,12 +111,13 @@ def stay_settle(*, user: User, person: Person, hospital_name: str, hospital_grad
     require_writer(user)
     require_in_scope(user, person.region_code)
     check_dates(admission_date=admission_date, discharge_date=discharge_date)
-    total, in_policy, errors = _stay_errors(
-        hospital_name=hospital_name, hospital_grade=hospital_grade, location=location,
-        admission_date=admission_date, discharge_date=discharge_date, total_cost=total_cost,
-        in_policy_cost=in_policy_cost)
+    stay, errors = _checked_stay(
+        person=person, hospital_name=hospital_name, hospital_grade=hospital_grade,
+        location=location, referred=referred, admission_date=admission_date,
+        discharge_date=discharge_date, total_cost=total_cost, in_policy_cost=in_policy_cost)
     if errors:
         raise ValidationErrors(errors)
+    assert stay is not None
     if not person.alive and person.death_date and admission_date > person.death_date:
         raise DomainError(ErrorCode.PERSON_DECEASED, "入院日期晚于死亡日期", field="admission_date")
     policies = policy_set()
@@ -139,26 +133,22 @@ def stay_settle(*, user: User, person: Person, hospital_name: str, hospital_grad
         last = year_statements.order_by("-stay__admission_date", "-id").first()
         before = accumulators_from_json(last.accumulators_after) if last else None
         held = categories_on(person=person, on=admission_date)
-        try:  # one stay per category held, created lazily so an engine error maps as it comes
-            category, st = settle_best(
-                ((c, Stay.create(stay_id="", person_id=str(person.pk), county_code=county,
-                                 category=c, hospital_grade=hospital_grade,
-                                 location=location, referred=referred,
-                                 admission_date=admission_date,
-                                 discharge_date=discharge_date, total_cost=fmt_fen(total),
-                                 in_policy_cost=fmt_fen(in_policy)))
-                 for c in held),
-                policies=policies, accumulators=before)
+        try:  # one stay per category held; the engine's own errors keep their codes
+            category, st = settle_best(((c, stay.with_category(c)) for c in held),
+                                       policies=policies, accumulators=before)
         except RowError as exc:
-            raise DomainError(ErrorCode.INVALID, exc.message, field=exc.field) from exc
-        except DomainError as exc:  # no regime in force for the county and date
+            raise ValidationErrors([exc]) from exc
+        except PolicyError as exc:
+            if exc.code != PolicyErrorCode.NO_REGIME:
+                raise
             raise DomainError(ErrorCode.POLICY_NOT_FOUND, exc.message,
                               field="admission_date") from exc
         hs = HospitalStay.objects.create(
             person=person, region_code=person.region_code, county_code=county,
             hospital_name=hospital_name.strip(), hospital_grade=hospital_grade,
             location=location, referred=referred, admission_date=admission_date,
-            discharge_date=discharge_date, total_fen=total, in_policy_fen=in_policy,
+            discharge_date=discharge_date, total_fen=stay.total_fen,
+            in_policy_fen=stay.in_policy_fen,
             category=category, created_by=user)
         return Statement.objects.create(
             stay=hs, person=person, region_code=person.region_code, created_by=user,

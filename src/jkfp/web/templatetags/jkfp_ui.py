@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import template
 from django.utils.translation import gettext
 
 from jkfp.categories import LABELS, LEVEL, MONITORED, Category
+from jkfp.policy import money
 from jkfp.registry import idnumber
 
 register = template.Library()
@@ -29,8 +28,7 @@ def yuan(fen) -> str:
     """An amount in integer fen shown in yuan with two decimals and thousands separators."""
     if fen is None or fen == "":
         return ""
-    d = (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
-    return f"{d:,.2f}"
+    return money.fmt_amount(int(fen))
 
 
 @register.filter
@@ -38,7 +36,7 @@ def yuan_text(value) -> str:
     """An amount already in yuan as a string ("37200.00") with thousands separators."""
     if value is None or value == "":
         return ""
-    return f"{Decimal(str(value)):,.2f}"
+    return money.fmt_amount(money.parse_yuan(str(value), negative=True))
 
 
 @register.filter

@@ -1,4 +1,4 @@
-"""Dates and codes across a folder: no gap and no overlap.
+"""Coverage of dates and codes across a folder: no gap and no overlap.
 
 - Every value of a parameter lies within its regime's period (a null may end it the day after).
 - Required values (a tier's deductible and ratio or segments, a guarantee's limits, the
@@ -11,33 +11,25 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from .check import Ctx, Problems, join
 from .errors import PolicyErrorCode
-from .parameters import ByDimension, IncomeShare, Leaf, Parameter
+from .kinds import kind_of
+from .parameters import IncomeShare, Parameter, any_leaf
 from .regimes import Regime, Region
-from .schema import Kind
 
 
-def _uses_income_share(tree: Any) -> bool:
-    if isinstance(tree, Leaf):
-        return isinstance(tree.value, IncomeShare)
-    if isinstance(tree, ByDimension):
-        return any(_uses_income_share(t) for t in [*tree.branches.values(), tree.other])
-    return False
+def _is_income_share(leaf) -> bool:
+    return isinstance(leaf.value, IncomeShare)
 
 
-def check_periods(problems: Problems, regime: Regime, rctx: Ctx) -> None:
+def check_coverage(problems: Problems, regime: Regime, rctx: Ctx) -> None:
     """No value outside the regime's period; required values in force throughout it."""
     period = f"{regime.start} 至 {regime.end}"
     required: list[Parameter] = []
     for tier in regime.tiers:
-        required += [p for k, p in tier.parameters.items()
-                     if k in ("deductible", "ratio", "segments")]
-        if tier.kind is Kind.GUARANTEE:
-            required += list(tier.parameters.values())
-    share = any(_uses_income_share(v.tree) for t in regime.tiers
+        required += kind_of(tier).required_parameters(tier)
+    share = any(any_leaf(v.tree, _is_income_share) for t in regime.tiers
                 if "deductible" in t.parameters for v in t.parameters["deductible"].values)
     if share:
         income = regime.parameters.get("reference_income")

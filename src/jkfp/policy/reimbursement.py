@@ -1,0 +1,303 @@
+"""Reimbursement tiers (`kind: reimbursement`): a share of a base above a deductible.
+
+In force (for a cell on a date): the deductible is resolved (an amount, or a share of the
+regime's reference income rounded half up to the fen), then each applying adjustment's
+`deductible_factor` multiplies it (rounded half up each time); every applying `ratio_points`
+is added to each segment's ratio (the sum clamped to 0-100 %); `cap_removed` lifts the annual
+cap. A `second_stay_deductible_factor` multiplies the deductible of the second and later stays
+of the year, after the adjustments.
+
+One stay (amounts in fen, ratios in basis points):
+    base b   = the in-policy cost, or what the earlier tiers left of it, or of the total.
+    deductible D = the deductible in force, × the second-stay factor for the 2nd and later
+               stays of the year; per year, only what is not yet borne this year.
+    borne d  = min(b, D).
+    line     : the stay occupies [p, p + b) where p = 0 (segments over the stay) or the tier's
+               base accumulated this year (segments over the year). The first d of it is the
+               deductible; the rest [p + d, p + b) is paid at the ratio of each segment it
+               crosses (segment k covers [up_{k-1}, up_k), up_{-1} = 0).
+    amount   = Σ ratio × length, rounded half up to the fen once, then limited by the stay
+               cap, what is left of the annual cap, what is left under the ceiling, and what
+               is left of the total cost (tiers never pay more than the stay cost).
+`settle_rows` computes the same on arrays; the property tests keep both equal to the fen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from .in_force import Cell, Uses, fmt_segments, lookup
+from .money import BP, INF, apply_ratio, fmt_bp, fmt_yuan, round_half_up
+from .parameters import UNLIMITED, IncomeShare, Parameter, leaves
+from .regimes import Regime, Tier
+from .schema import FUNDS, PER_LABELS, Kind, ParamSpec, Per, Unit
+from .statement import Accumulators, SegmentPart, TierAccumulator, TierLine
+from .stay_input import Stay
+from .tier_kind import (
+    ELIG,
+    InForceTier,
+    RoundRows,
+    TierKind,
+    TierTable,
+    base_label,
+    not_eligible,
+    rows_base,
+    tier_base,
+)
+
+PARAMS: dict[str, ParamSpec] = {
+    "deductible": ParamSpec(Unit.YUAN, "起付线", required=True, income_share=True),
+    "ratio": ParamSpec(Unit.RATIO, "支付比例"),
+    "segments": ParamSpec(Unit.SEGMENTS, "分段支付比例"),
+    "stay_cap": ParamSpec(Unit.YUAN, "单次住院支付上限", unlimited=True),
+    "annual_cap": ParamSpec(Unit.YUAN, "年度支付限额（封顶线）", unlimited=True),
+    "second_stay_deductible_factor": ParamSpec(Unit.RATIO, "年内再次住院起付线系数"),
+}
+KEYS = ({"id", "name", "kind", "fund", "base", "deductible_per", "segments_over", "parameters"},
+        {"description", "eligibility", "adjustments"})
+
+# Columns of the table: eligible (0/1), deductible fen, second-stay factor bp (-1 = none),
+# stay cap fen, annual cap fen (INF = none), then k segment upper bounds (fen, INF = open),
+# then k segment ratios (bp).
+DED, SECOND, STAY_CAP, ANNUAL_CAP, SEG = 1, 2, 3, 4, 5
+
+
+@dataclass(frozen=True)
+class InForceReimbursement(InForceTier):
+    deductible_fen: int = 0  # after adjustments, before the second-stay factor
+    second_stay_bp: int | None = None
+    segments: tuple[tuple[int, int], ...] = ()  # (up_to fen or INF, ratio bp), ratios adjusted
+    stay_cap_fen: int = INF  # INF = none
+    annual_cap_fen: int = INF  # INF = none
+    adjustments: tuple[str, ...] = ()  # names of the adjustments that apply
+
+
+class Reimbursement(TierKind):
+    kind = Kind.REIMBURSEMENT
+    params = PARAMS
+    keys = KEYS
+    shape = None
+
+    def parameters_problem(self, params: dict[str, Parameter]) -> str | None:
+        if ("ratio" in params) == ("segments" in params):
+            return "ratio 或 segments（二者恰有一个）"
+        return None
+
+    def required_parameters(self, tier: Tier) -> list[Parameter]:
+        return [p for k, p in tier.parameters.items() if k in ("deductible", "ratio", "segments")]
+
+    def describe(self, tier: Tier) -> str:
+        return (f"基数：{base_label(tier)}；起付线{PER_LABELS[tier.deductible_per]}"
+                f"；分段按{PER_LABELS[tier.segments_over]}")
+
+    def in_force(self, regime: Regime, tier: Tier, on: date, cell: Cell, referred: bool, *,
+                 why_not: str | None, explain: bool) -> InForceReimbursement:
+        uses = Uses(explain=explain)
+        p = tier.parameters
+        ded = lookup(p["deductible"], on, cell)
+        assert ded is not None  # required parameters cover the regime's period (coverage.py)
+        if isinstance(ded.value, IncomeShare):
+            income = lookup(regime.parameters["reference_income"], on, cell)
+            assert income is not None
+            deductible = apply_ratio(income.value, ded.value.bp)
+            uses.add(income, lambda: fmt_yuan(income.value))
+            uses.add(ded, lambda: f"上年收入的{fmt_bp(ded.value.bp)}，即{fmt_yuan(deductible)}")
+        else:
+            deductible = ded.value
+            uses.add(ded, lambda: fmt_yuan(deductible))
+        if "segments" in p:
+            seg = lookup(p["segments"], on, cell)
+            assert seg is not None
+            segments = [(INF if up is None else up, bp) for up, bp in seg.value]
+            uses.add(seg, lambda: fmt_segments(segments))
+        else:
+            ratio = lookup(p["ratio"], on, cell)
+            assert ratio is not None
+            segments = [(INF, ratio.value)]
+            uses.add(ratio, lambda: fmt_bp(ratio.value))
+        stay_cap = _cap(p.get("stay_cap"), on, cell, uses)
+        annual_cap = _cap(p.get("annual_cap"), on, cell, uses)
+        second = lookup(p.get("second_stay_deductible_factor"), on, cell)
+        if second is not None:
+            uses.add(second, lambda: fmt_bp(second.value))
+
+        names: list[str] = []
+        points = 0
+        for adj in tier.adjustments:
+            if not adj.when.admits(*cell, referred):
+                continue
+            factor = lookup(adj.parameters.get("deductible_factor"), on, cell)
+            pts = lookup(adj.parameters.get("ratio_points"), on, cell)
+            removed = lookup(adj.parameters.get("cap_removed"), on, cell)
+            if factor is None and pts is None and removed is None:
+                continue  # not in force on this date
+            names.append(adj.name)
+            if factor is not None:
+                deductible = apply_ratio(deductible, factor.value)
+                uses.add(factor, lambda f=factor.value, n=adj.name: f"×{fmt_bp(f)}（{n}）")
+            if pts is not None:
+                points += pts.value
+                uses.add(pts, lambda p=pts.value, n=adj.name:
+                         f"{'+' if p >= 0 else ''}{fmt_bp(p)[:-1]}个百分点（{n}）")
+            if removed is not None and removed.value:
+                annual_cap = INF
+                uses.add(removed, lambda n=adj.name: f"是（{n}）")
+        segments = [(up, min(BP, max(0, bp + points))) for up, bp in segments]
+        return InForceReimbursement(
+            tier, why_not is None, why_not, tuple(uses.items), uses.example, deductible,
+            None if second is None else second.value, tuple(segments), stay_cap, annual_cap,
+            tuple(names))
+
+    def settle(self, stay: Stay, eff: InForceTier, acc: TierAccumulator, *, paid: int,
+               before: Accumulators, room: int) -> TierLine:
+        assert isinstance(eff, InForceReimbursement)
+        if not eff.eligible:
+            return not_eligible(eff, acc)
+        tier = eff.tier
+        b = tier_base(stay, tier, paid)
+        why = [f"计算基数：{base_label(tier)} {fmt_yuan(b)}"]
+        if eff.adjustments:
+            why.append(f"适用调整：{'、'.join(eff.adjustments)}")
+        deductible = eff.deductible_fen
+        if eff.second_stay_bp is not None and before.stays >= 1:
+            deductible = apply_ratio(deductible, eff.second_stay_bp)
+            why.append(f"年内第{before.stays + 1}次住院，起付线按{fmt_bp(eff.second_stay_bp)}计为"
+                       f"{fmt_yuan(deductible)}")
+        if tier.deductible_per is Per.YEAR:
+            left = max(deductible - acc.deductible_fen, 0)
+            why.append(f"起付线 {fmt_yuan(deductible)}（年度），本年已承担 "
+                       f"{fmt_yuan(acc.deductible_fen)}，尚余 {fmt_yuan(left)}")
+        else:
+            left = deductible
+            why.append(f"起付线 {fmt_yuan(deductible)}（每次住院）")
+        borne = min(b, left)
+        why.append(f"本次承担起付线 {fmt_yuan(borne)}")
+        start = acc.base_fen if tier.segments_over is Per.YEAR else 0
+        lo, hi = start + borne, start + b
+        if tier.segments_over is Per.YEAR:
+            why.append(f"分段按{PER_LABELS[Per.YEAR]}：本次费用位于本年累计 {fmt_yuan(start)} 至 "
+                       f"{fmt_yuan(hi)}")
+        parts: list[SegmentPart] = []
+        numerator = 0
+        prev = 0
+        for up, bp in eff.segments:
+            a, z = max(lo, prev), min(hi, up)
+            if z > a:
+                parts.append(SegmentPart(a, z, bp))
+                numerator += (z - a) * bp
+                why.append(f"{fmt_yuan(a)}至{fmt_yuan(z)}部分 {fmt_yuan(z - a)} × {fmt_bp(bp)}")
+            prev = up
+        computed = round_half_up(numerator)
+        why.append(f"计算支付 {fmt_yuan(computed)}（四舍五入到分）")
+        amount, limited = computed, None
+        if amount > eff.stay_cap_fen:
+            amount, limited = eff.stay_cap_fen, "stay_cap"
+            why.append(f"超过单次支付上限 {fmt_yuan(eff.stay_cap_fen)}，按上限支付")
+        year_room = max(eff.annual_cap_fen - acc.paid_fen, 0)
+        if amount > year_room:
+            amount, limited = year_room, "annual_cap"
+            why.append(f"年度限额 {fmt_yuan(eff.annual_cap_fen)}，本年已支付 "
+                       f"{fmt_yuan(acc.paid_fen)}，本次只能支付 {fmt_yuan(year_room)}")
+        if amount > room:
+            amount, limited = room, "ceiling"
+            why.append(f"各项合计报销不得超过总费用的上限，本层只能支付 {fmt_yuan(room)}")
+        if amount > stay.total_fen - paid:
+            amount, limited = stay.total_fen - paid, "total"
+            why.append(f"报销不能超过尚未报销的费用，本层只能支付 {fmt_yuan(amount)}")
+        why.append(f"{tier.name}支付 {fmt_yuan(amount)}")
+        after = TierAccumulator(acc.base_fen + b, acc.deductible_fen + borne, acc.paid_fen + amount)
+        why.append(f"本年累计：基数 {fmt_yuan(after.base_fen)}，起付线 "
+                   f"{fmt_yuan(after.deductible_fen)}，已支付 {fmt_yuan(after.paid_fen)}")
+        return TierLine(tier.id, tier.name, tier.fund, FUNDS[tier.fund], tier.kind.value, True,
+                        base_label(tier), b, borne, tuple(parts), computed, amount, limited,
+                        eff.adjustments, eff.uses, tuple(why), after)
+
+    def segment_count(self, tier: Tier) -> int:
+        """Most segments any value of the tier's segment table has (1 for a flat ratio)."""
+        p = tier.parameters.get("segments")
+        if p is None:
+            return 1
+        return max((len(leaf.value) for v in p.values for _, leaf in leaves(v.tree)), default=1)
+
+    def empty_table(self, rows: int, k: int) -> np.ndarray:
+        table = np.zeros((SEG + 2 * k, rows), np.int64)
+        table[SECOND] = -1
+        table[STAY_CAP] = table[ANNUAL_CAP] = INF
+        table[SEG:SEG + k] = INF
+        return table
+
+    def fill(self, table: np.ndarray, k: int, row: int, eff: InForceTier) -> None:
+        assert isinstance(eff, InForceReimbursement)
+        table[ELIG, row] = eff.eligible
+        table[DED, row] = eff.deductible_fen
+        table[SECOND, row] = -1 if eff.second_stay_bp is None else eff.second_stay_bp
+        table[STAY_CAP, row] = eff.stay_cap_fen
+        table[ANNUAL_CAP, row] = eff.annual_cap_fen
+        for j, (up, bp) in enumerate(eff.segments):
+            table[SEG + j, row] = up
+            table[SEG + k + j, row] = bp
+
+    def features(self, table: np.ndarray) -> dict[str, bool]:
+        return {"second": bool((table[SECOND] >= 0).any()),
+                "stay_cap": bool((table[STAY_CAP] < INF).any()),
+                "annual_cap": bool((table[ANNUAL_CAP] < INF).any())}
+
+    def settle_rows(self, t: TierTable, x: np.ndarray, r: RoundRows) -> np.ndarray:
+        p = r.person_year
+        b = rows_base(t, x, r)
+        ded = x[DED]
+        if t.has["second"]:
+            sb = x[SECOND]
+            ded = np.where((sb >= 0) & (r.rank >= 1), round_half_up(ded * sb), ded)
+        if t.per_year_deductible:
+            ded = np.maximum(ded - np.take(r.acc_deductible, p), 0)
+        borne = np.minimum(b, ded)
+        if t.segments_over_year:
+            start = np.take(r.acc_base, p)
+            lo, hi = start + borne, start + b
+        else:
+            lo, hi = borne, b
+        k = t.k
+        if k == 1:
+            num = np.maximum(np.minimum(hi, x[SEG]) - lo, 0)
+            num *= x[SEG + 1]
+        else:
+            num = np.zeros(len(p), np.int64)
+            prev = None
+            for j in range(k):
+                up = x[SEG + j]
+                part = np.minimum(hi, up)
+                part -= lo if prev is None else np.maximum(lo, prev)
+                np.maximum(part, 0, out=part)
+                part *= x[SEG + k + j]
+                num += part
+                prev = up
+        pay = round_half_up(num)
+        if t.has["stay_cap"]:
+            np.minimum(pay, x[STAY_CAP], out=pay)
+        if t.has["annual_cap"]:
+            np.minimum(pay, np.maximum(x[ANNUAL_CAP] - np.take(r.acc_paid, p), 0), out=pay)
+        if r.room is not None:
+            np.minimum(pay, np.maximum(r.room - r.paid, 0), out=pay)
+        np.minimum(pay, r.total - r.paid, out=pay)
+        r.acc_base[p] += b
+        r.acc_deductible[p] += borne
+        r.acc_paid[p] += pay
+        return pay
+
+
+def _cap(p: Parameter | None, on: date, cell: Cell, uses: Uses) -> int:
+    r = lookup(p, on, cell)
+    if r is None:
+        return INF
+    value = INF if r.value == UNLIMITED else r.value
+    uses.add(r, lambda: fmt_yuan(value))
+    return value
+
+
+REIMBURSEMENT = Reimbursement()
+
+__all__ = ["KEYS", "PARAMS", "REIMBURSEMENT", "InForceReimbursement", "Reimbursement"]
