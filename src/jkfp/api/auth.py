@@ -17,7 +17,7 @@ class BearerToken(HttpBearer):
         found = tokens.api_token_authenticate(raw=token)
         if found is None:
             return None
-        # request.user is what the history middleware records as "who"
+        # request.user for what reads it (axes, templates); services record their own user
         request.user = found.user
         request.api_token = found  # type: ignore[attr-defined]
         return found.user
