@@ -99,3 +99,14 @@ def test_exit_year_before_the_earliest_is_refused(users, household):
             reason="脱贫", effective_date=dt.date(2024, 6, 1), channel="visit",
             home_visit_on=dt.date(2024, 5, 1), consent_on=dt.date(2024, 5, 1), exit_year=2012)
     assert [(e.code, e.field) for e in exc.value.errors] == [(ErrorCode.INVALID, "exit_year")]
+
+
+def test_system_check_reports_a_broken_procedure_file(tmp_path, settings):
+    from jkfp.admission.checks import procedure_file_valid
+
+    assert procedure_file_valid(None) == []
+    (tmp_path / "procedure").mkdir()
+    (tmp_path / "procedure" / "admission.yaml").write_text(BAD, encoding="utf-8")
+    settings.JKFP_POLICIES_DIR = tmp_path
+    problems = procedure_file_valid(None)
+    assert problems and {p.id for p in problems} == {"jkfp.E002"}

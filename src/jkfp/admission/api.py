@@ -116,7 +116,7 @@ def change_request_propose(request, payload: ChangeRequestIn):
 
 
 @change_requests.post("/{request_id}/notice", response=responses({200: ChangeRequestDetailOut}),
-                      summary="发布村级公示（不少于5天）")
+                      summary="发布村级公示（不少于规定天数，见 policies/procedure/admission.yaml）")
 def change_request_notice(request, request_id: int, payload: NoticeIn):
     cr = selectors.change_request_get(user=request.auth, pk=request_id)
     services.change_request_post_notice(user=request.auth, request=cr,

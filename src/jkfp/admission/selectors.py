@@ -84,6 +84,11 @@ def change_request_steps(*, user: User, request: ChangeRequest) -> list[ChangeRe
                 .select_related("actor").order_by("at", "id"))
 
 
+def thresholds_in_force(*, on: dt.date | None = None) -> procedure.Thresholds:
+    """The procedure's thresholds in force (today by default), for pages that explain them."""
+    return procedure.thresholds(on=on or timezone.localdate())
+
+
 def change_request_due(*, request: ChangeRequest) -> dt.date:
     """The date by which the county should decide (from the proposal, DOMAIN.md §5)."""
     proposed = timezone.localdate(request.created_at)

@@ -51,7 +51,7 @@ def _request_page(request, pk: int, *, bound: dict | None = None, status: int = 
         "exit_problems": selectors.change_request_exit_check(user=request.user, request=cr),
         "notice_open": cr.notice_end is not None and cr.notice_end >= today,
         "today": today, "due": selectors.change_request_due(request=cr),
-        "notice_min_days": limits.notice_min_days,
+        "limits": limits,
     }, status=status)
 
 

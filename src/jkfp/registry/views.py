@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jkfp.accounts import access
+from jkfp.admission import selectors as admission_selectors
 from jkfp.admission import services as admission_services
 from jkfp.regions import selectors as region_selectors
 from jkfp.web.forms import call_service
@@ -119,6 +120,7 @@ def _household_page(request, pk: int, *, bound: dict | None = None, status: int 
         "d": detail, "hh": hh, "forms": forms, "open": dict.fromkeys(bound, True), "conflict": conflict,
         "can_write": access.can_write(user),
         "can_propose": access.can_propose(user),
+        "limits": admission_selectors.thresholds_in_force(),
     }, status=status)
 
 
