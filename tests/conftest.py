@@ -7,7 +7,7 @@ import pytest
 from jkfp.accounts.models import Department, Role
 from jkfp.regions.services import region_load_rows
 
-from .factories import HouseholdFactory, UserFactory
+from .factories import HouseholdFactory, UserFactory, reset_id_numbers
 
 # Two villages in two townships of 盐池县 and one village in 长治市 潞州区 (generated for tests).
 TEST_REGIONS = [
@@ -22,6 +22,12 @@ VILLAGE = "640323100201"
 OTHER_VILLAGE_SAME_TOWNSHIP = "640323100202"
 OTHER_TOWNSHIP_VILLAGE = "640323101201"
 CHANGZHI_VILLAGE = "140403100201"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_factories():
+    """Generated ID numbers, names and usernames do not depend on the tests that ran before."""
+    reset_id_numbers()
 
 
 @pytest.fixture(autouse=True)
