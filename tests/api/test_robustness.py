@@ -21,9 +21,11 @@ from jkfp.registry.models import (
 )
 from jkfp.settlement.models import HospitalStay
 
+from ..apiclient import BASE, error_fields
 from ..conftest import VILLAGE
 from ..factories import make_id
-from .conftest import BASE, error_fields
+
+pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
 
 BIG = 2**63  # one past the largest 64-bit integer
 MODELS = (Household, Person, CategoryPeriod, HouseholdIncome, SupportMeasure, ChangeRequest,

@@ -1,20 +1,12 @@
-"""Fixtures of the API tests: a JSON client per user (bearer token), the API mounted alone."""
+"""The JSON client of the API tests and the shape of the API's error answers."""
 
 from __future__ import annotations
 
 import json
 
-import pytest
 from django.test import Client
 
-from jkfp.accounts import tokens
-
 BASE = "/api/v1"
-
-
-@pytest.fixture(autouse=True)
-def _api_urlconf(settings):
-    settings.ROOT_URLCONF = "tests.api.urls"
 
 
 class JsonClient:
@@ -40,22 +32,6 @@ class JsonClient:
 
     def delete(self, path: str, **extra):
         return self._send("delete", path, **extra)
-
-
-@pytest.fixture
-def api_as():
-    """`api_as(user)` → a JsonClient authenticated with a fresh bearer token of `user`."""
-
-    def make(user) -> JsonClient:
-        _, raw = tokens.api_token_issue(user=user)
-        return JsonClient(Client(headers={"Authorization": f"Bearer {raw}"}))
-
-    return make
-
-
-@pytest.fixture
-def anon():
-    return JsonClient(Client())
 
 
 def error_fields(response) -> dict[str, str]:

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from jkfp.registry.models import CategoryPeriod, ChangeRequest
 
-from .conftest import error_fields
+from ..apiclient import error_fields
+
+pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
 
 
 @pytest.fixture

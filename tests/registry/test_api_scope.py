@@ -13,6 +13,8 @@ from jkfp.registry.models import CategoryPeriod, Household
 from ..conftest import CHANGZHI_VILLAGE, OTHER_TOWNSHIP_VILLAGE
 from ..factories import PersonFactory, make_id
 
+pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
+
 RECORDS = ("inside", "same_township", "other_township", "changzhi")
 VISIBLE = {
     "village": {"inside"},

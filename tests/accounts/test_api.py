@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from jkfp.accounts.models import ApiToken
 
-from .conftest import JsonClient
+from ..apiclient import JsonClient
+
+pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
 
 PASSWORD = "pass-1234-word"  # tests/factories.py
 

@@ -17,9 +17,11 @@ from jkfp.registry.models import (
     SupportMeasure,
 )
 
+from ..apiclient import error_fields
 from ..conftest import VILLAGE
 from ..factories import make_id
-from .conftest import error_fields
+
+pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
 
 BIRTH = dt.date(1985, 3, 9)
 

@@ -10,9 +10,11 @@ from django.test import Client
 from jkfp.accounts.models import PersonalDataAccess, Role
 from jkfp.registry import services
 
+from ..apiclient import JsonClient
 from ..conftest import OTHER_VILLAGE_SAME_TOWNSHIP, VILLAGE
 from ..factories import HouseholdFactory, PersonFactory, UserFactory, make_id
-from .conftest import JsonClient
+
+pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
 
 
 def test_household_detail_holds_members_categories_incomes_and_measures(users, household,
