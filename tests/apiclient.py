@@ -1,10 +1,21 @@
-"""The JSON client of the API tests and the shape of the API's error answers."""
+"""The JSON client of the API tests, the shape of the API's error answers, and `refused`: an
+answer that is an error and wrote nothing."""
 
 from __future__ import annotations
 
 import json
 
 from django.test import Client
+
+from jkfp.registry.models import (
+    CategoryPeriod,
+    ChangeRequest,
+    Household,
+    HouseholdIncome,
+    Person,
+    SupportMeasure,
+)
+from jkfp.settlement.models import HospitalStay
 
 BASE = "/api/v1"
 
@@ -37,3 +48,32 @@ class JsonClient:
 def error_fields(response) -> dict[str, str]:
     """{field: code} of an error answer."""
     return {e["field"]: e["code"] for e in response.json()["errors"]}
+
+
+MODELS = (Household, Person, CategoryPeriod, HouseholdIncome, SupportMeasure, ChangeRequest,
+          HospitalStay)
+
+
+def counts() -> dict[str, int]:
+    """Rows of every table an API call may write."""
+    return {m.__name__: m.objects.count() for m in MODELS}
+
+
+def assert_error_body(r, status: int) -> dict:
+    assert r.status_code == status, r.content
+    assert r["Content-Type"].startswith("application/json")
+    body = r.json()
+    assert set(body) == {"code", "message", "field", "errors"}
+    assert body["errors"] and all(e["code"] and e["message"] for e in body["errors"])
+    assert (body["code"], body["field"]) == (body["errors"][0]["code"], body["errors"][0]["field"])
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in body["message"]), body["message"]
+    return body
+
+
+def refused(client, method: str, path: str, data=None, *, status: int = 422) -> dict[str, str]:
+    """Send, assert the error answer and that nothing was written; return {field: code}."""
+    before = counts()
+    r = getattr(client, method)(path, data)
+    assert_error_body(r, status)
+    assert counts() == before
+    return error_fields(r)
