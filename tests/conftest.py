@@ -28,6 +28,15 @@ OTHER_TOWNSHIP_VILLAGE = "640323101201"
 CHANGZHI_VILLAGE = "140403100201"
 
 
+def pytest_terminal_summary(terminalreporter, config):
+    """The seed of the random order (pytest-randomly), also under -q, where its header is not
+    shown: a failure that depends on the order is reproduced with this seed."""
+    if config.pluginmanager.hasplugin("randomly"):
+        seed = config.getoption("randomly_seed")
+        terminalreporter.write_line(f"random order: -p randomly --randomly-seed={seed} "
+                                    "repeats it, -p no:randomly turns it off")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_factories():
     """Generated ID numbers, names and usernames do not depend on the tests that ran before."""
