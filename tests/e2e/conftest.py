@@ -35,7 +35,13 @@ def browser(_chromium, monkeypatch):
     thread, and Django refuses ORM calls where a loop runs (SynchronousOnlyOperation): the data
     the test builds and checks are plain synchronous calls. So the guard is lifted while the
     session is open, for this test only; closing the session clears the loop, before the
-    transactional database is flushed and before any other test runs."""
+    transactional database is flushed and before any other test runs.
+
+    While the loop runs, Django keeps this thread's database connections apart (asgiref's
+    Local holds them per async context): the test's ORM calls open connections of their own,
+    which are closed here while they are still reachable; left open, PostgreSQL refuses to drop
+    the test database at the end ("being accessed by other users")."""
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -43,6 +49,7 @@ def browser(_chromium, monkeypatch):
         b = p.chromium.launch(executable_path=_chromium, args=ARGS)
         yield b
         b.close()
+        connections.close_all()  # the connections opened while the loop ran
     try:
         asyncio.get_running_loop()
     except RuntimeError:
