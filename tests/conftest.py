@@ -1,13 +1,17 @@
-"""Shared fixtures: a small region tree in both plans' regions and users at every level."""
+"""Shared fixtures: a small region tree in both plans' regions, users at every level, their
+households; clients of the pages (`client_as`) and of the API (`api_as`, `anon`, `api_urlconf`)."""
 
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
+from jkfp.accounts import tokens
 from jkfp.accounts.models import Department, Role
 from jkfp.regions.services import region_load_rows
 
-from .factories import HouseholdFactory, UserFactory
+from .apiclient import JsonClient
+from .factories import HouseholdFactory, PersonFactory, UserFactory, reset_id_numbers
 
 # Two villages in two townships of 盐池县 and one village in 长治市 潞州区 (generated for tests).
 TEST_REGIONS = [
@@ -22,6 +26,21 @@ VILLAGE = "640323100201"
 OTHER_VILLAGE_SAME_TOWNSHIP = "640323100202"
 OTHER_TOWNSHIP_VILLAGE = "640323101201"
 CHANGZHI_VILLAGE = "140403100201"
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The seed of the random order (pytest-randomly), also under -q, where its header is not
+    shown: a failure that depends on the order is reproduced with this seed."""
+    if config.pluginmanager.hasplugin("randomly"):
+        seed = config.getoption("randomly_seed")
+        terminalreporter.write_line(f"random order: -p randomly --randomly-seed={seed} "
+                                    "repeats it, -p no:randomly turns it off")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_factories():
+    """Generated ID numbers, names and usernames do not depend on the tests that ran before."""
+    reset_id_numbers()
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +89,47 @@ def foreign_households(regions):
                                            region_code=OTHER_TOWNSHIP_VILLAGE),
         "changzhi": HouseholdFactory(village_id=CHANGZHI_VILLAGE, region_code=CHANGZHI_VILLAGE),
     }
+
+
+@pytest.fixture
+def member(household):
+    """A second member of `household` with a phone number."""
+    return PersonFactory(household=household, region_code=VILLAGE, phone="13912345678",
+                         name="张小明")
+
+
+# ---------------------------------------------------------------- clients of the pages
+@pytest.fixture
+def client_as():
+    """`client_as(user)` → a test client logged in as `user` (sessions, as a browser)."""
+
+    def make(user) -> Client:
+        c = Client()
+        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return c
+
+    return make
+
+
+# ---------------------------------------------------------------- clients of the API
+@pytest.fixture
+def api_urlconf(settings):
+    """The API mounted alone (tests/api_urls.py): an API test does not depend on the pages.
+    Each API test module uses it: `pytestmark = pytest.mark.usefixtures("api_urlconf")`."""
+    settings.ROOT_URLCONF = "tests.api_urls"
+
+
+@pytest.fixture
+def api_as():
+    """`api_as(user)` → a JsonClient authenticated with a fresh bearer token of `user`."""
+
+    def make(user) -> JsonClient:
+        _, raw = tokens.api_token_issue(user=user)
+        return JsonClient(Client(headers={"Authorization": f"Bearer {raw}"}))
+
+    return make
+
+
+@pytest.fixture
+def anon():
+    return JsonClient(Client())

@@ -11,16 +11,30 @@ from jkfp.accounts.models import Department, Role, User
 from jkfp.registry import idnumber
 from jkfp.registry.models import Household, Person, Relation
 
-_seq = iter(range(1, 10**7))
+_issued: dict[tuple[str, dt.date, str], int] = {}
 
 
 def make_id(county: str = "640323", birth: dt.date = dt.date(1970, 5, 17), sex: str = "M") -> str:
-    n = next(_seq)
-    seq = (n * 2 + (1 if sex == "M" else 0)) % 1000
-    seq = seq if (seq % 2 == 1) == (sex == "M") else (seq + 1) % 1000
-    # vary the birth date too so that many IDs stay unique
-    b = birth + dt.timedelta(days=n // 500)
-    return idnumber.make(county, b, seq)
+    """A valid ID number of `county`, born on `birth` (always that date) and of `sex`.
+
+    The three sequence digits count the numbers made for the same county, birth date and sex
+    since the test began (`reset_id_numbers`, autouse in tests/conftest.py): a test gets the
+    same numbers whatever ran before it, and distinct ones within it (odd sequences are men's,
+    even ones women's, as in GB 11643)."""
+    key = (county, birth, sex)
+    n = _issued.get(key, 0) + 1
+    if n > 499:
+        raise ValueError(f"make_id: more than 499 ID numbers of {key} in one test; "
+                         "pass other birth dates")
+    _issued[key] = n
+    return idnumber.make(county, birth, 2 * n + (1 if sex == "M" else 0))
+
+
+def reset_id_numbers() -> None:
+    """Start every test afresh: make_id's counts and the factories' sequences."""
+    _issued.clear()
+    for f in (UserFactory, HouseholdFactory, PersonFactory):
+        f.reset_sequence()
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -9,6 +9,8 @@ from django.test import Client
 
 from jkfp.api.main import api
 
+pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
+
 ENDPOINTS = {
     ("/api/v1/auth/token", "post"), ("/api/v1/auth/token", "delete"), ("/api/v1/me", "get"),
     ("/api/v1/regions/{code}", "get"), ("/api/v1/regions/{code}/children", "get"),

@@ -4,6 +4,7 @@ so each test builds its own data, regions included)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -16,23 +17,45 @@ PASSWORD = "pass-1234-word"  # tests.factories.UserFactory
 
 
 @pytest.fixture(scope="session")
-def browser():
+def _chromium():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"no chromium at {CHROMIUM}: install Debian's chromium (`.ci/run` does)")
     from django.conf import settings
 
     htmx = Path(settings.STATICFILES_DIRS[0]) / "vendor" / "htmx.min.js"
     assert htmx.exists(), "front-end assets missing: run `make assets`"
+    return CHROMIUM
+
+
+@pytest.fixture
+def browser(_chromium, monkeypatch):
+    """A chromium of this test's own Playwright session.
+
+    Between its calls Playwright's sync API leaves its event loop marked as running in this
+    thread, and Django refuses ORM calls where a loop runs (SynchronousOnlyOperation): the data
+    the test builds and checks are plain synchronous calls. So the guard is lifted while the
+    session is open, for this test only; closing the session clears the loop, before the
+    transactional database is flushed and before any other test runs.
+
+    While the loop runs, Django keeps this thread's database connections apart (asgiref's
+    Local holds them per async context): the test's ORM calls open connections of their own,
+    which are closed here while they are still reachable; left open, PostgreSQL refuses to drop
+    the test database at the end ("being accessed by other users")."""
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to
-    # build their data are plain synchronous calls, so Django's async guard is lifted here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(executable_path=_chromium, args=ARGS)
         yield b
         b.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        connections.close_all()  # the connections opened while the loop ran
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass  # no loop left running: the next test's ORM calls are checked again
+    else:
+        pytest.fail("Playwright left an event loop running in the test thread")
 
 
 @pytest.fixture

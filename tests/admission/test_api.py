@@ -10,7 +10,9 @@ from django.utils import timezone
 from jkfp.admission.models import ChangeRequest
 from jkfp.registry.models import CategoryPeriod
 
-from .conftest import error_fields
+from ..apiclient import error_fields
+
+pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from jkfp.registry.models import CategoryPeriod, Household
 from ..conftest import CHANGZHI_VILLAGE, OTHER_TOWNSHIP_VILLAGE
 from ..factories import PersonFactory, make_id
 
+pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
+
 RECORDS = ("inside", "same_township", "other_township", "changzhi")
 VISIBLE = {
     "village": {"inside"},
@@ -199,45 +201,3 @@ def test_household_registration_outside_the_scope_is_refused(users, api_as):
         assert r.status_code == 404
         assert r.json()["code"] == "region_out_of_scope" and r.json()["field"] == "village_code"
     assert not Household.objects.filter(household_number="OUT-1").exists()
-
-
-# ---------------------------------------------------------------- regions, change requests
-@pytest.mark.parametrize("level", LEVELS)
-def test_regions(level, users, records, api_as):
-    client = api_as(users[level])
-    own = users[level].region_code
-    assert client.get(f"/regions/{own}").status_code == 200
-    for code in ("640323100201", "640323100", "640323101", "1404", "140403100201"):
-        inside = code.startswith(own) or own.startswith(code)
-        r = client.get(f"/regions/{code}")
-        assert r.status_code == (200 if inside else 404), code
-    r = client.get(f"/regions/{own}")
-    persons = r.json()["persons"]
-    assert persons == len(list(VISIBLE[level]))
-    children = client.get(f"/regions/{own[:2]}/children").json()
-    assert all(c["code"].startswith(own) or own.startswith(c["code"]) for c in children)
-
-
-def test_change_requests_outside_the_scope_are_not_found(users, records, api_as, make_user):
-    from jkfp.accounts.models import Role
-
-    other = make_user(OTHER_TOWNSHIP_VILLAGE, Role.DATA_ENTRY, username="other_v")
-    r = api_as(other).post("/change-requests", {
-        "action": "admit", "category": "marginal", "household_id": records["other_township"].pk,
-        "reason": "因病支出大", "effective_date": "2024-06-01", "channel": "visit",
-        "home_visit_on": "2024-05-20", "consent_on": "2024-05-21"})
-    assert r.status_code == 201, r.content
-    cr_id = r.json()["id"]
-    for level in LEVELS:
-        client = api_as(users[level])
-        want = 200 if "other_township" in VISIBLE[level] else 404
-        assert client.get(f"/change-requests/{cr_id}").status_code == want, level
-        listed = {c["id"] for c in client.get("/change-requests").json()["items"]}
-        assert (cr_id in listed) == (want == 200)
-        r = client.post(f"/change-requests/{cr_id}/withdraw", {"version": 1})
-        assert r.status_code in ((404,) if want == 404 else (200, 403)), level
-    # proposing for a household outside one's region names the field
-    r = api_as(users["village"]).post("/change-requests", {
-        "action": "admit", "category": "marginal", "household_id": records["changzhi"].pk,
-        "reason": "x", "effective_date": "2024-06-01", "channel": "visit"})
-    assert r.status_code == 404 and r.json()["field"] == "household_id"

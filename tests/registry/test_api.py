@@ -1,18 +1,18 @@
-"""Households, persons, categories, history, reveal and regions through the API."""
+"""Households, persons, categories, history and reveal through the API."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from django.test import Client
 
 from jkfp.accounts.models import PersonalDataAccess, Role
 from jkfp.registry import services
 
 from ..conftest import OTHER_VILLAGE_SAME_TOWNSHIP, VILLAGE
 from ..factories import HouseholdFactory, PersonFactory, UserFactory, make_id
-from .conftest import JsonClient
+
+pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
 
 
 def test_household_detail_holds_members_categories_incomes_and_measures(users, household,
@@ -139,35 +139,6 @@ def test_pagination_and_search(users, api_as):
     assert hh.head_id in [p["id"] for p in persons]
 
 
-def test_region_counts_by_category(users, household, foreign_households, api_as):
-    services.category_period_add(user=users["county"], household=household, category="marginal",
-                                 start_date=dt.date(2024, 1, 1))
-    services.category_period_add(user=users["county"], household=foreign_households[
-        "other_township"], category="marginal", start_date=dt.date(2024, 1, 1))
-    services.category_period_add(user=users["county"], person=household.head,
-                                 category="minimum_living", start_date=dt.date(2024, 1, 1))
-    services.category_period_add(user=users["county"], household=foreign_households[
-        "same_township"], category="lifted_out", start_date=dt.date(2020, 1, 1), exit_year=2020,
-                                 end_date=dt.date(2021, 1, 1))  # ended: not counted
-    county = api_as(users["county"]).get("/regions/640323").json()
-    assert (county["counts"]["marginal"], county["counts"]["minimum_living"]) == (2, 1)
-    assert county["counts"]["lifted_out"] == 0 and county["persons"] == 3
-    children = {c["code"]: c for c in api_as(users["county"]).get(
-        "/regions/640323/children").json()}
-    assert children["640323100"]["counts"]["marginal"] == 1
-    assert children["640323101"]["counts"]["marginal"] == 1
-    assert children["640323102"]["counts"]["marginal"] == 0
-    assert len(children) == 9
-    # the village user sees only its own village's counts, even on the county node
-    seen = api_as(users["village"]).get("/regions/640323").json()
-    assert seen["counts"]["marginal"] == 1 and seen["persons"] == 1
-    assert [c["code"] for c in api_as(users["village"]).get(
-        "/regions/640323/children").json()] == ["640323100"]
-    # 12-digit statistics form of a code
-    assert api_as(users["county"]).get("/regions/640323000000").json()["code"] == "640323"
-    assert api_as(users["county"]).get("/regions/nonsense").status_code == 404
-
-
 def test_category_labels(users, api_as):
     labels = {c["code"]: c for c in api_as(users["city"]).get("/categories").json()}
     assert labels["marginal"] == {"code": "marginal", "label": "边缘易致贫户",
@@ -187,17 +158,3 @@ def test_superuser_sees_everything_and_a_user_without_region_nothing(
     assert client.get("/me").json()["scope_prefix"] is None
 
 
-@pytest.mark.parametrize("path", ["/api/v1/openapi.json", "/api/v1/docs"])
-def test_api_is_mounted_in_the_project_urls(settings, db, path):
-    settings.ROOT_URLCONF = "jkfp.config.urls"
-    assert Client().get(path).status_code == 200
-
-
-def test_api_answers_json_in_the_project_urls(settings, users, household):
-    settings.ROOT_URLCONF = "jkfp.config.urls"
-    from jkfp.accounts import tokens
-
-    _, raw = tokens.api_token_issue(user=users["village"])
-    client = JsonClient(Client(headers={"Authorization": f"Bearer {raw}"}))
-    assert client.get(f"/households/{household.pk}").status_code == 200
-    assert client.get("/households/999999").json()["code"] == "not_found"

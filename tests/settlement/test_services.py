@@ -6,7 +6,6 @@ import pytest
 from django.http import Http404
 
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
-from jkfp.registry import services as registry
 from jkfp.settlement import selectors, services
 from jkfp.settlement.models import HospitalStay, Statement
 
@@ -18,14 +17,6 @@ def settle(user, person, admission, total, in_policy, **kw):
                 "in_policy_cost": in_policy}
     args.update(kw)
     return services.stay_settle(**args)
-
-
-@pytest.fixture
-def poor_household(users, household):
-    registry.category_period_add(user=users["village"], category="registered_poor",
-                                 household=household, start_date=dt.date(2016, 1, 1),
-                                 end_date=dt.date(2020, 12, 31))
-    return household
 
 
 def test_yanchi_2018_guarantee_per_stay_and_per_year(users, poor_household):
@@ -94,19 +85,3 @@ def test_statements_are_scoped(users, poor_household, foreign_households):
     assert exc.value.code == ErrorCode.REGION_OUT_OF_SCOPE
 
 
-def test_api_settles_and_reads(client, users, poor_household):
-    client.force_login(users["village"])
-    person = poor_household.head
-    r = client.post(f"/api/v1/persons/{person.pk}/stays", {
-        "hospital_name": "盐池县人民医院", "hospital_grade": 2, "location": "county",
-        "referred": False, "admission_date": "2019-03-01", "discharge_date": "2019-03-10",
-        "total_cost": "80000", "in_policy_cost": "70000"}, content_type="application/json")
-    assert r.status_code == 201, r.content
-    body = r.json()
-    assert body["self_pay"] == "5000.00" and body["reimbursed_total"] == "75000.00"
-    r = client.get(f"/api/v1/statements/{body['id']}")
-    assert r.status_code == 200 and r.json()["tiers"] == body["tiers"]
-    r = client.get(f"/api/v1/persons/{person.pk}/statements")
-    assert [s["id"] for s in r.json()] == [body["id"]]
-    client.force_login(users["changzhi_city"])
-    assert client.get(f"/api/v1/statements/{body['id']}").status_code == 404

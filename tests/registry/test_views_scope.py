@@ -124,9 +124,3 @@ def test_other_writes_out_of_scope_are_404(users, foreign_households, client_as,
         assert c.post(url, data).status_code == 404, url
 
 
-def test_region_page_outside_the_scope_is_404(users, client_as):
-    c = client_as(users["village"])
-    assert c.get(f"/regions/{VILLAGE}/").status_code == 200
-    assert c.get("/regions/640323100/").status_code == 404
-    assert c.get("/regions/1404/").status_code == 404
-    assert client_as(users["county"]).get("/regions/640323100/").status_code == 200

@@ -11,9 +11,11 @@ from jkfp.admission.models import ChangeRequest
 from jkfp.registry import idnumber
 from jkfp.registry.models import CategoryPeriod, Household, HouseholdIncome, Person, SupportMeasure
 
+from ..apiclient import error_fields
 from ..conftest import VILLAGE
 from ..factories import make_id
-from .conftest import error_fields
+
+pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
 
 BIRTH = dt.date(1985, 3, 9)
 
