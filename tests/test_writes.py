@@ -39,16 +39,17 @@ def test_stale_version_is_refused_and_nothing_is_written(users, household):
 
 
 def test_locked_needs_a_transaction(household, monkeypatch):
-    from django.db import connections
+    from types import SimpleNamespace
 
-    # the test runs inside pytest-django's transaction: pretend it does not
-    wrapper = connections["default"]
-    monkeypatch.setattr(wrapper, "in_atomic_block", False, raising=True)
-    try:
+    from jkfp import writes
+
+    # the test itself runs inside pytest-django's transaction: show locked() a connection
+    # that is in none
+    with monkeypatch.context() as m:
+        m.setattr(writes.transaction, "get_connection",
+                  lambda using=None: SimpleNamespace(in_atomic_block=False))
         with pytest.raises(RuntimeError):
             locked(Household, household.pk)
-    finally:
-        wrapper.in_atomic_block = True
     with transaction.atomic():
         assert locked(Household, household.pk, expected_version=1).pk == household.pk
 
