@@ -104,6 +104,7 @@ def test_admission_workflow_across_users(e2e_regions, login, live_server):
     page = login(village)
     page.goto(f"{live_server.url}/households/{hh.pk}/")
     page.locator("#sec-requests summary").click()
+    expect(page.locator("#sec-requests")).to_contain_text("监测满6个月")
     page.select_option("#id_action", "admit")
     page.select_option("#id_category", "sudden_hardship")
     page.select_option("#id_channel", "visit")
@@ -114,6 +115,10 @@ def test_admission_workflow_across_users(e2e_regions, login, live_server):
     expect(page).to_have_url(re.compile(r"/requests/\d+/$"))
     cr_url = page.url
     expect(page.locator("#flash")).to_contain_text("申请已提出")
+    # the county should decide within the procedure's 15 days (policies/procedure/)
+    due = (today + dt.timedelta(days=15)).isoformat()
+    expect(page.locator(".facts")).to_contain_text(f"审定期限{due}")
+    expect(page.locator("#id_notice_days")).to_have_value("5")
     # … and post the village notice (started six days ago, so it has ended)
     page.fill("#id_notice_start", (today - dt.timedelta(days=6)).isoformat())
     page.get_by_role("button", name="发布公示").click()
