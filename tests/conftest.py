@@ -133,3 +133,19 @@ def api_as():
 @pytest.fixture
 def anon():
     return JsonClient(Client())
+
+
+# which of `records` each user of `users` sees: the scope matrix of the API and page tests
+VISIBLE = {
+    "village": {"inside"},
+    "township": {"inside", "same_township"},
+    "county": {"inside", "same_township", "other_township"},
+    "city": {"inside", "same_township", "other_township"},
+    "changzhi_city": {"changzhi"},
+}
+
+
+@pytest.fixture
+def records(household, foreign_households):
+    """{name: household}; each household has its head as one member."""
+    return {"inside": household, **foreign_households}

@@ -5,24 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from ..conftest import OTHER_TOWNSHIP_VILLAGE
+from ..conftest import OTHER_TOWNSHIP_VILLAGE, VISIBLE
 
 pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
-# the scope matrix of tests/registry/test_api_scope.py
-VISIBLE = {
-    "village": {"inside"},
-    "township": {"inside", "same_township"},
-    "county": {"inside", "same_township", "other_township"},
-    "city": {"inside", "same_township", "other_township"},
-    "changzhi_city": {"changzhi"},
-}
 LEVELS = list(VISIBLE)
-
-
-@pytest.fixture
-def records(household, foreign_households):
-    """{name: household}; each household has its head as one member."""
-    return {"inside": household, **foreign_households}
 
 
 def test_change_requests_outside_the_scope_are_not_found(users, records, api_as, make_user):

@@ -8,22 +8,10 @@ import pytest
 
 from jkfp.registry import services
 
+from ..conftest import VISIBLE
+
 pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
-# the scope matrix of tests/registry/test_api_scope.py
-VISIBLE = {
-    "village": {"inside"},
-    "township": {"inside", "same_township"},
-    "county": {"inside", "same_township", "other_township"},
-    "city": {"inside", "same_township", "other_township"},
-    "changzhi_city": {"changzhi"},
-}
 LEVELS = list(VISIBLE)
-
-
-@pytest.fixture
-def records(household, foreign_households):
-    """{name: household}; each household has its head as one member."""
-    return {"inside": household, **foreign_households}
 
 
 def test_region_counts_by_category(users, household, foreign_households, api_as):

@@ -10,28 +10,15 @@ import pytest
 from jkfp.accounts.models import PersonalDataAccess
 from jkfp.registry.models import CategoryPeriod, Household
 
-from ..conftest import CHANGZHI_VILLAGE, OTHER_TOWNSHIP_VILLAGE
+from ..conftest import CHANGZHI_VILLAGE, OTHER_TOWNSHIP_VILLAGE, VISIBLE
 from ..factories import PersonFactory, make_id
 
 pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
 
 RECORDS = ("inside", "same_township", "other_township", "changzhi")
-VISIBLE = {
-    "village": {"inside"},
-    "township": {"inside", "same_township"},
-    "county": {"inside", "same_township", "other_township"},
-    "city": {"inside", "same_township", "other_township"},
-    "changzhi_city": {"changzhi"},
-}
 WRITERS = {"village", "township", "county"}        # city users are read-only
 REVEALERS = {"township", "county"}                 # reviewer and approver roles
 LEVELS = list(VISIBLE)
-
-
-@pytest.fixture
-def records(household, foreign_households):
-    """{name: household}; each household has its head as one member."""
-    return {"inside": household, **foreign_households}
 
 
 def expected(level: str, name: str, *, write: bool = False, reveal: bool = False) -> int:
