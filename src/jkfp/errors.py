@@ -36,6 +36,7 @@ class ErrorCode(StrEnum):
     CATEGORY_OVERLAP = "category_overlap"
     CATEGORY_DATES = "category_dates"
     CATEGORY_NOT_HELD = "category_not_held"
+    CATEGORY_HELD = "category_held"
     INCOME_INVALID = "income_invalid"  # an income's members or year (its amount: AMOUNT_INVALID)
     STALE_VERSION = "stale_version"
     REQUIRED = "required"
@@ -51,6 +52,7 @@ class ErrorCode(StrEnum):
     EXIT_NO_SUPPORT_MEASURE = "exit_no_support_measure"
     EXIT_NO_ABLE_WORKER = "exit_no_able_worker"
     REQUEST_PENDING = "request_pending"
+    FOUR_EYES = "four_eyes"
     PERMISSION = "permission"
     PROCEDURE_INVALID = "procedure_invalid"
     # settlement

@@ -17,10 +17,10 @@ def village(users, api_as):
 
 @pytest.fixture
 def proposed(village, household) -> dict:
-    """A proposed admission of the household to the monitored category."""
+    """A proposed admission of the household to a monitored category it does not hold."""
     today = timezone.localdate()
     r = village.post("/change-requests", {
-        "action": "admit", "category": "marginal", "household_id": household.pk,
+        "action": "admit", "category": "sudden_hardship", "household_id": household.pk,
         "reason": "因病支出骤增", "effective_date": str(today), "channel": "visit",
         "home_visit_on": str(today), "consent_on": str(today)})
     assert r.status_code == 201, r.content

@@ -18,7 +18,7 @@ from ..factories import UserFactory
 
 STATUSES = ["proposed", "notice", "township_approved", "approved", "withdrawn"]
 REFUSALS = {ErrorCode.WORKFLOW_ROLE, ErrorCode.WORKFLOW_STEP, ErrorCode.PERMISSION,
-            ErrorCode.REGION_OUT_OF_SCOPE}
+            ErrorCode.REGION_OUT_OF_SCOPE, ErrorCode.FOUR_EYES}
 
 
 def _request_in(status, users, household):

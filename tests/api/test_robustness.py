@@ -44,10 +44,10 @@ def period(village, household) -> dict:
 
 @pytest.fixture
 def proposed(village, household) -> dict:
-    """A proposed admission of the household to the monitored category."""
+    """A proposed admission of the household to a monitored category it does not hold."""
     today = timezone.localdate()
     r = village.post("/change-requests", {
-        "action": "admit", "category": "marginal", "household_id": household.pk,
+        "action": "admit", "category": "sudden_hardship", "household_id": household.pk,
         "reason": "因病支出骤增", "effective_date": str(today), "channel": "visit",
         "home_visit_on": str(today), "consent_on": str(today)})
     assert r.status_code == 201, r.content
@@ -216,7 +216,7 @@ def test_absurd_stay_cost(county, household, cost):
 @pytest.mark.parametrize("field", ["household_id", "person_id", "period_id"])
 @pytest.mark.parametrize("value", [BIG, 0, -1])
 def test_change_request_ids_out_of_range(village, household, field, value):
-    data = {"action": "admit", "category": "marginal", "household_id": household.pk,
+    data = {"action": "admit", "category": "sudden_hardship", "household_id": household.pk,
             "reason": "x", "effective_date": "2024-01-01", "channel": "visit", field: value}
     assert refused(village, "post", "/change-requests", data) == {field: "invalid"}
 

@@ -213,6 +213,7 @@ def test_change_requests_follow_the_workflow(data):
                 assert p["id_number"][-6:] not in r["notice_text"]
                 assert not p["phone"] or p["phone"][-4:] not in r["notice_text"]
             assert r["reason"] not in r["notice_text"]  # nor the health condition
+        # without a township data-entry actor the township proposes for the other villages
         assert r["created_by_id"] in (ACTORS["village_yc"].id, ACTORS["township_yc"].id)
     periods = {p["id"]: p for p in rows(data, CategoryPeriod)}
     for r in requests:
@@ -497,6 +498,12 @@ def test_in_flight_requests_reach_the_inboxes_and_exits_meet_the_rules(db):
         if cr.status in ("proposed", "notice", "township_approved"):
             assert rules.exit_rule_violations(period=cr.period, household=cr.household,
                                                  on=cr.effective_date) == []
+    # four eyes: nobody reviewed or decided a request they proposed
+    from jkfp.admission.models import ChangeRequestStep
+
+    assert not ChangeRequestStep.objects.filter(
+        step__in=["township_review", "county_decision"],
+        actor_id=F("request__created_by_id")).exists()
     linked = CategoryPeriod.objects.filter(change_request__isnull=False)
     assert linked.exists()
     assert all(p.change_request.status == "approved" and p.created_by_id == county.pk

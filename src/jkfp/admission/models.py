@@ -5,6 +5,7 @@ Only `services.py` writes these models; reads go through `selectors.py` (DESIGN.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from jkfp.categories import CHOICES as CATEGORY_CHOICES
@@ -80,6 +81,17 @@ class ChangeRequest(models.Model):
         verbose_name_plural = "纳入/退出申请"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["region_code", "status"], name="cr_region_status")]
+        # one open request per subject and category, also under concurrent proposals
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "category"], name="cr_one_open_per_household",
+                condition=Q(person__isnull=True,
+                            status__in=["proposed", "notice", "township_approved"])),
+            models.UniqueConstraint(
+                fields=["person", "category"], name="cr_one_open_per_person",
+                condition=Q(person__isnull=False,
+                            status__in=["proposed", "notice", "township_approved"])),
+        ]
 
 
 class ChangeRequestStep(models.Model):

@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 from enum import StrEnum
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from jkfp.accounts import access
 from jkfp.accounts.models import Role, User
@@ -21,7 +21,7 @@ from jkfp.errors import DomainError, ErrorCode
 from jkfp.registry.models import ABLE_TO_WORK, CategoryPeriod, Household, SupportMeasure
 
 from . import procedure
-from .models import ChangeRequest
+from .models import ChangeRequest, ChangeRequestStep
 
 Status = ChangeRequest.Status
 
@@ -66,11 +66,24 @@ def role_allows(user: User, step: Step) -> bool:
     return access.can_write(user)  # withdraw
 
 
+def _acted_before(user: User, request: ChangeRequest) -> bool:
+    """Whether the user proposed the request or took its township review (four eyes)."""
+    return request.created_by_id == user.pk or request.steps.filter(
+        step=ChangeRequestStep.Step.TOWNSHIP_REVIEW, actor=user).exists()
+
+
+def four_eyes_ok(user: User, request: ChangeRequest, step: Step | str) -> bool:
+    """The one who proposed a request does not review or decide it, and the reviewer does not
+    decide it too."""
+    return Step(step) not in (Step.REVIEW, Step.DECIDE) or not _acted_before(user, request)
+
+
 def step_allowed(*, user: User, request: ChangeRequest, step: Step | str) -> bool:
-    """Whether `user` may take `step` on `request` now: role and level, region, status."""
+    """Whether `user` may take `step` on `request` now: role and level, region, status, and
+    four eyes (nobody reviews or decides what they proposed or reviewed)."""
     step = Step(step)
     return (role_allows(user, step) and access.code_in_scope(user, request.region_code)
-            and request.status in FROM_STATUS.get(step, ()))
+            and request.status in FROM_STATUS.get(step, ()) and four_eyes_ok(user, request, step))
 
 
 def require_role(user: User, step: Step | str) -> None:
@@ -79,6 +92,12 @@ def require_role(user: User, step: Step | str) -> None:
     if not role_allows(user, step):
         code = ErrorCode.PERMISSION if step == Step.WITHDRAW else ErrorCode.WORKFLOW_ROLE
         raise DomainError(code, REFUSAL[step], field="status")
+
+
+def require_four_eyes(user: User, request: ChangeRequest, step: Step | str) -> None:
+    if not four_eyes_ok(user, request, step):
+        raise DomainError(ErrorCode.FOUR_EYES, "提出或审核过该申请的人员不能再审核或审定它（双人复核）",
+                          field="status")
 
 
 def require_status(request: ChangeRequest, step: Step | str) -> None:
@@ -101,11 +120,15 @@ def waiting_for(*, user: User, today: dt.date) -> Q:
     A township review waits only once the notice period is over.
     """
     waiting = Q(pk__in=[])
+    reviewed = ChangeRequestStep.objects.filter(request=OuterRef("pk"), actor=user,
+                                                step=ChangeRequestStep.Step.TOWNSHIP_REVIEW)
     for step in (Step.NOTICE, Step.REVIEW, Step.DECIDE):
         if role_allows(user, step):
             q = Q(status__in=FROM_STATUS[step])
             if step == Step.REVIEW:
                 q &= Q(notice_end__lt=today)
+            if step in (Step.REVIEW, Step.DECIDE):
+                q &= ~Q(created_by=user) & ~Exists(reviewed)
             waiting |= q
     return waiting
 

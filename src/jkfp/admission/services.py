@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jkfp.accounts import access
@@ -18,6 +18,7 @@ from jkfp.accounts.models import User
 from jkfp.categories import LABELS, LEVEL, Category, parse_category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
 from jkfp.events import Event, publish
+from jkfp.registry import selectors as registry_selectors
 from jkfp.registry import services as registry_services
 from jkfp.registry.models import CategoryPeriod, Household, Person
 from jkfp.writes import locked, model_create, model_update
@@ -44,6 +45,7 @@ def _begin(user: User, request: ChangeRequest, step: rules.Step,
     access.require_in_scope(user, request.region_code)
     cr = locked(ChangeRequest, request.pk, expected_version=expected_version)
     rules.require_status(cr, step)
+    rules.require_four_eyes(user, cr, step)
     return cr
 
 
@@ -95,11 +97,17 @@ def change_request_propose(*, user: User, action: str, category: str, household:
             errors.append(DomainError(ErrorCode.REQUIRED, "脱贫人口须填写脱贫年度",
                                       field="exit_year"))
         period = None
+        held = registry_selectors.current_periods(on=effective_date).filter(
+            category=cat.value, **({"person": person} if person else {"household": household}))
+        if held.exists():
+            errors.append(DomainError(ErrorCode.CATEGORY_HELD,
+                                      f"该{'人员' if person else '家庭户'}已在“{LABELS[cat]}”中",
+                                      field="category"))
     else:
-        if period is None or period.category != cat.value or period.end_date is not None or (
-            period.household_id != (None if person else household.pk)
-            and period.person_id != (person.pk if person else None)
-        ):
+        # the period must be the subject's own: the person's, or (household level) the household's
+        own = period is not None and (period.person_id == person.pk if person else
+                                      period.household_id == household.pk)
+        if not own or period.category != cat.value or period.end_date is not None:
             errors.append(DomainError(ErrorCode.CATEGORY_NOT_HELD,
                                       f"该{'人员' if person else '家庭户'}当前不在“{LABELS[cat]}”中",
                                       field="period"))
@@ -121,17 +129,29 @@ def change_request_propose(*, user: User, action: str, category: str, household:
             household=household, person=person, category=cat.value,
             status__in=[Status.PROPOSED, Status.NOTICE, Status.TOWNSHIP_APPROVED])
         if open_same.exists():
-            raise DomainError(ErrorCode.REQUEST_PENDING, "该对象此类别已有办理中的申请",
-                              field="category")
-        cr = model_create(
-            ChangeRequest, user=user, action=action, category=cat.value, household=household, person=person,
-            period=period, region_code=household.region_code, channel=channel,
-            reason=reason.strip(), effective_date=effective_date, end_way=end_way,
-            exit_year=exit_year, home_visit_on=home_visit_on, consent_on=consent_on,
-            comparison_note=comparison_note, village_review_on=village_review_on,
-            created_by=user)
+            raise _pending()
+        try:
+            with transaction.atomic():
+                cr = _create_request(user, action=action, category=cat.value, household=household,
+                                     person=person, period=period, channel=channel,
+                                     reason=reason.strip(), effective_date=effective_date,
+                                     end_way=end_way, exit_year=exit_year,
+                                     home_visit_on=home_visit_on, consent_on=consent_on,
+                                     comparison_note=comparison_note,
+                                     village_review_on=village_review_on)
+        except IntegrityError:  # a concurrent proposal of the same thing won the race
+            raise _pending() from None
         _record_step(cr, user, Step.PROPOSE, Decision.SUBMIT, reason)
     return cr
+
+
+def _pending() -> DomainError:
+    return DomainError(ErrorCode.REQUEST_PENDING, "该对象此类别已有办理中的申请", field="category")
+
+
+def _create_request(user: User, **values) -> ChangeRequest:
+    return model_create(ChangeRequest, user=user, region_code=values["household"].region_code,
+                        created_by=user, **values)
 
 
 def notice_text(cr: ChangeRequest, *, start: dt.date, end: dt.date) -> str:  # noqa: D401

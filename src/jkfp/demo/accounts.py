@@ -38,6 +38,10 @@ ACCOUNTS = [
                 "盐池县医保局（演示）"),
     DemoAccount("civil_yc", "640323", Department.CIVIL_AFFAIRS, Role.REVIEWER,
                 "盐池县民政局（演示）"),
+    # proposes for the villages without a village account, so that the township reviewer
+    # never reviews a request of their own (four eyes)
+    DemoAccount("entry_yc", "640323100", Department.HEALTH, Role.DATA_ENTRY,
+                "花马池镇信息员（演示）"),
 ]
 
 

@@ -171,8 +171,10 @@ def generate_requests(*, rng: np.random.Generator, pop: Population, cats: Catego
     region = np.array(pop.h_region)
     in_town = np.char.startswith(region.astype(str), TOWNSHIP) & (pop.h_ended == NONE)
 
+    entry = actors.get("entry_yc", township)  # the township's data entry, if it has one
+
     def proposer(h: int) -> Actor:
-        return village if pop.h_region[h] == village.region_code else township
+        return village if pop.h_region[h] == village.region_code else entry
 
     def channel() -> str:
         return CHANNELS[int(rng.choice(len(CHANNELS), p=CHANNEL_P))]
