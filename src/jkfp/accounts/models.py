@@ -80,6 +80,8 @@ class ApiToken(models.Model):
     last_used = models.DateTimeField("最近使用", null=True, blank=True)
     expires = models.DateTimeField("过期时间")
     revoked = models.DateTimeField("吊销时间", null=True, blank=True)
+    password_stamp = models.CharField("签发时的密码摘要", max_length=32, default="",
+                                      editable=False)
 
     class Meta:
         verbose_name = "API令牌"
