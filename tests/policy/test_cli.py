@@ -129,7 +129,7 @@ def test_progress_bar_goes_to_stderr(tmp_path: Path) -> None:
 def test_policy_check_passes_and_reports_broken_folders(tmp_path: Path) -> None:
     stdout = io.StringIO()
     assert run_check([POLICIES, FIXTURE_POLICIES], stdout=stdout, stderr=io.StringIO()) == 0
-    assert "4 套政策" in stdout.getvalue() and "yubei-2023@v1" in stdout.getvalue()
+    assert "6 套政策" in stdout.getvalue() and "yubei-2023@v1" in stdout.getvalue()
     broken = tmp_path / "p"
     shutil.copytree(POLICIES / "yanchi", broken / "yanchi")
     path = broken / "yanchi/2018-2020/guarantee.yaml"

@@ -45,7 +45,8 @@ def only(errors: list, code: PolicyErrorCode):
 
 def test_the_shipped_policies_load(policies) -> None:
     assert [r.label for r in policies.regimes] == [
-        "changzhi-2019-2020@v1", "yanchi-2018-2020@v1", "yanchi-2021-2025@v1", "yubei-2023@v1"]
+        "changzhi-2019-2020@v1", "changzhi-2021-2030@v1", "yanchi-2018-2020@v1",
+        "yanchi-2021-2025@v1", "yanchi-2026-2030@v1", "yubei-2023@v1"]
     ci = policies.regime("changzhi-2019-2020").tier("critical_illness")
     deductible = ci.parameters["deductible"].resolve(ci.parameters["deductible"].values[0].start,
                                                      0, 0, 1)
@@ -206,7 +207,9 @@ def test_find_regime_by_prefix_and_date(policies) -> None:
 
     assert policies.find_regime("140431", date(2020, 12, 31)).id == "changzhi-2019-2020"
     assert policies.find_regime("140481", date(2019, 1, 1)).id == "changzhi-2019-2020"
-    assert policies.find_regime("140431", date(2021, 1, 1)) is None
+    assert policies.find_regime("140431", date(2021, 1, 1)).id == "changzhi-2021-2030"
+    assert policies.find_regime("640323", date(2026, 1, 1)).id == "yanchi-2026-2030"
+    assert policies.find_regime("640323", date(2031, 1, 1)) is None
     assert policies.find_regime("640323", date(2020, 12, 31)).id == "yanchi-2018-2020"
     assert policies.find_regime("640323", date(2021, 1, 1)).id == "yanchi-2021-2025"
     assert policies.find_regime("640302", date(2021, 1, 1)) is None
