@@ -10,7 +10,7 @@ PERSONS ?= 30000
 SEED ?= 1
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test bench assets install install-dev browser lint
+.PHONY: demo serve test bench assets install install-dev browser lint
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -38,6 +38,18 @@ demo: install assets
 	DEBUG=1 $(JKFP) migrate --noinput -v0
 	DEBUG=1 $(JKFP) demo_data --persons $(PERSONS) --seed $(SEED) --if-empty
 	DEBUG=1 $(JKFP) runserver $(HOST)
+
+# A production server: gunicorn with threads (each thread keeps at most one database
+# connection, so PostgreSQL sees at most WORKERS × THREADS of them), static files from whitenoise.
+# Set DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, and JKFP_HTTPS=1 behind TLS.
+WORKERS ?= 3
+THREADS ?= 8
+serve: install assets
+	$(JKFP) migrate --noinput -v0
+	$(JKFP) collectstatic --noinput -v0
+	$(JKFP) check --deploy --fail-level ERROR
+	$(VENV)/bin/gunicorn jkfp.config.wsgi --bind $(HOST) --workers $(WORKERS) --threads $(THREADS) \
+	  --access-logfile - --graceful-timeout 30
 
 # The test suite (PostgreSQL when DATABASE_URL is set, else SQLite); browser tests use
 # Debian's chromium at /usr/bin/chromium.

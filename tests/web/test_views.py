@@ -71,3 +71,15 @@ def test_english_translation(users, client_as):
     assert "Find households" in html and 'lang="en"' in html
     c.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert "家庭户查询" in c.get("/households/").content.decode()
+
+
+def test_pages_and_answers_are_not_cached_and_carry_a_content_security_policy(client_as,
+                                                                                users):
+    c = client_as(users["village"])
+    for path in ("/", "/households/", "/households/export.xlsx", "/api/v1/me"):
+        r = c.get(path)
+        assert r.status_code == 200, path
+        assert r["Cache-Control"] == "no-store, private", path
+        assert "script-src 'self'" in r["Content-Security-Policy"], path
+        assert "unsafe-inline" not in r["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    assert r["X-Frame-Options"] == "DENY"

@@ -25,8 +25,16 @@
     });
   }
 
+  // Buttons that print the page (no inline handlers: the content-security policy forbids them).
+  function setupPrint() {
+    document.querySelectorAll("[data-print]").forEach(function (b) {
+      b.addEventListener("click", function () { window.print(); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupMembers();
+    setupPrint();
     focusErrors(document);
   });
   document.addEventListener("htmx:afterSwap", function (ev) { focusErrors(ev.detail.target); });
