@@ -83,3 +83,23 @@ def test_pages_and_answers_are_not_cached_and_carry_a_content_security_policy(cl
         assert "script-src 'self'" in r["Content-Security-Policy"], path
         assert "unsafe-inline" not in r["Content-Security-Policy"].split("script-src")[1].split(";")[0]
     assert r["X-Frame-Options"] == "DENY"
+
+
+def test_a_user_with_an_initial_password_must_set_their_own_first(client_as, users):
+    from jkfp.accounts.models import User
+
+    user = users["village"]
+    User.objects.filter(pk=user.pk).update(must_change_password=True)
+    c = client_as(User.objects.get(pk=user.pk))
+    r = c.get("/households/")
+    assert r.status_code == 302 and r["Location"] == "/password/"
+    r = c.post("/password/", {"old_password": "pass-1234-word", "new_password1": "1234567890",
+                              "new_password2": "1234567890"})
+    assert r.status_code == 200 and "password_entirely_numeric" in r.content.decode()
+    assert User.objects.get(pk=user.pk).must_change_password  # refused, still the initial one
+    r = c.post("/password/", {"old_password": "pass-1234-word",
+                              "new_password1": "县里的新口令-2027", "new_password2": "县里的新口令-2027"})
+    assert r.status_code == 302
+    user.refresh_from_db()
+    assert not user.must_change_password and user.check_password("县里的新口令-2027")
+    assert c.get("/households/").status_code == 200  # the session survives the change

@@ -85,13 +85,22 @@ class UserAdmin(BaseUserAdmin):
         return is_administrator(request.user)
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return False  # accounts are deactivated, never deleted: history keeps their names
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(region__code__startswith=request.user.region_code or "-")
+        return scoped(super().get_queryset(request), request.user, "region_id")
+
+    def save_model(self, request, obj, form, change):
+        # a password set by an administrator is an initial one: the user must replace it
+        if not change or "password" in form.changed_data:
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:  # reset by an administrator
+            User.objects.filter(pk=id).update(must_change_password=True)
+        return response
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
@@ -102,9 +111,8 @@ class UserAdmin(BaseUserAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "region" and not request.user.is_superuser:
-            field.queryset = field.queryset.filter(
-                code__startswith=request.user.region_code or "-")
+        if db_field.name == "region":
+            field.queryset = scoped(field.queryset, request.user, "code")
         return field
 
 
@@ -120,7 +128,7 @@ class PersonalDataAccessAdmin(ReadOnlyAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(person__region_code__startswith=request.user.region_code or "-")
+        return scoped(qs, request.user, "person__region_code")
 
 
 if apps.is_installed("jkfp.accounts"):

@@ -33,6 +33,9 @@ class User(AbstractUser):
     )
     role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.READONLY)
     full_name = models.CharField("姓名", max_length=50, blank=True)
+    must_change_password = models.BooleanField(
+        "须修改密码", default=False,
+        help_text="新建账号或管理员重设密码后为真：登录后须先设置自己的密码")
 
     class Meta:
         verbose_name = "用户"

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "jkfp.web.middleware.SecurityHeadersMiddleware",
+    "jkfp.web.middleware.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "jkfp.config.urls"

@@ -25,3 +25,23 @@ class SecurityHeadersMiddleware:
             # personal data must not stay in a browser's or a proxy's cache
             response["Cache-Control"] = "no-store, private"
         return response
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user with an initial password (set by an administrator) sees only the page that
+    replaces it (and logout, language switch, static files) until they have."""
+
+    ALLOWED = ("/password/", "/logout/", "/i18n/", "/static/", "/login/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated and user.must_change_password
+                and not request.path.startswith(self.ALLOWED)
+                and not request.path.startswith("/api/")):
+            from django.shortcuts import redirect
+
+            return redirect("password_change")
+        return self.get_response(request)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("regions/", include("jkfp.regions.urls")),
     path("", include("jkfp.registry.urls")),
     path("", include("jkfp.admission.urls")),

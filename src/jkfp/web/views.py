@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+
+from jkfp.accounts.services import password_changed
 
 
 class LoginView(auth_views.LoginView):
@@ -13,6 +18,20 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Every user sets their own password (the validators of the settings apply); the tokens of
+    the API issued under the old one stop working (`accounts.tokens.password_stamp`)."""
+
+    template_name = "web/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_changed(user=self.request.user)
+        messages.success(self.request, _("密码已修改"))
+        return response
 
 
 @login_required
