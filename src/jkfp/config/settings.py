@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "jkfp.settlement",
     "jkfp.web",
     "jkfp.demo",
+    "jkfp.ops",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+# Uploaded files (attachments of requests, to come), outside the database; in backups.
+MEDIA_ROOT = Path(os.environ.get("JKFP_MEDIA_ROOT", REPO_DIR / "var" / "media"))
+MEDIA_URL = "media/"  # never served directly: files go out through scoped views
 
 STATIC_URL = "static/"
 STATIC_ROOT = REPO_DIR / "var" / "static"
