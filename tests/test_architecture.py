@@ -9,7 +9,8 @@ from pathlib import Path
 import jkfp
 
 SRC = Path(jkfp.__file__).parent
-APPS = {"regions", "accounts", "registry", "admission", "settlement", "web", "api", "demo"}
+APPS = {"regions", "accounts", "registry", "admission", "settlement", "web", "api", "demo",
+        "summaries"}
 SHARED = {"errors", "categories", "writes", "events", "policy", "cli"}
 PUBLIC = {"models", "services", "selectors"}
 PUBLIC_EXTRA = {("accounts", "access"), ("accounts", "commands"), ("accounts", "admin"),
