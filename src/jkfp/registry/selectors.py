@@ -177,7 +177,7 @@ def category_counts(*, user: User, region_code: str, child_length: int,
             counts[cat] = counts.get(cat, 0) + sign * n
             if not counts[cat]:
                 del counts[cat]
-    return out
+    return {child: counts for child, counts in out.items() if counts}
 
 
 def person_counts(*, user: User, region_code: str, child_length: int) -> dict[str, int]:
