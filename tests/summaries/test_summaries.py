@@ -22,7 +22,12 @@ from jkfp.summaries import definitions
 from jkfp.summaries.selectors import summary_rows
 from jkfp.summaries.services import summary_rebuild
 
-from ..conftest import CHANGZHI_VILLAGE, OTHER_TOWNSHIP_VILLAGE, OTHER_VILLAGE_SAME_TOWNSHIP, VILLAGE
+from ..conftest import (
+    CHANGZHI_VILLAGE,
+    OTHER_TOWNSHIP_VILLAGE,
+    OTHER_VILLAGE_SAME_TOWNSHIP,
+    VILLAGE,
+)
 from ..factories import make_id
 
 VILLAGES = [VILLAGE, OTHER_VILLAGE_SAME_TOWNSHIP, OTHER_TOWNSHIP_VILLAGE, CHANGZHI_VILLAGE]
