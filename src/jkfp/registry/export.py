@@ -4,8 +4,8 @@ The rows come from `person_rows`, which reads plain tuples (`values_list`) throu
 selectors of the registry, one server-side cursor, no model instance per row. Labels (sex,
 relation, work ability, categories, region names) are translated once per distinct value.
 Numbers are masked as in the lists (DESIGN.md rule 12). The workbook is written row by row
-with XlsxWriter in constant-memory mode into a file (a temporary file for a download), which
-the view then streams: up to `EXPORT_LIMIT` persons, memory flat whatever the size.
+by `xlsxstream.SheetWriter` into a zip stream (a temporary file for a download), which the view
+then streams: up to `EXPORT_LIMIT` persons, memory flat whatever the size.
 
 Each file states what produced it: the title, the filters (search, category, region) and the
 user's scope, the number of persons and whether the result was cut at the limit.
@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-import xlsxwriter
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -29,6 +28,7 @@ from jkfp.regions.models import Region
 from . import idnumber
 from .models import Relation, Sex, WorkAbility
 from .selectors import current_periods, household_list, person_scope
+from .xlsxstream import HEAD, TITLE, SheetWriter
 
 EXPORT_LIMIT = 1_000_000  # persons in one file (a streamed download); beyond: a job (later)
 CHUNK = 5_000             # rows fetched per round trip of the server-side cursor
@@ -158,34 +158,26 @@ def export_write(target: str | IO[bytes], *, user: User, filters: ExportFilters,
     """Write the workbook of `filters` for `user` into `target` (a path or a binary file)."""
     total = person_count(user=user, filters=filters, limit=limit)
     truncated = total > limit
-    wb = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False,
-                                      "strings_to_formulas": False, "strings_to_urls": False,
-                                      "default_date_format": "yyyy-mm-dd"})
-    ws = wb.add_worksheet(_("人员名单"))
-    bold = wb.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
-    ws.write(0, 0, title, wb.add_format({"bold": True, "font_size": 13}))
-    ws.write(1, 0, filters_text(user, filters))
+    head = HEADER_ROWS
     scope = scope_prefix(user)
     count = _("共 %(n)s 人") % {"n": f"{min(total, limit):,}"}
     if truncated:
         count += _("（结果超过 %(n)s 人，仅导出前 %(n)s 人，请缩小查询范围）") % {"n": f"{limit:,}"}
-    ws.write(2, 0, _("导出用户：%(u)s（管辖区划 %(s)s）；%(c)s") % {
-        "u": user.get_username(), "s": scope or _("全部"), "c": count})
-    ws.write(3, 0, _("身份证号和电话已脱敏。带“（演示）”的区划为演示数据生成。"))
-    head = HEADER_ROWS
-    for c, (h, w) in enumerate(COLUMNS):
-        ws.set_column(c, c, w)
-        ws.write_string(head, c, _(h), bold)
-    n = 0
-    write_row = ws.write_row
-    with transaction.atomic():  # the server-side cursor and the sort's memory live in it
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cur:  # 50,000 narrow rows sort in memory, not on disk
-                cur.execute("SET LOCAL work_mem = '64MB'")
-        for n, row in enumerate(person_rows(user=user, filters=filters, limit=limit), start=1):
-            write_row(head + n, 0, row)
-    ws.autofilter(head, 0, head + n, len(COLUMNS) - 1)
-    ws.freeze_panes(head + 1, 0)
-    wb.close()
+    with SheetWriter(target, sheet=_("人员名单"), widths=[w for _h, w in COLUMNS],
+                     freeze_rows=head + 1, autofilter_from=head + 1) as sheet:
+        sheet.row([title], style=TITLE)
+        sheet.row([filters_text(user, filters)])
+        sheet.row([_("导出用户：%(u)s（管辖区划 %(s)s）；%(c)s") % {
+            "u": user.get_username(), "s": scope or _("全部"), "c": count}])
+        sheet.row([_("身份证号和电话已脱敏。带“（演示）”的区划为演示数据生成。")])
+        sheet.row([])
+        sheet.row([_(h) for h, _w in COLUMNS], style=HEAD)
+        write = sheet.row
+        with transaction.atomic():  # the server-side cursor and the sort's memory live in it
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cur:  # the rows sort in memory, not on disk
+                    cur.execute("SET LOCAL work_mem = '64MB'")
+            for row in person_rows(user=user, filters=filters, limit=limit):
+                write(row)
+        n = sheet.rows - head - 1
     return Written(rows=n, truncated=truncated)
-
