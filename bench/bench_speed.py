@@ -9,6 +9,8 @@
   user of 盐池县 and the superuser (every person): `selectors.region_overview` and `GET /`,
   median and 95th percentile; beside it, what the same counts cost as a full recount (the
   query the overview ran before the summaries, decision 25);
+- the largest export, every person (1,000,000) as the superuser, once, with the file's size
+  and how much the process's peak memory grew;
 - the household list's count (`GET /households/?count=1`), which must stay as fast;
 - the rebuild of the summaries (`jkfp summary rebuild`).
 
@@ -107,6 +109,23 @@ def speed_measures(connection, repeat: int = 30) -> list[Figure]:
     add(f"download of the same {persons:,} persons", "GET /households/export.xlsx?region=…",
         _timed(download, 3), "< 2,000 ms", "median of 3; the streamed body read to the end",
         p95=False)
+
+    # ---- the largest export: every person, one run, streamed into a file
+    import resource
+
+    everyone = admin if os.environ.get("BENCH_EXPORT_ALL", "1") == "1" else None
+    if everyone is not None:
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        with tempfile.TemporaryFile() as f:
+            t = time.perf_counter()
+            done = export.export_write(f, user=admin, filters=export.ExportFilters(),
+                                       title="bench")
+            seconds = time.perf_counter() - t
+            size = f.tell()
+        grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024
+        add(f"export of every person ({done.rows:,}), superuser, to a file",
+            "export.export_write()", [seconds], "",
+            f"one run; {size / 1e6:.0f} MB file; peak memory grew {grown:.0f} MB", p95=False)
 
     # ---- region overview
     for user, name in ((city, "city user 长治市"), (county, "county user 盐池县"),

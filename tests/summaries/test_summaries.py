@@ -192,3 +192,12 @@ def test_a_refused_write_moves_no_count(users, household, member):
                                      household=household, start_date=dt.date(2024, 1, 1),
                                      end_date=dt.date(2023, 1, 1))
     assert stored() == before
+
+
+def test_the_demo_load_rebuilds_the_summaries(db):
+    from jkfp.demo.services import demo_data_load
+
+    demo_data_load(persons=400, seed=3, stays=False)
+    assert stored() == recount()
+    assert sum(stored()["registry.persons_alive"].values()) == Person.objects.filter(
+        alive=True).count() > 0

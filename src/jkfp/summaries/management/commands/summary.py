@@ -6,6 +6,8 @@ source tables whatever a user's region: so this command takes no `--as` (decisio
 
 from __future__ import annotations
 
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
 from jkfp.summaries import definitions
@@ -33,7 +35,7 @@ class Command(BaseCommand):
         names = opts["names"] or list(known)
         from tqdm import tqdm
 
-        bar = tqdm(total=len(names), unit="汇总", disable=None, file=self.stderr._out)
+        bar = tqdm(total=len(names), unit="汇总", disable=None, file=sys.stderr)
 
         def progress(done: Rebuilt) -> None:
             bar.update(1)
