@@ -426,8 +426,12 @@ def run_speed(args, connection) -> None:
         pg = cur.fetchone()[0]
     text = bench_speed.speed_doc(
         figures, persons=args.persons, when=f"{dt.date.today():%Y-%m-%d}",
-        command=f".venv/bin/python bench/bench_registry.py --persons {args.persons} "
-                f"--database-url {args.database_url}   # or make bench",
+        command=(f".venv/bin/python bench/bench_registry.py --persons {args.persons} "
+                 f"--database-url {args.database_url}"
+                 + (" --load-runs 1 --no-docs   # loads the database\n"
+                    f".venv/bin/python bench/bench_registry.py --persons {args.persons} "
+                    f"--database-url {args.database_url} --speed-only   # these figures"
+                    if args.speed_only else "   # make bench runs this")),
         machine=(f"Machine: {info['cores']} cores, {info['cpu']}, {info['memory']} RAM; "
                  f"PostgreSQL {pg.split()[0]} (default settings) on the same machine; "
                  f"Python {info['python']}."))
