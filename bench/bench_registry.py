@@ -415,29 +415,10 @@ def main() -> None:
 
 
 def run_speed(args, connection) -> None:
-    """The export and region-overview figures (bench_speed.py), in their own section."""
+    """The export and region-overview figures, in their own section (bench_speed.py)."""
     import bench_speed
 
-    print("export and region overview …", flush=True)
-    figures = bench_speed.speed_measures(connection, repeat=min(args.repeat, 30))
-    info = machine()
-    with connection.cursor() as cur:
-        cur.execute("SHOW server_version")
-        pg = cur.fetchone()[0]
-    text = bench_speed.speed_doc(
-        figures, persons=args.persons, when=f"{dt.date.today():%Y-%m-%d}",
-        command=(f".venv/bin/python bench/bench_registry.py --persons {args.persons} "
-                 f"--database-url {args.database_url}"
-                 + (" --load-runs 1 --no-docs   # loads the database\n"
-                    f".venv/bin/python bench/bench_registry.py --persons {args.persons} "
-                    f"--database-url {args.database_url} --speed-only   # these figures"
-                    if args.speed_only else "   # make bench runs this")),
-        machine=(f"Machine: {info['cores']} cores, {info['cpu']}, {info['memory']} RAM; "
-                 f"PostgreSQL {pg.split()[0]} (default settings) on the same machine; "
-                 f"Python {info['python']}."))
-    if not args.no_docs:
-        bench_speed.write_section(DOC, text)
-        print(f"written to {DOC.relative_to(REPO)} ({bench_speed.SECTION})")
+    bench_speed.run(args, connection, machine(), DOC)
 
 
 def write_doc(args, info, result, rate, wall, vacuum_s, rows, page_note, findings) -> None:

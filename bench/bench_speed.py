@@ -200,3 +200,27 @@ def write_section(doc, text: str) -> None:
     else:
         new = old.rstrip("\n") + "\n\n" + text
     doc.write_text(new, encoding="utf-8")
+
+
+def run(args, connection, info: dict[str, str], doc) -> None:
+    """Measure, print and (unless --no-docs) write the section; `info` from machine()."""
+    import datetime as dt
+
+    print("export and region overview …", flush=True)
+    figures = speed_measures(connection, repeat=min(args.repeat, 30))
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version")
+        pg = cur.fetchone()[0]
+    base = (f".venv/bin/python bench/bench_registry.py --persons {args.persons} "
+            f"--database-url {args.database_url}")
+    command = (f"{base} --load-runs 1 --no-docs   # loads the database\n"
+               f"{base} --speed-only   # these figures" if args.speed_only
+               else f"{base}   # make bench runs this")
+    text = speed_doc(
+        figures, persons=args.persons, when=f"{dt.date.today():%Y-%m-%d}", command=command,
+        machine=(f"Machine: {info['cores']} cores, {info['cpu']}, {info['memory']} RAM; "
+                 f"PostgreSQL {pg.split()[0]} (default settings) on the same machine; "
+                 f"Python {info['python']}."))
+    if not args.no_docs:
+        write_section(doc, text)
+        print(f"written to docs/benchmarks.md ({SECTION})")
