@@ -198,6 +198,9 @@ def parse_args():
                    help="loads into a fresh database; the median rate is reported")
     p.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the queries")
     p.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
+    p.add_argument("--speed-only", action="store_true",
+                   help="only the export and overview figures (bench_speed.py), on the database "
+                        "as it is (loaded by an earlier run)")
     return p.parse_args()
 
 
@@ -252,12 +255,18 @@ def main() -> None:
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jkfp.config.settings")
     os.environ.setdefault("CONN_MAX_AGE", "600")
-    print(f"recreating {urlsplit(args.database_url).path.lstrip('/')} …", flush=True)
-    recreate_database(args.database_url)
+    if not args.speed_only:
+        print(f"recreating {urlsplit(args.database_url).path.lstrip('/')} …", flush=True)
+        recreate_database(args.database_url)
 
     import django
 
     django.setup()
+    if args.speed_only:
+        from django.db import connection
+
+        run_speed(args, connection)
+        return
     from django.core.management import call_command
     from django.db import connection, connections
     from django.http import Http404
@@ -402,6 +411,14 @@ def main() -> None:
     if not args.no_docs:
         write_doc(args, info, result, rate, wall, vacuum_s, rows, page_note, findings)
         print(f"\nwritten to {DOC.relative_to(REPO)}")
+    run_speed(args, connection)
+
+
+def run_speed(args, connection) -> None:
+    """The export and region-overview figures, in their own section (bench_speed.py)."""
+    import bench_speed
+
+    bench_speed.run(args, connection, machine(), DOC)
 
 
 def write_doc(args, info, result, rate, wall, vacuum_s, rows, page_note, findings) -> None:

@@ -10,6 +10,7 @@ import factory
 from jkfp.accounts.models import Department, Role, User
 from jkfp.registry import idnumber
 from jkfp.registry.models import Household, Person, Relation
+from jkfp.summaries.services import summary_apply
 
 _issued: dict[tuple[str, dt.date, str], int] = {}
 
@@ -80,3 +81,10 @@ class PersonFactory(factory.django.DjangoModelFactory):
     birth_date = factory.LazyAttribute(lambda o: idnumber.parse(o.id_number).birth_date)
     relation = Relation.CHILD
     region_code = factory.SelfAttribute("household.region_code")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # the summaries move with every person written, as the services do (decision 25)
+        person = super()._create(model_class, *args, **kwargs)
+        summary_apply(person)
+        return person

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from jkfp.accounts.models import Role
-from jkfp.registry import idnumber, services
+from jkfp.registry import export, idnumber, services
 
 from ..conftest import VILLAGE
 from ..factories import UserFactory, make_id
@@ -22,10 +22,19 @@ def test_township_user_exports_the_search_to_excel(e2e_regions, login, live_serv
                                       relation="head")])
     page = login(township)
     page.goto(f"{live_server.url}/households/?q=E2E-EX")
+    button = page.locator("#export-xlsx")
+    label = button.inner_text()
     with page.expect_download() as info:
-        page.click("#export-xlsx")
+        button.click()
+        # while the workbook is prepared the button says so (and refuses a second click)
+        assert button.get_attribute("aria-busy") == "true"
+        assert button.inner_text() == "正在生成…"
     path = tmp_path / "export.xlsx"
     info.value.save_as(path)
-    rows = list(openpyxl.load_workbook(path).active.iter_rows(min_row=5, values_only=True))
-    assert [(r[0], r[2], r[3]) for r in rows] == [
-        ("E2E-EX-1", "白玉兰", idnumber.mask(hh.head.id_number))]
+    # the response's cookie tells the page the file has come: the button is itself again
+    page.wait_for_function("!document.querySelector('#export-xlsx').hasAttribute('aria-busy')")
+    assert button.inner_text() == label
+    rows = list(openpyxl.load_workbook(path).active.iter_rows(
+        min_row=export.HEADER_ROWS + 2, values_only=True))
+    assert [(r[0], r[1], r[4], r[5]) for r in rows] == [
+        ("E2E-EX-1", "盐池县", "白玉兰", idnumber.mask(hh.head.id_number))]

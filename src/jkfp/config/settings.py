@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "axes",
     "jkfp.regions",
     "jkfp.accounts",
+    "jkfp.summaries",
     "jkfp.registry",
     "jkfp.admission",
     "jkfp.settlement",

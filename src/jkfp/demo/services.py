@@ -29,6 +29,7 @@ from jkfp.regions.services import region_load_rows
 from jkfp.registry.models import CategoryPeriod, Household, HouseholdIncome, Person, SupportMeasure
 from jkfp.settlement.models import HospitalStay, Statement
 from jkfp.settlement.services import policy_set
+from jkfp.summaries.services import summary_rebuild
 
 from .accounts import FIRST_VILLAGE_HUAMACHI, AccountRow, demo_accounts_ensure, demo_users
 from .categories import generate_categories
@@ -178,6 +179,10 @@ def demo_data_load(*, persons: int, seed: int, as_of: dt.date | None = None,
         t2 = time.perf_counter()
         callback = progress(sum(len(t) for t in data.tables)) if progress else None
         result.timings = write_tables(data.tables, progress=callback)
+        t3 = time.perf_counter()
+        # the summaries (decision 25) from the loaded tables, in the same transaction
+        summary_rebuild()
+        result.timings["summaries"] = time.perf_counter() - t3
         t3 = time.perf_counter()
         result.seconds_setup = t1 - t0
         result.seconds_generate = t2 - t1

@@ -1,115 +1,183 @@
-"""The person list of a household search as an Excel workbook (XlsxWriter, constant memory).
+"""The person list of a household search as an Excel workbook (decision 26).
 
-Numbers are masked as in the lists; the rows come from `person_export`, which reads through the
-scoped selectors of the registry.
+The rows come from `person_rows`, which reads plain tuples (`values_list`) through the scoped
+selectors of the registry, one server-side cursor, no model instance per row. Labels (sex,
+relation, work ability, categories, region names) are translated once per distinct value.
+Numbers are masked as in the lists (DESIGN.md rule 12). The workbook is written row by row
+by `xlsxstream.SheetWriter` into a zip stream (a temporary file for a download), which the view
+then streams: up to `EXPORT_LIMIT` persons, memory flat whatever the size.
+
+Each file states what produced it: the title, the filters (search, category, region) and the
+user's scope, the number of persons and whether the result was cut at the limit.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import IO
 
-import xlsxwriter
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from jkfp.accounts.access import in_region, scoped
+from jkfp.accounts.access import in_region, scope_prefix, scoped
 from jkfp.accounts.models import User
 from jkfp.categories import LABELS, Category
+from jkfp.regions.models import Region
 
 from . import idnumber
+from .models import Relation, Sex, WorkAbility
 from .selectors import current_periods, household_list, person_scope
+from .xlsxstream import HEAD, TITLE, SheetWriter
 
-EXPORT_LIMIT = 50_000
-
-
-@dataclass
-class ExportRow:
-    household_number: str
-    village: str
-    village_generated: bool
-    name: str
-    id_masked: str
-    sex: str
-    birth_date: dt.date
-    relation: str
-    work_ability: str
-    alive: bool
-    phone_masked: str
-    categories: list[str]
+EXPORT_LIMIT = 1_000_000  # persons in one file (a streamed download); beyond: a job (later)
+CHUNK = 5_000             # rows fetched per round trip of the server-side cursor
+COLUMNS = [  # (heading, width)
+    ("户编号", 20), ("县（区）", 12), ("乡镇（街道）", 14), ("村（社区）", 16), ("姓名", 10),
+    ("身份证号（脱敏）", 22), ("性别", 6), ("出生日期", 12), ("与户主关系", 12),
+    ("劳动能力", 16), ("状态", 6), ("联系电话（脱敏）", 16), ("当前类别", 36),
+]
+HEADER_ROWS = 5  # title, filters, scope and count, note, blank; the column heads follow
 
 
-def person_export(*, user: User, q: str = "", category: str = "", region_code: str = "",
-                  limit: int = EXPORT_LIMIT) -> tuple[list[ExportRow], bool]:
-    """The members of the households a list page shows, one row per person, numbers masked
-    (DESIGN.md rule 11). Returns the rows (at most `limit`) and whether more were left out."""
-    households = household_list(user=user, q=q, category=category, region_code=region_code)
-    persons = (person_scope(user=user)
-               .filter(household__in=households.order_by().values("pk"))
-               .select_related("household__village")
-               .order_by("region_code", "household_id", "id"))
-    picked = list(persons[:limit + 1])
-    truncated = len(picked) > limit
-    picked = picked[:limit]
-    # current categories of these persons and households: one scoped query, joined in Python
+@dataclass(frozen=True)
+class ExportFilters:
+    q: str = ""
+    category: str = ""
+    region_code: str = ""
+
+
+def _persons(user: User, f: ExportFilters):
+    households = household_list(user=user, q=f.q, category=f.category, region_code=f.region_code)
+    return (person_scope(user=user)
+            .filter(household__in=households.order_by().values("pk"))
+            .order_by("region_code", "household_id", "id"))
+
+
+def person_count(*, user: User, filters: ExportFilters, limit: int = EXPORT_LIMIT) -> int:
+    """How many persons the export holds, counted up to `limit + 1` (more means cut)."""
+    return _persons(user, filters)[:limit + 1].count()
+
+
+class _Names:
+    """Region names by code, read once for the part of the tree the export can touch."""
+
+    def __init__(self, prefix: str):
+        base = prefix[:6] if len(prefix) > 6 else prefix  # a township's county is named too
+        qs = Region.objects.filter(in_region(base, "code")) if base else Region.objects.all()
+        demo = _("（演示）")
+        self.names = {c: n + (demo if g else "")
+                      for c, n, g in qs.values_list("code", "name", "is_generated")}
+
+    def __call__(self, code: str) -> str:
+        return self.names.get(code, code)
+
+
+def _category_text(user: User, region_code: str):
+    """Function (person id, household id) → the current categories' labels, joined."""
     periods = scoped(current_periods(), user)
     if region_code:
         periods = periods.filter(in_region(region_code))
-    person_ids = {p.pk for p in picked}
-    household_ids = {p.household_id for p in picked}
-    cats: dict[tuple[str, int], set[str]] = {}
+    of_person: dict[int, set[str]] = {}
+    of_household: dict[int, set[str]] = {}
     for pid, hid, cat in periods.values_list("person_id", "household_id", "category"):
-        if pid in person_ids:
-            cats.setdefault(("p", pid), set()).add(cat)
-        elif hid in household_ids:
-            cats.setdefault(("h", hid), set()).add(cat)
+        if pid is not None:
+            of_person.setdefault(pid, set()).add(cat)
+        else:
+            of_household.setdefault(hid, set()).add(cat)
     order = {c.value: i for i, c in enumerate(Category)}
-    rows = []
-    for p in picked:
-        held = cats.get(("p", p.pk), set()) | cats.get(("h", p.household_id), set())
-        v = p.household.village
-        rows.append(ExportRow(
-            household_number=p.household.household_number, village=v.name,
-            village_generated=v.is_generated, name=p.name,
-            id_masked=idnumber.mask(p.id_number), sex=p.get_sex_display(),
-            birth_date=p.birth_date, relation=p.get_relation_display(),
-            work_ability=p.get_work_ability_display(), alive=p.alive,
-            phone_masked=idnumber.mask_phone(p.phone),
-            categories=sorted(held, key=lambda c: order.get(c, 99))))
-    return rows, truncated
+    labels = {c.value: _(LABELS[c]) for c in Category}
+    texts: dict[frozenset, str] = {frozenset(): ""}
+    empty: set[str] = set()
+
+    def text(pid: int, hid: int) -> str:
+        held = frozenset(of_person.get(pid, empty) | of_household.get(hid, empty))
+        t = texts.get(held)
+        if t is None:
+            t = texts[held] = "、".join(labels.get(c, c)
+                                       for c in sorted(held, key=lambda c: order.get(c, 99)))
+        return t
+
+    return text
 
 
-def export_workbook(rows: list[ExportRow], *, title: str, truncated: bool, limit: int) -> bytes:
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": True})
-    ws = wb.add_worksheet(_("人员名单"))
-    bold = wb.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
-    date = wb.add_format({"num_format": "yyyy-mm-dd"})
-    head = [_("户编号"), _("所在村"), _("姓名"), _("身份证号（脱敏）"), _("性别"), _("出生日期"),
-            _("与户主关系"), _("劳动能力"), _("状态"), _("联系电话（脱敏）"), _("当前类别")]
-    widths = [20, 16, 10, 22, 6, 12, 12, 16, 6, 16, 36]
-    ws.write(0, 0, title, wb.add_format({"bold": True, "font_size": 13}))
-    note = _("身份证号和电话已脱敏。带“（演示）”的村为演示数据生成。")
+def person_rows(*, user: User, filters: ExportFilters = ExportFilters(),
+                limit: int = EXPORT_LIMIT) -> Iterator[tuple]:
+    """The export's rows, in the order of `COLUMNS`, at most `limit`; numbers masked."""
+    prefix = filters.region_code or scope_prefix(user) or ""
+    name = _Names(prefix)
+    cats = _category_text(user, filters.region_code)
+    sex = {v: _(label) for v, label in Sex.choices}
+    relation = {v: _(label) for v, label in Relation.choices}
+    ability = {v: _(label) for v, label in WorkAbility.choices}
+    alive, dead = _("在世"), _("已故")
+    mask, mask_phone = idnumber.mask, idnumber.mask_phone
+    qs = _persons(user, filters).values_list(
+        "household__household_number", "region_code", "name", "id_number", "sex", "birth_date",
+        "relation", "work_ability", "alive", "phone", "id", "household_id")[:limit]
+    for (number, code, pname, id_number, s, birth, rel, work, is_alive, phone, pid,
+         hid) in qs.iterator(chunk_size=CHUNK):
+        yield (number, name(code[:6]), name(code[:9]), name(code), pname, mask(id_number),
+               sex.get(s, s), birth, relation.get(rel, rel), ability.get(work, work),
+               alive if is_alive else dead, mask_phone(phone), cats(pid, hid))
+
+
+def person_export(*, user: User, q: str = "", category: str = "", region_code: str = "",
+                  limit: int = EXPORT_LIMIT) -> tuple[list[tuple], bool]:
+    """The rows as a list (at most `limit`) and whether more were left out."""
+    rows = list(person_rows(user=user, filters=ExportFilters(q, category, region_code),
+                            limit=limit + 1))
+    return rows[:limit], len(rows) > limit
+
+
+def filters_text(user: User, f: ExportFilters) -> str:
+    """The filters that produced a file, in words (its second line)."""
+    parts = [_("关键词：%(q)s") % {"q": f.q} if f.q else _("关键词：无")]
+    parts.append(_("类别：%(c)s") % {"c": _(LABELS[Category(f.category)])} if f.category
+                 else _("类别：全部"))
+    prefix = scope_prefix(user) or ""
+    region = f.region_code or prefix
+    if region:
+        names = Region.objects.filter(code__in=[region[:n] for n in (2, 4, 6, 9, 12)
+                                                if n <= len(region)]).order_by("code")
+        label = "".join(r.name for r in names) or region
+        parts.append(_("区划：%(r)s（%(c)s）") % {"r": label, "c": region})
+    else:
+        parts.append(_("区划：全部"))
+    return _("筛选条件——") + "；".join(parts)
+
+
+@dataclass
+class Written:
+    rows: int
+    truncated: bool
+
+
+def export_write(target: str | IO[bytes], *, user: User, filters: ExportFilters, title: str,
+                 limit: int = EXPORT_LIMIT) -> Written:
+    """Write the workbook of `filters` for `user` into `target` (a path or a binary file)."""
+    total = person_count(user=user, filters=filters, limit=limit)
+    truncated = total > limit
+    head = HEADER_ROWS
+    scope = scope_prefix(user)
+    count = _("共 %(n)s 人") % {"n": f"{min(total, limit):,}"}
     if truncated:
-        note += _("结果超过 %(n)s 人，仅导出前 %(n)s 人，请缩小查询范围。") % {"n": f"{limit:,}"}
-    ws.write(1, 0, note)
-    for c, (h, w) in enumerate(zip(head, widths, strict=True)):
-        ws.set_column(c, c, w)
-        ws.write(3, c, h, bold)
-    for r, row in enumerate(rows, start=4):
-        village = row.village + (_("（演示）") if row.village_generated else "")
-        ws.write_string(r, 0, row.household_number)
-        ws.write_string(r, 1, village)
-        ws.write_string(r, 2, row.name)
-        ws.write_string(r, 3, row.id_masked)
-        ws.write_string(r, 4, _(row.sex))
-        ws.write_datetime(r, 5, row.birth_date, date)
-        ws.write_string(r, 6, _(row.relation))
-        ws.write_string(r, 7, _(row.work_ability))
-        ws.write_string(r, 8, _("在世") if row.alive else _("已故"))
-        ws.write_string(r, 9, row.phone_masked)
-        ws.write_string(r, 10, "、".join(_(LABELS[Category(c)]) for c in row.categories))
-    ws.autofilter(3, 0, 3 + len(rows), len(head) - 1)
-    ws.freeze_panes(4, 0)
-    wb.close()
-    return buf.getvalue()
+        count += _("（结果超过 %(n)s 人，仅导出前 %(n)s 人，请缩小查询范围）") % {"n": f"{limit:,}"}
+    with SheetWriter(target, sheet=_("人员名单"), widths=[w for _h, w in COLUMNS],
+                     freeze_rows=head + 1, autofilter_from=head + 1) as sheet:
+        sheet.row([title], style=TITLE)
+        sheet.row([filters_text(user, filters)])
+        sheet.row([_("导出用户：%(u)s（管辖区划 %(s)s）；%(c)s") % {
+            "u": user.get_username(), "s": scope or _("全部"), "c": count}])
+        sheet.row([_("身份证号和电话已脱敏。带“（演示）”的区划为演示数据生成。")])
+        sheet.row([])
+        sheet.row([_(h) for h, _w in COLUMNS], style=HEAD)
+        write = sheet.row
+        with transaction.atomic():  # the server-side cursor and the sort's memory live in it
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cur:  # the rows sort in memory, not on disk
+                    cur.execute("SET LOCAL work_mem = '64MB'")
+            for row in person_rows(user=user, filters=filters, limit=limit):
+                write(row)
+        n = sheet.rows - head - 1
+    return Written(rows=n, truncated=truncated)

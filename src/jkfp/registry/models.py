@@ -176,6 +176,12 @@ class CategoryPeriod(models.Model):
             models.Index(fields=["region_code", "category"], name="period_region_cat"),
             models.Index(fields=["person", "category"], name="period_person_cat"),
             models.Index(fields=["household", "category"], name="period_household_cat"),
+            # the periods whose being in force depends on the date (decision 25): dated ones
+            # by end date, open ones by start date (those not yet begun)
+            models.Index(fields=["end_date"], name="period_dated_end",
+                         condition=Q(end_date__isnull=False)),
+            models.Index(fields=["start_date"], name="period_open_start",
+                         condition=Q(end_date__isnull=True)),
         ]
 
     @property

@@ -21,6 +21,7 @@ from jkfp.accounts.access import can_see_full_identity, in_region, scope_prefix,
 from jkfp.accounts.models import User
 from jkfp.categories import Category
 from jkfp.regions.models import Region
+from jkfp.summaries.selectors import summary_counts
 
 from . import idnumber
 from .models import (
@@ -30,6 +31,7 @@ from .models import (
     Person,
     SupportMeasure,
 )
+from .summaries import PERIODS_OPEN, PERSONS_ALIVE
 
 ID_TAIL = re.compile(r"^[0-9]{3,17}[0-9Xx]?$|^[0-9]{2,17}[Xx]$")
 
@@ -154,21 +156,35 @@ def household_categories(*, user: User, household: Household) -> list[CategoryPe
 
 def category_counts(*, user: User, region_code: str, child_length: int,
                     on: dt.date | None = None) -> dict[str, dict[str, int]]:
-    """Current category periods counted by child region (code prefix of `child_length`)."""
-    qs = scoped(current_periods(on=on), user).filter(in_region(region_code))
-    rows = (qs.annotate(child=Substr("region_code", 1, child_length))
-            .values("child", "category").annotate(n=Count("id")))
-    out: dict[str, dict[str, int]] = {}
-    for r in rows:
-        out.setdefault(r["child"], {})[r["category"]] = r["n"]
-    return out
+    """Category periods in force on `on` (today) counted by child region (code prefix of
+    `child_length`), inside the user's scope.
+
+    From the summary of open periods (decision 25), corrected for the date: open periods not
+    yet begun are taken off, periods with an end date that are in force are added. Both are
+    few, and read on the partial indexes `period_open_start` and `period_dated_end`.
+    """
+    on = on or timezone.localdate()
+    out = summary_counts(user=user, name=PERIODS_OPEN.name, region_code=region_code,
+                         child_length=child_length)
+    periods = scoped(CategoryPeriod.objects.all(), user).filter(in_region(region_code))
+    not_begun = periods.filter(end_date__isnull=True, start_date__gt=on)
+    dated = periods.filter(end_date__isnull=False, end_date__gte=on, start_date__lte=on)
+    for qs, sign in ((not_begun, -1), (dated, 1)):
+        rows = (qs.annotate(child=Substr("region_code", 1, child_length))
+                .values_list("child", "category").annotate(n=Count("id")).order_by())
+        for child, cat, n in rows:
+            counts = out.setdefault(child, {})
+            counts[cat] = counts.get(cat, 0) + sign * n
+            if not counts[cat]:
+                del counts[cat]
+    return {child: counts for child, counts in out.items() if counts}
 
 
 def person_counts(*, user: User, region_code: str, child_length: int) -> dict[str, int]:
-    qs = person_scope(user=user).filter(in_region(region_code), alive=True)
-    rows = qs.annotate(child=Substr("region_code", 1, child_length)).values("child").annotate(
-        n=Count("id"))
-    return {r["child"]: r["n"] for r in rows}
+    """Living persons by child region, inside the user's scope (from the summary)."""
+    counts = summary_counts(user=user, name=PERSONS_ALIVE.name, region_code=region_code,
+                            child_length=child_length)
+    return {child: keys.get("", 0) for child, keys in counts.items()}
 
 
 @dataclass

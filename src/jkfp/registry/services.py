@@ -13,16 +13,15 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from jkfp.accounts.access import can_see_full_identity, require_in_scope, require_writer
 from jkfp.accounts.models import PersonalDataAccess, User
-from jkfp.categories import LABELS, LEVEL, Category, parse_category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
 from jkfp.events import Event, publish
 from jkfp.policy.money import parse_yuan
 from jkfp.regions.models import Region
+from jkfp.summaries.services import summary_apply, summary_snapshot
 from jkfp.writes import acting, locked, model_create, model_update
 
 from . import idnumber
@@ -35,6 +34,14 @@ from .models import (
     SupportMeasure,
     WorkAbility,
 )
+from .periods import (  # noqa: F401
+    EARLIEST,
+    LATEST,
+    _period_changed,
+    category_period_add,
+    category_period_end,
+    check_dates,
+)
 
 # ASCII digits only (`\d` alone also matches other scripts' digits); full-width digits are
 # normalised to ASCII first (`normalize_phone`), as in ID numbers.
@@ -45,18 +52,6 @@ PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", re.ASCII)
 def normalize_phone(raw: str | None) -> str:
     """Full-width digits and hyphen → ASCII, surrounding spaces removed."""
     return unicodedata.normalize("NFKC", raw or "").strip()
-
-
-EARLIEST, LATEST = dt.date(1880, 1, 1), dt.date(2099, 12, 31)
-
-
-def check_dates(**dates: dt.date | None) -> None:
-    """Refuse dates outside 1880-2099 (a typo such as 0202 or 9999), naming the field."""
-    errors = [DomainError(ErrorCode.INVALID, f"日期{d}超出有效范围（1880-01-01至2099-12-31）",
-                          field=name)
-              for name, d in dates.items() if d is not None and not EARLIEST <= d <= LATEST]
-    if errors:
-        raise ValidationErrors(errors)
 
 
 def yuan_to_fen(value, *, field: str) -> int:
@@ -197,6 +192,7 @@ def household_register(*, user: User, household_number: str, village_code: str, 
                 p = acting(_new_person(info, m, household), user)
                 p.save()
                 persons.append(p)
+                summary_apply(p)
             household.head = next(p for p in persons if p.relation == Relation.HEAD)
             acting(household, user).save(update_fields=["head"])
             publish(Event.HOUSEHOLD_CHANGED, household_id=household.pk,
@@ -235,6 +231,7 @@ def person_add(*, user: User, household: Household, member: MemberInput) -> Pers
     with transaction.atomic():
         p = acting(_new_person(info, member, household), user)
         p.save()
+        summary_apply(p)
         _person_changed(p)
     return p
 
@@ -276,13 +273,17 @@ def person_record_death(*, user: User, person: Person, expected_version: int,
         p = locked(Person, person.pk, expected_version=expected_version)
         if not p.alive:
             raise DomainError(ErrorCode.PERSON_DECEASED, "该人员已登记死亡", field="death_date")
+        was = summary_snapshot(p)
         p, _ = model_update(instance=p, lock=False, user=user,
                             data={"alive": False, "death_date": death_date})
+        summary_apply(p, was=was)
         # the person's own open periods end on the day of death (history keeps them)
         for period in CategoryPeriod.objects.select_for_update().filter(person=p,
                                                                          end_date__isnull=True):
+            was = summary_snapshot(period)
             model_update(instance=period, lock=False, user=user, data={
                 "end_date": max(death_date, period.start_date), "end_reason": "死亡"})
+            summary_apply(period, was=was)
             _period_changed(period)
         _person_changed(p)
     return p
@@ -312,77 +313,6 @@ def household_income_record(*, user: User, household: Household, year: int, tota
         publish(Event.HOUSEHOLD_CHANGED, household_id=household.pk,
                 region_code=household.region_code)
     return inc
-
-
-# ---------------------------------------------------------------- categories
-def _overlaps(qs, start: dt.date, end: dt.date | None):
-    """Periods in qs overlapping [start, end] (inclusive; None = open)."""
-    qs = qs.filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
-    if end is not None:
-        qs = qs.filter(start_date__lte=end)
-    return qs
-
-
-def category_period_add(*, user: User, category: str, start_date: dt.date,
-                        person: Person | None = None, household: Household | None = None,
-                        end_date: dt.date | None = None, source: str = "", reason: str = "",
-                        exit_year: int | None = None, change_request=None) -> CategoryPeriod:
-    """Open a dated period in a category for a person or a household."""
-    require_writer(user)
-    cat = parse_category(category)
-    if cat is None:
-        raise DomainError(ErrorCode.CATEGORY_UNKNOWN, f"类别“{category}”不存在", field="category")
-    subject = person or household
-    if subject is None or (person and household):
-        raise DomainError(ErrorCode.CATEGORY_LEVEL, "须且只能指定人员或家庭户之一", field="category")
-    level = LEVEL[cat]
-    if (level == "household" and person) or (level == "person" and household):
-        raise DomainError(ErrorCode.CATEGORY_LEVEL,
-                          "“{}”是{}类别".format(LABELS[cat], "家庭户" if level == "household" else "个人"),
-                          field="category")
-    require_in_scope(user, subject.region_code)
-    check_dates(start_date=start_date, end_date=end_date)
-    if end_date and end_date < start_date:
-        raise DomainError(ErrorCode.CATEGORY_DATES, "终止日期不能早于起始日期", field="end_date")
-    if cat == Category.LIFTED_OUT and not exit_year:
-        raise DomainError(ErrorCode.REQUIRED, "脱贫人口须填写脱贫年度", field="exit_year")
-    with transaction.atomic():
-        # lock the subject row so two concurrent adds cannot both pass the overlap check
-        locked(Person if person else Household, subject.pk)
-        same = CategoryPeriod.objects.filter(category=cat.value,
-                                             **({"person": person} if person else
-                                                {"household": household}))
-        clash = _overlaps(same, start_date, end_date).first()
-        if clash:
-            raise DomainError(
-                ErrorCode.CATEGORY_OVERLAP,
-                "“{}”期间与已有期间（{} 至 {}）重叠".format(
-                    LABELS[cat], clash.start_date, clash.end_date or "今"),
-                field="start_date")
-        period = model_create(
-            CategoryPeriod, user=user, category=cat.value, person=person, household=household,
-            region_code=subject.region_code, start_date=start_date, end_date=end_date,
-            exit_year=exit_year, source=source or getattr(user, "department", ""),
-            reason=reason, change_request=change_request, created_by=user)
-        _period_changed(period)
-    return period
-
-
-def category_period_end(*, user: User, period: CategoryPeriod, end_date: dt.date,
-                        end_reason: str, end_way: str = "") -> CategoryPeriod:
-    require_writer(user)
-    require_in_scope(user, period.region_code)
-    check_dates(end_date=end_date)
-    with transaction.atomic():
-        p = locked(CategoryPeriod, period.pk)
-        if p.end_date is not None:
-            raise DomainError(ErrorCode.CATEGORY_NOT_HELD, "该期间已终止", field="end_date")
-        if end_date < p.start_date:
-            raise DomainError(ErrorCode.CATEGORY_DATES, "终止日期不能早于起始日期", field="end_date")
-        p, _ = model_update(instance=p, lock=False, user=user, data={
-            "end_date": end_date, "end_reason": end_reason, "end_way": end_way})
-        _period_changed(p)
-    return p
 
 
 # ---------------------------------------------------------------- support measures
@@ -428,7 +358,3 @@ def _person_changed(p: Person) -> None:
     publish(Event.PERSON_CHANGED, person_id=p.pk, household_id=p.household_id,
             region_code=p.region_code)
 
-
-def _period_changed(p: CategoryPeriod) -> None:
-    publish(Event.PERIOD_CHANGED, period_id=p.pk, region_code=p.region_code,
-            category=p.category)

@@ -32,11 +32,11 @@ class Command(ActingCommand):
         region = opts["region"].strip()
         if region and not (region.isdigit() and code_in_scope(self.user, region)):
             raise CommandError(f"--region：区划“{region}”不在用户“{self.user.username}”的管辖区域内")
-        rows, truncated = export.person_export(user=self.user, q=opts["q"],
-                                               category=opts["category"], region_code=region)
+        category = parse_category(opts["category"]).value if opts["category"] else ""
+        filters = export.ExportFilters(q=opts["q"], category=category, region_code=region)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        body = export.export_workbook(rows, title=f"家庭户成员名单（导出于 {stamp}）",
-                                      truncated=truncated, limit=export.EXPORT_LIMIT)
-        out.write_bytes(body)
-        note = f"（超过 {export.EXPORT_LIMIT:,} 人，仅导出前 {export.EXPORT_LIMIT:,} 人）" if truncated else ""
-        self.stdout.write(f"已导出 {len(rows):,} 人{note} → {out}")
+        done = export.export_write(str(out), user=self.user, filters=filters,
+                                   title=f"家庭户成员名单（导出于 {stamp}）")
+        note = (f"（超过 {export.EXPORT_LIMIT:,} 人，仅导出前 {export.EXPORT_LIMIT:,} 人）"
+                if done.truncated else "")
+        self.stdout.write(f"已导出 {done.rows:,} 人{note} → {out}")

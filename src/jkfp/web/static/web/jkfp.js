@@ -31,6 +31,32 @@
       b.addEventListener("click", function () { window.print(); });
     });
   }
+  // Export: the button says 正在生成… (and refuses a second click) while the server prepares
+  // the workbook; the response sets the cookie jkfp_export to the token the link sent.
+  function exportDone(token) {
+    return document.cookie.split("; ").indexOf("jkfp_export=" + token) >= 0;
+  }
+  document.addEventListener("click", function (ev) {
+    var link = ev.target.closest ? ev.target.closest("a[data-export]") : null;
+    if (!link) return;
+    if (link.getAttribute("aria-busy") === "true") { ev.preventDefault(); return; }
+    var token = String(Date.now()) + String(Math.floor(Math.random() * 1e6));
+    var base = link.getAttribute("data-href") || link.getAttribute("href");
+    link.setAttribute("data-href", base);
+    link.setAttribute("href", base + (base.indexOf("?") >= 0 ? "&" : "?") + "dl=" + token);
+    var label = link.textContent;
+    link.textContent = link.getAttribute("data-busy-label") || "…";
+    link.setAttribute("aria-busy", "true");
+    link.classList.add("is-busy");
+    var timer = window.setInterval(function () {
+      if (!exportDone(token)) return;
+      window.clearInterval(timer);
+      document.cookie = "jkfp_export=; Max-Age=0; path=/";
+      link.textContent = label;
+      link.removeAttribute("aria-busy");
+      link.classList.remove("is-busy");
+    }, 400);
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     setupMembers();
