@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 
 from jkfp.accounts.models import Role
 from jkfp.registry import export, idnumber, services
@@ -32,7 +33,8 @@ def test_township_user_exports_the_search_to_excel(e2e_regions, login, live_serv
     path = tmp_path / "export.xlsx"
     info.value.save_as(path)
     # the response's cookie tells the page the file has come: the button is itself again
-    page.wait_for_function("!document.querySelector('#export-xlsx').hasAttribute('aria-busy')")
+    # (an expect, not wait_for_function: the page's content-security policy forbids eval)
+    expect(page.locator("#export-xlsx")).not_to_have_attribute("aria-busy", "true")
     assert button.inner_text() == label
     rows = list(openpyxl.load_workbook(path).active.iter_rows(
         min_row=export.HEADER_ROWS + 2, values_only=True))

@@ -11,6 +11,9 @@ from simple_history.models import HistoricalRecords
 from jkfp.categories import CHOICES as CATEGORY_CHOICES
 
 
+OPEN = Q(status="proposed") | Q(status="notice") | Q(status="township_approved")
+
+
 class ChangeRequest(models.Model):
     """An admission, change or exit of a category, following DOMAIN.md section 5."""
 
@@ -81,16 +84,16 @@ class ChangeRequest(models.Model):
         verbose_name_plural = "纳入/退出申请"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["region_code", "status"], name="cr_region_status")]
-        # one open request per subject and category, also under concurrent proposals
+        # one open request per subject and category, also under concurrent proposals (the
+        # statuses as ORs of equalities: PostgreSQL reads such a predicate back exactly as
+        # written, so a bulk load that drops and re-creates the index leaves it the same)
         constraints = [
             models.UniqueConstraint(
                 fields=["household", "category"], name="cr_one_open_per_household",
-                condition=Q(person__isnull=True,
-                            status__in=["proposed", "notice", "township_approved"])),
+                condition=Q(person__isnull=True) & OPEN),
             models.UniqueConstraint(
                 fields=["person", "category"], name="cr_one_open_per_person",
-                condition=Q(person__isnull=False,
-                            status__in=["proposed", "notice", "township_approved"])),
+                condition=Q(person__isnull=False) & OPEN),
         ]
 
 
