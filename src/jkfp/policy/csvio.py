@@ -74,7 +74,7 @@ def parse_stays(text: str, policies: PolicySet) -> StayFile:
     """The same from text (tests, and callers holding a file's content)."""
     columns = _split_fast(text.encode("utf-8"))
     if columns is None:
-        columns = _split_csv(io.StringIO(text, newline=""))
+        columns = _split_csv(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     return check_columns(columns, policies)
 
 
@@ -130,12 +130,15 @@ def _split_fast(data: bytes) -> Columns | None:
     if not ((per_line[1:] == n_fields) | (length[1:] <= 0)).all():
         return None
     n = len(starts) - 1
-    if n == 0:
+    if n == 0 or (length[1:] <= 0).all():
         return Columns(_empty_frame(), np.zeros(0, np.int64), [])
     order = sorted(pos, key=pos.get)
-    frame = pl.read_csv(io.BytesIO(data), has_header=False, skip_rows=1, infer_schema=False,
-                        quote_char=None, columns=[pos[c] for c in order],
-                        new_columns=order)
+    try:
+        frame = pl.read_csv(io.BytesIO(data), has_header=False, skip_rows=1,
+                            infer_schema=False, quote_char=None,
+                            columns=[pos[c] for c in order], new_columns=order)
+    except pl.exceptions.PolarsError:
+        return None
     if frame.height != n:
         return None
     frame = frame.select(pl.col(c).fill_null("") for c in COLUMNS)
@@ -184,6 +187,8 @@ def check_columns(cols: Columns, policies: PolicySet) -> StayFile:
         return StayFile([], empty_batch(), cols.header_errors)
     f = cols.frame
     n = f.height
+    if n == 0:
+        return StayFile([], empty_batch(), [])
     ok = np.ones(n, bool)
 
     def accept(mask) -> None:
@@ -295,7 +300,8 @@ def _distinct(s: pl.Series, parse) -> tuple[np.ndarray, np.ndarray]:
     good = [p is not None for p in parsed]
     mapped = s.replace_strict(uniq, [p if p is not None else 0 for p in parsed],
                               return_dtype=pl.Int64)
-    return mapped.to_numpy(), s.replace_strict(uniq, good, return_dtype=pl.Boolean).to_numpy()
+    return (mapped.to_numpy().copy(),
+            s.replace_strict(uniq, good, return_dtype=pl.Boolean).to_numpy().copy())
 
 
 def _by(check):
@@ -331,7 +337,8 @@ def _amounts(s: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     whole = parts["field_0"].cast(pl.Int64, strict=False).fill_null(0)
     frac = parts["field_1"].fill_null("").str.pad_end(2, "0").cast(pl.Int64, strict=False)
     fen = (whole * 100 + frac.fill_null(0)).to_numpy()
-    return np.where(ok.to_numpy(), fen, 0), ok.to_numpy()
+    okn = ok.to_numpy()
+    return np.where(okn, fen, 0), okn
 
 
 def _has_regime(county: np.ndarray, day: np.ndarray, ok: np.ndarray,
