@@ -101,59 +101,53 @@ def _header(names: list[str] | None) -> tuple[dict[str, int], list[RowError]]:
 
 
 def _split_fast(data: bytes) -> Columns | None:
-    """Polars' reader, when the file has no quote, no NUL, no lone CR and the header's number
-    of fields on every non-empty line (then line k of the file is row k - 1); else None."""
+    """Polars' reader, when the file has no quote, no NUL and no lone CR: then line k of the
+    file is row k - 1 (Polars gives a blank line as a row of nulls, a short row nulls and
+    drops extra cells, as the csv path reads them); else None."""
     if b'"' in data or b"\0" in data or data.count(b"\r") != data.count(b"\r\n"):
         return None
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None  # the csv path raises the error the user is shown
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None  # the csv path raises the error the user is shown
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    buf = np.frombuffer(data, np.uint8)
-    ends = np.flatnonzero(buf == 10)
-    if not len(data):
+    if not data:
         return Columns(None, np.zeros(0, np.int64), _header(None)[1])
-    if not len(ends) or ends[-1] != len(data) - 1:
-        ends = np.append(ends, len(data))  # no newline at the end
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    first = data[:ends[0]].decode("utf-8").rstrip("\r")
+    end = data.find(b"\n")
+    first = data[:end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
     pos, errors = _header(first.split(","))
     if errors:
         return Columns(None, np.zeros(0, np.int64), errors)
-    commas = np.flatnonzero(buf == 44)
-    per_line = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
-    del commas
-    length = ends - starts - (buf[np.maximum(ends - 1, 0)] == 13)
-    n_fields = first.count(",")
-    if not ((per_line[1:] == n_fields) | (length[1:] <= 0)).all():
-        return None
-    n = len(starts) - 1
-    if n == 0 or (length[1:] <= 0).all():
+    n = data.count(b"\n") - (data.endswith(b"\n"))
+    if n == 0:
         return Columns(_empty_frame(), np.zeros(0, np.int64), [])
-    order = sorted(pos, key=pos.get)
     try:
-        frame = pl.read_csv(io.BytesIO(data), has_header=False, skip_rows=1,
-                            infer_schema=False, quote_char=None,
-                            columns=[pos[c] for c in order], new_columns=order)
+        frame = pl.read_csv(data, has_header=False, skip_rows=1, infer_schema=False,
+                            quote_char=None, columns=[pos[c] for c in COLUMNS])
     except pl.exceptions.PolarsError:
         return None
     if frame.height != n:
         return None
-    frame = frame.select(pl.col(c).fill_null("") for c in COLUMNS)
-    return Columns(frame, np.arange(2, n + 2, dtype=np.int64), [],
-                   raw_lines=_LazyLines(data, starts, ends))
+    frame = frame.select(pl.col(f"column_{pos[c]}").fill_null("").alias(c) for c in COLUMNS)
+    return Columns(frame, np.arange(2, n + 2, dtype=np.int64), [], raw_lines=_LazyLines(data))
 
 
 class _LazyLines:
     """Line k (1-based) of the file, decoded only when asked for."""
 
-    def __init__(self, data: bytes, starts: np.ndarray, ends: np.ndarray):
-        self.data, self.starts, self.ends = data, starts, ends
+    def __init__(self, data: bytes):
+        self.data = data
+        self.starts: np.ndarray | None = None
 
     def __getitem__(self, line: int) -> str:
-        return self.data[self.starts[line - 1]:self.ends[line - 1]].decode("utf-8")
+        if self.starts is None:
+            ends = np.flatnonzero(np.frombuffer(self.data, np.uint8) == 10)
+            self.starts = np.concatenate(([0], ends + 1))
+        start = int(self.starts[line - 1])
+        end = self.data.find(b"\n", start)
+        return self.data[start:end if end >= 0 else len(self.data)].decode("utf-8")
 
 
 def _split_csv(fh) -> Columns:
@@ -255,7 +249,8 @@ def check_columns(cols: Columns, policies: PolicySet) -> StayFile:
     keep_idx = np.flatnonzero(keep)
     if len(keep_idx) < n:
         stay_id, person_id = stay_id.gather(keep_idx), person_id.gather(keep_idx)
-    person = person_id.cast(pl.Categorical).to_physical().to_numpy().astype(np.int64)
+    person = person_id.cast(pl.Enum(person_id.unique())).to_physical().to_numpy().astype(
+        np.int64)
     batch = StayBatch(person, county[keep_idx], category[keep_idx].astype(np.int8),
                       grade[keep_idx].astype(np.int8), location[keep_idx].astype(np.int8),
                       referred[keep_idx].astype(bool),
@@ -278,7 +273,10 @@ def _first_of_each_id(stay_id: pl.Series, valid: np.ndarray, lines: np.ndarray,
                       by_line: dict[int, list[RowError]]) -> np.ndarray:
     """Valid rows whose stay_id no earlier valid row has; the others get a duplicate error."""
     idx = np.flatnonzero(valid)
-    ids = stay_id.gather(idx)
+    ids = stay_id.gather(idx) if len(idx) < len(stay_id) else stay_id
+    hashes = np.sort(ids.hash().to_numpy())
+    if not (hashes[1:] == hashes[:-1]).any():
+        return valid  # no two ids hash alike, so no two are equal
     first = ids.is_first_distinct().to_numpy()
     if first.all():
         return valid
@@ -297,11 +295,10 @@ def _distinct(s: pl.Series, parse) -> tuple[np.ndarray, np.ndarray]:
     """`parse` (text → int or None) applied once per distinct value: values and accepted."""
     uniq = s.unique()
     parsed = [parse(v) for v in uniq.to_list()]
-    good = [p is not None for p in parsed]
-    mapped = s.replace_strict(uniq, [p if p is not None else 0 for p in parsed],
-                              return_dtype=pl.Int64)
-    return (mapped.to_numpy().copy(),
-            s.replace_strict(uniq, good, return_dtype=pl.Boolean).to_numpy().copy())
+    codes = s.cast(pl.Enum(uniq)).to_physical().to_numpy()
+    values = np.array([p if p is not None else 0 for p in parsed], np.int64)
+    good = np.array([p is not None for p in parsed], bool)
+    return values[codes], good[codes]
 
 
 def _by(check):
@@ -331,14 +328,11 @@ def _day(text: str) -> int | None:
 
 
 def _amounts(s: pl.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Fen of the amounts in plain form (at most 9 digits, up to 2 decimals); others 0/False."""
-    ok = s.str.contains(_PLAIN_AMOUNT)
-    parts = s.str.split_exact(".", 1).struct.unnest()
-    whole = parts["field_0"].cast(pl.Int64, strict=False).fill_null(0)
-    frac = parts["field_1"].fill_null("").str.pad_end(2, "0").cast(pl.Int64, strict=False)
-    fen = (whole * 100 + frac.fill_null(0)).to_numpy()
-    okn = ok.to_numpy()
-    return np.where(okn, fen, 0), okn
+    """Fen of the amounts in plain form (at most 9 digits, up to 2 decimals); others 0/False.
+    (Polars' decimal parse of a plain form is exact; the pattern decides what is plain.)"""
+    ok = s.str.contains(_PLAIN_AMOUNT).to_numpy()
+    fen = s.cast(pl.Decimal(11, 2), strict=False).to_physical().fill_null(0)
+    return np.where(ok, fen.cast(pl.Int64).to_numpy(), 0), ok
 
 
 def _has_regime(county: np.ndarray, day: np.ndarray, ok: np.ndarray,

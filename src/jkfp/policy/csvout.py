@@ -38,38 +38,35 @@ def _csv_cell(text: str) -> str:
     return buf.getvalue()[:-3]  # drop the second, empty cell and the line end
 
 
-def yuan_column(fen: np.ndarray) -> pl.Expr:
-    """fen → '1234.50' for a whole column (as money.fmt_fen, the sign included)."""
-    s = pl.Series(fen)
-    mag = s.abs()
-    text = (mag // 100).cast(pl.String) + "." + (mag % 100).cast(pl.String).str.zfill(2)
-    return pl.when(pl.lit(s) < 0).then("-" + pl.lit(text)).otherwise(pl.lit(text))
+def yuan_column(fen: np.ndarray, present: np.ndarray | None = None) -> pl.Series:
+    """fen → '1234.50' for a whole column (money.fmt_fen's form, the sign included), through
+    Polars' exact decimals (fen × 100 / 100 at scale 2); null where not `present`."""
+    text = (pl.Series(fen).cast(pl.Decimal(20, 2)) / 100).cast(pl.String)
+    return text if present is None or present.all() else text.set(pl.Series(~present), None)
 
 
 def result_frame(stay_ids, result: BatchResult) -> tuple[list[str], pl.DataFrame]:
-    """The header and one text column per result column."""
+    """The header and one text column per result column (null: an empty cell)."""
     columns = result_columns(result)
     tiers = columns[1:-5]
     ids = pl.Series("stay_id", stay_ids, pl.String)
     if ids.str.contains(r'[",\r\n]').any():
         ids = ids.map_elements(_csv_cell, return_dtype=pl.String)
-    labels = pl.Series([_csv_cell(r.label) for r in result.regimes], dtype=pl.String)
-    exprs = [pl.lit(ids).alias("stay_id")]
+    labels = [_csv_cell(r.label) for r in result.regimes]
+    data = {"stay_id": ids}
     for t in tiers:
-        exprs.append(pl.when(pl.lit(pl.Series(result.has_tier(t))))
-                     .then(yuan_column(result.amounts[t])).otherwise(pl.lit("")).alias(t))
-    exprs += [yuan_column(result.reimbursed).alias("reimbursed_total"),
-              yuan_column(result.self_pay).alias("self_pay"),
-              pl.lit(labels.gather(result.regime_index)).alias("policy"),
-              _bool(result.deposit_waived).alias("deposit_waived"),
-              _bool(result.uses_examples).alias("example_values")]
-    frame = pl.select(pl.concat_str(exprs, separator=",").alias("line")) if len(ids) else \
-        pl.DataFrame({"line": pl.Series([], dtype=pl.String)})
-    return [_csv_cell(c) for c in columns], frame
+        data[t] = yuan_column(result.amounts[t], result.has_tier(t))
+    data["reimbursed_total"] = yuan_column(result.reimbursed)
+    data["self_pay"] = yuan_column(result.self_pay)
+    data["policy"] = pl.Series(labels, dtype=pl.String).gather(result.regime_index)
+    data["deposit_waived"] = _bool(result.deposit_waived)
+    data["example_values"] = _bool(result.uses_examples)
+    return [_csv_cell(c) for c in columns], pl.DataFrame(
+        {f"c{i}": v for i, v in enumerate(data.values())})
 
 
-def _bool(values: np.ndarray) -> pl.Expr:
-    return pl.when(pl.lit(pl.Series(values))).then(pl.lit("true")).otherwise(pl.lit("false"))
+def _bool(values: np.ndarray) -> pl.Series:
+    return pl.Series(["false", "true"]).gather(values.view(np.uint8))
 
 
 def write_result(path: Path | str, stay_ids, result: BatchResult) -> None:
@@ -82,7 +79,7 @@ def write_result(path: Path | str, stay_ids, result: BatchResult) -> None:
             fh.write((",".join(header) + "\r\n").encode("utf-8"))
             if frame.height:
                 frame.write_csv(fh, include_header=False, quote_style="never",
-                                line_terminator="\r\n")
+                                line_terminator="\r\n", null_value="")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
