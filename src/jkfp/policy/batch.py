@@ -27,7 +27,7 @@ from .regimes import PolicySet, Regime
 from .schema import N_CELL, N_GRADE, N_LOC
 from .stay_input import Stay
 from .tables import regime_tables
-from .tier_kind import RoundRows
+from .tier_kind import Gathered, RoundRows
 
 
 @dataclass
@@ -121,7 +121,7 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
         i = int(missing[0])
         raise PolicyError(PolicyErrorCode.NO_REGIME, what=f"{int(batch.county[i]):06d}",
                           allowed=str(batch.admission[i]), key=f"stay #{i}")
-    present = set(np.unique(reg).tolist())
+    present = set(np.flatnonzero(np.bincount(reg, minlength=len(regimes))).tolist())
     comp = [regime_tables(policies, r) if i in present else None for i, r in enumerate(regimes)]
     row = np.empty(n, np.int64)
     cell = (((batch.category.astype(np.int64) * N_LOC + batch.location) * N_GRADE + batch.grade)
@@ -145,8 +145,9 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
     used = [regimes[i] for i in sorted(present)]
     funds = list(dict.fromkeys(t.fund for r in used for t in r.tiers))
     amounts = {tid: np.zeros(n, np.int64) for tid in tier_ids}
-    by_fund = {f: np.zeros(n, np.int64) for f in funds}
-    paid_all = np.zeros(n, np.int64)
+    fund_of = {(t.id, t.fund) for r in used for t in r.tiers}
+    one_fund = len({tid for tid, _ in fund_of}) == len(fund_of)  # each tier id, one fund
+    by_fund = {f: np.zeros(n, np.int64) for f in funds} if not one_fund else {}
     acc: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     self_paid = np.zeros(n_py, np.int64)
     bounds = np.concatenate(([0], np.flatnonzero(np.diff(key)) + 1, [n])) if n else [0]
@@ -163,28 +164,36 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
             if a is None:
                 a = acc[t.id] = (np.zeros(n_py, np.int64), np.zeros(n_py, np.int64),
                                  np.zeros(n_py, np.int64))
-            x = np.take(t.table, f, axis=1)
-            pay = KINDS[t.kind].settle_rows(t, x, RoundRows(p, total, in_pol, paid, room,
+            pay = KINDS[t.kind].settle_rows(t, Gathered(t, f), RoundRows(p, total, in_pol, paid, room,
                                                             rank[s:e], self_paid, *a))
             paid += pay
             amounts[t.id][s:e] = pay
-            by_fund[t.fund][s:e] += pay
-        paid_all[s:e] = paid
+            if not one_fund:
+                by_fund[t.fund][s:e] += pay
         self_paid[p] += total - paid
         if progress is not None:
             progress(int(e - s))
 
     inverse = np.empty(n, np.int64)
     inverse[perm] = np.arange(n)
-    amounts = {tid: np.take(a, inverse) for tid, a in amounts.items()}
-    by_fund = {f: np.take(a, inverse) for f, a in by_fund.items()}
-    reimbursed = np.take(paid_all, inverse)
+    present_tiers = {t.id for r in used for t in r.tiers}  # the others stay all zero
+    amounts = {tid: np.take(a, inverse) if tid in present_tiers else a
+               for tid, a in amounts.items()}
+    reimbursed = np.zeros(n, np.int64)
+    for tid in present_tiers:
+        reimbursed += amounts[tid]
+    if one_fund:  # a fund's amounts are those of its tiers
+        by_fund = {f: np.zeros(n, np.int64) for f in funds}
+        for tid, f in fund_of:
+            by_fund[f] += amounts[tid]
+    else:
+        by_fund = {f: np.take(a, inverse) for f, a in by_fund.items()}
     deposit = np.zeros(n, bool)
     examples = np.zeros(n, bool)
     for r_i, c in enumerate(comp):
         if c is None:
             continue
-        sel = reg == r_i
+        sel = np.flatnonzero(reg == r_i) if len(present) > 1 else slice(None)
         deposit[sel] = c.deposit[row[sel]]
         examples[sel] = c.examples[row[sel]]
     return BatchResult(tier_ids, amounts, reimbursed, batch.total - reimbursed, regimes, reg,
