@@ -93,7 +93,7 @@ def assign_regimes(batch: StayBatch, policies: PolicySet) -> tuple[list[Regime],
     """Index of each stay's regime in the returned list; -1 where none is in force."""
     regimes = policies.regimes
     index = np.full(len(batch), -1, np.int64)
-    codes, inverse = np.unique(batch.county, return_inverse=True)
+    codes, inverse = _factorize(batch.county)
     by_code = _stable_argsort_small(inverse)
     bounds = np.searchsorted(inverse[by_code], np.arange(len(codes) + 1))
     for j, code in enumerate(codes.tolist()):
@@ -200,6 +200,18 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
                        deposit, examples, np.take(py, inverse), by_fund)
 
 
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(values, return_inverse=True), by a table when the values are small
+    non-negative integers (6-digit county codes)."""
+    if len(values) and 0 <= values.min() and values.max() < 2**21:
+        seen = np.bincount(values)
+        codes = np.flatnonzero(seen)
+        table = np.zeros(len(seen), np.int64)
+        table[codes] = np.arange(len(codes))
+        return codes, np.take(table, values)
+    return np.unique(values, return_inverse=True)
+
+
 def _stable_argsort_small(key: np.ndarray) -> np.ndarray:
     """Stable argsort; radix sort (int16) when the keys are small, as round keys are."""
     if len(key) and 0 <= key.min() and key.max() < 2**15:
@@ -226,7 +238,10 @@ def _person_year_order(batch: StayBatch) -> tuple[np.ndarray, np.ndarray, np.nda
     else:
         order = np.lexsort((np.arange(n), days, person))
     person = person[order]
-    year = batch.admission[order].astype("datetime64[Y]").astype(np.int64)
+    # the year of each day through a table of the days spanned (no datetime64 conversion)
+    first = batch.admission.min()
+    span = np.arange(first, batch.admission.max() + 1)
+    year = np.take(span.astype("datetime64[Y]").astype(np.int32), days[order])
     new = np.empty(n, bool)
     new[0] = True
     new[1:] = (person[1:] != person[:-1]) | (year[1:] != year[:-1])
