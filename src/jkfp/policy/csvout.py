@@ -39,10 +39,11 @@ def _csv_cell(text: str) -> str:
 
 
 def yuan_column(fen: np.ndarray, present: np.ndarray | None = None) -> pl.Series:
-    """fen → '1234.50' for a whole column (money.fmt_fen's form, the sign included), through
-    Polars' exact decimals (fen × 100 / 100 at scale 2); null where not `present`."""
-    text = (pl.Series(fen).cast(pl.Decimal(20, 2)) / 100).cast(pl.String)
-    return text if present is None or present.all() else text.set(pl.Series(~present), None)
+    """fen as yuan for a whole column: Polars' exact decimals at scale 2 (fen × 100 / 100),
+    which its CSV writer prints as money.fmt_fen does ('1234.50', '-0.05'); null (an empty
+    cell) where not `present`."""
+    yuan = pl.Series(fen).cast(pl.Decimal(20, 2)) / 100
+    return yuan if present is None or present.all() else yuan.set(pl.Series(~present), None)
 
 
 def result_frame(stay_ids, result: BatchResult) -> tuple[list[str], pl.DataFrame]:
