@@ -239,7 +239,20 @@ def write_doc(figures: list[tuple[str, str, str]], machine: str) -> None:
                    "2019-2022, categories mixed, costs log-normal. The settle_stay figure is "
                    "measured on every stay of a sample of people, accumulators carried, and "
                    "extrapolated; the sample's amounts are compared with settle_batch's to the "
-                   "fen."), ""]
+                   "fen."), "",
+              ("`jkfp settle` is timed on the same stays written to a temporary CSV file "
+               "(ids S0…, P…; yuan with two decimals): in process (`settle_main`, policies "
+               "loaded from the YAML files each time, as the command does) and once as "
+               "`.venv/bin/jkfp settle` (Django's command) under `/usr/bin/time -v` for its "
+               "peak resident memory. The memory traffic is the least a batch must move "
+               "(each input column read once, each output column written once) at "
+               "settle_batch's rate, against `np.copyto` of as many bytes. The peer computes "
+               "only two tiers (per-stay and per-year deductible and a ratio, no caps or "
+               "segments) in Polars with a join and a cumulative sum per person-year, as an "
+               "analyst would; its amounts are not the rules' and are not compared. Polars "
+               "runs on one thread (POLARS_MAX_THREADS=1). Every figure carries the 1-minute "
+               "load average after it: on this shared machine a load above 1 means other "
+               "work took part of the core."), ""]
     section = "\n".join(lines)
     head, marker, rest = text.partition("## Policy engine (issue 3)")
     if marker:
