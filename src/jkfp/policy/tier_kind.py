@@ -194,7 +194,10 @@ def rows_base(t: TierTable, x: Gathered, r: RoundRows) -> np.ndarray:
         b = np.maximum(r.in_policy - r.paid, 0)
     else:
         b = np.maximum(r.total - r.paid, 0)
-    return b * x[ELIG]
+    elig = x[ELIG]
+    if np.ndim(elig) == 0:  # the same for every row (never modified in place by the kinds)
+        return b if elig else np.zeros_like(b)
+    return b * elig
 
 
 def not_eligible(eff: InForceTier, acc: TierAccumulator) -> TierLine:
