@@ -29,6 +29,10 @@ from .stay_input import Stay
 from .tables import regime_tables
 from .tier_kind import Gathered, RoundRows
 
+#: Stays settled at once (a round is cut into chunks of this size): 16 Ki × 8 bytes = 128 KiB
+#: per array, so that a tier's temporaries stay in the cache.
+CHUNK = 1 << 14
+
 
 @dataclass
 class StayBatch:
@@ -90,25 +94,55 @@ class BatchResult:
 
 
 def assign_regimes(batch: StayBatch, policies: PolicySet) -> tuple[list[Regime], np.ndarray]:
-    """Index of each stay's regime in the returned list; -1 where none is in force."""
+    """Index of each stay's regime in the returned list; -1 where none is in force. A table
+    (distinct county × day spanned) is filled from the regimes' date ranges, then read once
+    per stay; the first regime found (6-, then 4-, then 2-digit prefix) wins."""
+    regimes = policies.regimes
+    if len(batch) == 0:
+        return regimes, np.full(0, -1, np.int64)
+    codes, inverse = _factorize(batch.county)
+    days = batch.admission.astype(np.int64)
+    lo = int(days.min())
+    span = int(days.max()) - lo + 1
+    if len(codes) * span > 4 * len(batch) + 10**6:  # dates far apart: a table per county
+        return regimes, _assign_by_county(batch, policies, codes, inverse)
+    table = np.full((len(codes), span), -1, np.int16 if len(regimes) < 2**15 else np.int64)
+    for j, code in enumerate(codes.tolist()):
+        for regime in _regimes_of(policies, int(code)):
+            start = max(int(np.datetime64(regime.start, "D").astype(np.int64)) - lo, 0)
+            end = min(int(np.datetime64(regime.end, "D").astype(np.int64)) - lo + 1, span)
+            if start < end:
+                part = table[j, start:end]
+                part[part < 0] = regimes.index(regime)
+    days -= lo
+    return regimes, table[inverse, days].astype(np.int64)
+
+
+def _regimes_of(policies: PolicySet, code: int) -> list[Regime]:
+    """The regimes that may apply to a county, in the order they are tried."""
+    text = f"{code:06d}"
+    found: list[Regime] = []
+    for n in (6, 4, 2):
+        region = policies.region_by_prefix(text[:n])
+        if region is not None:
+            found += region.regimes
+    return found
+
+
+def _assign_by_county(batch: StayBatch, policies: PolicySet, codes: np.ndarray,
+                      inverse: np.ndarray) -> np.ndarray:
     regimes = policies.regimes
     index = np.full(len(batch), -1, np.int64)
-    codes, inverse = _factorize(batch.county)
     by_code = _stable_argsort_small(inverse)
     bounds = np.searchsorted(inverse[by_code], np.arange(len(codes) + 1))
     for j, code in enumerate(codes.tolist()):
         sel = by_code[bounds[j]:bounds[j + 1]]
-        text = f"{int(code):06d}"
-        for n in (6, 4, 2):
-            region = policies.region_by_prefix(text[:n])
-            if region is None:
-                continue
-            days = batch.admission[sel]
-            for regime in region.regimes:
-                hit = (index[sel] < 0) & (days >= np.datetime64(regime.start)) & (
-                    days <= np.datetime64(regime.end))
-                index[sel[hit]] = regimes.index(regime)
-    return regimes, index
+        days = batch.admission[sel]
+        for regime in _regimes_of(policies, int(code)):
+            hit = (index[sel] < 0) & (days >= np.datetime64(regime.start)) & (
+                days <= np.datetime64(regime.end))
+            index[sel[hit]] = regimes.index(regime)
+    return index
 
 
 def settle_batch(batch: StayBatch, policies: PolicySet, *,
@@ -123,14 +157,7 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
                           allowed=str(batch.admission[i]), key=f"stay #{i}")
     present = set(np.flatnonzero(np.bincount(reg, minlength=len(regimes))).tolist())
     comp = [regime_tables(policies, r) if i in present else None for i, r in enumerate(regimes)]
-    row = np.empty(n, np.int64)
-    cell = (((batch.category.astype(np.int64) * N_LOC + batch.location) * N_GRADE + batch.grade)
-            * 2 + batch.referred)
-    for r_i, c in enumerate(comp):
-        sel = np.flatnonzero(reg == r_i) if c is not None else ()
-        if len(sel):
-            snap = np.searchsorted(c.snapshot_days, batch.admission[sel], side="right") - 1
-            row[sel] = snap * N_CELL + cell[sel]
+    row = _table_rows(batch, reg, comp)
 
     # rounds: the k-th stays of every person-year; within a round, stays grouped by regime
     order, py, rank = _person_year_order(batch)
@@ -151,6 +178,9 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
     acc: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     self_paid = np.zeros(n_py, np.int64)
     bounds = np.concatenate(([0], np.flatnonzero(np.diff(key)) + 1, [n])) if n else [0]
+    # a round's stays are independent of one another: settled in chunks whose temporaries
+    # stay in the processor's cache
+    bounds = sorted({*np.asarray(bounds).tolist(), *range(0, n, CHUNK)})
     for s, e in pairwise(bounds):
         c = comp[int(reg[perm[s]])]
         f, p, total, in_pol = rows[s:e], py[s:e], tot[s:e], inp[s:e]
@@ -198,6 +228,36 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
         examples[sel] = c.examples[row[sel]]
     return BatchResult(tier_ids, amounts, reimbursed, batch.total - reimbursed, regimes, reg,
                        deposit, examples, np.take(py, inverse), by_fund)
+
+
+def _table_rows(batch: StayBatch, reg: np.ndarray, comp: list) -> np.ndarray:
+    """Each stay's row in its regime's tables: snapshot (in force on the admission day) ×
+    N_CELL + cell. The first row of each (regime, day spanned) is tabulated, then read."""
+    n = len(batch)
+    cell = (((batch.category.astype(np.int64) * N_LOC + batch.location) * N_GRADE + batch.grade)
+            * 2 + batch.referred)
+    if n == 0:
+        return cell
+    days = batch.admission.astype(np.int64)
+    lo = int(days.min())
+    span = int(days.max()) - lo + 1
+    if len(comp) * span > 4 * n + 10**6:  # dates far apart: per regime
+        row = np.empty(n, np.int64)
+        for r_i, c in enumerate(comp):
+            sel = np.flatnonzero(reg == r_i) if c is not None else ()
+            if len(sel):
+                snap = np.searchsorted(c.snapshot_days, batch.admission[sel], side="right") - 1
+                row[sel] = snap * N_CELL + cell[sel]
+        return row
+    first = np.zeros((len(comp), span), np.int64)
+    spanned = np.arange(lo, lo + span)
+    for r_i, c in enumerate(comp):
+        if c is not None:
+            snap = np.searchsorted(c.snapshot_days.astype(np.int64), spanned, side="right") - 1
+            first[r_i] = snap * N_CELL
+    days -= lo
+    cell += first[reg, days]
+    return cell
 
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
