@@ -97,15 +97,21 @@ def assign_regimes(batch: StayBatch, policies: PolicySet) -> tuple[list[Regime],
     """Index of each stay's regime in the returned list; -1 where none is in force. A table
     (distinct county × day spanned) is filled from the regimes' date ranges, then read once
     per stay; the first regime found (6-, then 4-, then 2-digit prefix) wins."""
+    return policies.regimes, regime_index(batch.county, batch.admission, policies)
+
+
+def regime_index(county: np.ndarray, admission: np.ndarray, policies: PolicySet
+                 ) -> np.ndarray:
+    """`assign_regimes` on the two columns it reads (int64 codes, datetime64[D] days)."""
     regimes = policies.regimes
-    if len(batch) == 0:
-        return regimes, np.full(0, -1, np.int64)
-    codes, inverse = _factorize(batch.county)
-    days = batch.admission.astype(np.int64)
+    if len(county) == 0:
+        return np.full(0, -1, np.int64)
+    codes, inverse = _factorize(county)
+    days = admission.astype(np.int64)
     lo = int(days.min())
     span = int(days.max()) - lo + 1
-    if len(codes) * span > 4 * len(batch) + 10**6:  # dates far apart: a table per county
-        return regimes, _assign_by_county(batch, policies, codes, inverse)
+    if len(codes) * span > 4 * len(county) + 10**6:  # dates far apart: a table per county
+        return _assign_by_county(admission, policies, codes, inverse)
     table = np.full((len(codes), span), -1, np.int16 if len(regimes) < 2**15 else np.int64)
     for j, code in enumerate(codes.tolist()):
         for regime in _regimes_of(policies, int(code)):
@@ -115,7 +121,7 @@ def assign_regimes(batch: StayBatch, policies: PolicySet) -> tuple[list[Regime],
                 part = table[j, start:end]
                 part[part < 0] = regimes.index(regime)
     days -= lo
-    return regimes, table[inverse, days].astype(np.int64)
+    return table[inverse, days].astype(np.int64)
 
 
 def _regimes_of(policies: PolicySet, code: int) -> list[Regime]:
@@ -129,15 +135,15 @@ def _regimes_of(policies: PolicySet, code: int) -> list[Regime]:
     return found
 
 
-def _assign_by_county(batch: StayBatch, policies: PolicySet, codes: np.ndarray,
+def _assign_by_county(admission: np.ndarray, policies: PolicySet, codes: np.ndarray,
                       inverse: np.ndarray) -> np.ndarray:
     regimes = policies.regimes
-    index = np.full(len(batch), -1, np.int64)
+    index = np.full(len(admission), -1, np.int64)
     by_code = _stable_argsort_small(inverse)
     bounds = np.searchsorted(inverse[by_code], np.arange(len(codes) + 1))
     for j, code in enumerate(codes.tolist()):
         sel = by_code[bounds[j]:bounds[j + 1]]
-        days = batch.admission[sel]
+        days = admission[sel]
         for regime in _regimes_of(policies, int(code)):
             hit = (index[sel] < 0) & (days >= np.datetime64(regime.start)) & (
                 days <= np.datetime64(regime.end))

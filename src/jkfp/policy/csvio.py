@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from .batch import StayBatch
+from .batch import StayBatch, regime_index
 from .errors import PolicyErrorCode, RowError
 from .regimes import PolicySet
 from .schema import GRADES
@@ -291,14 +291,15 @@ def _first_of_each_id(stay_id: pl.Series, valid: np.ndarray, lines: np.ndarray,
     return keep
 
 
+_BAD = np.iinfo(np.int64).min  # a value no parse gives
+
+
 def _distinct(s: pl.Series, parse) -> tuple[np.ndarray, np.ndarray]:
     """`parse` (text → int or None) applied once per distinct value: values and accepted."""
     uniq = s.unique()
-    parsed = [parse(v) for v in uniq.to_list()]
-    codes = s.cast(pl.Enum(uniq)).to_physical().to_numpy()
-    values = np.array([p if p is not None else 0 for p in parsed], np.int64)
-    good = np.array([p is not None for p in parsed], bool)
-    return values[codes], good[codes]
+    table = np.array([_BAD if v is None else v for v in map(parse, uniq.to_list())], np.int64)
+    values = np.take(table, s.cast(pl.Enum(uniq)).to_physical().to_numpy())
+    return values, values != _BAD
 
 
 def _by(check):
@@ -337,21 +338,14 @@ def _amounts(s: pl.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def _has_regime(county: np.ndarray, day: np.ndarray, ok: np.ndarray,
                 policies: PolicySet) -> np.ndarray:
-    """Whether a regime is in force, asked once per distinct (county, admission day)."""
-    from datetime import date, timedelta
-
-    key = pl.Series(county * (1 << 23) + (day + (1 << 22)) * ok)
-    uniq = key.unique()
-    epoch = date(1970, 1, 1)
-    found = []
-    for k in uniq.to_list():
-        code, d = divmod(k, 1 << 23)
-        if not (0 <= code < 10**6 and d):
-            found.append(True)  # a row refused already: check_stay decides
-            continue
-        on = epoch + timedelta(days=d - (1 << 22))
-        found.append(policies.find_regime(f"{code:06d}", on) is not None)
-    return key.replace_strict(uniq, found, return_dtype=pl.Boolean).to_numpy()
+    """Whether a regime is in force (`find_regime`'s answer), from a table of the distinct
+    counties × the days spanned (`batch.regime_index`); rows refused already count as True
+    (check_stay decides for them)."""
+    found = np.ones(len(county), bool)
+    sel = np.flatnonzero(ok)
+    if len(sel):
+        found[sel] = regime_index(county[sel], day[sel].astype("datetime64[D]"), policies) >= 0
+    return found
 
 
 def empty_batch() -> StayBatch:
