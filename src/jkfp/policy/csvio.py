@@ -35,7 +35,7 @@ import polars as pl
 from .batch import StayBatch, regime_index
 from .errors import PolicyErrorCode, RowError
 from .regimes import PolicySet
-from .schema import GRADES
+from .schema import LOCATION_INDEX
 from .stay_input import Stay, _category, _date, _grade, _referred, check_stay
 
 COLUMNS = ("stay_id", "person_id", "county_code", "category", "hospital_grade", "location",
@@ -317,8 +317,6 @@ def _county(text: str) -> int | None:
 
 
 def _location(text: str) -> int | None:
-    from .schema import LOCATION_INDEX
-
     return LOCATION_INDEX.get(text.strip()) if text.strip() else None
 
 
@@ -353,6 +351,5 @@ def empty_batch() -> StayBatch:
                                                 bool, "datetime64[D]", np.int64, np.int64)))
 
 
-assert GRADES == (0, 1, 2, 3)
 __all__ = ["COLUMNS", "StayFile", "check_columns", "empty_batch", "parse_stays", "read_stays",
            "row_stay"]
