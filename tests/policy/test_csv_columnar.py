@@ -114,6 +114,12 @@ def files(draw) -> str:
     return bom + end.join(lines) + (end if draw(st.booleans()) else "")
 
 
+def first_seen(codes: np.ndarray) -> list[int]:
+    """Person codes relabelled in order of first appearance."""
+    seen: dict[int, int] = {}
+    return [seen.setdefault(c, len(seen)) for c in codes.tolist()]
+
+
 def errors_of(errors) -> list[tuple[str, int | None, str, str]]:
     return [(str(e.code), e.line, e.column, str(e)) for e in errors]
 
@@ -130,6 +136,7 @@ def assert_same(text: str, policies, tmp_path: Path) -> None:
     for name in ("county", "category", "grade", "location", "referred", "admission", "total",
                  "in_policy"):
         assert np.array_equal(getattr(parsed.batch, name), getattr(ref, name)), name
+    assert first_seen(parsed.batch.person) == first_seen(ref.person)  # the same people
     if not stays:
         return
     out = tmp_path / "out.csv"

@@ -249,8 +249,7 @@ def check_columns(cols: Columns, policies: PolicySet) -> StayFile:
     keep_idx = np.flatnonzero(keep)
     if len(keep_idx) < n:
         stay_id, person_id = stay_id.gather(keep_idx), person_id.gather(keep_idx)
-    person = person_id.cast(pl.Enum(person_id.unique())).to_physical().to_numpy().astype(
-        np.int64)
+    person = _codes(person_id)
     batch = StayBatch(person, county[keep_idx], category[keep_idx].astype(np.int8),
                       grade[keep_idx].astype(np.int8), location[keep_idx].astype(np.int8),
                       referred[keep_idx].astype(bool),
@@ -289,6 +288,29 @@ def _first_of_each_id(stay_id: pl.Series, valid: np.ndarray, lines: np.ndarray,
     keep = valid.copy()
     keep[idx[~first]] = False
     return keep
+
+
+def _codes(s: pl.Series) -> np.ndarray:
+    """Integer codes of the values (equal values, equal codes): the values sorted by their
+    hash; where two neighbours hash alike their texts are compared, so a collision of two
+    different ids falls back to a categorical cast."""
+    n = len(s)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    hashes = s.hash().to_numpy()
+    order = np.argsort(hashes)
+    hashes = hashes[order]
+    new = np.empty(n, bool)
+    new[0] = True
+    np.not_equal(hashes[1:], hashes[:-1], out=new[1:])
+    again = np.flatnonzero(~new)
+    if len(again):
+        texts = s.gather(order)
+        if not (texts.gather(again) == texts.gather(again - 1)).all():
+            return s.cast(pl.Categorical).to_physical().to_numpy().astype(np.int64)
+    codes = np.empty(n, np.int64)
+    codes[order] = np.cumsum(new) - 1
+    return codes
 
 
 _BAD = np.iinfo(np.int64).min  # a value no parse gives
