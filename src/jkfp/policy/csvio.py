@@ -104,7 +104,8 @@ def _split_fast(data: bytes) -> Columns | None:
     """Polars' reader, when the file has no quote, no NUL and no lone CR: then line k of the
     file is row k - 1 (Polars gives a blank line as a row of nulls, a short row nulls and
     drops extra cells, as the csv path reads them); else None."""
-    if b'"' in data or b"\0" in data or data.count(b"\r") != data.count(b"\r\n"):
+    if b'"' in data or b"\0" in data or (
+            b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None
     if not data.isascii():
         try:
