@@ -10,7 +10,6 @@ from simple_history.models import HistoricalRecords
 
 from jkfp.categories import CHOICES as CATEGORY_CHOICES
 
-
 OPEN = Q(status="proposed") | Q(status="notice") | Q(status="township_approved")
 
 

@@ -27,7 +27,11 @@ from .regimes import PolicySet, Regime
 from .schema import N_CELL, N_GRADE, N_LOC
 from .stay_input import Stay
 from .tables import regime_tables
-from .tier_kind import RoundRows
+from .tier_kind import Gathered, RoundRows
+
+#: Stays settled at once (a round is cut into chunks of this size): 16 Ki × 8 bytes = 128 KiB
+#: per array, so that a tier's temporaries stay in the cache.
+CHUNK = 1 << 14
 
 
 @dataclass
@@ -90,25 +94,61 @@ class BatchResult:
 
 
 def assign_regimes(batch: StayBatch, policies: PolicySet) -> tuple[list[Regime], np.ndarray]:
-    """Index of each stay's regime in the returned list; -1 where none is in force."""
+    """Index of each stay's regime in the returned list; -1 where none is in force. A table
+    (distinct county × day spanned) is filled from the regimes' date ranges, then read once
+    per stay; the first regime found (6-, then 4-, then 2-digit prefix) wins."""
+    return policies.regimes, regime_index(batch.county, batch.admission, policies)
+
+
+def regime_index(county: np.ndarray, admission: np.ndarray, policies: PolicySet
+                 ) -> np.ndarray:
+    """`assign_regimes` on the two columns it reads (int64 codes, datetime64[D] days)."""
     regimes = policies.regimes
-    index = np.full(len(batch), -1, np.int64)
-    codes, inverse = np.unique(batch.county, return_inverse=True)
+    if len(county) == 0:
+        return np.full(0, -1, np.int64)
+    codes, inverse = _factorize(county)
+    days = admission.astype(np.int64)
+    lo = int(days.min())
+    span = int(days.max()) - lo + 1
+    if len(codes) * span > 4 * len(county) + 10**6:  # dates far apart: a table per county
+        return _assign_by_county(admission, policies, codes, inverse)
+    table = np.full((len(codes), span), -1, np.int16 if len(regimes) < 2**15 else np.int64)
+    for j, code in enumerate(codes.tolist()):
+        for regime in _regimes_of(policies, int(code)):
+            start = max(int(np.datetime64(regime.start, "D").astype(np.int64)) - lo, 0)
+            end = min(int(np.datetime64(regime.end, "D").astype(np.int64)) - lo + 1, span)
+            if start < end:
+                part = table[j, start:end]
+                part[part < 0] = regimes.index(regime)
+    days -= lo
+    return table[inverse, days].astype(np.int64)
+
+
+def _regimes_of(policies: PolicySet, code: int) -> list[Regime]:
+    """The regimes that may apply to a county, in the order they are tried."""
+    text = f"{code:06d}"
+    found: list[Regime] = []
+    for n in (6, 4, 2):
+        region = policies.region_by_prefix(text[:n])
+        if region is not None:
+            found += region.regimes
+    return found
+
+
+def _assign_by_county(admission: np.ndarray, policies: PolicySet, codes: np.ndarray,
+                      inverse: np.ndarray) -> np.ndarray:
+    regimes = policies.regimes
+    index = np.full(len(admission), -1, np.int64)
     by_code = _stable_argsort_small(inverse)
     bounds = np.searchsorted(inverse[by_code], np.arange(len(codes) + 1))
     for j, code in enumerate(codes.tolist()):
         sel = by_code[bounds[j]:bounds[j + 1]]
-        text = f"{int(code):06d}"
-        for n in (6, 4, 2):
-            region = policies.region_by_prefix(text[:n])
-            if region is None:
-                continue
-            days = batch.admission[sel]
-            for regime in region.regimes:
-                hit = (index[sel] < 0) & (days >= np.datetime64(regime.start)) & (
-                    days <= np.datetime64(regime.end))
-                index[sel[hit]] = regimes.index(regime)
-    return regimes, index
+        days = admission[sel]
+        for regime in _regimes_of(policies, int(code)):
+            hit = (index[sel] < 0) & (days >= np.datetime64(regime.start)) & (
+                days <= np.datetime64(regime.end))
+            index[sel[hit]] = regimes.index(regime)
+    return index
 
 
 def settle_batch(batch: StayBatch, policies: PolicySet, *,
@@ -121,16 +161,9 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
         i = int(missing[0])
         raise PolicyError(PolicyErrorCode.NO_REGIME, what=f"{int(batch.county[i]):06d}",
                           allowed=str(batch.admission[i]), key=f"stay #{i}")
-    present = set(np.unique(reg).tolist())
+    present = set(np.flatnonzero(np.bincount(reg, minlength=len(regimes))).tolist())
     comp = [regime_tables(policies, r) if i in present else None for i, r in enumerate(regimes)]
-    row = np.empty(n, np.int64)
-    cell = (((batch.category.astype(np.int64) * N_LOC + batch.location) * N_GRADE + batch.grade)
-            * 2 + batch.referred)
-    for r_i, c in enumerate(comp):
-        sel = np.flatnonzero(reg == r_i) if c is not None else ()
-        if len(sel):
-            snap = np.searchsorted(c.snapshot_days, batch.admission[sel], side="right") - 1
-            row[sel] = snap * N_CELL + cell[sel]
+    row = _table_rows(batch, reg, comp)
 
     # rounds: the k-th stays of every person-year; within a round, stays grouped by regime
     order, py, rank = _person_year_order(batch)
@@ -145,11 +178,15 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
     used = [regimes[i] for i in sorted(present)]
     funds = list(dict.fromkeys(t.fund for r in used for t in r.tiers))
     amounts = {tid: np.zeros(n, np.int64) for tid in tier_ids}
-    by_fund = {f: np.zeros(n, np.int64) for f in funds}
-    paid_all = np.zeros(n, np.int64)
+    fund_of = {(t.id, t.fund) for r in used for t in r.tiers}
+    one_fund = len({tid for tid, _ in fund_of}) == len(fund_of)  # each tier id, one fund
+    by_fund = {f: np.zeros(n, np.int64) for f in funds} if not one_fund else {}
     acc: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     self_paid = np.zeros(n_py, np.int64)
     bounds = np.concatenate(([0], np.flatnonzero(np.diff(key)) + 1, [n])) if n else [0]
+    # a round's stays are independent of one another: settled in chunks whose temporaries
+    # stay in the processor's cache
+    bounds = sorted({*np.asarray(bounds).tolist(), *range(0, n, CHUNK)})
     for s, e in pairwise(bounds):
         c = comp[int(reg[perm[s]])]
         f, p, total, in_pol = rows[s:e], py[s:e], tot[s:e], inp[s:e]
@@ -163,32 +200,82 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
             if a is None:
                 a = acc[t.id] = (np.zeros(n_py, np.int64), np.zeros(n_py, np.int64),
                                  np.zeros(n_py, np.int64))
-            x = np.take(t.table, f, axis=1)
-            pay = KINDS[t.kind].settle_rows(t, x, RoundRows(p, total, in_pol, paid, room,
+            pay = KINDS[t.kind].settle_rows(t, Gathered(t, f), RoundRows(p, total, in_pol, paid, room,
                                                             rank[s:e], self_paid, *a))
             paid += pay
             amounts[t.id][s:e] = pay
-            by_fund[t.fund][s:e] += pay
-        paid_all[s:e] = paid
+            if not one_fund:
+                by_fund[t.fund][s:e] += pay
         self_paid[p] += total - paid
         if progress is not None:
             progress(int(e - s))
 
     inverse = np.empty(n, np.int64)
     inverse[perm] = np.arange(n)
-    amounts = {tid: np.take(a, inverse) for tid, a in amounts.items()}
-    by_fund = {f: np.take(a, inverse) for f, a in by_fund.items()}
-    reimbursed = np.take(paid_all, inverse)
+    present_tiers = {t.id for r in used for t in r.tiers}  # the others stay all zero
+    amounts = {tid: np.take(a, inverse) if tid in present_tiers else a
+               for tid, a in amounts.items()}
+    reimbursed = np.zeros(n, np.int64)
+    for tid in present_tiers:
+        reimbursed += amounts[tid]
+    if one_fund:  # a fund's amounts are those of its tiers
+        by_fund = {f: np.zeros(n, np.int64) for f in funds}
+        for tid, f in fund_of:
+            by_fund[f] += amounts[tid]
+    else:
+        by_fund = {f: np.take(a, inverse) for f, a in by_fund.items()}
     deposit = np.zeros(n, bool)
     examples = np.zeros(n, bool)
     for r_i, c in enumerate(comp):
         if c is None:
             continue
-        sel = reg == r_i
+        sel = np.flatnonzero(reg == r_i) if len(present) > 1 else slice(None)
         deposit[sel] = c.deposit[row[sel]]
         examples[sel] = c.examples[row[sel]]
     return BatchResult(tier_ids, amounts, reimbursed, batch.total - reimbursed, regimes, reg,
                        deposit, examples, np.take(py, inverse), by_fund)
+
+
+def _table_rows(batch: StayBatch, reg: np.ndarray, comp: list) -> np.ndarray:
+    """Each stay's row in its regime's tables: snapshot (in force on the admission day) ×
+    N_CELL + cell. The first row of each (regime, day spanned) is tabulated, then read."""
+    n = len(batch)
+    cell = (((batch.category.astype(np.int64) * N_LOC + batch.location) * N_GRADE + batch.grade)
+            * 2 + batch.referred)
+    if n == 0:
+        return cell
+    days = batch.admission.astype(np.int64)
+    lo = int(days.min())
+    span = int(days.max()) - lo + 1
+    if len(comp) * span > 4 * n + 10**6:  # dates far apart: per regime
+        row = np.empty(n, np.int64)
+        for r_i, c in enumerate(comp):
+            sel = np.flatnonzero(reg == r_i) if c is not None else ()
+            if len(sel):
+                snap = np.searchsorted(c.snapshot_days, batch.admission[sel], side="right") - 1
+                row[sel] = snap * N_CELL + cell[sel]
+        return row
+    first = np.zeros((len(comp), span), np.int64)
+    spanned = np.arange(lo, lo + span)
+    for r_i, c in enumerate(comp):
+        if c is not None:
+            snap = np.searchsorted(c.snapshot_days.astype(np.int64), spanned, side="right") - 1
+            first[r_i] = snap * N_CELL
+    days -= lo
+    cell += first[reg, days]
+    return cell
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(values, return_inverse=True), by a table when the values are small
+    non-negative integers (6-digit county codes)."""
+    if len(values) and 0 <= values.min() and values.max() < 2**21:
+        seen = np.bincount(values)
+        codes = np.flatnonzero(seen)
+        table = np.zeros(len(seen), np.int64)
+        table[codes] = np.arange(len(codes))
+        return codes, np.take(table, values)
+    return np.unique(values, return_inverse=True)
 
 
 def _stable_argsort_small(key: np.ndarray) -> np.ndarray:
@@ -217,7 +304,10 @@ def _person_year_order(batch: StayBatch) -> tuple[np.ndarray, np.ndarray, np.nda
     else:
         order = np.lexsort((np.arange(n), days, person))
     person = person[order]
-    year = batch.admission[order].astype("datetime64[Y]").astype(np.int64)
+    # the year of each day through a table of the days spanned (no datetime64 conversion)
+    first = batch.admission.min()
+    span = np.arange(first, batch.admission.max() + 1)
+    year = np.take(span.astype("datetime64[Y]").astype(np.int32), days[order])
     new = np.empty(n, bool)
     new[0] = True
     new[1:] = (person[1:] != person[:-1]) | (year[1:] != year[:-1])

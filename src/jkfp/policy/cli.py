@@ -17,6 +17,7 @@ written), or a policy case that fails; 2 bad command line.
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -24,7 +25,8 @@ from pathlib import Path
 from typing import TextIO
 
 from .batch import settle_batch
-from .csvio import StayFile, as_batch, read_stays, write_result
+from .csvio import StayFile, read_stays
+from .csvout import write_result
 from .errors import PolicyError, PolicyErrors
 from .loader import load_policies
 from .money import yuan_text_to_fen
@@ -68,27 +70,15 @@ def _load(policies_dir: Path | None, stderr: TextIO, overlay=None) -> PolicySet 
         return None
 
 
-def _read(stays_csv: Path, policies: PolicySet, stderr: TextIO,
-          progress: bool | None) -> StayFile | None:
+def _read(stays_csv: Path, policies: PolicySet, stderr: TextIO) -> StayFile | None:
     if not stays_csv.is_file():
         print(f"找不到文件 {stays_csv}", file=stderr)
         return None
-    # about 80 bytes a row: a bar while reading files of LONG_RUN rows or more
-    bar = _bar(None, "读取", stderr, progress, stays_csv.stat().st_size > LONG_RUN * 80)
-
-    def wrap(rows):
-        for row in rows:
-            bar.update()
-            yield row
-
     try:
-        parsed = read_stays(stays_csv, policies, progress=wrap if bar is not None else None)
-    except (UnicodeDecodeError, ValueError) as e:
+        parsed = read_stays(stays_csv, policies)
+    except (UnicodeDecodeError, ValueError, csv.Error) as e:
         print(f"无法读取 {stays_csv}：{e}（应为 UTF-8 编码的 CSV）", file=stderr)
         return None
-    finally:
-        if bar is not None:
-            bar.close()
     if parsed.errors:
         print(f"{stays_csv}：{len(parsed.errors)} 处错误，未结算、未写出结果文件：", file=stderr)
         for err in parsed.errors:
@@ -105,16 +95,16 @@ def run_settle(stays_csv: Path, out: Path, *, policies_dir: Path | None = None,
     policies = _load(policies_dir, stderr)
     if policies is None:
         return 1
-    parsed = _read(Path(stays_csv), policies, stderr, progress)
+    parsed = _read(Path(stays_csv), policies, stderr)
     if parsed is None:
         return 1
-    n = len(parsed.stays)
+    n = len(parsed)
     bar = _bar(n, "结算", stderr, progress, n >= LONG_RUN)
-    result = settle_batch(as_batch(parsed.stays), policies,
+    result = settle_batch(parsed.batch, policies,
                           progress=bar.update if bar is not None else None)
     if bar is not None:
         bar.close()
-    write_result(out, parsed.stays, result)
+    write_result(out, parsed.stay_ids, result)
     print(f"已结算 {n} 次住院，结果写入 {out}", file=stdout)
     if result.uses_examples.any():
         print(f"注意：其中 {int(result.uses_examples.sum())} 次住院用到示例参数（无公开来源），"
@@ -182,10 +172,10 @@ def run_compare(stays_csv: Path, reform: Path, *, xlsx: Path | None = None,
     reformed = _load(policies_dir, stderr, overlay)
     if reformed is None:
         return 1
-    parsed = _read(Path(stays_csv), baseline, stderr, progress)
+    parsed = _read(Path(stays_csv), baseline, stderr)
     if parsed is None:
         return 1
-    comparison = compare(as_batch(parsed.stays), baseline, reformed, threshold_fen=threshold_fen)
+    comparison = compare(parsed.batch, baseline, reformed, threshold_fen=threshold_fen)
     print(comparison.summary_text(), file=stdout)
     if xlsx is not None:
         write_comparison_xlsx(comparison, xlsx)

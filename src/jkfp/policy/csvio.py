@@ -1,4 +1,4 @@
-"""The CSV contract of `jkfp settle` and `jkfp policy compare`.
+"""The CSV contract of `jkfp settle` and `jkfp policy compare`, read column by column.
 
 Input: UTF-8 (a BOM is accepted) with a header; columns (others are ignored)
 
@@ -10,88 +10,258 @@ province or outside; `referred`: true or false; dates YYYY-MM-DD; amounts in yua
 decimals. Every bad value of every row is reported (line of the file, the header being line 1,
 column, reason in Chinese); a file with any bad row is not settled.
 
-Output: one row per stay in input order: stay_id, one column per tier (the tier ids of the
-regimes used, empty where the stay's regime has no such tier), reimbursed_total, self_pay,
-policy (regime id and version), then deposit_waived and example_values (true when an amount
-rests on an example parameter). Amounts in yuan with two decimals. Written to a temporary file
-and renamed, so a failed run leaves no partial output.
+How (architecture decision 27): the cells are split into columns by Polars (a file with no
+quote, the same number of fields on every line and one kind of line end: every file we write
+and nearly every export) or else by Python's `csv` module, so that quoted cells and odd line
+ends keep the line numbers the `csv` module gives. The columns are then checked on arrays:
+the few distinct values of a column (categories, grades, locations, referred, dates, counties)
+are checked once each by `stay_input`'s own functions, amounts and ids by a strict pattern of
+the plain form, regimes once per distinct (county, admission date). A row that any of these
+does not accept outright is given, cell by cell, to `stay_input.check_stay`, the one definition
+of a valid stay: it reports the row's errors with their messages, or accepts an unusual but
+valid form (spaces, full-width digits). Writing is in `csvout.py`.
 """
 
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import io
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
-from .batch import BatchResult, StayBatch
+from .batch import StayBatch, regime_index
 from .errors import PolicyErrorCode, RowError
-from .money import fmt_fen
 from .regimes import PolicySet
-from .stay_input import Stay, check_stay
+from .schema import LOCATION_INDEX
+from .stay_input import Stay, _category, _date, _grade, _referred, check_stay
 
 COLUMNS = ("stay_id", "person_id", "county_code", "category", "hospital_grade", "location",
            "referred", "admission_date", "discharge_date", "total_cost", "in_policy_cost")
-# The values of a row are checked by `stay_input.check_stay`, as those of a form or a request.
+# What Python's str.strip() removes at the ends of a cell (Polars' \s lacks \x1c-\x1f).
+_SPACE = r"[\s\x1c-\x1f]"
+# Amounts accepted outright: at most 9 integer digits, so never above MAX_AMOUNT_FEN.
+_PLAIN_AMOUNT = r"^[0-9]{1,9}(\.[0-9]{1,2})?$"
+_ORDINAL_1970 = 719163  # date(1970, 1, 1).toordinal()
 
 
 @dataclass
 class StayFile:
-    stays: list[Stay]
-    errors: list[RowError]
+    """The good stays of a file as columns (input order), and every error found."""
 
-    def batch(self) -> StayBatch:
-        return StayBatch.from_stays(self.stays)
+    stay_ids: list[str] | pl.Series
+    batch: StayBatch
+    errors: list[RowError] = field(default_factory=list)
 
-
-def read_stays(path: Path | str, policies: PolicySet, *,
-               progress: Callable[[Iterable], Iterable] | None = None) -> StayFile:
-    """Read and check a stays file; `errors` lists every bad value (then `stays` is partial)."""
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        return parse_stays(fh, policies, progress=progress)
+    def __len__(self) -> int:
+        return len(self.batch)
 
 
-def parse_stays(lines: Iterable[str], policies: PolicySet, *,
-                progress: Callable[[Iterable], Iterable] | None = None) -> StayFile:
-    reader = csv.reader(lines)
-    errors: list[RowError] = []
-    header = next(reader, None)
-    if header is None:
-        return StayFile([], [RowError(PolicyErrorCode.STAY_MISSING_COLUMN, line=1,
-                                      column="stay_id", what="（文件为空）")])
-    names = [h.strip() for h in header]
+def read_stays(path: Path | str, policies: PolicySet) -> StayFile:
+    """Read and check a stays file; `errors` lists every bad value (then nothing else counts).
+    Raises UnicodeDecodeError (not UTF-8) or csv.Error as the `csv` module does."""
+    data = Path(path).read_bytes()
+    columns = _split_fast(data)
+    if columns is None:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            columns = _split_csv(fh)
+    return check_columns(columns, policies)
+
+
+def parse_stays(text: str, policies: PolicySet) -> StayFile:
+    """The same from text (tests, and callers holding a file's content)."""
+    columns = _split_fast(text.encode("utf-8"))
+    if columns is None:
+        columns = _split_csv(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    return check_columns(columns, policies)
+
+
+@dataclass
+class Columns:
+    """The cells of a file's rows as text columns (not stripped), with the line of each row;
+    or the header's error."""
+
+    frame: pl.DataFrame | None  # columns COLUMNS, str, no nulls
+    lines: np.ndarray  # int64 line of each row in the file
+    header_errors: list[RowError]
+    raw_lines: list[str] | None = None  # fast split: the lines of the file, to check blanks
+
+
+def _header(names: list[str] | None) -> tuple[dict[str, int], list[RowError]]:
+    if names is None:
+        return {}, [RowError(PolicyErrorCode.STAY_MISSING_COLUMN, line=1, column="stay_id",
+                             what="（文件为空）")]
+    names = [h.strip() for h in names]
     missing = [c for c in COLUMNS if c not in names]
-    if missing:
-        return StayFile([], [RowError(PolicyErrorCode.STAY_MISSING_COLUMN, line=1, column=c,
-                                      what=c) for c in missing])
-    pos = {c: names.index(c) for c in COLUMNS}
-    stays: list[Stay] = []
-    seen: dict[str, int] = {}
-    rows = progress(reader) if progress is not None else reader
-    line = 1
-    for record in rows:
-        line = reader.line_num
+    return ({c: names.index(c) for c in COLUMNS} if not missing else {},
+            [RowError(PolicyErrorCode.STAY_MISSING_COLUMN, line=1, column=c, what=c)
+             for c in missing])
+
+
+def _split_fast(data: bytes) -> Columns | None:
+    """Polars' reader, when the file has no quote, no NUL and no lone CR: then line k of the
+    file is row k - 1 (Polars gives a blank line as a row of nulls, a short row nulls and
+    drops extra cells, as the csv path reads them); else None."""
+    if b'"' in data or b"\0" in data or (
+            b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+        return None
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None  # the csv path raises the error the user is shown
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data:
+        return Columns(None, np.zeros(0, np.int64), _header(None)[1])
+    end = data.find(b"\n")
+    first = data[:end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
+    pos, errors = _header(first.split(","))
+    if errors:
+        return Columns(None, np.zeros(0, np.int64), errors)
+    n = data.count(b"\n") - (data.endswith(b"\n"))
+    if n == 0:
+        return Columns(_empty_frame(), np.zeros(0, np.int64), [])
+    try:
+        frame = pl.read_csv(data, has_header=False, skip_rows=1, infer_schema=False,
+                            quote_char=None, columns=[pos[c] for c in COLUMNS])
+    except pl.exceptions.PolarsError:
+        return None
+    if frame.height != n:
+        return None
+    frame = frame.select(pl.col(f"column_{pos[c]}").fill_null("").alias(c) for c in COLUMNS)
+    return Columns(frame, np.arange(2, n + 2, dtype=np.int64), [], raw_lines=_LazyLines(data))
+
+
+class _LazyLines:
+    """Line k (1-based) of the file, decoded only when asked for."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.starts: np.ndarray | None = None
+
+    def __getitem__(self, line: int) -> str:
+        if self.starts is None:
+            ends = np.flatnonzero(np.frombuffer(self.data, np.uint8) == 10)
+            self.starts = np.concatenate(([0], ends + 1))
+        start = int(self.starts[line - 1])
+        end = self.data.find(b"\n", start)
+        return self.data[start:end if end >= 0 else len(self.data)].decode("utf-8")
+
+
+def _split_csv(fh) -> Columns:
+    """Python's csv module: quoted cells, lone CRs, ragged rows; blank lines skipped."""
+    reader = csv.reader(fh)
+    pos, errors = _header(next(reader, None))
+    if errors:
+        return Columns(None, np.zeros(0, np.int64), errors)
+    cells: list[list[str]] = [[] for _ in COLUMNS]
+    lines: list[int] = []
+    index = list(enumerate(pos[c] for c in COLUMNS))
+    for record in reader:
         if not any(cell.strip() for cell in record):
-            continue  # blank line
-        cells = {c: (record[i].strip() if i < len(record) else "") for c, i in pos.items()}
-        stay = _row(cells, line, policies, errors)
-        if stay is None:
             continue
-        if stay.stay_id in seen:
-            errors.append(RowError(PolicyErrorCode.STAY_DUPLICATE_ID, line=line, column="stay_id",
-                                   what=stay.stay_id, allowed=seen[stay.stay_id]))
-            continue
-        seen[stay.stay_id] = line
-        stays.append(stay)
-    return StayFile(stays, errors)
+        lines.append(reader.line_num)
+        width = len(record)
+        for j, i in index:
+            cells[j].append(record[i] if i < width else "")
+    frame = pl.DataFrame({c: pl.Series(c, v, pl.String) for c, v in zip(COLUMNS, cells,
+                                                                          strict=True)})
+    return Columns(frame, np.array(lines, np.int64), [])
 
 
-def _row(cells: dict[str, str], line: int, policies: PolicySet,
-         errors: list[RowError]) -> Stay | None:
+def _empty_frame() -> pl.DataFrame:
+    return pl.DataFrame({c: pl.Series(c, [], pl.String) for c in COLUMNS})
+
+
+def check_columns(cols: Columns, policies: PolicySet) -> StayFile:
+    """Check every row; the good stays as a batch, or the errors of every bad row."""
+    if cols.frame is None:
+        return StayFile([], empty_batch(), cols.header_errors)
+    f = cols.frame
+    n = f.height
+    if n == 0:
+        return StayFile([], empty_batch(), [])
+    ok = np.ones(n, bool)
+
+    def accept(mask) -> None:
+        nonlocal ok
+        ok &= mask.to_numpy() if isinstance(mask, pl.Series) else mask
+
+    for c in ("stay_id", "person_id"):
+        s = f[c]
+        accept((s.str.len_bytes() > 0) & ~s.str.contains(f"^{_SPACE}|{_SPACE}$"))
+    county, county_ok = _distinct(f["county_code"], _county)
+    category, cat_ok = _distinct(f["category"], _by(_category))
+    grade, grade_ok = _distinct(f["hospital_grade"], _by(_grade))
+    location, loc_ok = _distinct(f["location"], _location)
+    referred, ref_ok = _distinct(f["referred"], _by(_referred))
+    admission, adm_ok = _distinct(f["admission_date"], _day)
+    discharge, dis_ok = _distinct(f["discharge_date"], _day)
+    for m in (county_ok, cat_ok, grade_ok, loc_ok, ref_ok, adm_ok, dis_ok):
+        accept(m)
+    accept(discharge >= admission)
+    total, tot_ok = _amounts(f["total_cost"])
+    in_policy, inp_ok = _amounts(f["in_policy_cost"])
+    accept(tot_ok & inp_ok & (in_policy <= total))
+    regime_ok = _has_regime(county, admission, ok, policies)
+    accept(regime_ok)
+
+    stay_id, person_id = f["stay_id"], f["person_id"]
+    valid = ok.copy()
+    by_line: dict[int, list[RowError]] = {}
+    slow = np.flatnonzero(~ok)
+    if len(slow):
+        rows = f[slow].rows()
+        fixed_index, fixed_stays = [], []
+        for i, row in zip(slow.tolist(), rows, strict=True):
+            line = int(cols.lines[i])
+            if cols.raw_lines is not None and all(not v.strip() for v in row) and not any(
+                    c.strip() for c in cols.raw_lines[line].split(",")):
+                continue  # a blank line (the csv path never gives one)
+            cells = {c: v.strip() for c, v in zip(COLUMNS, row, strict=True)}
+            errors: list[RowError] = []
+            stay = row_stay(cells, line, policies, errors)
+            if stay is None:
+                by_line[line] = errors
+                continue
+            valid[i] = True
+            fixed_index.append(i)
+            fixed_stays.append(stay)
+        if fixed_index:
+            idx = np.array(fixed_index, np.int64)
+            stay_id = stay_id.scatter(idx, [s.stay_id for s in fixed_stays])
+            person_id = person_id.scatter(idx, [s.person_id for s in fixed_stays])
+            county[idx] = [int(s.county_code) for s in fixed_stays]
+            category[idx] = [s.category for s in fixed_stays]
+            grade[idx] = [s.hospital_grade for s in fixed_stays]
+            location[idx] = [s.location for s in fixed_stays]
+            referred[idx] = [s.referred for s in fixed_stays]
+            admission[idx] = np.array([s.admission_date for s in fixed_stays],
+                                      "datetime64[D]").astype(np.int64)
+            total[idx] = [s.total_fen for s in fixed_stays]
+            in_policy[idx] = [s.in_policy_fen for s in fixed_stays]
+    keep = _first_of_each_id(stay_id, valid, cols.lines, by_line)
+    errors = [e for line in sorted(by_line) for e in by_line[line]]
+    if errors:
+        return StayFile([], empty_batch(), errors)
+    keep_idx = np.flatnonzero(keep)
+    if len(keep_idx) < n:
+        stay_id, person_id = stay_id.gather(keep_idx), person_id.gather(keep_idx)
+    person = _codes(person_id)
+    batch = StayBatch(person, county[keep_idx], category[keep_idx].astype(np.int8),
+                      grade[keep_idx].astype(np.int8), location[keep_idx].astype(np.int8),
+                      referred[keep_idx].astype(bool),
+                      admission[keep_idx].astype("datetime64[D]"), total[keep_idx],
+                      in_policy[keep_idx])
+    return StayFile(stay_id, batch, [])
+
+
+def row_stay(cells: dict[str, str], line: int, policies: PolicySet,
+             errors: list[RowError]) -> Stay | None:
+    """One row's stay, or None and its errors: the ids are required, the rest is check_stay."""
     missing = [RowError(PolicyErrorCode.STAY_REQUIRED, line=line, column=c)
                for c in ("stay_id", "person_id") if not cells[c]]
     stay, found = check_stay(**{c: cells[c] for c in COLUMNS}, line=line, policies=policies)
@@ -99,46 +269,110 @@ def _row(cells: dict[str, str], line: int, policies: PolicySet,
     return None if missing else stay
 
 
-def result_columns(result: BatchResult) -> list[str]:
-    used = set(result.regime_index.tolist())
-    tiers = [t for t in result.tier_ids
-             if any(t in {x.id for x in result.regimes[i].tiers} for i in used)]
-    return ["stay_id", *tiers, "reimbursed_total", "self_pay", "policy", "deposit_waived",
-            "example_values"]
+def _first_of_each_id(stay_id: pl.Series, valid: np.ndarray, lines: np.ndarray,
+                      by_line: dict[int, list[RowError]]) -> np.ndarray:
+    """Valid rows whose stay_id no earlier valid row has; the others get a duplicate error."""
+    idx = np.flatnonzero(valid)
+    ids = stay_id.gather(idx) if len(idx) < len(stay_id) else stay_id
+    hashes = np.sort(ids.hash().to_numpy())
+    if not (hashes[1:] == hashes[:-1]).any():
+        return valid  # no two ids hash alike, so no two are equal
+    first = ids.is_first_distinct().to_numpy()
+    if first.all():
+        return valid
+    frame = pl.DataFrame({"id": ids, "line": lines[idx]})
+    first_line = frame.select(pl.col("line").first().over("id"))["line"].to_numpy()
+    for j in np.flatnonzero(~first).tolist():
+        line = int(lines[idx[j]])
+        by_line[line] = [RowError(PolicyErrorCode.STAY_DUPLICATE_ID, line=line,
+                                  column="stay_id", what=ids[j], allowed=int(first_line[j]))]
+    keep = valid.copy()
+    keep[idx[~first]] = False
+    return keep
 
 
-def result_rows(stays: list[Stay], result: BatchResult) -> Iterable[list[str]]:
-    columns = result_columns(result)
-    tiers = columns[1:-5]
-    has = {t: result.has_tier(t) for t in tiers}
-    labels = [r.label for r in result.regimes]
-    amounts = {t: result.amounts[t].tolist() for t in tiers}
-    reimbursed, self_pay = result.reimbursed.tolist(), result.self_pay.tolist()
-    regime, deposit = result.regime_index.tolist(), result.deposit_waived.tolist()
-    examples = result.uses_examples.tolist()
-    for i, stay in enumerate(stays):
-        yield [stay.stay_id,
-               *(fmt_fen(amounts[t][i]) if has[t][i] else "" for t in tiers),
-               fmt_fen(reimbursed[i]), fmt_fen(self_pay[i]), labels[regime[i]],
-               "true" if deposit[i] else "false", "true" if examples[i] else "false"]
+def _codes(s: pl.Series) -> np.ndarray:
+    """Integer codes of the values (equal values, equal codes): the values sorted by their
+    hash; where two neighbours hash alike their texts are compared, so a collision of two
+    different ids falls back to a categorical cast."""
+    n = len(s)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    hashes = s.hash().to_numpy()
+    order = np.argsort(hashes)
+    hashes = hashes[order]
+    new = np.empty(n, bool)
+    new[0] = True
+    np.not_equal(hashes[1:], hashes[:-1], out=new[1:])
+    again = np.flatnonzero(~new)
+    if len(again):
+        texts = s.gather(order)
+        if not (texts.gather(again) == texts.gather(again - 1)).all():
+            return s.cast(pl.Categorical).to_physical().to_numpy().astype(np.int64)
+    codes = np.empty(n, np.int64)
+    codes[order] = np.cumsum(new) - 1
+    return codes
 
 
-def write_result(path: Path | str, stays: list[Stay], result: BatchResult) -> None:
-    """Write the result file atomically (temporary file in the same folder, then rename)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(result_columns(result))
-            writer.writerows(result_rows(stays, result))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+_BAD = np.iinfo(np.int64).min  # a value no parse gives
 
 
-def as_batch(stays: list[Stay]) -> StayBatch:
-    return StayBatch.from_stays(stays) if stays else StayBatch(
-        *(np.zeros(0, t) for t in (np.int64, np.int64, np.int8, np.int8, np.int8, bool,
-                                   "datetime64[D]", np.int64, np.int64)))
+def _distinct(s: pl.Series, parse) -> tuple[np.ndarray, np.ndarray]:
+    """`parse` (text → int or None) applied once per distinct value: values and accepted."""
+    uniq = s.unique()
+    table = np.array([_BAD if v is None else v for v in map(parse, uniq.to_list())], np.int64)
+    values = np.take(table, s.cast(pl.Enum(uniq)).to_physical().to_numpy())
+    return values, values != _BAD
+
+
+def _by(check):
+    """A stay_input checker (value, bad) as text → value or None (None on any error)."""
+    def parse(text: str):
+        errors: list[object] = []
+        value = check(text.strip(), lambda *a, **k: errors.append(a))
+        return None if errors else (int(value) if value is not None else None)
+    return parse
+
+
+def _county(text: str) -> int | None:
+    t = text.strip()
+    return int(t) if len(t) == 6 and t.isascii() and t.isdigit() else None
+
+
+def _location(text: str) -> int | None:
+    return LOCATION_INDEX.get(text.strip()) if text.strip() else None
+
+
+def _day(text: str) -> int | None:
+    """Days since 1970-01-01 of a date `stay_input` accepts."""
+    d = _by(lambda v, bad: (lambda x: x and x.toordinal())(_date(v, "d", bad)))(text)
+    return None if d is None else d - _ORDINAL_1970
+
+
+def _amounts(s: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Fen of the amounts in plain form (at most 9 digits, up to 2 decimals); others 0/False.
+    (Polars' decimal parse of a plain form is exact; the pattern decides what is plain.)"""
+    ok = s.str.contains(_PLAIN_AMOUNT).to_numpy()
+    fen = s.cast(pl.Decimal(11, 2), strict=False).to_physical().fill_null(0)
+    return np.where(ok, fen.cast(pl.Int64).to_numpy(), 0), ok
+
+
+def _has_regime(county: np.ndarray, day: np.ndarray, ok: np.ndarray,
+                policies: PolicySet) -> np.ndarray:
+    """Whether a regime is in force (`find_regime`'s answer), from a table of the distinct
+    counties × the days spanned (`batch.regime_index`); rows refused already count as True
+    (check_stay decides for them)."""
+    found = np.ones(len(county), bool)
+    sel = np.flatnonzero(ok)
+    if len(sel):
+        found[sel] = regime_index(county[sel], day[sel].astype("datetime64[D]"), policies) >= 0
+    return found
+
+
+def empty_batch() -> StayBatch:
+    return StayBatch(*(np.zeros(0, t) for t in (np.int64, np.int64, np.int8, np.int8, np.int8,
+                                                bool, "datetime64[D]", np.int64, np.int64)))
+
+
+__all__ = ["COLUMNS", "StayFile", "check_columns", "empty_batch", "parse_stays", "read_stays",
+           "row_stay"]

@@ -23,6 +23,7 @@ from .statement import Accumulators, TierAccumulator, TierLine
 from .stay_input import Stay
 from .tier_kind import (
     ELIG,
+    Gathered,
     InForceTier,
     RoundRows,
     TierKind,
@@ -123,7 +124,7 @@ class Guarantee(TierKind):
         return {"share": bool((table[SHARE] >= 0).any()),
                 "limit": bool((table[LIMIT] < INF).any())}
 
-    def settle_rows(self, t: TierTable, x: np.ndarray, r: RoundRows) -> np.ndarray:
+    def settle_rows(self, t: TierTable, x: Gathered, r: RoundRows) -> np.ndarray:
         p = r.person_year
         elig = x[ELIG]
         share = r.total - r.paid
@@ -136,9 +137,7 @@ class Guarantee(TierKind):
         pay = np.maximum(share - allowed, 0) * elig
         if r.room is not None:
             np.minimum(pay, np.maximum(r.room - r.paid, 0), out=pay)
-        r.acc_base[p] += share * elig
-        r.acc_paid[p] += pay
-        return pay
+        return pay  # a guarantee reads no accumulator of its own (self_paid is the batch's)
 
 
 GUARANTEE = Guarantee()

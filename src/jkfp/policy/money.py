@@ -37,8 +37,9 @@ _NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
 
 
 def round_half_up(numerator: int, denominator: int = BP) -> int:
-    """numerator / denominator rounded half up, for numerator >= 0 and denominator > 0."""
-    return (2 * numerator + denominator) // (2 * denominator)
+    """numerator / denominator rounded half up, for numerator >= 0 and denominator > 0.
+    (⌊(2n + d) / 2d⌋ = ⌊(n + ⌊d/2⌋) / d⌋: one pass fewer on arrays.)"""
+    return (numerator + denominator // 2) // denominator
 
 
 def apply_ratio(fen: int, bp: int) -> int:

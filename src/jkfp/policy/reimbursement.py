@@ -38,6 +38,7 @@ from .statement import Accumulators, SegmentPart, TierAccumulator, TierLine
 from .stay_input import Stay
 from .tier_kind import (
     ELIG,
+    Gathered,
     InForceTier,
     RoundRows,
     TierKind,
@@ -245,13 +246,14 @@ class Reimbursement(TierKind):
                 "stay_cap": bool((table[STAY_CAP] < INF).any()),
                 "annual_cap": bool((table[ANNUAL_CAP] < INF).any())}
 
-    def settle_rows(self, t: TierTable, x: np.ndarray, r: RoundRows) -> np.ndarray:
+    def settle_rows(self, t: TierTable, x: Gathered, r: RoundRows) -> np.ndarray:
         p = r.person_year
         b = rows_base(t, x, r)
         ded = x[DED]
         if t.has["second"]:
             sb = x[SECOND]
-            ded = np.where((sb >= 0) & (r.rank >= 1), round_half_up(ded * sb), ded)
+            ded = np.where((sb >= 0) & (r.rank >= 1),
+                           round_half_up(np.multiply(ded, sb, dtype=np.int64)), ded)
         if t.per_year_deductible:
             ded = np.maximum(ded - np.take(r.acc_deductible, p), 0)
         borne = np.minimum(b, ded)
@@ -283,9 +285,13 @@ class Reimbursement(TierKind):
         if r.room is not None:
             np.minimum(pay, np.maximum(r.room - r.paid, 0), out=pay)
         np.minimum(pay, r.total - r.paid, out=pay)
-        r.acc_base[p] += b
-        r.acc_deductible[p] += borne
-        r.acc_paid[p] += pay
+        # only the accumulators this tier reads again (settle_stay's statement keeps all three)
+        if t.segments_over_year:
+            r.acc_base[p] += b
+        if t.per_year_deductible:
+            r.acc_deductible[p] += borne
+        if t.has["annual_cap"]:
+            r.acc_paid[p] += pay
         return pay
 
 

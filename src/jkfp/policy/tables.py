@@ -68,6 +68,7 @@ def build_tables(regime: Regime) -> RegimeTables:
                             kind_of(tier).fill(table.table, table.k, row, eff)
     for tier, table in zip(regime.tiers, tables, strict=True):
         table.has = kind_of(tier).features(table.table)
+        table.pack()
     return RegimeTables(regime, np.array(dates, dtype="datetime64[D]"), tables,
                         ceiling if (ceiling >= 0).any() else None, deposit, examples)
 

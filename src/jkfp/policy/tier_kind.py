@@ -45,10 +45,10 @@ class InForceTier:
 
 @dataclass
 class TierTable:
-    """One tier's in-force values for every row (snapshot × cell), packed in one int64 array of
-    shape [columns, rows], so that one `np.take(table, rows, axis=1)` gathers all of them for a
-    block of stays. The columns are the kind's (row ELIG first); `has` tells the batch loop
-    which optional columns some row uses, so that it skips the work of the others."""
+    """One tier's in-force values for every row (snapshot × cell): `table` is an int64 array
+    of shape [columns, rows] as the kind fills it (row ELIG first); `pack` then splits it into
+    constant columns and narrow ones, which `Gathered` reads for a block of stays. `has` tells
+    the batch loop which optional columns some row uses, so that it skips the others' work."""
 
     id: str
     fund: str
@@ -59,6 +59,41 @@ class TierTable:
     k: int  # segment columns (reimbursement)
     table: np.ndarray
     has: dict[str, bool] = field(default_factory=dict)
+    #: per column: its one value when every row has it (never gathered), else None
+    constant: list[np.int64 | None] = field(default_factory=list)
+    #: per column: the column alone, int32 when its values fit (narrow gathers), else int64
+    columns: list[np.ndarray | None] = field(default_factory=list)
+
+    def pack(self) -> None:
+        """Split `table` into `constant` and narrow `columns` (after `fill`)."""
+        self.constant, self.columns = [], []
+        for col in self.table:
+            lo, hi = (int(col.min()), int(col.max())) if len(col) else (0, 0)
+            if lo == hi:
+                self.constant.append(np.int64(lo))
+                self.columns.append(None)
+            else:
+                self.constant.append(None)
+                fits = -2**31 <= lo and hi < 2**31
+                self.columns.append(np.ascontiguousarray(col, np.int32 if fits else np.int64))
+
+
+class Gathered:
+    """A tier table's columns for a block of stays (`rows`), each gathered on first use, only
+    the columns the tier's arithmetic reads; a constant column is its value (a scalar). Int32
+    columns stay int32: arithmetic between two gathered columns must ask for int64."""
+
+    __slots__ = ("_cache", "_rows", "_t")
+
+    def __init__(self, t: TierTable, rows: np.ndarray):
+        self._t, self._rows, self._cache = t, rows, {}
+
+    def __getitem__(self, j: int):
+        v = self._cache.get(j)
+        if v is None:
+            c = self._t.constant[j]
+            v = self._cache[j] = c if c is not None else np.take(self._t.columns[j], self._rows)
+        return v
 
 
 @dataclass
@@ -132,9 +167,10 @@ class TierKind(ABC):
         """Which optional columns some row uses (`TierTable.has`)."""
 
     @abstractmethod
-    def settle_rows(self, t: TierTable, x: np.ndarray, r: RoundRows) -> np.ndarray:
+    def settle_rows(self, t: TierTable, x: Gathered, r: RoundRows) -> np.ndarray:
         """What the tier pays for each stay of the round, in fen (the same fen as `settle`),
-        updating the tier's accumulators in `r`. `x` is `t.table` gathered for the stays."""
+        updating the tier's accumulators in `r`. `x[j]` is column j of `t.table` for the
+        stays (or its one value)."""
 
 
 def base_label(tier: Tier) -> str:
@@ -150,7 +186,7 @@ def tier_base(stay: Stay, tier: Tier, paid: int) -> int:
     return max(stay.total_fen - paid, 0)
 
 
-def rows_base(t: TierTable, x: np.ndarray, r: RoundRows) -> np.ndarray:
+def rows_base(t: TierTable, x: Gathered, r: RoundRows) -> np.ndarray:
     """`tier_base` for every stay of a round, 0 where the tier is not eligible."""
     if t.base is Base.IN_POLICY:
         b = r.in_policy
@@ -158,7 +194,10 @@ def rows_base(t: TierTable, x: np.ndarray, r: RoundRows) -> np.ndarray:
         b = np.maximum(r.in_policy - r.paid, 0)
     else:
         b = np.maximum(r.total - r.paid, 0)
-    return b * x[ELIG]
+    elig = x[ELIG]
+    if np.ndim(elig) == 0:  # the same for every row (never modified in place by the kinds)
+        return b if elig else np.zeros_like(b)
+    return b * elig
 
 
 def not_eligible(eff: InForceTier, acc: TierAccumulator) -> TierLine:
@@ -169,5 +208,5 @@ def not_eligible(eff: InForceTier, acc: TierAccumulator) -> TierLine:
                     (f"不适用：{eff.why_not}",), acc)
 
 
-__all__ = ["ELIG", "InForceTier", "RoundRows", "TierKind", "TierTable", "base_label",
+__all__ = ["ELIG", "Gathered", "InForceTier", "RoundRows", "TierKind", "TierTable", "base_label",
            "not_eligible", "rows_base", "tier_base"]

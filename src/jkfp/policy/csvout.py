@@ -1,0 +1,90 @@
+"""The result file of `jkfp settle`, written column by column.
+
+One row per stay in input order: stay_id, one column per tier (the tier ids of the regimes
+used, empty where the stay's regime has no such tier), reimbursed_total, self_pay, policy
+(regime id and version), then deposit_waived and example_values (true when an amount rests on
+an example parameter). Amounts in yuan with two decimals (`money.fmt_fen`'s form, computed on
+whole columns by Polars). The bytes are those of Python's `csv.writer` (CRLF line ends, a cell
+quoted only when it holds a comma, a quote or a line end). Written to a temporary file and
+renamed, so a failed run leaves no partial output.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from .batch import BatchResult
+
+
+def result_columns(result: BatchResult) -> list[str]:
+    used = set(np.unique(result.regime_index).tolist())
+    tiers = [t for t in result.tier_ids
+             if any(t in {x.id for x in result.regimes[i].tiers} for i in used)]
+    return ["stay_id", *tiers, "reimbursed_total", "self_pay", "policy", "deposit_waived",
+            "example_values"]
+
+
+def _csv_cell(text: str) -> str:
+    """A cell as csv.writer writes it (QUOTE_MINIMAL, excel dialect)."""
+    buf = io.StringIO()
+    csv.writer(buf).writerow([text, ""])
+    return buf.getvalue()[:-3]  # drop the second, empty cell and the line end
+
+
+def yuan_column(fen: np.ndarray, present: np.ndarray | None = None) -> pl.Series:
+    """fen as yuan for a whole column: Polars' exact decimals at scale 2 (fen × 100 / 100),
+    which its CSV writer prints as money.fmt_fen does ('1234.50', '-0.05'); null (an empty
+    cell) where not `present`."""
+    yuan = pl.Series(fen).cast(pl.Decimal(20, 2)) / 100
+    return yuan if present is None or present.all() else yuan.set(pl.Series(~present), None)
+
+
+def result_frame(stay_ids, result: BatchResult) -> tuple[list[str], pl.DataFrame]:
+    """The header and one text column per result column (null: an empty cell)."""
+    columns = result_columns(result)
+    tiers = columns[1:-5]
+    ids = pl.Series("stay_id", stay_ids, pl.String)
+    if ids.str.contains(r'[",\r\n]').any():
+        ids = ids.map_elements(_csv_cell, return_dtype=pl.String)
+    labels = [_csv_cell(r.label) for r in result.regimes]
+    data = {"stay_id": ids}
+    for t in tiers:
+        data[t] = yuan_column(result.amounts[t], result.has_tier(t))
+    data["reimbursed_total"] = yuan_column(result.reimbursed)
+    data["self_pay"] = yuan_column(result.self_pay)
+    data["policy"] = pl.Series(labels, dtype=pl.String).gather(result.regime_index)
+    data["deposit_waived"] = _bool(result.deposit_waived)
+    data["example_values"] = _bool(result.uses_examples)
+    return [_csv_cell(c) for c in columns], pl.DataFrame(
+        {f"c{i}": v for i, v in enumerate(data.values())})
+
+
+def _bool(values: np.ndarray) -> pl.Series:
+    return pl.Series(["false", "true"]).gather(values.view(np.uint8))
+
+
+def write_result(path: Path | str, stay_ids, result: BatchResult) -> None:
+    """Write the result file atomically (temporary file in the same folder, then rename)."""
+    path = Path(path)
+    header, frame = result_frame(stay_ids, result)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write((",".join(header) + "\r\n").encode("utf-8"))
+            if frame.height:
+                frame.write_csv(fh, include_header=False, quote_style="never",
+                                line_terminator="\r\n", null_value="")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+__all__ = ["result_columns", "result_frame", "write_result", "yuan_column"]
