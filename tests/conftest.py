@@ -149,3 +149,10 @@ VISIBLE = {
 def records(household, foreign_households):
     """{name: household}; each household has its head as one member."""
     return {"inside": household, **foreign_households}
+
+
+@pytest.fixture
+def corrector(make_user, api_as):
+    """An API client of a county administrator: the only one who may correct category periods
+    outside the admission/exit procedure (with a reason)."""
+    return api_as(make_user("640323", Role.ADMIN, username="ca_user", full_name="县管理员"))

@@ -53,6 +53,7 @@ class ErrorCode(StrEnum):
     EXIT_NO_ABLE_WORKER = "exit_no_able_worker"
     REQUEST_PENDING = "request_pending"
     FOUR_EYES = "four_eyes"
+    CATEGORY_BY_PROCEDURE = "category_by_procedure"
     PERMISSION = "permission"
     PROCEDURE_INVALID = "procedure_invalid"
     # settlement

@@ -110,14 +110,15 @@ def test_admission_then_exit_end_to_end(clients, household):
     assert any(e["subject"].startswith("类别") and e["action"] == "~" for e in history)
 
 
-def test_exit_refused_when_no_one_can_work(clients, household):
+def test_exit_refused_when_no_one_can_work(clients, household, corrector):
     head = household.head
     village = clients["village"]
     r = village.patch(f"/persons/{head.pk}", {"version": 1, "work_ability": "unable"})
     assert r.status_code == 200
     start = timezone.localdate() - dt.timedelta(days=400)
-    period = village.post(f"/households/{household.pk}/categories",
-                          {"category": "unstable_lifted", "start_date": str(start)}).json()
+    period = corrector.post(f"/households/{household.pk}/categories",
+                            {"category": "unstable_lifted", "start_date": str(start),
+                             "reason": "乡村振兴局名单"}).json()
     village.post(f"/households/{household.pk}/support-measures",
                  {"kind": "assistance", "description": "低保兜底", "start_date": str(start)})
     r = village.post("/change-requests", {

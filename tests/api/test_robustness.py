@@ -35,9 +35,9 @@ def county(users, api_as):
 
 
 @pytest.fixture
-def period(village, household) -> dict:
-    r = village.post(f"/households/{household.pk}/categories",
-                     {"category": "marginal", "start_date": "2024-01-01"})
+def period(corrector, household) -> dict:
+    r = corrector.post(f"/households/{household.pk}/categories",
+                       {"category": "marginal", "start_date": "2024-01-01", "reason": "更正"})
     assert r.status_code == 201, r.content
     return r.json()
 

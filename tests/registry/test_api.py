@@ -48,7 +48,7 @@ def test_household_detail_holds_members_categories_incomes_and_measures(users, h
     assert client.get("/households", {"category": "lifted_out"}).json()["count"] == 0
 
 
-def test_add_member_and_record_death(users, household, api_as):
+def test_add_member_and_record_death(users, household, api_as, corrector):
     client = api_as(users["village"])
     number = make_id("640323", dt.date(2010, 7, 1), "F")
     r = client.post(f"/households/{household.pk}/members", {
@@ -58,8 +58,9 @@ def test_add_member_and_record_death(users, household, api_as):
     child = r.json()
     assert (child["sex"], child["birth_date"]) == ("F", "2010-07-01")
     assert child["household_number"] == household.household_number
-    r = client.post(f"/persons/{child['id']}/categories",
-                    {"category": "minimum_living", "start_date": "2023-01-01"})
+    r = corrector.post(f"/persons/{child['id']}/categories",
+                       {"category": "minimum_living", "start_date": "2023-01-01",
+                        "reason": "民政名单补录"})
     assert r.status_code == 201
     r = client.post(f"/persons/{child['id']}/death",
                     {"version": child["version"], "death_date": "2024-02-03"})
@@ -74,10 +75,11 @@ def test_add_member_and_record_death(users, household, api_as):
     assert r.status_code == 422 and r.json()["field"] == "death_date"
 
 
-def test_end_a_category_period(users, household, api_as):
-    client = api_as(users["village"])
+def test_end_a_category_period(users, household, api_as, corrector):
+    client = corrector
     period = client.post(f"/households/{household.pk}/categories",
-                         {"category": "minimum_living", "start_date": "2023-01-01"}).json()
+                         {"category": "minimum_living", "start_date": "2023-01-01",
+                          "reason": "民政名单补录"}).json()
     r = client.post(f"/category-periods/{period['id']}/end",
                     {"end_date": "2023-12-31", "end_reason": "收入超过低保标准"})
     assert r.status_code == 200, r.content

@@ -118,11 +118,16 @@ def test_person_history_and_categories(level, users, records, api_as):
         for path in (f"/persons/{head.pk}/history", f"/persons/{head.pk}/categories"):
             r = client.get(path)
             assert r.status_code == expected(level, name), (name, path)
+        # categories change only through their procedure: in scope a refusal with its code,
+        # outside not found; never a period
         r = client.post(f"/persons/{head.pk}/categories",
-                        {"category": "minimum_living", "start_date": "2024-01-01"})
-        assert r.status_code == (201 if expected(level, name, write=True) == 200
-                                 else expected(level, name, write=True)), (name, r.content)
-        assert CategoryPeriod.objects.filter(person=head).exists() == (r.status_code == 201)
+                        {"category": "minimum_living", "start_date": "2024-01-01",
+                         "reason": "绕过程序"})
+        want = 404 if expected(level, name) == 404 else 403
+        assert r.status_code == want, (name, r.content)
+        if want == 403:
+            assert r.json()["code"] == "category_by_procedure"
+        assert not CategoryPeriod.objects.filter(person=head).exists()
 
 
 # ---------------------------------------------------------------- households
@@ -170,12 +175,14 @@ def test_household_writes(level, users, records, api_as):
              {"year": 2023, "total_income": "20000.00", "members": 2}),
             (f"/households/{hh.pk}/support-measures",
              {"kind": "medical", "description": "家庭医生签约", "start_date": "2024-01-01"}),
-            (f"/households/{hh.pk}/categories",
-             {"category": "marginal", "start_date": "2024-01-01"}),
         ]
         for path, data in writes:
             r = client.post(path, data)
             assert r.status_code == created, (name, path, r.content)
+        r = client.post(f"/households/{hh.pk}/categories",
+                        {"category": "marginal", "start_date": "2024-01-01", "reason": "绕过"})
+        assert r.status_code == (404 if want == 404 else 403), (name, r.content)
+        assert not hh.categories.exists()
         assert hh.incomes.exists() == (want == 200)
         assert hh.support_measures.exists() == (want == 200)
 

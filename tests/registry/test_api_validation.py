@@ -145,39 +145,41 @@ def test_all_problems_are_reported_at_once(village, household):
                       "members[0].id_number": "id_checksum", "members[1].phone": "phone_format"}
 
 
-def test_overlapping_category_period(village, household):
+def test_overlapping_category_period(corrector, household):
     path = f"/households/{household.pk}/categories"
-    r = village.post(path, {"category": "marginal", "start_date": "2024-01-01",
-                            "reason": "因病"})
+    r = corrector.post(path, {"category": "marginal", "start_date": "2024-01-01",
+                              "reason": "因病"})
     assert r.status_code == 201, r.content
     assert r.json()["category_label"] == "边缘易致贫户" and r.json()["is_current"]
-    fields = refused(village, path, {"category": "marginal", "start_date": "2024-06-01"})
+    fields = refused(corrector, path,
+                     {"category": "marginal", "start_date": "2024-06-01", "reason": "更正"})
     assert fields == {"start_date": "category_overlap"}
     # a closed earlier period that ends after the new start also overlaps
     head = household.head
     ppath = f"/persons/{head.pk}/categories"
-    assert village.post(ppath, {"category": "minimum_living", "start_date": "2022-01-01",
-                                "end_date": "2022-12-31"}).status_code == 201
-    fields = refused(village, ppath, {"category": "minimum_living", "start_date": "2022-12-31"})
+    assert corrector.post(ppath, {"category": "minimum_living", "start_date": "2022-01-01",
+                                  "end_date": "2022-12-31", "reason": "更正"}).status_code == 201
+    fields = refused(corrector, ppath,
+                     {"category": "minimum_living", "start_date": "2022-12-31", "reason": "更正"})
     assert fields == {"start_date": "category_overlap"}
-    assert village.post(ppath, {"category": "minimum_living",
-                                "start_date": "2023-01-01"}).status_code == 201
+    assert corrector.post(ppath, {"category": "minimum_living", "start_date": "2023-01-01",
+                                  "reason": "更正"}).status_code == 201
 
 
-def test_category_rules(village, household):
+def test_category_rules(corrector, household):
     head = household.head
-    fields = refused(village, f"/persons/{head.pk}/categories",
-                     {"category": "marginal", "start_date": "2024-01-01"})
+    fields = refused(corrector, f"/persons/{head.pk}/categories",
+                     {"category": "marginal", "start_date": "2024-01-01", "reason": "更正"})
     assert fields == {"category": "category_level"}
-    fields = refused(village, f"/households/{household.pk}/categories",
-                     {"category": "lifted_out", "start_date": "2021-01-01"})
+    fields = refused(corrector, f"/households/{household.pk}/categories",
+                     {"category": "lifted_out", "start_date": "2021-01-01", "reason": "更正"})
     assert fields == {"exit_year": "required"}
-    fields = refused(village, f"/households/{household.pk}/categories",
+    fields = refused(corrector, f"/households/{household.pk}/categories",
                      {"category": "marginal", "start_date": "2024-01-01",
-                      "end_date": "2023-01-01"})
+                      "end_date": "2023-01-01", "reason": "更正"})
     assert fields == {"end_date": "category_dates"}
-    fields = refused(village, f"/households/{household.pk}/categories",
-                     {"category": "poor", "start_date": "2024-01-01"})
+    fields = refused(corrector, f"/households/{household.pk}/categories",
+                     {"category": "poor", "start_date": "2024-01-01", "reason": "更正"})
     assert fields == {"category": "invalid"}
 
 

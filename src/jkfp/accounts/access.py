@@ -103,6 +103,11 @@ def can_propose(user: User) -> bool:
     return user.is_superuser or (can_write(user) and level_length(user) >= TOWNSHIP_LEN)
 
 
+def can_correct(user: User) -> bool:
+    """An administrator may correct category periods outside the procedures (with a reason)."""
+    return bool(user.is_superuser or user.role == Role.ADMIN)
+
+
 def can_see_full_identity(user: User) -> bool:
     """Whether the user's role may be shown a full ID or phone number (each showing logged)."""
     return bool(user.is_superuser or user.role in settings.JKFP_FULL_ID_ROLES)

@@ -74,6 +74,8 @@ _DOMAIN_STATUS: dict[str, int] = {
     ErrorCode.REGION_OUT_OF_SCOPE: 404,
     ErrorCode.PERMISSION: 403,
     ErrorCode.WORKFLOW_ROLE: 403,
+    ErrorCode.FOUR_EYES: 403,
+    ErrorCode.CATEGORY_BY_PROCEDURE: 403,
     ErrorCode.STALE_VERSION: 409,
 }
 _STATUS_ORDER = (404, 403, 409)

@@ -198,10 +198,11 @@ def household_categories(request, household_id: int):
 
 
 @households.post("/{household_id}/categories", response=responses({201: CategoryPeriodOut}),
-                 summary="登记户类别期间")
+                 summary="管理员更正：登记户类别期间（须写明理由；其他人员经纳入/退出程序办理）")
 def household_category_add(request, household_id: int, payload: CategoryIn):
     hh = selectors.household_get(user=request.auth, pk=household_id)
-    cp = services.category_period_add(user=request.auth, household=hh, **payload.model_dump())
+    cp = services.category_correction_open(user=request.auth, household=hh,
+                                           **payload.model_dump())
     return Status(201, _period(cp))
 
 
@@ -301,10 +302,10 @@ def person_categories(request, person_id: int):
 
 
 @persons.post("/{person_id}/categories", response=responses({201: CategoryPeriodOut}),
-              summary="登记个人类别期间")
+              summary="管理员更正：登记个人类别期间（须写明理由；其他人员经纳入/退出程序办理）")
 def person_category_add(request, person_id: int, payload: CategoryIn):
     p = selectors.person_get(user=request.auth, pk=person_id)
-    cp = services.category_period_add(user=request.auth, person=p, **payload.model_dump())
+    cp = services.category_correction_open(user=request.auth, person=p, **payload.model_dump())
     return Status(201, _period(cp))
 
 
@@ -316,8 +317,10 @@ def category_labels(request):
 
 
 @periods.post("/category-periods/{period_id}/end", response=responses({200: CategoryPeriodOut}),
-              summary="终止类别期间")
+              summary="管理员更正：终止类别期间（须写明理由）")
 def category_period_end(request, period_id: int, payload: CategoryEndIn):
     cp = selectors.category_period_get(user=request.auth, pk=period_id)
-    cp = services.category_period_end(user=request.auth, period=cp, **payload.model_dump())
+    d = payload.model_dump()
+    cp = services.category_correction_end(user=request.auth, period=cp, end_date=d["end_date"],
+                                          reason=d["end_reason"], end_way=d["end_way"])
     return _period(selectors.category_period_get(user=request.auth, pk=cp.pk))

@@ -107,3 +107,40 @@ def category_period_end(*, user: User, period: CategoryPeriod, end_date: dt.date
 def _period_changed(p: CategoryPeriod) -> None:
     publish(Event.PERIOD_CHANGED, period_id=p.pk, region_code=p.region_code,
             category=p.category)
+
+
+# ---------------------------------------------------------------- corrections
+# A category is opened or ended only by the procedure that owns it: the admission and exit
+# procedure (`jkfp.admission`, which calls the two writers above), an import of the owning
+# department's list (the data-exchange issue), or a correction by an administrator with a
+# reason — the two functions below, behind the API's category endpoints.
+def _require_correction(user: User, reason: str) -> str:
+    from jkfp.accounts.access import can_correct
+
+    if not can_correct(user):
+        raise DomainError(ErrorCode.CATEGORY_BY_PROCEDURE,
+                          "类别只能经纳入/退出程序办理，或由主管部门名单导入、管理员更正", field="category")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(ErrorCode.REQUIRED, "管理员更正须写明理由", field="reason")
+    return f"更正：{reason}"
+
+
+def category_correction_open(*, user: User, category: str, start_date: dt.date, reason: str,
+                             person: Person | None = None, household: Household | None = None,
+                             end_date: dt.date | None = None, source: str = "",
+                             exit_year: int | None = None) -> CategoryPeriod:
+    """An administrator opens a period outside the procedure, with a reason (audited)."""
+    reason = _require_correction(user, reason)
+    return category_period_add(user=user, category=category, start_date=start_date,
+                               person=person, household=household, end_date=end_date,
+                               source=source or "correction", reason=reason,
+                               exit_year=exit_year)
+
+
+def category_correction_end(*, user: User, period: CategoryPeriod, end_date: dt.date,
+                            reason: str, end_way: str = "") -> CategoryPeriod:
+    """An administrator ends a period outside the procedure, with a reason (audited)."""
+    reason = _require_correction(user, reason)
+    return category_period_end(user=user, period=period, end_date=end_date, end_reason=reason,
+                               end_way=end_way)

@@ -38,6 +38,8 @@ from .periods import (  # noqa: F401
     EARLIEST,
     LATEST,
     _period_changed,
+    category_correction_end,
+    category_correction_open,
     category_period_add,
     category_period_end,
     check_dates,
