@@ -21,7 +21,7 @@ ENDPOINTS = {
     ("/api/v1/households/{household_id}/categories", "post"),
     ("/api/v1/households/{household_id}/support-measures", "post"),
     ("/api/v1/households/{household_id}/history", "get"),
-    ("/api/v1/persons", "get"), ("/api/v1/persons/by-id-number/{id_number}", "get"),
+    ("/api/v1/persons", "get"), ("/api/v1/persons/lookup", "post"),
     ("/api/v1/persons/{person_id}", "get"), ("/api/v1/persons/{person_id}", "patch"),
     ("/api/v1/persons/{person_id}/death", "post"), ("/api/v1/persons/{person_id}/reveal", "post"),
     ("/api/v1/persons/{person_id}/history", "get"),

@@ -196,11 +196,11 @@ def test_person_update_contradicting_the_id(village, household):
 
 
 def test_lookup_with_a_malformed_id_number(village):
-    r = village.get("/persons/by-id-number/130402198207290622")
+    r = village.post("/persons/lookup", {"id_number": "130402198207290622"})
     assert r.status_code == 422 and error_fields(r) == {"id_number": "id_checksum"}
-    r = village.get("/persons/by-id-number/12345")
+    r = village.post("/persons/lookup", {"id_number": "12345"})
     assert r.status_code == 422 and error_fields(r) == {"id_number": "id_format"}
-    r = village.get(f"/persons/by-id-number/{idnumber.make('640323', BIRTH, 555)}")
+    r = village.post("/persons/lookup", {"id_number": idnumber.make("640323", BIRTH, 555)})
     assert r.status_code == 404 and r.json()["code"] == "not_found"
 
 
@@ -299,3 +299,11 @@ def test_stale_person_save_is_a_conflict(users, api_as, household):
 def test_missing_version_is_required(village, household):
     r = village.patch(f"/households/{household.pk}", {"address": "x"})
     assert r.status_code == 422 and error_fields(r) == {"version": "required"}
+
+
+def test_a_full_id_number_is_looked_up_from_the_body_not_the_url(village, household):
+    number = household.head.id_number
+    assert village.get(f"/persons/by-id-number/{number}").status_code == 404  # no such route
+    r = village.post("/persons/lookup", {"id_number": number})
+    assert r.status_code == 200 and r.json()["id"] == household.head_id
+    assert number not in r.content.decode()  # and the answer shows it masked

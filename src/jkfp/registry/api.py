@@ -34,6 +34,7 @@ from .schemas import (
     HouseholdDetailOut,
     HouseholdPage,
     HouseholdUpdateIn,
+    IdNumberIn,
     IncomeIn,
     IncomeOut,
     MemberIn,
@@ -238,12 +239,13 @@ def person_list(request, filters: Query[SearchParams]):
     return page
 
 
-@persons.get("/by-id-number/{id_number}", response=responses({200: PersonDetailOut}),
-             summary="按身份证号查找人员")
-def person_by_id_number(request, id_number: str):
-    """The number is normalised (15-digit, full-width, lower-case x); a malformed or
+@persons.post("/lookup", response=responses({200: PersonDetailOut}),
+              summary="按身份证号查找人员（号码在请求体中）")
+def person_by_id_number(request, payload: IdNumberIn):
+    """A full ID number travels in the body, never in a URL (which proxies and server logs
+    keep). The number is normalised (15-digit, full-width, lower-case x); a malformed or
     check-failing number answers 422 naming `id_number`, an unknown one 404."""
-    info = idnumber.parse(id_number, field="id_number")
+    info = idnumber.parse(payload.id_number, field="id_number")
     p = selectors.person_get_by_id_number(user=request.auth, id_number=info.number)
     return _person_detail(request.auth, p)
 

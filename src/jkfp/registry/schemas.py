@@ -108,6 +108,11 @@ class DeathIn(In):
     death_date: DateIn
 
 
+class IdNumberIn(In):
+    id_number: str = Field(..., max_length=500,
+                           description="身份证号（15或18位，全角、小写x均可）；放在请求体中，不进网址和日志")
+
+
 class RevealIn(In):
     field: Literal["id_number", "phone"] = Field(
         ..., description="id_number 身份证号；phone 联系电话")
