@@ -303,7 +303,11 @@ def test_missing_version_is_required(village, household):
 
 def test_a_full_id_number_is_looked_up_from_the_body_not_the_url(village, household):
     number = household.head.id_number
-    assert village.get(f"/persons/by-id-number/{number}").status_code == 404  # no such route
+    from django.urls import Resolver404, resolve
+
+    assert resolve("/api/v1/persons/lookup", urlconf="tests.api_urls")
+    with pytest.raises(Resolver404):  # the old route with the number in the path is gone
+        resolve(f"/api/v1/persons/by-id-number/{number}", urlconf="tests.api_urls")
     r = village.post("/persons/lookup", {"id_number": number})
     assert r.status_code == 200 and r.json()["id"] == household.head_id
     assert number not in r.content.decode()  # and the answer shows it masked
