@@ -159,3 +159,10 @@ def test_readonly_users_get_no_action_forms(users, household, client_as):
     assert "发布公示" not in page and "撤回申请" not in page
     hh_page = client_as(users["city"]).get(f"/households/{household.pk}/").content.decode()
     assert "提出纳入、变更或退出申请" not in hh_page and "添加成员" not in hh_page
+
+
+def test_read_only_users_have_no_inbox_tab(users, client_as):
+    page = client_as(users["city"]).get("/households/").content.decode()
+    assert "/todo/" not in page
+    page = client_as(users["village"]).get("/households/").content.decode()
+    assert 'href="/todo/"' in page

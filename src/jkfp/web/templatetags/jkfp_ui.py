@@ -169,7 +169,8 @@ def ui_user(user) -> dict:
         "can_propose": access.can_propose(user),
         "is_admin": user.is_active and (user.is_superuser
                                         or (user.is_staff and user.role == Role.ADMIN)),
-        "inbox": selectors.change_request_inbox(user=user).count(),
+        # read-only roles take no step of any request: no 待办 tab, no count to query
+        "inbox": selectors.change_request_inbox(user=user).count() if access.can_write(user) else 0,
     }
 
 
