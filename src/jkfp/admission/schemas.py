@@ -47,7 +47,8 @@ class ChangeRequestIn(In):
     comparison_note: str = Field("", max_length=300, description="部门数据比对结果")
     village_review_on: DateIn | None = Field(None, description="村民主评议日期")
     end_way: EndWay = ""
-    exit_year: int | None = Field(None, ge=2013, le=2100)
+    exit_year: int | None = Field(None, ge=1900, le=2100,
+                                  description="脱贫年度；最早年度见 policies/procedure/admission.yaml")
 
 
 class NoticeIn(In):

@@ -148,7 +148,8 @@ class ProposeForm(forms.Form):
     village_review_on = forms.DateField(label=_("村民主评议日期"), required=False,
                                         widget=DateInput())
     end_way = forms.ChoiceField(label=_("风险消除方式"), required=False, choices=END_WAYS)
-    exit_year = forms.IntegerField(label=_("脱贫年度"), required=False, min_value=2013,
+    # a bound on input only: the earliest exit year is the procedure's (policies/procedure/)
+    exit_year = forms.IntegerField(label=_("脱贫年度"), required=False, min_value=1900,
                                    max_value=2100)
 
     def __init__(self, *args, members=(), periods=(), **kwargs):

@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Q
 
-from jkfp.accounts.access import require_in_scope, require_writer
+from jkfp.accounts.access import can_correct, require_in_scope, require_writer
 from jkfp.accounts.models import User
 from jkfp.categories import LABELS, LEVEL, Category, parse_category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
@@ -96,12 +96,21 @@ def category_period_end(*, user: User, period: CategoryPeriod, end_date: dt.date
             raise DomainError(ErrorCode.CATEGORY_NOT_HELD, "该期间已终止", field="end_date")
         if end_date < p.start_date:
             raise DomainError(ErrorCode.CATEGORY_DATES, "终止日期不能早于起始日期", field="end_date")
-        was = summary_snapshot(p)
-        p, _ = model_update(instance=p, lock=False, user=user, data={
-            "end_date": end_date, "end_reason": end_reason, "end_way": end_way})
-        summary_apply(p, was=was)
-        _period_changed(p)
-    return p
+        return period_end_locked(user=user, period=p, end_date=end_date, end_reason=end_reason,
+                                 end_way=end_way)
+
+
+def period_end_locked(*, user: User, period: CategoryPeriod, end_date: dt.date,
+                      end_reason: str, end_way: str = "") -> CategoryPeriod:
+    """End a period already locked and checked by the caller (inside its transaction): the
+    write, its summaries and the follow-on event — shared by `category_period_end` and the
+    services that end periods as a consequence (a death)."""
+    was = summary_snapshot(period)
+    period, _ = model_update(instance=period, lock=False, user=user, data={
+        "end_date": end_date, "end_reason": end_reason, "end_way": end_way})
+    summary_apply(period, was=was)
+    _period_changed(period)
+    return period
 
 
 def _period_changed(p: CategoryPeriod) -> None:
@@ -115,8 +124,6 @@ def _period_changed(p: CategoryPeriod) -> None:
 # department's list (the data-exchange issue), or a correction by an administrator with a
 # reason — the two functions below, behind the API's category endpoints.
 def _require_correction(user: User, reason: str) -> str:
-    from jkfp.accounts.access import can_correct
-
     if not can_correct(user):
         raise DomainError(ErrorCode.CATEGORY_BY_PROCEDURE,
                           "类别只能经纳入/退出程序办理，或由主管部门名单导入、管理员更正", field="category")

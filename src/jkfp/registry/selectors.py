@@ -166,7 +166,7 @@ def category_counts(*, user: User, region_code: str, child_length: int,
     on = on or timezone.localdate()
     out = summary_counts(user=user, name=PERIODS_OPEN.name, region_code=region_code,
                          child_length=child_length)
-    periods = scoped(CategoryPeriod.objects.all(), user).filter(in_region(region_code))
+    periods = category_period_scope(user=user).filter(in_region(region_code))
     not_begun = periods.filter(end_date__isnull=True, start_date__gt=on)
     dated = periods.filter(end_date__isnull=False, end_date__gte=on, start_date__lte=on)
     for qs, sign in ((not_begun, -1), (dated, 1)):

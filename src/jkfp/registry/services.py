@@ -34,15 +34,13 @@ from .models import (
     SupportMeasure,
     WorkAbility,
 )
-from .periods import (  # noqa: F401
-    EARLIEST,
-    LATEST,
-    _period_changed,
+from .periods import (  # noqa: F401  (the registry's writes are called through services)
     category_correction_end,
     category_correction_open,
     category_period_add,
     category_period_end,
     check_dates,
+    period_end_locked,
 )
 
 # ASCII digits only (`\d` alone also matches other scripts' digits); full-width digits are
@@ -282,11 +280,8 @@ def person_record_death(*, user: User, person: Person, expected_version: int,
         # the person's own open periods end on the day of death (history keeps them)
         for period in CategoryPeriod.objects.select_for_update().filter(person=p,
                                                                          end_date__isnull=True):
-            was = summary_snapshot(period)
-            model_update(instance=period, lock=False, user=user, data={
-                "end_date": max(death_date, period.start_date), "end_reason": "死亡"})
-            summary_apply(period, was=was)
-            _period_changed(period)
+            period_end_locked(user=user, period=period,
+                              end_date=max(death_date, period.start_date), end_reason="死亡")
         _person_changed(p)
     return p
 

@@ -7,9 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from jkfp.accounts import access
-from jkfp.errors import DomainError
 from jkfp.registry import selectors as registry_selectors
-from jkfp.web.forms import add_domain_errors
+from jkfp.web.forms import call_service
 
 from . import selectors, services
 from .forms import StayForm
@@ -30,17 +29,11 @@ def stay_new(request, pk: int):
     person = registry_selectors.person_get(user=request.user, pk=pk)
     status = 200
     if request.method == "POST":
-        form = StayForm(request.POST)
-        if form.is_valid():
-            try:
-                st = services.stay_settle(user=request.user, person=person, **form.cleaned_data)
-            except DomainError as exc:
-                add_domain_errors(form, exc)
-                status = 422
-            else:
-                return redirect("settlement:statement", pk=st.pk)
-        else:
-            status = 422
+        out = call_service(StayForm(request.POST), lambda d: services.stay_settle(
+            user=request.user, person=person, **d))
+        if out.ok:
+            return redirect("settlement:statement", pk=out.result.pk)
+        form, status = out.form, out.status
     else:
         form = StayForm()
     return render(request, "settlement/stay_new.html", {"form": form, "p": person},
