@@ -146,5 +146,3 @@ ENTRY_KEYS = ({"value"}, {"source", "cite", "example", "note"})
 DEPOSIT_KEYS = ({"categories", "locations"}, {"source", "cite", "example", "note"})
 SEGMENT_KEYS = ({"up_to", "ratio"}, set())
 OVERLAY_KEYS = ({"name", "changes"}, {"description"})
-
-ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
