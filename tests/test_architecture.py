@@ -10,12 +10,13 @@ import jkfp
 
 SRC = Path(jkfp.__file__).parent
 APPS = {"regions", "accounts", "registry", "admission", "settlement", "web", "api", "demo",
-        "ops", "summaries"}
+        "ops", "summaries", "health", "contracts", "screening"}
 SHARED = {"errors", "categories", "writes", "events", "policy", "cli"}
 PUBLIC = {"models", "services", "selectors"}
 PUBLIC_EXTRA = {("accounts", "access"), ("accounts", "commands"), ("accounts", "admin"),
                 ("accounts", "tokens"),
-                ("registry", "idnumber"), ("regions", "codes"), ("summaries", "definitions")}
+                ("registry", "idnumber"), ("regions", "codes"), ("summaries", "definitions"),
+                ("health", "catalog")}
 COMPOSERS = {"web", "api", "config"}
 COMPOSED = {"api", "urls", "views"}
 INFRASTRUCTURE = {"web", "api"}  # shared UI and API parts any app may use

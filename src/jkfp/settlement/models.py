@@ -25,6 +25,7 @@ class HospitalStay(models.Model):
     total_fen = models.BigIntegerField("医疗总费用（分）")
     in_policy_fen = models.BigIntegerField("政策范围内费用（分）")
     category = models.CharField("结算身份", max_length=32, choices=CATEGORY_CHOICES)
+    diagnosis_icd10 = models.CharField("主要诊断（ICD-10）", max_length=8, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
