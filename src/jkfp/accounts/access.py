@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 
 from jkfp.errors import DomainError, ErrorCode
 
-from .models import Role, User
+from .models import Department, Role, User
 
 #: the roles that may change registry data (the others read only)
 WRITE_ROLES: tuple[str, ...] = (Role.DATA_ENTRY, Role.REVIEWER, Role.APPROVER, Role.ADMIN)
@@ -111,3 +111,33 @@ def can_correct(user: User) -> bool:
 def can_see_full_identity(user: User) -> bool:
     """Whether the user's role may be shown a full ID or phone number (each showing logged)."""
     return bool(user.is_superuser or user.role in settings.JKFP_FULL_ID_ROLES)
+
+
+# ---------------------------------------------------------------- health data
+#: departments whose users may see diagnoses, visit details and screening findings (rule 12);
+#: the others see only the coarse health status that monitoring lists carry
+HEALTH_DEPARTMENTS: tuple[str, ...] = (Department.HEALTH, Department.HOSPITAL,
+                                       Department.MEDICAL_INSURANCE)
+
+
+def can_see_health(user: User) -> bool:
+    """Whether the user may see health details (diagnoses, visits, findings)."""
+    return bool(user.is_superuser or (user.is_authenticated
+                                      and user.department in HEALTH_DEPARTMENTS))
+
+
+def require_health_reader(user: User) -> None:
+    """Refuse health details to a department that may see only the coarse status (403)."""
+    if not can_see_health(user):
+        raise DomainError(ErrorCode.PERMISSION, "您所在部门只能查看健康状况分类，不能查看诊断和随访等健康信息")
+
+
+def can_write_health(user: User) -> bool:
+    """Health records are written by health and hospital users with a writing role."""
+    return bool(user.is_superuser or (can_write(user) and user.department in
+                                      (Department.HEALTH, Department.HOSPITAL)))
+
+
+def require_health_writer(user: User) -> None:
+    if not can_write_health(user):
+        raise DomainError(ErrorCode.PERMISSION, "只有卫生健康部门和医疗机构的经办人员可以登记健康服务信息")
