@@ -59,6 +59,18 @@ class ErrorCode(StrEnum):
     # settlement
     POLICY_NOT_FOUND = "policy_not_found"
     STAY_ORDER = "stay_order"
+    # family-doctor contracts and follow-ups (jkfp.contracts)
+    STANDARDS_INVALID = "standards_invalid"
+    TEAM_COMPOSITION = "team_composition"
+    TEAM_VILLAGE = "team_village"
+    CONTRACT_OVERLAP = "contract_overlap"
+    CONTRACT_ENDED = "contract_ended"
+    CONTRACT_DATE = "contract_date"
+    MEMBER_NOT_IN_TEAM = "member_not_in_team"
+    FOLLOWUP_TEAM = "followup_team"
+    FOLLOWUP_DATE = "followup_date"
+    MEASUREMENT_RANGE = "measurement_range"
+    NOT_APPLICABLE = "not_applicable"
 
 
 class DomainError(Exception):

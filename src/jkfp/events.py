@@ -28,6 +28,8 @@ class Event(StrEnum):
     PERIOD_CHANGED = "period_changed"            # period_id, region_code, category
     REQUEST_CHANGED = "request_changed"          # request_id, region_code, status
     STAY_SETTLED = "stay_settled"                # stay_id, person_id, region_code
+    CONTRACT_CHANGED = "contract_changed"        # contract_id, person_id, region_code
+    FOLLOWUP_RECORDED = "followup_recorded"      # followup_id, registration_id, region_code
 
 
 Handler = Callable[..., None]
