@@ -59,6 +59,14 @@ class ErrorCode(StrEnum):
     # settlement
     POLICY_NOT_FOUND = "policy_not_found"
     STAY_ORDER = "stay_order"
+    # health: chronic registrations and special-treatment cases
+    DISEASE_NOT_IN_CATALOG = "disease_not_in_catalog"
+    CASE_NOT_ELIGIBLE = "case_not_eligible"
+    CASE_DUPLICATE = "case_duplicate"
+    CASE_STEP_NOT_ALLOWED = "case_step_not_allowed"
+    CHRONIC_DUPLICATE = "chronic_duplicate"
+    DATE_IN_FUTURE = "date_in_future"
+    DATE_ORDER = "date_order"
     # family-doctor contracts and follow-ups (jkfp.contracts)
     STANDARDS_INVALID = "standards_invalid"
     TEAM_COMPOSITION = "team_composition"
@@ -68,7 +76,6 @@ class ErrorCode(StrEnum):
     CONTRACT_DATE = "contract_date"
     MEMBER_NOT_IN_TEAM = "member_not_in_team"
     FOLLOWUP_TEAM = "followup_team"
-    FOLLOWUP_DATE = "followup_date"
     MEASUREMENT_RANGE = "measurement_range"
     NOT_APPLICABLE = "not_applicable"
 

@@ -219,7 +219,7 @@ def _contract_errors(*, user: User, person: Person, team: Team, year: int, signe
     if not person.alive or person.death_date is not None:
         errors.append(_err(ErrorCode.PERSON_DECEASED, "该居民已登记死亡，不能签约", "person"))
     if signed_on > today:
-        errors.append(_err(ErrorCode.CONTRACT_DATE, "签约日期不能晚于今天", "signed_on"))
+        errors.append(_err(ErrorCode.DATE_IN_FUTURE, "签约日期不能晚于今天", "signed_on"))
     if year not in (signed_on.year, signed_on.year + 1):
         errors.append(_err(ErrorCode.CONTRACT_DATE, "签约年度须为签约日期的当年或次年", "year"))
     if not team.active:
@@ -353,7 +353,7 @@ def delivery_record(*, user: User, contract: Contract, kind: str, delivered_on: 
     if kind not in ServiceDelivery.Kind.values:
         errors.append(_err(ErrorCode.INVALID, f"服务项目“{kind}”无效", "kind"))
     if delivered_on > timezone.localdate():
-        errors.append(_err(ErrorCode.CONTRACT_DATE, "服务日期不能晚于今天", "delivered_on"))
+        errors.append(_err(ErrorCode.DATE_IN_FUTURE, "服务日期不能晚于今天", "delivered_on"))
     elif delivered_on.year != contract.year or delivered_on < contract.signed_on or (
             contract.ended_on is not None and delivered_on > contract.ended_on):
         errors.append(_err(ErrorCode.CONTRACT_DATE, "服务日期须在签约有效期内", "delivered_on"))
@@ -405,12 +405,12 @@ def followup_check(*, registration: ChronicRegistration, visited_on: dt.date, wa
     disease = registration.disease_code
     smd, tb = disease == "severe_mental_disorder", disease == "tuberculosis"
     if visited_on > today:
-        errors.append(_err(ErrorCode.FOLLOWUP_DATE, "随访日期不能晚于今天", "visited_on"))
+        errors.append(_err(ErrorCode.DATE_IN_FUTURE, "随访日期不能晚于今天", "visited_on"))
     elif visited_on < registration.diagnosed_on:
-        errors.append(_err(ErrorCode.FOLLOWUP_DATE,
+        errors.append(_err(ErrorCode.DATE_ORDER,
                            f"随访日期不能早于确诊日期（{registration.diagnosed_on}）", "visited_on"))
     elif registration.ended_on is not None and visited_on > registration.ended_on:
-        errors.append(_err(ErrorCode.FOLLOWUP_DATE,
+        errors.append(_err(ErrorCode.DATE_ORDER,
                            f"该慢病管理已于{registration.ended_on}结束", "visited_on"))
     person = registration.person
     if person.death_date is not None and visited_on > person.death_date:
@@ -490,10 +490,10 @@ def followup_check(*, registration: ChronicRegistration, visited_on: dt.date, wa
     if next_visit_on is None:
         errors.append(_err(ErrorCode.REQUIRED, "须填写下次随访日期", "next_visit_on"))
     elif next_visit_on <= visited_on:
-        errors.append(_err(ErrorCode.FOLLOWUP_DATE, "下次随访日期须晚于本次随访日期",
+        errors.append(_err(ErrorCode.DATE_ORDER, "下次随访日期须晚于本次随访日期",
                            "next_visit_on"))
     elif next_visit_on > standards.add_months(visited_on, 12):
-        errors.append(_err(ErrorCode.FOLLOWUP_DATE, "下次随访日期不能晚于本次随访后一年",
+        errors.append(_err(ErrorCode.DATE_ORDER, "下次随访日期不能晚于本次随访后一年",
                            "next_visit_on"))
     return errors, {"fasting_glucose": glucose, "weight_kg": weight}
 
