@@ -34,7 +34,7 @@ def make_id(county: str = "640323", birth: dt.date = dt.date(1970, 5, 17), sex: 
 def reset_id_numbers() -> None:
     """Start every test afresh: make_id's counts and the factories' sequences."""
     _issued.clear()
-    for f in (UserFactory, HouseholdFactory, PersonFactory):
+    for f in (UserFactory, HouseholdFactory, PersonFactory, TeamFactory, TeamMemberFactory):
         f.reset_sequence()
 
 
@@ -88,3 +88,69 @@ class PersonFactory(factory.django.DjangoModelFactory):
         person = super()._create(model_class, *args, **kwargs)
         summary_apply(person)
         return person
+
+
+# ---------------------------------------------------------------- health and contracts
+class ChronicRegistrationFactory(factory.django.DjangoModelFactory):
+    """A chronic registration written directly (tests of the services that build on it)."""
+
+    class Meta:
+        model = "health.ChronicRegistration"
+
+    person = factory.SubFactory(PersonFactory)
+    region_code = factory.SelfAttribute("person.region_code")
+    disease_code = "hypertension"
+    icd10 = "I10"
+    diagnosed_on = dt.date(2020, 3, 1)
+    confirmed_by = "县人民医院"
+    registered_on = factory.SelfAttribute("diagnosed_on")
+    created_by = factory.SubFactory(UserFactory)
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contracts.Team"
+
+    name = factory.Sequence(lambda n: f"家庭医生团队{n}")
+    region_code = "640323100"
+    institution = "花马池镇卫生院"
+    created_by = factory.SubFactory(UserFactory)
+
+
+class TeamMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contracts.TeamMember"
+
+    team = factory.SubFactory(TeamFactory)
+    name = factory.Sequence(lambda n: f"医生{n}")
+    role = "village_doctor"
+    start_date = dt.date(2020, 1, 1)
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contracts.Contract"
+
+    person = factory.SubFactory(PersonFactory)
+    region_code = factory.SelfAttribute("person.region_code")
+    year = 2025
+    team = factory.SubFactory(TeamFactory)
+    signed_on = factory.LazyAttribute(lambda o: dt.date(o.year, 1, 2))
+    created_by = factory.SubFactory(UserFactory)
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    """A follow-up written directly (the management-status tests build histories with it)."""
+
+    class Meta:
+        model = "contracts.FollowUp"
+
+    registration = factory.SubFactory(ChronicRegistrationFactory)
+    person = factory.SelfAttribute("registration.person")
+    region_code = factory.SelfAttribute("registration.region_code")
+    visited_on = dt.date(2025, 3, 1)
+    way = "clinic"
+    member = factory.SubFactory(TeamMemberFactory)
+    classification = "controlled"
+    next_visit_on = factory.LazyAttribute(lambda o: o.visited_on + dt.timedelta(days=90))
+    created_by = factory.SubFactory(UserFactory)
