@@ -25,6 +25,8 @@ from ..factories import (
 
 D = dt.date
 YEAR_END = D(2025, 12, 31)
+BORN_1970 = D(1970, 1, 1)
+REGISTERED_2020 = D(2020, 1, 1)
 
 
 @pytest.fixture
@@ -32,13 +34,13 @@ def member(regions):
     return TeamMemberFactory()
 
 
-def patient(birth=D(1970, 1, 1), death=None, village=VILLAGE):
+def patient(birth=BORN_1970, death=None, village=VILLAGE):
     hh = HouseholdFactory(village_id=village, region_code=village)
     return PersonFactory(household=hh, birth_date=birth, death_date=death,
                          alive=death is None)
 
 
-def reg(disease="hypertension", registered=D(2020, 1, 1), person=None, ended=None, **kw):
+def reg(disease="hypertension", registered=REGISTERED_2020, person=None, ended=None, **kw):
     person = person or patient()
     return ChronicRegistrationFactory(person=person, disease_code=disease,
                                       diagnosed_on=registered, registered_on=registered,
