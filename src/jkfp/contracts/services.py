@@ -424,7 +424,7 @@ def followup_check(*, registration: ChronicRegistration, visited_on: dt.date, wa
         errors.append(_err(ErrorCode.INVALID, f"服药依从性“{adherence}”无效", "adherence"))
     if member is None:
         errors.append(_err(ErrorCode.REQUIRED, "须选择随访医生", "member"))
-    elif visited_on <= today:
+    elif not any(e.field == "visited_on" for e in errors):  # the team on a valid date only
         contract = contract_covering(person_id=registration.person_id, on=visited_on)
         if contract is None:
             errors.append(_err(ErrorCode.FOLLOWUP_TEAM, "该患者在随访日期没有有效的家庭医生签约",
