@@ -15,7 +15,12 @@ from jkfp.contracts.models import Contract, FollowUp, ServiceDelivery, Team, Tea
 from jkfp.errors import DomainError, ErrorCode
 from jkfp.health.models import ChronicRegistration
 
-from ..conftest import CHANGZHI_VILLAGE, OTHER_TOWNSHIP_VILLAGE, OTHER_VILLAGE_SAME_TOWNSHIP, VILLAGE
+from ..conftest import (
+    CHANGZHI_VILLAGE,
+    OTHER_TOWNSHIP_VILLAGE,
+    OTHER_VILLAGE_SAME_TOWNSHIP,
+    VILLAGE,
+)
 from ..factories import (
     ChronicRegistrationFactory,
     HouseholdFactory,
