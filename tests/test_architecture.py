@@ -15,7 +15,8 @@ SHARED = {"errors", "categories", "writes", "events", "policy", "cli"}
 PUBLIC = {"models", "services", "selectors"}
 PUBLIC_EXTRA = {("accounts", "access"), ("accounts", "commands"), ("accounts", "admin"),
                 ("accounts", "tokens"),
-                ("registry", "idnumber"), ("regions", "codes"), ("summaries", "definitions"),
+                ("registry", "idnumber"), ("registry", "xlsxstream"), ("regions", "codes"),
+                ("summaries", "definitions"),
                 ("health", "catalog")}
 COMPOSERS = {"web", "api", "config"}
 COMPOSED = {"api", "urls", "views"}

@@ -66,3 +66,37 @@ def contract(township_user, team, patient):
 def registration(patient, township_user):
     return ChronicRegistrationFactory(person=patient, disease_code="hypertension", icd10="I10",
                                       diagnosed_on=dt.date(2019, 5, 1), created_by=township_user)
+
+
+# ---------------------------------------------------------------- the scope matrix
+@pytest.fixture
+def contract_records(records, township_user):
+    """For each household of `records` (inside, same_township, other_township, changzhi): a
+    team of its township serving its village only, a member, the head's contract this year, a
+    hypertension registration and one follow-up. {name: SimpleNamespace}."""
+    from types import SimpleNamespace
+
+    from jkfp.contracts.models import TeamVillage
+
+    from ..factories import ContractFactory, FollowUpFactory, TeamFactory, TeamMemberFactory
+
+    today = timezone.localdate()
+    out = {}
+    for name, hh in records.items():
+        village = hh.region_code
+        team = TeamFactory(name=f"团队-{name}", region_code=village[:9],
+                           created_by=township_user)
+        TeamVillage.objects.create(team=team, village_code=village)
+        member = TeamMemberFactory(team=team, name=f"医生-{name}")
+        TeamMemberFactory(team=team, name=f"护士-{name}", role="nurse")
+        head = hh.head
+        head.name = f"居民-{name}"
+        head.save(update_fields=["name"])
+        contract = ContractFactory(person=head, team=team, year=today.year,
+                                   signed_on=dt.date(today.year, 1, 5), created_by=township_user)
+        reg = ChronicRegistrationFactory(person=head, created_by=township_user)
+        visit = FollowUpFactory(registration=reg, member=member, visited_on=dt.date(today.year, 2, 1),
+                                systolic=130, diastolic=80, created_by=township_user)
+        out[name] = SimpleNamespace(household=hh, person=head, team=team, member=member,
+                                    contract=contract, registration=reg, followup=visit)
+    return out

@@ -31,6 +31,8 @@ FILE = Path("contracts") / "standards.yaml"
 DISEASES = ("hypertension", "diabetes_t2", "tuberculosis", "severe_mental_disorder")
 #: items of a service package: a follow-up visit, or a kind of contracts.ServiceDelivery
 ITEMS = ("followup", "health_check", "medication_guidance", "health_education", "referral")
+ITEM_LABELS = {"followup": "慢病随访", "health_check": "健康体检", "medication_guidance": "用药指导",
+               "health_education": "健康教育", "referral": "转诊"}
 DENOMINATORS = ("managed", "on_register")
 
 _TOP_KEYS = {"description", "diseases", "should_sign", "packages"}

@@ -1,0 +1,658 @@
+"""Pages of the family-doctor contracts: the worklists per role, teams, a person's contracts,
+a contract with its fulfilment, the follow-up form (made for a phone), the management rates,
+and an Excel export of every list. Health details (patients, visits, status) are shown only to
+users who may see them (403 for the others); a record outside the user's region is 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jkfp.accounts import access
+from jkfp.accounts.models import User
+from jkfp.errors import DomainError, ErrorCode
+from jkfp.regions.models import Region
+from jkfp.registry import selectors as registry_selectors
+from jkfp.registry.idnumber import mask
+from jkfp.web.forms import call_service
+from jkfp.web.http import paginate
+
+from . import export, selectors, services, standards
+from .forms import (
+    ContractFilterForm,
+    DeliveryForm,
+    EndForm,
+    FollowUpForm,
+    MemberEndForm,
+    MemberForm,
+    NewTeamMembersForm,
+    RenewForm,
+    SignForm,
+    TeamEditForm,
+    TeamForm,
+    WorklistForm,
+)
+
+DISEASE_NAMES = {"hypertension": "高血压", "diabetes_t2": "2型糖尿病", "tuberculosis": "肺结核",
+                 "severe_mental_disorder": "严重精神障碍"}
+
+
+def _health_reader(request) -> None:
+    try:
+        access.require_health_reader(request.user)
+    except DomainError as e:
+        raise PermissionDenied(e.message) from None
+
+
+def _disease(code: str) -> str:
+    std = standards.current().diseases.get(code)
+    return std[-1].name if std else DISEASE_NAMES.get(code, code)
+
+
+def _names(codes) -> dict[str, str]:
+    return dict(Region.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+def _year(request) -> int:
+    form = WorklistForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    return data.get("year") or timezone.localdate().year
+
+
+def _xlsx(tmp, name: str, request) -> FileResponse:
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = FileResponse(tmp, as_attachment=True, filename=f"jkfp-{name}-{stamp}.xlsx",
+                            content_type=export.XLSX)
+    token = request.GET.get("dl", "")
+    if token.isalnum() and len(token) <= 40:
+        response.set_cookie("jkfp_export", token, max_age=120, samesite="Lax")
+    return response
+
+
+def _rate(x) -> str:
+    return "—" if x is None else f"{x * 100:.1f}%"
+
+
+# ================================================================ worklists
+@login_required
+def home(request):
+    """The worklists of the user's role: a village doctor's patients due this week and overdue;
+    a township's persons who should sign and have not, and patients not managed to the
+    standard; the management rates for the county and above."""
+    user = request.user
+    today = timezone.localdate()
+    health = access.can_see_health(user)
+    ctx = {"today": today, "health": health, "year": today.year,
+           "memberships": list(selectors.memberships_of(user=user, on=today))}
+    if health:
+        mine = list(selectors.village_doctor_worklist(user=user, today=today)[:200])
+        ctx["mine"] = mine
+        ctx["overdue_n"] = selectors.overdue_registrations(user=user, today=today)[:10001].count()
+    signed, should = selectors.sign_rate(user=user, year=today.year)
+    ctx["signed"], ctx["should"] = signed, should
+    return render(request, "contracts/home.html", ctx)
+
+
+def _doctor_rows(user, today):
+    rows = selectors.village_doctor_worklist(user=user, today=today)
+    for r in rows[:export.LIMIT]:
+        yield r.person_id, [r.person.name, mask(r.person.id_number), r.region_code,
+                            _disease(r.disease_code), r.last_visit_on, r.due_on,
+                            _("已逾期") if r.due_on < today else _("本周到期")]
+
+
+@login_required
+def worklist_doctor(request):
+    _health_reader(request)
+    today = timezone.localdate()
+    rows = list(selectors.village_doctor_worklist(user=request.user, today=today)[:500])
+    memberships = list(selectors.memberships_of(user=request.user, on=today))
+    return render(request, "contracts/worklist_doctor.html", {
+        "rows": rows, "today": today, "memberships": memberships,
+        "diseases": DISEASE_NAMES})
+
+
+@login_required
+def worklist_doctor_export(request):
+    _health_reader(request)
+    today = timezone.localdate()
+    tmp = export.write(user=request.user, title=_("我的随访患者（本周到期和逾期）"), header=[
+        ("姓名", 10), ("身份证号", 20), ("区划代码", 14), ("病种", 12), ("最近随访", 11),
+        ("应随访日期", 11), ("状态", 8)], rows=_doctor_rows(request.user, today),
+        conditions=f"截至{today}", health=True, path=request.path)
+    return _xlsx(tmp, "my-patients", request)
+
+
+@login_required
+def worklist_overdue(request):
+    _health_reader(request)
+    today = timezone.localdate()
+    qs = selectors.overdue_registrations(user=request.user, today=today)
+    form = WorklistForm(request.GET)
+    number = form.cleaned_data.get("page") if form.is_valid() else None
+    page = paginate(qs, number=number, params=request.GET.dict())
+    return render(request, "contracts/worklist_overdue.html", {
+        "page": page, "today": today, "diseases": DISEASE_NAMES,
+        "names": _names(r.region_code for r in page.items)})
+
+
+@login_required
+def worklist_overdue_export(request):
+    _health_reader(request)
+    today = timezone.localdate()
+
+    def rows():
+        for r in selectors.overdue_registrations(user=request.user, today=today)[:export.LIMIT]:
+            yield r.person_id, [r.person.name, mask(r.person.id_number), r.region_code,
+                                _disease(r.disease_code), r.last_visit_on, r.due_on,
+                                (today - r.due_on).days]
+    tmp = export.write(user=request.user, title=_("逾期未随访的慢病患者"), header=[
+        ("姓名", 10), ("身份证号", 20), ("区划代码", 14), ("病种", 12), ("最近随访", 11),
+        ("应随访日期", 11), ("逾期天数", 8)], rows=rows(), conditions=f"截至{today}",
+        health=True, path=request.path)
+    return _xlsx(tmp, "overdue", request)
+
+
+@login_required
+def worklist_unsigned(request):
+    """应签尽签: persons who should sign this year and have not (no health detail: the
+    categories are the registry's)."""
+    today = timezone.localdate()
+    year = _year(request)
+    qs = selectors.should_sign_unsigned(user=request.user, year=year, on=today)
+    form = WorklistForm(request.GET)
+    number = form.cleaned_data.get("page") if form.is_valid() else None
+    page = paginate(qs, number=number, params=request.GET.dict())
+    signed, should = selectors.sign_rate(user=request.user, year=year, on=today)
+    return render(request, "contracts/worklist_unsigned.html", {
+        "page": page, "year": year, "signed": signed, "should": should,
+        "names": _names(p.region_code for p in page.items),
+        "can_sign": access.can_write_health(request.user)})
+
+
+@login_required
+def worklist_unsigned_export(request):
+    today = timezone.localdate()
+    year = _year(request)
+
+    def rows():
+        for p in selectors.should_sign_unsigned(user=request.user, year=year,
+                                                on=today)[:export.LIMIT]:
+            yield None, [p.household.household_number, p.name, mask(p.id_number),
+                         p.get_sex_display(), p.birth_date, p.region_code]
+    tmp = export.write(user=request.user, title=_("应签未签人员"), header=[
+        ("户编号", 18), ("姓名", 10), ("身份证号", 20), ("性别", 6), ("出生日期", 11),
+        ("区划代码", 14)], rows=rows(), conditions=f"{year}年度", health=False,
+        path=request.path)
+    return _xlsx(tmp, "unsigned", request)
+
+
+@login_required
+def worklist_not_standard(request):
+    _health_reader(request)
+    year = _year(request)
+    rows = selectors.not_standard(user=request.user, year=year)
+    persons = {p.pk: p for p in registry_selectors.person_scope(user=request.user)
+               .filter(pk__in=[s.person_id for s in rows[:500]])}
+    return render(request, "contracts/worklist_not_standard.html", {
+        "rows": [(s, persons.get(s.person_id)) for s in rows[:500]], "total": len(rows),
+        "year": year, "diseases": DISEASE_NAMES,
+        "names": _names(s.region_code for s in rows[:500])})
+
+
+@login_required
+def worklist_not_standard_export(request):
+    _health_reader(request)
+    year = _year(request)
+    rows = selectors.not_standard(user=request.user, year=year)
+    persons = {p.pk: p for p in registry_selectors.person_scope(user=request.user)
+               .filter(pk__in=[s.person_id for s in rows])}
+
+    def cells():
+        for s in rows:
+            p = persons.get(s.person_id)
+            yield s.person_id, [p.name if p else "", mask(p.id_number) if p else "",
+                                s.region_code, _disease(s.disease_code), s.visits,
+                                s.face_to_face, s.required, s.latest_visit_on,
+                                _("是") if s.managed else _("否"),
+                                _("是") if s.controlled else _("否")]
+    tmp = export.write(user=request.user, title=_("未规范管理的慢病患者"), header=[
+        ("姓名", 10), ("身份证号", 20), ("区划代码", 14), ("病种", 12), ("随访次数", 8),
+        ("面对面随访", 8), ("应随访次数", 8), ("最近随访", 11), ("已管理", 6),
+        ("最近一次控制", 8)], rows=cells(), conditions=f"{year}年度", health=True,
+        path=request.path)
+    return _xlsx(tmp, "not-standard", request)
+
+
+@login_required
+def management(request):
+    """Management, standard-management and control rates by region and disease."""
+    _health_reader(request)
+    year = _year(request)
+    region = request.GET.get("region", "")
+    if region and not access.code_in_scope(request.user, region):
+        region = ""
+    rates = selectors.management_rates(user=request.user, year=year, region_code=region)
+    names = _names(r.region_code for r in rates)
+    return render(request, "contracts/management.html", {
+        "rates": rates, "year": year, "names": names, "diseases": DISEASE_NAMES,
+        "region": region, "rate": _rate})
+
+
+@login_required
+def management_export(request):
+    _health_reader(request)
+    year = _year(request)
+    rates = selectors.management_rates(user=request.user, year=year)
+    names = _names(r.region_code for r in rates)
+    rows = ((None, [r.region_code, names.get(r.region_code, ""), _disease(r.disease_code),
+                    str(r.registered), str(r.deceased), str(r.population), str(r.managed),
+                    str(r.standard), str(r.controlled), _rate(r.management_rate),
+                    _rate(r.standard_rate), _rate(r.control_rate)]) for r in rates)
+    tmp = export.write(user=request.user, title=_("慢病管理率、规范管理率和控制率"), header=[
+        ("区划代码", 14), ("区划", 14), ("病种", 12), ("登记", 8), ("死亡", 6), ("分母", 8),
+        ("已管理", 8), ("规范管理", 8), ("控制", 8), ("管理率", 8), ("规范管理率", 10),
+        ("控制率", 8)], rows=rows, conditions=f"{year}年度", health=False, path=request.path)
+    return _xlsx(tmp, "management", request)
+
+
+# ================================================================ teams
+@login_required
+def team_list(request):
+    teams = selectors.team_list(user=request.user, q=request.GET.get("q", "")[:50])
+    form = WorklistForm(request.GET)
+    number = form.cleaned_data.get("page") if form.is_valid() else None
+    page = paginate(teams, number=number, params=request.GET.dict())
+    return render(request, "contracts/team_list.html", {
+        "page": page, "q": request.GET.get("q", ""),
+        "names": _names(t.region_code for t in page.items),
+        "can_write": access.can_write_health(request.user)})
+
+
+@login_required
+def team_export(request):
+    teams = selectors.team_list(user=request.user, q=request.GET.get("q", "")[:50])
+    rows = ((None, [t.name, t.region_code, t.institution, str(t.n_members),
+                    str(t.n_villages), _("在用") if t.active else _("停用")])
+            for t in teams[:export.LIMIT])
+    tmp = export.write(user=request.user, title=_("家庭医生团队"), header=[
+        ("团队名称", 24), ("所属区划", 14), ("牵头机构", 20), ("成员数", 8), ("服务村数", 8),
+        ("状态", 6)], rows=rows, health=False, path=request.path)
+    return _xlsx(tmp, "teams", request)
+
+
+def _region_choices(user: User):
+    prefix = access.scope_prefix(user) or ""
+    qs = Region.objects.filter(access.in_region(prefix, "code")) if prefix else Region.objects
+    regions = [(r.code, r.name) for r in qs.filter(level__in=("township", "village"))
+               .order_by("code")[:2000]]
+    villages = [(c, f"{n}（{c}）") for c, n in regions if len(c) == 12]
+    towns = [(c, f"{n}（{c}）") for c, n in regions if len(c) == 9] or villages
+    return towns, villages
+
+
+@login_required
+def team_new(request):
+    user = request.user
+    towns, villages = _region_choices(user)
+    form = TeamForm(request.POST or None, regions=towns, villages=villages,
+                    initial={"region_code": user.region_code[:9]})
+    members = NewTeamMembersForm(request.POST or None, prefix="m")
+    status = 200
+    if request.method == "POST":
+        if not access.can_write_health(user):
+            raise PermissionDenied(_("只有卫生健康部门和医疗机构的经办人员可以登记健康服务信息"))
+        members_ok = members.is_valid()
+
+        def create(d):
+            m = members.cleaned_data if members_ok else {}
+            account = _account(m.get("doctor_account", ""))
+            return services.team_create(
+                user=user, name=d["name"], region_code=d["region_code"],
+                institution=d["institution"], villages=d["villages"], members=[
+                    services.MemberInput(m.get("doctor_name", ""), m.get("doctor_role", ""),
+                                         d["institution"], account=account),
+                    services.MemberInput(m.get("carer_name", ""), m.get("carer_role", ""),
+                                         d["institution"])])
+        out = call_service(form, create, field_map={"members": "__all__"})
+        if out.ok and members_ok:
+            messages.success(request, _("已建立团队"))
+            return redirect("contracts:team", out.result.pk)
+        form, status = out.form, out.status
+    return render(request, "contracts/team_form.html", {"form": form, "members": members},
+                  status=status)
+
+
+def _account(username: str) -> User | None:
+    if not username:
+        return None
+    found = User.objects.filter(username=username.strip(), is_active=True).first()
+    if found is None:
+        raise DomainError(ErrorCode.INVALID, _("无此系统账号“%(u)s”") % {"u": username},
+                          field="account")
+    return found
+
+
+def _team_page(request, pk: int, *, bound: dict | None = None, status: int = 200):
+    user = request.user
+    team = selectors.team_get(user=user, pk=pk)
+    bound = bound or {}
+    _towns, villages = _region_choices(user)
+    served = selectors.team_villages(user=user, team=team)
+    village_names = _names(served)
+    choices = villages + [(c, c) for c in served if c not in dict(villages)]
+    forms = {
+        "edit": bound.get("edit") or TeamEditForm(villages=choices, initial={
+            "name": team.name, "institution": team.institution, "villages": served,
+            "active": team.active, "version": team.version}),
+        "member": bound.get("member") or MemberForm(prefix="nm"),
+        "end": bound.get("end") or MemberEndForm(prefix="end"),
+    }
+    today = timezone.localdate()
+    return render(request, "contracts/team_detail.html", {
+        "team": team, "members": selectors.team_members(user=user, team=team),
+        "served": [(c, village_names.get(c, c)) for c in served], "forms": forms,
+        "can_write": access.can_write_health(user) and access.code_in_scope(user,
+                                                                             team.region_code),
+        "today": today,
+        "contracts_n": selectors.contract_list(user=user, year=today.year, team_id=team.pk,
+                                               open_only=True).count(),
+    }, status=status)
+
+
+@login_required
+def team_detail(request, pk: int):
+    return _team_page(request, pk)
+
+
+@login_required
+@require_POST
+def team_edit(request, pk: int):
+    team = selectors.team_get(user=request.user, pk=pk)
+    _towns, villages = _region_choices(request.user)
+    served = selectors.team_villages(user=request.user, team=team)
+    choices = villages + [(c, c) for c in served if c not in dict(villages)]
+    out = call_service(TeamEditForm(request.POST, villages=choices), lambda d: (
+        services.team_update(user=request.user, team=team, expected_version=d["version"],
+                             name=d["name"], institution=d["institution"],
+                             villages=d["villages"], active=d["active"])),
+        current_version=lambda: selectors.team_get(user=request.user, pk=pk).version)
+    if out.ok:
+        messages.success(request, _("已保存团队"))
+        return redirect("contracts:team", pk)
+    return _team_page(request, pk, bound={"edit": out.form}, status=out.status)
+
+
+@login_required
+@require_POST
+def member_add(request, pk: int):
+    team = selectors.team_get(user=request.user, pk=pk)
+    out = call_service(MemberForm(request.POST, prefix="nm"), lambda d: services.member_add(
+        user=request.user, team=team, member=services.MemberInput(
+            d["name"], d["role"], d["institution"], account=_account(d["account"]),
+            start_date=d["start_date"])), field_map={"member.name": "name",
+                                                     "member.role": "role",
+                                                     "member.account": "account",
+                                                     "member.start_date": "start_date"})
+    if out.ok:
+        messages.success(request, _("已添加成员"))
+        return redirect("contracts:team", pk)
+    return _team_page(request, pk, bound={"member": out.form}, status=out.status)
+
+
+@login_required
+@require_POST
+def member_end(request, pk: int):
+    member = selectors.member_get(user=request.user, pk=pk)
+    out = call_service(MemberEndForm(request.POST, prefix="end"), lambda d: services.member_end(
+        user=request.user, member=member, end_date=d["end_date"]))
+    if out.ok:
+        messages.success(request, _("已登记成员离开团队"))
+        return redirect("contracts:team", member.team_id)
+    return _team_page(request, member.team_id, bound={"end": out.form}, status=out.status)
+
+
+# ================================================================ contracts
+def _fulfilment_rows(user, contracts):
+    return [(c, selectors.fulfilment_of(c)) for c in contracts]
+
+
+@login_required
+def contract_list(request):
+    user = request.user
+    form = ContractFilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    year = data.get("year") or timezone.localdate().year
+    health = access.can_see_health(user)
+    qs = (selectors.contract_fulfilment(user=user, year=year) if health
+          else selectors.contract_list(user=user, year=year))
+    page = paginate(qs, number=data.get("page"), params=request.GET.dict())
+    rows = (_fulfilment_rows(user, page.items) if health
+            else [(c, None) for c in page.items])
+    return render(request, "contracts/contract_list.html", {
+        "page": page, "rows": rows, "year": year, "health": health, "form": form,
+        "names": _names(c.region_code for c in page.items)})
+
+
+@login_required
+def contract_export(request):
+    user = request.user
+    form = ContractFilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    year = data.get("year") or timezone.localdate().year
+    health = access.can_see_health(user)
+    qs = (selectors.contract_fulfilment(user=user, year=year) if health
+          else selectors.contract_list(user=user, year=year))
+    header = [("姓名", 10), ("身份证号", 20), ("区划代码", 14), ("年度", 6), ("团队", 20),
+              ("签约日期", 11), ("服务包", 10), ("服务费（元）", 10), ("承担", 14),
+              ("解约日期", 11)]
+    if health:
+        header.append(("履约率", 8))
+
+    def rows():
+        for c in qs[:export.LIMIT].iterator(chunk_size=2000):
+            cells = [c.person.name, mask(c.person.id_number), c.region_code, str(c.year),
+                     c.team.name, c.signed_on, c.get_package_display(),
+                     f"{c.fee_fen // 100}.{c.fee_fen % 100:02d}", c.get_fee_payer_display(),
+                     c.ended_on]
+            if health:
+                cells.append(_rate(selectors.fulfilment_of(c).share))
+            yield (c.person_id if health else None), cells
+    tmp = export.write(user=user, title=_("家庭医生签约"), header=header, rows=rows(),
+                       conditions=f"{year}年度", health=health, path=request.path)
+    return _xlsx(tmp, "contracts", request)
+
+
+def _person_page(request, pk: int, *, bound: dict | None = None, status: int = 200):
+    user = request.user
+    person = registry_selectors.person_get(user=user, pk=pk)
+    bound = bound or {}
+    today = timezone.localdate()
+    contracts = selectors.contracts_of_person(user=user, person=person)
+    teams = list(selectors.teams_serving(user=user, village_code=person.region_code))
+    open_this_year = any(c.year == today.year and c.ended_on is None for c in contracts)
+    sign = bound.get("sign") or SignForm(teams=teams, initial={
+        "year": today.year if not open_this_year else today.year + 1,
+        "team": str(teams[0].pk) if teams else ""})
+    health = access.can_see_health(user)
+    registrations = (list(selectors.registration_scope(user=user).filter(person=person)
+                          .order_by("-registered_on")) if health else [])
+    return render(request, "contracts/person.html", {
+        "person": person, "contracts": contracts, "sign": sign, "teams": teams,
+        "renew": bound.get("renew") or RenewForm(prefix="renew"),
+        "end": bound.get("end") or EndForm(prefix="end"),
+        "bound_contract": bound.get("contract"), "today": today, "health": health,
+        "registrations": registrations, "diseases": DISEASE_NAMES,
+        "can_write": access.can_write_health(user) and person.alive}, status=status)
+
+
+@login_required
+def person_contracts(request, pk: int):
+    return _person_page(request, pk)
+
+
+@login_required
+@require_POST
+def contract_sign(request, pk: int):
+    user = request.user
+    person = registry_selectors.person_get(user=user, pk=pk)
+    teams = list(selectors.teams_serving(user=user, village_code=person.region_code))
+
+    def sign(d):
+        team = selectors.team_get(user=user, pk=int(d["team"]))
+        return services.contract_sign(user=user, person=person, team=team,
+                                      signed_on=d["signed_on"], year=d["year"],
+                                      package=d["package"], fee_yuan=d["fee_yuan"],
+                                      fee_payer=d["fee_payer"])
+    out = call_service(SignForm(request.POST, teams=teams), sign,
+                       field_map={"person": "__all__"})
+    if out.ok:
+        messages.success(request, _("已签约"))
+        return redirect("contracts:person", pk)
+    return _person_page(request, pk, bound={"sign": out.form}, status=out.status)
+
+
+@login_required
+@require_POST
+def contract_renew(request, pk: int):
+    contract = selectors.contract_get(user=request.user, pk=pk)
+    out = call_service(RenewForm(request.POST, prefix="renew"), lambda d: services.contract_renew(
+        user=request.user, contract=contract, signed_on=d["signed_on"]),
+        field_map={"year": "__all__", "team": "__all__", "contract": "__all__",
+                   "person": "__all__"})
+    if out.ok:
+        messages.success(request, _("已续签"))
+        return redirect("contracts:person", contract.person_id)
+    return _person_page(request, contract.person_id,
+                        bound={"renew": out.form, "contract": contract.pk}, status=out.status)
+
+
+@login_required
+@require_POST
+def contract_end(request, pk: int):
+    contract = selectors.contract_get(user=request.user, pk=pk)
+    out = call_service(EndForm(request.POST, prefix="end"), lambda d: services.contract_end(
+        user=request.user, contract=contract, expected_version=d["version"],
+        ended_on=d["ended_on"], reason=d["end_reason"]),
+        current_version=lambda: selectors.contract_get(user=request.user, pk=pk).version)
+    if out.ok:
+        messages.success(request, _("已解约"))
+        return redirect("contracts:person", contract.person_id)
+    return _person_page(request, contract.person_id,
+                        bound={"end": out.form, "contract": contract.pk}, status=out.status)
+
+
+def _contract_page(request, pk: int, *, bound=None, status: int = 200):
+    _health_reader(request)
+    user = request.user
+    contract = selectors.contract_get(user=user, pk=pk)
+    annotated = selectors.fulfilment_annotate(
+        selectors.contract_scope(user=user).filter(pk=pk)).get()
+    members = selectors.team_members(user=user, team=contract.team, current_only=True)
+    mine = selectors.memberships_of(user=user).filter(team=contract.team).first()
+    form = bound or DeliveryForm(members=members, initial={
+        "member": str(mine.pk) if mine else ""})
+    return render(request, "contracts/contract_detail.html", {
+        "contract": contract, "fulfilment": selectors.fulfilment_of(annotated),
+        "deliveries": selectors.deliveries_of(user=user, contract=contract), "form": form,
+        "items": dict(standards.ITEM_LABELS),
+        "can_write": access.can_write_health(user) and contract.ended_on is None,
+        "rate": _rate}, status=status)
+
+
+@login_required
+def contract_detail(request, pk: int):
+    return _contract_page(request, pk)
+
+
+@login_required
+@require_POST
+def delivery_new(request, pk: int):
+    _health_reader(request)
+    user = request.user
+    contract = selectors.contract_get(user=user, pk=pk)
+    members = selectors.team_members(user=user, team=contract.team)
+
+    def record(d):
+        member = next((m for m in members if str(m.pk) == d["member"]), None)
+        return services.delivery_record(user=user, contract=contract, kind=d["kind"],
+                                        delivered_on=d["delivered_on"], member=member,
+                                        note=d["note"])
+    out = call_service(DeliveryForm(request.POST, members=members), record,
+                       field_map={"contract": "__all__"})
+    if out.ok:
+        messages.success(request, _("已登记履约服务"))
+        return redirect("contracts:contract", pk)
+    return _contract_page(request, pk, bound=out.form, status=out.status)
+
+
+# ================================================================ follow-ups
+def _followup_page(request, pk: int, *, bound: FollowUpForm | None = None, status: int = 200):
+    _health_reader(request)
+    user = request.user
+    registration = selectors.registration_get(user=user, pk=pk)
+    today = timezone.localdate()
+    members = selectors.members_for_followup(user=user, registration=registration, on=today)
+    mine = next((m for m in members if m.user_id == user.pk), None)
+    risk = registration.risk_level if registration.disease_code == "severe_mental_disorder" \
+        else None
+    form = bound or FollowUpForm(disease=registration.disease_code, members=members, initial={
+        "visited_on": today, "way": "home", "member": str(mine.pk) if mine else "",
+        "risk_level": risk,
+        "next_visit_on": standards.next_visit_default(registration.disease_code,
+                                                      visited_on=today, risk_level=risk)})
+    visits = list(selectors.followup_list(user=user, registration_id=registration.pk)[:10])
+    return render(request, "contracts/followup_form.html", {
+        "registration": registration, "person": registration.person, "form": form,
+        "visits": visits, "disease": _disease(registration.disease_code),
+        "no_contract": not members, "today": today,
+        "std": standards.disease_standard(registration.disease_code, on=today),
+        "can_write": access.can_write_health(user)}, status=status)
+
+
+@login_required
+def followup_new(request, pk: int):
+    if request.method != "POST":
+        return _followup_page(request, pk)
+    _health_reader(request)
+    user = request.user
+    registration = selectors.registration_get(user=user, pk=pk)
+    today = timezone.localdate()
+    # the choices: every member of the team of the patient's contract on the visit's date
+    try:
+        day = dt.date.fromisoformat(request.POST.get("visited_on", ""))
+    except ValueError:
+        day = today
+    contract = (services.contract_covering(person_id=registration.person_id, on=day)
+                or services.contract_covering(person_id=registration.person_id, on=today))
+    members = selectors.team_members(user=user, team=contract.team) if contract else []
+    form = FollowUpForm(request.POST, disease=registration.disease_code, members=members)
+
+    def record(d):
+        member = next((m for m in members if str(m.pk) == d["member"]), None)
+        return services.followup_record(
+            user=user, registration=registration, visited_on=d["visited_on"], way=d["way"],
+            member=member, classification=d["classification"],
+            next_visit_on=d["next_visit_on"], systolic=d.get("systolic"),
+            diastolic=d.get("diastolic"), fasting_glucose=d.get("fasting_glucose"),
+            weight_kg=d.get("weight_kg"), adherence=d.get("adherence", ""),
+            risk_level=d.get("risk_level"), doses_due=d.get("doses_due"),
+            doses_taken=d.get("doses_taken"), note=d.get("note", ""))
+    out = call_service(form, record, field_map={"registration": "__all__"})
+    if out.ok:
+        messages.success(request, _("已记录随访，下次随访：%(d)s") % {
+            "d": out.result.next_visit_on.isoformat()})
+        back = request.POST.get("next", "")
+        if back == "worklist":
+            return redirect("contracts:worklist_doctor")
+        return redirect(reverse("contracts:followup_new", args=[pk]))
+    return _followup_page(request, pk, bound=out.form, status=out.status)
