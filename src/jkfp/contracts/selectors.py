@@ -135,6 +135,15 @@ def deliveries_of(*, user: User, contract: Contract) -> list[ServiceDelivery]:
         user=user)).select_related("member").order_by("-delivered_on", "-id"))
 
 
+def contract_covering(*, person_id: int, on: dt.date) -> Contract | None:
+    """The person's contract in force on `on` (of that year, signed by then, not ended): the
+    contract whose team may visit the person that day. Not scoped: the services call it for a
+    person they already hold from a scoped read."""
+    return (Contract.objects.filter(person_id=person_id, year=on.year, signed_on__lte=on)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on)).order_by("-signed_on")
+            .first())
+
+
 # ---------------------------------------------------------------- fulfilment (履约)
 @dataclass(frozen=True)
 class Fulfilment:
@@ -233,8 +242,6 @@ def members_for_followup(*, user: User, registration: ChronicRegistration,
                          on: dt.date | None = None) -> list[TeamMember]:
     """The members who may record a visit of this patient on `on`: those of the team of the
     patient's contract in force then."""
-    from .services import contract_covering
-
     on = on or timezone.localdate()
     contract = contract_covering(person_id=registration.person_id, on=on)
     if contract is None:

@@ -31,6 +31,7 @@ from jkfp.writes import locked, model_create, model_update
 
 from . import standards
 from .models import Contract, FollowUp, ServiceDelivery, Team, TeamMember, TeamVillage
+from .selectors import contract_covering
 
 Role = TeamMember.Role
 DOCTORS = frozenset({Role.VILLAGE_DOCTOR, Role.TOWNSHIP_DOCTOR})
@@ -369,13 +370,6 @@ def delivery_record(*, user: User, contract: Contract, kind: str, delivered_on: 
 
 
 # ================================================================ follow-ups
-def contract_covering(*, person_id: int, on: dt.date) -> Contract | None:
-    """The person's contract in force on `on` (of that year, signed, not ended)."""
-    return (Contract.objects.filter(person_id=person_id, year=on.year, signed_on__lte=on)
-            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on)).order_by("-signed_on")
-            .first())
-
-
 def _decimal(value, field: str, label: str, errors: list[DomainError]) -> Decimal | None:
     if value is None or value == "":
         return None

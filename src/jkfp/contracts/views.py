@@ -632,8 +632,8 @@ def followup_new(request, pk: int):
         day = dt.date.fromisoformat(request.POST.get("visited_on", ""))
     except ValueError:
         day = today
-    contract = (services.contract_covering(person_id=registration.person_id, on=day)
-                or services.contract_covering(person_id=registration.person_id, on=today))
+    contract = (selectors.contract_covering(person_id=registration.person_id, on=day)
+                or selectors.contract_covering(person_id=registration.person_id, on=today))
     members = selectors.team_members(user=user, team=contract.team) if contract else []
     form = FollowUpForm(request.POST, disease=registration.disease_code, members=members)
 
