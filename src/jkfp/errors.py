@@ -59,6 +59,10 @@ class ErrorCode(StrEnum):
     # settlement
     POLICY_NOT_FOUND = "policy_not_found"
     STAY_ORDER = "stay_order"
+    # health: the disease catalog (health/catalog.py, catalogs/)
+    ICD10_FORMAT = "icd10_format"  # a diagnosis code not in ICD-10 form
+    CATALOG_INVALID = "catalog_invalid"  # a catalog file (names the file and the line)
+    DISEASE_NOT_IN_CATALOG = "disease_not_in_catalog"  # no disease of the list in force
 
 
 class DomainError(Exception):
