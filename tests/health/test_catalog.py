@@ -410,7 +410,9 @@ def test_yaml_errors_and_missing_folders(tmp_path):
 
 # --- the cached reader, the command and the system check -----------------------------------------
 
-def test_catalog_reads_the_settings_folder_again_when_a_file_changes(tmp_path, settings):
+def test_catalog_reads_the_settings_folder_again_when_a_file_changes(tmp_path, settings,
+                                                                    monkeypatch):
+    monkeypatch.setattr(cat, "RECHECK_SECONDS", 0)
     root = _folder(tmp_path, {"national.yaml": NATIONAL})
     settings.JKFP_CATALOG_DIR = root
     first = cat.catalog()
@@ -423,6 +425,10 @@ def test_catalog_reads_the_settings_folder_again_when_a_file_changes(tmp_path, s
     (root / "national.yaml").write_text(BAD, encoding="utf-8")
     with pytest.raises(ValidationErrors):
         cat.catalog()
+    monkeypatch.setattr(cat, "RECHECK_SECONDS", 3600)
+    settings.JKFP_CATALOG_DIR = SHIPPED   # another folder is read at once
+    assert len(cat.catalog().in_force(region_code="1404", on=D(2020, 1, 1), kind=ST)) == 38
+    assert cat.catalog() is cat.catalog()
 
 
 def _call(*args):

@@ -16,15 +16,16 @@ snake_case, an ICD-10 code not in form, a range whose ends are reversed, an end 
 an entry without a source, the same disease twice or two diseases claiming the same ICD-10 codes
 in one list on the same dates — and every error names the file and the line (ErrorCode
 CATALOG_INVALID). `load(directory)` is pure Python; `catalog()` reads the folder of
-settings.JKFP_CATALOG_DIR and keeps it until a file changes.
+settings.JKFP_CATALOG_DIR and keeps it until a file changes (looked at every RECHECK_SECONDS).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from jkfp.categories import Category
@@ -101,16 +102,21 @@ class Icd10Range:
 
     first: str
     last: str
-    text: str
+    text: str = field(compare=False)
+    lo: str = field(init=False, repr=False, compare=False)
+    hi: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "lo", _low(self.first))
+        object.__setattr__(self, "hi", _high(self.last))
 
     def contains(self, code: str) -> bool:
         """Whether everything the normalised `code` denotes lies in the range: `C18-C20`
         contains C18, C19.9 and C20, not C21; `N18.5` contains N18.5 but not the broader N18."""
-        return _low(self.first) <= _low(code) and _high(code) <= _high(self.last)
+        return self.lo <= _low(code) and _high(code) <= self.hi
 
     def overlaps(self, other: Icd10Range) -> bool:
-        return (_low(self.first) <= _high(other.last)
-                and _low(other.first) <= _high(self.last))
+        return self.lo <= other.hi and other.lo <= self.hi
 
     def __str__(self) -> str:
         return self.first if self.first == self.last else f"{self.first}-{self.last}"
@@ -197,6 +203,19 @@ class EligibilityRule:
         return f"{self.file}:{self.line}" if self.line else self.file
 
 
+def _merged(items) -> list[tuple[dt.date, dt.date]]:
+    """The periods (start, end inclusive) covered by at least one of the items, merged."""
+    out: list[list[dt.date]] = []
+    for item in sorted(items, key=lambda i: i.start):
+        end = item.end or dt.date.max
+        if out and (out[-1][1] == dt.date.max
+                    or item.start <= out[-1][1] + dt.timedelta(days=1)):
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([item.start, end])
+    return [(a, b) for a, b in out]
+
+
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
         raise ValueError(f"unknown catalog kind {kind!r}; one of {', '.join(KINDS)}")
@@ -214,31 +233,45 @@ class Catalog:
         self._by_kind: dict[str, dict[str, list[Disease]]] = {k: {} for k in KINDS}
         for d in self.diseases:
             self._by_kind[d.kind].setdefault(d.region, []).append(d)
+        # per kind, the regions longest first, each with the periods its list covers
+        self._coverage: dict[str, list[tuple[str, list[tuple[dt.date, dt.date]]]]] = {
+            kind: sorted(((region, _merged(diseases)) for region, diseases in lists.items()),
+                         key=lambda item: -len(item[0]))
+            for kind, lists in self._by_kind.items()}
+        self._in_force_cache: dict[tuple[str, str, dt.date], list[Disease]] = {}
 
     def list_region(self, *, region_code: str, on: dt.date, kind: str) -> str | None:
         """The region of the list that applies: the longest prefix of `region_code` with a
         disease of `kind` in force on `on` ("" = the national list); None if no list does."""
         _check_kind(kind)
-        best = None
-        for region, diseases in self._by_kind[kind].items():
-            if region_code.startswith(region) and (best is None or len(region) > len(best)) \
-                    and any(d.in_force(on) for d in diseases):
-                best = region
-        return best
+        for region, periods in self._coverage[kind]:
+            if region_code.startswith(region) and any(a <= on <= b for a, b in periods):
+                return region
+        return None
 
     def in_force(self, *, region_code: str, on: dt.date, kind: str) -> list[Disease]:
         """The diseases of `kind` in force on `on` in the region (its most specific list)."""
+        return list(self._in_force(region_code, on, kind))
+
+    def _in_force(self, region_code: str, on: dt.date, kind: str) -> list[Disease]:
         region = self.list_region(region_code=region_code, on=on, kind=kind)
         if region is None:
             return []
-        return [d for d in self._by_kind[kind][region] if d.in_force(on)]
+        key = (kind, region, on)
+        found = self._in_force_cache.get(key)
+        if found is None:
+            if len(self._in_force_cache) > 10_000:
+                self._in_force_cache.clear()
+            found = self._in_force_cache[key] = [d for d in self._by_kind[kind][region]
+                                                 if d.in_force(on)]
+        return found
 
     def get(self, *, code: str, region_code: str, on: dt.date,
             kind: str | None = None) -> Disease | None:
         """The disease `code` of the lists in force (of `kind`, or of the first kind in KINDS
         order that has it); None if no list in force has it."""
         for k in (kind,) if kind else KINDS:
-            for d in self.in_force(region_code=region_code, on=on, kind=k):
+            for d in self._in_force(region_code, on, k):
                 if d.code == code:
                     return d
         return None
@@ -247,9 +280,11 @@ class Catalog:
         """The disease of the list in force whose ICD-10 codes contain the diagnosis; None if
         none does. A code not in ICD-10 form raises DomainError(ICD10_FORMAT, field="icd10")."""
         code = icd10_normalise(icd10)
-        for d in self.in_force(region_code=region_code, on=on, kind=kind):
-            if any(r.contains(code) for r in d.icd10):
-                return d
+        lo, hi = _low(code), _high(code)
+        for d in self._in_force(region_code, on, kind):
+            for r in d.icd10:
+                if r.lo <= lo and hi <= r.hi:
+                    return d
         return None
 
     def eligibility_rule(self, *, region_code: str, on: dt.date,
@@ -598,31 +633,43 @@ def default_dir() -> Path:
     return Path(jkfp.__file__).resolve().parents[2] / "catalogs"
 
 
-def catalog_dir() -> Path:
-    """settings.JKFP_CATALOG_DIR, else the repository's `catalogs/`."""
+def _configured():
     from django.conf import settings
 
-    configured = getattr(settings, "JKFP_CATALOG_DIR", None) if settings.configured else None
+    return getattr(settings, "JKFP_CATALOG_DIR", None) if settings.configured else None
+
+
+def catalog_dir() -> Path:
+    """settings.JKFP_CATALOG_DIR, else the repository's `catalogs/`."""
+    configured = _configured()
     return Path(configured) if configured else default_dir()
 
 
-_cache: dict[tuple, Catalog] = {}
+#: How long `catalog()` trusts its copy before it looks at the files again (seconds).
+RECHECK_SECONDS = 2.0
+# (the setting's value, the folder, the files' stamp, when looked at, the catalog)
+_state: tuple | None = None
 
 
 def _stamp(directory: Path) -> tuple:
     files = catalog_files(directory) if directory.is_dir() else []
-    return (str(directory), tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size)
-                                  for p in files))
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
 
 
 def catalog() -> Catalog:
-    """The catalog of settings.JKFP_CATALOG_DIR, read again when a file changes (ValidationErrors
-    if a file is invalid)."""
-    directory = catalog_dir()
-    key = _stamp(directory)
-    found = _cache.get(key)
-    if found is None:
+    """The catalog of settings.JKFP_CATALOG_DIR (ValidationErrors if a file is invalid), read
+    again when a file changes: the files are looked at again at most every RECHECK_SECONDS."""
+    global _state
+    configured = _configured()
+    now = time.monotonic()
+    state = _state
+    if state is not None and state[0] is configured and now - state[3] < RECHECK_SECONDS:
+        return state[4]
+    directory = Path(configured) if configured else default_dir()
+    stamp = _stamp(directory)
+    if state is not None and state[1] == str(directory) and state[2] == stamp:
+        found = state[4]
+    else:
         found = load(directory)
-        _cache.clear()
-        _cache[key] = found
+    _state = (configured, str(directory), stamp, now, found)
     return found
