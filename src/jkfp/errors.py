@@ -70,9 +70,6 @@ class ErrorCode(StrEnum):
     CHRONIC_DUPLICATE = "chronic_duplicate"
     DATE_IN_FUTURE = "date_in_future"
     DATE_ORDER = "date_order"
-    # health: the disease catalog (health/catalog.py, catalogs/)
-    ICD10_FORMAT = "icd10_format"  # a diagnosis code not in ICD-10 form
-    CATALOG_INVALID = "catalog_invalid"  # a catalog file (names the file and the line)
 
 
 class DomainError(Exception):
