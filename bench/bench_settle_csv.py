@@ -38,6 +38,20 @@ def timed(fn, repeat: int) -> tuple[float, float, object]:
     return statistics.median(times), load(), out
 
 
+def interleaved(first, second, repeat: int) -> tuple[float, float, float, object]:
+    """Median wall times of `first` and of `second` run alternately `repeat` times, the
+    1-minute load average after them, the last result of `first`."""
+    a, b, out = [], [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = first()
+        a.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        second()
+        b.append(time.perf_counter() - t)
+    return statistics.median(a), statistics.median(b), load(), out
+
+
 def write_stays_csv(batch: StayBatch, path: Path) -> int:
     """The stays as `jkfp settle` reads them (ids S0.. and P.., yuan with two decimals)."""
     def yuan(fen: np.ndarray) -> pl.Series:

@@ -225,14 +225,20 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
             by_fund[f] += amounts[tid]
     else:
         by_fund = {f: np.take(a, inverse) for f, a in by_fund.items()}
-    deposit = np.zeros(n, bool)
-    examples = np.zeros(n, bool)
+    # the regimes' deposit and example tables end to end: one gather per column
+    offsets = np.zeros(len(comp), np.int64)
+    deposits, uses = [], []
     for r_i, c in enumerate(comp):
-        if c is None:
-            continue
-        sel = np.flatnonzero(reg == r_i) if len(present) > 1 else slice(None)
-        deposit[sel] = c.deposit[row[sel]]
-        examples[sel] = c.examples[row[sel]]
+        offsets[r_i] = sum(len(d) for d in deposits)
+        if c is not None:
+            deposits.append(c.deposit)
+            uses.append(c.examples)
+    if n:
+        at = np.take(offsets, reg) + row if len(present) > 1 else row
+        deposit = np.take(np.concatenate(deposits), at)
+        examples = np.take(np.concatenate(uses), at)
+    else:
+        deposit, examples = np.zeros(0, bool), np.zeros(0, bool)
     return BatchResult(tier_ids, amounts, reimbursed, batch.total - reimbursed, regimes, reg,
                        deposit, examples, np.take(py, inverse), by_fund)
 
