@@ -38,18 +38,30 @@ def timed(fn, repeat: int) -> tuple[float, float, object]:
     return statistics.median(times), load(), out
 
 
-def interleaved(first, second, repeat: int) -> tuple[float, float, float, object]:
+def cpu_time() -> float:
+    """CPU seconds (user + system) of this process so far: what waiting for a shared core
+    does not add to."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def interleaved(first, second, repeat: int
+                ) -> tuple[float, float, float, object, tuple[float, float]]:
     """Median wall times of `first` and of `second` run alternately `repeat` times, the
-    1-minute load average after them, the last result of `first`."""
-    a, b, out = [], [], None
+    1-minute load average after them, the last result of `first`, and the median CPU times of
+    the two."""
+    a, b, ca, cb, out = [], [], [], [], None
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), cpu_time()
         out = first()
         a.append(time.perf_counter() - t)
-        t = time.perf_counter()
+        ca.append(cpu_time() - c)
+        t, c = time.perf_counter(), cpu_time()
         second()
         b.append(time.perf_counter() - t)
-    return statistics.median(a), statistics.median(b), load(), out
+        cb.append(cpu_time() - c)
+    return (statistics.median(a), statistics.median(b), load(), out,
+            (statistics.median(ca), statistics.median(cb)))
 
 
 def write_stays_csv(batch: StayBatch, path: Path) -> int:
