@@ -15,9 +15,8 @@ SHARED = {"errors", "categories", "writes", "events", "policy", "cli"}
 PUBLIC = {"models", "services", "selectors"}
 PUBLIC_EXTRA = {("accounts", "access"), ("accounts", "commands"), ("accounts", "admin"),
                 ("accounts", "tokens"),
-                ("registry", "idnumber"), ("registry", "xlsxstream"), ("regions", "codes"),
-                ("summaries", "definitions"),
-                ("health", "catalog")}
+                ("registry", "idnumber"), ("regions", "codes"), ("summaries", "definitions"),
+                ("registry", "xlsxstream"), ("health", "catalog"), ("health", "timeline")}
 COMPOSERS = {"web", "api", "config"}
 COMPOSED = {"api", "urls", "views"}
 INFRASTRUCTURE = {"web", "api"}  # shared UI and API parts any app may use

@@ -117,7 +117,7 @@ def test_an_earlier_controlled_visit_does_not_count(member):
 
 @pytest.mark.parametrize(("glucose", "controlled"), [("6.9", True), ("7.0", False)])
 def test_diabetes_controlled_below_7(member, glucose, controlled):
-    r = reg("diabetes_t2", icd10="E11")
+    r = reg("diabetes_type2", icd10="E11")
     visit(r, D(2025, 4, 1), member, fasting_glucose=Decimal(glucose))
     assert status(r).controlled is controlled
 
@@ -277,7 +277,7 @@ def test_rates_by_township(member):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_query_equals_the_python_on_random_data(member, seed):
     rnd = random.Random(seed)
-    diseases = ["hypertension", "diabetes_t2", "tuberculosis", "severe_mental_disorder"]
+    diseases = ["hypertension", "diabetes_type2", "tuberculosis", "severe_mental_disorder"]
     regs = []
     for _ in range(40):
         death = D(2025, rnd.randint(1, 12), rnd.randint(1, 28)) if rnd.random() < 0.15 else None

@@ -358,7 +358,7 @@ def test_followup_of_tuberculosis(contract, patient, doctor, doctor_user, townsh
 
 def test_followup_of_diabetes_needs_glucose_face_to_face(contract, patient, doctor,
                                                           doctor_user, township_user):
-    dm = ChronicRegistrationFactory(person=patient, disease_code="diabetes_t2", icd10="E11",
+    dm = ChronicRegistrationFactory(person=patient, disease_code="diabetes_type2", icd10="E11",
                                     created_by=township_user)
     assert _refused_visit(doctor_user, dm, doctor, systolic=None, diastolic=None) == {
         "fasting_glucose": "required"}

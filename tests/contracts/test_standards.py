@@ -21,7 +21,7 @@ def test_the_shipped_standards():
     ht = s.disease("hypertension", on=dt.date(2025, 6, 1))
     assert (ht.min_visits, ht.control.systolic_below, ht.control.diastolic_below,
             ht.control.older_from_age, ht.control.older_systolic_below) == (4, 140, 90, 65, 150)
-    assert s.disease("diabetes_t2", on=dt.date(2025, 1, 1)).control.glucose_below == Decimal("7.0")
+    assert s.disease("diabetes_type2", on=dt.date(2025, 1, 1)).control.glucose_below == Decimal("7.0")
     smd = s.disease("severe_mental_disorder", on=dt.date(2025, 1, 1))
     assert (smd.max_gap_months, smd.standard_denominator, smd.example) == (3, "on_register", True)
     assert (smd.next_visit_days(0), smd.next_visit_days(2), smd.next_visit_days(5)) == (

@@ -156,7 +156,7 @@ class FollowUpForm(forms.Form):
     #: the fields each disease leaves out (the services refuse them for other diseases)
     NOT_FOR = {
         "hypertension": ("fasting_glucose", "risk_level", "doses_due", "doses_taken"),
-        "diabetes_t2": ("risk_level", "doses_due", "doses_taken"),
+        "diabetes_type2": ("risk_level", "doses_due", "doses_taken"),
         "tuberculosis": ("systolic", "diastolic", "fasting_glucose", "risk_level"),
         "severe_mental_disorder": ("systolic", "diastolic", "fasting_glucose", "doses_due",
                                    "doses_taken"),

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from jkfp.accounts.access import in_region, require_health_reader, scope_prefix, scoped
 from jkfp.accounts.models import User
+from jkfp.health import selectors as health_selectors
 from jkfp.health.models import ChronicRegistration
 from jkfp.registry.models import Person
 from jkfp.registry.selectors import current_periods, person_scope
@@ -198,16 +199,12 @@ def contract_fulfilment(*, user: User, year: int, region_code: str = "",
 
 # ---------------------------------------------------------------- registrations, follow-ups
 def registration_scope(*, user: User) -> QuerySet[ChronicRegistration]:
-    """Chronic registrations of the user's scope (health readers only)."""
-    require_health_reader(user)
-    return scoped(ChronicRegistration.objects.all(), user)
+    """Chronic registrations of the user's scope (health readers only): the health app's."""
+    return health_selectors.registration_scope(user=user)
 
 
 def registration_get(*, user: User, pk: int) -> ChronicRegistration:
-    try:
-        return registration_scope(user=user).select_related("person").get(pk=pk)
-    except (ChronicRegistration.DoesNotExist, ValueError, TypeError):
-        raise Http404("无此慢病登记或不在您的管辖区域内") from None
+    return health_selectors.registration_get(user=user, pk=pk)
 
 
 def followup_scope(*, user: User) -> QuerySet[FollowUp]:

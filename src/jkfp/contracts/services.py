@@ -448,7 +448,7 @@ def followup_check(*, registration: ChronicRegistration, visited_on: dt.date, wa
     if glucose is not None and not GLUCOSE[0] <= glucose <= GLUCOSE[1]:
         errors.append(_err(ErrorCode.MEASUREMENT_RANGE,
                            f"空腹血糖须在{GLUCOSE[0]}至{GLUCOSE[1]} mmol/L之间", "fasting_glucose"))
-    if disease == "diabetes_t2" and measured and glucose is None \
+    if disease == "diabetes_type2" and measured and glucose is None \
             and not any(e.field == "fasting_glucose" for e in errors):
         errors.append(_err(ErrorCode.REQUIRED, "糖尿病患者面对面随访须测空腹血糖",
                            "fasting_glucose"))

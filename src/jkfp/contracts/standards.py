@@ -28,7 +28,7 @@ FILE = Path("contracts") / "standards.yaml"
 
 #: the chronic diseases under priority management (DOMAIN.md §6); the disease codes of
 #: health.ChronicRegistration.disease_code
-DISEASES = ("hypertension", "diabetes_t2", "tuberculosis", "severe_mental_disorder")
+DISEASES = ("hypertension", "diabetes_type2", "tuberculosis", "severe_mental_disorder")
 #: items of a service package: a follow-up visit, or a kind of contracts.ServiceDelivery
 ITEMS = ("followup", "health_check", "medication_guidance", "health_education", "referral")
 ITEM_LABELS = {"followup": "慢病随访", "health_check": "健康体检", "medication_guidance": "用药指导",

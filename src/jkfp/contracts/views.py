@@ -42,7 +42,7 @@ from .forms import (
     WorklistForm,
 )
 
-DISEASE_NAMES = {"hypertension": "高血压", "diabetes_t2": "2型糖尿病", "tuberculosis": "肺结核",
+DISEASE_NAMES = {"hypertension": "高血压", "diabetes_type2": "2型糖尿病", "tuberculosis": "肺结核",
                  "severe_mental_disorder": "严重精神障碍"}
 
 
