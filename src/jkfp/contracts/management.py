@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from jkfp.health.models import ChronicRegistration
@@ -235,13 +235,14 @@ def status_sql(registrations: QuerySet[ChronicRegistration], *, year: int,
       SELECT reg.*, CASE WHEN wend < {v('cut')} THEN wend ELSE {v('cut')} END AS vend,
              {_part('wend', 'MONTH')} - {_part('wstart', 'MONTH')} + 1 AS months
       FROM reg WHERE wstart <= wend)"""
+    # one ordering of the visits (one sort): the previous visit (LAG) for the gaps, and the
+    # next one's id (LEAD), NULL on the latest visit
+    order = "PARTITION BY f.registration_id ORDER BY f.visited_on, f.id"
     sql_vis = f"""vis AS (
       SELECT f.registration_id AS rid, f.id, f.visited_on, f.way, f.systolic, f.diastolic,
-             f.fasting_glucose, f.doses_due, f.doses_taken, f.risk_level,
-             ROW_NUMBER() OVER (PARTITION BY f.registration_id
-                                ORDER BY f.visited_on DESC, f.id DESC) AS rn,
-             LAG(f.visited_on) OVER (PARTITION BY f.registration_id
-                                     ORDER BY f.visited_on, f.id) AS prev_on
+             f.fasting_glucose, f.doses_due, f.doses_taken, f.risk_level, f.next_visit_on,
+             win.max_gap, LAG(f.visited_on) OVER ({order}) AS prev_on,
+             LEAD(f.id) OVER ({order}) AS next_id
       FROM {fu} f JOIN win ON win.rid = f.registration_id
       WHERE f.visited_on >= win.wstart AND f.visited_on <= win.vend)"""
     sql_agg = f"""agg AS (
@@ -249,18 +250,10 @@ def status_sql(registrations: QuerySet[ChronicRegistration], *, year: int,
              SUM(CASE WHEN vis.way IN ('clinic', 'home') THEN 1 ELSE 0 END) AS n_f2f,
              SUM(COALESCE(vis.doses_due, 0)) AS due, SUM(COALESCE(vis.doses_taken, 0)) AS taken,
              MIN(vis.visited_on) AS first_on, MAX(vis.visited_on) AS last_on,
-             MAX(CASE WHEN win.max_gap IS NOT NULL AND vis.prev_on IS NOT NULL
-                       AND {_gap_exceeds('vis.prev_on', 'vis.visited_on', 'win.max_gap')}
+             MAX(CASE WHEN vis.max_gap IS NOT NULL AND vis.prev_on IS NOT NULL
+                       AND {_gap_exceeds('vis.prev_on', 'vis.visited_on', 'vis.max_gap')}
                       THEN 1 ELSE 0 END) AS inner_gap
-      FROM vis JOIN win ON win.rid = vis.rid GROUP BY vis.rid)"""
-    sql_last = f"""lastall AS (
-      SELECT t.rid, t.next_visit_on FROM (
-        SELECT f.registration_id AS rid, f.next_visit_on,
-               ROW_NUMBER() OVER (PARTITION BY f.registration_id
-                                  ORDER BY f.visited_on DESC, f.id DESC) AS rn
-        FROM {fu} f JOIN win ON win.rid = f.registration_id
-        WHERE f.visited_on <= {v('on')}) t
-      WHERE t.rn = 1)"""
+      FROM vis GROUP BY vis.rid)"""
     older = (f"(w.old_age IS NOT NULL AND {_ymd('lv.visited_on')} - {_ymd('w.birth_date')} "
              ">= w.old_age * 10000)")
     controlled = f"""(lv.rid IS NOT NULL
@@ -279,8 +272,12 @@ def status_sql(registrations: QuerySet[ChronicRegistration], *, year: int,
              AND NOT {_gap_exceeds('w.wstart', 'a.first_on', 'w.max_gap')}
              AND NOT {_gap_exceeds('a.last_on', 'w.vend', 'w.max_gap')}))
         AND (w.doses_std IS NULL OR (a.due > 0 AND a.taken * 100 >= w.doses_std * a.due)))"""
-    due = "COALESCE(la.next_visit_on, w.registered_on)"
-    select = f"""
+    # the next visit date of the latest visit up to `on`: the window's latest visit when the
+    # window reaches `on` (the usual case), else (no visit in the window, a registration ended
+    # before `on`, `on` after the year) the latest visit found by the index on
+    # (registration, visited_on), one row each
+    on_ph = v("on")
+    inner = f"""
       SELECT w.rid, w.person_id, w.region_code, w.disease_code,
              CASE WHEN (NOT w.alive) OR (w.death_date IS NOT NULL AND w.death_date <= {v('cut')})
                   THEN 1 ELSE 0 END AS deceased,
@@ -288,16 +285,26 @@ def status_sql(registrations: QuerySet[ChronicRegistration], *, year: int,
              CASE WHEN a.rid IS NOT NULL AND {standard} THEN 1 ELSE 0 END AS standard,
              CASE WHEN {controlled} THEN 1 ELSE 0 END AS controlled,
              CASE WHEN (w.ended_on IS NULL OR w.ended_on >= {v('on')}) AND w.alive
-                       AND (w.death_date IS NULL OR w.death_date > {v('on')})
-                       AND {due} < {v('on')} THEN 1 ELSE 0 END AS overdue,
+                       AND (w.death_date IS NULL OR w.death_date > {v('on')}) THEN 1 ELSE 0 END
+               AS active,
              COALESCE(a.n, 0) AS visits, COALESCE(a.n_f2f, 0) AS face_to_face,
-             {required} AS required, lv.visited_on AS latest_visit_on, {due} AS due_on
+             {required} AS required, lv.visited_on AS latest_visit_on,
+             COALESCE(CASE WHEN lv.rid IS NOT NULL AND w.vend >= {v('on')} THEN lv.next_visit_on
+                      ELSE (SELECT f2.next_visit_on FROM {fu} f2
+                            WHERE f2.registration_id = w.rid AND f2.visited_on <= {v('on')}
+                            ORDER BY f2.visited_on DESC, f2.id DESC LIMIT 1) END,
+                      w.registered_on) AS due_on
       FROM win w
       LEFT JOIN agg a ON a.rid = w.rid
-      LEFT JOIN vis lv ON lv.rid = w.rid AND lv.rn = 1
-      LEFT JOIN lastall la ON la.rid = w.rid"""
-    sql = ("WITH " + ",\n".join([sql_std, sql_base, sql_reg, sql_win, sql_vis, sql_agg,
-                                  sql_last]) + select)
+      LEFT JOIN vis lv ON lv.rid = w.rid AND lv.next_id IS NULL"""
+    select = f"""
+      SELECT x.rid, x.person_id, x.region_code, x.disease_code, x.deceased, x.managed,
+             x.standard, x.controlled,
+             CASE WHEN x.active = 1 AND x.due_on < {on_ph} THEN 1 ELSE 0 END AS overdue,
+             x.visits, x.face_to_face, x.required, x.latest_visit_on, x.due_on
+      FROM ({inner}) x"""
+    sql = ("WITH " + ",\n".join([sql_std, sql_base, sql_reg, sql_win, sql_vis, sql_agg])
+           + select)
     return sql, params
 
 
@@ -307,14 +314,22 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+def _fetch(sql: str, params: list) -> list[tuple]:
+    """Run the query; on PostgreSQL with the memory to sort the year's visits without disk."""
+    with transaction.atomic(), connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SET LOCAL work_mem = '64MB'")
+            cur.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
 def status_rows(registrations: QuerySet[ChronicRegistration], *, year: int,
                 on: dt.date | None = None) -> list[Status]:
     """Every registration of `registrations` that counts in `year`, with its status (one
     query; ordered by registration)."""
     sql, params = status_sql(registrations, year=year, on=on)
-    with connection.cursor() as cur:
-        cur.execute(sql + " ORDER BY 1", params)
-        rows = cur.fetchall()
+    rows = _fetch(sql + " ORDER BY 1", params)
     return [Status(registration_id=r[0], person_id=r[1], region_code=r[2], disease_code=r[3],
                    deceased=bool(r[4]), managed=bool(r[5]), standard=bool(r[6]),
                    controlled=bool(r[7]), overdue=bool(r[8]), visits=int(r[9]),
@@ -372,9 +387,7 @@ def rates_by_region(registrations: QuerySet[ChronicRegistration], *, year: int,
               FROM ({sql}) s GROUP BY SUBSTR(s.region_code, 1, %s), s.disease_code
               ORDER BY 1, 2"""
     all_params = [length] + on_register * 4 + params + [length]
-    with connection.cursor() as cur:
-        cur.execute(agg, all_params)
-        rows = cur.fetchall()
+    rows = _fetch(agg, all_params)
     denominators = {c: (s.standard_denominator if (s := standards.disease_standard(c, on=cut))
                         else "managed") for c in standards.DISEASES}
     return [Rates(region_code=r[0], disease_code=r[1], registered=int(r[2]),
