@@ -1,24 +1,24 @@
 from django.urls import path
 
-from . import views
+from . import views, worklists
 
 app_name = "contracts"
 urlpatterns = [
-    path("contracts/", views.home, name="home"),
-    path("contracts/my-patients/", views.worklist_doctor, name="worklist_doctor"),
-    path("contracts/my-patients/export.xlsx", views.worklist_doctor_export,
+    path("contracts/", worklists.home, name="home"),
+    path("contracts/my-patients/", worklists.worklist_doctor, name="worklist_doctor"),
+    path("contracts/my-patients/export.xlsx", worklists.worklist_doctor_export,
          name="worklist_doctor_export"),
-    path("contracts/overdue/", views.worklist_overdue, name="worklist_overdue"),
-    path("contracts/overdue/export.xlsx", views.worklist_overdue_export,
+    path("contracts/overdue/", worklists.worklist_overdue, name="worklist_overdue"),
+    path("contracts/overdue/export.xlsx", worklists.worklist_overdue_export,
          name="worklist_overdue_export"),
-    path("contracts/unsigned/", views.worklist_unsigned, name="worklist_unsigned"),
-    path("contracts/unsigned/export.xlsx", views.worklist_unsigned_export,
+    path("contracts/unsigned/", worklists.worklist_unsigned, name="worklist_unsigned"),
+    path("contracts/unsigned/export.xlsx", worklists.worklist_unsigned_export,
          name="worklist_unsigned_export"),
-    path("contracts/not-standard/", views.worklist_not_standard, name="worklist_not_standard"),
-    path("contracts/not-standard/export.xlsx", views.worklist_not_standard_export,
+    path("contracts/not-standard/", worklists.worklist_not_standard, name="worklist_not_standard"),
+    path("contracts/not-standard/export.xlsx", worklists.worklist_not_standard_export,
          name="worklist_not_standard_export"),
-    path("contracts/management/", views.management, name="management"),
-    path("contracts/management/export.xlsx", views.management_export, name="management_export"),
+    path("contracts/management/", worklists.management, name="management"),
+    path("contracts/management/export.xlsx", worklists.management_export, name="management_export"),
     path("contracts/teams/", views.team_list, name="team_list"),
     path("contracts/teams/export.xlsx", views.team_export, name="team_export"),
     path("contracts/teams/new/", views.team_new, name="team_new"),
