@@ -244,7 +244,8 @@ def status_sql(registrations: QuerySet[ChronicRegistration], *, year: int,
              win.max_gap, LAG(f.visited_on) OVER ({order}) AS prev_on,
              LEAD(f.id) OVER ({order}) AS next_id
       FROM {fu} f JOIN win ON win.rid = f.registration_id
-      WHERE f.visited_on >= win.wstart AND f.visited_on <= win.vend)"""
+      WHERE f.visited_on >= {v('ys')} AND f.visited_on <= {v('cut')}
+        AND f.visited_on >= win.wstart AND f.visited_on <= win.vend)"""
     sql_agg = f"""agg AS (
       SELECT vis.rid, COUNT(*) AS n,
              SUM(CASE WHEN vis.way IN ('clinic', 'home') THEN 1 ELSE 0 END) AS n_f2f,
