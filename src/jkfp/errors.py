@@ -59,6 +59,13 @@ class ErrorCode(StrEnum):
     # settlement
     POLICY_NOT_FOUND = "policy_not_found"
     STAY_ORDER = "stay_order"
+    # screening
+    SCREENING_PROGRAMME = "screening_programme"  # the programme file, or a kind not offered
+    SCREENING_NOT_TARGET = "screening_not_target"
+    SCREENING_DUPLICATE = "screening_duplicate"
+    SCREENING_DATE = "screening_date"
+    SCREENING_STEP_NOT_ALLOWED = "screening_step_not_allowed"
+    SCREENING_HAS_RESULTS = "screening_has_results"
 
 
 class DomainError(Exception):
