@@ -59,6 +59,14 @@ class ErrorCode(StrEnum):
     # settlement
     POLICY_NOT_FOUND = "policy_not_found"
     STAY_ORDER = "stay_order"
+    # health: chronic registrations and special-treatment cases
+    DISEASE_NOT_IN_CATALOG = "disease_not_in_catalog"
+    CASE_NOT_ELIGIBLE = "case_not_eligible"
+    CASE_DUPLICATE = "case_duplicate"
+    CASE_STEP_NOT_ALLOWED = "case_step_not_allowed"
+    CHRONIC_DUPLICATE = "chronic_duplicate"
+    DATE_IN_FUTURE = "date_in_future"
+    DATE_ORDER = "date_order"
     # screening
     SCREENING_PROGRAMME = "screening_programme"  # the programme file, or a kind not offered
     SCREENING_NOT_TARGET = "screening_not_target"
