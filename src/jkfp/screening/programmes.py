@@ -171,6 +171,7 @@ def _programme(name: str, spec, errors: list, file: str) -> list[Value]:
             isinstance(s, str) and s.strip() for s in screens):
         errors.append(_error("screens 须列出筛查的疾病", spec, "screens", file, f"{name}.screens"))
     values: list[Value] = []
+    last: dt.date | None = None
     for start, entry in spec["values"].items():
         where = f"{name}.values.{start}"
         if not isinstance(start, dt.date):
@@ -180,9 +181,10 @@ def _programme(name: str, spec, errors: list, file: str) -> list[Value]:
             errors.append(_error("须为目标人群的取值及 source（或 example: true）", spec["values"],
                                  start, file, where))
             continue
-        if values and start <= values[-1].start:
+        if last is not None and start <= last:
             errors.append(_error("日期须按先后排列且不重复", spec["values"], start, file, where))
             continue
+        last = start
         value = _value(entry, start, errors, file, where)
         if value is not None:
             values.append(value)

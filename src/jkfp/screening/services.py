@@ -18,7 +18,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from jkfp.accounts import access
-from jkfp.accounts.models import PersonalDataAccess, User
+from jkfp.accounts import services as accounts_services
+from jkfp.accounts.models import User
 from jkfp.categories import Category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
 from jkfp.regions.models import Region
@@ -71,7 +72,7 @@ def _target_errors(*, sex, age_min, age_max, categories) -> list[DomainError]:
 def _date_errors(*, start_on: dt.date, end_on: dt.date, age_on: dt.date) -> list[DomainError]:
     errors = []
     if end_on < start_on:
-        errors.append(DomainError(ErrorCode.SCREENING_DATE, "结束日期不能早于开始日期",
+        errors.append(DomainError(ErrorCode.DATE_ORDER, "结束日期不能早于开始日期",
                                   field="end_on"))
     elif not start_on <= age_on <= end_on:
         errors.append(DomainError(ErrorCode.SCREENING_DATE,
@@ -188,7 +189,7 @@ def _result_errors(*, campaign: Campaign, person: Person, screened_on: dt.date, 
                                   f"{person.name}不是本项目的目标人群：{'；'.join(reasons)}",
                                   field="person"))
     if screened_on > today:
-        errors.append(DomainError(ErrorCode.SCREENING_DATE, "筛查日期不能晚于今天",
+        errors.append(DomainError(ErrorCode.DATE_IN_FUTURE, "筛查日期不能晚于今天",
                                   field="screened_on"))
     elif not campaign.start_on <= screened_on <= campaign.end_on:
         errors.append(DomainError(
@@ -356,9 +357,9 @@ def result_step(*, user: User, result: ScreeningResult, step: str, on_date: dt.d
     last = _last_step(result)
     earliest = max(result.screened_on, last.on_date if last else result.screened_on)
     if on_date > today:
-        errors.append(DomainError(ErrorCode.SCREENING_DATE, "日期不能晚于今天", field="on_date"))
+        errors.append(DomainError(ErrorCode.DATE_IN_FUTURE, "日期不能晚于今天", field="on_date"))
     elif on_date < earliest:
-        errors.append(DomainError(ErrorCode.SCREENING_DATE,
+        errors.append(DomainError(ErrorCode.DATE_ORDER,
                                   f"日期不能早于筛查日期或上一步骤的日期（{earliest}）",
                                   field="on_date"))
     for name, value, limit in (("comment", comment, 500), ("referred_to", referred_to, 100),
@@ -384,8 +385,8 @@ def result_step(*, user: User, result: ScreeningResult, step: str, on_date: dt.d
         elif s == rules.Step.REGISTER:
             data["health_ref"] = _register(user, r, confirmed_by=confirmed_by, on_date=on_date)
         r, _ = model_update(instance=r, lock=False, user=user, data=data)
-        model_create(ResultStep, user=user, result=r, step=s.value, from_stage=frm, to_stage=to,
-                     on_date=on_date, comment=comment[:500])
+        ResultStep.objects.create(result=r, step=s.value, from_stage=frm, to_stage=to,
+                                  on_date=on_date, comment=comment[:500], user=user)
     return r
 
 
@@ -413,12 +414,8 @@ def _register(user: User, r: ScreeningResult, *, confirmed_by: str, on_date: dt.
 
 
 # ---------------------------------------------------------------- exports
-def export_logged(*, user: User, person_ids: list[int], path: str = "",
-                  field: str = "screening") -> int:
+def export_logged(*, user: User, person_ids, path: str = "") -> int:
     """Log an export of screening results (health data) as personal-data views are logged: one
-    row per person whose results left the system, channel "export"."""
-    rows = [PersonalDataAccess(user=user, person_id=pk, field=field, channel="export",
-                               path=path[:200]) for pk in dict.fromkeys(person_ids)]
-    with transaction.atomic():
-        PersonalDataAccess.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
+    row per person whose results left the system (`accounts.services.data_access_log`)."""
+    return accounts_services.data_access_log(user=user, person_ids=person_ids,
+                                             field="screening", channel="export", path=path)
