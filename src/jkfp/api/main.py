@@ -49,6 +49,7 @@ def _mount() -> None:
     from jkfp.admission.api import change_requests
     from jkfp.regions.api import router as regions
     from jkfp.registry.api import households, periods, persons
+    from jkfp.screening.api import router as screening
     from jkfp.settlement.api import router as settlement
 
     api.add_router("", accounts)
@@ -58,6 +59,7 @@ def _mount() -> None:
     api.add_router("", periods)
     api.add_router("/change-requests", change_requests)
     api.add_router("", settlement)
+    api.add_router("/screening", screening)
 
 
 _mount()

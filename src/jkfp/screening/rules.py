@@ -70,6 +70,11 @@ NEXT: dict[str, str] = {
 RECORD = "record"
 
 
+def step_label(name: str) -> str:
+    """A recorded step's name in words (the record of the result itself included)."""
+    return LABELS[Step(name)] if name in Step._value2member_map_ else "登记结果"
+
+
 def steps_from(stage: str) -> list[Step]:
     return [s for s, (frm, _to) in TRANSITIONS.items() if frm == stage]
 

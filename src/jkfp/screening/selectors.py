@@ -134,7 +134,9 @@ def target_rows(*, user: User, campaign: Campaign, screened: bool | None = None,
     qs = (target_group(user=user, campaign=campaign, region_code=region_code)
           .annotate(screened_on=Subquery(results.values("screened_on")[:1]),
                     result_id=Subquery(results.values("pk")[:1]),
-                    result_value=Subquery(results.values("result")[:1])))
+                    result_value=Subquery(results.values("result")[:1]),
+                    result_finding=Subquery(results.values("finding")[:1]),
+                    result_stage=Subquery(results.values("stage")[:1])))
     if screened is True:
         qs = qs.filter(Exists(results))
     elif screened is False:
