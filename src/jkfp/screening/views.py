@@ -286,8 +286,10 @@ def _result_page(request, pk: int, *, bound: dict | None = None, status: int = 2
     user = request.user
     _health_reader(user)
     r = selectors.result_get(user=user, pk=pk)
-    actions = selectors.result_actions(user=user, result=r)
     bound = bound or {}
+    # a refused step's form stays on the page with its error, even when no longer allowed
+    actions = selectors.result_actions(user=user, result=r)
+    actions += [a for a in bound if a not in actions]
     forms = {a: bound.get(a) or StepForm(step=a, initial={"version": r.version,
                                                            "on_date": timezone.localdate()})
              for a in actions}
@@ -326,6 +328,14 @@ def result_step(request, pk: int, step: str):
     if out.ok:
         messages.success(request, _("已办理：%(s)s") % {"s": rules.LABELS[s]})
         return redirect("screening:result", pk)
+    stale = [e for e in out.form.non_field_errors().as_data() if e.code == ErrorCode.STALE_VERSION]
+    if stale:  # keep what was typed, at the current version: saving again is deliberate
+        data = request.POST.copy()
+        data[f"{s.value}-version"] = str(selectors.result_get(user=user, pk=pk).version)
+        form = StepForm(data, step=s)
+        form.is_valid()
+        form.add_error(None, stale[0])
+        return _result_page(request, pk, bound={s.value: form}, status=409)
     return _result_page(request, pk, bound={s.value: out.form}, status=out.status)
 
 
