@@ -11,7 +11,12 @@ from jkfp.accounts.models import Role
 from jkfp.registry.models import CategoryPeriod
 from jkfp.screening import selectors, services
 
-from ..conftest import CHANGZHI_VILLAGE, OTHER_TOWNSHIP_VILLAGE, OTHER_VILLAGE_SAME_TOWNSHIP, VILLAGE
+from ..conftest import (
+    CHANGZHI_VILLAGE,
+    OTHER_TOWNSHIP_VILLAGE,
+    OTHER_VILLAGE_SAME_TOWNSHIP,
+    VILLAGE,
+)
 from .conftest import END, START, TODAY, record
 
 pytestmark = pytest.mark.django_db

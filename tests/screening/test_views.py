@@ -11,12 +11,11 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from jkfp.accounts.models import PersonalDataAccess, Role
-from jkfp.screening import services
+from jkfp.accounts.models import PersonalDataAccess
 from jkfp.screening.models import Campaign, ResultStep, ScreeningResult
 
 from ..conftest import OTHER_TOWNSHIP_VILLAGE, VISIBLE
-from .conftest import END, START, TODAY, record
+from .conftest import record
 
 pytestmark = pytest.mark.django_db
 
@@ -190,8 +189,3 @@ def test_a_readonly_user_has_no_forms(users, client_as, campaign, woman):
         "end_on": "2024-12-31", "use_defaults": "on"})
     assert r.status_code == 422 and Campaign.objects.count() == 1
 
-
-def test_unused_fixtures_are_fine(campaign):
-    assert campaign.start_on == START and campaign.end_on == END and TODAY > END
-    assert services.DEFAULT is not None
-    assert Role.READONLY
