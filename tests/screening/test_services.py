@@ -264,3 +264,68 @@ def test_a_step_outside_the_users_region_is_refused(positive, make_user):
     other = make_user(OTHER_TOWNSHIP_VILLAGE, Role.DATA_ENTRY, username="other_doc")
     refused(lambda: step(other, positive, "refer", referred_to="x"),
             (ErrorCode.REGION_OUT_OF_SCOPE, "region_code"))
+
+
+# ---------------------------------------------------------------- into health
+def _lifted_out(person):
+    from jkfp.registry.models import CategoryPeriod
+
+    CategoryPeriod.objects.create(household=person.household, category="lifted_out",
+                                  region_code=person.region_code,
+                                  start_date=dt.date(2019, 1, 1), exit_year=2019)
+
+
+def _confirmed(user, result, icd10):
+    r = step(user, result, "refer", referred_to="县人民医院", on=dt.date(2024, 5, 8))
+    return step(user, r, "confirm", icd10=icd10, on=dt.date(2024, 5, 20))
+
+
+def test_open_case_calls_health_and_records_the_case(positive, county, woman):
+    from jkfp.health.models import SpecialCase
+
+    _lifted_out(woman)
+    r = _confirmed(county, positive, "C50.9")
+    r = step(county, r, "open_case", on=dt.date(2024, 5, 21), hospital_name="宁夏医科大学总医院",
+             comment="建议手术")
+    case = SpecialCase.objects.get(person=woman)
+    assert (r.stage, r.health_ref) == ("case_opened", f"case:{case.pk}")
+    assert (case.found_via, case.source_ref, case.icd10, case.found_on, case.hospital_name) == (
+        "screening", f"screening:{r.pk}", "C50.9", dt.date(2024, 5, 6), "宁夏医科大学总医院")
+    last = ResultStep.objects.filter(result=r).order_by("-id").first()
+    assert (last.step, last.from_stage, last.to_stage, last.comment) == (
+        "open_case", "confirmed", "case_opened", "建议手术")
+
+
+def test_a_case_health_refuses_leaves_the_result_as_it_was(positive, county, woman):
+    from jkfp.health.models import SpecialCase
+
+    r = _confirmed(county, positive, "C50.9")  # the person holds no eligible category
+    before = counts() | {"cases": SpecialCase.objects.count()}
+    with pytest.raises(DomainError) as exc:
+        step(county, r, "open_case", on=dt.date(2024, 5, 21))
+    assert exc.value.code == ErrorCode.CASE_NOT_ELIGIBLE
+    assert counts() | {"cases": SpecialCase.objects.count()} == before
+    r.refresh_from_db()
+    assert (r.stage, r.health_ref) == ("confirmed", "")
+
+
+def test_register_calls_health_with_the_confirmation(campaign, county, make_person):
+    from jkfp.health.models import ChronicRegistration
+
+    person = make_person(dt.date(1970, 2, 2))
+    r = record(county, campaign, person, result="positive", finding="血压 168/102 mmHg")
+    r = _confirmed(county, r, "I10")
+    r = step(county, r, "register", on=dt.date(2024, 5, 22))
+    reg = ChronicRegistration.objects.get(person=person)
+    assert (r.stage, r.health_ref) == ("registered", f"chronic:{reg.pk}")
+    assert (reg.icd10, reg.diagnosed_on, reg.confirmed_by, reg.registered_on) == (
+        "I10", dt.date(2024, 5, 20), "县人民医院", dt.date(2024, 5, 22))
+
+
+def test_a_registration_health_refuses_leaves_the_result_as_it_was(positive, county):
+    r = _confirmed(county, positive, "S72.0")  # a fracture: no chronic disease of the catalog
+    before = counts()
+    with pytest.raises(DomainError) as exc:
+        step(county, r, "register", on=dt.date(2024, 5, 22))
+    assert exc.value.code == ErrorCode.DISEASE_NOT_IN_CATALOG
+    assert counts() == before
