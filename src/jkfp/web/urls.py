@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("jkfp.registry.urls")),
     path("", include("jkfp.admission.urls")),
     path("", include("jkfp.settlement.urls")),
+    path("", include("jkfp.health.urls")),
     path("", include("jkfp.screening.urls")),
 ]
