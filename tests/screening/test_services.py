@@ -203,7 +203,7 @@ def step(user, result, name, on=dt.date(2024, 5, 10), **kw):
 def test_refer_confirm_and_rule_out_record_who_when_why(positive, county, campaign, make_person):
     r = step(county, positive, "refer", referred_to="县人民医院", comment="转乳腺外科")
     assert (r.stage, r.referred_to) == ("referred", "县人民医院")
-    r = step(county, r, "confirm", on=dt.date(2024, 5, 20), icd10="c50 9")
+    r = step(county, r, "confirm", on=dt.date(2024, 5, 20), icd10="c50.9")
     assert (r.stage, r.confirmed_icd10) == ("confirmed", "C50.9")
     steps = list(ResultStep.objects.filter(result=r).order_by("id").values_list(
         "step", "from_stage", "to_stage", "on_date", "comment", "user"))
@@ -254,7 +254,7 @@ def test_step_refusals_name_the_field(positive, county, users, civil):
             (ErrorCode.STALE_VERSION, "version"))
     r = step(county, positive, "refer", referred_to="县医院", on=dt.date(2024, 5, 9))
     refused(lambda: step(county, r, "confirm"), (ErrorCode.REQUIRED, "icd10"))
-    refused(lambda: step(county, r, "confirm", icd10="breast"), (ErrorCode.INVALID, "icd10"))
+    refused(lambda: step(county, r, "confirm", icd10="breast"), (ErrorCode.ICD10_FORMAT, "icd10"))
     refused(lambda: step(county, r, "confirm", icd10="C50.9", on=dt.date(2024, 5, 8)),
             (ErrorCode.DATE_ORDER, "on_date"))
     refused(lambda: step(county, r, "rule_out"), (ErrorCode.REQUIRED, "comment"))

@@ -10,7 +10,6 @@ and writes in one transaction: a refusal writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -22,6 +21,8 @@ from jkfp.accounts import services as accounts_services
 from jkfp.accounts.models import User
 from jkfp.categories import Category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
+from jkfp.health import catalog
+from jkfp.health import services as health_services
 from jkfp.regions.models import Region
 from jkfp.registry import selectors as registry_selectors
 from jkfp.registry.models import Person
@@ -307,20 +308,6 @@ def result_record_bulk(*, user: User, campaign: Campaign, rows: list[ResultInput
 
 
 # ---------------------------------------------------------------- follow-through
-_ICD10 = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$")
-
-
-def icd10_clean(code: str) -> str:
-    """An ICD-10 code as written in the records (`c50.9` → `C50.9`); a named error otherwise."""
-    text = re.sub(r"\s+", "", code or "").upper().replace("．", ".")
-    if len(text) > 3 and "." not in text:
-        text = f"{text[:3]}.{text[3:]}"
-    if not _ICD10.match(text):
-        raise DomainError(ErrorCode.INVALID, f"诊断编码“{code}”不是 ICD-10 格式（如 C50.9）",
-                          field="icd10")
-    return text
-
-
 def _last_step(result: ScreeningResult, step: str | None = None) -> ResultStep | None:
     qs = ResultStep.objects.filter(result=result)
     if step:
@@ -351,7 +338,7 @@ def result_step(*, user: User, result: ScreeningResult, step: str, on_date: dt.d
                                       field=name))
     if s == rules.Step.CONFIRM and given["icd10"]:
         try:
-            icd10 = icd10_clean(icd10)
+            icd10 = catalog.icd10_normalise(icd10)
         except DomainError as exc:
             errors.append(exc)
     last = _last_step(result)
@@ -392,8 +379,6 @@ def result_step(*, user: User, result: ScreeningResult, step: str, on_date: dt.d
 
 def _open_case(user: User, r: ScreeningResult, *, hospital_name: str,
                treatment_plan: str) -> str:
-    from jkfp.health import services as health_services
-
     case = health_services.special_case_create(
         user=user, person=r.person, icd10=r.confirmed_icd10, found_via="screening",
         found_on=r.screened_on, source_ref=f"screening:{r.pk}", hospital_name=hospital_name,
@@ -402,8 +387,6 @@ def _open_case(user: User, r: ScreeningResult, *, hospital_name: str,
 
 
 def _register(user: User, r: ScreeningResult, *, confirmed_by: str, on_date: dt.date) -> str:
-    from jkfp.health import services as health_services
-
     confirmed = _last_step(r, rules.Step.CONFIRM)
     registration = health_services.chronic_register(
         user=user, person=r.person, icd10=r.confirmed_icd10,
