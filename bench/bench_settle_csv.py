@@ -38,6 +38,32 @@ def timed(fn, repeat: int) -> tuple[float, float, object]:
     return statistics.median(times), load(), out
 
 
+def cpu_time() -> float:
+    """CPU seconds (user + system) of this process so far: what waiting for a shared core
+    does not add to."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def interleaved(first, second, repeat: int
+                ) -> tuple[float, float, float, object, tuple[float, float]]:
+    """Median wall times of `first` and of `second` run alternately `repeat` times, the
+    1-minute load average after them, the last result of `first`, and the median CPU times of
+    the two."""
+    a, b, ca, cb, out = [], [], [], [], None
+    for _ in range(repeat):
+        t, c = time.perf_counter(), cpu_time()
+        out = first()
+        a.append(time.perf_counter() - t)
+        ca.append(cpu_time() - c)
+        t, c = time.perf_counter(), cpu_time()
+        second()
+        b.append(time.perf_counter() - t)
+        cb.append(cpu_time() - c)
+    return (statistics.median(a), statistics.median(b), load(), out,
+            (statistics.median(ca), statistics.median(cb)))
+
+
 def write_stays_csv(batch: StayBatch, path: Path) -> int:
     """The stays as `jkfp settle` reads them (ids S0.. and P.., yuan with two decimals)."""
     def yuan(fen: np.ndarray) -> pl.Series:

@@ -173,3 +173,25 @@ def test_random_files_give_what_the_row_reader_gave(tmp_path: Path, text: str) -
 
 
 _POLICIES = load_policies(POLICIES)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["", "p", "p1", "P283594", "abcdefgh", "abcdefghi",
+                                 "abcdefghijklmnop", "abcdefghijklmnopq", "140403199001011234",
+                                 "x\x00", "x", "人4", "人", " p1", "p1 "]), min_size=1,
+                max_size=40))
+def test_person_codes_equal_exactly_when_the_ids_are_equal(ids: list[str]) -> None:
+    """Every path of `_codes` (ids of at most 8 or 16 ASCII bytes as integers, others by
+    hash): equal codes for equal ids, different codes for different ids."""
+    import polars as pl
+
+    from jkfp.policy.csvio import _codes
+
+    for ascii_text in (False, True):
+        if ascii_text and not all(i.isascii() and "\x00" not in i for i in ids):
+            continue
+        codes = _codes(pl.Series(ids, dtype=pl.String), ascii_text=ascii_text)
+        first: dict[str, int] = {}
+        for i, c in zip(ids, codes.tolist(), strict=True):
+            assert first.setdefault(i, c) == c
+        assert len(set(first.values())) == len(first)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
+import polars as pl
 
 from .errors import PolicyError, PolicyErrorCode
 from .kinds import KINDS
@@ -224,14 +225,20 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
             by_fund[f] += amounts[tid]
     else:
         by_fund = {f: np.take(a, inverse) for f, a in by_fund.items()}
-    deposit = np.zeros(n, bool)
-    examples = np.zeros(n, bool)
+    # the regimes' deposit and example tables end to end: one gather per column
+    offsets = np.zeros(len(comp), np.int64)
+    deposits, uses = [], []
     for r_i, c in enumerate(comp):
-        if c is None:
-            continue
-        sel = np.flatnonzero(reg == r_i) if len(present) > 1 else slice(None)
-        deposit[sel] = c.deposit[row[sel]]
-        examples[sel] = c.examples[row[sel]]
+        offsets[r_i] = sum(len(d) for d in deposits)
+        if c is not None:
+            deposits.append(c.deposit)
+            uses.append(c.examples)
+    if n:
+        at = np.take(offsets, reg) + row if len(present) > 1 else row
+        deposit = np.take(np.concatenate(deposits), at)
+        examples = np.take(np.concatenate(uses), at)
+    else:
+        deposit, examples = np.zeros(0, bool), np.zeros(0, bool)
     return BatchResult(tier_ids, amounts, reimbursed, batch.total - reimbursed, regimes, reg,
                        deposit, examples, np.take(py, inverse), by_fund)
 
@@ -299,8 +306,10 @@ def _person_year_order(batch: StayBatch) -> tuple[np.ndarray, np.ndarray, np.nda
     idx_bits = max(int(n - 1).bit_length(), 1)
     day_bits = max(int(days.max()).bit_length(), 1)
     if idx_bits + day_bits + max(int(person.max()).bit_length(), 1) <= 62:
-        # a unique key sorts the same with the (much faster) unstable sort
-        order = np.argsort((((person << day_bits) | days) << idx_bits) | np.arange(n))
+        # a unique key sorts the same with the (much faster) unstable sort, Polars' (a third
+        # of NumPy's argsort time on int64)
+        key = (((person << day_bits) | days) << idx_bits) | np.arange(n)
+        order = pl.Series(key).arg_sort().to_numpy().astype(np.int64)
     else:
         order = np.lexsort((np.arange(n), days, person))
     person = person[order]

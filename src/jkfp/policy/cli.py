@@ -29,6 +29,7 @@ from .csvio import StayFile, read_stays
 from .csvout import write_result
 from .errors import PolicyError, PolicyErrors
 from .loader import load_policies
+from .memory import tune_memory
 from .money import yuan_text_to_fen
 from .parameters import any_leaf
 from .regimes import PolicySet
@@ -92,6 +93,7 @@ def run_settle(stays_csv: Path, out: Path, *, policies_dir: Path | None = None,
                stderr: TextIO | None = None) -> int:
     """Settle a file of stays into a result file. Returns the exit status."""
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    tune_memory()  # a command: one large batch in a fresh process (memory.py)
     policies = _load(policies_dir, stderr)
     if policies is None:
         return 1
@@ -161,6 +163,7 @@ def run_compare(stays_csv: Path, reform: Path, *, xlsx: Path | None = None,
     from .report import write_comparison_xlsx
 
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    tune_memory()
     baseline = _load(policies_dir, stderr)
     if baseline is None:
         return 1
