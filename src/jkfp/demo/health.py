@@ -797,10 +797,18 @@ def _cases(rng, pop: Population, stays_t: Table | None, today: int, ids: _Ids, a
             seeds.hospital.append(names[i])
             seeds.source_ref.append(f"stay:{stays_t.columns['id'][i]}")
     # reported by village doctors or on a department's list
-    cand = np.flatnonzero(eligible.ever() & (rng.random(len(pop.p_ids)) < 0.004))
-    lo = np.maximum(day(dt.date(2021, 3, 1)), pop.p_birth[cand] + 30)
+    # (some of those who died had a major disease found in their last two years)
+    p_case = np.where(pop.p_death == NONE, 0.02, 0.12)
+    cand = np.flatnonzero(eligible.ever() & (rng.random(len(pop.p_ids)) < p_case))
     d = pop.p_death[cand]
+    lo = np.maximum(day(dt.date(2021, 3, 1)), pop.p_birth[cand] + 30)
+    lo = np.where(d == NONE, lo, np.maximum(lo, d - 600))
     hi = np.where(d == NONE, today - 3, np.minimum(today - 3, d - 5))
+    # four in ten found in the last ten months, one in six in the last month: cases in every
+    # state of the programme
+    u = rng.random(len(cand))
+    lo = np.select([u < 0.16, u < 0.4], [np.maximum(lo, hi - 30), np.maximum(lo, hi - 300)],
+                   default=lo)
     found = _between(rng, lo, hi)
     ok = (lo <= hi) & eligible.at(cand, found)
     for p, f in zip(cand[ok].tolist(), found[ok].tolist(), strict=True):
@@ -827,7 +835,7 @@ def _cases(rng, pop: Population, stays_t: Table | None, today: int, ids: _Ids, a
     cure_p = np.array([DISEASE_CODES[c][1] for c in disease])
     t_open = found + _between(rng, 2, 20, k)
     t_treat = t_open + _between(rng, 3, 30, k)
-    t_done = t_treat + _between(rng, 20, 240, k)
+    t_done = t_treat + _between(rng, 20, 360, k)
     t_close = t_done + _between(rng, 15, 300, k)
     outcome_u = rng.random(k)
     outcome = np.where(outcome_u < cure_p, "cured",
