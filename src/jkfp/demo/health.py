@@ -180,7 +180,8 @@ class _Eligibility:
         else:
             keep = np.isin(per.cat, [i for i, c in enumerate(per.codes) if c in codes])
             self.person, self.start, self.end = per.person[keep], per.start[keep], per.end[keep]
-        self._by: dict[int, list[tuple[int, int]]] | None = None
+        order = np.argsort(self.person, kind="stable")
+        self._p, self._s, self._e = self.person[order], self.start[order], self.end[order]
 
     def on(self, d: int) -> np.ndarray:
         m = (self.start <= d) & ((self.end == NONE) | (self.end >= d))
@@ -194,14 +195,18 @@ class _Eligibility:
         return out
 
     def at(self, persons: np.ndarray, days: np.ndarray) -> np.ndarray:
-        """Each person on their own day."""
-        if self._by is None:
-            self._by = {}
-            for p, s, e in zip(self.person.tolist(), self.start.tolist(), self.end.tolist(),
-                               strict=True):
-                self._by.setdefault(p, []).append((s, e))
-        return np.array([any(s <= d and (e == NONE or e >= d) for s, e in self._by.get(p, ()))
-                         for p, d in zip(persons.tolist(), days.tolist(), strict=True)], dtype=bool)
+        """Each person on their own day (vectorised over the few periods of each person)."""
+        persons, days = np.asarray(persons, dtype=np.int64), np.asarray(days, dtype=np.int64)
+        out = np.zeros(len(persons), dtype=bool)
+        if not len(self._p) or not len(persons):
+            return out
+        lo = np.searchsorted(self._p, persons, side="left")
+        hi = np.searchsorted(self._p, persons, side="right")
+        for j in range(int((hi - lo).max())):
+            i = np.minimum(lo + j, len(self._p) - 1)
+            out |= (lo + j < hi) & (self._s[i] <= days) & ((self._e[i] == NONE)
+                                                            | (self._e[i] >= days))
+        return out
 
 
 class _Ids:
@@ -224,10 +229,12 @@ def _county_creator(actors: dict[str, Actor], region: str) -> int:
 
 
 def _creators(actors, regions: list[str], county: bool = False) -> np.ndarray:
-    memo: dict[str, int] = {}
+    """The demo user who records the rows of each region (the regions' few codes at a time)."""
     f = _county_creator if county else _creator
-    return np.array([memo.get(r) or memo.setdefault(r, f(actors, r)) for r in regions],
-                    dtype=np.int64)
+    if not regions:
+        return np.zeros(0, dtype=np.int64)
+    uniq, inverse = np.unique(np.asarray(regions, dtype=object).astype(str), return_inverse=True)
+    return np.array([f(actors, r) for r in uniq.tolist()], dtype=np.int64)[inverse]
 
 
 @dataclass
@@ -589,7 +596,9 @@ def _followups(rng, pop: Population, regs: _Registrations, con: _Contracts,
     regions = np.asarray(pop.h_region, dtype=object)[pop.p_household[rp]].tolist()
 
     def only(mask, values):
-        return [v if m else None for v, m in zip(values.tolist(), mask.tolist(), strict=True)]
+        out = np.asarray(values).astype(object)
+        out[~mask] = None
+        return out.tolist()
 
     bp = is_ht | (is_dm & (rng.random(n) < 0.5))
     cols = {
