@@ -149,7 +149,7 @@ def test_registrations_contracts_and_followups_respect_the_rules(demo):
     assert not ht.filter(classification="controlled", systolic__gte=150).exists()
     assert not ht.filter(classification="controlled", diastolic__gte=90).exists()
     assert ht.filter(classification="not_controlled").exists()
-    dm = fu.filter(registration__disease_code="diabetes_t2")
+    dm = fu.filter(registration__disease_code="diabetes_type2")
     assert not dm.filter(classification="controlled", fasting_glucose__gte=7).exists()
     assert not dm.filter(fasting_glucose__isnull=True).exists()
     tb = fu.filter(registration__disease_code="tuberculosis")

@@ -33,7 +33,10 @@ What is generated (demo assumptions, not statistics), all on or before the demo 
   opened → in treatment → treated → closed as cured / died / moved / not eligible) as far as
   its dates allow, with one step row per transition.
 
-Disease codes: DISEASE_CODES below (the catalog codes of `catalogs/` once it has landed).
+Disease codes and ICD-10 codes are those of the catalogs (`catalogs/`, `health/catalog.py`): each
+registration's and case's code is the one the catalog in force matches for its ICD-10 code in the
+person's region on the day diagnosed / found (tested); the generic diagnoses given to other stays
+match no special-treatment disease.
 """
 
 from __future__ import annotations
@@ -75,7 +78,7 @@ ELIGIBLE_CASE = SHOULD_SIGN
 
 # ---- chronic diseases under priority management
 HT, DM, TB, SMD = range(4)
-CHRONIC_CODES = ("hypertension", "diabetes_t2", "tuberculosis", "severe_mental_disorder")
+CHRONIC_CODES = ("hypertension", "diabetes_type2", "tuberculosis", "severe_mental_disorder")
 CHRONIC_ICD10 = (("I10",), ("E11.9",), ("A15.0", "A16.2"), ("F20.0", "F31.2", "F25.0"))
 CHRONIC_ICD10_P = ((1.0,), (1.0,), (0.7, 0.3), (0.7, 0.2, 0.1))
 # registration chance by age band (35-44, 45-54, 55-64, 65-74, 75+); none under 35
@@ -84,19 +87,20 @@ HT_P = np.array([0.0, 0.075, 0.155, 0.265, 0.355, 0.42])
 DM_P = np.array([0.0, 0.024, 0.054, 0.092, 0.12, 0.11])
 TB_P, SMD_P = 0.002, 0.005          # of persons 15+
 POOR_FACTOR = 1.15
+CHRONIC_FROM = dt.date(2017, 1, 1)   # start of catalogs/national/chronic_priority.yaml
 # ---- special-treatment diseases: code → (ICD-10, cure chance once treated)
 DISEASE_CODES: dict[str, tuple[str, float]] = {
     "lung_cancer": ("C34.9", 0.25), "stomach_cancer": ("C16.9", 0.3),
-    "esophageal_cancer": ("C15.9", 0.25), "colon_cancer": ("C18.9", 0.35),
+    "oesophageal_cancer": ("C15.9", 0.25), "colon_cancer": ("C18.9", 0.35),
     "rectal_cancer": ("C20", 0.35), "liver_cancer": ("C22.0", 0.15),
     "breast_cancer": ("C50.9", 0.45), "cervical_cancer": ("C53.9", 0.5),
     "end_stage_renal_disease": ("N18.5", 0.0), "acute_myocardial_infarction": ("I21.9", 0.3),
-    "stroke": ("I63.9", 0.2), "copd": ("J43.9", 0.0), "cataract": ("H25.9", 0.95),
-    "congenital_heart_disease_children": ("Q21.1", 0.85), "leukaemia_children": ("C91.0", 0.6),
+    "stroke": ("I63.9", 0.2), "copd_emphysema": ("J43.9", 0.0), "cataract": ("H25.9", 0.95),
+    "congenital_heart_disease_child": ("Q21.1", 0.85), "leukaemia_child": ("C91.0", 0.6),
 }
 CASE_GROUPS = {  # by age and sex at the day found: disease → weight
-    "child": {"congenital_heart_disease_children": 0.6, "leukaemia_children": 0.4},
-    "adult_m": {"lung_cancer": 0.18, "stomach_cancer": 0.12, "esophageal_cancer": 0.08,
+    "child": {"congenital_heart_disease_child": 0.6, "leukaemia_child": 0.4},
+    "adult_m": {"lung_cancer": 0.18, "stomach_cancer": 0.12, "oesophageal_cancer": 0.08,
                 "colon_cancer": 0.05, "rectal_cancer": 0.04, "liver_cancer": 0.08,
                 "end_stage_renal_disease": 0.15, "acute_myocardial_infarction": 0.14,
                 "stroke": 0.16},
@@ -104,27 +108,27 @@ CASE_GROUPS = {  # by age and sex at the day found: disease → weight
                 "cervical_cancer": 0.17, "colon_cancer": 0.05, "liver_cancer": 0.04,
                 "end_stage_renal_disease": 0.16, "acute_myocardial_infarction": 0.08,
                 "stroke": 0.16},
-    "old_m": {"lung_cancer": 0.16, "stomach_cancer": 0.1, "esophageal_cancer": 0.08,
+    "old_m": {"lung_cancer": 0.16, "stomach_cancer": 0.1, "oesophageal_cancer": 0.08,
               "colon_cancer": 0.04, "liver_cancer": 0.05, "end_stage_renal_disease": 0.08,
-              "acute_myocardial_infarction": 0.12, "stroke": 0.17, "copd": 0.1,
+              "acute_myocardial_infarction": 0.12, "stroke": 0.17, "copd_emphysema": 0.1,
               "cataract": 0.1},
     "old_f": {"lung_cancer": 0.08, "stomach_cancer": 0.06, "breast_cancer": 0.08,
               "cervical_cancer": 0.06, "colon_cancer": 0.04, "end_stage_renal_disease": 0.08,
-              "acute_myocardial_infarction": 0.1, "stroke": 0.18, "copd": 0.12,
+              "acute_myocardial_infarction": 0.1, "stroke": 0.18, "copd_emphysema": 0.12,
               "cataract": 0.2},
 }
 PLANS = {
     "end_stage_renal_disease": "规律血液透析，每周2-3次，定期评估",
-    "copd": "规范吸入治疗，家庭氧疗，急性加重时住院",
+    "copd_emphysema": "规范吸入治疗，家庭氧疗，急性加重时住院",
     "cataract": "白内障超声乳化摘除联合人工晶体植入术",
     "stroke": "急性期溶栓或取栓，病情稳定后康复治疗",
     "acute_myocardial_infarction": "急诊经皮冠状动脉介入治疗，术后规范二级预防",
-    "congenital_heart_disease_children": "先天性心脏病介入封堵或外科修补手术",
-    "leukaemia_children": "按儿童白血病诊疗规范化疗",
+    "congenital_heart_disease_child": "先天性心脏病介入封堵或外科修补手术",
+    "leukaemia_child": "按儿童白血病诊疗规范化疗",
 }
 CANCER_PLAN = "按临床路径手术治疗，术后辅助放化疗，定期复查"
 # generic diagnoses of other stays (not in the special-treatment lists)
-OTHER_DIAGNOSES = ("J18.9", "K80.2", "K35.8", "S72.0", "M17.9", "J44.1", "K29.7", "N20.0",
+OTHER_DIAGNOSES = ("J18.9", "K80.2", "K35.8", "S72.0", "M17.9", "J45.9", "K29.7", "N20.0",
                    "I25.1", "J20.9")
 CLOSE_WHY = {"cured": "治愈，销号", "died": "患者死亡，销号", "moved": "迁出本县，销号",
              "not_eligible": "复核不符合专项救治条件，销号"}
@@ -342,8 +346,9 @@ def _registrations(rng, pop: Population, poor: np.ndarray, today: int, ids: _Ids
     hi = np.minimum(today - 30, np.where(death == NONE, today, death - 30))
     min_age = np.where(di <= DM, 35, 15)
     lo = birth + np.ceil(min_age * 365.25).astype(np.int64)
-    lo = np.where(di == TB, np.maximum(lo, day(IMPORT_DAY)),
-                  np.maximum(lo, today - np.where(di == SMD, 25, 20) * 365))
+    # diagnosed since the catalog of chronic diseases under priority management is in force
+    # (2017: chronic_register matches the diagnosis in the catalog of the day diagnosed)
+    lo = np.where(di == TB, np.maximum(lo, day(IMPORT_DAY)), np.maximum(lo, day(CHRONIC_FROM)))
     keep = lo <= hi
     di, pi, lo, hi, death = di[keep], pi[keep], lo[keep], hi[keep], death[keep]
     k = len(pi)
