@@ -16,7 +16,7 @@ PUBLIC = {"models", "services", "selectors"}
 PUBLIC_EXTRA = {("accounts", "access"), ("accounts", "commands"), ("accounts", "admin"),
                 ("accounts", "tokens"),
                 ("registry", "idnumber"), ("regions", "codes"), ("summaries", "definitions"),
-                ("health", "catalog")}
+                ("registry", "xlsxstream"), ("health", "catalog"), ("health", "timeline")}
 COMPOSERS = {"web", "api", "config"}
 COMPOSED = {"api", "urls", "views"}
 INFRASTRUCTURE = {"web", "api"}  # shared UI and API parts any app may use

@@ -59,8 +59,11 @@ class ErrorCode(StrEnum):
     # settlement
     POLICY_NOT_FOUND = "policy_not_found"
     STAY_ORDER = "stay_order"
+    # health: the disease catalog (health/catalog.py, catalogs/)
+    ICD10_FORMAT = "icd10_format"  # a diagnosis code not in ICD-10 form
+    CATALOG_INVALID = "catalog_invalid"  # a catalog file (names the file and the line)
+    DISEASE_NOT_IN_CATALOG = "disease_not_in_catalog"  # no disease of the list in force
     # health: chronic registrations and special-treatment cases
-    DISEASE_NOT_IN_CATALOG = "disease_not_in_catalog"
     CASE_NOT_ELIGIBLE = "case_not_eligible"
     CASE_DUPLICATE = "case_duplicate"
     CASE_STEP_NOT_ALLOWED = "case_step_not_allowed"

@@ -47,6 +47,7 @@ errors.install(api)
 def _mount() -> None:
     from jkfp.accounts.api import router as accounts
     from jkfp.admission.api import change_requests
+    from jkfp.health.api import router as health
     from jkfp.regions.api import router as regions
     from jkfp.registry.api import households, periods, persons
     from jkfp.settlement.api import router as settlement
@@ -58,6 +59,7 @@ def _mount() -> None:
     api.add_router("", periods)
     api.add_router("/change-requests", change_requests)
     api.add_router("", settlement)
+    api.add_router("", health)
 
 
 _mount()

@@ -170,3 +170,5 @@ LOGGING = {
 JKFP_FULL_ID_ROLES = ("reviewer", "approver", "admin")
 # Policy parameter folder.
 JKFP_POLICIES_DIR = Path(os.environ.get("JKFP_POLICIES_DIR", REPO_DIR / "policies"))
+# Disease catalogs (health/catalog.py, docs/catalogs.md).
+JKFP_CATALOG_DIR = Path(os.environ.get("JKFP_CATALOG_DIR", REPO_DIR / "catalogs"))

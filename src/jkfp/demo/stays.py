@@ -381,6 +381,7 @@ def generate_stays(*, rng: np.random.Generator, pop: Population, cats: Categorie
         "total_fen": total_fen.tolist(),
         "in_policy_fen": in_policy_fen.tolist(),
         "category": applied,
+        "diagnosis_icd10": [""] * len(stay_ids),
         "created_by_id": creators,
         "created_at": at,
     })

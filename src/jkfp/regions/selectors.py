@@ -77,3 +77,8 @@ def village_choices(*, user: User) -> list[tuple[str, list[tuple[str, str]]]]:
     for v in villages:
         groups.setdefault(v.code[:9], []).append((v.code, f"{v.display_name}（{v.code}）"))
     return [(townships.get(t, t), opts) for t, opts in groups.items()]
+
+
+def region_names(*, codes) -> dict[str, str]:
+    """The names of region codes (not personal data), for tables counted by region."""
+    return dict(Region.objects.filter(code__in=list(codes)).values_list("code", "name"))

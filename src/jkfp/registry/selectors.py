@@ -145,6 +145,15 @@ def person_categories(*, user: User, person: Person) -> list[CategoryPeriod]:
     )
 
 
+def person_categories_on(*, user: User, person: Person, on: dt.date) -> set[str]:
+    """The categories the person holds on a date, their own and their household's."""
+    return set(
+        scoped(current_periods(on=on), user)
+        .filter(Q(person=person) | Q(household_id=person.household_id))
+        .values_list("category", flat=True)
+    )
+
+
 def household_categories(*, user: User, household: Household) -> list[CategoryPeriod]:
     # the members' ids as a list: an OR of two index scans, not an OR across a join
     member_ids = list(person_scope(user=user).filter(household=household)

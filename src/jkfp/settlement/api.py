@@ -32,6 +32,8 @@ class StayIn(InputSchema):
     discharge_date: DateIn
     total_cost: YuanIn
     in_policy_cost: YuanIn
+    diagnosis_icd10: str = Field("", max_length=12,
+                                 description="主要诊断 ICD-10 编码（可选；计入同病种的大病专项救治病例）")
 
     model_config = {"extra": "forbid"}
 

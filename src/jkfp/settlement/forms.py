@@ -15,6 +15,9 @@ class StayForm(forms.Form):
                                             initial=2)
     location = forms.ChoiceField(label=_("就医地"), choices=LOCATIONS, initial="county")
     referred = forms.BooleanField(label=_("已办理转诊"), required=False)
+    diagnosis_icd10 = forms.CharField(label=_("主要诊断（ICD-10，可选）"), max_length=12,
+                                      required=False,
+                                      help_text=_("填写后，该次住院计入同病种的大病专项救治病例"))
     admission_date = forms.DateField(label=_("入院日期"),
                                      widget=forms.DateInput(attrs={"type": "date"}))
     discharge_date = forms.DateField(label=_("出院日期"),

@@ -21,6 +21,7 @@ from jkfp.accounts.access import require_in_scope, require_writer
 from jkfp.accounts.models import User
 from jkfp.categories import Category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
+from jkfp.health.catalog import icd10_normalise
 from jkfp.policy import PolicyError, PolicyErrorCode, check_stay
 from jkfp.policy.errors import RowError
 from jkfp.policy.loader import load_policies
@@ -100,7 +101,7 @@ def _checked_stay(*, person: Person, hospital_name, hospital_grade, location, re
 
 def stay_settle(*, user: User, person: Person, hospital_name: str, hospital_grade: int,
                 location: str, referred: bool, admission_date: dt.date, discharge_date: dt.date,
-                total_cost, in_policy_cost) -> Statement:
+                total_cost, in_policy_cost, diagnosis_icd10: str = "") -> Statement:
     """Record a hospital stay and settle it across every tier in one bill.
 
     The person's year so far comes from their earlier statements; stays of a year are settled in
@@ -115,6 +116,12 @@ def stay_settle(*, user: User, person: Person, hospital_name: str, hospital_grad
         person=person, hospital_name=hospital_name, hospital_grade=hospital_grade,
         location=location, referred=referred, admission_date=admission_date,
         discharge_date=discharge_date, total_cost=total_cost, in_policy_cost=in_policy_cost)
+    diagnosis = ""
+    if (diagnosis_icd10 or "").strip():  # optional: links the stay to a case of its disease
+        try:
+            diagnosis = icd10_normalise(diagnosis_icd10)
+        except DomainError as exc:
+            errors.append(DomainError(exc.code, exc.message, field="diagnosis_icd10"))
     if errors:
         raise ValidationErrors(errors)
     assert stay is not None
@@ -149,7 +156,7 @@ def stay_settle(*, user: User, person: Person, hospital_name: str, hospital_grad
             location=location, referred=referred, admission_date=admission_date,
             discharge_date=discharge_date, total_fen=stay.total_fen,
             in_policy_fen=stay.in_policy_fen,
-            category=category, created_by=user)
+            category=category, diagnosis_icd10=diagnosis, created_by=user)
         return Statement.objects.create(
             stay=hs, person=person, region_code=person.region_code, created_by=user,
             **statement_values(st, stay_id=hs.pk, held=held, category=category))

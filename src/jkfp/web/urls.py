@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("jkfp.registry.urls")),
     path("", include("jkfp.admission.urls")),
     path("", include("jkfp.settlement.urls")),
+    path("", include("jkfp.health.urls")),
 ]
