@@ -71,10 +71,12 @@ def test_without_health_the_rest_of_the_demo_is_the_same():
     b = demo_generate(persons=1500, seed=5, as_of=AS_OF, first_ids=FIRST, actors=ACTORS,
                       health=False)
     assert not _health(b)
-    assert "diagnosis_icd10" not in b.table(HospitalStay).columns
+    assert set(b.table(HospitalStay).columns.get("diagnosis_icd10", [""])) == {""}
+    assert set(a.table(HospitalStay).columns["diagnosis_icd10"]) > {""}
     for t in b.tables:
-        cols = {k: v for k, v in a.table(t.model).columns.items() if k != "diagnosis_icd10"}
-        assert cols == t.columns, t.model.__name__
+        def others(columns):
+            return {k: v for k, v in columns.items() if k != "diagnosis_icd10"}
+        assert others(a.table(t.model).columns) == others(t.columns), t.model.__name__
     assert not _health(demo_generate(persons=500, seed=5, as_of=AS_OF, first_ids=FIRST,
                                      actors={}))
 
@@ -290,3 +292,29 @@ def test_no_health_option(db):
         assert not model.objects.exists(), model.__name__
     assert not HospitalStay.objects.exclude(diagnosis_icd10="").exists()
     assert "健康服务" not in output
+
+
+def test_disease_codes_are_what_the_catalog_in_force_matches(demo):
+    """Each registration's and case's disease is the one the catalog in force in the person's
+    region gives for its ICD-10 code on the day diagnosed / found (as the services decide), and
+    the person's categories that day allow a case (catalogs/eligibility.yaml)."""
+    from jkfp.health.catalog import catalog
+
+    cat = catalog()
+    for icd10, region, on, code in ChronicRegistration.objects.values_list(
+            "icd10", "region_code", "diagnosed_on", "disease_code"):
+        d = cat.match(icd10=icd10, region_code=region, on=on, kind="chronic_priority")
+        assert d is not None and d.code == code, (icd10, region, on, code)
+    for case in SpecialCase.objects.select_related("person"):
+        d = cat.match(icd10=case.icd10, region_code=case.region_code, on=case.found_on,
+                      kind="special_treatment")
+        assert d is not None and d.code == case.disease_code, case
+        allowed = cat.eligible_categories(region_code=case.region_code, on=case.found_on)
+        assert set(categories_on(person=case.person, on=case.found_on)) & allowed, case
+    # the generic diagnoses of other stays are no special-treatment disease
+    cases = {(c.person_id, c.icd10) for c in SpecialCase.objects.all()}
+    for person, icd10, on, region in HospitalStay.objects.exclude(diagnosis_icd10="").values_list(
+            "person", "diagnosis_icd10", "admission_date", "region_code"):
+        if (person, icd10) not in cases:
+            assert cat.match(icd10=icd10, region_code=region, on=on,
+                             kind="special_treatment") is None, icd10
