@@ -224,6 +224,9 @@ def test_cases_follow_the_transition_table_for_eligible_persons(demo):
         assert case.icd10 == DISEASE_CODES[case.disease_code][0]
         assert set(categories_on(person=case.person, on=case.found_on)) & SHOULD_SIGN, case
         steps = list(SpecialCaseStep.objects.filter(case=case).order_by("on_date", "id"))
+        first = steps.pop(0)  # the case found, as special_case_create records it
+        assert (first.step, first.from_status, first.to_status, first.on_date) == (
+            "found", "", "found", case.found_on)
         status = "found"
         dates = [case.found_on]
         for s in steps:

@@ -885,6 +885,7 @@ def _cases(rng, pop: Population, stays_t: Table | None, today: int, ids: _Ids, a
                 break
             path.append(s)
         status = path[-1][2] if path else "found"
+        path.insert(0, ("found", "", "found", int(found[i]), ""))  # as special_case_create
         if dead is not None and status != "closed":
             path.append(("close", status, "closed", dead, CLOSE_WHY["died"]))
             status = "closed"
@@ -892,7 +893,7 @@ def _cases(rng, pop: Population, stays_t: Table | None, today: int, ids: _Ids, a
         if status == "closed":
             why = path[-1][4]
             reason = next(r for r, text in CLOSE_WHY.items() if text == why)
-        days_of = {s[2]: s[3] for s in path if s[0] != "close"}
+        days_of = {s[2]: s[3] for s in path if s[0] not in ("close", "found")}
         cols["status"].append(status)
         treated = "treated" in days_of
         cols["outcome"].append(outcome[i] if treated else "")
