@@ -59,6 +59,7 @@ test: install-dev assets browser
 bench: install-dev
 	$(VENV)/bin/python bench/bench_registry.py
 	$(VENV)/bin/python bench/bench_policy.py
+	$(VENV)/bin/python bench/bench_health.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check src tests bench

@@ -70,6 +70,13 @@ class ErrorCode(StrEnum):
     CHRONIC_DUPLICATE = "chronic_duplicate"
     DATE_IN_FUTURE = "date_in_future"
     DATE_ORDER = "date_order"
+    # screening
+    SCREENING_PROGRAMME = "screening_programme"  # the programme file, or a kind not offered
+    SCREENING_NOT_TARGET = "screening_not_target"
+    SCREENING_DUPLICATE = "screening_duplicate"
+    SCREENING_DATE = "screening_date"
+    SCREENING_STEP_NOT_ALLOWED = "screening_step_not_allowed"
+    SCREENING_HAS_RESULTS = "screening_has_results"
     # family-doctor contracts and follow-ups (jkfp.contracts)
     STANDARDS_INVALID = "standards_invalid"
     TEAM_COMPOSITION = "team_composition"

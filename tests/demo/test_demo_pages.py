@@ -9,6 +9,7 @@ from django.test import Client
 
 from jkfp.admission import selectors as admission_selectors
 from jkfp.demo.accounts import ACCOUNTS, PASSWORD
+from jkfp.health.models import ChronicRegistration
 from jkfp.registry import selectors
 from jkfp.settlement.models import Statement
 
@@ -38,6 +39,11 @@ def test_demo_account_pages(demo, account):
     st = Statement.objects.filter(region_code__startswith=user.region_code).first()
     if st is not None:
         pages.append(f"/statements/{st.pk}/")
+    # a patient with the demo's health records (registration, follow-ups, contracts)
+    reg = ChronicRegistration.objects.filter(region_code__startswith=user.region_code,
+                                             followups__isnull=False).first()
+    if reg is not None:
+        pages.append(f"/persons/{reg.person_id}/")
     for url in pages:
         assert c.get(url).status_code == 200, (account, url)
     assert c.get("/api/v1/me").status_code == 200

@@ -65,6 +65,15 @@ def test_register_refusals(doctor, patient, kw, expected):
     assert ChronicRegistration.objects.count() == 0
 
 
+def test_a_diagnosis_older_than_the_list_is_registered_under_the_list_in_force(doctor, patient):
+    reg = register(doctor, patient, diagnosed_on=dt.date(2009, 4, 1))
+    assert (reg.disease_code, reg.diagnosed_on) == ("hypertension", dt.date(2009, 4, 1))
+    with pytest.raises(DomainError) as e:  # registered before the national list began (2017)
+        register(doctor, patient, icd10="E11", diagnosed_on=dt.date(2009, 4, 1),
+                 registered_on=dt.date(2016, 12, 31))
+    assert ("disease_not_in_catalog", "icd10") in codes(e.value)
+
+
 def test_second_open_registration_of_the_same_disease_is_refused(doctor, patient):
     register(doctor, patient)
     with pytest.raises(DomainError) as e:

@@ -51,6 +51,7 @@ def _mount() -> None:
     from jkfp.health.api import router as health
     from jkfp.regions.api import router as regions
     from jkfp.registry.api import households, periods, persons
+    from jkfp.screening.api import router as screening
     from jkfp.settlement.api import router as settlement
 
     api.add_router("", accounts)
@@ -61,6 +62,7 @@ def _mount() -> None:
     api.add_router("/change-requests", change_requests)
     api.add_router("", settlement)
     api.add_router("", health)
+    api.add_router("/screening", screening)
     api.add_router("/family-doctor", family_doctor)
 
 

@@ -41,8 +41,8 @@ def next_ids(models: Iterable[type]) -> dict[type, int]:
 def _complete(table: Table) -> Table:
     """Check the columns against the model; fill columns the generator does not know.
 
-    A field added to a model later with a default (or nullable) is filled with that default, so
-    the demo keeps loading; a required field without a default is an error naming it.
+    A field added to a model later with a default (or nullable, or a text field that may be
+    blank) is filled with that default (None, ""), so the demo keeps loading; a required field without a default is an error naming it.
     """
     n = len(table)
     cols = dict(table.columns)
@@ -59,6 +59,8 @@ def _complete(table: Table) -> Table:
             cols[column] = [f.get_default()] * n
         elif f.null:
             cols[column] = [None] * n
+        elif f.blank and f.empty_strings_allowed:   # a text field that may be left empty
+            cols[column] = [""] * n
         elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             cols[column] = [dt.datetime(2021, 1, 4, 1, 0, tzinfo=dt.UTC)] * n
         else:

@@ -33,6 +33,7 @@ from jkfp.summaries.services import summary_rebuild
 
 from .accounts import FIRST_VILLAGE_HUAMACHI, AccountRow, demo_accounts_ensure, demo_users
 from .categories import generate_categories
+from .health import HEALTH_MODELS, generate_health
 from .load import next_ids, write_tables
 from .pools import draw_pools
 from .population import generate_population
@@ -45,7 +46,7 @@ from .tables import Table
 # same seed gives the same rows on any day (a machine whose clock is earlier uses its today).
 DEMO_AS_OF = dt.date(2026, 11, 1)
 MODELS = (Household, Person, CategoryPeriod, SupportMeasure, HouseholdIncome, ChangeRequest,
-          ChangeRequestStep, HospitalStay, Statement)
+          ChangeRequestStep, HospitalStay, Statement, *HEALTH_MODELS)
 
 
 class DemoDataExists(Exception):
@@ -59,6 +60,7 @@ class DemoData:
     stays_expected: float = 0.0   # stays the admission chances give, before scaling down
     stays_scale: float = 1.0      # the factor applied to them (see stays.MAX_STAYS)
     seconds_settle: float = 0.0   # of the generation: settling the stays
+    seconds_health: float = 0.0   # of the generation: the health data (health.py)
 
     def table(self, model: type) -> Table:
         return next(t for t in self.tables if t.model is model)
@@ -73,6 +75,7 @@ class DemoResult:
     seconds_setup: float = 0.0      # regions and accounts
     seconds_generate: float = 0.0
     seconds_settle: float = 0.0     # of seconds_generate: the statements of the stays
+    seconds_health: float = 0.0     # of seconds_generate: the health data
     stays_scale: float = 1.0        # admission chances scaled down for a big run (stays.py)
     seconds_load: float = 0.0       # writing, indexes, constraints, commit
     accounts: list[AccountRow] = field(default_factory=list)
@@ -90,7 +93,7 @@ def default_as_of() -> dt.date:
 
 def _rngs(seed: int) -> list[np.random.Generator]:
     # spawn(n) begins with the children of spawn(n - 1): a new stream leaves the others as they were
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
 
 
 def demo_regions(*, seed: int) -> DemoRegions:
@@ -99,17 +102,20 @@ def demo_regions(*, seed: int) -> DemoRegions:
 
 
 def demo_generate(*, persons: int, seed: int, as_of: dt.date, first_ids: dict[type, int],
-                  actors: dict[str, Actor], stays: bool = True, policies: PolicySet | None = None,
+                  actors: dict[str, Actor], stays: bool = True, health: bool = True,
+                  policies: PolicySet | None = None,
                   settle_progress: Callable[[int], Callable[[int], None] | None] | None = None,
                   ) -> DemoData:
     """Every demo row, ids assigned from `first_ids`; nothing is read from or written to the DB.
 
     With `stays`, hospital stays and their statements too, settled under `policies` (default:
     the loaded policy folder); `settle_progress(stays)` may return a callback `(settled)`.
+    With `health`, the health data of `health.py` (teams, contracts, chronic registrations and
+    follow-ups, special-treatment cases, screenings; the diagnoses of some stays).
     """
     if persons < 1:
         raise ValueError("persons must be at least 1")
-    r_regions, r_pop, r_cat, r_req, r_stay = _rngs(seed)
+    r_regions, r_pop, r_cat, r_req, r_stay, r_health = _rngs(seed)
     pools = draw_pools(seed)
     regions = generate_regions(pools=pools, rng=r_regions)
     pop = generate_population(rng=r_pop, pools=pools, villages=regions.villages, persons=persons,
@@ -130,10 +136,21 @@ def demo_generate(*, persons: int, seed: int, as_of: dt.date, first_ids: dict[ty
                         policies=(policies or policy_set()) if stays else None,
                         first_stay_id=first_ids[HospitalStay],
                         first_statement_id=first_ids[Statement], progress=settle_progress)
+    seconds_settle = time.perf_counter() - t
+    t = time.perf_counter()
+    health_tables = []
+    if health:
+        hd = generate_health(rng=r_health, pop=pop, cats=cats, pools=pools,
+                             stays=st.stays if len(st.stays) else None, as_of=as_of,
+                             actors=actors, first_ids=first_ids)
+        health_tables = hd.tables
+        if hd.stay_diagnosis is not None:
+            st.stays.columns["diagnosis_icd10"] = hd.stay_diagnosis
     return DemoData(regions=regions, tables=[
         pop.households, pop.persons, periods, cats.measures, cats.incomes, reqs.requests,
-        reqs.steps, st.stays, st.statements], stays_expected=st.expected, stays_scale=st.scale,
-        seconds_settle=time.perf_counter() - t)
+        reqs.steps, st.stays, st.statements, *health_tables], stays_expected=st.expected,
+        stays_scale=st.scale, seconds_settle=seconds_settle,
+        seconds_health=time.perf_counter() - t)
 
 
 def _actors(users) -> dict[str, Actor]:
@@ -142,6 +159,7 @@ def _actors(users) -> dict[str, Actor]:
 
 def demo_data_load(*, persons: int, seed: int, as_of: dt.date | None = None,
                    if_empty: bool = False, accounts: bool = True, stays: bool = True,
+                   health: bool = True,
                    progress: Callable[[int], Callable[[int, str], None]] | None = None,
                    settle_progress: Callable[[int], Callable[[int], None] | None] | None = None,
                    ) -> DemoResult:
@@ -149,7 +167,8 @@ def demo_data_load(*, persons: int, seed: int, as_of: dt.date | None = None,
 
     `progress(total_rows)` is called once the rows are generated and returns a callback
     `(rows_written, table)` for a progress bar; `settle_progress(stays)` likewise before the
-    stays are settled, with a callback `(stays_settled)`. `stays=False` generates none.
+    stays are settled, with a callback `(stays_settled)`. `stays=False` generates none,
+    `health=False` no health data.
     """
     as_of = as_of or default_as_of()
     result = DemoResult(as_of=as_of)
@@ -175,7 +194,8 @@ def demo_data_load(*, persons: int, seed: int, as_of: dt.date | None = None,
         first_ids = next_ids(MODELS)
         t1 = time.perf_counter()
         data = demo_generate(persons=persons, seed=seed, as_of=as_of, first_ids=first_ids,
-                             actors=actors, stays=stays, settle_progress=settle_progress)
+                             actors=actors, stays=stays, health=health,
+                             settle_progress=settle_progress)
         t2 = time.perf_counter()
         callback = progress(sum(len(t) for t in data.tables)) if progress else None
         result.timings = write_tables(data.tables, progress=callback)
@@ -187,6 +207,7 @@ def demo_data_load(*, persons: int, seed: int, as_of: dt.date | None = None,
         result.seconds_setup = t1 - t0
         result.seconds_generate = t2 - t1
         result.seconds_settle = data.seconds_settle
+        result.seconds_health = data.seconds_health
         result.stays_scale = data.stays_scale
         result.counts = {t.model._meta.model_name: len(t) for t in data.tables}
     result.seconds_load = time.perf_counter() - t2  # with the commit

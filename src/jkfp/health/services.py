@@ -86,8 +86,10 @@ def chronic_register(*, user: User, person: Person, icd10: str, diagnosed_on: dt
                                   field="registered_on"))
     code = disease = None
     try:
+        # the list in force when the patient comes under management: a hypertension found in
+        # 2010 is registered under the list of the day it is registered
         code, disease = disease_for(icd10=icd10, region_code=person.region_code,
-                                    on=diagnosed_on, kind="chronic_priority",
+                                    on=registered_on, kind="chronic_priority",
                                     disease_code=disease_code)
     except DomainError as e:
         errors.append(e)

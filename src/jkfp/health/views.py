@@ -29,6 +29,7 @@ from .forms import (
     ChronicRegisterForm,
     RegistrationFilterForm,
 )
+from .models import SpecialCase
 
 
 def _health_reader(request) -> None:
@@ -112,6 +113,8 @@ def _case_page(request, pk: int, *, bound: CaseStepForm | None = None, status: i
         "case": case, "steps": selectors.case_steps(user=request.user, case=case),
         "forms": forms, "costs": selectors.case_costs(user=request.user, case=case),
         "disease": timeline.disease_name(case.disease_code, case.region_code, case.found_on),
+        "step_labels": {"found": "发现", **{n: st.label for n, st in rules.STEPS.items()}},
+        "status_labels": dict(SpecialCase.Status.choices),
     }, status=status)
 
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("jkfp.admission.urls")),
     path("", include("jkfp.settlement.urls")),
     path("", include("jkfp.health.urls")),
+    path("", include("jkfp.screening.urls")),
     path("", include("jkfp.contracts.urls")),
 ]

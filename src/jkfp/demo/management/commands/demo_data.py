@@ -1,4 +1,4 @@
-"""`jkfp demo_data --persons N --seed S [--if-empty] [--no-accounts] [--no-stays]`."""
+"""`jkfp demo_data --persons N --seed S [--if-empty] [--no-accounts] [--no-stays] [--no-health]`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from jkfp.errors import DomainError
 
 class Command(BaseCommand):
     help = ("生成确定性的演示数据（长治市、盐池县的演示乡镇、村、家庭户和人员，类别、帮扶措施、"
-            "纳入/退出申请、住院记录及其结算单）和演示账号。同样的 --persons 和 --seed 生成完全相同的数据。")
+            "纳入/退出申请、住院记录及其结算单，家庭医生团队、签约、慢病登记与随访、大病专项救治病例、两癌筛查）和演示账号。同样的 --persons 和 --seed 生成完全相同的数据。")
 
     def add_arguments(self, parser):
         parser.add_argument("--persons", type=int, default=30000, help="人数（默认 30000）")
@@ -28,6 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("--stays", action=argparse.BooleanOptionalAction, default=True,
                             help="生成住院记录并按政策参数结算（默认生成；人数多时按比例减少，"
                                  "需要演示账号）")
+        parser.add_argument("--health", action=argparse.BooleanOptionalAction, default=True,
+                            help="生成健康服务数据：家庭医生团队、签约、慢病登记与随访、大病专项救治病例、"
+                                 "两癌筛查（默认生成；需要演示账号）")
         parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
                             help=f"演示数据的“今天”（默认 {default_as_of()}）")
 
@@ -71,6 +74,7 @@ class Command(BaseCommand):
             result = demo_data_load(persons=opts["persons"], seed=opts["seed"],
                                     as_of=opts["as_of"], if_empty=opts["if_empty"],
                                     accounts=opts["accounts"], stays=opts["stays"],
+                                    health=opts["health"],
                                     progress=progress, settle_progress=settle_progress)
         except DemoDataExists as exc:
             raise CommandError(
@@ -94,6 +98,13 @@ class Command(BaseCommand):
                 f"{c['categoryperiod']} 个类别期间，{c['supportmeasure']} 条帮扶措施，"
                 f"{c['householdincome']} 条收入，{c['changerequest']} 个纳入/退出申请"
                 f"（{c['changerequeststep']} 个环节），{c['hospitalstay']} 次住院及其结算单。"))
+            if c.get("chronicregistration") or c.get("contract"):
+                out.write(
+                    f"健康服务：{c.get('team', 0)} 个家庭医生团队（{c.get('teammember', 0)} 名成员），"
+                    f"{c.get('contract', 0)} 份签约，{c.get('chronicregistration', 0)} 个慢病登记"
+                    f"（{c.get('followup', 0)} 次随访），{c.get('specialcase', 0)} 个大病专项救治病例，"
+                    f"{c.get('screeningresult', 0)} 个两癌筛查结果"
+                    f"（生成用时 {result.seconds_health:.1f} 秒）。")
             if result.stays_scale < 1:
                 out.write(f"人数较多，住院率缩减为正常的 {result.stays_scale:.1%}（每次住院都要"
                           "结算并生成完整的说明，全部生成太慢）；各地区、类别的构成不变。")
