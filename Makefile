@@ -60,6 +60,7 @@ bench: install-dev
 	$(VENV)/bin/python bench/bench_registry.py
 	$(VENV)/bin/python bench/bench_policy.py
 	$(VENV)/bin/python bench/bench_health.py
+	$(VENV)/bin/python bench/bench_management.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check src tests bench

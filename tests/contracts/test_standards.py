@@ -138,7 +138,7 @@ def test_the_system_check_reports_a_broken_file(tmp_path, settings):
                                            encoding="utf-8")
     settings.JKFP_POLICIES_DIR = tmp_path
     found = checks.standards_file_valid(None)
-    assert [e.id for e in found] == ["jkfp.E010"]
+    assert [e.id for e in found] == ["jkfp.E011"]
     assert "未知的类别“nobody”" in found[0].msg and "standards.yaml:" in found[0].msg
 
 
