@@ -16,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
-from jkfp.policy.yamlfile import line_of, load_yaml_file
+from jkfp.policy.yamlfile import line_of, load_yaml_file, read_when_changed
 
 FILE = Path("procedure") / "admission.yaml"
 NAMES = ("notice_min_days", "notice_max_days", "monitor_min_months", "decision_max_days",
@@ -130,16 +130,8 @@ def load(path: Path | None = None) -> dict[str, list[Value]]:
     return parse(data, file=str(path))
 
 
-_cache: dict[tuple[str, float], dict[str, list[Value]]] = {}
-
-
 def _current() -> dict[str, list[Value]]:
-    path = Path(settings.JKFP_POLICIES_DIR) / FILE
-    key = (str(path), path.stat().st_mtime if path.exists() else 0.0)
-    if key not in _cache:
-        _cache.clear()
-        _cache[key] = load(path)
-    return _cache[key]
+    return read_when_changed(Path(settings.JKFP_POLICIES_DIR) / FILE, load)
 
 
 def thresholds(*, on: dt.date) -> Thresholds:

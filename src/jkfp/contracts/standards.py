@@ -22,7 +22,7 @@ from django.conf import settings
 
 from jkfp.categories import Category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
-from jkfp.policy.yamlfile import line_of, load_yaml_file
+from jkfp.policy.yamlfile import line_of, load_yaml_file, read_when_changed
 
 FILE = Path("contracts") / "standards.yaml"
 
@@ -389,17 +389,9 @@ def load(path: Path | None = None) -> Standards:
     return parse(data, file=str(path))
 
 
-_cache: dict[tuple[str, float], Standards] = {}
-
-
 def current() -> Standards:
     """The standards of JKFP_POLICIES_DIR, read again when the file changes."""
-    path = Path(settings.JKFP_POLICIES_DIR) / FILE
-    key = (str(path), path.stat().st_mtime if path.exists() else 0.0)
-    if key not in _cache:
-        _cache.clear()
-        _cache[key] = load(path)
-    return _cache[key]
+    return read_when_changed(Path(settings.JKFP_POLICIES_DIR) / FILE, load)
 
 
 def disease_standard(code: str, *, on: dt.date) -> DiseaseStandard | None:

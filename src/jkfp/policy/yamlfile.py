@@ -10,9 +10,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -105,3 +106,18 @@ def load_yaml_file(path: Path, *, display: str | None = None) -> Any:
     if not path.is_file():
         raise PolicyError(PolicyErrorCode.FILE_MISSING, file=name, what=path.name)
     return load_yaml_text(path.read_text(encoding="utf-8"), file=name)
+
+
+T = TypeVar("T")
+_WHEN_CHANGED: dict[tuple[str, str], tuple[float, Any]] = {}
+
+
+def read_when_changed(path: Path, load: Callable[[Path], T]) -> T:
+    """`load(path)`, kept until the file changes (its modification time): the one cache of the
+    dated data files that pages read on every request (procedure, standards, programmes)."""
+    mtime = path.stat().st_mtime if path.exists() else 0.0
+    key = (str(path), f"{load.__module__}.{load.__qualname__}")
+    hit = _WHEN_CHANGED.get(key)
+    if hit is None or hit[0] != mtime:
+        hit = _WHEN_CHANGED[key] = (mtime, load(path))
+    return hit[1]

@@ -20,7 +20,7 @@ from django.conf import settings
 
 from jkfp.categories import Category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
-from jkfp.policy.yamlfile import line_of, load_yaml_file
+from jkfp.policy.yamlfile import line_of, load_yaml_file, read_when_changed
 
 from .models import Campaign
 
@@ -255,17 +255,9 @@ def load(path: Path | None = None) -> Programmes:
     return parse(data, file=str(path))
 
 
-_cache: dict[tuple[str, float], Programmes] = {}
-
-
 def current() -> Programmes:
     """The shipped file, read again when it changes."""
-    path = Path(settings.JKFP_POLICIES_DIR) / FILE
-    key = (str(path), path.stat().st_mtime if path.exists() else 0.0)
-    if key not in _cache:
-        _cache.clear()
-        _cache[key] = load(path)
-    return _cache[key]
+    return read_when_changed(Path(settings.JKFP_POLICIES_DIR) / FILE, load)
 
 
 def programme(*, kind: str, on: dt.date, region_code: str | None = None) -> Programme:
