@@ -56,8 +56,9 @@ serve: install assets
 test: install-dev assets browser
 	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
 
-bench: install-dev
+bench: install-dev assets
 	$(VENV)/bin/python bench/bench_registry.py
+	$(VENV)/bin/python bench/bench_load.py
 	$(VENV)/bin/python bench/bench_policy.py
 	$(VENV)/bin/python bench/bench_health.py
 	$(VENV)/bin/python bench/bench_management.py
