@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from jkfp.accounts.models import Role
-from jkfp.jobs import queue, services
+from jkfp.jobs import queue, services, tasks
 from jkfp.jobs.models import Job, JobState
 
 from ..conftest import VILLAGE
@@ -142,3 +142,23 @@ def test_job_wait_exits_with_an_error_for_a_failed_job(two, run_jobs):
             stdout=StringIO(),
             stderr=StringIO(),
         )
+
+
+@tasks.register("tests.jobs.with_url")
+def with_url(ctx, *, url: str) -> dict:
+    return {"url": url, "rows": 3}
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [("/jobs/", True), ("//evil.example/", False), ("https://evil.example/", False)],
+)
+def test_a_done_job_links_to_its_result_page_of_this_site_only(
+    two, client_as, run_jobs, url, shown
+):
+    owner, _ = two
+    with run_jobs():
+        job = services.job_submit(user=owner, task="tests.jobs.with_url", params={"url": url})
+    html = client_as(owner).get(f"/jobs/{job.pk}/").content.decode()
+    assert ("查看结果" in html) is shown
+    assert (f'href="{url}"' in html) is shown
