@@ -88,6 +88,10 @@ class ErrorCode(StrEnum):
     FOLLOWUP_TEAM = "followup_team"
     MEASUREMENT_RANGE = "measurement_range"
     NOT_APPLICABLE = "not_applicable"
+    # background jobs (jkfp.jobs)
+    JOB_TASK_UNKNOWN = "job_task_unknown"
+    JOB_PARAMS = "job_params"
+    JOB_STATE = "job_state"
 
 
 class DomainError(Exception):
