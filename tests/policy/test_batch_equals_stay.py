@@ -80,33 +80,34 @@ def tier(draw, tid: str, start: date, mid: date, guarantee: bool) -> dict:
     cats = draw(st.one_of(st.just("all"), st.lists(st.sampled_from(CODES), min_size=1,
                                                    unique=True)))
     eligibility = {"categories": cats}
+    nc = draw(st.integers(0, 3)) == 0  # a quarter of the tiers have not_covered rows
     if draw(st.booleans()):
         eligibility["referral_required"] = draw(st.booleans())
     if guarantee:
         params = {}
         if draw(st.booleans()):
             params["stay_share"] = param("ratio", draw(dated(
-                st.integers(0, BP).map(ratio), start, mid, tier_value=True)))
+                st.integers(0, BP).map(ratio), start, mid, tier_value=nc)))
         if draw(st.booleans()) or not params:
             params["annual_limit"] = param("yuan", draw(dated(amounts(0, 20_000), start, mid,
-                                                              tier_value=True)))
+                                                              tier_value=nc)))
         return {"id": tid, "name": tid, "kind": "guarantee", "fund": "local_guarantee",
                 "eligibility": eligibility, "parameters": params}
     params = {"deductible": param("yuan", draw(dated(
         st.one_of(amounts(0, 20_000), st.integers(0, BP).map(
-            lambda b: {"income_share": ratio(b)})), start, mid, tier_value=True)))}
+            lambda b: {"income_share": ratio(b)})), start, mid, tier_value=nc)))}
     if draw(st.booleans()):
         params["segments"] = param("segments", draw(dated(segments(), start, mid,
-                                                          tier_value=True)))
+                                                          tier_value=nc)))
     else:
         params["ratio"] = param("ratio", draw(dated(st.integers(0, BP).map(ratio), start, mid,
-                                                    tier_value=True)))
+                                                    tier_value=nc)))
     for name, leaf in (("stay_cap", amounts(0, 100_000)),
                        ("annual_cap", st.one_of(amounts(0, 200_000), st.just("unlimited"))),
                        ("second_stay_deductible_factor", st.integers(0, BP).map(ratio))):
         if draw(st.booleans()):
             unit = "ratio" if name.startswith("second") else "yuan"
-            params[name] = param(unit, draw(dated(leaf, start, mid, tier_value=True)))
+            params[name] = param(unit, draw(dated(leaf, start, mid, tier_value=nc)))
     adjustments = []
     for i in range(draw(st.integers(0, 2))):
         when = {}
