@@ -7,8 +7,9 @@ with every regime's tables — in a pickle file named by a hash of everything it
 (architecture decision 33):
 
 - the bytes and the relative path of every file under the folder (any edit, new or removed
-  file gives another name), and the folder as the loader displays it in error messages and
-  statements (`trees.display_path`, relative to the working directory);
+  file gives another name), and the folder as given, as the loader displays it in error
+  messages and statements (`trees.display_path`, relative to the working directory) and as
+  an absolute path;
 - the engine itself: the bytes of every module of this package, and the versions of Python,
   NumPy and Polars (a new engine never reads an old engine's tables).
 
@@ -70,7 +71,7 @@ def folder_hash(root: Path) -> str:
     """The cache key of a policies folder: its files' paths and bytes, how the loader displays
     it, and the engine."""
     h = hashlib.sha256(engine_hash())
-    h.update(display_path(root).encode() + b"\0" + str(root.resolve()).encode() + b"\0")
+    h.update(f"{root}\0{display_path(root)}\0{root.resolve()}\0".encode())
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         data = path.read_bytes()
         h.update(path.relative_to(root).as_posix().encode() + b"\0")
