@@ -169,7 +169,8 @@ def test_a_job_whose_worker_died_shows_failed_and_can_be_retried(user, run_jobs,
     )
     job.refresh_from_db()
     view = job_view(job)
-    assert view.stale and view.state_label == "失败" and "中断" in view.message
+    assert view.stale and (view.state, view.state_label) == ("failed", "失败")
+    assert "中断" in view.message and job.state == JobState.RUNNING  # the row is not yet marked
     assert view.can_retry and not view.can_cancel
 
     fresh = services.job_submit(user=user, task="jobs.example_count", params={"n": 2})
