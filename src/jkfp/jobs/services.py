@@ -23,7 +23,7 @@ from jkfp.accounts.models import User
 from jkfp.errors import DomainError, ErrorCode
 from jkfp.writes import acting, locked
 
-from . import queue, tasks
+from . import queue, schedule, tasks
 from .models import Job, JobState
 from .selectors import STALE_MESSAGE, is_stale, job_get, stale_before
 
@@ -205,6 +205,16 @@ def job_fail_stale(*, now=None) -> int:
             _finish(job, state=JobState.FAILED, message=STALE_MESSAGE, error="stale: no heartbeat")
             n += 1
     return n
+
+
+def schedules_submit_due(*, after, until) -> list[Job]:
+    """Submit, as system jobs, the schedules that fire in (after, until] (`jkfp worker`'s loop
+    in-process; on PostgreSQL procrastinate's periodic tasks do this)."""
+    return [
+        job_submit(user=None, task=s.task, params=s.params)
+        for s in schedule.schedules()
+        if schedule.due(s, after=after, until=until)
+    ]
 
 
 def jobs_settings() -> dict[str, object]:
