@@ -21,6 +21,7 @@ from django.utils import timezone
 from jkfp.accounts.access import scope_prefix
 from jkfp.accounts.models import User
 from jkfp.errors import DomainError, ErrorCode
+from jkfp.events import Event, publish
 from jkfp.writes import acting, locked
 
 from . import queue, schedule, tasks
@@ -162,6 +163,14 @@ def _finish(
     if total is not None:
         job.total = total
     acting(job, by if by is not None else job.user).save()
+    # the app whose work it was (an import batch) may record the outcome on its own rows
+    publish(
+        Event.JOB_FINISHED,
+        job_id=job.pk,
+        task=job.task,
+        state=str(state),
+        region_code=job.region_code,
+    )
 
 
 def job_finish(
