@@ -229,3 +229,16 @@ def test_the_end_of_a_job_is_published_after_commit(user, run_jobs):
         (bad.pk, "tests.jobs.boom", "failed"),
     ]
     assert {h["region_code"] for h in heard} == {VILLAGE}
+
+
+@tasks.register("tests.jobs.bad_result")
+def bad_result(ctx) -> object:
+    return {"ids": {1, 2}}  # a set is not JSON
+
+
+def test_a_result_that_cannot_be_stored_fails_the_job(user, run_jobs):
+    with run_jobs():
+        job = services.job_submit(user=user, task="tests.jobs.bad_result")
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED and job.error.startswith("TypeError")
+    assert job.result is None
