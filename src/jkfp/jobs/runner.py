@@ -15,6 +15,7 @@ import json
 import logging
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 
 from jkfp.errors import DomainError
 
@@ -47,7 +48,7 @@ def run_job(job_id: int, *, eager: bool = False) -> str | None:
         beat.start()
     try:
         result = spec.fn(ctx, **job.params)
-        json.dumps(result, default=str)
+        json.dumps(result, cls=DjangoJSONEncoder)  # what Job.result can store
     except JobCancelled:
         state, fields = JobState.CANCELLED, {"message": services.CANCELLED_MESSAGE}
     except DomainError as exc:
