@@ -14,8 +14,14 @@ register = template.Library()
 
 @register.filter
 def mask_id(value: str) -> str:
-    """`640323199001011234` → `640323********1234` (DESIGN.md rule 11)."""
+    """`64032319900101123X` → `640323**********3X` (DESIGN.md rule 11, decision 39)."""
     return idnumber.mask(value or "")
+
+
+@register.filter
+def birth(value) -> str:
+    """A birth date as pages show it: its year only (`1990年`; see idnumber.mask)."""
+    return idnumber.birth_shown(value)
 
 
 @register.filter
