@@ -11,6 +11,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from jkfp.api.common import (
     CategoryCode,
@@ -25,6 +26,7 @@ from jkfp.api.common import (
     choice_of,
 )
 from jkfp.api.common import StrictIn as In
+from jkfp.errors import ErrorCode
 
 from . import idnumber
 from .models import Relation, Sex, SupportMeasure, WorkAbility
@@ -46,7 +48,8 @@ class SearchParams(PageParams):
     @classmethod
     def _no_full_number(cls, value: str) -> str:
         if idnumber.is_full_number(value):  # a URL is logged: decision 39
-            raise ValueError("完整身份证号不能放在网址中，请用 POST /api/v1/persons/lookup 查询")
+            raise PydanticCustomError(ErrorCode.INVALID.value,
+                                      "完整身份证号不能放在网址中，请用 POST /api/v1/persons/lookup 查询")
         return value
 
 
