@@ -47,6 +47,7 @@ class ErrorCode(StrEnum):
     WORKFLOW_ROLE = "workflow_role"
     NOTICE_TOO_SHORT = "notice_too_short"
     NOTICE_NOT_POSTED = "notice_not_posted"
+    NOTICE_START = "notice_start_invalid"
     CONSENT_MISSING = "consent_missing"
     EXIT_MONITORED_TOO_SHORT = "exit_monitored_too_short"
     EXIT_NO_SUPPORT_MEASURE = "exit_no_support_measure"

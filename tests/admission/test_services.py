@@ -10,6 +10,8 @@ from jkfp.errors import DomainError, ErrorCode, ValidationErrors
 from jkfp.registry import services
 from jkfp.registry.models import CategoryPeriod
 
+from .clock import post_notice
+
 TODAY = dt.date(2024, 6, 1)
 
 
@@ -24,7 +26,7 @@ def propose_admit(user, household, **kw):
 
 
 def run_to_decision(users, cr, *, approve=True, today=TODAY):
-    cr = workflow.change_request_post_notice(user=users["village"], request=cr,
+    cr = post_notice(user=users["village"], request=cr,
                                              expected_version=cr.version,
                                              notice_start=today - dt.timedelta(days=7))
     cr = workflow.change_request_township_review(user=users["township"], request=cr,
@@ -39,7 +41,7 @@ def test_admission_goes_through_every_step(users, household):
     cr = propose_admit(users["village"], household)
     assert cr.status == ChangeRequest.Status.PROPOSED
     assert list(admission_selectors.change_request_inbox(user=users["village"])) == [cr]
-    cr = workflow.change_request_post_notice(user=users["village"], request=cr,
+    cr = post_notice(user=users["village"], request=cr,
                                              expected_version=cr.version,
                                              notice_start=dt.date(2024, 5, 23))
     assert cr.notice_end == dt.date(2024, 5, 27)  # 5 days, inclusive
@@ -80,7 +82,7 @@ def test_admission_needs_visit_and_written_consent(users, household):
 def test_notice_shorter_than_5_days_is_refused(users, household):
     cr = propose_admit(users["village"], household)
     with pytest.raises(DomainError) as exc:
-        workflow.change_request_post_notice(user=users["village"], request=cr,
+        post_notice(user=users["village"], request=cr,
                                             expected_version=1, notice_start=TODAY,
                                             notice_days=4)
     assert exc.value.code == ErrorCode.NOTICE_TOO_SHORT
@@ -88,7 +90,7 @@ def test_notice_shorter_than_5_days_is_refused(users, household):
 
 def test_steps_need_the_right_level_and_role(users, household, make_user):
     cr = propose_admit(users["village"], household)
-    cr = workflow.change_request_post_notice(user=users["village"], request=cr,
+    cr = post_notice(user=users["village"], request=cr,
                                              expected_version=1,
                                              notice_start=dt.date(2024, 5, 1))
     # a county approver cannot do the township review; a village user cannot either
@@ -116,7 +118,7 @@ def test_steps_need_the_right_level_and_role(users, household, make_user):
 
 def test_rejection_needs_a_reason_and_writes_no_period(users, household):
     cr = propose_admit(users["village"], household)
-    cr = workflow.change_request_post_notice(user=users["village"], request=cr,
+    cr = post_notice(user=users["village"], request=cr,
                                              expected_version=1, notice_start=dt.date(2024, 5, 1))
     with pytest.raises(DomainError) as exc:
         workflow.change_request_township_review(user=users["township"], request=cr,
@@ -200,7 +202,7 @@ def test_second_open_request_for_the_same_thing_is_refused(users, household):
 
 def test_stale_workflow_step_is_refused(users, household):
     cr = propose_admit(users["village"], household)
-    workflow.change_request_post_notice(user=users["village"], request=cr, expected_version=1,
+    post_notice(user=users["village"], request=cr, expected_version=1,
                                         notice_start=TODAY)
     with pytest.raises(DomainError) as exc:
         workflow.change_request_withdraw(user=users["village"], request=cr, expected_version=1,
@@ -214,11 +216,11 @@ def test_absurd_dates_are_refused_naming_the_field(users, household):
     assert exc.value.errors[0].field == "effective_date"
     cr = propose_admit(users["village"], household)
     with pytest.raises(ValidationErrors) as exc:
-        workflow.change_request_post_notice(user=users["village"], request=cr, expected_version=1,
+        post_notice(user=users["village"], request=cr, expected_version=1,
                                             notice_start=dt.date(9999, 12, 30))
     assert exc.value.errors[0].field == "notice_start"
     with pytest.raises(DomainError) as exc:
-        workflow.change_request_post_notice(user=users["village"], request=cr, expected_version=1,
+        post_notice(user=users["village"], request=cr, expected_version=1,
                                             notice_start=TODAY, notice_days=10**12)
     assert exc.value.field == "notice_days"
     with pytest.raises(ValidationErrors):
