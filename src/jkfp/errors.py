@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     CATEGORY_DATES = "category_dates"
     CATEGORY_NOT_HELD = "category_not_held"
     CATEGORY_HELD = "category_held"
+    CATEGORY_ENDED = "category_ended"
     INCOME_INVALID = "income_invalid"  # an income's members or year (its amount: AMOUNT_INVALID)
     STALE_VERSION = "stale_version"
     REQUIRED = "required"

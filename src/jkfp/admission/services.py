@@ -23,7 +23,7 @@ from jkfp.registry import services as registry_services
 from jkfp.registry.models import CategoryPeriod, Household, Person
 from jkfp.writes import locked, model_create, model_update
 
-from . import procedure, rules, timing
+from . import procedure, rules, timing, validity
 from .models import ChangeRequest, ChangeRequestStep
 from .rules import exit_rule_violations
 
@@ -86,6 +86,11 @@ def change_request_propose(*, user: User, action: str, category: str, household:
                           field="person")
     if level == "household":
         person = None
+    if action != ChangeRequest.Action.EXIT:  # admit, or change (which opens a new period)
+        ended = validity.admission_problem(category=cat, effective_date=effective_date,
+                                           today=timezone.localdate())
+        if ended:
+            errors.append(ended)
     if action == ChangeRequest.Action.ADMIT:
         if home_visit_on is None:
             errors.append(DomainError(ErrorCode.REQUIRED, "须先入户核实并填写入户核实日期",
@@ -238,6 +243,11 @@ def change_request_county_decide(*, user: User, request: ChangeRequest, expected
 
 
 def _apply(user: User, cr: ChangeRequest) -> None:
+    if cr.action != ChangeRequest.Action.EXIT:  # the category may have ended since the proposal
+        ended = validity.admission_problem(category=cr.category, effective_date=cr.effective_date,
+                                           today=timezone.localdate())
+        if ended:
+            raise ValidationErrors([ended])
     subject = {"person": cr.person} if cr.person_id else {"household": cr.household}
     if cr.action == ChangeRequest.Action.ADMIT:
         registry_services.category_period_add(

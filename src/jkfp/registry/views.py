@@ -149,7 +149,8 @@ def _household_page(request, pk: int, *, bound: dict | None = None, status: int 
             initial={"members": sum(1 for m in detail.members if m.alive)}),
         "measure": bound.get("measure") or SupportMeasureForm(),
         "propose": bound.get("propose") or ProposeForm(
-            members=[m for m in detail.members if m.alive], periods=detail.current_periods),
+            members=[m for m in detail.members if m.alive], periods=detail.current_periods,
+            categories=admission_selectors.proposable_categories(periods=detail.current_periods)),
     }
     return render(request, "registry/household_detail.html", {
         "d": detail, "hh": hh, "forms": forms, "open": dict.fromkeys(bound, True), "conflict": conflict,
@@ -262,7 +263,9 @@ def household_propose(request, pk: int):
     members = {str(m.pk): m for m in detail.members}
     periods = {str(p.pk): p for p in detail.current_periods}
     form = ProposeForm(request.POST, members=[m for m in detail.members if m.alive],
-                       periods=detail.current_periods)
+                       periods=detail.current_periods,
+                       categories=admission_selectors.proposable_categories(
+                           periods=detail.current_periods))
     out = call_service(form, lambda d: admission_services.change_request_propose(
         user=request.user, action=d["action"], category=d["category"], household=hh,
         person=members.get(d["person"]), period=periods.get(d["period"]),
