@@ -27,8 +27,8 @@ def propose_admit(user, household, **kw):
 
 def run_to_decision(users, cr, *, approve=True, today=TODAY):
     cr = post_notice(user=users["village"], request=cr,
-                                             expected_version=cr.version,
-                                             notice_start=today - dt.timedelta(days=7))
+                     expected_version=cr.version,
+                     notice_start=today - dt.timedelta(days=7))
     cr = workflow.change_request_township_review(user=users["township"], request=cr,
                                                  expected_version=cr.version, approve=True,
                                                  comment="同意", today=today)
@@ -42,8 +42,8 @@ def test_admission_goes_through_every_step(users, household):
     assert cr.status == ChangeRequest.Status.PROPOSED
     assert list(admission_selectors.change_request_inbox(user=users["village"])) == [cr]
     cr = post_notice(user=users["village"], request=cr,
-                                             expected_version=cr.version,
-                                             notice_start=dt.date(2024, 5, 23))
+                     expected_version=cr.version,
+                     notice_start=dt.date(2024, 5, 23))
     assert cr.notice_end == dt.date(2024, 5, 27)  # 5 days, inclusive
     text = cr.notice_text
     assert household.head.name in text and "边缘易致贫户" in text
@@ -83,16 +83,16 @@ def test_notice_shorter_than_5_days_is_refused(users, household):
     cr = propose_admit(users["village"], household)
     with pytest.raises(DomainError) as exc:
         post_notice(user=users["village"], request=cr,
-                                            expected_version=1, notice_start=TODAY,
-                                            notice_days=4)
+                    expected_version=1, notice_start=TODAY,
+                    notice_days=4)
     assert exc.value.code == ErrorCode.NOTICE_TOO_SHORT
 
 
 def test_steps_need_the_right_level_and_role(users, household, make_user):
     cr = propose_admit(users["village"], household)
     cr = post_notice(user=users["village"], request=cr,
-                                             expected_version=1,
-                                             notice_start=dt.date(2024, 5, 1))
+                     expected_version=1,
+                     notice_start=dt.date(2024, 5, 1))
     # a county approver cannot do the township review; a village user cannot either
     for u in (users["county"], users["village"]):
         with pytest.raises(DomainError) as exc:
@@ -119,7 +119,7 @@ def test_steps_need_the_right_level_and_role(users, household, make_user):
 def test_rejection_needs_a_reason_and_writes_no_period(users, household):
     cr = propose_admit(users["village"], household)
     cr = post_notice(user=users["village"], request=cr,
-                                             expected_version=1, notice_start=dt.date(2024, 5, 1))
+                     expected_version=1, notice_start=dt.date(2024, 5, 1))
     with pytest.raises(DomainError) as exc:
         workflow.change_request_township_review(user=users["township"], request=cr,
                                                 expected_version=2, approve=False, comment="",
@@ -203,7 +203,7 @@ def test_second_open_request_for_the_same_thing_is_refused(users, household):
 def test_stale_workflow_step_is_refused(users, household):
     cr = propose_admit(users["village"], household)
     post_notice(user=users["village"], request=cr, expected_version=1,
-                                        notice_start=TODAY)
+                notice_start=TODAY)
     with pytest.raises(DomainError) as exc:
         workflow.change_request_withdraw(user=users["village"], request=cr, expected_version=1,
                                          comment="")
@@ -217,11 +217,11 @@ def test_absurd_dates_are_refused_naming_the_field(users, household):
     cr = propose_admit(users["village"], household)
     with pytest.raises(ValidationErrors) as exc:
         post_notice(user=users["village"], request=cr, expected_version=1,
-                                            notice_start=dt.date(9999, 12, 30))
+                    notice_start=dt.date(9999, 12, 30))
     assert exc.value.errors[0].field == "notice_start"
     with pytest.raises(DomainError) as exc:
         post_notice(user=users["village"], request=cr, expected_version=1,
-                                            notice_start=TODAY, notice_days=10**12)
+                    notice_start=TODAY, notice_days=10**12)
     assert exc.value.field == "notice_days"
     with pytest.raises(ValidationErrors):
         services.category_period_add(user=users["village"], category="marginal",
