@@ -174,6 +174,7 @@ def ui_user(user) -> dict:
         "can_write": access.can_write(user),
         "can_propose": access.can_propose(user),
         "can_see_health": access.can_see_health(user),
+        "can_manage_users": access.can_manage_users(user),
         "is_admin": user.is_active and (user.is_superuser
                                         or (user.is_staff and user.role == Role.ADMIN)),
         # read-only roles take no step of any request: no 待办 tab, no count to query
