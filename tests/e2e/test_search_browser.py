@@ -22,8 +22,12 @@ def test_a_full_number_search_keeps_the_number_out_of_the_url(e2e_regions, login
     township = UserFactory(username="e2e_searcher", region_id="640323100", role=Role.READONLY)
     number = make_id("640323")
     services.household_register(
-        user=admin, household_number="E2E0301", village_code=VILLAGE, address="测试路3号",
-        members=[services.MemberInput(id_number=number, name="马全号", relation="head")])
+        user=admin,
+        household_number="E2E0301",
+        village_code=VILLAGE,
+        address="测试路3号",
+        members=[services.MemberInput(id_number=number, name="马全号", relation="head")],
+    )
 
     page = login(township)
     page.goto(f"{live_server.url}/households/")
