@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     CATEGORY_DATES = "category_dates"
     CATEGORY_NOT_HELD = "category_not_held"
     CATEGORY_HELD = "category_held"
+    CATEGORY_ENDED = "category_ended"
     INCOME_INVALID = "income_invalid"  # an income's members or year (its amount: AMOUNT_INVALID)
     STALE_VERSION = "stale_version"
     REQUIRED = "required"
@@ -47,6 +48,7 @@ class ErrorCode(StrEnum):
     WORKFLOW_ROLE = "workflow_role"
     NOTICE_TOO_SHORT = "notice_too_short"
     NOTICE_NOT_POSTED = "notice_not_posted"
+    NOTICE_START = "notice_start_invalid"
     CONSENT_MISSING = "consent_missing"
     EXIT_MONITORED_TOO_SHORT = "exit_monitored_too_short"
     EXIT_NO_SUPPORT_MEASURE = "exit_no_support_measure"

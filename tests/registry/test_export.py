@@ -46,7 +46,7 @@ def test_export_carries_county_township_and_village(client_as, users, household,
     assert r[COUNTY] == "盐池县"
     assert r[TOWNSHIP] == "花马池镇"
     assert r[VILLAGE_COL].startswith("测试村花一")
-    assert r[BIRTH] == dt.datetime.combine(member.birth_date, dt.time())
+    assert str(r[BIRTH]) == str(member.birth_date.year)  # the year only: decision 39
     assert r[STATE] == "在世"
 
 

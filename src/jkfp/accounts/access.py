@@ -6,7 +6,9 @@ Every app asks these questions here and nowhere else:
 - *is this region code inside the user's scope?* `code_in_scope` (reads) and
   `require_in_scope` (writes, raising a named error);
 - *may this user write, propose, see a full number?* `can_write`, `require_writer`,
-  `can_propose`, `can_see_full_identity`.
+  `can_propose`, `can_see_full_identity`;
+- *may this administrator manage that account?* `can_manage_users`, `user_manageable`,
+  `require_assignable` (decision 40).
 
 Administrative codes are hierarchical (2 province, 4 city, 6 county, 9 township, 12 village
 digits), so a user's scope is the code prefix of their region node: "" for a superuser (the
@@ -141,3 +143,34 @@ def can_write_health(user: User) -> bool:
 def require_health_writer(user: User) -> None:
     if not can_write_health(user):
         raise DomainError(ErrorCode.PERMISSION, "只有卫生健康部门和医疗机构的经办人员可以登记健康服务信息")
+
+
+# ---------------------------------------------------------------- user management
+def can_manage_users(user: User) -> bool:
+    """An administrator with a region manages the accounts of that region in the app's pages."""
+    return bool(user.is_active and (user.is_superuser
+                                    or (user.role == Role.ADMIN and user.region_code)))
+
+
+def require_user_manager(user: User) -> None:
+    if not can_manage_users(user):
+        raise DomainError(ErrorCode.PERMISSION, "只有管理员可以管理本辖区的用户")
+
+
+def user_manageable(admin: User, target: User) -> bool:
+    """An account the administrator may see and change: inside their region, never a
+    superuser (a superuser may manage every other account)."""
+    if not can_manage_users(admin) or (target.is_superuser and target.pk != admin.pk):
+        return False
+    return admin.is_superuser or code_in_scope(admin, target.region_code)
+
+
+def require_assignable(admin: User, *, region_code: str) -> None:
+    """An account gets a region inside the administrator's own: nobody is raised above the
+    administrator's level (`region_out_of_scope`)."""
+    if not region_code:
+        raise DomainError(ErrorCode.REQUIRED, "须选择所属区划", field="region")
+    if not code_in_scope(admin, region_code):
+        raise DomainError(ErrorCode.REGION_OUT_OF_SCOPE,
+                          f"区划“{region_code}”不在您的管辖区域内，不能把用户设在本级之上或辖区之外",
+                          field="region")

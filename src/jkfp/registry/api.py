@@ -66,7 +66,8 @@ def _person(p: Person) -> dict:
     return {
         "id": p.pk, "name": p.name, "id_number_masked": idnumber.mask(p.id_number),
         "phone_masked": idnumber.mask_phone(p.phone), "sex": p.sex,
-        "sex_label": p.get_sex_display(), "birth_date": p.birth_date, "relation": p.relation,
+        "sex_label": p.get_sex_display(), "birth_year": idnumber.birth_year(p.birth_date),
+        "relation": p.relation,
         "relation_label": p.get_relation_display(), "work_ability": p.work_ability,
         "work_ability_label": p.get_work_ability_display(), "household_id": p.household_id,
         "household_number": p.household.household_number, "region_code": p.region_code,

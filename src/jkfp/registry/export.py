@@ -34,7 +34,7 @@ EXPORT_LIMIT = 1_000_000  # persons in one file (a streamed download); beyond: a
 CHUNK = 5_000             # rows fetched per round trip of the server-side cursor
 COLUMNS = [  # (heading, width)
     ("户编号", 20), ("县（区）", 12), ("乡镇（街道）", 14), ("村（社区）", 16), ("姓名", 10),
-    ("身份证号（脱敏）", 22), ("性别", 6), ("出生日期", 12), ("与户主关系", 12),
+    ("身份证号（脱敏）", 22), ("性别", 6), ("出生年份", 10), ("与户主关系", 12),
     ("劳动能力", 16), ("状态", 6), ("联系电话（脱敏）", 16), ("当前类别", 36),
 ]
 HEADER_ROWS = 5  # title, filters, scope and count, note, blank; the column heads follow
@@ -111,14 +111,14 @@ def person_rows(*, user: User, filters: ExportFilters = ExportFilters(),
     relation = {v: _(label) for v, label in Relation.choices}
     ability = {v: _(label) for v, label in WorkAbility.choices}
     alive, dead = _("在世"), _("已故")
-    mask, mask_phone = idnumber.mask, idnumber.mask_phone
+    mask, mask_phone, year = idnumber.mask, idnumber.mask_phone, idnumber.birth_year
     qs = _persons(user, filters).values_list(
         "household__household_number", "region_code", "name", "id_number", "sex", "birth_date",
         "relation", "work_ability", "alive", "phone", "id", "household_id")[:limit]
     for (number, code, pname, id_number, s, birth, rel, work, is_alive, phone, pid,
          hid) in qs.iterator(chunk_size=CHUNK):
         yield (number, name(code[:6]), name(code[:9]), name(code), pname, mask(id_number),
-               sex.get(s, s), birth, relation.get(rel, rel), ability.get(work, work),
+               sex.get(s, s), year(birth), relation.get(rel, rel), ability.get(work, work),
                alive if is_alive else dead, mask_phone(phone), cats(pid, hid))
 
 

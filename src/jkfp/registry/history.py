@@ -52,6 +52,8 @@ def _show(model_field, value, names: dict) -> str:
         return idnumber.mask(value)
     if name == "phone":
         return idnumber.mask_phone(value)
+    if name == "birth_date":
+        return idnumber.birth_shown(value)
     if name.endswith("_fen"):
         return fmt_amount(value)  # exact, never through a float
     if name == "category":

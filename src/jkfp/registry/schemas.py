@@ -10,6 +10,8 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from jkfp.api.common import (
     CategoryCode,
@@ -24,7 +26,9 @@ from jkfp.api.common import (
     choice_of,
 )
 from jkfp.api.common import StrictIn as In
+from jkfp.errors import ErrorCode
 
+from . import idnumber
 from .models import Relation, Sex, SupportMeasure, WorkAbility
 
 RelationCode = choice_of(Relation, "与户主关系")
@@ -39,6 +43,14 @@ class SearchParams(PageParams):
     q: str = Field("", max_length=50, description="姓名（前缀）、身份证号（完整或末几位）或户编号")
     category: CategoryCode | None = None  # type: ignore[valid-type]
     region_code: str | None = Field(None, pattern=r"^\d{2,12}$", description="区划代码前缀")
+
+    @field_validator("q")
+    @classmethod
+    def _no_full_number(cls, value: str) -> str:
+        if idnumber.is_full_number(value):  # a URL is logged: decision 39
+            raise PydanticCustomError(ErrorCode.INVALID.value,
+                                      "完整身份证号不能放在网址中，请用 POST /api/v1/persons/lookup 查询")
+        return value
 
 
 class MemberIn(In):
@@ -126,7 +138,7 @@ class PersonOut(Schema):
     phone_masked: str
     sex: str
     sex_label: str
-    birth_date: dt.date
+    birth_year: int = Field(..., description="出生年份（完整出生日期只在查看完整身份证号时可见）")
     relation: str
     relation_label: str
     work_ability: str
