@@ -141,3 +141,20 @@ def can_write_health(user: User) -> bool:
 def require_health_writer(user: User) -> None:
     if not can_write_health(user):
         raise DomainError(ErrorCode.PERMISSION, "只有卫生健康部门和医疗机构的经办人员可以登记健康服务信息")
+
+
+# ---------------------------------------------------------------- household changes
+#: roles that decide the registry's structural changes (splitting, merging and ending a
+#: household) and ID corrections; a data-entry clerk records a head change or a move
+REVIEW_ROLES: tuple[str, ...] = (Role.REVIEWER, Role.APPROVER, Role.ADMIN)
+
+
+def can_review_registry(user: User) -> bool:
+    """Whether the user may split, merge or end a household, or decide an ID correction."""
+    return bool(user.is_superuser or (user.is_authenticated and user.role in REVIEW_ROLES))
+
+
+def require_registry_reviewer(user: User) -> None:
+    if not can_review_registry(user):
+        raise DomainError(ErrorCode.HOUSEHOLD_CHANGE_ROLE,
+                          "分户、合户、注销户和身份信息更正须由审核、审批人员或管理员办理")

@@ -97,6 +97,8 @@ def _entries(model, records, subject, summary, names: dict) -> list[HistoryEntry
                 continue
         else:
             text = summary(rec)
+        if rec.history_change_reason:  # why: a household change, a correction
+            text = f"{text}（{rec.history_change_reason}）" if text else rec.history_change_reason
         out.append(HistoryEntry(at=rec.history_date, user=_user_name(rec),
                                 action=rec.history_type,
                                 action_label=ACTION_LABELS.get(rec.history_type, ""),
