@@ -30,7 +30,8 @@ def _relation_fields(form: forms.Form, members, *, prefix: str, required: bool,
 
 def relations_of(data: dict, prefix: str) -> dict[int, str]:
     """{person id: relation} of the filled `<prefix><id>` selects."""
-    return {int(k[len(prefix):]): v for k, v in data.items() if k.startswith(prefix) and v}
+    return {int(k[len(prefix):]): v for k, v in data.items()
+            if k.startswith(prefix) and k[len(prefix):].isdigit() and v}
 
 
 def field_map(prefix: str, members) -> dict[str, str]:
