@@ -144,4 +144,8 @@ def test_identity_correction_api(member, users, api_as, make_user):
     assert r.status_code == 422 and error_fields(r) == {"new_id_number": "correction_unchanged"}
     outsider = api_as(make_user("640323101", Role.REVIEWER, username="o_rev"))
     assert_error_body(outsider.get(f"/identity-corrections/{c['id']}"), 404)
+    assert refused(village, "post", f"/persons/{member.pk}/identity-corrections", {
+        "new_id_number": make_id("640323", dt.date(1970, 1, 1)), "birth_date": "1970-01-02",
+        "sex": "F", "evidence": "户口簿"}) == {"birth_date": "id_birth_mismatch",
+                                             "sex": "id_sex_mismatch"}
     assert IdentityCorrection.objects.count() == 1

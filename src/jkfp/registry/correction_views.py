@@ -19,8 +19,6 @@ from . import corrections, selectors
 from .change_forms import CorrectionForm, DecideForm
 from .web_util import call_with_conflict
 
-FIELD_MAP = {"new_birth_date": "birth_date", "new_sex": "sex"}
-
 
 def _person_page(request, pk: int, *, form=None, status: int = 200):
     user = request.user
@@ -40,7 +38,7 @@ def person_identity(request, pk: int):
     out = call_service(CorrectionForm(request.POST), lambda d: (
         corrections.identity_correction_propose(
             user=user, person=p, new_id_number=d["new_id_number"], evidence=d["evidence"],
-            sex=d["sex"] or None, birth_date=d["birth_date"])), field_map=FIELD_MAP)
+            sex=d["sex"] or None, birth_date=d["birth_date"])))
     if out.ok:
         messages.success(request, _("已提出更正，待审核人员审核"))
         return redirect(reverse("registry:correction", args=[out.result.pk]))

@@ -59,7 +59,9 @@ def identity_correction_propose(*, user: User, person: Person, new_id_number: st
     require_writer(user)
     require_in_scope(user, person.region_code)
     info, errors = person_check_identity(id_number=new_id_number, sex=sex or None,
-                                         birth_date=birth_date, prefix="new_")
+                                         birth_date=birth_date)
+    for e in errors:  # the request's fields: new_id_number, and the evidence's sex, birth_date
+        e.field = "new_id_number" if e.field == "id_number" else e.field
     evidence = (evidence or "").strip()
     if not evidence:
         errors.append(DomainError(ErrorCode.REQUIRED, "须写明证明材料（如户口簿、身份证复印件及其编号、日期）",
