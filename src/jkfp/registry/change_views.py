@@ -101,9 +101,11 @@ def household_head_change(request, pk: int):
 
     def call(hh, data):
         head = selectors.person_get(user=user, pk=int(data["new_head"]))
+        relations = relations_of(data, "rel_")
+        relations.pop(head.pk, None)  # the new head's own choice is not asked (the page says so)
         return changes.household_head_change(
             user=user, household=hh, expected_version=data["version"], new_head=head,
-            reason=data["reason"], note=data["note"], relations=relations_of(data, "rel_"))
+            reason=data["reason"], note=data["note"], relations=relations)
 
     return _post(request, pk, "head", HeadChangeForm, call,
                  lambda hh: (_hh_url(pk), _("已变更户主为 %(n)s") % {"n": hh.head.name}),
