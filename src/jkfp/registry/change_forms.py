@@ -28,6 +28,18 @@ def _relation_fields(form: forms.Form, members, *, prefix: str, required: bool,
             initial=(initial or {}).get(m.pk, ""))
 
 
+class RelationsMixin:
+    """The forms with one relation select per member: `relation_fields` lists their bound
+    fields (for the page), in the members' order."""
+
+    relation_prefix = ""
+    relation_members: list = []
+
+    @property
+    def relation_fields(self):
+        return [self[f"{self.relation_prefix}{m.pk}"] for m in self.relation_members]
+
+
 def relations_of(data: dict, prefix: str) -> dict[int, str]:
     """{person id: relation} of the filled `<prefix><id>` selects."""
     return {int(k[len(prefix):]): v for k, v in data.items()
@@ -43,7 +55,8 @@ def field_map(prefix: str, members) -> dict[str, str]:
     return out
 
 
-class HeadChangeForm(forms.Form):
+class HeadChangeForm(RelationsMixin, forms.Form):
+    relation_prefix = "rel_"
     new_head = forms.ChoiceField(label=_("新户主"))
     reason = forms.ChoiceField(label=_("变更原因"), choices=[("", "——")] + [
         (k, _(v)) for k, v in HEAD_REASONS.items()])
@@ -69,7 +82,8 @@ class MoveForm(forms.Form):
     version = VersionField()
 
 
-class SplitForm(forms.Form):
+class SplitForm(RelationsMixin, forms.Form):
+    relation_prefix = "split_"
     household_number = forms.CharField(label=_("新户户编号"), max_length=32, required=False,
                                        help_text=_("留空则按本村的编号规则自动编号"))
     village = forms.ChoiceField(label=_("新户所在村"), required=False)
@@ -86,7 +100,8 @@ class SplitForm(forms.Form):
                          with_head=True, blank_label=_("（留在本户）"))
 
 
-class MergeForm(forms.Form):
+class MergeForm(RelationsMixin, forms.Form):
+    relation_prefix = "merge_"
     into = forms.CharField(label=_("并入户的户编号"), max_length=32)
     merged_on = forms.DateField(label=_("合户日期"), widget=DateInput(), initial=timezone.localdate)
     reason = forms.CharField(label=_("合户原因"), max_length=80)
