@@ -31,15 +31,24 @@ def _shot(page, name: str) -> None:
 def test_head_change_after_a_death_then_split(e2e_regions, login, live_server):
     reviewer = UserFactory(username="e2e_household", region_id="640323100", role=Role.REVIEWER)
     hh = services.household_register(
-        user=reviewer, household_number="", village_code=VILLAGE, address="三组",
+        user=reviewer,
+        household_number="",
+        village_code=VILLAGE,
+        address="三组",
         members=[
-            services.MemberInput(id_number=make_id("640323", dt.date(1950, 2, 3)),
-                                 name="马老汉", relation="head"),
-            services.MemberInput(id_number=make_id("640323", dt.date(1952, 4, 5), sex="F"),
-                                 name="李桂花", relation="spouse"),
-            services.MemberInput(id_number=make_id("640323", dt.date(1980, 6, 7)),
-                                 name="马建国", relation="child"),
-        ])
+            services.MemberInput(
+                id_number=make_id("640323", dt.date(1950, 2, 3)), name="马老汉", relation="head"
+            ),
+            services.MemberInput(
+                id_number=make_id("640323", dt.date(1952, 4, 5), sex="F"),
+                name="李桂花",
+                relation="spouse",
+            ),
+            services.MemberInput(
+                id_number=make_id("640323", dt.date(1980, 6, 7)), name="马建国", relation="child"
+            ),
+        ],
+    )
     assert hh.household_number == f"{VILLAGE}00001"  # numbered by the village's rule
     head = hh.head
     widow = Person.objects.get(household=hh, name="李桂花")
@@ -86,4 +95,6 @@ def test_head_change_after_a_death_then_split(e2e_regions, login, live_server):
     assert new.head_id == son.pk and new.address == "三组新宅"
     assert Household.objects.get(pk=hh.pk).head_id == widow.pk
     assert set(Person.objects.filter(household=hh).values_list("name", flat=True)) == {
-        "马老汉", "李桂花"}
+        "马老汉",
+        "李桂花",
+    }

@@ -38,8 +38,13 @@ def family(household, users):
     spouse = PersonFactory(household=household, relation=Relation.SPOUSE, name="配偶")
     son = PersonFactory(household=household, relation=Relation.CHILD, name="儿子")
     daughter = PersonFactory(household=household, relation=Relation.CHILD, name="女儿")
-    return {"hh": fresh(household), "head": head, "spouse": spouse, "son": son,
-            "daughter": daughter}
+    return {
+        "hh": fresh(household),
+        "head": head,
+        "spouse": spouse,
+        "son": son,
+        "daughter": daughter,
+    }
 
 
 @pytest.fixture
@@ -51,16 +56,22 @@ def reviewer(make_user):
 def test_head_change_after_a_death_restates_relations(family, users):
     u = users["village"]
     head, spouse, son = family["head"], family["spouse"], family["son"]
-    services.person_record_death(user=u, person=head, expected_version=head.version,
-                                 death_date=DAY)
+    services.person_record_death(user=u, person=head, expected_version=head.version, death_date=DAY)
     hh = fresh(family["hh"])
     with pytest.raises(DomainError) as e:  # the former head's relation must be re-stated
-        changes.household_head_change(user=u, household=hh, expected_version=hh.version,
-                                      new_head=spouse, reason="death")
+        changes.household_head_change(
+            user=u, household=hh, expected_version=hh.version, new_head=spouse, reason="death"
+        )
     assert codes(e) == {"required"}
     hh = changes.household_head_change(
-        user=u, household=hh, expected_version=hh.version, new_head=spouse, reason="death",
-        note="户主去世", relations={head.pk: Relation.SPOUSE, son.pk: Relation.CHILD})
+        user=u,
+        household=hh,
+        expected_version=hh.version,
+        new_head=spouse,
+        reason="death",
+        note="户主去世",
+        relations={head.pk: Relation.SPOUSE, son.pk: Relation.CHILD},
+    )
     assert hh.head_id == spouse.pk and hh.version == family["hh"].version + 1
     assert fresh(spouse).relation == "head" and fresh(head).relation == "spouse"
     assert fresh(son).relation == "child"
@@ -75,26 +86,35 @@ def test_head_change_refusals(family, users, foreign_households):
     stranger = foreign_households["same_township"].head
     for kw, code in (
         ({"new_head": stranger}, "household_not_member"),
-        ({"new_head": head}, "invalid"),                          # already the head
-        ({"new_head": spouse, "reason": "death"}, "invalid"),     # the head is alive
+        ({"new_head": head}, "invalid"),  # already the head
+        ({"new_head": spouse, "reason": "death"}, "invalid"),  # the head is alive
         ({"new_head": spouse, "relations": {spouse.pk: "child"}}, "household_not_member"),
         ({"new_head": spouse, "relations": {head.pk: "head"}}, "household_two_heads"),
         ({"new_head": spouse, "reason": "nope"}, "invalid"),
     ):
         args = {"reason": "decision", "relations": {head.pk: "spouse"}, **kw}
         with pytest.raises(DomainError) as e:
-            changes.household_head_change(user=u, household=hh, expected_version=hh.version,
-                                          **args)
+            changes.household_head_change(user=u, household=hh, expected_version=hh.version, **args)
         assert code in codes(e), kw
     with pytest.raises(DomainError) as e:  # stale
-        changes.household_head_change(user=u, household=hh, expected_version=hh.version - 1 or 99,
-                                      new_head=spouse, reason="decision",
-                                      relations={head.pk: "spouse"})
+        changes.household_head_change(
+            user=u,
+            household=hh,
+            expected_version=hh.version - 1 or 99,
+            new_head=spouse,
+            reason="decision",
+            relations={head.pk: "spouse"},
+        )
     assert codes(e) == {"stale_version"}
     with pytest.raises(DomainError) as e:  # read-only
-        changes.household_head_change(user=users["city"], household=hh,
-                                      expected_version=hh.version, new_head=spouse,
-                                      reason="decision", relations={head.pk: "spouse"})
+        changes.household_head_change(
+            user=users["city"],
+            household=hh,
+            expected_version=hh.version,
+            new_head=spouse,
+            reason="decision",
+            relations={head.pk: "spouse"},
+        )
     assert codes(e) == {"permission"}
     assert fresh(hh).head_id == head.pk and fresh(hh).version == hh.version
 
@@ -103,9 +123,14 @@ def test_head_change_out_of_scope(users, foreign_households):
     hh = foreign_households["other_township"]
     other = PersonFactory(household=hh, relation=Relation.SPOUSE)
     with pytest.raises(DomainError) as e:
-        changes.household_head_change(user=users["township"], household=hh,
-                                      expected_version=hh.version, new_head=other,
-                                      reason="decision", relations={hh.head_id: "spouse"})
+        changes.household_head_change(
+            user=users["township"],
+            household=hh,
+            expected_version=hh.version,
+            new_head=other,
+            reason="decision",
+            relations={hh.head_id: "spouse"},
+        )
     assert codes(e) == {"region_out_of_scope"}
 
 
@@ -114,17 +139,30 @@ def test_move_to_another_village_takes_the_persons_records(family, users, foreig
     u = users["township"]
     son = family["son"]
     target = foreign_households["same_township"]
-    own = services.category_period_add(user=users["county"], category="extreme_poor",
-                                       person=son, start_date=dt.date(2024, 1, 1))
-    of_household = services.category_period_add(user=users["county"], category="marginal",
-                                                 household=family["hh"],
-                                                 start_date=dt.date(2024, 1, 1))
+    own = services.category_period_add(
+        user=users["county"], category="extreme_poor", person=son, start_date=dt.date(2024, 1, 1)
+    )
+    of_household = services.category_period_add(
+        user=users["county"],
+        category="marginal",
+        household=family["hh"],
+        start_date=dt.date(2024, 1, 1),
+    )
     before = stored()
-    p = changes.person_move(user=u, person=son, expected_version=son.version,
-                            to_household=target, relation=Relation.GRANDCHILD, moved_on=DAY,
-                            reason="随祖父母生活")
-    assert (p.household_id, p.region_code, p.relation) == (target.pk, OTHER_VILLAGE_SAME_TOWNSHIP,
-                                                           "grandchild")
+    p = changes.person_move(
+        user=u,
+        person=son,
+        expected_version=son.version,
+        to_household=target,
+        relation=Relation.GRANDCHILD,
+        moved_on=DAY,
+        reason="随祖父母生活",
+    )
+    assert (p.household_id, p.region_code, p.relation) == (
+        target.pk,
+        OTHER_VILLAGE_SAME_TOWNSHIP,
+        "grandchild",
+    )
     assert fresh(own).region_code == OTHER_VILLAGE_SAME_TOWNSHIP
     assert fresh(of_household).region_code == VILLAGE  # the household's category stays
     assert stored() == recount() != before
@@ -136,6 +174,7 @@ def test_move_to_another_village_takes_the_persons_records(family, users, foreig
     from django.http import Http404
 
     from jkfp.registry import selectors
+
     with pytest.raises(Http404):
         selectors.person_get(user=users["village"], pk=son.pk)
 
@@ -152,25 +191,51 @@ def test_move_refusals(family, users, foreign_households):
         ({"person": head}, "household_head_leaves"),
     ]
     for kw, code in cases:
-        args = {"person": son, "to_household": target, "relation": "child", "moved_on": DAY,
-                "reason": "婚迁", **kw}
+        args = {
+            "person": son,
+            "to_household": target,
+            "relation": "child",
+            "moved_on": DAY,
+            "reason": "婚迁",
+            **kw,
+        }
         with pytest.raises(DomainError) as e:
             changes.person_move(user=u, expected_version=args["person"].version, **args)
         assert code in codes(e), kw
     with pytest.raises(DomainError) as e:  # the target out of the village user's scope
-        changes.person_move(user=users["village"], person=son, expected_version=son.version,
-                            to_household=target, relation="child", moved_on=DAY, reason="婚迁")
+        changes.person_move(
+            user=users["village"],
+            person=son,
+            expected_version=son.version,
+            to_household=target,
+            relation="child",
+            moved_on=DAY,
+            reason="婚迁",
+        )
     assert codes(e) == {"region_out_of_scope"}
     with pytest.raises(DomainError) as e:
-        changes.person_move(user=u, person=son, expected_version=son.version + 1,
-                            to_household=target, relation="child", moved_on=DAY, reason="婚迁")
+        changes.person_move(
+            user=u,
+            person=son,
+            expected_version=son.version + 1,
+            to_household=target,
+            relation="child",
+            moved_on=DAY,
+            reason="婚迁",
+        )
     assert codes(e) == {"stale_version"}
-    services.person_record_death(user=u, person=son, expected_version=son.version,
-                                 death_date=DAY)
+    services.person_record_death(user=u, person=son, expected_version=son.version, death_date=DAY)
     son = fresh(son)
     with pytest.raises(DomainError) as e:
-        changes.person_move(user=u, person=son, expected_version=son.version,
-                            to_household=target, relation="child", moved_on=DAY, reason="婚迁")
+        changes.person_move(
+            user=u,
+            person=son,
+            expected_version=son.version,
+            to_household=target,
+            relation="child",
+            moved_on=DAY,
+            reason="婚迁",
+        )
     assert codes(e) == {"person_deceased"}
     assert fresh(son).household_id == family["hh"].pk
 
@@ -180,30 +245,49 @@ def test_move_refused_while_a_request_is_open(family, users, foreign_households)
 
     son = family["son"]
     admission.change_request_propose(
-        user=users["village"], action="admit", category="illness_impoverished",
-        household=family["hh"], person=son, reason="重病", effective_date=TODAY,
-        channel="visit", home_visit_on=TODAY, consent_on=TODAY)
+        user=users["village"],
+        action="admit",
+        category="illness_impoverished",
+        household=family["hh"],
+        person=son,
+        reason="重病",
+        effective_date=TODAY,
+        channel="visit",
+        home_visit_on=TODAY,
+        consent_on=TODAY,
+    )
     with pytest.raises(DomainError) as e:
-        changes.person_move(user=users["township"], person=son, expected_version=son.version,
-                            to_household=foreign_households["same_township"], relation="child",
-                            moved_on=DAY, reason="婚迁")
+        changes.person_move(
+            user=users["township"],
+            person=son,
+            expected_version=son.version,
+            to_household=foreign_households["same_township"],
+            relation="child",
+            moved_on=DAY,
+            reason="婚迁",
+        )
     assert codes(e) == {"request_pending"}
 
 
 # ---------------------------------------------------------------- split
 def test_split_numbers_the_new_household_by_the_village_rule(family, reviewer):
     hh, son, daughter = family["hh"], family["son"], family["daughter"]
-    HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE,
-                     household_number=f"{VILLAGE}00041")
+    HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE, household_number=f"{VILLAGE}00041")
     new = restructure.household_split(
-        user=reviewer, household=hh, expected_version=hh.version,
-        members={son.pk: "head", daughter.pk: "sibling"}, split_on=DAY, reason="儿子成家分户")
+        user=reviewer,
+        household=hh,
+        expected_version=hh.version,
+        members={son.pk: "head", daughter.pk: "sibling"},
+        split_on=DAY,
+        reason="儿子成家分户",
+    )
     assert new.household_number == f"{VILLAGE}00042"
     assert new.head_id == son.pk and new.region_code == VILLAGE
-    assert {p.pk: p.relation for p in new.members.all()} == {son.pk: "head",
-                                                             daughter.pk: "sibling"}
-    assert set(fresh(hh).members.values_list("pk", flat=True)) == {family["head"].pk,
-                                                                   family["spouse"].pk}
+    assert {p.pk: p.relation for p in new.members.all()} == {son.pk: "head", daughter.pk: "sibling"}
+    assert set(fresh(hh).members.values_list("pk", flat=True)) == {
+        family["head"].pk,
+        family["spouse"].pk,
+    }
     assert fresh(hh).head_id == family["head"].pk
     assert stored() == recount()
     assert Household.history.filter(id=new.pk).count() == 2  # created, then its head
@@ -212,11 +296,13 @@ def test_split_numbers_the_new_household_by_the_village_rule(family, reviewer):
 def test_split_refusals(family, reviewer, users):
     hh, son, head = family["hh"], family["son"], family["head"]
     kw = {"household": hh, "expected_version": hh.version, "split_on": DAY, "reason": "分户"}
-    for members, code in (({}, "required"), ({son.pk: "child"}, "household_no_head"),
-                          ({son.pk: "head", family["daughter"].pk: "head"},
-                           "household_two_heads"),
-                          ({head.pk: "head"}, "household_head_leaves"),
-                          ({99999: "head"}, "household_not_member")):
+    for members, code in (
+        ({}, "required"),
+        ({son.pk: "child"}, "household_no_head"),
+        ({son.pk: "head", family["daughter"].pk: "head"}, "household_two_heads"),
+        ({head.pk: "head"}, "household_head_leaves"),
+        ({99999: "head"}, "household_not_member"),
+    ):
         with pytest.raises(DomainError) as e:
             restructure.household_split(user=reviewer, members=members, **kw)
         assert code in codes(e), members
@@ -224,42 +310,59 @@ def test_split_refusals(family, reviewer, users):
         restructure.household_split(user=users["village"], members={son.pk: "head"}, **kw)
     assert codes(e) == {"household_change_role"}
     with pytest.raises(DomainError) as e:
-        restructure.household_split(user=reviewer, members={son.pk: "head"},
-                                    household_number=hh.household_number, **kw)
+        restructure.household_split(
+            user=reviewer, members={son.pk: "head"}, household_number=hh.household_number, **kw
+        )
     assert codes(e) == {"household_number_duplicate"}
     with pytest.raises(DomainError) as e:
-        restructure.household_split(user=reviewer, members={son.pk: "head"},
-                                    village_code=OTHER_TOWNSHIP_VILLAGE, **kw)
+        restructure.household_split(
+            user=reviewer, members={son.pk: "head"}, village_code=OTHER_TOWNSHIP_VILLAGE, **kw
+        )
     assert codes(e) == {"region_out_of_scope"}
     assert Household.objects.count() == 1
 
 
 # ---------------------------------------------------------------- merge and end
-def test_merge_moves_the_living_and_ends_the_household(family, reviewer, users,
-                                                       foreign_households):
+def test_merge_moves_the_living_and_ends_the_household(family, reviewer, users, foreign_households):
     target = foreign_households["same_township"]
     hh = family["hh"]
-    period = services.category_period_add(user=users["county"], category="marginal",
-                                          household=hh, start_date=dt.date(2024, 1, 1))
+    period = services.category_period_add(
+        user=users["county"], category="marginal", household=hh, start_date=dt.date(2024, 1, 1)
+    )
     dead = family["daughter"]
-    services.person_record_death(user=reviewer, person=dead, expected_version=dead.version,
-                                 death_date=DAY)
+    services.person_record_death(
+        user=reviewer, person=dead, expected_version=dead.version, death_date=DAY
+    )
     hh = fresh(hh)
     living = [family["head"], family["spouse"], family["son"]]
     with pytest.raises(DomainError) as e:  # every living member needs a relation
-        restructure.household_merge(user=reviewer, household=hh, expected_version=hh.version,
-                                    into=target, into_version=target.version,
-                                    relations={family["head"].pk: "child"}, merged_on=DAY,
-                                    reason="投靠")
+        restructure.household_merge(
+            user=reviewer,
+            household=hh,
+            expected_version=hh.version,
+            into=target,
+            into_version=target.version,
+            relations={family["head"].pk: "child"},
+            merged_on=DAY,
+            reason="投靠",
+        )
     assert codes(e) == {"required"}
     restructure.household_merge(
-        user=reviewer, household=hh, expected_version=hh.version, into=target,
-        into_version=target.version, relations={p.pk: "other" for p in living}, merged_on=DAY,
-        reason="投靠亲属")
+        user=reviewer,
+        household=hh,
+        expected_version=hh.version,
+        into=target,
+        into_version=target.version,
+        relations={p.pk: "other" for p in living},
+        merged_on=DAY,
+        reason="投靠亲属",
+    )
     hh = fresh(hh)
     assert hh.ended_on == DAY and hh.head_id is None and "并入家庭户" in hh.end_reason
-    assert set(target.members.values_list("pk", flat=True)) == {target.head_id,
-                                                                *(p.pk for p in living)}
+    assert set(target.members.values_list("pk", flat=True)) == {
+        target.head_id,
+        *(p.pk for p in living),
+    }
     assert fresh(dead).household_id == hh.pk  # the deceased stay with the ended household
     period = fresh(period)
     assert period.end_date == DAY and period.end_reason.startswith("合户")
@@ -271,59 +374,92 @@ def test_merge_refusals(family, reviewer, foreign_households, users):
     target = foreign_households["same_township"]
     kw = {"expected_version": hh.version, "relations": {}, "merged_on": DAY, "reason": "合户"}
     with pytest.raises(DomainError) as e:
-        restructure.household_merge(user=reviewer, household=hh, into=hh,
-                                    into_version=hh.version, **kw)
+        restructure.household_merge(
+            user=reviewer, household=hh, into=hh, into_version=hh.version, **kw
+        )
     assert "household_same" in codes(e)
     with pytest.raises(DomainError) as e:
-        restructure.household_merge(user=reviewer, household=hh,
-                                    into=foreign_households["other_township"],
-                                    into_version=1, **kw)
+        restructure.household_merge(
+            user=reviewer,
+            household=hh,
+            into=foreign_households["other_township"],
+            into_version=1,
+            **kw,
+        )
     assert codes(e) == {"region_out_of_scope"}
     with pytest.raises(DomainError) as e:
-        restructure.household_merge(user=reviewer, household=hh, into=target,
-                                    into_version=target.version + 5, **kw)
+        restructure.household_merge(
+            user=reviewer, household=hh, into=target, into_version=target.version + 5, **kw
+        )
     assert codes(e) == {"stale_version"}
     with pytest.raises(DomainError) as e:
-        restructure.household_merge(user=users["village"], household=hh, into=target,
-                                    into_version=target.version, **kw)
+        restructure.household_merge(
+            user=users["village"], household=hh, into=target, into_version=target.version, **kw
+        )
     assert codes(e) == {"household_change_role"}
 
 
 def test_end_a_household_with_no_living_member(household, reviewer, users):
     head = household.head
-    period = services.category_period_add(user=users["county"], category="marginal",
-                                          household=household, start_date=dt.date(2024, 1, 1))
+    period = services.category_period_add(
+        user=users["county"],
+        category="marginal",
+        household=household,
+        start_date=dt.date(2024, 1, 1),
+    )
     with pytest.raises(DomainError) as e:
-        restructure.household_end(user=reviewer, household=household,
-                                  expected_version=household.version, ended_on=DAY,
-                                  reason="户主去世")
+        restructure.household_end(
+            user=reviewer,
+            household=household,
+            expected_version=household.version,
+            ended_on=DAY,
+            reason="户主去世",
+        )
     assert codes(e) == {"household_has_members"}
-    services.person_record_death(user=reviewer, person=head, expected_version=head.version,
-                                 death_date=DAY)
+    services.person_record_death(
+        user=reviewer, person=head, expected_version=head.version, death_date=DAY
+    )
     hh = fresh(household)
     with pytest.raises(DomainError) as e:
-        restructure.household_end(user=reviewer, household=hh, expected_version=hh.version,
-                                  ended_on=DAY - dt.timedelta(days=1), reason="户主去世")
+        restructure.household_end(
+            user=reviewer,
+            household=hh,
+            expected_version=hh.version,
+            ended_on=DAY - dt.timedelta(days=1),
+            reason="户主去世",
+        )
     assert codes(e) == {"date_order"}
     with pytest.raises(DomainError) as e:
-        restructure.household_end(user=reviewer, household=hh, expected_version=hh.version,
-                                  ended_on=DAY, reason="")
+        restructure.household_end(
+            user=reviewer, household=hh, expected_version=hh.version, ended_on=DAY, reason=""
+        )
     assert codes(e) == {"required"}
-    hh = restructure.household_end(user=reviewer, household=hh, expected_version=hh.version,
-                                   ended_on=DAY, reason="户内无在世成员")
+    hh = restructure.household_end(
+        user=reviewer,
+        household=hh,
+        expected_version=hh.version,
+        ended_on=DAY,
+        reason="户内无在世成员",
+    )
     assert hh.ended_on == DAY and hh.end_reason == "户内无在世成员"
     period = fresh(period)
     assert period.end_date == DAY and period.end_reason == "注销：户内无在世成员"
     assert CategoryPeriod.history.filter(id=period.pk, end_date=DAY).exists()
     assert stored() == recount()
     with pytest.raises(DomainError) as e:
-        restructure.household_end(user=reviewer, household=hh, expected_version=hh.version,
-                                  ended_on=DAY, reason="again")
+        restructure.household_end(
+            user=reviewer, household=hh, expected_version=hh.version, ended_on=DAY, reason="again"
+        )
     assert codes(e) == {"household_ended"}
 
 
-LEVELS = {"village": VILLAGE, "township": "640323100", "county": "640323", "city": "6403",
-          "changzhi_city": "1404"}
+LEVELS = {
+    "village": VILLAGE,
+    "township": "640323100",
+    "county": "640323",
+    "city": "6403",
+    "changzhi_city": "1404",
+}
 
 
 @pytest.mark.parametrize("who", list(LEVELS))
@@ -336,8 +472,12 @@ def test_scope_matrix_of_the_changes(who, records, make_user):
     for name, hh in records.items():
         hh = fresh(hh)
         with pytest.raises(DomainError) as e:
-            restructure.household_end(user=user, household=hh, expected_version=hh.version,
-                                      ended_on=DAY, reason="测试")
-        expected = (ErrorCode.HOUSEHOLD_HAS_MEMBERS if name in VISIBLE[who]
-                    else ErrorCode.REGION_OUT_OF_SCOPE)
+            restructure.household_end(
+                user=user, household=hh, expected_version=hh.version, ended_on=DAY, reason="测试"
+            )
+        expected = (
+            ErrorCode.HOUSEHOLD_HAS_MEMBERS
+            if name in VISIBLE[who]
+            else ErrorCode.REGION_OUT_OF_SCOPE
+        )
         assert e.value.code == expected, (who, name)

@@ -64,8 +64,16 @@ def test_every_error_of_a_bad_file_names_its_line(tmp_path):
         numbering.load(_write(tmp_path, BAD))
     msgs = [err.message for err in e.value.errors]
     assert all(err.code == "numbering_invalid" for err in e.value.errors)
-    expected = {2: "未知的键", 5: "有且只有一个顺序号", 9: "未知的占位符", 13: "顺序号须写作",
-                15: "区划代码前缀", 18: "须注明来源", 22: "起始顺序号", 24: "示例规则须写明 note"}
+    expected = {
+        2: "未知的键",
+        5: "有且只有一个顺序号",
+        9: "未知的占位符",
+        13: "顺序号须写作",
+        15: "区划代码前缀",
+        18: "须注明来源",
+        22: "起始顺序号",
+        24: "示例规则须写明 note",
+    }
     for line, text in expected.items():
         assert any(f"household_numbers.yaml:{line}" in m and text in m for m in msgs), (line, msgs)
     assert len(msgs) == len(expected)
@@ -73,8 +81,13 @@ def test_every_error_of_a_bad_file_names_its_line(tmp_path):
 
 def test_duplicate_key_and_syntax_errors(tmp_path):
     with pytest.raises(ValidationErrors) as e:
-        numbering.load(_write(tmp_path, 'rules:\n  "64": {format: "{serial:02d}", source: a}\n'
-                                        '  "64": {format: "{serial:02d}", source: b}\n'))
+        numbering.load(
+            _write(
+                tmp_path,
+                'rules:\n  "64": {format: "{serial:02d}", source: a}\n'
+                '  "64": {format: "{serial:02d}", source: b}\n',
+            )
+        )
     assert ":3" in e.value.errors[0].message
 
 
@@ -89,16 +102,25 @@ def test_system_check_reports_a_broken_file(tmp_path, settings):
 
 
 def test_registration_without_a_number_takes_the_next(users, regions):
-    HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE,
-                     household_number=f"{VILLAGE}00007")
+    HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE, household_number=f"{VILLAGE}00007")
     HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE, household_number="手工编号-99999")
     member = services.MemberInput(id_number=make_id(), name="户主", relation="head")
-    hh = services.household_register(user=users["village"], household_number="",
-                                     village_code=VILLAGE, address="", members=[member])
+    hh = services.household_register(
+        user=users["village"],
+        household_number="",
+        village_code=VILLAGE,
+        address="",
+        members=[member],
+    )
     assert hh.household_number == f"{VILLAGE}00008"
     member = services.MemberInput(id_number=make_id(), name="户主二", relation="head")
-    hh = services.household_register(user=users["village"], household_number=" ",
-                                     village_code=VILLAGE, address="", members=[member])
+    hh = services.household_register(
+        user=users["village"],
+        household_number=" ",
+        village_code=VILLAGE,
+        address="",
+        members=[member],
+    )
     assert hh.household_number == f"{VILLAGE}00009"
 
 
@@ -107,12 +129,19 @@ def test_a_village_without_a_rule_needs_a_number(users, tmp_path, settings, regi
     path.mkdir()
     (path / "household_numbers.yaml").write_text(
         'rules:\n  "1404":\n    format: "CZ{county}-{serial:04d}"\n    start: 100\n'
-        '    source: 测试规则\n', encoding="utf-8")
+        "    source: 测试规则\n",
+        encoding="utf-8",
+    )
     settings.JKFP_POLICIES_DIR = tmp_path
     member = services.MemberInput(id_number=make_id(), name="户主", relation="head")
     with pytest.raises(DomainError) as e:
-        services.household_register(user=users["village"], household_number="",
-                                    village_code=VILLAGE, address="", members=[member])
+        services.household_register(
+            user=users["village"],
+            household_number="",
+            village_code=VILLAGE,
+            address="",
+            members=[member],
+        )
     assert [err.code for err in e.value.errors] == ["numbering_no_rule"]
     assert numbering.next_number(village_code=CHANGZHI_VILLAGE) == "CZ140403-0100"
     assert not Household.objects.exists()

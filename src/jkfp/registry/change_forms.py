@@ -18,14 +18,24 @@ from .models import Relation, Sex
 NOT_HEAD = [(v, label) for v, label in Relation.choices if v != Relation.HEAD]
 
 
-def _relation_fields(form: forms.Form, members, *, prefix: str, required: bool,
-                     with_head: bool = False, blank_label=None, initial=None) -> None:
+def _relation_fields(
+    form: forms.Form,
+    members,
+    *,
+    prefix: str,
+    required: bool,
+    with_head: bool = False,
+    blank_label=None,
+    initial=None,
+) -> None:
     choices = Relation.choices if with_head else NOT_HEAD
     for m in members:
         form.fields[f"{prefix}{m.pk}"] = forms.ChoiceField(
-            label=m.name, required=required,
+            label=m.name,
+            required=required,
             choices=[("", blank_label or "——")] + _tr(choices),
-            initial=(initial or {}).get(m.pk, ""))
+            initial=(initial or {}).get(m.pk, ""),
+        )
 
 
 class RelationsMixin:
@@ -42,8 +52,11 @@ class RelationsMixin:
 
 def relations_of(data: dict, prefix: str) -> dict[int, str]:
     """{person id: relation} of the filled `<prefix><id>` selects."""
-    return {int(k[len(prefix):]): v for k, v in data.items()
-            if k.startswith(prefix) and k[len(prefix):].isdigit() and v}
+    return {
+        int(k[len(prefix) :]): v
+        for k, v in data.items()
+        if k.startswith(prefix) and k[len(prefix) :].isdigit() and v
+    }
 
 
 def field_map(prefix: str, members) -> dict[str, str]:
@@ -58,8 +71,9 @@ def field_map(prefix: str, members) -> dict[str, str]:
 class HeadChangeForm(RelationsMixin, forms.Form):
     relation_prefix = "rel_"
     new_head = forms.ChoiceField(label=_("新户主"))
-    reason = forms.ChoiceField(label=_("变更原因"), choices=[("", "——")] + [
-        (k, _(v)) for k, v in HEAD_REASONS.items()])
+    reason = forms.ChoiceField(
+        label=_("变更原因"), choices=[("", "——")] + [(k, _(v)) for k, v in HEAD_REASONS.items()]
+    )
     note = forms.CharField(label=_("说明"), required=False, max_length=80)
     version = VersionField()
 
@@ -68,10 +82,14 @@ class HeadChangeForm(RelationsMixin, forms.Form):
         living = [m for m in members if m.alive and m.pk != household.head_id]
         self.fields["new_head"].choices = BLANK + [(str(m.pk), m.name) for m in living]
         self.relation_members = list(members)
-        _relation_fields(self, self.relation_members, prefix="rel_", required=False,
-                         blank_label=_("（新户主本人或保持不变）"),
-                         initial={m.pk: m.relation for m in members
-                                  if m.relation != Relation.HEAD})
+        _relation_fields(
+            self,
+            self.relation_members,
+            prefix="rel_",
+            required=False,
+            blank_label=_("（新户主本人或保持不变）"),
+            initial={m.pk: m.relation for m in members if m.relation != Relation.HEAD},
+        )
 
 
 class MoveForm(forms.Form):
@@ -84,8 +102,12 @@ class MoveForm(forms.Form):
 
 class SplitForm(RelationsMixin, forms.Form):
     relation_prefix = "split_"
-    household_number = forms.CharField(label=_("新户户编号"), max_length=32, required=False,
-                                       help_text=_("留空则按本村的编号规则自动编号"))
+    household_number = forms.CharField(
+        label=_("新户户编号"),
+        max_length=32,
+        required=False,
+        help_text=_("留空则按本村的编号规则自动编号"),
+    )
     village = forms.ChoiceField(label=_("新户所在村"), required=False)
     address = forms.CharField(label=_("新户住址"), max_length=200, required=False)
     split_on = forms.DateField(label=_("分户日期"), widget=DateInput(), initial=timezone.localdate)
@@ -96,8 +118,14 @@ class SplitForm(RelationsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["village"].choices = [("", _("原村"))] + list(villages)
         self.relation_members = [m for m in members if m.alive and m.pk != household.head_id]
-        _relation_fields(self, self.relation_members, prefix="split_", required=False,
-                         with_head=True, blank_label=_("（留在本户）"))
+        _relation_fields(
+            self,
+            self.relation_members,
+            prefix="split_",
+            required=False,
+            with_head=True,
+            blank_label=_("（留在本户）"),
+        )
 
 
 class MergeForm(RelationsMixin, forms.Form):
@@ -120,22 +148,38 @@ class EndForm(forms.Form):
 
 
 class CorrectionForm(forms.Form):
-    new_id_number = forms.CharField(label=_("更正后的身份证号"), max_length=30,
-                                    widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                                  "spellcheck": "false"}))
-    sex = forms.ChoiceField(label=_("证明材料上的性别"), required=False,
-                            choices=BLANK + _tr(Sex.choices), help_text=_("可不填；填写则须与新号码一致"))
-    birth_date = forms.DateField(label=_("证明材料上的出生日期"), required=False, widget=DateInput(),
-                                 help_text=_("可不填；填写则须与新号码一致"))
-    evidence = forms.CharField(label=_("证明材料"), max_length=1000,
-                               widget=forms.Textarea(attrs={"rows": 3}),
-                               help_text=_("如：户口簿第3页、身份证正反面复印件，公安派出所证明编号及日期"))
+    new_id_number = forms.CharField(
+        label=_("更正后的身份证号"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    sex = forms.ChoiceField(
+        label=_("证明材料上的性别"),
+        required=False,
+        choices=BLANK + _tr(Sex.choices),
+        help_text=_("可不填；填写则须与新号码一致"),
+    )
+    birth_date = forms.DateField(
+        label=_("证明材料上的出生日期"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("可不填；填写则须与新号码一致"),
+    )
+    evidence = forms.CharField(
+        label=_("证明材料"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("如：户口簿第3页、身份证正反面复印件，公安派出所证明编号及日期"),
+    )
 
 
 class DecideForm(forms.Form):
-    decision = forms.ChoiceField(label=_("审核结论"), choices=[
-        ("approve", _("通过（更正身份证号、性别和出生日期）")), ("reject", _("不通过"))],
-        widget=forms.RadioSelect)
-    note = forms.CharField(label=_("审核意见"), required=False, max_length=300,
-                           help_text=_("不通过须写明理由"))
+    decision = forms.ChoiceField(
+        label=_("审核结论"),
+        choices=[("approve", _("通过（更正身份证号、性别和出生日期）")), ("reject", _("不通过"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("审核意见"), required=False, max_length=300, help_text=_("不通过须写明理由")
+    )
     version = VersionField()

@@ -25,10 +25,13 @@ class MemberRelationIn(In):
 class HeadChangeIn(In):
     version: Version
     new_head_id: RecordId
-    reason: HeadReason = Field(..., description="death 原户主死亡；moved 原户主迁出；decision 家庭决定")
+    reason: HeadReason = Field(
+        ..., description="death 原户主死亡；moved 原户主迁出；decision 家庭决定"
+    )
     note: str = Field("", max_length=80, description="说明")
     relations: list[MemberRelationIn] = Field(
-        [], max_length=50, description="其他成员与新户主的关系；未列出的保持不变，原户主必填")
+        [], max_length=50, description="其他成员与新户主的关系；未列出的保持不变，原户主必填"
+    )
 
 
 class MoveIn(In):
@@ -42,8 +45,11 @@ class MoveIn(In):
 class SplitIn(In):
     version: Version
     members: list[MemberRelationIn] = Field(
-        ..., min_length=1, max_length=50,
-        description="分出的成员及其与新户主的关系，其中一名为 head（新户主）")
+        ...,
+        min_length=1,
+        max_length=50,
+        description="分出的成员及其与新户主的关系，其中一名为 head（新户主）",
+    )
     split_on: DateIn
     reason: str = Field(..., max_length=80)
     household_number: str = Field("", max_length=32, description="留空则按村规则自动编号")
@@ -56,7 +62,8 @@ class MergeIn(In):
     into_household_id: RecordId
     into_version: Version
     relations: list[MemberRelationIn] = Field(
-        [], max_length=50, description="本户每名在世成员与目标户户主的关系")
+        [], max_length=50, description="本户每名在世成员与目标户户主的关系"
+    )
     merged_on: DateIn
     reason: str = Field(..., max_length=80)
 

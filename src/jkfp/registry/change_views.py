@@ -37,13 +37,15 @@ def _target(user, number: str, field: str) -> Household:
     """A household of the user's region by its number (the refusal names the field)."""
     hh = selectors.household_scope(user=user).filter(household_number=number.strip()).first()
     if hh is None:
-        raise DomainError(ErrorCode.INVALID, _("您的管辖区域内没有户编号为“%(n)s”的家庭户")
-                          % {"n": number}, field=field)
+        raise DomainError(
+            ErrorCode.INVALID,
+            _("您的管辖区域内没有户编号为“%(n)s”的家庭户") % {"n": number},
+            field=field,
+        )
     return hh
 
 
-def _page(request, pk: int, *, bound: dict | None = None, status: int = 200,
-          conflict: str = ""):
+def _page(request, pk: int, *, bound: dict | None = None, status: int = 200, conflict: str = ""):
     user = request.user
     if not access.can_write(user):
         raise PermissionDenied(_("您的角色为只读，不能办理户籍变动"))
@@ -54,15 +56,24 @@ def _page(request, pk: int, *, bound: dict | None = None, status: int = 200,
     villages = region_selectors.village_choices(user=user)
     forms = {
         "head": bound.get("head") or HeadChangeForm(initial={"version": hh.version}, **kw),
-        "split": bound.get("split") or SplitForm(initial={"version": hh.version},
-                                                 villages=villages, **kw),
+        "split": bound.get("split")
+        or SplitForm(initial={"version": hh.version}, villages=villages, **kw),
         "merge": bound.get("merge") or MergeForm(initial={"version": hh.version}, **kw),
         "end": bound.get("end") or EndForm(initial={"version": hh.version}),
     }
-    return render(request, "registry/household_changes.html", {
-        "d": d, "hh": hh, "forms": forms, "open": dict.fromkeys(bound, True),
-        "conflict": conflict, "can_review": access.can_review_registry(user),
-    }, status=status)
+    return render(
+        request,
+        "registry/household_changes.html",
+        {
+            "d": d,
+            "hh": hh,
+            "forms": forms,
+            "open": dict.fromkeys(bound, True),
+            "conflict": conflict,
+            "can_review": access.can_review_registry(user),
+        },
+        status=status,
+    )
 
 
 def _hh_url(pk: int) -> str:
@@ -84,9 +95,12 @@ def _post(request, pk: int, name: str, form_class, call, done, *, prefix: str = 
         kw = {}
     form = form_class(request.POST, **kw)
     out = call_with_conflict(
-        lambda data: form_class(data, **kw), request.POST, lambda data: call(d.household, data),
+        lambda data: form_class(data, **kw),
+        request.POST,
+        lambda data: call(d.household, data),
         current_version=lambda: selectors.household_get(user=user, pk=pk).version,
-        field_map=field_map(prefix, getattr(form, "relation_members", [])) if prefix else None)
+        field_map=field_map(prefix, getattr(form, "relation_members", [])) if prefix else None,
+    )
     if out.ok:
         url, message = done(out.result)
         messages.success(request, message)
@@ -104,12 +118,24 @@ def household_head_change(request, pk: int):
         relations = relations_of(data, "rel_")
         relations.pop(head.pk, None)  # the new head's own choice is not asked (the page says so)
         return changes.household_head_change(
-            user=user, household=hh, expected_version=data["version"], new_head=head,
-            reason=data["reason"], note=data["note"], relations=relations)
+            user=user,
+            household=hh,
+            expected_version=data["version"],
+            new_head=head,
+            reason=data["reason"],
+            note=data["note"],
+            relations=relations,
+        )
 
-    return _post(request, pk, "head", HeadChangeForm, call,
-                 lambda hh: (_hh_url(pk), _("已变更户主为 %(n)s") % {"n": hh.head.name}),
-                 prefix="rel_")
+    return _post(
+        request,
+        pk,
+        "head",
+        HeadChangeForm,
+        call,
+        lambda hh: (_hh_url(pk), _("已变更户主为 %(n)s") % {"n": hh.head.name}),
+        prefix="rel_",
+    )
 
 
 @login_required
@@ -119,14 +145,26 @@ def household_split(request, pk: int):
 
     def call(hh, data):
         return restructure.household_split(
-            user=user, household=hh, expected_version=data["version"],
-            members=relations_of(data, "split_"), split_on=data["split_on"],
-            reason=data["reason"], household_number=data["household_number"],
-            village_code=data["village"], address=data["address"])
+            user=user,
+            household=hh,
+            expected_version=data["version"],
+            members=relations_of(data, "split_"),
+            split_on=data["split_on"],
+            reason=data["reason"],
+            household_number=data["household_number"],
+            village_code=data["village"],
+            address=data["address"],
+        )
 
-    return _post(request, pk, "split", SplitForm, call,
-                 lambda new: (_hh_url(new.pk), _("已分户，新户户编号 %(n)s")
-                              % {"n": new.household_number}), prefix="split_")
+    return _post(
+        request,
+        pk,
+        "split",
+        SplitForm,
+        call,
+        lambda new: (_hh_url(new.pk), _("已分户，新户户编号 %(n)s") % {"n": new.household_number}),
+        prefix="split_",
+    )
 
 
 @login_required
@@ -137,13 +175,28 @@ def household_merge(request, pk: int):
     def call(hh, data):
         into = _target(user, data["into"], "into")
         return restructure.household_merge(
-            user=user, household=hh, expected_version=data["version"], into=into,
-            into_version=into.version, relations=relations_of(data, "merge_"),
-            merged_on=data["merged_on"], reason=data["reason"])
+            user=user,
+            household=hh,
+            expected_version=data["version"],
+            into=into,
+            into_version=into.version,
+            relations=relations_of(data, "merge_"),
+            merged_on=data["merged_on"],
+            reason=data["reason"],
+        )
 
-    return _post(request, pk, "merge", MergeForm, call,
-                 lambda target: (_hh_url(target.pk), _("已合户，并入 %(n)s")
-                                 % {"n": target.household_number}), prefix="merge_")
+    return _post(
+        request,
+        pk,
+        "merge",
+        MergeForm,
+        call,
+        lambda target: (
+            _hh_url(target.pk),
+            _("已合户，并入 %(n)s") % {"n": target.household_number},
+        ),
+        prefix="merge_",
+    )
 
 
 @login_required
@@ -152,12 +205,22 @@ def household_end(request, pk: int):
     user = request.user
 
     def call(hh, data):
-        return restructure.household_end(user=user, household=hh,
-                                         expected_version=data["version"],
-                                         ended_on=data["ended_on"], reason=data["reason"])
+        return restructure.household_end(
+            user=user,
+            household=hh,
+            expected_version=data["version"],
+            ended_on=data["ended_on"],
+            reason=data["reason"],
+        )
 
-    return _post(request, pk, "end", EndForm, call,
-                 lambda hh: (_hh_url(pk), _("家庭户 %(n)s 已注销") % {"n": hh.household_number}))
+    return _post(
+        request,
+        pk,
+        "end",
+        EndForm,
+        call,
+        lambda hh: (_hh_url(pk), _("家庭户 %(n)s 已注销") % {"n": hh.household_number}),
+    )
 
 
 # ================================================================ a member moves
@@ -170,23 +233,44 @@ def person_move(request, pk: int):
     hh = selectors.household_get(user=user, pk=person.household_id)
     status, conflict = 200, ""
     if request.method == "POST":
+
         def call(data):
             to = _target(user, data["to_household"], "to_household")
-            return changes.person_move(user=user, person=person,
-                                       expected_version=data["version"], to_household=to,
-                                       relation=data["relation"], moved_on=data["moved_on"],
-                                       reason=data["reason"])
+            return changes.person_move(
+                user=user,
+                person=person,
+                expected_version=data["version"],
+                to_household=to,
+                relation=data["relation"],
+                moved_on=data["moved_on"],
+                reason=data["reason"],
+            )
 
-        out = call_with_conflict(lambda data: MoveForm(data), request.POST, call,
-                                 current_version=lambda: selectors.person_get(
-                                     user=user, pk=pk).version)
+        out = call_with_conflict(
+            lambda data: MoveForm(data),
+            request.POST,
+            call,
+            current_version=lambda: selectors.person_get(user=user, pk=pk).version,
+        )
         if out.ok:
-            messages.success(request, _("%(p)s 已迁入家庭户 %(n)s") % {
-                "p": person.name, "n": out.result.household.household_number})
+            messages.success(
+                request,
+                _("%(p)s 已迁入家庭户 %(n)s")
+                % {"p": person.name, "n": out.result.household.household_number},
+            )
             return redirect(reverse("registry:person", args=[pk]))
         form, status, conflict = out.form, out.status, out.conflict
     else:
         form = MoveForm(initial={"version": person.version})
-    return render(request, "registry/person_move.html", {
-        "p": person, "hh": hh, "form": form, "conflict": conflict,
-        "head_leaves": hh.head_id == person.pk}, status=status)
+    return render(
+        request,
+        "registry/person_move.html",
+        {
+            "p": person,
+            "hh": hh,
+            "form": form,
+            "conflict": conflict,
+            "head_leaves": hh.head_id == person.pk,
+        },
+        status=status,
+    )

@@ -12,6 +12,8 @@ def numbering_file_valid(app_configs, **kwargs):
     try:
         numbering.load()
     except ValidationErrors as exc:
-        return [Error(e.message, hint="见 docs/household-changes.md：户编号规则", id="jkfp.E020")
-                for e in exc.errors]
+        return [
+            Error(e.message, hint="见 docs/household-changes.md：户编号规则", id="jkfp.E020")
+            for e in exc.errors
+        ]
     return []

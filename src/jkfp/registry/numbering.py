@@ -67,16 +67,22 @@ def _places(village_code: str) -> dict[str, str]:
 class NumberingFileError(DomainError):
     def __init__(self, message: str, *, file: str, line: int | None, key: str = ""):
         where = f"{file}:{line}" if line else file
-        super().__init__(ErrorCode.NUMBERING_INVALID,
-                         f"{where}：{key + '：' if key else ''}{message}", field=key or None,
-                         row=line)
+        super().__init__(
+            ErrorCode.NUMBERING_INVALID,
+            f"{where}：{key + '：' if key else ''}{message}",
+            field=key or None,
+            row=line,
+        )
 
 
 def _check_format(fmt, node, where: str, file: str, errors: list) -> int | None:
     """The serial's width, or None (errors appended)."""
+
     def err(msg):
-        errors.append(NumberingFileError(msg, file=file, line=line_of(node, "format"),
-                                         key=f"{where}.format"))
+        errors.append(
+            NumberingFileError(msg, file=file, line=line_of(node, "format"), key=f"{where}.format")
+        )
+
     if not isinstance(fmt, str) or not fmt.strip():
         err("须为非空文本")
         return None
@@ -96,7 +102,9 @@ def _check_format(fmt, node, where: str, file: str, errors: list) -> int | None:
                 return None
             widths.append(int(m[1]))
         elif name not in PLACES or spec or conv:
-            err(f"未知的占位符“{{{name}}}”：只能用 {{village}}、{{township}}、{{county}} 和 {{serial:0Nd}}")
+            err(
+                f"未知的占位符“{{{name}}}”：只能用 {{village}}、{{township}}、{{county}} 和 {{serial:0Nd}}"
+            )
             return None
     if len(widths) != 1:
         err("须有且只有一个顺序号 {serial:0Nd}")
@@ -114,47 +122,81 @@ def parse(data, *, file: str) -> list[Rule]:
         raise ValidationErrors([NumberingFileError("文件内容须为映射", file=file, line=1)])
     for key in data:
         if key not in _TOP_KEYS:
-            errors.append(NumberingFileError(f"未知的键“{key}”", file=file,
-                                             line=line_of(data, key), key=str(key)))
+            errors.append(
+                NumberingFileError(
+                    f"未知的键“{key}”", file=file, line=line_of(data, key), key=str(key)
+                )
+            )
     rules_node = data.get("rules")
     if not isinstance(rules_node, dict) or not rules_node:
-        errors.append(NumberingFileError("缺少 rules：区划代码前缀 → 规则", file=file,
-                                         line=line_of(data, "rules"), key="rules"))
+        errors.append(
+            NumberingFileError(
+                "缺少 rules：区划代码前缀 → 规则",
+                file=file,
+                line=line_of(data, "rules"),
+                key="rules",
+            )
+        )
         raise ValidationErrors(errors)
     rules: list[Rule] = []
     for prefix, spec in rules_node.items():
         where = f"rules.{prefix}"
         line = line_of(rules_node, prefix)
         if not isinstance(prefix, str) or not _PREFIX.match(prefix):
-            errors.append(NumberingFileError(
-                f"键“{prefix}”须为2至12位区划代码前缀，并加引号（如 \"640323\"）", file=file,
-                line=line, key=where))
+            errors.append(
+                NumberingFileError(
+                    f'键“{prefix}”须为2至12位区划代码前缀，并加引号（如 "640323"）',
+                    file=file,
+                    line=line,
+                    key=where,
+                )
+            )
             continue
         if not isinstance(spec, dict):
-            errors.append(NumberingFileError("须为映射（format、start、source 或 example）",
-                                             file=file, line=line, key=where))
+            errors.append(
+                NumberingFileError(
+                    "须为映射（format、start、source 或 example）", file=file, line=line, key=where
+                )
+            )
             continue
         for key in spec:
             if key not in _RULE_KEYS:
-                errors.append(NumberingFileError(f"未知的键“{key}”", file=file,
-                                                 line=line_of(spec, key), key=f"{where}.{key}"))
+                errors.append(
+                    NumberingFileError(
+                        f"未知的键“{key}”", file=file, line=line_of(spec, key), key=f"{where}.{key}"
+                    )
+                )
         width = _check_format(spec.get("format"), spec, where, file, errors)
         start = spec.get("start", 1)
         if isinstance(start, bool) or not isinstance(start, int) or start < 0:
-            errors.append(NumberingFileError(f"起始顺序号“{start}”须为非负整数", file=file,
-                                             line=line_of(spec, "start"), key=f"{where}.start"))
+            errors.append(
+                NumberingFileError(
+                    f"起始顺序号“{start}”须为非负整数",
+                    file=file,
+                    line=line_of(spec, "start"),
+                    key=f"{where}.start",
+                )
+            )
             continue
         example = spec.get("example") is True
         source = str(spec.get("source") or "").strip()
         note = str(spec.get("note") or "").strip()
         if not source and not example:
-            errors.append(NumberingFileError(
-                "须注明来源（source），无公开来源时写 example: true", file=file, line=line,
-                key=where))
+            errors.append(
+                NumberingFileError(
+                    "须注明来源（source），无公开来源时写 example: true",
+                    file=file,
+                    line=line,
+                    key=where,
+                )
+            )
             continue
         if example and not note:
-            errors.append(NumberingFileError("示例规则须写明 note（说明这是示例、由谁修改）",
-                                             file=file, line=line, key=where))
+            errors.append(
+                NumberingFileError(
+                    "示例规则须写明 note（说明这是示例、由谁修改）", file=file, line=line, key=where
+                )
+            )
             continue
         if width is not None:
             rules.append(Rule(prefix, spec["format"], start, width, source, example, note))
@@ -169,8 +211,9 @@ def load(path: Path | None = None) -> list[Rule]:
     try:
         data = load_yaml_file(path, display=str(path))
     except DomainError as exc:
-        raise ValidationErrors([NumberingFileError(exc.message, file=str(path),
-                                                   line=exc.row)]) from None
+        raise ValidationErrors(
+            [NumberingFileError(exc.message, file=str(path), line=exc.row)]
+        ) from None
     return parse(data, file=str(path))
 
 
@@ -182,9 +225,11 @@ def rule_for(village_code: str) -> Rule:
     """The rule of a village: the longest prefix of its code; `numbering_no_rule` if none."""
     found = [r for r in _current() if village_code.startswith(r.prefix)]
     if not found:
-        raise DomainError(ErrorCode.NUMBERING_NO_RULE,
-                          f"区划“{village_code}”未配置户编号规则（见 policies/{FILE.as_posix()}），"
-                          "请填写户编号", field="household_number")
+        raise DomainError(
+            ErrorCode.NUMBERING_NO_RULE,
+            f"区划“{village_code}”未配置户编号规则（见 policies/{FILE.as_posix()}），请填写户编号",
+            field="household_number",
+        )
     return max(found, key=lambda r: len(r.prefix))
 
 
@@ -195,7 +240,8 @@ def next_number(*, village_code: str) -> str:
     rule = rule_for(village_code)
     pattern = rule.pattern(village_code)
     numbers = Household.objects.filter(village_id=village_code).values_list(
-        "household_number", flat=True)
+        "household_number", flat=True
+    )
     serials = [int(m[1]) for n in numbers if (m := pattern.match(n))]
     serial = max(serials) + 1 if serials else rule.start
     number = rule.render(village_code, serial)

@@ -33,10 +33,18 @@ from .models import Household, Relation
 
 
 # ---------------------------------------------------------------- split
-def household_split(*, user: User, household: Household, expected_version: int,
-                    members: dict[int, str], split_on: dt.date, reason: str,
-                    household_number: str = "", village_code: str = "",
-                    address: str = "") -> Household:
+def household_split(
+    *,
+    user: User,
+    household: Household,
+    expected_version: int,
+    members: dict[int, str],
+    split_on: dt.date,
+    reason: str,
+    household_number: str = "",
+    village_code: str = "",
+    address: str = "",
+) -> Household:
     """Some living members (not the head) form a new household (`members`: person id →
     relation to the new head; exactly one is `head`), numbered by its village's rule unless
     a number is given; the village is the old one unless another of the user's is named."""
@@ -49,18 +57,26 @@ def household_split(*, user: User, household: Household, expected_version: int,
         errors.append(DomainError(ErrorCode.REQUIRED, "请选择分出的成员", field="members"))
     heads = [pk for pk, rel in members.items() if rel == Relation.HEAD]
     if members and len(heads) != 1:
-        errors.append(DomainError(
-            ErrorCode.HOUSEHOLD_NO_HEAD if not heads else ErrorCode.HOUSEHOLD_TWO_HEADS,
-            "分出的成员中须有且只有一名新户主", field="members"))
+        errors.append(
+            DomainError(
+                ErrorCode.HOUSEHOLD_NO_HEAD if not heads else ErrorCode.HOUSEHOLD_TWO_HEADS,
+                "分出的成员中须有且只有一名新户主",
+                field="members",
+            )
+        )
     for pk, rel in members.items():
         if rel not in Relation.values:
-            errors.append(DomainError(ErrorCode.INVALID, f"与户主关系“{rel}”无效",
-                                      field=f"members.{pk}"))
+            errors.append(
+                DomainError(ErrorCode.INVALID, f"与户主关系“{rel}”无效", field=f"members.{pk}")
+            )
     village_code = (village_code or household.region_code).strip()
     village = Region.objects.filter(code=village_code).first()
     if village is None or village.level != "village":
-        errors.append(DomainError(ErrorCode.REGION_NOT_VILLAGE, f"“{village_code}”不是村级区划",
-                                  field="village_code"))
+        errors.append(
+            DomainError(
+                ErrorCode.REGION_NOT_VILLAGE, f"“{village_code}”不是村级区划", field="village_code"
+            )
+        )
     else:
         try:
             require_in_scope(user, village.code, field="village_code")
@@ -68,8 +84,13 @@ def household_split(*, user: User, household: Household, expected_version: int,
             errors.append(exc)
     household_number = (household_number or "").strip()
     if household_number and Household.objects.filter(household_number=household_number).exists():
-        errors.append(DomainError(ErrorCode.HOUSEHOLD_NUMBER_DUPLICATE,
-                                  f"户编号“{household_number}”已存在", field="household_number"))
+        errors.append(
+            DomainError(
+                ErrorCode.HOUSEHOLD_NUMBER_DUPLICATE,
+                f"户编号“{household_number}”已存在",
+                field="household_number",
+            )
+        )
     elif not household_number and village is not None:
         try:
             numbering.rule_for(village.code)
@@ -88,15 +109,27 @@ def household_split(*, user: User, household: Household, expected_version: int,
         for pk in members:
             m = current.get(pk)
             if m is None:
-                errors.append(DomainError(ErrorCode.HOUSEHOLD_NOT_MEMBER, "分出的人员须是本户成员",
-                                          field=f"members.{pk}"))
+                errors.append(
+                    DomainError(
+                        ErrorCode.HOUSEHOLD_NOT_MEMBER,
+                        "分出的人员须是本户成员",
+                        field=f"members.{pk}",
+                    )
+                )
             elif not m.alive:
-                errors.append(DomainError(ErrorCode.PERSON_DECEASED, f"{m.name}已登记死亡",
-                                          field=f"members.{pk}"))
+                errors.append(
+                    DomainError(
+                        ErrorCode.PERSON_DECEASED, f"{m.name}已登记死亡", field=f"members.{pk}"
+                    )
+                )
             elif pk == hh.head_id:
-                errors.append(DomainError(ErrorCode.HOUSEHOLD_HEAD_LEAVES,
-                                          "户主不能随分出成员离开：请先变更户主",
-                                          field=f"members.{pk}"))
+                errors.append(
+                    DomainError(
+                        ErrorCode.HOUSEHOLD_HEAD_LEAVES,
+                        "户主不能随分出成员离开：请先变更户主",
+                        field=f"members.{pk}",
+                    )
+                )
         if errors:
             raise ValidationErrors(errors)
         for pk in members:
@@ -104,10 +137,19 @@ def household_split(*, user: User, household: Household, expected_version: int,
         if not household_number:
             locked(Region, village.code)
             household_number = numbering.next_number(village_code=village.code)
-        text = _reason(f"分户：自 {hh.household_number} 分出，新户 {household_number}"
-                       f"（{split_on:%Y-%m-%d}）", reason)
-        new = acting(Household(household_number=household_number, village=village,
-                               region_code=village.code, address=(address or "").strip()), user)
+        text = _reason(
+            f"分户：自 {hh.household_number} 分出，新户 {household_number}（{split_on:%Y-%m-%d}）",
+            reason,
+        )
+        new = acting(
+            Household(
+                household_number=household_number,
+                village=village,
+                region_code=village.code,
+                address=(address or "").strip(),
+            ),
+            user,
+        )
         new._change_reason = text
         new.save(force_insert=True)
         for pk, rel in sorted(members.items()):
@@ -120,9 +162,17 @@ def household_split(*, user: User, household: Household, expected_version: int,
 
 
 # ---------------------------------------------------------------- merge
-def household_merge(*, user: User, household: Household, expected_version: int,
-                    into: Household, into_version: int, relations: dict[int, str],
-                    merged_on: dt.date, reason: str) -> Household:
+def household_merge(
+    *,
+    user: User,
+    household: Household,
+    expected_version: int,
+    into: Household,
+    into_version: int,
+    relations: dict[int, str],
+    merged_on: dt.date,
+    reason: str,
+) -> Household:
     """`household` ends and its living members join `into` (`relations`: each living member's
     relation to the head of `into`). Its open household-level periods end on `merged_on`."""
     require_registry_reviewer(user)
@@ -146,39 +196,58 @@ def household_merge(*, user: User, household: Household, expected_version: int,
         raise ValidationErrors(errors)
     _require_no_open_request(household=household)
     with transaction.atomic():
-        hh, target = _lock_households(household, into, versions={
-            household.pk: expected_version, into.pk: into_version})
+        hh, target = _lock_households(
+            household, into, versions={household.pk: expected_version, into.pk: into_version}
+        )
         living = {pk: m for pk, m in _members_locked(hh).items() if m.alive}
         for pk in relations:
             if pk not in living:
-                errors.append(DomainError(ErrorCode.HOUSEHOLD_NOT_MEMBER,
-                                          "关系只能为并入户的在世成员填写", field=f"relations.{pk}"))
+                errors.append(
+                    DomainError(
+                        ErrorCode.HOUSEHOLD_NOT_MEMBER,
+                        "关系只能为并入户的在世成员填写",
+                        field=f"relations.{pk}",
+                    )
+                )
         for pk, m in living.items():
             rel = relations.get(pk, "")
             if not rel:
-                errors.append(DomainError(ErrorCode.REQUIRED,
-                                          f"须填写{m.name}与户主的关系", field=f"relations.{pk}"))
+                errors.append(
+                    DomainError(
+                        ErrorCode.REQUIRED, f"须填写{m.name}与户主的关系", field=f"relations.{pk}"
+                    )
+                )
             elif err := _check_relation(rel, f"relations.{pk}"):
                 errors.append(err)
         if errors:
             raise ValidationErrors(errors)
-        text = _reason(f"合户：{hh.household_number} 并入 {target.household_number}"
-                       f"（{merged_on:%Y-%m-%d}）", reason)
+        text = _reason(
+            f"合户：{hh.household_number} 并入 {target.household_number}（{merged_on:%Y-%m-%d}）",
+            reason,
+        )
         for pk, m in sorted(living.items()):
             _relocate(user, m, target, relations[pk], text)
         _end_household_periods(user, hh, merged_on, f"合户：并入 {target.household_number}")
         hh._change_reason = text
-        hh, _ = model_update(instance=hh, lock=False, user=user, data={
-            "ended_on": merged_on, "head_id": None,
-            "end_reason": f"并入家庭户 {target.household_number}：{reason.strip()}"[:200]})
+        hh, _ = model_update(
+            instance=hh,
+            lock=False,
+            user=user,
+            data={
+                "ended_on": merged_on,
+                "head_id": None,
+                "end_reason": f"并入家庭户 {target.household_number}：{reason.strip()}"[:200],
+            },
+        )
         _household_changed(hh)
         _household_changed(target)
     return target
 
 
 # ---------------------------------------------------------------- end (注销)
-def household_end(*, user: User, household: Household, expected_version: int,
-                  ended_on: dt.date, reason: str) -> Household:
+def household_end(
+    *, user: User, household: Household, expected_version: int, ended_on: dt.date, reason: str
+) -> Household:
     """End (注销) a household no living member is left in; its open household-level periods
     end on that date, through the same path as a death's."""
     require_registry_reviewer(user)
@@ -192,19 +261,26 @@ def household_end(*, user: User, household: Household, expected_version: int,
         members = _members_locked(hh)
         living = [m.name for m in members.values() if m.alive]
         if living:
-            raise DomainError(ErrorCode.HOUSEHOLD_HAS_MEMBERS,
-                              "本户仍有在世成员（{}），不能注销：请先迁出或办理合户".format(
-                                  "、".join(living)), field="ended_on")
+            raise DomainError(
+                ErrorCode.HOUSEHOLD_HAS_MEMBERS,
+                "本户仍有在世成员（{}），不能注销：请先迁出或办理合户".format("、".join(living)),
+                field="ended_on",
+            )
         last = max((m.death_date for m in members.values() if m.death_date), default=None)
         if last and ended_on < last:
-            raise DomainError(ErrorCode.DATE_ORDER,
-                              f"注销日期不能早于最后一名成员的死亡日期（{last:%Y-%m-%d}）",
-                              field="ended_on")
+            raise DomainError(
+                ErrorCode.DATE_ORDER,
+                f"注销日期不能早于最后一名成员的死亡日期（{last:%Y-%m-%d}）",
+                field="ended_on",
+            )
         text = _reason(f"注销（{ended_on:%Y-%m-%d}）", reason)
         _end_household_periods(user, hh, ended_on, f"注销：{reason.strip()}"[:300])
         hh._change_reason = text
-        hh, _ = model_update(instance=hh, lock=False, user=user, data={
-            "ended_on": ended_on, "end_reason": reason.strip()[:200]})
+        hh, _ = model_update(
+            instance=hh,
+            lock=False,
+            user=user,
+            data={"ended_on": ended_on, "end_reason": reason.strip()[:200]},
+        )
         _household_changed(hh)
     return hh
-

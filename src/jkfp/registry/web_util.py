@@ -13,9 +13,14 @@ from jkfp.errors import DomainError
 from jkfp.web.forms import Outcome, add_domain_errors, split_conflict
 
 
-def call_with_conflict(make: Callable[[Any], forms.Form], data, call: Callable[[dict], Any], *,
-                       current_version: Callable[[], int],
-                       field_map: dict | None = None) -> Outcome:
+def call_with_conflict(
+    make: Callable[[Any], forms.Form],
+    data,
+    call: Callable[[dict], Any],
+    *,
+    current_version: Callable[[], int],
+    field_map: dict | None = None,
+) -> Outcome:
     """Build the form from `data` with `make`, validate, call the service; on a stale save the
     form is built again with the record's current version (saving again is a deliberate
     overwrite) and the outcome's `conflict` holds the message (409)."""
