@@ -183,6 +183,10 @@ def test_move_page(family, users, client_as, foreign_households):
     )
     assert r.status_code == 302
     assert Person.objects.get(pk=son.pk).household_id == target.pk
+    # the old household's history keeps the member's leaving, with the reason
+    history = c.get(f"/households/{family['hh'].pk}/").content.decode()
+    assert f"迁入家庭户 {target.household_number}" in history and "婚迁" in history
+    assert target.household_number in history
 
 
 def test_correction_pages(member, users, client_as, make_user):
