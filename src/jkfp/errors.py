@@ -30,6 +30,17 @@ class ErrorCode(StrEnum):
     HOUSEHOLD_TWO_HEADS = "household_two_heads"
     HOUSEHOLD_ENDED = "household_ended"
     PERSON_DECEASED = "person_deceased"
+    # household and person changes (registry/changes.py, corrections.py, numbering.py)
+    HOUSEHOLD_NOT_MEMBER = "household_not_member"  # a person named is not of that household
+    HOUSEHOLD_SAME = "household_same"  # moving or merging a household into itself
+    HOUSEHOLD_HEAD_LEAVES = "household_head_leaves"  # the head would leave: change the head first
+    HOUSEHOLD_HAS_MEMBERS = "household_has_members"  # ending a household with living members
+    HOUSEHOLD_CHANGE_ROLE = "household_change_role"  # split, merge, end need reviewer rights
+    NUMBERING_INVALID = "numbering_invalid"  # the household-number file (names file and line)
+    NUMBERING_NO_RULE = "numbering_no_rule"  # no numbering rule covers the village
+    CORRECTION_PENDING = "correction_pending"  # an open correction of the same person
+    CORRECTION_UNCHANGED = "correction_unchanged"  # the correction changes nothing
+    CORRECTION_DECIDED = "correction_decided"  # already decided or withdrawn
     DEATH_DATE_INVALID = "death_date_invalid"
     CATEGORY_UNKNOWN = "category_unknown"
     CATEGORY_LEVEL = "category_level"

@@ -174,3 +174,20 @@ def require_assignable(admin: User, *, region_code: str) -> None:
         raise DomainError(ErrorCode.REGION_OUT_OF_SCOPE,
                           f"区划“{region_code}”不在您的管辖区域内，不能把用户设在本级之上或辖区之外",
                           field="region")
+
+
+# ---------------------------------------------------------------- household changes
+#: roles that decide the registry's structural changes (splitting, merging and ending a
+#: household) and ID corrections; a data-entry clerk records a head change or a move
+REVIEW_ROLES: tuple[str, ...] = (Role.REVIEWER, Role.APPROVER, Role.ADMIN)
+
+
+def can_review_registry(user: User) -> bool:
+    """Whether the user may split, merge or end a household, or decide an ID correction."""
+    return bool(user.is_superuser or (user.is_authenticated and user.role in REVIEW_ROLES))
+
+
+def require_registry_reviewer(user: User) -> None:
+    if not can_review_registry(user):
+        raise DomainError(ErrorCode.HOUSEHOLD_CHANGE_ROLE,
+                          "分户、合户、注销户和身份信息更正须由审核、审批人员或管理员办理")

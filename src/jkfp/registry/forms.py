@@ -80,7 +80,8 @@ MemberFormSet = forms.formset_factory(MemberForm, formset=BaseMemberFormSet, ext
 
 
 class HouseholdRegisterForm(forms.Form):
-    household_number = forms.CharField(label=_("户编号"), max_length=32)
+    household_number = forms.CharField(label=_("户编号"), max_length=32, required=False,
+                                       help_text=_("留空则按本村的编号规则自动编号"))
     village = forms.ChoiceField(label=_("所在村"))
     address = forms.CharField(label=_("住址"), max_length=200, required=False)
     # carries the errors about the members as a whole (no head, two heads)

@@ -64,7 +64,7 @@ class MemberIn(In):
 
 
 class HouseholdCreateIn(In):
-    household_number: str = Field(..., max_length=32)
+    household_number: str = Field("", max_length=32, description="户编号；留空则按本村规则自动编号")
     village_code: str = Field(..., max_length=20, description="村级区划代码（12位）")
     address: str = Field("", max_length=200)
     members: list[MemberIn] = Field(..., max_length=50, description="家庭成员，须有且只有一名户主")
@@ -206,10 +206,17 @@ class HouseholdOut(Schema):
     version: int
 
 
+class HouseholdListItemOut(HouseholdOut):
+    member_count: int = Field(..., description="在世成员数（已故成员不计）")
+
+
 class HouseholdDetailOut(HouseholdOut):
     created_at: dt.datetime
     updated_at: dt.datetime
-    members: list[PersonOut]
+    member_count: int = Field(..., description="在世成员数，即 members 的人数")
+    deceased_count: int = Field(..., description="已故成员数，另列于 deceased_members")
+    members: list[PersonOut] = Field(..., description="在世成员")
+    deceased_members: list[PersonOut] = Field(..., description="已故成员（另列，不计入人数）")
     categories: list[CategoryPeriodOut]
     incomes: list[IncomeOut]
     support_measures: list[SupportMeasureOut]
@@ -241,7 +248,7 @@ class HouseholdPage(Schema):
     count: int
     page: int
     page_size: int
-    items: list[HouseholdOut]
+    items: list[HouseholdListItemOut]
 
 
 class PersonPage(Schema):
