@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "jkfp.health",
     "jkfp.contracts",
     "jkfp.screening",
+    "jkfp.exchange",
     "jkfp.web",
     "jkfp.demo",
     "jkfp.ops",
@@ -172,3 +173,8 @@ JKFP_FULL_ID_ROLES = ("reviewer", "approver", "admin")
 JKFP_POLICIES_DIR = Path(os.environ.get("JKFP_POLICIES_DIR", REPO_DIR / "policies"))
 # Disease catalogs (health/catalog.py, docs/catalogs.md).
 JKFP_CATALOG_DIR = Path(os.environ.get("JKFP_CATALOG_DIR", REPO_DIR / "catalogs"))
+
+# Data exchange (jkfp.exchange, docs/exchange.md): record-linkage thresholds of the calibrated
+# match probability — pairs at or above HIGH link, between LOW and HIGH wait for a person.
+JKFP_LINK_HIGH = float(os.environ.get("JKFP_LINK_HIGH", "0.95"))
+JKFP_LINK_LOW = float(os.environ.get("JKFP_LINK_LOW", "0.6"))
