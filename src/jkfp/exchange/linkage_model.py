@@ -1,0 +1,211 @@
+"""The Fellegi-Sunter model of linkage: comparisons, blocking, training and scoring (splink, DuckDB).
+
+How the parameters are found (docs/architecture.md decision 47):
+- u (how often a level occurs between two different people) by splink's random sampling of
+  pairs of their list against our registry, with a fixed seed;
+- m (how often it occurs between a record and its own person) from the pairs that the ID
+  number already linked exactly: a department's exact-ID rows show how often it misspells a
+  name or a birth date, without anyone labelling pairs. The ID comparison itself cannot be
+  learnt from them (they all agree on the ID), so its m are fixed defaults;
+- the prior (probability that two random records match) from the share of their valid IDs
+  that we hold.
+Each estimate is blended with the defaults below in proportion to the pairs it rests on, so
+a list of twenty rows is scored by the defaults and a list of a million by its own data.
+
+The defaults are example values (``EXAMPLE`` below): rounded from a run of
+bench/bench_linkage.py on the generated registry, not from a department's real lists.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import duckdb
+import polars as pl
+
+EXAMPLE = True  # the defaults are example values, see the module docstring
+SEED = 20260101
+U_MAX_PAIRS = 2_000_000
+U_PSEUDO_PAIRS = 20_000  # weight of the default u against the pairs sampled
+M_PSEUDO_PAIRS = 200  # weight of the default m against the exact-ID pairs
+M_MAX_LABELS = 100_000  # exact-ID pairs used to learn m (a deterministic sample)
+TF_MIN_REGISTRY = 20_000  # below this, name frequencies are too few to adjust on
+NEW_ROW_PRIOR = 0.05  # chance that a valid ID we do not hold is one of ours (example)
+
+# (label, SQL condition, default m, default u); the first level of each is the null level.
+COMPARISONS: dict[str, list[tuple[str, str, float, float]]] = {
+    "name": [
+        ("null", "name_l IS NULL OR name_r IS NULL", 0, 0),
+        ("exact", "name_l = name_r", 0.93, 0.0005),
+        ("homophone", "pinyin_l = pinyin_r", 0.025, 0.0003),
+        ("one character", "damerau_levenshtein(name_l, name_r) <= 1", 0.03, 0.03),
+        ("pinyin close", "damerau_levenshtein(pinyin_l, pinyin_r) <= 2", 0.01, 0.02),
+        ("else", "ELSE", 0.005, 0.9492),
+    ],
+    "dob": [
+        ("null", "dob_l IS NULL OR dob_r IS NULL", 0, 0),
+        ("exact", "dob_l = dob_r", 0.95, 0.00005),
+        ("one digit or swap", "damerau_levenshtein(dob_l, dob_r) <= 1", 0.04, 0.002),
+        ("else", "ELSE", 0.01, 0.99795),
+    ],
+    "sex": [
+        ("null", "sex_l IS NULL OR sex_r IS NULL", 0, 0),
+        ("exact", "sex_l = sex_r", 0.98, 0.5),
+        ("else", "ELSE", 0.02, 0.5),
+    ],
+    "region": [
+        ("null", "region_code_l IS NULL OR region_code_r IS NULL", 0, 0),
+        ("village", "length(region_code_l) = 12 AND region_code_l = region_code_r", 0.85, 0.002),
+        ("township", "township_l = township_r", 0.08, 0.02),
+        ("county", "county_l = county_r", 0.05, 0.2),
+        ("else", "ELSE", 0.02, 0.778),
+    ],
+    "id": [
+        ("null", "id_number_l IS NULL OR id_number_r IS NULL", 0, 0),
+        ("check digit", "id17_l = id17_r", 0.35, 1e-9),
+        ("one edit", "damerau_levenshtein(id_number_l, id_number_r) <= 1", 0.4, 1e-8),
+        ("two edits", "damerau_levenshtein(id_number_l, id_number_r) <= 2", 0.1, 1e-6),
+        ("both valid", "id_valid_l AND id_valid_r", 0.01, 0.5),
+        ("else", "ELSE", 0.14, 0.499999),
+    ],
+}
+FIXED_M = {"id"}  # not learnt from exact-ID pairs (they all agree on the ID)
+
+# Candidate pairs: the same birth date; the first 17 ID digits; the same township and name
+# initials (a transposed birth date); the same county and pinyin (a homophone elsewhere).
+BLOCKING = (
+    "l.dob = r.dob",
+    "l.id17 = r.id17",
+    "l.township = r.township AND l.initials = r.initials",
+    "l.county = r.county AND l.pinyin = r.pinyin",
+)
+
+
+def _settings(*, tf: bool, prior: float, params: dict | None = None) -> dict:
+    comparisons = []
+    for column, levels in COMPARISONS.items():
+        out = []
+        for i, (label, sql, m, u) in enumerate(levels):
+            if i == 0:
+                out.append({"sql_condition": sql, "label_for_charts": label, "is_null_level": True})
+                continue
+            m, u = (params or {}).get((column, label), (m, u))
+            level = {"sql_condition": sql, "label_for_charts": label}
+            level |= {"m_probability": m, "u_probability": u}
+            if column in FIXED_M:
+                level["fix_m_probability"] = True
+            if tf and column == "name" and label == "exact":
+                level |= {"tf_adjustment_column": "name", "tf_adjustment_weight": 1.0}
+            out.append(level)
+        comparisons.append({"output_column_name": column, "comparison_levels": out})
+    return {
+        "link_type": "link_only",
+        "unique_id_column_name": "unique_id",
+        "probability_two_random_records_match": prior,
+        "comparisons": comparisons,
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in BLOCKING
+        ],
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": False,
+    }
+
+
+def _linker(con, theirs: pl.DataFrame, ours: pl.DataFrame, settings: dict):
+    from splink import DuckDBAPI, Linker  # imported here: splink is slow to import
+
+    api = DuckDBAPI(connection=con)
+    frames = [
+        api.register(theirs.to_arrow(), dataset_display_name="theirs"),
+        api.register(ours.to_arrow(), dataset_display_name="ours"),
+    ]
+    return Linker(frames, settings, log_level=None)
+
+
+def _params(model: dict) -> dict[tuple[str, str], tuple[float, float]]:
+    out = {}
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if not level.get("is_null_level"):
+                key = (comparison["output_column_name"], level["label_for_charts"])
+                out[key] = (level.get("m_probability"), level.get("u_probability"))
+    return out
+
+
+def _blend(learnt: dict, which: int, weight: float, pseudo: float) -> dict:
+    """Blend learnt m (which=0) or u (which=1) with the defaults, weight = pairs learnt on."""
+    out = {}
+    for column, levels in COMPARISONS.items():
+        if which == 0 and column in FIXED_M:
+            continue
+        values = {}
+        for label, _sql, m, u in levels[1:]:
+            default = (m, u)[which]
+            got = learnt.get((column, label), (None, None))[which]
+            got = default if got is None or not math.isfinite(got) else got
+            values[label] = (weight * got + pseudo * default) / (weight + pseudo)
+        total = sum(values.values())
+        out |= {(column, label): v / total for label, v in values.items()}
+    return out
+
+
+def train(
+    theirs_known: pl.DataFrame, ours: pl.DataFrame, pairs: pl.DataFrame, *, prior: float
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """Parameters learnt from the exact-ID pairs (m) and random pairs (u), blended with defaults.
+
+    ``theirs_known`` are their rows that the ID linked, ``pairs`` (unique_id_l, unique_id_r) the
+    links themselves (their row, our person)."""
+    params = {(c, lv[0]): (lv[2], lv[3]) for c, lvs in COMPARISONS.items() for lv in lvs[1:]}
+    n_pairs = min(U_MAX_PAIRS, theirs_known.height * ours.height)
+    if theirs_known.height == 0 or n_pairs < 1_000:
+        return params
+    con = duckdb.connect()
+    try:
+        linker = _linker(con, theirs_known, ours, _settings(tf=False, prior=prior))
+        linker.training.estimate_u_using_random_sampling(max_pairs=n_pairs, seed=SEED)
+        u = _blend(_params(linker.misc.save_model_to_json()), 1, n_pairs, U_PSEUDO_PAIRS)
+        labels = pairs.sort("unique_id_l").head(M_MAX_LABELS)
+        labels = labels.with_columns(
+            source_dataset_l=pl.lit("theirs"), source_dataset_r=pl.lit("ours")
+        )
+        con.register("exact_pairs", labels.to_arrow())
+        linker.training.estimate_m_from_pairwise_labels("exact_pairs")
+        m = _blend(_params(linker.misc.save_model_to_json()), 0, labels.height, M_PSEUDO_PAIRS)
+    finally:
+        con.close()
+    return {key: (m.get(key, params[key][0]), u[key]) for key in params}
+
+
+def score(
+    theirs: pl.DataFrame,
+    ours: pl.DataFrame,
+    *,
+    params: dict,
+    prior: float,
+    floor: float,
+) -> pl.DataFrame:
+    """Candidate pairs with their match probability >= floor: row, person_id, score."""
+    empty = pl.DataFrame(schema={"row": pl.Int64, "person_id": pl.Int64, "score": pl.Float64})
+    if theirs.height == 0 or ours.height == 0:
+        return empty
+    con = duckdb.connect()
+    try:
+        settings = _settings(tf=ours.height >= TF_MIN_REGISTRY, prior=prior, params=params)
+        linker = _linker(con, theirs, ours, settings)
+        logging.getLogger("splink").setLevel(logging.WARNING)
+        predictions = linker.inference.predict(
+            threshold_match_probability=floor, warning_mode="never"
+        )
+        frame = pl.from_arrow(predictions.as_pyarrow_table())
+    finally:
+        con.close()
+    if frame.height == 0:
+        return empty
+    left_is_theirs = pl.col("source_dataset_l") == "theirs"
+    return frame.select(
+        pl.when(left_is_theirs).then("unique_id_l").otherwise("unique_id_r").alias("row"),
+        pl.when(left_is_theirs).then("unique_id_r").otherwise("unique_id_l").alias("person_id"),
+        pl.col("match_probability").round(6).alias("score"),
+    ).cast({"row": pl.Int64, "person_id": pl.Int64, "score": pl.Float64})
