@@ -98,6 +98,10 @@ class ErrorCode(StrEnum):
     IMPORT_DUPLICATE_ROW = "import_duplicate_row"
     IMPORT_VILLAGE = "import_village"  # a village name not found in its township
     IMPORT_BATCH_STATE = "import_batch_state"  # apply/undo/decide a batch not in that state
+    # background jobs (jkfp.jobs)
+    JOB_TASK_UNKNOWN = "job_task_unknown"
+    JOB_PARAMS = "job_params"
+    JOB_STATE = "job_state"
 
 
 class DomainError(Exception):

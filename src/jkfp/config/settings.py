@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "jkfp.web",
     "jkfp.demo",
     "jkfp.ops",
+    "jkfp.jobs",
 ]
 
 MIDDLEWARE = [
@@ -178,3 +179,18 @@ JKFP_CATALOG_DIR = Path(os.environ.get("JKFP_CATALOG_DIR", REPO_DIR / "catalogs"
 # match probability — pairs at or above HIGH link, between LOW and HIGH wait for a person.
 JKFP_LINK_HIGH = float(os.environ.get("JKFP_LINK_HIGH", "0.95"))
 JKFP_LINK_LOW = float(os.environ.get("JKFP_LINK_LOW", "0.6"))
+# ---------------------------------------------------------------- background jobs
+# jkfp.jobs (decision 48, docs/jobs.md). On PostgreSQL jobs go through procrastinate's queue to
+# `jkfp worker`; on SQLite, or with JKFP_JOBS_INPROCESS=1, a thread of the submitting process
+# runs them. procrastinate's tables (its Django app) exist on PostgreSQL only.
+JKFP_JOBS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+JKFP_JOBS_INPROCESS = os.environ.get("JKFP_JOBS_INPROCESS", "") == "1" or not JKFP_JOBS_POSTGRES
+JKFP_JOBS_EAGER = False  # tests: run a job at commit in the calling thread
+JKFP_JOBS_STALE_SECONDS = int(os.environ.get("JKFP_JOBS_STALE_SECONDS", "300"))
+JKFP_JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JKFP_JOBS_HEARTBEAT_SECONDS", "20"))
+JKFP_JOBS_PROGRESS_SECONDS = 0.5  # at most two progress writes a second
+JKFP_JOBS_EXAMPLE_SCHEDULE = os.environ.get("JKFP_JOBS_EXAMPLE_SCHEDULE", "") == "1"
+if JKFP_JOBS_POSTGRES:
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("jkfp.jobs"), "procrastinate.contrib.django")
+    PROCRASTINATE_AUTODISCOVER_MODULE_NAME = ""  # jkfp's tasks.py modules are jkfp.jobs tasks
+    PROCRASTINATE_IMPORT_PATHS = ["jkfp.jobs.procrastinate_tasks"]

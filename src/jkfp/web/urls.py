@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("jkfp.health.urls")),
     path("", include("jkfp.screening.urls")),
     path("", include("jkfp.contracts.urls")),
+    path("", include("jkfp.jobs.urls")),
 ]
