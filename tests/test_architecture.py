@@ -10,11 +10,7 @@ import jkfp
 
 SRC = Path(jkfp.__file__).parent
 APPS = {"regions", "accounts", "registry", "admission", "settlement", "web", "api", "demo",
-<<<<<<< HEAD
-        "ops", "summaries", "health", "contracts", "screening", "exchange"}
-=======
-        "ops", "summaries", "health", "contracts", "screening", "jobs"}
->>>>>>> jobs
+        "ops", "summaries", "health", "contracts", "screening", "jobs", "exchange"}
 SHARED = {"errors", "categories", "writes", "events", "policy", "cli"}
 PUBLIC = {"models", "services", "selectors"}
 PUBLIC_EXTRA = {("accounts", "access"), ("accounts", "commands"), ("accounts", "admin"),
