@@ -54,6 +54,7 @@ class Batch(models.Model):
     summary = models.JSONField("汇总", default=dict)
     comparison = models.JSONField("比对（登记中有而名单中无等）", default=dict)
     message = models.CharField("说明", max_length=500, blank=True)
+    apply_job_id = models.BigIntegerField("导入任务编号", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
     )

@@ -412,3 +412,22 @@ def batch_undo(*, user: User, batch: Batch) -> Batch:
         batch.state, batch.undone_by, batch.undone_at = BatchState.UNDONE, user, timezone.now()
         acting(batch, user).save()
     return batch
+
+
+def batch_apply_submit(*, user: User, batch: Batch, skip_invalid: bool = False):
+    """Queue the apply of a batch as a background job (the page's route); the same checks as
+    `batch_apply` first, so a refused apply is answered at once."""
+    from jkfp.jobs.services import job_submit
+
+    batch = selectors.batch_get(user=user, pk=batch.pk)
+    require_importer(user, batch.kind)
+    if batch.state == BatchState.UNDONE:
+        raise DomainError(ErrorCode.IMPORT_BATCH_STATE, "该批次已撤销，不能再导入")
+    if batch.rows.filter(status=RowStatus.ERROR).exists() and not skip_invalid:
+        raise DomainError(ErrorCode.IMPORT_BATCH_STATE,
+                          "有错误的行，未导入：请修正后重新上传，或选择只导入无错误的行")
+    with transaction.atomic():
+        job = job_submit(user=user, task="exchange.apply",
+                         params={"batch_id": batch.pk, "skip_invalid": skip_invalid})
+        Batch.objects.filter(pk=batch.pk).update(apply_job_id=job.pk)
+    return job
