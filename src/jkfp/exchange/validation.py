@@ -188,7 +188,7 @@ def _column(
         keys = pl.Series(distinct, dtype=pl.String)
         lookup = pl.DataFrame(
             {
-                spec.name: keys,
+                "_k": keys,
                 "id_number": [answers[v][0] for v in distinct],
                 "id_valid": [answers[v][1] for v in distinct],
                 "id_birth": pl.Series([answers[v][2] for v in distinct], dtype=pl.Date),
@@ -196,8 +196,8 @@ def _column(
             },
             schema_overrides={"id_number": pl.String, "id_valid": pl.Boolean},
         )
-        joined = frame.select("_line", spec.name).join(
-            lookup, on=spec.name, how="left", maintain_order="left"
+        joined = frame.select(pl.col(spec.name).alias("_k")).join(
+            lookup, on="_k", how="left", maintain_order="left"
         )
         bad = {v for v, a in answers.items() if a[4] is not None}
         if bad:
