@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jkfp.api.common import InputSchema, RecordId, responses
@@ -89,7 +89,7 @@ def batch_list(request):
 def batch_upload(request, kind: Form[str], file: File[UploadedFile], sheet: Form[str] = ""):
     batch = services.batch_check(user=request.auth, kind=kind, data=file.read(),
                                  file_name=file.name or "upload", sheet=sheet or None)
-    return 201, _batch(batch)
+    return Status(201, _batch(batch))
 
 
 @router.get("/batches/{batch_id}", response=responses({200: BatchOut}), summary="一个导入批次及其汇总")
@@ -120,7 +120,7 @@ def batch_apply(request, batch_id: int, body: ApplyIn):
     batch = selectors.batch_get(user=request.auth, pk=batch_id)
     job = services.batch_apply_submit(user=request.auth, batch=batch,
                                       skip_invalid=body.skip_invalid)
-    return 202, {"job_id": job.pk}
+    return Status(202, {"job_id": job.pk})
 
 
 @router.post("/batches/{batch_id}/undo", response=responses({200: BatchOut}), summary="撤销已导入的批次")
