@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as settings_hyp
+from hypothesis import strategies as st
 
 from jkfp.errors import ErrorCode
 from jkfp.exchange import kinds
@@ -120,3 +123,32 @@ def test_gb18030_csv_is_validated_like_a_workbook():
     data = csv_bytes(HEADER, [["王建国", GOOD, "低保", "2023-01-01", ""]], encoding="gb18030")
     checked = check_table(read_table(data, spec), spec)
     assert checked.errors == [] and checked.frame["category"].to_list() == ["minimum_living"]
+
+
+@settings_hyp(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(
+    st.text(alphabet="0123456789X", min_size=18, max_size=18),
+    st.builds(lambda d, seq, c: f"640323{d:%Y%m%d}{seq:03d}{c}",
+              st.dates(dt.date(1850, 1, 1), dt.date(2099, 12, 31)), st.integers(0, 999),
+              st.sampled_from("0123456789X"))), min_size=1, max_size=30))
+def test_the_column_wise_id_check_agrees_with_idnumber(numbers):
+    """The vectorised path (plain 18-character numbers) answers as registry.idnumber does."""
+    import polars as pl
+
+    from jkfp.errors import DomainError
+    from jkfp.exchange.validation import _id_fast
+
+    fast = _id_fast(pl.Series(numbers, dtype=pl.String))
+    for n, row in zip(numbers, fast.iter_rows(named=True), strict=True):
+        try:
+            info = idnumber.parse(n)
+            expected = (True, True, info.birth_date, info.sex)
+        except DomainError as exc:
+            if exc.code == ErrorCode.ID_CHECKSUM:
+                expected = (True, False, row["id_birth"], row["id_sex"])
+            else:
+                expected = None
+        if expected is None:
+            assert not row["_fast"]
+        else:
+            assert (row["_fast"], row["id_valid"], row["id_birth"], row["id_sex"]) == expected

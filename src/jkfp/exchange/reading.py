@@ -70,6 +70,24 @@ def cell_text(value) -> str | None:
     return text or None
 
 
+def _filled(value) -> bool:
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
+
+
+def _cell(value) -> str | None:
+    """A body cell before the column-wise tidying: text as it is, NFKC when not ASCII (a
+    full-width comma inside a CSV cell is changed only after the row was split)."""
+    if type(value) is str:
+        return value if value.isascii() else unicodedata.normalize("NFKC", value)
+    return cell_text(value)
+
+
+def _tidy(col: pl.Series) -> pl.Series:
+    """Spaces at the ends removed and runs of spaces as one, column-wise; empty → null."""
+    col = col.str.strip_chars().str.replace_all(r"\s+", " ")
+    return pl.select(pl.when(col == "").then(None).otherwise(col).alias(col.name)).to_series()
+
+
 def _sheet_rows(data: bytes, sheet: str | None) -> tuple[list[list], list, str]:
     """(rows of values as in the sheet from row 1, merged ranges, sheet name)."""
     try:
@@ -143,11 +161,11 @@ def read_table(data: bytes, kind: Kind, *, sheet: str | None = None) -> Table:
         if sheet:
             raise _file_error("CSV 文件没有工作表，不能指定工作表")
         raw_rows, encoding = _csv_rows(data)
-    rows = [[cell_text(v) for v in r] for r in raw_rows]
-    while rows and not any(rows[-1]):
-        rows.pop()
-    if not rows:
+    while raw_rows and not any(_filled(v) for v in raw_rows[-1]):
+        raw_rows.pop()
+    if not raw_rows:
         raise _file_error("工作表为空" if sheet_name else "文件为空")
+    rows = [[cell_text(v) for v in r] for r in raw_rows[:HEADER_SEARCH_ROWS]]
     at, mapping = _find_header(rows, kind)
     header_line = at + 1
     missing = [
@@ -182,17 +200,16 @@ def read_table(data: bytes, kind: Kind, *, sheet: str | None = None) -> Table:
             )
     header = rows[at]
     columns = {name: header[j] for j, name in mapping.items()}
-    body = rows[at + 1 :]
-    lines = [header_line + 1 + k for k, r in enumerate(body) if any(r)]
-    body = [r for r in body if any(r)]
-    if not body:
-        raise _file_error(f"第{header_line}行表头以下没有数据行", row=header_line)
-    data_cols = {"_line": pl.Series("_line", lines, dtype=pl.Int64)}
+    body = raw_rows[at + 1 :]
+    data_cols = {"_line": pl.Series("_line", range(header_line + 1, header_line + 1 + len(body)),
+                                    dtype=pl.Int64)}
     for j, name in mapping.items():
-        data_cols[name] = pl.Series(
-            name, [r[j] if j < len(r) else None for r in body], dtype=pl.String
-        )
+        values = [_cell(r[j]) if j < len(r) else None for r in body]
+        data_cols[name] = _tidy(pl.Series(name, values, dtype=pl.String))
     frame = pl.DataFrame(data_cols)
+    frame = frame.filter(pl.any_horizontal(pl.exclude("_line").is_not_null()))
+    if frame.height == 0:
+        raise _file_error(f"第{header_line}行表头以下没有数据行", row=header_line)
     return Table(
         frame=frame,
         header_line=header_line,
