@@ -26,7 +26,7 @@ import polars as pl
 
 EXAMPLE = True  # the defaults are example values, see the module docstring
 SEED = 20260101
-U_MAX_PAIRS = 2_000_000
+U_MAX_PAIRS = 1_000_000
 U_PSEUDO_PAIRS = 20_000  # weight of the default u against the pairs sampled
 M_PSEUDO_PAIRS = 200  # weight of the default m against the exact-ID pairs
 M_MAX_LABELS = 100_000  # exact-ID pairs used to learn m (a deterministic sample)
@@ -39,15 +39,15 @@ COMPARISONS: dict[str, list[tuple[str, str, float, float]]] = {
         ("null", "name_l IS NULL OR name_r IS NULL", 0, 0),
         ("exact", "name_l = name_r", 0.93, 0.0005),
         ("homophone", "pinyin_l = pinyin_r", 0.025, 0.0003),
-        ("one character", "damerau_levenshtein(name_l, name_r) <= 1", 0.03, 0.03),
-        ("pinyin close", "damerau_levenshtein(pinyin_l, pinyin_r) <= 2", 0.01, 0.02),
+        ("one character", "levenshtein(name_l, name_r) <= 1", 0.03, 0.03),
+        ("pinyin close", "levenshtein(pinyin_l, pinyin_r) <= 2", 0.01, 0.02),
         ("else", "ELSE", 0.005, 0.9492),
     ],
     "dob": [
         ("null", "dob_l IS NULL OR dob_r IS NULL", 0, 0),
         ("exact", "dob_l = dob_r", 0.95, 0.00005),
-        ("one digit or swap", "damerau_levenshtein(dob_l, dob_r) <= 1", 0.04, 0.002),
-        ("else", "ELSE", 0.01, 0.99795),
+        ("one digit or swap", "hamming(dob_l, dob_r) <= 2", 0.04, 0.004),
+        ("else", "ELSE", 0.01, 0.99595),
     ],
     "sex": [
         ("null", "sex_l IS NULL OR sex_r IS NULL", 0, 0),
@@ -64,10 +64,9 @@ COMPARISONS: dict[str, list[tuple[str, str, float, float]]] = {
     "id": [
         ("null", "id_number_l IS NULL OR id_number_r IS NULL", 0, 0),
         ("check digit", "id17_l = id17_r", 0.35, 1e-9),
-        ("one edit", "damerau_levenshtein(id_number_l, id_number_r) <= 1", 0.4, 1e-8),
-        ("two edits", "damerau_levenshtein(id_number_l, id_number_r) <= 2", 0.1, 1e-6),
+        ("one digit or swap", "hamming(id_number_l, id_number_r) <= 2", 0.45, 1e-7),
         ("both valid", "id_valid_l AND id_valid_r", 0.01, 0.5),
-        ("else", "ELSE", 0.14, 0.499999),
+        ("else", "ELSE", 0.19, 0.4999999),
     ],
 }
 FIXED_M = {"id"}  # not learnt from exact-ID pairs (they all agree on the ID)
@@ -110,6 +109,12 @@ def _settings(*, tf: bool, prior: float, params: dict | None = None) -> dict:
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,
     }
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def _linker(con, theirs: pl.DataFrame, ours: pl.DataFrame, settings: dict):
@@ -161,10 +166,12 @@ def train(
     n_pairs = min(U_MAX_PAIRS, theirs_known.height * ours.height)
     if theirs_known.height == 0 or n_pairs < 1_000:
         return params
-    con = duckdb.connect()
+    con = _connect()
     try:
         linker = _linker(con, theirs_known, ours, _settings(tf=False, prior=prior))
-        linker.training.estimate_u_using_random_sampling(max_pairs=n_pairs, seed=SEED)
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=n_pairs, seed=SEED, min_count_per_level=None, num_chunks=1
+        )
         u = _blend(_params(linker.misc.save_model_to_json()), 1, n_pairs, U_PSEUDO_PAIRS)
         labels = pairs.sort("unique_id_l").head(M_MAX_LABELS)
         labels = labels.with_columns(
@@ -190,7 +197,7 @@ def score(
     empty = pl.DataFrame(schema={"row": pl.Int64, "person_id": pl.Int64, "score": pl.Float64})
     if theirs.height == 0 or ours.height == 0:
         return empty
-    con = duckdb.connect()
+    con = _connect()
     try:
         settings = _settings(tf=ours.height >= TF_MIN_REGISTRY, prior=prior, params=params)
         linker = _linker(con, theirs, ours, settings)
