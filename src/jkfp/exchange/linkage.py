@@ -240,7 +240,7 @@ def link(
         prior = _prior(theirs, exact, rest, ours.height)
         known = exact.filter(pl.col("status") == EXACT)
         params = linkage_model.train(
-            theirs.join(known.select(pl.col("row").alias("unique_id")), on="unique_id"),
+            theirs,
             ours,
             known.select(
                 pl.col("row").alias("unique_id_l"), pl.col("person_id").alias("unique_id_r")

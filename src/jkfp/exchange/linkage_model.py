@@ -29,7 +29,8 @@ SEED = 20260101
 U_MAX_PAIRS = 1_000_000
 U_PSEUDO_PAIRS = 20_000  # weight of the default u against the pairs sampled
 M_PSEUDO_PAIRS = 200  # weight of the default m against the exact-ID pairs
-M_MAX_LABELS = 100_000  # exact-ID pairs used to learn m (a deterministic sample)
+M_MAX_LABELS = 50_000  # exact-ID pairs used to learn m (a deterministic sample)
+U_MAX_OURS = 200_000  # our persons sampled for u (every k-th by person_id)
 TF_MIN_REGISTRY = 20_000  # below this, name frequencies are too few to adjust on
 NEW_ROW_PRIOR = 0.05  # chance that a valid ID we do not hold is one of ours (example)
 
@@ -64,7 +65,14 @@ COMPARISONS: dict[str, list[tuple[str, str, float, float]]] = {
     "id": [
         ("null", "id_number_l IS NULL OR id_number_r IS NULL", 0, 0),
         ("check digit", "id17_l = id17_r", 0.35, 1e-9),
-        ("one digit or swap", "hamming(id_number_l, id_number_r) <= 2", 0.45, 1e-7),
+        # a digit mistyped or two swapped leave their check character as ours; two people
+        # born the same day in one county differ in the sequence and mostly the check
+        (
+            "one digit or swap",
+            "hamming(id_number_l, id_number_r) <= 2 AND right(id_number_l, 1) = right(id_number_r, 1)",
+            0.45,
+            1e-7,
+        ),
         ("both valid", "id_valid_l AND id_valid_r", 0.01, 0.5),
         ("else", "ELSE", 0.19, 0.4999999),
     ],
@@ -155,25 +163,39 @@ def _blend(learnt: dict, which: int, weight: float, pseudo: float) -> dict:
     return out
 
 
+def _samples(
+    theirs: pl.DataFrame, ours: pl.DataFrame, pairs: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Every k-th exact pair (by row) and every k-th of ours (by id): spread, and the same each run."""
+    labels = pairs.sort("unique_id_l")
+    labels = labels.gather_every(max(1, labels.height // M_MAX_LABELS))
+    theirs = theirs.join(labels.select(unique_id="unique_id_l"), on="unique_id", how="semi")
+    ours = ours.sort("unique_id")
+    spread = ours.gather_every(max(1, ours.height // U_MAX_OURS))
+    linked = ours.join(labels.select(unique_id="unique_id_r"), on="unique_id", how="semi")
+    ours = pl.concat([spread, linked]).unique("unique_id").sort("unique_id")
+    return theirs.sort("unique_id"), ours, labels
+
+
 def train(
-    theirs_known: pl.DataFrame, ours: pl.DataFrame, pairs: pl.DataFrame, *, prior: float
+    theirs: pl.DataFrame, ours: pl.DataFrame, pairs: pl.DataFrame, *, prior: float
 ) -> dict[tuple[str, str], tuple[float, float]]:
     """Parameters learnt from the exact-ID pairs (m) and random pairs (u), blended with defaults.
 
-    ``theirs_known`` are their rows that the ID linked, ``pairs`` (unique_id_l, unique_id_r) the
-    links themselves (their row, our person)."""
+    ``pairs`` (unique_id_l, unique_id_r) are the exact-ID links (their row, our person); a
+    sample of them and of ``ours`` is used."""
     params = {(c, lv[0]): (lv[2], lv[3]) for c, lvs in COMPARISONS.items() for lv in lvs[1:]}
-    n_pairs = min(U_MAX_PAIRS, theirs_known.height * ours.height)
-    if theirs_known.height == 0 or n_pairs < 1_000:
+    theirs, ours, labels = _samples(theirs, ours, pairs)
+    n_pairs = min(U_MAX_PAIRS, theirs.height * ours.height)
+    if theirs.height == 0 or n_pairs < 1_000:
         return params
     con = _connect()
     try:
-        linker = _linker(con, theirs_known, ours, _settings(tf=False, prior=prior))
+        linker = _linker(con, theirs, ours, _settings(tf=False, prior=prior))
         linker.training.estimate_u_using_random_sampling(
             max_pairs=n_pairs, seed=SEED, min_count_per_level=None, num_chunks=1
         )
         u = _blend(_params(linker.misc.save_model_to_json()), 1, n_pairs, U_PSEUDO_PAIRS)
-        labels = pairs.sort("unique_id_l").head(M_MAX_LABELS)
         labels = labels.with_columns(
             source_dataset_l=pl.lit("theirs"), source_dataset_r=pl.lit("ours")
         )
