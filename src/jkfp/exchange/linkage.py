@@ -26,7 +26,7 @@ from __future__ import annotations
 import polars as pl
 
 from jkfp.exchange import linkage_model
-from jkfp.exchange.linkage_features import both_sides
+from jkfp.exchange.linkage_features import both_sides, identity
 
 EXACT = "exact"
 LINKED = "linked"
@@ -232,21 +232,22 @@ def link(
         raise ValueError("thresholds must satisfy 0 < low <= high <= 1")
     _check(incoming, INCOMING_COLUMNS, "incoming")
     _check(registry, REGISTRY_COLUMNS, "registry")
-    theirs, ours = both_sides(incoming, registry)
-    exact = _exact(theirs, ours)
-    rest = theirs.join(exact.select(pl.col("row").alias("unique_id")), on="unique_id", how="anti")
+    light = identity(incoming, uid="row")
+    exact = _exact(light, identity(registry, uid="person_id"))
+    known = exact.filter(pl.col("status") == EXACT).select(
+        pl.col("row").alias("unique_id_l"), pl.col("person_id").alias("unique_id_r")
+    )
+    labels = linkage_model.label_sample(known)
+    # features only for the rows still to link and the exact rows the model learns from
+    keep = light.join(exact.select(unique_id="row"), on="unique_id", how="anti").select("unique_id")
+    keep = pl.concat([keep, labels.select(unique_id="unique_id_l")])
+    subset = incoming.join(keep.rename({"unique_id": "row"}), on="row", how="semi")
+    theirs, ours = both_sides(subset, registry)
+    rest = theirs.join(exact.select(unique_id="row"), on="unique_id", how="anti")
     scored = pl.DataFrame(schema=RESULT_SCHEMA)
     if rest.height and ours.height:
-        prior = _prior(theirs, exact, rest, ours.height)
-        known = exact.filter(pl.col("status") == EXACT)
-        params = linkage_model.train(
-            theirs,
-            ours,
-            known.select(
-                pl.col("row").alias("unique_id_l"), pl.col("person_id").alias("unique_id_r")
-            ),
-            prior=prior,
-        )
+        prior = _prior(light, exact, rest, ours.height)
+        params = linkage_model.train(theirs, ours, labels, prior=prior)
         pairs = linkage_model.score(rest, ours, params=params, prior=prior, floor=SCORE_FLOOR)
         pairs = pairs.join(
             ours.select(
@@ -257,12 +258,7 @@ def link(
         )
         scored = _cross_conflicts(exact, _decide(rest, pairs, high=high, low=low))
     elif rest.height:
-        scored = _decide(
-            rest,
-            pl.DataFrame(schema=NO_PAIRS),
-            high=high,
-            low=low,
-        )
+        scored = _decide(rest, pl.DataFrame(schema=NO_PAIRS), high=high, low=low)
     out = pl.concat(
         [
             exact.select(RESULT_SCHEMA.keys()).cast(RESULT_SCHEMA),

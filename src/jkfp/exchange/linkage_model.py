@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import math
+import tempfile
 
 import duckdb
 import polars as pl
@@ -32,6 +33,7 @@ M_PSEUDO_PAIRS = 200  # weight of the default m against the exact-ID pairs
 M_MAX_LABELS = 50_000  # exact-ID pairs used to learn m (a deterministic sample)
 U_MAX_OURS = 200_000  # our persons sampled for u (every k-th by person_id)
 TF_MIN_REGISTRY = 20_000  # below this, name frequencies are too few to adjust on
+DUCKDB_MEMORY = "800MB"  # DuckDB spills to the temporary directory beyond this
 NEW_ROW_PRIOR = 0.05  # chance that a valid ID we do not hold is one of ours (example)
 
 # (label, SQL condition, default m, default u); the first level of each is the null level.
@@ -120,7 +122,9 @@ def _settings(*, tf: bool, prior: float, params: dict | None = None) -> dict:
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
+    con = duckdb.connect(
+        config={"memory_limit": DUCKDB_MEMORY, "temp_directory": tempfile.gettempdir()}
+    )
     con.execute("SET enable_progress_bar = false")
     return con
 
@@ -163,12 +167,17 @@ def _blend(learnt: dict, which: int, weight: float, pseudo: float) -> dict:
     return out
 
 
-def _samples(
-    theirs: pl.DataFrame, ours: pl.DataFrame, pairs: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Every k-th exact pair (by row) and every k-th of ours (by id): spread, and the same each run."""
+def label_sample(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Every k-th exact-ID pair (unique_id_l, unique_id_r) by row: spread, and the same each run."""
     labels = pairs.sort("unique_id_l")
-    labels = labels.gather_every(max(1, labels.height // M_MAX_LABELS))
+    return labels.gather_every(max(1, labels.height // M_MAX_LABELS))
+
+
+def _samples(
+    theirs: pl.DataFrame, ours: pl.DataFrame, labels: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Their labelled rows, and every k-th of ours (by id) with the persons labelled."""
+    labels = label_sample(labels)
     theirs = theirs.join(labels.select(unique_id="unique_id_l"), on="unique_id", how="semi")
     ours = ours.sort("unique_id")
     spread = ours.gather_every(max(1, ours.height // U_MAX_OURS))
@@ -182,8 +191,8 @@ def train(
 ) -> dict[tuple[str, str], tuple[float, float]]:
     """Parameters learnt from the exact-ID pairs (m) and random pairs (u), blended with defaults.
 
-    ``pairs`` (unique_id_l, unique_id_r) are the exact-ID links (their row, our person); a
-    sample of them and of ``ours`` is used."""
+    ``pairs`` (unique_id_l, unique_id_r) are exact-ID links (their row, our person); a sample
+    of them (label_sample) and of ``ours`` is used."""
     params = {(c, lv[0]): (lv[2], lv[3]) for c, lvs in COMPARISONS.items() for lv in lvs[1:]}
     theirs, ours, labels = _samples(theirs, ours, pairs)
     n_pairs = min(U_MAX_PAIRS, theirs.height * ours.height)
