@@ -64,22 +64,31 @@ COMPARISONS: dict[str, list[tuple[str, str, float, float]]] = {
         ("county", "county_l = county_r", 0.05, 0.2),
         ("else", "ELSE", 0.02, 0.778),
     ],
+    # The ID repeats the county and the birth date, which the other comparisons already weigh:
+    # its u is counted on pairs of our persons born the same day (CONDITIONAL_U), where two
+    # people of one county differ only in the sequence and the check character.
     "id": [
         ("null", "id_number_l IS NULL OR id_number_r IS NULL", 0, 0),
-        ("check digit", "id17_l = id17_r", 0.35, 1e-9),
-        # a digit mistyped or two swapped leave their check character as ours; two people
-        # born the same day in one county differ in the sequence and mostly the check
+        ("check digit", "id17_l = id17_r", 0.3, 1e-7),
+        # a digit mistyped or two swapped outside the sequence: sequence and check as ours
         (
-            "one digit or swap",
-            "hamming(id_number_l, id_number_r) <= 2 AND right(id_number_l, 1) = right(id_number_r, 1)",
+            "date or county digit",
+            "hamming(id_number_l, id_number_r) <= 2 AND right(id_number_l, 4) = right(id_number_r, 4)",
             0.45,
-            1e-7,
+            1e-6,
         ),
-        ("both valid", "id_valid_l AND id_valid_r", 0.01, 0.5),
-        ("else", "ELSE", 0.19, 0.4999999),
+        # within the sequence: the check character is still ours
+        (
+            "sequence digit",
+            "hamming(id_number_l, id_number_r) <= 2 AND right(id_number_l, 1) = right(id_number_r, 1)",
+            0.1,
+            0.003,
+        ),
+        ("else", "ELSE", 0.15, 0.996999),
     ],
 }
 FIXED_M = {"id"}  # not learnt from exact-ID pairs (they all agree on the ID)
+CONDITIONAL_U = {"id": "dob"}  # u counted on pairs of ours that agree on this column
 
 # Candidate pairs: the same birth date; the first 17 ID digits; the same township and name
 # initials (a transposed birth date); the same county and pinyin (a homophone elsewhere).
@@ -211,9 +220,36 @@ def train(
         con.register("exact_pairs", labels.to_arrow())
         linker.training.estimate_m_from_pairwise_labels("exact_pairs")
         m = _blend(_params(linker.misc.save_model_to_json()), 0, labels.height, M_PSEUDO_PAIRS)
+        u |= _conditional_u(con, ours)
     finally:
         con.close()
     return {key: (m.get(key, params[key][0]), u[key]) for key in params}
+
+
+def _conditional_u(con, ours: pl.DataFrame) -> dict[tuple[str, str], float]:
+    """u of the CONDITIONAL_U comparisons, counted on pairs of ours (all different people)
+    that agree on the given column, blended with the defaults."""
+    out = {}
+    for column, given in CONDITIONAL_U.items():
+        levels = COMPARISONS[column]
+        cases = " ".join(
+            f"WHEN {sql} THEN {i}" for i, (_label, sql, _m, _u) in enumerate(levels[1:-1], 1)
+        )
+        con.register("ours_sample", ours.to_arrow())
+        counts = con.execute(
+            f"""SELECT CASE {cases} ELSE {len(levels) - 1} END AS level, count(*) AS n
+            FROM (SELECT l.id_number AS id_number_l, r.id_number AS id_number_r,
+                         l.id17 AS id17_l, r.id17 AS id17_r
+                  FROM ours_sample l JOIN ours_sample r
+                    ON l.{given} = r.{given} AND l.unique_id < r.unique_id)
+            WHERE NOT ({levels[0][1]}) GROUP BY level"""
+        ).fetchall()
+        con.unregister("ours_sample")
+        got = {levels[i][0]: n for i, n in counts}
+        total = sum(got.values())
+        learnt = {(column, label): (None, n / total) for label, n in got.items()} if total else {}
+        out |= {k: v for k, v in _blend(learnt, 1, total, U_PSEUDO_PAIRS).items() if k[0] == column}
+    return out
 
 
 def score(
