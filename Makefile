@@ -61,6 +61,7 @@ bench: install-dev
 	$(VENV)/bin/python bench/bench_policy.py
 	$(VENV)/bin/python bench/bench_health.py
 	$(VENV)/bin/python bench/bench_management.py
+	$(VENV)/bin/python bench/bench_linkage.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check src tests bench

@@ -26,7 +26,7 @@ from __future__ import annotations
 import polars as pl
 
 from jkfp.exchange import linkage_model
-from jkfp.exchange.linkage_features import both_sides
+from jkfp.exchange.linkage_features import both_sides, identity
 
 EXACT = "exact"
 LINKED = "linked"
@@ -49,6 +49,7 @@ REGISTRY_COLUMNS = ("person_id", "id_number", "name", "birth_date", "sex", "regi
 MAX_CANDIDATES = 5
 SCORE_FLOOR = 0.001  # pairs below this are not kept at all
 MIN_VALID_FOR_PRIOR = 20
+NO_PAIRS = {"row": pl.Int64, "person_id": pl.Int64, "score": pl.Float64, "has_id": pl.Boolean}
 
 R_EXACT = "证件号码一致"
 R_DUP_OURS = "该证件号码在登记库中对应多人"
@@ -59,6 +60,7 @@ R_CLAIMED = "登记库中该人员已由第{row}行按证件号码匹配"
 R_RIVALS = "有多名相似人员（如同村同名同出生日期），需人工确认"
 R_MIDDLE = "匹配概率介于复核阈值之间，需人工确认"
 R_NEW = "未找到匹配人员"
+R_OTHER_ID = "证件号码有效但与相似人员的证件号码不同，需人工确认"
 R_HOW = {
     "bad_id": "证件号码校验不通过，按姓名、出生日期和地区",
     "no_id": "无证件号码，按姓名、出生日期和地区",
@@ -129,6 +131,7 @@ def _decide(rest: pl.DataFrame, pairs: pl.DataFrame, *, high: float, low: float)
     ranked = pairs.sort(["row", "score", "person_id"], descending=[False, True, False])
     per_row = ranked.group_by("row", maintain_order=True).agg(
         pl.col("person_id").first().alias("best_id"),
+        pl.col("has_id").first().alias("best_has_id"),
         pl.col("score").max().alias("best"),
         (pl.col("score") >= high).sum().alias("n_high"),
         (pl.col("score") >= low).sum().alias("n_low"),
@@ -144,11 +147,13 @@ def _decide(rest: pl.DataFrame, pairs: pl.DataFrame, *, high: float, low: float)
         .then(pl.lit(R_HOW["bad_id"]))
         .otherwise(pl.lit(R_HOW["unknown_id"]))
     )
-    out = rest.select(pl.col("unique_id").alias("row"), how.alias("how")).join(
+    out = rest.select(pl.col("unique_id").alias("row"), "id_valid", how.alias("how")).join(
         per_row, on="row", how="left"
     )
     n_high, n_low = pl.col("n_high").fill_null(0), pl.col("n_low").fill_null(0)
-    linked = (n_high == 1) & (n_low == 1)
+    # a good ID of theirs that differs from the candidate's good ID: a person decides
+    other_id = pl.col("id_valid") & pl.col("best_has_id").fill_null(False)
+    linked = (n_high == 1) & (n_low == 1) & ~other_id
     return out.select(
         "row",
         pl.when(linked).then(pl.col("best_id")).alias("person_id"),
@@ -172,6 +177,8 @@ def _decide(rest: pl.DataFrame, pairs: pl.DataFrame, *, high: float, low: float)
         .then(pl.col("how") + pl.lit("匹配"))
         .when(n_low >= 2)
         .then(pl.lit(R_RIVALS))
+        .when((n_high == 1) & other_id)
+        .then(pl.lit(R_OTHER_ID))
         .when(n_low == 1)
         .then(pl.lit(R_MIDDLE))
         .otherwise(pl.lit(R_NEW))
@@ -225,30 +232,33 @@ def link(
         raise ValueError("thresholds must satisfy 0 < low <= high <= 1")
     _check(incoming, INCOMING_COLUMNS, "incoming")
     _check(registry, REGISTRY_COLUMNS, "registry")
-    theirs, ours = both_sides(incoming, registry)
-    exact = _exact(theirs, ours)
-    rest = theirs.join(exact.select(pl.col("row").alias("unique_id")), on="unique_id", how="anti")
+    light = identity(incoming, uid="row")
+    exact = _exact(light, identity(registry, uid="person_id"))
+    known = exact.filter(pl.col("status") == EXACT).select(
+        pl.col("row").alias("unique_id_l"), pl.col("person_id").alias("unique_id_r")
+    )
+    labels = linkage_model.label_sample(known)
+    # features only for the rows still to link and the exact rows the model learns from
+    keep = light.join(exact.select(unique_id="row"), on="unique_id", how="anti").select("unique_id")
+    keep = pl.concat([keep, labels.select(unique_id="unique_id_l")])
+    subset = incoming.join(keep.rename({"unique_id": "row"}), on="row", how="semi")
+    theirs, ours = both_sides(subset, registry)
+    rest = theirs.join(exact.select(unique_id="row"), on="unique_id", how="anti")
     scored = pl.DataFrame(schema=RESULT_SCHEMA)
     if rest.height and ours.height:
-        prior = _prior(theirs, exact, rest, ours.height)
-        known = exact.filter(pl.col("status") == EXACT)
-        params = linkage_model.train(
-            theirs.join(known.select(pl.col("row").alias("unique_id")), on="unique_id"),
-            ours,
-            known.select(
-                pl.col("row").alias("unique_id_l"), pl.col("person_id").alias("unique_id_r")
-            ),
-            prior=prior,
-        )
+        prior = _prior(light, exact, rest, ours.height)
+        params = linkage_model.train(theirs, ours, labels, prior=prior)
         pairs = linkage_model.score(rest, ours, params=params, prior=prior, floor=SCORE_FLOOR)
+        pairs = pairs.join(
+            ours.select(
+                pl.col("unique_id").alias("person_id"),
+                pl.col("id_number").is_not_null().alias("has_id"),
+            ),
+            on="person_id",
+        )
         scored = _cross_conflicts(exact, _decide(rest, pairs, high=high, low=low))
     elif rest.height:
-        scored = _decide(
-            rest,
-            pl.DataFrame(schema={"row": pl.Int64, "person_id": pl.Int64, "score": pl.Float64}),
-            high=high,
-            low=low,
-        )
+        scored = _decide(rest, pl.DataFrame(schema=NO_PAIRS), high=high, low=low)
     out = pl.concat(
         [
             exact.select(RESULT_SCHEMA.keys()).cast(RESULT_SCHEMA),

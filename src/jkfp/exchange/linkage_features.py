@@ -59,6 +59,19 @@ def clean_name(expr: pl.Expr) -> pl.Expr:
     return expr.cast(pl.String).str.replace_all(r"[\s\u3000·•.]", "").replace("", None)
 
 
+def identity(frame: pl.DataFrame, *, uid: str) -> pl.DataFrame:
+    """The few columns of the exact-ID stage: unique_id, id_number, id_valid, name, dob."""
+    return frame.select(
+        pl.col(uid).cast(pl.Int64).alias("unique_id"),
+        pl.col("id_number").cast(pl.String),
+        pl.col("id_valid").cast(pl.Boolean).fill_null(False)
+        if "id_valid" in frame.columns
+        else pl.lit(True).alias("id_valid"),
+        clean_name(pl.col("name")).alias("name"),
+        pl.col("birth_date").cast(pl.Date).dt.strftime("%Y%m%d").alias("dob"),
+    )
+
+
 def features(frame: pl.DataFrame, *, uid: str, readings: tuple[dict, dict]) -> pl.DataFrame:
     """The comparison columns of one side; ``uid`` names its key column (row or person_id)."""
     full, first = readings

@@ -20,17 +20,20 @@ from __future__ import annotations
 
 import logging
 import math
+import tempfile
 
 import duckdb
 import polars as pl
 
 EXAMPLE = True  # the defaults are example values, see the module docstring
 SEED = 20260101
-U_MAX_PAIRS = 2_000_000
+U_MAX_PAIRS = 1_000_000
 U_PSEUDO_PAIRS = 20_000  # weight of the default u against the pairs sampled
 M_PSEUDO_PAIRS = 200  # weight of the default m against the exact-ID pairs
-M_MAX_LABELS = 100_000  # exact-ID pairs used to learn m (a deterministic sample)
+M_MAX_LABELS = 50_000  # exact-ID pairs used to learn m (a deterministic sample)
+U_MAX_OURS = 200_000  # our persons sampled for u (every k-th by person_id)
 TF_MIN_REGISTRY = 20_000  # below this, name frequencies are too few to adjust on
+DUCKDB_MEMORY = "800MB"  # DuckDB spills to the temporary directory beyond this
 NEW_ROW_PRIOR = 0.05  # chance that a valid ID we do not hold is one of ours (example)
 
 # (label, SQL condition, default m, default u); the first level of each is the null level.
@@ -39,15 +42,15 @@ COMPARISONS: dict[str, list[tuple[str, str, float, float]]] = {
         ("null", "name_l IS NULL OR name_r IS NULL", 0, 0),
         ("exact", "name_l = name_r", 0.93, 0.0005),
         ("homophone", "pinyin_l = pinyin_r", 0.025, 0.0003),
-        ("one character", "damerau_levenshtein(name_l, name_r) <= 1", 0.03, 0.03),
-        ("pinyin close", "damerau_levenshtein(pinyin_l, pinyin_r) <= 2", 0.01, 0.02),
+        ("one character", "levenshtein(name_l, name_r) <= 1", 0.03, 0.03),
+        ("pinyin close", "levenshtein(pinyin_l, pinyin_r) <= 2", 0.01, 0.02),
         ("else", "ELSE", 0.005, 0.9492),
     ],
     "dob": [
         ("null", "dob_l IS NULL OR dob_r IS NULL", 0, 0),
         ("exact", "dob_l = dob_r", 0.95, 0.00005),
-        ("one digit or swap", "damerau_levenshtein(dob_l, dob_r) <= 1", 0.04, 0.002),
-        ("else", "ELSE", 0.01, 0.99795),
+        ("one digit or swap", "hamming(dob_l, dob_r) <= 2", 0.04, 0.004),
+        ("else", "ELSE", 0.01, 0.99595),
     ],
     "sex": [
         ("null", "sex_l IS NULL OR sex_r IS NULL", 0, 0),
@@ -61,16 +64,31 @@ COMPARISONS: dict[str, list[tuple[str, str, float, float]]] = {
         ("county", "county_l = county_r", 0.05, 0.2),
         ("else", "ELSE", 0.02, 0.778),
     ],
+    # The ID repeats the county and the birth date, which the other comparisons already weigh:
+    # its u is counted on pairs of our persons born the same day (CONDITIONAL_U), where two
+    # people of one county differ only in the sequence and the check character.
     "id": [
         ("null", "id_number_l IS NULL OR id_number_r IS NULL", 0, 0),
-        ("check digit", "id17_l = id17_r", 0.35, 1e-9),
-        ("one edit", "damerau_levenshtein(id_number_l, id_number_r) <= 1", 0.4, 1e-8),
-        ("two edits", "damerau_levenshtein(id_number_l, id_number_r) <= 2", 0.1, 1e-6),
-        ("both valid", "id_valid_l AND id_valid_r", 0.01, 0.5),
-        ("else", "ELSE", 0.14, 0.499999),
+        ("check digit", "id17_l = id17_r", 0.3, 1e-7),
+        # a digit mistyped or two swapped outside the sequence: sequence and check as ours
+        (
+            "date or county digit",
+            "hamming(id_number_l, id_number_r) <= 2 AND right(id_number_l, 4) = right(id_number_r, 4)",
+            0.45,
+            1e-6,
+        ),
+        # within the sequence: the check character is still ours
+        (
+            "sequence digit",
+            "hamming(id_number_l, id_number_r) <= 2 AND right(id_number_l, 1) = right(id_number_r, 1)",
+            0.1,
+            0.003,
+        ),
+        ("else", "ELSE", 0.15, 0.996999),
     ],
 }
 FIXED_M = {"id"}  # not learnt from exact-ID pairs (they all agree on the ID)
+CONDITIONAL_U = {"id": "dob"}  # u counted on pairs of ours that agree on this column
 
 # Candidate pairs: the same birth date; the first 17 ID digits; the same township and name
 # initials (a transposed birth date); the same county and pinyin (a homophone elsewhere).
@@ -112,6 +130,14 @@ def _settings(*, tf: bool, prior: float, params: dict | None = None) -> dict:
     }
 
 
+def _connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(
+        config={"memory_limit": DUCKDB_MEMORY, "temp_directory": tempfile.gettempdir()}
+    )
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def _linker(con, theirs: pl.DataFrame, ours: pl.DataFrame, settings: dict):
     from splink import DuckDBAPI, Linker  # imported here: splink is slow to import
 
@@ -150,32 +176,80 @@ def _blend(learnt: dict, which: int, weight: float, pseudo: float) -> dict:
     return out
 
 
+def label_sample(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Every k-th exact-ID pair (unique_id_l, unique_id_r) by row: spread, and the same each run."""
+    labels = pairs.sort("unique_id_l")
+    return labels.gather_every(max(1, labels.height // M_MAX_LABELS))
+
+
+def _samples(
+    theirs: pl.DataFrame, ours: pl.DataFrame, labels: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Their labelled rows, and every k-th of ours (by id) with the persons labelled."""
+    labels = label_sample(labels)
+    theirs = theirs.join(labels.select(unique_id="unique_id_l"), on="unique_id", how="semi")
+    ours = ours.sort("unique_id")
+    spread = ours.gather_every(max(1, ours.height // U_MAX_OURS))
+    linked = ours.join(labels.select(unique_id="unique_id_r"), on="unique_id", how="semi")
+    ours = pl.concat([spread, linked]).unique("unique_id").sort("unique_id")
+    return theirs.sort("unique_id"), ours, labels
+
+
 def train(
-    theirs_known: pl.DataFrame, ours: pl.DataFrame, pairs: pl.DataFrame, *, prior: float
+    theirs: pl.DataFrame, ours: pl.DataFrame, pairs: pl.DataFrame, *, prior: float
 ) -> dict[tuple[str, str], tuple[float, float]]:
     """Parameters learnt from the exact-ID pairs (m) and random pairs (u), blended with defaults.
 
-    ``theirs_known`` are their rows that the ID linked, ``pairs`` (unique_id_l, unique_id_r) the
-    links themselves (their row, our person)."""
+    ``pairs`` (unique_id_l, unique_id_r) are exact-ID links (their row, our person); a sample
+    of them (label_sample) and of ``ours`` is used."""
     params = {(c, lv[0]): (lv[2], lv[3]) for c, lvs in COMPARISONS.items() for lv in lvs[1:]}
-    n_pairs = min(U_MAX_PAIRS, theirs_known.height * ours.height)
-    if theirs_known.height == 0 or n_pairs < 1_000:
+    theirs, ours, labels = _samples(theirs, ours, pairs)
+    n_pairs = min(U_MAX_PAIRS, theirs.height * ours.height)
+    if theirs.height == 0 or n_pairs < 1_000:
         return params
-    con = duckdb.connect()
+    con = _connect()
     try:
-        linker = _linker(con, theirs_known, ours, _settings(tf=False, prior=prior))
-        linker.training.estimate_u_using_random_sampling(max_pairs=n_pairs, seed=SEED)
+        linker = _linker(con, theirs, ours, _settings(tf=False, prior=prior))
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=n_pairs, seed=SEED, min_count_per_level=None, num_chunks=1
+        )
         u = _blend(_params(linker.misc.save_model_to_json()), 1, n_pairs, U_PSEUDO_PAIRS)
-        labels = pairs.sort("unique_id_l").head(M_MAX_LABELS)
         labels = labels.with_columns(
             source_dataset_l=pl.lit("theirs"), source_dataset_r=pl.lit("ours")
         )
         con.register("exact_pairs", labels.to_arrow())
         linker.training.estimate_m_from_pairwise_labels("exact_pairs")
         m = _blend(_params(linker.misc.save_model_to_json()), 0, labels.height, M_PSEUDO_PAIRS)
+        u |= _conditional_u(con, ours)
     finally:
         con.close()
     return {key: (m.get(key, params[key][0]), u[key]) for key in params}
+
+
+def _conditional_u(con, ours: pl.DataFrame) -> dict[tuple[str, str], float]:
+    """u of the CONDITIONAL_U comparisons, counted on pairs of ours (all different people)
+    that agree on the given column, blended with the defaults."""
+    out = {}
+    for column, given in CONDITIONAL_U.items():
+        levels = COMPARISONS[column]
+        cases = " ".join(
+            f"WHEN {sql} THEN {i}" for i, (_label, sql, _m, _u) in enumerate(levels[1:-1], 1)
+        )
+        con.register("ours_sample", ours.to_arrow())
+        counts = con.execute(
+            f"""SELECT CASE {cases} ELSE {len(levels) - 1} END AS level, count(*) AS n
+            FROM (SELECT l.id_number AS id_number_l, r.id_number AS id_number_r,
+                         l.id17 AS id17_l, r.id17 AS id17_r
+                  FROM ours_sample l JOIN ours_sample r
+                    ON l.{given} = r.{given} AND l.unique_id < r.unique_id)
+            WHERE NOT ({levels[0][1]}) GROUP BY level"""
+        ).fetchall()
+        con.unregister("ours_sample")
+        got = {levels[i][0]: n for i, n in counts}
+        total = sum(got.values())
+        learnt = {(column, label): (None, n / total) for label, n in got.items()} if total else {}
+        out |= {k: v for k, v in _blend(learnt, 1, total, U_PSEUDO_PAIRS).items() if k[0] == column}
+    return out
 
 
 def score(
@@ -190,7 +264,7 @@ def score(
     empty = pl.DataFrame(schema={"row": pl.Int64, "person_id": pl.Int64, "score": pl.Float64})
     if theirs.height == 0 or ours.height == 0:
         return empty
-    con = duckdb.connect()
+    con = _connect()
     try:
         settings = _settings(tf=ours.height >= TF_MIN_REGISTRY, prior=prior, params=params)
         linker = _linker(con, theirs, ours, settings)
