@@ -63,8 +63,9 @@ def main() -> None:
 
     header = ["序号", "姓名", "身份证号码", "保障类别", "认定日期", "终止日期"]
     rows = build_rows(args.rows)
-    csv = ("低保名单\n" + ",".join(header) + "\n" + "\n".join(",".join(r) for r in rows)
-           + "\n").encode("gb18030")
+    csv = (
+        "低保名单\n" + ",".join(header) + "\n" + "\n".join(",".join(r) for r in rows) + "\n"
+    ).encode("gb18030")
     files = {"csv (GB18030)": csv}
     if not args.no_xlsx:
         out = io.BytesIO()
@@ -88,9 +89,11 @@ def main() -> None:
             t2 = time.perf_counter()
             t_read.append(t1 - t0)
             t_check.append(t2 - t1)
-        print(f"{name}: {len(data) / 1e6:.1f} MB, read {statistics.median(t_read):.2f} s, "
-              f"validate {statistics.median(t_check):.2f} s, errors {len(checked.errors):,}, "
-              f"wrong check digits {checked.frame['id_valid'].not_().sum():,}")
+        print(
+            f"{name}: {len(data) / 1e6:.1f} MB, read {statistics.median(t_read):.2f} s, "
+            f"validate {statistics.median(t_check):.2f} s, errors {len(checked.errors):,}, "
+            f"wrong check digits {checked.frame['id_valid'].not_().sum():,}"
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory {peak:.0f} MB")
 

@@ -20,18 +20,33 @@ BORN = dt.date(1966, 6, 6)
 
 
 def test_upload_resolve_a_doubtful_pair_and_apply(e2e_regions, login, live_server, tmp_path):
-    clerk = UserFactory(username="e2e_mz", region_id="640323", role=Role.REVIEWER,
-                        department=Department.CIVIL_AFFAIRS, full_name="民政审核员")
-    twins = [PersonFactory(household=HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE,
-                                                      with_head=False),
-                           name="马建华", id_number=make_id("640323", BORN, "M"))
-             for _ in range(2)]
+    clerk = UserFactory(
+        username="e2e_mz",
+        region_id="640323",
+        role=Role.REVIEWER,
+        department=Department.CIVIL_AFFAIRS,
+        full_name="民政审核员",
+    )
+    twins = [
+        PersonFactory(
+            household=HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE, with_head=False),
+            name="马建华",
+            id_number=make_id("640323", BORN, "M"),
+        )
+        for _ in range(2)
+    ]
     sure = HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE).head
     wrong = twins[1].id_number[:17] + ("0" if twins[1].id_number[17] != "0" else "1")
     path = tmp_path / "低保名单.xlsx"
-    path.write_bytes(xlsx(["序号", "姓名", "身份证号码", "保障类别", "认定日期"], [
-        [1, sure.name, sure.id_number, "低保", "2024-01-01"],
-        [2, "马建华", wrong, "特困人员", "2024-02-01"]]))
+    path.write_bytes(
+        xlsx(
+            ["序号", "姓名", "身份证号码", "保障类别", "认定日期"],
+            [
+                [1, sure.name, sure.id_number, "低保", "2024-01-01"],
+                [2, "马建华", wrong, "特困人员", "2024-02-01"],
+            ],
+        )
+    )
     page = login(clerk)
     page.goto(f"{live_server.url}/exchange/")
     page.select_option("#id_kind", "civil_affairs")
@@ -52,4 +67,6 @@ def test_upload_resolve_a_doubtful_pair_and_apply(e2e_regions, login, live_serve
     page.click("main table a")
     expect(page.locator("#batch-state")).to_have_text("已导入")
     assert set(CategoryPeriod.objects.values_list("person_id", "category")) == {
-        (sure.pk, "minimum_living"), (twins[1].pk, "extreme_poor")}
+        (sure.pk, "minimum_living"),
+        (twins[1].pk, "extreme_poor"),
+    }

@@ -17,15 +17,18 @@ HEADER = ["姓名", "身份证号", "类别", "开始日期"]
 @pytest.fixture
 def upload(people):
     head = people["head"]
-    return xlsx(HEADER, [[head.name, head.id_number, "低保", "2023-01-01"],
-                         ["坏", "123", "低保", "2023-01-01"]])
+    return xlsx(
+        HEADER,
+        [[head.name, head.id_number, "低保", "2023-01-01"], ["坏", "123", "低保", "2023-01-01"]],
+    )
 
 
 def _api_upload(client: Client, data: bytes, kind="civil_affairs"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return client.post("/api/v1/exchange/batches", {
-        "kind": kind, "file": SimpleUploadedFile("名单.xlsx", data)})
+    return client.post(
+        "/api/v1/exchange/batches", {"kind": kind, "file": SimpleUploadedFile("名单.xlsx", data)}
+    )
 
 
 @pytest.mark.usefixtures("api_urlconf")
@@ -44,8 +47,11 @@ def test_api_round_trip(civil, upload, make_user, run_jobs):
     r = c.post(f"/api/v1/exchange/batches/{batch['id']}/apply", {}, content_type="application/json")
     assert r.status_code == 422 and r.json()["code"] == "import_batch_state"
     with run_jobs():
-        r = c.post(f"/api/v1/exchange/batches/{batch['id']}/apply", {"skip_invalid": True},
-                   content_type="application/json")
+        r = c.post(
+            f"/api/v1/exchange/batches/{batch['id']}/apply",
+            {"skip_invalid": True},
+            content_type="application/json",
+        )
     assert r.status_code == 202
     job = c.get(f"/api/v1/jobs/{r.json()['job_id']}").json()
     assert job["state"] == "done", job
@@ -75,8 +81,9 @@ def test_pages(civil, upload, client_as, make_user):
     assert page.status_code == 200 and "上传名单" in page.content.decode()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    r = c.post("/exchange/", {"kind": "civil_affairs",
-                              "file": SimpleUploadedFile("名单.xlsx", upload)})
+    r = c.post(
+        "/exchange/", {"kind": "civil_affairs", "file": SimpleUploadedFile("名单.xlsx", upload)}
+    )
     assert r.status_code == 302
     detail = c.get(r["Location"])
     html = detail.content.decode()
@@ -84,8 +91,10 @@ def test_pages(civil, upload, client_as, make_user):
     assert 'id="count-created">1<' in html
     report = c.get(r["Location"] + "report.xlsx")
     assert report.status_code == 200 and report["Content-Type"].startswith("application/vnd")
-    bad = c.post("/exchange/", {"kind": "civil_affairs",
-                                "file": SimpleUploadedFile("x.pdf", b"%PDF\x00\x00")})
+    bad = c.post(
+        "/exchange/",
+        {"kind": "civil_affairs", "file": SimpleUploadedFile("x.pdf", b"%PDF\x00\x00")},
+    )
     assert bad.status_code == 422 and "不是电子表格" in bad.content.decode()
     other = client_as(make_user("140403", Role.REVIEWER, Department.CIVIL_AFFAIRS))
     assert other.get(r["Location"]).status_code == 404

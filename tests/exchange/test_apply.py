@@ -21,19 +21,28 @@ HEADER = ["姓名", "身份证号", "类别", "开始日期", "终止日期", "�
 
 
 def _check(user, rows):
-    return services.batch_check(user=user, kind="civil_affairs", data=xlsx(HEADER, rows),
-                                file_name="民政.xlsx")
+    return services.batch_check(
+        user=user, kind="civil_affairs", data=xlsx(HEADER, rows), file_name="民政.xlsx"
+    )
 
 
 def _open_count(category="minimum_living") -> int:
-    return sum(RegionCount.objects.filter(summary="registry.periods_open", key=category)
-               .values_list("n", flat=True))
+    return sum(
+        RegionCount.objects.filter(summary="registry.periods_open", key=category).values_list(
+            "n", flat=True
+        )
+    )
 
 
 def test_a_failure_half_way_writes_nothing(civil, people, monkeypatch):
     head, wife = people["head"], people["wife"]
-    batch = _check(civil, [[head.name, head.id_number, "低保", "2023-01-01", None, None],
-                           [wife.name, wife.id_number, "低保", "2023-01-01", None, None]])
+    batch = _check(
+        civil,
+        [
+            [head.name, head.id_number, "低保", "2023-01-01", None, None],
+            [wife.name, wife.id_number, "低保", "2023-01-01", None, None],
+        ],
+    )
 
     def boom(*args, **kwargs):
         raise RuntimeError("模拟的故障")
@@ -55,8 +64,13 @@ def test_a_failure_half_way_writes_nothing(civil, people, monkeypatch):
 
 def test_errors_stop_the_apply_unless_only_valid_rows_are_chosen(civil, people):
     head = people["head"]
-    batch = _check(civil, [[head.name, head.id_number, "低保", "2023-01-01", None, None],
-                           ["坏行", "123", "低保", "2023-13-01", None, None]])
+    batch = _check(
+        civil,
+        [
+            [head.name, head.id_number, "低保", "2023-01-01", None, None],
+            ["坏行", "123", "低保", "2023-13-01", None, None],
+        ],
+    )
     assert batch.summary["errors"] == 1
     with pytest.raises(DomainError) as exc:
         services.batch_apply(user=civil, batch=batch)
@@ -64,16 +78,30 @@ def test_errors_stop_the_apply_unless_only_valid_rows_are_chosen(civil, people):
     assert not CategoryPeriod.objects.exists()
     summary = services.batch_apply(user=civil, batch=batch, skip_invalid=True)
     assert summary["skipped_lines"] == [5] and summary["created"] == 1
-    assert summary["rows"] == sum(summary[k] for k in (
-        "created", "updated", "ended", "unchanged", "ignored", "errors", "doubtful"))
+    assert summary["rows"] == sum(
+        summary[k]
+        for k in ("created", "updated", "ended", "unchanged", "ignored", "errors", "doubtful")
+    )
 
 
 def test_rows_of_another_county_are_reported_not_applied(civil, people):
     head = people["head"]
     outsider = make_id("140403")
-    batch = _check(civil, [[head.name, head.id_number, "低保", "2023-01-01", None, "640323"],
-                           ["外县人", outsider, "低保", "2023-01-01", None, "140403"],
-                           ["不在登记中", make_id("640323", dt.date(1991, 7, 7)), "低保", "2023-01-01", None, None]])
+    batch = _check(
+        civil,
+        [
+            [head.name, head.id_number, "低保", "2023-01-01", None, "640323"],
+            ["外县人", outsider, "低保", "2023-01-01", None, "140403"],
+            [
+                "不在登记中",
+                make_id("640323", dt.date(1991, 7, 7)),
+                "低保",
+                "2023-01-01",
+                None,
+                None,
+            ],
+        ],
+    )
     rows = {r.line: r for r in BatchRow.objects.filter(batch=batch)}
     assert rows[5].status == RowStatus.IGNORED and "其他区县" in rows[5].reason
     assert rows[6].status == RowStatus.IGNORED and "登记中无此人" in rows[6].reason
@@ -96,8 +124,13 @@ def test_a_person_outside_the_county_is_not_seen(civil, regions):
 def test_contradictions_deceased_and_wrong_county_code(civil, people):
     dead = people["dead"]
     head = people["head"]
-    batch = _check(civil, [[dead.name, dead.id_number, "特困人员", "2023-01-01", None, None],
-                           [head.name, head.id_number, "低保", "2023-01-01", None, None]])
+    batch = _check(
+        civil,
+        [
+            [dead.name, dead.id_number, "特困人员", "2023-01-01", None, None],
+            [head.name, head.id_number, "低保", "2023-01-01", None, None],
+        ],
+    )
     what = {c["what"] for c in batch.comparison["contradictions"]}
     assert "死亡与在保矛盾" in what
     assert BatchRow.objects.get(batch=batch, line=4).status == RowStatus.IGNORED
@@ -105,11 +138,15 @@ def test_contradictions_deceased_and_wrong_county_code(civil, people):
 
 def test_missing_from_the_list_and_history_keeps_the_before(civil, people):
     head, wife = people["head"], people["wife"]
-    first = _check(civil, [[head.name, head.id_number, "低保", "2023-01-01", None, None],
-                           [wife.name, wife.id_number, "低保", "2023-01-01", None, None]])
+    first = _check(
+        civil,
+        [
+            [head.name, head.id_number, "低保", "2023-01-01", None, None],
+            [wife.name, wife.id_number, "低保", "2023-01-01", None, None],
+        ],
+    )
     services.batch_apply(user=civil, batch=first)
-    second = _check(civil, [[head.name, head.id_number, "低保", "2023-01-01", "2024-12-31",
-                             None]])
+    second = _check(civil, [[head.name, head.id_number, "低保", "2023-01-01", "2024-12-31", None]])
     missing = second.comparison["missing"]
     assert [(m["person_id"], m["category"]) for m in missing] == [(wife.pk, "minimum_living")]
     services.batch_apply(user=civil, batch=second)

@@ -20,17 +20,23 @@ REGIONS = {"county": "640323", "township": "640323100", "city": "6403"}
 @pytest.mark.parametrize("level", sorted(REGIONS))
 def test_permission_matrix(make_user, kind, department, role, level):
     user = make_user(REGIONS[level], role, department)
-    expected = (IMPORT_OWNERS[kind] == department and role in (Role.REVIEWER, Role.APPROVER)
-                and level == "county")
+    expected = (
+        IMPORT_OWNERS[kind] == department
+        and role in (Role.REVIEWER, Role.APPROVER)
+        and level == "county"
+    )
     assert can_import(user, kind) is expected
 
 
 def test_a_refused_user_gets_permission_and_nothing_is_stored(make_user):
     health = make_user("640323", Role.APPROVER, Department.HEALTH)
     with pytest.raises(DomainError) as exc:
-        services.batch_check(user=health, kind="civil_affairs",
-                             data=xlsx(["姓名", "身份证号", "类别", "开始日期"], [["a", "b", "c", "d"]]),
-                             file_name="x.xlsx")
+        services.batch_check(
+            user=health,
+            kind="civil_affairs",
+            data=xlsx(["姓名", "身份证号", "类别", "开始日期"], [["a", "b", "c", "d"]]),
+            file_name="x.xlsx",
+        )
     assert exc.value.code == ErrorCode.PERMISSION
     from jkfp.exchange.models import Batch
 
@@ -44,10 +50,14 @@ def test_another_county_does_not_see_the_batch(civil, make_user, people):
 
     head = people["head"]
     batch = services.batch_check(
-        user=civil, kind="civil_affairs",
-        data=xlsx(["姓名", "身份证号", "类别", "开始日期"], [[head.name, head.id_number, "低保",
-                                                     "2023-01-01"]]),
-        file_name="x.xlsx")
+        user=civil,
+        kind="civil_affairs",
+        data=xlsx(
+            ["姓名", "身份证号", "类别", "开始日期"],
+            [[head.name, head.id_number, "低保", "2023-01-01"]],
+        ),
+        file_name="x.xlsx",
+    )
     other = make_user("140403", Role.REVIEWER, Department.CIVIL_AFFAIRS)
     with pytest.raises(Http404):
         selectors.batch_get(user=other, pk=batch.pk)

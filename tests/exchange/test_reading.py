@@ -32,8 +32,9 @@ def test_xlsx_with_a_title_block_and_header_variants(civil_kind):
     assert table.errors == []
 
 
-@pytest.mark.parametrize("encoding,label", [("gb18030", "GB18030"), ("utf-8-sig", "UTF-8"),
-                                            ("utf-8", "UTF-8")])
+@pytest.mark.parametrize(
+    "encoding,label", [("gb18030", "GB18030"), ("utf-8-sig", "UTF-8"), ("utf-8", "UTF-8")]
+)
 def test_csv_encodings_are_detected(civil_kind, encoding, label):
     data = csv_bytes(HEADER, [ROW], encoding=encoding, title="低保名单")
     table = read_table(data, civil_kind)
@@ -43,8 +44,7 @@ def test_csv_encodings_are_detected(civil_kind, encoding, label):
 
 
 def test_named_sheet(civil_kind):
-    data = xlsx(["说明"], [["无"]], title=None, sheet="封面",
-                extra_sheets={"名单": [HEADER, ROW]})
+    data = xlsx(["说明"], [["无"]], title=None, sheet="封面", extra_sheets={"名单": [HEADER, ROW]})
     table = read_table(data, civil_kind, sheet="名单")
     assert table.sheet == "名单" and table.frame.height == 1
     with pytest.raises(DomainError) as exc:
@@ -52,11 +52,14 @@ def test_named_sheet(civil_kind):
     assert exc.value.code == ErrorCode.IMPORT_FILE and "名单" in exc.value.message
 
 
-@pytest.mark.parametrize("data,words", [
-    (b"%PDF-1.4\x00\x01\x02binary", "不是电子表格"),
-    (b"", "文件为空"),
-    (b"PK\x03\x04not really a zip", "无法读取"),
-])
+@pytest.mark.parametrize(
+    "data,words",
+    [
+        (b"%PDF-1.4\x00\x01\x02binary", "不是电子表格"),
+        (b"", "文件为空"),
+        (b"PK\x03\x04not really a zip", "无法读取"),
+    ],
+)
 def test_not_a_spreadsheet(civil_kind, data, words):
     with pytest.raises(DomainError) as exc:
         read_table(data, civil_kind)

@@ -23,12 +23,16 @@ BORN = dt.date(1970, 5, 17)
 
 @pytest.fixture
 def namesakes(regions):
-    a = PersonFactory(household=HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE,
-                                                 with_head=False),
-                      name="王建国", id_number=make_id("640323", BORN, "M"))
-    b = PersonFactory(household=HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE,
-                                                 with_head=False),
-                      name="王建国", id_number=make_id("640323", BORN, "M"))
+    a = PersonFactory(
+        household=HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE, with_head=False),
+        name="王建国",
+        id_number=make_id("640323", BORN, "M"),
+    )
+    b = PersonFactory(
+        household=HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE, with_head=False),
+        name="王建国",
+        id_number=make_id("640323", BORN, "M"),
+    )
     return a, b
 
 
@@ -49,11 +53,13 @@ def test_namesakes_go_to_review_and_a_person_decides(civil, namesakes):
     assert summary["doubtful"] == 1 and summary["periods_opened"] == 0
     assert not CategoryPeriod.objects.filter(category="minimum_living").exists()
     with pytest.raises(DomainError) as exc:  # only a candidate may be chosen
-        services.batch_row_decide(user=civil, batch=batch, line=row.line, decision="link",
-                                  person_id=999999)
+        services.batch_row_decide(
+            user=civil, batch=batch, line=row.line, decision="link", person_id=999999
+        )
     assert exc.value.code == ErrorCode.INVALID
-    row = services.batch_row_decide(user=civil, batch=batch, line=row.line, decision="link",
-                                    person_id=b.pk)
+    row = services.batch_row_decide(
+        user=civil, batch=batch, line=row.line, decision="link", person_id=b.pk
+    )
     assert (row.status, row.decided_by, row.person_id) == (RowStatus.CREATED, civil, b.pk)
     assert row.decided_at is not None
     summary = services.batch_apply(user=civil, batch=batch)
@@ -84,8 +90,9 @@ def test_wrong_check_digit_never_overwrites_the_good_id(civil, people):
     row = BatchRow.objects.get(batch=batch)
     assert row.link_status in ("linked", "doubtful", "conflict"), row.candidates
     if row.status == RowStatus.DOUBTFUL:  # the person decides when the score is not high
-        services.batch_row_decide(user=civil, batch=batch, line=row.line, decision="link",
-                                  person_id=head.pk)
+        services.batch_row_decide(
+            user=civil, batch=batch, line=row.line, decision="link", person_id=head.pk
+        )
     services.batch_apply(user=civil, batch=batch)
     head.refresh_from_db()
     assert CategoryPeriod.objects.get(category="minimum_living").person_id == head.pk

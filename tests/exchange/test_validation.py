@@ -35,8 +35,12 @@ def _errors(checked):
 
 def test_good_rows_parse_to_typed_values():
     legacy15 = OTHER[:6] + OTHER[8:17]  # the 15-digit form of OTHER
-    checked = _check([["王建国", GOOD, "特困人员", "2023/2/1", "20240630"],
-                      ["李秀英", legacy15, "低保边缘", "2023年3月1日", None]])
+    checked = _check(
+        [
+            ["王建国", GOOD, "特困人员", "2023/2/1", "20240630"],
+            ["李秀英", legacy15, "低保边缘", "2023年3月1日", None],
+        ]
+    )
     assert checked.errors == []
     f = checked.frame
     assert f["id_number"].to_list() == [GOOD, OTHER]
@@ -59,12 +63,20 @@ def test_disability_card_number_is_cut_to_the_id():
 
 
 def test_every_bad_value_is_reported_at_once_with_line_and_column():
-    checked = _check([
-        ["王建国", "12345", "低保", "2023-01-01", None],            # line 4: bad ID
-        ["李秀英", OTHER, "五保户", "2021/13/01", None],            # line 5: enum + date
-        ["张三", GOOD, "低保", "202113", None],                     # line 6: date like 202113
-        ["", GOOD[:6] + "19701345" + GOOD[14:], "低保", "2023-01-01", None],  # 7: name + ID date
-    ])
+    checked = _check(
+        [
+            ["王建国", "12345", "低保", "2023-01-01", None],  # line 4: bad ID
+            ["李秀英", OTHER, "五保户", "2021/13/01", None],  # line 5: enum + date
+            ["张三", GOOD, "低保", "202113", None],  # line 6: date like 202113
+            [
+                "",
+                GOOD[:6] + "19701345" + GOOD[14:],
+                "低保",
+                "2023-01-01",
+                None,
+            ],  # 7: name + ID date
+        ]
+    )
     got = _errors(checked)
     assert (4, "身份证号", ErrorCode.ID_FORMAT) in got
     assert (5, "类别", ErrorCode.IMPORT_VALUE) in got
@@ -77,43 +89,80 @@ def test_every_bad_value_is_reported_at_once_with_line_and_column():
 
 
 def test_duplicate_row():
-    checked = _check([["王建国", GOOD, "低保", "2023-01-01", None],
-                      ["王建国", GOOD, "低保", "2023-01-01", None]])
+    checked = _check(
+        [["王建国", GOOD, "低保", "2023-01-01", None], ["王建国", GOOD, "低保", "2023-01-01", None]]
+    )
     assert _errors(checked) == [(5, "身份证号", ErrorCode.IMPORT_DUPLICATE_ROW)]
     assert "与第4行重复" in checked.errors[0].message
 
 
-MON = ["县（市、区）", "乡（镇）", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "人均纯收入",
-       "识别监测时间", "风险是否已消除"]
+MON = [
+    "县（市、区）",
+    "乡（镇）",
+    "行政村",
+    "户编号",
+    "姓名",
+    "证件号码",
+    "与户主关系",
+    "人均纯收入",
+    "识别监测时间",
+    "风险是否已消除",
+]
 
 
-@pytest.mark.parametrize("amount,words", [("12,345.00", "千位分隔符"), ("6000元", "元"),
-                                          ("12.345", "")])
+@pytest.mark.parametrize(
+    "amount,words", [("12,345.00", "千位分隔符"), ("6000元", "元"), ("12.345", "")]
+)
 def test_amount_with_thousands_separator_or_yuan_is_refused(amount, words):
-    checked = _check([["盐池县", "花马池镇", "村一", "H1", "王建国", GOOD, "户主", amount,
-                       "202103", "否"]], kind="monitoring", header=MON)
+    checked = _check(
+        [["盐池县", "花马池镇", "村一", "H1", "王建国", GOOD, "户主", amount, "202103", "否"]],
+        kind="monitoring",
+        header=MON,
+    )
     errs = [e for e in checked.errors if e.field == "人均纯收入"]
     assert [e.code for e in errs] == [ErrorCode.AMOUNT_INVALID]
     assert words in errs[0].message
 
 
 def test_month_and_yes_no_and_amount_in_fen():
-    checked = _check([["盐池县", "花马池镇", "村一", "H1", "王建国", GOOD, "户主", "6543.21",
-                       "202103", "是"],
-                      ["盐池县", "花马池镇", "村一", "H1", "李秀英", OTHER, "配偶", "6543.21",
-                       "202113", "也许"]], kind="monitoring", header=MON)
+    checked = _check(
+        [
+            ["盐池县", "花马池镇", "村一", "H1", "王建国", GOOD, "户主", "6543.21", "202103", "是"],
+            [
+                "盐池县",
+                "花马池镇",
+                "村一",
+                "H1",
+                "李秀英",
+                OTHER,
+                "配偶",
+                "6543.21",
+                "202113",
+                "也许",
+            ],
+        ],
+        kind="monitoring",
+        header=MON,
+    )
     f = checked.frame
     assert f["income"].to_list()[0] == 654321
     assert f["identified_month"].to_list()[0] == dt.date(2021, 3, 1)
     assert f["risk_cleared"].to_list()[0] is True
     assert {(e.row, e.field, e.code) for e in checked.errors} == {
-        (5, "识别监测时间", ErrorCode.IMPORT_DATE), (5, "风险是否已消除", ErrorCode.IMPORT_VALUE)}
+        (5, "识别监测时间", ErrorCode.IMPORT_DATE),
+        (5, "风险是否已消除", ErrorCode.IMPORT_VALUE),
+    }
 
 
 def test_household_with_two_heads():
-    checked = _check([["盐池县", "花马池镇", "村一", "H1", "王建国", GOOD, "户主", "100", "", ""],
-                      ["盐池县", "花马池镇", "村一", "H1", "李秀英", OTHER, "户主", "100", "", ""]],
-                     kind="monitoring", header=MON)
+    checked = _check(
+        [
+            ["盐池县", "花马池镇", "村一", "H1", "王建国", GOOD, "户主", "100", "", ""],
+            ["盐池县", "花马池镇", "村一", "H1", "李秀英", OTHER, "户主", "100", "", ""],
+        ],
+        kind="monitoring",
+        header=MON,
+    )
     assert _errors(checked) == [(5, "与户主关系", ErrorCode.HOUSEHOLD_TWO_HEADS)]
     assert "第4、5行" in checked.errors[0].message
 
@@ -126,11 +175,21 @@ def test_gb18030_csv_is_validated_like_a_workbook():
 
 
 @settings_hyp(max_examples=60, deadline=None)
-@given(st.lists(st.one_of(
-    st.text(alphabet="0123456789X", min_size=18, max_size=18),
-    st.builds(lambda d, seq, c: f"640323{d:%Y%m%d}{seq:03d}{c}",
-              st.dates(dt.date(1850, 1, 1), dt.date(2099, 12, 31)), st.integers(0, 999),
-              st.sampled_from("0123456789X"))), min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="0123456789X", min_size=18, max_size=18),
+            st.builds(
+                lambda d, seq, c: f"640323{d:%Y%m%d}{seq:03d}{c}",
+                st.dates(dt.date(1850, 1, 1), dt.date(2099, 12, 31)),
+                st.integers(0, 999),
+                st.sampled_from("0123456789X"),
+            ),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_the_column_wise_id_check_agrees_with_idnumber(numbers):
     """The vectorised path (plain 18-character numbers) answers as registry.idnumber does."""
     import polars as pl

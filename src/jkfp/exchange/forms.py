@@ -24,8 +24,7 @@ class UploadForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("link", "link"), ("new", "new"),
-                                          ("ignore", "ignore")])
+    decision = forms.ChoiceField(choices=[("link", "link"), ("new", "new"), ("ignore", "ignore")])
     person_id = forms.IntegerField(required=False)
 
 

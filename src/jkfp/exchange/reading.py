@@ -201,8 +201,11 @@ def read_table(data: bytes, kind: Kind, *, sheet: str | None = None) -> Table:
     header = rows[at]
     columns = {name: header[j] for j, name in mapping.items()}
     body = raw_rows[at + 1 :]
-    data_cols = {"_line": pl.Series("_line", range(header_line + 1, header_line + 1 + len(body)),
-                                    dtype=pl.Int64)}
+    data_cols = {
+        "_line": pl.Series(
+            "_line", range(header_line + 1, header_line + 1 + len(body)), dtype=pl.Int64
+        )
+    }
     for j, name in mapping.items():
         values = [_cell(r[j]) if j < len(r) else None for r in body]
         data_cols[name] = _tidy(pl.Series(name, values, dtype=pl.String))

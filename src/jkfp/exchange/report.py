@@ -18,14 +18,28 @@ from jkfp.registry.idnumber import mask
 from . import kinds, selectors
 from .models import STATUS_KEYS, Batch, RowStatus
 
-SUMMARY_LABELS = {"rows": "总行数", "created": "新增", "updated": "更新", "ended": "终止",
-                  "unchanged": "无变化", "ignored": "忽略", "errors": "错误",
-                  "doubtful": "待人工确认", "conflicts": "其中：冲突",
-                  "periods_opened": "新增类别期间", "periods_ended": "终止类别期间",
-                  "persons_updated": "更新人员"}
-ROW_SHEETS = ((RowStatus.CREATED, "新增"), (RowStatus.UPDATED, "更新"), (RowStatus.ENDED, "终止"),
-              (RowStatus.DOUBTFUL, "待人工确认"), (RowStatus.IGNORED, "忽略"),
-              (RowStatus.UNCHANGED, "无变化"))
+SUMMARY_LABELS = {
+    "rows": "总行数",
+    "created": "新增",
+    "updated": "更新",
+    "ended": "终止",
+    "unchanged": "无变化",
+    "ignored": "忽略",
+    "errors": "错误",
+    "doubtful": "待人工确认",
+    "conflicts": "其中：冲突",
+    "periods_opened": "新增类别期间",
+    "periods_ended": "终止类别期间",
+    "persons_updated": "更新人员",
+}
+ROW_SHEETS = (
+    (RowStatus.CREATED, "新增"),
+    (RowStatus.UPDATED, "更新"),
+    (RowStatus.ENDED, "终止"),
+    (RowStatus.DOUBTFUL, "待人工确认"),
+    (RowStatus.IGNORED, "忽略"),
+    (RowStatus.UNCHANGED, "无变化"),
+)
 
 
 def _row_cells(row) -> list:
@@ -45,8 +59,14 @@ def batch_workbook(*, user: User, batch: Batch) -> bytes:
     ws.write_row(1, 0, ["项目", "行数"], bold)
     summary = batch.summary or {}
     r = 2
-    for key in ("rows", *STATUS_KEYS, "conflicts", "periods_opened", "periods_ended",
-                "persons_updated"):
+    for key in (
+        "rows",
+        *STATUS_KEYS,
+        "conflicts",
+        "periods_opened",
+        "periods_ended",
+        "persons_updated",
+    ):
         if key in summary:
             ws.write_row(r, 0, [SUMMARY_LABELS[key], summary[key]])
             r += 1
@@ -65,8 +85,12 @@ def batch_workbook(*, user: User, batch: Batch) -> bytes:
     ws.set_column(3, 3, 60)
     for status, title in ROW_SHEETS:
         ws = wb.add_worksheet(title)
-        ws.write_row(0, 0, ["行号", "姓名", "证件号码", "关联", "登记人员编号", "项目", "原值",
-                            "新值", "说明"], bold)
+        ws.write_row(
+            0,
+            0,
+            ["行号", "姓名", "证件号码", "关联", "登记人员编号", "项目", "原值", "新值", "说明"],
+            bold,
+        )
         r = 1
         for row in rows:
             if row.status != status:
@@ -74,8 +98,9 @@ def batch_workbook(*, user: User, batch: Batch) -> bytes:
             base = [*_row_cells(row), row.link_status, row.person_id or ""]
             extra = row.reason
             if status == RowStatus.DOUBTFUL:
-                extra = "候选：" + "；".join(f"{c['person_id']}（{c['score']:.2f}）"
-                                          for c in row.candidates)
+                extra = "候选：" + "；".join(
+                    f"{c['person_id']}（{c['score']:.2f}）" for c in row.candidates
+                )
             for c in row.changes or [{"field": "", "before": "", "after": ""}]:
                 ws.write_row(r, 0, [*base, c["field"], c["before"], c["after"], extra])
                 r += 1
@@ -84,8 +109,17 @@ def batch_workbook(*, user: User, batch: Batch) -> bytes:
     ws = wb.add_worksheet("登记中有而名单中无")
     ws.write_row(0, 0, ["登记人员编号", "家庭户编号", "姓名或户编号", "类别", "起始日期"], bold)
     for r, m in enumerate(comparison.get("missing") or [], start=1):
-        ws.write_row(r, 0, [m["person_id"] or "", m["household_id"] or "", m["name"],
-                            m["category"], m["start_date"]])
+        ws.write_row(
+            r,
+            0,
+            [
+                m["person_id"] or "",
+                m["household_id"] or "",
+                m["name"],
+                m["category"],
+                m["start_date"],
+            ],
+        )
     ws = wb.add_worksheet("矛盾")
     ws.write_row(0, 0, ["行号", "登记人员编号", "矛盾", "说明"], bold)
     for r, c in enumerate(comparison.get("contradictions") or [], start=1):

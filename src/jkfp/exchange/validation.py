@@ -212,23 +212,28 @@ def _id_fast(col: pl.Series) -> pl.DataFrame:
     total = digits[0] * idnumber.WEIGHTS[0]
     for d, w in zip(digits[1:], idnumber.WEIGHTS[1:], strict=True):
         total = total + d * w
-    check = (total % 11).replace_strict(list(range(11)), list(idnumber.CHECK_CHARS),
-                                        return_dtype=pl.String)
+    check = (total % 11).replace_strict(
+        list(range(11)), list(idnumber.CHECK_CHARS), return_dtype=pl.String
+    )
     birth = col.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
     plain = col.str.contains(r"^\d{17}[\dX]$").fill_null(False)
     fast = plain & birth.is_not_null() & (birth >= EARLIEST) & (birth <= today)
-    return pl.DataFrame({
-        "_fast": fast.fill_null(False),
-        "id_number": col,
-        "id_valid": (check == col.str.slice(17, 1)),
-        "id_birth": birth,
-        "id_sex": pl.select(pl.when(digits[16] % 2 == 1).then(pl.lit("M"))
-                            .otherwise(pl.lit("F"))).to_series(),
-    })
+    return pl.DataFrame(
+        {
+            "_fast": fast.fill_null(False),
+            "id_number": col,
+            "id_valid": (check == col.str.slice(17, 1)),
+            "id_birth": birth,
+            "id_sex": pl.select(
+                pl.when(digits[16] % 2 == 1).then(pl.lit("M")).otherwise(pl.lit("F"))
+            ).to_series(),
+        }
+    )
 
 
-def _id_column(frame: pl.DataFrame, spec: FieldSpec, header: str,
-               errors: list[DomainError]) -> list[pl.Series]:
+def _id_column(
+    frame: pl.DataFrame, spec: FieldSpec, header: str, errors: list[DomainError]
+) -> list[pl.Series]:
     col = frame[spec.name]
     fast = _id_fast(col)
     slow_values = col.filter(~fast["_fast"] & col.is_not_null()).unique().to_list()
@@ -238,15 +243,18 @@ def _id_column(frame: pl.DataFrame, spec: FieldSpec, header: str,
             answers[v] = (*_id(v), None)
         except Bad as bad:
             answers[v] = (None, False, None, None, bad)
-    lookup = pl.DataFrame({
-        "_k": pl.Series(slow_values, dtype=pl.String),
-        "s_number": pl.Series([answers[v][0] for v in slow_values], dtype=pl.String),
-        "s_valid": pl.Series([answers[v][1] for v in slow_values], dtype=pl.Boolean),
-        "s_birth": pl.Series([answers[v][2] for v in slow_values], dtype=pl.Date),
-        "s_sex": pl.Series([answers[v][3] for v in slow_values], dtype=pl.String),
-    })
-    joined = pl.concat([fast, frame.select(pl.col(spec.name).alias("_k"))], how="horizontal") \
-        .join(lookup, on="_k", how="left", maintain_order="left")
+    lookup = pl.DataFrame(
+        {
+            "_k": pl.Series(slow_values, dtype=pl.String),
+            "s_number": pl.Series([answers[v][0] for v in slow_values], dtype=pl.String),
+            "s_valid": pl.Series([answers[v][1] for v in slow_values], dtype=pl.Boolean),
+            "s_birth": pl.Series([answers[v][2] for v in slow_values], dtype=pl.Date),
+            "s_sex": pl.Series([answers[v][3] for v in slow_values], dtype=pl.String),
+        }
+    )
+    joined = pl.concat([fast, frame.select(pl.col(spec.name).alias("_k"))], how="horizontal").join(
+        lookup, on="_k", how="left", maintain_order="left"
+    )
     f = pl.col("_fast")
     out = joined.select(
         pl.when(f).then("id_number").otherwise("s_number").alias("id_number"),
@@ -259,8 +267,7 @@ def _id_column(frame: pl.DataFrame, spec: FieldSpec, header: str,
         for line, v in frame.filter(col.is_in(list(bad))).select("_line", spec.name).rows():
             b = answers[v][4]
             errors.append(DomainError(b.code, b.message, row=line, field=header))
-    return [out["id_number"], out["id_valid"], out["id_birth"], out["id_sex"],
-            col.alias("id_raw")]
+    return [out["id_number"], out["id_valid"], out["id_birth"], out["id_sex"], col.alias("id_raw")]
 
 
 def check_table(

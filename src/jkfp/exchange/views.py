@@ -34,9 +34,13 @@ def batch_list(request):
         if form.is_valid():
             f = form.cleaned_data["file"]
             try:
-                batch = services.batch_check(user=request.user, kind=form.cleaned_data["kind"],
-                                             data=f.read(), file_name=f.name,
-                                             sheet=form.cleaned_data["sheet"] or None)
+                batch = services.batch_check(
+                    user=request.user,
+                    kind=form.cleaned_data["kind"],
+                    data=f.read(),
+                    file_name=f.name,
+                    sheet=form.cleaned_data["sheet"] or None,
+                )
             except DomainError as exc:
                 form.add_error("file", exc.message)
                 for e in getattr(exc, "errors", [])[1:]:
@@ -45,10 +49,17 @@ def batch_list(request):
                 return redirect("exchange:batch", batch.pk)
     batches = selectors.batch_list(user=request.user)[:100]
     known = kinds.load()
-    return render(request, "exchange/batch_list.html", {
-        "form": form, "allowed": allowed, "batches": batches,
-        "kind_names": {k: v.name for k, v in known.items()}},
-        status=422 if form.errors else 200)
+    return render(
+        request,
+        "exchange/batch_list.html",
+        {
+            "form": form,
+            "allowed": allowed,
+            "batches": batches,
+            "kind_names": {k: v.name for k, v in known.items()},
+        },
+        status=422 if form.errors else 200,
+    )
 
 
 @login_required
@@ -61,17 +72,27 @@ def batch_detail(request, pk: int):
     for r in queue:
         r.options = [{**c, **people.get(c["person_id"], {})} for c in r.candidates]
     summary = batch.summary or {}
-    return render(request, "exchange/batch_detail.html", {
-        "batch": batch, "kind": kinds.kind(batch.kind), "summary": summary,
-        "counts": [(k, summary.get(k, 0)) for k in STATUS_KEYS],
-        "errors": rows.filter(status=RowStatus.ERROR)[:SHOWN_ROWS],
-        "changed": rows.filter(status__in=(RowStatus.CREATED, RowStatus.UPDATED,
-                                           RowStatus.ENDED))[:SHOWN_ROWS],
-        "ignored": rows.filter(status=RowStatus.IGNORED)[:SHOWN_ROWS],
-        "queue": queue, "may_import": can_import(request.user, batch.kind),
-        "can_apply": batch.state in (BatchState.CHECKED, BatchState.APPLIED, BatchState.FAILED),
-        "can_undo": batch.state == BatchState.APPLIED, "apply_form": ApplyForm(),
-        "comparison": batch.comparison or {}})
+    return render(
+        request,
+        "exchange/batch_detail.html",
+        {
+            "batch": batch,
+            "kind": kinds.kind(batch.kind),
+            "summary": summary,
+            "counts": [(k, summary.get(k, 0)) for k in STATUS_KEYS],
+            "errors": rows.filter(status=RowStatus.ERROR)[:SHOWN_ROWS],
+            "changed": rows.filter(
+                status__in=(RowStatus.CREATED, RowStatus.UPDATED, RowStatus.ENDED)
+            )[:SHOWN_ROWS],
+            "ignored": rows.filter(status=RowStatus.IGNORED)[:SHOWN_ROWS],
+            "queue": queue,
+            "may_import": can_import(request.user, batch.kind),
+            "can_apply": batch.state in (BatchState.CHECKED, BatchState.APPLIED, BatchState.FAILED),
+            "can_undo": batch.state == BatchState.APPLIED,
+            "apply_form": ApplyForm(),
+            "comparison": batch.comparison or {},
+        },
+    )
 
 
 @login_required
@@ -83,9 +104,13 @@ def row_decide(request, pk: int, line: int):
         messages.error(request, _("处理方式无效"))
         return redirect("exchange:batch", pk)
     try:
-        services.batch_row_decide(user=request.user, batch=batch, line=line,
-                                  decision=form.cleaned_data["decision"],
-                                  person_id=form.cleaned_data["person_id"])
+        services.batch_row_decide(
+            user=request.user,
+            batch=batch,
+            line=line,
+            decision=form.cleaned_data["decision"],
+            person_id=form.cleaned_data["person_id"],
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -126,6 +151,7 @@ def batch_report(request, pk: int):
     batch = selectors.batch_get(user=request.user, pk=pk)
     data = report.batch_workbook(user=request.user, batch=batch)
     response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="exchange-{batch.pk}.xlsx"'
     return response

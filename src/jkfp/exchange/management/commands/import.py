@@ -31,8 +31,11 @@ class Command(ActingCommand):
         mode = parser.add_mutually_exclusive_group(required=True)
         mode.add_argument("--dry-run", action="store_true", help="只校验和比对，不写入")
         mode.add_argument("--apply", action="store_true", help="校验后导入")
-        parser.add_argument("--skip-invalid", action="store_true",
-                            help="有错误的行跳过，只导入无错误的行（跳过的行列在汇总中）")
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="有错误的行跳过，只导入无错误的行（跳过的行列在汇总中）",
+        )
         parser.add_argument("--report", default="", help="比对结果 .xlsx")
         parser.add_argument("--summary-json", default="", help="汇总 JSON 文件")
 
@@ -40,13 +43,22 @@ class Command(ActingCommand):
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(f"文件“{path}”不存在")
-        bar = tqdm(total=3 if opts["apply"] else 2, desc="名单导入", unit="步",
-                   file=sys.stderr, disable=None)
+        bar = tqdm(
+            total=3 if opts["apply"] else 2,
+            desc="名单导入",
+            unit="步",
+            file=sys.stderr,
+            disable=None,
+        )
         try:
             bar.set_postfix_str("读取、校验、关联、比对")
-            batch = services.batch_check(user=self.user, kind=opts["kind"],
-                                         data=path.read_bytes(), file_name=path.name,
-                                         sheet=opts["sheet"] or None)
+            batch = services.batch_check(
+                user=self.user,
+                kind=opts["kind"],
+                data=path.read_bytes(),
+                file_name=path.name,
+                sheet=opts["sheet"] or None,
+            )
             bar.update(1)
         except DomainError as exc:
             bar.close()
@@ -59,8 +71,9 @@ class Command(ActingCommand):
         if opts["apply"]:
             bar.set_postfix_str("导入")
             try:
-                summary = services.batch_apply(user=self.user, batch=batch,
-                                               skip_invalid=opts["skip_invalid"])
+                summary = services.batch_apply(
+                    user=self.user, batch=batch, skip_invalid=opts["skip_invalid"]
+                )
             except DomainError as exc:
                 self.stderr.write(f"未导入：{exc.message}")
                 code = 1
@@ -72,7 +85,8 @@ class Command(ActingCommand):
         if opts["summary_json"]:
             Path(opts["summary_json"]).write_text(
                 json.dumps({"batch": batch.pk, **summary}, ensure_ascii=False, indent=2),
-                encoding="utf-8")
+                encoding="utf-8",
+            )
         self._print(batch, summary)
         if code:
             sys.exit(code)
