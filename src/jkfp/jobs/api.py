@@ -31,6 +31,7 @@ class JobOut(Schema):
     can_retry: bool
     can_cancel: bool
     attempts: int
+    result_url: str
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None

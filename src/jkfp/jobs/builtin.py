@@ -23,7 +23,7 @@ def example_count(ctx, *, n: int = 100, pause: float = 0.0, fail_at: int | None 
             raise DomainError(ErrorCode.INVALID, f"示例任务按要求在第{i}步失败", field="fail_at")
         if pause:
             time.sleep(min(float(pause), 5.0))
-        ctx.progress(i, n, message=f"正在计数：{i}/{n}")
+        ctx.progress(i, n, message=f"正在计数：{i}/{n}" if i < n else "计数完成")
     return {"counted": n}
 
 

@@ -67,9 +67,14 @@ class SideConnection:
             return connection
         if self._conn is None:
             db = copy.deepcopy(connections.settings["default"])
+            options = dict(db.get("OPTIONS", {}))
             if db["ENGINE"] == "django.db.backends.sqlite3":
-                db["OPTIONS"] = {**db.get("OPTIONS", {}), "timeout": 0.2}
-                db["OPTIONS"].pop("transaction_mode", None)
+                options["timeout"] = 0.2  # the task may hold the write lock: try again later
+                options.pop("transaction_mode", None)
+            elif db["ENGINE"] == "django.db.backends.postgresql":
+                # never wait long for a lock on the job row (a task that locked it itself)
+                options["options"] = f"{options.get('options', '')} -c lock_timeout=500".strip()
+            db["OPTIONS"] = options
             self._conn = load_backend(db["ENGINE"]).DatabaseWrapper(db, "jobs_side")
         return self._conn
 

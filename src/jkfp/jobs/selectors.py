@@ -69,12 +69,25 @@ class JobView:
     can_retry: bool
     can_cancel: bool
     attempts: int
+    result_url: str  # a page of the result ("url" of a dict result, a path of this site)
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
 
 
 STALE_MESSAGE = "任务已中断：执行它的进程长时间没有响应（可能已被终止或重启），可以重试"
+
+
+def _result_url(job: Job) -> str:
+    url = job.result.get("url") if isinstance(job.result, dict) else None
+    if (
+        job.state == JobState.DONE
+        and isinstance(url, str)
+        and url.startswith("/")
+        and not url.startswith("//")
+    ):
+        return url
+    return ""
 
 
 def job_view(job: Job, *, now: dt.datetime | None = None) -> JobView:
@@ -110,6 +123,7 @@ def job_view(job: Job, *, now: dt.datetime | None = None) -> JobView:
         and not stale
         and not job.cancel_requested,
         attempts=job.attempts,
+        result_url=_result_url(job),
         created_at=job.created_at,
         started_at=job.started_at,
         finished_at=job.finished_at,

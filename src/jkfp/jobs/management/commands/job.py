@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
 from django.core.management.base import CommandError
@@ -24,7 +25,15 @@ class Command(ActingCommand):
         wait.add_argument("--no-bar", action="store_true", help="不显示进度条")
         show = sub.add_parser("show", help="显示任务状态（JSON）")
         show.add_argument("job_id", type=int)
-        sub.add_parser("list", help="列出最近 50 个任务")
+        lister = sub.add_parser("list", help="列出最近 50 个任务")
+        for p in (wait, show, lister):  # `jkfp job wait ID --as USER` as well as before `wait`
+            p.add_argument(
+                "--as",
+                dest="as_user",
+                metavar="USERNAME",
+                default=argparse.SUPPRESS,
+                help="以该用户的身份执行（必填）",
+            )
 
     def _job(self, job_id: int):
         from django.http import Http404
@@ -62,7 +71,13 @@ class Command(ActingCommand):
             }
             self.stdout.write(json.dumps(out, ensure_ascii=False, default=str))
             return
-        v = wait_for(job_id=job.pk, user=self.user, timeout=opts["timeout"], bar=not opts["no_bar"])
+        v = wait_for(
+            job_id=job.pk,
+            user=self.user,
+            timeout=opts["timeout"],
+            bar=not opts["no_bar"],
+            file=self.stderr._out,
+        )
         self.stdout.write(f"#{v.id} {v.state_label}：{v.message}")
         if v.state != JobState.DONE or v.stale:
             raise CommandError(f"任务 #{v.id} 未完成：{v.state_label}")
