@@ -68,21 +68,24 @@ def registry_frame(*, user: User) -> pl.DataFrame:
 
 
 def candidate_persons(*, user: User, ids: list[int]) -> dict[int, dict]:
-    """What the review queue shows of candidates: name, birth date, village (masked ID)."""
-    from jkfp.registry.idnumber import mask
-
+    """What the review queue shows of candidates: name, birth date, village and household
+    number. No digits of the ID number: beside the birth date, a masked number (address code
+    and last 4) would leave a single possible ID (DESIGN.md rule 12)."""
     out = {}
-    for pk, name, number, birth, region in (
+    rows = (
         person_scope(user=user)
         .filter(pk__in=ids)
-        .values_list("pk", "name", "id_number", "birth_date", "region_code")
-    ):
+        .values_list("pk", "name", "birth_date", "region_code", "household__household_number")
+    )
+    names = dict(Region.objects.filter(code__in={r[3] for r in rows}).values_list("code", "name"))
+    for pk, name, birth, region, number in rows:
         out[pk] = {
             "id": pk,
             "name": name,
-            "id_masked": mask(number),
             "birth_date": birth,
             "region_code": region,
+            "village": names.get(region, region),
+            "household_number": number,
         }
     return out
 
