@@ -52,7 +52,8 @@ def test_upload_resolve_a_doubtful_pair_and_apply(e2e_regions, login, live_serve
     page.select_option("#id_kind", "civil_affairs")
     page.set_input_files("#id_file", str(path))
     page.click("main form button[type=submit]")
-    expect(page.locator("#count-rows")).to_have_text("2")
+    # reading, checking and linking run in the request: give a loaded machine time
+    expect(page.locator("#count-rows")).to_have_text("2", timeout=90_000)
     expect(page.locator("#count-created")).to_have_text("1")
     expect(page.locator("#count-doubtful")).to_have_text("1")
     page.set_viewport_size({"width": 1366, "height": 900})
@@ -62,7 +63,7 @@ def test_upload_resolve_a_doubtful_pair_and_apply(e2e_regions, login, live_serve
     expect(page.locator("#count-created")).to_have_text("2")
     expect(page.locator("#review")).to_contain_text("民政审核员")
     page.click("#apply")
-    expect(page.locator("main")).to_contain_text("100%", timeout=30_000)
+    expect(page.locator("main")).to_contain_text("100%", timeout=90_000)
     page.goto(f"{live_server.url}/exchange/")
     page.click("main table a")
     expect(page.locator("#batch-state")).to_have_text("已导入")
