@@ -88,7 +88,13 @@ COMPARISONS: dict[str, list[tuple[str, str, float, float]]] = {
     ],
 }
 FIXED_M = {"id"}  # not learnt from exact-ID pairs (they all agree on the ID)
-CONDITIONAL_U = {"id": "dob"}  # u counted on pairs of ours that agree on this column
+CONDITIONAL_U = {"id": "dob"}
+PAIRS = {
+    "row": pl.Int64,
+    "person_id": pl.Int64,
+    "pair_score": pl.Float64,
+    "score": pl.Float64,
+}  # u counted on pairs of ours that agree on this column
 
 # Candidate pairs: the same birth date; the first 17 ID digits; the same township and name
 # initials (a transposed birth date); the same county and pinyin (a homophone elsewhere).
@@ -260,8 +266,9 @@ def score(
     prior: float,
     floor: float,
 ) -> pl.DataFrame:
-    """Candidate pairs with their match probability >= floor: row, person_id, score."""
-    empty = pl.DataFrame(schema={"row": pl.Int64, "person_id": pl.Int64, "score": pl.Float64})
+    """Candidate pairs whose pairwise match probability (pair_score) is >= floor, with their
+    probability among the row's candidates (score, see one_to_one): row, person_id, ..."""
+    empty = pl.DataFrame(schema=PAIRS)
     if theirs.height == 0 or ours.height == 0:
         return empty
     con = _connect()
@@ -278,8 +285,23 @@ def score(
     if frame.height == 0:
         return empty
     left_is_theirs = pl.col("source_dataset_l") == "theirs"
-    return frame.select(
+    pairs = frame.select(
         pl.when(left_is_theirs).then("unique_id_l").otherwise("unique_id_r").alias("row"),
         pl.when(left_is_theirs).then("unique_id_r").otherwise("unique_id_l").alias("person_id"),
-        pl.col("match_probability").round(6).alias("score"),
-    ).cast({"row": pl.Int64, "person_id": pl.Int64, "score": pl.Float64})
+        pl.col("match_weight").cast(pl.Float64),
+        pl.col("match_probability").round(6).alias("pair_score"),
+    ).cast({"row": pl.Int64, "person_id": pl.Int64})
+    return one_to_one(pairs).drop("match_weight")
+
+
+def one_to_one(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Each pair's probability given that the row is at most one of its candidates.
+
+    splink scores pairs one by one: two namesakes born the same day both score near 1. A row
+    is one person: with prior odds times Bayes factor o_c = 2^w_c for each candidate c,
+    P(c) = o_c / (1 + sum of o_j). Rivals share the probability (two twins: 0.5 each); a
+    candidate far ahead of the others keeps nearly all of it. Worked in log space."""
+    top = pl.max_horizontal(pl.col("match_weight").max().over("row"), pl.lit(0.0))
+    shifted = pl.lit(2.0).pow(pl.col("match_weight") - top)
+    total = pl.lit(2.0).pow(-top) + shifted.sum().over("row")
+    return pairs.with_columns((shifted / total).round(6).alias("score"))
