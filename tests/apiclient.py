@@ -50,15 +50,8 @@ def error_fields(response) -> dict[str, str]:
     return {e["field"]: e["code"] for e in response.json()["errors"]}
 
 
-MODELS = (
-    Household,
-    Person,
-    CategoryPeriod,
-    HouseholdIncome,
-    SupportMeasure,
-    ChangeRequest,
-    HospitalStay,
-)
+MODELS = (Household, Person, CategoryPeriod, HouseholdIncome, SupportMeasure, ChangeRequest,
+          HospitalStay)
 
 
 def counts() -> dict[str, int]:

@@ -33,10 +33,8 @@ def pytest_terminal_summary(terminalreporter, config):
     shown: a failure that depends on the order is reproduced with this seed."""
     if config.pluginmanager.hasplugin("randomly"):
         seed = config.getoption("randomly_seed")
-        terminalreporter.write_line(
-            f"random order: -p randomly --randomly-seed={seed} "
-            "repeats it, -p no:randomly turns it off"
-        )
+        terminalreporter.write_line(f"random order: -p randomly --randomly-seed={seed} "
+                                    "repeats it, -p no:randomly turns it off")
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +55,8 @@ def regions(db):
 
 @pytest.fixture
 def make_user(regions):
-    def make(region: str, role: str = Role.DATA_ENTRY, department: str = Department.HEALTH, **kw):
+    def make(region: str, role: str = Role.DATA_ENTRY, department: str = Department.HEALTH,
+             **kw):
         return UserFactory(region_id=region, role=role, department=department, **kw)
 
     return make
@@ -84,12 +83,10 @@ def household(regions):
 def foreign_households(regions):
     """Households outside VILLAGE: same township, other township, other city."""
     return {
-        "same_township": HouseholdFactory(
-            village_id=OTHER_VILLAGE_SAME_TOWNSHIP, region_code=OTHER_VILLAGE_SAME_TOWNSHIP
-        ),
-        "other_township": HouseholdFactory(
-            village_id=OTHER_TOWNSHIP_VILLAGE, region_code=OTHER_TOWNSHIP_VILLAGE
-        ),
+        "same_township": HouseholdFactory(village_id=OTHER_VILLAGE_SAME_TOWNSHIP,
+                                          region_code=OTHER_VILLAGE_SAME_TOWNSHIP),
+        "other_township": HouseholdFactory(village_id=OTHER_TOWNSHIP_VILLAGE,
+                                           region_code=OTHER_TOWNSHIP_VILLAGE),
         "changzhi": HouseholdFactory(village_id=CHANGZHI_VILLAGE, region_code=CHANGZHI_VILLAGE),
     }
 
@@ -97,9 +94,8 @@ def foreign_households(regions):
 @pytest.fixture
 def member(household):
     """A second member of `household` with a phone number."""
-    return PersonFactory(
-        household=household, region_code=VILLAGE, phone="13912345678", name="张小明"
-    )
+    return PersonFactory(household=household, region_code=VILLAGE, phone="13912345678",
+                         name="张小明")
 
 
 # ---------------------------------------------------------------- clients of the pages

@@ -25,9 +25,8 @@ def make_id(county: str = "640323", birth: dt.date = dt.date(1970, 5, 17), sex: 
     key = (county, birth, sex)
     n = _issued.get(key, 0) + 1
     if n > 499:
-        raise ValueError(
-            f"make_id: more than 499 ID numbers of {key} in one test; pass other birth dates"
-        )
+        raise ValueError(f"make_id: more than 499 ID numbers of {key} in one test; "
+                         "pass other birth dates")
     _issued[key] = n
     return idnumber.make(county, birth, 2 * n + (1 if sex == "M" else 0))
 

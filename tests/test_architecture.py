@@ -9,35 +9,14 @@ from pathlib import Path
 import jkfp
 
 SRC = Path(jkfp.__file__).parent
-APPS = {
-    "regions",
-    "accounts",
-    "registry",
-    "admission",
-    "settlement",
-    "web",
-    "api",
-    "demo",
-    "ops",
-    "summaries",
-    "health",
-    "contracts",
-    "screening",
-}
+APPS = {"regions", "accounts", "registry", "admission", "settlement", "web", "api", "demo",
+        "ops", "summaries", "health", "contracts", "screening"}
 SHARED = {"errors", "categories", "writes", "events", "policy", "cli"}
 PUBLIC = {"models", "services", "selectors"}
-PUBLIC_EXTRA = {
-    ("accounts", "access"),
-    ("accounts", "commands"),
-    ("accounts", "admin"),
-    ("accounts", "tokens"),
-    ("registry", "idnumber"),
-    ("regions", "codes"),
-    ("summaries", "definitions"),
-    ("registry", "xlsxstream"),
-    ("health", "catalog"),
-    ("health", "timeline"),
-}
+PUBLIC_EXTRA = {("accounts", "access"), ("accounts", "commands"), ("accounts", "admin"),
+                ("accounts", "tokens"),
+                ("registry", "idnumber"), ("regions", "codes"), ("summaries", "definitions"),
+                ("registry", "xlsxstream"), ("health", "catalog"), ("health", "timeline")}
 COMPOSERS = {"web", "api", "config"}
 COMPOSED = {"api", "urls", "views"}
 INFRASTRUCTURE = {"web", "api"}  # shared UI and API parts any app may use
@@ -71,11 +50,8 @@ def test_policy_imports_no_django_and_no_app():
             continue
         for name, line in _imports(path):
             top = name.split(".")[0]
-            if top == "django" or (
-                top == "jkfp"
-                and name != "jkfp"
-                and not any(name == m or name.startswith(m + ".") for m in POLICY_MAY_IMPORT)
-            ):
+            if top == "django" or (top == "jkfp" and name != "jkfp" and not any(
+                    name == m or name.startswith(m + ".") for m in POLICY_MAY_IMPORT)):
                 bad.append(f"{rel}:{line} imports {name}")
     assert bad == []
 

@@ -31,31 +31,24 @@ def test_admin_menu_link_only_for_administrators(users, make_user, client_as):
     assert 'href="/admin/"' in client_as(admin).get("/").content.decode()
 
 
-def test_an_account_made_by_an_administrator_must_change_its_password_and_is_never_deleted(regions):
+
+
+def test_an_account_made_by_an_administrator_must_change_its_password_and_is_never_deleted(
+        regions):
     from django.test import Client
 
     from jkfp.accounts.models import Role, User
 
     from ..factories import UserFactory
 
-    root = UserFactory(
-        username="root3", is_superuser=True, is_staff=True, region_id=None, role=Role.ADMIN
-    )
+    root = UserFactory(username="root3", is_superuser=True, is_staff=True, region_id=None,
+                       role=Role.ADMIN)
     c = Client()
     c.force_login(root, backend="django.contrib.auth.backends.ModelBackend")
-    r = c.post(
-        "/admin/accounts/user/add/",
-        {
-            "username": "new_doctor",
-            "password1": "初始口令-abc-123",
-            "password2": "初始口令-abc-123",
-            "usable_password": "true",
-            "full_name": "新村医",
-            "region": "640323100201",
-            "department": "health",
-            "role": "data_entry",
-        },
-    )
+    r = c.post("/admin/accounts/user/add/", {
+        "username": "new_doctor", "password1": "初始口令-abc-123", "password2": "初始口令-abc-123",
+        "usable_password": "true", "full_name": "新村医", "region": "640323100201",
+        "department": "health", "role": "data_entry"})
     assert r.status_code == 302, r.content.decode()[:2000]
     new = User.objects.get(username="new_doctor")
     assert new.must_change_password

@@ -110,6 +110,8 @@ def test_token_of_an_inactive_user_is_refused(users, api_as):
     assert client.get("/me").status_code == 401
 
 
+
+
 def test_a_password_change_ends_the_tokens_issued_before(users, api_as):
     client = api_as(users["village"])
     assert client.get("/me").status_code == 200
@@ -129,14 +131,9 @@ def test_a_user_keeps_only_a_few_live_tokens(users, settings):
     assert sorted(live.values_list("pk", flat=True)) == sorted(t.pk for t in issued[-3:])
 
 
-@pytest.mark.parametrize(
-    "password, code",
-    [
-        ("short-pw", "password_too_short"),
-        ("3141592653589", "password_entirely_numeric"),
-        ("password123", "password_too_common"),
-    ],
-)
+@pytest.mark.parametrize("password, code", [("short-pw", "password_too_short"),
+                                            ("3141592653589", "password_entirely_numeric"),
+                                            ("password123", "password_too_common")])
 def test_weak_passwords_are_refused(users, password, code):
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError

@@ -57,10 +57,10 @@ def test_bad_file_names_every_problem_with_its_line(tmp_path):
     errors = exc.value.errors
     assert all(e.code == ErrorCode.PROCEDURE_INVALID for e in errors)
     text = "\n".join(e.message for e in errors)
-    assert "admission.yaml:6" in text and "须为正整数" in text  # value 0
-    assert "admission.yaml:12" in text and "未知的键“colour”" in text  # unknown key
-    assert "须注明来源" in text  # no source, no example
-    assert "日期须按先后排列" in text  # dates out of order
+    assert "admission.yaml:6" in text and "须为正整数" in text          # value 0
+    assert "admission.yaml:12" in text and "未知的键“colour”" in text   # unknown key
+    assert "须注明来源" in text                                         # no source, no example
+    assert "日期须按先后排列" in text                                   # dates out of order
     assert "缺少参数“earliest_exit_year”" in text
 
 
@@ -70,59 +70,34 @@ def test_a_new_dated_value_changes_the_rule_from_its_date(tmp_path, settings, us
     shipped = SHIPPED.read_text(encoding="utf-8")
     first = "notice_min_days:"
     source_line = shipped.index("\n", shipped.index("source:", shipped.index(first))) + 1
-    text = (
-        shipped[:source_line]
-        + "      2025-01-01:\n        value: 7\n        source: 测试\n"
-        + shipped[source_line:]
-    )
+    text = (shipped[:source_line] + "      2025-01-01:\n        value: 7\n        source: 测试\n"
+            + shipped[source_line:])
     (root / "procedure" / "admission.yaml").write_text(text, encoding="utf-8")
     shutil.copytree(Path(settings.JKFP_POLICIES_DIR) / "yanchi", root / "yanchi")
     settings.JKFP_POLICIES_DIR = root
     assert procedure.thresholds(on=dt.date(2024, 12, 31)).notice_min_days == 5
     assert procedure.thresholds(on=dt.date(2025, 1, 1)).notice_min_days == 7
     cr = services.change_request_propose(
-        user=users["village"],
-        action="admit",
-        category="marginal",
-        household=household,
-        reason="因病",
-        effective_date=dt.date(2025, 3, 1),
-        channel="visit",
-        home_visit_on=dt.date(2025, 2, 20),
-        consent_on=dt.date(2025, 2, 21),
-    )
+        user=users["village"], action="admit", category="marginal", household=household,
+        reason="因病", effective_date=dt.date(2025, 3, 1), channel="visit",
+        home_visit_on=dt.date(2025, 2, 20), consent_on=dt.date(2025, 2, 21))
     with pytest.raises(DomainError) as exc:
-        services.change_request_post_notice(
-            user=users["village"],
-            request=cr,
-            expected_version=cr.version,
-            notice_start=dt.date(2025, 3, 2),
-            notice_days=6,
-        )
+        services.change_request_post_notice(user=users["village"], request=cr,
+                                            expected_version=cr.version,
+                                            notice_start=dt.date(2025, 3, 2), notice_days=6)
     assert exc.value.code == ErrorCode.NOTICE_TOO_SHORT and "7天" in exc.value.message
-    cr = services.change_request_post_notice(
-        user=users["village"],
-        request=cr,
-        expected_version=cr.version,
-        notice_start=dt.date(2025, 3, 2),
-    )
+    cr = services.change_request_post_notice(user=users["village"], request=cr,
+                                             expected_version=cr.version,
+                                             notice_start=dt.date(2025, 3, 2))
     assert cr.notice_end == dt.date(2025, 3, 8)  # the 7 days of 2025 by default
 
 
 def test_exit_year_before_the_earliest_is_refused(users, household):
     with pytest.raises(ValidationErrors) as exc:
         services.change_request_propose(
-            user=users["village"],
-            action="admit",
-            category="lifted_out",
-            household=household,
-            reason="脱贫",
-            effective_date=dt.date(2024, 6, 1),
-            channel="visit",
-            home_visit_on=dt.date(2024, 5, 1),
-            consent_on=dt.date(2024, 5, 1),
-            exit_year=2012,
-        )
+            user=users["village"], action="admit", category="lifted_out", household=household,
+            reason="脱贫", effective_date=dt.date(2024, 6, 1), channel="visit",
+            home_visit_on=dt.date(2024, 5, 1), consent_on=dt.date(2024, 5, 1), exit_year=2012)
     assert [(e.code, e.field) for e in exc.value.errors] == [(ErrorCode.INVALID, "exit_year")]
 
 

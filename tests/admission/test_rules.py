@@ -17,54 +17,34 @@ from ..conftest import OTHER_TOWNSHIP_VILLAGE, VILLAGE
 from ..factories import UserFactory
 
 STATUSES = ["proposed", "notice", "township_approved", "approved", "withdrawn"]
-REFUSALS = {
-    ErrorCode.WORKFLOW_ROLE,
-    ErrorCode.WORKFLOW_STEP,
-    ErrorCode.PERMISSION,
-    ErrorCode.REGION_OUT_OF_SCOPE,
-    ErrorCode.FOUR_EYES,
-}
+REFUSALS = {ErrorCode.WORKFLOW_ROLE, ErrorCode.WORKFLOW_STEP, ErrorCode.PERMISSION,
+            ErrorCode.REGION_OUT_OF_SCOPE, ErrorCode.FOUR_EYES}
 
 
 def _request_in(status, users, household):
     today = timezone.localdate()
     cr = services.change_request_propose(
-        user=users["village"],
-        action="admit",
-        category="marginal",
-        household=household,
-        reason="因病支出骤增",
-        effective_date=today,
-        channel="visit",
-        home_visit_on=today,
-        consent_on=today,
-    )
+        user=users["village"], action="admit", category="marginal", household=household,
+        reason="因病支出骤增", effective_date=today, channel="visit",
+        home_visit_on=today, consent_on=today)
     if status == "withdrawn":
-        return services.change_request_withdraw(
-            user=users["village"], request=cr, expected_version=cr.version, comment="撤回"
-        )
+        return services.change_request_withdraw(user=users["village"], request=cr,
+                                                expected_version=cr.version, comment="撤回")
     if status == "proposed":
         return cr
-    cr = services.change_request_post_notice(
-        user=users["village"],
-        request=cr,
-        expected_version=cr.version,
-        notice_start=today - dt.timedelta(days=10),
-    )
+    cr = services.change_request_post_notice(user=users["village"], request=cr,
+                                             expected_version=cr.version,
+                                             notice_start=today - dt.timedelta(days=10))
     if status == "notice":
         return cr
-    cr = services.change_request_township_review(
-        user=users["township"],
-        request=cr,
-        expected_version=cr.version,
-        approve=True,
-        comment="同意",
-    )
+    cr = services.change_request_township_review(user=users["township"], request=cr,
+                                                 expected_version=cr.version, approve=True,
+                                                 comment="同意")
     if status == "township_approved":
         return cr
-    return services.change_request_county_decide(
-        user=users["county"], request=cr, expected_version=cr.version, approve=True, comment="同意"
-    )
+    return services.change_request_county_decide(user=users["county"], request=cr,
+                                                 expected_version=cr.version, approve=True,
+                                                 comment="同意")
 
 
 def _take(step, user, cr):
@@ -84,13 +64,11 @@ def everyone(users, make_user):
         **users,
         "township_data_entry": make_user("640323100", Role.DATA_ENTRY, username="t_entry"),
         "township_readonly": make_user("640323100", Role.READONLY, username="t_ro"),
-        "other_township_reviewer": make_user(
-            OTHER_TOWNSHIP_VILLAGE[:9], Role.REVIEWER, username="ot_rev"
-        ),
+        "other_township_reviewer": make_user(OTHER_TOWNSHIP_VILLAGE[:9], Role.REVIEWER,
+                                             username="ot_rev"),
         "village_reviewer": make_user(VILLAGE, Role.REVIEWER, username="v_rev"),
-        "superuser": UserFactory(
-            username="root", is_superuser=True, region_id=None, role=Role.ADMIN
-        ),
+        "superuser": UserFactory(username="root", is_superuser=True, region_id=None,
+                                 role=Role.ADMIN),
     }
 
 
@@ -99,11 +77,8 @@ def test_services_inbox_and_buttons_agree_with_step_allowed(status, everyone, ho
     cr = _request_in(status, everyone, household)
     assert cr.status == status
     for name, user in everyone.items():
-        allowed = {
-            s
-            for s in ("notice", "review", "decide", "withdraw")
-            if rules.step_allowed(user=user, request=cr, step=s)
-        }
+        allowed = {s for s in ("notice", "review", "decide", "withdraw")
+                   if rules.step_allowed(user=user, request=cr, step=s)}
         # the request page's buttons
         assert selectors.change_request_actions(user=user, request=cr) == allowed, name
         # the inbox: every duty the user may take now (withdrawing is not a duty)

@@ -16,15 +16,8 @@ from ..factories import PersonFactory
 
 def _propose(c, household, **over):
     today = timezone.localdate()
-    data = {
-        "action": "admit",
-        "category": "marginal",
-        "channel": "visit",
-        "reason": "收入骤降",
-        "effective_date": today,
-        "home_visit_on": today,
-        "consent_on": today,
-    }
+    data = {"action": "admit", "category": "marginal", "channel": "visit", "reason": "收入骤降",
+            "effective_date": today, "home_visit_on": today, "consent_on": today}
     data.update(over)
     return c.post(f"/households/{household.pk}/requests/", data)
 
@@ -39,59 +32,49 @@ def test_admission_across_users(users, household, client_as):
     assert f'href="/requests/{cr.pk}/"' in township.get("/todo/").content.decode()
 
     start = timezone.localdate() - dt.timedelta(days=6)
-    r = village.post(
-        f"/requests/{cr.pk}/notice/", {"notice_start": start, "notice_days": 5, "version": 1}
-    )
+    r = village.post(f"/requests/{cr.pk}/notice/", {"notice_start": start, "notice_days": 5,
+                                                    "version": 1})
     assert r.status_code == 302
     page = township.get(f"/requests/{cr.pk}/").content.decode()
     assert "公示：" in page and household.head.name in page
     assert household.head.id_number not in page  # the notice shows no ID numbers
     assert "提交审核意见" in page
 
-    r = township.post(
-        f"/requests/{cr.pk}/review/", {"decision": "reject", "comment": "", "version": 2}
-    )
+    r = township.post(f"/requests/{cr.pk}/review/", {"decision": "reject", "comment": "",
+                                                     "version": 2})
     assert r.status_code == 422
     assert "不通过时须填写意见" in r.content.decode()
-    r = township.post(
-        f"/requests/{cr.pk}/review/", {"decision": "approve", "comment": "属实", "version": 2}
-    )
+    r = township.post(f"/requests/{cr.pk}/review/", {"decision": "approve", "comment": "属实",
+                                                     "version": 2})
     assert r.status_code == 302
     assert f'href="/requests/{cr.pk}/"' in county.get("/todo/").content.decode()
     assert "提交审定结论" not in township.get(f"/requests/{cr.pk}/").content.decode()
 
-    r = county.post(
-        f"/requests/{cr.pk}/decide/", {"decision": "approve", "comment": "", "version": 3}
-    )
+    r = county.post(f"/requests/{cr.pk}/decide/", {"decision": "approve", "comment": "",
+                                                   "version": 3})
     assert r.status_code == 302
     page = county.get(f"/requests/{cr.pk}/").content.decode()
     assert "县级审定通过" in page
     for who in ("v_user", "t_user", "c_user"):
         assert who in page  # every step says who
     assert "属实" in page
-    assert CategoryPeriod.objects.filter(
-        household=household, category="marginal", end_date__isnull=True
-    ).exists()
+    assert CategoryPeriod.objects.filter(household=household, category="marginal",
+                                         end_date__isnull=True).exists()
 
 
 def test_review_before_the_notice_ends_is_refused(users, household, client_as):
     village, township = client_as(users["village"]), client_as(users["township"])
     _propose(village, household)
     cr = ChangeRequest.objects.get()
-    village.post(
-        f"/requests/{cr.pk}/notice/",
-        {"notice_start": timezone.localdate(), "notice_days": 5, "version": 1},
-    )
+    village.post(f"/requests/{cr.pk}/notice/", {"notice_start": timezone.localdate(),
+                                                "notice_days": 5, "version": 1})
     page = township.get(f"/requests/{cr.pk}/").content.decode()
     assert "期满后方可审核" in page
-    r = township.post(
-        f"/requests/{cr.pk}/review/", {"decision": "approve", "comment": "", "version": 2}
-    )
+    r = township.post(f"/requests/{cr.pk}/review/", {"decision": "approve", "comment": "",
+                                                     "version": 2})
     assert r.status_code == 422 and "公示期满后方可审核" in r.content.decode()
-    r = village.post(
-        f"/requests/{cr.pk}/notice/",
-        {"notice_start": timezone.localdate(), "notice_days": 3, "version": 2},
-    )
+    r = village.post(f"/requests/{cr.pk}/notice/", {"notice_start": timezone.localdate(),
+                                                    "notice_days": 3, "version": 2})
     assert r.status_code == 422
 
 
@@ -104,24 +87,15 @@ def test_admission_without_consent_names_the_fields(users, household, client_as)
     assert not ChangeRequest.objects.exists()
 
 
-def test_exit_that_breaks_the_rules_is_refused_with_the_rule_named(users, household, client_as):
+def test_exit_that_breaks_the_rules_is_refused_with_the_rule_named(users, household,
+                                                                    client_as):
     household.head.work_ability = "unable"
     household.head.save()
-    period = services.category_period_add(
-        user=users["village"],
-        category="marginal",
-        household=household,
-        start_date=timezone.localdate() - dt.timedelta(days=30),
-    )
-    r = _propose(
-        client_as(users["village"]),
-        household,
-        action="exit",
-        period=period.pk,
-        end_way="aided",
-        home_visit_on="",
-        consent_on="",
-    )
+    period = services.category_period_add(user=users["village"], category="marginal",
+                                          household=household,
+                                          start_date=timezone.localdate() - dt.timedelta(days=30))
+    r = _propose(client_as(users["village"]), household, action="exit", period=period.pk,
+                 end_way="aided", home_visit_on="", consent_on="")
     assert r.status_code == 422
     html = r.content.decode()
     assert "监测未满6个月" in html and "exit_monitored_too_short" in html
@@ -134,30 +108,15 @@ def test_exit_check_shown_on_the_request_page(users, household, client_as):
     from jkfp.admission import services as workflow
 
     PersonFactory(household=household, work_ability="able")
-    period = services.category_period_add(
-        user=users["village"],
-        category="marginal",
-        household=household,
-        start_date=dt.date(2023, 1, 1),
-    )
-    services.support_measure_add(
-        user=users["village"],
-        household=household,
-        kind="medical",
-        description="签约",
-        start_date=dt.date(2023, 2, 1),
-    )
-    cr = workflow.change_request_propose(
-        user=users["village"],
-        action="exit",
-        category="marginal",
-        household=household,
-        period=period,
-        reason="收入稳定",
-        effective_date=timezone.localdate(),
-        channel="visit",
-        end_way="aided",
-    )
+    period = services.category_period_add(user=users["village"], category="marginal",
+                                          household=household, start_date=dt.date(2023, 1, 1))
+    services.support_measure_add(user=users["village"], household=household, kind="medical",
+                                 description="签约", start_date=dt.date(2023, 2, 1))
+    cr = workflow.change_request_propose(user=users["village"], action="exit",
+                                         category="marginal", household=household,
+                                         period=period, reason="收入稳定",
+                                         effective_date=timezone.localdate(), channel="visit",
+                                         end_way="aided")
     page = client_as(users["county"]).get(f"/requests/{cr.pk}/").content.decode()
     assert "退出条件检查" in page and "符合退出条件" in page
 
@@ -172,10 +131,8 @@ def test_withdraw_and_list_filter(users, household, client_as):
     assert cr.status == "withdrawn"
     listed = village.get("/requests/", {"status": "withdrawn"}).content.decode()
     assert f'href="/requests/{cr.pk}/"' in listed
-    assert (
-        f'href="/requests/{cr.pk}/"'
-        not in village.get("/requests/", {"status": "proposed"}).content.decode()
-    )
+    assert f'href="/requests/{cr.pk}/"' not in village.get(
+        "/requests/", {"status": "proposed"}).content.decode()
 
 
 def test_requests_out_of_scope_are_404(users, foreign_households, client_as):
@@ -183,16 +140,9 @@ def test_requests_out_of_scope_are_404(users, foreign_households, client_as):
 
     hh = foreign_households["same_township"]
     cr = workflow.change_request_propose(
-        user=users["township"],
-        action="admit",
-        category="marginal",
-        household=hh,
-        reason="x",
-        effective_date=timezone.localdate(),
-        channel="visit",
-        home_visit_on=timezone.localdate(),
-        consent_on=timezone.localdate(),
-    )
+        user=users["township"], action="admit", category="marginal", household=hh,
+        reason="x", effective_date=timezone.localdate(), channel="visit",
+        home_visit_on=timezone.localdate(), consent_on=timezone.localdate())
     village = client_as(users["village"])
     assert village.get(f"/requests/{cr.pk}/").status_code == 404
     for action in ("notice", "review", "decide", "withdraw"):

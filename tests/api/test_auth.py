@@ -39,8 +39,7 @@ def test_browser_session_works_and_writes_need_csrf(users, household):
 
 
 def test_history_records_the_api_user(users, household, api_as):
-    api_as(users["village"]).patch(
-        f"/households/{household.pk}", {"version": 1, "address": "改过的住址"}
-    )
+    api_as(users["village"]).patch(f"/households/{household.pk}",
+                                   {"version": 1, "address": "改过的住址"})
     last = household.history.order_by("-history_date").first()
     assert last.history_user == users["village"]

@@ -12,33 +12,23 @@ from jkfp.api.main import api
 pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
 
 ENDPOINTS = {
-    ("/api/v1/auth/token", "post"),
-    ("/api/v1/auth/token", "delete"),
-    ("/api/v1/me", "get"),
-    ("/api/v1/regions/{code}", "get"),
-    ("/api/v1/regions/{code}/children", "get"),
-    ("/api/v1/households", "get"),
-    ("/api/v1/households", "post"),
-    ("/api/v1/households/{household_id}", "get"),
-    ("/api/v1/households/{household_id}", "patch"),
+    ("/api/v1/auth/token", "post"), ("/api/v1/auth/token", "delete"), ("/api/v1/me", "get"),
+    ("/api/v1/regions/{code}", "get"), ("/api/v1/regions/{code}/children", "get"),
+    ("/api/v1/households", "get"), ("/api/v1/households", "post"),
+    ("/api/v1/households/{household_id}", "get"), ("/api/v1/households/{household_id}", "patch"),
     ("/api/v1/households/{household_id}/members", "post"),
     ("/api/v1/households/{household_id}/incomes", "post"),
     ("/api/v1/households/{household_id}/categories", "post"),
     ("/api/v1/households/{household_id}/support-measures", "post"),
     ("/api/v1/households/{household_id}/history", "get"),
-    ("/api/v1/persons", "get"),
-    ("/api/v1/persons/lookup", "post"),
-    ("/api/v1/persons/{person_id}", "get"),
-    ("/api/v1/persons/{person_id}", "patch"),
-    ("/api/v1/persons/{person_id}/death", "post"),
-    ("/api/v1/persons/{person_id}/reveal", "post"),
+    ("/api/v1/persons", "get"), ("/api/v1/persons/lookup", "post"),
+    ("/api/v1/persons/{person_id}", "get"), ("/api/v1/persons/{person_id}", "patch"),
+    ("/api/v1/persons/{person_id}/death", "post"), ("/api/v1/persons/{person_id}/reveal", "post"),
     ("/api/v1/persons/{person_id}/history", "get"),
     ("/api/v1/persons/{person_id}/categories", "get"),
     ("/api/v1/category-periods/{period_id}/end", "post"),
-    ("/api/v1/change-requests", "get"),
-    ("/api/v1/change-requests", "post"),
-    ("/api/v1/change-requests/inbox", "get"),
-    ("/api/v1/change-requests/{request_id}", "get"),
+    ("/api/v1/change-requests", "get"), ("/api/v1/change-requests", "post"),
+    ("/api/v1/change-requests/inbox", "get"), ("/api/v1/change-requests/{request_id}", "get"),
     ("/api/v1/change-requests/{request_id}/notice", "post"),
     ("/api/v1/change-requests/{request_id}/township-review", "post"),
     ("/api/v1/change-requests/{request_id}/county-decision", "post"),
@@ -67,8 +57,7 @@ def test_openapi_documents_errors_and_security(schema):
     for status in ("201", "401", "403", "404", "409", "422"):
         assert status in create["responses"], status
     assert create["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith(
-        "/ErrorOut"
-    )
+        "/ErrorOut")
     # the login is the only operation without authentication
     login = schema["paths"]["/api/v1/auth/token"]["post"]
     assert "security" not in login

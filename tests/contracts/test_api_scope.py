@@ -15,11 +15,8 @@ TODAY = timezone.localdate()
 
 
 def detail_urls(r) -> list[str]:
-    return [
-        f"/family-doctor/teams/{r.team.pk}",
-        f"/family-doctor/contracts/{r.contract.pk}",
-        f"/family-doctor/followups/{r.followup.pk}",
-    ]
+    return [f"/family-doctor/teams/{r.team.pk}", f"/family-doctor/contracts/{r.contract.pk}",
+            f"/family-doctor/followups/{r.followup.pk}"]
 
 
 @pytest.mark.parametrize("who", list(VISIBLE))
@@ -29,13 +26,12 @@ def test_scope_matrix(users, api_as, contract_records, who):
         for url in detail_urls(r):
             want = 200 if name in VISIBLE[who] else 404
             assert api.get(url).status_code == want, (who, name, url)
-    lists = {
-        "/family-doctor/teams": lambda x: x["name"].removeprefix("团队-"),
-        "/family-doctor/contracts": lambda x: x["person"]["name"].removeprefix("居民-"),
-        "/family-doctor/followups": lambda x: x["person"]["name"].removeprefix("居民-"),
-        "/family-doctor/worklists/overdue": lambda x: x["person"]["name"].removeprefix("居民-"),
-        "/family-doctor/management/status": None,
-    }
+    lists = {"/family-doctor/teams": lambda x: x["name"].removeprefix("团队-"),
+             "/family-doctor/contracts": lambda x: x["person"]["name"].removeprefix("居民-"),
+             "/family-doctor/followups": lambda x: x["person"]["name"].removeprefix("居民-"),
+             "/family-doctor/worklists/overdue":
+                 lambda x: x["person"]["name"].removeprefix("居民-"),
+             "/family-doctor/management/status": None}
     for url, name_of in lists.items():
         items = api.get(url, {"year": TODAY.year} if "status" in url else {}).json()["items"]
         if name_of is None:
@@ -50,45 +46,30 @@ def test_records_named_in_bodies_outside_the_scope(users, api_as, contract_recor
     api = api_as(users["village"])
     far = contract_records["other_township"]
     here = contract_records["inside"]
-    r = api.post(
-        "/family-doctor/contracts",
-        {"person_id": far.person.pk, "team_id": here.team.pk, "signed_on": TODAY.isoformat()},
-    )
+    r = api.post("/family-doctor/contracts", {"person_id": far.person.pk,
+                                              "team_id": here.team.pk,
+                                              "signed_on": TODAY.isoformat()})
     assert r.status_code == 404 and r.json()["field"] == "person_id"
-    r = api.post(
-        "/family-doctor/followups",
-        {
-            "registration_id": far.registration.pk,
-            "visited_on": TODAY.isoformat(),
-            "way": "home",
-            "member_id": here.member.pk,
-            "classification": "controlled",
-            "next_visit_on": TODAY.isoformat(),
-        },
-    )
+    r = api.post("/family-doctor/followups", {
+        "registration_id": far.registration.pk, "visited_on": TODAY.isoformat(),
+        "way": "home", "member_id": here.member.pk, "classification": "controlled",
+        "next_visit_on": TODAY.isoformat()})
     assert r.status_code == 404 and r.json()["field"] == "registration_id"
-    r = api.post(
-        f"/family-doctor/contracts/{far.contract.pk}/end",
-        {"version": 1, "ended_on": TODAY.isoformat(), "end_reason": "x"},
-    )
+    r = api.post(f"/family-doctor/contracts/{far.contract.pk}/end", {
+        "version": 1, "ended_on": TODAY.isoformat(), "end_reason": "x"})
     assert r.status_code == 404
 
 
-@pytest.mark.parametrize("department", [Department.CIVIL_AFFAIRS, Department.RURAL_REVITALISATION])
-def test_health_details_refused_to_other_departments(
-    make_user, api_as, contract_records, department
-):
+@pytest.mark.parametrize("department", [Department.CIVIL_AFFAIRS,
+                                        Department.RURAL_REVITALISATION])
+def test_health_details_refused_to_other_departments(make_user, api_as, contract_records,
+                                                     department):
     api = api_as(make_user("640323100", Role.REVIEWER, department=department))
     r = contract_records["inside"]
-    for url in (
-        f"/family-doctor/followups/{r.followup.pk}",
-        "/family-doctor/followups",
-        "/family-doctor/worklists/my-patients",
-        "/family-doctor/worklists/overdue",
-        "/family-doctor/worklists/not-standard",
-        "/family-doctor/management/status",
-        "/family-doctor/management/rates",
-    ):
+    for url in (f"/family-doctor/followups/{r.followup.pk}", "/family-doctor/followups",
+                "/family-doctor/worklists/my-patients", "/family-doctor/worklists/overdue",
+                "/family-doctor/worklists/not-standard", "/family-doctor/management/status",
+                "/family-doctor/management/rates"):
         got = api.get(url)
         assert got.status_code == 403 and got.json()["code"] == "permission", url
     # the coarse view: contracts without their fulfilment, teams, who should sign

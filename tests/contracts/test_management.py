@@ -36,19 +36,15 @@ def member(regions):
 
 def patient(birth=BORN_1970, death=None, village=VILLAGE):
     hh = HouseholdFactory(village_id=village, region_code=village)
-    return PersonFactory(household=hh, birth_date=birth, death_date=death, alive=death is None)
+    return PersonFactory(household=hh, birth_date=birth, death_date=death,
+                         alive=death is None)
 
 
 def reg(disease="hypertension", registered=REGISTERED_2020, person=None, ended=None, **kw):
     person = person or patient()
-    return ChronicRegistrationFactory(
-        person=person,
-        disease_code=disease,
-        diagnosed_on=registered,
-        registered_on=registered,
-        ended_on=ended,
-        **kw,
-    )
+    return ChronicRegistrationFactory(person=person, disease_code=disease,
+                                      diagnosed_on=registered, registered_on=registered,
+                                      ended_on=ended, **kw)
 
 
 def visit(r, on, member, way="clinic", **kw):
@@ -73,13 +69,7 @@ def test_exactly_four_face_to_face_visits_are_the_standard(member):
         visit(r, d, member, systolic=132, diastolic=84)
     s = status(r)
     assert (s.managed, s.standard, s.controlled, s.visits, s.face_to_face, s.required) == (
-        True,
-        True,
-        True,
-        4,
-        4,
-        4,
-    )
+        True, True, True, 4, 4, 4)
     assert s.latest_visit_on == D(2025, 11, 10) and not s.deceased
 
 
@@ -99,9 +89,8 @@ def test_no_visit_is_not_managed(member):
     assert (s.managed, s.standard, s.controlled, s.visits) == (False, False, False, 0)
 
 
-@pytest.mark.parametrize(
-    ("bp", "controlled"), [((139, 89), True), ((140, 85), False), ((130, 90), False)]
-)
+@pytest.mark.parametrize(("bp", "controlled"), [((139, 89), True), ((140, 85), False),
+                                               ((130, 90), False)])
 def test_controlled_at_the_latest_visit_under_65(member, bp, controlled):
     r = reg(person=patient(birth=D(1970, 1, 1)))
     visit(r, D(2025, 3, 1), member, systolic=180, diastolic=100)
@@ -109,13 +98,10 @@ def test_controlled_at_the_latest_visit_under_65(member, bp, controlled):
     assert status(r).controlled is controlled
 
 
-@pytest.mark.parametrize(
-    ("visited", "controlled"),
-    [
-        (D(2025, 5, 31), False),  # 64 the day before the birthday: 145/85 is over 140/90
-        (D(2025, 6, 1), True),  # 65 on the day: under 150/90
-    ],
-)
+@pytest.mark.parametrize(("visited", "controlled"), [
+    (D(2025, 5, 31), False),   # 64 the day before the birthday: 145/85 is over 140/90
+    (D(2025, 6, 1), True),     # 65 on the day: under 150/90
+])
 def test_the_65_plus_threshold_from_the_birthday_on(member, visited, controlled):
     r = reg(person=patient(birth=D(1960, 6, 1)))
     visit(r, visited, member, systolic=145, diastolic=85)
@@ -165,13 +151,14 @@ def test_smd_the_gap_to_the_year_end_counts(member):
     assert status(_smd(member, dates)).standard is True
 
 
-@pytest.mark.parametrize(("second", "standard"), [(D(2025, 11, 30), True), (D(2025, 12, 1), False)])
+@pytest.mark.parametrize(("second", "standard"), [(D(2025, 11, 30), True),
+                                                 (D(2025, 12, 1), False)])
 def test_smd_month_ends_clamp(member, second, standard):
     # 31 August + 3 months is 30 November (no 31 November): the 30th is within, 1 December not
     r = reg("severe_mental_disorder", icd10="F20", registered=D(2025, 8, 31))
     visit(r, D(2025, 8, 31), member, risk_level=0)
     visit(r, second, member, risk_level=0)
-    s = status(r)  # August to December: 5 months, ⌈4 × 5 / 12⌉ = 2 visits
+    s = status(r)   # August to December: 5 months, ⌈4 × 5 / 12⌉ = 2 visits
     assert (s.required, s.standard) == (2, standard)
 
 
@@ -185,7 +172,7 @@ def test_smd_risk_level_decides_control(member):
 
 
 def test_registered_mid_year_needs_the_visits_of_its_months(member):
-    r = reg(registered=D(2025, 7, 15))  # July to December: 6 months, ⌈4 × 6 / 12⌉ = 2
+    r = reg(registered=D(2025, 7, 15))       # July to December: 6 months, ⌈4 × 6 / 12⌉ = 2
     visit(r, D(2025, 8, 1), member, systolic=130, diastolic=80)
     s = status(r)
     assert (s.required, s.standard) == (2, False)
@@ -213,20 +200,12 @@ def test_deceased_smd_patient_leaves_the_register(member):
     s = status(r)
     # window 1 January - 30 June: 6 months, 2 visits required, gaps all under 3 months
     assert (s.deceased, s.managed, s.standard, s.required, s.overdue) == (
-        True,
-        True,
-        True,
-        2,
-        False,
-    )
+        True, True, True, 2, False)
     assert s.in_population is False
     alive = _smd(member, SMD_EVERY_3_MONTHS)
     rates = management.rates_by_region(
-        ChronicRegistration.objects.filter(pk__in=[r.pk, alive.pk]),
-        year=2025,
-        on=YEAR_END,
-        length=6,
-    )
+        ChronicRegistration.objects.filter(pk__in=[r.pk, alive.pk]), year=2025, on=YEAR_END,
+        length=6)
     assert len(rates) == 1
     x = rates[0]
     assert (x.registered, x.deceased, x.population, x.managed, x.standard) == (2, 1, 1, 1, 1)
@@ -239,21 +218,12 @@ def test_deceased_hypertensive_patient_stays_in_the_denominator(member):
     visit(r, D(2025, 2, 1), member, systolic=120, diastolic=80)
     other = reg()
     rates = management.rates_by_region(
-        ChronicRegistration.objects.filter(pk__in=[r.pk, other.pk]),
-        year=2025,
-        on=YEAR_END,
-        length=6,
-    )
+        ChronicRegistration.objects.filter(pk__in=[r.pk, other.pk]), year=2025, on=YEAR_END,
+        length=6)
     x = rates[0]
     # window of the deceased: January-March, ⌈4 × 3 / 12⌉ = 1 visit: managed to the standard
     assert (x.registered, x.deceased, x.population, x.managed, x.standard, x.controlled) == (
-        2,
-        1,
-        2,
-        1,
-        1,
-        1,
-    )
+        2, 1, 2, 1, 1, 1)
     assert (x.management_rate, x.standard_rate, x.control_rate) == (0.5, 1.0, 1.0)
 
 
@@ -296,12 +266,8 @@ def test_rates_by_township(member):
     reg()  # never visited
     far = reg(person=patient(village=OTHER_TOWNSHIP_VILLAGE))
     visit(far, D(2025, 5, 1), member, systolic=120, diastolic=70)
-    rates = {
-        x.region_code: x
-        for x in management.rates_by_region(
-            ChronicRegistration.objects.all(), year=2025, on=YEAR_END, length=9
-        )
-    }
+    rates = {x.region_code: x for x in management.rates_by_region(
+        ChronicRegistration.objects.all(), year=2025, on=YEAR_END, length=9)}
     here, there = rates["640323100"], rates["640323101"]
     assert (here.registered, here.managed, here.standard, here.controlled) == (3, 2, 1, 1)
     assert (here.management_rate, here.standard_rate, here.control_rate) == (2 / 3, 0.5, 0.5)
@@ -319,39 +285,28 @@ def test_the_query_equals_the_python_on_random_data(member, seed):
         if rnd.random() < 0.1:
             birth = D(rnd.choice([1956, 1960, 1964]), 2, 29)  # turns 65 on 1 March
         person = patient(birth=birth, death=death)
-        registered = D(rnd.choice([2023, 2024, 2025, 2025]), rnd.randint(1, 12), rnd.randint(1, 28))
-        ended = (
-            registered + dt.timedelta(days=rnd.randint(30, 500)) if rnd.random() < 0.15 else None
-        )
+        registered = D(rnd.choice([2023, 2024, 2025, 2025]), rnd.randint(1, 12),
+                       rnd.randint(1, 28))
+        ended = (registered + dt.timedelta(days=rnd.randint(30, 500))
+                 if rnd.random() < 0.15 else None)
         r = reg(rnd.choice(diseases), registered=registered, person=person, ended=ended)
         regs.append(r)
         day = registered - dt.timedelta(days=rnd.randint(0, 60))
         for _ in range(rnd.randint(0, 9)):
             day += dt.timedelta(days=rnd.randint(1, 120))
             due = rnd.randint(0, 30)
-            visit(
-                r,
-                day,
-                member,
-                way=rnd.choice(["clinic", "home", "phone"]),
-                systolic=rnd.choice([None, 120, 139, 140, 149, 150, 170]),
-                diastolic=rnd.choice([None, 70, 89, 90, 95]),
-                fasting_glucose=rnd.choice([None, Decimal("6.9"), Decimal("7.0"), Decimal("9.2")]),
-                risk_level=rnd.choice([None, 0, 1, 3]),
-                doses_due=due,
-                doses_taken=rnd.randint(0, due),
-                next_visit_on=rnd.choice([None, day + dt.timedelta(days=rnd.randint(7, 120))]),
-            )
-    for year, on in (
-        (2025, YEAR_END),
-        (2025, D(2025, rnd.randint(1, 12), 15)),
-        (2024, D(2024, 12, 31)),
-    ):
+            visit(r, day, member, way=rnd.choice(["clinic", "home", "phone"]),
+                  systolic=rnd.choice([None, 120, 139, 140, 149, 150, 170]),
+                  diastolic=rnd.choice([None, 70, 89, 90, 95]),
+                  fasting_glucose=rnd.choice([None, Decimal("6.9"), Decimal("7.0"),
+                                              Decimal("9.2")]),
+                  risk_level=rnd.choice([None, 0, 1, 3]),
+                  doses_due=due, doses_taken=rnd.randint(0, due),
+                  next_visit_on=rnd.choice([None, day + dt.timedelta(days=rnd.randint(7, 120))]))
+    for year, on in ((2025, YEAR_END), (2025, D(2025, rnd.randint(1, 12), 15)),
+                     (2024, D(2024, 12, 31))):
         rows = management.status_rows(ChronicRegistration.objects.all(), year=year, on=on)
-        expected = [
-            s
-            for r in sorted(regs, key=lambda r: r.pk)
-            if (s := management.status_one(registration=r, year=year, on=on))
-        ]
+        expected = [s for r in sorted(regs, key=lambda r: r.pk)
+                    if (s := management.status_one(registration=r, year=year, on=on))]
         assert rows == expected
     assert FollowUp.objects.count() > 50

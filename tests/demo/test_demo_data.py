@@ -35,12 +35,8 @@ from jkfp.settlement.models import HospitalStay, Statement
 
 AS_OF = dt.date(2026, 11, 1)
 N = 4000
-ACTORS = {
-    "village_yc": Actor(6, "640323100201"),
-    "township_yc": Actor(5, "640323100"),
-    "county_yc": Actor(4, "640323"),
-    "admin": Actor(1, ""),
-}
+ACTORS = {"village_yc": Actor(6, "640323100201"), "township_yc": Actor(5, "640323100"),
+          "county_yc": Actor(4, "640323"), "admin": Actor(1, "")}
 JSON_COLUMNS = ("tier_amounts", "accumulators_after", "detail")
 FIRST = dict.fromkeys(MODELS, 1)
 
@@ -78,10 +74,8 @@ def test_same_seed_gives_identical_rows(data):
 
 def test_exactly_the_persons_asked_for(data):
     assert len(data.table(Person)) == N
-    assert (
-        len(demo_generate(persons=7, seed=1, as_of=AS_OF, first_ids=FIRST, actors={}).table(Person))
-        == 7
-    )
+    assert len(demo_generate(persons=7, seed=1, as_of=AS_OF, first_ids=FIRST,
+                             actors={}).table(Person)) == 7
 
 
 def test_every_id_number_is_valid_and_agrees_with_the_person(data):
@@ -128,7 +122,8 @@ def test_every_household_has_one_head_and_consistent_ages(data):
             if p["relation"] == "parent":
                 assert (head_birth - b).days > 17 * 365
             if p["relation"] == "grandchild":
-                parents = [born[q["id"]] for q in members if q["relation"] in ("child_in_law",)]
+                parents = [born[q["id"]] for q in members
+                           if q["relation"] in ("child_in_law",)]
                 assert all((b - pb).days > 17 * 365 for pb in parents)
     assert set(sizes) <= set(range(1, 8))
     assert max(sizes, key=sizes.get) in (3, 4)
@@ -150,16 +145,8 @@ def test_category_shares_are_plausible(data):
     n_h, n_p = len(households), len(persons)
 
     def share_h(cats, current=False):
-        return (
-            len(
-                {
-                    p["household_id"]
-                    for p in periods
-                    if p["category"] in cats and (not current or p["end_date"] is None)
-                }
-            )
-            / n_h
-        )
+        return len({p["household_id"] for p in periods if p["category"] in cats
+                    and (not current or p["end_date"] is None)}) / n_h
 
     def share_p(cat):
         return len({p["person_id"] for p in periods if p["category"] == cat}) / n_p
@@ -210,13 +197,10 @@ def test_change_requests_follow_the_workflow(data):
     statuses = Counter(r["status"] for r in requests)
     for status in ("proposed", "notice", "township_approved", "approved"):
         assert statuses[status] >= 1, statuses
-    expected = {
-        "proposed": ["propose"],
-        "notice": ["propose", "notice"],
-        "township_approved": ["propose", "notice", "township_review"],
-        "approved": ["propose", "notice", "township_review", "county_decision"],
-        "withdrawn": ["propose", "withdraw"],
-    }
+    expected = {"proposed": ["propose"], "notice": ["propose", "notice"],
+                "township_approved": ["propose", "notice", "township_review"],
+                "approved": ["propose", "notice", "township_review", "county_decision"],
+                "withdrawn": ["propose", "withdraw"]}
     for r in requests:
         assert r["region_code"].startswith("640323100")
         if r["status"] in expected:
@@ -254,13 +238,9 @@ def statements(data) -> list[dict]:
 
 def held_on(periods, person: dict, on: str) -> list[str]:
     """The categories a person holds on a day, read from the generated period rows."""
-    held = {
-        p["category"]
-        for p in periods
-        if (p["person_id"] == person["id"] or p["household_id"] == person["household_id"])
-        and p["start_date"] <= on
-        and (p["end_date"] is None or p["end_date"] >= on)
-    }
+    held = {p["category"] for p in periods
+            if (p["person_id"] == person["id"] or p["household_id"] == person["household_id"])
+            and p["start_date"] <= on and (p["end_date"] is None or p["end_date"] >= on)}
     return sorted(held) or ["general"]
 
 
@@ -276,10 +256,8 @@ def test_stays_exist_with_plausible_shares(data):
     def rate(select) -> float:
         chosen = [p for p in persons.values() if select(p)]
         return sum(p["id"] in with_stays for p in chosen) / len(chosen)
-
     assert rate(lambda p: p["birth_date"] < "1950") > 2 * rate(
-        lambda p: "1985" < p["birth_date"] < "2005"
-    )
+        lambda p: "1985" < p["birth_date"] < "2005")
     locations = Counter(s["location"] for s in hs)
     assert 0.6 < locations["county"] / len(hs) < 0.8 and locations["outside"] > 0
     assert {s["hospital_grade"] for s in hs} == {0, 1, 2, 3}
@@ -288,32 +266,15 @@ def test_stays_exist_with_plausible_shares(data):
         assert 30_000 <= s["total_fen"] <= 60_000_000
         assert s["hospital_name"].endswith(("人民医院", "中医医院", "卫生院", "社区卫生服务中心"))
         if s["location"] == "county":
-            assert s["hospital_name"].startswith(
-                (
-                    "盐池县",
-                    "潞州区",
-                    "上党区",
-                    "屯留区",
-                    "潞城区",
-                    "襄垣县",
-                    "平顺县",
-                    "黎城县",
-                    "壶关县",
-                    "长子县",
-                    "武乡县",
-                    "沁县",
-                    "沁源县",
-                )
-            )
+            assert s["hospital_name"].startswith(("盐池县", "潞州区", "上党区", "屯留区", "潞城区",
+                                                  "襄垣县", "平顺县", "黎城县", "壶关县", "长子县",
+                                                  "武乡县", "沁县", "沁源县"))
     categories = Counter(s["category"] for s in hs)
     assert categories["general"] > len(hs) / 2 and len(categories) > 3
     # the vulnerable are admitted more often than others of the same age
     periods = rows(data, CategoryPeriod)
-    vulnerable = {
-        p["person_id"]
-        for p in periods
-        if p["category"] in ("minimum_living", "extreme_poor", "illness_impoverished")
-    }
+    vulnerable = {p["person_id"] for p in periods if p["category"] in
+                  ("minimum_living", "extreme_poor", "illness_impoverished")}
     assert rate(lambda p: p["id"] in vulnerable) > rate(lambda p: p["id"] not in vulnerable)
 
 
@@ -346,18 +307,14 @@ def test_stays_are_ordered_and_statements_chain_their_accumulators(data):
                 chained += 1
                 assert st["accumulators_after"]["stays"] == prev["accumulators_after"]["stays"] + 1
                 assert before["stays"] == prev["accumulators_after"]["stays"]
-                assert (
-                    before["self_pay"] == f"{prev['accumulators_after']['self_pay_fen'] / 100:.2f}"
-                )
+                assert before["self_pay"] == f"{prev['accumulators_after']['self_pay_fen'] / 100:.2f}"
             else:
                 assert before["stays"] == 0 and st["accumulators_after"]["stays"] == 1
             acc = st["accumulators_after"]
             assert acc["year"] == st["year"]
             assert acc["self_pay_fen"] == st["self_pay_fen"] + (
                 prev["accumulators_after"]["self_pay_fen"]
-                if prev is not None and prev["year"] == st["year"]
-                else 0
-            )
+                if prev is not None and prev["year"] == st["year"] else 0)
             prev_stay, prev = stay, st
     assert chained > 10
 
@@ -383,18 +340,12 @@ def test_every_statement_is_what_the_engine_gives_for_its_stay(data):
         best = None
         for c in held:
             engine_stay = Stay.create(
-                stay_id="",
-                person_id=str(person["id"]),
-                county_code=person["region_code"][:6],
-                category=c,
-                hospital_grade=stay["hospital_grade"],
-                location=stay["location"],
-                referred=stay["referred"],
-                admission_date=dt.date.fromisoformat(on),
+                stay_id="", person_id=str(person["id"]), county_code=person["region_code"][:6],
+                category=c, hospital_grade=stay["hospital_grade"], location=stay["location"],
+                referred=stay["referred"], admission_date=dt.date.fromisoformat(on),
                 discharge_date=dt.date.fromisoformat(stay["discharge_date"]),
                 total_cost=f"{stay['total_fen'] / 100:.2f}",
-                in_policy_cost=f"{stay['in_policy_fen'] / 100:.2f}",
-            )
+                in_policy_cost=f"{stay['in_policy_fen'] / 100:.2f}")
             result = settle_stay(engine_stay, policies=policies, accumulators=before)
             if best is None or result.self_pay_fen < best[1].self_pay_fen:
                 best = (c, result)
@@ -405,16 +356,12 @@ def test_every_statement_is_what_the_engine_gives_for_its_stay(data):
         assert st["reimbursed_fen"] + st["self_pay_fen"] == stay["total_fen"]
         assert st["tier_amounts"] == {t.tier_id: t.amount_fen for t in result.tiers}
         assert st["accumulators_after"] == settlement.accumulators_to_json(
-            result.accumulators_after
-        )
+            result.accumulators_after)
         assert st["policy"] == result.regime_label
         assert st["deposit_waived"] == result.deposit_waived
         assert st["uses_examples"] == result.uses_examples
-        expected = result.as_dict() | {
-            "stay_id": str(stay["id"]),
-            "categories_held": held,
-            "category_applied": category,
-        }
+        expected = result.as_dict() | {"stay_id": str(stay["id"]), "categories_held": held,
+                                       "category_applied": category}
         assert st["detail"] == expected
         last[(person["id"], st["year"])] = st
     assert several > 10  # the choice between categories was exercised
@@ -430,23 +377,21 @@ def test_stays_and_statements_are_in_the_persons_scope(data):
         stay = hs[st["stay_id"]]
         assert st["region_code"] == stay["region_code"] == region
         assert stay["county_code"] == region[:6] and stay["person_id"] == st["person_id"]
-        creator = (
-            ACTORS["village_yc"]
-            if region == ACTORS["village_yc"].region_code
-            else ACTORS["township_yc"]
-            if region.startswith("640323100")
-            else ACTORS["admin"]
-        )
+        creator = (ACTORS["village_yc"] if region == ACTORS["village_yc"].region_code
+                   else ACTORS["township_yc"] if region.startswith("640323100")
+                   else ACTORS["admin"])
         assert st["created_by_id"] == stay["created_by_id"] == creator.id
         assert stay["created_at"] == st["created_at"]
         assert stay["created_at"].date().isoformat() == stay["discharge_date"]
 
 
 def test_stays_can_be_left_out():
-    d = demo_generate(persons=500, seed=1, as_of=AS_OF, first_ids=FIRST, actors=ACTORS, stays=False)
+    d = demo_generate(persons=500, seed=1, as_of=AS_OF, first_ids=FIRST, actors=ACTORS,
+                      stays=False)
     assert len(d.table(HospitalStay)) == 0 and len(d.table(Statement)) == 0
-    with_stays = demo_generate(persons=500, seed=1, as_of=AS_OF, first_ids=FIRST, actors=ACTORS)
-    for model in MODELS[: MODELS.index(HospitalStay)]:  # the registry is the same
+    with_stays = demo_generate(persons=500, seed=1, as_of=AS_OF, first_ids=FIRST,
+                               actors=ACTORS)
+    for model in MODELS[:MODELS.index(HospitalStay)]:  # the registry is the same
         assert d.table(model).columns == with_stays.table(model).columns
 
 
@@ -480,55 +425,24 @@ def test_command_loads_what_the_generator_makes(db):
     assert f"{len(expected.table(HospitalStay))} 次住院" in output
     # the statements read back through the ORM as they were generated (JSON included)
     gen = expected.table(Statement).columns
-    db_statements = list(
-        Statement.objects.order_by("id").values_list(
-            "id", "stay_id", "region_code", "self_pay_fen", *JSON_COLUMNS
-        )
-    )
+    db_statements = list(Statement.objects.order_by("id").values_list(
+        "id", "stay_id", "region_code", "self_pay_fen", *JSON_COLUMNS))
     assert db_statements == [
-        (i, s, r, f, *(json.loads(c) for c in js))
-        for i, s, r, f, *js in zip(
-            gen["id"],
-            gen["stay_id"],
-            gen["region_code"],
-            gen["self_pay_fen"],
-            *(gen[c] for c in JSON_COLUMNS),
-            strict=True,
-        )
-    ]
+        (i, s, r, f, *(json.loads(c) for c in js)) for i, s, r, f, *js in zip(
+            gen["id"], gen["stay_id"], gen["region_code"], gen["self_pay_fen"],
+            *(gen[c] for c in JSON_COLUMNS), strict=True)]
     gen_stays = expected.table(HospitalStay).columns
-    assert list(
-        HospitalStay.objects.order_by("id").values_list(
-            "id", "admission_date", "total_fen", "category", "created_by_id"
-        )
-    ) == [
-        (i, dt.date.fromisoformat(a), t, c, u)
-        for i, a, t, c, u in zip(
-            gen_stays["id"],
-            gen_stays["admission_date"],
-            gen_stays["total_fen"],
-            gen_stays["category"],
-            gen_stays["created_by_id"],
-            strict=True,
-        )
-    ]
-    db_people = list(
-        Person.objects.order_by("id").values_list(
-            "id", "id_number", "name", "household_id", "birth_date"
-        )
-    )
+    assert list(HospitalStay.objects.order_by("id").values_list(
+        "id", "admission_date", "total_fen", "category", "created_by_id")) == [
+        (i, dt.date.fromisoformat(a), t, c, u) for i, a, t, c, u in zip(
+            gen_stays["id"], gen_stays["admission_date"], gen_stays["total_fen"],
+            gen_stays["category"], gen_stays["created_by_id"], strict=True)]
+    db_people = list(Person.objects.order_by("id").values_list("id", "id_number", "name",
+                                                               "household_id", "birth_date"))
     gen = expected.table(Person).columns
-    assert db_people == [
-        (i, n, nm, h, dt.date.fromisoformat(b))
-        for i, n, nm, h, b in zip(
-            gen["id"],
-            gen["id_number"],
-            gen["name"],
-            gen["household_id"],
-            gen["birth_date"],
-            strict=True,
-        )
-    ]
+    assert db_people == [(i, n, nm, h, dt.date.fromisoformat(b)) for i, n, nm, h, b in
+                         zip(gen["id"], gen["id_number"], gen["name"], gen["household_id"],
+                             gen["birth_date"], strict=True)]
     # heads point at persons of their household, after the load
     assert not Household.objects.exclude(head__household_id=F("id")).exists()
     assert Household.objects.filter(head__relation="head").count() == Household.objects.count()
@@ -540,10 +454,8 @@ def test_generated_regions_are_flagged(db):
     assert villages.exists() and not villages.filter(is_generated=False).exists()
     cz_townships = Region.objects.filter(level="township", code__startswith="1404")
     assert cz_townships.count() == 149 and not cz_townships.filter(is_generated=False).exists()
-    assert all(
-        Region.objects.filter(level="village", code__startswith=t.code).exists()
-        for t in Region.objects.filter(level="township")
-    )
+    assert all(Region.objects.filter(level="village", code__startswith=t.code).exists()
+               for t in Region.objects.filter(level="township"))
     yanchi = Region.objects.filter(level="township", code__startswith="640323")
     assert yanchi.count() == 9 and not yanchi.filter(is_generated=True).exists()
     assert Region.objects.get(code="640323100201").display_name.endswith("（演示）")
@@ -564,15 +476,11 @@ def test_demo_accounts_have_their_scope(db):
     # the scoped selectors give each their region only
     county_cz = User.objects.get(username="county_cz")
     assert selectors.person_scope(user=county_cz).exists()
-    assert (
-        not selectors.person_scope(user=county_cz)
-        .exclude(region_code__startswith="140403")
-        .exists()
-    )
+    assert not selectors.person_scope(user=county_cz).exclude(
+        region_code__startswith="140403").exists()
     village = User.objects.get(username="village_yc")
-    assert set(selectors.household_list(user=village).values_list("village_id", flat=True)) == {
-        "640323100201"
-    }
+    assert set(selectors.household_list(user=village).values_list("village_id", flat=True)) \
+        == {"640323100201"}
 
 
 def test_in_flight_requests_reach_the_inboxes_and_exits_meet_the_rules(db):
@@ -582,33 +490,24 @@ def test_in_flight_requests_reach_the_inboxes_and_exits_meet_the_rules(db):
     village = User.objects.get(username="village_yc")
     today = dt.date(2026, 11, 1)
     assert admission_selectors.change_request_inbox(user=village, today=today).exists()
-    assert (
-        admission_selectors.change_request_inbox(user=township, today=today)
-        .filter(status="notice")
-        .exists()
-    )  # notice over, waiting for review
+    assert admission_selectors.change_request_inbox(user=township, today=today).filter(
+        status="notice").exists()                       # notice over, waiting for review
     assert ChangeRequest.objects.filter(status="notice", notice_end__gte=today).exists()
     assert admission_selectors.change_request_inbox(user=county, today=today).exists()
     for cr in ChangeRequest.objects.filter(action="exit").select_related("period", "household"):
         if cr.status in ("proposed", "notice", "township_approved"):
-            assert (
-                rules.exit_rule_violations(
-                    period=cr.period, household=cr.household, on=cr.effective_date
-                )
-                == []
-            )
+            assert rules.exit_rule_violations(period=cr.period, household=cr.household,
+                                                 on=cr.effective_date) == []
     # four eyes: nobody reviewed or decided a request they proposed
     from jkfp.admission.models import ChangeRequestStep
 
     assert not ChangeRequestStep.objects.filter(
-        step__in=["township_review", "county_decision"], actor_id=F("request__created_by_id")
-    ).exists()
+        step__in=["township_review", "county_decision"],
+        actor_id=F("request__created_by_id")).exists()
     linked = CategoryPeriod.objects.filter(change_request__isnull=False)
     assert linked.exists()
-    assert all(
-        p.change_request.status == "approved" and p.created_by_id == county.pk
-        for p in linked.select_related("change_request")
-    )
+    assert all(p.change_request.status == "approved" and p.created_by_id == county.pk
+               for p in linked.select_related("change_request"))
 
 
 def test_monitored_exits_have_support_measures(db):
@@ -617,9 +516,8 @@ def test_monitored_exits_have_support_measures(db):
     ended = CategoryPeriod.objects.filter(category__in=monitored, end_date__isnull=False)
     assert ended.exists()
     for p in ended.exclude(end_reason__in=["死亡", "家庭户注销"]):
-        assert SupportMeasure.objects.filter(
-            household_id=p.household_id, start_date__lte=p.end_date
-        ).exists()
+        assert SupportMeasure.objects.filter(household_id=p.household_id,
+                                             start_date__lte=p.end_date).exists()
         assert (p.end_date - p.start_date).days >= 182
 
 
@@ -654,12 +552,8 @@ def test_demo_statements_show_and_continue(db, client):
     continues the year's accumulators of the demo statements."""
     run("--persons", "3000", "--seed", "6")
     county = User.objects.get(username="county_yc")
-    st = (
-        Statement.objects.filter(region_code__startswith="640323", year=2025)
-        .order_by("-stay__admission_date")
-        .select_related("stay", "person")
-        .first()
-    )
+    st = Statement.objects.filter(region_code__startswith="640323", year=2025).order_by(
+        "-stay__admission_date").select_related("stay", "person").first()
     assert st is not None
     assert settlement_selectors.statement_get(user=county, pk=st.pk) == st
     client.force_login(county)
@@ -670,52 +564,29 @@ def test_demo_statements_show_and_continue(db, client):
     client.force_login(User.objects.get(username="county_cz"))
     assert client.get(f"/statements/{st.pk}/").status_code == 404
     # a later stay of the same year, settled by the service, starts from the demo's totals
-    last = next(
-        s
-        for s in Statement.objects.filter(
-            region_code__startswith="640323", year=2025, person__alive=True
-        )
-        .order_by("-stay__discharge_date")
-        .select_related("stay", "person")
-        if s.stay.discharge_date < dt.date(2025, 12, 31)
-        and not Statement.objects.filter(
-            person=s.person_id, stay__admission_date__gt=s.stay.admission_date
-        ).exists()
-    )
+    last = next(s for s in Statement.objects.filter(
+        region_code__startswith="640323", year=2025, person__alive=True).order_by(
+        "-stay__discharge_date").select_related("stay", "person")
+        if s.stay.discharge_date < dt.date(2025, 12, 31) and not Statement.objects.filter(
+            person=s.person_id, stay__admission_date__gt=s.stay.admission_date).exists())
     admission = last.stay.discharge_date + dt.timedelta(days=1)
     new = settlement.stay_settle(
-        user=User.objects.get(username="admin"),
-        person=last.person,
-        hospital_name="测试医院",
-        hospital_grade=2,
-        location="county",
-        referred=False,
-        admission_date=admission,
-        discharge_date=admission,
-        total_cost="1000",
-        in_policy_cost="900",
-    )
+        user=User.objects.get(username="admin"), person=last.person, hospital_name="测试医院",
+        hospital_grade=2, location="county", referred=False, admission_date=admission,
+        discharge_date=admission, total_cost="1000", in_policy_cost="900")
     assert new.detail["accumulators_before"]["stays"] == last.accumulators_after["stays"]
     assert new.accumulators_after["stays"] == last.accumulators_after["stays"] + 1
-    assert new.accumulators_after["self_pay_fen"] == (
-        last.accumulators_after["self_pay_fen"] + new.self_pay_fen
-    )
+    assert new.accumulators_after["self_pay_fen"] == (last.accumulators_after["self_pay_fen"]
+                                                      + new.self_pay_fen)
 
 
 def test_sequences_continue_after_the_demo(db):
     run("--persons", "300", "--seed", "2")
     top = Person.objects.order_by("-id").values_list("id", flat=True).first()
     hh = Household.objects.first()
-    p = Person.objects.create(
-        id_number=idnumber.make("640323", dt.date(1990, 1, 1), 999),
-        id_rev="x",
-        name="新",
-        sex="M",
-        birth_date=dt.date(1990, 1, 1),
-        household=hh,
-        relation="child",
-        region_code=hh.region_code,
-    )
+    p = Person.objects.create(id_number=idnumber.make("640323", dt.date(1990, 1, 1), 999),
+                              id_rev="x", name="新", sex="M", birth_date=dt.date(1990, 1, 1),
+                              household=hh, relation="child", region_code=hh.region_code)
     assert p.pk > top
 
 
@@ -748,9 +619,5 @@ def test_bulk_load_leaves_the_schema_as_it_was(db, monkeypatch):
     assert rebuilt == (connection.vendor == "postgresql")
     assert schema() == before
     assert Person.objects.count() == 2000
-    assert (
-        Statement.objects.count()
-        == HospitalStay.objects.count()
-        == result.counts["hospitalstay"]
-        > 0
-    )
+    assert Statement.objects.count() == HospitalStay.objects.count() == result.counts[
+        "hospitalstay"] > 0

@@ -28,12 +28,8 @@ from jkfp.settlement.models import HospitalStay
 from jkfp.settlement.services import categories_on
 
 AS_OF = dt.date(2026, 11, 1)
-ACTORS = {
-    "village_yc": Actor(6, "640323100201"),
-    "township_yc": Actor(5, "640323100"),
-    "county_yc": Actor(4, "640323"),
-    "admin": Actor(1, ""),
-}
+ACTORS = {"village_yc": Actor(6, "640323100201"), "township_yc": Actor(5, "640323100"),
+          "county_yc": Actor(4, "640323"), "admin": Actor(1, "")}
 FIRST = dict.fromkeys(MODELS, 1)
 ICD10 = re.compile(r"^[A-Z][0-9]{2}(\.[0-9]{1,2})?$")
 
@@ -64,42 +60,36 @@ def test_health_data_is_deterministic_by_seed():
     b = demo_generate(persons=2500, seed=5, as_of=AS_OF, first_ids=FIRST, actors=ACTORS)
     assert set(_health(a)) == set(HEALTH_MODELS)  # every health table has rows
     assert _health(a) == _health(b)
-    assert (
-        a.table(HospitalStay).columns["diagnosis_icd10"]
-        == b.table(HospitalStay).columns["diagnosis_icd10"]
-    )
+    assert a.table(HospitalStay).columns["diagnosis_icd10"] == \
+        b.table(HospitalStay).columns["diagnosis_icd10"]
     other = demo_generate(persons=2500, seed=6, as_of=AS_OF, first_ids=FIRST, actors=ACTORS)
     assert _health(other)[FollowUp] != _health(a)[FollowUp]
 
 
 def test_without_health_the_rest_of_the_demo_is_the_same():
     a = demo_generate(persons=1500, seed=5, as_of=AS_OF, first_ids=FIRST, actors=ACTORS)
-    b = demo_generate(
-        persons=1500, seed=5, as_of=AS_OF, first_ids=FIRST, actors=ACTORS, health=False
-    )
+    b = demo_generate(persons=1500, seed=5, as_of=AS_OF, first_ids=FIRST, actors=ACTORS,
+                      health=False)
     assert not _health(b)
     assert set(b.table(HospitalStay).columns.get("diagnosis_icd10", [""])) == {""}
     assert set(a.table(HospitalStay).columns["diagnosis_icd10"]) > {""}
     for t in b.tables:
-
         def others(columns):
             return {k: v for k, v in columns.items() if k != "diagnosis_icd10"}
-
         assert others(a.table(t.model).columns) == others(t.columns), t.model.__name__
-    assert not _health(demo_generate(persons=500, seed=5, as_of=AS_OF, first_ids=FIRST, actors={}))
+    assert not _health(demo_generate(persons=500, seed=5, as_of=AS_OF, first_ids=FIRST,
+                                     actors={}))
 
 
 def test_a_bigger_demo_has_cases_in_every_state_and_screenings_waiting():
-    data = demo_generate(
-        persons=20000, seed=1, as_of=AS_OF, first_ids=FIRST, actors=ACTORS, stays=False
-    )
+    data = demo_generate(persons=20000, seed=1, as_of=AS_OF, first_ids=FIRST, actors=ACTORS,
+                         stays=False)
     cases = data.table(SpecialCase).columns
     assert set(cases["status"]) == {s.value for s in SpecialCase.Status}
     assert {"cured", "died"} <= set(cases["close_reason"])
     res = data.table(ScreeningResult).columns
-    stages = Counter(
-        st for st, r in zip(res["stage"], res["result"], strict=True) if r != "negative"
-    )
+    stages = Counter(st for st, r in zip(res["stage"], res["result"], strict=True)
+                     if r != "negative")
     assert stages["awaiting"] >= 2 and stages["case_opened"] >= 1 and stages["ruled_out"] >= 1
 
 
@@ -110,25 +100,14 @@ def test_registrations_contracts_and_followups_respect_the_rules(demo):
     assert set(regs.values_list("disease_code", flat=True)) == set(CHRONIC_CODES)
     assert all(ICD10.match(c) for c in regs.values_list("icd10", flat=True).distinct())
     # one open registration per person and disease, one open contract per person and year
-    assert (
-        not regs.filter(ended_on__isnull=True)
-        .values("person", "disease_code")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-        .exists()
-    )
-    assert (
-        not Contract.objects.filter(ended_on__isnull=True)
-        .values("person", "year")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-        .exists()
-    )
+    assert not regs.filter(ended_on__isnull=True).values("person", "disease_code").annotate(
+        n=Count("id")).filter(n__gt=1).exists()
+    assert not Contract.objects.filter(ended_on__isnull=True).values("person", "year").annotate(
+        n=Count("id")).filter(n__gt=1).exists()
     # dates in order, none after the demo date, none after death
     assert not regs.filter(registered_on__lt=F("diagnosed_on")).exists()
-    assert not regs.filter(
-        Q(registered_on__gt=AS_OF) | Q(ended_on__gt=AS_OF) | Q(last_visit_on__gt=AS_OF)
-    ).exists()
+    assert not regs.filter(Q(registered_on__gt=AS_OF) | Q(ended_on__gt=AS_OF)
+                           | Q(last_visit_on__gt=AS_OF)).exists()
     assert not regs.filter(person__death_date__isnull=False, ended_on__isnull=True).exists()
     assert not regs.filter(ended_on__isnull=False, next_visit_on__isnull=False).exists()
     assert regs.filter(region_code=F("person__region_code")).count() == regs.count()
@@ -137,15 +116,11 @@ def test_registrations_contracts_and_followups_respect_the_rules(demo):
     assert not Contract.objects.filter(person__death_date__lte=F("signed_on")).exists()
     renewed = Contract.objects.filter(renewal_of__isnull=False)
     assert renewed.exists()
-    assert (
-        renewed.filter(renewal_of__person=F("person"), renewal_of__year=F("year") - 1).count()
+    assert renewed.filter(renewal_of__person=F("person"), renewal_of__year=F("year") - 1).count() \
         == renewed.count()
-    )
     # the contract's team serves the person's village
-    assert (
-        Contract.objects.filter(team__villages__village_code=F("region_code")).count()
-        == Contract.objects.count()
-    )
+    assert Contract.objects.filter(team__villages__village_code=F("region_code")).count() == \
+        Contract.objects.count()
 
     fu = FollowUp.objects.all()
     assert fu.count() > 3 * regs.count() / 2
@@ -158,27 +133,19 @@ def test_registrations_contracts_and_followups_respect_the_rules(demo):
     assert not fu.filter(next_visit_on__lte=F("visited_on")).exists()
     assert {d.year for d in fu.dates("visited_on", "year")} == {AS_OF.year - 1, AS_OF.year}
     # by a member of the team of the patient's contract of that year, signed before the visit
-    under = fu.filter(
-        person__contracts__year=F("visited_on__year"),
-        person__contracts__signed_on__lte=F("visited_on"),
-        person__contracts__team=F("member__team"),
-    )
+    under = fu.filter(person__contracts__year=F("visited_on__year"),
+                      person__contracts__signed_on__lte=F("visited_on"),
+                      person__contracts__team=F("member__team"))
     assert under.count() == fu.count()
     # the registration's latest visit is its last follow-up
-    last = dict(
-        fu.values("registration").annotate(d=Max("visited_on")).values_list("registration", "d")
-    )
+    last = dict(fu.values("registration").annotate(d=Max("visited_on"))
+                .values_list("registration", "d"))
     assert {r.pk: r.last_visit_on for r in regs.filter(pk__in=last)} == last
     assert not regs.exclude(pk__in=last).filter(last_visit_on__isnull=False).exists()
     # readings: physical ranges and a classification agreeing with them
-    assert not fu.filter(
-        Q(systolic__lt=50)
-        | Q(systolic__gt=300)
-        | Q(diastolic__lt=30)
-        | Q(diastolic__gt=200)
-        | Q(fasting_glucose__lt=1)
-        | Q(fasting_glucose__gt=40)
-    ).exists()
+    assert not fu.filter(Q(systolic__lt=50) | Q(systolic__gt=300) | Q(diastolic__lt=30)
+                         | Q(diastolic__gt=200) | Q(fasting_glucose__lt=1)
+                         | Q(fasting_glucose__gt=40)).exists()
     ht = fu.filter(registration__disease_code="hypertension")
     assert ht.filter(systolic__isnull=True).count() == 0
     assert not ht.filter(classification="controlled", systolic__gte=150).exists()
@@ -192,22 +159,18 @@ def test_registrations_contracts_and_followups_respect_the_rules(demo):
     smd = fu.filter(registration__disease_code="severe_mental_disorder")
     assert not smd.filter(Q(risk_level__isnull=True) | Q(risk_level__gt=5)).exists()
     # some patients below 4 visits last year, some overdue today
-    visits = Counter(
-        fu.filter(
-            visited_on__year=AS_OF.year - 1, registration__disease_code="hypertension"
-        ).values_list("registration", flat=True)
-    )
+    visits = Counter(fu.filter(visited_on__year=AS_OF.year - 1,
+                               registration__disease_code="hypertension")
+                     .values_list("registration", flat=True))
     assert sum(v >= 4 for v in visits.values()) > len(visits) / 2
     assert any(v < 4 for v in visits.values())
     overdue = regs.filter(ended_on__isnull=True, next_visit_on__lt=AS_OF)
     assert 0 < overdue.count() < regs.filter(ended_on__isnull=True).count() / 3
-    assert not ServiceDelivery.objects.filter(
-        Q(delivered_on__gt=AS_OF) | Q(delivered_on__lt=F("contract__signed_on"))
-    ).exists()
-    assert (
-        ServiceDelivery.objects.filter(member__team=F("contract__team")).count()
-        == ServiceDelivery.objects.count()
-    )
+    assert not ServiceDelivery.objects.filter(Q(delivered_on__gt=AS_OF)
+                                              | Q(delivered_on__lt=F("contract__signed_on"))
+                                              ).exists()
+    assert ServiceDelivery.objects.filter(member__team=F("contract__team")).count() == \
+        ServiceDelivery.objects.count()
 
 
 def test_teams_are_1_plus_1_plus_x_and_the_demo_accounts_have_worklists(demo):
@@ -220,10 +183,8 @@ def test_teams_are_1_plus_1_plus_x_and_the_demo_accounts_have_worklists(demo):
         assert roles["nurse"] + roles["public_health"] == 1
         assert roles["village_doctor"] == team.villages.count()
         assert all(v.village_code.startswith(team.region_code) for v in team.villages.all())
-    assert all(
-        re.fullmatch(r"[\u4e00-\u9fff]{2,4}", n)
-        for n in TeamMember.objects.values_list("name", flat=True)
-    )
+    assert all(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", n)
+               for n in TeamMember.objects.values_list("name", flat=True))
     village = User.objects.get(username="village_yc")
     township = User.objects.get(username="township_yc")
     mine = TeamMember.objects.get(user=village)
@@ -231,29 +192,21 @@ def test_teams_are_1_plus_1_plus_x_and_the_demo_accounts_have_worklists(demo):
     assert mine.team.villages.filter(village_code=village.region_code).exists()
     teams_hmc = Team.objects.filter(region_code="640323100")
     assert teams_hmc.exists()
-    assert set(TeamMember.objects.filter(user=township).values_list("team", flat=True)) == set(
-        teams_hmc.values_list("pk", flat=True)
-    )
+    assert set(TeamMember.objects.filter(user=township).values_list("team", flat=True)) == \
+        set(teams_hmc.values_list("pk", flat=True))
     # the village doctor's worklist: patients of the village, some overdue, visits by them
-    patients = ChronicRegistration.objects.filter(
-        region_code=village.region_code, ended_on__isnull=True
-    )
+    patients = ChronicRegistration.objects.filter(region_code=village.region_code,
+                                                  ended_on__isnull=True)
     assert patients.count() >= 5
     assert FollowUp.objects.filter(member=mine, created_by=village).exists()
-    assert ChronicRegistration.objects.filter(
-        region_code__startswith="640323100", ended_on__isnull=True, next_visit_on__lt=AS_OF
-    ).exists()
+    assert ChronicRegistration.objects.filter(region_code__startswith="640323100",
+                                              ended_on__isnull=True,
+                                              next_visit_on__lt=AS_OF).exists()
     # 应签尽签: most persons who should sign have signed this year, a minority not
-    should = [
-        p
-        for p in Person.objects.filter(region_code__startswith="640323", alive=True)
-        if set(categories_on(person=p, on=AS_OF)) & SHOULD_SIGN
-    ]
-    signed = set(
-        Contract.objects.filter(year=AS_OF.year, ended_on__isnull=True).values_list(
-            "person", flat=True
-        )
-    )
+    should = [p for p in Person.objects.filter(region_code__startswith="640323", alive=True)
+              if set(categories_on(person=p, on=AS_OF)) & SHOULD_SIGN]
+    signed = set(Contract.objects.filter(year=AS_OF.year, ended_on__isnull=True)
+                 .values_list("person", flat=True))
     unsigned = [p for p in should if p.pk not in signed]
     assert 0 < len(unsigned) < len(should) / 4
 
@@ -264,26 +217,16 @@ def test_cases_follow_the_transition_table_for_eligible_persons(demo):
     assert set(cases.values_list("disease_code", flat=True)) <= set(DISEASE_CODES)
     assert len(set(cases.values_list("status", flat=True))) >= 3
     assert {"hospital_stay", "screening", "village_report", "department_list"} == set(
-        cases.values_list("found_via", flat=True)
-    )
-    assert (
-        not cases.exclude(status="closed")
-        .values("person", "disease_code")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-        .exists()
-    )
+        cases.values_list("found_via", flat=True))
+    assert not cases.exclude(status="closed").values("person", "disease_code").annotate(
+        n=Count("id")).filter(n__gt=1).exists()
     for case in cases:
         assert case.icd10 == DISEASE_CODES[case.disease_code][0]
         assert set(categories_on(person=case.person, on=case.found_on)) & SHOULD_SIGN, case
         steps = list(SpecialCaseStep.objects.filter(case=case).order_by("on_date", "id"))
         first = steps.pop(0)  # the case found, as special_case_create records it
         assert (first.step, first.from_status, first.to_status, first.on_date) == (
-            "found",
-            "",
-            "found",
-            case.found_on,
-        )
+            "found", "", "found", case.found_on)
         status = "found"
         dates = [case.found_on]
         for s in steps:
@@ -312,12 +255,8 @@ def test_cases_follow_the_transition_table_for_eligible_persons(demo):
             assert res.person_id == case.person_id and res.health_ref == f"case:{case.pk}"
             assert res.stage == "case_opened" and res.confirmed_icd10 == case.icd10
     # close is a county user's step
-    assert (
-        not SpecialCaseStep.objects.filter(step="close")
-        .exclude(user__region_id__in=["640323", "140403"])
-        .exclude(user__is_superuser=True)
-        .exists()
-    )
+    assert not SpecialCaseStep.objects.filter(step="close").exclude(
+        user__region_id__in=["640323", "140403"]).exclude(user__is_superuser=True).exists()
     assert HospitalStay.objects.exclude(diagnosis_icd10="").exists()
 
 
@@ -329,11 +268,8 @@ def test_screening_targets_women_35_64_of_yanchi_and_follows_results_up(demo):
     assert results.count() > 50
     for r in results:
         p, c = r.person, r.campaign
-        age = (
-            c.age_on.year
-            - p.birth_date.year
-            - ((c.age_on.month, c.age_on.day) < (p.birth_date.month, p.birth_date.day))
-        )
+        age = c.age_on.year - p.birth_date.year - (
+            (c.age_on.month, c.age_on.day) < (p.birth_date.month, p.birth_date.day))
         assert p.sex == "F" and 35 <= age <= 64 and r.region_code.startswith("640323")
         assert c.start_on <= r.screened_on <= c.end_on and r.screened_on <= AS_OF
         assert not p.death_date or r.screened_on < p.death_date
@@ -347,11 +283,8 @@ def test_screening_targets_women_35_64_of_yanchi_and_follows_results_up(demo):
             stage = s.to_stage
         assert stage == r.stage
     stages = Counter(results.exclude(result="negative").values_list("stage", flat=True))
-    assert (
-        stages["awaiting"] >= 1
-        and stages["referred"] + stages["confirmed"] + stages["ruled_out"] + stages["case_opened"]
-        >= 1
-    )
+    assert stages["awaiting"] >= 1 and stages["referred"] + stages["confirmed"] \
+        + stages["ruled_out"] + stages["case_opened"] >= 1
     assert results.filter(result="positive").exists()
 
 
@@ -372,26 +305,19 @@ def test_disease_codes_are_what_the_catalog_in_force_matches(demo):
 
     cat = catalog()
     for icd10, region, on, code in ChronicRegistration.objects.values_list(
-        "icd10", "region_code", "diagnosed_on", "disease_code"
-    ):
+            "icd10", "region_code", "diagnosed_on", "disease_code"):
         d = cat.match(icd10=icd10, region_code=region, on=on, kind="chronic_priority")
         assert d is not None and d.code == code, (icd10, region, on, code)
     for case in SpecialCase.objects.select_related("person"):
-        d = cat.match(
-            icd10=case.icd10,
-            region_code=case.region_code,
-            on=case.found_on,
-            kind="special_treatment",
-        )
+        d = cat.match(icd10=case.icd10, region_code=case.region_code, on=case.found_on,
+                      kind="special_treatment")
         assert d is not None and d.code == case.disease_code, case
         allowed = cat.eligible_categories(region_code=case.region_code, on=case.found_on)
         assert set(categories_on(person=case.person, on=case.found_on)) & allowed, case
     # the generic diagnoses of other stays are no special-treatment disease
     cases = {(c.person_id, c.icd10) for c in SpecialCase.objects.all()}
     for person, icd10, on, region in HospitalStay.objects.exclude(diagnosis_icd10="").values_list(
-        "person", "diagnosis_icd10", "admission_date", "region_code"
-    ):
+            "person", "diagnosis_icd10", "admission_date", "region_code"):
         if (person, icd10) not in cases:
-            assert (
-                cat.match(icd10=icd10, region_code=region, on=on, kind="special_treatment") is None
-            ), icd10
+            assert cat.match(icd10=icd10, region_code=region, on=on,
+                             kind="special_treatment") is None, icd10

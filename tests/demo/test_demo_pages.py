@@ -28,30 +28,20 @@ def test_demo_account_pages(demo, account):
     r = c.post("/login/", {"username": account, "password": PASSWORD})
     assert r.status_code == 302, account  # through the login form (and django-axes)
     user = User.objects.get(username=account)
-    pages = [
-        "/",
-        "/households/",
-        "/households/?category=lifted_out",
-        "/todo/",
-        "/requests/",
-        "/households/export.xlsx",
-    ]
+    pages = ["/", "/households/", "/households/?category=lifted_out", "/todo/", "/requests/",
+             "/households/export.xlsx"]
     hh = selectors.household_list(user=user).first()
     if hh is not None:
-        pages += [
-            f"/households/{hh.pk}/",
-            f"/persons/{hh.head_id}/",
-            f"/persons/{hh.head_id}/statements/",
-        ]
+        pages += [f"/households/{hh.pk}/", f"/persons/{hh.head_id}/",
+                  f"/persons/{hh.head_id}/statements/"]
         for cr in admission_selectors.change_request_list(user=user)[:2]:
             pages.append(f"/requests/{cr.pk}/")
     st = Statement.objects.filter(region_code__startswith=user.region_code).first()
     if st is not None:
         pages.append(f"/statements/{st.pk}/")
     # a patient with the demo's health records (registration, follow-ups, contracts)
-    reg = ChronicRegistration.objects.filter(
-        region_code__startswith=user.region_code, followups__isnull=False
-    ).first()
+    reg = ChronicRegistration.objects.filter(region_code__startswith=user.region_code,
+                                             followups__isnull=False).first()
     if reg is not None:
         pages.append(f"/persons/{reg.person_id}/")
     for url in pages:

@@ -11,16 +11,8 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("JKFP_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--lang=zh-CN",
-]
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN"]
 PASSWORD = "pass-1234-word"  # tests.factories.UserFactory
 
 

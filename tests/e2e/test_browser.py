@@ -20,24 +20,16 @@ pytestmark = pytest.mark.e2e
 
 
 def _household(user, number, village, names):
-    members = [
-        services.MemberInput(
-            id_number=make_id(village[:6]), name=n, relation="head" if i == 0 else "child"
-        )
-        for i, n in enumerate(names)
-    ]
-    return services.household_register(
-        user=user,
-        household_number=number,
-        village_code=village,
-        address="测试路1号",
-        members=members,
-    )
+    members = [services.MemberInput(id_number=make_id(village[:6]), name=n,
+                                    relation="head" if i == 0 else "child")
+               for i, n in enumerate(names)]
+    return services.household_register(user=user, household_number=number,
+                                       village_code=village, address="测试路1号",
+                                       members=members)
 
 
-def test_township_user_finds_a_person_by_id_tail_and_opens_the_household(
-    e2e_regions, login, live_server
-):
+def test_township_user_finds_a_person_by_id_tail_and_opens_the_household(e2e_regions, login,
+                                                                        live_server):
     admin = UserFactory(username="e2e_admin", region_id="640323", role=Role.ADMIN)
     township = UserFactory(username="e2e_township", region_id="640323100", role=Role.REVIEWER)
     hh = _household(admin, "E2E0001", VILLAGE, ["马建国", "马小红"])
@@ -99,15 +91,12 @@ def test_inline_edit_with_htmx_and_stale_conflict(e2e_regions, login, live_serve
 
 
 def test_admission_workflow_across_users(e2e_regions, login, live_server):
-    village = UserFactory(
-        username="e2e_v", region_id=VILLAGE, role=Role.DATA_ENTRY, full_name="村录入员"
-    )
-    township = UserFactory(
-        username="e2e_t", region_id="640323100", role=Role.REVIEWER, full_name="镇审核员"
-    )
-    county = UserFactory(
-        username="e2e_c", region_id="640323", role=Role.APPROVER, full_name="县审批员"
-    )
+    village = UserFactory(username="e2e_v", region_id=VILLAGE, role=Role.DATA_ENTRY,
+                          full_name="村录入员")
+    township = UserFactory(username="e2e_t", region_id="640323100", role=Role.REVIEWER,
+                           full_name="镇审核员")
+    county = UserFactory(username="e2e_c", region_id="640323", role=Role.APPROVER,
+                         full_name="县审批员")
     hh = _household(village, "E2E0200", VILLAGE, ["杨守业", "杨小花"])
     today = timezone.localdate()
 

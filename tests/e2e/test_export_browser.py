@@ -18,12 +18,9 @@ pytestmark = pytest.mark.e2e
 def test_township_user_exports_the_search_to_excel(e2e_regions, login, live_server, tmp_path):
     township = UserFactory(username="e2e_exporter", region_id="640323100", role=Role.REVIEWER)
     hh = services.household_register(
-        user=township,
-        household_number="E2E-EX-1",
-        village_code=VILLAGE,
-        address="二组",
-        members=[services.MemberInput(id_number=make_id("640323"), name="白玉兰", relation="head")],
-    )
+        user=township, household_number="E2E-EX-1", village_code=VILLAGE, address="二组",
+        members=[services.MemberInput(id_number=make_id("640323"), name="白玉兰",
+                                      relation="head")])
     page = login(township)
     page.goto(f"{live_server.url}/households/?q=E2E-EX")
     button = page.locator("#export-xlsx")
@@ -39,11 +36,7 @@ def test_township_user_exports_the_search_to_excel(e2e_regions, login, live_serv
     # (an expect, not wait_for_function: the page's content-security policy forbids eval)
     expect(page.locator("#export-xlsx")).not_to_have_attribute("aria-busy", "true")
     assert button.inner_text() == label
-    rows = list(
-        openpyxl.load_workbook(path).active.iter_rows(
-            min_row=export.HEADER_ROWS + 2, values_only=True
-        )
-    )
+    rows = list(openpyxl.load_workbook(path).active.iter_rows(
+        min_row=export.HEADER_ROWS + 2, values_only=True))
     assert [(r[0], r[1], r[4], r[5]) for r in rows] == [
-        ("E2E-EX-1", "盐池县", "白玉兰", idnumber.mask(hh.head.id_number))
-    ]
+        ("E2E-EX-1", "盐池县", "白玉兰", idnumber.mask(hh.head.id_number))]

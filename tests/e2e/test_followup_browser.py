@@ -22,40 +22,22 @@ PHONE = {"width": 390, "height": 844}
 
 def test_village_doctor_records_a_follow_up_on_a_phone(e2e_regions, login, live_server):
     today = timezone.localdate()
-    township = UserFactory(
-        username="e2e_township",
-        region_id="640323100",
-        role=Role.REVIEWER,
-        department=Department.HEALTH,
-    )
-    doctor_user = UserFactory(
-        username="e2e_doctor",
-        region_id=VILLAGE,
-        role=Role.DATA_ENTRY,
-        department=Department.HEALTH,
-        full_name="马村医",
-    )
+    township = UserFactory(username="e2e_township", region_id="640323100", role=Role.REVIEWER,
+                           department=Department.HEALTH)
+    doctor_user = UserFactory(username="e2e_doctor", region_id=VILLAGE, role=Role.DATA_ENTRY,
+                              department=Department.HEALTH, full_name="马村医")
     team = services.team_create(
-        user=township,
-        name="花一村团队",
-        region_code="640323100",
-        institution="花马池镇卫生院",
-        villages=[VILLAGE],
-        members=[
-            services.MemberInput(
-                "马村医", "village_doctor", account=doctor_user, start_date=dt.date(2020, 1, 1)
-            ),
-            services.MemberInput("周护士", "nurse", start_date=dt.date(2020, 1, 1)),
-        ],
-    )
+        user=township, name="花一村团队", region_code="640323100", institution="花马池镇卫生院",
+        villages=[VILLAGE], members=[
+            services.MemberInput("马村医", "village_doctor", account=doctor_user,
+                                 start_date=dt.date(2020, 1, 1)),
+            services.MemberInput("周护士", "nurse", start_date=dt.date(2020, 1, 1))])
     hh = HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE)
     patient = PersonFactory(household=hh, name="白秀英")
-    services.contract_sign(
-        user=township, person=patient, team=team, signed_on=dt.date(today.year, 1, 5)
-    )
-    registration = ChronicRegistrationFactory(
-        person=patient, created_by=township, diagnosed_on=dt.date(2018, 4, 1)
-    )
+    services.contract_sign(user=township, person=patient, team=team,
+                           signed_on=dt.date(today.year, 1, 5))
+    registration = ChronicRegistrationFactory(person=patient, created_by=township,
+                                              diagnosed_on=dt.date(2018, 4, 1))
 
     page = login(doctor_user)
     page.set_viewport_size(PHONE)
@@ -81,11 +63,7 @@ def test_village_doctor_records_a_follow_up_on_a_phone(e2e_regions, login, live_
     expect(page.locator("main")).to_contain_text("已记录随访")
     visit = FollowUp.objects.get()
     assert (visit.registration_id, visit.systolic, visit.diastolic, visit.way) == (
-        registration.pk,
-        136,
-        85,
-        "home",
-    )
+        registration.pk, 136, 85, "home")
     assert visit.member.user_id == doctor_user.pk
     # the form fits the phone's width: nothing to scroll sideways
     page.goto(f"{live_server.url}/contracts/registrations/{registration.pk}/followup/")

@@ -17,27 +17,16 @@ from ..factories import UserFactory, make_id
 pytestmark = pytest.mark.e2e
 
 
-def test_county_user_runs_a_special_treatment_case_to_its_close(e2e_regions, login, live_server):
-    user = UserFactory(
-        username="e2e_county_health",
-        region_id="640323",
-        role=Role.APPROVER,
-        department=Department.HEALTH,
-    )
+def test_county_user_runs_a_special_treatment_case_to_its_close(e2e_regions, login,
+                                                                 live_server):
+    user = UserFactory(username="e2e_county_health", region_id="640323", role=Role.APPROVER,
+                       department=Department.HEALTH)
     hh = services.household_register(
-        user=user,
-        household_number="E2E-H-1",
-        village_code=VILLAGE,
-        address="二组",
-        members=[services.MemberInput(id_number=make_id("640323"), name="马秀兰", relation="head")],
-    )
-    services.category_period_add(
-        user=user,
-        category="lifted_out",
-        household=hh,
-        start_date=dt.date(2021, 1, 1),
-        exit_year=2020,
-    )
+        user=user, household_number="E2E-H-1", village_code=VILLAGE, address="二组",
+        members=[services.MemberInput(id_number=make_id("640323"), name="马秀兰",
+                                      relation="head")])
+    services.category_period_add(user=user, category="lifted_out", household=hh,
+                                 start_date=dt.date(2021, 1, 1), exit_year=2020)
     page = login(user)
     page.goto(f"{live_server.url}/persons/{hh.head_id}/")
     expect(page.locator("#sec-health")).to_contain_text("健康")  # loaded by htmx
@@ -53,12 +42,10 @@ def test_county_user_runs_a_special_treatment_case_to_its_close(e2e_regions, log
     page.locator("#new-case button[type=submit]").click()
     expect(page.locator("h1")).to_contain_text("肺癌")
     expect(page.locator("#case-status")).to_have_text("已发现")
-    for step, fill in [
-        ("open_record", {"hospital_name": "宁夏医科大学总医院"}),
-        ("start_treatment", {"treatment_plan": "手术后化疗四个周期"}),
-        ("mark_treated", {"outcome": "cured"}),
-        ("close", {"close_reason": "cured"}),
-    ]:
+    for step, fill in [("open_record", {"hospital_name": "宁夏医科大学总医院"}),
+                       ("start_treatment", {"treatment_plan": "手术后化疗四个周期"}),
+                       ("mark_treated", {"outcome": "cured"}),
+                       ("close", {"close_reason": "cured"})]:
         form = page.locator(f"#step-{step}")
         form.locator("input[name=on_date]").fill("2024-06-01")
         for name, value in fill.items():

@@ -20,30 +20,19 @@ from ..factories import HouseholdFactory, PersonFactory, UserFactory, make_id
 pytestmark = pytest.mark.e2e
 
 
-def test_county_user_follows_a_positive_screening_to_a_special_case(
-    e2e_regions, login, live_server
-):
+def test_county_user_follows_a_positive_screening_to_a_special_case(e2e_regions, login,
+                                                                   live_server):
     today = timezone.localdate()
     county = UserFactory(username="e2e_county_health", region_id="640323", role=Role.APPROVER)
     hh = HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE)
-    woman = PersonFactory(
-        household=hh, name="马秀兰", id_number=make_id("640323", birth=dt.date(1975, 4, 2), sex="F")
-    )
-    CategoryPeriod.objects.create(
-        household=hh,
-        category="lifted_out",
-        region_code=VILLAGE,
-        start_date=dt.date(2019, 1, 1),
-        exit_year=2019,
-    )
-    campaign = services.campaign_create(
-        user=county,
-        name="两癌筛查（浏览器测试）",
-        kind="two_cancers",
-        region_code="640323",
-        start_on=today - dt.timedelta(days=30),
-        end_on=today + dt.timedelta(days=60),
-    )
+    woman = PersonFactory(household=hh, name="马秀兰",
+                          id_number=make_id("640323", birth=dt.date(1975, 4, 2), sex="F"))
+    CategoryPeriod.objects.create(household=hh, category="lifted_out", region_code=VILLAGE,
+                                  start_date=dt.date(2019, 1, 1), exit_year=2019)
+    campaign = services.campaign_create(user=county, name="两癌筛查（浏览器测试）",
+                                        kind="two_cancers", region_code="640323",
+                                        start_on=today - dt.timedelta(days=30),
+                                        end_on=today + dt.timedelta(days=60))
 
     page = login(county)
     page.get_by_role("link", name="疾病筛查", exact=True).click()
@@ -84,10 +73,7 @@ def test_county_user_follows_a_positive_screening_to_a_special_case(
 
     case = SpecialCase.objects.get(pk=int(result.health_ref.split(":")[1]))
     assert (case.found_via, case.source_ref, case.icd10) == (
-        "screening",
-        f"screening:{result.pk}",
-        "C50.4",
-    )
+        "screening", f"screening:{result.pk}", "C50.4")
 
     page.goto(live_server.url + "/screening/worklist/")
     expect(page.locator("main")).to_contain_text("没有待跟进的阳性或可疑结果")

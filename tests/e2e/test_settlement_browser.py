@@ -19,19 +19,11 @@ pytestmark = pytest.mark.e2e
 def test_village_user_settles_a_stay_and_sees_the_one_stop_bill(e2e_regions, login, live_server):
     user = UserFactory(username="e2e_village", region_id=VILLAGE, role=Role.DATA_ENTRY)
     hh = services.household_register(
-        user=user,
-        household_number="E2E-ST-1",
-        village_code=VILLAGE,
-        address="一组",
-        members=[services.MemberInput(id_number=make_id("640323"), name="杨大山", relation="head")],
-    )
-    services.category_period_add(
-        user=user,
-        category="registered_poor",
-        household=hh,
-        start_date=dt.date(2016, 1, 1),
-        end_date=dt.date(2020, 12, 31),
-    )
+        user=user, household_number="E2E-ST-1", village_code=VILLAGE, address="一组",
+        members=[services.MemberInput(id_number=make_id("640323"), name="杨大山",
+                                      relation="head")])
+    services.category_period_add(user=user, category="registered_poor", household=hh,
+                                 start_date=dt.date(2016, 1, 1), end_date=dt.date(2020, 12, 31))
     page = login(user)
     page.goto(f"{live_server.url}/persons/{hh.head_id}/")
     section = page.locator("#sec-statements")

@@ -14,14 +14,8 @@ from ..conftest import VILLAGE
 def hold(household, category: str, start=dt.date(2015, 1, 1), end=None, person=None):
     """Give a household (or one person) a category period, as an approved request would."""
     return CategoryPeriod.objects.create(
-        category=category,
-        household=None if person else household,
-        person=person,
-        region_code=household.region_code,
-        start_date=start,
-        end_date=end,
-        source="test",
-    )
+        category=category, household=None if person else household, person=person,
+        region_code=household.region_code, start_date=start, end_date=end, source="test")
 
 
 @pytest.fixture

@@ -34,7 +34,6 @@ def shipped():
 
 # --- the shipped files ---------------------------------------------------------------------------
 
-
 def test_shipped_catalog_is_valid_and_every_entry_has_a_source_or_is_an_example(shipped):
     assert shipped.diseases and shipped.rules
     for d in shipped.diseases:
@@ -45,31 +44,28 @@ def test_shipped_catalog_is_valid_and_every_entry_has_a_source_or_is_an_example(
     assert cat.catalog_dir() == SHIPPED == cat.default_dir()
 
 
-@pytest.mark.parametrize(
-    ("region", "on", "kind", "count"),
-    [
-        ("", D(2018, 12, 31), ST, 0),  # nothing shipped before the 2019 list
-        ("", D(2019, 1, 1), ST, 25),  # national 2019
-        ("", D(2019, 12, 31), ST, 25),
-        ("", D(2020, 1, 1), ST, 30),  # national 2020: the 25 plus 5
-        ("", D(2030, 6, 1), ST, 30),
-        (CHANGZHI_VILLAGE, D(2019, 1, 1), ST, 38),  # 长治's own programme from 2019
-        ("1404", D(2023, 6, 1), ST, 38),
-        ("640323", D(2020, 12, 31), ST, 30),  # 盐池 before its 2021-2025 list: national
-        (YANCHI_VILLAGE, D(2021, 1, 1), ST, 37),
-        (YANCHI_VILLAGE, D(2023, 6, 1), ST, 37),
-        ("640323", D(2025, 12, 31), ST, 37),
-        ("640323", D(2026, 1, 1), ST, 30),  # and national again after it
-        ("500112", D(2023, 6, 1), ST, 30),  # a region without its own list
-        ("", D(2016, 12, 31), CP, 0),
-        ("", D(2017, 1, 1), CP, 4),
-        (YANCHI_VILLAGE, D(2024, 1, 1), CP, 4),
-        (CHANGZHI_VILLAGE, D(2024, 1, 1), CP, 4),
-        (YANCHI_VILLAGE, D(2017, 12, 31), OC, 0),
-        (YANCHI_VILLAGE, D(2018, 1, 1), OC, 10),  # examples only: the 28 are not named
-        (CHANGZHI_VILLAGE, D(2024, 1, 1), OC, 0),
-    ],
-)
+@pytest.mark.parametrize(("region", "on", "kind", "count"), [
+    ("", D(2018, 12, 31), ST, 0),               # nothing shipped before the 2019 list
+    ("", D(2019, 1, 1), ST, 25),                # national 2019
+    ("", D(2019, 12, 31), ST, 25),
+    ("", D(2020, 1, 1), ST, 30),                # national 2020: the 25 plus 5
+    ("", D(2030, 6, 1), ST, 30),
+    (CHANGZHI_VILLAGE, D(2019, 1, 1), ST, 38),  # 长治's own programme from 2019
+    ("1404", D(2023, 6, 1), ST, 38),
+    ("640323", D(2020, 12, 31), ST, 30),        # 盐池 before its 2021-2025 list: national
+    (YANCHI_VILLAGE, D(2021, 1, 1), ST, 37),
+    (YANCHI_VILLAGE, D(2023, 6, 1), ST, 37),
+    ("640323", D(2025, 12, 31), ST, 37),
+    ("640323", D(2026, 1, 1), ST, 30),          # and national again after it
+    ("500112", D(2023, 6, 1), ST, 30),          # a region without its own list
+    ("", D(2016, 12, 31), CP, 0),
+    ("", D(2017, 1, 1), CP, 4),
+    (YANCHI_VILLAGE, D(2024, 1, 1), CP, 4),
+    (CHANGZHI_VILLAGE, D(2024, 1, 1), CP, 4),
+    (YANCHI_VILLAGE, D(2017, 12, 31), OC, 0),
+    (YANCHI_VILLAGE, D(2018, 1, 1), OC, 10),    # examples only: the 28 are not named
+    (CHANGZHI_VILLAGE, D(2024, 1, 1), OC, 0),
+])
 def test_counts_per_region_and_date(shipped, region, on, kind, count):
     assert len(shipped.in_force(region_code=region, on=on, kind=kind)) == count
 
@@ -78,72 +74,36 @@ def test_what_is_sourced_and_what_is_an_example(shipped):
     def examples(region, on):
         return {d.code for d in shipped.in_force(region_code=region, on=on, kind=ST) if d.example}
 
-    added_2020 = {
-        "bladder_cancer",
-        "ovarian_cancer",
-        "kidney_cancer",
-        "severe_mental_disorder",
-        "rheumatic_heart_disease",
-    }
+    added_2020 = {"bladder_cancer", "ovarian_cancer", "kidney_cancer", "severe_mental_disorder",
+                  "rheumatic_heart_disease"}
     assert examples("", D(2019, 6, 1)) == set()
     assert examples("", D(2020, 6, 1)) == added_2020
     assert len(examples("1404", D(2020, 6, 1))) == 13
     yanchi = examples("640323", D(2023, 6, 1))
     assert len(yanchi) == 12 and added_2020 <= yanchi
     changzhi = {d.code: d for d in shipped.in_force(region_code="1404", on=D(2019, 6, 1), kind=ST)}
-    for code in (
-        "liver_cancer",
-        "cataract",
-        "pneumoconiosis",
-        "neuroblastoma",
-        "lymphoma_child",
-        "osteosarcoma",
-        "thalassaemia",
-    ):
+    for code in ("liver_cancer", "cataract", "pneumoconiosis", "neuroblastoma", "lymphoma_child",
+                 "osteosarcoma", "thalassaemia"):
         assert "长治" in changzhi[code].source and not changzhi[code].example
-    assert all(d.example for d in shipped.in_force(region_code="640323", on=D(2020, 1, 1), kind=OC))
-    assert not any(d.example for d in shipped.in_force(region_code="", on=D(2020, 1, 1), kind=CP))
+    assert all(d.example for d in shipped.in_force(region_code="640323", on=D(2020, 1, 1),
+                                                   kind=OC))
+    assert not any(d.example for d in shipped.in_force(region_code="", on=D(2020, 1, 1),
+                                                       kind=CP))
 
 
 # --- ICD-10 form ---------------------------------------------------------------------------------
 
-
-@pytest.mark.parametrize(
-    ("raw", "code"),
-    [
-        ("C16", "C16"),
-        ("c16.9", "C16.9"),
-        ("Ｃ１６．９", "C16.9"),
-        (" I 10 ", "I10"),
-        ("C16.", "C16"),
-        ("I21.x", "I21"),
-        ("i21.X", "I21"),
-        ("E11.90", "E11.90"),
-        ("n18.5\u3000", "N18.5"),
-        ("U07.1", "U07.1"),
-    ],
-)
+@pytest.mark.parametrize(("raw", "code"), [
+    ("C16", "C16"), ("c16.9", "C16.9"), ("Ｃ１６．９", "C16.9"), (" I 10 ", "I10"),
+    ("C16.", "C16"), ("I21.x", "I21"), ("i21.X", "I21"), ("E11.90", "E11.90"),
+    ("n18.5\u3000", "N18.5"), ("U07.1", "U07.1"),
+])
 def test_icd10_normalise(raw, code):
     assert icd10_normalise(raw) == code
 
 
-@pytest.mark.parametrize(
-    "raw",
-    [
-        "",
-        None,
-        "16",
-        "C1",
-        "C160",
-        "C16.123",
-        "CC16",
-        "C16..",
-        "C16-C18",
-        "高血压",
-        "C16.9.1",
-        "1C6",
-    ],
-)
+@pytest.mark.parametrize("raw", ["", None, "16", "C1", "C160", "C16.123", "CC16", "C16..",
+                                 "C16-C18", "高血压", "C16.9.1", "1C6"])
 def test_icd10_not_in_form_is_refused(raw):
     with pytest.raises(DomainError) as exc:
         icd10_normalise(raw)
@@ -153,31 +113,14 @@ def test_icd10_not_in_form_is_refused(raw):
 
 def test_ranges_contain_their_sub_codes_and_not_broader_codes():
     r = cat.icd10_range("C18-C20")
-    assert [r.contains(c) for c in ("C17.9", "C18", "C18.0", "C19", "C20", "C20.99", "C21")] == [
-        False,
-        True,
-        True,
-        True,
-        True,
-        True,
-        False,
-    ]
+    assert [r.contains(c) for c in ("C17.9", "C18", "C18.0", "C19", "C20", "C20.99", "C21")] \
+        == [False, True, True, True, True, True, False]
     one = cat.icd10_range("N18.5")
-    assert [one.contains(c) for c in ("N18", "N18.4", "N18.5", "N18.51", "N18.6")] == [
-        False,
-        False,
-        True,
-        True,
-        False,
-    ]
+    assert [one.contains(c) for c in ("N18", "N18.4", "N18.5", "N18.51", "N18.6")] \
+        == [False, False, True, True, False]
     sub = cat.icd10_range("F06.0-F06.3")
-    assert [sub.contains(c) for c in ("F05.9", "F06", "F06.0", "F06.31", "F06.4")] == [
-        False,
-        False,
-        True,
-        True,
-        False,
-    ]
+    assert [sub.contains(c) for c in ("F05.9", "F06", "F06.0", "F06.31", "F06.4")] \
+        == [False, False, True, True, False]
     assert cat.icd10_range("I21.x").contains("I21.9")
     assert cat.icd10_range("Ｃ１８－Ｃ２０") == cat.Icd10Range("C18", "C20", "Ｃ１８－Ｃ２０")
     assert r.overlaps(cat.icd10_range("C20.1")) and not r.overlaps(cat.icd10_range("C21-C22"))
@@ -189,46 +132,42 @@ def test_ranges_contain_their_sub_codes_and_not_broader_codes():
 
 # --- matching ------------------------------------------------------------------------------------
 
-
-@pytest.mark.parametrize(
-    ("icd10", "region", "on", "kind", "code"),
-    [
-        ("C16", "", D(2019, 6, 1), ST, "stomach_cancer"),
-        ("c16.9", YANCHI_VILLAGE, D(2019, 6, 1), ST, "stomach_cancer"),
-        ("C18.9", "", D(2019, 6, 1), ST, "colon_cancer"),
-        ("C19", "", D(2019, 6, 1), ST, "rectal_cancer"),  # lower end of C19-C20
-        ("C20", "", D(2019, 6, 1), ST, "rectal_cancer"),  # upper end
-        ("C20.9", "", D(2019, 6, 1), ST, "rectal_cancer"),
-        ("C21", "", D(2019, 6, 1), ST, None),  # just past it
-        ("C17.1", "", D(2019, 6, 1), ST, None),
-        ("N18.5", "", D(2019, 6, 1), ST, "end_stage_renal_disease"),
-        ("N18", "", D(2019, 6, 1), ST, None),  # broader than N18.5
-        ("I21.x", "", D(2019, 6, 1), ST, "acute_myocardial_infarction"),
-        ("I22.9", "", D(2019, 6, 1), ST, "acute_myocardial_infarction"),
-        ("I23", "", D(2019, 6, 1), ST, None),
-        ("C67", "", D(2019, 12, 31), ST, None),  # bladder cancer: from 2020 on
-        ("C67", "", D(2020, 1, 1), ST, "bladder_cancer"),
-        ("C67", "", D(2018, 12, 31), ST, None),
-        ("B67.1", "640323", D(2025, 12, 31), ST, "echinococcosis"),  # 盐池's own list
-        ("B67.1", "640323", D(2026, 1, 1), ST, None),  # national again
-        ("B67.1", "1404", D(2023, 1, 1), ST, None),
-        ("C73", CHANGZHI_VILLAGE, D(2019, 1, 1), ST, "thyroid_cancer"),
-        ("C73", "", D(2023, 1, 1), ST, None),
-        ("I10", YANCHI_VILLAGE, D(2017, 1, 1), CP, "hypertension"),
-        ("I15.9", "", D(2020, 1, 1), CP, "hypertension"),
-        ("I16", "", D(2020, 1, 1), CP, None),
-        ("E11.9", "", D(2020, 1, 1), CP, "diabetes_type2"),
-        ("E10", "", D(2020, 1, 1), CP, None),  # type 1 diabetes is not on it
-        ("A19", "", D(2020, 1, 1), CP, "tuberculosis"),
-        ("F20.0", "", D(2020, 1, 1), CP, "severe_mental_disorder"),
-        ("F70", "", D(2020, 1, 1), CP, "severe_mental_disorder"),
-        ("F79.9", "", D(2020, 1, 1), CP, "severe_mental_disorder"),
-        ("F32", "", D(2020, 1, 1), CP, None),
-        ("I10", "", D(2016, 12, 31), CP, None),
-        ("I10", YANCHI_VILLAGE, D(2018, 1, 1), OC, "hypertension"),
-        ("I10", CHANGZHI_VILLAGE, D(2018, 1, 1), OC, None),
-    ],
-)
+@pytest.mark.parametrize(("icd10", "region", "on", "kind", "code"), [
+    ("C16", "", D(2019, 6, 1), ST, "stomach_cancer"),
+    ("c16.9", YANCHI_VILLAGE, D(2019, 6, 1), ST, "stomach_cancer"),
+    ("C18.9", "", D(2019, 6, 1), ST, "colon_cancer"),
+    ("C19", "", D(2019, 6, 1), ST, "rectal_cancer"),          # lower end of C19-C20
+    ("C20", "", D(2019, 6, 1), ST, "rectal_cancer"),          # upper end
+    ("C20.9", "", D(2019, 6, 1), ST, "rectal_cancer"),
+    ("C21", "", D(2019, 6, 1), ST, None),                     # just past it
+    ("C17.1", "", D(2019, 6, 1), ST, None),
+    ("N18.5", "", D(2019, 6, 1), ST, "end_stage_renal_disease"),
+    ("N18", "", D(2019, 6, 1), ST, None),                     # broader than N18.5
+    ("I21.x", "", D(2019, 6, 1), ST, "acute_myocardial_infarction"),
+    ("I22.9", "", D(2019, 6, 1), ST, "acute_myocardial_infarction"),
+    ("I23", "", D(2019, 6, 1), ST, None),
+    ("C67", "", D(2019, 12, 31), ST, None),                   # bladder cancer: from 2020 on
+    ("C67", "", D(2020, 1, 1), ST, "bladder_cancer"),
+    ("C67", "", D(2018, 12, 31), ST, None),
+    ("B67.1", "640323", D(2025, 12, 31), ST, "echinococcosis"),  # 盐池's own list
+    ("B67.1", "640323", D(2026, 1, 1), ST, None),                # national again
+    ("B67.1", "1404", D(2023, 1, 1), ST, None),
+    ("C73", CHANGZHI_VILLAGE, D(2019, 1, 1), ST, "thyroid_cancer"),
+    ("C73", "", D(2023, 1, 1), ST, None),
+    ("I10", YANCHI_VILLAGE, D(2017, 1, 1), CP, "hypertension"),
+    ("I15.9", "", D(2020, 1, 1), CP, "hypertension"),
+    ("I16", "", D(2020, 1, 1), CP, None),
+    ("E11.9", "", D(2020, 1, 1), CP, "diabetes_type2"),
+    ("E10", "", D(2020, 1, 1), CP, None),                     # type 1 diabetes is not on it
+    ("A19", "", D(2020, 1, 1), CP, "tuberculosis"),
+    ("F20.0", "", D(2020, 1, 1), CP, "severe_mental_disorder"),
+    ("F70", "", D(2020, 1, 1), CP, "severe_mental_disorder"),
+    ("F79.9", "", D(2020, 1, 1), CP, "severe_mental_disorder"),
+    ("F32", "", D(2020, 1, 1), CP, None),
+    ("I10", "", D(2016, 12, 31), CP, None),
+    ("I10", YANCHI_VILLAGE, D(2018, 1, 1), OC, "hypertension"),
+    ("I10", CHANGZHI_VILLAGE, D(2018, 1, 1), OC, None),
+])
 def test_match(shipped, icd10, region, on, kind, code):
     found = shipped.match(icd10=icd10, region_code=region, on=on, kind=kind)
     assert (found.code if found else None) == code
@@ -252,24 +191,24 @@ def test_get_by_code(shipped):
     assert shipped.get(code="echinococcosis", region_code="1404", on=D(2023, 1, 1)) is None
     assert shipped.get(code="nonsense", region_code="", on=D(2023, 1, 1)) is None
     # the same code in two lists: the first kind of KINDS, unless the kind is given
-    assert shipped.get(code="hypertension", region_code=YANCHI_VILLAGE, on=D(2023, 1, 1)).kind == CP
-    assert (
-        shipped.get(code="hypertension", region_code=YANCHI_VILLAGE, on=D(2023, 1, 1), kind=OC).kind
-        == OC
-    )
+    assert shipped.get(code="hypertension", region_code=YANCHI_VILLAGE,
+                       on=D(2023, 1, 1)).kind == CP
+    assert shipped.get(code="hypertension", region_code=YANCHI_VILLAGE, on=D(2023, 1, 1),
+                       kind=OC).kind == OC
     assert shipped.get(code="severe_mental_disorder", region_code="", on=D(2023, 1, 1)).kind == ST
 
 
 def test_eligible_categories(shipped):
     early = shipped.eligible_categories(region_code=YANCHI_VILLAGE, on=D(2019, 6, 1))
     assert early == {"registered_poor", "lifted_out", "minimum_living", "extreme_poor"}
-    late = shipped.eligible_categories(region_code=CHANGZHI_VILLAGE, on=D(2021, 1, 1), programme=ST)
-    assert early < late and set(Category) - late == {Category.NEAR_MINIMUM_LIVING, Category.GENERAL}
+    late = shipped.eligible_categories(region_code=CHANGZHI_VILLAGE, on=D(2021, 1, 1),
+                                       programme=ST)
+    assert early < late and set(Category) - late == {Category.NEAR_MINIMUM_LIVING,
+                                                     Category.GENERAL}
     assert {Category.UNSTABLE_LIFTED, Category.MARGINAL, Category.SUDDEN_HARDSHIP} <= late
     assert shipped.eligible_categories(region_code="", on=D(2016, 12, 31)) == frozenset()
-    assert (
-        shipped.eligible_categories(region_code="", on=D(2023, 1, 1), programme=CP) == frozenset()
-    )
+    assert shipped.eligible_categories(region_code="", on=D(2023, 1, 1),
+                                       programme=CP) == frozenset()
     with pytest.raises(ValueError):
         shipped.eligible_categories(region_code="", on=D(2023, 1, 1), programme="loans")
 
@@ -320,29 +259,21 @@ def _folder(root: Path, files: dict[str, str]) -> Path:
 
 
 def test_the_most_specific_region_list_replaces_the_national_one_on_the_dates_it_covers(tmp_path):
-    c = cat.load(
-        _folder(
-            tmp_path,
-            {
-                "national.yaml": NATIONAL,
-                "yanchi/st.yaml": COUNTY,
-                "yanchi/township.yaml": TOWNSHIP,
-                "eligibility.yaml": ELIGIBILITY,
-            },
-        )
-    )
+    c = cat.load(_folder(tmp_path, {"national.yaml": NATIONAL, "yanchi/st.yaml": COUNTY,
+                                    "yanchi/township.yaml": TOWNSHIP,
+                                    "eligibility.yaml": ELIGIBILITY}))
 
     def codes(region, on):
         return [d.code for d in c.in_force(region_code=region, on=on, kind=ST)]
 
     village, other_township = "640323100201", "640323101201"
     assert codes(village, D(2020, 12, 31)) == ["stomach_cancer", "colon_cancer"]
-    assert codes(village, D(2021, 1, 1)) == ["stomach_cancer"]  # the county's list
+    assert codes(village, D(2021, 1, 1)) == ["stomach_cancer"]          # the county's list
     assert c.match(icd10="C18", region_code=village, on=D(2021, 3, 1), kind=ST) is None
     assert codes(village, D(2021, 7, 1)) == ["stomach_cancer", "echinococcosis"]
-    assert codes(village, D(2022, 1, 1)) == ["lung_cancer"]  # the township's
-    assert codes(other_township, D(2022, 1, 1)) == ["echinococcosis"]  # still the county's
-    assert codes(village, D(2022, 7, 1)) == ["echinococcosis"]  # township's ended
+    assert codes(village, D(2022, 1, 1)) == ["lung_cancer"]             # the township's
+    assert codes(other_township, D(2022, 1, 1)) == ["echinococcosis"]    # still the county's
+    assert codes(village, D(2022, 7, 1)) == ["echinococcosis"]          # township's ended
     assert codes(village, D(2023, 1, 1)) == ["stomach_cancer", "colon_cancer"]
     assert c.list_region(region_code=village, on=D(2022, 1, 1), kind=ST) == "640323100"
     assert c.list_region(region_code="1404", on=D(2022, 1, 1), kind=ST) == ""
@@ -351,10 +282,8 @@ def test_the_most_specific_region_list_replaces_the_national_one_on_the_dates_it
     assert (lung.icd10_source, lung.source, lung.example) == ("县卫健局对照表", "测试", False)
     assert c.get(code="echinococcosis", region_code=village, on=D(2021, 7, 1)).example
     assert c.eligible_categories(region_code=village, on=D(2020, 6, 1)) == {"registered_poor"}
-    assert c.eligible_categories(region_code=village, on=D(2021, 6, 1)) == {
-        "minimum_living",
-        "extreme_poor",
-    }
+    assert c.eligible_categories(region_code=village, on=D(2021, 6, 1)) == {"minimum_living",
+                                                                            "extreme_poor"}
     assert c.eligible_categories(region_code="1404", on=D(2021, 6, 1)) == {"registered_poor"}
     assert c.eligible_categories(region_code=village, on=D(2022, 1, 1)) == {"registered_poor"}
 
@@ -411,11 +340,11 @@ def test_every_problem_of_a_file_is_named_with_its_line(tmp_path):
     f = str(root / "bad.yaml")
     expected = [
         (4, "未知的键“colour”"),
-        (6, "须为英文小写加下划线"),  # code not snake_case
-        (7, "不是 ICD-10 格式"),  # C1
-        (8, "起止颠倒"),  # C20-C19
-        (9, "早于起始日期"),  # end before start
-        (10, "须注明来源"),  # neither source nor example
+        (6, "须为英文小写加下划线"),                 # code not snake_case
+        (7, "不是 ICD-10 格式"),                     # C1
+        (8, "起止颠倒"),                             # C20-C19
+        (9, "早于起始日期"),                         # end before start
+        (10, "须注明来源"),                          # neither source nor example
         (11, "source 与 example: true 不能同时出现"),
         (13, "病种“cervical_cancer”在同一目录的同一时期重复"),
         (15, "与病种“leukaemia_child”的 C91-C95 重叠"),
@@ -432,17 +361,11 @@ def test_every_problem_of_a_file_is_named_with_its_line(tmp_path):
 
 
 def test_errors_of_the_file_header_and_of_the_eligibility_rules(tmp_path):
-    root = _folder(
-        tmp_path,
-        {
-            "a.yaml": BAD_TOP,
-            "b.yaml": BAD_RULES,
-            "c.yaml": "region: national\nkind: chronic_priority\nentries:\n"
-            "  - {code: x, name: X, icd10: [I10], start: 2017-01-01,"
-            " example: true}\n",
-            "d.yaml": "region: national\nkind: cancer\n",
-        },
-    )
+    root = _folder(tmp_path, {"a.yaml": BAD_TOP, "b.yaml": BAD_RULES,
+                              "c.yaml": "region: national\nkind: chronic_priority\nentries:\n"
+                                        "  - {code: x, name: X, icd10: [I10], start: 2017-01-01,"
+                                        " example: true}\n",
+                              "d.yaml": "region: national\nkind: cancer\n"})
     errors = _errors(root)
     a, b, c, d = (str(root / n) for n in ("a.yaml", "b.yaml", "c.yaml", "d.yaml"))
     assert _has(errors, f"{a}:1", "区划“64x”须为 national 或")
@@ -458,34 +381,24 @@ def test_errors_of_the_file_header_and_of_the_eligibility_rules(tmp_path):
 
 
 def test_overlapping_eligibility_rules_and_lists_across_files_are_refused(tmp_path):
-    rules = (
-        "kind: eligibility\nrules:\n"
-        "  - {region: national, programme: special_treatment, start: 2019-01-01,"
-        " categories: [registered_poor], source: a}\n"
-        "  - {region: national, programme: special_treatment, start: 2020-01-01,"
-        " end: 2020-12-31, categories: [lifted_out], source: a}\n"
-    )
+    rules = ("kind: eligibility\nrules:\n"
+             "  - {region: national, programme: special_treatment, start: 2019-01-01,"
+             " categories: [registered_poor], source: a}\n"
+             "  - {region: national, programme: special_treatment, start: 2020-01-01,"
+             " end: 2020-12-31, categories: [lifted_out], source: a}\n")
     other = NATIONAL.replace("start: 2019-01-01", "start: 2020-01-01")
     root = _folder(tmp_path, {"e.yaml": rules, "n1.yaml": NATIONAL, "n2.yaml": other})
     errors = _errors(root)
     assert _has(errors, f"{root / 'e.yaml'}:4", "准入规则时期重叠（已见于")
-    assert _has(
-        errors,
-        f"{root / 'n2.yaml'}:7",
-        f"病种“stomach_cancer”在同一目录的同一时期重复（已见于 {root / 'n1.yaml'}:7）",
-    )
+    assert _has(errors, f"{root / 'n2.yaml'}:7",
+                f"病种“stomach_cancer”在同一目录的同一时期重复（已见于 {root / 'n1.yaml'}:7）")
     assert len(errors) == 3  # and colon_cancer of n2.yaml
 
 
 def test_yaml_errors_and_missing_folders(tmp_path):
-    root = _folder(
-        tmp_path / "c",
-        {
-            "dup.yaml": "region: national\nregion: national\n",
-            "syntax.yaml": "region: [national\n",
-            "list.yaml": "- a\n- b\n",
-        },
-    )
+    root = _folder(tmp_path / "c", {"dup.yaml": "region: national\nregion: national\n",
+                                    "syntax.yaml": "region: [national\n",
+                                    "list.yaml": "- a\n- b\n"})
     errors = _errors(root)
     assert _has(errors, f"{root / 'dup.yaml'}:2", "region")
     assert any(m.startswith(f"{root / 'syntax.yaml'}:") for m in errors)
@@ -497,10 +410,8 @@ def test_yaml_errors_and_missing_folders(tmp_path):
 
 # --- the cached reader, the command and the system check -----------------------------------------
 
-
-def test_catalog_reads_the_settings_folder_again_when_a_file_changes(
-    tmp_path, settings, monkeypatch
-):
+def test_catalog_reads_the_settings_folder_again_when_a_file_changes(tmp_path, settings,
+                                                                    monkeypatch):
     monkeypatch.setattr(cat, "RECHECK_SECONDS", 0)
     root = _folder(tmp_path, {"national.yaml": NATIONAL})
     settings.JKFP_CATALOG_DIR = root
@@ -515,7 +426,7 @@ def test_catalog_reads_the_settings_folder_again_when_a_file_changes(
     with pytest.raises(ValidationErrors):
         cat.catalog()
     monkeypatch.setattr(cat, "RECHECK_SECONDS", 3600)
-    settings.JKFP_CATALOG_DIR = SHIPPED  # another folder is read at once
+    settings.JKFP_CATALOG_DIR = SHIPPED   # another folder is read at once
     assert len(cat.catalog().in_force(region_code="1404", on=D(2020, 1, 1), kind=ST)) == 38
     assert cat.catalog() is cat.catalog()
 
@@ -555,10 +466,7 @@ def test_catalog_show_command(tmp_path):
     assert any("echinococcosis" in x and x.endswith("示例") for x in lines)
     assert "可建档人员类别（national，示例）：" in out and "marginal（边缘易致贫户）" in out
     code, out, _ = _call("show", "national", "2019-06-01")
-    assert (
-        "national 目录，25 种" in out
-        and "重点管理慢病（chronic_priority）：national 目录，4 种" in out
-    )
+    assert "national 目录，25 种" in out and "重点管理慢病（chronic_priority）：national 目录，4 种" in out
     assert "门诊慢性病（outpatient_chronic）：无有效目录" in out
     code, out, _ = _call("show", "1404", "2016-06-01", "--kind", "special_treatment")
     assert "无有效目录" in out
@@ -573,29 +481,14 @@ def test_catalog_show_command(tmp_path):
 def test_the_jkfp_command_exits_non_zero_on_a_bad_folder(tmp_path):
     bad = _folder(tmp_path / "bad", {"bad.yaml": BAD})
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jkfp.config.settings"}
-    ok = subprocess.run(
-        [sys.executable, "-m", "jkfp.cli", "catalog", "check"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    ok = subprocess.run([sys.executable, "-m", "jkfp.cli", "catalog", "check"],
+                        capture_output=True, text=True, env=env, timeout=120)
     assert ok.returncode == 0 and "疾病目录有效" in ok.stdout
-    run = subprocess.run(
-        [sys.executable, "-m", "jkfp.cli", "catalog", "check", str(bad)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    run = subprocess.run([sys.executable, "-m", "jkfp.cli", "catalog", "check", str(bad)],
+                         capture_output=True, text=True, env=env, timeout=120)
     assert run.returncode == 1 and "疾病目录有 15 处错误" in run.stderr
-    usage = subprocess.run(
-        [sys.executable, "-m", "jkfp.cli", "catalog", "show", "1404", "x"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    usage = subprocess.run([sys.executable, "-m", "jkfp.cli", "catalog", "show", "1404", "x"],
+                           capture_output=True, text=True, env=env, timeout=120)
     assert usage.returncode == 2 and "YYYY-MM-DD" in usage.stderr
 
 
@@ -607,9 +500,8 @@ def test_system_check_reports_a_broken_catalog(tmp_path, settings):
     assert catalog_files_valid(None) == []
     assert not [m for m in checks.run_checks() if m.id == "jkfp.E003"]
     shutil.copytree(SHIPPED, tmp_path / "catalogs")
-    (tmp_path / "catalogs" / "bad.yaml").write_text(
-        BAD.replace("national", '"62"'), encoding="utf-8"
-    )
+    (tmp_path / "catalogs" / "bad.yaml").write_text(BAD.replace("national", '"62"'),
+                                                    encoding="utf-8")
     settings.JKFP_CATALOG_DIR = tmp_path / "catalogs"
     problems = catalog_files_valid(None)
     assert len(problems) == 15 and {p.id for p in problems} == {"jkfp.E003"}

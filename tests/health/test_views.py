@@ -24,17 +24,10 @@ def seeded(records, regions):
     out = {}
     for name, hh in records.items():
         hold(hh, "extreme_poor", person=hh.head)
-        case = services.special_case_create(
-            user=root, person=hh.head, icd10="N18.5", found_via="department_list", found_on=D
-        )
-        reg = services.chronic_register(
-            user=root,
-            person=hh.head,
-            icd10="I10",
-            diagnosed_on=D,
-            confirmed_by="县医院",
-            registered_on=D,
-        )
+        case = services.special_case_create(user=root, person=hh.head, icd10="N18.5",
+                                            found_via="department_list", found_on=D)
+        reg = services.chronic_register(user=root, person=hh.head, icd10="I10", diagnosed_on=D,
+                                        confirmed_by="县医院", registered_on=D)
         out[name] = (case, reg)
     return out
 
@@ -54,19 +47,12 @@ def test_scope_matrix_of_every_page(users, seeded, client_as):
             assert c.get(reverse("health:case", args=[case.pk])).status_code == want
             assert c.get(reverse("health:registration", args=[reg.pk])).status_code == want
             assert c.get(reverse("health:person", args=[case.person_id])).status_code == want
-            assert (
-                c.get(reverse("health:person_summary", args=[case.person_id])).status_code == want
-            )
+            assert c.get(reverse("health:person_summary",
+                                 args=[case.person_id])).status_code == want
             assert (f'href="/health/cases/{case.pk}/"' in listed) == (want == 200), (level, name)
-            r = c.post(
-                reverse("health:case_step", args=[case.pk]),
-                {
-                    "step": "close",
-                    "on_date": "2024-03-02",
-                    "version": 1,
-                    "close_reason": "not_eligible",
-                },
-            )
+            r = c.post(reverse("health:case_step", args=[case.pk]),
+                       {"step": "close", "on_date": "2024-03-02", "version": 1,
+                        "close_reason": "not_eligible"})
             assert r.status_code in ((404,) if want == 404 else (302, 403, 409, 422)), (level, name)
 
 
@@ -100,31 +86,17 @@ def test_forms_show_the_service_errors_next_to_the_fields(users, patient, client
     from django.urls import reverse
 
     c = client_as(users["village"])
-    r = c.post(
-        reverse("health:person_chronic_new", args=[patient.pk]),
-        {
-            "icd10": "K35",
-            "diagnosed_on": "2024-03-01",
-            "confirmed_by": "卫生院",
-            "registered_on": "2024-03-01",
-        },
-    )
+    r = c.post(reverse("health:person_chronic_new", args=[patient.pk]),
+               {"icd10": "K35", "diagnosed_on": "2024-03-01", "confirmed_by": "卫生院",
+                "registered_on": "2024-03-01"})
     assert r.status_code == 422
     assert "不在" in r.content.decode() and ChronicRegistration.objects.count() == 0
-    r = c.post(
-        reverse("health:person_chronic_new", args=[patient.pk]),
-        {
-            "icd10": "I10",
-            "diagnosed_on": "2024-03-01",
-            "confirmed_by": "卫生院",
-            "registered_on": "2024-03-01",
-        },
-    )
+    r = c.post(reverse("health:person_chronic_new", args=[patient.pk]),
+               {"icd10": "I10", "diagnosed_on": "2024-03-01", "confirmed_by": "卫生院",
+                "registered_on": "2024-03-01"})
     assert r.status_code == 302 and ChronicRegistration.objects.count() == 1
-    r = c.post(
-        reverse("health:person_case_new", args=[patient.pk]),
-        {"icd10": "C34.9", "found_via": "village_report", "found_on": "2024-03-01"},
-    )
+    r = c.post(reverse("health:person_case_new", args=[patient.pk]),
+               {"icd10": "C34.9", "found_via": "village_report", "found_on": "2024-03-01"})
     assert r.status_code == 302
     case = SpecialCase.objects.get()
     assert r["Location"] == reverse("health:case", args=[case.pk])
@@ -134,32 +106,17 @@ def test_case_page_steps_and_stale_save(users, patient, client_as):
     from django.urls import reverse
 
     county = client_as(users["county"])
-    case = services.special_case_create(
-        user=users["county"], person=patient, icd10="C34.9", found_via="village_report", found_on=D
-    )
+    case = services.special_case_create(user=users["county"], person=patient, icd10="C34.9",
+                                        found_via="village_report", found_on=D)
     html = county.get(reverse("health:case", args=[case.pk])).content.decode()
     assert 'id="step-open_record"' in html and 'id="step-close"' in html
     assert 'id="step-mark_treated"' not in html
     url = reverse("health:case_step", args=[case.pk])
-    r = county.post(
-        url,
-        {
-            "step": "open_record",
-            "on_date": "2024-03-02",
-            "version": 1,
-            "hospital_name": "宁夏医科大学总医院",
-        },
-    )
+    r = county.post(url, {"step": "open_record", "on_date": "2024-03-02", "version": 1,
+                          "hospital_name": "宁夏医科大学总医院"})
     assert r.status_code == 302
-    r = county.post(
-        url,
-        {
-            "step": "start_treatment",
-            "on_date": "2024-03-02",
-            "version": 1,
-            "treatment_plan": "化疗",
-        },
-    )
+    r = county.post(url, {"step": "start_treatment", "on_date": "2024-03-02", "version": 1,
+                          "treatment_plan": "化疗"})
     assert r.status_code == 409
     case.refresh_from_db()
     assert case.status == "opened"
@@ -172,18 +129,15 @@ def test_exports_are_logged_per_person(seeded, users, client_as):
     r = c.get(reverse("health:case_export"))
     assert r.status_code == 200
     import io
-
     wb = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)))
     rows = list(wb.active.iter_rows(values_only=True))
     head = rows.index(next(r for r in rows if r and r[0] == "病例号"))
-    data = rows[head + 1 :]
+    data = rows[head + 1:]
     assert len(data) == len(VISIBLE["county"])
     assert all(row[4] == "终末期肾病" and "*" in row[2] for row in data)
-    logged = set(
-        PersonalDataAccess.objects.filter(
-            user=users["county"], field="health", channel="export"
-        ).values_list("person_id", flat=True)
-    )
+    logged = set(PersonalDataAccess.objects.filter(user=users["county"], field="health",
+                                                   channel="export")
+                 .values_list("person_id", flat=True))
     assert logged == {seeded[n][0].person_id for n in VISIBLE["county"]}
     r = c.get(reverse("health:registration_export"))
     assert r.status_code == 200

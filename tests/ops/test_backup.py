@@ -14,13 +14,8 @@ from django.conf import settings
 
 
 def _jkfp(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "from jkfp.cli import main; main()", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return subprocess.run([sys.executable, "-c", "from jkfp.cli import main; main()", *args],
+                          env=env, capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture
@@ -30,10 +25,8 @@ def databases(tmp_path):
     base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     base["SECRET_KEY"] = "backup-test-" + uuid.uuid4().hex  # a server configuration (jkfp.E001)
     if engine.endswith("sqlite3"):
-        yield (
-            {**base, "JKFP_SQLITE": str(tmp_path / "a.sqlite3")},
-            {**base, "JKFP_SQLITE": str(tmp_path / "b.sqlite3")},
-        )
+        yield ({**base, "JKFP_SQLITE": str(tmp_path / "a.sqlite3")},
+               {**base, "JKFP_SQLITE": str(tmp_path / "b.sqlite3")})
         return
     import psycopg
 
@@ -61,9 +54,9 @@ def test_backup_then_restore_into_an_empty_database_gives_the_same_records(datab
     assert r.returncode == 0, r.stderr
     archive = tmp_path / "jkfp.tar"
     r = _jkfp(src, "backup", str(archive))
-    assert r.returncode != 0 and "--as" in r.stderr  # acts as a user
+    assert r.returncode != 0 and "--as" in r.stderr          # acts as a user
     r = _jkfp(src, "backup", str(archive), "--as", "county_yc")
-    assert r.returncode != 0 and "系统管理员" in r.stderr  # the whole database: admins only
+    assert r.returncode != 0 and "系统管理员" in r.stderr    # the whole database: admins only
     r = _jkfp(src, "backup", str(archive), "--as", "admin")
     assert r.returncode == 0, r.stderr
     with tarfile.open(archive) as tar:
@@ -72,11 +65,9 @@ def test_backup_then_restore_into_an_empty_database_gives_the_same_records(datab
     assert r.returncode == 0, r.stderr
     assert "逐表核对一致" in r.stdout
     # the same records: every table's rows, and a sample of content
-    query = (
-        "from jkfp.registry.models import Person; "
-        "print(Person.objects.count(), sorted(Person.objects.values_list('id_number', "
-        "flat=True))[:5])"
-    )
+    query = ("from jkfp.registry.models import Person; "
+             "print(Person.objects.count(), sorted(Person.objects.values_list('id_number', "
+             "flat=True))[:5])")
     a = _jkfp(src, "shell", "-c", query).stdout
     b = _jkfp(dst, "shell", "-c", query).stdout
     assert a == b and a.split()[0] != "0"

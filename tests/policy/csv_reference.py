@@ -22,17 +22,13 @@ def reference_parse(text: str, policies: PolicySet) -> tuple[list[Stay], list[Ro
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     header = next(reader, None)
     if header is None:
-        return [], [
-            RowError(
-                PolicyErrorCode.STAY_MISSING_COLUMN, line=1, column="stay_id", what="（文件为空）"
-            )
-        ]
+        return [], [RowError(PolicyErrorCode.STAY_MISSING_COLUMN, line=1, column="stay_id",
+                             what="（文件为空）")]
     names = [h.strip() for h in header]
     missing = [c for c in COLUMNS if c not in names]
     if missing:
-        return [], [
-            RowError(PolicyErrorCode.STAY_MISSING_COLUMN, line=1, column=c, what=c) for c in missing
-        ]
+        return [], [RowError(PolicyErrorCode.STAY_MISSING_COLUMN, line=1, column=c, what=c)
+                    for c in missing]
     pos = {c: names.index(c) for c in COLUMNS}
     stays: list[Stay] = []
     errors: list[RowError] = []
@@ -46,15 +42,9 @@ def reference_parse(text: str, policies: PolicySet) -> tuple[list[Stay], list[Ro
         if stay is None:
             continue
         if stay.stay_id in seen:
-            errors.append(
-                RowError(
-                    PolicyErrorCode.STAY_DUPLICATE_ID,
-                    line=line,
-                    column="stay_id",
-                    what=stay.stay_id,
-                    allowed=seen[stay.stay_id],
-                )
-            )
+            errors.append(RowError(PolicyErrorCode.STAY_DUPLICATE_ID, line=line,
+                                   column="stay_id", what=stay.stay_id,
+                                   allowed=seen[stay.stay_id]))
             continue
         seen[stay.stay_id] = line
         stays.append(stay)
@@ -62,26 +52,9 @@ def reference_parse(text: str, policies: PolicySet) -> tuple[list[Stay], list[Ro
 
 
 def reference_batch(stays: list[Stay]) -> StayBatch:
-    return (
-        StayBatch.from_stays(stays)
-        if stays
-        else StayBatch(
-            *(
-                np.zeros(0, t)
-                for t in (
-                    np.int64,
-                    np.int64,
-                    np.int8,
-                    np.int8,
-                    np.int8,
-                    bool,
-                    "datetime64[D]",
-                    np.int64,
-                    np.int64,
-                )
-            )
-        )
-    )
+    return StayBatch.from_stays(stays) if stays else StayBatch(
+        *(np.zeros(0, t) for t in (np.int64, np.int64, np.int8, np.int8, np.int8, bool,
+                                   "datetime64[D]", np.int64, np.int64)))
 
 
 def reference_rows(stays: list[Stay], result: BatchResult) -> Iterable[list[str]]:
@@ -94,15 +67,10 @@ def reference_rows(stays: list[Stay], result: BatchResult) -> Iterable[list[str]
     regime, deposit = result.regime_index.tolist(), result.deposit_waived.tolist()
     examples = result.uses_examples.tolist()
     for i, stay in enumerate(stays):
-        yield [
-            stay.stay_id,
-            *(fmt_fen(amounts[t][i]) if has[t][i] else "" for t in tiers),
-            fmt_fen(reimbursed[i]),
-            fmt_fen(self_pay[i]),
-            labels[regime[i]],
-            "true" if deposit[i] else "false",
-            "true" if examples[i] else "false",
-        ]
+        yield [stay.stay_id,
+               *(fmt_fen(amounts[t][i]) if has[t][i] else "" for t in tiers),
+               fmt_fen(reimbursed[i]), fmt_fen(self_pay[i]), labels[regime[i]],
+               "true" if deposit[i] else "false", "true" if examples[i] else "false"]
 
 
 def reference_output(stays: list[Stay], result: BatchResult) -> bytes:

@@ -16,19 +16,13 @@ def generate(n: int, people: int, seed: int) -> StayBatch:
     person = rng.integers(0, people, n)
     county = counties[person % 3]
     span = np.where(county == 640323, 4 * 365, 2 * 365)
-    admission = np.datetime64("2019-01-01") + (rng.random(n) * span).astype("timedelta64[D]")
+    admission = np.datetime64("2019-01-01") + (rng.random(n) * span).astype(
+        "timedelta64[D]")
     total = np.round(rng.lognormal(9.2, 1.0, n) * 100).astype(np.int64)
-    return StayBatch(
-        person,
-        county,
-        (person % 11).astype(np.int8),
-        rng.integers(0, 4, n).astype(np.int8),
-        rng.integers(0, 4, n).astype(np.int8),
-        rng.random(n) < 0.7,
-        admission,
-        total,
-        total * rng.integers(70, 101, n) // 100,
-    )
+    return StayBatch(person, county, (person % 11).astype(np.int8),
+                     rng.integers(0, 4, n).astype(np.int8), rng.integers(0, 4, n).astype(np.int8),
+                     rng.random(n) < 0.7, admission, total,
+                     total * rng.integers(70, 101, n) // 100)
 
 
 @pytest.mark.parametrize("chunk", [1, 7, 64])

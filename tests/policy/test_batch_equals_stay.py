@@ -18,11 +18,8 @@ from jkfp.policy.schema import CATEGORIES
 from jkfp.policy.trees import RegimeTree, RegionTree
 
 CODES = [c.value for c in CATEGORIES]
-SETTINGS = settings(
-    max_examples=120,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+SETTINGS = settings(max_examples=120, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 def ratio(bp: int) -> Decimal:
@@ -52,8 +49,7 @@ def by_dimension(draw, leaf):
 def segments(draw):
     ups = sorted(draw(st.lists(st.integers(1, 80_000), max_size=3, unique=True)))
     return [{"up_to": u, "ratio": ratio(draw(st.integers(0, BP)))} for u in ups] + [
-        {"up_to": None, "ratio": ratio(draw(st.integers(0, BP)))}
-    ]
+        {"up_to": None, "ratio": ratio(draw(st.integers(0, BP)))}]
 
 
 def param(unit: str, values: dict) -> dict:
@@ -71,52 +67,30 @@ def dated(draw, leaf, start: date, mid: date):
 
 @st.composite
 def tier(draw, tid: str, start: date, mid: date, guarantee: bool) -> dict:
-    cats = draw(
-        st.one_of(st.just("all"), st.lists(st.sampled_from(CODES), min_size=1, unique=True))
-    )
+    cats = draw(st.one_of(st.just("all"), st.lists(st.sampled_from(CODES), min_size=1,
+                                                   unique=True)))
     eligibility = {"categories": cats}
     if draw(st.booleans()):
         eligibility["referral_required"] = draw(st.booleans())
     if guarantee:
         params = {}
         if draw(st.booleans()):
-            params["stay_share"] = param(
-                "ratio", draw(dated(st.integers(0, BP).map(ratio), start, mid))
-            )
+            params["stay_share"] = param("ratio", draw(dated(
+                st.integers(0, BP).map(ratio), start, mid)))
         if draw(st.booleans()) or not params:
             params["annual_limit"] = param("yuan", draw(dated(amounts(0, 20_000), start, mid)))
-        return {
-            "id": tid,
-            "name": tid,
-            "kind": "guarantee",
-            "fund": "local_guarantee",
-            "eligibility": eligibility,
-            "parameters": params,
-        }
-    params = {
-        "deductible": param(
-            "yuan",
-            draw(
-                dated(
-                    st.one_of(
-                        amounts(0, 20_000),
-                        st.integers(0, BP).map(lambda b: {"income_share": ratio(b)}),
-                    ),
-                    start,
-                    mid,
-                )
-            ),
-        )
-    }
+        return {"id": tid, "name": tid, "kind": "guarantee", "fund": "local_guarantee",
+                "eligibility": eligibility, "parameters": params}
+    params = {"deductible": param("yuan", draw(dated(
+        st.one_of(amounts(0, 20_000), st.integers(0, BP).map(
+            lambda b: {"income_share": ratio(b)})), start, mid)))}
     if draw(st.booleans()):
         params["segments"] = param("segments", draw(dated(segments(), start, mid)))
     else:
         params["ratio"] = param("ratio", draw(dated(st.integers(0, BP).map(ratio), start, mid)))
-    for name, leaf in (
-        ("stay_cap", amounts(0, 100_000)),
-        ("annual_cap", st.one_of(amounts(0, 200_000), st.just("unlimited"))),
-        ("second_stay_deductible_factor", st.integers(0, BP).map(ratio)),
-    ):
+    for name, leaf in (("stay_cap", amounts(0, 100_000)),
+                       ("annual_cap", st.one_of(amounts(0, 200_000), st.just("unlimited"))),
+                       ("second_stay_deductible_factor", st.integers(0, BP).map(ratio))):
         if draw(st.booleans()):
             unit = "ratio" if name.startswith("second") else "yuan"
             params[name] = param(unit, draw(dated(leaf, start, mid)))
@@ -129,30 +103,22 @@ def tier(draw, tid: str, start: date, mid: date, guarantee: bool) -> dict:
             when["referred"] = draw(st.booleans())
         aparams = {}
         if draw(st.booleans()):
-            aparams["deductible_factor"] = param(
-                "ratio", draw(dated(st.integers(0, BP).map(ratio), start, mid))
-            )
+            aparams["deductible_factor"] = param("ratio", draw(dated(
+                st.integers(0, BP).map(ratio), start, mid)))
         if draw(st.booleans()):
-            aparams["ratio_points"] = param(
-                "points", draw(dated(st.integers(-BP, BP).map(ratio), start, mid))
-            )
+            aparams["ratio_points"] = param("points", draw(dated(
+                st.integers(-BP, BP).map(ratio), start, mid)))
         if draw(st.booleans()):
             aparams["cap_removed"] = param("boolean", draw(dated(st.booleans(), start, mid)))
-        adjustments.append({"id": f"a{i}", "name": f"调整{i}", "when": when, "parameters": aparams})
-    return {
-        "id": tid,
-        "name": tid,
-        "kind": "reimbursement",
-        "fund": draw(
-            st.sampled_from(["basic_insurance", "critical_illness_insurance", "medical_assistance"])
-        ),
-        "base": draw(st.sampled_from(["in_policy", "in_policy_left", "total_left"])),
-        "deductible_per": draw(st.sampled_from(["stay", "year"])),
-        "segments_over": draw(st.sampled_from(["stay", "year"])),
-        "eligibility": eligibility,
-        "parameters": params,
-        "adjustments": adjustments,
-    }
+        adjustments.append({"id": f"a{i}", "name": f"调整{i}", "when": when,
+                            "parameters": aparams})
+    return {"id": tid, "name": tid, "kind": "reimbursement",
+            "fund": draw(st.sampled_from(["basic_insurance", "critical_illness_insurance",
+                                          "medical_assistance"])),
+            "base": draw(st.sampled_from(["in_policy", "in_policy_left", "total_left"])),
+            "deductible_per": draw(st.sampled_from(["stay", "year"])),
+            "segments_over": draw(st.sampled_from(["stay", "year"])),
+            "eligibility": eligibility, "parameters": params, "adjustments": adjustments}
 
 
 @st.composite
@@ -161,31 +127,19 @@ def regime(draw, rid: str, year: int) -> RegimeTree:
     n = draw(st.integers(1, 4))
     ids = [f"t{i}" for i in range(n)]
     with_guarantee = draw(st.booleans())
-    tiers = {
-        tid: draw(tier(tid, start, mid, with_guarantee and i == n - 1)) for i, tid in enumerate(ids)
-    }
-    node = {
-        "id": rid,
-        "name": rid,
-        "version": 1,
-        "start": start,
-        "end": end,
-        "sources": {"s": {"title": "生成的测试政策"}},
-        "tiers": ids,
-        "parameters": {
-            "reference_income": param("yuan", draw(dated(amounts(1_000, 30_000), start, mid)))
-        },
-    }
+    tiers = {tid: draw(tier(tid, start, mid, with_guarantee and i == n - 1))
+             for i, tid in enumerate(ids)}
+    node = {"id": rid, "name": rid, "version": 1, "start": start, "end": end,
+            "sources": {"s": {"title": "生成的测试政策"}}, "tiers": ids,
+            "parameters": {"reference_income": param("yuan", draw(dated(
+                amounts(1_000, 30_000), start, mid)))}}
     if draw(st.booleans()):
-        node["parameters"]["reimbursement_ceiling"] = param(
-            "ratio", draw(dated(st.integers(0, BP).map(ratio), start, mid))
-        )
+        node["parameters"]["reimbursement_ceiling"] = param("ratio", draw(dated(
+            st.integers(0, BP).map(ratio), start, mid)))
     if draw(st.booleans()):
-        node["deposit_waiver"] = {
-            "categories": draw(st.lists(st.sampled_from(CODES), min_size=1, unique=True)),
-            "locations": ["county"],
-            "example": True,
-        }
+        node["deposit_waiver"] = {"categories": draw(st.lists(st.sampled_from(CODES),
+                                                               min_size=1, unique=True)),
+                                  "locations": ["county"], "example": True}
     return RegimeTree(node, tiers)
 
 
@@ -205,21 +159,10 @@ def stay_lists(draw, years: int):
     for i in range(n):
         total = draw(st.integers(0, 60_000_000))
         day = date(2020, 1, 1) + timedelta(days=draw(st.integers(0, 365 * years - 1)))
-        out.append(
-            Stay(
-                f"s{i}",
-                f"p{draw(st.integers(0, 3))}",
-                "990001",
-                draw(st.integers(0, len(CATEGORIES) - 1)),
-                draw(st.integers(0, 3)),
-                draw(st.integers(0, 3)),
-                draw(st.booleans()),
-                day,
-                day,
-                total,
-                draw(st.integers(0, total)),
-            )
-        )
+        out.append(Stay(f"s{i}", f"p{draw(st.integers(0, 3))}", "990001",
+                        draw(st.integers(0, len(CATEGORIES) - 1)), draw(st.integers(0, 3)),
+                        draw(st.integers(0, 3)), draw(st.booleans()), day, day, total,
+                        draw(st.integers(0, total))))
     return out
 
 
@@ -230,9 +173,8 @@ def test_batch_equals_stay_on_random_policies_and_stays(data) -> None:
     stays = data.draw(stay_lists(len(policies.regimes)))
     result = settle_batch(StayBatch.from_stays(stays), policies)
 
-    order = sorted(
-        range(len(stays)), key=lambda i: (stays[i].person_id, stays[i].admission_date, i)
-    )
+    order = sorted(range(len(stays)), key=lambda i: (stays[i].person_id,
+                                                     stays[i].admission_date, i))
     accumulators: dict[str, object] = {}
     for i in order:
         stay = stays[i]
@@ -254,26 +196,14 @@ def test_batch_equals_stay_on_random_policies_and_stays(data) -> None:
 
 def test_rounds_follow_admission_order_not_input_order(policies) -> None:
     """Stays given out of order are settled in admission order per person."""
-
     def stay(sid: str, day: date, total: str) -> Stay:
-        return Stay.create(
-            stay_id=sid,
-            person_id="p",
-            county_code="640323",
-            category="registered_poor",
-            hospital_grade=1,
-            location="county",
-            referred=True,
-            admission_date=day,
-            discharge_date=day,
-            total_cost=total,
-            in_policy_cost=str(int(total) * 4 // 5),
-        )
+        return Stay.create(stay_id=sid, person_id="p", county_code="640323",
+                           category="registered_poor", hospital_grade=1, location="county",
+                           referred=True, admission_date=day, discharge_date=day,
+                           total_cost=total, in_policy_cost=str(int(total) * 4 // 5))
 
-    later, earlier = (
-        stay("later", date(2019, 6, 1), "40000"),
-        stay("earlier", date(2019, 3, 1), "20000"),
-    )
+    later, earlier = stay("later", date(2019, 6, 1), "40000"), stay("earlier", date(2019, 3, 1),
+                                                                    "20000")
     result = settle_batch(StayBatch.from_stays([later, earlier]), policies)
     # the DOMAIN.md example: 20,000 first (pays 2,000), then 40,000 (pays the 3,000 left)
     assert result.self_pay.tolist() == [300_000, 200_000]

@@ -25,10 +25,8 @@ from jkfp.policy.cli import (
 
 from .conftest import FIXTURE_POLICIES, POLICIES, REPO
 
-HEADER = (
-    "stay_id,person_id,county_code,category,hospital_grade,location,referred,"
-    "admission_date,discharge_date,total_cost,in_policy_cost\n"
-)
+HEADER = ("stay_id,person_id,county_code,category,hospital_grade,location,referred,"
+          "admission_date,discharge_date,total_cost,in_policy_cost\n")
 GOOD = HEADER + (
     "a1,p1,640323,registered_poor,1,county,true,2019-03-01,2019-03-10,20000,16000\n"
     "a2,p1,640323,建档立卡贫困人口,1,county,true,2019-06-01,2019-06-10,40000,35000\n"
@@ -46,83 +44,23 @@ def write(tmp_path: Path, text: str, name: str = "stays.csv") -> Path:
 def test_settle_writes_one_row_per_stay_in_input_order(tmp_path: Path) -> None:
     out = tmp_path / "result.csv"
     stdout, stderr = io.StringIO(), io.StringIO()
-    status = run_settle(
-        write(tmp_path, GOOD), out, policies_dir=POLICIES, stdout=stdout, stderr=stderr
-    )
+    status = run_settle(write(tmp_path, GOOD), out, policies_dir=POLICIES, stdout=stdout,
+                        stderr=stderr)
     assert status == 0, stderr.getvalue()
     rows = list(csv.reader(out.open(encoding="utf-8")))
-    assert rows[0] == [
-        "stay_id",
-        "basic",
-        "critical_illness",
-        "medical_assistance",
-        "guarantee",
-        "large_expense",
-        "tilted_assistance",
-        "reimbursed_total",
-        "self_pay",
-        "policy",
-        "deposit_waived",
-        "example_values",
-    ]
-    assert rows[1] == [
-        "a1",
-        "13430.00",
-        "0.00",
-        "1542.00",
-        "3028.00",
-        "",
-        "",
-        "18000.00",
-        "2000.00",
-        "yanchi-2018-2020@v1",
-        "true",
-        "true",
-    ]
-    assert rows[2] == [
-        "a2",
-        "29665.00",
-        "2943.00",
-        "1435.20",
-        "2956.80",
-        "",
-        "",
-        "37000.00",
-        "3000.00",
-        "yanchi-2018-2020@v1",
-        "true",
-        "true",
-    ]
-    assert rows[3] == [
-        "b1",
-        "34790.00",
-        "",
-        "",
-        "",
-        "10647.00",
-        "937.80",
-        "46374.80",
-        "5625.20",
-        "yubei-2023@v1",
-        "false",
-        "false",
-    ]
+    assert rows[0] == ["stay_id", "basic", "critical_illness", "medical_assistance", "guarantee",
+                       "large_expense", "tilted_assistance", "reimbursed_total", "self_pay",
+                       "policy", "deposit_waived", "example_values"]
+    assert rows[1] == ["a1", "13430.00", "0.00", "1542.00", "3028.00", "", "", "18000.00",
+                       "2000.00", "yanchi-2018-2020@v1", "true", "true"]
+    assert rows[2] == ["a2", "29665.00", "2943.00", "1435.20", "2956.80", "", "", "37000.00",
+                       "3000.00", "yanchi-2018-2020@v1", "true", "true"]
+    assert rows[3] == ["b1", "34790.00", "", "", "", "10647.00", "937.80", "46374.80",
+                       "5625.20", "yubei-2023@v1", "false", "false"]
     # 长治, 低保 in the city, grade 2: basic (7000.25-500)×80% = 5200.20; critical: 1800.05 left,
     # under 10000; assistance (1800.05-1000)×70% = 560.035 → 560.04
-    assert rows[4] == [
-        "c1",
-        "5200.20",
-        "0.00",
-        "560.04",
-        "",
-        "",
-        "",
-        "5760.24",
-        "2240.26",
-        "changzhi-2019-2020@v1",
-        "false",
-        "true",
-    ]
+    assert rows[4] == ["c1", "5200.20", "0.00", "560.04", "", "", "", "5760.24", "2240.26",
+                       "changzhi-2019-2020@v1", "false", "true"]
     assert "已结算 4 次住院" in stdout.getvalue() and "示例参数" in stdout.getvalue()
 
 
@@ -139,9 +77,8 @@ BAD = HEADER + (
 def test_bad_rows_are_all_listed_and_nothing_is_written(tmp_path: Path) -> None:
     out = tmp_path / "result.csv"
     stderr = io.StringIO()
-    status = run_settle(
-        write(tmp_path, BAD), out, policies_dir=POLICIES, stdout=io.StringIO(), stderr=stderr
-    )
+    status = run_settle(write(tmp_path, BAD), out, policies_dir=POLICIES, stdout=io.StringIO(),
+                        stderr=stderr)
     assert status == 1
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [tmp_path / "stays.csv"]  # no temporary file left
@@ -169,44 +106,23 @@ def test_bad_rows_are_all_listed_and_nothing_is_written(tmp_path: Path) -> None:
 
 def test_an_existing_output_is_left_alone_on_bad_input(tmp_path: Path) -> None:
     out = write(tmp_path, "previous\n", "result.csv")
-    assert (
-        run_settle(
-            write(tmp_path, BAD),
-            out,
-            policies_dir=POLICIES,
-            stdout=io.StringIO(),
-            stderr=io.StringIO(),
-        )
-        == 1
-    )
+    assert run_settle(write(tmp_path, BAD), out, policies_dir=POLICIES, stdout=io.StringIO(),
+                      stderr=io.StringIO()) == 1
     assert out.read_text(encoding="utf-8") == "previous\n"
 
 
 def test_missing_column(tmp_path: Path) -> None:
     stderr = io.StringIO()
     path = write(tmp_path, "stay_id,person_id\n1,2\n")
-    assert (
-        run_settle(
-            path, tmp_path / "o.csv", policies_dir=POLICIES, stdout=io.StringIO(), stderr=stderr
-        )
-        == 1
-    )
+    assert run_settle(path, tmp_path / "o.csv", policies_dir=POLICIES, stdout=io.StringIO(),
+                      stderr=stderr) == 1
     assert "第1行，列 county_code：缺少列 county_code" in stderr.getvalue()
 
 
 def test_progress_bar_goes_to_stderr(tmp_path: Path) -> None:
     stderr = io.StringIO()
-    assert (
-        run_settle(
-            write(tmp_path, GOOD),
-            tmp_path / "o.csv",
-            policies_dir=POLICIES,
-            progress=True,
-            stdout=io.StringIO(),
-            stderr=stderr,
-        )
-        == 0
-    )
+    assert run_settle(write(tmp_path, GOOD), tmp_path / "o.csv", policies_dir=POLICIES,
+                      progress=True, stdout=io.StringIO(), stderr=stderr) == 0
     assert "结算" in stderr.getvalue() and "/4 " in stderr.getvalue()
 
 
@@ -217,9 +133,8 @@ def test_policy_check_passes_and_reports_broken_folders(tmp_path: Path) -> None:
     broken = tmp_path / "p"
     shutil.copytree(POLICIES / "yanchi", broken / "yanchi")
     path = broken / "yanchi/2018-2020/guarantee.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace("value: 0.1", "value: 10"), encoding="utf-8"
-    )
+    path.write_text(path.read_text(encoding="utf-8").replace("value: 0.1", "value: 10"),
+                    encoding="utf-8")
     stderr = io.StringIO()
     assert run_check([broken], stdout=io.StringIO(), stderr=stderr) == 1
     assert "guarantee.yaml:15" in stderr.getvalue() and "超出范围" in stderr.getvalue()
@@ -227,46 +142,23 @@ def test_policy_check_passes_and_reports_broken_folders(tmp_path: Path) -> None:
 
 def test_policy_show_lists_values_with_dates_and_sources() -> None:
     stdout = io.StringIO()
-    assert (
-        run_show(
-            "长治市",
-            __import__("datetime").date(2020, 6, 1),
-            policies_dir=POLICIES,
-            stdout=stdout,
-            stderr=io.StringIO(),
-        )
-        == 0
-    )
+    assert run_show("长治市", __import__("datetime").date(2020, 6, 1), policies_dir=POLICIES,
+                    stdout=stdout, stderr=io.StringIO()) == 0
     text = stdout.getvalue()
     assert "changzhi-2019-2020@v1" in text
-    assert (
-        "建档立卡贫困人口 5,000.00元 — 长治市健康扶贫2019-2020年攻坚行动实施方案，（十三）" in text
-    )
-    assert (
-        "年度支付限额（封顶线）（basic.annual_cap，自2020-01-01起）：200,000.00元 〔示例〕" in text
-    )
+    assert "建档立卡贫困人口 5,000.00元 — 长治市健康扶贫2019-2020年攻坚行动实施方案，（十三）" in text
+    assert "年度支付限额（封顶线）（basic.annual_cap，自2020-01-01起）：200,000.00元 〔示例〕" in text
     assert "〔示例〕标注的取值没有公开来源" in text
     assert policy_main(["show", "nowhere", "2020-01-01", "--policies", str(POLICIES)]) == 1
 
 
 def test_policy_compare_prints_and_writes_a_workbook_with_a_chart(tmp_path: Path) -> None:
-    reform = write(
-        tmp_path,
-        "name: 大病起付线降至3000元\nchanges:\n  yanchi-2018-2020:\n"
-        "    critical_illness.deductible:\n      2018-01-01: 2000\n",
-        "reform.yaml",
-    )
+    reform = write(tmp_path, "name: 大病起付线降至3000元\nchanges:\n  yanchi-2018-2020:\n"
+                   "    critical_illness.deductible:\n      2018-01-01: 2000\n", "reform.yaml")
     xlsx = tmp_path / "compare.xlsx"
     stdout = io.StringIO()
-    status = run_compare(
-        write(tmp_path, GOOD),
-        reform,
-        xlsx=xlsx,
-        threshold_fen=250_000,
-        policies_dir=POLICIES,
-        stdout=stdout,
-        stderr=io.StringIO(),
-    )
+    status = run_compare(write(tmp_path, GOOD), reform, xlsx=xlsx, threshold_fen=250_000,
+                         policies_dir=POLICIES, stdout=stdout, stderr=io.StringIO())
     assert status == 0
     text = stdout.getvalue()
     assert "改革方案：大病起付线降至3000元（4 次住院，3 人·年）" in text
@@ -291,7 +183,8 @@ def test_argument_errors_exit_2(tmp_path: Path) -> None:
     assert info.value.code == 2
 
 
-def test_default_policies_folder_falls_back_to_the_repository(tmp_path: Path, monkeypatch) -> None:
+def test_default_policies_folder_falls_back_to_the_repository(tmp_path: Path,
+                                                              monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert default_policies_dir() == REPO / "policies"
 
@@ -300,38 +193,19 @@ def test_console_script_settle_and_check(tmp_path: Path) -> None:
     jkfp = str(Path(sys.executable).parent / "jkfp")
     stays = write(tmp_path, GOOD)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jkfp.config.settings"}
-    done = subprocess.run(
-        [jkfp, "settle", str(stays), "--out", "result.csv"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    done = subprocess.run([jkfp, "settle", str(stays), "--out", "result.csv"], cwd=tmp_path,
+                          capture_output=True, text=True, env=env, timeout=120,
+                          check=False)
     assert done.returncode == 0, done.stderr
     rows = list(csv.reader((tmp_path / "result.csv").open(encoding="utf-8")))
     assert [r[0] for r in rows] == ["stay_id", "a1", "a2", "b1", "c1"]
     assert rows[3][7] == "46374.80"
     bad = write(tmp_path, BAD, "bad.csv")
-    done = subprocess.run(
-        [jkfp, "settle", str(bad), "--out", "bad-result.csv"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    done = subprocess.run([jkfp, "settle", str(bad), "--out", "bad-result.csv"], cwd=tmp_path,
+                          capture_output=True, text=True, env=env, timeout=120,
+                          check=False)
     assert done.returncode == 1 and "第3行，列 category" in done.stderr
     assert not (tmp_path / "bad-result.csv").exists()
-    done = subprocess.run(
-        [jkfp, "policy", "check"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    done = subprocess.run([jkfp, "policy", "check"], cwd=tmp_path, capture_output=True,
+                          text=True, env=env, timeout=120, check=False)
     assert done.returncode == 0 and "通过" in done.stdout

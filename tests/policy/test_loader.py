@@ -45,17 +45,11 @@ def only(errors: list, code: PolicyErrorCode):
 
 def test_the_shipped_policies_load(policies) -> None:
     assert [r.label for r in policies.regimes] == [
-        "changzhi-2019-2020@v1",
-        "changzhi-2021-2030@v1",
-        "yanchi-2018-2020@v1",
-        "yanchi-2021-2025@v1",
-        "yanchi-2026-2030@v1",
-        "yubei-2023@v1",
-    ]
+        "changzhi-2019-2020@v1", "changzhi-2021-2030@v1", "yanchi-2018-2020@v1",
+        "yanchi-2021-2025@v1", "yanchi-2026-2030@v1", "yubei-2023@v1"]
     ci = policies.regime("changzhi-2019-2020").tier("critical_illness")
-    deductible = ci.parameters["deductible"].resolve(
-        ci.parameters["deductible"].values[0].start, 0, 0, 1
-    )
+    deductible = ci.parameters["deductible"].resolve(ci.parameters["deductible"].values[0].start,
+                                                     0, 0, 1)
     assert deductible.value == 500_000  # 5,000 yuan in fen, registered poor
     assert deductible.provenance.source_id == "changzhi_plan"
     assert not deductible.provenance.example
@@ -94,24 +88,15 @@ def test_last_segment_must_be_open(folder: Path) -> None:
 
 
 def test_gap_a_required_value_starting_after_the_regime(folder: Path) -> None:
-    edit(
-        folder,
-        CI_2021,
-        "      2021-01-01:\n        value: 10000",
-        "      2021-03-01:\n        value: 10000",
-    )
+    edit(folder, CI_2021, "      2021-01-01:\n        value: 10000", "      2021-03-01:\n        value: 10000")
     e = only(errors_of(folder), PolicyErrorCode.DATE_GAP)
     assert e.file.endswith(CI_2021) and e.line == 14
     assert "2021-01-01 至 2021-02-28" in e.message
 
 
 def test_gap_a_required_value_ended_early(folder: Path) -> None:
-    edit(
-        folder,
-        CI_2021,
-        "        value: 10000\n        example: true\n",
-        "        value: 10000\n        example: true\n      2024-01-01:\n        value: null\n",
-    )
+    edit(folder, CI_2021, "        value: 10000\n        example: true\n",
+         "        value: 10000\n        example: true\n      2024-01-01:\n        value: null\n")
     e = only(errors_of(folder), PolicyErrorCode.DATE_GAP)
     assert e.key == "critical_illness.deductible.values.2024-01-01"
 
@@ -120,9 +105,8 @@ def test_gap_between_regimes(folder: Path) -> None:
     edit(folder, "yanchi/2021-2025/regime.yaml", "start: 2021-01-01", "start: 2021-02-01")
     for name in ("basic", "critical_illness", "medical_assistance", "regime"):
         path = folder / "yanchi/2021-2025" / f"{name}.yaml"
-        path.write_text(
-            path.read_text(encoding="utf-8").replace("2021-01-01:", "2021-02-01:"), encoding="utf-8"
-        )
+        path.write_text(path.read_text(encoding="utf-8").replace("2021-01-01:", "2021-02-01:"),
+                        encoding="utf-8")
     e = only(errors_of(folder), PolicyErrorCode.DATE_GAP)
     assert e.file.endswith("yanchi/2021-2025/regime.yaml") and e.key == "start"
 
@@ -134,24 +118,16 @@ def test_overlap_between_regimes(folder: Path) -> None:
 
 
 def test_value_dated_outside_the_regime(folder: Path) -> None:
-    edit(
-        folder,
-        BASIC_2018,
-        "      2018-01-01:\n        value: 150000",
-        "      2018-01-01:\n        value: 150000\n        example: true\n      2022-01-01:\n"
-        "        value: 160000",
-    )
+    edit(folder, BASIC_2018, "      2018-01-01:\n        value: 150000",
+         "      2018-01-01:\n        value: 150000\n        example: true\n      2022-01-01:\n"
+         "        value: 160000")
     e = only(errors_of(folder), PolicyErrorCode.DATE_OUTSIDE_PERIOD)
     assert e.file.endswith(BASIC_2018)
 
 
 def test_a_value_needs_a_source_or_the_example_mark(folder: Path) -> None:
-    edit(
-        folder,
-        BASIC_2018,
-        "        value: 150000\n        example: true\n",
-        "        value: 150000\n",
-    )
+    edit(folder, BASIC_2018, "        value: 150000\n        example: true\n",
+         "        value: 150000\n")
     e = only(errors_of(folder), PolicyErrorCode.MISSING_PROVENANCE)
     assert e.file.endswith(BASIC_2018) and e.line == 27
 
@@ -197,7 +173,7 @@ def test_region_code_claimed_twice(folder: Path) -> None:
 def test_income_share_needs_a_reference_income(folder: Path) -> None:
     path = folder / "yanchi/2021-2025/regime.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text[: text.index("parameters:")], encoding="utf-8")
+    path.write_text(text[:text.index("parameters:")], encoding="utf-8")
     e = only(errors_of(folder), PolicyErrorCode.MISSING_KEY)
     assert "reference_income" in e.message
 

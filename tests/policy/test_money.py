@@ -18,18 +18,9 @@ from jkfp.policy.money import (
 )
 
 
-@pytest.mark.parametrize(
-    ("num", "den", "expected"),
-    [
-        (85_000, 10_000, 9),
-        (84_999, 10_000, 8),
-        (5, 10, 1),
-        (15, 10, 2),
-        (25, 10, 3),
-        (0, 7, 0),
-        (14, 10, 1),
-    ],
-)
+@pytest.mark.parametrize(("num", "den", "expected"), [
+    (85_000, 10_000, 9), (84_999, 10_000, 8), (5, 10, 1), (15, 10, 2), (25, 10, 3), (0, 7, 0),
+    (14, 10, 1)])
 def test_round_half_up(num: int, den: int, expected: int) -> None:
     assert round_half_up(num, den) == expected
 
@@ -40,22 +31,9 @@ def test_apply_ratio_rounds_each_product_once() -> None:
     assert apply_ratio(1, 4000) == 0
 
 
-@pytest.mark.parametrize(
-    ("text", "fen"),
-    [
-        ("0", 0),
-        ("12", 1200),
-        ("12.3", 1230),
-        ("12.34", 1234),
-        (" 7.05 ", 705),
-        ("12.345", None),
-        ("-1", None),
-        ("1e3", None),
-        ("abc", None),
-        ("", None),
-        ("1,000", None),
-    ],
-)
+@pytest.mark.parametrize(("text", "fen"), [
+    ("0", 0), ("12", 1200), ("12.3", 1230), ("12.34", 1234), (" 7.05 ", 705),
+    ("12.345", None), ("-1", None), ("1e3", None), ("abc", None), ("", None), ("1,000", None)])
 def test_yuan_text_to_fen(text: str, fen: int | None) -> None:
     assert yuan_text_to_fen(text) == fen
 

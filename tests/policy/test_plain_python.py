@@ -21,13 +21,7 @@ def test_policy_package_imports_nothing_from_django() -> None:
         "print(len(bad)); sys.exit(1 if bad else 0)\n"
     )
     env_free = {"PATH": "/usr/bin:/bin"}
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=env_free,
-        timeout=60,
-        check=False,
-    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env_free, timeout=60, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip() == "0"

@@ -63,20 +63,13 @@ def test_policy_case(folder: Path, case: Case) -> None:
 
 def test_every_file_of_the_cases_folder_is_a_case_file_the_command_runs() -> None:
     # a case file under another name (.yml, .yaml.txt) would silently never run
-    stray = [
-        p.name
-        for p in CASES.iterdir()
-        if p.is_file() and p.suffix != ".yaml" and p.name != "README.md"
-    ]
+    stray = [p.name for p in CASES.iterdir()
+             if p.is_file() and p.suffix != ".yaml" and p.name != "README.md"]
     assert stray == []
     assert case_files_in([CASES]) == CASE_FILES
-    assert {p.name for p in CASE_FILES} >= {
-        "changzhi_2019_2020.yaml",
-        "yanchi_2018_2020.yaml",
-        "yanchi_2021_2025.yaml",
-        "yubei_2023.yaml",
-        "segment_table_2024.yaml",
-    }
+    assert {p.name for p in CASE_FILES} >= {"changzhi_2019_2020.yaml", "yanchi_2018_2020.yaml",
+                                            "yanchi_2021_2025.yaml", "yubei_2023.yaml",
+                                            "segment_table_2024.yaml"}
 
 
 def test_a_wrong_expectation_fails_naming_expected_and_got() -> None:
@@ -139,9 +132,8 @@ def test_policy_test_command_passes_and_fails(tmp_path: Path) -> None:
 
     source = (CASES / "yanchi_2021_2025.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "bad.yaml"
-    bad.write_text(
-        source.replace('z2: {basic: "29700.00"', 'z2: {basic: "29700.01"'), encoding="utf-8"
-    )
+    bad.write_text(source.replace('z2: {basic: "29700.00"', 'z2: {basic: "29700.01"'),
+                   encoding="utf-8")
     out = io.StringIO()
     assert run_test([bad], policies_dir=POLICIES, stdout=out, stderr=io.StringIO()) == 1
     text = out.getvalue()

@@ -25,19 +25,10 @@ changes:
 
 
 def yubei_stay(sid: str, person: str, category: str) -> Stay:
-    return Stay.create(
-        stay_id=sid,
-        person_id=person,
-        county_code="500112",
-        category=category,
-        hospital_grade=2,
-        location="county",
-        referred=True,
-        admission_date=date(2023, 3, 1),
-        discharge_date=date(2023, 3, 9),
-        total_cost="52000",
-        in_policy_cost="50000",
-    )
+    return Stay.create(stay_id=sid, person_id=person, county_code="500112", category=category,
+                       hospital_grade=2, location="county", referred=True,
+                       admission_date=date(2023, 3, 1), discharge_date=date(2023, 3, 9),
+                       total_cost="52000", in_policy_cost="50000")
 
 
 @pytest.fixture(scope="module")
@@ -60,20 +51,11 @@ def test_comparison_by_fund_patients_threshold_category_and_county(policies, ref
     stays = [yubei_stay("b1", "p1", "near_minimum_living"), yubei_stay("b3", "p2", "general")]
     c = compare(StayBatch.from_stays(stays), policies, reformed, threshold_fen=600_000)
     b, r = c.overall.baseline, c.overall.reform
-    assert b.funds == {
-        "basic_insurance": 6_958_000,
-        "critical_illness_insurance": 2_129_400,
-        "medical_assistance": 93_780,
-    }
-    assert r.funds == {
-        "basic_insurance": 6_958_000,
-        "critical_illness_insurance": 2_281_500,
-        "medical_assistance": 56_175,
-    }
-    assert (b.self_pay_fen, r.self_pay_fen) == (
-        1_218_820,
-        1_104_325,
-    )  # 5625.20+6563, 5240.75+5802.50
+    assert b.funds == {"basic_insurance": 6_958_000, "critical_illness_insurance": 2_129_400,
+                       "medical_assistance": 93_780}
+    assert r.funds == {"basic_insurance": 6_958_000, "critical_illness_insurance": 2_281_500,
+                       "medical_assistance": 56_175}
+    assert (b.self_pay_fen, r.self_pay_fen) == (1_218_820, 1_104_325)  # 5625.20+6563, 5240.75+5802.50
     assert (b.over_threshold, r.over_threshold) == (1, 0)  # 6563 > 6000, 5802.50 is not
     assert c.median_share_baseline == pytest.approx((562_520 + 656_300) / 2 / 5_200_000)
     assert c.median_share_reform == pytest.approx((524_075 + 580_250) / 2 / 5_200_000)
@@ -82,8 +64,7 @@ def test_comparison_by_fund_patients_threshold_category_and_county(policies, ref
     assert sum(rows["general"].reform.funds.values()) == 4_619_750
     assert rows["general"].baseline.over_threshold == 1
     assert [(g.key, g.label, g.baseline.stays) for g in c.by_county] == [
-        ("500112", "渝北区 500112", 2)
-    ]
+        ("500112", "渝北区 500112", 2)]
     text = c.summary_text()
     assert "大病保险" in text and "改革方案：渝北提高大额补助和倾斜救助比例" in text
 
@@ -106,8 +87,7 @@ def test_overlay_values_are_validated_like_the_policy() -> None:
 
 def test_overlay_can_add_and_end_parameters(policies, tmp_path: Path) -> None:
     path = tmp_path / "reform.yaml"
-    path.write_text(
-        """
+    path.write_text("""
 name: 长治取消90%上限，盐池倾斜比例提高10个百分点
 changes:
   changzhi-2019-2020:
@@ -118,41 +98,23 @@ changes:
       2021-01-01: 0.1
     basic.stay_cap:
       2021-01-01: 20000
-""",
-        encoding="utf-8",
-    )
+""", encoding="utf-8")
     reformed = load_policies(POLICIES, overlay=load_overlay(path))
-    big = Stay.create(
-        stay_id="c12",
-        person_id="p",
-        county_code="140428",
-        category="registered_poor",
-        hospital_grade=1,
-        location="county",
-        referred=True,
-        admission_date=date(2019, 5, 5),
-        discharge_date=date(2019, 5, 9),
-        total_cost="100000",
-        in_policy_cost="100000",
-    )
+    big = Stay.create(stay_id="c12", person_id="p", county_code="140428",
+                      category="registered_poor", hospital_grade=1, location="county",
+                      referred=True, admission_date=date(2019, 5, 5),
+                      discharge_date=date(2019, 5, 9), total_cost="100000",
+                      in_policy_cost="100000")
     # without the ceiling: basic (100000-200)×85% = 84830; critical (15170-5000)×80% = 8136;
     # assistance: left 100000-84830-8136 = 7034, (7034-1000)×70% = 4223.80
     st = settle_stay(big, policies=reformed)
     assert st.ceiling_fen is None
     assert [t.amount_fen for t in st.tiers] == [8_483_000, 813_600, 422_380]
-    low = Stay.create(
-        stay_id="z1",
-        person_id="p",
-        county_code="640323",
-        category="minimum_living",
-        hospital_grade=2,
-        location="county",
-        referred=True,
-        admission_date=date(2022, 3, 1),
-        discharge_date=date(2022, 3, 5),
-        total_cost="40000",
-        in_policy_cost="40000",
-    )
+    low = Stay.create(stay_id="z1", person_id="p", county_code="640323",
+                      category="minimum_living", hospital_grade=2, location="county",
+                      referred=True, admission_date=date(2022, 3, 1),
+                      discharge_date=date(2022, 3, 5), total_cost="40000",
+                      in_policy_cost="40000")
     st = settle_stay(low, policies=reformed)
     # basic (40000-400)×75% = 29700 → stay cap 20000; left 20000; critical: the tilt now adds
     # 10 points (60% → 70%): (20000-5000)×70% = 10500; assistance (20000-10500)×75% = 7125

@@ -16,7 +16,8 @@ def test_builtin_divisions_are_loaded_by_migrations(db):
     assert RegionCodeAlias.objects.count() == 5
     assert region_current_code(code="140421") == "140404"  # 长治县 → 上党区
     assert region_current_code(code="140403") == "140403"
-    assert [r.code for r in region_path(code="640323100")] == ["64", "6403", "640323", "640323100"]
+    assert [r.code for r in region_path(code="640323100")] == ["64", "6403", "640323",
+                                                               "640323100"]
 
 
 def test_codes():
@@ -35,12 +36,11 @@ def test_load_csv_all_or_nothing(db, tmp_path):
     f = tmp_path / "regions.csv"
     f.write_text(
         "code,name,level,parent\n"
-        "640323100201000,坏代码,village,640323100\n"  # line 2: 15 digits
-        "640323100201,好村,village,640323100\n"  # line 3: fine
-        "640323101201,错上级,village,640323100\n"  # line 4: parent is not its prefix
-        "640323999201,无上级,village,640323999\n",  # line 5: parent unknown
-        encoding="utf-8",
-    )
+        "640323100201000,坏代码,village,640323100\n"     # line 2: 15 digits
+        "640323100201,好村,village,640323100\n"           # line 3: fine
+        "640323101201,错上级,village,640323100\n"         # line 4: parent is not its prefix
+        "640323999201,无上级,village,640323999\n",        # line 5: parent unknown
+        encoding="utf-8")
     with pytest.raises(CommandError) as exc:
         call_command("load_regions", str(f))
     msg = str(exc.value)
@@ -49,17 +49,14 @@ def test_load_csv_all_or_nothing(db, tmp_path):
 
 
 def test_load_rows_twelve_digit_codes_and_update(db):
-    n = region_load_rows(
-        rows=[
-            {"code": "640323100000", "name": "花马池镇", "level": "township", "parent": "640323"},
-            {"code": "640323100201", "name": "甲村", "level": "village", "parent": "640323100000"},
-        ],
-        generated=True,
-    )
+    n = region_load_rows(rows=[
+        {"code": "640323100000", "name": "花马池镇", "level": "township", "parent": "640323"},
+        {"code": "640323100201", "name": "甲村", "level": "village",
+         "parent": "640323100000"},
+    ], generated=True)
     assert n == 2
     assert Region.objects.get(code="640323100201").is_generated
     with pytest.raises(ValidationErrors) as exc:
-        region_load_rows(
-            rows=[{"code": "640323100202", "name": "", "level": "village", "parent": "640323100"}]
-        )
+        region_load_rows(rows=[{"code": "640323100202", "name": "", "level": "village",
+                                "parent": "640323100"}])
     assert exc.value.errors[0].code == ErrorCode.REQUIRED and exc.value.errors[0].row == 2

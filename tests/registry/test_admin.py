@@ -5,9 +5,8 @@ from __future__ import annotations
 from jkfp.accounts.models import Role
 
 
-def test_admin_open_to_administrators_and_scoped(
-    make_user, client_as, household, foreign_households
-):
+def test_admin_open_to_administrators_and_scoped(make_user, client_as, household,
+                                                 foreign_households):
     admin = make_user("640323100", Role.ADMIN, username="t_admin", is_staff=True)
     c = client_as(admin)
     assert c.get("/admin/").status_code == 200

@@ -15,48 +15,26 @@ from ..factories import HouseholdFactory, PersonFactory, UserFactory, make_id
 pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
 
 
-def test_household_detail_holds_members_categories_incomes_and_measures(users, household, api_as):
+def test_household_detail_holds_members_categories_incomes_and_measures(users, household,
+                                                                       api_as):
     client = api_as(users["village"])
     spouse = PersonFactory(household=household, relation="spouse", phone="13800001111")
-    services.household_income_record(
-        user=users["village"], household=household, year=2023, total_yuan="12000", members=2
-    )
-    services.support_measure_add(
-        user=users["village"],
-        household=household,
-        kind="medical",
-        description="签约",
-        start_date=dt.date(2024, 1, 1),
-    )
-    services.category_period_add(
-        user=users["village"],
-        household=household,
-        category="marginal",
-        start_date=dt.date(2024, 1, 1),
-    )
-    services.category_period_add(
-        user=users["village"],
-        person=spouse,
-        category="extreme_poor",
-        start_date=dt.date(2024, 2, 1),
-    )
+    services.household_income_record(user=users["village"], household=household, year=2023,
+                                     total_yuan="12000", members=2)
+    services.support_measure_add(user=users["village"], household=household, kind="medical",
+                                 description="签约", start_date=dt.date(2024, 1, 1))
+    services.category_period_add(user=users["village"], household=household, category="marginal",
+                                 start_date=dt.date(2024, 1, 1))
+    services.category_period_add(user=users["village"], person=spouse, category="extreme_poor",
+                                 start_date=dt.date(2024, 2, 1))
     body = client.get(f"/households/{household.pk}").json()
     assert [m["id"] for m in body["members"]] == [household.head_id, spouse.pk]
     assert body["members"][1]["phone_masked"] == "138****1111"
     assert "13800001111" not in str(body)
     assert {(c["category"], c["subject"]) for c in body["categories"]} == {
-        ("marginal", "household"),
-        ("extreme_poor", "person"),
-    }
-    assert body["incomes"] == [
-        {
-            "year": 2023,
-            "total_income": "12000.00",
-            "members": 2,
-            "per_capita_income": "6000.00",
-            "source": "",
-        }
-    ]
+        ("marginal", "household"), ("extreme_poor", "person")}
+    assert body["incomes"] == [{"year": 2023, "total_income": "12000.00", "members": 2,
+                                "per_capita_income": "6000.00", "source": ""}]
     assert body["support_measures"][0]["kind_label"] == "健康帮扶"
     assert body["support_measures"][0]["created_by"] == "v_user"
     # the person sees their own periods and their household's
@@ -73,62 +51,46 @@ def test_household_detail_holds_members_categories_incomes_and_measures(users, h
 def test_add_member_and_record_death(users, household, api_as, corrector):
     client = api_as(users["village"])
     number = make_id("640323", dt.date(2010, 7, 1), "F")
-    r = client.post(
-        f"/households/{household.pk}/members",
-        {
-            "id_number": number[:17] + number[17].lower() if number[17] == "X" else number,
-            "name": "小红",
-            "relation": "child",
-            "work_ability": "none",
-        },
-    )
+    r = client.post(f"/households/{household.pk}/members", {
+        "id_number": number[:17] + number[17].lower() if number[17] == "X" else number,
+        "name": "小红", "relation": "child", "work_ability": "none"})
     assert r.status_code == 201, r.content
     child = r.json()
     assert (child["sex"], child["birth_date"]) == ("F", "2010-07-01")
     assert child["household_number"] == household.household_number
-    r = corrector.post(
-        f"/persons/{child['id']}/categories",
-        {"category": "minimum_living", "start_date": "2023-01-01", "reason": "民政名单补录"},
-    )
+    r = corrector.post(f"/persons/{child['id']}/categories",
+                       {"category": "minimum_living", "start_date": "2023-01-01",
+                        "reason": "民政名单补录"})
     assert r.status_code == 201
-    r = client.post(
-        f"/persons/{child['id']}/death", {"version": child["version"], "death_date": "2024-02-03"}
-    )
+    r = client.post(f"/persons/{child['id']}/death",
+                    {"version": child["version"], "death_date": "2024-02-03"})
     assert r.status_code == 200, r.content
     assert (r.json()["alive"], r.json()["death_date"]) == (False, "2024-02-03")
     assert r.json()["categories"][0]["end_date"] == "2024-02-03"
-    r = client.post(
-        f"/persons/{child['id']}/death",
-        {"version": r.json()["version"], "death_date": "2024-02-03"},
-    )
+    r = client.post(f"/persons/{child['id']}/death",
+                    {"version": r.json()["version"], "death_date": "2024-02-03"})
     assert r.status_code == 422 and r.json()["code"] == "person_deceased"
-    r = client.post(
-        f"/persons/{household.head_id}/death", {"version": 1, "death_date": "1800-01-01"}
-    )
+    r = client.post(f"/persons/{household.head_id}/death",
+                    {"version": 1, "death_date": "1800-01-01"})
     assert r.status_code == 422 and r.json()["field"] == "death_date"
 
 
 def test_end_a_category_period(users, household, api_as, corrector):
     client = corrector
-    period = client.post(
-        f"/households/{household.pk}/categories",
-        {"category": "minimum_living", "start_date": "2023-01-01", "reason": "民政名单补录"},
-    ).json()
-    r = client.post(
-        f"/category-periods/{period['id']}/end",
-        {"end_date": "2023-12-31", "end_reason": "收入超过低保标准"},
-    )
+    period = client.post(f"/households/{household.pk}/categories",
+                         {"category": "minimum_living", "start_date": "2023-01-01",
+                          "reason": "民政名单补录"}).json()
+    r = client.post(f"/category-periods/{period['id']}/end",
+                    {"end_date": "2023-12-31", "end_reason": "收入超过低保标准"})
     assert r.status_code == 200, r.content
     assert (r.json()["end_date"], r.json()["is_current"]) == ("2023-12-31", False)
-    r = client.post(
-        f"/category-periods/{period['id']}/end", {"end_date": "2024-01-31", "end_reason": "x"}
-    )
+    r = client.post(f"/category-periods/{period['id']}/end",
+                    {"end_date": "2024-01-31", "end_reason": "x"})
     assert r.status_code == 422 and r.json()["code"] == "category_not_held"
     # outside the scope: not found
     other = api_as(UserFactory(region_id="640323101", role=Role.REVIEWER))
-    r = other.post(
-        f"/category-periods/{period['id']}/end", {"end_date": "2024-01-31", "end_reason": "x"}
-    )
+    r = other.post(f"/category-periods/{period['id']}/end",
+                   {"end_date": "2024-01-31", "end_reason": "x"})
     assert r.status_code == 404
 
 
@@ -141,8 +103,7 @@ def test_history_shows_who_when_and_masked_before_after(users, household, api_as
     latest = history[0]
     assert latest["action"] == "~" and latest["user"] == "v_user"
     assert {"field": "联系电话", "before": "139****1234", "after": "139****5678"} in latest[
-        "changes"
-    ]
+        "changes"]
     second = history[1]
     assert {c["field"] for c in second["changes"]} == {"姓名", "联系电话"}
     assert history[-1]["action"] == "+"
@@ -165,9 +126,8 @@ def test_reveal_the_phone_is_logged(users, household, api_as):
 def test_pagination_and_search(users, api_as):
     for _ in range(5):
         HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE)
-    hh = HouseholdFactory(
-        village_id=OTHER_VILLAGE_SAME_TOWNSHIP, region_code=OTHER_VILLAGE_SAME_TOWNSHIP
-    )
+    hh = HouseholdFactory(village_id=OTHER_VILLAGE_SAME_TOWNSHIP,
+                          region_code=OTHER_VILLAGE_SAME_TOWNSHIP)
     client = api_as(users["township"])
     page = client.get("/households", {"page_size": 2, "page": 3}).json()
     assert (page["count"], page["page"], page["page_size"], len(page["items"])) == (6, 3, 2, 2)
@@ -183,13 +143,13 @@ def test_pagination_and_search(users, api_as):
 
 def test_category_labels(users, api_as):
     labels = {c["code"]: c for c in api_as(users["city"]).get("/categories").json()}
-    assert labels["marginal"] == {"code": "marginal", "label": "边缘易致贫户", "level": "household"}
+    assert labels["marginal"] == {"code": "marginal", "label": "边缘易致贫户",
+                                  "level": "household"}
     assert len(labels) == 11
 
 
 def test_superuser_sees_everything_and_a_user_without_region_nothing(
-    users, household, foreign_households, api_as
-):
+        users, household, foreign_households, api_as):
     admin = UserFactory(region_id=None, role=Role.ADMIN, is_superuser=True, is_staff=True)
     assert api_as(admin).get("/households").json()["count"] == 4
     nobody = UserFactory(region_id=None, role=Role.DATA_ENTRY)
@@ -198,3 +158,5 @@ def test_superuser_sees_everything_and_a_user_without_region_nothing(
     assert client.get(f"/households/{household.pk}").status_code == 404
     assert client.get("/regions/640323").status_code == 404
     assert client.get("/me").json()["scope_prefix"] is None
+
+

@@ -16,8 +16,8 @@ from ..factories import PersonFactory, make_id
 pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
 
 RECORDS = ("inside", "same_township", "other_township", "changzhi")
-WRITERS = {"village", "township", "county"}  # city users are read-only
-REVEALERS = {"township", "county"}  # reviewer and approver roles
+WRITERS = {"village", "township", "county"}        # city users are read-only
+REVEALERS = {"township", "county"}                 # reviewer and approver roles
 LEVELS = list(VISIBLE)
 
 
@@ -57,11 +57,9 @@ def test_person_detail_and_lookup_by_id_number(level, users, records, api_as):
     client = api_as(users[level])
     for name in RECORDS:
         head = records[name].head
-        for r in (
-            client.get(f"/persons/{head.pk}"),
-            client.post("/persons/lookup", {"id_number": head.id_number}),
-            client.post("/persons/lookup", {"id_number": f"{head.id_number.lower()} "}),
-        ):
+        for r in (client.get(f"/persons/{head.pk}"),
+                  client.post("/persons/lookup", {"id_number": head.id_number}),
+                  client.post("/persons/lookup", {"id_number": f"{head.id_number.lower()} "})):
             assert r.status_code == expected(level, name), (name, r.content)
             if r.status_code == 200:
                 assert r.json()["id"] == head.pk
@@ -84,7 +82,8 @@ def test_person_update_and_death(level, users, records, api_as):
         if r.status_code == 403:
             assert r.json()["code"] == "permission"
         member = PersonFactory(household=records[name], relation="parent")
-        r = client.post(f"/persons/{member.pk}/death", {"version": 1, "death_date": "2024-03-01"})
+        r = client.post(f"/persons/{member.pk}/death",
+                        {"version": 1, "death_date": "2024-03-01"})
         assert r.status_code == expected(level, name, write=True), (name, r.content)
         member.refresh_from_db()
         assert member.alive == (r.status_code != 200)
@@ -102,11 +101,7 @@ def test_person_reveal(level, users, records, api_as):
             assert r.json() == {"field": "id_number", "value": head.id_number}
             log = PersonalDataAccess.objects.latest("at")
             assert (log.user, log.person, log.field, log.channel) == (
-                users[level],
-                head,
-                "id_number",
-                "api",
-            )
+                users[level], head, "id_number", "api")
             assert log.path == f"/api/v1/persons/{head.pk}/reveal"
         else:
             assert head.id_number not in r.content.decode()
@@ -125,10 +120,9 @@ def test_person_history_and_categories(level, users, records, api_as):
             assert r.status_code == expected(level, name), (name, path)
         # categories change only through their procedure: in scope a refusal with its code,
         # outside not found; never a period
-        r = client.post(
-            f"/persons/{head.pk}/categories",
-            {"category": "minimum_living", "start_date": "2024-01-01", "reason": "绕过程序"},
-        )
+        r = client.post(f"/persons/{head.pk}/categories",
+                        {"category": "minimum_living", "start_date": "2024-01-01",
+                         "reason": "绕过程序"})
         want = 404 if expected(level, name) == 404 else 403
         assert r.status_code == want, (name, r.content)
         if want == 403:
@@ -177,22 +171,16 @@ def test_household_writes(level, users, records, api_as):
         assert (hh.address == "新地址") == (want == 200)
         created = 201 if want == 200 else want
         writes = [
-            (
-                f"/households/{hh.pk}/incomes",
-                {"year": 2023, "total_income": "20000.00", "members": 2},
-            ),
-            (
-                f"/households/{hh.pk}/support-measures",
-                {"kind": "medical", "description": "家庭医生签约", "start_date": "2024-01-01"},
-            ),
+            (f"/households/{hh.pk}/incomes",
+             {"year": 2023, "total_income": "20000.00", "members": 2}),
+            (f"/households/{hh.pk}/support-measures",
+             {"kind": "medical", "description": "家庭医生签约", "start_date": "2024-01-01"}),
         ]
         for path, data in writes:
             r = client.post(path, data)
             assert r.status_code == created, (name, path, r.content)
-        r = client.post(
-            f"/households/{hh.pk}/categories",
-            {"category": "marginal", "start_date": "2024-01-01", "reason": "绕过"},
-        )
+        r = client.post(f"/households/{hh.pk}/categories",
+                        {"category": "marginal", "start_date": "2024-01-01", "reason": "绕过"})
         assert r.status_code == (404 if want == 404 else 403), (name, r.content)
         assert not hh.categories.exists()
         assert hh.incomes.exists() == (want == 200)
@@ -201,14 +189,9 @@ def test_household_writes(level, users, records, api_as):
 
 def test_household_registration_outside_the_scope_is_refused(users, api_as):
     for village in (OTHER_TOWNSHIP_VILLAGE, CHANGZHI_VILLAGE):
-        r = api_as(users["village"]).post(
-            "/households",
-            {
-                "household_number": "OUT-1",
-                "village_code": village,
-                "members": [{"id_number": make_id(village[:6]), "name": "某", "relation": "head"}],
-            },
-        )
+        r = api_as(users["village"]).post("/households", {
+            "household_number": "OUT-1", "village_code": village,
+            "members": [{"id_number": make_id(village[:6]), "name": "某", "relation": "head"}]})
         assert r.status_code == 404
         assert r.json()["code"] == "region_out_of_scope" and r.json()["field"] == "village_code"
     assert not Household.objects.filter(household_number="OUT-1").exists()

@@ -10,9 +10,8 @@ from django.core.management import call_command
 from jkfp.registry import export, idnumber, services
 
 FIRST_ROW = export.HEADER_ROWS + 2  # Excel rows are 1-based; the column heads come first
-NUMBER, COUNTY, TOWNSHIP, VILLAGE_COL, NAME, ID, SEX, BIRTH, REL, WORK, STATE, PHONE, CATS = range(
-    13
-)
+NUMBER, COUNTY, TOWNSHIP, VILLAGE_COL, NAME, ID, SEX, BIRTH, REL, WORK, STATE, PHONE, CATS = (
+    range(13))
 
 
 def sheet(response):
@@ -30,10 +29,8 @@ def test_export_is_scoped_and_masked(client_as, users, household, member, foreig
     rows = workbook(client_as(users["township"]).get("/households/export.xlsx"))
     numbers = {r[NUMBER] for r in rows}
     # the township sees its two villages, not the other township nor 长治
-    assert numbers == {
-        household.household_number,
-        foreign_households["same_township"].household_number,
-    }
+    assert numbers == {household.household_number,
+                       foreign_households["same_township"].household_number}
     ids = {r[ID] for r in rows}
     assert idnumber.mask(member.id_number) in ids
     assert member.id_number not in ids
@@ -53,34 +50,20 @@ def test_export_carries_county_township_and_village(client_as, users, household,
     assert r[STATE] == "在世"
 
 
-def test_export_follows_and_states_the_filters(
-    client_as, users, household, member, foreign_households
-):
-    services.category_period_add(
-        user=users["village"],
-        category="marginal",
-        household=household,
-        start_date=dt.date(2024, 1, 1),
-    )
-    services.category_period_add(
-        user=users["village"],
-        category="extreme_poor",
-        person=member,
-        start_date=dt.date(2024, 1, 1),
-    )
-    ws = sheet(
-        client_as(users["county"]).get("/households/export.xlsx?category=marginal&region=640323100")
-    )
+def test_export_follows_and_states_the_filters(client_as, users, household, member,
+                                               foreign_households):
+    services.category_period_add(user=users["village"], category="marginal", household=household,
+                                 start_date=dt.date(2024, 1, 1))
+    services.category_period_add(user=users["village"], category="extreme_poor", person=member,
+                                 start_date=dt.date(2024, 1, 1))
+    ws = sheet(client_as(users["county"]).get(
+        "/households/export.xlsx?category=marginal&region=640323100"))
     head = [ws.cell(row=i, column=1).value for i in range(1, 5)]
     assert "类别：边缘易致贫户" in head[1] and "640323100" in head[1] and "关键词：无" in head[1]
     assert "c_user" in head[2] and "共 2 人" in head[2]
     assert "脱敏" in head[3]
-    assert [c.value for c in ws[FIRST_ROW - 1]][:4] == [
-        "户编号",
-        "县（区）",
-        "乡镇（街道）",
-        "村（社区）",
-    ]
+    assert [c.value for c in ws[FIRST_ROW - 1]][:4] == ["户编号", "县（区）", "乡镇（街道）",
+                                                        "村（社区）"]
     rows = list(ws.iter_rows(min_row=FIRST_ROW, values_only=True))
     assert {r[NUMBER] for r in rows} == {household.household_number}
     by_name = {r[NAME]: r for r in rows}
@@ -104,9 +87,8 @@ def test_export_is_capped(users, household, member):
     rows, truncated = export.person_export(user=users["village"], limit=10)
     assert len(rows) == 2 and not truncated
     out = io.BytesIO()
-    done = export.export_write(
-        out, user=users["village"], filters=export.ExportFilters(), title="t", limit=1
-    )
+    done = export.export_write(out, user=users["village"], filters=export.ExportFilters(),
+                               title="t", limit=1)
     assert (done.rows, done.truncated) == (1, True)
     ws = openpyxl.load_workbook(io.BytesIO(out.getvalue())).active
     assert "仅导出前 1 人" in ws.cell(row=3, column=1).value
@@ -127,9 +109,8 @@ def test_a_large_export_streams_from_a_file(client_as, users, regions):
     assert {r[PHONE] for r in rows} <= {"138****1111", None}
 
 
-def test_export_command_writes_the_scoped_file(
-    users, household, member, foreign_households, tmp_path, capsys
-):
+def test_export_command_writes_the_scoped_file(users, household, member, foreign_households,
+                                               tmp_path, capsys):
     out = tmp_path / "x.xlsx"
     call_command("export", "--as", users["township"].username, "--out", str(out))
     assert "已导出 3 人" in capsys.readouterr().out

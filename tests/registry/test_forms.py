@@ -22,12 +22,8 @@ def field_error(html: str, field_id: str) -> str:
 
 def test_stale_household_save_shows_conflict_and_keeps_input(users, household, client_as):
     a, b = client_as(users["village"]), client_as(users["township"])
-    assert (
-        a.post(
-            f"/households/{household.pk}/address/", {"address": "甲的地址", "version": 1}
-        ).status_code
-        == 302
-    )
+    assert a.post(f"/households/{household.pk}/address/",
+                  {"address": "甲的地址", "version": 1}).status_code == 302
     r = b.post(f"/households/{household.pk}/address/", {"address": "乙的地址", "version": 1})
     assert r.status_code == 409
     html = r.content.decode()
@@ -43,13 +39,8 @@ def test_stale_household_save_shows_conflict_and_keeps_input(users, household, c
 
 def test_stale_person_save_shows_conflict_htmx(users, member, client_as):
     c = client_as(users["village"])
-    data = {
-        "name": "张大明",
-        "phone": "",
-        "relation": "child",
-        "work_ability": "able",
-        "version": 1,
-    }
+    data = {"name": "张大明", "phone": "", "relation": "child", "work_ability": "able",
+            "version": 1}
     assert c.post(f"/persons/{member.pk}/edit/", data).status_code == 302
     r = c.post(f"/persons/{member.pk}/edit/", {**data, "name": "张二明"}, HTTP_HX_REQUEST="true")
     assert r.status_code == 409
@@ -62,37 +53,22 @@ def test_masked_phone_left_as_shown_is_kept(users, member, client_as):
     c = client_as(users["village"])
     page = c.get(f"/persons/{member.pk}/").content.decode()
     assert f'value="{idnumber.mask_phone(member.phone)}"' in page
-    c.post(
-        f"/persons/{member.pk}/edit/",
-        {
-            "name": member.name,
-            "phone": idnumber.mask_phone(member.phone),
-            "relation": "child",
-            "work_ability": "weak",
-            "version": 1,
-        },
-    )
+    c.post(f"/persons/{member.pk}/edit/", {
+        "name": member.name, "phone": idnumber.mask_phone(member.phone), "relation": "child",
+        "work_ability": "weak", "version": 1})
     p = Person.objects.get(pk=member.pk)
     assert p.phone == "13912345678" and p.work_ability == "weak"
 
 
 def _register_data(**over):
     data = {
-        "household_number": "NEW001",
-        "village": VILLAGE,
-        "address": "新村1号",
-        "members-TOTAL_FORMS": "2",
-        "members-INITIAL_FORMS": "0",
-        "members-MIN_NUM_FORMS": "0",
-        "members-MAX_NUM_FORMS": "20",
-        "members-0-id_number": make_id(),
-        "members-0-name": "户主甲",
-        "members-0-relation": "head",
-        "members-0-work_ability": "able",
-        "members-1-id_number": make_id(),
-        "members-1-name": "成员乙",
-        "members-1-relation": "spouse",
-        "members-1-work_ability": "able",
+        "household_number": "NEW001", "village": VILLAGE, "address": "新村1号",
+        "members-TOTAL_FORMS": "2", "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "0", "members-MAX_NUM_FORMS": "20",
+        "members-0-id_number": make_id(), "members-0-name": "户主甲",
+        "members-0-relation": "head", "members-0-work_ability": "able",
+        "members-1-id_number": make_id(), "members-1-name": "成员乙",
+        "members-1-relation": "spouse", "members-1-work_ability": "able",
     }
     data.update(over)
     return data
@@ -108,17 +84,12 @@ def test_register_household(users, client_as):
 
 def test_register_errors_in_chinese_next_to_their_fields_nothing_written(users, client_as):
     c = client_as(users["village"])
-    r = c.post(
-        "/households/new/",
-        _register_data(
-            **{
-                "members-0-id_number": "130402198207290622",  # wrong check character
-                "members-1-id_number": make_id(sex="F"),
-                "members-1-sex": "M",  # contradicts the ID
-                "members-1-relation": "head",  # a second head
-            }
-        ),
-    )
+    r = c.post("/households/new/", _register_data(**{
+        "members-0-id_number": "130402198207290622",          # wrong check character
+        "members-1-id_number": make_id(sex="F"),
+        "members-1-sex": "M",                                    # contradicts the ID
+        "members-1-relation": "head",                            # a second head
+    }))
     assert r.status_code == 422
     html = r.content.decode()
     assert "校验位错误" in field_error(html, "id_members-0-id_number")
@@ -134,16 +105,9 @@ def test_register_errors_in_chinese_next_to_their_fields_nothing_written(users, 
 def test_register_duplicate_id_no_head_unknown_village(users, household, client_as):
     c = client_as(users["village"])
     dup = household.head.id_number
-    r = c.post(
-        "/households/new/",
-        _register_data(
-            **{
-                "household_number": household.household_number,
-                "members-0-id_number": dup,
-                "members-0-relation": "child",
-            }
-        ),
-    )
+    r = c.post("/households/new/", _register_data(**{
+        "household_number": household.household_number,
+        "members-0-id_number": dup, "members-0-relation": "child"}))
     assert r.status_code == 422
     html = r.content.decode()
     assert "已存在" in field_error(html, "id_household_number")
@@ -157,7 +121,8 @@ def test_register_duplicate_id_no_head_unknown_village(users, household, client_
 
 def test_register_required_fields(users, client_as):
     c = client_as(users["village"])
-    r = c.post("/households/new/", _register_data(**{"household_number": "", "members-0-name": ""}))
+    r = c.post("/households/new/", _register_data(**{
+        "household_number": "", "members-0-name": ""}))
     html = r.content.decode()
     assert "这个字段是必填项" in field_error(html, "id_household_number")
     assert "这个字段是必填项" in field_error(html, "id_members-0-name")
@@ -166,56 +131,35 @@ def test_register_required_fields(users, client_as):
 def test_add_member_with_bad_birth_date_errors_next_to_field(users, household, client_as):
     c = client_as(users["village"])
     number = make_id(birth=dt.date(1990, 1, 1))
-    r = c.post(
-        f"/households/{household.pk}/members/",
-        {
-            "m-id_number": number,
-            "m-name": "新成员",
-            "m-relation": "child",
-            "m-birth_date": "1991-02-03",
-            "m-work_ability": "able",
-        },
-        HTTP_HX_REQUEST="true",
-    )
+    r = c.post(f"/households/{household.pk}/members/", {
+        "m-id_number": number, "m-name": "新成员", "m-relation": "child",
+        "m-birth_date": "1991-02-03", "m-work_ability": "able"}, HTTP_HX_REQUEST="true")
     assert r.status_code == 422
     assert "出生日期" in field_error(r.content.decode(), "id_m-birth_date")
     assert not Person.objects.filter(name="新成员").exists()
-    r = c.post(
-        f"/households/{household.pk}/members/",
-        {
-            "m-id_number": number.lower(),
-            "m-name": "新成员",
-            "m-relation": "child",
-            "m-work_ability": "able",
-        },
-    )
+    r = c.post(f"/households/{household.pk}/members/", {
+        "m-id_number": number.lower(), "m-name": "新成员", "m-relation": "child",
+        "m-work_ability": "able"})
     assert r.status_code == 302
     assert Person.objects.get(name="新成员").id_number == number
 
 
 def test_income_and_support_measure_forms(users, household, client_as):
     c = client_as(users["village"])
-    r = c.post(
-        f"/households/{household.pk}/incomes/", {"year": 2024, "total_yuan": "abc", "members": 0}
-    )
+    r = c.post(f"/households/{household.pk}/incomes/", {"year": 2024, "total_yuan": "abc",
+                                                        "members": 0})
     assert r.status_code == 422
     assert field_error(r.content.decode(), "id_total_yuan")
     assert field_error(r.content.decode(), "id_members")
-    r = c.post(
-        f"/households/{household.pk}/incomes/",
-        {"year": 2024, "total_yuan": "12345.6", "members": 3},
-    )
+    r = c.post(f"/households/{household.pk}/incomes/", {"year": 2024, "total_yuan": "12345.6",
+                                                        "members": 3})
     assert r.status_code == 302
     assert HouseholdIncome.objects.get().per_capita_fen == 411520
-    r = c.post(
-        f"/households/{household.pk}/measures/",
-        {"kind": "medical", "description": "", "start_date": "2024-05-01"},
-    )
+    r = c.post(f"/households/{household.pk}/measures/", {"kind": "medical", "description": "",
+                                                         "start_date": "2024-05-01"})
     assert r.status_code == 422 and not SupportMeasure.objects.exists()
-    r = c.post(
-        f"/households/{household.pk}/measures/",
-        {"kind": "medical", "description": "家庭医生签约", "start_date": "2024-05-01"},
-    )
+    r = c.post(f"/households/{household.pk}/measures/", {
+        "kind": "medical", "description": "家庭医生签约", "start_date": "2024-05-01"})
     assert r.status_code == 302 and SupportMeasure.objects.count() == 1
 
 

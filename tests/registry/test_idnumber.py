@@ -6,9 +6,8 @@ from jkfp.errors import DomainError, ErrorCode
 from jkfp.registry import idnumber
 
 
-@pytest.mark.parametrize(
-    "number", ["11010519491231002X", "440524188001010014", "120223198902021249"]
-)
+@pytest.mark.parametrize("number", ["11010519491231002X", "440524188001010014",
+                                    "120223198902021249"])
 def test_domain_vectors_are_valid(number):
     assert idnumber.parse(number).number == number
 
@@ -45,15 +44,12 @@ def test_disability_card_numbers_reduce_to_the_id():
     assert idnumber.normalize("11010519491231002X4121") == "11010519491231002X"
 
 
-@pytest.mark.parametrize(
-    "bad,code",
-    [
-        ("1234", ErrorCode.ID_FORMAT),
-        ("11010519491231002Y", ErrorCode.ID_FORMAT),
-        ("110105194913310021", ErrorCode.ID_BIRTH_DATE),
-        ("110105199902300020", ErrorCode.ID_BIRTH_DATE),
-    ],
-)
+@pytest.mark.parametrize("bad,code", [
+    ("1234", ErrorCode.ID_FORMAT),
+    ("11010519491231002Y", ErrorCode.ID_FORMAT),
+    ("110105194913310021", ErrorCode.ID_BIRTH_DATE),
+    ("110105199902300020", ErrorCode.ID_BIRTH_DATE),
+])
 def test_bad_numbers_are_refused_with_a_code(bad, code):
     with pytest.raises(DomainError) as exc:
         idnumber.parse(bad, field="members[0].id_number")

@@ -35,8 +35,7 @@ def test_scope_matrix_on_selectors(users, household, foreign_households, level):
             lambda hh=hh: selectors.household_get(user=user, pk=hh.pk),
             lambda person=person: selectors.person_get(user=user, pk=person.pk),
             lambda person=person: selectors.person_get_by_id_number(
-                user=user, id_number=person.id_number
-            ),
+                user=user, id_number=person.id_number),
         ]
         for check in checks:
             if visible:
@@ -46,13 +45,11 @@ def test_scope_matrix_on_selectors(users, household, foreign_households, level):
                     check()
         in_list = selectors.household_list(user=user).filter(pk=hh.pk).exists()
         assert in_list == visible
-        found = (
-            selectors.person_list(user=user, q=person.id_number[-6:]).filter(pk=person.pk).exists()
-        )
+        found = selectors.person_list(user=user, q=person.id_number[-6:]).filter(
+            pk=person.pk).exists()
         assert found == visible
-        assert (
-            selectors.person_list(user=user, q=person.name).filter(pk=person.pk).exists() == visible
-        )
+        assert selectors.person_list(user=user, q=person.name).filter(pk=person.pk).exists() \
+            == visible
 
 
 def test_user_without_region_sees_nothing(make_user, household):
@@ -79,9 +76,8 @@ def test_reveal_is_logged_and_limited_to_allowed_roles(users, household):
     with pytest.raises(PermissionError):
         services.person_reveal(user=users["village"], person=head, field="id_number")
     assert PersonalDataAccess.objects.count() == 0
-    value = services.person_reveal(
-        user=users["township"], person=head, field="id_number", path="/persons/1/"
-    )
+    value = services.person_reveal(user=users["township"], person=head, field="id_number",
+                                    path="/persons/1/")
     assert value == head.id_number
     row = PersonalDataAccess.objects.get()
     assert row.user == users["township"] and row.person == head and row.field == "id_number"
@@ -89,11 +85,8 @@ def test_reveal_is_logged_and_limited_to_allowed_roles(users, household):
 
 def test_in_region_is_a_prefix_and_a_range():
     q = access.in_region("640323")
-    assert dict(q.children) == {
-        "region_code__startswith": "640323",
-        "region_code__gte": "640323",
-        "region_code__lt": "640324",
-    }
+    assert dict(q.children) == {"region_code__startswith": "640323",
+                                "region_code__gte": "640323", "region_code__lt": "640324"}
     assert dict(access.in_region("640329").children)["region_code__lt"] == "640330"
     assert dict(access.in_region("99").children) == {"region_code__startswith": "99"}
 

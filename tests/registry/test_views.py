@@ -13,15 +13,8 @@ from ..conftest import VILLAGE
 @pytest.mark.parametrize("level", ["village", "township", "county", "city"])
 def test_every_page_renders_for_an_in_scope_user(users, household, member, client_as, level):
     c = client_as(users[level])
-    for url in (
-        "/",
-        f"/regions/{VILLAGE}/",
-        "/households/",
-        f"/households/{household.pk}/",
-        f"/persons/{member.pk}/",
-        "/todo/",
-        "/requests/",
-    ):
+    for url in ("/", f"/regions/{VILLAGE}/", "/households/", f"/households/{household.pk}/",
+                f"/persons/{member.pk}/", "/todo/", "/requests/"):
         r = c.get(url)
         assert r.status_code == 200, url
         html = r.content.decode()
@@ -75,11 +68,7 @@ def test_reveal_logs_the_showing(users, member, client_as):
     assert member.id_number in r.content.decode()
     row = PersonalDataAccess.objects.get()
     assert (row.user, row.person, row.field, row.channel) == (
-        users["township"],
-        member,
-        "id_number",
-        "web",
-    )
+        users["township"], member, "id_number", "web")
     r = c.post(f"/persons/{member.pk}/reveal/", {"field": "phone"})  # without htmx: the page
     assert member.phone in r.content.decode()
     assert PersonalDataAccess.objects.count() == 2
@@ -108,13 +97,7 @@ def test_superuser_without_region_sees_every_page(db, client_as, household):
 
     su = User.objects.create_superuser("root_all", password="x" * 12)
     c = client_as(su)
-    for url in (
-        "/",
-        "/households/",
-        f"/households/{household.pk}/",
-        f"/persons/{household.head_id}/",
-        "/todo/",
-        "/requests/",
-        "/households/export.xlsx",
-    ):
+    for url in ("/", "/households/", f"/households/{household.pk}/",
+                f"/persons/{household.head_id}/", "/todo/", "/requests/",
+                "/households/export.xlsx"):
         assert c.get(url).status_code == 200, url

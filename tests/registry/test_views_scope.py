@@ -58,14 +58,14 @@ def test_list_and_search(users, all_households, client_as, level):
 
 
 @pytest.mark.parametrize("level", LEVELS)
-def test_region_filter_outside_the_scope_shows_nothing(users, all_households, client_as, level):
+def test_region_filter_outside_the_scope_shows_nothing(users, all_households, client_as,
+                                                        level):
     c = client_as(users[level])
     for hh in all_households:
         page = c.get("/households/", {"region": hh.region_code})
         assert page.status_code == 200
         assert (f'href="/households/{hh.pk}/"' in page.content.decode()) == (
-            hh.region_code in VISIBLE[level]
-        )
+            hh.region_code in VISIBLE[level])
 
 
 @pytest.mark.parametrize("level", LEVELS)
@@ -93,16 +93,9 @@ def test_edit(users, all_households, client_as, level):
     c = client_as(user)
     for hh in all_households:
         head = hh.head
-        r = c.post(
-            f"/persons/{head.pk}/edit/",
-            {
-                "name": "改名",
-                "phone": "",
-                "relation": "head",
-                "work_ability": "able",
-                "version": head.version,
-            },
-        )
+        r = c.post(f"/persons/{head.pk}/edit/", {
+            "name": "改名", "phone": "", "relation": "head", "work_ability": "able",
+            "version": head.version})
         r2 = c.post(f"/households/{hh.pk}/address/", {"address": "改址", "version": hh.version})
         visible = hh.region_code in VISIBLE[level]
         if not visible:
@@ -129,3 +122,5 @@ def test_other_writes_out_of_scope_are_404(users, foreign_households, client_as,
         (f"/persons/{hh.head_id}/death/", {}),
     ]:
         assert c.post(url, data).status_code == 404, url
+
+

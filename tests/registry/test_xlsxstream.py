@@ -11,21 +11,13 @@ from jkfp.registry.xlsxstream import HEAD, TITLE, SheetWriter, column_letter
 
 def test_column_letters():
     assert [column_letter(i) for i in (0, 12, 25, 26, 27, 701, 702)] == [
-        "A",
-        "M",
-        "Z",
-        "AA",
-        "AB",
-        "ZZ",
-        "AAA",
-    ]
+        "A", "M", "Z", "AA", "AB", "ZZ", "AAA"]
 
 
 def test_rows_read_back_with_dates_escapes_styles_and_filter():
     buf = io.BytesIO()
-    with SheetWriter(
-        buf, sheet="人员名单", widths=[10, 12, 8], freeze_rows=2, autofilter_from=2
-    ) as w:
+    with SheetWriter(buf, sheet="人员名单", widths=[10, 12, 8], freeze_rows=2,
+                     autofilter_from=2) as w:
         w.row(["标题 & <说明>"], style=TITLE)
         w.row(["甲", "乙", "丙"], style=HEAD)
         w.row(["A&B <c>", dt.date(1970, 5, 17), None])

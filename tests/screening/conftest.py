@@ -38,23 +38,16 @@ def make_person(regions):
         hh = households.get(village)
         if hh is None:
             hh = households[village] = HouseholdFactory(village_id=village, region_code=village)
-        return PersonFactory(
-            household=hh, id_number=make_id(village[:6], birth=birth, sex=sex), **kw
-        )
+        return PersonFactory(household=hh, id_number=make_id(village[:6], birth=birth, sex=sex),
+                             **kw)
 
     return make
 
 
 @pytest.fixture
 def campaign(county):
-    return services.campaign_create(
-        user=county,
-        name="2024年两癌筛查",
-        kind="two_cancers",
-        region_code="640323",
-        start_on=START,
-        end_on=END,
-    )
+    return services.campaign_create(user=county, name="2024年两癌筛查", kind="two_cancers",
+                                    region_code="640323", start_on=START, end_on=END)
 
 
 @pytest.fixture
@@ -64,12 +57,5 @@ def woman(make_person):
 
 
 def record(user, campaign, person, result="negative", finding="", on=dt.date(2024, 5, 6)):
-    return services.result_record(
-        user=user,
-        campaign=campaign,
-        person=person,
-        screened_on=on,
-        result=result,
-        finding=finding,
-        today=TODAY,
-    )
+    return services.result_record(user=user, campaign=campaign, person=person, screened_on=on,
+                                  result=result, finding=finding, today=TODAY)

@@ -33,70 +33,32 @@ def test_programmes_and_a_campaign_with_defaults(api_as, county):
     api = api_as(county)
     progs = {p["kind"]: p for p in api.get("/screening/programmes").json()}
     assert progs["two_cancers"]["age_min"] == 35 and progs["newborn"]["example_keys"]
-    r = api.post(
-        "/screening/campaigns",
-        {
-            "name": "两癌",
-            "kind": "two_cancers",
-            "region_code": "640323",
-            "start_on": "2024-03-01",
-            "end_on": "2024-12-31",
-        },
-    )
+    r = api.post("/screening/campaigns", {"name": "两癌", "kind": "two_cancers",
+                                          "region_code": "640323", "start_on": "2024-03-01",
+                                          "end_on": "2024-12-31"})
     assert r.status_code == 201, r.content
     body = r.json()
     assert (body["target_sex"], body["age_min"], body["age_max"]) == ("F", 35, 64)
     assert body["coverage"]["base"] == "640323"
-    r = api.post(
-        "/screening/campaigns",
-        {
-            "name": "无上限",
-            "kind": "two_cancers",
-            "region_code": "640323",
-            "start_on": "2024-03-01",
-            "end_on": "2024-12-31",
-            "age_max": None,
-            "target_categories": ["minimum_living"],
-        },
-    )
+    r = api.post("/screening/campaigns", {"name": "无上限", "kind": "two_cancers",
+                                          "region_code": "640323", "start_on": "2024-03-01",
+                                          "end_on": "2024-12-31", "age_max": None,
+                                          "target_categories": ["minimum_living"]})
     assert (r.json()["age_min"], r.json()["age_max"], r.json()["target_categories"]) == (
-        35,
-        None,
-        ["minimum_living"],
-    )
-    assert refused(
-        api,
-        "post",
-        "/screening/campaigns",
-        {
-            "name": "x",
-            "kind": "kashin_beck",
-            "region_code": "640323",
-            "start_on": "2024-03-01",
-            "end_on": "2024-12-31",
-        },
-    ) == {"region_code": "screening_programme"}
-    assert refused(
-        api,
-        "post",
-        "/screening/campaigns",
-        {
-            "name": "x",
-            "kind": "two_cancers",
-            "region_code": "640323",
-            "start_on": "2024-03-01",
-            "end_on": "2024-12-31",
-            "colour": "red",
-        },
-    ) == {"colour": "invalid"}
+        35, None, ["minimum_living"])
+    assert refused(api, "post", "/screening/campaigns", {
+        "name": "x", "kind": "kashin_beck", "region_code": "640323", "start_on": "2024-03-01",
+        "end_on": "2024-12-31"}) == {"region_code": "screening_programme"}
+    assert refused(api, "post", "/screening/campaigns", {
+        "name": "x", "kind": "two_cancers", "region_code": "640323", "start_on": "2024-03-01",
+        "end_on": "2024-12-31", "colour": "red"}) == {"colour": "invalid"}
     listed = api.get("/screening/campaigns", {"kind": "two_cancers"}).json()
     assert listed["count"] == 2
     cid = body["id"]
     r = api.patch(f"/screening/campaigns/{cid}", {"version": 1, "name": "两癌2024"})
     assert r.status_code == 200 and r.json()["name"] == "两癌2024" and r.json()["version"] == 2
-    assert refused(
-        api, "patch", f"/screening/campaigns/{cid}", {"version": 1, "name": "x"}, status=409
-    ) == {"version": "stale_version"}
+    assert refused(api, "patch", f"/screening/campaigns/{cid}", {"version": 1, "name": "x"},
+                   status=409) == {"version": "stale_version"}
 
 
 def test_results_bulk_steps_and_worklist(api_as, county, campaign, make_person):
@@ -104,67 +66,39 @@ def test_results_bulk_steps_and_worklist(api_as, county, campaign, make_person):
     a, b = make_person(dt.date(1980, 1, 1)), make_person(dt.date(1981, 1, 1))
     man = make_person(dt.date(1980, 1, 1), sex="M")
     base = f"/screening/campaigns/{campaign.pk}"
-    assert refused(
-        api,
-        "post",
-        f"{base}/results/bulk",
-        {
-            "rows": [
-                {"person_id": a.pk, "screened_on": "2024-05-06", "result": "negative"},
-                {"person_id": man.pk, "screened_on": "2024-05-06", "result": "negative"},
-                {"person_id": b.pk, "screened_on": "2024-05-06", "result": "positive"},
-            ]
-        },
-    ) == {"rows[1].person": "screening_not_target", "rows[2].finding": "required"}
-    r = api.post(
-        f"{base}/results/bulk",
-        {"rows": [{"person_id": a.pk, "screened_on": "2024-05-06", "result": "negative"}]},
-    )
+    assert refused(api, "post", f"{base}/results/bulk", {"rows": [
+        {"person_id": a.pk, "screened_on": "2024-05-06", "result": "negative"},
+        {"person_id": man.pk, "screened_on": "2024-05-06", "result": "negative"},
+        {"person_id": b.pk, "screened_on": "2024-05-06", "result": "positive"}]}) == {
+        "rows[1].person": "screening_not_target", "rows[2].finding": "required"}
+    r = api.post(f"{base}/results/bulk", {"rows": [
+        {"person_id": a.pk, "screened_on": "2024-05-06", "result": "negative"}]})
     assert r.status_code == 201 and r.json()["created"] == 1
-    r = api.post(
-        f"{base}/results",
-        {
-            "person_id": b.pk,
-            "screened_on": "2024-05-06",
-            "result": "positive",
-            "finding": "乳腺肿块",
-        },
-    )
+    r = api.post(f"{base}/results", {"person_id": b.pk, "screened_on": "2024-05-06",
+                                     "result": "positive", "finding": "乳腺肿块"})
     assert r.status_code == 201, r.content
     res = r.json()
     assert (res["stage"], res["steps_allowed"], res["next_step"]) == (
-        "awaiting",
-        ["refer"],
-        "待转诊",
-    )
-    assert refused(
-        api,
-        "post",
-        f"{base}/results",
-        {"person_id": b.pk, "screened_on": "2024-05-06", "result": "negative"},
-    ) == {"person": "screening_duplicate"}
+        "awaiting", ["refer"], "待转诊")
+    assert refused(api, "post", f"{base}/results", {
+        "person_id": b.pk, "screened_on": "2024-05-06", "result": "negative"}) == {
+        "person": "screening_duplicate"}
     targets = api.get(f"{base}/targets", {"screened": "false"}).json()
     assert targets["count"] == 0
     targets = api.get(f"{base}/targets").json()
-    assert {t["person"]["id"]: t["screened"] for t in targets["items"]} == {a.pk: True, b.pk: True}
+    assert {t["person"]["id"]: t["screened"] for t in targets["items"]} == {a.pk: True,
+                                                                           b.pk: True}
     assert api.get(f"{base}/coverage").json()["total"]["positive"] == 1
     rid = res["id"]
-    assert refused(
-        api,
-        "post",
-        f"/screening/results/{rid}/steps",
-        {"step": "confirm", "on_date": "2024-05-07", "version": 1, "icd10": "C50.9"},
-    ) == {"step": "screening_step_not_allowed"}
-    r = api.post(
-        f"/screening/results/{rid}/steps",
-        {"step": "refer", "on_date": "2024-05-07", "version": 1, "referred_to": "县医院"},
-    )
+    assert refused(api, "post", f"/screening/results/{rid}/steps", {
+        "step": "confirm", "on_date": "2024-05-07", "version": 1, "icd10": "C50.9"}) == {
+        "step": "screening_step_not_allowed"}
+    r = api.post(f"/screening/results/{rid}/steps", {"step": "refer", "on_date": "2024-05-07",
+                                                    "version": 1, "referred_to": "县医院"})
     assert r.status_code == 200 and r.json()["stage"] == "referred"
     assert [s["step"] for s in r.json()["steps"]] == ["record", "refer"]
-    r = api.post(
-        f"/screening/results/{rid}/steps",
-        {"step": "rule_out", "on_date": "2024-05-09", "version": 2, "comment": "良性"},
-    )
+    r = api.post(f"/screening/results/{rid}/steps", {"step": "rule_out", "on_date": "2024-05-09",
+                                                    "version": 2, "comment": "良性"})
     assert r.json()["stage"] == "ruled_out"
     assert api.get("/screening/worklist").json()["count"] == 0
     results = api.get(f"/screening/persons/{b.pk}/results").json()
@@ -195,41 +129,28 @@ def test_scope_matrix_of_every_endpoint(users, api_as, campaign, outside):
         assert (outside.pk in worklist) == (want == 200), level
         targets = [t["person"]["id"] for t in api.get(f"{base}/targets").json().get("items", [])]
         assert (person.pk in targets) == (want == 200), level
-        r = api.post(
-            f"/screening/results/{outside.pk}/steps",
-            {
-                "step": "refer",
-                "on_date": "2024-05-07",
-                "version": outside.version,
-                "referred_to": "x",
-            },
-        )
+        r = api.post(f"/screening/results/{outside.pk}/steps", {
+            "step": "refer", "on_date": "2024-05-07", "version": outside.version,
+            "referred_to": "x"})
         assert r.status_code in ((404,) if want == 404 else (200, 403)), (level, r.content)
         if r.status_code == 200:
             outside.refresh_from_db()
-        r = api.post(
-            f"{base}/results",
-            {"person_id": person.pk, "screened_on": "2024-05-06", "result": "negative"},
-        )
+        r = api.post(f"{base}/results", {"person_id": person.pk, "screened_on": "2024-05-06",
+                                         "result": "negative"})
         assert r.status_code in (404, 422, 403), level
         if want == 404:
             assert r.status_code == 404
         r = api.patch(base, {"version": 1, "name": "x"})
         assert r.status_code in ((404,) if level == "changzhi_city" else (200, 403, 404, 409)), (
-            level,
-            r.content,
-        )
+            level, r.content)
 
 
 def test_health_details_only_for_health_departments(api_as, civil, county, campaign, woman):
     r = record(county, campaign, woman, result="positive", finding="乳腺肿块")
     api = api_as(civil)
-    for path in (
-        f"/screening/results/{r.pk}",
-        "/screening/worklist",
-        f"/screening/campaigns/{campaign.pk}/results",
-        f"/screening/persons/{woman.pk}/results",
-    ):
+    for path in (f"/screening/results/{r.pk}", "/screening/worklist",
+                 f"/screening/campaigns/{campaign.pk}/results",
+                 f"/screening/persons/{woman.pk}/results"):
         body = assert_error_body(api.get(path), 403)
         assert body["code"] == "permission", path
     targets = api.get(f"/screening/campaigns/{campaign.pk}/targets").json()["items"]
@@ -237,13 +158,9 @@ def test_health_details_only_for_health_departments(api_as, civil, county, campa
     assert targets[0]["result_id"] is None
     cov = api.get(f"/screening/campaigns/{campaign.pk}/coverage").json()
     assert cov["total"]["screened"] == 1 and cov["total"]["positive"] is None
-    assert refused(
-        api,
-        "post",
-        f"/screening/results/{r.pk}/steps",
-        {"step": "refer", "on_date": "2024-05-07", "version": 1, "referred_to": "x"},
-        status=403,
-    ) == {None: "permission"}
+    assert refused(api, "post", f"/screening/results/{r.pk}/steps", {
+        "step": "refer", "on_date": "2024-05-07", "version": 1, "referred_to": "x"},
+        status=403) == {None: "permission"}
 
 
 def test_bad_bodies_are_refused_naming_the_field(api_as, county, campaign):
@@ -251,18 +168,11 @@ def test_bad_bodies_are_refused_naming_the_field(api_as, county, campaign):
     base = f"/screening/campaigns/{campaign.pk}"
     assert refused(api, "post", f"{base}/results/bulk", {"rows": []}) == {"rows": "invalid"}
 
-    fields = refused(
-        api,
-        "post",
-        f"{base}/results",
-        {"person_id": 0, "screened_on": "2024-13-01", "result": "maybe", "extra": 1},
-    )
+    fields = refused(api, "post", f"{base}/results", {"person_id": 0, "screened_on": "2024-13-01",
+                                                      "result": "maybe", "extra": 1})
     assert set(fields) >= {"person_id", "screened_on", "result", "extra"}
-    fields = refused(
-        api,
-        "post",
-        "/screening/results/1/steps",
-        {"step": "fly", "on_date": "2024-01-01", "version": 1},
-    )
+    fields = refused(api, "post", "/screening/results/1/steps", {"step": "fly",
+                                                                  "on_date": "2024-01-01",
+                                                                  "version": 1})
     assert "step" in fields
     assert api.get(f"{base}/targets", {"region_code": "abc"}).status_code == 422

@@ -33,8 +33,7 @@ def test_shipped_defaults_follow_domain_section_12():
     newborn = programmes.programme(kind="newborn", on=on)
     assert newborn.value.age_on == "end" and newborn.example
     assert programmes.programme(kind="echinococcosis", on=on, region_code="640323").offered_in(
-        "640323100201"
-    )
+        "640323100201")
 
 
 def test_a_kind_limited_to_a_region_is_refused_elsewhere_and_before_its_date():
@@ -60,11 +59,8 @@ GOOD_ENTRY = """      2014-01-01: {sex: "", age_min: null, age_max: null, age_on
 
 
 def _file(body: str, skip: tuple[str, ...] = ()) -> str:
-    rest = "".join(
-        f"  {k}:\n    name: 测试\n    screens: [甲]\n    values:\n{GOOD_ENTRY}"
-        for k in Campaign.Kind.values
-        if k not in skip and k != "two_cancers"
-    )
+    rest = "".join(f"  {k}:\n    name: 测试\n    screens: [甲]\n    values:\n{GOOD_ENTRY}"
+                   for k in Campaign.Kind.values if k not in skip and k != "two_cancers")
     return f"description: 测试\nprogrammes:\n{body}{rest}"
 
 
@@ -104,10 +100,10 @@ def test_bad_file_names_every_problem_with_its_line(tmp_path):
     assert at(9, "性别“X”")
     assert "最大年龄不能小于最小年龄" in text
     assert at(12, "年龄计算日“middle”")
-    assert "区划代码“640323”须为" in text and "区划代码“12345”" in text  # a number, a bad length
+    assert "区划代码“640323”须为" in text and "区划代码“12345”" in text   # a number, a bad length
     assert "类别“poorish”不存在" in text
     assert at(15, "未知的键“shoe_size”")
-    assert "须注明来源" in text  # the first value
+    assert "须注明来源" in text                                        # the first value
     assert at(16, "日期须按先后排列且不重复")
     assert "年龄“-1”" in text and "年龄“200”" in text
     assert "example 须为 true，或列出无来源的键" in text
@@ -129,11 +125,9 @@ def test_not_a_mapping_and_not_yaml(tmp_path):
 
 
 def test_a_value_may_be_wholly_an_example(tmp_path):
-    body = (
-        "  two_cancers:\n    name: 两癌\n    screens: [宫颈癌]\n    values:\n"
-        "      2014-01-01: {sex: F, age_min: 35, age_max: 64, age_on: start, regions: [],\n"
-        "                   example: true}\n"
-    )
+    body = ("  two_cancers:\n    name: 两癌\n    screens: [宫颈癌]\n    values:\n"
+            "      2014-01-01: {sex: F, age_min: 35, age_max: 64, age_on: start, regions: [],\n"
+            "                   example: true}\n")
     progs = programmes.load(_write(tmp_path, _file(body)))
     value = progs.in_force(kind="two_cancers", on=dt.date(2020, 1, 1)).value
     assert value.examples == set(programmes.TARGET_KEYS) and value.source == ""

@@ -12,20 +12,10 @@ pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_
 def test_api_settles_and_reads(client, users, poor_household):
     client.force_login(users["village"])
     person = poor_household.head
-    r = client.post(
-        f"/api/v1/persons/{person.pk}/stays",
-        {
-            "hospital_name": "盐池县人民医院",
-            "hospital_grade": 2,
-            "location": "county",
-            "referred": False,
-            "admission_date": "2019-03-01",
-            "discharge_date": "2019-03-10",
-            "total_cost": "80000",
-            "in_policy_cost": "70000",
-        },
-        content_type="application/json",
-    )
+    r = client.post(f"/api/v1/persons/{person.pk}/stays", {
+        "hospital_name": "盐池县人民医院", "hospital_grade": 2, "location": "county",
+        "referred": False, "admission_date": "2019-03-01", "discharge_date": "2019-03-10",
+        "total_cost": "80000", "in_policy_cost": "70000"}, content_type="application/json")
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["self_pay"] == "5000.00" and body["reimbursed_total"] == "75000.00"
@@ -39,18 +29,8 @@ def test_api_settles_and_reads(client, users, poor_household):
 
 def test_hospital_name_longer_than_the_column_names_the_field(users, household, api_as):
     # PostgreSQL would refuse the value ("value too long for type character varying")
-    fields = refused(
-        api_as(users["village"]),
-        "post",
-        f"/persons/{household.head_id}/stays",
-        {
-            "hospital_name": "院" * 101,
-            "hospital_grade": 1,
-            "location": "county",
-            "admission_date": "2025-01-01",
-            "discharge_date": "2025-01-02",
-            "total_cost": "1",
-            "in_policy_cost": "1",
-        },
-    )
+    fields = refused(api_as(users["village"]), "post", f"/persons/{household.head_id}/stays", {
+        "hospital_name": "院" * 101, "hospital_grade": 1, "location": "county",
+        "admission_date": "2025-01-01", "discharge_date": "2025-01-02", "total_cost": "1",
+        "in_policy_cost": "1"})
     assert fields.get("hospital_name") == "invalid", fields

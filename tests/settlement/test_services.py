@@ -11,18 +11,10 @@ from jkfp.settlement.models import HospitalStay, Statement
 
 
 def settle(user, person, admission, total, in_policy, **kw):
-    args = {
-        "user": user,
-        "person": person,
-        "hospital_name": "盐池县人民医院",
-        "hospital_grade": 2,
-        "location": "county",
-        "referred": False,
-        "admission_date": admission,
-        "discharge_date": admission + dt.timedelta(days=9),
-        "total_cost": total,
-        "in_policy_cost": in_policy,
-    }
+    args = {"user": user, "person": person, "hospital_name": "盐池县人民医院", "hospital_grade": 2,
+                "location": "county", "referred": False, "admission_date": admission,
+                "discharge_date": admission + dt.timedelta(days=9), "total_cost": total,
+                "in_policy_cost": in_policy}
     args.update(kw)
     return services.stay_settle(**args)
 
@@ -72,14 +64,8 @@ def test_no_regime_in_force_is_refused(users, household):
 
 def test_bad_amounts_are_refused_naming_the_field(users, household):
     with pytest.raises(ValidationErrors) as exc:
-        settle(
-            users["village"],
-            household.head,
-            dt.date(2022, 3, 1),
-            "1000",
-            "1000.01",
-            hospital_name="",
-        )
+        settle(users["village"], household.head, dt.date(2022, 3, 1), "1000", "1000.01",
+               hospital_name="")
     fields = {e.field for e in exc.value.errors}
     assert fields == {"in_policy_cost", "hospital_name"}
     with pytest.raises(ValidationErrors) as exc:
@@ -97,3 +83,5 @@ def test_statements_are_scoped(users, poor_household, foreign_households):
     with pytest.raises(DomainError) as exc:
         settle(users["village"], other, dt.date(2019, 3, 1), "100", "100")
     assert exc.value.code == ErrorCode.REGION_OUT_OF_SCOPE
+
+

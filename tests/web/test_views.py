@@ -13,16 +13,8 @@ from ..conftest import VILLAGE
 
 def test_pages_need_login(db):
     c = Client()
-    for url in (
-        "/",
-        "/households/",
-        "/households/1/",
-        "/persons/1/",
-        "/todo/",
-        "/requests/",
-        "/households/new/",
-        "/regions/6403/",
-    ):
+    for url in ("/", "/households/", "/households/1/", "/persons/1/", "/todo/", "/requests/",
+                "/households/new/", "/regions/6403/"):
         r = c.get(url)
         assert r.status_code == 302 and r["Location"].startswith("/login/"), url
 
@@ -64,12 +56,8 @@ def test_lockout_page_after_repeated_failures(users, settings):
 
 
 def test_home_shows_counts_by_category_and_the_demo_tag(users, household, client_as):
-    services.category_period_add(
-        user=users["village"],
-        category="marginal",
-        household=household,
-        start_date=dt.date(2024, 1, 1),
-    )
+    services.category_period_add(user=users["village"], category="marginal",
+                                 household=household, start_date=dt.date(2024, 1, 1))
     html = client_as(users["township"]).get("/").content.decode()
     assert "测试村花一" in html and "演示" in html
     assert "边缘易致贫户" in html
@@ -85,16 +73,15 @@ def test_english_translation(users, client_as):
     assert "家庭户查询" in c.get("/households/").content.decode()
 
 
-def test_pages_and_answers_are_not_cached_and_carry_a_content_security_policy(client_as, users):
+def test_pages_and_answers_are_not_cached_and_carry_a_content_security_policy(client_as,
+                                                                                users):
     c = client_as(users["village"])
     for path in ("/", "/households/", "/households/export.xlsx", "/api/v1/me"):
         r = c.get(path)
         assert r.status_code == 200, path
         assert r["Cache-Control"] == "no-store, private", path
         assert "script-src 'self'" in r["Content-Security-Policy"], path
-        assert (
-            "unsafe-inline" not in r["Content-Security-Policy"].split("script-src")[1].split(";")[0]
-        )
+        assert "unsafe-inline" not in r["Content-Security-Policy"].split("script-src")[1].split(";")[0]
     assert r["X-Frame-Options"] == "DENY"
 
 
@@ -106,24 +93,12 @@ def test_a_user_with_an_initial_password_must_set_their_own_first(client_as, use
     c = client_as(User.objects.get(pk=user.pk))
     r = c.get("/households/")
     assert r.status_code == 302 and r["Location"] == "/password/"
-    r = c.post(
-        "/password/",
-        {
-            "old_password": "pass-1234-word",
-            "new_password1": "1234567890",
-            "new_password2": "1234567890",
-        },
-    )
+    r = c.post("/password/", {"old_password": "pass-1234-word", "new_password1": "1234567890",
+                              "new_password2": "1234567890"})
     assert r.status_code == 200 and "password_entirely_numeric" in r.content.decode()
     assert User.objects.get(pk=user.pk).must_change_password  # refused, still the initial one
-    r = c.post(
-        "/password/",
-        {
-            "old_password": "pass-1234-word",
-            "new_password1": "县里的新口令-2027",
-            "new_password2": "县里的新口令-2027",
-        },
-    )
+    r = c.post("/password/", {"old_password": "pass-1234-word",
+                              "new_password1": "县里的新口令-2027", "new_password2": "县里的新口令-2027"})
     assert r.status_code == 302
     user.refresh_from_db()
     assert not user.must_change_password and user.check_password("县里的新口令-2027")
