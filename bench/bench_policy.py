@@ -24,13 +24,8 @@ from __future__ import annotations
 
 import os
 
-for _var in (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-    "POLARS_MAX_THREADS",
-):
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+             "POLARS_MAX_THREADS"):
     os.environ[_var] = "1"
 
 import argparse
@@ -70,32 +65,13 @@ from bench_settle_csv import (  # noqa: E402
     write_stays_csv,
 )
 
-CHANGZHI = [
-    140403,
-    140404,
-    140405,
-    140406,
-    140423,
-    140425,
-    140426,
-    140427,
-    140428,
-    140429,
-    140430,
-    140431,
-]
+CHANGZHI = [140403, 140404, 140405, 140406, 140423, 140425, 140426, 140427, 140428, 140429,
+            140430, 140431]
 YANCHI = 640323
 CATEGORY_MIX = {  # share of people (generated, not statistics)
-    "registered_poor": 0.30,
-    "lifted_out": 0.10,
-    "unstable_lifted": 0.03,
-    "marginal": 0.03,
-    "sudden_hardship": 0.01,
-    "extreme_poor": 0.04,
-    "minimum_living": 0.10,
-    "near_minimum_living": 0.04,
-    "returned_to_poverty": 0.02,
-    "illness_impoverished": 0.03,
+    "registered_poor": 0.30, "lifted_out": 0.10, "unstable_lifted": 0.03, "marginal": 0.03,
+    "sudden_hardship": 0.01, "extreme_poor": 0.04, "minimum_living": 0.10,
+    "near_minimum_living": 0.04, "returned_to_poverty": 0.02, "illness_impoverished": 0.03,
     "general": 0.30,
 }
 REFORM = """
@@ -126,29 +102,16 @@ def generate(n_stays: int, n_people: int, seed: int = 20240601) -> StayBatch:
     total = np.round(rng.lognormal(9.2, 1.0, n_stays) * 100).astype(np.int64)  # fen
     in_policy = total * rng.integers(70, 101, n_stays) // 100
     referred = rng.random(n_stays) < 0.7
-    return StayBatch(
-        person, county, person_cat[person], grade, location, referred, admission, total, in_policy
-    )
+    return StayBatch(person, county, person_cat[person], grade, location, referred, admission,
+                     total, in_policy)
 
 
 def as_stays(batch: StayBatch, index: np.ndarray) -> list[Stay]:
     days = batch.admission[index].astype(object)
-    return [
-        Stay(
-            f"s{i}",
-            str(int(batch.person[i])),
-            f"{int(batch.county[i]):06d}",
-            int(batch.category[i]),
-            int(batch.grade[i]),
-            int(batch.location[i]),
-            bool(batch.referred[i]),
-            d,
-            d,
-            int(batch.total[i]),
-            int(batch.in_policy[i]),
-        )
-        for i, d in zip(index, days, strict=True)
-    ]
+    return [Stay(f"s{i}", str(int(batch.person[i])), f"{int(batch.county[i]):06d}",
+                 int(batch.category[i]), int(batch.grade[i]), int(batch.location[i]),
+                 bool(batch.referred[i]), d, d, int(batch.total[i]), int(batch.in_policy[i]))
+            for i, d in zip(index, days, strict=True)]
 
 
 def cpu_model() -> str:
@@ -165,12 +128,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--stays", type=int, default=1_000_000)
     ap.add_argument("--people", type=int, default=300_000)
-    ap.add_argument(
-        "--sample-people",
-        type=int,
-        default=3_000,
-        help="people whose stays settle_stay settles in a loop",
-    )
+    ap.add_argument("--sample-people", type=int, default=3_000,
+                    help="people whose stays settle_stay settles in a loop")
     ap.add_argument("--repeat", type=int, default=5, help="median of N timings")
     ap.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     args = ap.parse_args()
@@ -195,9 +154,7 @@ def main() -> int:
         # the same load of this shared machine; the ratio is of the two medians
         t_batch, t_cmd, load_batch, result, (cpu_batch, cpu_cmd) = interleaved(
             lambda: settle_batch(batch, policies),
-            lambda: settle_command(csv_path, out, REPO / "policies"),
-            args.repeat,
-        )
+            lambda: settle_command(csv_path, out, REPO / "policies"), args.repeat)
         load_cmd = load_batch
         t_sub, sub_peak_mb = settle_subprocess(REPO, csv_path, out, REPO / "policies")
         load_sub = os.getloadavg()[0]
@@ -224,7 +181,6 @@ def main() -> int:
     t_loop = per_stay * args.stays
 
     overlay = load_overlay_text(REFORM, file="<bench reform>")
-
     def reform() -> object:
         reformed = load_policies(REPO / "policies", overlay=overlay)
         return compare(batch, policies, reformed, threshold_fen=500_000)
@@ -237,98 +193,51 @@ def main() -> int:
     med = f"median of {args.repeat}"
     figures = [
         ("stays / people", f"{args.stays:,} / {args.people:,}", "1,000,000 / 300,000"),
-        (
-            "settle_batch",
-            (
-                f"{t_batch:.3f} s = {rate:,.0f} stays/s ({med}, interleaved with "
-                f"the command's; the first run of the process took {t_first:.3f} s = "
-                f"{args.stays / t_first:,.0f} stays/s; CPU time {cpu_batch:.3f} s = "
-                f"{args.stays / cpu_batch:,.0f} stays/s of CPU; load {load_batch:.1f})"
-            ),
-            "≥ 5,000,000 stays/s",
-        ),
-        (
-            "settle_batch memory traffic",
-            (
-                f"{per_stay_bytes:.0f} bytes/stay (inputs read, outputs written once) × "
-                f"{rate:,.0f} stays/s = {batch_rate / 1e9:.2f} GB/s; a NumPy copy of the same "
-                f"{per_stay_bytes * args.stays / 1e6:,.0f} MB: {copy_rate / 1e9:.2f} GB/s "
-                f"({batch_rate / copy_rate:.0%} of it)"
-            ),
-            "",
-        ),
-        (
-            "jkfp settle, end to end",
-            (
-                f"{t_cmd:.3f} s = {cmd_rate:,.0f} stays/s (in-process settle_main: load the "
-                f"policies, compile their tables, read and check {csv_bytes / 1e6:,.0f} MB of CSV,"
-                f" settle, write; {med}, interleaved with settle_batch's; CPU time {cpu_cmd:.3f} s = "
-                f"{args.stays / cpu_cmd:,.0f} stays/s of CPU; load {load_cmd:.1f})"
-            ),
-            "≥ 1,000,000 stays/s",
-        ),
-        (
-            "settle command / settle_batch",
-            f"{t_cmd / t_batch:.1f}× wall, {cpu_cmd / cpu_batch:.1f}× "
-            "CPU (medians of the same interleaved runs)",
-            "≤ 2×",
-        ),
-        (
-            "jkfp settle subprocess",
-            (f"{t_sub:.3f} s wall, peak RSS {sub_peak_mb:,.0f} MB (once; load {load_sub:.1f})"),
-            "< 1,024 MB",
-        ),
-        (
-            "peer: two tiers in Polars",
-            (
-                f"{t_peer:.3f} s ({med}; load {load_peer:.1f}): settle_batch, all tiers, is "
-                f"{t_peer / t_batch:.1f}× as fast"
-            ),
-            "",
-        ),
-        (
-            "settle_stay loop",
-            (
-                f"{per_stay * 1e6:.1f} µs/stay → {t_loop:.0f} s for all "
-                f"(measured on {len(stays):,} stays of {args.sample_people:,} "
-                "people, extrapolated)"
-            ),
-            "",
-        ),
+        ("settle_batch", (f"{t_batch:.3f} s = {rate:,.0f} stays/s ({med}, interleaved with "
+                          f"the command's; the first run of the process took {t_first:.3f} s = "
+                          f"{args.stays / t_first:,.0f} stays/s; CPU time {cpu_batch:.3f} s = "
+                          f"{args.stays / cpu_batch:,.0f} stays/s of CPU; load {load_batch:.1f})"),
+         "≥ 5,000,000 stays/s"),
+        ("settle_batch memory traffic", (
+            f"{per_stay_bytes:.0f} bytes/stay (inputs read, outputs written once) × "
+            f"{rate:,.0f} stays/s = {batch_rate / 1e9:.2f} GB/s; a NumPy copy of the same "
+            f"{per_stay_bytes * args.stays / 1e6:,.0f} MB: {copy_rate / 1e9:.2f} GB/s "
+            f"({batch_rate / copy_rate:.0%} of it)"), ""),
+        ("jkfp settle, end to end", (
+            f"{t_cmd:.3f} s = {cmd_rate:,.0f} stays/s (in-process settle_main: load the "
+            f"policies, compile their tables, read and check {csv_bytes / 1e6:,.0f} MB of CSV,"
+            f" settle, write; {med}, interleaved with settle_batch's; CPU time {cpu_cmd:.3f} s = "
+            f"{args.stays / cpu_cmd:,.0f} stays/s of CPU; load {load_cmd:.1f})"),
+         "≥ 1,000,000 stays/s"),
+        ("settle command / settle_batch", f"{t_cmd / t_batch:.1f}× wall, {cpu_cmd / cpu_batch:.1f}× "
+                                          "CPU (medians of the same interleaved runs)", "≤ 2×"),
+        ("jkfp settle subprocess", (f"{t_sub:.3f} s wall, peak RSS {sub_peak_mb:,.0f} MB "
+                                    f"(once; load {load_sub:.1f})"), "< 1,024 MB"),
+        ("peer: two tiers in Polars", (
+            f"{t_peer:.3f} s ({med}; load {load_peer:.1f}): settle_batch, all tiers, is "
+            f"{t_peer / t_batch:.1f}× as fast"), ""),
+        ("settle_stay loop", (f"{per_stay * 1e6:.1f} µs/stay → {t_loop:.0f} s for all "
+                              f"(measured on {len(stays):,} stays of {args.sample_people:,} "
+                              "people, extrapolated)"), ""),
         ("batch vs loop", f"{t_loop / t_batch:,.0f}×", "≥ 100×"),
         ("same fen on the sample", f"{len(stays) - mismatches:,} of {len(stays):,} stays", "all"),
-        (
-            "reform comparison",
-            (
-                f"{t_compare:.3f} s (load and compile the reform, settle "
-                f"twice, compare; {med}; load {load_compare:.1f})"
-            ),
-            "< 5 s",
-        ),
+        ("reform comparison", (f"{t_compare:.3f} s (load and compile the reform, settle "
+                               f"twice, compare; {med}; load {load_compare:.1f})"), "< 5 s"),
         ("compile of the regimes", f"{t_compile:.3f} s (once per policy load)", ""),
         ("peak memory of the benchmark", f"{peak_mb:,.0f} MB", "< 2,048 MB"),
     ]
     width = max(len(f[0]) for f in figures)
     load = os.getloadavg()[0]
-    machine = (
-        f"{os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}, "
-        f"NumPy {np.__version__}, Polars {pl.__version__}, threads pinned to 1 (BLAS, "
-        f"Polars), load average {load:.1f} at the end (other work shares the machine "
-        "when above 1)"
-    )
+    machine = (f"{os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}, "
+               f"NumPy {np.__version__}, Polars {pl.__version__}, threads pinned to 1 (BLAS, "
+               f"Polars), load average {load:.1f} at the end (other work shares the machine "
+               "when above 1)")
     print(f"Policy engine benchmark — {machine}")
     for name, value, target in figures:
         print(f"  {name:<{width}}  {value:<70} {target}")
-    ok = (
-        rate >= 5_000_000
-        and cmd_rate >= 1_000_000
-        and t_cmd / t_batch <= 2
-        and sub_peak_mb < 1024
-        and t_loop / t_batch >= 100
-        and t_compare < 5
-        and peak_mb < 2048
-        and mismatches == 0
-    )
+    ok = (rate >= 5_000_000 and cmd_rate >= 1_000_000 and t_cmd / t_batch <= 2
+          and sub_peak_mb < 1024 and t_loop / t_batch >= 100 and t_compare < 5
+          and peak_mb < 2048 and mismatches == 0)
     if not args.no_write:
         write_doc(figures, machine)
         print("written to docs/benchmarks.md")
@@ -340,52 +249,37 @@ def main() -> int:
 def write_doc(figures: list[tuple[str, str, str]], machine: str) -> None:
     path = REPO / "docs" / "benchmarks.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    lines = [
-        "## Policy engine (issue 3)",
-        "",
-        "Command: `make bench` (runs `.venv/bin/python bench/bench_policy.py`).",
-        "",
-        f"Machine: {machine}. Measured {date.today().isoformat()}.",
-        "",
-        "| measure | figure | target |",
-        "| --- | --- | --- |",
-    ]
+    lines = ["## Policy engine (issue 3)", "",
+             "Command: `make bench` (runs `.venv/bin/python bench/bench_policy.py`).", "",
+             f"Machine: {machine}. Measured {date.today().isoformat()}.", "",
+             "| measure | figure | target |", "| --- | --- | --- |"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in figures]
-    lines += [
-        "",
-        (
-            "The stays are generated (fixed seed): 长治 counties in 2019-2020 and 盐池 in "
-            "2019-2022, categories mixed, costs log-normal. The settle_stay figure is "
-            "measured on every stay of a sample of people, accumulators carried, and "
-            "extrapolated; the sample's amounts are compared with settle_batch's to the "
-            "fen."
-        ),
-        "",
-        (
-            "`jkfp settle` is timed on the same stays written to a temporary CSV file "
-            "(ids S0…, P…; yuan with two decimals): in process (`settle_main`, policies "
-            "loaded from the YAML files and their tables compiled each time, as the command "
-            "does), interleaved with settle_batch alone on the same stays, and once as "
-            "`.venv/bin/jkfp settle` (Django's command) under `/usr/bin/time -v` for its "
-            "peak resident memory. The memory traffic is the least a batch must move "
-            "(each input column read once, each output column written once) at "
-            "settle_batch's rate, against `np.copyto` of as many bytes. The peer computes "
-            "only two tiers (per-stay and per-year deductible and a ratio, no caps or "
-            "segments) in Polars with a join and a cumulative sum per person-year, as an "
-            "analyst would; its amounts are not the rules' and are not compared. Polars "
-            "runs on one thread (POLARS_MAX_THREADS=1). Every figure carries the 1-minute "
-            "load average after it: on this shared machine a load above 1 means other "
-            "work took part of the core; the CPU time (user + system, getrusage) beside "
-            "the wall time of settle_batch and of the command is what they cost when "
-            "the wait for the core is left out."
-        ),
-        "",
-    ]
+    lines += ["", ("The stays are generated (fixed seed): 长治 counties in 2019-2020 and 盐池 in "
+                   "2019-2022, categories mixed, costs log-normal. The settle_stay figure is "
+                   "measured on every stay of a sample of people, accumulators carried, and "
+                   "extrapolated; the sample's amounts are compared with settle_batch's to the "
+                   "fen."), "",
+              ("`jkfp settle` is timed on the same stays written to a temporary CSV file "
+               "(ids S0…, P…; yuan with two decimals): in process (`settle_main`, policies "
+               "loaded from the YAML files and their tables compiled each time, as the command "
+               "does), interleaved with settle_batch alone on the same stays, and once as "
+               "`.venv/bin/jkfp settle` (Django's command) under `/usr/bin/time -v` for its "
+               "peak resident memory. The memory traffic is the least a batch must move "
+               "(each input column read once, each output column written once) at "
+               "settle_batch's rate, against `np.copyto` of as many bytes. The peer computes "
+               "only two tiers (per-stay and per-year deductible and a ratio, no caps or "
+               "segments) in Polars with a join and a cumulative sum per person-year, as an "
+               "analyst would; its amounts are not the rules' and are not compared. Polars "
+               "runs on one thread (POLARS_MAX_THREADS=1). Every figure carries the 1-minute "
+               "load average after it: on this shared machine a load above 1 means other "
+               "work took part of the core; the CPU time (user + system, getrusage) beside "
+               "the wall time of settle_batch and of the command is what they cost when "
+               "the wait for the core is left out."), ""]
     section = "\n".join(lines)
     head, marker, rest = text.partition("## Policy engine (issue 3)")
     if marker:
         nxt = rest.find("\n## ")
-        tail = rest[nxt + 1 :] if nxt >= 0 else ""
+        tail = rest[nxt + 1:] if nxt >= 0 else ""
         text = head + section + ("\n" + tail if tail else "")
     else:
         text = text.rstrip("\n") + "\n\n" + section

@@ -45,9 +45,8 @@ def cpu_time() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def interleaved(
-    first, second, repeat: int
-) -> tuple[float, float, float, object, tuple[float, float]]:
+def interleaved(first, second, repeat: int
+                ) -> tuple[float, float, float, object, tuple[float, float]]:
     """Median wall times of `first` and of `second` run alternately `repeat` times, the
     1-minute load average after them, the last result of `first`, and the median CPU times of
     the two."""
@@ -61,84 +60,55 @@ def interleaved(
         second()
         b.append(time.perf_counter() - t)
         cb.append(cpu_time() - c)
-    return (
-        statistics.median(a),
-        statistics.median(b),
-        load(),
-        out,
-        (statistics.median(ca), statistics.median(cb)),
-    )
+    return (statistics.median(a), statistics.median(b), load(), out,
+            (statistics.median(ca), statistics.median(cb)))
 
 
 def write_stays_csv(batch: StayBatch, path: Path) -> int:
     """The stays as `jkfp settle` reads them (ids S0.. and P.., yuan with two decimals)."""
-
     def yuan(fen: np.ndarray) -> pl.Series:
         return (pl.Series(fen).cast(pl.Decimal(20, 2)) / 100).cast(pl.String)
 
     cats = np.array([c.value for c in CATEGORIES])
     locs = np.array([loc.value for loc in LOCATIONS])
-    frame = pl.DataFrame(
-        {
-            "stay_id": "S" + pl.Series(np.arange(len(batch))).cast(pl.String),
-            "person_id": "P" + pl.Series(batch.person).cast(pl.String),
-            "county_code": pl.Series(batch.county).cast(pl.String),
-            "category": cats[batch.category],
-            "hospital_grade": batch.grade.astype(np.int64),
-            "location": locs[batch.location],
-            "referred": np.where(batch.referred, "true", "false"),
-            "admission_date": pl.Series(batch.admission).cast(pl.String),
-            "discharge_date": pl.Series(batch.admission + np.timedelta64(7, "D")).cast(pl.String),
-            "total_cost": yuan(batch.total),
-            "in_policy_cost": yuan(batch.in_policy),
-        }
-    )
+    frame = pl.DataFrame({
+        "stay_id": "S" + pl.Series(np.arange(len(batch))).cast(pl.String),
+        "person_id": "P" + pl.Series(batch.person).cast(pl.String),
+        "county_code": pl.Series(batch.county).cast(pl.String),
+        "category": cats[batch.category], "hospital_grade": batch.grade.astype(np.int64),
+        "location": locs[batch.location],
+        "referred": np.where(batch.referred, "true", "false"),
+        "admission_date": pl.Series(batch.admission).cast(pl.String),
+        "discharge_date": pl.Series(batch.admission + np.timedelta64(7, "D")).cast(pl.String),
+        "total_cost": yuan(batch.total), "in_policy_cost": yuan(batch.in_policy)})
     frame.write_csv(path)
     return path.stat().st_size
 
 
 def settle_command(csv_path: Path, out: Path, policies_dir: Path) -> int:
     with redirect_stdout(io.StringIO()):
-        status = settle_main(
-            [str(csv_path), "--out", str(out), "--policies", str(policies_dir), "--no-progress"]
-        )
+        status = settle_main([str(csv_path), "--out", str(out), "--policies", str(policies_dir),
+                              "--no-progress"])
     assert status == 0, status
     return status
 
 
-def settle_subprocess(
-    repo: Path, csv_path: Path, out: Path, policies_dir: Path
-) -> tuple[float, float]:
+def settle_subprocess(repo: Path, csv_path: Path, out: Path, policies_dir: Path
+                      ) -> tuple[float, float]:
     """Wall time and peak RSS (MB) of `.venv/bin/jkfp settle` (Django's command, as a user
     runs it) in a child process. The peak is `/usr/bin/time -v`'s, which measures the command
     alone: getrusage(RUSAGE_CHILDREN) would also count the pages a child forked from this
     (large) process starts with; it is the fallback when /usr/bin/time is missing."""
-    cmd = [
-        str(repo / ".venv" / "bin" / "jkfp"),
-        "settle",
-        str(csv_path),
-        "--out",
-        str(out),
-        "--policies",
-        str(policies_dir),
-        "--no-progress",
-    ]
+    cmd = [str(repo / ".venv" / "bin" / "jkfp"), "settle", str(csv_path), "--out", str(out),
+           "--policies", str(policies_dir), "--no-progress"]
     timer = Path("/usr/bin/time")
     t = time.perf_counter()
     if timer.exists():
-        done = subprocess.run(
-            [str(timer), "-v", *cmd],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        done = subprocess.run([str(timer), "-v", *cmd], check=True, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
         wall = time.perf_counter() - t
-        kb = next(
-            int(line.rsplit(":", 1)[1])
-            for line in done.stderr.splitlines()
-            if "Maximum resident set size" in line
-        )
+        kb = next(int(line.rsplit(":", 1)[1]) for line in done.stderr.splitlines()
+                  if "Maximum resident set size" in line)
         return wall, kb / 1024
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - t
@@ -150,17 +120,9 @@ def bytes_per_stay(batch: StayBatch, result: BatchResult) -> float:
     inputs = sum(getattr(batch, f).nbytes for f in batch.__dataclass_fields__)
     used = {t.id for i in np.unique(result.regime_index) for t in result.regimes[i].tiers}
     outputs = sum(result.amounts[t].nbytes for t in used) + sum(
-        a.nbytes
-        for a in (
-            result.reimbursed,
-            result.self_pay,
-            result.regime_index,
-            result.deposit_waived,
-            result.uses_examples,
-            result.person_year,
-            *result.funds.values(),
-        )
-    )
+        a.nbytes for a in (result.reimbursed, result.self_pay, result.regime_index,
+                           result.deposit_waived, result.uses_examples, result.person_year,
+                           *result.funds.values()))
     return (inputs + outputs) / len(batch)
 
 
@@ -184,51 +146,28 @@ def analyst_two_tiers(batch: StayBatch, policies: PolicySet) -> pl.DataFrame:
         tables = regime_tables(policies, regime)
         t1, t2 = tables.tiers[0], tables.tiers[1]
         cells = np.arange(N_CELL)  # the first snapshot's values
-        params.append(
-            pl.DataFrame(
-                {
-                    "regime": np.full(N_CELL, r_i, np.int32),
-                    "cell": cells.astype(np.int32),
-                    "ded1": t1.table[1][cells],
-                    "ratio1": t1.table[t1.table.shape[0] - t1.k][cells],
-                    "ded2": t2.table[1][cells],
-                    "ratio2": t2.table[t2.table.shape[0] - t2.k][cells],
-                }
-            )
-        )
+        params.append(pl.DataFrame({
+            "regime": np.full(N_CELL, r_i, np.int32), "cell": cells.astype(np.int32),
+            "ded1": t1.table[1][cells], "ratio1": t1.table[t1.table.shape[0] - t1.k][cells],
+            "ded2": t2.table[1][cells], "ratio2": t2.table[t2.table.shape[0] - t2.k][cells]}))
     param = pl.concat(params)
     _, reg = assign_regimes(batch, policies)
-    stays = pl.DataFrame(
-        {
-            "person": batch.person,
-            "admission": batch.admission,
-            "total": batch.total,
-            "in_policy": batch.in_policy,
-            "regime": reg.astype(np.int32),
-            "cell": (
-                ((batch.category.astype(np.int32) * 4 + batch.location) * 4 + batch.grade) * 2
-                + batch.referred
-            ).astype(np.int32),
-        }
-    )
-    return (
-        stays.with_row_index("i")
-        .join(param, on=["regime", "cell"], how="left")
-        .sort(["person", "admission", "i"])
-        .with_columns(year=pl.col("admission").dt.year())
-        .with_columns(
-            pay1=((pl.col("in_policy") - pl.col("ded1")).clip(0) * pl.col("ratio1") * 2 + 10_000)
-            // 20_000
-        )
-        .with_columns(left=pl.col("in_policy") - pl.col("pay1"))
-        .with_columns(
-            borne_before=pl.col("left").cum_sum().over(["person", "year"]) - pl.col("left")
-        )
-        .with_columns(ded_left=(pl.col("ded2") - pl.col("borne_before")).clip(0))
-        .with_columns(
-            pay2=((pl.col("left") - pl.col("ded_left")).clip(0) * pl.col("ratio2") * 2 + 10_000)
-            // 20_000
-        )
-        .sort("i")
-        .select("pay1", "pay2")
-    )
+    stays = pl.DataFrame({
+        "person": batch.person, "admission": batch.admission, "total": batch.total,
+        "in_policy": batch.in_policy, "regime": reg.astype(np.int32),
+        "cell": (((batch.category.astype(np.int32) * 4 + batch.location) * 4 + batch.grade)
+                  * 2 + batch.referred).astype(np.int32)})
+    return (stays.with_row_index("i")
+            .join(param, on=["regime", "cell"], how="left")
+            .sort(["person", "admission", "i"])
+            .with_columns(year=pl.col("admission").dt.year())
+            .with_columns(pay1=((pl.col("in_policy") - pl.col("ded1")).clip(0)
+                                * pl.col("ratio1") * 2 + 10_000) // 20_000)
+            .with_columns(left=pl.col("in_policy") - pl.col("pay1"))
+            .with_columns(borne_before=pl.col("left").cum_sum().over(["person", "year"])
+                          - pl.col("left"))
+            .with_columns(ded_left=(pl.col("ded2") - pl.col("borne_before")).clip(0))
+            .with_columns(pay2=((pl.col("left") - pl.col("ded_left")).clip(0)
+                                * pl.col("ratio2") * 2 + 10_000) // 20_000)
+            .sort("i")
+            .select("pay1", "pay2"))

@@ -56,16 +56,13 @@ def _timed(fn, n: int) -> list[float]:
 def _region_near(connection, target: int) -> tuple[str, int]:
     """The county or township of 长治 whose persons come nearest to `target`."""
     with connection.cursor() as cur:
-        cur.execute(
-            """SELECT code, n FROM (
+        cur.execute("""SELECT code, n FROM (
                          SELECT substr(region_code, 1, 6) AS code, count(*) AS n
                          FROM registry_person WHERE region_code LIKE '1404%%' GROUP BY 1
                          UNION ALL
                          SELECT substr(region_code, 1, 9), count(*)
                          FROM registry_person WHERE region_code LIKE '1404%%' GROUP BY 1) t
-                       ORDER BY abs(n - %s), code LIMIT 1""",
-            [target],
-        )
+                       ORDER BY abs(n - %s), code LIMIT 1""", [target])
         code, n = cur.fetchone()
     return code, int(n)
 
@@ -85,12 +82,8 @@ def speed_measures(connection, repeat: int = 30) -> list[Figure]:
     def add(label, path, samples, target="", note="", p95=True):
         med, p = _ms(samples)
         out.append(Figure(label, path, med, p if p95 else None, os.getloadavg()[0], target, note))
-        print(
-            f"  {label}: {med:.1f} ms"
-            + (f" (p95 {p:.1f})" if p95 else "")
-            + f", load {out[-1].load:.1f}",
-            flush=True,
-        )
+        print(f"  {label}: {med:.1f} ms" + (f" (p95 {p:.1f})" if p95 else "")
+              + f", load {out[-1].load:.1f}", flush=True)
 
     city = User.objects.get(username="city_cz")
     county = User.objects.get(username="county_yc")
@@ -104,15 +97,8 @@ def speed_measures(connection, repeat: int = 30) -> list[Figure]:
         with tempfile.TemporaryFile() as f:
             done = export.export_write(f, user=city, filters=filters, title="bench")
         assert done.rows == persons, (done.rows, persons)
-
-    add(
-        f"export of {persons:,} persons (region {code}) to a file",
-        "export.export_write()",
-        _timed(to_file, 3),
-        "< 2,000 ms",
-        "median of 3",
-        p95=False,
-    )
+    add(f"export of {persons:,} persons (region {code}) to a file", "export.export_write()",
+        _timed(to_file, 3), "< 2,000 ms", "median of 3", p95=False)
     client = Client()
     client.force_login(city)
 
@@ -120,15 +106,9 @@ def speed_measures(connection, repeat: int = 30) -> list[Figure]:
         r = client.get(f"/households/export.xlsx?region={code}")
         size = sum(len(c) for c in r.streaming_content)
         assert r.status_code == 200 and size > 0
-
-    add(
-        f"download of the same {persons:,} persons",
-        "GET /households/export.xlsx?region=…",
-        _timed(download, 3),
-        "< 2,000 ms",
-        "median of 3; the streamed body read to the end",
-        p95=False,
-    )
+    add(f"download of the same {persons:,} persons", "GET /households/export.xlsx?region=…",
+        _timed(download, 3), "< 2,000 ms", "median of 3; the streamed body read to the end",
+        p95=False)
 
     # ---- the largest export: every person, one run, streamed into a file
     import resource
@@ -138,121 +118,75 @@ def speed_measures(connection, repeat: int = 30) -> list[Figure]:
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         with tempfile.TemporaryFile() as f:
             t = time.perf_counter()
-            done = export.export_write(f, user=admin, filters=export.ExportFilters(), title="bench")
+            done = export.export_write(f, user=admin, filters=export.ExportFilters(),
+                                       title="bench")
             seconds = time.perf_counter() - t
             size = f.tell()
         grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024
-        add(
-            f"export of every person ({done.rows:,}), superuser, to a file",
-            "export.export_write()",
-            [seconds],
-            "",
-            f"one run; {size / 1e6:.0f} MB file; peak memory grew {grown:.0f} MB",
-            p95=False,
-        )
+        add(f"export of every person ({done.rows:,}), superuser, to a file",
+            "export.export_write()", [seconds], "",
+            f"one run; {size / 1e6:.0f} MB file; peak memory grew {grown:.0f} MB", p95=False)
 
     # ---- region overview
-    for user, name in (
-        (city, "city user 长治市"),
-        (county, "county user 盐池县"),
-        (admin, "superuser (every person)"),
-    ):
-        add(
-            f"region overview, {name}",
-            "selectors.region_overview()",
-            _timed(lambda _, u=user: selectors.region_overview(user=u), repeat),
-            "< 100 ms",
-        )
+    for user, name in ((city, "city user 长治市"), (county, "county user 盐池县"),
+                       (admin, "superuser (every person)")):
+        add(f"region overview, {name}", "selectors.region_overview()",
+            _timed(lambda _, u=user: selectors.region_overview(user=u), repeat), "< 100 ms")
         c = Client()
         c.force_login(user)
         assert c.get("/").status_code == 200
-        add(
-            f"home page with the overview, {name}",
-            "GET / (test client)",
-            _timed(lambda _, c=c: c.get("/"), repeat),
-            "< 100 ms",
-        )
+        add(f"home page with the overview, {name}", "GET / (test client)",
+            _timed(lambda _, c=c: c.get("/"), repeat), "< 100 ms")
 
     def recount(_):  # what region_overview counted before the summaries
         prefix = city.region_code
         periods = scoped(selectors.current_periods(), city).filter(region_code__startswith=prefix)
-        list(
-            periods.annotate(child=Substr("region_code", 1, 6))
-            .values("child", "category")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+        list(periods.annotate(child=Substr("region_code", 1, 6)).values("child", "category")
+             .annotate(n=Count("id")).order_by())
         persons_ = selectors.person_scope(user=city).filter(alive=True)
-        list(
-            persons_.annotate(child=Substr("region_code", 1, 6))
-            .values("child")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-
-    add(
-        "for comparison: the same counts as a full recount, city user 长治市",
-        "current_periods() + person_scope() GROUP BY",
-        _timed(recount, 5),
-        note="the overview's query before decision 25; median of 5",
-    )
+        list(persons_.annotate(child=Substr("region_code", 1, 6)).values("child")
+             .annotate(n=Count("id")).order_by())
+    add("for comparison: the same counts as a full recount, city user 长治市",
+        "current_periods() + person_scope() GROUP BY", _timed(recount, 5),
+        note="the overview's query before decision 25; median of 5")
 
     # ---- household list count (unchanged path)
     c = Client()
     c.force_login(county)
-    add(
-        "household list count (capped at 10,000), county user 盐池县",
-        "GET /households/?count=1",
-        _timed(lambda _: c.get("/households/?count=1"), repeat),
-        "as before (5.2 ms)",
-    )
+    add("household list count (capped at 10,000), county user 盐池县",
+        "GET /households/?count=1", _timed(lambda _: c.get("/households/?count=1"), repeat),
+        "as before (5.2 ms)")
 
     # ---- rebuild
-    add(
-        "rebuild of every summary (one INSERT … SELECT … GROUP BY each)",
-        "jkfp summary rebuild",
-        _timed(lambda _: summary_rebuild(), 3),
-        "",
-        "median of 3",
-        p95=False,
-    )
+    add("rebuild of every summary (one INSERT … SELECT … GROUP BY each)",
+        "jkfp summary rebuild", _timed(lambda _: summary_rebuild(), 3), "",
+        "median of 3", p95=False)
     return out
 
 
-def speed_doc(figures: list[Figure], *, command: str, persons: int, when: str, machine: str) -> str:
+def speed_doc(figures: list[Figure], *, command: str, persons: int, when: str,
+              machine: str) -> str:
     lines = [
-        SECTION,
-        "",
-        f"Measured {when} with",
-        "",
-        "```sh",
-        command,
-        "```",
-        "",
-        (
-            f"{machine} Data: the registry benchmark's `jkfp demo_data --persons {persons} "
-            "--seed 1 --no-stays`, loaded just before (the summaries rebuilt in the load's "
-            "transaction). Server time in the Django process around the call; load average "
-            "(1 minute) read after each figure (2 cores: above 1, other work shared the machine)."
-        ),
+        SECTION, "",
+        f"Measured {when} with", "", "```sh", command, "```", "",
+        (f"{machine} Data: the registry benchmark's `jkfp demo_data --persons {persons} "
+         "--seed 1 --no-stays`, loaded just before (the summaries rebuilt in the load's "
+         "transaction). Server time in the Django process around the call; load average "
+         "(1 minute) read after each figure (2 cores: above 1, other work shared the machine)."),
         "",
         "| measure | code path | median | p95 | load avg | target | note |",
         "| --- | --- | ---: | ---: | ---: | --- | --- |",
     ]
     for f in figures:
         p95 = f"{f.p95:,.1f} ms" if f.p95 is not None else ""
-        lines.append(
-            f"| {f.label} | `{f.path}` | **{f.median:,.1f} ms** | {p95} | {f.load:.1f} "
-            f"| {f.target} | {f.note} |"
-        )
+        lines.append(f"| {f.label} | `{f.path}` | **{f.median:,.1f} ms** | {p95} | {f.load:.1f} "
+                     f"| {f.target} | {f.note} |")
     lines += [
         "",
-        (
-            "Before this issue: the export of 50,000 persons took 14-18 s (model instances per row, "
-            "`get_*_display`, 257,000 `gettext` calls, a sort spilling to disk) and the region "
-            "overview 180-590 ms (one full scan counting persons). See decisions 25 and 26 in "
-            "docs/architecture.md."
-        ),
+        ("Before this issue: the export of 50,000 persons took 14-18 s (model instances per row, "
+         "`get_*_display`, 257,000 `gettext` calls, a sort spilling to disk) and the region "
+         "overview 180-590 ms (one full scan counting persons). See decisions 25 and 26 in "
+         "docs/architecture.md."),
     ]
     return "\n".join(lines) + "\n"
 
@@ -277,27 +211,16 @@ def run(args, connection, info: dict[str, str], doc) -> None:
     with connection.cursor() as cur:
         cur.execute("SHOW server_version")
         pg = cur.fetchone()[0]
-    base = (
-        f".venv/bin/python bench/bench_registry.py --persons {args.persons} "
-        f"--database-url {args.database_url}"
-    )
-    command = (
-        f"{base} --load-runs 1 --no-docs   # loads the database\n"
-        f"{base} --speed-only   # these figures"
-        if args.speed_only
-        else f"{base}   # make bench runs this"
-    )
+    base = (f".venv/bin/python bench/bench_registry.py --persons {args.persons} "
+            f"--database-url {args.database_url}")
+    command = (f"{base} --load-runs 1 --no-docs   # loads the database\n"
+               f"{base} --speed-only   # these figures" if args.speed_only
+               else f"{base}   # make bench runs this")
     text = speed_doc(
-        figures,
-        persons=args.persons,
-        when=f"{dt.date.today():%Y-%m-%d}",
-        command=command,
-        machine=(
-            f"Machine: {info['cores']} cores, {info['cpu']}, {info['memory']} RAM; "
-            f"PostgreSQL {pg.split()[0]} (default settings) on the same machine; "
-            f"Python {info['python']}."
-        ),
-    )
+        figures, persons=args.persons, when=f"{dt.date.today():%Y-%m-%d}", command=command,
+        machine=(f"Machine: {info['cores']} cores, {info['cpu']}, {info['memory']} RAM; "
+                 f"PostgreSQL {pg.split()[0]} (default settings) on the same machine; "
+                 f"Python {info['python']}."))
     if not args.no_docs:
         write_section(doc, text)
         print(f"written to docs/benchmarks.md ({SECTION})")

@@ -74,10 +74,9 @@ def main() -> int:
     wall, total = sum(v[0] for v in out.values()), sum(v[1] for v in out.values())
     phase("settle_warm1", lambda: settle_batch(parsed.batch, policies))
     phase("settle_warm2", lambda: settle_batch(parsed.batch, policies))
-    print(
-        " ".join(f"{k} {w:.3f}/{c:.3f}" for k, (w, c) in out.items()),
-        f"| command phases: wall {wall:.3f} s, CPU {total:.3f} s | load {os.getloadavg()[0]:.1f}",
-    )
+    print(" ".join(f"{k} {w:.3f}/{c:.3f}" for k, (w, c) in out.items()),
+          f"| command phases: wall {wall:.3f} s, CPU {total:.3f} s | load "
+          f"{os.getloadavg()[0]:.1f}")
     return 0
 
 

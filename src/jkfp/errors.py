@@ -107,9 +107,8 @@ class ErrorCode(StrEnum):
 class DomainError(Exception):
     """One named error, optionally tied to a field and a row (1-based line of an import)."""
 
-    def __init__(
-        self, code: ErrorCode, message: str, *, field: str | None = None, row: int | None = None
-    ):
+    def __init__(self, code: ErrorCode, message: str, *, field: str | None = None,
+                 row: int | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
@@ -143,11 +142,8 @@ class ValidationErrors(DomainError):
         super().__init__(first.code, first.message, field=first.field, row=first.row)
 
     def as_dict(self) -> dict:
-        return {
-            "code": str(self.code),
-            "message": self.message,
-            "errors": [e.as_dict() for e in self.errors],
-        }
+        return {"code": str(self.code), "message": self.message,
+                "errors": [e.as_dict() for e in self.errors]}
 
     def __str__(self) -> str:
         return "；".join(str(e) for e in self.errors)

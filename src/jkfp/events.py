@@ -23,13 +23,13 @@ log = logging.getLogger("jkfp.events")
 
 
 class Event(StrEnum):
-    HOUSEHOLD_CHANGED = "household_changed"  # household_id, region_code
-    PERSON_CHANGED = "person_changed"  # person_id, household_id, region_code
-    PERIOD_CHANGED = "period_changed"  # period_id, region_code, category
-    REQUEST_CHANGED = "request_changed"  # request_id, region_code, status
-    STAY_SETTLED = "stay_settled"  # stay_id, person_id, region_code
-    CONTRACT_CHANGED = "contract_changed"  # contract_id, person_id, region_code
-    FOLLOWUP_RECORDED = "followup_recorded"  # followup_id, registration_id, region_code
+    HOUSEHOLD_CHANGED = "household_changed"      # household_id, region_code
+    PERSON_CHANGED = "person_changed"            # person_id, household_id, region_code
+    PERIOD_CHANGED = "period_changed"            # period_id, region_code, category
+    REQUEST_CHANGED = "request_changed"          # request_id, region_code, status
+    STAY_SETTLED = "stay_settled"                # stay_id, person_id, region_code
+    CONTRACT_CHANGED = "contract_changed"        # contract_id, person_id, region_code
+    FOLLOWUP_RECORDED = "followup_recorded"      # followup_id, registration_id, region_code
 
 
 Handler = Callable[..., None]

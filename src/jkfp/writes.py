@@ -66,14 +66,8 @@ def model_create(model: type[M], *, user: Any, **values: Any) -> M:
     return obj
 
 
-def model_update(
-    *,
-    instance: M,
-    data: Mapping[str, Any],
-    user: Any,
-    expected_version: int | None = None,
-    lock: bool = True,
-) -> tuple[M, list[str]]:
+def model_update(*, instance: M, data: Mapping[str, Any], user: Any,
+                 expected_version: int | None = None, lock: bool = True) -> tuple[M, list[str]]:
     """Apply `data` to the row of `instance`: lock, compare the version, set what changes,
     bump the version, save only the changed fields, record `user` in history.
 
@@ -82,11 +76,8 @@ def model_update(
     `instance` (it came from `locked`).
     """
     with transaction.atomic():
-        obj = (
-            locked(type(instance), instance.pk, expected_version=expected_version)
-            if lock
-            else instance
-        )
+        obj = locked(type(instance), instance.pk, expected_version=expected_version) \
+            if lock else instance
         if not lock:
             check_version(obj, expected_version)
         changed = [name for name, value in data.items() if getattr(obj, name) != value]

@@ -154,8 +154,9 @@ def test_homophone_name_is_linked_by_pinyin():
 
 def test_homophone_scores_above_a_name_that_only_looks_alike():
     reg = registry()
-    sound = as_listed(person(reg, 2), id_number=None, name="王小明")  # xiao: same sound
-    looks = as_listed(person(reg, 2), id_number=None, name="王晓朋", row=3)  # one character off
+    weak = {"id_number": None, "sex": None, "region_code": "640323"}  # little else to go on
+    sound = as_listed(person(reg, 2), name="王小明") | weak  # xiao: same sound
+    looks = as_listed(person(reg, 2), name="王晓朋", row=3) | weak  # one character off
     out = link(incoming([sound, looks]), reg, high=HIGH, low=LOW)
     assert found(one(out, 2)) == 2 and found(one(out, 3)) == 2
     assert one(out, 2)["score"] > one(out, 3)["score"]
@@ -355,3 +356,21 @@ def test_empty_inputs():
     empty_reg = reg.clear()
     r = one(link(incoming([as_listed(person(reg, 1))]), empty_reg, high=HIGH, low=LOW))
     assert (r["status"], r["person_id"]) == ("new", None)
+
+
+def test_an_id_one_sequence_digit_from_another_persons_is_not_evidence_for_them():
+    """Two people born the same day in one county have IDs that differ in the sequence: a
+    wrong check character that happens to be the other's does not make them a candidate."""
+    reg = registry()
+    a = person(reg, 1)  # 张伟 of V1, sequence 003
+    other_seq = next(
+        s for s in range(5, 1000, 2)
+        if ident("640323", a["birth_date"], s)[-1] != a["id_number"][-1]
+        and sum(x != y for x, y in zip(f"{s:03d}", a["id_number"][14:17], strict=True)) == 1
+    )  # fmt: skip
+    b_id = ident("640323", a["birth_date"], other_seq)
+    b = (40, "李强", a["birth_date"], "M", V3)
+    reg = registry([b], ids={40: b_id})
+    row = as_listed(a, id_number=a["id_number"][:17] + b_id[-1])  # their check: b's
+    r = one(link(incoming([row]), reg, high=HIGH, low=LOW))
+    assert (r["status"], r["person_id"]) == ("linked", 1)

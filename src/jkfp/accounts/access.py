@@ -84,9 +84,8 @@ def scoped(qs: QuerySet, user: User, field: str = "region_code") -> QuerySet:
 def require_in_scope(user: User, region_code: str, *, field: str = "region_code") -> None:
     """Refuse a write outside the user's region (`region_out_of_scope`)."""
     if not code_in_scope(user, region_code):
-        raise DomainError(
-            ErrorCode.REGION_OUT_OF_SCOPE, f"区划“{region_code}”不在您的管辖区域内", field=field
-        )
+        raise DomainError(ErrorCode.REGION_OUT_OF_SCOPE,
+                          f"区划“{region_code}”不在您的管辖区域内", field=field)
 
 
 # ---------------------------------------------------------------- roles
@@ -117,41 +116,31 @@ def can_see_full_identity(user: User) -> bool:
 # ---------------------------------------------------------------- health data
 #: departments whose users may see diagnoses, visit details and screening findings (rule 12);
 #: the others see only the coarse health status that monitoring lists carry
-HEALTH_DEPARTMENTS: tuple[str, ...] = (
-    Department.HEALTH,
-    Department.HOSPITAL,
-    Department.MEDICAL_INSURANCE,
-)
+HEALTH_DEPARTMENTS: tuple[str, ...] = (Department.HEALTH, Department.HOSPITAL,
+                                       Department.MEDICAL_INSURANCE)
 
 
 def can_see_health(user: User) -> bool:
     """Whether the user may see health details (diagnoses, visits, findings)."""
-    return bool(
-        user.is_superuser or (user.is_authenticated and user.department in HEALTH_DEPARTMENTS)
-    )
+    return bool(user.is_superuser or (user.is_authenticated
+                                      and user.department in HEALTH_DEPARTMENTS))
 
 
 def require_health_reader(user: User) -> None:
     """Refuse health details to a department that may see only the coarse status (403)."""
     if not can_see_health(user):
-        raise DomainError(
-            ErrorCode.PERMISSION, "您所在部门只能查看健康状况分类，不能查看诊断和随访等健康信息"
-        )
+        raise DomainError(ErrorCode.PERMISSION, "您所在部门只能查看健康状况分类，不能查看诊断和随访等健康信息")
 
 
 def can_write_health(user: User) -> bool:
     """Health records are written by health and hospital users with a writing role."""
-    return bool(
-        user.is_superuser
-        or (can_write(user) and user.department in (Department.HEALTH, Department.HOSPITAL))
-    )
+    return bool(user.is_superuser or (can_write(user) and user.department in
+                                      (Department.HEALTH, Department.HOSPITAL)))
 
 
 def require_health_writer(user: User) -> None:
     if not can_write_health(user):
-        raise DomainError(
-            ErrorCode.PERMISSION, "只有卫生健康部门和医疗机构的经办人员可以登记健康服务信息"
-        )
+        raise DomainError(ErrorCode.PERMISSION, "只有卫生健康部门和医疗机构的经办人员可以登记健康服务信息")
 
 
 # ---------------------------------------------------------------- imports (data exchange)
@@ -174,16 +163,11 @@ def can_import(user: User, kind: str) -> bool:
     categories (decision 28)."""
     if user.is_superuser:
         return True
-    return bool(
-        user.is_authenticated
-        and IMPORT_OWNERS.get(kind) == user.department
-        and user.role in IMPORT_ROLES
-        and level_length(user) == COUNTY_LEN
-    )
+    return bool(user.is_authenticated and IMPORT_OWNERS.get(kind) == user.department
+                and user.role in IMPORT_ROLES and level_length(user) == COUNTY_LEN)
 
 
 def require_importer(user: User, kind: str) -> None:
     if not can_import(user, kind):
-        raise DomainError(
-            ErrorCode.PERMISSION, "只有主管该名单的部门在县级的审核或审批人员可以导入此类名单"
-        )
+        raise DomainError(ErrorCode.PERMISSION,
+                          "只有主管该名单的部门在县级的审核或审批人员可以导入此类名单")

@@ -18,9 +18,8 @@ admin.site.site_url = "/"
 
 
 def is_administrator(user) -> bool:
-    return bool(
-        user.is_active and (user.is_superuser or (user.is_staff and user.role == Role.ADMIN))
-    )
+    return bool(user.is_active and (user.is_superuser
+                                    or (user.is_staff and user.role == Role.ADMIN)))
 
 
 def _admin_has_permission(request) -> bool:
@@ -60,16 +59,8 @@ class ScopedAdmin(ReadOnlyAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = (
-        "username",
-        "full_name",
-        "region",
-        "department",
-        "role",
-        "is_active",
-        "is_staff",
-        "last_login",
-    )
+    list_display = ("username", "full_name", "region", "department", "role", "is_active",
+                    "is_staff", "last_login")
     list_filter = ("role", "department", "is_active", "is_staff")
     search_fields = ("username", "full_name", "region__code", "region__name")
     autocomplete_fields = ("region",)
@@ -115,7 +106,8 @@ class UserAdmin(BaseUserAdmin):
         fields = super().get_readonly_fields(request, obj)
         if request.user.is_superuser:
             return fields
-        return (*fields, "is_superuser", "groups", "user_permissions", "last_login", "date_joined")
+        return (*fields, "is_superuser", "groups", "user_permissions", "last_login",
+                "date_joined")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -145,7 +137,6 @@ if apps.is_installed("jkfp.accounts"):
     except LookupError:  # the API's tokens are not there yet
         ApiToken = None
     if ApiToken is not None:
-
         @admin.register(ApiToken)
         class ApiTokenAdmin(admin.ModelAdmin):
             """Tokens are issued through the API; here an administrator can only revoke them."""

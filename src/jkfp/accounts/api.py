@@ -25,8 +25,7 @@ class LoginIn(InputSchema):
 
 class TokenOut(Schema):
     token: str = Field(
-        ..., description="访问令牌，仅显示这一次；调用时放在 Authorization: Bearer <令牌>"
-    )
+        ..., description="访问令牌，仅显示这一次；调用时放在 Authorization: Bearer <令牌>")
     token_type: str = "Bearer"
     expires: dt.datetime = Field(..., description="过期时间")
 
@@ -50,8 +49,7 @@ class MeOut(Schema):
     scope_prefix: str | None = Field(None, description="数据范围的区划代码前缀；空串为全部")
     can_write: bool = Field(..., description="能否修改登记数据")
     can_see_full_identity: bool = Field(
-        ..., description="能否查看完整身份证号和电话（每次查看均记录）"
-    )
+        ..., description="能否查看完整身份证号和电话（每次查看均记录）")
 
 
 def _lockout_message(request) -> str:
@@ -62,12 +60,8 @@ def _lockout_message(request) -> str:
     return f"登录失败次数过多，该账户已暂时锁定，请{minutes}分钟后再试"
 
 
-@router.post(
-    "/auth/token",
-    auth=None,
-    response=responses({201: TokenOut}),
-    summary="登录：以用户名和密码换取访问令牌",
-)
+@router.post("/auth/token", auth=None, response=responses({201: TokenOut}),
+             summary="登录：以用户名和密码换取访问令牌")
 def token_login(request, payload: LoginIn):
     """Repeated failures lock the username from this address (django-axes): 429 `locked_out`."""
     user = authenticate(request=request, username=payload.username, password=payload.password)
@@ -83,12 +77,8 @@ def token_login(request, payload: LoginIn):
     return Status(201, {"token": raw, "token_type": "Bearer", "expires": token.expires})
 
 
-@router.delete(
-    "/auth/token",
-    auth=[bearer],
-    response=responses({204: None}),
-    summary="退出：吊销当前使用的访问令牌",
-)
+@router.delete("/auth/token", auth=[bearer], response=responses({204: None}),
+               summary="退出：吊销当前使用的访问令牌")
 def token_revoke(request):
     tokens.api_token_revoke(token=request.api_token)
     return Status(204, None)
@@ -99,20 +89,11 @@ def me(request):
     user: User = request.auth
     region = user.region
     return {
-        "id": user.pk,
-        "username": user.username,
-        "full_name": user.full_name,
-        "role": user.role,
-        "role_label": user.get_role_display(),
-        "department": user.department,
-        "department_label": user.get_department_display(),
-        "region": region
-        and {
-            "code": region.code,
-            "name": region.name,
-            "level": region.level,
-            "is_generated": region.is_generated,
-        },
+        "id": user.pk, "username": user.username, "full_name": user.full_name,
+        "role": user.role, "role_label": user.get_role_display(),
+        "department": user.department, "department_label": user.get_department_display(),
+        "region": region and {"code": region.code, "name": region.name, "level": region.level,
+                              "is_generated": region.is_generated},
         "scope_prefix": access.scope_prefix(user),
         "can_write": access.can_write(user),
         "can_see_full_identity": access.can_see_full_identity(user),

@@ -17,9 +17,7 @@ from .models import User
 def acting_user(username: str | None) -> User:
     """The active account a command acts as; a Chinese error naming `--as` otherwise."""
     if not username:
-        raise CommandError(
-            "--as：须指定以哪个用户的身份执行（用户名），命令将使用该用户的管辖区域、角色并记入审计"
-        )
+        raise CommandError("--as：须指定以哪个用户的身份执行（用户名），命令将使用该用户的管辖区域、角色并记入审计")
     user = User.objects.select_related("region").filter(username=username).first()
     if user is None or not user.is_active:
         raise CommandError(f"--as：用户“{username}”不存在或已停用")
@@ -35,13 +33,8 @@ class ActingCommand(BaseCommand):
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.add_argument(
-            "--as",
-            dest="as_user",
-            metavar="USERNAME",
-            required=False,
-            help="以该用户的身份执行：其管辖区域、角色和审计记录（必填）",
-        )
+        parser.add_argument("--as", dest="as_user", metavar="USERNAME", required=False,
+                            help="以该用户的身份执行：其管辖区域、角色和审计记录（必填）")
         return parser
 
     def execute(self, *args, **options):

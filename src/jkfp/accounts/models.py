@@ -25,12 +25,8 @@ class User(AbstractUser):
     """
 
     region = models.ForeignKey(
-        "regions.Region",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="users",
-        verbose_name="所属区划",
+        "regions.Region", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="users", verbose_name="所属区划",
     )
     department = models.CharField(
         "部门", max_length=32, choices=Department.choices, default=Department.HEALTH
@@ -38,10 +34,8 @@ class User(AbstractUser):
     role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.READONLY)
     full_name = models.CharField("姓名", max_length=50, blank=True)
     must_change_password = models.BooleanField(
-        "须修改密码",
-        default=False,
-        help_text="新建账号或管理员重设密码后为真：登录后须先设置自己的密码",
-    )
+        "须修改密码", default=False,
+        help_text="新建账号或管理员重设密码后为真：登录后须先设置自己的密码")
 
     class Meta:
         verbose_name = "用户"
@@ -81,16 +75,16 @@ class ApiToken(models.Model):
     """A bearer token of the REST API. Only the SHA-256 hash of the token is stored: the token
     itself is shown once, when it is issued (`jkfp.accounts.tokens`)."""
 
-    user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="用户"
-    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name="用户")
     key_hash = models.CharField("令牌摘要", max_length=64, unique=True)
     prefix = models.CharField("令牌前缀", max_length=8, help_text="令牌的前几位，用于辨认")
     created = models.DateTimeField("签发时间", auto_now_add=True)
     last_used = models.DateTimeField("最近使用", null=True, blank=True)
     expires = models.DateTimeField("过期时间")
     revoked = models.DateTimeField("吊销时间", null=True, blank=True)
-    password_stamp = models.CharField("签发时的密码摘要", max_length=32, default="", editable=False)
+    password_stamp = models.CharField("签发时的密码摘要", max_length=32, default="",
+                                      editable=False)
 
     class Meta:
         verbose_name = "API令牌"

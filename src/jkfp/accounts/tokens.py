@@ -49,21 +49,14 @@ def api_token_issue(*, user: User) -> tuple[ApiToken, str]:
     now = timezone.now()
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()  # one issue at a time
-        live = list(
-            ApiToken.objects.filter(user=user, revoked__isnull=True, expires__gt=now)
-            .order_by("-created")
-            .values_list("pk", flat=True)
-        )
-        surplus = live[live_tokens_limit() - 1 :]
+        live = list(ApiToken.objects.filter(user=user, revoked__isnull=True, expires__gt=now)
+                    .order_by("-created").values_list("pk", flat=True))
+        surplus = live[live_tokens_limit() - 1:]
         if surplus:
             ApiToken.objects.filter(pk__in=surplus).update(revoked=now)
-        token = ApiToken.objects.create(
-            user=user,
-            key_hash=_hash(raw),
-            prefix=raw[:8],
-            expires=now + token_ttl(),
-            password_stamp=password_stamp(user),
-        )
+        token = ApiToken.objects.create(user=user, key_hash=_hash(raw), prefix=raw[:8],
+                                        expires=now + token_ttl(),
+                                        password_stamp=password_stamp(user))
     return token, raw
 
 
@@ -76,11 +69,8 @@ def api_token_authenticate(*, raw: str) -> ApiToken | None:
     if not raw or len(raw) > 200:
         return None
     now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("user", "user__region")
-        .filter(key_hash=_hash(raw), revoked__isnull=True, expires__gt=now)
-        .first()
-    )
+    token = (ApiToken.objects.select_related("user", "user__region")
+             .filter(key_hash=_hash(raw), revoked__isnull=True, expires__gt=now).first())
     if token is None or not token.user.is_active:
         return None
     if not secrets.compare_digest(token.password_stamp, password_stamp(token.user)):

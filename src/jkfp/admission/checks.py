@@ -12,8 +12,6 @@ def procedure_file_valid(app_configs, **kwargs):
     try:
         procedure.load()
     except ValidationErrors as exc:
-        return [
-            Error(e.message, hint="见 docs/architecture.md：办理参数", id="jkfp.E002")
-            for e in exc.errors
-        ]
+        return [Error(e.message, hint="见 docs/architecture.md：办理参数", id="jkfp.E002")
+                for e in exc.errors]
     return []

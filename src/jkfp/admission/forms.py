@@ -19,9 +19,8 @@ def _tr(choices):
 
 
 class NoticeForm(forms.Form):
-    notice_start = forms.DateField(
-        label=_("公示开始日期"), widget=DateInput(), initial=timezone.localdate
-    )
+    notice_start = forms.DateField(label=_("公示开始日期"), widget=DateInput(),
+                                   initial=timezone.localdate)
     notice_days = forms.IntegerField(label=_("公示天数"), min_value=1, max_value=366)
     version = VersionField()
 
@@ -32,18 +31,11 @@ class NoticeForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("结论"),
-        widget=forms.RadioSelect,
-        choices=[("approve", _("通过")), ("reject", _("不通过"))],
-    )
-    comment = forms.CharField(
-        label=_("意见"),
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("不通过时必须填写"),
-    )
+    decision = forms.ChoiceField(label=_("结论"), widget=forms.RadioSelect,
+                                 choices=[("approve", _("通过")), ("reject", _("不通过"))])
+    comment = forms.CharField(label=_("意见"), required=False, max_length=500,
+                              widget=forms.Textarea(attrs={"rows": 2}),
+                              help_text=_("不通过时必须填写"))
     version = VersionField()
 
 
@@ -53,9 +45,6 @@ class WithdrawForm(forms.Form):
 
 
 class RequestFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("状态"),
-        required=False,
-        choices=[("", _("全部状态"))] + _tr(ChangeRequest.Status.choices),
-    )
+    status = forms.ChoiceField(label=_("状态"), required=False,
+                               choices=[("", _("全部状态"))] + _tr(ChangeRequest.Status.choices))
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

@@ -42,18 +42,11 @@ class ChangeRequest(models.Model):
         "registry.Household", on_delete=models.PROTECT, related_name="change_requests"
     )
     person = models.ForeignKey(
-        "registry.Person",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="change_requests",
+        "registry.Person", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="change_requests"
     )
     period = models.ForeignKey(
-        "registry.CategoryPeriod",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+        "registry.CategoryPeriod", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name="变更或终止的期间",
     )
     region_code = models.CharField("区划代码", max_length=12)  # indexed with id/category
@@ -64,9 +57,7 @@ class ChangeRequest(models.Model):
     reason = models.CharField("理由", max_length=500)
     effective_date = models.DateField("生效日期")
     end_way = models.CharField(
-        "风险消除方式",
-        max_length=16,
-        blank=True,
+        "风险消除方式", max_length=16, blank=True,
         choices=[("aided", "帮扶消除"), ("natural", "自然消除")],
     )
     exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
@@ -97,15 +88,11 @@ class ChangeRequest(models.Model):
         # written, so a bulk load that drops and re-creates the index leaves it the same)
         constraints = [
             models.UniqueConstraint(
-                fields=["household", "category"],
-                name="cr_one_open_per_household",
-                condition=Q(person__isnull=True) & OPEN,
-            ),
+                fields=["household", "category"], name="cr_one_open_per_household",
+                condition=Q(person__isnull=True) & OPEN),
             models.UniqueConstraint(
-                fields=["person", "category"],
-                name="cr_one_open_per_person",
-                condition=Q(person__isnull=False) & OPEN,
-            ),
+                fields=["person", "category"], name="cr_one_open_per_person",
+                condition=Q(person__isnull=False) & OPEN),
         ]
 
 

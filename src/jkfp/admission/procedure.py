@@ -19,13 +19,8 @@ from jkfp.errors import DomainError, ErrorCode, ValidationErrors
 from jkfp.policy.yamlfile import line_of, load_yaml_file, read_when_changed
 
 FILE = Path("procedure") / "admission.yaml"
-NAMES = (
-    "notice_min_days",
-    "notice_max_days",
-    "monitor_min_months",
-    "decision_max_days",
-    "earliest_exit_year",
-)
+NAMES = ("notice_min_days", "notice_max_days", "monitor_min_months", "decision_max_days",
+         "earliest_exit_year")
 _TOP_KEYS = {"description", "parameters"}
 _PARAM_KEYS = {"description", "unit", "values"}
 _VALUE_KEYS = {"value", "source", "example"}
@@ -55,12 +50,8 @@ class Thresholds:
 class ProcedureFileError(DomainError):
     def __init__(self, message: str, *, file: str, line: int | None, key: str = ""):
         where = f"{file}:{line}" if line else file
-        super().__init__(
-            ErrorCode.PROCEDURE_INVALID,
-            f"{where}：{key + '：' if key else ''}{message}",
-            field=key or None,
-            row=line,
-        )
+        super().__init__(ErrorCode.PROCEDURE_INVALID, f"{where}：{key + '：' if key else ''}{message}",
+                         field=key or None, row=line)
 
 
 def _error(msg: str, node, key, file: str, path: str) -> ProcedureFileError:
@@ -101,42 +92,25 @@ def parse(data, *, file: str) -> dict[str, list[Value]]:
                 errors.append(_error("起始日期须为 YYYY-MM-DD", spec["values"], start, file, where))
                 continue
             if not isinstance(entry, dict):
-                errors.append(
-                    _error(
-                        "须为 value 与 source（或 example: true）",
-                        spec["values"],
-                        start,
-                        file,
-                        where,
-                    )
-                )
+                errors.append(_error("须为 value 与 source（或 example: true）", spec["values"],
+                                     start, file, where))
                 continue
             for key in entry:
                 if key not in _VALUE_KEYS:
                     errors.append(_error(f"未知的键“{key}”", entry, key, file, f"{where}.{key}"))
             value = entry.get("value")
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                errors.append(
-                    _error(f"取值“{value}”须为正整数", entry, "value", file, f"{where}.value")
-                )
+                errors.append(_error(f"取值“{value}”须为正整数", entry, "value", file,
+                                     f"{where}.value"))
                 continue
             example = entry.get("example") is True
             source = str(entry.get("source") or "").strip()
             if not source and not example:
-                errors.append(
-                    _error(
-                        "须注明来源（source），无公开来源时写 example: true",
-                        entry,
-                        None,
-                        file,
-                        where,
-                    )
-                )
+                errors.append(_error("须注明来源（source），无公开来源时写 example: true", entry,
+                                     None, file, where))
                 continue
             if values and start <= values[-1].start:
-                errors.append(
-                    _error("日期须按先后排列且不重复", spec["values"], start, file, where)
-                )
+                errors.append(_error("日期须按先后排列且不重复", spec["values"], start, file, where))
                 continue
             values.append(Value(start, value, source, example))
         out[name] = values
@@ -151,9 +125,8 @@ def load(path: Path | None = None) -> dict[str, list[Value]]:
     try:
         data = load_yaml_file(path, display=str(path))
     except DomainError as exc:
-        raise ValidationErrors(
-            [ProcedureFileError(exc.message, file=str(path), line=exc.row)]
-        ) from None
+        raise ValidationErrors([ProcedureFileError(exc.message, file=str(path),
+                                                   line=exc.row)]) from None
     return parse(data, file=str(path))
 
 
@@ -167,11 +140,9 @@ def thresholds(*, on: dt.date) -> Thresholds:
     for name, values in _current().items():
         in_force = [v for v in values if v.start <= on]
         if not in_force:
-            raise DomainError(
-                ErrorCode.PROCEDURE_INVALID,
-                f"{on}无有效的办理参数“{name}”（见 policies/{FILE.as_posix()}）",
-                field="effective_date",
-            )
+            raise DomainError(ErrorCode.PROCEDURE_INVALID,
+                              f"{on}无有效的办理参数“{name}”（见 policies/{FILE.as_posix()}）",
+                              field="effective_date")
         found[name] = in_force[-1]
     sources = {n: ("示例值" if v.example else v.source) for n, v in found.items()}
     return Thresholds(on=on, sources=sources, **{n: v.value for n, v in found.items()})

@@ -68,10 +68,8 @@ def role_allows(user: User, step: Step) -> bool:
 
 def _acted_before(user: User, request: ChangeRequest) -> bool:
     """Whether the user proposed the request or took its township review (four eyes)."""
-    return (
-        request.created_by_id == user.pk
-        or request.steps.filter(step=ChangeRequestStep.Step.TOWNSHIP_REVIEW, actor=user).exists()
-    )
+    return request.created_by_id == user.pk or request.steps.filter(
+        step=ChangeRequestStep.Step.TOWNSHIP_REVIEW, actor=user).exists()
 
 
 def four_eyes_ok(user: User, request: ChangeRequest, step: Step | str) -> bool:
@@ -84,12 +82,8 @@ def step_allowed(*, user: User, request: ChangeRequest, step: Step | str) -> boo
     """Whether `user` may take `step` on `request` now: role and level, region, status, and
     four eyes (nobody reviews or decides what they proposed or reviewed)."""
     step = Step(step)
-    return (
-        role_allows(user, step)
-        and access.code_in_scope(user, request.region_code)
-        and request.status in FROM_STATUS.get(step, ())
-        and four_eyes_ok(user, request, step)
-    )
+    return (role_allows(user, step) and access.code_in_scope(user, request.region_code)
+            and request.status in FROM_STATUS.get(step, ()) and four_eyes_ok(user, request, step))
 
 
 def require_role(user: User, step: Step | str) -> None:
@@ -102,22 +96,16 @@ def require_role(user: User, step: Step | str) -> None:
 
 def require_four_eyes(user: User, request: ChangeRequest, step: Step | str) -> None:
     if not four_eyes_ok(user, request, step):
-        raise DomainError(
-            ErrorCode.FOUR_EYES,
-            "提出或审核过该申请的人员不能再审核或审定它（双人复核）",
-            field="status",
-        )
+        raise DomainError(ErrorCode.FOUR_EYES, "提出或审核过该申请的人员不能再审核或审定它（双人复核）",
+                          field="status")
 
 
 def require_status(request: ChangeRequest, step: Step | str) -> None:
     """Refuse a step the request's status does not admit (`workflow_step`)."""
     step = Step(step)
     if request.status not in FROM_STATUS[step]:
-        message = (
-            "只有待公示或公示中的申请可以撤回"
-            if step == Step.WITHDRAW
-            else f"当前状态为“{request.get_status_display()}”，不能办理此环节"
-        )
+        message = ("只有待公示或公示中的申请可以撤回" if step == Step.WITHDRAW else
+                   f"当前状态为“{request.get_status_display()}”，不能办理此环节")
         raise DomainError(ErrorCode.WORKFLOW_STEP, message, field="status")
 
 
@@ -132,9 +120,8 @@ def waiting_for(*, user: User, today: dt.date) -> Q:
     A township review waits only once the notice period is over.
     """
     waiting = Q(pk__in=[])
-    reviewed = ChangeRequestStep.objects.filter(
-        request=OuterRef("pk"), actor=user, step=ChangeRequestStep.Step.TOWNSHIP_REVIEW
-    )
+    reviewed = ChangeRequestStep.objects.filter(request=OuterRef("pk"), actor=user,
+                                                step=ChangeRequestStep.Step.TOWNSHIP_REVIEW)
     for step in (Step.NOTICE, Step.REVIEW, Step.DECIDE):
         if role_allows(user, step):
             q = Q(status__in=FROM_STATUS[step])
@@ -153,9 +140,8 @@ def add_months(d: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
-def exit_rule_violations(
-    *, period: CategoryPeriod, household: Household, on: dt.date
-) -> list[DomainError]:
+def exit_rule_violations(*, period: CategoryPeriod, household: Household,
+                         on: dt.date) -> list[DomainError]:
     """The exit rules of DOMAIN.md §5 for a monitored household; empty list when none broken."""
     if period.category not in {c.value for c in MONITORED}:
         return []
@@ -163,27 +149,16 @@ def exit_rule_violations(
     months = procedure.thresholds(on=on).monitor_min_months
     earliest = add_months(period.start_date, months)
     if on < earliest:
-        problems.append(
-            DomainError(
-                ErrorCode.EXIT_MONITORED_TOO_SHORT,
-                f"不符合退出条件：监测未满{months}个月（自{period.start_date}起，最早可于{earliest}退出）",
-                field="effective_date",
-            )
-        )
+        problems.append(DomainError(
+            ErrorCode.EXIT_MONITORED_TOO_SHORT,
+            f"不符合退出条件：监测未满{months}个月（自{period.start_date}起，最早可于{earliest}退出）",
+            field="effective_date"))
     if not SupportMeasure.objects.filter(household=household, start_date__lte=on).exists():
-        problems.append(
-            DomainError(
-                ErrorCode.EXIT_NO_SUPPORT_MEASURE,
-                "不符合退出条件：未登记任何帮扶措施",
-                field="household",
-            )
-        )
+        problems.append(DomainError(
+            ErrorCode.EXIT_NO_SUPPORT_MEASURE,
+            "不符合退出条件：未登记任何帮扶措施", field="household"))
     if not household.members.filter(alive=True, work_ability__in=ABLE_TO_WORK).exists():
-        problems.append(
-            DomainError(
-                ErrorCode.EXIT_NO_ABLE_WORKER,
-                "不符合退出条件：该户无劳动能力成员，应保持监测帮扶，不得退出",
-                field="household",
-            )
-        )
+        problems.append(DomainError(
+            ErrorCode.EXIT_NO_ABLE_WORKER,
+            "不符合退出条件：该户无劳动能力成员，应保持监测帮扶，不得退出", field="household"))
     return problems

@@ -47,9 +47,8 @@ class ChangeRequestIn(In):
     comparison_note: str = Field("", max_length=300, description="部门数据比对结果")
     village_review_on: DateIn | None = Field(None, description="村民主评议日期")
     end_way: EndWay = ""
-    exit_year: int | None = Field(
-        None, ge=1900, le=2100, description="脱贫年度；最早年度见 policies/procedure/admission.yaml"
-    )
+    exit_year: int | None = Field(None, ge=1900, le=2100,
+                                  description="脱贫年度；最早年度见 policies/procedure/admission.yaml")
 
 
 class NoticeIn(In):
@@ -67,6 +66,7 @@ class DecisionIn(In):
 class WithdrawIn(In):
     version: Version
     comment: str = Field("", max_length=500)
+
 
 
 # ================================================================ answers
@@ -129,3 +129,5 @@ class ChangeRequestPage(Schema):
     page: int
     page_size: int
     items: list[ChangeRequestOut]
+
+

@@ -25,18 +25,14 @@ def change_request_scope(*, user: User) -> QuerySet[ChangeRequest]:
 
 def change_request_get(*, user: User, pk: int) -> ChangeRequest:
     try:
-        return (
-            change_request_scope(user=user)
-            .select_related("household", "person", "period", "created_by")
-            .get(pk=pk)
-        )
+        return (change_request_scope(user=user)
+                .select_related("household", "person", "period", "created_by").get(pk=pk))
     except (ChangeRequest.DoesNotExist, ValueError, TypeError):
         raise Http404("无此申请或不在您的管辖区域内") from None
 
 
-def change_request_list(
-    *, user: User, status: str = "", household_id: int | None = None, person_id: int | None = None
-) -> QuerySet[ChangeRequest]:
+def change_request_list(*, user: User, status: str = "", household_id: int | None = None,
+                        person_id: int | None = None) -> QuerySet[ChangeRequest]:
     qs = change_request_scope(user=user).select_related("household", "person", "created_by")
     if status:
         qs = qs.filter(status=status)
@@ -55,24 +51,16 @@ def change_request_inbox(*, user: User, today: dt.date | None = None) -> QuerySe
 
 def change_requests_of_household(*, user: User, household_id: int) -> list[ChangeRequest]:
     """Every request about a household or its members, newest first (household page)."""
-    return list(
-        change_request_scope(user=user)
-        .filter(household_id=household_id)
-        .select_related("person", "created_by")
-        .order_by("-created_at")
-    )
+    return list(change_request_scope(user=user).filter(household_id=household_id)
+                .select_related("person", "created_by").order_by("-created_at"))
 
 
-def change_requests_of_person(
-    *, user: User, person_id: int, household_id: int
-) -> list[ChangeRequest]:
+def change_requests_of_person(*, user: User, person_id: int,
+                              household_id: int) -> list[ChangeRequest]:
     """Requests about a person and those about their whole household (person page)."""
-    return list(
-        change_request_scope(user=user)
-        .filter(Q(person_id=person_id) | Q(household_id=household_id, person__isnull=True))
-        .select_related("created_by", "person")
-        .order_by("-created_at")
-    )
+    return list(change_request_scope(user=user)
+                .filter(Q(person_id=person_id) | Q(household_id=household_id, person__isnull=True))
+                .select_related("created_by", "person").order_by("-created_at"))
 
 
 def change_request_actions(*, user: User, request: ChangeRequest) -> set[str]:
@@ -85,20 +73,15 @@ def change_request_exit_check(*, user: User, request: ChangeRequest) -> list[Dom
     request = change_request_get(user=user, pk=request.pk)
     if request.action != ChangeRequest.Action.EXIT or request.period_id is None:
         return []
-    return rules.exit_rule_violations(
-        period=request.period, household=request.household, on=request.effective_date
-    )
+    return rules.exit_rule_violations(period=request.period, household=request.household,
+                                      on=request.effective_date)
 
 
 def change_request_steps(*, user: User, request: ChangeRequest) -> list[ChangeRequestStep]:
     """The steps of a request (who, when, decision, comment), oldest first."""
-    return list(
-        ChangeRequestStep.objects.filter(
-            request__in=change_request_scope(user=user), request=request
-        )
-        .select_related("actor")
-        .order_by("at", "id")
-    )
+    return list(ChangeRequestStep.objects.filter(request__in=change_request_scope(user=user),
+                                                 request=request)
+                .select_related("actor").order_by("at", "id"))
 
 
 def thresholds_in_force(*, on: dt.date | None = None) -> procedure.Thresholds:

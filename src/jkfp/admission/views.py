@@ -33,12 +33,8 @@ def request_list(request):
     return render(request, "admission/request_list.html", {"form": form, "page": page})
 
 
-ACTION_FORMS = {
-    "notice": NoticeForm,
-    "review": DecisionForm,
-    "decide": DecisionForm,
-    "withdraw": WithdrawForm,
-}
+ACTION_FORMS = {"notice": NoticeForm, "review": DecisionForm, "decide": DecisionForm,
+                "withdraw": WithdrawForm}
 
 
 def _request_page(request, pk: int, *, bound: dict | None = None, status: int = 200):
@@ -49,21 +45,14 @@ def _request_page(request, pk: int, *, bound: dict | None = None, status: int = 
     limits = procedure.thresholds(on=today)
     initial = {"version": cr.version, "notice_start": today, "notice_days": limits.notice_min_days}
     forms = {a: bound.get(a) or ACTION_FORMS[a](initial=initial) for a in actions}
-    return render(
-        request,
-        "admission/request_detail.html",
-        {
-            "cr": cr,
-            "steps": selectors.change_request_steps(user=request.user, request=cr),
-            "forms": forms,
-            "exit_problems": selectors.change_request_exit_check(user=request.user, request=cr),
-            "notice_open": cr.notice_end is not None and cr.notice_end >= today,
-            "today": today,
-            "due": selectors.change_request_due(request=cr),
-            "limits": limits,
-        },
-        status=status,
-    )
+    return render(request, "admission/request_detail.html", {
+        "cr": cr, "steps": selectors.change_request_steps(user=request.user, request=cr),
+        "forms": forms,
+        "exit_problems": selectors.change_request_exit_check(user=request.user, request=cr),
+        "notice_open": cr.notice_end is not None and cr.notice_end >= today,
+        "today": today, "due": selectors.change_request_due(request=cr),
+        "limits": limits,
+    }, status=status)
 
 
 @login_required
@@ -71,22 +60,16 @@ def request_detail(request, pk: int):
     return _request_page(request, pk)
 
 
-DONE = {
-    "notice": gettext_lazy("已发布村级公示"),
-    "review": gettext_lazy("已提交乡镇审核意见"),
-    "decide": gettext_lazy("已提交县级审定结论"),
-    "withdraw": gettext_lazy("申请已撤回"),
-}
+DONE = {"notice": gettext_lazy("已发布村级公示"), "review": gettext_lazy("已提交乡镇审核意见"),
+        "decide": gettext_lazy("已提交县级审定结论"), "withdraw": gettext_lazy("申请已撤回")}
 
 
 def _act(request, pk: int, action: str, run):
     """Validate the action's form, run the workflow service, and come back to the page."""
     cr = selectors.change_request_get(user=request.user, pk=pk)
-    out = call_service(
-        ACTION_FORMS[action](request.POST),
-        lambda d: run(cr, d),
-        field_map={"notice_end": "__all__", "status": "__all__", "household": "__all__"},
-    )
+    out = call_service(ACTION_FORMS[action](request.POST), lambda d: run(cr, d),
+                       field_map={"notice_end": "__all__", "status": "__all__",
+                                  "household": "__all__"})
     if out.ok:
         messages.success(request, DONE[action])
         return redirect(reverse("admission:request", args=[pk]))
@@ -96,62 +79,29 @@ def _act(request, pk: int, action: str, run):
 @login_required
 @require_POST
 def request_notice(request, pk: int):
-    return _act(
-        request,
-        pk,
-        "notice",
-        lambda cr, d: services.change_request_post_notice(
-            user=request.user,
-            request=cr,
-            expected_version=d["version"],
-            notice_start=d["notice_start"],
-            notice_days=d["notice_days"],
-        ),
-    )
+    return _act(request, pk, "notice", lambda cr, d: services.change_request_post_notice(
+        user=request.user, request=cr, expected_version=d["version"],
+        notice_start=d["notice_start"], notice_days=d["notice_days"]))
 
 
 @login_required
 @require_POST
 def request_review(request, pk: int):
-    return _act(
-        request,
-        pk,
-        "review",
-        lambda cr, d: services.change_request_township_review(
-            user=request.user,
-            request=cr,
-            expected_version=d["version"],
-            approve=d["decision"] == "approve",
-            comment=d["comment"],
-        ),
-    )
+    return _act(request, pk, "review", lambda cr, d: services.change_request_township_review(
+        user=request.user, request=cr, expected_version=d["version"],
+        approve=d["decision"] == "approve", comment=d["comment"]))
 
 
 @login_required
 @require_POST
 def request_decide(request, pk: int):
-    return _act(
-        request,
-        pk,
-        "decide",
-        lambda cr, d: services.change_request_county_decide(
-            user=request.user,
-            request=cr,
-            expected_version=d["version"],
-            approve=d["decision"] == "approve",
-            comment=d["comment"],
-        ),
-    )
+    return _act(request, pk, "decide", lambda cr, d: services.change_request_county_decide(
+        user=request.user, request=cr, expected_version=d["version"],
+        approve=d["decision"] == "approve", comment=d["comment"]))
 
 
 @login_required
 @require_POST
 def request_withdraw(request, pk: int):
-    return _act(
-        request,
-        pk,
-        "withdraw",
-        lambda cr, d: services.change_request_withdraw(
-            user=request.user, request=cr, expected_version=d["version"], comment=d["comment"]
-        ),
-    )
+    return _act(request, pk, "withdraw", lambda cr, d: services.change_request_withdraw(
+        user=request.user, request=cr, expected_version=d["version"], comment=d["comment"]))

@@ -34,9 +34,8 @@ def _check_text(value: Any) -> Any:
     texts = value if isinstance(value, (list, tuple)) else (value,)
     for text in texts:
         if isinstance(text, str) and (m := _CONTROL.search(text)):
-            raise PydanticCustomError(
-                str(ErrorCode.INVALID), f"不能包含控制字符（U+{ord(m.group()):04X}）"
-            )
+            raise PydanticCustomError(str(ErrorCode.INVALID),
+                                      f"不能包含控制字符（U+{ord(m.group()):04X}）")
     return value
 
 
@@ -60,11 +59,9 @@ DATE_MAX = dt.date(2099, 12, 31)
 
 def _date_in_range(value: dt.date) -> dt.date:
     if not DATE_MIN <= value <= DATE_MAX:
-        raise PydanticCustomError(
-            str(ErrorCode.INVALID),
-            f"日期{value.isoformat()}超出范围：须在{DATE_MIN.isoformat()}"
-            f"至{DATE_MAX.isoformat()}之间",
-        )
+        raise PydanticCustomError(str(ErrorCode.INVALID),
+                                  f"日期{value.isoformat()}超出范围：须在{DATE_MIN.isoformat()}"
+                                  f"至{DATE_MAX.isoformat()}之间")
     return value
 
 
@@ -86,7 +83,7 @@ class PageParams(InputSchema):
 def paginate(qs: QuerySet, params: PageParams) -> dict[str, Any]:
     total = qs.count()
     start = (params.page - 1) * params.page_size
-    items = list(qs[start : start + params.page_size])
+    items = list(qs[start:start + params.page_size])
     return {"count": total, "page": params.page, "page_size": params.page_size, "items": items}
 
 
@@ -111,14 +108,9 @@ def _yuan_text(value: Any) -> str:
 
 
 # Money in requests: yuan as a string ("12345.60") or a whole number; never a float.
-YuanIn = Annotated[
-    str,
-    BeforeValidator(_yuan_text),
-    Field(
-        description='金额（元），字符串，最多两位小数、12位整数，如 "12345.60"',
-        examples=["12345.60"],
-    ),
-]
+YuanIn = Annotated[str, BeforeValidator(_yuan_text),
+                   Field(description="金额（元），字符串，最多两位小数、12位整数，如 \"12345.60\"",
+                         examples=["12345.60"])]
 # Money in answers: yuan as a string with exactly two decimals.
 YuanOut = Annotated[str, Field(description="金额（元），字符串，两位小数", examples=["12345.60"])]
 
@@ -127,21 +119,15 @@ YuanOut = Annotated[str, Field(description="金额（元），字符串，两位
 def choice_of(choices, title: str):
     """A Literal of the values of Django choices, documented with their Chinese labels."""
     pairs = [(c.value, c.label) if hasattr(c, "label") else (c.value, LABELS[c]) for c in choices]
-    return Annotated[
-        Literal[tuple(v for v, _ in pairs)],  # type: ignore[valid-type]
-        Field(description=f"{title}：" + "；".join(f"{v} {lbl}" for v, lbl in pairs)),
-    ]
+    return Annotated[Literal[tuple(v for v, _ in pairs)],  # type: ignore[valid-type]
+                     Field(description=f"{title}：" + "；".join(f"{v} {lbl}" for v, lbl in pairs))]
 
 
 CategoryCode = choice_of(Category, "类别")
-EndWay = Annotated[
-    Literal["", "aided", "natural"],
-    Field(description="风险消除方式：aided 帮扶消除；natural 自然消除；空为不适用"),
-]
-Version = Annotated[
-    int,
-    Field(ge=1, description="您读到的版本号（乐观锁）：记录已被他人修改时返回 409 stale_version"),
-]
+EndWay = Annotated[Literal["", "aided", "natural"],
+                   Field(description="风险消除方式：aided 帮扶消除；natural 自然消除；空为不适用")]
+Version = Annotated[int, Field(
+    ge=1, description="您读到的版本号（乐观锁）：记录已被他人修改时返回 409 stale_version")]
 
 
 class StrictIn(InputSchema):

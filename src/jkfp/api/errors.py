@@ -83,19 +83,13 @@ _STATUS_ORDER = (404, 403, 409)
 
 def error_body(items: list[dict[str, Any]]) -> dict[str, Any]:
     first = items[0]
-    return {
-        "code": first["code"],
-        "message": first["message"],
-        "field": first.get("field"),
-        "errors": [
-            {"code": i["code"], "message": i["message"], "field": i.get("field")} for i in items
-        ],
-    }
+    return {"code": first["code"], "message": first["message"], "field": first.get("field"),
+            "errors": [{"code": i["code"], "message": i["message"], "field": i.get("field")}
+                       for i in items]}
 
 
-def _respond(
-    api: NinjaAPI, request: HttpRequest, status: int, items: list[dict[str, Any]]
-) -> HttpResponse:
+def _respond(api: NinjaAPI, request: HttpRequest, status: int,
+             items: list[dict[str, Any]]) -> HttpResponse:
     return api.create_response(request, error_body(items), status=status)
 
 
@@ -167,8 +161,7 @@ def _message(err: dict[str, Any]) -> tuple[str, str]:
     if typ == "string_too_short":
         n = ctx.get("min_length", 1)
         return ErrorCode.INVALID if n != 1 else ErrorCode.REQUIRED, (
-            "此项不能为空" if n == 1 else f"长度不能少于{n}个字符"
-        )
+            "此项不能为空" if n == 1 else f"长度不能少于{n}个字符")
     if typ == "string_too_long":
         return ErrorCode.INVALID, f"长度不能超过{ctx.get('max_length')}个字符"
     if typ == "greater_than_equal":
@@ -187,13 +180,8 @@ def schema_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for err in errors:
         code, message = _message(err)
         field = _field_path(err.get("loc") or ())
-        items.append(
-            {
-                "code": str(code),
-                "message": f"{field}：{message}" if field else message,
-                "field": field,
-            }
-        )
+        items.append({"code": str(code), "message": f"{field}：{message}" if field else message,
+                      "field": field})
     return items or [{"code": str(ErrorCode.INVALID), "message": "请求无效", "field": None}]
 
 
@@ -206,21 +194,13 @@ def install(api: NinjaAPI) -> None:
         errors = exc.errors if isinstance(exc, ValidationErrors) else [exc]
         found = {_DOMAIN_STATUS.get(str(e.code)) for e in errors}
         status = next((s for s in _STATUS_ORDER if s in found), 422)
-        return _respond(
-            api,
-            request,
-            status,
-            [{"code": str(e.code), "message": e.message, "field": e.field} for e in errors],
-        )
+        return _respond(api, request, status, [
+            {"code": str(e.code), "message": e.message, "field": e.field} for e in errors])
 
     @api.exception_handler(ApiError)
     def api_error(request, exc: ApiError):
-        return _respond(
-            api,
-            request,
-            exc.status,
-            [{"code": exc.code, "message": exc.message, "field": exc.field}],
-        )
+        return _respond(api, request, exc.status,
+                        [{"code": exc.code, "message": exc.message, "field": exc.field}])
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc: NinjaValidationError):
@@ -229,33 +209,17 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc: Http404):
         text = str(exc) if exc.args and isinstance(exc.args[0], str) else ""
-        return _respond(
-            api,
-            request,
-            404,
-            [
-                {
-                    "code": ApiErrorCode.NOT_FOUND,
-                    "message": text or "未找到该记录或不在您的管辖区域内",
-                }
-            ],
-        )
+        return _respond(api, request, 404, [{
+            "code": ApiErrorCode.NOT_FOUND,
+            "message": text or "未找到该记录或不在您的管辖区域内"}])
 
     @api.exception_handler(RequestDataTooBig)
     def too_large(request, exc: RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
         size = f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit / 2**10:g} KB"
-        return _respond(
-            api,
-            request,
-            413,
-            [
-                {
-                    "code": ApiErrorCode.REQUEST_TOO_LARGE,
-                    "message": f"请求体过大：不能超过{size}" if limit else "请求体过大",
-                }
-            ],
-        )
+        return _respond(api, request, 413, [{
+            "code": ApiErrorCode.REQUEST_TOO_LARGE,
+            "message": f"请求体过大：不能超过{size}" if limit else "请求体过大"}])
 
     # Django answers these 400 itself, but inside an operation django-ninja would answer 500:
     # a multipart Content-Type without a boundary, too many form fields, a malformed request.
@@ -263,83 +227,43 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(SuspiciousOperation)
     @api.exception_handler(BadRequest)
     def bad_request(request, exc: Exception):
-        return _respond(
-            api,
-            request,
-            400,
-            [
-                {
-                    "code": ApiErrorCode.BAD_REQUEST,
-                    "message": "请求无效：请求体无法按其 Content-Type 解析；本接口的请求体均为 JSON"
-                    "（Content-Type: application/json）",
-                }
-            ],
-        )
+        return _respond(api, request, 400, [{
+            "code": ApiErrorCode.BAD_REQUEST,
+            "message": "请求无效：请求体无法按其 Content-Type 解析；本接口的请求体均为 JSON"
+                       "（Content-Type: application/json）"}])
 
     @api.exception_handler(PermissionError)
     def permission(request, exc: PermissionError):
-        return _respond(
-            api,
-            request,
-            403,
-            [{"code": ErrorCode.PERMISSION, "message": str(exc) or "您的角色无权进行此操作"}],
-        )
+        return _respond(api, request, 403, [{"code": ErrorCode.PERMISSION,
+                                             "message": str(exc) or "您的角色无权进行此操作"}])
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         if isinstance(exc, AuthenticationError):
-            response = _respond(
-                api,
-                request,
-                401,
-                [
-                    {
-                        "code": ApiErrorCode.NOT_AUTHENTICATED,
-                        "message": "未登录或令牌无效、已过期：请先获取令牌（POST /api/v1/auth/token），"
-                        "并以 Authorization: Bearer <令牌> 调用",
-                    }
-                ],
-            )
+            response = _respond(api, request, 401, [{
+                "code": ApiErrorCode.NOT_AUTHENTICATED,
+                "message": "未登录或令牌无效、已过期：请先获取令牌（POST /api/v1/auth/token），"
+                           "并以 Authorization: Bearer <令牌> 调用"}])
             response["WWW-Authenticate"] = 'Bearer realm="jkfp"'
             return response
         if exc.status_code == 403 and "CSRF" in str(exc):
-            return _respond(
-                api,
-                request,
-                403,
-                [
-                    {
-                        "code": ApiErrorCode.CSRF_FAILED,
-                        "message": "CSRF 校验失败：以浏览器会话调用写操作时须带 X-CSRFToken 请求头",
-                    }
-                ],
-            )
+            return _respond(api, request, 403, [{
+                "code": ApiErrorCode.CSRF_FAILED,
+                "message": "CSRF 校验失败：以浏览器会话调用写操作时须带 X-CSRFToken 请求头"}])
         if exc.status_code == 400:
-            return _respond(
-                api,
-                request,
-                400,
-                [{"code": ApiErrorCode.BAD_REQUEST, "message": "请求体不是有效的 JSON"}],
-            )
+            return _respond(api, request, 400, [{"code": ApiErrorCode.BAD_REQUEST,
+                                                 "message": "请求体不是有效的 JSON"}])
         if exc.status_code == 429:
-            return _respond(
-                api,
-                request,
-                429,
-                [{"code": ApiErrorCode.THROTTLED, "message": "请求过于频繁，请稍后再试"}],
-            )
-        return _respond(
-            api, request, exc.status_code, [{"code": ApiErrorCode.BAD_REQUEST, "message": str(exc)}]
-        )
+            return _respond(api, request, 429, [{"code": ApiErrorCode.THROTTLED,
+                                                 "message": "请求过于频繁，请稍后再试"}])
+        return _respond(api, request, exc.status_code, [{"code": ApiErrorCode.BAD_REQUEST,
+                                                         "message": str(exc)}])
+
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any other path under /api/v1/: the JSON error body, not Django's HTML page."""
     from django.http import JsonResponse
 
-    return JsonResponse(
-        error_body(
-            [{"code": ApiErrorCode.NOT_FOUND, "message": "接口不存在，请查阅 /api/v1/docs"}]
-        ),
-        status=404,
-    )
+    return JsonResponse(error_body([{"code": ApiErrorCode.NOT_FOUND,
+                                     "message": "接口不存在，请查阅 /api/v1/docs"}]), status=404)

@@ -12,8 +12,6 @@ def standards_file_valid(app_configs, **kwargs):
     try:
         standards.load()
     except ValidationErrors as exc:
-        return [
-            Error(e.message, hint="见 policies/contracts/standards.yaml", id="jkfp.E011")
-            for e in exc.errors
-        ]
+        return [Error(e.message, hint="见 policies/contracts/standards.yaml", id="jkfp.E011")
+                for e in exc.errors]
     return []

@@ -51,52 +51,43 @@ class MemberForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     role = forms.ChoiceField(label=_("角色"), choices=_tr(TeamMember.Role.choices))
     institution = forms.CharField(label=_("所在机构"), max_length=100, required=False)
-    account = forms.CharField(label=_("系统账号（用户名，可不填）"), max_length=150, required=False)
-    start_date = forms.DateField(
-        label=_("加入日期"), widget=DateInput(), initial=timezone.localdate
-    )
+    account = forms.CharField(label=_("系统账号（用户名，可不填）"), max_length=150,
+                              required=False)
+    start_date = forms.DateField(label=_("加入日期"), widget=DateInput(),
+                                 initial=timezone.localdate)
 
 
 class NewTeamMembersForm(forms.Form):
     """The first two members of a new team (1+1); more are added on the team's page."""
 
     doctor_name = forms.CharField(label=_("医生姓名"), max_length=50)
-    doctor_role = forms.ChoiceField(
-        label=_("医生角色"),
-        choices=[("village_doctor", _("乡村医生")), ("township_doctor", _("乡镇医生"))],
-    )
-    doctor_account = forms.CharField(
-        label=_("医生的系统账号（可不填）"), max_length=150, required=False
-    )
+    doctor_role = forms.ChoiceField(label=_("医生角色"), choices=[
+        ("village_doctor", _("乡村医生")), ("township_doctor", _("乡镇医生"))])
+    doctor_account = forms.CharField(label=_("医生的系统账号（可不填）"), max_length=150,
+                                     required=False)
     carer_name = forms.CharField(label=_("护士或公卫人员姓名"), max_length=50)
-    carer_role = forms.ChoiceField(
-        label=_("角色"), choices=[("nurse", _("护士")), ("public_health", _("公共卫生人员"))]
-    )
+    carer_role = forms.ChoiceField(label=_("角色"), choices=[
+        ("nurse", _("护士")), ("public_health", _("公共卫生人员"))])
 
 
 class MemberEndForm(forms.Form):
-    end_date = forms.DateField(label=_("离开日期"), widget=DateInput(), initial=timezone.localdate)
+    end_date = forms.DateField(label=_("离开日期"), widget=DateInput(),
+                               initial=timezone.localdate)
 
 
 # ---------------------------------------------------------------- contracts
 class SignForm(forms.Form):
     team = forms.ChoiceField(label=_("签约团队"))
-    signed_on = forms.DateField(label=_("签约日期"), widget=DateInput(), initial=timezone.localdate)
-    year = forms.IntegerField(label=_("签约年度"), min_value=2000, max_value=2100, widget=_number())
-    package = forms.ChoiceField(
-        label=_("服务包"), choices=_tr(Contract.Package.choices), initial=Contract.Package.BASIC
-    )
-    fee_yuan = forms.CharField(
-        label=_("签约服务费（元）"),
-        max_length=20,
-        initial="0",
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
-    fee_payer = forms.ChoiceField(
-        label=_("服务费承担"),
-        choices=_tr(Contract.FeePayer.choices),
-        initial=Contract.FeePayer.PUBLIC_HEALTH,
-    )
+    signed_on = forms.DateField(label=_("签约日期"), widget=DateInput(),
+                                initial=timezone.localdate)
+    year = forms.IntegerField(label=_("签约年度"), min_value=2000, max_value=2100,
+                              widget=_number())
+    package = forms.ChoiceField(label=_("服务包"), choices=_tr(Contract.Package.choices),
+                                initial=Contract.Package.BASIC)
+    fee_yuan = forms.CharField(label=_("签约服务费（元）"), max_length=20, initial="0",
+                               widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    fee_payer = forms.ChoiceField(label=_("服务费承担"), choices=_tr(Contract.FeePayer.choices),
+                                  initial=Contract.FeePayer.PUBLIC_HEALTH)
 
     def __init__(self, *args, teams=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,28 +95,28 @@ class SignForm(forms.Form):
 
 
 class RenewForm(forms.Form):
-    signed_on = forms.DateField(label=_("续签日期"), widget=DateInput(), initial=timezone.localdate)
+    signed_on = forms.DateField(label=_("续签日期"), widget=DateInput(),
+                                initial=timezone.localdate)
 
 
 class EndForm(forms.Form):
-    ended_on = forms.DateField(label=_("解约日期"), widget=DateInput(), initial=timezone.localdate)
+    ended_on = forms.DateField(label=_("解约日期"), widget=DateInput(),
+                               initial=timezone.localdate)
     end_reason = forms.CharField(label=_("解约原因"), max_length=200)
     version = VersionField()
 
 
 class DeliveryForm(forms.Form):
     kind = forms.ChoiceField(label=_("服务项目"), choices=_tr(ServiceDelivery.Kind.choices))
-    delivered_on = forms.DateField(
-        label=_("服务日期"), widget=DateInput(), initial=timezone.localdate
-    )
+    delivered_on = forms.DateField(label=_("服务日期"), widget=DateInput(),
+                                   initial=timezone.localdate)
     member = forms.ChoiceField(label=_("服务人员"))
     note = forms.CharField(label=_("说明"), max_length=500, required=False)
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].choices = [
-            (str(m.pk), f"{m.name}（{m.get_role_display()}）") for m in members
-        ]
+        self.fields["member"].choices = [(str(m.pk), f"{m.name}（{m.get_role_display()}）")
+                                         for m in members]
 
 
 class ContractFilterForm(forms.Form):
@@ -136,49 +127,29 @@ class ContractFilterForm(forms.Form):
 # ---------------------------------------------------------------- follow-ups
 class FollowUpForm(forms.Form):
     visited_on = forms.DateField(label=_("随访日期"), widget=DateInput())
-    way = forms.ChoiceField(
-        label=_("随访方式"), choices=_tr(FollowUp.Way.choices), widget=forms.RadioSelect
-    )
+    way = forms.ChoiceField(label=_("随访方式"), choices=_tr(FollowUp.Way.choices),
+                            widget=forms.RadioSelect)
     member = forms.ChoiceField(label=_("随访医生"))
-    systolic = forms.IntegerField(
-        label=_("收缩压（mmHg）"), required=False, widget=_number(placeholder="120")
-    )
-    diastolic = forms.IntegerField(
-        label=_("舒张压（mmHg）"), required=False, widget=_number(placeholder="80")
-    )
+    systolic = forms.IntegerField(label=_("收缩压（mmHg）"), required=False,
+                                  widget=_number(placeholder="120"))
+    diastolic = forms.IntegerField(label=_("舒张压（mmHg）"), required=False,
+                                   widget=_number(placeholder="80"))
     fasting_glucose = forms.DecimalField(
-        label=_("空腹血糖（mmol/L）"),
-        required=False,
-        max_digits=5,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
-    )
+        label=_("空腹血糖（mmol/L）"), required=False, max_digits=5, decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}))
     weight_kg = forms.DecimalField(
-        label=_("体重（kg）"),
-        required=False,
-        max_digits=5,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
-    )
+        label=_("体重（kg）"), required=False, max_digits=5, decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}))
     risk_level = forms.TypedChoiceField(
-        label=_("危险性评估"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=[("", "—")] + [(str(i), _("%(n)s级") % {"n": i}) for i in range(6)],
-    )
-    doses_due = forms.IntegerField(
-        label=_("应服药次数（自上次随访）"), required=False, widget=_number()
-    )
+        label=_("危险性评估"), required=False, coerce=int, empty_value=None,
+        choices=[("", "—")] + [(str(i), _("%(n)s级") % {"n": i}) for i in range(6)])
+    doses_due = forms.IntegerField(label=_("应服药次数（自上次随访）"), required=False,
+                                   widget=_number())
     doses_taken = forms.IntegerField(label=_("实服药次数"), required=False, widget=_number())
-    adherence = forms.ChoiceField(
-        label=_("服药依从性"), required=False, choices=[("", "—")] + _tr(FollowUp.Adherence.choices)
-    )
-    classification = forms.ChoiceField(
-        label=_("此次随访分类"),
-        widget=forms.RadioSelect,
-        choices=_tr(FollowUp.Classification.choices),
-    )
+    adherence = forms.ChoiceField(label=_("服药依从性"), required=False,
+                                  choices=[("", "—")] + _tr(FollowUp.Adherence.choices))
+    classification = forms.ChoiceField(label=_("此次随访分类"), widget=forms.RadioSelect,
+                                       choices=_tr(FollowUp.Classification.choices))
     next_visit_on = forms.DateField(label=_("下次随访日期"), widget=DateInput())
     note = forms.CharField(label=_("备注"), max_length=500, required=False)
 
@@ -187,13 +158,8 @@ class FollowUpForm(forms.Form):
         "hypertension": ("fasting_glucose", "risk_level", "doses_due", "doses_taken"),
         "diabetes_type2": ("risk_level", "doses_due", "doses_taken"),
         "tuberculosis": ("systolic", "diastolic", "fasting_glucose", "risk_level"),
-        "severe_mental_disorder": (
-            "systolic",
-            "diastolic",
-            "fasting_glucose",
-            "doses_due",
-            "doses_taken",
-        ),
+        "severe_mental_disorder": ("systolic", "diastolic", "fasting_glucose", "doses_due",
+                                   "doses_taken"),
     }
     OTHER = ("risk_level", "doses_due", "doses_taken")
 
@@ -201,9 +167,8 @@ class FollowUpForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in self.NOT_FOR.get(disease, self.OTHER):
             del self.fields[name]
-        self.fields["member"].choices = [
-            (str(m.pk), f"{m.name}（{m.get_role_display()}）") for m in members
-        ]
+        self.fields["member"].choices = [(str(m.pk), f"{m.name}（{m.get_role_display()}）")
+                                         for m in members]
         if disease == "severe_mental_disorder":
             self.fields["risk_level"].required = True
 

@@ -83,36 +83,27 @@ def _controlled(std: standards.DiseaseStandard, v: FollowUp, birth: dt.date) -> 
     if c.systolic_below is not None:
         if v.systolic is None or v.diastolic is None:
             return False
-        older = c.older_from_age is not None and standards.age_reached(
-            birth, v.visited_on, c.older_from_age
-        )
-        s, d = (
-            (c.older_systolic_below, c.older_diastolic_below)
-            if older
-            else (c.systolic_below, c.diastolic_below)
-        )
+        older = c.older_from_age is not None and standards.age_reached(birth, v.visited_on,
+                                                                       c.older_from_age)
+        s, d = ((c.older_systolic_below, c.older_diastolic_below) if older
+                else (c.systolic_below, c.diastolic_below))
         if not (v.systolic < s and v.diastolic < d):
             return False
-    if c.glucose_below is not None and (
-        v.fasting_glucose is None or v.fasting_glucose >= c.glucose_below
-    ):
+    if c.glucose_below is not None and (v.fasting_glucose is None
+                                        or v.fasting_glucose >= c.glucose_below):
         return False
     if c.doses_percent_at_least is not None and not (
-        v.doses_due
-        and v.doses_taken is not None
-        and v.doses_taken * 100 >= c.doses_percent_at_least * v.doses_due
-    ):
+            v.doses_due and v.doses_taken is not None
+            and v.doses_taken * 100 >= c.doses_percent_at_least * v.doses_due):
         return False
-    if c.risk_level_at_most is not None and (
-        v.risk_level is None or v.risk_level > c.risk_level_at_most
-    ):
+    if c.risk_level_at_most is not None and (v.risk_level is None
+                                             or v.risk_level > c.risk_level_at_most):
         return False
     return True
 
 
-def status_one(
-    *, registration: ChronicRegistration, year: int, on: dt.date | None = None
-) -> Status | None:
+def status_one(*, registration: ChronicRegistration, year: int,
+               on: dt.date | None = None) -> Status | None:
     """The status of one registration in `year` on `on`; None if it does not count that year
     (registered later, its window empty, or a disease the standards do not hold)."""
     ys, ye, on, cut = year_bounds(year, on)
@@ -126,11 +117,8 @@ def status_one(
     if wstart > wend:
         return None
     vend = min(wend, cut)
-    visits = list(
-        FollowUp.objects.filter(
-            registration_id=r.pk, visited_on__gte=wstart, visited_on__lte=vend
-        ).order_by("visited_on", "id")
-    )
+    visits = list(FollowUp.objects.filter(registration_id=r.pk, visited_on__gte=wstart,
+                                          visited_on__lte=vend).order_by("visited_on", "id"))
     n = len(visits)
     f2f = sum(1 for v in visits if v.way in FACE_TO_FACE)
     months = wend.month - wstart.month + 1
@@ -138,44 +126,28 @@ def status_one(
     gap_ok = True
     if std.max_gap_months is not None:
         points = [wstart] + [v.visited_on for v in visits] + [vend]
-        gap_ok = not any(
-            standards.gap_exceeds(a, b, std.max_gap_months)
-            for a, b in zip(points, points[1:], strict=False)
-        )
+        gap_ok = not any(standards.gap_exceeds(a, b, std.max_gap_months)
+                         for a, b in zip(points, points[1:], strict=False))
     doses_ok = True
     if std.standard_doses_percent_at_least is not None:
         due = sum(v.doses_due or 0 for v in visits)
         taken = sum(v.doses_taken or 0 for v in visits)
         doses_ok = due > 0 and taken * 100 >= std.standard_doses_percent_at_least * due
     latest = visits[-1] if visits else None
-    last_any = (
-        FollowUp.objects.filter(registration_id=r.pk, visited_on__lte=on)
-        .order_by("-visited_on", "-id")
-        .first()
-    )
-    due_on = last_any.next_visit_on if last_any and last_any.next_visit_on else r.registered_on
-    active = (
-        (r.ended_on is None or r.ended_on >= on)
-        and person.alive
-        and (person.death_date is None or person.death_date > on)
-    )
+    last_any = (FollowUp.objects.filter(registration_id=r.pk, visited_on__lte=on)
+                .order_by("-visited_on", "-id").first())
+    due_on = (last_any.next_visit_on if last_any and last_any.next_visit_on
+              else r.registered_on)
+    active = ((r.ended_on is None or r.ended_on >= on) and person.alive
+              and (person.death_date is None or person.death_date > on))
     deceased = (not person.alive) or (person.death_date is not None and person.death_date <= cut)
     return Status(
-        registration_id=r.pk,
-        person_id=r.person_id,
-        region_code=r.region_code,
-        disease_code=r.disease_code,
-        deceased=deceased,
-        managed=n >= 1,
+        registration_id=r.pk, person_id=r.person_id, region_code=r.region_code,
+        disease_code=r.disease_code, deceased=deceased, managed=n >= 1,
         standard=n >= 1 and f2f >= required and gap_ok and doses_ok,
         controlled=latest is not None and _controlled(std, latest, person.birth_date),
-        overdue=active and due_on < on,
-        visits=n,
-        face_to_face=f2f,
-        required=required,
-        latest_visit_on=latest.visited_on if latest else None,
-        due_on=due_on,
-    )
+        overdue=active and due_on < on, visits=n, face_to_face=f2f, required=required,
+        latest_visit_on=latest.visited_on if latest else None, due_on=due_on)
 
 
 # ---------------------------------------------------------------- one query for a scope
@@ -189,10 +161,8 @@ def _part(x: str, part: str) -> str:
 
 def _gap_exceeds(a: str, b: str, months: str) -> str:
     """SQL of standards.gap_exceeds(a, b, months)."""
-    diff = (
-        f"(({_part(b, 'YEAR')} - {_part(a, 'YEAR')}) * 12 + {_part(b, 'MONTH')} "
-        f"- {_part(a, 'MONTH')})"
-    )
+    diff = (f"(({_part(b, 'YEAR')} - {_part(a, 'YEAR')}) * 12 + {_part(b, 'MONTH')} "
+            f"- {_part(a, 'MONTH')})")
     return f"({diff} > {months} OR ({diff} = {months} AND {_part(b, 'DAY')} > {_part(a, 'DAY')}))"
 
 
@@ -207,53 +177,27 @@ def _std_values(cut: dt.date) -> tuple[str, list]:
         if s is None:
             continue
         c = s.control
-        rows.append(
-            "(CAST(%s AS VARCHAR(40)), "
-            + ", ".join(["CAST(%s AS INTEGER)"] * 9)
-            + ", CAST(%s AS NUMERIC), CAST(%s AS INTEGER))"
-        )
-        params += [
-            code,
-            s.min_visits,
-            s.max_gap_months,
-            s.standard_doses_percent_at_least,
-            c.systolic_below,
-            c.diastolic_below,
-            c.older_from_age,
-            c.older_systolic_below,
-            c.older_diastolic_below,
-            c.doses_percent_at_least,
-            None if c.glucose_below is None else str(c.glucose_below),
-            c.risk_level_at_most,
-        ]
+        rows.append("(CAST(%s AS VARCHAR(40)), " + ", ".join(["CAST(%s AS INTEGER)"] * 9)
+                    + ", CAST(%s AS NUMERIC), CAST(%s AS INTEGER))")
+        params += [code, s.min_visits, s.max_gap_months, s.standard_doses_percent_at_least,
+                   c.systolic_below, c.diastolic_below, c.older_from_age,
+                   c.older_systolic_below, c.older_diastolic_below, c.doses_percent_at_least,
+                   None if c.glucose_below is None else str(c.glucose_below),
+                   c.risk_level_at_most]
     return ", ".join(rows), params
 
 
-_COLUMNS = (
-    "registration_id",
-    "person_id",
-    "region_code",
-    "disease_code",
-    "deceased",
-    "managed",
-    "standard",
-    "controlled",
-    "overdue",
-    "visits",
-    "face_to_face",
-    "required",
-    "latest_visit_on",
-    "due_on",
-)
+_COLUMNS = ("registration_id", "person_id", "region_code", "disease_code", "deceased",
+            "managed", "standard", "controlled", "overdue", "visits", "face_to_face",
+            "required", "latest_visit_on", "due_on")
 
 
-def status_sql(
-    registrations: QuerySet[ChronicRegistration], *, year: int, on: dt.date | None = None
-) -> tuple[str, list]:
+def status_sql(registrations: QuerySet[ChronicRegistration], *, year: int,
+               on: dt.date | None = None) -> tuple[str, list]:
     """The SQL and parameters of the status of every registration of `registrations` (a scoped
     queryset) that counts in `year`: one row each, the columns of `Status`."""
     ys, ye, on, cut = year_bounds(year, on)
-    base_sql, base_params = registrations.order_by().values("id").query.sql_with_params()
+    base_sql, base_params = (registrations.order_by().values("id").query.sql_with_params())
     std_rows, std_params = _std_values(cut)
     if not std_rows:
         return "SELECT NULL WHERE 1 = 0", []
@@ -268,30 +212,28 @@ def status_sql(
         return "%s"
 
     # the parameters are appended in the order the placeholders appear in the text
-    sql_std = (
-        "std(disease, min_visits, max_gap, doses_std, sys_lt, dia_lt, old_age, "
-        f"old_sys_lt, old_dia_lt, doses_ctl, glu_lt, risk_max) AS (VALUES {std_rows})"
-    )
+    sql_std = ("std(disease, min_visits, max_gap, doses_std, sys_lt, dia_lt, old_age, "
+               f"old_sys_lt, old_dia_lt, doses_ctl, glu_lt, risk_max) AS (VALUES {std_rows})")
     params += std_params
     sql_base = f"base(id) AS ({base_sql})"
     params += list(base_params)
     sql_reg = f"""reg AS (
       SELECT r.id AS rid, r.person_id, r.region_code, r.disease_code, r.registered_on,
              r.ended_on, pe.birth_date, pe.death_date, pe.alive, std.*,
-             CASE WHEN r.registered_on > {v("ys")} THEN r.registered_on ELSE {v("ys")} END
+             CASE WHEN r.registered_on > {v('ys')} THEN r.registered_on ELSE {v('ys')} END
                AS wstart,
-             CASE WHEN r.ended_on IS NOT NULL AND r.ended_on < {v("ye")}
+             CASE WHEN r.ended_on IS NOT NULL AND r.ended_on < {v('ye')}
                        AND (pe.death_date IS NULL OR r.ended_on <= pe.death_date) THEN r.ended_on
-                  WHEN pe.death_date IS NOT NULL AND pe.death_date < {v("ye")} THEN pe.death_date
-                  ELSE {v("ye")} END AS wend
+                  WHEN pe.death_date IS NOT NULL AND pe.death_date < {v('ye')} THEN pe.death_date
+                  ELSE {v('ye')} END AS wend
       FROM {reg} r
       JOIN base ON base.id = r.id
       JOIN {person} pe ON pe.id = r.person_id
       JOIN std ON std.disease = r.disease_code
-      WHERE r.registered_on <= {v("cut")})"""
+      WHERE r.registered_on <= {v('cut')})"""
     sql_win = f"""win AS (
-      SELECT reg.*, CASE WHEN wend < {v("cut")} THEN wend ELSE {v("cut")} END AS vend,
-             {_part("wend", "MONTH")} - {_part("wstart", "MONTH")} + 1 AS months
+      SELECT reg.*, CASE WHEN wend < {v('cut')} THEN wend ELSE {v('cut')} END AS vend,
+             {_part('wend', 'MONTH')} - {_part('wstart', 'MONTH')} + 1 AS months
       FROM reg WHERE wstart <= wend)"""
     # one ordering of the visits (one sort): the previous visit (LAG) for the gaps, and the
     # next one's id (LEAD), NULL on the latest visit
@@ -302,7 +244,7 @@ def status_sql(
              win.max_gap, LAG(f.visited_on) OVER ({order}) AS prev_on,
              LEAD(f.id) OVER ({order}) AS next_id
       FROM {fu} f JOIN win ON win.rid = f.registration_id
-      WHERE f.visited_on >= {v("ys")} AND f.visited_on <= {v("cut")}
+      WHERE f.visited_on >= {v('ys')} AND f.visited_on <= {v('cut')}
         AND f.visited_on >= win.wstart AND f.visited_on <= win.vend)"""
     sql_agg = f"""agg AS (
       SELECT vis.rid, COUNT(*) AS n,
@@ -310,13 +252,11 @@ def status_sql(
              SUM(COALESCE(vis.doses_due, 0)) AS due, SUM(COALESCE(vis.doses_taken, 0)) AS taken,
              MIN(vis.visited_on) AS first_on, MAX(vis.visited_on) AS last_on,
              MAX(CASE WHEN vis.max_gap IS NOT NULL AND vis.prev_on IS NOT NULL
-                       AND {_gap_exceeds("vis.prev_on", "vis.visited_on", "vis.max_gap")}
+                       AND {_gap_exceeds('vis.prev_on', 'vis.visited_on', 'vis.max_gap')}
                       THEN 1 ELSE 0 END) AS inner_gap
       FROM vis GROUP BY vis.rid)"""
-    older = (
-        f"(w.old_age IS NOT NULL AND {_ymd('lv.visited_on')} - {_ymd('w.birth_date')} "
-        ">= w.old_age * 10000)"
-    )
+    older = (f"(w.old_age IS NOT NULL AND {_ymd('lv.visited_on')} - {_ymd('w.birth_date')} "
+             ">= w.old_age * 10000)")
     controlled = f"""(lv.rid IS NOT NULL
         AND (w.sys_lt IS NULL OR (lv.systolic IS NOT NULL AND lv.diastolic IS NOT NULL AND (
               ({older} AND lv.systolic < w.old_sys_lt AND lv.diastolic < w.old_dia_lt)
@@ -330,8 +270,8 @@ def status_sql(
     required = "((w.min_visits * w.months + 11) / 12)"
     standard = f"""(a.n >= 1 AND a.n_f2f >= {required}
         AND (w.max_gap IS NULL OR (a.inner_gap = 0
-             AND NOT {_gap_exceeds("w.wstart", "a.first_on", "w.max_gap")}
-             AND NOT {_gap_exceeds("a.last_on", "w.vend", "w.max_gap")}))
+             AND NOT {_gap_exceeds('w.wstart', 'a.first_on', 'w.max_gap')}
+             AND NOT {_gap_exceeds('a.last_on', 'w.vend', 'w.max_gap')}))
         AND (w.doses_std IS NULL OR (a.due > 0 AND a.taken * 100 >= w.doses_std * a.due)))"""
     # the next visit date of the latest visit up to `on`: the window's latest visit when the
     # window reaches `on` (the usual case), else (no visit in the window, a registration ended
@@ -340,19 +280,19 @@ def status_sql(
     on_ph = v("on")
     inner = f"""
       SELECT w.rid, w.person_id, w.region_code, w.disease_code,
-             CASE WHEN (NOT w.alive) OR (w.death_date IS NOT NULL AND w.death_date <= {v("cut")})
+             CASE WHEN (NOT w.alive) OR (w.death_date IS NOT NULL AND w.death_date <= {v('cut')})
                   THEN 1 ELSE 0 END AS deceased,
              CASE WHEN a.n >= 1 THEN 1 ELSE 0 END AS managed,
              CASE WHEN a.rid IS NOT NULL AND {standard} THEN 1 ELSE 0 END AS standard,
              CASE WHEN {controlled} THEN 1 ELSE 0 END AS controlled,
-             CASE WHEN (w.ended_on IS NULL OR w.ended_on >= {v("on")}) AND w.alive
-                       AND (w.death_date IS NULL OR w.death_date > {v("on")}) THEN 1 ELSE 0 END
+             CASE WHEN (w.ended_on IS NULL OR w.ended_on >= {v('on')}) AND w.alive
+                       AND (w.death_date IS NULL OR w.death_date > {v('on')}) THEN 1 ELSE 0 END
                AS active,
              COALESCE(a.n, 0) AS visits, COALESCE(a.n_f2f, 0) AS face_to_face,
              {required} AS required, lv.visited_on AS latest_visit_on,
-             COALESCE(CASE WHEN lv.rid IS NOT NULL AND w.vend >= {v("on")} THEN lv.next_visit_on
+             COALESCE(CASE WHEN lv.rid IS NOT NULL AND w.vend >= {v('on')} THEN lv.next_visit_on
                       ELSE (SELECT f2.next_visit_on FROM {fu} f2
-                            WHERE f2.registration_id = w.rid AND f2.visited_on <= {v("on")}
+                            WHERE f2.registration_id = w.rid AND f2.visited_on <= {v('on')}
                             ORDER BY f2.visited_on DESC, f2.id DESC LIMIT 1) END,
                       w.registered_on) AS due_on
       FROM win w
@@ -364,7 +304,8 @@ def status_sql(
              CASE WHEN x.active = 1 AND x.due_on < {on_ph} THEN 1 ELSE 0 END AS overdue,
              x.visits, x.face_to_face, x.required, x.latest_visit_on, x.due_on
       FROM ({inner}) x"""
-    sql = "WITH " + ",\n".join([sql_std, sql_base, sql_reg, sql_win, sql_vis, sql_agg]) + select
+    sql = ("WITH " + ",\n".join([sql_std, sql_base, sql_reg, sql_win, sql_vis, sql_agg])
+           + select)
     return sql, params
 
 
@@ -384,41 +325,26 @@ def _fetch(sql: str, params: list) -> list[tuple]:
         return cur.fetchall()
 
 
-def status_rows(
-    registrations: QuerySet[ChronicRegistration], *, year: int, on: dt.date | None = None
-) -> list[Status]:
+def status_rows(registrations: QuerySet[ChronicRegistration], *, year: int,
+                on: dt.date | None = None) -> list[Status]:
     """Every registration of `registrations` that counts in `year`, with its status (one
     query; ordered by registration)."""
     sql, params = status_sql(registrations, year=year, on=on)
     rows = _fetch(sql + " ORDER BY 1", params)
-    return [
-        Status(
-            registration_id=r[0],
-            person_id=r[1],
-            region_code=r[2],
-            disease_code=r[3],
-            deceased=bool(r[4]),
-            managed=bool(r[5]),
-            standard=bool(r[6]),
-            controlled=bool(r[7]),
-            overdue=bool(r[8]),
-            visits=int(r[9]),
-            face_to_face=int(r[10]),
-            required=int(r[11]),
-            latest_visit_on=_date(r[12]),
-            due_on=_date(r[13]),
-        )
-        for r in rows
-    ]
+    return [Status(registration_id=r[0], person_id=r[1], region_code=r[2], disease_code=r[3],
+                   deceased=bool(r[4]), managed=bool(r[5]), standard=bool(r[6]),
+                   controlled=bool(r[7]), overdue=bool(r[8]), visits=int(r[9]),
+                   face_to_face=int(r[10]), required=int(r[11]),
+                   latest_visit_on=_date(r[12]), due_on=_date(r[13])) for r in rows]
 
 
 @dataclass(frozen=True)
 class Rates:
     region_code: str
     disease_code: str
-    registered: int  # counted for the year
+    registered: int      # counted for the year
     deceased: int
-    population: int  # the denominator of the management rate
+    population: int      # the denominator of the management rate
     managed: int
     standard: int
     controlled: int
@@ -442,22 +368,15 @@ class Rates:
         return self._share(self.controlled, self.managed)
 
 
-def rates_by_region(
-    registrations: QuerySet[ChronicRegistration],
-    *,
-    year: int,
-    on: dt.date | None = None,
-    length: int,
-) -> list[Rates]:
+def rates_by_region(registrations: QuerySet[ChronicRegistration], *, year: int,
+                    on: dt.date | None = None, length: int) -> list[Rates]:
     """Management, standard-management and control rates per region (code cut to `length`)
     and disease, from the status query aggregated in the database."""
     sql, params = status_sql(registrations, year=year, on=on)
     _ys, _ye, _on, cut = year_bounds(year, on)
-    on_register = [
-        c
-        for c in standards.DISEASES
-        if (s := standards.disease_standard(c, on=cut)) and s.standard_denominator == "on_register"
-    ]
+    on_register = [c for c in standards.DISEASES
+                   if (s := standards.disease_standard(c, on=cut))
+                   and s.standard_denominator == "on_register"]
     marks = ", ".join(["%s"] * len(on_register)) or "NULL"
     leave = f"(s.deceased = 1 AND s.disease_code IN ({marks}))"
     agg = f"""SELECT SUBSTR(s.region_code, 1, %s) AS region, s.disease_code,
@@ -470,21 +389,9 @@ def rates_by_region(
               ORDER BY 1, 2"""
     all_params = [length] + on_register * 4 + params + [length]
     rows = _fetch(agg, all_params)
-    denominators = {
-        c: (s.standard_denominator if (s := standards.disease_standard(c, on=cut)) else "managed")
-        for c in standards.DISEASES
-    }
-    return [
-        Rates(
-            region_code=r[0],
-            disease_code=r[1],
-            registered=int(r[2]),
-            deceased=int(r[3] or 0),
-            population=int(r[4] or 0),
-            managed=int(r[5] or 0),
-            standard=int(r[6] or 0),
-            controlled=int(r[7] or 0),
-            standard_denominator=denominators.get(r[1], "managed"),
-        )
-        for r in rows
-    ]
+    denominators = {c: (s.standard_denominator if (s := standards.disease_standard(c, on=cut))
+                        else "managed") for c in standards.DISEASES}
+    return [Rates(region_code=r[0], disease_code=r[1], registered=int(r[2]),
+                  deceased=int(r[3] or 0), population=int(r[4] or 0), managed=int(r[5] or 0),
+                  standard=int(r[6] or 0), controlled=int(r[7] or 0),
+                  standard_denominator=denominators.get(r[1], "managed")) for r in rows]

@@ -21,9 +21,8 @@ class Team(models.Model):
     institution = models.CharField("牵头机构", max_length=100)
     active = models.BooleanField("在用", default=True)
     version = models.PositiveIntegerField("版本", default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     history = HistoricalRecords()
 
@@ -45,9 +44,8 @@ class TeamVillage(models.Model):
     class Meta:
         verbose_name = "团队服务村"
         verbose_name_plural = "团队服务村"
-        constraints = [
-            models.UniqueConstraint(fields=["team", "village_code"], name="team_village_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["team", "village_code"],
+                                               name="team_village_once")]
 
 
 class TeamMember(models.Model):
@@ -64,14 +62,9 @@ class TeamMember(models.Model):
     name = models.CharField("姓名", max_length=50)
     role = models.CharField("角色", max_length=16, choices=Role.choices)
     institution = models.CharField("所在机构", max_length=100, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="team_memberships",
-        verbose_name="系统账号",
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="team_memberships",
+                             verbose_name="系统账号")
     start_date = models.DateField("加入日期")
     end_date = models.DateField("离开日期", null=True, blank=True)
     history = HistoricalRecords()
@@ -98,39 +91,25 @@ class Contract(models.Model):
         LOCAL_FINANCE = "local_finance", "地方财政"
         SELF = "self", "个人"
 
-    person = models.ForeignKey(
-        "registry.Person",
-        on_delete=models.PROTECT,
-        related_name="contracts",
-        verbose_name="签约居民",
-    )
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT,
+                               related_name="contracts", verbose_name="签约居民")
     region_code = models.CharField("区划代码", max_length=12)
     year = models.PositiveSmallIntegerField("签约年度")
-    team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, related_name="contracts", verbose_name="签约团队"
-    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="contracts",
+                             verbose_name="签约团队")
     signed_on = models.DateField("签约日期")
-    package = models.CharField(
-        "服务包", max_length=16, choices=Package.choices, default=Package.BASIC
-    )
+    package = models.CharField("服务包", max_length=16, choices=Package.choices,
+                               default=Package.BASIC)
     fee_fen = models.BigIntegerField("签约服务费（分）", default=0)
-    fee_payer = models.CharField(
-        "服务费承担", max_length=20, choices=FeePayer.choices, default=FeePayer.PUBLIC_HEALTH
-    )
-    renewal_of = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="续签自",
-    )
+    fee_payer = models.CharField("服务费承担", max_length=20, choices=FeePayer.choices,
+                                 default=FeePayer.PUBLIC_HEALTH)
+    renewal_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name="续签自")
     ended_on = models.DateField("解约日期", null=True, blank=True)
     end_reason = models.CharField("解约原因", max_length=200, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     history = HistoricalRecords()
 
@@ -143,11 +122,8 @@ class Contract(models.Model):
             models.Index(fields=["team", "year"], name="contract_team_year"),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["person", "year"],
-                condition=Q(ended_on__isnull=True),
-                name="contract_one_per_person_year",
-            ),
+            models.UniqueConstraint(fields=["person", "year"], condition=Q(ended_on__isnull=True),
+                                    name="contract_one_per_person_year"),
             models.CheckConstraint(condition=Q(fee_fen__gte=0), name="contract_fee_not_negative"),
         ]
 
@@ -166,13 +142,11 @@ class ServiceDelivery(models.Model):
     region_code = models.CharField("区划代码", max_length=12, db_index=True)
     kind = models.CharField("服务项目", max_length=24, choices=Kind.choices)
     delivered_on = models.DateField("服务日期")
-    member = models.ForeignKey(
-        TeamMember, on_delete=models.PROTECT, related_name="+", verbose_name="服务人员"
-    )
+    member = models.ForeignKey(TeamMember, on_delete=models.PROTECT, related_name="+",
+                               verbose_name="服务人员")
     note = models.CharField("说明", max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
@@ -200,39 +174,31 @@ class FollowUp(models.Model):
         INTERMITTENT = "intermittent", "间断"
         NONE = "none", "不服药"
 
-    registration = models.ForeignKey(
-        "health.ChronicRegistration",
-        on_delete=models.PROTECT,
-        related_name="followups",
-        verbose_name="慢病登记",
-    )
-    person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="followups"
-    )
+    registration = models.ForeignKey("health.ChronicRegistration", on_delete=models.PROTECT,
+                                     related_name="followups", verbose_name="慢病登记")
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT,
+                               related_name="followups")
     region_code = models.CharField("区划代码", max_length=12)
     visited_on = models.DateField("随访日期")
     way = models.CharField("随访方式", max_length=8, choices=Way.choices)
-    member = models.ForeignKey(
-        TeamMember, on_delete=models.PROTECT, related_name="followups", verbose_name="随访医生"
-    )
+    member = models.ForeignKey(TeamMember, on_delete=models.PROTECT, related_name="followups",
+                               verbose_name="随访医生")
     systolic = models.PositiveSmallIntegerField("收缩压（mmHg）", null=True, blank=True)
     diastolic = models.PositiveSmallIntegerField("舒张压（mmHg）", null=True, blank=True)
-    fasting_glucose = models.DecimalField(
-        "空腹血糖（mmol/L）", max_digits=4, decimal_places=1, null=True, blank=True
-    )
-    weight_kg = models.DecimalField(
-        "体重（kg）", max_digits=4, decimal_places=1, null=True, blank=True
-    )
-    adherence = models.CharField("服药依从性", max_length=16, choices=Adherence.choices, blank=True)
+    fasting_glucose = models.DecimalField("空腹血糖（mmol/L）", max_digits=4, decimal_places=1,
+                                          null=True, blank=True)
+    weight_kg = models.DecimalField("体重（kg）", max_digits=4, decimal_places=1, null=True,
+                                    blank=True)
+    adherence = models.CharField("服药依从性", max_length=16, choices=Adherence.choices,
+                                 blank=True)
     risk_level = models.PositiveSmallIntegerField("危险性评估（0-5级）", null=True, blank=True)
     doses_due = models.PositiveSmallIntegerField("应服药次数（结核病）", null=True, blank=True)
     doses_taken = models.PositiveSmallIntegerField("实服药次数（结核病）", null=True, blank=True)
     classification = models.CharField("随访分类", max_length=16, choices=Classification.choices)
     next_visit_on = models.DateField("下次随访日期", null=True, blank=True)
     note = models.CharField("备注", max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     history = HistoricalRecords()
 
@@ -245,14 +211,10 @@ class FollowUp(models.Model):
             models.Index(fields=["region_code", "visited_on"], name="followup_region_date"),
         ]
         constraints = [
+            models.CheckConstraint(condition=Q(risk_level__isnull=True) | Q(risk_level__lte=5),
+                                   name="followup_risk_level_0_5"),
             models.CheckConstraint(
-                condition=Q(risk_level__isnull=True) | Q(risk_level__lte=5),
-                name="followup_risk_level_0_5",
-            ),
-            models.CheckConstraint(
-                condition=Q(doses_taken__isnull=True)
-                | Q(doses_due__isnull=True)
+                condition=Q(doses_taken__isnull=True) | Q(doses_due__isnull=True)
                 | Q(doses_taken__lte=models.F("doses_due")),
-                name="followup_doses_taken_le_due",
-            ),
+                name="followup_doses_taken_le_due"),
         ]

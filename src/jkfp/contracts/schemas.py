@@ -37,9 +37,8 @@ class TeamIn(In):
     region_code: str = RegionCode
     institution: str = Field(..., max_length=100)
     villages: list[str] = Field(..., max_length=500, description="服务村的12位代码")
-    members: list[MemberIn] = Field(
-        ..., max_length=50, description="1+1+X：至少一名乡村或乡镇医生，一名护士或公卫人员"
-    )
+    members: list[MemberIn] = Field(..., max_length=50,
+                                    description="1+1+X：至少一名乡村或乡镇医生，一名护士或公卫人员")
 
 
 class TeamUpdateIn(In):
@@ -93,20 +92,12 @@ class FollowUpIn(In):
     classification: ClassificationCode  # type: ignore[valid-type]
     next_visit_on: DateIn
     systolic: int | None = Field(None, ge=0, le=1000, description="收缩压 mmHg，50-300")
-    diastolic: int | None = Field(
-        None, ge=0, le=1000, description="舒张压 mmHg，30-200，低于收缩压"
-    )
-    fasting_glucose: str | None = Field(
-        None,
-        max_length=8,
-        pattern=r"^\d{1,3}(\.\d{1,2})?$",
-        description='空腹血糖 mmol/L，1.0-40.0，字符串如 "6.8"',
-    )
+    diastolic: int | None = Field(None, ge=0, le=1000, description="舒张压 mmHg，30-200，低于收缩压")
+    fasting_glucose: str | None = Field(None, max_length=8, pattern=r"^\d{1,3}(\.\d{1,2})?$",
+                                        description="空腹血糖 mmol/L，1.0-40.0，字符串如 \"6.8\"")
     weight_kg: str | None = Field(None, max_length=8, pattern=r"^\d{1,3}(\.\d{1,2})?$")
     adherence: str = Field("", max_length=16, description="regular / intermittent / none")
-    risk_level: int | None = Field(
-        None, ge=0, le=100, description="危险性评估0-5级（仅严重精神障碍）"
-    )
+    risk_level: int | None = Field(None, ge=0, le=100, description="危险性评估0-5级（仅严重精神障碍）")
     doses_due: int | None = Field(None, ge=0, le=100000, description="应服药次数（仅肺结核）")
     doses_taken: int | None = Field(None, ge=0, le=100000, description="实服药次数（仅肺结核）")
     note: str = Field("", max_length=500)

@@ -55,14 +55,10 @@ def team_list(*, user: User, q: str = "", active_only: bool = False) -> QuerySet
         qs = qs.filter(active=True)
     today = timezone.localdate()
     return qs.annotate(
-        n_members=Count(
-            "members",
-            filter=Q(members__start_date__lte=today)
-            & (Q(members__end_date__isnull=True) | Q(members__end_date__gte=today)),
-            distinct=True,
-        ),
-        n_villages=Count("villages", distinct=True),
-    ).order_by("region_code", "name", "id")
+        n_members=Count("members", filter=Q(members__start_date__lte=today) & (
+            Q(members__end_date__isnull=True) | Q(members__end_date__gte=today)),
+            distinct=True),
+        n_villages=Count("villages", distinct=True)).order_by("region_code", "name", "id")
 
 
 def team_members(*, user: User, team: Team, current_only: bool = False) -> list[TeamMember]:
@@ -70,9 +66,8 @@ def team_members(*, user: User, team: Team, current_only: bool = False) -> list[
     qs = team.members.select_related("user").order_by("role", "name", "id")
     if current_only:
         today = timezone.localdate()
-        qs = qs.filter(start_date__lte=today).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=today)
-        )
+        qs = qs.filter(start_date__lte=today).filter(Q(end_date__isnull=True)
+                                                     | Q(end_date__gte=today))
     return list(qs)
 
 
@@ -82,7 +77,8 @@ def team_villages(*, user: User, team: Team) -> list[str]:
 
 def member_get(*, user: User, pk: int) -> TeamMember:
     try:
-        return TeamMember.objects.select_related("team").get(pk=pk, team__in=team_scope(user=user))
+        return TeamMember.objects.select_related("team").get(
+            pk=pk, team__in=team_scope(user=user))
     except (TeamMember.DoesNotExist, ValueError, TypeError):
         raise Http404("无此团队成员或不在您的管辖区域内") from None
 
@@ -90,21 +86,14 @@ def member_get(*, user: User, pk: int) -> TeamMember:
 def memberships_of(*, user: User, on: dt.date | None = None) -> QuerySet[TeamMember]:
     """The team memberships linked to the user's own account, in force on `on`."""
     on = on or timezone.localdate()
-    return (
-        TeamMember.objects.filter(user=user, start_date__lte=on, team__active=True)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
-        .select_related("team")
-    )
+    return (TeamMember.objects.filter(user=user, start_date__lte=on, team__active=True)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=on)).select_related("team"))
 
 
 def teams_serving(*, user: User, village_code: str) -> QuerySet[Team]:
     """Active teams of the user's scope that serve a village (the choices when signing)."""
-    return (
-        team_scope(user=user)
-        .filter(active=True, villages__village_code=village_code)
-        .distinct()
-        .order_by("name")
-    )
+    return team_scope(user=user).filter(active=True, villages__village_code=village_code) \
+        .distinct().order_by("name")
 
 
 # ---------------------------------------------------------------- contracts
@@ -119,15 +108,9 @@ def contract_get(*, user: User, pk: int) -> Contract:
         raise Http404("无此签约或不在您的管辖区域内") from None
 
 
-def contract_list(
-    *,
-    user: User,
-    year: int | None = None,
-    team_id: int | None = None,
-    person_id: int | None = None,
-    region_code: str = "",
-    open_only: bool = False,
-) -> QuerySet[Contract]:
+def contract_list(*, user: User, year: int | None = None, team_id: int | None = None,
+                  person_id: int | None = None, region_code: str = "",
+                  open_only: bool = False) -> QuerySet[Contract]:
     qs = contract_scope(user=user)
     if region_code:
         qs = qs.filter(in_region(region_code))
@@ -139,7 +122,8 @@ def contract_list(
         qs = qs.filter(person_id=person_id)
     if open_only:
         qs = qs.filter(ended_on__isnull=True)
-    return qs.select_related("person", "team").order_by("-year", "region_code", "person_id", "-id")
+    return qs.select_related("person", "team").order_by("-year", "region_code", "person_id",
+                                                        "-id")
 
 
 def contracts_of_person(*, user: User, person: Person) -> list[Contract]:
@@ -148,31 +132,25 @@ def contracts_of_person(*, user: User, person: Person) -> list[Contract]:
 
 def deliveries_of(*, user: User, contract: Contract) -> list[ServiceDelivery]:
     """The services delivered under a contract that came from `contract_get`."""
-    return list(
-        ServiceDelivery.objects.filter(contract=contract, contract__in=contract_scope(user=user))
-        .select_related("member")
-        .order_by("-delivered_on", "-id")
-    )
+    return list(ServiceDelivery.objects.filter(contract=contract, contract__in=contract_scope(
+        user=user)).select_related("member").order_by("-delivered_on", "-id"))
 
 
 def contract_covering(*, person_id: int, on: dt.date) -> Contract | None:
     """The person's contract in force on `on` (of that year, signed by then, not ended): the
     contract whose team may visit the person that day. Not scoped: the services call it for a
     person they already hold from a scoped read."""
-    return (
-        Contract.objects.filter(person_id=person_id, year=on.year, signed_on__lte=on)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
-        .order_by("-signed_on")
-        .first()
-    )
+    return (Contract.objects.filter(person_id=person_id, year=on.year, signed_on__lte=on)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on)).order_by("-signed_on")
+            .first())
 
 
 # ---------------------------------------------------------------- fulfilment (履约)
 @dataclass(frozen=True)
 class Fulfilment:
     contract: Contract
-    expected: dict[str, int]  # item → count expected this year
-    delivered: dict[str, int]  # item → count delivered (follow-ups counted as delivered)
+    expected: dict[str, int]      # item → count expected this year
+    delivered: dict[str, int]     # item → count delivered (follow-ups counted as delivered)
 
     @property
     def share(self) -> float | None:
@@ -191,18 +169,13 @@ def fulfilment_annotate(qs: QuerySet[Contract]) -> QuerySet[Contract]:
     notes = {}
     for kind in _KINDS:
         notes[f"n_{kind}"] = Count("deliveries", filter=Q(deliveries__kind=kind), distinct=True)
-    visits = FollowUp.objects.filter(
-        person_id=OuterRef("person_id"), visited_on__year=OuterRef("year")
-    )
+    visits = FollowUp.objects.filter(person_id=OuterRef("person_id"),
+                                     visited_on__year=OuterRef("year"))
     visit_count = visits.order_by().values("person_id").annotate(n=Count("id")).values("n")
     chronic = ChronicRegistration.objects.filter(person_id=OuterRef("person_id")).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__year__gte=OuterRef("year"))
-    )
-    return qs.annotate(
-        **notes,
-        is_chronic=Exists(chronic),
-        n_followup=Coalesce(Subquery(visit_count, output_field=IntegerField()), 0),
-    )
+        Q(ended_on__isnull=True) | Q(ended_on__year__gte=OuterRef("year")))
+    return qs.annotate(**notes, is_chronic=Exists(chronic), n_followup=Coalesce(
+        Subquery(visit_count, output_field=IntegerField()), 0))
 
 
 def fulfilment_of(contract: Contract) -> Fulfilment:
@@ -215,17 +188,13 @@ def fulfilment_of(contract: Contract) -> Fulfilment:
     return Fulfilment(contract=contract, expected=expected, delivered=delivered)
 
 
-def contract_fulfilment(
-    *, user: User, year: int, region_code: str = "", team_id: int | None = None
-) -> QuerySet[Contract]:
+def contract_fulfilment(*, user: User, year: int, region_code: str = "",
+                        team_id: int | None = None) -> QuerySet[Contract]:
     """The year's open contracts of the scope with their fulfilment counts (read each one's
     figures with `fulfilment_of`)."""
     require_health_reader(user)
-    return fulfilment_annotate(
-        contract_list(
-            user=user, year=year, region_code=region_code, team_id=team_id, open_only=True
-        )
-    )
+    return fulfilment_annotate(contract_list(user=user, year=year, region_code=region_code,
+                                             team_id=team_id, open_only=True))
 
 
 # ---------------------------------------------------------------- registrations, follow-ups
@@ -245,21 +214,15 @@ def followup_scope(*, user: User) -> QuerySet[FollowUp]:
 
 def followup_get(*, user: User, pk: int) -> FollowUp:
     try:
-        return (
-            followup_scope(user=user).select_related("registration", "person", "member").get(pk=pk)
-        )
+        return followup_scope(user=user).select_related("registration", "person",
+                                                        "member").get(pk=pk)
     except (FollowUp.DoesNotExist, ValueError, TypeError):
         raise Http404("无此随访记录或不在您的管辖区域内") from None
 
 
-def followup_list(
-    *,
-    user: User,
-    registration_id: int | None = None,
-    person_id: int | None = None,
-    region_code: str = "",
-    year: int | None = None,
-) -> QuerySet[FollowUp]:
+def followup_list(*, user: User, registration_id: int | None = None,
+                  person_id: int | None = None, region_code: str = "",
+                  year: int | None = None) -> QuerySet[FollowUp]:
     qs = followup_scope(user=user)
     if region_code:
         qs = qs.filter(in_region(region_code))
@@ -272,20 +235,16 @@ def followup_list(
     return qs.select_related("registration", "person", "member").order_by("-visited_on", "-id")
 
 
-def members_for_followup(
-    *, user: User, registration: ChronicRegistration, on: dt.date | None = None
-) -> list[TeamMember]:
+def members_for_followup(*, user: User, registration: ChronicRegistration,
+                         on: dt.date | None = None) -> list[TeamMember]:
     """The members who may record a visit of this patient on `on`: those of the team of the
     patient's contract in force then."""
     on = on or timezone.localdate()
     contract = contract_covering(person_id=registration.person_id, on=on)
     if contract is None:
         return []
-    return list(
-        contract.team.members.filter(start_date__lte=on)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
-        .order_by("role", "name")
-    )
+    return list(contract.team.members.filter(start_date__lte=on).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=on)).order_by("role", "name"))
 
 
 # ---------------------------------------------------------------- management status
@@ -298,46 +257,29 @@ def _registrations_in(user: User, region_code: str, disease_code: str):
     return qs
 
 
-def management_status(
-    *,
-    user: User,
-    year: int,
-    on: dt.date | None = None,
-    region_code: str = "",
-    disease_code: str = "",
-) -> list[Status]:
+def management_status(*, user: User, year: int, on: dt.date | None = None,
+                      region_code: str = "", disease_code: str = "") -> list[Status]:
     """The status of every registration of the scope that counts in `year` (one query)."""
-    return management.status_rows(
-        _registrations_in(user, region_code, disease_code), year=year, on=on or _default_on(year)
-    )
+    return management.status_rows(_registrations_in(user, region_code, disease_code),
+                                  year=year, on=on or _default_on(year))
 
 
-def management_status_one(
-    *, user: User, registration: ChronicRegistration, year: int, on: dt.date | None = None
-) -> Status | None:
+def management_status_one(*, user: User, registration: ChronicRegistration, year: int,
+                          on: dt.date | None = None) -> Status | None:
     """The same for one registration, in plain Python (the cross-check of the query)."""
     registration = registration_get(user=user, pk=registration.pk)
-    return management.status_one(registration=registration, year=year, on=on or _default_on(year))
+    return management.status_one(registration=registration, year=year,
+                                 on=on or _default_on(year))
 
 
-def management_rates(
-    *,
-    user: User,
-    year: int,
-    region_code: str = "",
-    child_length: int = 0,
-    on: dt.date | None = None,
-) -> list[Rates]:
+def management_rates(*, user: User, year: int, region_code: str = "", child_length: int = 0,
+                     on: dt.date | None = None) -> list[Rates]:
     """The management, standard-management and control rates by region (codes cut to
     `child_length`; by default one level below the region asked) and disease."""
     region_code = region_code or (scope_prefix(user) or "")
     length = child_length or _child_length(len(region_code))
-    return management.rates_by_region(
-        _registrations_in(user, region_code, ""),
-        year=year,
-        on=on or _default_on(year),
-        length=length,
-    )
+    return management.rates_by_region(_registrations_in(user, region_code, ""), year=year,
+                                      on=on or _default_on(year), length=length)
 
 
 def _child_length(n: int) -> int:
@@ -353,50 +295,38 @@ def _default_on(year: int) -> dt.date:
 
 
 # ---------------------------------------------------------------- worklists
-def village_doctor_worklist(
-    *, user: User, today: dt.date | None = None
-) -> QuerySet[ChronicRegistration]:
-    """ "My patients": open registrations of persons whose contract this year is with a team
+def village_doctor_worklist(*, user: User, today: dt.date | None = None
+                            ) -> QuerySet[ChronicRegistration]:
+    """"My patients": open registrations of persons whose contract this year is with a team
     the user is a member of, due by the end of this week (Sunday) or overdue, by due date.
 
     Each row carries `due_on` (the next visit date, the registration date if never visited)."""
     today = today or timezone.localdate()
     week_end = today + dt.timedelta(days=6 - today.weekday())
     teams = memberships_of(user=user, on=today).values("team_id")
-    contracted = Contract.objects.filter(
-        person_id=OuterRef("person_id"), year=today.year, ended_on__isnull=True, team_id__in=teams
-    )
-    return (
-        registration_scope(user=user)
-        .filter(ended_on__isnull=True, person__alive=True)
-        .filter(Exists(contracted))
-        .annotate(due_on=Coalesce(F("next_visit_on"), F("registered_on")))
-        .filter(due_on__lte=week_end)
-        .select_related("person")
-        .order_by("due_on", "id")
-    )
+    contracted = Contract.objects.filter(person_id=OuterRef("person_id"), year=today.year,
+                                         ended_on__isnull=True, team_id__in=teams)
+    return (registration_scope(user=user).filter(ended_on__isnull=True, person__alive=True)
+            .filter(Exists(contracted))
+            .annotate(due_on=Coalesce(F("next_visit_on"), F("registered_on")))
+            .filter(due_on__lte=week_end).select_related("person")
+            .order_by("due_on", "id"))
 
 
-def overdue_registrations(
-    *, user: User, today: dt.date | None = None, region_code: str = ""
-) -> QuerySet[ChronicRegistration]:
+def overdue_registrations(*, user: User, today: dt.date | None = None,
+                          region_code: str = "") -> QuerySet[ChronicRegistration]:
     """Open registrations of the scope whose next visit date has passed (the township's
     overdue list; on the partial index of open registrations by region and next visit)."""
     today = today or timezone.localdate()
     qs = registration_scope(user=user).filter(ended_on__isnull=True, person__alive=True)
     if region_code:
         qs = qs.filter(in_region(region_code))
-    return (
-        qs.annotate(due_on=Coalesce(F("next_visit_on"), F("registered_on")))
-        .filter(due_on__lt=today)
-        .select_related("person")
-        .order_by("due_on", "id")
-    )
+    return (qs.annotate(due_on=Coalesce(F("next_visit_on"), F("registered_on")))
+            .filter(due_on__lt=today).select_related("person").order_by("due_on", "id"))
 
 
-def should_sign_unsigned(
-    *, user: User, year: int | None = None, region_code: str = "", on: dt.date | None = None
-) -> QuerySet[Person]:
+def should_sign_unsigned(*, user: User, year: int | None = None, region_code: str = "",
+                         on: dt.date | None = None) -> QuerySet[Person]:
     """应签尽签: living persons of the scope holding, on `on`, a category that should sign (as
     data), themselves or through their household, with no open contract for the year."""
     on = on or timezone.localdate()
@@ -409,28 +339,19 @@ def should_sign_unsigned(
     qs = person_scope(user=user).filter(alive=True)
     if region_code:
         qs = qs.filter(in_region(region_code))
-    return (
-        qs.filter(Exists(own) | Exists(of_household))
-        .exclude(Exists(signed))
-        .select_related("household")
-        .order_by("region_code", "household_id", "id")
-    )
+    return (qs.filter(Exists(own) | Exists(of_household)).exclude(Exists(signed))
+            .select_related("household").order_by("region_code", "household_id", "id"))
 
 
-def not_standard(
-    *, user: User, year: int, on: dt.date | None = None, region_code: str = ""
-) -> list[Status]:
+def not_standard(*, user: User, year: int, on: dt.date | None = None,
+                 region_code: str = "") -> list[Status]:
     """Patients of the scope not managed to the standard in `year` (so far)."""
-    return [
-        s
-        for s in management_status(user=user, year=year, on=on, region_code=region_code)
-        if not s.standard and s.in_population
-    ]
+    return [s for s in management_status(user=user, year=year, on=on, region_code=region_code)
+            if not s.standard and s.in_population]
 
 
-def sign_rate(
-    *, user: User, year: int, region_code: str = "", on: dt.date | None = None
-) -> tuple[int, int]:
+def sign_rate(*, user: User, year: int, region_code: str = "",
+              on: dt.date | None = None) -> tuple[int, int]:
     """(signed, should sign): 签约率 of the persons who should sign (DOMAIN.md §12)."""
     on = on or timezone.localdate()
     cats = sorted(standards.current().sign_categories(on=on))
@@ -438,11 +359,9 @@ def sign_rate(
     qs = person_scope(user=user).filter(alive=True)
     if region_code:
         qs = qs.filter(in_region(region_code))
-    should = qs.filter(
-        Exists(periods.filter(person_id=OuterRef("pk")))
-        | Exists(periods.filter(person__isnull=True, household_id=OuterRef("household_id")))
-    )
-    signed = should.filter(
-        Exists(Contract.objects.filter(person_id=OuterRef("pk"), year=year, ended_on__isnull=True))
-    )
+    should = qs.filter(Exists(periods.filter(person_id=OuterRef("pk")))
+                       | Exists(periods.filter(person__isnull=True,
+                                               household_id=OuterRef("household_id"))))
+    signed = should.filter(Exists(Contract.objects.filter(
+        person_id=OuterRef("pk"), year=year, ended_on__isnull=True)))
     return signed.count(), should.count()

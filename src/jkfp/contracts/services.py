@@ -35,7 +35,6 @@ Role = TeamMember.Role
 DOCTORS = frozenset({Role.VILLAGE_DOCTOR, Role.TOWNSHIP_DOCTOR})
 CARERS = frozenset({Role.NURSE, Role.PUBLIC_HEALTH})
 
-
 def _err(code: ErrorCode, message: str, field: str) -> DomainError:
     return DomainError(code, message, field=field)
 
@@ -61,13 +60,11 @@ def _check_composition(roles: list[str], *, field: str = "members") -> list[Doma
     """1+1+X: at least one village or township doctor and one nurse or public-health worker."""
     errors = []
     if not DOCTORS & set(roles):
-        errors.append(
-            _err(ErrorCode.TEAM_COMPOSITION, "团队须至少有一名乡村医生或乡镇医生（1+1+X）", field)
-        )
+        errors.append(_err(ErrorCode.TEAM_COMPOSITION,
+                           "团队须至少有一名乡村医生或乡镇医生（1+1+X）", field))
     if not CARERS & set(roles):
-        errors.append(
-            _err(ErrorCode.TEAM_COMPOSITION, "团队须至少有一名护士或公共卫生人员（1+1+X）", field)
-        )
+        errors.append(_err(ErrorCode.TEAM_COMPOSITION,
+                           "团队须至少有一名护士或公共卫生人员（1+1+X）", field))
     return errors
 
 
@@ -78,13 +75,8 @@ def _check_member(user: User, m: MemberInput, prefix: str, today: dt.date) -> li
     if m.role not in Role.values:
         errors.append(_err(ErrorCode.INVALID, f"成员角色“{m.role}”无效", f"{prefix}.role"))
     if m.account is not None and not access.code_in_scope(user, m.account.region_code):
-        errors.append(
-            _err(
-                ErrorCode.REGION_OUT_OF_SCOPE,
-                "关联的系统账号不在您的管辖区域内",
-                f"{prefix}.account",
-            )
-        )
+        errors.append(_err(ErrorCode.REGION_OUT_OF_SCOPE, "关联的系统账号不在您的管辖区域内",
+                           f"{prefix}.account"))
     if m.start_date is not None and m.start_date > today:
         errors.append(_err(ErrorCode.INVALID, "加入日期不能晚于今天", f"{prefix}.start_date"))
     return errors
@@ -104,17 +96,11 @@ def _check_villages(user: User, region_code: str, villages: list[str]) -> list[D
         elif known[code] != "village":
             errors.append(_err(ErrorCode.REGION_NOT_VILLAGE, f"“{code}”不是村级区划", field))
         elif not access.code_in_scope(user, code):
-            errors.append(
-                _err(ErrorCode.REGION_OUT_OF_SCOPE, f"服务村“{code}”不在您的管辖区域内", field)
-            )
+            errors.append(_err(ErrorCode.REGION_OUT_OF_SCOPE,
+                               f"服务村“{code}”不在您的管辖区域内", field))
         elif not code.startswith(region_code):
-            errors.append(
-                _err(
-                    ErrorCode.TEAM_VILLAGE,
-                    f"服务村“{code}”不在团队所属区划“{region_code}”内",
-                    field,
-                )
-            )
+            errors.append(_err(ErrorCode.TEAM_VILLAGE,
+                               f"服务村“{code}”不在团队所属区划“{region_code}”内", field))
     return errors
 
 
@@ -127,15 +113,8 @@ def _team_fields(name: str, institution: str) -> list[DomainError]:
     return errors
 
 
-def team_create(
-    *,
-    user: User,
-    name: str,
-    region_code: str,
-    institution: str,
-    villages: list[str],
-    members: list[MemberInput],
-) -> Team:
+def team_create(*, user: User, name: str, region_code: str, institution: str,
+                villages: list[str], members: list[MemberInput]) -> Team:
     """A team of a township (or village) with the villages it serves and its 1+1+X members."""
     access.require_health_writer(user)
     access.require_in_scope(user, region_code)
@@ -149,15 +128,10 @@ def team_create(
     errors += _check_composition([m.role for m in members])
     _raise(errors)
     with transaction.atomic():
-        team = model_create(
-            Team,
-            user=user,
-            name=name.strip(),
-            region_code=region_code,
-            institution=institution.strip(),
-            created_by=user,
-        )
-        TeamVillage.objects.bulk_create([TeamVillage(team=team, village_code=c) for c in villages])
+        team = model_create(Team, user=user, name=name.strip(), region_code=region_code,
+                            institution=institution.strip(), created_by=user)
+        TeamVillage.objects.bulk_create([TeamVillage(team=team, village_code=c)
+                                         for c in villages])
         for m in members:
             _member_create(user, team, m, today)
     return team
@@ -165,54 +139,34 @@ def team_create(
 
 def _member_create(user: User, team: Team, m: MemberInput, today: dt.date) -> TeamMember:
     # `user=` of model_create is the acting user: the member's account goes in as user_id
-    return model_create(
-        TeamMember,
-        user=user,
-        team=team,
-        name=m.name.strip(),
-        role=m.role,
-        institution=(m.institution or "").strip(),
-        user_id=m.account.pk if m.account else None,
-        start_date=m.start_date or today,
-    )
+    return model_create(TeamMember, user=user, team=team, name=m.name.strip(), role=m.role,
+                        institution=(m.institution or "").strip(),
+                        user_id=m.account.pk if m.account else None,
+                        start_date=m.start_date or today)
 
 
-def team_update(
-    *,
-    user: User,
-    team: Team,
-    expected_version: int,
-    name: str,
-    institution: str,
-    villages: list[str],
-    active: bool = True,
-) -> Team:
+def team_update(*, user: User, team: Team, expected_version: int, name: str, institution: str,
+                villages: list[str], active: bool = True) -> Team:
     """Rename a team, change its institution or the villages it serves, or retire it."""
     access.require_health_writer(user)
     access.require_in_scope(user, team.region_code)
-    errors = _team_fields(name, institution) + _check_villages(
-        user, team.region_code, list(villages)
-    )
+    errors = _team_fields(name, institution) + _check_villages(user, team.region_code,
+                                                               list(villages))
     _raise(errors)
     with transaction.atomic():
-        team, _ = model_update(
-            instance=team,
-            expected_version=expected_version,
-            user=user,
-            data={"name": name.strip(), "institution": institution.strip(), "active": bool(active)},
-        )
+        team, _ = model_update(instance=team, expected_version=expected_version, user=user,
+                               data={"name": name.strip(), "institution": institution.strip(),
+                                     "active": bool(active)})
         have = set(team.villages.values_list("village_code", flat=True))
         TeamVillage.objects.filter(team=team, village_code__in=have - set(villages)).delete()
-        TeamVillage.objects.bulk_create(
-            [TeamVillage(team=team, village_code=c) for c in villages if c not in have]
-        )
+        TeamVillage.objects.bulk_create([TeamVillage(team=team, village_code=c)
+                                         for c in villages if c not in have])
     return team
 
 
 def _active_members(team: Team, on: dt.date):
     return team.members.filter(start_date__lte=on).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=on)
-    )
+        Q(end_date__isnull=True) | Q(end_date__gte=on))
 
 
 def member_add(*, user: User, team: Team, member: MemberInput) -> TeamMember:
@@ -220,10 +174,8 @@ def member_add(*, user: User, team: Team, member: MemberInput) -> TeamMember:
     access.require_in_scope(user, team.region_code)
     today = timezone.localdate()
     errors = _check_member(user, member, "member", today)
-    if (
-        member.account is not None
-        and _active_members(team, today).filter(user=member.account).exists()
-    ):
+    if member.account is not None and _active_members(team, today).filter(
+            user=member.account).exists():
         errors.append(_err(ErrorCode.INVALID, "该账号已是本团队成员", "member.account"))
     _raise(errors)
     with transaction.atomic():
@@ -243,24 +195,16 @@ def member_end(*, user: User, member: TeamMember, end_date: dt.date) -> TeamMemb
             raise _err(ErrorCode.INVALID, "该成员已离开团队", "end_date")
         locked(Team, m.team_id)  # two members leaving at once cannot both pass the check
         after = end_date + dt.timedelta(days=1)
-        roles = list(_active_members(m.team, after).exclude(pk=m.pk).values_list("role", flat=True))
+        roles = list(_active_members(m.team, after).exclude(pk=m.pk)
+                     .values_list("role", flat=True))
         _raise(_check_composition(roles, field="end_date"))
         m, _ = model_update(instance=m, lock=False, user=user, data={"end_date": end_date})
     return m
 
 
 # ================================================================ contracts
-def _contract_errors(
-    *,
-    user: User,
-    person: Person,
-    team: Team,
-    year: int,
-    signed_on: dt.date,
-    package: str,
-    fee_payer: str,
-    today: dt.date,
-) -> list[DomainError]:
+def _contract_errors(*, user: User, person: Person, team: Team, year: int, signed_on: dt.date,
+                     package: str, fee_payer: str, today: dt.date) -> list[DomainError]:
     errors = []
     if not person.alive or person.death_date is not None:
         errors.append(_err(ErrorCode.PERSON_DECEASED, "该居民已登记死亡，不能签约", "person"))
@@ -294,52 +238,28 @@ def _create_contract(user: User, *, person: Person, **values) -> Contract:
             raise _overlap()
         try:
             with transaction.atomic():
-                contract = model_create(
-                    Contract,
-                    user=user,
-                    person=person,
-                    region_code=person.region_code,
-                    created_by=user,
-                    **values,
-                )
+                contract = model_create(Contract, user=user, person=person,
+                                        region_code=person.region_code, created_by=user,
+                                        **values)
         except IntegrityError:
             raise _overlap() from None
-        publish(
-            Event.CONTRACT_CHANGED,
-            contract_id=contract.pk,
-            person_id=person.pk,
-            region_code=person.region_code,
-        )
+        publish(Event.CONTRACT_CHANGED, contract_id=contract.pk, person_id=person.pk,
+                region_code=person.region_code)
     return contract
 
 
-def contract_sign(
-    *,
-    user: User,
-    person: Person,
-    team: Team,
-    signed_on: dt.date,
-    year: int | None = None,
-    package: str = Contract.Package.BASIC,
-    fee_yuan="0",
-    fee_payer: str = Contract.FeePayer.PUBLIC_HEALTH,
-) -> Contract:
+def contract_sign(*, user: User, person: Person, team: Team, signed_on: dt.date,
+                  year: int | None = None, package: str = Contract.Package.BASIC,
+                  fee_yuan="0", fee_payer: str = Contract.FeePayer.PUBLIC_HEALTH) -> Contract:
     """A person signs with a team that serves their village, for one year (one open contract
     per person and year)."""
     access.require_health_writer(user)
     access.require_in_scope(user, person.region_code, field="person")
     today = timezone.localdate()
     year = year or signed_on.year
-    errors = _contract_errors(
-        user=user,
-        person=person,
-        team=team,
-        year=year,
-        signed_on=signed_on,
-        package=package,
-        fee_payer=fee_payer,
-        today=today,
-    )
+    errors = _contract_errors(user=user, person=person, team=team, year=year,
+                              signed_on=signed_on, package=package, fee_payer=fee_payer,
+                              today=today)
     fee_fen = 0
     try:
         fee_fen = parse_yuan(fee_yuan, field="fee_yuan")
@@ -348,28 +268,13 @@ def contract_sign(
     if not errors and _open_contract(person.pk, year).exists():
         errors.append(_overlap())
     _raise(errors)
-    return _create_contract(
-        user,
-        person=person,
-        team=team,
-        year=year,
-        signed_on=signed_on,
-        package=package,
-        fee_fen=fee_fen,
-        fee_payer=fee_payer,
-    )
+    return _create_contract(user, person=person, team=team, year=year, signed_on=signed_on,
+                            package=package, fee_fen=fee_fen, fee_payer=fee_payer)
 
 
-def contract_renew(
-    *,
-    user: User,
-    contract: Contract,
-    signed_on: dt.date,
-    team: Team | None = None,
-    package: str | None = None,
-    fee_yuan=None,
-    fee_payer: str | None = None,
-) -> Contract:
+def contract_renew(*, user: User, contract: Contract, signed_on: dt.date,
+                   team: Team | None = None, package: str | None = None, fee_yuan=None,
+                   fee_payer: str | None = None) -> Contract:
     """The contract of the next year, with the same team and terms unless others are given."""
     access.require_health_writer(user)
     access.require_in_scope(user, contract.region_code, field="person")
@@ -382,16 +287,9 @@ def contract_renew(
     errors = []
     if contract.ended_on is not None:
         errors.append(_err(ErrorCode.CONTRACT_ENDED, "该签约已解约，不能续签", "contract"))
-    errors += _contract_errors(
-        user=user,
-        person=person,
-        team=team,
-        year=year,
-        signed_on=signed_on,
-        package=package,
-        fee_payer=fee_payer,
-        today=today,
-    )
+    errors += _contract_errors(user=user, person=person, team=team, year=year,
+                               signed_on=signed_on, package=package, fee_payer=fee_payer,
+                               today=today)
     fee_fen = contract.fee_fen
     if fee_yuan is not None:
         try:
@@ -401,22 +299,13 @@ def contract_renew(
     if not errors and _open_contract(person.pk, year).exists():
         errors.append(_overlap())
     _raise(errors)
-    return _create_contract(
-        user,
-        person=person,
-        team=team,
-        year=year,
-        signed_on=signed_on,
-        package=package,
-        fee_fen=fee_fen,
-        fee_payer=fee_payer,
-        renewal_of=contract,
-    )
+    return _create_contract(user, person=person, team=team, year=year, signed_on=signed_on,
+                            package=package, fee_fen=fee_fen, fee_payer=fee_payer,
+                            renewal_of=contract)
 
 
-def contract_end(
-    *, user: User, contract: Contract, expected_version: int, ended_on: dt.date, reason: str
-) -> Contract:
+def contract_end(*, user: User, contract: Contract, expected_version: int, ended_on: dt.date,
+                 reason: str) -> Contract:
     """End a contract before its year is over (moved away, died, at the person's wish)."""
     access.require_health_writer(user)
     access.require_in_scope(user, contract.region_code, field="person")
@@ -424,9 +313,8 @@ def contract_end(
     if not (reason or "").strip():
         errors.append(_err(ErrorCode.REQUIRED, "须填写解约原因", "end_reason"))
     if ended_on < contract.signed_on or ended_on > timezone.localdate():
-        errors.append(
-            _err(ErrorCode.CONTRACT_DATE, "解约日期须在签约日期之后且不晚于今天", "ended_on")
-        )
+        errors.append(_err(ErrorCode.CONTRACT_DATE, "解约日期须在签约日期之后且不晚于今天",
+                           "ended_on"))
     elif ended_on.year > contract.year:
         errors.append(_err(ErrorCode.CONTRACT_DATE, "解约日期须在签约年度内", "ended_on"))
     _raise(errors)
@@ -434,30 +322,15 @@ def contract_end(
         c = locked(Contract, contract.pk, expected_version=expected_version)
         if c.ended_on is not None:
             raise _err(ErrorCode.CONTRACT_ENDED, "该签约已解约", "ended_on")
-        c, _ = model_update(
-            instance=c,
-            lock=False,
-            user=user,
-            data={"ended_on": ended_on, "end_reason": reason.strip()[:200]},
-        )
-        publish(
-            Event.CONTRACT_CHANGED,
-            contract_id=c.pk,
-            person_id=c.person_id,
-            region_code=c.region_code,
-        )
+        c, _ = model_update(instance=c, lock=False, user=user,
+                            data={"ended_on": ended_on, "end_reason": reason.strip()[:200]})
+        publish(Event.CONTRACT_CHANGED, contract_id=c.pk, person_id=c.person_id,
+                region_code=c.region_code)
     return c
 
 
-def delivery_record(
-    *,
-    user: User,
-    contract: Contract,
-    kind: str,
-    delivered_on: dt.date,
-    member: TeamMember,
-    note: str = "",
-) -> ServiceDelivery:
+def delivery_record(*, user: User, contract: Contract, kind: str, delivered_on: dt.date,
+                    member: TeamMember, note: str = "") -> ServiceDelivery:
     """A service of the package delivered under a contract (履约), by a member of its team."""
     access.require_health_writer(user)
     access.require_in_scope(user, contract.region_code, field="contract")
@@ -466,105 +339,50 @@ def delivery_record(
         errors.append(_err(ErrorCode.INVALID, f"服务项目“{kind}”无效", "kind"))
     if delivered_on > timezone.localdate():
         errors.append(_err(ErrorCode.DATE_IN_FUTURE, "服务日期不能晚于今天", "delivered_on"))
-    elif (
-        delivered_on.year != contract.year
-        or delivered_on < contract.signed_on
-        or (contract.ended_on is not None and delivered_on > contract.ended_on)
-    ):
+    elif delivered_on.year != contract.year or delivered_on < contract.signed_on or (
+            contract.ended_on is not None and delivered_on > contract.ended_on):
         errors.append(_err(ErrorCode.CONTRACT_DATE, "服务日期须在签约有效期内", "delivered_on"))
     if not member_serves(member, contract.team_id, delivered_on):
-        errors.append(
-            _err(ErrorCode.MEMBER_NOT_IN_TEAM, "服务人员在服务日期不是签约团队的成员", "member")
-        )
+        errors.append(_err(ErrorCode.MEMBER_NOT_IN_TEAM, "服务人员在服务日期不是签约团队的成员",
+                           "member"))
     _raise(errors)
     with transaction.atomic():
-        return model_create(
-            ServiceDelivery,
-            user=user,
-            contract=contract,
-            region_code=contract.region_code,
-            kind=kind,
-            delivered_on=delivered_on,
-            member=member,
-            note=(note or "")[:500],
-            created_by=user,
-        )
+        return model_create(ServiceDelivery, user=user, contract=contract,
+                            region_code=contract.region_code, kind=kind,
+                            delivered_on=delivered_on, member=member, note=(note or "")[:500],
+                            created_by=user)
 
 
 # ================================================================ follow-ups
-def followup_record(
-    *,
-    user: User,
-    registration: ChronicRegistration,
-    visited_on: dt.date,
-    way: str,
-    member: TeamMember | None,
-    classification: str,
-    next_visit_on: dt.date | None,
-    systolic: int | None = None,
-    diastolic: int | None = None,
-    fasting_glucose=None,
-    weight_kg=None,
-    adherence: str = "",
-    risk_level: int | None = None,
-    doses_due: int | None = None,
-    doses_taken: int | None = None,
-    note: str = "",
-) -> FollowUp:
+def followup_record(*, user: User, registration: ChronicRegistration, visited_on: dt.date,
+                    way: str, member: TeamMember | None, classification: str,
+                    next_visit_on: dt.date | None, systolic: int | None = None,
+                    diastolic: int | None = None, fasting_glucose=None, weight_kg=None,
+                    adherence: str = "", risk_level: int | None = None,
+                    doses_due: int | None = None, doses_taken: int | None = None,
+                    note: str = "") -> FollowUp:
     """A follow-up visit of a chronic patient by a member of the team the patient signed with;
     the registration's last and next visit move with it (same transaction)."""
     access.require_health_writer(user)
     access.require_in_scope(user, registration.region_code, field="registration")
     errors, clean = followup_check(
-        registration=registration,
-        visited_on=visited_on,
-        way=way,
-        member=member,
-        classification=classification,
-        next_visit_on=next_visit_on,
-        systolic=systolic,
-        diastolic=diastolic,
-        fasting_glucose=fasting_glucose,
-        weight_kg=weight_kg,
-        adherence=adherence,
-        risk_level=risk_level,
-        doses_due=doses_due,
-        doses_taken=doses_taken,
-    )
+        registration=registration, visited_on=visited_on, way=way, member=member,
+        classification=classification, next_visit_on=next_visit_on, systolic=systolic,
+        diastolic=diastolic, fasting_glucose=fasting_glucose, weight_kg=weight_kg,
+        adherence=adherence, risk_level=risk_level, doses_due=doses_due,
+        doses_taken=doses_taken)
     _raise(errors)
     with transaction.atomic():
         visit = model_create(
-            FollowUp,
-            user=user,
-            registration=registration,
-            person_id=registration.person_id,
-            region_code=registration.region_code,
-            visited_on=visited_on,
-            way=way,
-            member=member,
-            systolic=systolic,
-            diastolic=diastolic,
-            fasting_glucose=clean["fasting_glucose"],
-            weight_kg=clean["weight_kg"],
-            adherence=adherence or "",
-            risk_level=risk_level,
-            doses_due=doses_due,
-            doses_taken=doses_taken,
-            classification=classification,
-            next_visit_on=next_visit_on,
-            note=(note or "")[:500],
-            created_by=user,
-        )
-        health_services.chronic_visit_noted(
-            registration=registration,
-            visited_on=visited_on,
-            next_visit_on=next_visit_on,
-            risk_level=risk_level,
-        )
-        publish(
-            Event.FOLLOWUP_RECORDED,
-            followup_id=visit.pk,
-            registration_id=registration.pk,
-            region_code=registration.region_code,
-        )
+            FollowUp, user=user, registration=registration, person_id=registration.person_id,
+            region_code=registration.region_code, visited_on=visited_on, way=way,
+            member=member, systolic=systolic, diastolic=diastolic,
+            fasting_glucose=clean["fasting_glucose"], weight_kg=clean["weight_kg"],
+            adherence=adherence or "", risk_level=risk_level, doses_due=doses_due,
+            doses_taken=doses_taken, classification=classification,
+            next_visit_on=next_visit_on, note=(note or "")[:500], created_by=user)
+        health_services.chronic_visit_noted(registration=registration, visited_on=visited_on,
+                                            next_visit_on=next_visit_on, risk_level=risk_level)
+        publish(Event.FOLLOWUP_RECORDED, followup_id=visit.pk,
+                registration_id=registration.pk, region_code=registration.region_code)
     return visit

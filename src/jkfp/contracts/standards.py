@@ -31,40 +31,19 @@ FILE = Path("contracts") / "standards.yaml"
 DISEASES = ("hypertension", "diabetes_type2", "tuberculosis", "severe_mental_disorder")
 #: items of a service package: a follow-up visit, or a kind of contracts.ServiceDelivery
 ITEMS = ("followup", "health_check", "medication_guidance", "health_education", "referral")
-ITEM_LABELS = {
-    "followup": "慢病随访",
-    "health_check": "健康体检",
-    "medication_guidance": "用药指导",
-    "health_education": "健康教育",
-    "referral": "转诊",
-}
+ITEM_LABELS = {"followup": "慢病随访", "health_check": "健康体检", "medication_guidance": "用药指导",
+               "health_education": "健康教育", "referral": "转诊"}
 DENOMINATORS = ("managed", "on_register")
 
 _TOP_KEYS = {"description", "diseases", "should_sign", "packages"}
 _DISEASE_KEYS = {"name", "values"}
-_ENTRY_KEYS = {
-    "min_visits",
-    "max_gap_months",
-    "next_visit_months",
-    "next_visit_by_risk",
-    "control",
-    "standard_doses_percent_at_least",
-    "standard_denominator",
-    "source",
-    "example",
-    "note",
-}
+_ENTRY_KEYS = {"min_visits", "max_gap_months", "next_visit_months", "next_visit_by_risk",
+               "control", "standard_doses_percent_at_least", "standard_denominator", "source",
+               "example", "note"}
 _ENTRY_REQUIRED = ("min_visits", "next_visit_months", "control", "standard_denominator")
-_CONTROL_KEYS = {
-    "systolic_below",
-    "diastolic_below",
-    "older_from_age",
-    "older_systolic_below",
-    "older_diastolic_below",
-    "glucose_below",
-    "doses_percent_at_least",
-    "risk_level_at_most",
-}
+_CONTROL_KEYS = {"systolic_below", "diastolic_below", "older_from_age", "older_systolic_below",
+                 "older_diastolic_below", "glucose_below", "doses_percent_at_least",
+                 "risk_level_at_most"}
 _SIGN_KEYS = {"categories", "source", "example", "note"}
 _PACKAGE_KEYS = {"name", "values"}
 _PACKAGE_ENTRY_KEYS = {"items", "source", "example", "note"}
@@ -103,11 +82,8 @@ class DiseaseStandard:
 
     @property
     def provenance(self) -> str:
-        return (
-            "示例值"
-            if self.example and not self.source
-            else (self.source + ("（含示例值）" if self.example else ""))
-        )
+        return "示例值" if self.example and not self.source else (
+            self.source + ("（含示例值）" if self.example else ""))
 
     def next_visit_days(self, risk_level: int | None) -> int | None:
         """Days to the next visit for a risk level (severe mental disorders), else None."""
@@ -160,12 +136,9 @@ class Standards:
 class StandardsFileError(DomainError):
     def __init__(self, message: str, *, file: str, line: int | None, key: str = ""):
         where = f"{file}:{line}" if line else file
-        super().__init__(
-            ErrorCode.STANDARDS_INVALID,
-            f"{where}：{key + '：' if key else ''}{message}",
-            field=key or None,
-            row=line,
-        )
+        super().__init__(ErrorCode.STANDARDS_INVALID,
+                         f"{where}：{key + '：' if key else ''}{message}", field=key or None,
+                         row=line)
 
 
 class _Checker:
@@ -174,9 +147,8 @@ class _Checker:
         self.errors: list[DomainError] = []
 
     def error(self, msg: str, node, key, path: str) -> None:
-        self.errors.append(
-            StandardsFileError(msg, file=self.file, line=line_of(node, key), key=path)
-        )
+        self.errors.append(StandardsFileError(msg, file=self.file, line=line_of(node, key),
+                                              key=path))
 
     def keys(self, node: dict, allowed: set[str], path: str) -> None:
         for key in node:
@@ -186,20 +158,13 @@ class _Checker:
     def mapping(self, node, key, path: str) -> dict | None:
         value = node.get(key) if isinstance(node, dict) else None
         if not isinstance(value, dict):
-            self.error(f"缺少 {key}（须为映射）", node, key if key in (node or {}) else None, path)
+            self.error(f"缺少 {key}（须为映射）", node, key if key in (node or {}) else None,
+                       path)
             return None
         return value
 
-    def whole(
-        self,
-        node: dict,
-        key: str,
-        path: str,
-        *,
-        low: int = 0,
-        high: int = 1000,
-        required: bool = True,
-    ) -> int | None:
+    def whole(self, node: dict, key: str, path: str, *, low: int = 0, high: int = 1000,
+              required: bool = True) -> int | None:
         if key not in node:
             if required:
                 self.error(f"缺少“{key}”", node, None, path)
@@ -228,9 +193,8 @@ class _Checker:
         """(start date, entry mapping) of `spec.values` in order; errors for bad dates."""
         values = spec.get("values")
         if not isinstance(values, dict) or not values:
-            self.error(
-                "须有 values：日期 → 取值", spec, "values" if "values" in spec else None, path
-            )
+            self.error("须有 values：日期 → 取值", spec, "values" if "values" in spec else None,
+                       path)
             return
         last = None
         for start, entry in values.items():
@@ -248,9 +212,8 @@ class _Checker:
             yield start, entry, where
 
 
-def _disease_entry(
-    c: _Checker, code: str, name: str, start: dt.date, entry: dict, where: str
-) -> DiseaseStandard | None:
+def _disease_entry(c: _Checker, code: str, name: str, start: dt.date, entry: dict,
+                   where: str) -> DiseaseStandard | None:
     n_errors = len(c.errors)
     c.keys(entry, _ENTRY_KEYS, where)
     for key in _ENTRY_REQUIRED:
@@ -259,27 +222,18 @@ def _disease_entry(
     min_visits = c.whole(entry, "min_visits", where, low=0, high=366)
     next_months = c.whole(entry, "next_visit_months", where, low=1, high=12)
     max_gap = c.whole(entry, "max_gap_months", where, low=1, high=12, required=False)
-    doses = c.whole(
-        entry, "standard_doses_percent_at_least", where, low=1, high=100, required=False
-    )
+    doses = c.whole(entry, "standard_doses_percent_at_least", where, low=1, high=100,
+                    required=False)
     denominator = entry.get("standard_denominator")
     if "standard_denominator" in entry and denominator not in DENOMINATORS:
-        c.error(
-            f"“{denominator}”无效，须为 managed（已管理）或 on_register（在册）",
-            entry,
-            "standard_denominator",
-            f"{where}.standard_denominator",
-        )
+        c.error(f"“{denominator}”无效，须为 managed（已管理）或 on_register（在册）", entry,
+                "standard_denominator", f"{where}.standard_denominator")
     by_risk: list[tuple[int, int]] = []
     risk = entry.get("next_visit_by_risk")
     if risk is not None:
         if not isinstance(risk, dict):
-            c.error(
-                "须为映射：危险性等级 → 天数",
-                entry,
-                "next_visit_by_risk",
-                f"{where}.next_visit_by_risk",
-            )
+            c.error("须为映射：危险性等级 → 天数", entry, "next_visit_by_risk",
+                    f"{where}.next_visit_by_risk")
         else:
             for level, days in risk.items():
                 p = f"{where}.next_visit_by_risk.{level}"
@@ -298,44 +252,28 @@ def _disease_entry(
             cp = f"{where}.control"
             c.keys(control_node, _CONTROL_KEYS, cp)
             values: dict = {}
-            for key, (low, high) in {
-                "systolic_below": (50, 300),
-                "diastolic_below": (30, 200),
-                "older_from_age": (1, 120),
-                "older_systolic_below": (50, 300),
-                "older_diastolic_below": (30, 200),
-                "doses_percent_at_least": (1, 100),
-                "risk_level_at_most": (0, 5),
-            }.items():
+            for key, (low, high) in {"systolic_below": (50, 300), "diastolic_below": (30, 200),
+                                     "older_from_age": (1, 120),
+                                     "older_systolic_below": (50, 300),
+                                     "older_diastolic_below": (30, 200),
+                                     "doses_percent_at_least": (1, 100),
+                                     "risk_level_at_most": (0, 5)}.items():
                 values[key] = c.whole(control_node, key, cp, low=low, high=high, required=False)
             glucose = control_node.get("glucose_below")
             if glucose is not None:
-                if (
-                    isinstance(glucose, bool)
-                    or not isinstance(glucose, (int, Decimal))
-                    or not Decimal("1.0") <= Decimal(glucose) <= Decimal("40.0")
-                ):
-                    c.error(
-                        f"取值“{glucose}”须为1.0至40.0之间的数",
-                        control_node,
-                        "glucose_below",
-                        f"{cp}.glucose_below",
-                    )
+                if isinstance(glucose, bool) or not isinstance(glucose, (int, Decimal)) \
+                        or not Decimal("1.0") <= Decimal(glucose) <= Decimal("40.0"):
+                    c.error(f"取值“{glucose}”须为1.0至40.0之间的数", control_node,
+                            "glucose_below", f"{cp}.glucose_below")
                     glucose = None
                 else:
                     glucose = Decimal(glucose)
             values["glucose_below"] = glucose
-            older = [
-                values[k]
-                for k in ("older_from_age", "older_systolic_below", "older_diastolic_below")
-            ]
+            older = [values[k] for k in ("older_from_age", "older_systolic_below",
+                                         "older_diastolic_below")]
             if any(v is not None for v in older) and not all(v is not None for v in older):
-                c.error(
-                    "older_from_age、older_systolic_below、older_diastolic_below 须同时给出",
-                    control_node,
-                    None,
-                    cp,
-                )
+                c.error("older_from_age、older_systolic_below、older_diastolic_below 须同时给出",
+                        control_node, None, cp)
             if (values["systolic_below"] is None) != (values["diastolic_below"] is None):
                 c.error("systolic_below 与 diastolic_below 须同时给出", control_node, None, cp)
             if values["older_from_age"] is not None and values["systolic_below"] is None:
@@ -348,20 +286,11 @@ def _disease_entry(
     if len(c.errors) > n_errors or prov is None or control is None:
         return None
     return DiseaseStandard(
-        disease=code,
-        name=name,
-        start=start,
-        min_visits=min_visits,
-        next_visit_months=next_months,
-        control=control,
-        standard_denominator=denominator,
-        max_gap_months=max_gap,
-        standard_doses_percent_at_least=doses,
-        next_visit_by_risk=tuple(sorted(by_risk, reverse=True)),
-        source=prov[0],
-        example=prov[1],
-        note=note if isinstance(note, str) else "",
-    )
+        disease=code, name=name, start=start, min_visits=min_visits,
+        next_visit_months=next_months, control=control, standard_denominator=denominator,
+        max_gap_months=max_gap, standard_doses_percent_at_least=doses,
+        next_visit_by_risk=tuple(sorted(by_risk, reverse=True)), source=prov[0],
+        example=prov[1], note=note if isinstance(note, str) else "")
 
 
 def parse(data, *, file: str) -> Standards:
@@ -375,12 +304,8 @@ def parse(data, *, file: str) -> Standards:
     if node is not None:
         for code in node:
             if code not in DISEASES:
-                c.error(
-                    f"未知的病种“{code}”（可用：{'、'.join(DISEASES)}）",
-                    node,
-                    code,
-                    f"diseases.{code}",
-                )
+                c.error(f"未知的病种“{code}”（可用：{'、'.join(DISEASES)}）", node, code,
+                        f"diseases.{code}")
         for code in DISEASES:
             spec = node.get(code)
             path = f"diseases.{code}"
@@ -392,10 +317,8 @@ def parse(data, *, file: str) -> Standards:
             if not isinstance(name, str) or not name.strip():
                 c.error("缺少 name（中文病种名）", spec, "name" if "name" in spec else None, path)
                 name = code
-            entries = [
-                _disease_entry(c, code, name, start, entry, where)
-                for start, entry, where in c.dated(spec, path)
-            ]
+            entries = [_disease_entry(c, code, name, start, entry, where)
+                       for start, entry, where in c.dated(spec, path)]
             diseases[code] = [e for e in entries if e is not None]
     should_sign: list[SignRule] = []
     node = c.mapping(data, "should_sign", "should_sign")
@@ -407,12 +330,8 @@ def parse(data, *, file: str) -> Standards:
             cats = entry.get("categories")
             codes = {x.value for x in Category}
             if not isinstance(cats, list) or not cats:
-                c.error(
-                    "categories 须为类别代码的列表",
-                    entry,
-                    "categories" if "categories" in entry else None,
-                    f"{where}.categories",
-                )
+                c.error("categories 须为类别代码的列表", entry,
+                        "categories" if "categories" in entry else None, f"{where}.categories")
                 cats = []
             for cat in cats:
                 if cat not in codes:
@@ -425,12 +344,8 @@ def parse(data, *, file: str) -> Standards:
     if node is not None:
         for code in node:
             if code not in PACKAGES:
-                c.error(
-                    f"未知的服务包“{code}”（可用：{'、'.join(PACKAGES)}）",
-                    node,
-                    code,
-                    f"packages.{code}",
-                )
+                c.error(f"未知的服务包“{code}”（可用：{'、'.join(PACKAGES)}）", node, code,
+                        f"packages.{code}")
         for code in PACKAGES:
             spec = node.get(code)
             path = f"packages.{code}"
@@ -445,21 +360,13 @@ def parse(data, *, file: str) -> Standards:
                 c.keys(entry, _PACKAGE_ENTRY_KEYS, where)
                 items = entry.get("items")
                 if not isinstance(items, dict) or not items:
-                    c.error(
-                        "items 须为映射：服务项目 → 每年次数",
-                        entry,
-                        "items" if "items" in entry else None,
-                        f"{where}.items",
-                    )
+                    c.error("items 须为映射：服务项目 → 每年次数", entry,
+                            "items" if "items" in entry else None, f"{where}.items")
                     items = {}
                 for item in items:
                     if item not in ITEMS:
-                        c.error(
-                            f"未知的服务项目“{item}”（可用：{'、'.join(ITEMS)}）",
-                            items,
-                            item,
-                            f"{where}.items.{item}",
-                        )
+                        c.error(f"未知的服务项目“{item}”（可用：{'、'.join(ITEMS)}）", items, item,
+                                f"{where}.items.{item}")
                     else:
                         c.whole(items, item, f"{where}.items", low=1, high=366)
                 prov = c.provenance(entry, where)
@@ -477,9 +384,8 @@ def load(path: Path | None = None) -> Standards:
     try:
         data = load_yaml_file(path, display=str(path))
     except DomainError as exc:
-        raise ValidationErrors(
-            [StandardsFileError(exc.message, file=str(path), line=exc.row)]
-        ) from None
+        raise ValidationErrors([StandardsFileError(exc.message, file=str(path),
+                                                   line=exc.row)]) from None
     return parse(data, file=str(path))
 
 
@@ -515,13 +421,11 @@ def age_reached(birth: dt.date, on: dt.date, years: int) -> bool:
     """Whether a person born on `birth` is at least `years` old on `on` (YYYYMMDD arithmetic, as
     in the set-based query; someone born on 29 February turns a year older on 1 March)."""
     return (on.year * 10000 + on.month * 100 + on.day) - (
-        birth.year * 10000 + birth.month * 100 + birth.day
-    ) >= years * 10000
+        birth.year * 10000 + birth.month * 100 + birth.day) >= years * 10000
 
 
-def next_visit_default(
-    disease: str, *, visited_on: dt.date, risk_level: int | None = None
-) -> dt.date:
+def next_visit_default(disease: str, *, visited_on: dt.date, risk_level: int | None = None
+                       ) -> dt.date:
     """The next visit by the standard: by risk level (severe mental disorders), else after the
     disease's interval; three months for a disease the standards do not hold."""
     std = disease_standard(disease, on=visited_on)

@@ -16,27 +16,14 @@ from . import selectors
 
 def entries(user: User, person: Person) -> Iterable[Entry]:
     for c in selectors.contracts_of_person(user=user, person=person):
-        yield Entry(
-            c.signed_on,
-            "contract",
-            f"签约家庭医生：{c.team.name}（{c.year}年度，{c.get_package_display()}）",
-            "",
-            ("contracts:contract", c.pk),
-        )
+        yield Entry(c.signed_on, "contract",
+                    f"签约家庭医生：{c.team.name}（{c.year}年度，{c.get_package_display()}）",
+                    "", ("contracts:contract", c.pk))
         if c.ended_on:
-            yield Entry(
-                c.ended_on,
-                "contract",
-                f"解约：{c.team.name}（{c.year}年度）",
-                c.end_reason,
-                ("contracts:contract", c.pk),
-                1,
-            )
-    visits = (
-        selectors.followup_scope(user=user)
-        .filter(person=person)
-        .select_related("registration", "member")
-    )
+            yield Entry(c.ended_on, "contract", f"解约：{c.team.name}（{c.year}年度）",
+                        c.end_reason, ("contracts:contract", c.pk), 1)
+    visits = (selectors.followup_scope(user=user).filter(person=person)
+              .select_related("registration", "member"))
     for f in visits:
         reading = []
         if f.systolic and f.diastolic:
@@ -49,12 +36,6 @@ def entries(user: User, person: Person) -> Iterable[Entry]:
         if f.next_visit_on:
             reading.append(f"下次随访 {f.next_visit_on:%Y-%m-%d}")
         r = f.registration
-        yield Entry(
-            f.visited_on,
-            "followup",
-            f"随访（{f.get_way_display()}）：{disease_name(r.disease_code, r.region_code, r.diagnosed_on)}"
-            f" · {f.member.name}",
-            "；".join(reading),
-            ("health:registration", r.pk),
-            2,
-        )
+        yield Entry(f.visited_on, "followup",
+                    f"随访（{f.get_way_display()}）：{disease_name(r.disease_code, r.region_code, r.diagnosed_on)}"
+                    f" · {f.member.name}", "；".join(reading), ("health:registration", r.pk), 2)

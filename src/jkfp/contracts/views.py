@@ -42,12 +42,8 @@ from .forms import (
     WorklistForm,
 )
 
-DISEASE_NAMES = {
-    "hypertension": "高血压",
-    "diabetes_type2": "2型糖尿病",
-    "tuberculosis": "肺结核",
-    "severe_mental_disorder": "严重精神障碍",
-}
+DISEASE_NAMES = {"hypertension": "高血压", "diabetes_type2": "2型糖尿病", "tuberculosis": "肺结核",
+                 "severe_mental_disorder": "严重精神障碍"}
 
 
 def _health_reader(request) -> None:
@@ -74,9 +70,8 @@ def _year(request) -> int:
 
 def _xlsx(tmp, name: str, request) -> FileResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = FileResponse(
-        tmp, as_attachment=True, filename=f"jkfp-{name}-{stamp}.xlsx", content_type=export.XLSX
-    )
+    response = FileResponse(tmp, as_attachment=True, filename=f"jkfp-{name}-{stamp}.xlsx",
+                            content_type=export.XLSX)
     token = request.GET.get("dl", "")
     if token.isalnum() and len(token) <= 40:
         response.set_cookie("jkfp_export", token, max_age=120, samesite="Lax")
@@ -94,60 +89,29 @@ def team_list(request):
     form = WorklistForm(request.GET)
     number = form.cleaned_data.get("page") if form.is_valid() else None
     page = paginate(teams, number=number, params=request.GET.dict())
-    return render(
-        request,
-        "contracts/team_list.html",
-        {
-            "page": page,
-            "q": request.GET.get("q", ""),
-            "names": _names(t.region_code for t in page.items),
-            "can_write": access.can_write_health(request.user),
-        },
-    )
+    return render(request, "contracts/team_list.html", {
+        "page": page, "q": request.GET.get("q", ""),
+        "names": _names(t.region_code for t in page.items),
+        "can_write": access.can_write_health(request.user)})
 
 
 @login_required
 def team_export(request):
     teams = selectors.team_list(user=request.user, q=request.GET.get("q", "")[:50])
-    rows = (
-        (
-            None,
-            [
-                t.name,
-                t.region_code,
-                t.institution,
-                str(t.n_members),
-                str(t.n_villages),
-                _("在用") if t.active else _("停用"),
-            ],
-        )
-        for t in teams[: export.LIMIT]
-    )
-    tmp = export.write(
-        user=request.user,
-        title=_("家庭医生团队"),
-        header=[
-            ("团队名称", 24),
-            ("所属区划", 14),
-            ("牵头机构", 20),
-            ("成员数", 8),
-            ("服务村数", 8),
-            ("状态", 6),
-        ],
-        rows=rows,
-        health=False,
-        path=request.path,
-    )
+    rows = ((None, [t.name, t.region_code, t.institution, str(t.n_members),
+                    str(t.n_villages), _("在用") if t.active else _("停用")])
+            for t in teams[:export.LIMIT])
+    tmp = export.write(user=request.user, title=_("家庭医生团队"), header=[
+        ("团队名称", 24), ("所属区划", 14), ("牵头机构", 20), ("成员数", 8), ("服务村数", 8),
+        ("状态", 6)], rows=rows, health=False, path=request.path)
     return _xlsx(tmp, "teams", request)
 
 
 def _region_choices(user: User):
     prefix = access.scope_prefix(user) or ""
     qs = Region.objects.filter(access.in_region(prefix, "code")) if prefix else Region.objects
-    regions = [
-        (r.code, r.name)
-        for r in qs.filter(level__in=("township", "village")).order_by("code")[:2000]
-    ]
+    regions = [(r.code, r.name) for r in qs.filter(level__in=("township", "village"))
+               .order_by("code")[:2000]]
     villages = [(c, f"{n}（{c}）") for c, n in regions if len(c) == 12]
     towns = [(c, f"{n}（{c}）") for c, n in regions if len(c) == 9] or villages
     return towns, villages
@@ -157,12 +121,8 @@ def _region_choices(user: User):
 def team_new(request):
     user = request.user
     towns, villages = _region_choices(user)
-    form = TeamForm(
-        request.POST or None,
-        regions=towns,
-        villages=villages,
-        initial={"region_code": user.region_code[:9]},
-    )
+    form = TeamForm(request.POST or None, regions=towns, villages=villages,
+                    initial={"region_code": user.region_code[:9]})
     members = NewTeamMembersForm(request.POST or None, prefix="m")
     status = 200
     if request.method == "POST":
@@ -174,32 +134,19 @@ def team_new(request):
             m = members.cleaned_data if members_ok else {}
             account = _account(m.get("doctor_account", ""))
             return services.team_create(
-                user=user,
-                name=d["name"],
-                region_code=d["region_code"],
-                institution=d["institution"],
-                villages=d["villages"],
-                members=[
-                    services.MemberInput(
-                        m.get("doctor_name", ""),
-                        m.get("doctor_role", ""),
-                        d["institution"],
-                        account=account,
-                    ),
-                    services.MemberInput(
-                        m.get("carer_name", ""), m.get("carer_role", ""), d["institution"]
-                    ),
-                ],
-            )
-
+                user=user, name=d["name"], region_code=d["region_code"],
+                institution=d["institution"], villages=d["villages"], members=[
+                    services.MemberInput(m.get("doctor_name", ""), m.get("doctor_role", ""),
+                                         d["institution"], account=account),
+                    services.MemberInput(m.get("carer_name", ""), m.get("carer_role", ""),
+                                         d["institution"])])
         out = call_service(form, create, field_map={"members": "__all__"})
         if out.ok and members_ok:
             messages.success(request, _("已建立团队"))
             return redirect("contracts:team", out.result.pk)
         form, status = out.form, out.status
-    return render(
-        request, "contracts/team_form.html", {"form": form, "members": members}, status=status
-    )
+    return render(request, "contracts/team_form.html", {"form": form, "members": members},
+                  status=status)
 
 
 def _account(username: str) -> User | None:
@@ -207,9 +154,8 @@ def _account(username: str) -> User | None:
         return None
     found = User.objects.filter(username=username.strip(), is_active=True).first()
     if found is None:
-        raise DomainError(
-            ErrorCode.INVALID, _("无此系统账号“%(u)s”") % {"u": username}, field="account"
-        )
+        raise DomainError(ErrorCode.INVALID, _("无此系统账号“%(u)s”") % {"u": username},
+                          field="account")
     return found
 
 
@@ -222,38 +168,22 @@ def _team_page(request, pk: int, *, bound: dict | None = None, status: int = 200
     village_names = _names(served)
     choices = villages + [(c, c) for c in served if c not in dict(villages)]
     forms = {
-        "edit": bound.get("edit")
-        or TeamEditForm(
-            villages=choices,
-            initial={
-                "name": team.name,
-                "institution": team.institution,
-                "villages": served,
-                "active": team.active,
-                "version": team.version,
-            },
-        ),
+        "edit": bound.get("edit") or TeamEditForm(villages=choices, initial={
+            "name": team.name, "institution": team.institution, "villages": served,
+            "active": team.active, "version": team.version}),
         "member": bound.get("member") or MemberForm(prefix="nm"),
         "end": bound.get("end") or MemberEndForm(prefix="end"),
     }
     today = timezone.localdate()
-    return render(
-        request,
-        "contracts/team_detail.html",
-        {
-            "team": team,
-            "members": selectors.team_members(user=user, team=team),
-            "served": [(c, village_names.get(c, c)) for c in served],
-            "forms": forms,
-            "can_write": access.can_write_health(user)
-            and access.code_in_scope(user, team.region_code),
-            "today": today,
-            "contracts_n": selectors.contract_list(
-                user=user, year=today.year, team_id=team.pk, open_only=True
-            ).count(),
-        },
-        status=status,
-    )
+    return render(request, "contracts/team_detail.html", {
+        "team": team, "members": selectors.team_members(user=user, team=team),
+        "served": [(c, village_names.get(c, c)) for c in served], "forms": forms,
+        "can_write": access.can_write_health(user) and access.code_in_scope(user,
+                                                                             team.region_code),
+        "today": today,
+        "contracts_n": selectors.contract_list(user=user, year=today.year, team_id=team.pk,
+                                               open_only=True).count(),
+    }, status=status)
 
 
 @login_required
@@ -268,19 +198,11 @@ def team_edit(request, pk: int):
     _towns, villages = _region_choices(request.user)
     served = selectors.team_villages(user=request.user, team=team)
     choices = villages + [(c, c) for c in served if c not in dict(villages)]
-    out = call_service(
-        TeamEditForm(request.POST, villages=choices),
-        lambda d: services.team_update(
-            user=request.user,
-            team=team,
-            expected_version=d["version"],
-            name=d["name"],
-            institution=d["institution"],
-            villages=d["villages"],
-            active=d["active"],
-        ),
-        current_version=lambda: selectors.team_get(user=request.user, pk=pk).version,
-    )
+    out = call_service(TeamEditForm(request.POST, villages=choices), lambda d: (
+        services.team_update(user=request.user, team=team, expected_version=d["version"],
+                             name=d["name"], institution=d["institution"],
+                             villages=d["villages"], active=d["active"])),
+        current_version=lambda: selectors.team_get(user=request.user, pk=pk).version)
     if out.ok:
         messages.success(request, _("已保存团队"))
         return redirect("contracts:team", pk)
@@ -291,26 +213,13 @@ def team_edit(request, pk: int):
 @require_POST
 def member_add(request, pk: int):
     team = selectors.team_get(user=request.user, pk=pk)
-    out = call_service(
-        MemberForm(request.POST, prefix="nm"),
-        lambda d: services.member_add(
-            user=request.user,
-            team=team,
-            member=services.MemberInput(
-                d["name"],
-                d["role"],
-                d["institution"],
-                account=_account(d["account"]),
-                start_date=d["start_date"],
-            ),
-        ),
-        field_map={
-            "member.name": "name",
-            "member.role": "role",
-            "member.account": "account",
-            "member.start_date": "start_date",
-        },
-    )
+    out = call_service(MemberForm(request.POST, prefix="nm"), lambda d: services.member_add(
+        user=request.user, team=team, member=services.MemberInput(
+            d["name"], d["role"], d["institution"], account=_account(d["account"]),
+            start_date=d["start_date"])), field_map={"member.name": "name",
+                                                     "member.role": "role",
+                                                     "member.account": "account",
+                                                     "member.start_date": "start_date"})
     if out.ok:
         messages.success(request, _("已添加成员"))
         return redirect("contracts:team", pk)
@@ -321,10 +230,8 @@ def member_add(request, pk: int):
 @require_POST
 def member_end(request, pk: int):
     member = selectors.member_get(user=request.user, pk=pk)
-    out = call_service(
-        MemberEndForm(request.POST, prefix="end"),
-        lambda d: services.member_end(user=request.user, member=member, end_date=d["end_date"]),
-    )
+    out = call_service(MemberEndForm(request.POST, prefix="end"), lambda d: services.member_end(
+        user=request.user, member=member, end_date=d["end_date"]))
     if out.ok:
         messages.success(request, _("已登记成员离开团队"))
         return redirect("contracts:team", member.team_id)
@@ -343,25 +250,14 @@ def contract_list(request):
     data = form.cleaned_data if form.is_valid() else {}
     year = data.get("year") or timezone.localdate().year
     health = access.can_see_health(user)
-    qs = (
-        selectors.contract_fulfilment(user=user, year=year)
-        if health
-        else selectors.contract_list(user=user, year=year)
-    )
+    qs = (selectors.contract_fulfilment(user=user, year=year) if health
+          else selectors.contract_list(user=user, year=year))
     page = paginate(qs, number=data.get("page"), params=request.GET.dict())
-    rows = _fulfilment_rows(user, page.items) if health else [(c, None) for c in page.items]
-    return render(
-        request,
-        "contracts/contract_list.html",
-        {
-            "page": page,
-            "rows": rows,
-            "year": year,
-            "health": health,
-            "form": form,
-            "names": _names(c.region_code for c in page.items),
-        },
-    )
+    rows = (_fulfilment_rows(user, page.items) if health
+            else [(c, None) for c in page.items])
+    return render(request, "contracts/contract_list.html", {
+        "page": page, "rows": rows, "year": year, "health": health, "form": form,
+        "names": _names(c.region_code for c in page.items)})
 
 
 @login_required
@@ -371,53 +267,25 @@ def contract_export(request):
     data = form.cleaned_data if form.is_valid() else {}
     year = data.get("year") or timezone.localdate().year
     health = access.can_see_health(user)
-    qs = (
-        selectors.contract_fulfilment(user=user, year=year)
-        if health
-        else selectors.contract_list(user=user, year=year)
-    )
-    header = [
-        ("姓名", 10),
-        ("身份证号", 20),
-        ("区划代码", 14),
-        ("年度", 6),
-        ("团队", 20),
-        ("签约日期", 11),
-        ("服务包", 10),
-        ("服务费（元）", 10),
-        ("承担", 14),
-        ("解约日期", 11),
-    ]
+    qs = (selectors.contract_fulfilment(user=user, year=year) if health
+          else selectors.contract_list(user=user, year=year))
+    header = [("姓名", 10), ("身份证号", 20), ("区划代码", 14), ("年度", 6), ("团队", 20),
+              ("签约日期", 11), ("服务包", 10), ("服务费（元）", 10), ("承担", 14),
+              ("解约日期", 11)]
     if health:
         header.append(("履约率", 8))
 
     def rows():
-        for c in qs[: export.LIMIT].iterator(chunk_size=2000):
-            cells = [
-                c.person.name,
-                mask(c.person.id_number),
-                c.region_code,
-                str(c.year),
-                c.team.name,
-                c.signed_on,
-                c.get_package_display(),
-                f"{c.fee_fen // 100}.{c.fee_fen % 100:02d}",
-                c.get_fee_payer_display(),
-                c.ended_on,
-            ]
+        for c in qs[:export.LIMIT].iterator(chunk_size=2000):
+            cells = [c.person.name, mask(c.person.id_number), c.region_code, str(c.year),
+                     c.team.name, c.signed_on, c.get_package_display(),
+                     f"{c.fee_fen // 100}.{c.fee_fen % 100:02d}", c.get_fee_payer_display(),
+                     c.ended_on]
             if health:
                 cells.append(_rate(selectors.fulfilment_of(c).share))
             yield (c.person_id if health else None), cells
-
-    tmp = export.write(
-        user=user,
-        title=_("家庭医生签约"),
-        header=header,
-        rows=rows(),
-        conditions=f"{year}年度",
-        health=health,
-        path=request.path,
-    )
+    tmp = export.write(user=user, title=_("家庭医生签约"), header=header, rows=rows(),
+                       conditions=f"{year}年度", health=health, path=request.path)
     return _xlsx(tmp, "contracts", request)
 
 
@@ -429,40 +297,19 @@ def _person_page(request, pk: int, *, bound: dict | None = None, status: int = 2
     contracts = selectors.contracts_of_person(user=user, person=person)
     teams = list(selectors.teams_serving(user=user, village_code=person.region_code))
     open_this_year = any(c.year == today.year and c.ended_on is None for c in contracts)
-    sign = bound.get("sign") or SignForm(
-        teams=teams,
-        initial={
-            "year": today.year if not open_this_year else today.year + 1,
-            "team": str(teams[0].pk) if teams else "",
-        },
-    )
+    sign = bound.get("sign") or SignForm(teams=teams, initial={
+        "year": today.year if not open_this_year else today.year + 1,
+        "team": str(teams[0].pk) if teams else ""})
     health = access.can_see_health(user)
-    registrations = (
-        list(
-            selectors.registration_scope(user=user).filter(person=person).order_by("-registered_on")
-        )
-        if health
-        else []
-    )
-    return render(
-        request,
-        "contracts/person.html",
-        {
-            "person": person,
-            "contracts": contracts,
-            "sign": sign,
-            "teams": teams,
-            "renew": bound.get("renew") or RenewForm(prefix="renew"),
-            "end": bound.get("end") or EndForm(prefix="end"),
-            "bound_contract": bound.get("contract"),
-            "today": today,
-            "health": health,
-            "registrations": registrations,
-            "diseases": DISEASE_NAMES,
-            "can_write": access.can_write_health(user) and person.alive,
-        },
-        status=status,
-    )
+    registrations = (list(selectors.registration_scope(user=user).filter(person=person)
+                          .order_by("-registered_on")) if health else [])
+    return render(request, "contracts/person.html", {
+        "person": person, "contracts": contracts, "sign": sign, "teams": teams,
+        "renew": bound.get("renew") or RenewForm(prefix="renew"),
+        "end": bound.get("end") or EndForm(prefix="end"),
+        "bound_contract": bound.get("contract"), "today": today, "health": health,
+        "registrations": registrations, "diseases": DISEASE_NAMES,
+        "can_write": access.can_write_health(user) and person.alive}, status=status)
 
 
 @login_required
@@ -479,18 +326,12 @@ def contract_sign(request, pk: int):
 
     def sign(d):
         team = selectors.team_get(user=user, pk=int(d["team"]))
-        return services.contract_sign(
-            user=user,
-            person=person,
-            team=team,
-            signed_on=d["signed_on"],
-            year=d["year"],
-            package=d["package"],
-            fee_yuan=d["fee_yuan"],
-            fee_payer=d["fee_payer"],
-        )
-
-    out = call_service(SignForm(request.POST, teams=teams), sign, field_map={"person": "__all__"})
+        return services.contract_sign(user=user, person=person, team=team,
+                                      signed_on=d["signed_on"], year=d["year"],
+                                      package=d["package"], fee_yuan=d["fee_yuan"],
+                                      fee_payer=d["fee_payer"])
+    out = call_service(SignForm(request.POST, teams=teams), sign,
+                       field_map={"person": "__all__"})
     if out.ok:
         messages.success(request, _("已签约"))
         return redirect("contracts:person", pk)
@@ -501,53 +342,30 @@ def contract_sign(request, pk: int):
 @require_POST
 def contract_renew(request, pk: int):
     contract = selectors.contract_get(user=request.user, pk=pk)
-    out = call_service(
-        RenewForm(request.POST, prefix="renew"),
-        lambda d: services.contract_renew(
-            user=request.user, contract=contract, signed_on=d["signed_on"]
-        ),
-        field_map={
-            "year": "__all__",
-            "team": "__all__",
-            "contract": "__all__",
-            "person": "__all__",
-        },
-    )
+    out = call_service(RenewForm(request.POST, prefix="renew"), lambda d: services.contract_renew(
+        user=request.user, contract=contract, signed_on=d["signed_on"]),
+        field_map={"year": "__all__", "team": "__all__", "contract": "__all__",
+                   "person": "__all__"})
     if out.ok:
         messages.success(request, _("已续签"))
         return redirect("contracts:person", contract.person_id)
-    return _person_page(
-        request,
-        contract.person_id,
-        bound={"renew": out.form, "contract": contract.pk},
-        status=out.status,
-    )
+    return _person_page(request, contract.person_id,
+                        bound={"renew": out.form, "contract": contract.pk}, status=out.status)
 
 
 @login_required
 @require_POST
 def contract_end(request, pk: int):
     contract = selectors.contract_get(user=request.user, pk=pk)
-    out = call_service(
-        EndForm(request.POST, prefix="end"),
-        lambda d: services.contract_end(
-            user=request.user,
-            contract=contract,
-            expected_version=d["version"],
-            ended_on=d["ended_on"],
-            reason=d["end_reason"],
-        ),
-        current_version=lambda: selectors.contract_get(user=request.user, pk=pk).version,
-    )
+    out = call_service(EndForm(request.POST, prefix="end"), lambda d: services.contract_end(
+        user=request.user, contract=contract, expected_version=d["version"],
+        ended_on=d["ended_on"], reason=d["end_reason"]),
+        current_version=lambda: selectors.contract_get(user=request.user, pk=pk).version)
     if out.ok:
         messages.success(request, _("已解约"))
         return redirect("contracts:person", contract.person_id)
-    return _person_page(
-        request,
-        contract.person_id,
-        bound={"end": out.form, "contract": contract.pk},
-        status=out.status,
-    )
+    return _person_page(request, contract.person_id,
+                        bound={"end": out.form, "contract": contract.pk}, status=out.status)
 
 
 def _contract_page(request, pk: int, *, bound=None, status: int = 200):
@@ -555,25 +373,17 @@ def _contract_page(request, pk: int, *, bound=None, status: int = 200):
     user = request.user
     contract = selectors.contract_get(user=user, pk=pk)
     annotated = selectors.fulfilment_annotate(
-        selectors.contract_scope(user=user).filter(pk=pk)
-    ).get()
+        selectors.contract_scope(user=user).filter(pk=pk)).get()
     members = selectors.team_members(user=user, team=contract.team, current_only=True)
     mine = selectors.memberships_of(user=user).filter(team=contract.team).first()
-    form = bound or DeliveryForm(members=members, initial={"member": str(mine.pk) if mine else ""})
-    return render(
-        request,
-        "contracts/contract_detail.html",
-        {
-            "contract": contract,
-            "fulfilment": selectors.fulfilment_of(annotated),
-            "deliveries": selectors.deliveries_of(user=user, contract=contract),
-            "form": form,
-            "items": dict(standards.ITEM_LABELS),
-            "can_write": access.can_write_health(user) and contract.ended_on is None,
-            "rate": _rate,
-        },
-        status=status,
-    )
+    form = bound or DeliveryForm(members=members, initial={
+        "member": str(mine.pk) if mine else ""})
+    return render(request, "contracts/contract_detail.html", {
+        "contract": contract, "fulfilment": selectors.fulfilment_of(annotated),
+        "deliveries": selectors.deliveries_of(user=user, contract=contract), "form": form,
+        "items": dict(standards.ITEM_LABELS),
+        "can_write": access.can_write_health(user) and contract.ended_on is None,
+        "rate": _rate}, status=status)
 
 
 @login_required
@@ -591,18 +401,11 @@ def delivery_new(request, pk: int):
 
     def record(d):
         member = next((m for m in members if str(m.pk) == d["member"]), None)
-        return services.delivery_record(
-            user=user,
-            contract=contract,
-            kind=d["kind"],
-            delivered_on=d["delivered_on"],
-            member=member,
-            note=d["note"],
-        )
-
-    out = call_service(
-        DeliveryForm(request.POST, members=members), record, field_map={"contract": "__all__"}
-    )
+        return services.delivery_record(user=user, contract=contract, kind=d["kind"],
+                                        delivered_on=d["delivered_on"], member=member,
+                                        note=d["note"])
+    out = call_service(DeliveryForm(request.POST, members=members), record,
+                       field_map={"contract": "__all__"})
     if out.ok:
         messages.success(request, _("已登记履约服务"))
         return redirect("contracts:contract", pk)
@@ -617,39 +420,20 @@ def _followup_page(request, pk: int, *, bound: FollowUpForm | None = None, statu
     today = timezone.localdate()
     members = selectors.members_for_followup(user=user, registration=registration, on=today)
     mine = next((m for m in members if m.user_id == user.pk), None)
-    risk = (
-        registration.risk_level if registration.disease_code == "severe_mental_disorder" else None
-    )
-    form = bound or FollowUpForm(
-        disease=registration.disease_code,
-        members=members,
-        initial={
-            "visited_on": today,
-            "way": "home",
-            "member": str(mine.pk) if mine else "",
-            "risk_level": risk,
-            "next_visit_on": standards.next_visit_default(
-                registration.disease_code, visited_on=today, risk_level=risk
-            ),
-        },
-    )
+    risk = registration.risk_level if registration.disease_code == "severe_mental_disorder" \
+        else None
+    form = bound or FollowUpForm(disease=registration.disease_code, members=members, initial={
+        "visited_on": today, "way": "home", "member": str(mine.pk) if mine else "",
+        "risk_level": risk,
+        "next_visit_on": standards.next_visit_default(registration.disease_code,
+                                                      visited_on=today, risk_level=risk)})
     visits = list(selectors.followup_list(user=user, registration_id=registration.pk)[:10])
-    return render(
-        request,
-        "contracts/followup_form.html",
-        {
-            "registration": registration,
-            "person": registration.person,
-            "form": form,
-            "visits": visits,
-            "disease": _disease(registration.disease_code),
-            "no_contract": not members,
-            "today": today,
-            "std": standards.disease_standard(registration.disease_code, on=today),
-            "can_write": access.can_write_health(user),
-        },
-        status=status,
-    )
+    return render(request, "contracts/followup_form.html", {
+        "registration": registration, "person": registration.person, "form": form,
+        "visits": visits, "disease": _disease(registration.disease_code),
+        "no_contract": not members, "today": today,
+        "std": standards.disease_standard(registration.disease_code, on=today),
+        "can_write": access.can_write_health(user)}, status=status)
 
 
 @login_required
@@ -665,38 +449,25 @@ def followup_new(request, pk: int):
         day = dt.date.fromisoformat(request.POST.get("visited_on", ""))
     except ValueError:
         day = today
-    contract = selectors.contract_covering(
-        person_id=registration.person_id, on=day
-    ) or selectors.contract_covering(person_id=registration.person_id, on=today)
+    contract = (selectors.contract_covering(person_id=registration.person_id, on=day)
+                or selectors.contract_covering(person_id=registration.person_id, on=today))
     members = selectors.team_members(user=user, team=contract.team) if contract else []
     form = FollowUpForm(request.POST, disease=registration.disease_code, members=members)
 
     def record(d):
         member = next((m for m in members if str(m.pk) == d["member"]), None)
         return services.followup_record(
-            user=user,
-            registration=registration,
-            visited_on=d["visited_on"],
-            way=d["way"],
-            member=member,
-            classification=d["classification"],
-            next_visit_on=d["next_visit_on"],
-            systolic=d.get("systolic"),
-            diastolic=d.get("diastolic"),
-            fasting_glucose=d.get("fasting_glucose"),
-            weight_kg=d.get("weight_kg"),
-            adherence=d.get("adherence", ""),
-            risk_level=d.get("risk_level"),
-            doses_due=d.get("doses_due"),
-            doses_taken=d.get("doses_taken"),
-            note=d.get("note", ""),
-        )
-
+            user=user, registration=registration, visited_on=d["visited_on"], way=d["way"],
+            member=member, classification=d["classification"],
+            next_visit_on=d["next_visit_on"], systolic=d.get("systolic"),
+            diastolic=d.get("diastolic"), fasting_glucose=d.get("fasting_glucose"),
+            weight_kg=d.get("weight_kg"), adherence=d.get("adherence", ""),
+            risk_level=d.get("risk_level"), doses_due=d.get("doses_due"),
+            doses_taken=d.get("doses_taken"), note=d.get("note", ""))
     out = call_service(form, record, field_map={"registration": "__all__"})
     if out.ok:
-        messages.success(
-            request, _("已记录随访，下次随访：%(d)s") % {"d": out.result.next_visit_on.isoformat()}
-        )
+        messages.success(request, _("已记录随访，下次随访：%(d)s") % {
+            "d": out.result.next_visit_on.isoformat()})
         back = request.POST.get("next", "")
         if back == "worklist":
             return redirect("contracts:worklist_doctor")

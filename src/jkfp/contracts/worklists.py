@@ -30,12 +30,8 @@ def home(request):
     user = request.user
     today = timezone.localdate()
     health = access.can_see_health(user)
-    ctx = {
-        "today": today,
-        "health": health,
-        "year": today.year,
-        "memberships": list(selectors.memberships_of(user=user, on=today)),
-    }
+    ctx = {"today": today, "health": health, "year": today.year,
+           "memberships": list(selectors.memberships_of(user=user, on=today))}
     if health:
         mine = list(selectors.village_doctor_worklist(user=user, today=today)[:200])
         ctx["mine"] = mine
@@ -47,19 +43,10 @@ def home(request):
 
 def _doctor_rows(user, today):
     rows = selectors.village_doctor_worklist(user=user, today=today)
-    for r in rows[: export.LIMIT]:
-        yield (
-            r.person_id,
-            [
-                r.person.name,
-                mask(r.person.id_number),
-                r.region_code,
-                _disease(r.disease_code),
-                r.last_visit_on,
-                r.due_on,
-                _("已逾期") if r.due_on < today else _("本周到期"),
-            ],
-        )
+    for r in rows[:export.LIMIT]:
+        yield r.person_id, [r.person.name, mask(r.person.id_number), r.region_code,
+                            _disease(r.disease_code), r.last_visit_on, r.due_on,
+                            _("已逾期") if r.due_on < today else _("本周到期")]
 
 
 @login_required
@@ -68,34 +55,19 @@ def worklist_doctor(request):
     today = timezone.localdate()
     rows = list(selectors.village_doctor_worklist(user=request.user, today=today)[:500])
     memberships = list(selectors.memberships_of(user=request.user, on=today))
-    return render(
-        request,
-        "contracts/worklist_doctor.html",
-        {"rows": rows, "today": today, "memberships": memberships, "diseases": DISEASE_NAMES},
-    )
+    return render(request, "contracts/worklist_doctor.html", {
+        "rows": rows, "today": today, "memberships": memberships,
+        "diseases": DISEASE_NAMES})
 
 
 @login_required
 def worklist_doctor_export(request):
     _health_reader(request)
     today = timezone.localdate()
-    tmp = export.write(
-        user=request.user,
-        title=_("我的随访患者（本周到期和逾期）"),
-        header=[
-            ("姓名", 10),
-            ("身份证号", 20),
-            ("区划代码", 14),
-            ("病种", 12),
-            ("最近随访", 11),
-            ("应随访日期", 11),
-            ("状态", 8),
-        ],
-        rows=_doctor_rows(request.user, today),
-        conditions=f"截至{today}",
-        health=True,
-        path=request.path,
-    )
+    tmp = export.write(user=request.user, title=_("我的随访患者（本周到期和逾期）"), header=[
+        ("姓名", 10), ("身份证号", 20), ("区划代码", 14), ("病种", 12), ("最近随访", 11),
+        ("应随访日期", 11), ("状态", 8)], rows=_doctor_rows(request.user, today),
+        conditions=f"截至{today}", health=True, path=request.path)
     return _xlsx(tmp, "my-patients", request)
 
 
@@ -107,16 +79,9 @@ def worklist_overdue(request):
     form = WorklistForm(request.GET)
     number = form.cleaned_data.get("page") if form.is_valid() else None
     page = paginate(qs, number=number, params=request.GET.dict())
-    return render(
-        request,
-        "contracts/worklist_overdue.html",
-        {
-            "page": page,
-            "today": today,
-            "diseases": DISEASE_NAMES,
-            "names": _names(r.region_code for r in page.items),
-        },
-    )
+    return render(request, "contracts/worklist_overdue.html", {
+        "page": page, "today": today, "diseases": DISEASE_NAMES,
+        "names": _names(r.region_code for r in page.items)})
 
 
 @login_required
@@ -125,37 +90,14 @@ def worklist_overdue_export(request):
     today = timezone.localdate()
 
     def rows():
-        for r in selectors.overdue_registrations(user=request.user, today=today)[: export.LIMIT]:
-            yield (
-                r.person_id,
-                [
-                    r.person.name,
-                    mask(r.person.id_number),
-                    r.region_code,
-                    _disease(r.disease_code),
-                    r.last_visit_on,
-                    r.due_on,
-                    (today - r.due_on).days,
-                ],
-            )
-
-    tmp = export.write(
-        user=request.user,
-        title=_("逾期未随访的慢病患者"),
-        header=[
-            ("姓名", 10),
-            ("身份证号", 20),
-            ("区划代码", 14),
-            ("病种", 12),
-            ("最近随访", 11),
-            ("应随访日期", 11),
-            ("逾期天数", 8),
-        ],
-        rows=rows(),
-        conditions=f"截至{today}",
-        health=True,
-        path=request.path,
-    )
+        for r in selectors.overdue_registrations(user=request.user, today=today)[:export.LIMIT]:
+            yield r.person_id, [r.person.name, mask(r.person.id_number), r.region_code,
+                                _disease(r.disease_code), r.last_visit_on, r.due_on,
+                                (today - r.due_on).days]
+    tmp = export.write(user=request.user, title=_("逾期未随访的慢病患者"), header=[
+        ("姓名", 10), ("身份证号", 20), ("区划代码", 14), ("病种", 12), ("最近随访", 11),
+        ("应随访日期", 11), ("逾期天数", 8)], rows=rows(), conditions=f"截至{today}",
+        health=True, path=request.path)
     return _xlsx(tmp, "overdue", request)
 
 
@@ -170,18 +112,10 @@ def worklist_unsigned(request):
     number = form.cleaned_data.get("page") if form.is_valid() else None
     page = paginate(qs, number=number, params=request.GET.dict())
     signed, should = selectors.sign_rate(user=request.user, year=year, on=today)
-    return render(
-        request,
-        "contracts/worklist_unsigned.html",
-        {
-            "page": page,
-            "year": year,
-            "signed": signed,
-            "should": should,
-            "names": _names(p.region_code for p in page.items),
-            "can_sign": access.can_write_health(request.user),
-        },
-    )
+    return render(request, "contracts/worklist_unsigned.html", {
+        "page": page, "year": year, "signed": signed, "should": should,
+        "names": _names(p.region_code for p in page.items),
+        "can_sign": access.can_write_health(request.user)})
 
 
 @login_required
@@ -190,37 +124,14 @@ def worklist_unsigned_export(request):
     year = _year(request)
 
     def rows():
-        for p in selectors.should_sign_unsigned(user=request.user, year=year, on=today)[
-            : export.LIMIT
-        ]:
-            yield (
-                None,
-                [
-                    p.household.household_number,
-                    p.name,
-                    mask(p.id_number),
-                    p.get_sex_display(),
-                    p.birth_date,
-                    p.region_code,
-                ],
-            )
-
-    tmp = export.write(
-        user=request.user,
-        title=_("应签未签人员"),
-        header=[
-            ("户编号", 18),
-            ("姓名", 10),
-            ("身份证号", 20),
-            ("性别", 6),
-            ("出生日期", 11),
-            ("区划代码", 14),
-        ],
-        rows=rows(),
-        conditions=f"{year}年度",
-        health=False,
-        path=request.path,
-    )
+        for p in selectors.should_sign_unsigned(user=request.user, year=year,
+                                                on=today)[:export.LIMIT]:
+            yield None, [p.household.household_number, p.name, mask(p.id_number),
+                         p.get_sex_display(), p.birth_date, p.region_code]
+    tmp = export.write(user=request.user, title=_("应签未签人员"), header=[
+        ("户编号", 18), ("姓名", 10), ("身份证号", 20), ("性别", 6), ("出生日期", 11),
+        ("区划代码", 14)], rows=rows(), conditions=f"{year}年度", health=False,
+        path=request.path)
     return _xlsx(tmp, "unsigned", request)
 
 
@@ -229,23 +140,12 @@ def worklist_not_standard(request):
     _health_reader(request)
     year = _year(request)
     rows = selectors.not_standard(user=request.user, year=year)
-    persons = {
-        p.pk: p
-        for p in registry_selectors.person_scope(user=request.user).filter(
-            pk__in=[s.person_id for s in rows[:500]]
-        )
-    }
-    return render(
-        request,
-        "contracts/worklist_not_standard.html",
-        {
-            "rows": [(s, persons.get(s.person_id)) for s in rows[:500]],
-            "total": len(rows),
-            "year": year,
-            "diseases": DISEASE_NAMES,
-            "names": _names(s.region_code for s in rows[:500]),
-        },
-    )
+    persons = {p.pk: p for p in registry_selectors.person_scope(user=request.user)
+               .filter(pk__in=[s.person_id for s in rows[:500]])}
+    return render(request, "contracts/worklist_not_standard.html", {
+        "rows": [(s, persons.get(s.person_id)) for s in rows[:500]], "total": len(rows),
+        "year": year, "diseases": DISEASE_NAMES,
+        "names": _names(s.region_code for s in rows[:500])})
 
 
 @login_required
@@ -253,52 +153,22 @@ def worklist_not_standard_export(request):
     _health_reader(request)
     year = _year(request)
     rows = selectors.not_standard(user=request.user, year=year)
-    persons = {
-        p.pk: p
-        for p in registry_selectors.person_scope(user=request.user).filter(
-            pk__in=[s.person_id for s in rows]
-        )
-    }
+    persons = {p.pk: p for p in registry_selectors.person_scope(user=request.user)
+               .filter(pk__in=[s.person_id for s in rows])}
 
     def cells():
         for s in rows:
             p = persons.get(s.person_id)
-            yield (
-                s.person_id,
-                [
-                    p.name if p else "",
-                    mask(p.id_number) if p else "",
-                    s.region_code,
-                    _disease(s.disease_code),
-                    s.visits,
-                    s.face_to_face,
-                    s.required,
-                    s.latest_visit_on,
-                    _("是") if s.managed else _("否"),
-                    _("是") if s.controlled else _("否"),
-                ],
-            )
-
-    tmp = export.write(
-        user=request.user,
-        title=_("未规范管理的慢病患者"),
-        header=[
-            ("姓名", 10),
-            ("身份证号", 20),
-            ("区划代码", 14),
-            ("病种", 12),
-            ("随访次数", 8),
-            ("面对面随访", 8),
-            ("应随访次数", 8),
-            ("最近随访", 11),
-            ("已管理", 6),
-            ("最近一次控制", 8),
-        ],
-        rows=cells(),
-        conditions=f"{year}年度",
-        health=True,
-        path=request.path,
-    )
+            yield s.person_id, [p.name if p else "", mask(p.id_number) if p else "",
+                                s.region_code, _disease(s.disease_code), s.visits,
+                                s.face_to_face, s.required, s.latest_visit_on,
+                                _("是") if s.managed else _("否"),
+                                _("是") if s.controlled else _("否")]
+    tmp = export.write(user=request.user, title=_("未规范管理的慢病患者"), header=[
+        ("姓名", 10), ("身份证号", 20), ("区划代码", 14), ("病种", 12), ("随访次数", 8),
+        ("面对面随访", 8), ("应随访次数", 8), ("最近随访", 11), ("已管理", 6),
+        ("最近一次控制", 8)], rows=cells(), conditions=f"{year}年度", health=True,
+        path=request.path)
     return _xlsx(tmp, "not-standard", request)
 
 
@@ -312,18 +182,9 @@ def management(request):
         region = ""
     rates = selectors.management_rates(user=request.user, year=year, region_code=region)
     names = _names(r.region_code for r in rates)
-    return render(
-        request,
-        "contracts/management.html",
-        {
-            "rates": rates,
-            "year": year,
-            "names": names,
-            "diseases": DISEASE_NAMES,
-            "region": region,
-            "rate": _rate,
-        },
-    )
+    return render(request, "contracts/management.html", {
+        "rates": rates, "year": year, "names": names, "diseases": DISEASE_NAMES,
+        "region": region, "rate": _rate})
 
 
 @login_required
@@ -332,46 +193,12 @@ def management_export(request):
     year = _year(request)
     rates = selectors.management_rates(user=request.user, year=year)
     names = _names(r.region_code for r in rates)
-    rows = (
-        (
-            None,
-            [
-                r.region_code,
-                names.get(r.region_code, ""),
-                _disease(r.disease_code),
-                str(r.registered),
-                str(r.deceased),
-                str(r.population),
-                str(r.managed),
-                str(r.standard),
-                str(r.controlled),
-                _rate(r.management_rate),
-                _rate(r.standard_rate),
-                _rate(r.control_rate),
-            ],
-        )
-        for r in rates
-    )
-    tmp = export.write(
-        user=request.user,
-        title=_("慢病管理率、规范管理率和控制率"),
-        header=[
-            ("区划代码", 14),
-            ("区划", 14),
-            ("病种", 12),
-            ("登记", 8),
-            ("死亡", 6),
-            ("分母", 8),
-            ("已管理", 8),
-            ("规范管理", 8),
-            ("控制", 8),
-            ("管理率", 8),
-            ("规范管理率", 10),
-            ("控制率", 8),
-        ],
-        rows=rows,
-        conditions=f"{year}年度",
-        health=False,
-        path=request.path,
-    )
+    rows = ((None, [r.region_code, names.get(r.region_code, ""), _disease(r.disease_code),
+                    str(r.registered), str(r.deceased), str(r.population), str(r.managed),
+                    str(r.standard), str(r.controlled), _rate(r.management_rate),
+                    _rate(r.standard_rate), _rate(r.control_rate)]) for r in rates)
+    tmp = export.write(user=request.user, title=_("慢病管理率、规范管理率和控制率"), header=[
+        ("区划代码", 14), ("区划", 14), ("病种", 12), ("登记", 8), ("死亡", 6), ("分母", 8),
+        ("已管理", 8), ("规范管理", 8), ("控制", 8), ("管理率", 8), ("规范管理率", 10),
+        ("控制率", 8)], rows=rows, conditions=f"{year}年度", health=False, path=request.path)
     return _xlsx(tmp, "management", request)

@@ -67,32 +67,13 @@ from .requests import Actor
 from .stays import CITY, PROVINCE, _creator, _hospital_names, _Periods
 from .tables import NONE, Table, day, iso, local_dts, to_date, ymd
 
-HEALTH_MODELS = (
-    Team,
-    TeamVillage,
-    TeamMember,
-    ChronicRegistration,
-    Contract,
-    FollowUp,
-    ServiceDelivery,
-    SpecialCase,
-    SpecialCaseStep,
-    Campaign,
-    ScreeningResult,
-    ResultStep,
-)
+HEALTH_MODELS = (Team, TeamVillage, TeamMember, ChronicRegistration, Contract, FollowUp,
+                 ServiceDelivery, SpecialCase, SpecialCaseStep, Campaign, ScreeningResult,
+                 ResultStep)
 # who should sign a contract (应签尽签) and who may open a special-treatment case
-SHOULD_SIGN = frozenset(
-    {
-        Category.REGISTERED_POOR,
-        Category.LIFTED_OUT,
-        Category.UNSTABLE_LIFTED,
-        Category.MARGINAL,
-        Category.SUDDEN_HARDSHIP,
-        Category.MINIMUM_LIVING,
-        Category.EXTREME_POOR,
-    }
-)
+SHOULD_SIGN = frozenset({Category.REGISTERED_POOR, Category.LIFTED_OUT, Category.UNSTABLE_LIFTED,
+                         Category.MARGINAL, Category.SUDDEN_HARDSHIP, Category.MINIMUM_LIVING,
+                         Category.EXTREME_POOR})
 ELIGIBLE_CASE = SHOULD_SIGN
 
 # ---- chronic diseases under priority management
@@ -104,75 +85,37 @@ CHRONIC_ICD10_P = ((1.0,), (1.0,), (0.7, 0.3), (0.7, 0.2, 0.1))
 AGE_EDGES = np.array([35, 45, 55, 65, 75])
 HT_P = np.array([0.0, 0.075, 0.155, 0.265, 0.355, 0.42])
 DM_P = np.array([0.0, 0.024, 0.054, 0.092, 0.12, 0.11])
-TB_P, SMD_P = 0.002, 0.005  # of persons 15+
+TB_P, SMD_P = 0.002, 0.005          # of persons 15+
 POOR_FACTOR = 1.15
-CHRONIC_FROM = dt.date(2017, 1, 1)  # start of catalogs/national/chronic_priority.yaml
+CHRONIC_FROM = dt.date(2017, 1, 1)   # start of catalogs/national/chronic_priority.yaml
 # ---- special-treatment diseases: code → (ICD-10, cure chance once treated)
 DISEASE_CODES: dict[str, tuple[str, float]] = {
-    "lung_cancer": ("C34.9", 0.25),
-    "stomach_cancer": ("C16.9", 0.3),
-    "oesophageal_cancer": ("C15.9", 0.25),
-    "colon_cancer": ("C18.9", 0.35),
-    "rectal_cancer": ("C20", 0.35),
-    "liver_cancer": ("C22.0", 0.15),
-    "breast_cancer": ("C50.9", 0.45),
-    "cervical_cancer": ("C53.9", 0.5),
-    "end_stage_renal_disease": ("N18.5", 0.0),
-    "acute_myocardial_infarction": ("I21.9", 0.3),
-    "stroke": ("I63.9", 0.2),
-    "copd_emphysema": ("J43.9", 0.0),
-    "cataract": ("H25.9", 0.95),
-    "congenital_heart_disease_child": ("Q21.1", 0.85),
-    "leukaemia_child": ("C91.0", 0.6),
+    "lung_cancer": ("C34.9", 0.25), "stomach_cancer": ("C16.9", 0.3),
+    "oesophageal_cancer": ("C15.9", 0.25), "colon_cancer": ("C18.9", 0.35),
+    "rectal_cancer": ("C20", 0.35), "liver_cancer": ("C22.0", 0.15),
+    "breast_cancer": ("C50.9", 0.45), "cervical_cancer": ("C53.9", 0.5),
+    "end_stage_renal_disease": ("N18.5", 0.0), "acute_myocardial_infarction": ("I21.9", 0.3),
+    "stroke": ("I63.9", 0.2), "copd_emphysema": ("J43.9", 0.0), "cataract": ("H25.9", 0.95),
+    "congenital_heart_disease_child": ("Q21.1", 0.85), "leukaemia_child": ("C91.0", 0.6),
 }
 CASE_GROUPS = {  # by age and sex at the day found: disease → weight
     "child": {"congenital_heart_disease_child": 0.6, "leukaemia_child": 0.4},
-    "adult_m": {
-        "lung_cancer": 0.18,
-        "stomach_cancer": 0.12,
-        "oesophageal_cancer": 0.08,
-        "colon_cancer": 0.05,
-        "rectal_cancer": 0.04,
-        "liver_cancer": 0.08,
-        "end_stage_renal_disease": 0.15,
-        "acute_myocardial_infarction": 0.14,
-        "stroke": 0.16,
-    },
-    "adult_f": {
-        "lung_cancer": 0.10,
-        "stomach_cancer": 0.07,
-        "breast_cancer": 0.17,
-        "cervical_cancer": 0.17,
-        "colon_cancer": 0.05,
-        "liver_cancer": 0.04,
-        "end_stage_renal_disease": 0.16,
-        "acute_myocardial_infarction": 0.08,
-        "stroke": 0.16,
-    },
-    "old_m": {
-        "lung_cancer": 0.16,
-        "stomach_cancer": 0.1,
-        "oesophageal_cancer": 0.08,
-        "colon_cancer": 0.04,
-        "liver_cancer": 0.05,
-        "end_stage_renal_disease": 0.08,
-        "acute_myocardial_infarction": 0.12,
-        "stroke": 0.17,
-        "copd_emphysema": 0.1,
-        "cataract": 0.1,
-    },
-    "old_f": {
-        "lung_cancer": 0.08,
-        "stomach_cancer": 0.06,
-        "breast_cancer": 0.08,
-        "cervical_cancer": 0.06,
-        "colon_cancer": 0.04,
-        "end_stage_renal_disease": 0.08,
-        "acute_myocardial_infarction": 0.1,
-        "stroke": 0.18,
-        "copd_emphysema": 0.12,
-        "cataract": 0.2,
-    },
+    "adult_m": {"lung_cancer": 0.18, "stomach_cancer": 0.12, "oesophageal_cancer": 0.08,
+                "colon_cancer": 0.05, "rectal_cancer": 0.04, "liver_cancer": 0.08,
+                "end_stage_renal_disease": 0.15, "acute_myocardial_infarction": 0.14,
+                "stroke": 0.16},
+    "adult_f": {"lung_cancer": 0.10, "stomach_cancer": 0.07, "breast_cancer": 0.17,
+                "cervical_cancer": 0.17, "colon_cancer": 0.05, "liver_cancer": 0.04,
+                "end_stage_renal_disease": 0.16, "acute_myocardial_infarction": 0.08,
+                "stroke": 0.16},
+    "old_m": {"lung_cancer": 0.16, "stomach_cancer": 0.1, "oesophageal_cancer": 0.08,
+              "colon_cancer": 0.04, "liver_cancer": 0.05, "end_stage_renal_disease": 0.08,
+              "acute_myocardial_infarction": 0.12, "stroke": 0.17, "copd_emphysema": 0.1,
+              "cataract": 0.1},
+    "old_f": {"lung_cancer": 0.08, "stomach_cancer": 0.06, "breast_cancer": 0.08,
+              "cervical_cancer": 0.06, "colon_cancer": 0.04, "end_stage_renal_disease": 0.08,
+              "acute_myocardial_infarction": 0.1, "stroke": 0.18, "copd_emphysema": 0.12,
+              "cataract": 0.2},
 }
 PLANS = {
     "end_stage_renal_disease": "规律血液透析，每周2-3次，定期评估",
@@ -185,24 +128,10 @@ PLANS = {
 }
 CANCER_PLAN = "按临床路径手术治疗，术后辅助放化疗，定期复查"
 # generic diagnoses of other stays (not in the special-treatment lists)
-OTHER_DIAGNOSES = (
-    "J18.9",
-    "K80.2",
-    "K35.8",
-    "S72.0",
-    "M17.9",
-    "J45.9",
-    "K29.7",
-    "N20.0",
-    "I25.1",
-    "J20.9",
-)
-CLOSE_WHY = {
-    "cured": "治愈，销号",
-    "died": "患者死亡，销号",
-    "moved": "迁出本县，销号",
-    "not_eligible": "复核不符合专项救治条件，销号",
-}
+OTHER_DIAGNOSES = ("J18.9", "K80.2", "K35.8", "S72.0", "M17.9", "J45.9", "K29.7", "N20.0",
+                   "I25.1", "J20.9")
+CLOSE_WHY = {"cured": "治愈，销号", "died": "患者死亡，销号", "moved": "迁出本县，销号",
+             "not_eligible": "复核不符合专项救治条件，销号"}
 FINDING = {
     ("cervix", "negative"): "宫颈细胞学未见上皮内病变；乳腺检查未见异常",
     ("breast", "negative"): "乳腺超声BI-RADS 1-2类；宫颈细胞学未见异常",
@@ -218,8 +147,8 @@ K = 12  # follow-up visits generated per registration at most (22 months)
 
 @dataclass
 class Health:
-    tables: list[Table]  # in load order
-    stay_diagnosis: list[str] | None  # diagnosis_icd10 of each stay, or None (no stays)
+    tables: list[Table]                   # in load order
+    stay_diagnosis: list[str] | None      # diagnosis_icd10 of each stay, or None (no stays)
 
 
 def _between(rng, lo, hi, size=None) -> np.ndarray:
@@ -279,9 +208,8 @@ class _Eligibility:
         hi = np.searchsorted(self._p, persons, side="right")
         for j in range(int((hi - lo).max())):
             i = np.minimum(lo + j, len(self._p) - 1)
-            out |= (
-                (lo + j < hi) & (self._s[i] <= days) & ((self._e[i] == NONE) | (self._e[i] >= days))
-            )
+            out |= (lo + j < hi) & (self._s[i] <= days) & ((self._e[i] == NONE)
+                                                            | (self._e[i] >= days))
         return out
 
 
@@ -316,11 +244,11 @@ def _creators(actors, regions: list[str], county: bool = False) -> np.ndarray:
 @dataclass
 class _Teams:
     tables: list[Table]
-    v_team: np.ndarray  # team id by village index
-    v_vdoc: np.ndarray  # village doctor member id by village index
-    v_tdoc: np.ndarray  # township doctor member id by village index
-    m_first: int  # first member id
-    m_user: np.ndarray  # the linked account of each member, -1 if none
+    v_team: np.ndarray       # team id by village index
+    v_vdoc: np.ndarray       # village doctor member id by village index
+    v_tdoc: np.ndarray       # township doctor member id by village index
+    m_first: int             # first member id
+    m_user: np.ndarray       # the linked account of each member, -1 if none
 
 
 def _teams(rng, pop: Population, pools: Pools, ids: _Ids, actors: dict[str, Actor]) -> _Teams:
@@ -329,7 +257,7 @@ def _teams(rng, pop: Population, pools: Pools, ids: _Ids, actors: dict[str, Acto
     by_township: dict[str, list[int]] = {}
     for i, v in enumerate(villages):
         by_township.setdefault(v.code[:9], []).append(i)
-    t_rows, tv_rows, m_rows = [], [], []  # (team_idx, ...) tuples
+    t_rows, tv_rows, m_rows = [], [], []   # (team_idx, ...) tuples
     v_team_idx = np.zeros(len(villages), dtype=np.int64)
     v_vdoc_idx = np.zeros(len(villages), dtype=np.int64)
     v_tdoc_idx = np.zeros(len(villages), dtype=np.int64)
@@ -344,32 +272,20 @@ def _teams(rng, pop: Population, pools: Pools, ids: _Ids, actors: dict[str, Acto
         for k, chunk in enumerate(np.array_split(np.asarray(vs), n_teams)):
             t = len(t_rows)
             t_rows.append((f"{centre}家庭医生团队{k + 1}", code, centre))
-            user = (
-                township_user.id
-                if township_user
-                and code.startswith(township_user.region_code)
-                and len(township_user.region_code) == 9
-                else None
-            )
+            user = (township_user.id if township_user and code.startswith(
+                township_user.region_code) and len(township_user.region_code) == 9 else None)
             v_tdoc_idx[chunk] = len(m_rows)
             m_rows.append((t, TeamMember.Role.TOWNSHIP_DOCTOR, centre, user))
-            m_rows.append(
-                (
-                    t,
-                    TeamMember.Role.NURSE if rng.random() < 0.5 else TeamMember.Role.PUBLIC_HEALTH,
-                    centre,
-                    None,
-                )
-            )
+            m_rows.append((t, TeamMember.Role.NURSE if rng.random() < 0.5
+                           else TeamMember.Role.PUBLIC_HEALTH, centre, None))
             m_rows.append((t, TeamMember.Role.SPECIALIST, f"{county}人民医院", None))
             for vi in chunk.tolist():
                 v = villages[vi]
                 tv_rows.append((t, v.code))
                 v_team_idx[vi] = t
                 v_vdoc_idx[vi] = len(m_rows)
-                user = (
-                    village_user.id if village_user and v.code == village_user.region_code else None
-                )
+                user = village_user.id if village_user and v.code == village_user.region_code \
+                    else None
                 clinic = v.name + ("卫生服务站" if street else "卫生室")
                 m_rows.append((t, TeamMember.Role.VILLAGE_DOCTOR, clinic, user))
     team_ids = ids.take(Team, len(t_rows))
@@ -377,54 +293,28 @@ def _teams(rng, pop: Population, pools: Pools, ids: _Ids, actors: dict[str, Acto
     tv_ids = ids.take(TeamVillage, len(tv_rows))
     regions = [r[1] for r in t_rows]
     created = local_dts(np.full(len(t_rows), day(IMPORT_DAY)))
-    teams = Table(
-        Team,
-        {
-            "id": team_ids.tolist(),
-            "name": [r[0] for r in t_rows],
-            "region_code": regions,
-            "institution": [r[2] for r in t_rows],
-            "active": [True] * len(t_rows),
-            "version": [1] * len(t_rows),
-            "created_by_id": _creators(actors, regions, county=True).tolist(),
-            "created_at": created,
-        },
-    )
-    tvs = Table(
-        TeamVillage,
-        {
-            "id": tv_ids.tolist(),
-            "team_id": team_ids[[r[0] for r in tv_rows]].tolist(),
-            "village_code": [r[1] for r in tv_rows],
-        },
-    )
+    teams = Table(Team, {
+        "id": team_ids.tolist(), "name": [r[0] for r in t_rows], "region_code": regions,
+        "institution": [r[2] for r in t_rows], "active": [True] * len(t_rows),
+        "version": [1] * len(t_rows),
+        "created_by_id": _creators(actors, regions, county=True).tolist(),
+        "created_at": created})
+    tvs = Table(TeamVillage, {
+        "id": tv_ids.tolist(), "team_id": team_ids[[r[0] for r in tv_rows]].tolist(),
+        "village_code": [r[1] for r in tv_rows]})
     n_m = len(m_rows)
     male = rng.random(n_m) < np.where([r[1] == TeamMember.Role.NURSE for r in m_rows], 0.1, 0.6)
     surnames = np.array(pools.surnames, dtype=object)[rng.integers(len(pools.surnames), size=n_m)]
     names = _names(rng, pools, male, surnames)
     start = _between(rng, day(dt.date(2019, 1, 1)), day(IMPORT_DAY), n_m)
-    members = Table(
-        TeamMember,
-        {
-            "id": member_ids.tolist(),
-            "team_id": team_ids[[r[0] for r in m_rows]].tolist(),
-            "name": names,
-            "role": [str(r[1]) for r in m_rows],
-            "institution": [r[2] for r in m_rows],
-            "user_id": [r[3] for r in m_rows],
-            "start_date": iso(start),
-            "end_date": [None] * n_m,
-        },
-    )
+    members = Table(TeamMember, {
+        "id": member_ids.tolist(), "team_id": team_ids[[r[0] for r in m_rows]].tolist(),
+        "name": names, "role": [str(r[1]) for r in m_rows], "institution": [r[2] for r in m_rows],
+        "user_id": [r[3] for r in m_rows], "start_date": iso(start),
+        "end_date": [None] * n_m})
     m_user = np.array([-1 if r[3] is None else r[3] for r in m_rows], dtype=np.int64)
-    return _Teams(
-        [teams, tvs, members],
-        team_ids[v_team_idx],
-        member_ids[v_vdoc_idx],
-        member_ids[v_tdoc_idx],
-        int(member_ids[0]) if n_m else 0,
-        m_user,
-    )
+    return _Teams([teams, tvs, members], team_ids[v_team_idx], member_ids[v_vdoc_idx],
+                  member_ids[v_tdoc_idx], int(member_ids[0]) if n_m else 0, m_user)
 
 
 @dataclass
@@ -433,27 +323,20 @@ class _Registrations:
     person: np.ndarray
     disease: np.ndarray
     registered: np.ndarray
-    ended: np.ndarray  # NONE when open
-    treatment: np.ndarray  # TB: treatment start, else NONE
-    risk: np.ndarray  # SMD: risk level, else -1
+    ended: np.ndarray        # NONE when open
+    treatment: np.ndarray    # TB: treatment start, else NONE
+    risk: np.ndarray         # SMD: risk level, else -1
     ids: np.ndarray
 
 
-def _registrations(
-    rng, pop: Population, poor: np.ndarray, today: int, ids: _Ids, actors, counties: dict[str, str]
-) -> _Registrations:
+def _registrations(rng, pop: Population, poor: np.ndarray, today: int, ids: _Ids,
+                   actors, counties: dict[str, str]) -> _Registrations:
     age = pop.p_age
     band = np.searchsorted(AGE_EDGES, age, side="right")
     factor = np.where(poor, POOR_FACTOR, 1.0)
     adult15 = age >= 15
-    p = np.stack(
-        [
-            HT_P[band] * factor,
-            DM_P[band] * factor,
-            np.where(adult15, TB_P, 0.0),
-            np.where(adult15, SMD_P * factor, 0.0),
-        ]
-    )
+    p = np.stack([HT_P[band] * factor, DM_P[band] * factor,
+                  np.where(adult15, TB_P, 0.0), np.where(adult15, SMD_P * factor, 0.0)])
     has = rng.random(p.shape) < p
     di, pi = np.nonzero(has)
     order = np.lexsort((di, pi))
@@ -470,11 +353,8 @@ def _registrations(
     di, pi, lo, hi, death = di[keep], pi[keep], lo[keep], hi[keep], death[keep]
     k = len(pi)
     diag = lo + np.floor(rng.random(k) * (hi - lo + 1)).astype(np.int64)
-    delay = np.select(
-        [di == TB, di == SMD],
-        [_between(rng, 0, 3, k), _between(rng, 0, 180, k)],
-        default=_between(rng, 0, 90, k),
-    )
+    delay = np.select([di == TB, di == SMD], [_between(rng, 0, 3, k), _between(rng, 0, 180, k)],
+                      default=_between(rng, 0, 90, k))
     registered = np.minimum(diag + delay, hi)
     treatment = np.where(di == TB, np.minimum(registered + _between(rng, 0, 3, k), hi), NONE)
     cured = treatment + _between(rng, 180, 240, k)
@@ -494,14 +374,11 @@ def _registrations(
     confirmed = np.select(
         [di == TB, di == SMD, rng.random(k) < 0.3],
         [county + "疾病预防控制中心", city + "精神卫生中心", city + "人民医院"],
-        default=county + "人民医院",
-    )
-    certified = np.where(
-        (di != TB) & poor[pi] & (rng.random(k) < 0.45), registered + _between(rng, 30, 365, k), NONE
-    )
-    certified = np.where(
-        (certified > today) | ((ended != NONE) & (certified > ended)), NONE, certified
-    )
+        default=county + "人民医院")
+    certified = np.where((di != TB) & poor[pi] & (rng.random(k) < 0.45),
+                         registered + _between(rng, 30, 365, k), NONE)
+    certified = np.where((certified > today) | ((ended != NONE) & (certified > ended)), NONE,
+                         certified)
     reg_ids = ids.take(ChronicRegistration, k)
     regions = region.tolist()
     cols = {
@@ -523,9 +400,8 @@ def _registrations(
         "created_by_id": _creators(actors, regions).tolist(),
         "created_at": local_dts(np.maximum(registered, day(IMPORT_DAY)), hour=10),
     }
-    return _Registrations(
-        Table(ChronicRegistration, cols), pi, di, registered, ended, treatment, risk, reg_ids
-    )
+    return _Registrations(Table(ChronicRegistration, cols), pi, di, registered, ended,
+                          treatment, risk, reg_ids)
 
 
 @dataclass
@@ -539,17 +415,9 @@ class _Contracts:
     cid: np.ndarray
 
 
-def _contracts(
-    rng,
-    pop: Population,
-    should: _Eligibility,
-    regs: _Registrations,
-    years: tuple[int, int],
-    today: int,
-    ids: _Ids,
-    teams: _Teams,
-    actors,
-) -> _Contracts:
+def _contracts(rng, pop: Population, should: _Eligibility, regs: _Registrations,
+               years: tuple[int, int], today: int, ids: _Ids, teams: _Teams, actors,
+               ) -> _Contracts:
     n = len(pop.p_ids)
     village = pop.h_village[pop.p_household]
     signed = np.full((2, n), NONE, dtype=np.int64)
@@ -561,18 +429,13 @@ def _contracts(
         ref = min(day(dt.date(y, 7, 1)), today) if j == 0 else today
         jan = day(dt.date(y, 1, 2))
         alive = (pop.p_birth < min(ref, day(dt.date(y, 12, 31)))) & (
-            (pop.p_death == NONE) | (pop.p_death > jan + 1)
-        )
+            (pop.p_death == NONE) | (pop.p_death > jan + 1))
         must = should.on(ref)
         chronic = np.zeros(n, dtype=bool)
         open_ = (regs.registered <= ref) & ((regs.ended == NONE) | (regs.ended > ref))
         chronic[regs.person[open_]] = True
         old = _age_on(pop.p_birth, to_date(ref)) >= 65
-        p = np.select(
-            [must, chronic, old],
-            [0.93 if j == 0 else 0.88, 0.95 if j == 0 else 0.92, 0.4],
-            default=0.02,
-        )
+        p = np.select([must, chronic, old], [0.93 if j == 0 else 0.88, 0.95 if j == 0 else 0.92, 0.4], default=0.02)
         sign = alive & (rng.random(n) < p)
         who = np.flatnonzero(sign)
         lo = np.maximum(day(dt.date(y, 1, 2)), pop.p_birth[who] + 1)
@@ -589,37 +452,17 @@ def _contracts(
         c_ids = ids.take(Contract, len(who))
         signed[j, who], ended[j, who], cid[j, who] = on, end, c_ids
         parts.append((y, who, on, end, c_ids))
-    rows = {
-        k: []
-        for k in (
-            "id",
-            "person_id",
-            "region_code",
-            "year",
-            "team_id",
-            "signed_on",
-            "package",
-            "fee_fen",
-            "fee_payer",
-            "renewal_of_id",
-            "ended_on",
-            "end_reason",
-            "version",
-            "created_by_id",
-            "created_at",
-        )
-    }
+    rows = {k: [] for k in ("id", "person_id", "region_code", "year", "team_id", "signed_on",
+                            "package", "fee_fen", "fee_payer", "renewal_of_id", "ended_on",
+                            "end_reason", "version", "created_by_id", "created_at")}
     must_now = should.ever()
     for j, (y, who, on, end, c_ids) in enumerate(parts):
         k = len(who)
         personal = rng.random(k) < np.where(pop.p_age[who] >= 60, 0.18, 0.08)
         poor = must_now[who]
         fee = np.where(personal, rng.choice([20000, 30000, 50000], size=k), 12000)
-        payer = np.where(
-            personal,
-            np.where(poor, "local_finance", "self"),
-            np.where(rng.random(k) < 0.6, "medical_insurance", "public_health"),
-        )
+        payer = np.where(personal, np.where(poor, "local_finance", "self"),
+                         np.where(rng.random(k) < 0.6, "medical_insurance", "public_health"))
         regions = np.asarray(pop.h_region, dtype=object)[pop.p_household[who]].tolist()
         renewal = cid[0, who] if j == 1 else np.full(k, -1)
         rows["id"] += c_ids.tolist()
@@ -643,27 +486,13 @@ def _contracts(
     # of chronic patients
     chronic = np.zeros(n, dtype=bool)
     chronic[regs.person] = True
-    d_rows = {
-        k: []
-        for k in (
-            "contract_id",
-            "region_code",
-            "kind",
-            "note",
-            "delivered_on",
-            "member_id",
-            "created_by_id",
-            "created_at",
-        )
-    }
+    d_rows = {k: [] for k in ("contract_id", "region_code", "kind", "note", "delivered_on",
+                              "member_id", "created_by_id", "created_at")}
     for y, who, on, end, c_ids in parts:
-        last = np.minimum(
-            min(day(dt.date(y, 12, 31)), today), np.where(end == NONE, today, end - 1)
-        )
-        for kind, cond, p in (
-            ("health_check", pop.p_age[who] >= 65, 0.75),
-            ("medication_guidance", chronic[who], 0.5),
-        ):
+        last = np.minimum(min(day(dt.date(y, 12, 31)), today),
+                          np.where(end == NONE, today, end - 1))
+        for kind, cond, p in (("health_check", pop.p_age[who] >= 65, 0.75),
+                              ("medication_guidance", chronic[who], 0.5)):
             sel = np.flatnonzero(cond & (rng.random(len(who)) < p) & (last > on))
             if not len(sel):
                 continue
@@ -680,11 +509,8 @@ def _contracts(
             d_rows["created_by_id"] += _member_creators(member, regions, teams, actors)
             d_rows["created_at"] += local_dts(when, hour=15)
     n_d = len(d_rows["contract_id"])
-    deliveries = (
-        Table(ServiceDelivery, {"id": ids.take(ServiceDelivery, n_d).tolist(), **d_rows})
-        if n_d
-        else None
-    )
+    deliveries = Table(ServiceDelivery, {"id": ids.take(ServiceDelivery, n_d).tolist(),
+                                         **d_rows}) if n_d else None
     return _Contracts(table, deliveries, signed, ended, cid)
 
 
@@ -695,17 +521,9 @@ def _member_creators(member: np.ndarray, regions: list[str], teams: _Teams, acto
     return np.where(linked >= 0, linked, _creators(actors, regions)).tolist()
 
 
-def _followups(
-    rng,
-    pop: Population,
-    regs: _Registrations,
-    con: _Contracts,
-    years: tuple[int, int],
-    today: int,
-    ids: _Ids,
-    teams: _Teams,
-    actors,
-) -> Table:
+def _followups(rng, pop: Population, regs: _Registrations, con: _Contracts,
+               years: tuple[int, int], today: int, ids: _Ids, teams: _Teams, actors,
+               ) -> Table:
     k = len(regs.person)
     d = regs.disease
     p = regs.person
@@ -728,15 +546,10 @@ def _followups(
     # the first visit: soon after registration (TB: within 72 hours of notification), else in
     # the first interval of the window
     recent = regs.registered >= w0
-    first = np.where(
-        d == TB,
-        np.maximum(regs.registered + _between(rng, 0, 3, k), regs.treatment),
-        np.where(
-            recent,
-            regs.registered + _between(rng, 3, 14, k),
-            w0 + 10 + np.floor(rng.random(k) * interval[:, 0]).astype(np.int64),
-        ),
-    )
+    first = np.where(d == TB, np.maximum(regs.registered + _between(rng, 0, 3, k), regs.treatment),
+                     np.where(recent, regs.registered + _between(rng, 3, 14, k),
+                              w0 + 10 + np.floor(rng.random(k) * interval[:, 0]).astype(
+                                  np.int64)))
     tb_before = (d == TB) & (first < w0)
     # a TB course that began before the window: visits continue monthly from the first
     steps = np.cumsum(interval + delay, axis=1)
@@ -758,12 +571,9 @@ def _followups(
     member = np.where(rng.random(n) < 0.8, teams.v_vdoc[village], teams.v_tdoc[village])
     way = np.select(
         [rd == TB, rd == SMD],
-        [
-            _draw(rng, ["home", "clinic"], [0.8, 0.2], n),
-            _draw(rng, ["home", "clinic", "phone"], [0.6, 0.3, 0.1], n),
-        ],
-        default=_draw(rng, ["clinic", "home", "phone"], [0.55, 0.37, 0.08], n),
-    )
+        [_draw(rng, ["home", "clinic"], [0.8, 0.2], n),
+         _draw(rng, ["home", "clinic", "phone"], [0.6, 0.3, 0.1], n)],
+        default=_draw(rng, ["clinic", "home", "phone"], [0.55, 0.37, 0.08], n))
     # control: a propensity per patient, a draw per visit
     propensity = rng.beta(6, 3, k)
     controlled = rng.random(n) < propensity[ri]
@@ -786,9 +596,8 @@ def _followups(
     adherence = _draw(rng, ["regular", "intermittent", "none"], [0.78, 0.18, 0.04], n)
     risk = np.clip(regs.risk[ri] + rng.choice([-1, 0, 0, 0, 1], size=n), 0, 5)
     doses_due = np.full(n, 30)
-    doses_taken = np.where(
-        controlled, 27 + np.floor(rng.random(n) * 4), 18 + np.floor(rng.random(n) * 9)
-    ).astype(np.int64)
+    doses_taken = np.where(controlled, 27 + np.floor(rng.random(n) * 4),
+                           18 + np.floor(rng.random(n) * 9)).astype(np.int64)
     regions = np.asarray(pop.h_region, dtype=object)[pop.p_household[rp]].tolist()
 
     def only(mask, values):
@@ -809,38 +618,27 @@ def _followups(
         "diastolic": only(bp, np.where(is_ht, diastolic, dia_ok)),
         "fasting_glucose": only(is_dm, glucose),
         "weight_kg": only(is_ht | is_dm, weight),
-        "adherence": np.where(
-            rd == SMD, adherence, np.where(rd == TB, "regular", adherence)
-        ).tolist(),
+        "adherence": np.where(rd == SMD, adherence, np.where(rd == TB, "regular",
+                                                             adherence)).tolist(),
         "risk_level": only(rd == SMD, risk),
         "doses_due": only(rd == TB, doses_due),
         "doses_taken": only(rd == TB, doses_taken),
         "classification": classification.tolist(),
         "next_visit_on": iso(v_next),
-        "note": np.select(
-            [
-                classification == "not_controlled",
-                classification == "adverse",
-                classification == "referred",
-            ],
-            [
-                "调整用药，嘱低盐低脂饮食、规律服药",
-                "药物不良反应，已调整用药",
-                "转诊上级医院进一步诊治",
-            ],
-            default="",
-        ).tolist(),
+        "note": np.select([classification == "not_controlled", classification == "adverse",
+                           classification == "referred"],
+                          ["调整用药，嘱低盐低脂饮食、规律服药", "药物不良反应，已调整用药",
+                           "转诊上级医院进一步诊治"], default="").tolist(),
         "created_by_id": _member_creators(member, regions, teams, actors),
         "created_at": local_dts(v_day, hour=16),
     }
     # the registration's latest visit and the next one due (none once ended)
     last = np.full(k, -1, dtype=np.int64)
-    last[ri] = np.arange(n)  # visits are in (registration, date) order
+    last[ri] = np.arange(n)          # visits are in (registration, date) order
     has = last >= 0
     last_on = np.where(has, v_day[np.maximum(last, 0)], NONE)
-    next_on = np.where(
-        has, v_next[np.maximum(last, 0)], np.where(recent, regs.registered + 14, NONE)
-    )
+    next_on = np.where(has, v_next[np.maximum(last, 0)],
+                       np.where(recent, regs.registered + 14, NONE))
     next_on = np.where(regs.ended == NONE, next_on, NONE)
     regs.table.columns["last_visit_on"] = iso(last_on)
     regs.table.columns["next_visit_on"] = iso(next_on)
@@ -859,55 +657,18 @@ class _CaseSeeds:
     source_ref: list[str]
 
 
-def _screening(
-    rng,
-    pop: Population,
-    years: tuple[int, int],
-    today: int,
-    ids: _Ids,
-    actors,
-    eligible: _Eligibility,
-    counties: dict[str, str],
-    seeds: _CaseSeeds,
-    next_case_id: int,
-) -> list[Table]:
+def _screening(rng, pop: Population, years: tuple[int, int], today: int, ids: _Ids, actors,
+               eligible: _Eligibility, counties: dict[str, str], seeds: _CaseSeeds,
+               next_case_id: int) -> list[Table]:
     """The 两癌 campaigns of 盐池县; confirmed cancers of eligible women become case seeds."""
     county_actor = actors.get("county_yc") or actors["admin"]
     yc = pop.h_yanchi[pop.p_household]
     female = ~pop.p_male
-    camp_rows, res, steps = (
-        [],
-        {
-            k: []
-            for k in (
-                "campaign_id",
-                "person_id",
-                "region_code",
-                "screened_on",
-                "result",
-                "finding",
-                "stage",
-                "referred_to",
-                "confirmed_icd10",
-                "health_ref",
-                "created_by_id",
-                "created_at",
-            )
-        },
-        {
-            k: []
-            for k in (
-                "result",
-                "step",
-                "from_stage",
-                "to_stage",
-                "on_date",
-                "comment",
-                "user_id",
-                "at",
-            )
-        },
-    )
+    camp_rows, res, steps = [], {k: [] for k in (
+        "campaign_id", "person_id", "region_code", "screened_on", "result", "finding", "stage",
+        "referred_to", "confirmed_icd10", "health_ref", "created_by_id", "created_at")}, {
+        k: [] for k in ("result", "step", "from_stage", "to_stage", "on_date", "comment",
+                        "user_id", "at")}
     camp_ids = ids.take(Campaign, len(years))
     county = counties.get(YANCHI, "盐池县")
     result_id = ids.first[ScreeningResult]
@@ -938,7 +699,7 @@ def _screening(
         # the follow-through of suspected and positive results, as far as the dates allow
         for i in np.flatnonzero(result != "negative").tolist():
             if rng.random() < 0.12:
-                continue  # still waiting for its first step
+                continue                         # still waiting for its first step
             t_ref = int(on[i] + rng.integers(3, 21))
             if t_ref > today:
                 continue
@@ -953,15 +714,11 @@ def _screening(
                     confirmed[i] = DISEASE_CODES[code][0]
                     steps_i.append(("confirm", "referred", "confirmed", t_conf, "病理确诊"))
                     t_case = t_conf + int(rng.integers(1, 11))
-                    if (
-                        t_case <= today
-                        and (d[i] == NONE or t_case < pop.p_death[who[i]])
-                        and eligible.at(np.array([who[i]]), np.array([t_case]))[0]
-                        and who[i] not in seeds.person
-                    ):
-                        steps_i.append(
-                            ("open_case", "confirmed", "case_opened", t_case, "纳入大病专项救治")
-                        )
+                    if (t_case <= today and (d[i] == NONE or t_case < pop.p_death[who[i]])
+                            and eligible.at(np.array([who[i]]), np.array([t_case]))[0]
+                            and who[i] not in seeds.person):
+                        steps_i.append(("open_case", "confirmed", "case_opened", t_case,
+                                        "纳入大病专项救治"))
                         health_ref[i] = f"case:{case_id}"
                         seeds.person.append(int(who[i]))
                         seeds.found.append(t_case)
@@ -980,17 +737,15 @@ def _screening(
                 steps["to_stage"].append(to)
                 steps["on_date"].append(when)
                 steps["comment"].append(why)
-                steps["user_id"].append(
-                    county_actor.id if name == "open_case" else int(creators[i])
-                )
+                steps["user_id"].append(county_actor.id if name == "open_case"
+                                        else int(creators[i]))
         res["campaign_id"] += [int(camp_ids[j])] * m
         res["person_id"] += pop.p_ids[who].tolist()
         res["region_code"] += regions
         res["screened_on"] += iso(on)
         res["result"] += result.tolist()
-        res["finding"] += [
-            FINDING[(o, r)] for o, r in zip(organ.tolist(), result.tolist(), strict=True)
-        ]
+        res["finding"] += [FINDING[(o, r)] for o, r in zip(organ.tolist(), result.tolist(),
+                                                           strict=True)]
         res["stage"] += stage.tolist()
         res["referred_to"] += referred_to
         res["confirmed_icd10"] += confirmed
@@ -999,42 +754,25 @@ def _screening(
         res["created_at"] += local_dts(on, hour=14)
     n_r = result_id - ids.first[ScreeningResult]
     res_ids = ids.take(ScreeningResult, n_r)
-    campaigns = Table(
-        Campaign,
-        {
-            "id": camp_ids.tolist(),
-            "name": [c[0] for c in camp_rows],
-            "kind": ["two_cancers"] * len(camp_rows),
-            "region_code": [YANCHI] * len(camp_rows),
-            "start_on": [c[1].isoformat() for c in camp_rows],
-            "end_on": [c[2].isoformat() for c in camp_rows],
-            "target_sex": ["F"] * len(camp_rows),
-            "age_min": [35] * len(camp_rows),
-            "age_max": [64] * len(camp_rows),
-            "age_on": [c[1].isoformat() for c in camp_rows],
-            "target_categories": ["[]"] * len(camp_rows),
-            "version": [1] * len(camp_rows),
-            "created_by_id": [county_actor.id] * len(camp_rows),
-            "created_at": local_dts(np.array([day(c[1]) - 20 for c in camp_rows])),
-        },
-    )
-    results = Table(ScreeningResult, {"id": res_ids.tolist(), **res, "version": [1] * n_r})
+    campaigns = Table(Campaign, {
+        "id": camp_ids.tolist(), "name": [c[0] for c in camp_rows],
+        "kind": ["two_cancers"] * len(camp_rows), "region_code": [YANCHI] * len(camp_rows),
+        "start_on": [c[1].isoformat() for c in camp_rows],
+        "end_on": [c[2].isoformat() for c in camp_rows],
+        "target_sex": ["F"] * len(camp_rows), "age_min": [35] * len(camp_rows),
+        "age_max": [64] * len(camp_rows), "age_on": [c[1].isoformat() for c in camp_rows],
+        "target_categories": ["[]"] * len(camp_rows), "version": [1] * len(camp_rows),
+        "created_by_id": [county_actor.id] * len(camp_rows),
+        "created_at": local_dts(np.array([day(c[1]) - 20 for c in camp_rows]))})
+    results = Table(ScreeningResult, {"id": res_ids.tolist(), **res,
+                                      "version": [1] * n_r})
     n_s = len(steps["result"])
     on_days = np.asarray(steps["on_date"], dtype=np.int64)
-    result_steps = Table(
-        ResultStep,
-        {
-            "id": ids.take(ResultStep, n_s).tolist(),
-            "result_id": steps["result"],
-            "step": steps["step"],
-            "from_stage": steps["from_stage"],
-            "to_stage": steps["to_stage"],
-            "on_date": iso(on_days),
-            "comment": steps["comment"],
-            "user_id": steps["user_id"],
-            "at": local_dts(on_days, hour=10),
-        },
-    )
+    result_steps = Table(ResultStep, {
+        "id": ids.take(ResultStep, n_s).tolist(), "result_id": steps["result"],
+        "step": steps["step"], "from_stage": steps["from_stage"], "to_stage": steps["to_stage"],
+        "on_date": iso(on_days), "comment": steps["comment"], "user_id": steps["user_id"],
+        "at": local_dts(on_days, hour=10)})
     return [campaigns, results, result_steps] if n_s else [campaigns, results]
 
 
@@ -1044,18 +782,9 @@ def _pick_disease(rng, age: int, male: bool) -> str:
     return str(_draw(rng, list(options), list(options.values()), 1)[0])
 
 
-def _cases(
-    rng,
-    pop: Population,
-    stays_t: Table | None,
-    today: int,
-    ids: _Ids,
-    actors,
-    eligible: _Eligibility,
-    counties: dict[str, str],
-    seeds: _CaseSeeds,
-    regs: _Registrations,
-) -> tuple[list[Table], list[str] | None]:
+def _cases(rng, pop: Population, stays_t: Table | None, today: int, ids: _Ids, actors,
+           eligible: _Eligibility, counties: dict[str, str], seeds: _CaseSeeds,
+           regs: _Registrations) -> tuple[list[Table], list[str] | None]:
     first_pid = int(pop.p_ids[0]) if len(pop.p_ids) else 0
     used = set(seeds.person)
     diagnosis = None
@@ -1063,8 +792,7 @@ def _cases(
     if stays_t is not None and len(stays_t):
         s_person = np.asarray(stays_t.columns["person_id"], dtype=np.int64) - first_pid
         s_adm = np.asarray(stays_t.columns["admission_date"], dtype="datetime64[D]").astype(
-            np.int64
-        )
+            np.int64)
         # (from 2021: the catalogs of the regions in force since then)
         ok = (s_adm >= day(dt.date(2021, 1, 1))) & (rng.random(len(s_person)) < 0.05)
         ok[ok] = eligible.at(s_person[ok], s_adm[ok])
@@ -1078,11 +806,8 @@ def _cases(
             seeds.person.append(p)
             seeds.found.append(a)
             seeds.via.append("hospital_stay")
-            seeds.disease.append(
-                _pick_disease(
-                    rng, int(_age_at(pop.p_birth[[p]], np.array([a]))[0]), bool(pop.p_male[p])
-                )
-            )
+            seeds.disease.append(_pick_disease(rng, int(_age_at(pop.p_birth[[p]], np.array([a]))[0]),
+                                               bool(pop.p_male[p])))
             seeds.hospital.append(names[i])
             seeds.source_ref.append(f"stay:{stays_t.columns['id'][i]}")
     # reported by village doctors or on a department's list
@@ -1096,9 +821,8 @@ def _cases(
     # four in ten found in the last ten months, one in six in the last month: cases in every
     # state of the programme
     u = rng.random(len(cand))
-    lo = np.select(
-        [u < 0.16, u < 0.4], [np.maximum(lo, hi - 30), np.maximum(lo, hi - 300)], default=lo
-    )
+    lo = np.select([u < 0.16, u < 0.4], [np.maximum(lo, hi - 30), np.maximum(lo, hi - 300)],
+                   default=lo)
     found = _between(rng, lo, hi)
     ok = (lo <= hi) & eligible.at(cand, found)
     for p, f in zip(cand[ok].tolist(), found[ok].tolist(), strict=True):
@@ -1108,21 +832,14 @@ def _cases(
         seeds.person.append(p)
         seeds.found.append(f)
         seeds.via.append("village_report" if rng.random() < 0.5 else "department_list")
-        seeds.disease.append(
-            _pick_disease(
-                rng, int(_age_at(pop.p_birth[[p]], np.array([f]))[0]), bool(pop.p_male[p])
-            )
-        )
+        seeds.disease.append(_pick_disease(rng, int(_age_at(pop.p_birth[[p]], np.array([f]))[0]),
+                                           bool(pop.p_male[p])))
         region = pop.h_region[pop.p_household[p]]
         key = YANCHI if region.startswith(YANCHI) else CHANGZHI
         u = rng.random()
-        seeds.hospital.append(
-            f"{counties.get(region[:6], '')}人民医院"
-            if u < 0.5
-            else f"{CITY[key]}人民医院"
-            if u < 0.85
-            else f"{PROVINCE[key][0]}人民医院"
-        )
+        seeds.hospital.append(f"{counties.get(region[:6], '')}人民医院" if u < 0.5 else
+                              f"{CITY[key]}人民医院" if u < 0.85 else
+                              f"{PROVINCE[key][0]}人民医院")
         seeds.source_ref.append("")
     k = len(seeds.person)
     person = np.asarray(seeds.person, dtype=np.int64)
@@ -1135,21 +852,18 @@ def _cases(
     t_done = t_treat + _between(rng, 20, 360, k)
     t_close = t_done + _between(rng, 15, 300, k)
     outcome_u = rng.random(k)
-    outcome = np.where(
-        outcome_u < cure_p, "cured", np.where(rng.random(k) < 0.6, "improved", "stable")
-    ).astype(object)
+    outcome = np.where(outcome_u < cure_p, "cured",
+                       np.where(rng.random(k) < 0.6, "improved", "stable")).astype(object)
     not_eligible = rng.random(k) < 0.03
     moved = (outcome != "cured") & (rng.random(k) < 0.04)
     case_ids = ids.take(SpecialCase, k)
-    regions = np.asarray(pop.h_region, dtype=object)[pop.p_household[person]].tolist() if k else []
+    regions = np.asarray(pop.h_region, dtype=object)[pop.p_household[person]].tolist() \
+        if k else []
     county_users = _creators(actors, regions, county=True)
-    cols = {
-        c: [] for c in ("status", "outcome", "close_reason", "opened_on", "treated_on", "closed_on")
-    }
-    st = {
-        c: []
-        for c in ("case_id", "step", "from_status", "to_status", "on_date", "comment", "user_id")
-    }
+    cols = {c: [] for c in ("status", "outcome", "close_reason", "opened_on", "treated_on",
+                            "closed_on")}
+    st = {c: [] for c in ("case_id", "step", "from_status", "to_status", "on_date", "comment",
+                          "user_id")}
     for i in range(k):
         path = []  # (step, from, to, day, comment)
         dead = int(death[i]) if death[i] != NONE and death[i] <= today else None
@@ -1157,23 +871,11 @@ def _cases(
         if not_eligible[i]:
             plan = [("close", "found", "closed", int(t_open[i]), CLOSE_WHY["not_eligible"])]
         else:
-            plan = [
-                ("open_record", "found", "opened", int(t_open[i]), "核实诊断，建立救治档案"),
-                (
-                    "start_treatment",
-                    "opened",
-                    "in_treatment",
-                    int(t_treat[i]),
-                    f"在{seeds.hospital[i]}开始救治",
-                ),
-                (
-                    "mark_treated",
-                    "in_treatment",
-                    "treated",
-                    int(t_done[i]),
-                    {"cured": "治愈", "improved": "好转", "stable": "病情稳定"}[outcome[i]],
-                ),
-            ]
+            plan = [("open_record", "found", "opened", int(t_open[i]), "核实诊断，建立救治档案"),
+                    ("start_treatment", "opened", "in_treatment", int(t_treat[i]),
+                     f"在{seeds.hospital[i]}开始救治"),
+                    ("mark_treated", "in_treatment", "treated", int(t_done[i]),
+                     {"cured": "治愈", "improved": "好转", "stable": "病情稳定"}[outcome[i]])]
             if outcome[i] == "cured":
                 plan.append(("close", "treated", "closed", int(t_close[i]), CLOSE_WHY["cured"]))
             elif moved[i]:
@@ -1208,56 +910,34 @@ def _cases(
             st["comment"].append(why)
             st["user_id"].append(int(county_users[i]))
     icd = [DISEASE_CODES[c][0] for c in disease]
-    cases = Table(
-        SpecialCase,
-        {
-            "id": case_ids.tolist(),
-            "person_id": pop.p_ids[person].tolist(),
-            "region_code": regions,
-            "disease_code": list(disease),
-            "icd10": icd,
-            "found_via": seeds.via,
-            "found_on": iso(found),
-            "source_ref": seeds.source_ref,
-            "hospital_name": seeds.hospital,
-            "treatment_plan": [PLANS.get(c, CANCER_PLAN) for c in disease],
-            "status": cols["status"],
-            "outcome": cols["outcome"],
-            "close_reason": cols["close_reason"],
-            "opened_on": iso(np.asarray(cols["opened_on"])),
-            "treated_on": iso(np.asarray(cols["treated_on"])),
-            "closed_on": iso(np.asarray(cols["closed_on"])),
-            "version": [1] * k,
-            "created_by_id": _creators(actors, regions).tolist(),
-            "created_at": local_dts(found, hour=9),
-        },
-    )
+    cases = Table(SpecialCase, {
+        "id": case_ids.tolist(), "person_id": pop.p_ids[person].tolist(), "region_code": regions,
+        "disease_code": list(disease), "icd10": icd, "found_via": seeds.via,
+        "found_on": iso(found), "source_ref": seeds.source_ref, "hospital_name": seeds.hospital,
+        "treatment_plan": [PLANS.get(c, CANCER_PLAN) for c in disease],
+        "status": cols["status"], "outcome": cols["outcome"],
+        "close_reason": cols["close_reason"], "opened_on": iso(np.asarray(cols["opened_on"])),
+        "treated_on": iso(np.asarray(cols["treated_on"])),
+        "closed_on": iso(np.asarray(cols["closed_on"])), "version": [1] * k,
+        "created_by_id": _creators(actors, regions).tolist(),
+        "created_at": local_dts(found, hour=9)})
     on_days = np.asarray(st["on_date"], dtype=np.int64)
-    steps = Table(
-        SpecialCaseStep,
-        {
-            "id": ids.take(SpecialCaseStep, len(on_days)).tolist(),
-            **{c: st[c] for c in ("case_id", "step", "from_status", "to_status")},
-            "on_date": iso(on_days),
-            "comment": st["comment"],
-            "user_id": st["user_id"],
-            "at": local_dts(on_days, hour=11),
-        },
-    )
+    steps = Table(SpecialCaseStep, {
+        "id": ids.take(SpecialCaseStep, len(on_days)).tolist(), **{
+            c: st[c] for c in ("case_id", "step", "from_status", "to_status")},
+        "on_date": iso(on_days), "comment": st["comment"], "user_id": st["user_id"],
+        "at": local_dts(on_days, hour=11)})
 
     # the diagnoses of the stays: a case's own stay and the person's stays during the case,
     # some stays of chronic patients, a generic diagnosis on others
     if s_person is not None:
         n_s = len(s_person)
-        diag = np.where(
-            rng.random(n_s) < 0.45,
-            np.asarray(OTHER_DIAGNOSES, dtype=object)[rng.integers(len(OTHER_DIAGNOSES), size=n_s)],
-            "",
-        ).astype(object)
+        diag = np.where(rng.random(n_s) < 0.45,
+                        np.asarray(OTHER_DIAGNOSES, dtype=object)[
+                            rng.integers(len(OTHER_DIAGNOSES), size=n_s)], "").astype(object)
         reg_first = {}
-        for p, di, r in zip(
-            regs.person.tolist(), regs.disease.tolist(), regs.registered.tolist(), strict=True
-        ):
+        for p, di, r in zip(regs.person.tolist(), regs.disease.tolist(),
+                            regs.registered.tolist(), strict=True):
             if di <= DM and p not in reg_first:
                 reg_first[p] = (r, CHRONIC_ICD10[di][0])
         case_of = {int(person[i]): i for i in range(k)}
@@ -1266,12 +946,8 @@ def _cases(
         for j in range(n_s):
             p, a = int(s_person[j]), int(s_adm[j])
             i = case_of.get(p)
-            if (
-                i is not None
-                and found[i] <= a
-                and (closed[i] == NONE or a <= closed[i])
-                and (a == found[i] or u[j] < 0.8)
-            ):
+            if i is not None and found[i] <= a and (closed[i] == NONE or a <= closed[i]) and (
+                    a == found[i] or u[j] < 0.8):
                 diag[j] = icd[i]
             elif p in reg_first and reg_first[p][0] <= a and u[j] < 0.3:
                 diag[j] = reg_first[p][1]
@@ -1282,17 +958,9 @@ def _cases(
     return out, diagnosis
 
 
-def generate_health(
-    *,
-    rng: np.random.Generator,
-    pop: Population,
-    cats: Categories,
-    pools: Pools,
-    stays: Table | None,
-    as_of: dt.date,
-    actors: dict[str, Actor],
-    first_ids: dict[type, int],
-) -> Health:
+def generate_health(*, rng: np.random.Generator, pop: Population, cats: Categories,
+                    pools: Pools, stays: Table | None, as_of: dt.date, actors: dict[str, Actor],
+                    first_ids: dict[type, int]) -> Health:
     """Every health row of the demo (module docstring); ids from `first_ids`."""
     if "admin" not in actors or not len(pop.p_ids):
         return Health([], None)
@@ -1308,10 +976,10 @@ def generate_health(
     con = _contracts(rng, pop, should, regs, years, today, ids, teams, actors)
     followups = _followups(rng, pop, regs, con, years, today, ids, teams, actors)
     seeds = _CaseSeeds([], [], [], [], [], [])
-    screening = _screening(
-        rng, pop, years, today, ids, actors, eligible, counties, seeds, ids.first[SpecialCase]
-    )
-    cases, diagnosis = _cases(rng, pop, stays, today, ids, actors, eligible, counties, seeds, regs)
+    screening = _screening(rng, pop, years, today, ids, actors, eligible, counties, seeds,
+                           ids.first[SpecialCase])
+    cases, diagnosis = _cases(rng, pop, stays, today, ids, actors, eligible, counties, seeds,
+                              regs)
     tables = [*teams.tables, regs.table, con.table, followups]
     if con.deliveries is not None:
         tables.append(con.deliveries)

@@ -32,10 +32,8 @@ def next_ids(models: Iterable[type]) -> dict[type, int]:
     out = {}
     with connection.cursor() as cur:
         for m in models:
-            cur.execute(
-                f"SELECT COALESCE(MAX({connection.ops.quote_name(m._meta.pk.column)}), 0)"
-                f" FROM {connection.ops.quote_name(m._meta.db_table)}"
-            )
+            cur.execute(f"SELECT COALESCE(MAX({connection.ops.quote_name(m._meta.pk.column)}), 0)"
+                        f" FROM {connection.ops.quote_name(m._meta.db_table)}")
             out[m] = int(cur.fetchone()[0]) + 1
     return out
 
@@ -61,7 +59,7 @@ def _complete(table: Table) -> Table:
             cols[column] = [f.get_default()] * n
         elif f.null:
             cols[column] = [None] * n
-        elif f.blank and f.empty_strings_allowed:  # a text field that may be left empty
+        elif f.blank and f.empty_strings_allowed:   # a text field that may be left empty
             cols[column] = [""] * n
         elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             cols[column] = [dt.datetime(2021, 1, 4, 1, 0, tzinfo=dt.UTC)] * n
@@ -82,22 +80,14 @@ def _pg_text(col: list) -> list[str]:
         out = ["\\N" if v is None else ("t" if v else "f") for v in col]
     elif isinstance(v0, dt.datetime):
         memo: dict = {}
-        out = [
-            "\\N" if v is None else memo.get(v) or memo.setdefault(v, v.isoformat(" ")) for v in col
-        ]
+        out = ["\\N" if v is None else memo.get(v) or memo.setdefault(v, v.isoformat(" "))
+               for v in col]
     elif isinstance(v0, str):
         out = ["\\N" if v is None else v for v in col] if has_null else col
         text = "\x00".join(v for v in col if v is not None)
         if any(c in text for c in "\\\t\n\r"):
-            out = [
-                "\\N"
-                if v is None
-                else v.replace("\\", "\\\\")
-                .replace("\t", "\\t")
-                .replace("\n", "\\n")
-                .replace("\r", "\\r")
-                for v in col
-            ]
+            out = ["\\N" if v is None else v.replace("\\", "\\\\").replace("\t", "\\t")
+                   .replace("\n", "\\n").replace("\r", "\\r") for v in col]
     elif has_null:
         out = ["\\N" if v is None else str(v) for v in col]
     else:
@@ -130,9 +120,7 @@ def _rebuild_plan(tables: list[Table]) -> tuple[list[str], list[str]]:
                      AND (c.contype = 'f' OR NOT EXISTS (
                           SELECT 1 FROM pg_constraint r WHERE r.contype = 'f'
                           AND r.conindid = c.conindid AND r.conrelid <> c.conrelid))
-                   ORDER BY c.conname""",
-                [name],
-            )
+                   ORDER BY c.conname""", [name])
             for conname, contype, definition in cur.fetchall():
                 q = connection.ops.quote_name(conname)
                 drop.append(f"ALTER TABLE {qn} DROP CONSTRAINT {q}")
@@ -142,20 +130,15 @@ def _rebuild_plan(tables: list[Table]) -> tuple[list[str], list[str]]:
                 """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
                    FROM pg_index i WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
                      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-                   ORDER BY 1""",
-                [name],
-            )
+                   ORDER BY 1""", [name])
             for index, definition in cur.fetchall():
                 drop.append(f"DROP INDEX {index}")
                 create_idx.append(definition)
     return drop, create_idx + create_fk
 
 
-def write_tables(
-    tables: list[Table],
-    *,
-    progress: Callable[[int, str], None] | None = None,
-) -> dict[str, float]:
+def write_tables(tables: list[Table], *, progress: Callable[[int, str], None] | None = None,
+                 ) -> dict[str, float]:
     """Write the tables in order (ids already assigned), then reset the sequences.
 
     Returns the seconds spent by phase (prepare, write:<table>, rebuild, analyze).
@@ -192,7 +175,7 @@ def write_tables(
                 data = [_pg_text(t.columns[c]) for c in columns]
                 with cur.cursor.copy(f"COPY {name} ({col_sql}) FROM STDIN") as copy:
                     for i in range(0, len(t), CHUNK):
-                        rows = zip(*(col[i : i + CHUNK] for col in data), strict=True)
+                        rows = zip(*(col[i:i + CHUNK] for col in data), strict=True)
                         copy.write("\n".join(map("\t".join, rows)) + "\n")
                         if progress:
                             progress(min(CHUNK, len(t) - i), t.model._meta.db_table)
@@ -200,9 +183,8 @@ def write_tables(
                 data = [_sqlite_values(t.columns[c]) for c in columns]
                 sql = f"INSERT INTO {name} ({col_sql}) VALUES ({', '.join(['%s'] * len(columns))})"
                 for i in range(0, len(t), CHUNK):
-                    cur.executemany(
-                        sql, list(zip(*(col[i : i + CHUNK] for col in data), strict=True))
-                    )
+                    cur.executemany(sql, list(zip(*(col[i:i + CHUNK] for col in data),
+                                                  strict=True)))
                     if progress:
                         progress(min(CHUNK, len(t) - i), t.model._meta.db_table)
             lap(f"write:{t.model._meta.db_table}")
@@ -212,7 +194,7 @@ def write_tables(
                 if progress:
                     progress(0, "索引与约束")
                 cur.execute(sql)
-            cur.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's foreign keys are deferred
+            cur.execute("SET CONSTRAINTS ALL DEFERRED")   # Django's foreign keys are deferred
             lap("rebuild")
         for sql in connection.ops.sequence_reset_sql(no_style(), [t.model for t in tables]):
             cur.execute(sql)

@@ -28,106 +28,33 @@ YANCHI_SHARE = 0.30
 SIZE_P = np.array([0.10, 0.18, 0.24, 0.24, 0.14, 0.07, 0.03])  # sizes 1..7, mean ≈ 3.5
 # Relation codes of the templates.
 H, S, C, L, G, P, B = range(7)
-RELATIONS = [
-    Relation.HEAD,
-    Relation.SPOUSE,
-    Relation.CHILD,
-    Relation.CHILD_IN_LAW,
-    Relation.GRANDCHILD,
-    Relation.PARENT,
-    Relation.SIBLING,
-]
+RELATIONS = [Relation.HEAD, Relation.SPOUSE, Relation.CHILD, Relation.CHILD_IN_LAW,
+             Relation.GRANDCHILD, Relation.PARENT, Relation.SIBLING]
 _LETTER = {"H": H, "S": S, "C": C, "L": L, "G": G, "P": P, "B": B}
 # size: [(probability, members, head age range, probability of a female head)]
 TEMPLATES: dict[int, list[tuple[float, str, tuple[int, int], float]]] = {
     1: [(1.0, "H", (35, 88), 0.35)],
-    2: [
-        (0.62, "HS", (45, 82), 0.05),
-        (0.28, "HC", (38, 80), 0.35),
-        (0.05, "HP", (25, 50), 0.2),
-        (0.05, "HB", (30, 70), 0.2),
-    ],
-    3: [
-        (0.72, "HSC", (24, 58), 0.08),
-        (0.10, "HCC", (30, 60), 0.4),
-        (0.12, "HSP", (25, 50), 0.08),
-        (0.06, "HSG", (55, 75), 0.05),
-    ],
-    4: [
-        (0.55, "HSCC", (28, 55), 0.08),
-        (0.25, "HSCP", (28, 52), 0.08),
-        (0.12, "HSGG", (55, 75), 0.05),
-        (0.08, "HSCL", (48, 70), 0.05),
-    ],
-    5: [
-        (0.35, "HSCCP", (28, 52), 0.08),
-        (0.20, "HSCCC", (32, 55), 0.08),
-        (0.35, "HSCLG", (50, 75), 0.05),
-        (0.10, "HSCPP", (26, 48), 0.08),
-    ],
-    6: [
-        (0.40, "HSCCPP", (28, 50), 0.08),
-        (0.45, "HSCLGG", (50, 76), 0.05),
-        (0.15, "HSCCCP", (32, 54), 0.08),
-    ],
-    7: [
-        (0.50, "HSCLGGG", (52, 78), 0.05),
-        (0.30, "HSCCCPP", (30, 50), 0.08),
-        (0.20, "HSCCLGG", (52, 76), 0.05),
-    ],
+    2: [(0.62, "HS", (45, 82), 0.05), (0.28, "HC", (38, 80), 0.35), (0.05, "HP", (25, 50), 0.2),
+        (0.05, "HB", (30, 70), 0.2)],
+    3: [(0.72, "HSC", (24, 58), 0.08), (0.10, "HCC", (30, 60), 0.4), (0.12, "HSP", (25, 50), 0.08),
+        (0.06, "HSG", (55, 75), 0.05)],
+    4: [(0.55, "HSCC", (28, 55), 0.08), (0.25, "HSCP", (28, 52), 0.08), (0.12, "HSGG", (55, 75), 0.05),
+        (0.08, "HSCL", (48, 70), 0.05)],
+    5: [(0.35, "HSCCP", (28, 52), 0.08), (0.20, "HSCCC", (32, 55), 0.08),
+        (0.35, "HSCLG", (50, 75), 0.05), (0.10, "HSCPP", (26, 48), 0.08)],
+    6: [(0.40, "HSCCPP", (28, 50), 0.08), (0.45, "HSCLGG", (50, 76), 0.05),
+        (0.15, "HSCCCP", (32, 54), 0.08)],
+    7: [(0.50, "HSCLGGG", (52, 78), 0.05), (0.30, "HSCCCPP", (30, 50), 0.08),
+        (0.20, "HSCCLGG", (52, 76), 0.05)],
 }
 # 长治's districts formed in 2019 and the codes their people's IDs still carry (aliases.csv).
 HISTORICAL = {140403: (140402, 140411), 140404: (140421,), 140405: (140424,), 140406: (140481,)}
 HISTORICAL_SHARE = 0.75  # of those born before 2019 in these districts
-PHONE_PREFIXES = np.array(
-    [
-        130,
-        131,
-        132,
-        133,
-        134,
-        135,
-        136,
-        137,
-        138,
-        139,
-        150,
-        151,
-        152,
-        153,
-        155,
-        156,
-        157,
-        158,
-        159,
-        166,
-        173,
-        175,
-        176,
-        177,
-        178,
-        180,
-        181,
-        182,
-        183,
-        184,
-        185,
-        186,
-        187,
-        188,
-        189,
-        191,
-        198,
-        199,
-    ]
-)
-WORK = [
-    WorkAbility.ABLE,
-    WorkAbility.SKILLED,
-    WorkAbility.WEAK,
-    WorkAbility.UNABLE,
-    WorkAbility.NONE,
-]
+PHONE_PREFIXES = np.array([130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 150, 151, 152, 153,
+                           155, 156, 157, 158, 159, 166, 173, 175, 176, 177, 178, 180, 181, 182,
+                           183, 184, 185, 186, 187, 188, 189, 191, 198, 199])
+WORK = [WorkAbility.ABLE, WorkAbility.SKILLED, WorkAbility.WEAK, WorkAbility.UNABLE,
+        WorkAbility.NONE]
 ABLE_CODES = (0, 1, 2)
 # System start: households and persons of the demo were entered on this day.
 IMPORT_DAY = dt.date(2021, 1, 4)
@@ -138,15 +65,15 @@ class Population:
     households: Table
     persons: Table
     # household level (length H)
-    h_village: np.ndarray  # index into villages
-    h_region: list[str]  # village code
-    h_yanchi: np.ndarray  # bool
-    h_county: np.ndarray  # int county code
+    h_village: np.ndarray        # index into villages
+    h_region: list[str]          # village code
+    h_yanchi: np.ndarray         # bool
+    h_county: np.ndarray         # int county code
     h_size: np.ndarray
-    h_alive: np.ndarray  # alive members
-    h_able: np.ndarray  # bool: an alive member able to work
-    h_ended: np.ndarray  # day number or NONE
-    h_head: np.ndarray  # person index of the head
+    h_alive: np.ndarray          # alive members
+    h_able: np.ndarray           # bool: an alive member able to work
+    h_ended: np.ndarray          # day number or NONE
+    h_head: np.ndarray           # person index of the head
     h_ids: np.ndarray
     # person level (length N)
     p_household: np.ndarray
@@ -155,8 +82,8 @@ class Population:
     p_birth: np.ndarray
     p_male: np.ndarray
     p_alive: np.ndarray
-    p_death: np.ndarray  # day number or NONE
-    p_work: np.ndarray  # index into WORK
+    p_death: np.ndarray          # day number or NONE
+    p_work: np.ndarray           # index into WORK
     p_names: list[str]
     p_ids: np.ndarray
     villages: list[Village]
@@ -193,9 +120,7 @@ def _names(rng, pools: Pools, male: np.ndarray, surnames: np.ndarray) -> list[st
     given = np.empty(n, dtype=object)
     mg, fg = np.array(pools.male_given, dtype=object), np.array(pools.female_given, dtype=object)
     mc, fc = np.array(pools.male_chars, dtype=object), np.array(pools.female_chars, dtype=object)
-    faker_given = np.where(
-        male, mg[rng.integers(len(mg), size=n)], fg[rng.integers(len(fg), size=n)]
-    )
+    faker_given = np.where(male, mg[rng.integers(len(mg), size=n)], fg[rng.integers(len(fg), size=n)])
     c1 = np.where(male, mc[rng.integers(len(mc), size=n)], fc[rng.integers(len(fc), size=n)])
     c2 = np.where(male, mc[rng.integers(len(mc), size=n)], fc[rng.integers(len(fc), size=n)])
     given[:] = faker_given
@@ -206,16 +131,9 @@ def _names(rng, pools: Pools, male: np.ndarray, surnames: np.ndarray) -> list[st
     return (surnames + given).tolist()
 
 
-def generate_population(
-    *,
-    rng: np.random.Generator,
-    pools: Pools,
-    villages: list[Village],
-    persons: int,
-    as_of: dt.date,
-    first_household_id: int,
-    first_person_id: int,
-) -> Population:
+def generate_population(*, rng: np.random.Generator, pools: Pools, villages: list[Village],
+                        persons: int, as_of: dt.date, first_household_id: int,
+                        first_person_id: int) -> Population:
     n_target = persons
     today = day(as_of)
     sizes = _household_sizes(rng, n_target)
@@ -246,9 +164,8 @@ def generate_population(
     for size in range(1, 8):
         ids = [i for i, t in enumerate(flat) if t[0] == size]
         m = sizes == size
-        tpl[m] = np.asarray(ids)[
-            rng.choice(len(ids), size=int(m.sum()), p=[flat[i][1] for i in ids])
-        ]
+        tpl[m] = np.asarray(ids)[rng.choice(len(ids), size=int(m.sum()),
+                                            p=[flat[i][1] for i in ids])]
     members = mat[tpl]
     mask = members >= 0
     rel = members[mask]
@@ -271,19 +188,16 @@ def generate_population(
     age = ha.copy()
     spouse_age = np.clip(ha + np.rint(rng.normal(-2, 3, n)).astype(np.int64), 18, 99)
     child_span = np.maximum(np.minimum(20, ha - 20), 0)
-    child_age = np.where(
-        three & first_child,
-        ma,
-        np.where(three, ma - np.floor(u * 10), ha - 20 - np.floor(u * (child_span + 1))),
-    ).astype(np.int64)
+    child_age = np.where(three & first_child, ma,
+                         np.where(three, ma - np.floor(u * 10),
+                                  ha - 20 - np.floor(u * (child_span + 1)))).astype(np.int64)
     age = np.where(rel == S, spouse_age, age)
     age = np.where(rel == C, np.maximum(child_age, 0), age)
     cil_age = np.clip(ma + np.rint(rng.normal(-1, 2, n)).astype(np.int64), ma - 3, ma + 3)
     age = np.where(rel == L, np.maximum(cil_age, 20), age)
     g_span = np.maximum(np.minimum(14, ma - 22), 0)
-    age = np.where(
-        rel == G, np.maximum(ma - 22 - np.floor(u * (g_span + 1)).astype(np.int64), 0), age
-    )
+    age = np.where(rel == G, np.maximum(ma - 22 - np.floor(u * (g_span + 1)).astype(np.int64), 0),
+                   age)
     age = np.where(rel == P, np.minimum(ha + 20 + np.floor(u * 17).astype(np.int64), 99), age)
     age = np.where(rel == B, np.clip(ha - 10 + np.floor(u * 21).astype(np.int64), 16, 99), age)
     birth = today - np.floor((age + rng.random(n)) * 365.2425).astype(np.int64)
@@ -294,32 +208,25 @@ def generate_population(
     first_parent = (rel == P) & (prev != P)
     male = np.select(
         [rel == H, rel == S, rel == C, rel == L, rel == G, rel == P],
-        [
-            hm,
-            ~hm,
-            u2 < 0.52,
-            ~cil_female[hh],
-            u2 < 0.51,
-            np.where(nparents[tpl][hh] == 2, first_parent, u2 < 0.35),
-        ],
+        [hm, ~hm, u2 < 0.52, ~cil_female[hh], u2 < 0.51,
+         np.where(nparents[tpl][hh] == 2, first_parent, u2 < 0.35)],
         default=u2 < 0.5,
     )
 
     # surnames: children take the father's, a daughter-in-law keeps hers
     pool = np.array(pools.surnames, dtype=object)
-
     def draw(k):
         return pool[rng.integers(len(pool), size=k)]
-
     s_head, s_spouse, s_late, s_cil, s_mother = (draw(n_h) for _ in range(5))
     surname_ma = rng.random(n_h) < 0.05
-    s_head[h_yanchi & surname_ma] = "马"  # a common surname in Ningxia
+    s_head[h_yanchi & surname_ma] = "马"   # a common surname in Ningxia
     has_spouse = (members == S).any(axis=1)
     s_child = np.where(head_male, s_head, np.where(has_spouse, s_spouse, s_late))
     s_grand = np.where(cil_female, s_child, s_cil)
     surname = np.select(
         [rel == H, rel == S, rel == C, rel == L, rel == G, (rel == P) & male, rel == P],
-        [s_head[hh], s_spouse[hh], s_child[hh], s_cil[hh], s_grand[hh], s_head[hh], s_mother[hh]],
+        [s_head[hh], s_spouse[hh], s_child[hh], s_cil[hh], s_grand[hh], s_head[hh],
+         s_mother[hh]],
         default=s_head[hh],
     )
     names = _names(rng, pools, male, surname)
@@ -353,22 +260,18 @@ def generate_population(
     # phones for some adults
     adult = (age >= 18) & (age <= 75)
     has_phone = adult & (rng.random(n) < np.where(rel == H, 0.8, 0.45))
-    phone_num = PHONE_PREFIXES[rng.integers(len(PHONE_PREFIXES), size=n)] * 10**8 + rng.integers(
-        0, 10**8, size=n
-    )
-    phones = [
-        f"{v}" if h else "" for v, h in zip(phone_num.tolist(), has_phone.tolist(), strict=True)
-    ]
+    phone_num = (PHONE_PREFIXES[rng.integers(len(PHONE_PREFIXES), size=n)] * 10**8
+                 + rng.integers(0, 10**8, size=n))
+    phones = [f"{v}" if h else "" for v, h in zip(phone_num.tolist(), has_phone.tolist(),
+                                                  strict=True)]
 
     # work ability by age band
     u4 = rng.random(n)
     work = np.select(
         [age < 16, age < 60, age < 70],
-        [
-            np.full(n, 4),
-            np.searchsorted([0.70, 0.82, 0.92, 1.0], u4, side="right"),
-            np.array([0, 2, 3, 4])[np.searchsorted([0.25, 0.70, 0.85, 1.0], u4, side="right")],
-        ],
+        [np.full(n, 4),
+         np.searchsorted([0.70, 0.82, 0.92, 1.0], u4, side="right"),
+         np.array([0, 2, 3, 4])[np.searchsorted([0.25, 0.70, 0.85, 1.0], u4, side="right")]],
         default=np.array([2, 3, 4])[np.searchsorted([0.15, 0.40, 1.0], u4, side="right")],
     )
     work = np.minimum(work, 4)
@@ -407,68 +310,43 @@ def generate_population(
             addresses.append(f"{v.township_name}{v.name}{group[i]}组{number[i]}号")
     region_list = h_region.tolist()
     ended_iso = iso(h_ended)
-    households = Table(
-        Household,
-        {
-            "id": h_ids.tolist(),
-            "household_number": [
-                f"{c}{s:05d}" for c, s in zip(region_list, serial.tolist(), strict=True)
-            ],
-            "village_id": region_list,
-            "region_code": region_list,
-            "address": addresses,
-            "head_id": p_ids[heads].tolist(),
-            "ended_on": ended_iso,
-            "end_reason": ["户内成员均已死亡" if e else "" for e in ended_iso],
-            "version": [1] * n_h,
-            "created_at": [created] * n_h,
-            "updated_at": [created] * n_h,
-        },
-    )
+    households = Table(Household, {
+        "id": h_ids.tolist(),
+        "household_number": [f"{c}{s:05d}" for c, s in zip(region_list, serial.tolist(),
+                                                          strict=True)],
+        "village_id": region_list,
+        "region_code": region_list,
+        "address": addresses,
+        "head_id": p_ids[heads].tolist(),
+        "ended_on": ended_iso,
+        "end_reason": ["户内成员均已死亡" if e else "" for e in ended_iso],
+        "version": [1] * n_h,
+        "created_at": [created] * n_h,
+        "updated_at": [created] * n_h,
+    })
     p_region = h_region[hh].tolist()
-    persons_t = Table(
-        Person,
-        {
-            "id": p_ids.tolist(),
-            "id_number": id_numbers,
-            "id_rev": [s[::-1] for s in id_numbers],
-            "name": names,
-            "sex": np.array(["F", "M"], dtype=object)[male.astype(np.int64)].tolist(),
-            "birth_date": iso(birth),
-            "phone": phones,
-            "household_id": h_ids[hh].tolist(),
-            "relation": np.array([r.value for r in RELATIONS], dtype=object)[rel].tolist(),
-            "region_code": p_region,
-            "work_ability": np.array([w.value for w in WORK], dtype=object)[work].tolist(),
-            "alive": alive.tolist(),
-            "death_date": iso(death),
-            "version": [1] * n,
-            "created_at": p_created,
-            "updated_at": p_created,
-        },
-    )
+    persons_t = Table(Person, {
+        "id": p_ids.tolist(),
+        "id_number": id_numbers,
+        "id_rev": [s[::-1] for s in id_numbers],
+        "name": names,
+        "sex": np.array(["F", "M"], dtype=object)[male.astype(np.int64)].tolist(),
+        "birth_date": iso(birth),
+        "phone": phones,
+        "household_id": h_ids[hh].tolist(),
+        "relation": np.array([r.value for r in RELATIONS], dtype=object)[rel].tolist(),
+        "region_code": p_region,
+        "work_ability": np.array([w.value for w in WORK], dtype=object)[work].tolist(),
+        "alive": alive.tolist(),
+        "death_date": iso(death),
+        "version": [1] * n,
+        "created_at": p_created,
+        "updated_at": p_created,
+    })
     return Population(
-        households=households,
-        persons=persons_t,
-        h_village=vidx,
-        h_region=region_list,
-        h_yanchi=h_yanchi,
-        h_county=h_county,
-        h_size=sizes,
-        h_alive=h_alive,
-        h_able=h_able,
-        h_ended=h_ended,
-        h_head=heads,
-        h_ids=h_ids,
-        p_household=hh,
-        p_relation=rel,
-        p_age=age,
-        p_birth=birth,
-        p_male=male,
-        p_alive=alive,
-        p_death=death,
-        p_work=work,
-        p_names=names,
-        p_ids=p_ids,
-        villages=villages,
+        households=households, persons=persons_t, h_village=vidx, h_region=region_list,
+        h_yanchi=h_yanchi, h_county=h_county, h_size=sizes, h_alive=h_alive, h_able=h_able,
+        h_ended=h_ended, h_head=heads, h_ids=h_ids, p_household=hh, p_relation=rel, p_age=age,
+        p_birth=birth, p_male=male, p_alive=alive, p_death=death, p_work=work, p_names=names,
+        p_ids=p_ids, villages=villages,
     )

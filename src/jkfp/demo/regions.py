@@ -32,8 +32,8 @@ class Village:
 
 @dataclass(frozen=True)
 class DemoRegions:
-    rows: list[dict]  # generated rows for region_load_rows (townships, then villages)
-    villages: list[Village]  # every village of both regions, ordered by code
+    rows: list[dict]              # generated rows for region_load_rows (townships, then villages)
+    villages: list[Village]       # every village of both regions, ordered by code
 
 
 def _read_csv(name: str) -> list[dict]:
@@ -56,11 +56,8 @@ def _pick(rng: np.random.Generator, seq):
 
 def generate_regions(*, pools: Pools, rng: np.random.Generator) -> DemoRegions:
     divisions = _read_csv("divisions.csv")
-    yanchi_townships = [
-        (r["code"], r["name"])
-        for r in divisions
-        if r["level"] == "township" and r["parent"] == YANCHI
-    ]
+    yanchi_townships = [(r["code"], r["name"]) for r in divisions
+                        if r["level"] == "township" and r["parent"] == YANCHI]
     rows: list[dict] = []
     source = "演示数据生成（jkfp demo_data），非官方区划"
 
@@ -69,7 +66,6 @@ def generate_regions(*, pools: Pools, rng: np.random.Generator) -> DemoRegions:
             if rng.random() < 0.5:
                 return _pick(rng, pools.place_words) + suffix
             return _pick(rng, pools.place_syllables) + _pick(rng, LANDFORMS)[0] + suffix
-
         return _unique_name(rng, make, taken)
 
     townships: list[tuple[str, str]] = []
@@ -83,15 +79,8 @@ def generate_regions(*, pools: Pools, rng: np.random.Generator) -> DemoRegions:
             else:
                 code, suffix = f"{county}{200 + i - n_zhen:03d}", "乡"
             name = township_name(suffix, taken)
-            rows.append(
-                {
-                    "code": code,
-                    "name": name,
-                    "level": "township",
-                    "parent": county,
-                    "source": source,
-                }
-            )
+            rows.append({"code": code, "name": name, "level": "township", "parent": county,
+                         "source": source})
             townships.append((code, name))
     townships += yanchi_townships
     townships.sort()
@@ -116,20 +105,15 @@ def generate_regions(*, pools: Pools, rng: np.random.Generator) -> DemoRegions:
             if u < 0.7:
                 return _pick(rng, pools.place_syllables) + _pick(rng, LANDFORMS) + suffix
             if u < 0.85:
-                return (
-                    _pick(rng, DIRECTIONS)
-                    + _pick(rng, pools.place_syllables)
-                    + _pick(rng, LANDFORMS)
-                    + suffix
-                )
+                return (_pick(rng, DIRECTIONS) + _pick(rng, pools.place_syllables)
+                        + _pick(rng, LANDFORMS) + suffix)
             return _pick(rng, pools.place_words) + suffix
 
         for i in range(n):
             vcode = f"{code}{first + i:03d}"
             name = _unique_name(rng, make, taken)
-            rows.append(
-                {"code": vcode, "name": name, "level": "village", "parent": code, "source": source}
-            )
+            rows.append({"code": vcode, "name": name, "level": "village", "parent": code,
+                         "source": source})
             villages.append(Village(code=vcode, name=name, township_name=tname))
     villages.sort(key=lambda v: v.code)
     return DemoRegions(rows=rows, villages=villages)

@@ -45,18 +45,8 @@ from .tables import Table
 # The demo's "today": ages, categories and requests are computed for this day, so that the
 # same seed gives the same rows on any day (a machine whose clock is earlier uses its today).
 DEMO_AS_OF = dt.date(2026, 11, 1)
-MODELS = (
-    Household,
-    Person,
-    CategoryPeriod,
-    SupportMeasure,
-    HouseholdIncome,
-    ChangeRequest,
-    ChangeRequestStep,
-    HospitalStay,
-    Statement,
-    *HEALTH_MODELS,
-)
+MODELS = (Household, Person, CategoryPeriod, SupportMeasure, HouseholdIncome, ChangeRequest,
+          ChangeRequestStep, HospitalStay, Statement, *HEALTH_MODELS)
 
 
 class DemoDataExists(Exception):
@@ -66,11 +56,11 @@ class DemoDataExists(Exception):
 @dataclass
 class DemoData:
     regions: DemoRegions
-    tables: list[Table]  # in load order
-    stays_expected: float = 0.0  # stays the admission chances give, before scaling down
-    stays_scale: float = 1.0  # the factor applied to them (see stays.MAX_STAYS)
-    seconds_settle: float = 0.0  # of the generation: settling the stays
-    seconds_health: float = 0.0  # of the generation: the health data (health.py)
+    tables: list[Table]           # in load order
+    stays_expected: float = 0.0   # stays the admission chances give, before scaling down
+    stays_scale: float = 1.0      # the factor applied to them (see stays.MAX_STAYS)
+    seconds_settle: float = 0.0   # of the generation: settling the stays
+    seconds_health: float = 0.0   # of the generation: the health data (health.py)
 
     def table(self, model: type) -> Table:
         return next(t for t in self.tables if t.model is model)
@@ -82,12 +72,12 @@ class DemoResult:
     skipped: bool = False
     regions: int = 0
     counts: dict[str, int] = field(default_factory=dict)
-    seconds_setup: float = 0.0  # regions and accounts
+    seconds_setup: float = 0.0      # regions and accounts
     seconds_generate: float = 0.0
-    seconds_settle: float = 0.0  # of seconds_generate: the statements of the stays
-    seconds_health: float = 0.0  # of seconds_generate: the health data
-    stays_scale: float = 1.0  # admission chances scaled down for a big run (stays.py)
-    seconds_load: float = 0.0  # writing, indexes, constraints, commit
+    seconds_settle: float = 0.0     # of seconds_generate: the statements of the stays
+    seconds_health: float = 0.0     # of seconds_generate: the health data
+    stays_scale: float = 1.0        # admission chances scaled down for a big run (stays.py)
+    seconds_load: float = 0.0       # writing, indexes, constraints, commit
     accounts: list[AccountRow] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # of the load, by phase
     existing_persons: int = 0
@@ -111,18 +101,11 @@ def demo_regions(*, seed: int) -> DemoRegions:
     return generate_regions(pools=draw_pools(seed), rng=r_regions)
 
 
-def demo_generate(
-    *,
-    persons: int,
-    seed: int,
-    as_of: dt.date,
-    first_ids: dict[type, int],
-    actors: dict[str, Actor],
-    stays: bool = True,
-    health: bool = True,
-    policies: PolicySet | None = None,
-    settle_progress: Callable[[int], Callable[[int], None] | None] | None = None,
-) -> DemoData:
+def demo_generate(*, persons: int, seed: int, as_of: dt.date, first_ids: dict[type, int],
+                  actors: dict[str, Actor], stays: bool = True, health: bool = True,
+                  policies: PolicySet | None = None,
+                  settle_progress: Callable[[int], Callable[[int], None] | None] | None = None,
+                  ) -> DemoData:
     """Every demo row, ids assigned from `first_ids`; nothing is read from or written to the DB.
 
     With `stays`, hospital stays and their statements too, settled under `policies` (default:
@@ -135,103 +118,51 @@ def demo_generate(
     r_regions, r_pop, r_cat, r_req, r_stay, r_health = _rngs(seed)
     pools = draw_pools(seed)
     regions = generate_regions(pools=pools, rng=r_regions)
-    pop = generate_population(
-        rng=r_pop,
-        pools=pools,
-        villages=regions.villages,
-        persons=persons,
-        as_of=as_of,
-        first_household_id=first_ids[Household],
-        first_person_id=first_ids[Person],
-    )
-    cats = generate_categories(
-        rng=r_cat,
-        pop=pop,
-        as_of=as_of,
-        first_measure_id=first_ids[SupportMeasure],
-        first_income_id=first_ids[HouseholdIncome],
-    )
-    reqs = generate_requests(
-        rng=r_req,
-        pop=pop,
-        cats=cats,
-        as_of=as_of,
-        actors=actors,
-        first_period_id=first_ids[CategoryPeriod],
-        first_id=first_ids[ChangeRequest],
-        first_step_id=first_ids[ChangeRequestStep],
-    )
-    periods = cats.periods.table(
-        first_ids[CategoryPeriod],
-        created_by=reqs.period_creator,
-        change_request=reqs.period_request,
-    )
+    pop = generate_population(rng=r_pop, pools=pools, villages=regions.villages, persons=persons,
+                              as_of=as_of, first_household_id=first_ids[Household],
+                              first_person_id=first_ids[Person])
+    cats = generate_categories(rng=r_cat, pop=pop, as_of=as_of,
+                               first_measure_id=first_ids[SupportMeasure],
+                               first_income_id=first_ids[HouseholdIncome])
+    reqs = generate_requests(rng=r_req, pop=pop, cats=cats, as_of=as_of, actors=actors,
+                             first_period_id=first_ids[CategoryPeriod],
+                             first_id=first_ids[ChangeRequest],
+                             first_step_id=first_ids[ChangeRequestStep])
+    periods = cats.periods.table(first_ids[CategoryPeriod], created_by=reqs.period_creator,
+                                 change_request=reqs.period_request)
     t = time.perf_counter()
-    st = generate_stays(
-        rng=r_stay,
-        pop=pop,
-        cats=cats,
-        as_of=as_of,
-        actors=actors if stays else {},
-        policies=(policies or policy_set()) if stays else None,
-        first_stay_id=first_ids[HospitalStay],
-        first_statement_id=first_ids[Statement],
-        progress=settle_progress,
-    )
+    st = generate_stays(rng=r_stay, pop=pop, cats=cats, as_of=as_of,
+                        actors=actors if stays else {},
+                        policies=(policies or policy_set()) if stays else None,
+                        first_stay_id=first_ids[HospitalStay],
+                        first_statement_id=first_ids[Statement], progress=settle_progress)
     seconds_settle = time.perf_counter() - t
     t = time.perf_counter()
     health_tables = []
     if health:
-        hd = generate_health(
-            rng=r_health,
-            pop=pop,
-            cats=cats,
-            pools=pools,
-            stays=st.stays if len(st.stays) else None,
-            as_of=as_of,
-            actors=actors,
-            first_ids=first_ids,
-        )
+        hd = generate_health(rng=r_health, pop=pop, cats=cats, pools=pools,
+                             stays=st.stays if len(st.stays) else None, as_of=as_of,
+                             actors=actors, first_ids=first_ids)
         health_tables = hd.tables
         if hd.stay_diagnosis is not None:
             st.stays.columns["diagnosis_icd10"] = hd.stay_diagnosis
-    return DemoData(
-        regions=regions,
-        tables=[
-            pop.households,
-            pop.persons,
-            periods,
-            cats.measures,
-            cats.incomes,
-            reqs.requests,
-            reqs.steps,
-            st.stays,
-            st.statements,
-            *health_tables,
-        ],
-        stays_expected=st.expected,
-        stays_scale=st.scale,
-        seconds_settle=seconds_settle,
-        seconds_health=time.perf_counter() - t,
-    )
+    return DemoData(regions=regions, tables=[
+        pop.households, pop.persons, periods, cats.measures, cats.incomes, reqs.requests,
+        reqs.steps, st.stays, st.statements, *health_tables], stays_expected=st.expected,
+        stays_scale=st.scale, seconds_settle=seconds_settle,
+        seconds_health=time.perf_counter() - t)
 
 
 def _actors(users) -> dict[str, Actor]:
     return {name: Actor(u.pk, u.region_code) for name, u in users.items()}
 
 
-def demo_data_load(
-    *,
-    persons: int,
-    seed: int,
-    as_of: dt.date | None = None,
-    if_empty: bool = False,
-    accounts: bool = True,
-    stays: bool = True,
-    health: bool = True,
-    progress: Callable[[int], Callable[[int, str], None]] | None = None,
-    settle_progress: Callable[[int], Callable[[int], None] | None] | None = None,
-) -> DemoResult:
+def demo_data_load(*, persons: int, seed: int, as_of: dt.date | None = None,
+                   if_empty: bool = False, accounts: bool = True, stays: bool = True,
+                   health: bool = True,
+                   progress: Callable[[int], Callable[[int, str], None]] | None = None,
+                   settle_progress: Callable[[int], Callable[[int], None] | None] | None = None,
+                   ) -> DemoResult:
     """Generate and write the demo in one transaction; see the module docstring.
 
     `progress(total_rows)` is called once the rows are generated and returns a callback
@@ -249,7 +180,8 @@ def demo_data_load(
         if existing:
             result.skipped = True
             if not Region.objects.filter(code=FIRST_VILLAGE_HUAMACHI).exists():
-                result.regions = region_load_rows(rows=demo_regions(seed=seed).rows, generated=True)
+                result.regions = region_load_rows(rows=demo_regions(seed=seed).rows,
+                                                  generated=True)
             if accounts:
                 result.accounts = demo_accounts_ensure()
             return result
@@ -261,16 +193,9 @@ def demo_data_load(
         actors = _actors(demo_users())
         first_ids = next_ids(MODELS)
         t1 = time.perf_counter()
-        data = demo_generate(
-            persons=persons,
-            seed=seed,
-            as_of=as_of,
-            first_ids=first_ids,
-            actors=actors,
-            stays=stays,
-            health=health,
-            settle_progress=settle_progress,
-        )
+        data = demo_generate(persons=persons, seed=seed, as_of=as_of, first_ids=first_ids,
+                             actors=actors, stays=stays, health=health,
+                             settle_progress=settle_progress)
         t2 = time.perf_counter()
         callback = progress(sum(len(t) for t in data.tables)) if progress else None
         result.timings = write_tables(data.tables, progress=callback)

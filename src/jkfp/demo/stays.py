@@ -56,66 +56,39 @@ from .tables import NONE, Table, day, iso, local_dts, to_date
 # Years in which stays are generated, by region (regimes in force: policies/).
 YEARS = {YANCHI: (2019, 2025), CHANGZHI: (2019, 2020)}
 FIRST_YEAR, LAST_YEAR = 2019, 2025
-MAX_STAYS = 10_000  # expected stays above which admission chances are scaled down
+MAX_STAYS = 10_000      # expected stays above which admission chances are scaled down
 # chance of at least one stay in a year, by age band (upper bounds exclusive)
 AGE_BANDS = np.array([5, 15, 45, 60, 70, 80])
 AGE_P = np.array([0.06, 0.025, 0.04, 0.07, 0.12, 0.17, 0.22])
 POOR = frozenset({Category.REGISTERED_POOR, Category.LIFTED_OUT})
-VULNERABLE = frozenset(
-    MONITORED
-    | {
-        Category.MINIMUM_LIVING,
-        Category.NEAR_MINIMUM_LIVING,
-        Category.EXTREME_POOR,
-        Category.RETURNED_TO_POVERTY,
-    }
-)
-FACTOR = {
-    **dict.fromkeys(POOR, 1.2),
-    **dict.fromkeys(VULNERABLE, 1.6),
-    Category.ILLNESS_IMPOVERISHED: 3.0,
-}
+VULNERABLE = frozenset(MONITORED | {Category.MINIMUM_LIVING, Category.NEAR_MINIMUM_LIVING,
+                                    Category.EXTREME_POOR, Category.RETURNED_TO_POVERTY})
+FACTOR = {**dict.fromkeys(POOR, 1.2), **dict.fromkeys(VULNERABLE, 1.6),
+          Category.ILLNESS_IMPOVERISHED: 3.0}
 # stays in a year of those admitted (1, 2, 3), by the highest factor held
-COUNT_P = {
-    1.0: [0.80, 0.16, 0.04],
-    1.2: [0.80, 0.16, 0.04],
-    1.6: [0.70, 0.22, 0.08],
-    3.0: [0.45, 0.35, 0.20],
-}
+COUNT_P = {1.0: [0.80, 0.16, 0.04], 1.2: [0.80, 0.16, 0.04], 1.6: [0.70, 0.22, 0.08],
+           3.0: [0.45, 0.35, 0.20]}
 P_MAX = 0.85
 
 
 @dataclass(frozen=True)
 class Place:
     """Where the stays of a region's people take place, with their probabilities."""
-
-    key: str  # township | county | county_tcm | city | city_tcm | province | capital | outside
-    location: str  # Location value
+    key: str           # township | county | county_tcm | city | city_tcm | province | capital | outside
+    location: str      # Location value
     grade: int | None  # None: the township centre's own grade
     p: float
 
 
 PLACES = {
-    YANCHI: [
-        Place("township", "county", None, 0.22),
-        Place("county", "county", 2, 0.38),
-        Place("county_tcm", "county", 2, 0.12),
-        Place("city", "city", 3, 0.07),
-        Place("city_tcm", "city", 2, 0.03),
-        Place("province", "province", 3, 0.07),
-        Place("capital", "province", 3, 0.05),
-        Place("outside", "outside", 3, 0.06),
-    ],
-    CHANGZHI: [
-        Place("township", "county", None, 0.20),
-        Place("county", "county", 2, 0.38),
-        Place("county_tcm", "county", 2, 0.10),
-        Place("city", "city", 3, 0.12),
-        Place("city_tcm", "city", 2, 0.05),
-        Place("province", "province", 3, 0.06),
-        Place("capital", "province", 3, 0.04),
-        Place("outside", "outside", 3, 0.05),
-    ],
+    YANCHI: [Place("township", "county", None, 0.22), Place("county", "county", 2, 0.38),
+             Place("county_tcm", "county", 2, 0.12), Place("city", "city", 3, 0.07),
+             Place("city_tcm", "city", 2, 0.03), Place("province", "province", 3, 0.07),
+             Place("capital", "province", 3, 0.05), Place("outside", "outside", 3, 0.06)],
+    CHANGZHI: [Place("township", "county", None, 0.20), Place("county", "county", 2, 0.38),
+               Place("county_tcm", "county", 2, 0.10), Place("city", "city", 3, 0.12),
+               Place("city_tcm", "city", 2, 0.05), Place("province", "province", 3, 0.06),
+               Place("capital", "province", 3, 0.04), Place("outside", "outside", 3, 0.05)],
 }
 # Generic institutions outside the county: city, province and its capital, outside the province.
 CITY = {YANCHI: "吴忠市", CHANGZHI: "长治市"}
@@ -132,8 +105,8 @@ OUTSIDE_COST, ILL_COST = 1.3, 1.8
 class Stays:
     stays: Table
     statements: Table
-    expected: float  # stays expected before scaling down
-    scale: float  # factor applied to the admission chances (1.0: none)
+    expected: float     # stays expected before scaling down
+    scale: float        # factor applied to the admission chances (1.0: none)
 
 
 def _json(value) -> str:
@@ -200,13 +173,8 @@ class _Periods:
         mark[persons] = True
         m = mark[self.person]
         by: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
-        for p, c, s, e in zip(
-            self.person[m].tolist(),
-            self.cat[m].tolist(),
-            self.start[m].tolist(),
-            self.end[m].tolist(),
-            strict=True,
-        ):
+        for p, c, s, e in zip(self.person[m].tolist(), self.cat[m].tolist(),
+                              self.start[m].tolist(), self.end[m].tolist(), strict=True):
             by[p].append((self.codes[c], s, e))
         self._by_person = by
 
@@ -223,18 +191,11 @@ def _hospital_names(pop: Population) -> tuple[dict[str, str], dict[str, str]]:
     return counties, townships
 
 
-def generate_stays(
-    *,
-    rng: np.random.Generator,
-    pop: Population,
-    cats: Categories,
-    as_of: dt.date,
-    actors: dict[str, Actor],
-    policies: PolicySet,
-    first_stay_id: int,
-    first_statement_id: int,
-    progress: Callable[[int], Callable[[int], None] | None] | None = None,
-) -> Stays:
+def generate_stays(*, rng: np.random.Generator, pop: Population, cats: Categories,
+                   as_of: dt.date, actors: dict[str, Actor], policies: PolicySet,
+                   first_stay_id: int, first_statement_id: int,
+                   progress: Callable[[int], Callable[[int], None] | None] | None = None,
+                   ) -> Stays:
     """The stays and their statements; see the module docstring.
 
     `progress(number_of_stays)` is called before the settlement and may return a callback
@@ -248,11 +209,12 @@ def generate_stays(
     yanchi = pop.h_yanchi[pop.p_household]
     today = day(as_of)
     alive_end = np.where(pop.p_death == NONE, today - 7, pop.p_death)  # admitted before then
-    birth_year = pop.p_birth.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    birth_year = (pop.p_birth.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
+                  + 1970)
     periods = _Periods(cats, pop)
-    factor = periods.factors(n, years)  # years × persons
+    factor = periods.factors(n, years)                       # years × persons
     keys = sorted(COUNT_P)
-    fkey = np.searchsorted(keys, factor).astype(np.int8)  # the factors are exactly the keys
+    fkey = np.searchsorted(keys, factor).astype(np.int8)     # the factors are exactly the keys
     mean_count = np.array([np.dot([1, 2, 3], COUNT_P[f]) for f in keys])
 
     def window(j: int, persons: np.ndarray | slice) -> tuple[np.ndarray, np.ndarray]:
@@ -261,11 +223,8 @@ def generate_stays(
         lo = np.maximum(day(dt.date(y, 1, 1)), pop.p_birth[persons] + 1)
         hi = np.minimum(day(dt.date(y, 12, 31)), alive_end[persons])
         yc = yanchi[persons]
-        in_force = np.where(
-            yc,
-            YEARS[YANCHI][0] <= y <= YEARS[YANCHI][1],
-            YEARS[CHANGZHI][0] <= y <= YEARS[CHANGZHI][1],
-        )
+        in_force = np.where(yc, YEARS[YANCHI][0] <= y <= YEARS[YANCHI][1],
+                            YEARS[CHANGZHI][0] <= y <= YEARS[CHANGZHI][1])
         return lo, np.where(in_force, hi, lo - 1)
 
     # the chance of a first stay in each person-year, prorated to the days of the window
@@ -301,7 +260,8 @@ def generate_stays(
     u = rng.random(k)
     for key, m in ((YANCHI, yc), (CHANGZHI, ~yc)):
         cp = np.cumsum([pl.p for pl in PLACES[key]])
-        place[m] = np.minimum(np.searchsorted(cp / cp[-1], u[m], side="right"), len(cp) - 1)
+        place[m] = np.minimum(np.searchsorted(cp / cp[-1], u[m], side="right"),
+                              len(cp) - 1)
     codes = [region[h] for h in pop.p_household[sp].tolist()]
     counties, townships = _hospital_names(pop)
     outside_pick = rng.integers(0, 3, size=k).tolist()
@@ -318,21 +278,17 @@ def generate_stays(
         else:
             grade = pl.grade
             province, capital = PROVINCE[key]
-            name = {
-                "county": f"{county}人民医院",
-                "county_tcm": f"{county}中医医院",
-                "city": f"{CITY[key]}人民医院",
-                "city_tcm": f"{CITY[key]}中医医院",
-                "province": f"{province}人民医院",
-                "capital": f"{capital}第一人民医院",
-                "outside": f"{OUTSIDE[key][outside_pick[i]]}人民医院",
-            }[pl.key]
+            name = {"county": f"{county}人民医院", "county_tcm": f"{county}中医医院",
+                    "city": f"{CITY[key]}人民医院", "city_tcm": f"{CITY[key]}中医医院",
+                    "province": f"{province}人民医院", "capital": f"{capital}第一人民医院",
+                    "outside": f"{OUTSIDE[key][outside_pick[i]]}人民医院"}[pl.key]
         names.append(name)
         grades.append(grade)
         locations.append(pl.location)
     grade = np.asarray(grades, dtype=np.int64)
     outside = np.asarray([loc == "outside" for loc in locations])
-    referred = np.asarray([loc != "county" for loc in locations]) & (rng.random(k) < 0.8)
+    referred = (np.asarray([loc != "county" for loc in locations])
+                & (rng.random(k) < 0.8))
 
     # how long and how much
     los_m = np.array([LOS[g][0] for g in range(4)])[grade]
@@ -360,14 +316,8 @@ def generate_stays(
             break
         adm = np.where(later, prev_dis + 1, adm)
     dis = adm + los
-    end = np.minimum(
-        np.where(
-            yanchi[sp],
-            day(dt.date(YEARS[YANCHI][1], 12, 31)),
-            day(dt.date(YEARS[CHANGZHI][1], 12, 31)),
-        ),
-        alive_end[sp],
-    )
+    end = np.minimum(np.where(yanchi[sp], day(dt.date(YEARS[YANCHI][1], 12, 31)),
+                              day(dt.date(YEARS[CHANGZHI][1], 12, 31))), alive_end[sp])
     # (a stay pushed past the last day is dropped: only the last stays of a person can be)
     keep = adm <= end
     dead = pop.p_death[sp] != NONE
@@ -391,37 +341,23 @@ def generate_stays(
     applied: list[str] = []
     acc, last_person = None, -1
     step = 250
-    for i, (pidx, a, d) in enumerate(zip(sp.tolist(), adm.tolist(), dis.tolist(), strict=True)):
+    for i, (pidx, a, d) in enumerate(zip(sp.tolist(), adm.tolist(), dis.tolist(),
+                                         strict=True)):
         if pidx != last_person:
             acc, last_person = None, pidx
         held = periods.held(pidx, a)
         adm_d, dis_d = to_date(a), to_date(d)
         args = (str(p_ids[i]), regions[i][:6])
-        rest = (
-            int(grade[i]),
-            LOCATION_INDEX[locations[i]],
-            bool(referred[i]),
-            adm_d,
-            dis_d,
-            int(total_fen[i]),
-            int(in_policy_fen[i]),
-        )
+        rest = (int(grade[i]), LOCATION_INDEX[locations[i]], bool(referred[i]), adm_d, dis_d,
+                int(total_fen[i]), int(in_policy_fen[i]))
         category, st = settle_best(
             ((c, Stay("", *args, CATEGORY_INDEX[c], *rest)) for c in held),
-            policies=policies,
-            accumulators=acc,
-        )
+            policies=policies, accumulators=acc)
         acc = st.accumulators_after
         applied.append(category)
         v = statement_values(st, stay_id=stay_ids[i], held=held, category=category)
-        for name in (
-            "year",
-            "policy",
-            "reimbursed_fen",
-            "self_pay_fen",
-            "deposit_waived",
-            "uses_examples",
-        ):
+        for name in ("year", "policy", "reimbursed_fen", "self_pay_fen", "deposit_waived",
+                     "uses_examples"):
             cols[name].append(v[name])
         for name in ("tier_amounts", "accumulators_after", "detail"):
             cols[name].append(_json(v[name]))
@@ -431,41 +367,31 @@ def generate_stays(
         tick(k % step)
 
     at = local_dts(dis, hour=15)
-    stays = Table(
-        HospitalStay,
-        {
-            "id": stay_ids,
-            "person_id": p_ids,
-            "region_code": regions,
-            "county_code": [r[:6] for r in regions],
-            "hospital_name": names,
-            "hospital_grade": grade.tolist(),
-            "location": locations,
-            "referred": referred.tolist(),
-            "admission_date": iso(adm),
-            "discharge_date": iso(dis),
-            "total_fen": total_fen.tolist(),
-            "in_policy_fen": in_policy_fen.tolist(),
-            "category": applied,
-            "diagnosis_icd10": [""] * len(stay_ids),
-            "created_by_id": creators,
-            "created_at": at,
-        },
-    )
-    statements = (
-        Table(
-            Statement,
-            {
-                "id": list(range(first_statement_id, first_statement_id + k)),
-                "stay_id": stay_ids,
-                "person_id": p_ids,
-                "region_code": regions,
-                **cols,
-                "created_by_id": creators,
-                "created_at": at,
-            },
-        )
-        if k
-        else Table(Statement)
-    )
+    stays = Table(HospitalStay, {
+        "id": stay_ids,
+        "person_id": p_ids,
+        "region_code": regions,
+        "county_code": [r[:6] for r in regions],
+        "hospital_name": names,
+        "hospital_grade": grade.tolist(),
+        "location": locations,
+        "referred": referred.tolist(),
+        "admission_date": iso(adm),
+        "discharge_date": iso(dis),
+        "total_fen": total_fen.tolist(),
+        "in_policy_fen": in_policy_fen.tolist(),
+        "category": applied,
+        "diagnosis_icd10": [""] * len(stay_ids),
+        "created_by_id": creators,
+        "created_at": at,
+    })
+    statements = Table(Statement, {
+        "id": list(range(first_statement_id, first_statement_id + k)),
+        "stay_id": stay_ids,
+        "person_id": p_ids,
+        "region_code": regions,
+        **cols,
+        "created_by_id": creators,
+        "created_at": at,
+    }) if k else Table(Statement)
     return Stays(stays if k else Table(HospitalStay), statements, expected, scale)

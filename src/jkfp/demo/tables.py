@@ -45,10 +45,8 @@ def iso(days: np.ndarray) -> list[str | None]:
     if not len(days):
         return []
     uniq, inverse = np.unique(days, return_inverse=True)
-    text = np.array(
-        [None if n == NONE else (EPOCH + dt.timedelta(days=n)).isoformat() for n in uniq.tolist()],
-        dtype=object,
-    )
+    text = np.array([None if n == NONE else (EPOCH + dt.timedelta(days=n)).isoformat()
+                     for n in uniq.tolist()], dtype=object)
     return text[inverse].tolist()
 
 

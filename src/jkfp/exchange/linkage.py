@@ -9,10 +9,13 @@
    of ours hold, are a ``conflict``.
 2. Every other row (ID failing the check, no ID, or a valid ID we do not hold) is scored
    against the registry by a Fellegi-Sunter model (linkage_model) on name, pinyin, birth
-   date, sex, region and the ID's digits. A row with exactly one candidate at or above
-   ``high`` and no other at or above ``low`` is ``linked``; one candidate in between, or
-   rivals (two namesakes born the same day in one village), is ``doubtful``; two candidates
-   at or above ``high`` is a ``conflict``; nothing at or above ``low`` is ``new``.
+   date, sex, region and the ID's digits. splink gives each pair its match probability; a
+   row being one person at most, the candidates of a row then share it (``one_to_one``: two
+   namesakes born the same day in one village get about 0.5 each). The score is that shared
+   probability. A row whose best candidate reaches ``high`` is ``linked`` — unless its own ID
+   is valid and differs from the candidate's; candidates whose pair probability reaches
+   ``low`` put the row in review (``doubtful``); none is ``new``. (With ``high`` at or below
+   0.5, two candidates reaching it is a ``conflict``.)
 3. One of ours claimed by two rows of theirs is a ``conflict`` for the rows that the model
    linked (an exact ID link stands; the other row names it in its reason). Nothing is
    resolved silently: doubtful and conflict rows carry their candidates for a person.
@@ -49,7 +52,7 @@ REGISTRY_COLUMNS = ("person_id", "id_number", "name", "birth_date", "sex", "regi
 MAX_CANDIDATES = 5
 SCORE_FLOOR = 0.001  # pairs below this are not kept at all
 MIN_VALID_FOR_PRIOR = 20
-NO_PAIRS = {"row": pl.Int64, "person_id": pl.Int64, "score": pl.Float64, "has_id": pl.Boolean}
+NO_PAIRS = linkage_model.PAIRS | {"has_id": pl.Boolean}
 
 R_EXACT = "证件号码一致"
 R_DUP_OURS = "该证件号码在登记库中对应多人"
@@ -134,9 +137,9 @@ def _decide(rest: pl.DataFrame, pairs: pl.DataFrame, *, high: float, low: float)
         pl.col("has_id").first().alias("best_has_id"),
         pl.col("score").max().alias("best"),
         (pl.col("score") >= high).sum().alias("n_high"),
-        (pl.col("score") >= low).sum().alias("n_low"),
+        (pl.col("pair_score") >= low).sum().alias("n_low"),
         pl.struct("person_id", "score")
-        .filter(pl.col("score") >= low)
+        .filter(pl.col("pair_score") >= low)
         .head(MAX_CANDIDATES)
         .alias("candidates"),
     )
@@ -153,7 +156,7 @@ def _decide(rest: pl.DataFrame, pairs: pl.DataFrame, *, high: float, low: float)
     n_high, n_low = pl.col("n_high").fill_null(0), pl.col("n_low").fill_null(0)
     # a good ID of theirs that differs from the candidate's good ID: a person decides
     other_id = pl.col("id_valid") & pl.col("best_has_id").fill_null(False)
-    linked = (n_high == 1) & (n_low == 1) & ~other_id
+    linked = (n_high == 1) & ~other_id
     return out.select(
         "row",
         pl.when(linked).then(pl.col("best_id")).alias("person_id"),

@@ -45,17 +45,8 @@ ELIGIBILITY = "eligibility"
 PROGRAMMES = KINDS
 NATIONAL = ""
 
-_DISEASE_FILE_KEYS = {
-    "region",
-    "kind",
-    "description",
-    "icd10_source",
-    "source",
-    "example",
-    "start",
-    "end",
-    "entries",
-}
+_DISEASE_FILE_KEYS = {"region", "kind", "description", "icd10_source", "source", "example",
+                      "start", "end", "entries"}
 _DISEASE_FILE_REQUIRED = ("region", "kind", "icd10_source", "entries")
 _ENTRY_KEYS = {"code", "name", "icd10", "start", "end", "source", "example", "note"}
 _ELIGIBILITY_FILE_KEYS = {"kind", "description", "rules"}
@@ -71,7 +62,6 @@ _CATEGORIES = {c.value for c in Category}
 
 # --- ICD-10 codes ------------------------------------------------------------------------------
 
-
 def icd10_normalise(code: str) -> str:
     """A diagnosis code in its canonical form: `C16`, `C16.9`, `I21.01`.
 
@@ -86,12 +76,9 @@ def icd10_normalise(code: str) -> str:
         text = text[:-1]
     m = _ICD10.fullmatch(text)
     if not m:
-        raise DomainError(
-            ErrorCode.ICD10_FORMAT,
-            f"诊断编码“{raw.strip()}”不是 ICD-10 格式（一个字母加两位数字，"
-            "可带小数点和一至两位细目，如 I10、C16.9）",
-            field="icd10",
-        )
+        raise DomainError(ErrorCode.ICD10_FORMAT,
+                          f"诊断编码“{raw.strip()}”不是 ICD-10 格式（一个字母加两位数字，"
+                          "可带小数点和一至两位细目，如 I10、C16.9）", field="icd10")
     letter, digits, sub = m.groups()
     if sub and set(sub) == {"X"}:
         sub = None
@@ -140,20 +127,17 @@ def icd10_range(text: str) -> Icd10Range:
     raw = "" if text is None else str(text)
     parts = unicodedata.normalize("NFKC", raw).split("-")
     if len(parts) > 2:
-        raise DomainError(ErrorCode.ICD10_FORMAT, f"ICD-10 范围“{raw}”只能有一个“-”", field="icd10")
+        raise DomainError(ErrorCode.ICD10_FORMAT, f"ICD-10 范围“{raw}”只能有一个“-”",
+                          field="icd10")
     first = icd10_normalise(parts[0])
     last = icd10_normalise(parts[-1])
     if _low(last) < _low(first) or _high(last) < _high(first):
-        raise DomainError(
-            ErrorCode.ICD10_FORMAT,
-            f"ICD-10 范围“{raw}”的起止颠倒（{first} 在 {last} 之后）",
-            field="icd10",
-        )
+        raise DomainError(ErrorCode.ICD10_FORMAT,
+                          f"ICD-10 范围“{raw}”的起止颠倒（{first} 在 {last} 之后）", field="icd10")
     return Icd10Range(first, last, raw)
 
 
 # --- what the files hold -----------------------------------------------------------------------
-
 
 @dataclass(frozen=True)
 class Disease:
@@ -223,7 +207,8 @@ def _merged(items) -> list[tuple[dt.date, dt.date]]:
     out: list[list[dt.date]] = []
     for item in sorted(items, key=lambda i: i.start):
         end = item.end or dt.date.max
-        if out and (out[-1][1] == dt.date.max or item.start <= out[-1][1] + dt.timedelta(days=1)):
+        if out and (out[-1][1] == dt.date.max
+                    or item.start <= out[-1][1] + dt.timedelta(days=1)):
             out[-1][1] = max(out[-1][1], end)
         else:
             out.append([item.start, end])
@@ -238,9 +223,8 @@ def _check_kind(kind: str) -> None:
 class Catalog:
     """The diseases and eligibility rules of a catalog folder, queried per region and date."""
 
-    def __init__(
-        self, diseases=(), rules=(), *, directory: Path | None = None, files: tuple[str, ...] = ()
-    ):
+    def __init__(self, diseases=(), rules=(), *, directory: Path | None = None,
+                 files: tuple[str, ...] = ()):
         self.diseases: tuple[Disease, ...] = tuple(diseases)
         self.rules: tuple[EligibilityRule, ...] = tuple(rules)
         self.directory = directory
@@ -250,12 +234,9 @@ class Catalog:
             self._by_kind[d.kind].setdefault(d.region, []).append(d)
         # per kind, the regions longest first, each with the periods its list covers
         self._coverage: dict[str, list[tuple[str, list[tuple[dt.date, dt.date]]]]] = {
-            kind: sorted(
-                ((region, _merged(diseases)) for region, diseases in lists.items()),
-                key=lambda item: -len(item[0]),
-            )
-            for kind, lists in self._by_kind.items()
-        }
+            kind: sorted(((region, _merged(diseases)) for region, diseases in lists.items()),
+                         key=lambda item: -len(item[0]))
+            for kind, lists in self._by_kind.items()}
         self._in_force_cache: dict[tuple[str, str, dt.date], list[Disease]] = {}
 
     def list_region(self, *, region_code: str, on: dt.date, kind: str) -> str | None:
@@ -280,14 +261,12 @@ class Catalog:
         if found is None:
             if len(self._in_force_cache) > 10_000:
                 self._in_force_cache.clear()
-            found = self._in_force_cache[key] = [
-                d for d in self._by_kind[kind][region] if d.in_force(on)
-            ]
+            found = self._in_force_cache[key] = [d for d in self._by_kind[kind][region]
+                                                 if d.in_force(on)]
         return found
 
-    def get(
-        self, *, code: str, region_code: str, on: dt.date, kind: str | None = None
-    ) -> Disease | None:
+    def get(self, *, code: str, region_code: str, on: dt.date,
+            kind: str | None = None) -> Disease | None:
         """The disease `code` of the lists in force (of `kind`, or of the first kind in KINDS
         order that has it); None if no list in force has it."""
         for k in (kind,) if kind else KINDS:
@@ -307,25 +286,19 @@ class Catalog:
                     return d
         return None
 
-    def eligibility_rule(
-        self, *, region_code: str, on: dt.date, programme: str = SPECIAL_TREATMENT
-    ) -> EligibilityRule | None:
+    def eligibility_rule(self, *, region_code: str, on: dt.date,
+                         programme: str = SPECIAL_TREATMENT) -> EligibilityRule | None:
         """The rule in force of the most specific region; None if there is none."""
         _check_kind(programme)
         best = None
         for r in self.rules:
-            if (
-                r.programme == programme
-                and region_code.startswith(r.region)
-                and r.in_force(on)
-                and (best is None or len(r.region) > len(best.region))
-            ):
+            if r.programme == programme and region_code.startswith(r.region) and r.in_force(on) \
+                    and (best is None or len(r.region) > len(best.region)):
                 best = r
         return best
 
-    def eligible_categories(
-        self, *, region_code: str, on: dt.date, programme: str = SPECIAL_TREATMENT
-    ) -> frozenset[str]:
+    def eligible_categories(self, *, region_code: str, on: dt.date,
+                            programme: str = SPECIAL_TREATMENT) -> frozenset[str]:
         """Codes of the categories (jkfp.categories) whose members may open a case of the
         programme on the date in the region; empty if no rule is in force."""
         rule = self.eligibility_rule(region_code=region_code, on=on, programme=programme)
@@ -340,7 +313,6 @@ def load(directory: Path | str) -> Catalog:
 
 
 # --- the folder of the settings, cached --------------------------------------------------------
-
 
 def default_dir() -> Path:
     """`catalogs/` of the repository."""
@@ -368,9 +340,8 @@ _state: tuple | None = None
 
 
 def _stamp(directory: Path) -> tuple:
-    files = (
-        sorted(p for p in directory.rglob("*.yaml") if p.is_file()) if directory.is_dir() else []
-    )
+    files = sorted(p for p in directory.rglob("*.yaml") if p.is_file()) \
+        if directory.is_dir() else []
     return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
 
 

@@ -34,18 +34,14 @@ from .catalog import (
 
 # --- reading and validating --------------------------------------------------------------------
 
-
 class CatalogFileError(DomainError):
     """A problem in a catalog file; the message starts with file:line."""
 
     def __init__(self, message: str, *, file: str, line: int | None, key: str = ""):
         where = f"{file}:{line}" if line else file
-        super().__init__(
-            ErrorCode.CATALOG_INVALID,
-            f"{where}：{key + '：' if key else ''}{message}",
-            field=key or None,
-            row=line,
-        )
+        super().__init__(ErrorCode.CATALOG_INVALID,
+                         f"{where}：{key + '：' if key else ''}{message}", field=key or None,
+                         row=line)
         self.file = file
         self.line = line
 
@@ -58,19 +54,14 @@ class _File:
         self.errors = errors
 
     def error(self, message: str, node, key=None, path: str = "") -> None:
-        self.errors.append(
-            CatalogFileError(message, file=self.name, line=line_of(node, key), key=path)
-        )
+        self.errors.append(CatalogFileError(message, file=self.name, line=line_of(node, key),
+                                            key=path))
 
     def unknown_keys(self, node: dict, allowed: set, prefix: str = "") -> None:
         for key in node:
             if key not in allowed:
-                self.error(
-                    f"未知的键“{key}”（可用：{'、'.join(sorted(allowed))}）",
-                    node,
-                    key,
-                    f"{prefix}{key}",
-                )
+                self.error(f"未知的键“{key}”（可用：{'、'.join(sorted(allowed))}）", node, key,
+                           f"{prefix}{key}")
 
     def date(self, node: dict, key: str, path: str) -> dt.date | None | bool:
         """The date under `key`; None if absent; False if present but not a date."""
@@ -82,9 +73,8 @@ class _File:
             return False
         return value
 
-    def provenance(
-        self, node: dict, path: str, default: tuple[str, bool] | None = None
-    ) -> tuple[str, bool] | None:
+    def provenance(self, node: dict, path: str, default: tuple[str, bool] | None = None
+                   ) -> tuple[str, bool] | None:
         """(source, example) of a node, else the default; None (and an error) if neither."""
         ok = True
         source = node.get("source")
@@ -105,12 +95,8 @@ class _File:
         if example:
             return "", True
         if default is None:
-            self.error(
-                "须注明来源（source），无公开来源时写 example: true",
-                node,
-                None,
-                path.rstrip(".") or "",
-            )
+            self.error("须注明来源（source），无公开来源时写 example: true", node, None,
+                       path.rstrip(".") or "")
         return default
 
     def region(self, node: dict, path: str) -> str | None:
@@ -121,12 +107,8 @@ class _File:
             return NATIONAL
         if isinstance(value, str) and _REGION.fullmatch(value) and len(value) in _REGION_LENGTHS:
             return value
-        self.error(
-            f"区划“{value}”须为 national 或 2、4、6、9、12 位区划代码前缀（加引号）",
-            node,
-            "region",
-            f"{path}region",
-        )
+        self.error(f"区划“{value}”须为 national 或 2、4、6、9、12 位区划代码前缀（加引号）",
+                   node, "region", f"{path}region")
         return None
 
 
@@ -141,12 +123,8 @@ def _period(f: _File, node: dict, path: str, default_start=None, default_end=Non
         f.error("缺少起始日期 start", node, None, path.rstrip("."))
         return None
     if end is not None and end < start:
-        f.error(
-            f"结束日期 {end} 早于起始日期 {start}",
-            node,
-            "end" if "end" in node else None,
-            f"{path}end",
-        )
+        f.error(f"结束日期 {end} 早于起始日期 {start}", node, "end" if "end" in node else None,
+                f"{path}end")
         return None
     return start, end
 
@@ -160,12 +138,8 @@ def _parse_diseases(f: _File, data: dict) -> list[Disease]:
     kind = data.get("kind")
     icd10_source = data.get("icd10_source")
     if "icd10_source" in data and (not isinstance(icd10_source, str) or not icd10_source.strip()):
-        f.error(
-            "icd10_source 须说明 ICD-10 对应的出处（本系统自定时写 system mapping）",
-            data,
-            "icd10_source",
-            "icd10_source",
-        )
+        f.error("icd10_source 须说明 ICD-10 对应的出处（本系统自定时写 system mapping）", data,
+                "icd10_source", "icd10_source")
     file_prov = None
     if "source" in data or "example" in data:
         file_prov = f.provenance(data, "")
@@ -177,13 +151,8 @@ def _parse_diseases(f: _File, data: dict) -> list[Disease]:
     if "entries" in data and (not isinstance(entries, list) or not entries):
         f.error("entries 须为病种列表（至少一项）", data, "entries", "entries")
         return []
-    if (
-        region is None
-        or kind not in KINDS
-        or not isinstance(icd10_source, str)
-        or not icd10_source.strip()
-        or entries is None
-    ):
+    if region is None or kind not in KINDS or not isinstance(icd10_source, str) \
+            or not icd10_source.strip() or entries is None:
         return []
     out: list[Disease] = []
     for i, entry in enumerate(entries):
@@ -198,20 +167,14 @@ def _parse_diseases(f: _File, data: dict) -> list[Disease]:
                 f.error(f"缺少 {key}", entry, None, f"{path}{key}")
                 ok = False
         code = entry.get("code")
-        if "code" in entry and (
-            not isinstance(code, str) or not _CODE.fullmatch(code) or len(code) > _CODE_MAX
-        ):
-            f.error(
-                f"病种代码“{code}”须为英文小写加下划线（snake_case，至多 {_CODE_MAX} 个字符）",
-                entry,
-                "code",
-                f"{path}code",
-            )
+        if "code" in entry and (not isinstance(code, str) or not _CODE.fullmatch(code)
+                                or len(code) > _CODE_MAX):
+            f.error(f"病种代码“{code}”须为英文小写加下划线（snake_case，至多 {_CODE_MAX} 个字符）",
+                    entry, "code", f"{path}code")
             ok = False
         name = entry.get("name")
-        if "name" in entry and (
-            not isinstance(name, str) or not name.strip() or len(name) > _NAME_MAX
-        ):
+        if "name" in entry and (not isinstance(name, str) or not name.strip()
+                                or len(name) > _NAME_MAX):
             f.error(f"病种名称须为非空文字（至多 {_NAME_MAX} 字）", entry, "name", f"{path}name")
             ok = False
         note = entry.get("note", "")
@@ -229,36 +192,19 @@ def _parse_diseases(f: _File, data: dict) -> list[Disease]:
                     try:
                         ranges.append(icd10_range(item))
                     except DomainError as exc:
-                        f.errors.append(
-                            CatalogFileError(
-                                exc.message,
-                                file=f.name,
-                                line=line_of(entry, "icd10"),
-                                key=f"{path}icd10",
-                            )
-                        )
+                        f.errors.append(CatalogFileError(
+                            exc.message, file=f.name, line=line_of(entry, "icd10"),
+                            key=f"{path}icd10"))
                         ok = False
         period = _period(f, entry, path, default_start=file_start, default_end=file_end)
         prov = f.provenance(entry, path, default=file_prov)
         if not ok or period is None or prov is None:
             continue
-        out.append(
-            Disease(
-                code=code,
-                name=name.strip(),
-                kind=kind,
-                icd10=tuple(ranges),
-                start=period[0],
-                end=period[1],
-                region=region,
-                source=prov[0],
-                example=prov[1],
-                note=note.strip(),
-                icd10_source=icd10_source.strip(),
-                file=f.name,
-                line=line_of(entry) if isinstance(entry, YMap) else None,
-            )
-        )
+        out.append(Disease(code=code, name=name.strip(), kind=kind, icd10=tuple(ranges),
+                           start=period[0], end=period[1], region=region, source=prov[0],
+                           example=prov[1], note=note.strip(),
+                           icd10_source=icd10_source.strip(), file=f.name,
+                           line=line_of(entry) if isinstance(entry, YMap) else None))
     return out
 
 
@@ -266,17 +212,15 @@ def _parse_rules(f: _File, data: dict) -> list[EligibilityRule]:
     f.unknown_keys(data, _ELIGIBILITY_FILE_KEYS)
     rules = data.get("rules")
     if not isinstance(rules, list) or not rules:
-        f.error(
-            "rules 须为规则列表（至少一项）", data, "rules" if "rules" in data else None, "rules"
-        )
+        f.error("rules 须为规则列表（至少一项）", data, "rules" if "rules" in data else None,
+                "rules")
         return []
     out: list[EligibilityRule] = []
     for i, rule in enumerate(rules):
         path = f"rules[{i}]."
         if not isinstance(rule, dict):
-            f.error(
-                "须为映射：region、programme、start、categories …", rules, None, path.rstrip(".")
-            )
+            f.error("须为映射：region、programme、start、categories …", rules, None,
+                    path.rstrip("."))
             continue
         f.unknown_keys(rule, _RULE_KEYS, path)
         ok = True
@@ -287,30 +231,21 @@ def _parse_rules(f: _File, data: dict) -> list[EligibilityRule]:
         region = f.region(rule, path) if "region" in rule else None
         programme = rule.get("programme")
         if "programme" in rule and programme not in PROGRAMMES:
-            f.error(
-                f"未知的项目“{programme}”（可用：{'、'.join(PROGRAMMES)}）",
-                rule,
-                "programme",
-                f"{path}programme",
-            )
+            f.error(f"未知的项目“{programme}”（可用：{'、'.join(PROGRAMMES)}）", rule, "programme",
+                    f"{path}programme")
             ok = False
         categories = rule.get("categories")
         found: set[str] = set()
         if "categories" in rule:
             if not isinstance(categories, list) or not categories:
-                f.error(
-                    "categories 须为人员类别代码的列表", rule, "categories", f"{path}categories"
-                )
+                f.error("categories 须为人员类别代码的列表", rule, "categories",
+                        f"{path}categories")
                 ok = False
             else:
                 for c in categories:
                     if c not in _CATEGORIES:
-                        f.error(
-                            f"未知的人员类别“{c}”（见 jkfp/categories.py）",
-                            rule,
-                            "categories",
-                            f"{path}categories",
-                        )
+                        f.error(f"未知的人员类别“{c}”（见 jkfp/categories.py）", rule,
+                                "categories", f"{path}categories")
                         ok = False
                     elif c in found:
                         f.error(f"人员类别“{c}”重复", rule, "categories", f"{path}categories")
@@ -324,20 +259,10 @@ def _parse_rules(f: _File, data: dict) -> list[EligibilityRule]:
         prov = f.provenance(rule, path)
         if not ok or region is None or period is None or prov is None:
             continue
-        out.append(
-            EligibilityRule(
-                region=region,
-                programme=programme,
-                start=period[0],
-                end=period[1],
-                categories=frozenset(found),
-                source=prov[0],
-                example=prov[1],
-                note=note.strip(),
-                file=f.name,
-                line=line_of(rule),
-            )
-        )
+        out.append(EligibilityRule(region=region, programme=programme, start=period[0],
+                                   end=period[1], categories=frozenset(found), source=prov[0],
+                                   example=prov[1], note=note.strip(), file=f.name,
+                                   line=line_of(rule)))
     return out
 
 
@@ -347,9 +272,8 @@ def _periods_overlap(a, b) -> bool:
     return a.start <= b_end and b.start <= a_end
 
 
-def _cross_checks(
-    diseases: list[Disease], rules: list[EligibilityRule], errors: list[DomainError]
-) -> None:
+def _cross_checks(diseases: list[Disease], rules: list[EligibilityRule],
+                  errors: list[DomainError]) -> None:
     """One list must not hold a disease twice, nor two diseases sharing ICD-10 codes, on the
     same dates; one region must not have two eligibility rules of a programme on one date."""
     seen: dict[tuple[str, str], list[Disease]] = {}
@@ -359,40 +283,25 @@ def _cross_checks(
             if not _periods_overlap(d, o):
                 continue
             if o.code == d.code:
-                errors.append(
-                    CatalogFileError(
-                        f"病种“{d.code}”在同一目录的同一时期重复（已见于 {o.where}）",
-                        file=d.file,
-                        line=d.line,
-                        key="code",
-                    )
-                )
+                errors.append(CatalogFileError(
+                    f"病种“{d.code}”在同一目录的同一时期重复（已见于 {o.where}）",
+                    file=d.file, line=d.line, key="code"))
                 continue
             shared = next(((a, b) for a in d.icd10 for b in o.icd10 if a.overlaps(b)), None)
             if shared:
-                errors.append(
-                    CatalogFileError(
-                        f"ICD-10 {shared[0]} 与病种“{o.code}”的 {shared[1]} 重叠（{o.where}），"
-                        "同一目录同一时期一个诊断只能对应一个病种",
-                        file=d.file,
-                        line=d.line,
-                        key="icd10",
-                    )
-                )
+                errors.append(CatalogFileError(
+                    f"ICD-10 {shared[0]} 与病种“{o.code}”的 {shared[1]} 重叠（{o.where}），"
+                    "同一目录同一时期一个诊断只能对应一个病种", file=d.file, line=d.line,
+                    key="icd10"))
         others.append(d)
     seen_rules: dict[tuple[str, str], list[EligibilityRule]] = {}
     for r in rules:
         others = seen_rules.setdefault((r.region, r.programme), [])
         for o in others:
             if _periods_overlap(r, o):
-                errors.append(
-                    CatalogFileError(
-                        f"同一区划、同一项目的准入规则时期重叠（已见于 {o.where}）",
-                        file=r.file,
-                        line=r.line,
-                        key="start",
-                    )
-                )
+                errors.append(CatalogFileError(
+                    f"同一区划、同一项目的准入规则时期重叠（已见于 {o.where}）", file=r.file,
+                    line=r.line, key="start"))
         others.append(r)
 
 
@@ -407,14 +316,12 @@ def load(directory: Path | str) -> Catalog:
     directory = Path(directory)
     errors: list[DomainError] = []
     if not directory.is_dir():
-        raise ValidationErrors(
-            [CatalogFileError("找不到疾病目录文件夹", file=str(directory), line=None)]
-        )
+        raise ValidationErrors([CatalogFileError("找不到疾病目录文件夹", file=str(directory),
+                                                 line=None)])
     files = catalog_files(directory)
     if not files:
-        raise ValidationErrors(
-            [CatalogFileError("文件夹中没有 *.yaml 目录文件", file=str(directory), line=None)]
-        )
+        raise ValidationErrors([CatalogFileError("文件夹中没有 *.yaml 目录文件",
+                                                 file=str(directory), line=None)])
     diseases: list[Disease] = []
     rules: list[EligibilityRule] = []
     for path in files:
@@ -434,14 +341,12 @@ def load(directory: Path | str) -> Catalog:
         elif kind in KINDS:
             diseases += _parse_diseases(f, data)
         else:
-            f.error(
-                f"kind“{kind}”须为 {'、'.join((*KINDS, ELIGIBILITY))} 之一",
-                data,
-                "kind" if "kind" in data else None,
-                "kind",
-            )
+            f.error(f"kind“{kind}”须为 {'、'.join((*KINDS, ELIGIBILITY))} 之一", data,
+                    "kind" if "kind" in data else None, "kind")
     _cross_checks(diseases, rules, errors)
     if errors:
         errors.sort(key=lambda e: (getattr(e, "file", ""), getattr(e, "line", None) or 0))
         raise ValidationErrors(errors)
     return Catalog(diseases, rules, directory=directory, files=tuple(str(p) for p in files))
+
+

@@ -22,12 +22,8 @@ class ChronicRegistration(models.Model):
         CURED = "cured", "治愈（结核病疗程结束）"
         ERROR = "error", "登记有误"
 
-    person = models.ForeignKey(
-        "registry.Person",
-        on_delete=models.PROTECT,
-        related_name="chronic_registrations",
-        verbose_name="患者",
-    )
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT,
+                               related_name="chronic_registrations", verbose_name="患者")
     region_code = models.CharField("区划代码", max_length=12)
     disease_code = models.CharField("病种", max_length=40)
     icd10 = models.CharField("诊断（ICD-10）", max_length=8)
@@ -35,9 +31,8 @@ class ChronicRegistration(models.Model):
     confirmed_by = models.CharField("确诊机构", max_length=100)
     registered_on = models.DateField("登记日期")
     outpatient_certified_on = models.DateField("门诊慢病鉴定日期", null=True, blank=True)
-    risk_level = models.PositiveSmallIntegerField(
-        "危险性评估等级（严重精神障碍）", null=True, blank=True
-    )
+    risk_level = models.PositiveSmallIntegerField("危险性评估等级（严重精神障碍）", null=True,
+                                                  blank=True)
     treatment_start = models.DateField("疗程开始（结核病）", null=True, blank=True)
     last_visit_on = models.DateField("最近随访日期", null=True, blank=True)
     next_visit_on = models.DateField("下次随访日期", null=True, blank=True)
@@ -45,9 +40,8 @@ class ChronicRegistration(models.Model):
     end_reason = models.CharField("结束原因", max_length=8, choices=EndReason.choices, blank=True)
     note = models.CharField("备注", max_length=500, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     history = HistoricalRecords()
 
@@ -59,22 +53,15 @@ class ChronicRegistration(models.Model):
             models.Index(fields=["region_code", "id"], name="chronic_region_id"),
             models.Index(fields=["person", "disease_code"], name="chronic_person_disease"),
             models.Index(fields=["disease_code", "region_code"], name="chronic_disease_region"),
-            models.Index(
-                fields=["region_code", "next_visit_on"],
-                name="chronic_region_next_visit",
-                condition=Q(ended_on__isnull=True),
-            ),
+            models.Index(fields=["region_code", "next_visit_on"], name="chronic_region_next_visit",
+                         condition=Q(ended_on__isnull=True)),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["person", "disease_code"],
-                condition=Q(ended_on__isnull=True),
-                name="chronic_one_open_per_disease",
-            ),
-            models.CheckConstraint(
-                condition=Q(risk_level__isnull=True) | Q(risk_level__lte=5),
-                name="chronic_risk_level_0_5",
-            ),
+            models.UniqueConstraint(fields=["person", "disease_code"],
+                                    condition=Q(ended_on__isnull=True),
+                                    name="chronic_one_open_per_disease"),
+            models.CheckConstraint(condition=Q(risk_level__isnull=True) | Q(risk_level__lte=5),
+                                   name="chronic_risk_level_0_5"),
         ]
 
     def __str__(self) -> str:
@@ -108,12 +95,8 @@ class SpecialCase(models.Model):
         MOVED = "moved", "迁出"
         NOT_ELIGIBLE = "not_eligible", "不符合条件"
 
-    person = models.ForeignKey(
-        "registry.Person",
-        on_delete=models.PROTECT,
-        related_name="special_cases",
-        verbose_name="患者",
-    )
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT,
+                               related_name="special_cases", verbose_name="患者")
     region_code = models.CharField("区划代码", max_length=12)
     disease_code = models.CharField("病种", max_length=40)
     icd10 = models.CharField("诊断（ICD-10）", max_length=8)
@@ -122,18 +105,17 @@ class SpecialCase(models.Model):
     source_ref = models.CharField("来源记录", max_length=40, blank=True)  # e.g. screening:12
     hospital_name = models.CharField("定点医院", max_length=100, blank=True)
     treatment_plan = models.CharField("救治方案", max_length=1000, blank=True)
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.FOUND)
+    status = models.CharField("状态", max_length=16, choices=Status.choices,
+                              default=Status.FOUND)
     outcome = models.CharField("救治结果", max_length=10, choices=Outcome.choices, blank=True)
-    close_reason = models.CharField(
-        "销号原因", max_length=16, choices=CloseReason.choices, blank=True
-    )
+    close_reason = models.CharField("销号原因", max_length=16, choices=CloseReason.choices,
+                                    blank=True)
     opened_on = models.DateField("建档日期", null=True, blank=True)
     treated_on = models.DateField("救治完成日期", null=True, blank=True)
     closed_on = models.DateField("销号日期", null=True, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     history = HistoricalRecords()
 
@@ -146,11 +128,9 @@ class SpecialCase(models.Model):
             models.Index(fields=["status", "disease_code"], name="case_status_disease"),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["person", "disease_code"],
-                condition=~Q(status="closed"),
-                name="case_one_open_per_disease",
-            ),
+            models.UniqueConstraint(fields=["person", "disease_code"],
+                                    condition=~Q(status="closed"),
+                                    name="case_one_open_per_disease"),
         ]
 
     def __str__(self) -> str:
@@ -166,9 +146,8 @@ class SpecialCaseStep(models.Model):
     to_status = models.CharField("新状态", max_length=16)
     on_date = models.DateField("日期")
     comment = models.CharField("说明", max_length=500, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="经办人"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="+", verbose_name="经办人")
     at = models.DateTimeField("操作时间", auto_now_add=True)
 
     class Meta:

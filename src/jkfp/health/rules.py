@@ -28,18 +28,14 @@ class Step:
     needs_comment: bool = False
 
 
-STEPS: dict[str, Step] = {
-    s.name: s
-    for s in (
-        Step("open_record", "建档", (S.FOUND,), S.OPENED),
-        Step("start_treatment", "开始救治", (S.OPENED,), S.IN_TREATMENT),
-        Step("mark_treated", "救治完成", (S.IN_TREATMENT,), S.TREATED),
-        Step(
-            "close", "销号", (S.FOUND, S.OPENED, S.IN_TREATMENT, S.TREATED), S.CLOSED, county=True
-        ),
-        Step("reopen", "重新建档", (S.CLOSED,), S.OPENED, county=True, needs_comment=True),
-    )
-}
+STEPS: dict[str, Step] = {s.name: s for s in (
+    Step("open_record", "建档", (S.FOUND,), S.OPENED),
+    Step("start_treatment", "开始救治", (S.OPENED,), S.IN_TREATMENT),
+    Step("mark_treated", "救治完成", (S.IN_TREATMENT,), S.TREATED),
+    Step("close", "销号", (S.FOUND, S.OPENED, S.IN_TREATMENT, S.TREATED), S.CLOSED,
+         county=True),
+    Step("reopen", "重新建档", (S.CLOSED,), S.OPENED, county=True, needs_comment=True),
+)}
 
 #: a case "closed as cured" must have been treated with the outcome cured first
 CURED_NEEDS = (S.TREATED, SpecialCase.Outcome.CURED)
@@ -63,13 +59,12 @@ def require_step(*, user: User, case: SpecialCase, step: str) -> Step:
     if s is None:
         raise DomainError(ErrorCode.CASE_STEP_NOT_ALLOWED, f"没有“{step}”这一步骤", field="step")
     if case.status not in s.sources:
-        raise DomainError(
-            ErrorCode.CASE_STEP_NOT_ALLOWED,
-            f"病例当前为“{case.get_status_display()}”，不能“{s.label}”",
-            field="step",
-        )
+        raise DomainError(ErrorCode.CASE_STEP_NOT_ALLOWED,
+                          f"病例当前为“{case.get_status_display()}”，不能“{s.label}”",
+                          field="step")
     if not can_write_health(user):
-        raise DomainError(ErrorCode.PERMISSION, "只有卫生健康部门和医疗机构的经办人员可以办理病例")
+        raise DomainError(ErrorCode.PERMISSION,
+                          "只有卫生健康部门和医疗机构的经办人员可以办理病例")
     if s.county and not (user.is_superuser or level_length(user) <= COUNTY_LEN):
         raise DomainError(ErrorCode.PERMISSION, f"“{s.label}”由县级卫生健康部门办理")
     return s

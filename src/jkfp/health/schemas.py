@@ -42,9 +42,8 @@ class CaseIn(In):
 
 
 class CaseStepIn(In):
-    step: str = Field(
-        max_length=16, description="open_record / start_treatment / mark_treated / close / reopen"
-    )
+    step: str = Field(max_length=16, description="open_record / start_treatment / mark_treated / "
+                                                   "close / reopen")
     on_date: DateIn
     version: Version
     comment: str = Field("", max_length=500)

@@ -64,15 +64,8 @@ def case_steps(*, user: User, case: SpecialCase) -> list[SpecialCaseStep]:
 
 
 # ---------------------------------------------------------------- lists
-def case_list(
-    *,
-    user: User,
-    status: str = "",
-    disease_code: str = "",
-    region_code: str = "",
-    hospital: str = "",
-    open_only: bool = False,
-) -> QuerySet[SpecialCase]:
+def case_list(*, user: User, status: str = "", disease_code: str = "", region_code: str = "",
+              hospital: str = "", open_only: bool = False) -> QuerySet[SpecialCase]:
     qs = case_scope(user=user)
     if region_code:
         qs = scoped(qs, user).filter(region_code__startswith=region_code)
@@ -87,9 +80,8 @@ def case_list(
     return qs.select_related("person").order_by("-found_on", "-id")
 
 
-def registration_list(
-    *, user: User, disease_code: str = "", region_code: str = "", open_only: bool = True
-) -> QuerySet[ChronicRegistration]:
+def registration_list(*, user: User, disease_code: str = "", region_code: str = "",
+                      open_only: bool = True) -> QuerySet[ChronicRegistration]:
     qs = registration_scope(user=user)
     if region_code:
         qs = qs.filter(region_code__startswith=region_code)
@@ -103,24 +95,17 @@ def registration_list(
 def open_cases_by_disease_and_hospital(*, user: User, region_code: str = "") -> list[dict]:
     """The county's worklist: open cases counted by disease and designated hospital."""
     qs = case_list(user=user, region_code=region_code, open_only=True)
-    rows = qs.order_by().values("disease_code", "hospital_name", "status").annotate(n=Count("id"))
+    rows = (qs.order_by().values("disease_code", "hospital_name", "status")
+            .annotate(n=Count("id")))
     table: dict[tuple[str, str], dict] = {}
     for r in rows:
         key = (r["disease_code"], r["hospital_name"])
-        t = table.setdefault(
-            key,
-            {
-                "disease_code": key[0],
-                "hospital_name": key[1],
-                "total": 0,
-                **dict.fromkeys((S.FOUND, S.OPENED, S.IN_TREATMENT, S.TREATED), 0),
-            },
-        )
+        t = table.setdefault(key, {"disease_code": key[0], "hospital_name": key[1], "total": 0,
+                                   **dict.fromkeys((S.FOUND, S.OPENED, S.IN_TREATMENT, S.TREATED), 0)})
         t[r["status"]] += r["n"]
         t["total"] += r["n"]
-    return sorted(
-        table.values(), key=lambda t: (-t["total"], t["disease_code"], t["hospital_name"])
-    )
+    return sorted(table.values(), key=lambda t: (-t["total"], t["disease_code"],
+                                                 t["hospital_name"]))
 
 
 # ---------------------------------------------------------------- costs of a case
@@ -138,12 +123,10 @@ def case_costs(*, user: User, case: SpecialCase) -> CaseCosts:
     """The settled stays of the person for the case's disease (diagnosis in the disease's ICD-10
     codes, discharged on or after the case was found, admitted before it was closed)."""
     require_health_reader(user)
-    disease = catalog_mod.catalog().get(
-        code=case.disease_code, region_code=case.region_code, on=case.found_on
-    )
+    disease = catalog_mod.catalog().get(code=case.disease_code, region_code=case.region_code,
+                                        on=case.found_on)
     qs = person_statements(user=user, person=case.person).filter(
-        stay__discharge_date__gte=case.found_on
-    )
+        stay__discharge_date__gte=case.found_on)
     if case.closed_on:
         qs = qs.filter(stay__admission_date__lte=case.closed_on)
     out = CaseCosts(statements=[])
@@ -173,9 +156,8 @@ SAFETY_NET_CATEGORIES = frozenset({"extreme_poor", "minimum_living", "illness_im
 STATUS_LABELS = {"healthy": "健康", "chronic": "长期慢性病", "major": "患有大病"}
 
 
-def batch_of(
-    *, cases: list[SpecialCase], registrations: list[ChronicRegistration], categories: set[str]
-) -> str | None:
+def batch_of(*, cases: list[SpecialCase], registrations: list[ChronicRegistration],
+             categories: set[str]) -> str | None:
     """The one "three batches" class of an ill person (docs/health.md, the system's reading of
     the 2017 national plan): in special treatment → 集中救治; a major disease treated but not
     cured, or a severe-illness category, with a safety-net category → 兜底保障; a chronic disease
@@ -217,16 +199,11 @@ def person_health(*, user: User, person: Person, on: dt.date | None = None) -> P
     registrations only for users who may see health details. `person` from a scoped selector."""
     on = on or timezone.localdate()
     cases = list(scoped(SpecialCase.objects.filter(person=person), user))
-    regs = list(
-        scoped(ChronicRegistration.objects.filter(person=person, ended_on__isnull=True), user)
-    )
+    regs = list(scoped(ChronicRegistration.objects.filter(person=person, ended_on__isnull=True),
+                       user))
     status = status_of(cases=cases, registrations=regs)
-    out = PersonHealth(
-        person=person,
-        status=status,
-        status_label=STATUS_LABELS[status],
-        detailed=can_see_health(user),
-    )
+    out = PersonHealth(person=person, status=status, status_label=STATUS_LABELS[status],
+                       detailed=can_see_health(user))
     if out.detailed:
         categories = person_categories_on(user=user, person=person, on=on)
         out.batch = batch_of(cases=cases, registrations=regs, categories=categories)
@@ -235,34 +212,27 @@ def person_health(*, user: User, person: Person, on: dt.date | None = None) -> P
     return out
 
 
-def batch_counts(
-    *, user: User, region_code: str, child_length: int, on: dt.date | None = None
-) -> dict[str, dict[str, int]]:
+def batch_counts(*, user: User, region_code: str, child_length: int,
+                 on: dt.date | None = None) -> dict[str, dict[str, int]]:
     """Ill persons of the three batches by child region ({child code: {batch: n}}), set-based:
     one query over persons with an open case or registration in the scope."""
     require_health_reader(user)
     on = on or timezone.localdate()
     cases = SpecialCase.objects.filter(person=OuterRef("pk"))
     regs = ChronicRegistration.objects.filter(person=OuterRef("pk"), ended_on__isnull=True)
-    periods = current_periods(on=on).filter(
-        Q(person=OuterRef("pk")) | Q(household_id=OuterRef("household_id"))
-    )
-    persons = (
-        person_scope(user=user)
-        .filter(region_code__startswith=region_code)
-        .annotate(
-            treating=Exists(cases.filter(IN_TREATMENT)),
-            treated=Exists(cases.filter(status=S.TREATED)),
-            chronic=Exists(regs),
-            net=Exists(periods.filter(category__in=SAFETY_NET_CATEGORIES)),
-            severe_cat=Exists(periods.filter(category="illness_impoverished")),
-        )
-        .filter(Q(treating=True) | Q(treated=True) | Q(chronic=True) | Q(severe_cat=True))
-        .annotate(child=Substr("region_code", 1, child_length))
-        .values("child", "treating", "treated", "chronic", "net", "severe_cat")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    periods = current_periods(on=on).filter(Q(person=OuterRef("pk"))
+                                            | Q(household_id=OuterRef("household_id")))
+    persons = (person_scope(user=user).filter(region_code__startswith=region_code)
+               .annotate(treating=Exists(cases.filter(IN_TREATMENT)),
+                         treated=Exists(cases.filter(status=S.TREATED)),
+                         chronic=Exists(regs),
+                         net=Exists(periods.filter(category__in=SAFETY_NET_CATEGORIES)),
+                         severe_cat=Exists(periods.filter(category="illness_impoverished")))
+               .filter(Q(treating=True) | Q(treated=True) | Q(chronic=True)
+                       | Q(severe_cat=True))
+               .annotate(child=Substr("region_code", 1, child_length))
+               .values("child", "treating", "treated", "chronic", "net", "severe_cat")
+               .annotate(n=Count("id")).order_by())
     out: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(BATCHES, 0))
     for r in persons:
         if r["treating"]:

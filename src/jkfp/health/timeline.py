@@ -27,11 +27,11 @@ from .models import ChronicRegistration, SpecialCase, SpecialCaseStep
 @dataclass(frozen=True)
 class Entry:
     on: dt.date
-    kind: str  # screening / diagnosis / case / chronic / contract / followup / stay
+    kind: str        # screening / diagnosis / case / chronic / contract / followup / stay
     title: str
     detail: str = ""
     link: tuple[str, int] | None = None  # (URL name of a page, pk): pages link, the API does not
-    order: int = 0  # ties on the same date: higher first
+    order: int = 0   # ties on the same date: higher first
 
     @property
     def url(self) -> str:
@@ -64,42 +64,24 @@ def _own(user: User, person: Person) -> Iterable[Entry]:
         yield Entry(r.diagnosed_on, "diagnosis", f"确诊{name}（{r.icd10}）", r.confirmed_by, url)
         yield Entry(r.registered_on, "chronic", f"纳入慢病管理：{name}", "", url, 1)
         if r.ended_on:
-            yield Entry(
-                r.ended_on, "chronic", f"结束慢病管理：{name}", r.get_end_reason_display(), url, 2
-            )
-    steps = SpecialCaseStep.objects.filter(
-        case__in=scoped(SpecialCase.objects.filter(person=person), user)
-    ).select_related("case")
-    labels = {
-        "found": "发现",
-        "open_record": "建档",
-        "start_treatment": "开始救治",
-        "mark_treated": "救治完成",
-        "close": "销号",
-        "reopen": "重新建档",
-    }
+            yield Entry(r.ended_on, "chronic", f"结束慢病管理：{name}",
+                        r.get_end_reason_display(), url, 2)
+    steps = SpecialCaseStep.objects.filter(case__in=scoped(
+        SpecialCase.objects.filter(person=person), user)).select_related("case")
+    labels = {"found": "发现", "open_record": "建档", "start_treatment": "开始救治",
+              "mark_treated": "救治完成", "close": "销号", "reopen": "重新建档"}
     for s in steps:
         c = s.case
         name = disease_name(c.disease_code, c.region_code, c.found_on)
-        yield Entry(
-            s.on_date,
-            "case",
-            f"大病专项救治·{labels.get(s.step, s.step)}：{name}",
-            s.comment,
-            ("health:case", c.pk),
-            3,
-        )
+        yield Entry(s.on_date, "case", f"大病专项救治·{labels.get(s.step, s.step)}：{name}",
+                    s.comment, ("health:case", c.pk), 3)
     for st in person_statements(user=user, person=person).select_related("stay"):
         stay = st.stay
         dx = f"（{stay.diagnosis_icd10}）" if stay.diagnosis_icd10 else ""
-        yield Entry(
-            stay.admission_date,
-            "stay",
-            f"住院：{stay.hospital_name}{dx}",
-            f"出院 {stay.discharge_date:%Y-%m-%d}；总费用 {stay.total_fen / 100:,.2f} 元，"
-            f"个人自付 {st.self_pay_fen / 100:,.2f} 元",
-            ("settlement:statement", st.pk),
-        )
+        yield Entry(stay.admission_date, "stay", f"住院：{stay.hospital_name}{dx}",
+                    f"出院 {stay.discharge_date:%Y-%m-%d}；总费用 {stay.total_fen / 100:,.2f} 元，"
+                    f"个人自付 {st.self_pay_fen / 100:,.2f} 元",
+                    ("settlement:statement", st.pk))
 
 
 def person_timeline(*, user: User, person: Person) -> list[Entry]:

@@ -62,28 +62,21 @@ def home(request):
     child = min(len(region) + (2 if len(region) < 4 else 3), 12) if region else 2
     counts = selectors.batch_counts(user=user, region_code=region, child_length=child)
     names = region_names(codes=counts)
-    return render(
-        request,
-        "health/home.html",
-        {
-            "by_disease": selectors.open_cases_by_disease_and_hospital(user=user),
-            "batches": selectors.BATCHES,
-            "batch_rows": [(code, names.get(code, code), counts[code]) for code in sorted(counts)],
-            "disease_names": _names_for(user),
-        },
-    )
+    return render(request, "health/home.html", {
+        "by_disease": selectors.open_cases_by_disease_and_hospital(user=user),
+        "batches": selectors.BATCHES,
+        "batch_rows": [(code, names.get(code, code), counts[code]) for code in sorted(counts)],
+        "disease_names": _names_for(user),
+    })
 
 
 # ---------------------------------------------------------------- cases
 def _case_filters(request):
     form = CaseFilterForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.case_list(
-        user=request.user,
-        status=data.get("status", ""),
-        disease_code=data.get("disease", ""),
-        region_code=data.get("region", ""),
-    )
+    qs = selectors.case_list(user=request.user, status=data.get("status", ""),
+                             disease_code=data.get("disease", ""),
+                             region_code=data.get("region", ""))
     return form, data, qs
 
 
@@ -92,23 +85,18 @@ def case_list(request):
     _health_reader(request)
     form, data, qs = _case_filters(request)
     page = paginate(qs, number=data.get("page"), params=request.GET.dict())
-    return render(
-        request,
-        "health/case_list.html",
-        {"form": form, "page": page, "disease_names": _names_for(request.user)},
-    )
+    return render(request, "health/case_list.html", {
+        "form": form, "page": page, "disease_names": _names_for(request.user)})
 
 
 @login_required
 def case_export(request):
     _health_reader(request)
     form, data, qs = _case_filters(request)
-    tmp = export.cases_write(
-        user=request.user, cases=qs, filters=request.GET.dict(), path=request.path
-    )
-    return FileResponse(
-        tmp, as_attachment=True, filename="special-cases.xlsx", content_type=export.XLSX
-    )
+    tmp = export.cases_write(user=request.user, cases=qs, filters=request.GET.dict(),
+                             path=request.path)
+    return FileResponse(tmp, as_attachment=True, filename="special-cases.xlsx",
+                        content_type=export.XLSX)
 
 
 def _case_page(request, pk: int, *, bound: CaseStepForm | None = None, status: int = 200):
@@ -117,34 +105,17 @@ def _case_page(request, pk: int, *, bound: CaseStepForm | None = None, status: i
     allowed = rules.steps_allowed(user=request.user, case=case)
     forms = []
     for s in allowed:
-        form = (
-            bound
-            if bound is not None and bound.data.get("step") == s.name
-            else CaseStepForm(
-                initial={
-                    "step": s.name,
-                    "version": case.version,
-                    "on_date": timezone.localdate(),
-                    "hospital_name": case.hospital_name,
-                    "treatment_plan": case.treatment_plan,
-                }
-            )
-        )
+        form = bound if bound is not None and bound.data.get("step") == s.name else CaseStepForm(
+            initial={"step": s.name, "version": case.version, "on_date": timezone.localdate(),
+                     "hospital_name": case.hospital_name, "treatment_plan": case.treatment_plan})
         forms.append((s, form, [form[f] for f in CaseStepForm.FIELDS[s.name]]))
-    return render(
-        request,
-        "health/case_detail.html",
-        {
-            "case": case,
-            "steps": selectors.case_steps(user=request.user, case=case),
-            "forms": forms,
-            "costs": selectors.case_costs(user=request.user, case=case),
-            "disease": timeline.disease_name(case.disease_code, case.region_code, case.found_on),
-            "step_labels": {"found": "发现", **{n: st.label for n, st in rules.STEPS.items()}},
-            "status_labels": dict(SpecialCase.Status.choices),
-        },
-        status=status,
-    )
+    return render(request, "health/case_detail.html", {
+        "case": case, "steps": selectors.case_steps(user=request.user, case=case),
+        "forms": forms, "costs": selectors.case_costs(user=request.user, case=case),
+        "disease": timeline.disease_name(case.disease_code, case.region_code, case.found_on),
+        "step_labels": {"found": "发现", **{n: st.label for n, st in rules.STEPS.items()}},
+        "status_labels": dict(SpecialCase.Status.choices),
+    }, status=status)
 
 
 @login_required
@@ -157,26 +128,14 @@ def case_detail(request, pk: int):
 def case_step(request, pk: int):
     _health_reader(request)
     case = selectors.case_get(user=request.user, pk=pk)
-    out = call_service(
-        CaseStepForm(request.POST),
-        lambda d: services.special_case_step(
-            user=request.user,
-            case=case,
-            step=d["step"],
-            on_date=d["on_date"],
-            expected_version=d["version"],
-            comment=d["comment"],
-            outcome=d["outcome"],
-            close_reason=d["close_reason"],
-            hospital_name=d["hospital_name"],
-            treatment_plan=d["treatment_plan"],
-        ),
-        current_version=lambda: selectors.case_get(user=request.user, pk=pk).version,
-    )
+    out = call_service(CaseStepForm(request.POST), lambda d: services.special_case_step(
+        user=request.user, case=case, step=d["step"], on_date=d["on_date"],
+        expected_version=d["version"], comment=d["comment"], outcome=d["outcome"],
+        close_reason=d["close_reason"], hospital_name=d["hospital_name"],
+        treatment_plan=d["treatment_plan"]),
+        current_version=lambda: selectors.case_get(user=request.user, pk=pk).version)
     if out.ok:
-        messages.success(
-            request, _("已办理：%(s)s") % {"s": _(rules.STEPS[out.form.cleaned_data["step"]].label)}
-        )
+        messages.success(request, _("已办理：%(s)s") % {"s": _(rules.STEPS[out.form.cleaned_data["step"]].label)})
         return redirect("health:case", pk=pk)
     if out.conflict:
         messages.error(request, out.conflict)
@@ -187,9 +146,8 @@ def case_step(request, pk: int):
 def _registration_filters(request):
     form = RegistrationFilterForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.registration_list(
-        user=request.user, disease_code=data.get("disease", ""), region_code=data.get("region", "")
-    )
+    qs = selectors.registration_list(user=request.user, disease_code=data.get("disease", ""),
+                                     region_code=data.get("region", ""))
     return form, data, qs
 
 
@@ -198,40 +156,30 @@ def registration_list(request):
     _health_reader(request)
     form, data, qs = _registration_filters(request)
     page = paginate(qs, number=data.get("page"), params=request.GET.dict())
-    return render(
-        request,
-        "health/registration_list.html",
-        {"form": form, "page": page, "disease_names": _names_for(request.user)},
-    )
+    return render(request, "health/registration_list.html", {
+        "form": form, "page": page, "disease_names": _names_for(request.user)})
 
 
 @login_required
 def registration_export(request):
     _health_reader(request)
     form, data, qs = _registration_filters(request)
-    tmp = export.registrations_write(
-        user=request.user, registrations=qs, filters=request.GET.dict(), path=request.path
-    )
-    return FileResponse(
-        tmp, as_attachment=True, filename="chronic-patients.xlsx", content_type=export.XLSX
-    )
+    tmp = export.registrations_write(user=request.user, registrations=qs,
+                                     filters=request.GET.dict(), path=request.path)
+    return FileResponse(tmp, as_attachment=True, filename="chronic-patients.xlsx",
+                        content_type=export.XLSX)
 
 
 def _registration_page(request, pk: int, *, bound=None, status: int = 200):
     _health_reader(request)
     reg = selectors.registration_get(user=request.user, pk=pk)
-    return render(
-        request,
-        "health/registration_detail.html",
-        {
-            "reg": reg,
-            "disease": timeline.disease_name(reg.disease_code, reg.region_code, reg.diagnosed_on),
-            "end_form": bound or ChronicEndForm(initial={"version": reg.version}),
-            "can_write": access.can_write_health(request.user),
-            "today": timezone.localdate(),
-        },
-        status=status,
-    )
+    return render(request, "health/registration_detail.html", {
+        "reg": reg, "disease": timeline.disease_name(reg.disease_code, reg.region_code,
+                                                     reg.diagnosed_on),
+        "end_form": bound or ChronicEndForm(initial={"version": reg.version}),
+        "can_write": access.can_write_health(request.user),
+        "today": timezone.localdate(),
+    }, status=status)
 
 
 @login_required
@@ -244,17 +192,10 @@ def registration_detail(request, pk: int):
 def registration_end(request, pk: int):
     _health_reader(request)
     reg = selectors.registration_get(user=request.user, pk=pk)
-    out = call_service(
-        ChronicEndForm(request.POST),
-        lambda d: services.chronic_end(
-            user=request.user,
-            registration=reg,
-            expected_version=d["version"],
-            ended_on=d["ended_on"],
-            reason=d["reason"],
-        ),
-        current_version=lambda: selectors.registration_get(user=request.user, pk=pk).version,
-    )
+    out = call_service(ChronicEndForm(request.POST), lambda d: services.chronic_end(
+        user=request.user, registration=reg, expected_version=d["version"],
+        ended_on=d["ended_on"], reason=d["reason"]),
+        current_version=lambda: selectors.registration_get(user=request.user, pk=pk).version)
     if out.ok:
         messages.success(request, _("已结束管理"))
         return redirect("health:registration", pk=pk)
@@ -271,10 +212,8 @@ def _person_page(request, pk: int, *, bound: dict | None = None, status: int = 2
         ctx["timeline"] = timeline.person_timeline(user=request.user, person=person)
         ctx["disease_names"] = _names_for(request.user)
         if access.can_write_health(request.user) and person.alive:
-            ctx["forms"] = {
-                "chronic": bound.get("chronic") or ChronicRegisterForm(),
-                "case": bound.get("case") or CaseNewForm(),
-            }
+            ctx["forms"] = {"chronic": bound.get("chronic") or ChronicRegisterForm(),
+                            "case": bound.get("case") or CaseNewForm()}
     return render(request, "health/person_health.html", ctx, status=status)
 
 
@@ -288,15 +227,9 @@ def person_summary(request, pk: int):
     """The person page's health section (loaded into it): status, batch, open records."""
     person = registry_selectors.person_get(user=request.user, pk=pk)
     health = selectors.person_health(user=request.user, person=person)
-    return render(
-        request,
-        "health/_person_summary.html",
-        {
-            "p": person,
-            "health": health,
-            "disease_names": _names_for(request.user) if health.detailed else {},
-        },
-    )
+    return render(request, "health/_person_summary.html", {
+        "p": person, "health": health,
+        "disease_names": _names_for(request.user) if health.detailed else {}})
 
 
 @login_required
@@ -304,21 +237,11 @@ def person_summary(request, pk: int):
 def person_chronic_new(request, pk: int):
     _health_reader(request)
     person = registry_selectors.person_get(user=request.user, pk=pk)
-    out = call_service(
-        ChronicRegisterForm(request.POST),
-        lambda d: services.chronic_register(
-            user=request.user,
-            person=person,
-            icd10=d["icd10"],
-            diagnosed_on=d["diagnosed_on"],
-            confirmed_by=d["confirmed_by"],
-            registered_on=d["registered_on"],
-            outpatient_certified_on=d["outpatient_certified_on"],
-            risk_level=d["risk_level"],
-            treatment_start=d["treatment_start"],
-            note=d["note"],
-        ),
-    )
+    out = call_service(ChronicRegisterForm(request.POST), lambda d: services.chronic_register(
+        user=request.user, person=person, icd10=d["icd10"], diagnosed_on=d["diagnosed_on"],
+        confirmed_by=d["confirmed_by"], registered_on=d["registered_on"],
+        outpatient_certified_on=d["outpatient_certified_on"], risk_level=d["risk_level"],
+        treatment_start=d["treatment_start"], note=d["note"]))
     if out.ok:
         messages.success(request, _("已登记慢病管理"))
         return redirect("health:person", pk=pk)
@@ -330,10 +253,8 @@ def person_chronic_new(request, pk: int):
 def person_case_new(request, pk: int):
     _health_reader(request)
     person = registry_selectors.person_get(user=request.user, pk=pk)
-    out = call_service(
-        CaseNewForm(request.POST),
-        lambda d: services.special_case_create(user=request.user, person=person, **d),
-    )
+    out = call_service(CaseNewForm(request.POST), lambda d: services.special_case_create(
+        user=request.user, person=person, **d))
     if out.ok:
         messages.success(request, _("已新建大病专项救治病例"))
         return redirect("health:case", pk=out.result.pk)

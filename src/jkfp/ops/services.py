@@ -35,9 +35,7 @@ Progress = Callable[[str], None]
 
 def _require_superuser(user: User) -> None:
     if not user.is_superuser:
-        raise DomainError(
-            ErrorCode.PERMISSION, "备份与恢复须由系统管理员（超级用户）执行：它包含全部区划的数据"
-        )
+        raise DomainError(ErrorCode.PERMISSION, "备份与恢复须由系统管理员（超级用户）执行：它包含全部区划的数据")
 
 
 def _engine() -> str:
@@ -60,13 +58,8 @@ def table_counts() -> dict[str, int]:
 def _pg_env() -> dict[str, str]:
     s = connection.settings_dict
     env = {**os.environ}
-    for key, var in (
-        ("HOST", "PGHOST"),
-        ("PORT", "PGPORT"),
-        ("USER", "PGUSER"),
-        ("PASSWORD", "PGPASSWORD"),
-        ("NAME", "PGDATABASE"),
-    ):
+    for key, var in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"),
+                     ("PASSWORD", "PGPASSWORD"), ("NAME", "PGDATABASE")):
         if s.get(key):
             env[var] = str(s[key])
     return env
@@ -85,13 +78,8 @@ def backup_write(*, user: User, path: Path, progress: Progress = lambda s: None)
     if not path.parent.is_dir():
         raise DomainError(ErrorCode.INVALID, f"目录“{path.parent}”不存在", field="file")
     engine = _engine()
-    manifest = {
-        "format": 1,
-        "engine": engine,
-        "made_at": timezone.now().isoformat(),
-        "made_by": user.username,
-        "counts": table_counts(),
-    }
+    manifest = {"format": 1, "engine": engine, "made_at": timezone.now().isoformat(),
+                "made_by": user.username, "counts": table_counts()}
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         if engine == "postgresql":
@@ -147,38 +135,23 @@ def backup_restore(*, user: User | None, path: Path, progress: Progress = lambda
     if not path.is_file():
         raise DomainError(ErrorCode.INVALID, f"备份文件“{path}”不存在", field="file")
     if not _is_empty():
-        raise DomainError(
-            ErrorCode.INVALID, "目标数据库已有人员或家庭户数据：只能恢复到空数据库", field="file"
-        )
+        raise DomainError(ErrorCode.INVALID, "目标数据库已有人员或家庭户数据：只能恢复到空数据库",
+                          field="file")
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(path) as tar:
         names = tar.getnames()
         if MANIFEST not in names:
-            raise DomainError(
-                ErrorCode.INVALID, f"“{path.name}”不是 jkfp 备份文件（缺少 {MANIFEST}）"
-            )
+            raise DomainError(ErrorCode.INVALID, f"“{path.name}”不是 jkfp 备份文件（缺少 {MANIFEST}）")
         tar.extractall(tmp, filter="data")
         manifest = json.loads((Path(tmp) / MANIFEST).read_text(encoding="utf-8"))
         if manifest.get("engine") != _engine():
-            raise DomainError(
-                ErrorCode.INVALID,
-                f"备份来自 {manifest.get('engine')} 数据库，当前为 {_engine()}：请恢复到同类数据库",
-            )
+            raise DomainError(ErrorCode.INVALID,
+                              f"备份来自 {manifest.get('engine')} 数据库，当前为 {_engine()}：请恢复到同类数据库")
         if _engine() == "postgresql":
             progress("pg_restore …")
             connections.close_all()
-            _run(
-                [
-                    "pg_restore",
-                    "--clean",
-                    "--if-exists",
-                    "--no-owner",
-                    "--single-transaction",
-                    "--dbname",
-                    connection.settings_dict["NAME"],
-                    str(Path(tmp) / DB_PG),
-                ],
-                "pg_restore",
-            )
+            _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+                  "--dbname", connection.settings_dict["NAME"], str(Path(tmp) / DB_PG)],
+                 "pg_restore")
         else:
             progress("SQLite 恢复 …")
             target = str(connection.settings_dict["NAME"])
@@ -196,8 +169,6 @@ def backup_restore(*, user: User | None, path: Path, progress: Progress = lambda
     counts = table_counts()
     wrong = {t: (n, counts.get(t)) for t, n in manifest["counts"].items() if counts.get(t) != n}
     if wrong:
-        sample = "；".join(
-            f"{t}: 备份 {a} 行，恢复后 {b} 行" for t, (a, b) in list(wrong.items())[:5]
-        )
+        sample = "；".join(f"{t}: 备份 {a} 行，恢复后 {b} 行" for t, (a, b) in list(wrong.items())[:5])
         raise DomainError(ErrorCode.INVALID, f"恢复后的数据与备份不一致：{sample}")
     return manifest

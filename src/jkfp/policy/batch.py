@@ -57,16 +57,14 @@ class StayBatch:
         codes: dict[str, int] = {}
         person = [codes.setdefault(s.person_id, len(codes)) for s in stays]
         return cls(
-            np.array(person, np.int64),
-            np.array([int(s.county_code) for s in stays], np.int64),
+            np.array(person, np.int64), np.array([int(s.county_code) for s in stays], np.int64),
             np.array([s.category for s in stays], np.int8),
             np.array([s.hospital_grade for s in stays], np.int8),
             np.array([s.location for s in stays], np.int8),
             np.array([s.referred for s in stays], bool),
             np.array([s.admission_date for s in stays], "datetime64[D]"),
             np.array([s.total_fen for s in stays], np.int64),
-            np.array([s.in_policy_fen for s in stays], np.int64),
-        )
+            np.array([s.in_policy_fen for s in stays], np.int64))
 
     def take(self, index: np.ndarray) -> StayBatch:
         return StayBatch(*(getattr(self, f)[index] for f in self.__dataclass_fields__))
@@ -103,7 +101,8 @@ def assign_regimes(batch: StayBatch, policies: PolicySet) -> tuple[list[Regime],
     return policies.regimes, regime_index(batch.county, batch.admission, policies)
 
 
-def regime_index(county: np.ndarray, admission: np.ndarray, policies: PolicySet) -> np.ndarray:
+def regime_index(county: np.ndarray, admission: np.ndarray, policies: PolicySet
+                 ) -> np.ndarray:
     """`assign_regimes` on the two columns it reads (int64 codes, datetime64[D] days)."""
     regimes = policies.regimes
     if len(county) == 0:
@@ -137,41 +136,32 @@ def _regimes_of(policies: PolicySet, code: int) -> list[Regime]:
     return found
 
 
-def _assign_by_county(
-    admission: np.ndarray, policies: PolicySet, codes: np.ndarray, inverse: np.ndarray
-) -> np.ndarray:
+def _assign_by_county(admission: np.ndarray, policies: PolicySet, codes: np.ndarray,
+                      inverse: np.ndarray) -> np.ndarray:
     regimes = policies.regimes
     index = np.full(len(admission), -1, np.int64)
     by_code = _stable_argsort_small(inverse)
     bounds = np.searchsorted(inverse[by_code], np.arange(len(codes) + 1))
     for j, code in enumerate(codes.tolist()):
-        sel = by_code[bounds[j] : bounds[j + 1]]
+        sel = by_code[bounds[j]:bounds[j + 1]]
         days = admission[sel]
         for regime in _regimes_of(policies, int(code)):
-            hit = (
-                (index[sel] < 0)
-                & (days >= np.datetime64(regime.start))
-                & (days <= np.datetime64(regime.end))
-            )
+            hit = (index[sel] < 0) & (days >= np.datetime64(regime.start)) & (
+                days <= np.datetime64(regime.end))
             index[sel[hit]] = regimes.index(regime)
     return index
 
 
-def settle_batch(
-    batch: StayBatch, policies: PolicySet, *, progress: Callable[[int], None] | None = None
-) -> BatchResult:
+def settle_batch(batch: StayBatch, policies: PolicySet, *,
+                 progress: Callable[[int], None] | None = None) -> BatchResult:
     """Settle every stay; raise PolicyError(NO_REGIME) naming the first stay without a regime."""
     n = len(batch)
     regimes, reg = assign_regimes(batch, policies)
     missing = np.flatnonzero(reg < 0)
     if len(missing):
         i = int(missing[0])
-        raise PolicyError(
-            PolicyErrorCode.NO_REGIME,
-            what=f"{int(batch.county[i]):06d}",
-            allowed=str(batch.admission[i]),
-            key=f"stay #{i}",
-        )
+        raise PolicyError(PolicyErrorCode.NO_REGIME, what=f"{int(batch.county[i]):06d}",
+                          allowed=str(batch.admission[i]), key=f"stay #{i}")
     present = set(np.flatnonzero(np.bincount(reg, minlength=len(regimes))).tolist())
     comp = [regime_tables(policies, r) if i in present else None for i, r in enumerate(regimes)]
     row = _table_rows(batch, reg, comp)
@@ -209,14 +199,10 @@ def settle_batch(
         for t in c.tiers:
             a = acc.get(t.id)
             if a is None:
-                a = acc[t.id] = (
-                    np.zeros(n_py, np.int64),
-                    np.zeros(n_py, np.int64),
-                    np.zeros(n_py, np.int64),
-                )
-            pay = KINDS[t.kind].settle_rows(
-                t, Gathered(t, f), RoundRows(p, total, in_pol, paid, room, rank[s:e], self_paid, *a)
-            )
+                a = acc[t.id] = (np.zeros(n_py, np.int64), np.zeros(n_py, np.int64),
+                                 np.zeros(n_py, np.int64))
+            pay = KINDS[t.kind].settle_rows(t, Gathered(t, f), RoundRows(p, total, in_pol, paid, room,
+                                                            rank[s:e], self_paid, *a))
             paid += pay
             amounts[t.id][s:e] = pay
             if not one_fund:
@@ -228,9 +214,8 @@ def settle_batch(
     inverse = np.empty(n, np.int64)
     inverse[perm] = np.arange(n)
     present_tiers = {t.id for r in used for t in r.tiers}  # the others stay all zero
-    amounts = {
-        tid: np.take(a, inverse) if tid in present_tiers else a for tid, a in amounts.items()
-    }
+    amounts = {tid: np.take(a, inverse) if tid in present_tiers else a
+               for tid, a in amounts.items()}
     reimbursed = np.zeros(n, np.int64)
     for tid in present_tiers:
         reimbursed += amounts[tid]
@@ -254,27 +239,16 @@ def settle_batch(
         examples = np.take(np.concatenate(uses), at)
     else:
         deposit, examples = np.zeros(0, bool), np.zeros(0, bool)
-    return BatchResult(
-        tier_ids,
-        amounts,
-        reimbursed,
-        batch.total - reimbursed,
-        regimes,
-        reg,
-        deposit,
-        examples,
-        np.take(py, inverse),
-        by_fund,
-    )
+    return BatchResult(tier_ids, amounts, reimbursed, batch.total - reimbursed, regimes, reg,
+                       deposit, examples, np.take(py, inverse), by_fund)
 
 
 def _table_rows(batch: StayBatch, reg: np.ndarray, comp: list) -> np.ndarray:
     """Each stay's row in its regime's tables: snapshot (in force on the admission day) ×
     N_CELL + cell. The first row of each (regime, day spanned) is tabulated, then read."""
     n = len(batch)
-    cell = (
-        (batch.category.astype(np.int64) * N_LOC + batch.location) * N_GRADE + batch.grade
-    ) * 2 + batch.referred
+    cell = (((batch.category.astype(np.int64) * N_LOC + batch.location) * N_GRADE + batch.grade)
+            * 2 + batch.referred)
     if n == 0:
         return cell
     days = batch.admission.astype(np.int64)

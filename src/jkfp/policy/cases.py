@@ -29,38 +29,17 @@ from .yamlfile import line_of, load_yaml_file
 
 FILE_KEYS = ({"policies", "cases"}, set())
 CASE_KEYS = ({"name", "working", "stays", "expected"}, set())
-STAY_KEYS = (
-    {
-        "id",
-        "person",
-        "county",
-        "category",
-        "grade",
-        "location",
-        "referred",
-        "admission",
-        "total",
-        "in_policy",
-    },
-    {"discharge"},
-)
+STAY_KEYS = ({"id", "person", "county", "category", "grade", "location", "referred", "admission",
+              "total", "in_policy"}, {"discharge"})
 #: Expected keys per stay besides tier ids: totals, per-tier details, flags.
 AMOUNT_KEYS = ("reimbursed_total", "self_pay")
 TIER_MAP_KEYS = ("deductible", "limited_by")
 FLAG_KEYS = ("deposit_waived", "example_values")
 LIMITS = ("stay_cap", "annual_cap", "ceiling", "total", "guarantee")
 #: stay key of a case → column of `check_stay`
-_COLUMNS = {
-    "county": "county_code",
-    "category": "category",
-    "grade": "hospital_grade",
-    "location": "location",
-    "referred": "referred",
-    "admission": "admission_date",
-    "discharge": "discharge_date",
-    "total": "total_cost",
-    "in_policy": "in_policy_cost",
-}
+_COLUMNS = {"county": "county_code", "category": "category", "grade": "hospital_grade",
+            "location": "location", "referred": "referred", "admission": "admission_date",
+            "discharge": "discharge_date", "total": "total_cost", "in_policy": "in_policy_cost"}
 
 
 @dataclass(frozen=True)
@@ -116,14 +95,8 @@ def load_case_file(path: Path | str, *, tier_ids: set[str] | None = None) -> Cas
         policies = ctx.typed(node, "policies", "", str) or "repo"
         items = node["cases"]
         if not isinstance(items, list) or not items:
-            ctx.error(
-                PolicyErrorCode.BAD_TYPE,
-                "cases",
-                node,
-                "cases",
-                expected="案例列表",
-                what=show(items),
-            )
+            ctx.error(PolicyErrorCode.BAD_TYPE, "cases", node, "cases", expected="案例列表",
+                      what=show(items))
         else:
             for i, item in enumerate(items):
                 case = _case(ctx, item, join("cases", i), tier_ids)
@@ -152,14 +125,8 @@ def _case(ctx: Ctx, node: Any, path: str, tier_ids: set[str] | None) -> Case | N
     stays_node, expected_node = node["stays"], node["expected"]
     stays: list[Stay] = []
     if not isinstance(stays_node, list) or not stays_node:
-        ctx.error(
-            PolicyErrorCode.BAD_TYPE,
-            join(path, "stays"),
-            node,
-            "stays",
-            expected="住院列表",
-            what=show(stays_node),
-        )
+        ctx.error(PolicyErrorCode.BAD_TYPE, join(path, "stays"), node, "stays",
+                  expected="住院列表", what=show(stays_node))
     else:
         for j, s in enumerate(stays_node):
             stay = _stay(ctx, s, join(join(path, "stays"), j))
@@ -169,25 +136,13 @@ def _case(ctx: Ctx, node: Any, path: str, tier_ids: set[str] | None) -> Case | N
     expected: dict[str, dict[str, Any]] = {}
     epath = join(path, "expected")
     if not isinstance(expected_node, dict) or not expected_node:
-        ctx.error(
-            PolicyErrorCode.BAD_TYPE,
-            epath,
-            node,
-            "expected",
-            expected="按住院 id 的期望值",
-            what=show(expected_node),
-        )
+        ctx.error(PolicyErrorCode.BAD_TYPE, epath, node, "expected",
+                  expected="按住院 id 的期望值", what=show(expected_node))
     else:
         for sid, values in expected_node.items():
             if str(sid) not in ids and len(stays) == len(stays_node):
-                ctx.error(
-                    PolicyErrorCode.UNKNOWN_KEY,
-                    join(epath, sid),
-                    expected_node,
-                    sid,
-                    what=sid,
-                    allowed="、".join(sorted(ids)),
-                )
+                ctx.error(PolicyErrorCode.UNKNOWN_KEY, join(epath, sid), expected_node, sid,
+                          what=sid, allowed="、".join(sorted(ids)))
                 continue
             checked = _expected(ctx, values, join(epath, sid), expected_node, sid, tier_ids)
             if checked is not None:
@@ -208,13 +163,8 @@ def _stay(ctx: Ctx, node: Any, path: str) -> Stay | None:
     quoted = True
     for key in ("total", "in_policy"):
         if not isinstance(node[key], str):
-            ctx.error(
-                PolicyErrorCode.BAD_AMOUNT,
-                join(path, key),
-                node,
-                key,
-                what=f"{show(node[key])}，须写成带引号的文本",
-            )
+            ctx.error(PolicyErrorCode.BAD_AMOUNT, join(path, key), node, key,
+                      what=f"{show(node[key])}，须写成带引号的文本")
             quoted = False
     args = {column: node[key] for key, column in _COLUMNS.items() if key in node}
     args.setdefault("discharge_date", node["admission"])  # a day case unless said otherwise
@@ -224,25 +174,16 @@ def _stay(ctx: Ctx, node: Any, path: str) -> Stay | None:
         key = reverse.get(e.column, e.column)
         if key in ("total", "in_policy") and not quoted and not isinstance(node[key], str):
             continue  # reported above
-        ctx.problems.errors.append(
-            PolicyError(
-                e.code,
-                file=ctx.file,
-                line=line_of(node, key),
-                key=join(path, key),
-                message=e.message,
-            )
-        )
+        ctx.problems.errors.append(PolicyError(e.code, file=ctx.file, line=line_of(node, key),
+                                               key=join(path, key), message=e.message))
     return stay if keys_ok and quoted else None
 
 
-def _expected(
-    ctx: Ctx, node: Any, path: str, parent: Any, sid: Any, tier_ids: set[str] | None
-) -> dict[str, Any] | None:
+def _expected(ctx: Ctx, node: Any, path: str, parent: Any, sid: Any,
+              tier_ids: set[str] | None) -> dict[str, Any] | None:
     if not isinstance(node, dict) or not node:
-        ctx.error(
-            PolicyErrorCode.BAD_TYPE, path, parent, sid, expected="期望值映射", what=show(node)
-        )
+        ctx.error(PolicyErrorCode.BAD_TYPE, path, parent, sid, expected="期望值映射",
+                  what=show(node))
         return None
     out: dict[str, Any] = {}
     ok = True
@@ -251,58 +192,28 @@ def _expected(
         if key in FLAG_KEYS:
             good = isinstance(value, bool)
             if not good:
-                ctx.error(
-                    PolicyErrorCode.BAD_TYPE,
-                    kpath,
-                    node,
-                    key,
-                    expected="true/false",
-                    what=show(value),
-                )
+                ctx.error(PolicyErrorCode.BAD_TYPE, kpath, node, key, expected="true/false",
+                          what=show(value))
         elif key == "policy":
             good = isinstance(value, str)
             if not good:
-                ctx.error(
-                    PolicyErrorCode.BAD_TYPE,
-                    kpath,
-                    node,
-                    key,
-                    expected="政策标识@版本",
-                    what=show(value),
-                )
+                ctx.error(PolicyErrorCode.BAD_TYPE, kpath, node, key, expected="政策标识@版本",
+                          what=show(value))
         elif key in TIER_MAP_KEYS:
             good = isinstance(value, dict) and bool(value)
             if not good:
-                ctx.error(
-                    PolicyErrorCode.BAD_TYPE,
-                    kpath,
-                    node,
-                    key,
-                    expected="层级 → 取值",
-                    what=show(value),
-                )
+                ctx.error(PolicyErrorCode.BAD_TYPE, kpath, node, key, expected="层级 → 取值",
+                          what=show(value))
             else:
                 value = dict(value)
                 for tier, sub in value.items():
                     if tier_ids is not None and tier not in tier_ids:
-                        ctx.error(
-                            PolicyErrorCode.UNKNOWN_KEY,
-                            join(kpath, tier),
-                            node[key],
-                            tier,
-                            what=tier,
-                            allowed="、".join(sorted(tier_ids)),
-                        )
+                        ctx.error(PolicyErrorCode.UNKNOWN_KEY, join(kpath, tier), node[key],
+                                  tier, what=tier, allowed="、".join(sorted(tier_ids)))
                         good = False
                     elif key == "limited_by" and sub not in LIMITS:
-                        ctx.error(
-                            PolicyErrorCode.BAD_VALUE,
-                            join(kpath, tier),
-                            node[key],
-                            tier,
-                            what=show(sub),
-                            allowed="、".join(LIMITS),
-                        )
+                        ctx.error(PolicyErrorCode.BAD_VALUE, join(kpath, tier), node[key],
+                                  tier, what=show(sub), allowed="、".join(LIMITS))
                         good = False
                     elif key == "deductible":
                         value[tier] = _fen(ctx, sub, join(kpath, tier), node[key], tier)
@@ -312,9 +223,8 @@ def _expected(
             good = value is not None
         else:
             allowed = [*AMOUNT_KEYS, *TIER_MAP_KEYS, "policy", *FLAG_KEYS, *sorted(tier_ids)]
-            ctx.error(
-                PolicyErrorCode.UNKNOWN_KEY, kpath, node, key, what=key, allowed="、".join(allowed)
-            )
+            ctx.error(PolicyErrorCode.UNKNOWN_KEY, kpath, node, key, what=key,
+                      allowed="、".join(allowed))
             good = False
         ok = ok and good
         out[str(key)] = value
@@ -324,9 +234,8 @@ def _expected(
 def _fen(ctx: Ctx, value: Any, path: str, parent: Any, key: Any) -> int | None:
     fen = yuan_text_to_fen(value) if isinstance(value, str) else None
     if fen is None:
-        ctx.error(
-            PolicyErrorCode.BAD_AMOUNT, path, parent, key, what=f"{show(value)}，须写成带引号的文本"
-        )
+        ctx.error(PolicyErrorCode.BAD_AMOUNT, path, parent, key,
+                  what=f"{show(value)}，须写成带引号的文本")
     return fen
 
 
@@ -379,7 +288,8 @@ def run_case(case: Case, *, policies: PolicySet) -> CaseResult:
     try:
         statements, accumulators = {}, {}
         for stay in case.stays:
-            st = settle_stay(stay, policies=policies, accumulators=accumulators.get(stay.person_id))
+            st = settle_stay(stay, policies=policies,
+                             accumulators=accumulators.get(stay.person_id))
             accumulators[stay.person_id] = st.accumulators_after
             statements[stay.stay_id] = st
         batch = settle_batch(StayBatch.from_stays(list(case.stays)), policies)
@@ -404,11 +314,8 @@ def run_case(case: Case, *, policies: PolicySet) -> CaseResult:
             elif key in TIER_MAP_KEYS:
                 for tier, want in value.items():
                     line = lines.get(tier)
-                    got = (
-                        None
-                        if line is None
-                        else (line.deductible_fen if key == "deductible" else line.limited_by)
-                    )
+                    got = None if line is None else (
+                        line.deductible_fen if key == "deductible" else line.limited_by)
                     check(sid, f"{key}.{tier}", "逐次结算", want, got)
             elif key == "policy":
                 check(sid, key, "逐次结算", value, st.regime_label)
@@ -425,30 +332,12 @@ def run_case(case: Case, *, policies: PolicySet) -> CaseResult:
                 column = batch.amounts.get(key)
                 check(sid, key, "批量结算", value, None if column is None else int(column[i]))
         # the statement adds up
-        check(
-            sid,
-            "报销+自付=总费用",
-            "结算单",
-            st.stay.total_fen,
-            st.reimbursed_fen + st.self_pay_fen,
-        )
-        check(
-            sid,
-            "各层合计=报销合计",
-            "结算单",
-            st.reimbursed_fen,
-            sum(t.amount_fen for t in st.tiers),
-        )
+        check(sid, "报销+自付=总费用", "结算单", st.stay.total_fen,
+              st.reimbursed_fen + st.self_pay_fen)
+        check(sid, "各层合计=报销合计", "结算单", st.reimbursed_fen,
+              sum(t.amount_fen for t in st.tiers))
     return result
 
 
-__all__ = [
-    "Case",
-    "CaseFile",
-    "CaseResult",
-    "Check",
-    "case_files_in",
-    "load_case_file",
-    "policies_named",
-    "run_case",
-]
+__all__ = ["Case", "CaseFile", "CaseResult", "Check", "case_files_in", "load_case_file",
+           "policies_named", "run_case"]

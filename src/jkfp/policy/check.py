@@ -10,14 +10,8 @@ from typing import Any
 from .errors import PolicyError, PolicyErrorCode
 from .yamlfile import line_of
 
-_TYPE_NAMES = {
-    str: "文本",
-    int: "整数",
-    date: "日期 YYYY-MM-DD",
-    bool: "true/false",
-    dict: "映射",
-    list: "列表",
-}
+_TYPE_NAMES = {str: "文本", int: "整数", date: "日期 YYYY-MM-DD", bool: "true/false",
+               dict: "映射", list: "列表"}
 
 
 @dataclass
@@ -37,16 +31,8 @@ class Ctx:
     file: str
     problems: Problems
 
-    def error(
-        self,
-        code: PolicyErrorCode,
-        key: str,
-        node: Any = None,
-        node_key: Any = None,
-        *,
-        line: int | None = None,
-        **fmt: object,
-    ) -> None:
+    def error(self, code: PolicyErrorCode, key: str, node: Any = None, node_key: Any = None,
+              *, line: int | None = None, **fmt: object) -> None:
         where = line if line is not None else line_of(node, node_key)
         self.problems.errors.append(PolicyError(code, file=self.file, line=where, key=key, **fmt))
 
@@ -60,14 +46,8 @@ class Ctx:
         allowed = sorted(required | optional)
         for k in node:
             if k not in required and k not in optional:
-                self.error(
-                    PolicyErrorCode.UNKNOWN_KEY,
-                    _join(path, k),
-                    node,
-                    k,
-                    what=k,
-                    allowed="、".join(allowed),
-                )
+                self.error(PolicyErrorCode.UNKNOWN_KEY, _join(path, k), node, k, what=k,
+                           allowed="、".join(allowed))
                 ok = False
         for k in sorted(required):
             if k not in node:
@@ -75,7 +55,8 @@ class Ctx:
                 ok = False
         return ok
 
-    def typed(self, node: dict, key: str, path: str, kind: type, *, default: Any = None) -> Any:
+    def typed(self, node: dict, key: str, path: str, kind: type, *,
+              default: Any = None) -> Any:
         """node[key] if of the right type (bool is not an int here), else record an error."""
         if key not in node:
             return default
@@ -84,28 +65,16 @@ class Ctx:
         if kind is date and isinstance(value, date):
             good = True
         if not good:
-            self.error(
-                PolicyErrorCode.BAD_TYPE,
-                _join(path, key),
-                node,
-                key,
-                expected=_TYPE_NAMES.get(kind, kind.__name__),
-                what=_show(value),
-            )
+            self.error(PolicyErrorCode.BAD_TYPE, _join(path, key), node, key,
+                       expected=_TYPE_NAMES.get(kind, kind.__name__), what=_show(value))
             return default
         return value
 
     def ident(self, node: dict, key: str, path: str) -> str | None:
         value = self.typed(node, key, path, str)
         if value is not None and not re.match(r"^[a-z0-9][a-z0-9_-]*$", value):
-            self.error(
-                PolicyErrorCode.BAD_VALUE,
-                _join(path, key),
-                node,
-                key,
-                what=value,
-                allowed="小写字母、数字、_ 和 -",
-            )
+            self.error(PolicyErrorCode.BAD_VALUE, _join(path, key), node, key, what=value,
+                       allowed="小写字母、数字、_ 和 -")
             return None
         return value
 
@@ -114,14 +83,8 @@ class Ctx:
         allowed = [str(c) for c in choices]
         if value is None or str(value) not in allowed or not isinstance(value, str):
             if key in node:
-                self.error(
-                    PolicyErrorCode.BAD_VALUE,
-                    _join(path, key),
-                    node,
-                    key,
-                    what=_show(value),
-                    allowed="、".join(allowed),
-                )
+                self.error(PolicyErrorCode.BAD_VALUE, _join(path, key), node, key,
+                           what=_show(value), allowed="、".join(allowed))
             return None
         return value
 

@@ -55,15 +55,8 @@ def _bar(total: int | None, desc: str, stderr: TextIO, progress: bool | None, lo
 
     if progress is False or (progress is None and not long_run):
         return None
-    return tqdm(
-        total=total,
-        desc=desc,
-        file=stderr,
-        disable=None if progress is None else False,
-        unit="次",
-        mininterval=0.3,
-        leave=False,
-    )
+    return tqdm(total=total, desc=desc, file=stderr, disable=None if progress is None else False,
+                unit="次", mininterval=0.3, leave=False)
 
 
 def _load(policies_dir: Path | None, stderr: TextIO, overlay=None) -> PolicySet | None:
@@ -95,15 +88,9 @@ def _read(stays_csv: Path, policies: PolicySet, stderr: TextIO) -> StayFile | No
     return parsed
 
 
-def run_settle(
-    stays_csv: Path,
-    out: Path,
-    *,
-    policies_dir: Path | None = None,
-    progress: bool | None = None,
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-) -> int:
+def run_settle(stays_csv: Path, out: Path, *, policies_dir: Path | None = None,
+               progress: bool | None = None, stdout: TextIO | None = None,
+               stderr: TextIO | None = None) -> int:
     """Settle a file of stays into a result file. Returns the exit status."""
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     tune_memory()  # a command: one large batch in a fresh process (memory.py)
@@ -115,23 +102,20 @@ def run_settle(
         return 1
     n = len(parsed)
     bar = _bar(n, "结算", stderr, progress, n >= LONG_RUN)
-    result = settle_batch(parsed.batch, policies, progress=bar.update if bar is not None else None)
+    result = settle_batch(parsed.batch, policies,
+                          progress=bar.update if bar is not None else None)
     if bar is not None:
         bar.close()
     write_result(out, parsed.stay_ids, result)
     print(f"已结算 {n} 次住院，结果写入 {out}", file=stdout)
     if result.uses_examples.any():
-        print(
-            f"注意：其中 {int(result.uses_examples.sum())} 次住院用到示例参数（无公开来源），"
-            "金额仅供演示。",
-            file=stdout,
-        )
+        print(f"注意：其中 {int(result.uses_examples.sum())} 次住院用到示例参数（无公开来源），"
+              "金额仅供演示。", file=stdout)
     return 0
 
 
-def run_check(
-    folders: Sequence[Path], *, stdout: TextIO | None = None, stderr: TextIO | None = None
-) -> int:
+def run_check(folders: Sequence[Path], *, stdout: TextIO | None = None,
+              stderr: TextIO | None = None) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     status = 0
     for folder in folders or [default_policies_dir()]:
@@ -140,18 +124,11 @@ def run_check(
             status = 1
             continue
         regimes = policies.regimes
-        examples = sum(
-            1
-            for r in regimes
-            for p in r.all_parameters()
-            for v in p.values
-            if any_leaf(v.tree, _is_example)
-        )
-        print(
-            f"{folder}：通过。{len(policies.regions)} 个地区，{len(regimes)} 套政策"
-            f"（{'、'.join(r.label for r in regimes)}）；{examples} 个取值含示例参数。",
-            file=stdout,
-        )
+        examples = sum(1 for r in regimes for p in r.all_parameters()
+                       for v in p.values if any_leaf(v.tree, _is_example))
+        print(f"{folder}：通过。{len(policies.regions)} 个地区，{len(regimes)} 套政策"
+              f"（{'、'.join(r.label for r in regimes)}）；{examples} 个取值含示例参数。",
+              file=stdout)
     return status
 
 
@@ -159,14 +136,8 @@ def _is_example(leaf) -> bool:
     return leaf.provenance.example
 
 
-def run_show(
-    region: str,
-    on: date,
-    *,
-    policies_dir: Path | None = None,
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-) -> int:
+def run_show(region: str, on: date, *, policies_dir: Path | None = None,
+             stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     from .report import show_regime
 
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
@@ -183,17 +154,10 @@ def run_show(
     return 0 if found.regime_on(on) is not None else 1
 
 
-def run_compare(
-    stays_csv: Path,
-    reform: Path,
-    *,
-    xlsx: Path | None = None,
-    threshold_fen: int = 1_000_000,
-    policies_dir: Path | None = None,
-    progress: bool | None = None,
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-) -> int:
+def run_compare(stays_csv: Path, reform: Path, *, xlsx: Path | None = None,
+                threshold_fen: int = 1_000_000, policies_dir: Path | None = None,
+                progress: bool | None = None, stdout: TextIO | None = None,
+                stderr: TextIO | None = None) -> int:
     from .comparison import compare
     from .overlay import load_overlay
     from .report import write_comparison_xlsx
@@ -222,13 +186,8 @@ def run_compare(
     return 0
 
 
-def run_test(
-    paths: Sequence[Path],
-    *,
-    policies_dir: Path | None = None,
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-) -> int:
+def run_test(paths: Sequence[Path], *, policies_dir: Path | None = None,
+             stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     """Run the policy cases of the files (folders: their *.yaml); each case passes or fails
     with the expected and the computed values, to the fen. 1 when any fails or is malformed."""
     from .cases import case_files_in, load_case_file, policies_named, run_case
@@ -300,19 +259,13 @@ def settle_parser(prog: str = "jkfp settle") -> argparse.ArgumentParser:
     p.add_argument("stays", type=Path, help="住院记录 CSV（UTF-8，含表头）")
     p.add_argument("--out", type=Path, required=True, help="结果 CSV")
     p.add_argument("--policies", type=Path, default=None, help="政策参数目录（默认 policies/）")
-    p.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="显示进度条（默认：终端上且文件较大时）",
-    )
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="显示进度条（默认：终端上且文件较大时）")
     return p
 
 
 def policy_parser(prog: str = "jkfp policy") -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog=prog, description="检查、查看政策参数，比较改革方案，运行政策案例。"
-    )
+    p = argparse.ArgumentParser(prog=prog, description="检查、查看政策参数，比较改革方案，运行政策案例。")
     sub = p.add_subparsers(dest="action", required=True)
     check = sub.add_parser("check", help="校验政策参数目录")
     check.add_argument("folders", type=Path, nargs="*", help="目录（默认 policies/）")
@@ -324,22 +277,14 @@ def policy_parser(prog: str = "jkfp policy") -> argparse.ArgumentParser:
     cmp_.add_argument("stays", type=Path)
     cmp_.add_argument("--reform", type=Path, required=True, help="改革方案（YAML 覆盖）")
     cmp_.add_argument("--xlsx", type=Path, default=None, help="把对比写成 Excel 工作簿")
-    cmp_.add_argument(
-        "--threshold",
-        type=_yuan,
-        default=1_000_000,
-        help="统计年自付超过此金额（元）的人数，默认 10000",
-    )
+    cmp_.add_argument("--threshold", type=_yuan, default=1_000_000,
+                      help="统计年自付超过此金额（元）的人数，默认 10000")
     cmp_.add_argument("--policies", type=Path, default=None)
     cmp_.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
     test = sub.add_parser("test", help="运行政策案例（按案例文件逐一结算并核对金额）")
     test.add_argument("cases", type=Path, nargs="+", help="案例文件（YAML）或其所在目录")
-    test.add_argument(
-        "--policies",
-        type=Path,
-        default=None,
-        help="“policies: repo”的案例所用的政策参数目录（默认 policies/）",
-    )
+    test.add_argument("--policies", type=Path, default=None,
+                      help="“policies: repo”的案例所用的政策参数目录（默认 policies/）")
     return p
 
 
@@ -356,14 +301,8 @@ def policy_main(argv: Sequence[str] | None = None, *, prog: str = "jkfp policy")
         return run_show(args.region, args.date, policies_dir=args.policies)
     if args.action == "test":
         return run_test(args.cases, policies_dir=args.policies)
-    return run_compare(
-        args.stays,
-        args.reform,
-        xlsx=args.xlsx,
-        threshold_fen=args.threshold,
-        policies_dir=args.policies,
-        progress=args.progress,
-    )
+    return run_compare(args.stays, args.reform, xlsx=args.xlsx, threshold_fen=args.threshold,
+                       policies_dir=args.policies, progress=args.progress)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

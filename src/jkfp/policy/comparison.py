@@ -55,57 +55,25 @@ class Comparison:
         for f in self.funds:
             x, y = b.funds.get(f, 0), r.funds.get(f, 0)
             rows.append((FUNDS[f], fmt_yuan(x), fmt_yuan(y), fmt_yuan(y - x)))
-        rows.append(
-            (
-                "个人自付合计",
-                fmt_yuan(b.self_pay_fen),
-                fmt_yuan(r.self_pay_fen),
-                fmt_yuan(r.self_pay_fen - b.self_pay_fen),
-            )
-        )
-        rows.append(
-            (
-                "个人自付占比中位数",
-                f"{self.median_share_baseline:.2%}",
-                f"{self.median_share_reform:.2%}",
-                f"{(self.median_share_reform - self.median_share_baseline) * 100:+.2f}个百分点",
-            )
-        )
-        rows.append(
-            (
-                f"年自付超过{fmt_yuan(self.threshold_fen)}的人数",
-                f"{b.over_threshold:,}",
-                f"{r.over_threshold:,}",
-                f"{r.over_threshold - b.over_threshold:+,}",
-            )
-        )
+        rows.append(("个人自付合计", fmt_yuan(b.self_pay_fen), fmt_yuan(r.self_pay_fen),
+                     fmt_yuan(r.self_pay_fen - b.self_pay_fen)))
+        rows.append(("个人自付占比中位数", f"{self.median_share_baseline:.2%}",
+                     f"{self.median_share_reform:.2%}",
+                     f"{(self.median_share_reform - self.median_share_baseline) * 100:+.2f}个百分点"))
+        rows.append((f"年自付超过{fmt_yuan(self.threshold_fen)}的人数", f"{b.over_threshold:,}",
+                     f"{r.over_threshold:,}", f"{r.over_threshold - b.over_threshold:+,}"))
         out = [f"改革方案：{self.name}（{b.stays:,} 次住院，{self.person_years:,} 人·年）"]
         out += _table(rows)
         for title, groups in (("按人员类别", self.by_category), ("按县区", self.by_county)):
             out.append(f"\n{title}：")
-            rows = [
-                (
-                    "",
-                    "住院次数",
-                    "报销（现行）",
-                    "报销（改革）",
-                    "自付（现行）",
-                    "自付（改革）",
-                    "超线人数（现行→改革）",
-                )
-            ]
+            rows = [("", "住院次数", "报销（现行）", "报销（改革）", "自付（现行）", "自付（改革）",
+                     "超线人数（现行→改革）")]
             for g in groups:
-                rows.append(
-                    (
-                        g.label,
-                        f"{g.baseline.stays:,}",
-                        fmt_yuan(sum(g.baseline.funds.values())),
-                        fmt_yuan(sum(g.reform.funds.values())),
-                        fmt_yuan(g.baseline.self_pay_fen),
-                        fmt_yuan(g.reform.self_pay_fen),
-                        f"{g.baseline.over_threshold:,}→{g.reform.over_threshold:,}",
-                    )
-                )
+                rows.append((g.label, f"{g.baseline.stays:,}",
+                             fmt_yuan(sum(g.baseline.funds.values())),
+                             fmt_yuan(sum(g.reform.funds.values())),
+                             fmt_yuan(g.baseline.self_pay_fen), fmt_yuan(g.reform.self_pay_fen),
+                             f"{g.baseline.over_threshold:,}→{g.reform.over_threshold:,}"))
             out += _table(rows)
         return "\n".join(out)
 
@@ -115,22 +83,13 @@ def _table(rows: list[tuple[str, ...]]) -> list[str]:
         return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
 
     widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(c + " " * (w - width(c)) for c, w in zip(r, widths, strict=True)).rstrip()
-        for r in rows
-    ]
+    return ["  ".join(c + " " * (w - width(c)) for c, w in zip(r, widths, strict=True)).rstrip()
+            for r in rows]
 
 
-def compare(
-    batch: StayBatch,
-    baseline: PolicySet,
-    reform: PolicySet,
-    *,
-    threshold_fen: int,
-    name: str | None = None,
-    baseline_result: BatchResult | None = None,
-    reform_result: BatchResult | None = None,
-) -> Comparison:
+def compare(batch: StayBatch, baseline: PolicySet, reform: PolicySet, *, threshold_fen: int,
+            name: str | None = None, baseline_result: BatchResult | None = None,
+            reform_result: BatchResult | None = None) -> Comparison:
     """Settle `batch` under both policy sets and compare them.
 
     Stay amounts are summed by the stay's category and county; a person-year (a person's stays
@@ -163,40 +122,22 @@ def compare(
             self_pay = _sum_by(idx, res.self_pay, n_groups)
             over_g = _sum_by(idx[last], over, n_groups)
             figures[side][gname] = [
-                Figures(
-                    int(stays[g]),
-                    int(total[g]),
-                    {f: int(v[g]) for f, v in fund_sums.items()},
-                    int(self_pay[g]),
-                    int(over_g[g]),
-                )
-                for g in range(n_groups)
-            ]
+                Figures(int(stays[g]), int(total[g]), {f: int(v[g]) for f, v in fund_sums.items()},
+                        int(self_pay[g]), int(over_g[g])) for g in range(n_groups)]
 
     def row(gname: str, g: int, key: str, label: str) -> GroupRow:
         return GroupRow(key, label, figures["baseline"][gname][g], figures["reform"][gname][g])
 
     present = set(np.unique(batch.category).tolist())
-    by_category = [
-        row("category", c, CATEGORIES[c].value, category_label(c))
-        for c in range(len(CATEGORIES))
-        if c in present
-    ]
+    by_category = [row("category", c, CATEGORIES[c].value, category_label(c))
+                   for c in range(len(CATEGORIES)) if c in present]
     by_county = []
     for g, code in enumerate(county_codes.tolist()):
         text = f"{code:06d}"
         by_county.append(row("county", g, text, _region_label(baseline, text)))
-    return Comparison(
-        name or reform.reform or "改革方案",
-        threshold_fen,
-        funds,
-        row("all", 0, "all", "合计"),
-        shares["baseline"],
-        shares["reform"],
-        n_py,
-        by_category,
-        by_county,
-    )
+    return Comparison(name or reform.reform or "改革方案", threshold_fen, funds,
+                      row("all", 0, "all", "合计"), shares["baseline"], shares["reform"], n_py,
+                      by_category, by_county)
 
 
 def _region_label(policies: PolicySet, code: str) -> str:

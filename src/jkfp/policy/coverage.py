@@ -29,53 +29,34 @@ def check_coverage(problems: Problems, regime: Regime, rctx: Ctx) -> None:
     required: list[Parameter] = []
     for tier in regime.tiers:
         required += kind_of(tier).required_parameters(tier)
-    share = any(
-        any_leaf(v.tree, _is_income_share)
-        for t in regime.tiers
-        if "deductible" in t.parameters
-        for v in t.parameters["deductible"].values
-    )
+    share = any(any_leaf(v.tree, _is_income_share) for t in regime.tiers
+                if "deductible" in t.parameters for v in t.parameters["deductible"].values)
     if share:
         income = regime.parameters.get("reference_income")
         if income is None:
-            rctx.error(
-                PolicyErrorCode.MISSING_KEY,
-                "parameters.reference_income",
-                what="reference_income（起付线按收入比例计算时必填）",
-            )
+            rctx.error(PolicyErrorCode.MISSING_KEY, "parameters.reference_income",
+                       what="reference_income（起付线按收入比例计算时必填）")
         else:
             required.append(income)
     for p in regime.all_parameters():
         ctx = problems.ctx(p.file)
         for v in p.values:
             if not regime.start <= v.start <= regime.end + timedelta(days=1) or (
-                v.start > regime.end and v.tree is not None
-            ):
-                ctx.error(
-                    PolicyErrorCode.DATE_OUTSIDE_PERIOD,
-                    join(p.path, f"values.{v.start}"),
-                    what=v.start,
-                    allowed=period,
-                    line=v.line,
-                )
+                    v.start > regime.end and v.tree is not None):
+                ctx.error(PolicyErrorCode.DATE_OUTSIDE_PERIOD, join(p.path, f"values.{v.start}"),
+                          what=v.start, allowed=period, line=v.line)
     for p in required:
         ctx = problems.ctx(p.file)
         first = p.in_force_from()
         if first is not None and first > regime.start:
-            ctx.error(
-                PolicyErrorCode.DATE_GAP,
-                join(p.path, "values"),
-                what=f"{regime.start} 至 {first - timedelta(days=1)} 没有取值",
-                line=p.values[0].line,
-            )
+            ctx.error(PolicyErrorCode.DATE_GAP, join(p.path, "values"),
+                      what=f"{regime.start} 至 {first - timedelta(days=1)} 没有取值",
+                      line=p.values[0].line)
         ended = p.ends()
         if ended is not None and ended <= regime.end:
-            ctx.error(
-                PolicyErrorCode.DATE_GAP,
-                join(p.path, f"values.{ended}"),
-                what=f"自 {ended} 起没有取值，政策期间至 {regime.end}",
-                line=p.values[-1].line,
-            )
+            ctx.error(PolicyErrorCode.DATE_GAP, join(p.path, f"values.{ended}"),
+                      what=f"自 {ended} 起没有取值，政策期间至 {regime.end}",
+                      line=p.values[-1].line)
 
 
 def check_across(problems: Problems, regions: list[Region]) -> None:
@@ -89,15 +70,11 @@ def check_across(problems: Problems, regions: list[Region]) -> None:
         seen_regions[region.id] = region.folder
         for code in region.codes:
             if code in seen_codes:
-                ctx.error(
-                    PolicyErrorCode.REGION_OVERLAP,
-                    "codes",
-                    what=f"{code}（{seen_codes[code]} 与 {region.id}）",
-                )
+                ctx.error(PolicyErrorCode.REGION_OVERLAP, "codes",
+                          what=f"{code}（{seen_codes[code]} 与 {region.id}）")
             seen_codes[code] = region.id
         for regime in region.regimes:
             if regime.id in seen_regimes:
                 problems.ctx(f"{regime.folder}/regime.yaml").error(
-                    PolicyErrorCode.DUPLICATE_ID, "id", what=regime.id
-                )
+                    PolicyErrorCode.DUPLICATE_ID, "id", what=regime.id)
             seen_regimes[regime.id] = regime.folder

@@ -38,19 +38,8 @@ from .regimes import PolicySet
 from .schema import LOCATION_INDEX
 from .stay_input import Stay, _category, _date, _grade, _referred, check_stay
 
-COLUMNS = (
-    "stay_id",
-    "person_id",
-    "county_code",
-    "category",
-    "hospital_grade",
-    "location",
-    "referred",
-    "admission_date",
-    "discharge_date",
-    "total_cost",
-    "in_policy_cost",
-)
+COLUMNS = ("stay_id", "person_id", "county_code", "category", "hospital_grade", "location",
+           "referred", "admission_date", "discharge_date", "total_cost", "in_policy_cost")
 # What Python's str.strip() removes at the ends of a cell (every character c.isspace()).
 _PY_SPACE = "".join(chr(i) for i in range(0x3001) if chr(i).isspace())
 # Amounts accepted outright: at most 9 integer digits, so never above MAX_AMOUNT_FEN.
@@ -103,28 +92,21 @@ class Columns:
 
 def _header(names: list[str] | None) -> tuple[dict[str, int], list[RowError]]:
     if names is None:
-        return {}, [
-            RowError(
-                PolicyErrorCode.STAY_MISSING_COLUMN, line=1, column="stay_id", what="（文件为空）"
-            )
-        ]
+        return {}, [RowError(PolicyErrorCode.STAY_MISSING_COLUMN, line=1, column="stay_id",
+                             what="（文件为空）")]
     names = [h.strip() for h in names]
     missing = [c for c in COLUMNS if c not in names]
-    return (
-        {c: names.index(c) for c in COLUMNS} if not missing else {},
-        [RowError(PolicyErrorCode.STAY_MISSING_COLUMN, line=1, column=c, what=c) for c in missing],
-    )
+    return ({c: names.index(c) for c in COLUMNS} if not missing else {},
+            [RowError(PolicyErrorCode.STAY_MISSING_COLUMN, line=1, column=c, what=c)
+             for c in missing])
 
 
 def _split_fast(data: bytes) -> Columns | None:
     """Polars' reader, when the file has no quote, no NUL and no lone CR: then line k of the
     file is row k - 1 (Polars gives a blank line as a row of nulls, a short row nulls and
     drops extra cells, as the csv path reads them); else None."""
-    if (
-        b'"' in data
-        or b"\0" in data
-        or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n"))
-    ):
+    if b'"' in data or b"\0" in data or (
+            b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None
     # (bytes.find is memchr: the three scans above cost little when the bytes are absent)
     if not data.isascii():
@@ -137,7 +119,7 @@ def _split_fast(data: bytes) -> Columns | None:
     if not data:
         return Columns(None, np.zeros(0, np.int64), _header(None)[1])
     end = data.find(b"\n")
-    first = data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
+    first = data[:end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
     pos, errors = _header(first.split(","))
     if errors:
         return Columns(None, np.zeros(0, np.int64), errors)
@@ -145,33 +127,22 @@ def _split_fast(data: bytes) -> Columns | None:
     if n == 0:
         return Columns(_empty_frame(), np.zeros(0, np.int64), [])
     try:
-        frame = pl.read_csv(
-            data,
-            has_header=False,
-            skip_rows=1,
-            infer_schema=False,
-            quote_char=None,
-            columns=[pos[c] for c in COLUMNS],
-        )
+        frame = pl.read_csv(data, has_header=False, skip_rows=1, infer_schema=False,
+                            quote_char=None, columns=[pos[c] for c in COLUMNS])
     except pl.exceptions.PolarsError:
         return None
     if frame.height != n:
         return None
     frame = frame.select(pl.col(f"column_{pos[c]}").fill_null("").alias(c) for c in COLUMNS)
-    return Columns(
-        frame,
-        np.arange(2, n + 2, dtype=np.int64),
-        [],
-        raw_lines=_LazyLines(data),
-        ascii_text=data.isascii(),
-    )
+    return Columns(frame, np.arange(2, n + 2, dtype=np.int64), [], raw_lines=_LazyLines(data),
+                   ascii_text=data.isascii())
 
 
 def _count_newlines(data: bytes) -> int:
     """data.count(b"\\n"), by NumPy in blocks (twice as fast, little memory)."""
     raw = np.frombuffer(data, np.uint8)
     block = 1 << 22
-    return sum(int(np.count_nonzero(raw[i : i + block] == 10)) for i in range(0, len(raw), block))
+    return sum(int(np.count_nonzero(raw[i:i + block] == 10)) for i in range(0, len(raw), block))
 
 
 class _LazyLines:
@@ -187,7 +158,7 @@ class _LazyLines:
             self.starts = np.concatenate(([0], ends + 1))
         start = int(self.starts[line - 1])
         end = self.data.find(b"\n", start)
-        return self.data[start : end if end >= 0 else len(self.data)].decode("utf-8")
+        return self.data[start:end if end >= 0 else len(self.data)].decode("utf-8")
 
 
 def _split_csv(fh) -> Columns:
@@ -206,9 +177,8 @@ def _split_csv(fh) -> Columns:
         width = len(record)
         for j, i in index:
             cells[j].append(record[i] if i < width else "")
-    frame = pl.DataFrame(
-        {c: pl.Series(c, v, pl.String) for c, v in zip(COLUMNS, cells, strict=True)}
-    )
+    frame = pl.DataFrame({c: pl.Series(c, v, pl.String) for c, v in zip(COLUMNS, cells,
+                                                                          strict=True)})
     return Columns(frame, np.array(lines, np.int64), [])
 
 
@@ -259,11 +229,8 @@ def check_columns(cols: Columns, policies: PolicySet) -> StayFile:
         fixed_index, fixed_stays = [], []
         for i, row in zip(slow.tolist(), rows, strict=True):
             line = int(cols.lines[i])
-            if (
-                cols.raw_lines is not None
-                and all(not v.strip() for v in row)
-                and not any(c.strip() for c in cols.raw_lines[line].split(","))
-            ):
+            if cols.raw_lines is not None and all(not v.strip() for v in row) and not any(
+                    c.strip() for c in cols.raw_lines[line].split(",")):
                 continue  # a blank line (the csv path never gives one)
             cells = {c: v.strip() for c, v in zip(COLUMNS, row, strict=True)}
             errors: list[RowError] = []
@@ -283,9 +250,8 @@ def check_columns(cols: Columns, policies: PolicySet) -> StayFile:
             grade[idx] = [s.hospital_grade for s in fixed_stays]
             location[idx] = [s.location for s in fixed_stays]
             referred[idx] = [s.referred for s in fixed_stays]
-            admission[idx] = np.array(
-                [s.admission_date for s in fixed_stays], "datetime64[D]"
-            ).astype(np.int64)
+            admission[idx] = np.array([s.admission_date for s in fixed_stays],
+                                      "datetime64[D]").astype(np.int64)
             total[idx] = [s.total_fen for s in fixed_stays]
             in_policy[idx] = [s.in_policy_fen for s in fixed_stays]
     keep = _first_of_each_id(stay_id, valid, cols.lines, by_line)
@@ -298,37 +264,26 @@ def check_columns(cols: Columns, policies: PolicySet) -> StayFile:
     else:
         keep_idx = slice(None)  # every row: the arrays as they are, no copy
     person = _codes(person_id, ascii_text=cols.ascii_text)
-    batch = StayBatch(
-        person,
-        county[keep_idx],
-        category[keep_idx].astype(np.int8),
-        grade[keep_idx].astype(np.int8),
-        location[keep_idx].astype(np.int8),
-        referred[keep_idx].astype(bool),
-        admission[keep_idx].astype("datetime64[D]"),
-        total[keep_idx],
-        in_policy[keep_idx],
-    )
+    batch = StayBatch(person, county[keep_idx], category[keep_idx].astype(np.int8),
+                      grade[keep_idx].astype(np.int8), location[keep_idx].astype(np.int8),
+                      referred[keep_idx].astype(bool),
+                      admission[keep_idx].astype("datetime64[D]"), total[keep_idx],
+                      in_policy[keep_idx])
     return StayFile(stay_id, batch, [])
 
 
-def row_stay(
-    cells: dict[str, str], line: int, policies: PolicySet, errors: list[RowError]
-) -> Stay | None:
+def row_stay(cells: dict[str, str], line: int, policies: PolicySet,
+             errors: list[RowError]) -> Stay | None:
     """One row's stay, or None and its errors: the ids are required, the rest is check_stay."""
-    missing = [
-        RowError(PolicyErrorCode.STAY_REQUIRED, line=line, column=c)
-        for c in ("stay_id", "person_id")
-        if not cells[c]
-    ]
+    missing = [RowError(PolicyErrorCode.STAY_REQUIRED, line=line, column=c)
+               for c in ("stay_id", "person_id") if not cells[c]]
     stay, found = check_stay(**{c: cells[c] for c in COLUMNS}, line=line, policies=policies)
     errors += missing + found
     return None if missing else stay
 
 
-def _first_of_each_id(
-    stay_id: pl.Series, valid: np.ndarray, lines: np.ndarray, by_line: dict[int, list[RowError]]
-) -> np.ndarray:
+def _first_of_each_id(stay_id: pl.Series, valid: np.ndarray, lines: np.ndarray,
+                      by_line: dict[int, list[RowError]]) -> np.ndarray:
     """Valid rows whose stay_id no earlier valid row has; the others get a duplicate error."""
     idx = np.flatnonzero(valid)
     ids = stay_id.gather(idx) if len(idx) < len(stay_id) else stay_id
@@ -342,15 +297,8 @@ def _first_of_each_id(
     first_line = frame.select(pl.col("line").first().over("id"))["line"].to_numpy()
     for j in np.flatnonzero(~first).tolist():
         line = int(lines[idx[j]])
-        by_line[line] = [
-            RowError(
-                PolicyErrorCode.STAY_DUPLICATE_ID,
-                line=line,
-                column="stay_id",
-                what=ids[j],
-                allowed=int(first_line[j]),
-            )
-        ]
+        by_line[line] = [RowError(PolicyErrorCode.STAY_DUPLICATE_ID, line=line,
+                                  column="stay_id", what=ids[j], allowed=int(first_line[j]))]
     keep = valid.copy()
     keep[idx[~first]] = False
     return keep
@@ -367,19 +315,12 @@ def _codes(s: pl.Series, *, ascii_text: bool = False) -> np.ndarray:
     if n == 0:
         return np.zeros(0, np.int64)
     width = s.str.len_bytes().max()
-    if width <= 16 and (
-        ascii_text
-        or (
+    if width <= 16 and (ascii_text or (
             (s.str.len_chars() == s.str.len_bytes()).all()
-            and not s.str.contains("\x00", literal=True).any()
-        )
-    ):
+            and not s.str.contains("\x00", literal=True).any())):
         wide = width > 8
-        key = (
-            s.str.pad_end(16 if wide else 8, "\x00")
-            .cast(pl.Binary)
-            .bin.reinterpret(dtype=pl.Int128 if wide else pl.UInt64, endianness="big")
-        )
+        key = s.str.pad_end(16 if wide else 8, "\x00").cast(pl.Binary).bin.reinterpret(
+            dtype=pl.Int128 if wide else pl.UInt64, endianness="big")
         order = key.arg_sort().to_numpy()
         if wide:
             ordered = key.gather(order)
@@ -421,12 +362,10 @@ def _distinct(s: pl.Series, parse) -> tuple[np.ndarray, np.ndarray]:
 
 def _by(check):
     """A stay_input checker (value, bad) as text → value or None (None on any error)."""
-
     def parse(text: str):
         errors: list[object] = []
         value = check(text.strip(), lambda *a, **k: errors.append(a))
         return None if errors else (int(value) if value is not None else None)
-
     return parse
 
 
@@ -453,9 +392,8 @@ def _amounts(s: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.where(ok, fen.cast(pl.Int64).to_numpy(), 0), ok
 
 
-def _has_regime(
-    county: np.ndarray, day: np.ndarray, ok: np.ndarray, policies: PolicySet
-) -> np.ndarray:
+def _has_regime(county: np.ndarray, day: np.ndarray, ok: np.ndarray,
+                policies: PolicySet) -> np.ndarray:
     """Whether a regime is in force (`find_regime`'s answer), from a table of the distinct
     counties × the days spanned (`batch.regime_index`); rows refused already count as True
     (check_stay decides for them)."""
@@ -467,30 +405,9 @@ def _has_regime(
 
 
 def empty_batch() -> StayBatch:
-    return StayBatch(
-        *(
-            np.zeros(0, t)
-            for t in (
-                np.int64,
-                np.int64,
-                np.int8,
-                np.int8,
-                np.int8,
-                bool,
-                "datetime64[D]",
-                np.int64,
-                np.int64,
-            )
-        )
-    )
+    return StayBatch(*(np.zeros(0, t) for t in (np.int64, np.int64, np.int8, np.int8, np.int8,
+                                                bool, "datetime64[D]", np.int64, np.int64)))
 
 
-__all__ = [
-    "COLUMNS",
-    "StayFile",
-    "check_columns",
-    "empty_batch",
-    "parse_stays",
-    "read_stays",
-    "row_stay",
-]
+__all__ = ["COLUMNS", "StayFile", "check_columns", "empty_batch", "parse_stays", "read_stays",
+           "row_stay"]

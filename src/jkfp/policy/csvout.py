@@ -25,20 +25,10 @@ from .batch import BatchResult
 
 def result_columns(result: BatchResult) -> list[str]:
     used = set(np.unique(result.regime_index).tolist())
-    tiers = [
-        t
-        for t in result.tier_ids
-        if any(t in {x.id for x in result.regimes[i].tiers} for i in used)
-    ]
-    return [
-        "stay_id",
-        *tiers,
-        "reimbursed_total",
-        "self_pay",
-        "policy",
-        "deposit_waived",
-        "example_values",
-    ]
+    tiers = [t for t in result.tier_ids
+             if any(t in {x.id for x in result.regimes[i].tiers} for i in used)]
+    return ["stay_id", *tiers, "reimbursed_total", "self_pay", "policy", "deposit_waived",
+            "example_values"]
 
 
 def _csv_cell(text: str) -> str:
@@ -71,21 +61,14 @@ def result_frame(stay_ids, result: BatchResult) -> tuple[list[str], pl.DataFrame
     data["self_pay"] = yuan_column(result.self_pay)
     # policy, deposit_waived and example_values as one text (the writer's time goes by cells):
     # one text per (regime, waived, examples), gathered
-    tails = [
-        f"{_csv_cell(r.label)},{w},{e}"
-        for r in result.regimes
-        for w in ("false", "true")
-        for e in ("false", "true")
-    ]
-    which = (
-        result.regime_index * 4
-        + result.deposit_waived.view(np.uint8) * 2
+    tails = [f"{_csv_cell(r.label)},{w},{e}" for r in result.regimes
+             for w in ("false", "true") for e in ("false", "true")]
+    which = result.regime_index * 4 + result.deposit_waived.view(np.uint8) * 2 \
         + result.uses_examples.view(np.uint8)
-    )
-    data["policy,deposit_waived,example_values"] = pl.Series(tails, dtype=pl.String).gather(which)
+    data["policy,deposit_waived,example_values"] = pl.Series(tails, dtype=pl.String).gather(
+        which)
     return [_csv_cell(c) for c in columns], pl.DataFrame(
-        {f"c{i}": v for i, v in enumerate(data.values())}
-    )
+        {f"c{i}": v for i, v in enumerate(data.values())})
 
 
 def write_result(path: Path | str, stay_ids, result: BatchResult) -> None:
@@ -97,13 +80,8 @@ def write_result(path: Path | str, stay_ids, result: BatchResult) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write((",".join(header) + "\r\n").encode("utf-8"))
             if frame.height:
-                frame.write_csv(
-                    fh,
-                    include_header=False,
-                    quote_style="never",
-                    line_terminator="\r\n",
-                    null_value="",
-                )
+                frame.write_csv(fh, include_header=False, quote_style="never",
+                                line_terminator="\r\n", null_value="")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

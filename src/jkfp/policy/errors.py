@@ -116,16 +116,8 @@ _message = message
 class PolicyError(DomainError):
     """One error in a parameter folder, or in settling, with where it was found."""
 
-    def __init__(
-        self,
-        code: PolicyErrorCode,
-        *,
-        file: str | None = None,
-        line: int | None = None,
-        key: str | None = None,
-        message: str | None = None,
-        **fmt: object,
-    ):
+    def __init__(self, code: PolicyErrorCode, *, file: str | None = None, line: int | None = None,
+                 key: str | None = None, message: str | None = None, **fmt: object):
         """`message` replaces the code's message (an error found by another check)."""
         text = message if message is not None else _message(code, **fmt)
         super().__init__(code, text, field=key, row=line)  # type: ignore[arg-type]
@@ -160,11 +152,8 @@ class PolicyErrors(DomainError):
         return "\n".join(str(e) for e in self.errors)
 
     def as_dict(self) -> dict:
-        return {
-            "code": str(self.code),
-            "message": self.message,
-            "errors": [e.as_dict() for e in self.errors],
-        }
+        return {"code": str(self.code), "message": self.message,
+                "errors": [e.as_dict() for e in self.errors]}
 
 
 class RowError(DomainError):
@@ -194,8 +183,5 @@ class StayErrors(DomainError):
         return "\n".join(str(e) for e in self.errors)
 
     def as_dict(self) -> dict:
-        return {
-            "code": str(self.code),
-            "message": self.message,
-            "errors": [e.as_dict() for e in self.errors],
-        }
+        return {"code": str(self.code), "message": self.message,
+                "errors": [e.as_dict() for e in self.errors]}

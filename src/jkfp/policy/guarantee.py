@@ -63,17 +63,8 @@ class Guarantee(TierKind):
     def describe(self, tier: Tier) -> str:
         return "兜底：限定个人自付，支付超出部分"
 
-    def in_force(
-        self,
-        regime: Regime,
-        tier: Tier,
-        on: date,
-        cell: Cell,
-        referred: bool,
-        *,
-        why_not: str | None,
-        explain: bool,
-    ) -> InForceGuarantee:
+    def in_force(self, regime: Regime, tier: Tier, on: date, cell: Cell, referred: bool, *,
+                 why_not: str | None, explain: bool) -> InForceGuarantee:
         uses = Uses(explain=explain)
         share = lookup(tier.parameters.get("stay_share"), on, cell)
         limit = lookup(tier.parameters.get("annual_limit"), on, cell)
@@ -81,26 +72,12 @@ class Guarantee(TierKind):
             uses.add(share, lambda: fmt_bp(share.value))
         if limit is not None:
             uses.add(limit, lambda: fmt_yuan(limit.value))
-        return InForceGuarantee(
-            tier,
-            why_not is None,
-            why_not,
-            tuple(uses.items),
-            uses.example,
-            None if share is None else share.value,
-            INF if limit is None else limit.value,
-        )
+        return InForceGuarantee(tier, why_not is None, why_not, tuple(uses.items), uses.example,
+                                None if share is None else share.value,
+                                INF if limit is None else limit.value)
 
-    def settle(
-        self,
-        stay: Stay,
-        eff: InForceTier,
-        acc: TierAccumulator,
-        *,
-        paid: int,
-        before: Accumulators,
-        room: int,
-    ) -> TierLine:
+    def settle(self, stay: Stay, eff: InForceTier, acc: TierAccumulator, *, paid: int,
+               before: Accumulators, room: int) -> TierLine:
         assert isinstance(eff, InForceGuarantee)
         if not eff.eligible:
             return not_eligible(eff, acc)
@@ -110,15 +87,12 @@ class Guarantee(TierKind):
         allowed = INF
         if eff.stay_share_bp is not None:
             allowed = apply_ratio(stay.total_fen, eff.stay_share_bp)
-            why.append(
-                f"每次住院个人自付不超过总费用的{fmt_bp(eff.stay_share_bp)}，即 {fmt_yuan(allowed)}"
-            )
+            why.append(f"每次住院个人自付不超过总费用的{fmt_bp(eff.stay_share_bp)}，即 "
+                       f"{fmt_yuan(allowed)}")
         if eff.annual_limit_fen < INF:
             year_left = max(eff.annual_limit_fen - before.self_pay_fen, 0)
-            why.append(
-                f"年度个人自付不超过 {fmt_yuan(eff.annual_limit_fen)}，本年已自付 "
-                f"{fmt_yuan(before.self_pay_fen)}，尚余 {fmt_yuan(year_left)}"
-            )
+            why.append(f"年度个人自付不超过 {fmt_yuan(eff.annual_limit_fen)}，本年已自付 "
+                       f"{fmt_yuan(before.self_pay_fen)}，尚余 {fmt_yuan(year_left)}")
             allowed = min(allowed, year_left)
         computed = max(share - allowed, 0)
         amount, limited = computed, "guarantee" if computed else None
@@ -127,25 +101,9 @@ class Guarantee(TierKind):
             why.append(f"各项合计报销不得超过总费用的上限，兜底只能支付 {fmt_yuan(room)}")
         why.append(f"{tier.name}支付 {fmt_yuan(amount)}，个人自付 {fmt_yuan(share - amount)}")
         after = TierAccumulator(acc.base_fen + share, acc.deductible_fen, acc.paid_fen + amount)
-        return TierLine(
-            tier.id,
-            tier.name,
-            tier.fund,
-            FUNDS[tier.fund],
-            tier.kind.value,
-            True,
-            base_label(tier),
-            share,
-            0,
-            (),
-            computed,
-            amount,
-            limited,
-            (),
-            eff.uses,
-            tuple(why),
-            after,
-        )
+        return TierLine(tier.id, tier.name, tier.fund, FUNDS[tier.fund], tier.kind.value, True,
+                        base_label(tier), share, 0, (), computed, amount, limited, (), eff.uses,
+                        tuple(why), after)
 
     def segment_count(self, tier: Tier) -> int:
         return 0
@@ -163,7 +121,8 @@ class Guarantee(TierKind):
         table[LIMIT, row] = eff.annual_limit_fen
 
     def features(self, table: np.ndarray) -> dict[str, bool]:
-        return {"share": bool((table[SHARE] >= 0).any()), "limit": bool((table[LIMIT] < INF).any())}
+        return {"share": bool((table[SHARE] >= 0).any()),
+                "limit": bool((table[LIMIT] < INF).any())}
 
     def settle_rows(self, t: TierTable, x: Gathered, r: RoundRows) -> np.ndarray:
         p = r.person_year

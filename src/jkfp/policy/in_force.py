@@ -47,11 +47,8 @@ class Uses:
         self.example |= r.provenance.example
         if self.explain:
             p = r.parameter
-            self.items.append(
-                ParameterUse(
-                    p.path, p.label, shown(), r.start, r.provenance.describe(), r.provenance.example
-                )
-            )
+            self.items.append(ParameterUse(p.path, p.label, shown(), r.start,
+                                           r.provenance.describe(), r.provenance.example))
 
 
 def lookup(p: Parameter | None, on: date, cell: Cell) -> Resolved | None:
@@ -94,9 +91,8 @@ class InForceRegime:
     example: bool
 
 
-def regime_in_force(
-    regime: Regime, on: date, cat: int, loc: int, grade: int, *, explain: bool = True
-) -> InForceRegime:
+def regime_in_force(regime: Regime, on: date, cat: int, loc: int, grade: int, *,
+                    explain: bool = True) -> InForceRegime:
     cell = (cat, loc, grade)
     uses = Uses(explain=explain)
     ceiling = lookup(regime.parameters.get("reimbursement_ceiling"), on, cell)
@@ -108,24 +104,13 @@ def regime_in_force(
     if w is None:
         note = "本政策未规定先诊疗后付费"
     elif waived:
-        note = (
-            f"{category_label(cat)}在{where}住院，先诊疗后付费，"
-            f"入院免交押金（依据：{w.provenance.describe()}）"
-        )
+        note = (f"{category_label(cat)}在{where}住院，先诊疗后付费，"
+                f"入院免交押金（依据：{w.provenance.describe()}）")
     else:
         note = f"{category_label(cat)}在{where}住院不适用先诊疗后付费"
-    return InForceRegime(
-        None if ceiling is None else ceiling.value, waived, note, tuple(uses.items), uses.example
-    )
+    return InForceRegime(None if ceiling is None else ceiling.value, waived, note,
+                         tuple(uses.items), uses.example)
 
 
-__all__ = [
-    "Cell",
-    "InForceRegime",
-    "ParameterUse",
-    "Uses",
-    "fmt_segments",
-    "lookup",
-    "regime_in_force",
-    "why_not",
-]
+__all__ = ["Cell", "InForceRegime", "ParameterUse", "Uses", "fmt_segments", "lookup",
+           "regime_in_force", "why_not"]

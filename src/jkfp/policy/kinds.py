@@ -1,7 +1,7 @@
 """The tier kinds by name, and the two questions the engine asks of a tier through its kind.
 
-KINDS[Kind.REIMBURSEMENT]  reimbursement.REIMBURSEMENT  (a share above a deductible)
-KINDS[Kind.GUARANTEE]      guarantee.GUARANTEE          (兜底: a cap on the patient's share)
+    KINDS[Kind.REIMBURSEMENT]  reimbursement.REIMBURSEMENT  (a share above a deductible)
+    KINDS[Kind.GUARANTEE]      guarantee.GUARANTEE          (兜底: a cap on the patient's share)
 """
 
 from __future__ import annotations
@@ -29,27 +29,12 @@ def kind_named(name: Any) -> TierKind:
     return KINDS.get(name, REIMBURSEMENT) if isinstance(name, str) else REIMBURSEMENT
 
 
-def tier_in_force(
-    regime: Regime,
-    tier: Tier,
-    on: date,
-    cat: int,
-    loc: int,
-    grade: int,
-    referred: bool,
-    *,
-    explain: bool = True,
-) -> InForceTier:
+def tier_in_force(regime: Regime, tier: Tier, on: date, cat: int, loc: int, grade: int,
+                  referred: bool, *, explain: bool = True) -> InForceTier:
     """What is in force of a tier for one kind of stay on one date, and whether it pays."""
-    return kind_of(tier).in_force(
-        regime,
-        tier,
-        on,
-        (cat, loc, grade),
-        referred,
-        why_not=why_not(tier, cat, loc, grade, referred),
-        explain=explain,
-    )
+    return kind_of(tier).in_force(regime, tier, on, (cat, loc, grade), referred,
+                                  why_not=why_not(tier, cat, loc, grade, referred),
+                                  explain=explain)
 
 
 __all__ = ["KINDS", "kind_named", "kind_of", "tier_in_force"]

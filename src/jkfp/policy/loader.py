@@ -58,9 +58,8 @@ def load_policies(root: Path | str, *, overlay: Overlay | None = None) -> Policy
     return build_policy_set(read_trees(Path(root)), overlay=overlay, root=str(root))
 
 
-def build_policy_set(
-    trees: list[RegionTree], *, overlay: Overlay | None = None, root: str = ""
-) -> PolicySet:
+def build_policy_set(trees: list[RegionTree], *, overlay: Overlay | None = None,
+                     root: str = "") -> PolicySet:
     problems = Problems()
     if overlay is not None:
         trees = copy.deepcopy(trees)
@@ -82,57 +81,34 @@ def _region(problems: Problems, tree: RegionTree) -> Region | None:
     codes = node.get("codes")
     good_codes: list[str] = []
     if not isinstance(codes, list) or not codes:
-        ctx.error(
-            PolicyErrorCode.BAD_TYPE, "codes", node, "codes", expected="编码列表", what=show(codes)
-        )
+        ctx.error(PolicyErrorCode.BAD_TYPE, "codes", node, "codes", expected="编码列表",
+                  what=show(codes))
     else:
         for c in codes:
             if not isinstance(c, str) or not re.fullmatch(r"\d{2}|\d{4}|\d{6}", c):
-                ctx.error(
-                    PolicyErrorCode.BAD_VALUE,
-                    "codes",
-                    node,
-                    "codes",
-                    what=show(c),
-                    allowed="2、4或6位数字的行政区划编码（加引号）",
-                )
+                ctx.error(PolicyErrorCode.BAD_VALUE, "codes", node, "codes", what=show(c),
+                          allowed="2、4或6位数字的行政区划编码（加引号）")
             else:
                 good_codes.append(c)
-    regimes = [
-        r
-        for r in (_regime(problems, g, rid or "", name or "") for g in tree.regimes)
-        if r is not None
-    ]
+    regimes = [r for r in (_regime(problems, g, rid or "", name or "") for g in tree.regimes)
+               if r is not None]
     regimes.sort(key=lambda r: r.start)
     for a, b in pairwise(regimes):
         gctx = problems.ctx(f"{b.folder}/regime.yaml")
         if b.start <= a.end:
-            gctx.error(
-                PolicyErrorCode.DATE_OVERLAP,
-                "start",
-                what=f"{a.id}（至 {a.end}）与 {b.id}（自 {b.start}）",
-            )
+            gctx.error(PolicyErrorCode.DATE_OVERLAP, "start", what=f"{a.id}（至 {a.end}）与 "
+                       f"{b.id}（自 {b.start}）")
         elif b.start != a.end + timedelta(days=1):
-            gctx.error(
-                PolicyErrorCode.DATE_GAP,
-                "start",
-                what=f"{a.id} 止于 {a.end}，{b.id} 始于 {b.start}",
-            )
+            gctx.error(PolicyErrorCode.DATE_GAP, "start", what=f"{a.id} 止于 {a.end}，"
+                       f"{b.id} 始于 {b.start}")
     if rid is None or name is None:
         return None
-    return Region(
-        rid,
-        name,
-        tuple(good_codes),
-        tuple(regimes),
-        node.get("description"),
-        str(Path(tree.file).parent),
-    )
+    return Region(rid, name, tuple(good_codes), tuple(regimes), node.get("description"),
+                  str(Path(tree.file).parent))
 
 
-def _regime(
-    problems: Problems, tree: RegimeTree, region_id: str, region_name: str
-) -> Regime | None:
+def _regime(problems: Problems, tree: RegimeTree, region_id: str,
+            region_name: str) -> Regime | None:
     file = tree.files.get("regime", "regime.yaml")
     ctx = problems.ctx(file)
     node = tree.regime
@@ -144,9 +120,7 @@ def _regime(
     start = ctx.typed(node, "start", "", date)
     end = ctx.typed(node, "end", "", date)
     if start is not None and end is not None and end < start:
-        ctx.error(
-            PolicyErrorCode.DATE_OVERLAP, "end", node, "end", what=f"end {end} 早于 start {start}"
-        )
+        ctx.error(PolicyErrorCode.DATE_OVERLAP, "end", node, "end", what=f"end {end} 早于 start {start}")
         return None
     sources = _sources(ctx, node.get("sources"))
     titles = {k: s.title for k, s in sources.items()}
@@ -154,76 +128,41 @@ def _regime(
         titles[REFORM_SOURCE] = f"改革方案“{tree.reform}”"
     tier_ids = node.get("tiers")
     if not isinstance(tier_ids, list) or not tier_ids:
-        ctx.error(
-            PolicyErrorCode.BAD_TYPE,
-            "tiers",
-            node,
-            "tiers",
-            expected="层级 id 列表",
-            what=show(tier_ids),
-        )
+        ctx.error(PolicyErrorCode.BAD_TYPE, "tiers", node, "tiers", expected="层级 id 列表",
+                  what=show(tier_ids))
         return None
     if len(set(map(str, tier_ids))) != len(tier_ids):
         ctx.error(PolicyErrorCode.DUPLICATE_ID, "tiers", node, "tiers", what=show(tier_ids))
         return None
-    tiers = [
-        _tier(
-            problems.ctx(tree.files.get(str(t), f"{t}.yaml")),
-            tree.tiers.get(str(t)),
-            str(t),
-            titles,
-        )
-        for t in tier_ids
-    ]
-    params = _parameters(
-        ctx, node.get("parameters", {}), "parameters", REGIME_PARAMS, titles, "regime"
-    )
+    tiers = [_tier(problems.ctx(tree.files.get(str(t), f"{t}.yaml")), tree.tiers.get(str(t)),
+                   str(t), titles) for t in tier_ids]
+    params = _parameters(ctx, node.get("parameters", {}), "parameters", REGIME_PARAMS, titles,
+                         "regime")
     waiver = _deposit_waiver(ctx, node.get("deposit_waiver"), titles)
     if None in (rid, name, version, start, end, params) or None in tiers:
         return None
     if version < 1:
-        ctx.error(
-            PolicyErrorCode.BAD_VALUE, "version", node, "version", what=version, allowed="正整数"
-        )
+        ctx.error(PolicyErrorCode.BAD_VALUE, "version", node, "version", what=version,
+                  allowed="正整数")
         return None
-    regime = Regime(
-        rid,
-        name,
-        version,
-        start,
-        end,
-        region_id,
-        region_name,
-        tuple(tiers),
-        params,
-        sources,
-        waiver,
-        node.get("description"),
-        str(Path(file).parent),
-        tree.reform,
-    )
+    regime = Regime(rid, name, version, start, end, region_id, region_name, tuple(tiers),
+                    params, sources, waiver, node.get("description"),
+                    str(Path(file).parent), tree.reform)
     check_coverage(problems, regime, ctx)
     return regime
 
 
 def _sources(ctx: Ctx, node: Any) -> dict[str, Source]:
     if not isinstance(node, dict) or not node:
-        ctx.error(
-            PolicyErrorCode.BAD_TYPE, "sources", node, expected="来源文件映射", what=show(node)
-        )
+        ctx.error(PolicyErrorCode.BAD_TYPE, "sources", node, expected="来源文件映射",
+                  what=show(node))
         return {}
     out = {}
     for key, sub in node.items():
         path = join("sources", key)
         if ctx.keys(sub, path, SOURCE_KEYS):
-            out[str(key)] = Source(
-                str(key),
-                str(sub["title"]),
-                sub.get("document"),
-                sub.get("url"),
-                _text(sub.get("published")),
-                sub.get("note"),
-            )
+            out[str(key)] = Source(str(key), str(sub["title"]), sub.get("document"),
+                                   sub.get("url"), _text(sub.get("published")), sub.get("note"))
     return out
 
 
@@ -235,9 +174,8 @@ def _tier(ctx: Ctx, node: Any, tid: str, sources: dict[str, str]) -> Tier | None
     if node is None:
         ctx.error(PolicyErrorCode.FILE_MISSING, "", what=f"{tid}.yaml")
         return None
-    kind_name = (
-        ctx.choice(node, "kind", "", [k.value for k in Kind]) if isinstance(node, dict) else None
-    )
+    kind_name = ctx.choice(node, "kind", "", [k.value for k in Kind]) \
+        if isinstance(node, dict) else None
     if kind_name is None:
         if isinstance(node, dict) and "kind" not in node:
             ctx.error(PolicyErrorCode.MISSING_KEY, "kind", node, what="kind")
@@ -248,14 +186,8 @@ def _tier(ctx: Ctx, node: Any, tid: str, sources: dict[str, str]) -> Tier | None
     if not ctx.keys(node, "", kind.keys):
         return None
     if node.get("id") != tid:
-        ctx.error(
-            PolicyErrorCode.BAD_VALUE,
-            "id",
-            node,
-            "id",
-            what=show(node.get("id")),
-            allowed=f"与 regime.yaml 的 tiers 中的 {tid} 一致",
-        )
+        ctx.error(PolicyErrorCode.BAD_VALUE, "id", node, "id", what=show(node.get("id")),
+                  allowed=f"与 regime.yaml 的 tiers 中的 {tid} 一致")
         return None
     name = ctx.typed(node, "name", "", str)
     fund = ctx.choice(node, "fund", "", list(FUNDS))
@@ -275,25 +207,12 @@ def _tier(ctx: Ctx, node: Any, tid: str, sources: dict[str, str]) -> Tier | None
         return None
     if None in (name, fund, elig, params, base, per, over, adjustments):
         return None
-    return Tier(
-        tid,
-        name,
-        kind.kind,
-        fund,
-        Base(base),
-        Per(per),
-        Per(over),
-        elig,
-        params,
-        tuple(adjustments),
-        node.get("description"),
-        ctx.file,
-    )
+    return Tier(tid, name, kind.kind, fund, Base(base), Per(per), Per(over), elig, params,
+                tuple(adjustments), node.get("description"), ctx.file)
 
 
-def _parameters(
-    ctx: Ctx, node: Any, path: str, specs: dict[str, ParamSpec], sources: dict[str, str], name: str
-) -> dict[str, Parameter] | None:
+def _parameters(ctx: Ctx, node: Any, path: str, specs: dict[str, ParamSpec],
+                sources: dict[str, str], name: str) -> dict[str, Parameter] | None:
     """Parse a `parameters` mapping; each Parameter's path becomes `name.key`
     (e.g. `critical_illness.deductible`, `critical_illness.tilt.ratio_points`,
     `regime.reimbursement_ceiling`): the names `policy show` prints and overlays target."""
@@ -301,14 +220,8 @@ def _parameters(
         ctx.error(PolicyErrorCode.BAD_TYPE, path, node, expected="参数映射", what=show(node))
         return None
     out: dict[str, Parameter] = {}
-    ok = ctx.keys(
-        node,
-        path,
-        (
-            {k for k, s in specs.items() if s.required},
-            {k for k, s in specs.items() if not s.required},
-        ),
-    )
+    ok = ctx.keys(node, path, ({k for k, s in specs.items() if s.required},
+                               {k for k, s in specs.items() if not s.required}))
     for key, sub in node.items():
         if key in specs:
             p = parse_parameter(ctx, sub, join(path, key), specs[key], sources)
@@ -319,7 +232,8 @@ def _parameters(
     return out if ok else None
 
 
-def _adjustments(ctx: Ctx, node: Any, sources: dict[str, str], tid: str) -> list[Adjustment] | None:
+def _adjustments(ctx: Ctx, node: Any, sources: dict[str, str],
+                 tid: str) -> list[Adjustment] | None:
     if not isinstance(node, list):
         ctx.error(PolicyErrorCode.BAD_TYPE, "adjustments", node, expected="列表", what=show(node))
         return None
@@ -335,14 +249,8 @@ def _adjustments(ctx: Ctx, node: Any, sources: dict[str, str], tid: str) -> list
         ids.add(aid)
         name = ctx.typed(sub, "name", path, str)
         when = _condition(ctx, sub["when"], join(path, "when"), WHEN_KEYS)
-        params = _parameters(
-            ctx,
-            sub["parameters"],
-            join(path, "parameters"),
-            ADJUSTMENT_PARAMS,
-            sources,
-            f"{tid}.{aid}",
-        )
+        params = _parameters(ctx, sub["parameters"], join(path, "parameters"), ADJUSTMENT_PARAMS,
+                             sources, f"{tid}.{aid}")
         if None in (aid, name, when, params):
             return None
         out.append(Adjustment(aid, name, when, params, sub.get("description")))
@@ -355,26 +263,14 @@ def _members(ctx: Ctx, node: dict, key: str, path: str, index: dict) -> frozense
     if value == "all":
         return None
     if not isinstance(value, list) or not value:
-        ctx.error(
-            PolicyErrorCode.BAD_TYPE,
-            join(path, key),
-            node,
-            key,
-            expected="all 或列表",
-            what=show(value),
-        )
+        ctx.error(PolicyErrorCode.BAD_TYPE, join(path, key), node, key, expected="all 或列表",
+                  what=show(value))
         raise ValueError
     out = set()
     for v in value:
         if v not in index or type(v) is bool:
-            ctx.error(
-                PolicyErrorCode.BAD_VALUE,
-                join(path, key),
-                node,
-                key,
-                what=show(v),
-                allowed="、".join(map(str, index)),
-            )
+            ctx.error(PolicyErrorCode.BAD_VALUE, join(path, key), node, key, what=show(v),
+                      allowed="、".join(map(str, index)))
             raise ValueError
         out.add(index[v])
     return frozenset(out)

@@ -56,9 +56,8 @@ def yuan_text_to_fen(text: str) -> int | None:
     return int(whole) * 100 + int((frac + "00")[:2])
 
 
-def parse_yuan(
-    value: str | int | Decimal, *, field: str | None = None, negative: bool = False
-) -> int:
+def parse_yuan(value: str | int | Decimal, *, field: str | None = None,
+               negative: bool = False) -> int:
     """Yuan (text such as "12345.60", an int or a Decimal) → int fen, strictly.
 
     Refused with `DomainError(AMOUNT_INVALID)` naming `field`: a float or any other type, text
@@ -72,11 +71,9 @@ def parse_yuan(
         return DomainError(ErrorCode.AMOUNT_INVALID, f"金额“{shown}”{why}", field=field)
 
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise DomainError(
-            ErrorCode.AMOUNT_INVALID,
-            '金额须以文本或整数表示的元填写，最多两位小数，如 "12345.60"（不接受浮点数）',
-            field=field,
-        )
+        raise DomainError(ErrorCode.AMOUNT_INVALID,
+                          "金额须以文本或整数表示的元填写，最多两位小数，如 \"12345.60\"（不接受浮点数）",
+                          field=field)
     if isinstance(value, str):
         text = value.strip()
         if not _NUMBER.match(text):

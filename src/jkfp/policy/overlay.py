@@ -60,27 +60,14 @@ def _overlay(node: Any, file: str) -> Overlay:
         name = ctx.typed(node, "name", "", str)
         changes = node["changes"]
         if not isinstance(changes, dict) or not changes:
-            ctx.error(
-                PolicyErrorCode.BAD_TYPE,
-                "changes",
-                node,
-                "changes",
-                expected="映射",
-                what=show(changes),
-            )
+            ctx.error(PolicyErrorCode.BAD_TYPE, "changes", node, "changes", expected="映射",
+                      what=show(changes))
         else:
             for rid, params in changes.items():
-                if not isinstance(params, dict) or not all(
-                    isinstance(v, dict) for v in params.values()
-                ):
-                    ctx.error(
-                        PolicyErrorCode.BAD_TYPE,
-                        join("changes", rid),
-                        changes,
-                        rid,
-                        expected="参数路径 → 按日期的取值",
-                        what=show(params),
-                    )
+                if not isinstance(params, dict) or not all(isinstance(v, dict)
+                                                           for v in params.values()):
+                    ctx.error(PolicyErrorCode.BAD_TYPE, join("changes", rid), changes, rid,
+                              expected="参数路径 → 按日期的取值", what=show(params))
     if problems.errors:
         raise PolicyErrors(problems.errors)
     return Overlay(name, changes, node.get("description"), file)
@@ -89,31 +76,20 @@ def _overlay(node: Any, file: str) -> Overlay:
 def apply_overlay(trees: list[RegionTree], overlay: Overlay, problems: Problems) -> None:
     """Merge the overlay into (copies of) the loaded trees; errors for unknown targets."""
     ctx = problems.ctx(overlay.file)
-    regimes = {
-        g.regime.get("id"): g for t in trees for g in t.regimes if isinstance(g.regime, dict)
-    }
+    regimes = {g.regime.get("id"): g for t in trees for g in t.regimes
+               if isinstance(g.regime, dict)}
     for rid, params in overlay.changes.items():
         tree = regimes.get(rid)
         if tree is None:
-            ctx.error(
-                PolicyErrorCode.OVERLAY_TARGET,
-                join("changes", rid),
-                overlay.changes,
-                rid,
-                what=f"政策 {rid}",
-            )
+            ctx.error(PolicyErrorCode.OVERLAY_TARGET, join("changes", rid), overlay.changes, rid,
+                      what=f"政策 {rid}")
             continue
         tree.reform = overlay.name
         for path, dated in params.items():
             target = _target(tree, str(path))
             if target is None:
-                ctx.error(
-                    PolicyErrorCode.OVERLAY_TARGET,
-                    join(join("changes", rid), path),
-                    params,
-                    path,
-                    what=f"{rid} 的 {path}",
-                )
+                ctx.error(PolicyErrorCode.OVERLAY_TARGET, join(join("changes", rid), path),
+                          params, path, what=f"{rid} 的 {path}")
                 continue
             holder, key, spec = target
             node = holder.setdefault(key, {"unit": spec.unit.value, "values": {}})
@@ -161,11 +137,8 @@ def _target(tree: Any, path: str):
         return tier["parameters"], parts[1], specs[parts[1]]
     if len(parts) == 3 and parts[2] in ADJUSTMENT_PARAMS:
         for adj in tier.get("adjustments") or []:
-            if (
-                isinstance(adj, dict)
-                and adj.get("id") == parts[1]
-                and isinstance(adj.get("parameters"), dict)
-            ):
+            if isinstance(adj, dict) and adj.get("id") == parts[1] and isinstance(
+                    adj.get("parameters"), dict):
                 return adj["parameters"], parts[2], ADJUSTMENT_PARAMS[parts[2]]
     return None
 

@@ -27,118 +27,69 @@ from .parameters import (
 from .schema import ENTRY_KEYS, PARAMETER_KEYS, SEGMENT_KEYS, ParamSpec, Unit
 
 
-def parse_parameter(
-    ctx: Ctx, node: Any, path: str, spec: ParamSpec, sources: dict[str, str]
-) -> Parameter | None:
+def parse_parameter(ctx: Ctx, node: Any, path: str, spec: ParamSpec,
+                    sources: dict[str, str]) -> Parameter | None:
     if not ctx.keys(node, path, PARAMETER_KEYS):
         return None
     unit = node.get("unit")
     if unit != spec.unit.value:
-        ctx.error(
-            PolicyErrorCode.UNIT_MISMATCH,
-            join(path, "unit"),
-            node,
-            "unit",
-            expected=spec.unit.value,
-            what=show(unit),
-        )
+        ctx.error(PolicyErrorCode.UNIT_MISMATCH, join(path, "unit"), node, "unit",
+                  expected=spec.unit.value, what=show(unit))
         return None
     description = ctx.typed(node, "description", path, str)
     values_node = node["values"]
     vpath = join(path, "values")
     if not isinstance(values_node, dict) or not values_node:
-        ctx.error(
-            PolicyErrorCode.BAD_TYPE,
-            vpath,
-            node,
-            "values",
-            expected="按日期的映射",
-            what=show(values_node),
-        )
+        ctx.error(PolicyErrorCode.BAD_TYPE, vpath, node, "values", expected="按日期的映射",
+                  what=show(values_node))
         return None
     dated: list[DatedValue] = []
     for start, entry in values_node.items():
         epath = join(vpath, start)
         if not isinstance(start, date):
-            ctx.error(
-                PolicyErrorCode.BAD_TYPE,
-                epath,
-                values_node,
-                start,
-                expected="日期 YYYY-MM-DD",
-                what=show(start),
-            )
+            ctx.error(PolicyErrorCode.BAD_TYPE, epath, values_node, start,
+                      expected="日期 YYYY-MM-DD", what=show(start))
             continue
         if not ctx.keys(entry, epath, ENTRY_KEYS):
             continue
         line = getattr(entry, "line", None)
         if entry["value"] is None:
             if len(entry) > 1:
-                ctx.error(
-                    PolicyErrorCode.UNKNOWN_KEY,
-                    epath,
-                    entry,
-                    what="、".join(k for k in entry if k != "value"),
-                    allowed="结束一个参数时只写 value: null",
-                )
+                ctx.error(PolicyErrorCode.UNKNOWN_KEY, epath, entry, what="、".join(
+                    k for k in entry if k != "value"), allowed="结束一个参数时只写 value: null")
             dated.append(DatedValue(start, None, line))
             continue
         prov = parse_provenance(ctx, entry, epath, sources, required=False)
-        tree = _tree(
-            ctx, entry["value"], join(epath, "value"), spec, sources, prov, set(), entry, "value"
-        )
+        tree = _tree(ctx, entry["value"], join(epath, "value"), spec, sources, prov, set(),
+                     entry, "value")
         if tree is not None:
             dated.append(DatedValue(start, tree, line))
     dated.sort(key=lambda v: v.start)
     if dated and dated[0].tree is None:
-        ctx.error(
-            PolicyErrorCode.DATE_GAP,
-            vpath,
-            values_node,
-            what=f"{dated[0].start} 处以 null 开头，参数从未生效",
-        )
+        ctx.error(PolicyErrorCode.DATE_GAP, vpath, values_node,
+                  what=f"{dated[0].start} 处以 null 开头，参数从未生效")
     for a, b in pairwise(dated):
         if a.tree is None and b.tree is None:
-            ctx.error(
-                PolicyErrorCode.DATE_OVERLAP,
-                join(vpath, b.start),
-                values_node,
-                b.start,
-                what=f"{a.start} 与 {b.start} 都以 null 结束",
-            )
-    return Parameter(
-        path,
-        spec.label,
-        spec.unit,
-        description,
-        ctx.file,
-        getattr(node, "line", None),
-        tuple(dated),
-    )
+            ctx.error(PolicyErrorCode.DATE_OVERLAP, join(vpath, b.start), values_node, b.start,
+                      what=f"{a.start} 与 {b.start} 都以 null 结束")
+    return Parameter(path, spec.label, spec.unit, description, ctx.file,
+                     getattr(node, "line", None), tuple(dated))
 
 
-def parse_provenance(
-    ctx: Ctx, node: dict, path: str, sources: dict[str, str], *, required: bool
-) -> Provenance | None:
+def parse_provenance(ctx: Ctx, node: dict, path: str, sources: dict[str, str], *,
+                     required: bool) -> Provenance | None:
     source = ctx.typed(node, "source", path, str)
     example = ctx.typed(node, "example", path, bool, default=False)
     cite = ctx.typed(node, "cite", path, str)
     note = ctx.typed(node, "note", path, str)
     if source is not None and example:
-        ctx.error(
-            PolicyErrorCode.BAD_VALUE,
-            join(path, "example"),
-            node,
-            "example",
-            what="同时写了 source 和 example: true",
-            allowed="二者只能有一个",
-        )
+        ctx.error(PolicyErrorCode.BAD_VALUE, join(path, "example"), node, "example",
+                  what="同时写了 source 和 example: true", allowed="二者只能有一个")
         return None
     if source is not None:
         if source not in sources:
-            ctx.error(
-                PolicyErrorCode.UNKNOWN_SOURCE, join(path, "source"), node, "source", what=source
-            )
+            ctx.error(PolicyErrorCode.UNKNOWN_SOURCE, join(path, "source"), node, "source",
+                      what=source)
             return None
         return Provenance(source_id=source, source_title=sources[source], cite=cite, note=note)
     if example:
@@ -148,17 +99,9 @@ def parse_provenance(
     return None
 
 
-def _tree(
-    ctx: Ctx,
-    node: Any,
-    path: str,
-    spec: ParamSpec,
-    sources: dict[str, str],
-    prov: Provenance | None,
-    used: set[str],
-    parent: Any = None,
-    key: Any = None,
-) -> Leaf | ByDimension | None:
+def _tree(ctx: Ctx, node: Any, path: str, spec: ParamSpec, sources: dict[str, str],
+          prov: Provenance | None, used: set[str], parent: Any = None,
+          key: Any = None) -> Leaf | ByDimension | None:
     if isinstance(node, dict) and "value" in node:
         if not ctx.keys(node, path, ENTRY_KEYS):
             return None
@@ -176,33 +119,17 @@ def _tree(
     return None if value is None else Leaf(value, prov)
 
 
-def _by_dimension(
-    ctx: Ctx,
-    node: dict,
-    path: str,
-    spec: ParamSpec,
-    sources: dict[str, str],
-    prov: Provenance | None,
-    used: set[str],
-) -> ByDimension | None:
+def _by_dimension(ctx: Ctx, node: dict, path: str, spec: ParamSpec, sources: dict[str, str],
+                  prov: Provenance | None, used: set[str]) -> ByDimension | None:
     dims = set()
     for key in node:
         if key == "other":
             continue
-        found = [
-            d
-            for d, (_, members) in DIMENSIONS.items()
-            if key in members and type(key) is type(members[0])
-        ]
+        found = [d for d, (_, members) in DIMENSIONS.items() if key in members
+                 and type(key) is type(members[0])]
         if not found:
-            ctx.error(
-                PolicyErrorCode.UNKNOWN_KEY,
-                join(path, key),
-                node,
-                key,
-                what=show(key),
-                allowed="人员类别代码、county/city/province/outside、医院等级 0-3 或 other",
-            )
+            ctx.error(PolicyErrorCode.UNKNOWN_KEY, join(path, key), node, key, what=show(key),
+                      allowed="人员类别代码、county/city/province/outside、医院等级 0-3 或 other")
             return None
         dims.add(found[0])
     if len(dims) > 1:
@@ -215,13 +142,8 @@ def _by_dimension(
     label, members = DIMENSIONS[dim]
     missing = [str(m) for m in members if m not in node]
     if missing and "other" not in node:
-        ctx.error(
-            PolicyErrorCode.DIMENSION_INCOMPLETE,
-            path,
-            node,
-            dimension=label,
-            what="、".join(missing),
-        )
+        ctx.error(PolicyErrorCode.DIMENSION_INCOMPLETE, path, node, dimension=label,
+                  what="、".join(missing))
         return None
     branches = {}
     other = None
@@ -244,23 +166,11 @@ def _leaf(ctx: Ctx, value: Any, path: str, spec: ParamSpec, parent: Any, key: An
             return UNLIMITED
         if spec.income_share and isinstance(value, dict):
             if set(value) != {"income_share"}:
-                ctx.error(
-                    PolicyErrorCode.UNKNOWN_KEY,
-                    path,
-                    value,
-                    what="、".join(map(str, value)),
-                    allowed="income_share",
-                )
+                ctx.error(PolicyErrorCode.UNKNOWN_KEY, path, value, what="、".join(map(str, value)),
+                          allowed="income_share")
                 return None
-            bp = _ratio(
-                ctx,
-                value["income_share"],
-                join(path, "income_share"),
-                value,
-                "income_share",
-                0,
-                money.BP,
-            )
+            bp = _ratio(ctx, value["income_share"], join(path, "income_share"), value,
+                        "income_share", 0, money.BP)
             return None if bp is None else IncomeShare(bp)
         fen = _amount(value)
         if fen is None:
@@ -272,9 +182,8 @@ def _leaf(ctx: Ctx, value: Any, path: str, spec: ParamSpec, parent: Any, key: An
         return _ratio(ctx, value, path, *where, -money.BP, money.BP)
     if unit is Unit.BOOLEAN:
         if not isinstance(value, bool):
-            ctx.error(
-                PolicyErrorCode.BAD_TYPE, path, *where, expected="true/false", what=show(value)
-            )
+            ctx.error(PolicyErrorCode.BAD_TYPE, path, *where, expected="true/false",
+                      what=show(value))
             return None
         return value
     return _segments(ctx, value, path, where)
@@ -298,14 +207,8 @@ def _ratio(ctx: Ctx, value: Any, path: str, parent: Any, key: Any, lo: int, hi: 
         ctx.error(PolicyErrorCode.TOO_PRECISE, path, parent, key, what=value)
         return None
     if not lo <= bp <= hi:
-        ctx.error(
-            PolicyErrorCode.RATIO_OUT_OF_RANGE,
-            path,
-            parent,
-            key,
-            what=value,
-            allowed=f"[{Decimal(lo) / money.BP}, {Decimal(hi) / money.BP}]",
-        )
+        ctx.error(PolicyErrorCode.RATIO_OUT_OF_RANGE, path, parent, key, what=value,
+                  allowed=f"[{Decimal(lo) / money.BP}, {Decimal(hi) / money.BP}]")
         return None
     return bp
 
@@ -331,30 +234,15 @@ def _segments(ctx: Ctx, value: Any, path: str, where: tuple) -> tuple | None:
     for i, (up, _) in enumerate(rows):
         last = i == len(rows) - 1
         if last and up is not None:
-            ctx.error(
-                PolicyErrorCode.SEGMENTS_OUT_OF_ORDER,
-                join(path, i),
-                value[i],
-                "up_to",
-                what="最后一段的 up_to 应为 null（以上全部）",
-            )
+            ctx.error(PolicyErrorCode.SEGMENTS_OUT_OF_ORDER, join(path, i), value[i], "up_to",
+                      what="最后一段的 up_to 应为 null（以上全部）")
             return None
         if not last and up is None:
-            ctx.error(
-                PolicyErrorCode.SEGMENTS_OUT_OF_ORDER,
-                join(path, i),
-                value[i],
-                "up_to",
-                what="只有最后一段的 up_to 可以为 null",
-            )
+            ctx.error(PolicyErrorCode.SEGMENTS_OUT_OF_ORDER, join(path, i), value[i], "up_to",
+                      what="只有最后一段的 up_to 可以为 null")
             return None
         if i > 0 and up is not None and up <= rows[i - 1][0]:
-            ctx.error(
-                PolicyErrorCode.SEGMENTS_OUT_OF_ORDER,
-                join(path, i),
-                value[i],
-                "up_to",
-                what=f"第{i + 1}段的 up_to 不大于第{i}段的 up_to",
-            )
+            ctx.error(PolicyErrorCode.SEGMENTS_OUT_OF_ORDER, join(path, i), value[i], "up_to",
+                      what=f"第{i + 1}段的 up_to 不大于第{i}段的 up_to")
             return None
     return tuple(rows)

@@ -121,7 +121,8 @@ class Parameter:
         if dated is None:
             return None
         node: Any = dated.tree
-        keys = {"category": CATEGORIES[cat].value, "location": LOCATIONS[loc].value, "grade": grade}
+        keys = {"category": CATEGORIES[cat].value, "location": LOCATIONS[loc].value,
+                "grade": grade}
         while isinstance(node, ByDimension):
             node = node.branches.get(keys[node.dimension], node.other)
         assert isinstance(node, Leaf) and node.provenance is not None
@@ -148,9 +149,9 @@ class Parameter:
 OTHER = "other"
 
 
-def leaves(
-    tree: Leaf | ByDimension | None, path: tuple[tuple[str, Any], ...] = ()
-) -> Iterator[tuple[tuple[tuple[str, Any], ...], Leaf]]:
+def leaves(tree: Leaf | ByDimension | None,
+           path: tuple[tuple[str, Any], ...] = ()) -> Iterator[tuple[tuple[tuple[str, Any], ...],
+                                                                    Leaf]]:
     """Every leaf of a value tree with its path of (dimension, key) pairs, key `OTHER` for the
     `other` branch; branches in file order, `other` last. The one walk over a value tree."""
     if isinstance(tree, Leaf):

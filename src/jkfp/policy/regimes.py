@@ -40,12 +40,10 @@ class Condition:
     referred: bool | None = None
 
     def admits(self, cat: int, loc: int, grade: int, referred: bool) -> bool:
-        return (
-            (self.categories is None or cat in self.categories)
-            and (self.locations is None or loc in self.locations)
-            and (self.grades is None or grade in self.grades)
-            and (self.referred is None or referred == self.referred)
-        )
+        return ((self.categories is None or cat in self.categories)
+                and (self.locations is None or loc in self.locations)
+                and (self.grades is None or grade in self.grades)
+                and (self.referred is None or referred == self.referred))
 
 
 @dataclass(frozen=True)

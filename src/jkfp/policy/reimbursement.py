@@ -57,10 +57,8 @@ PARAMS: dict[str, ParamSpec] = {
     "annual_cap": ParamSpec(Unit.YUAN, "年度支付限额（封顶线）", unlimited=True),
     "second_stay_deductible_factor": ParamSpec(Unit.RATIO, "年内再次住院起付线系数"),
 }
-KEYS = (
-    {"id", "name", "kind", "fund", "base", "deductible_per", "segments_over", "parameters"},
-    {"description", "eligibility", "adjustments"},
-)
+KEYS = ({"id", "name", "kind", "fund", "base", "deductible_per", "segments_over", "parameters"},
+        {"description", "eligibility", "adjustments"})
 
 # Columns of the table: eligible (0/1), deductible fen, second-stay factor bp (-1 = none),
 # stay cap fen, annual cap fen (INF = none), then k segment upper bounds (fen, INF = open),
@@ -93,22 +91,11 @@ class Reimbursement(TierKind):
         return [p for k, p in tier.parameters.items() if k in ("deductible", "ratio", "segments")]
 
     def describe(self, tier: Tier) -> str:
-        return (
-            f"基数：{base_label(tier)}；起付线{PER_LABELS[tier.deductible_per]}"
-            f"；分段按{PER_LABELS[tier.segments_over]}"
-        )
+        return (f"基数：{base_label(tier)}；起付线{PER_LABELS[tier.deductible_per]}"
+                f"；分段按{PER_LABELS[tier.segments_over]}")
 
-    def in_force(
-        self,
-        regime: Regime,
-        tier: Tier,
-        on: date,
-        cell: Cell,
-        referred: bool,
-        *,
-        why_not: str | None,
-        explain: bool,
-    ) -> InForceReimbursement:
+    def in_force(self, regime: Regime, tier: Tier, on: date, cell: Cell, referred: bool, *,
+                 why_not: str | None, explain: bool) -> InForceReimbursement:
         uses = Uses(explain=explain)
         p = tier.parameters
         ded = lookup(p["deductible"], on, cell)
@@ -154,40 +141,19 @@ class Reimbursement(TierKind):
                 uses.add(factor, lambda f=factor.value, n=adj.name: f"×{fmt_bp(f)}（{n}）")
             if pts is not None:
                 points += pts.value
-                uses.add(
-                    pts,
-                    lambda p=pts.value, n=adj.name: (
-                        f"{'+' if p >= 0 else ''}{fmt_bp(p)[:-1]}个百分点（{n}）"
-                    ),
-                )
+                uses.add(pts, lambda p=pts.value, n=adj.name:
+                         f"{'+' if p >= 0 else ''}{fmt_bp(p)[:-1]}个百分点（{n}）")
             if removed is not None and removed.value:
                 annual_cap = INF
                 uses.add(removed, lambda n=adj.name: f"是（{n}）")
         segments = [(up, min(BP, max(0, bp + points))) for up, bp in segments]
         return InForceReimbursement(
-            tier,
-            why_not is None,
-            why_not,
-            tuple(uses.items),
-            uses.example,
-            deductible,
-            None if second is None else second.value,
-            tuple(segments),
-            stay_cap,
-            annual_cap,
-            tuple(names),
-        )
+            tier, why_not is None, why_not, tuple(uses.items), uses.example, deductible,
+            None if second is None else second.value, tuple(segments), stay_cap, annual_cap,
+            tuple(names))
 
-    def settle(
-        self,
-        stay: Stay,
-        eff: InForceTier,
-        acc: TierAccumulator,
-        *,
-        paid: int,
-        before: Accumulators,
-        room: int,
-    ) -> TierLine:
+    def settle(self, stay: Stay, eff: InForceTier, acc: TierAccumulator, *, paid: int,
+               before: Accumulators, room: int) -> TierLine:
         assert isinstance(eff, InForceReimbursement)
         if not eff.eligible:
             return not_eligible(eff, acc)
@@ -199,16 +165,12 @@ class Reimbursement(TierKind):
         deductible = eff.deductible_fen
         if eff.second_stay_bp is not None and before.stays >= 1:
             deductible = apply_ratio(deductible, eff.second_stay_bp)
-            why.append(
-                f"年内第{before.stays + 1}次住院，起付线按{fmt_bp(eff.second_stay_bp)}计为"
-                f"{fmt_yuan(deductible)}"
-            )
+            why.append(f"年内第{before.stays + 1}次住院，起付线按{fmt_bp(eff.second_stay_bp)}计为"
+                       f"{fmt_yuan(deductible)}")
         if tier.deductible_per is Per.YEAR:
             left = max(deductible - acc.deductible_fen, 0)
-            why.append(
-                f"起付线 {fmt_yuan(deductible)}（年度），本年已承担 "
-                f"{fmt_yuan(acc.deductible_fen)}，尚余 {fmt_yuan(left)}"
-            )
+            why.append(f"起付线 {fmt_yuan(deductible)}（年度），本年已承担 "
+                       f"{fmt_yuan(acc.deductible_fen)}，尚余 {fmt_yuan(left)}")
         else:
             left = deductible
             why.append(f"起付线 {fmt_yuan(deductible)}（每次住院）")
@@ -217,10 +179,8 @@ class Reimbursement(TierKind):
         start = acc.base_fen if tier.segments_over is Per.YEAR else 0
         lo, hi = start + borne, start + b
         if tier.segments_over is Per.YEAR:
-            why.append(
-                f"分段按{PER_LABELS[Per.YEAR]}：本次费用位于本年累计 {fmt_yuan(start)} 至 "
-                f"{fmt_yuan(hi)}"
-            )
+            why.append(f"分段按{PER_LABELS[Per.YEAR]}：本次费用位于本年累计 {fmt_yuan(start)} 至 "
+                       f"{fmt_yuan(hi)}")
         parts: list[SegmentPart] = []
         numerator = 0
         prev = 0
@@ -240,10 +200,8 @@ class Reimbursement(TierKind):
         year_room = max(eff.annual_cap_fen - acc.paid_fen, 0)
         if amount > year_room:
             amount, limited = year_room, "annual_cap"
-            why.append(
-                f"年度限额 {fmt_yuan(eff.annual_cap_fen)}，本年已支付 "
-                f"{fmt_yuan(acc.paid_fen)}，本次只能支付 {fmt_yuan(year_room)}"
-            )
+            why.append(f"年度限额 {fmt_yuan(eff.annual_cap_fen)}，本年已支付 "
+                       f"{fmt_yuan(acc.paid_fen)}，本次只能支付 {fmt_yuan(year_room)}")
         if amount > room:
             amount, limited = room, "ceiling"
             why.append(f"各项合计报销不得超过总费用的上限，本层只能支付 {fmt_yuan(room)}")
@@ -252,29 +210,11 @@ class Reimbursement(TierKind):
             why.append(f"报销不能超过尚未报销的费用，本层只能支付 {fmt_yuan(amount)}")
         why.append(f"{tier.name}支付 {fmt_yuan(amount)}")
         after = TierAccumulator(acc.base_fen + b, acc.deductible_fen + borne, acc.paid_fen + amount)
-        why.append(
-            f"本年累计：基数 {fmt_yuan(after.base_fen)}，起付线 "
-            f"{fmt_yuan(after.deductible_fen)}，已支付 {fmt_yuan(after.paid_fen)}"
-        )
-        return TierLine(
-            tier.id,
-            tier.name,
-            tier.fund,
-            FUNDS[tier.fund],
-            tier.kind.value,
-            True,
-            base_label(tier),
-            b,
-            borne,
-            tuple(parts),
-            computed,
-            amount,
-            limited,
-            eff.adjustments,
-            eff.uses,
-            tuple(why),
-            after,
-        )
+        why.append(f"本年累计：基数 {fmt_yuan(after.base_fen)}，起付线 "
+                   f"{fmt_yuan(after.deductible_fen)}，已支付 {fmt_yuan(after.paid_fen)}")
+        return TierLine(tier.id, tier.name, tier.fund, FUNDS[tier.fund], tier.kind.value, True,
+                        base_label(tier), b, borne, tuple(parts), computed, amount, limited,
+                        eff.adjustments, eff.uses, tuple(why), after)
 
     def segment_count(self, tier: Tier) -> int:
         """Most segments any value of the tier's segment table has (1 for a flat ratio)."""
@@ -287,7 +227,7 @@ class Reimbursement(TierKind):
         table = np.zeros((SEG + 2 * k, rows), np.int64)
         table[SECOND] = -1
         table[STAY_CAP] = table[ANNUAL_CAP] = INF
-        table[SEG : SEG + k] = INF
+        table[SEG:SEG + k] = INF
         return table
 
     def fill(self, table: np.ndarray, k: int, row: int, eff: InForceTier) -> None:
@@ -302,11 +242,9 @@ class Reimbursement(TierKind):
             table[SEG + k + j, row] = bp
 
     def features(self, table: np.ndarray) -> dict[str, bool]:
-        return {
-            "second": bool((table[SECOND] >= 0).any()),
-            "stay_cap": bool((table[STAY_CAP] < INF).any()),
-            "annual_cap": bool((table[ANNUAL_CAP] < INF).any()),
-        }
+        return {"second": bool((table[SECOND] >= 0).any()),
+                "stay_cap": bool((table[STAY_CAP] < INF).any()),
+                "annual_cap": bool((table[ANNUAL_CAP] < INF).any())}
 
     def settle_rows(self, t: TierTable, x: Gathered, r: RoundRows) -> np.ndarray:
         p = r.person_year
@@ -314,9 +252,8 @@ class Reimbursement(TierKind):
         ded = x[DED]
         if t.has["second"]:
             sb = x[SECOND]
-            ded = np.where(
-                (sb >= 0) & (r.rank >= 1), round_half_up(np.multiply(ded, sb, dtype=np.int64)), ded
-            )
+            ded = np.where((sb >= 0) & (r.rank >= 1),
+                           round_half_up(np.multiply(ded, sb, dtype=np.int64)), ded)
         if t.per_year_deductible:
             ded = np.maximum(ded - np.take(r.acc_deductible, p), 0)
         borne = np.minimum(b, ded)

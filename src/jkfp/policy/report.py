@@ -30,18 +30,13 @@ def show_regime(region: Region, on: date) -> list[str]:
     if regime is None:
         periods = "；".join(f"{r.start} 至 {r.end}（{r.id}）" for r in region.regimes)
         return [f"{region.name}（{region.id}）在 {on} 没有适用的政策。已有：{periods or '无'}"]
-    out = [
-        f"{region.name}（{region.id}，编码 {'、'.join(region.codes)}）{on} 适用的政策：",
-        f"{regime.name}",
-        f"  标识 {regime.label}，期间 {regime.start} 至 {regime.end}",
-    ]
+    out = [f"{region.name}（{region.id}，编码 {'、'.join(region.codes)}）{on} 适用的政策：",
+           f"{regime.name}", f"  标识 {regime.label}，期间 {regime.start} 至 {regime.end}"]
     if regime.description:
         out.append(f"  {regime.description}")
     out.append("来源文件：")
-    out += [
-        f"  [{s.id}] {s.title}" + (f"（{s.document}）" if s.document else "")
-        for s in regime.sources.values()
-    ]
+    out += [f"  [{s.id}] {s.title}" + (f"（{s.document}）" if s.document else "")
+            for s in regime.sources.values()]
     w = regime.deposit_waiver
     if w is not None:
         out.append(f"先诊疗后付费：{_condition(w.when)}（{w.provenance.describe()}）")
@@ -148,36 +143,23 @@ def write_comparison_xlsx(comparison: Comparison, path: Path | str) -> None:
         row += 1
     fund_rows = (3, row - 1)
     ws.write(row, 0, "个人自付合计")
-    ws.write_row(
-        row, 1, [_y(b.self_pay_fen), _y(r.self_pay_fen), _y(r.self_pay_fen - b.self_pay_fen)], money
-    )
+    ws.write_row(row, 1, [_y(b.self_pay_fen), _y(r.self_pay_fen),
+                          _y(r.self_pay_fen - b.self_pay_fen)], money)
     ws.write(row + 1, 0, "个人自付占比中位数")
-    ws.write_row(
-        row + 1,
-        1,
-        [
-            comparison.median_share_baseline,
-            comparison.median_share_reform,
-            comparison.median_share_reform - comparison.median_share_baseline,
-        ],
-        pct,
-    )
+    ws.write_row(row + 1, 1, [comparison.median_share_baseline, comparison.median_share_reform,
+                              comparison.median_share_reform - comparison.median_share_baseline],
+                 pct)
     ws.write(row + 2, 0, f"年自付超过{fmt_yuan(comparison.threshold_fen)}的人数")
-    ws.write_row(
-        row + 2, 1, [b.over_threshold, r.over_threshold, r.over_threshold - b.over_threshold]
-    )
+    ws.write_row(row + 2, 1, [b.over_threshold, r.over_threshold,
+                              r.over_threshold - b.over_threshold])
     ws.write(row + 3, 0, f"住院次数 {b.stays}，人·年 {comparison.person_years}")
     ws.set_column(0, 0, 30)
     ws.set_column(1, 3, 20)
     chart = wb.add_chart({"type": "column"})
     for col, name in ((1, "现行政策"), (2, "改革方案")):
-        chart.add_series(
-            {
-                "name": name,
-                "categories": ["汇总", fund_rows[0], 0, fund_rows[1], 0],
-                "values": ["汇总", fund_rows[0], col, fund_rows[1], col],
-            }
-        )
+        chart.add_series({"name": name,
+                          "categories": ["汇总", fund_rows[0], 0, fund_rows[1], 0],
+                          "values": ["汇总", fund_rows[0], col, fund_rows[1], col]})
     chart.set_title({"name": "各项基金支出对比（元）"})
     chart.set_y_axis({"num_format": "#,##0"})
     ws.insert_chart(row + 5, 0, chart, {"x_scale": 1.4, "y_scale": 1.2})
@@ -190,9 +172,8 @@ def _y(fen: int) -> float:
     return float(fen_to_yuan(fen))  # the workbook edge: Excel has no decimal type
 
 
-def _group_sheet(
-    wb: Any, name: str, rows: list[GroupRow], funds: list[str], bold: Any, money: Any
-) -> None:
+def _group_sheet(wb: Any, name: str, rows: list[GroupRow], funds: list[str], bold: Any,
+                 money: Any) -> None:
     ws = wb.add_worksheet(name)
     header = ["分组", "住院次数", "总费用"]
     for side in ("现行", "改革"):

@@ -41,8 +41,7 @@ GRADE_LABELS = {0: "未定级（基层）", 1: "一级医院", 2: "二级医院"
 #: (code, label) pairs for the settlement's forms, model fields and API: the one source of the
 #: labels of locations and hospital grades.
 LOCATION_CHOICES: tuple[tuple[str, str], ...] = tuple(
-    (loc.value, LOCATION_LABELS[loc]) for loc in LOCATIONS
-)
+    (loc.value, LOCATION_LABELS[loc]) for loc in LOCATIONS)
 GRADE_CHOICES: tuple[tuple[int, str], ...] = tuple((g, GRADE_LABELS[g]) for g in GRADES)
 LOCATION_CODES: tuple[str, ...] = tuple(loc.value for loc in LOCATIONS)
 
@@ -50,7 +49,6 @@ LOCATION_CODES: tuple[str, ...] = tuple(loc.value for loc in LOCATIONS)
 def choices_text(choices: tuple[tuple[object, str], ...]) -> str:
     """`county 县域内，city 市域内县外，…`: the codes and labels, for API descriptions."""
     return "，".join(f"{code} {label}" for code, label in choices)
-
 
 N_CAT, N_LOC, N_GRADE = len(CATEGORIES), len(LOCATIONS), len(GRADES)
 N_CELL = N_CAT * N_LOC * N_GRADE * 2
@@ -136,10 +134,8 @@ REGIME_PARAMS: dict[str, ParamSpec] = {
 
 # Keys allowed in each kind of node (required ones first).
 REGION_KEYS = ({"id", "name", "codes"}, {"description"})
-REGIME_KEYS = (
-    {"id", "name", "version", "start", "end", "sources", "tiers"},
-    {"description", "deposit_waiver", "parameters"},
-)
+REGIME_KEYS = ({"id", "name", "version", "start", "end", "sources", "tiers"},
+               {"description", "deposit_waiver", "parameters"})
 SOURCE_KEYS = ({"title"}, {"document", "url", "published", "note"})
 # (the keys of a tier file are its kind's: `reimbursement.KEYS`, `guarantee.KEYS`)
 ELIGIBILITY_KEYS = (set(), {"categories", "locations", "grades", "referral_required"})

@@ -45,20 +45,12 @@ class Accumulators:
         return self.tiers.get(tier_id, TierAccumulator())
 
     def as_dict(self) -> dict:
-        return {
-            "year": self.year,
-            "stays": self.stays,
-            "reimbursed": str(fen_to_yuan(self.reimbursed_fen)),
-            "self_pay": str(fen_to_yuan(self.self_pay_fen)),
-            "tiers": {
-                k: {
-                    "base": str(fen_to_yuan(v.base_fen)),
-                    "deductible": str(fen_to_yuan(v.deductible_fen)),
-                    "paid": str(fen_to_yuan(v.paid_fen)),
-                }
-                for k, v in self.tiers.items()
-            },
-        }
+        return {"year": self.year, "stays": self.stays,
+                "reimbursed": str(fen_to_yuan(self.reimbursed_fen)),
+                "self_pay": str(fen_to_yuan(self.self_pay_fen)),
+                "tiers": {k: {"base": str(fen_to_yuan(v.base_fen)),
+                              "deductible": str(fen_to_yuan(v.deductible_fen)),
+                              "paid": str(fen_to_yuan(v.paid_fen))} for k, v in self.tiers.items()}}
 
 
 @dataclass(frozen=True)
@@ -153,8 +145,7 @@ class Statement:
     @property
     def uses_examples(self) -> bool:
         return any(t.uses_examples for t in self.tiers) or any(
-            p.example for p in self.regime_parameters
-        )
+            p.example for p in self.regime_parameters)
 
     def amount_fen(self, tier_id: str) -> int:
         for t in self.tiers:
@@ -170,14 +161,8 @@ class Statement:
 
     def explain(self) -> str:
         """The statement as text, in Chinese."""
-        lines = [
-            (
-                f"结算单：{self.stay.stay_id}（{self.region_name}，{self.regime_name}，"
-                f"{self.regime_label}）"
-            ),
-            f"住院：{self.stay.describe()}",
-            self.deposit_note,
-        ]
+        lines = [(f"结算单：{self.stay.stay_id}（{self.region_name}，{self.regime_name}，"
+                  f"{self.regime_label}）"), f"住院：{self.stay.describe()}", self.deposit_note]
         for t in self.tiers:
             lines.append(f"【{t.name}】{fmt_yuan(t.amount_fen)}")
             lines += [f"  {e}" for e in t.explanation]
@@ -185,68 +170,41 @@ class Statement:
                 lines.append(f"  · {p.label} {p.value}（自{p.effective_from}起；{p.source}）")
         for p in self.regime_parameters:
             lines.append(f"{p.label} {p.value}（自{p.effective_from}起；{p.source}）")
-        lines.append(
-            f"合计报销 {fmt_yuan(self.reimbursed_fen)}，个人自付 "
-            f"{fmt_yuan(self.self_pay_fen)}（其中政策范围外 "
-            f"{fmt_yuan(self.out_of_policy_fen)}），综合保障比例 "
-            f"{fmt_bp(self.coverage_bp)}"
-        )
+        lines.append(f"合计报销 {fmt_yuan(self.reimbursed_fen)}，个人自付 "
+                     f"{fmt_yuan(self.self_pay_fen)}（其中政策范围外 "
+                     f"{fmt_yuan(self.out_of_policy_fen)}），综合保障比例 "
+                     f"{fmt_bp(self.coverage_bp)}")
         if self.uses_examples:
-            lines.append(
-                "注意：本结算使用了示例参数（无公开来源），金额仅供演示，部署地区应替换为本地政策。"
-            )
+            lines.append("注意：本结算使用了示例参数（无公开来源），金额仅供演示，部署地区应替换为本地政策。")
         return "\n".join(lines)
 
     def as_dict(self) -> dict:
         """JSON-ready form (amounts as yuan strings) for the API and the stored statement."""
-
         def y(fen: int) -> str:
             return str(fen_to_yuan(fen))
 
         def use(p: ParameterUse) -> dict:
-            return {
-                "path": p.path,
-                "label": p.label,
-                "value": p.value,
-                "effective_from": p.effective_from.isoformat(),
-                "source": p.source,
-                "example": p.example,
-            }
+            return {"path": p.path, "label": p.label, "value": p.value,
+                    "effective_from": p.effective_from.isoformat(), "source": p.source,
+                    "example": p.example}
 
         return {
-            "stay_id": self.stay.stay_id,
-            "person_id": self.stay.person_id,
-            "region": self.region_id,
-            "regime": self.regime_id,
-            "regime_version": self.regime_version,
-            "policy": self.regime_label,
-            "reform": self.reform,
-            "total_cost": y(self.total_fen),
+            "stay_id": self.stay.stay_id, "person_id": self.stay.person_id,
+            "region": self.region_id, "regime": self.regime_id,
+            "regime_version": self.regime_version, "policy": self.regime_label,
+            "reform": self.reform, "total_cost": y(self.total_fen),
             "in_policy_cost": y(self.stay.in_policy_fen),
             "out_of_policy_cost": y(self.out_of_policy_fen),
-            "tiers": [
-                {
-                    "id": t.tier_id,
-                    "name": t.name,
-                    "fund": t.fund,
-                    "eligible": t.eligible,
-                    "base": y(t.base_fen),
-                    "deductible": y(t.deductible_fen),
-                    "computed": y(t.computed_fen),
-                    "amount": y(t.amount_fen),
-                    "limited_by": t.limited_by,
-                    "adjustments": list(t.adjustments),
-                    "explanation": list(t.explanation),
-                    "parameters": [use(p) for p in t.parameters],
-                }
-                for t in self.tiers
-            ],
-            "reimbursed_total": y(self.reimbursed_fen),
-            "self_pay": y(self.self_pay_fen),
+            "tiers": [{"id": t.tier_id, "name": t.name, "fund": t.fund, "eligible": t.eligible,
+                       "base": y(t.base_fen), "deductible": y(t.deductible_fen),
+                       "computed": y(t.computed_fen), "amount": y(t.amount_fen),
+                       "limited_by": t.limited_by, "adjustments": list(t.adjustments),
+                       "explanation": list(t.explanation),
+                       "parameters": [use(p) for p in t.parameters]} for t in self.tiers],
+            "reimbursed_total": y(self.reimbursed_fen), "self_pay": y(self.self_pay_fen),
             "ceiling": None if self.ceiling_fen is None else y(self.ceiling_fen),
             "coverage_percent": str(self.coverage_percent),
-            "deposit_waived": self.deposit_waived,
-            "deposit_note": self.deposit_note,
+            "deposit_waived": self.deposit_waived, "deposit_note": self.deposit_note,
             "uses_examples": self.uses_examples,
             "regime_parameters": [use(p) for p in self.regime_parameters],
             "accumulators_before": self.accumulators_before.as_dict(),

@@ -25,9 +25,8 @@ from .statement import Accumulators, Statement, TierLine
 from .stay_input import Stay
 
 
-def settle_stay(
-    stay: Stay, *, policies: PolicySet, accumulators: Accumulators | None = None
-) -> Statement:
+def settle_stay(stay: Stay, *, policies: PolicySet,
+                accumulators: Accumulators | None = None) -> Statement:
     """Settle one stay under the regime in force for its county and admission date.
 
     `accumulators` are the person's totals for the year before this stay (None: first stay).
@@ -37,15 +36,11 @@ def settle_stay(
     return settle_stay_under(stay, regime, accumulators)
 
 
-def settle_stay_under(
-    stay: Stay, regime: Regime, accumulators: Accumulators | None = None
-) -> Statement:
+def settle_stay_under(stay: Stay, regime: Regime,
+                      accumulators: Accumulators | None = None) -> Statement:
     year = stay.admission_date.year
-    before = (
-        accumulators
-        if accumulators is not None and accumulators.year == year
+    before = accumulators if accumulators is not None and accumulators.year == year \
         else Accumulators(year)
-    )
     on = stay.admission_date
     cat, loc, grade, ref = stay.category, stay.location, stay.hospital_grade, stay.referred
     reg = regime_in_force(regime, on, cat, loc, grade)
@@ -56,37 +51,15 @@ def settle_stay_under(
     for tier in regime.tiers:
         eff = tier_in_force(regime, tier, on, cat, loc, grade, ref)
         room = INF if ceiling is None else max(ceiling - paid, 0)
-        line = kind_of(tier).settle(
-            stay, eff, before.tier(tier.id), paid=paid, before=before, room=room
-        )
+        line = kind_of(tier).settle(stay, eff, before.tier(tier.id), paid=paid, before=before,
+                                    room=room)
         paid += line.amount_fen
         lines.append(line)
         if line.eligible:
             tiers[tier.id] = line.accumulator_after
     self_pay = stay.total_fen - paid
-    after = Accumulators(
-        year,
-        before.stays + 1,
-        before.reimbursed_fen + paid,
-        before.self_pay_fen + self_pay,
-        MappingProxyType(tiers),
-    )
-    return Statement(
-        stay,
-        regime.region_id,
-        regime.region_name,
-        regime.id,
-        regime.name,
-        regime.version,
-        regime.label,
-        regime.reform,
-        tuple(lines),
-        paid,
-        self_pay,
-        ceiling,
-        reg.uses,
-        reg.deposit_waived,
-        reg.deposit_note,
-        before,
-        after,
-    )
+    after = Accumulators(year, before.stays + 1, before.reimbursed_fen + paid,
+                         before.self_pay_fen + self_pay, MappingProxyType(tiers))
+    return Statement(stay, regime.region_id, regime.region_name, regime.id, regime.name,
+                     regime.version, regime.label, regime.reform, tuple(lines), paid, self_pay,
+                     ceiling, reg.uses, reg.deposit_waived, reg.deposit_note, before, after)

@@ -51,35 +51,16 @@ class Stay:
     in_policy_fen: int
 
     @classmethod
-    def create(
-        cls,
-        *,
-        stay_id: str,
-        person_id: str,
-        county_code: str,
-        category: str,
-        hospital_grade: int,
-        location: str,
-        referred: bool,
-        admission_date: date,
-        discharge_date: date,
-        total_cost: Decimal | str,
-        in_policy_cost: Decimal | str,
-    ) -> Stay:
+    def create(cls, *, stay_id: str, person_id: str, county_code: str, category: str,
+               hospital_grade: int, location: str, referred: bool, admission_date: date,
+               discharge_date: date, total_cost: Decimal | str, in_policy_cost: Decimal | str,
+               ) -> Stay:
         """A stay from codes and yuan amounts; raises the first RowError of `check_stay`."""
         stay, errors = check_stay(
-            stay_id=stay_id,
-            person_id=person_id,
-            county_code=county_code,
-            category=category,
-            hospital_grade=hospital_grade,
-            location=location,
-            referred=referred,
-            admission_date=admission_date,
-            discharge_date=discharge_date,
-            total_cost=total_cost,
-            in_policy_cost=in_policy_cost,
-        )
+            stay_id=stay_id, person_id=person_id, county_code=county_code, category=category,
+            hospital_grade=hospital_grade, location=location, referred=referred,
+            admission_date=admission_date, discharge_date=discharge_date,
+            total_cost=total_cost, in_policy_cost=in_policy_cost)
         if errors:
             raise errors[0]
         assert stay is not None
@@ -89,9 +70,8 @@ class Stay:
         """The same stay settled under another category (a code or a Chinese name)."""
         index = parse_category_index(category)
         if index is None:
-            raise RowError(
-                PolicyErrorCode.STAY_UNKNOWN_CATEGORY, line=None, column="category", what=category
-            )
+            raise RowError(PolicyErrorCode.STAY_UNKNOWN_CATEGORY, line=None, column="category",
+                           what=category)
         return dataclasses.replace(self, category=index)
 
     @property
@@ -103,30 +83,18 @@ class Stay:
         return LOCATIONS[self.location].value
 
     def describe(self) -> str:
-        return (
-            f"{category_label(self.category)}，{LOCATION_LABELS[LOCATIONS[self.location]]}"
-            f"{GRADE_LABELS[self.hospital_grade]}，{'已' if self.referred else '未'}转诊，"
-            f"{self.admission_date}入院，{self.discharge_date}出院，"
-            f"总费用{fmt_yuan(self.total_fen)}，政策范围内{fmt_yuan(self.in_policy_fen)}"
-        )
+        return (f"{category_label(self.category)}，{LOCATION_LABELS[LOCATIONS[self.location]]}"
+                f"{GRADE_LABELS[self.hospital_grade]}，{'已' if self.referred else '未'}转诊，"
+                f"{self.admission_date}入院，{self.discharge_date}出院，"
+                f"总费用{fmt_yuan(self.total_fen)}，政策范围内{fmt_yuan(self.in_policy_fen)}")
 
 
-def check_stay(
-    *,
-    stay_id: str,
-    person_id: str,
-    county_code: str,
-    category: str,
-    hospital_grade: int | str,
-    location: str,
-    referred: bool | str,
-    admission_date: date | str,
-    discharge_date: date | str,
-    total_cost: str | int | Decimal,
-    in_policy_cost: str | int | Decimal,
-    line: int | None = None,
-    policies: PolicySet | None = None,
-) -> tuple[Stay | None, list[RowError]]:
+def check_stay(*, stay_id: str, person_id: str, county_code: str, category: str,
+               hospital_grade: int | str, location: str, referred: bool | str,
+               admission_date: date | str, discharge_date: date | str,
+               total_cost: str | int | Decimal, in_policy_cost: str | int | Decimal,
+               line: int | None = None,
+               policies: PolicySet | None = None) -> tuple[Stay | None, list[RowError]]:
     """Check a stay's values (text as in a CSV file, or typed); the stay, or None and every
     error found. `line` is the line of the file, if any; with `policies`, a stay for which no
     regime is in force is an error too. The ids are not checked (a file's reader requires them)."""
@@ -135,17 +103,10 @@ def check_stay(
     def bad(code: PolicyErrorCode, column: str, **fmt: object) -> None:
         errors.append(RowError(code, line=line, column=column, **fmt))
 
-    values = {
-        "county_code": county_code,
-        "category": category,
-        "hospital_grade": hospital_grade,
-        "location": location,
-        "referred": referred,
-        "admission_date": admission_date,
-        "discharge_date": discharge_date,
-        "total_cost": total_cost,
-        "in_policy_cost": in_policy_cost,
-    }
+    values = {"county_code": county_code, "category": category,
+              "hospital_grade": hospital_grade, "location": location, "referred": referred,
+              "admission_date": admission_date, "discharge_date": discharge_date,
+              "total_cost": total_cost, "in_policy_cost": in_policy_cost}
     for column, value in values.items():
         if value is None or (isinstance(value, str) and not value.strip()):
             bad(PolicyErrorCode.STAY_REQUIRED, column)
@@ -163,44 +124,21 @@ def check_stay(
     admission = _date(admission_date, "admission_date", bad)
     discharge = _date(discharge_date, "discharge_date", bad)
     if admission and discharge and discharge < admission:
-        bad(
-            PolicyErrorCode.STAY_DISCHARGE_BEFORE_ADMISSION,
-            "discharge_date",
-            what=discharge,
-            allowed=admission,
-        )
+        bad(PolicyErrorCode.STAY_DISCHARGE_BEFORE_ADMISSION, "discharge_date", what=discharge,
+            allowed=admission)
     total = _amount(total_cost, "total_cost", bad)
     in_policy = _amount(in_policy_cost, "in_policy_cost", bad)
     if total is not None and in_policy is not None and in_policy > total:
-        bad(
-            PolicyErrorCode.STAY_IN_POLICY_ABOVE_TOTAL,
-            "in_policy_cost",
-            what=_text(in_policy_cost),
-            allowed=_text(total_cost),
-        )
-    if (
-        policies is not None
-        and admission
-        and _COUNTY.match(county)
-        and policies.find_regime(county, admission) is None
-    ):
+        bad(PolicyErrorCode.STAY_IN_POLICY_ABOVE_TOTAL, "in_policy_cost",
+            what=_text(in_policy_cost), allowed=_text(total_cost))
+    if policies is not None and admission and _COUNTY.match(county) and policies.find_regime(
+            county, admission) is None:
         bad(PolicyErrorCode.STAY_NO_REGIME, "admission_date", what=county, allowed=admission)
     if errors:
         return None, errors
     assert None not in (cat, grade, loc, ref, admission, discharge, total, in_policy)
-    return Stay(
-        str(stay_id),
-        str(person_id),
-        county,
-        cat,
-        grade,
-        loc,
-        ref,
-        admission,
-        discharge,
-        total,
-        in_policy,
-    ), []
+    return Stay(str(stay_id), str(person_id), county, cat, grade, loc, ref, admission, discharge,
+                total, in_policy), []
 
 
 def _category(value: str, bad) -> int | None:
@@ -219,11 +157,8 @@ def _grade(value: int | str, bad) -> int | None:
             return None
         grade = int(text) if text.isdigit() and int(text) in GRADES else None
     else:
-        grade = (
-            value
-            if isinstance(value, int) and not isinstance(value, bool) and value in GRADES
-            else None
-        )
+        grade = value if isinstance(value, int) and not isinstance(value, bool) \
+            and value in GRADES else None
     if grade is None:
         bad(PolicyErrorCode.STAY_BAD_GRADE, "hospital_grade", what=value)
     return grade

@@ -46,18 +46,8 @@ def build_tables(regime: Regime) -> RegimeTables:
     for t in regime.tiers:
         kind = kind_of(t)
         k = kind.segment_count(t)
-        tables.append(
-            TierTable(
-                t.id,
-                t.fund,
-                t.kind,
-                t.base,
-                t.deductible_per is Per.YEAR,
-                t.segments_over is Per.YEAR,
-                k,
-                kind.empty_table(rows, k),
-            )
-        )
+        tables.append(TierTable(t.id, t.fund, t.kind, t.base, t.deductible_per is Per.YEAR,
+                                t.segments_over is Per.YEAR, k, kind.empty_table(rows, k)))
     ceiling = np.full(rows, -1, np.int64)
     deposit = np.zeros(rows, bool)
     examples = np.zeros(rows, bool)
@@ -72,22 +62,15 @@ def build_tables(regime: Regime) -> RegimeTables:
                         deposit[row] = reg.deposit_waived
                         examples[row] = reg.example
                         for tier, table in zip(regime.tiers, tables, strict=True):
-                            eff = tier_in_force(
-                                regime, tier, on, cat, loc, grade, referred, explain=False
-                            )
+                            eff = tier_in_force(regime, tier, on, cat, loc, grade, referred,
+                                                explain=False)
                             examples[row] |= eff.uses_examples
                             kind_of(tier).fill(table.table, table.k, row, eff)
     for tier, table in zip(regime.tiers, tables, strict=True):
         table.has = kind_of(tier).features(table.table)
         table.pack()
-    return RegimeTables(
-        regime,
-        np.array(dates, dtype="datetime64[D]"),
-        tables,
-        ceiling if (ceiling >= 0).any() else None,
-        deposit,
-        examples,
-    )
+    return RegimeTables(regime, np.array(dates, dtype="datetime64[D]"), tables,
+                        ceiling if (ceiling >= 0).any() else None, deposit, examples)
 
 
 __all__ = ["RegimeTables", "TierTable", "build_tables", "regime_tables"]

@@ -74,7 +74,7 @@ class TierTable:
                 self.columns.append(None)
             else:
                 self.constant.append(None)
-                fits = -(2**31) <= lo and hi < 2**31
+                fits = -2**31 <= lo and hi < 2**31
                 self.columns.append(np.ascontiguousarray(col, np.int32 if fits else np.int64))
 
 
@@ -139,30 +139,13 @@ class TierKind(ABC):
 
     # ---- one stay
     @abstractmethod
-    def in_force(
-        self,
-        regime: Regime,
-        tier: Tier,
-        on: date,
-        cell: Cell,
-        referred: bool,
-        *,
-        why_not: str | None,
-        explain: bool,
-    ) -> InForceTier:
+    def in_force(self, regime: Regime, tier: Tier, on: date, cell: Cell, referred: bool, *,
+                 why_not: str | None, explain: bool) -> InForceTier:
         """The tier's values in force for the cell on the date."""
 
     @abstractmethod
-    def settle(
-        self,
-        stay: Stay,
-        eff: InForceTier,
-        acc: TierAccumulator,
-        *,
-        paid: int,
-        before: Accumulators,
-        room: int,
-    ) -> TierLine:
+    def settle(self, stay: Stay, eff: InForceTier, acc: TierAccumulator, *, paid: int,
+               before: Accumulators, room: int) -> TierLine:
         """The tier's line of the statement: `paid` by the earlier tiers of this stay, `room`
         left under the ceiling, `acc` and `before` the person's year so far."""
 
@@ -220,36 +203,10 @@ def rows_base(t: TierTable, x: Gathered, r: RoundRows) -> np.ndarray:
 def not_eligible(eff: InForceTier, acc: TierAccumulator) -> TierLine:
     """The line of a tier that does not pay for this stay, saying why."""
     tier = eff.tier
-    return TierLine(
-        tier.id,
-        tier.name,
-        tier.fund,
-        FUNDS[tier.fund],
-        tier.kind.value,
-        False,
-        base_label(tier),
-        0,
-        0,
-        (),
-        0,
-        0,
-        None,
-        (),
-        eff.uses,
-        (f"不适用：{eff.why_not}",),
-        acc,
-    )
+    return TierLine(tier.id, tier.name, tier.fund, FUNDS[tier.fund], tier.kind.value, False,
+                    base_label(tier), 0, 0, (), 0, 0, None, (), eff.uses,
+                    (f"不适用：{eff.why_not}",), acc)
 
 
-__all__ = [
-    "ELIG",
-    "Gathered",
-    "InForceTier",
-    "RoundRows",
-    "TierKind",
-    "TierTable",
-    "base_label",
-    "not_eligible",
-    "rows_base",
-    "tier_base",
-]
+__all__ = ["ELIG", "Gathered", "InForceTier", "RoundRows", "TierKind", "TierTable", "base_label",
+           "not_eligible", "rows_base", "tier_base"]

@@ -33,21 +33,15 @@ def read_trees(root: Path) -> list[RegionTree]:
     """Read every YAML file of a policies folder (or of one region folder)."""
     root = Path(root)
     if not root.is_dir():
-        raise PolicyErrors(
-            [PolicyError(PolicyErrorCode.FILE_MISSING, file=str(root), what=str(root))]
-        )
-    region_dirs = (
-        [root]
-        if (root / "region.yaml").is_file()
-        else sorted(d for d in root.iterdir() if d.is_dir() and (d / "region.yaml").is_file())
-    )
+        raise PolicyErrors([PolicyError(PolicyErrorCode.FILE_MISSING, file=str(root),
+                                        what=str(root))])
+    region_dirs = [root] if (root / "region.yaml").is_file() else sorted(
+        d for d in root.iterdir() if d.is_dir() and (d / "region.yaml").is_file())
     errors: list[PolicyError] = []
     trees: list[RegionTree] = []
     for rdir in region_dirs:
         try:
-            region = load_yaml_file(
-                rdir / "region.yaml", display=display_path(rdir / "region.yaml")
-            )
+            region = load_yaml_file(rdir / "region.yaml", display=display_path(rdir / "region.yaml"))
         except PolicyError as e:
             errors.append(e)
             continue
@@ -57,11 +51,8 @@ def read_trees(root: Path) -> list[RegionTree]:
             if not regime_file.is_file():
                 continue
             try:
-                tree = RegimeTree(
-                    load_yaml_file(regime_file, display=display_path(regime_file)),
-                    {},
-                    {"regime": display_path(regime_file)},
-                )
+                tree = RegimeTree(load_yaml_file(regime_file, display=display_path(regime_file)), {},
+                                  {"regime": display_path(regime_file)})
                 tier_ids = tree.regime.get("tiers") if isinstance(tree.regime, dict) else None
                 for tid in tier_ids if isinstance(tier_ids, list) else []:
                     path = gdir / f"{tid}.yaml"

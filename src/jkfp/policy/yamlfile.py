@@ -71,9 +71,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> YMap:
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> YList:
-    return YList(
-        (loader.construct_object(n, deep=True) for n in node.value), line=node.start_mark.line + 1
-    )
+    return YList((loader.construct_object(n, deep=True) for n in node.value),
+                 line=node.start_mark.line + 1)
 
 
 def _construct_decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal | str:
@@ -94,9 +93,7 @@ def load_yaml_text(text: str, *, file: str) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)
     except _DuplicateKey as e:
-        raise PolicyError(
-            PolicyErrorCode.DUPLICATE_KEY, file=file, line=e.line, what=e.key
-        ) from None
+        raise PolicyError(PolicyErrorCode.DUPLICATE_KEY, file=file, line=e.line, what=e.key) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -34,8 +34,7 @@ class RegionCounts(RegionBrief):
     persons: int = Field(..., description="在世人员数（您的管辖范围内）")
     counts: dict[str, int] = Field(
         ...,
-        description="当前类别期间数，按类别代码：户类别为户数，人员类别为人数（您的管辖范围内）",
-    )
+        description="当前类别期间数，按类别代码：户类别为户数，人员类别为人数（您的管辖范围内）")
 
 
 class RegionOut(RegionCounts):
@@ -52,15 +51,9 @@ def _get(user: User, raw: str) -> Region:
 
 
 def _node(region: Region, counts: dict[str, int], persons: int) -> dict:
-    return {
-        "code": region.code,
-        "name": region.name,
-        "level": region.level,
-        "level_label": LEVEL_LABELS[Level(region.level)],
-        "is_generated": region.is_generated,
-        "persons": persons,
-        "counts": {c.value: counts.get(c.value, 0) for c in Category},
-    }
+    return {"code": region.code, "name": region.name, "level": region.level,
+            "level_label": LEVEL_LABELS[Level(region.level)], "is_generated": region.is_generated,
+            "persons": persons, "counts": {c.value: counts.get(c.value, 0) for c in Category}}
 
 
 @router.get("/{code}", response=responses({200: RegionOut}), summary="区划及其类别统计")
@@ -72,24 +65,18 @@ def region_detail(request, code: str):
     persons = registry_selectors.person_counts(user=user, region_code=region.code, child_length=n)
     out = _node(region, counts.get(region.code, {}), persons.get(region.code, 0))
     out["parent_code"] = region.parent_id
-    out["path"] = [
-        {"code": r.code, "name": r.name, "level": r.level, "is_generated": r.is_generated}
-        for r in selectors.region_path(code=region.code)
-    ]
+    out["path"] = [{"code": r.code, "name": r.name, "level": r.level,
+                    "is_generated": r.is_generated}
+                   for r in selectors.region_path(code=region.code)]
     return out
 
 
-@router.get(
-    "/{code}/children",
-    response=responses({200: list[RegionCounts]}),
-    summary="下级区划及各自的类别统计",
-)
+@router.get("/{code}/children", response=responses({200: list[RegionCounts]}),
+            summary="下级区划及各自的类别统计")
 def region_children(request, code: str):
     user = request.auth
     region = _get(user, code)
-    children = [
-        c for c in selectors.region_children(code=region.code) if code_visible(user, c.code)
-    ]
+    children = [c for c in selectors.region_children(code=region.code) if code_visible(user, c.code)]
     if not children:
         return []
     n = len(children[0].code)

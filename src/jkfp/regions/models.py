@@ -12,11 +12,7 @@ class Region(models.Model):
         "层级", max_length=10, choices=[(lv.value, LEVEL_LABELS[lv]) for lv in Level]
     )
     parent = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
         verbose_name="上级",
     )
     is_generated = models.BooleanField(

@@ -12,11 +12,7 @@ from .models import Region, RegionCodeAlias
 
 
 def region_children(*, code: str | None) -> list[Region]:
-    qs = (
-        Region.objects.filter(parent_id=code)
-        if code
-        else Region.objects.filter(parent__isnull=True)
-    )
+    qs = Region.objects.filter(parent_id=code) if code else Region.objects.filter(parent__isnull=True)
     return list(qs.order_by("code"))
 
 
@@ -58,7 +54,7 @@ def region_options(*, user: User, depth: int = 2, include: str = "") -> list[Reg
     if prefix is None:
         return []
     start = LEVEL_LENGTHS.index(len(prefix)) if prefix else 0
-    allowed = set(LEVEL_LENGTHS[start : start + depth + 1])
+    allowed = set(LEVEL_LENGTHS[start:start + depth + 1])
     qs = Region.objects.filter(code__startswith=prefix) if prefix else Region.objects.all()
     nodes = [r for r in qs.order_by("code") if len(r.code) in allowed]
     if include and code_in_scope(user, include) and all(r.code != include for r in nodes):
@@ -75,10 +71,8 @@ def village_choices(*, user: User) -> list[tuple[str, list[tuple[str, str]]]]:
     if prefix is None:
         return []
     villages = Region.objects.filter(level="village", code__startswith=prefix).order_by("code")
-    townships = {
-        r.code: r.display_name
-        for r in Region.objects.filter(level="township", code__startswith=prefix[:9])
-    }
+    townships = {r.code: r.display_name for r in
+                 Region.objects.filter(level="township", code__startswith=prefix[:9])}
     groups: dict[str, list[tuple[str, str]]] = {}
     for v in villages:
         groups.setdefault(v.code[:9], []).append((v.code, f"{v.display_name}（{v.code}）"))

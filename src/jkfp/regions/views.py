@@ -11,42 +11,27 @@ from jkfp.registry import selectors
 
 # one colour per category, the same on every page
 COLOURS = {
-    Category.REGISTERED_POOR: "#8c564b",
-    Category.LIFTED_OUT: "#1d4f91",
-    Category.UNSTABLE_LIFTED: "#c0392b",
-    Category.MARGINAL: "#e08e0b",
-    Category.SUDDEN_HARDSHIP: "#d35e9b",
-    Category.EXTREME_POOR: "#2e8b57",
-    Category.MINIMUM_LIVING: "#16a2b8",
-    Category.NEAR_MINIMUM_LIVING: "#7b5ea7",
-    Category.RETURNED_TO_POVERTY: "#a0a000",
-    Category.ILLNESS_IMPOVERISHED: "#5b7083",
+    Category.REGISTERED_POOR: "#8c564b", Category.LIFTED_OUT: "#1d4f91",
+    Category.UNSTABLE_LIFTED: "#c0392b", Category.MARGINAL: "#e08e0b",
+    Category.SUDDEN_HARDSHIP: "#d35e9b", Category.EXTREME_POOR: "#2e8b57",
+    Category.MINIMUM_LIVING: "#16a2b8", Category.NEAR_MINIMUM_LIVING: "#7b5ea7",
+    Category.RETURNED_TO_POVERTY: "#a0a000", Category.ILLNESS_IMPOVERISHED: "#5b7083",
 }
 
 
 def render_region(request, *, code: str | None):
     overview = selectors.region_overview(user=request.user, code=code)
-    columns = [c.value for c in Category if c != Category.GENERAL and overview.totals.get(c.value)]
+    columns = [c.value for c in Category
+               if c != Category.GENERAL and overview.totals.get(c.value)]
     chart = {
         "regions": [r.region.display_name for r in overview.rows],
-        "series": [
-            {
-                "name": gettext(LABELS[Category(c)]),
-                "color": COLOURS[Category(c)],
-                "data": [r.categories.get(c, 0) for r in overview.rows],
-            }
-            for c in columns
-        ],
+        "series": [{"name": gettext(LABELS[Category(c)]), "color": COLOURS[Category(c)],
+                    "data": [r.categories.get(c, 0) for r in overview.rows]}
+                   for c in columns],
     }
-    return render(
-        request,
-        "regions/tree.html",
-        {
-            "overview": overview,
-            "columns": columns,
-            "chart": chart,
-        },
-    )
+    return render(request, "regions/tree.html", {
+        "overview": overview, "columns": columns, "chart": chart,
+    })
 
 
 @login_required

@@ -31,21 +31,11 @@ from .selectors import current_periods, household_list, person_scope
 from .xlsxstream import HEAD, TITLE, SheetWriter
 
 EXPORT_LIMIT = 1_000_000  # persons in one file (a streamed download); beyond: a job (later)
-CHUNK = 5_000  # rows fetched per round trip of the server-side cursor
+CHUNK = 5_000             # rows fetched per round trip of the server-side cursor
 COLUMNS = [  # (heading, width)
-    ("户编号", 20),
-    ("县（区）", 12),
-    ("乡镇（街道）", 14),
-    ("村（社区）", 16),
-    ("姓名", 10),
-    ("身份证号（脱敏）", 22),
-    ("性别", 6),
-    ("出生日期", 12),
-    ("与户主关系", 12),
-    ("劳动能力", 16),
-    ("状态", 6),
-    ("联系电话（脱敏）", 16),
-    ("当前类别", 36),
+    ("户编号", 20), ("县（区）", 12), ("乡镇（街道）", 14), ("村（社区）", 16), ("姓名", 10),
+    ("身份证号（脱敏）", 22), ("性别", 6), ("出生日期", 12), ("与户主关系", 12),
+    ("劳动能力", 16), ("状态", 6), ("联系电话（脱敏）", 16), ("当前类别", 36),
 ]
 HEADER_ROWS = 5  # title, filters, scope and count, note, blank; the column heads follow
 
@@ -59,16 +49,14 @@ class ExportFilters:
 
 def _persons(user: User, f: ExportFilters):
     households = household_list(user=user, q=f.q, category=f.category, region_code=f.region_code)
-    return (
-        person_scope(user=user)
-        .filter(household__in=households.order_by().values("pk"))
-        .order_by("region_code", "household_id", "id")
-    )
+    return (person_scope(user=user)
+            .filter(household__in=households.order_by().values("pk"))
+            .order_by("region_code", "household_id", "id"))
 
 
 def person_count(*, user: User, filters: ExportFilters, limit: int = EXPORT_LIMIT) -> int:
     """How many persons the export holds, counted up to `limit + 1` (more means cut)."""
-    return _persons(user, filters)[: limit + 1].count()
+    return _persons(user, filters)[:limit + 1].count()
 
 
 class _Names:
@@ -78,9 +66,8 @@ class _Names:
         base = prefix[:6] if len(prefix) > 6 else prefix  # a township's county is named too
         qs = Region.objects.filter(in_region(base, "code")) if base else Region.objects.all()
         demo = _("（演示）")
-        self.names = {
-            c: n + (demo if g else "") for c, n, g in qs.values_list("code", "name", "is_generated")
-        }
+        self.names = {c: n + (demo if g else "")
+                      for c, n, g in qs.values_list("code", "name", "is_generated")}
 
     def __call__(self, code: str) -> str:
         return self.names.get(code, code)
@@ -107,17 +94,15 @@ def _category_text(user: User, region_code: str):
         held = frozenset(of_person.get(pid, empty) | of_household.get(hid, empty))
         t = texts.get(held)
         if t is None:
-            t = texts[held] = "、".join(
-                labels.get(c, c) for c in sorted(held, key=lambda c: order.get(c, 99))
-            )
+            t = texts[held] = "、".join(labels.get(c, c)
+                                       for c in sorted(held, key=lambda c: order.get(c, 99)))
         return t
 
     return text
 
 
-def person_rows(
-    *, user: User, filters: ExportFilters = ExportFilters(), limit: int = EXPORT_LIMIT
-) -> Iterator[tuple]:
+def person_rows(*, user: User, filters: ExportFilters = ExportFilters(),
+                limit: int = EXPORT_LIMIT) -> Iterator[tuple]:
     """The export's rows, in the order of `COLUMNS`, at most `limit`; numbers masked."""
     prefix = filters.region_code or scope_prefix(user) or ""
     name = _Names(prefix)
@@ -128,72 +113,33 @@ def person_rows(
     alive, dead = _("在世"), _("已故")
     mask, mask_phone = idnumber.mask, idnumber.mask_phone
     qs = _persons(user, filters).values_list(
-        "household__household_number",
-        "region_code",
-        "name",
-        "id_number",
-        "sex",
-        "birth_date",
-        "relation",
-        "work_ability",
-        "alive",
-        "phone",
-        "id",
-        "household_id",
-    )[:limit]
-    for (
-        number,
-        code,
-        pname,
-        id_number,
-        s,
-        birth,
-        rel,
-        work,
-        is_alive,
-        phone,
-        pid,
-        hid,
-    ) in qs.iterator(chunk_size=CHUNK):
-        yield (
-            number,
-            name(code[:6]),
-            name(code[:9]),
-            name(code),
-            pname,
-            mask(id_number),
-            sex.get(s, s),
-            birth,
-            relation.get(rel, rel),
-            ability.get(work, work),
-            alive if is_alive else dead,
-            mask_phone(phone),
-            cats(pid, hid),
-        )
+        "household__household_number", "region_code", "name", "id_number", "sex", "birth_date",
+        "relation", "work_ability", "alive", "phone", "id", "household_id")[:limit]
+    for (number, code, pname, id_number, s, birth, rel, work, is_alive, phone, pid,
+         hid) in qs.iterator(chunk_size=CHUNK):
+        yield (number, name(code[:6]), name(code[:9]), name(code), pname, mask(id_number),
+               sex.get(s, s), birth, relation.get(rel, rel), ability.get(work, work),
+               alive if is_alive else dead, mask_phone(phone), cats(pid, hid))
 
 
-def person_export(
-    *, user: User, q: str = "", category: str = "", region_code: str = "", limit: int = EXPORT_LIMIT
-) -> tuple[list[tuple], bool]:
+def person_export(*, user: User, q: str = "", category: str = "", region_code: str = "",
+                  limit: int = EXPORT_LIMIT) -> tuple[list[tuple], bool]:
     """The rows as a list (at most `limit`) and whether more were left out."""
-    rows = list(
-        person_rows(user=user, filters=ExportFilters(q, category, region_code), limit=limit + 1)
-    )
+    rows = list(person_rows(user=user, filters=ExportFilters(q, category, region_code),
+                            limit=limit + 1))
     return rows[:limit], len(rows) > limit
 
 
 def filters_text(user: User, f: ExportFilters) -> str:
     """The filters that produced a file, in words (its second line)."""
     parts = [_("关键词：%(q)s") % {"q": f.q} if f.q else _("关键词：无")]
-    parts.append(
-        _("类别：%(c)s") % {"c": _(LABELS[Category(f.category)])} if f.category else _("类别：全部")
-    )
+    parts.append(_("类别：%(c)s") % {"c": _(LABELS[Category(f.category)])} if f.category
+                 else _("类别：全部"))
     prefix = scope_prefix(user) or ""
     region = f.region_code or prefix
     if region:
-        names = Region.objects.filter(
-            code__in=[region[:n] for n in (2, 4, 6, 9, 12) if n <= len(region)]
-        ).order_by("code")
+        names = Region.objects.filter(code__in=[region[:n] for n in (2, 4, 6, 9, 12)
+                                                if n <= len(region)]).order_by("code")
         label = "".join(r.name for r in names) or region
         parts.append(_("区划：%(r)s（%(c)s）") % {"r": label, "c": region})
     else:
@@ -207,14 +153,8 @@ class Written:
     truncated: bool
 
 
-def export_write(
-    target: str | IO[bytes],
-    *,
-    user: User,
-    filters: ExportFilters,
-    title: str,
-    limit: int = EXPORT_LIMIT,
-) -> Written:
+def export_write(target: str | IO[bytes], *, user: User, filters: ExportFilters, title: str,
+                 limit: int = EXPORT_LIMIT) -> Written:
     """Write the workbook of `filters` for `user` into `target` (a path or a binary file)."""
     total = person_count(user=user, filters=filters, limit=limit)
     truncated = total > limit
@@ -223,21 +163,12 @@ def export_write(
     count = _("共 %(n)s 人") % {"n": f"{min(total, limit):,}"}
     if truncated:
         count += _("（结果超过 %(n)s 人，仅导出前 %(n)s 人，请缩小查询范围）") % {"n": f"{limit:,}"}
-    with SheetWriter(
-        target,
-        sheet=_("人员名单"),
-        widths=[w for _h, w in COLUMNS],
-        freeze_rows=head + 1,
-        autofilter_from=head + 1,
-    ) as sheet:
+    with SheetWriter(target, sheet=_("人员名单"), widths=[w for _h, w in COLUMNS],
+                     freeze_rows=head + 1, autofilter_from=head + 1) as sheet:
         sheet.row([title], style=TITLE)
         sheet.row([filters_text(user, filters)])
-        sheet.row(
-            [
-                _("导出用户：%(u)s（管辖区划 %(s)s）；%(c)s")
-                % {"u": user.get_username(), "s": scope or _("全部"), "c": count}
-            ]
-        )
+        sheet.row([_("导出用户：%(u)s（管辖区划 %(s)s）；%(c)s") % {
+            "u": user.get_username(), "s": scope or _("全部"), "c": count}])
         sheet.row([_("身份证号和电话已脱敏。带“（演示）”的区划为演示数据生成。")])
         sheet.row([])
         sheet.row([_(h) for h, _w in COLUMNS], style=HEAD)

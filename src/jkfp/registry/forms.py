@@ -31,21 +31,12 @@ def period_label(p) -> str:
 
 # ---------------------------------------------------------------- search
 class HouseholdSearchForm(forms.Form):
-    q = forms.CharField(
-        label=_("搜索"),
-        required=False,
-        max_length=50,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "autocomplete": "off",
-                "placeholder": _("姓名、身份证号（全号或后几位）、户编号"),
-            }
-        ),
-    )
-    category = forms.ChoiceField(
-        label=_("类别"), required=False, choices=[("", _("全部类别"))] + _tr(CATEGORY_CHOICES)
-    )
+    q = forms.CharField(label=_("搜索"), required=False, max_length=50,
+                        widget=forms.TextInput(attrs={
+                            "type": "search", "autocomplete": "off",
+                            "placeholder": _("姓名、身份证号（全号或后几位）、户编号")}))
+    category = forms.ChoiceField(label=_("类别"), required=False,
+                                 choices=[("", _("全部类别"))] + _tr(CATEGORY_CHOICES))
     region = forms.ChoiceField(label=_("区划"), required=False)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
@@ -61,31 +52,19 @@ class HouseholdSearchForm(forms.Form):
 
 # ---------------------------------------------------------------- household
 class MemberForm(forms.Form):
-    id_number = forms.CharField(
-        label=_("身份证号"),
-        max_length=30,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "text"}
-        ),
-    )
+    id_number = forms.CharField(label=_("身份证号"), max_length=30,
+                                widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                              "spellcheck": "false",
+                                                              "inputmode": "text"}))
     name = forms.CharField(label=_("姓名"), max_length=50)
     relation = forms.ChoiceField(label=_("与户主关系"), choices=BLANK + _tr(Relation.choices))
-    sex = forms.ChoiceField(
-        label=_("性别"),
-        required=False,
-        choices=BLANK + _tr(Sex.choices),
-        help_text=_("可不填，由身份证号得出"),
-    )
-    birth_date = forms.DateField(
-        label=_("出生日期"),
-        required=False,
-        widget=DateInput(),
-        help_text=_("可不填，由身份证号得出"),
-    )
+    sex = forms.ChoiceField(label=_("性别"), required=False, choices=BLANK + _tr(Sex.choices),
+                            help_text=_("可不填，由身份证号得出"))
+    birth_date = forms.DateField(label=_("出生日期"), required=False, widget=DateInput(),
+                                 help_text=_("可不填，由身份证号得出"))
     phone = forms.CharField(label=_("联系电话"), required=False, max_length=20)
-    work_ability = forms.ChoiceField(
-        label=_("劳动能力"), choices=_tr(WorkAbility.choices), initial=WorkAbility.ABLE
-    )
+    work_ability = forms.ChoiceField(label=_("劳动能力"), choices=_tr(WorkAbility.choices),
+                                     initial=WorkAbility.ABLE)
 
 
 class BaseMemberFormSet(forms.BaseFormSet):
@@ -96,9 +75,8 @@ class BaseMemberFormSet(forms.BaseFormSet):
             raise forms.ValidationError(_("至少填写一名家庭成员（户主）"), code="required")
 
 
-MemberFormSet = forms.formset_factory(
-    MemberForm, formset=BaseMemberFormSet, extra=3, max_num=20, validate_max=True
-)
+MemberFormSet = forms.formset_factory(MemberForm, formset=BaseMemberFormSet, extra=3,
+                                      max_num=20, validate_max=True)
 
 
 class HouseholdRegisterForm(forms.Form):
@@ -120,9 +98,8 @@ class HouseholdAddressForm(forms.Form):
 
 class IncomeForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-    total_yuan = forms.DecimalField(
-        label=_("家庭纯收入（元）"), min_value=0, max_digits=14, decimal_places=2
-    )
+    total_yuan = forms.DecimalField(label=_("家庭纯收入（元）"), min_value=0, max_digits=14,
+                                    decimal_places=2)
     members = forms.IntegerField(label=_("计算人口"), min_value=1, max_value=99)
     source = forms.CharField(label=_("来源"), required=False, max_length=100)
 
@@ -134,20 +111,14 @@ class IncomeForm(forms.Form):
 class SupportMeasureForm(forms.Form):
     kind = forms.ChoiceField(label=_("帮扶类型"), choices=_tr(SupportMeasure.Kind.choices))
     description = forms.CharField(label=_("帮扶内容"), max_length=300)
-    start_date = forms.DateField(
-        label=_("开始日期"), widget=DateInput(), initial=timezone.localdate
-    )
+    start_date = forms.DateField(label=_("开始日期"), widget=DateInput(), initial=timezone.localdate)
 
 
 # ---------------------------------------------------------------- person
 class PersonEditForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
-    phone = forms.CharField(
-        label=_("联系电话"),
-        required=False,
-        max_length=20,
-        help_text=_("号码脱敏显示；不改动则保留原号码，清空则删除"),
-    )
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=20,
+                            help_text=_("号码脱敏显示；不改动则保留原号码，清空则删除"))
     relation = forms.ChoiceField(label=_("与户主关系"), choices=_tr(Relation.choices))
     work_ability = forms.ChoiceField(label=_("劳动能力"), choices=_tr(WorkAbility.choices))
     version = VersionField()
@@ -162,32 +133,24 @@ class DeathForm(forms.Form):
 class ProposeForm(forms.Form):
     action = forms.ChoiceField(label=_("事项"), choices=_tr(ChangeRequest.Action.choices))
     category = forms.ChoiceField(label=_("类别"), choices=BLANK + _tr(CATEGORY_CHOICES))
-    person = forms.ChoiceField(
-        label=_("人员"), required=False, help_text=_("个人类别须选择人员；家庭户类别不选")
-    )
-    period = forms.ChoiceField(
-        label=_("变更或退出的类别期间"),
-        required=False,
-        help_text=_("变更、退出时选择当前所在的类别期间"),
-    )
+    person = forms.ChoiceField(label=_("人员"), required=False,
+                               help_text=_("个人类别须选择人员；家庭户类别不选"))
+    period = forms.ChoiceField(label=_("变更或退出的类别期间"), required=False,
+                               help_text=_("变更、退出时选择当前所在的类别期间"))
     channel = forms.ChoiceField(label=_("线索来源"), choices=_tr(ChangeRequest.Channel.choices))
-    reason = forms.CharField(
-        label=_("理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    effective_date = forms.DateField(
-        label=_("生效日期"), widget=DateInput(), initial=timezone.localdate
-    )
+    reason = forms.CharField(label=_("理由"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    effective_date = forms.DateField(label=_("生效日期"), widget=DateInput(),
+                                     initial=timezone.localdate)
     home_visit_on = forms.DateField(label=_("入户核实日期"), required=False, widget=DateInput())
     consent_on = forms.DateField(label=_("农户书面同意日期"), required=False, widget=DateInput())
     comparison_note = forms.CharField(label=_("部门数据比对结果"), required=False, max_length=300)
-    village_review_on = forms.DateField(
-        label=_("村民主评议日期"), required=False, widget=DateInput()
-    )
+    village_review_on = forms.DateField(label=_("村民主评议日期"), required=False,
+                                        widget=DateInput())
     end_way = forms.ChoiceField(label=_("风险消除方式"), required=False, choices=END_WAYS)
     # a bound on input only: the earliest exit year is the procedure's (policies/procedure/)
-    exit_year = forms.IntegerField(
-        label=_("脱贫年度"), required=False, min_value=1900, max_value=2100
-    )
+    exit_year = forms.IntegerField(label=_("脱贫年度"), required=False, min_value=1900,
+                                   max_value=2100)
 
     def __init__(self, *args, members=(), periods=(), **kwargs):
         super().__init__(*args, **kwargs)

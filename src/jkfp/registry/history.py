@@ -37,7 +37,7 @@ class FieldChange:
 class HistoryEntry:
     at: dt.datetime
     user: str
-    action: str  # "+", "~", "-"
+    action: str          # "+", "~", "-"
     action_label: str
     subject: str
     changes: list[FieldChange] = field(default_factory=list)
@@ -91,22 +91,16 @@ def _entries(model, records, subject, summary, names: dict) -> list[HistoryEntry
                 old, new = getattr(before, f.attname), getattr(rec, f.attname)
                 if old != new:
                     label = str(f.verbose_name).replace("（分）", "（元）")  # shown in yuan
-                    changes.append(FieldChange(label, _show(f, old, names), _show(f, new, names)))
+                    changes.append(FieldChange(label, _show(f, old, names),
+                                               _show(f, new, names)))
             if not changes:
                 continue
         else:
             text = summary(rec)
-        out.append(
-            HistoryEntry(
-                at=rec.history_date,
-                user=_user_name(rec),
-                action=rec.history_type,
-                action_label=ACTION_LABELS.get(rec.history_type, ""),
-                subject=subject(rec),
-                changes=changes,
-                summary=text,
-            )
-        )
+        out.append(HistoryEntry(at=rec.history_date, user=_user_name(rec),
+                                action=rec.history_type,
+                                action_label=ACTION_LABELS.get(rec.history_type, ""),
+                                subject=subject(rec), changes=changes, summary=text))
     return out
 
 
@@ -132,7 +126,6 @@ def _period_subject(persons: dict):
             label = rec.category
         who = persons.get(rec.person_id)
         return f"类别 {label}" + (f"（{who}）" if who else "（本户）")
-
     return subject
 
 
@@ -162,44 +155,25 @@ def household_history(*, user: User, household: Household) -> list[HistoryEntry]
     village = household.village
     names[("village", village.pk)] = village.name
     entries = _entries(
-        Household,
-        _ordered(Household.history.filter(id=household.pk)),
-        lambda r: "家庭户",
-        lambda r: f"户编号 {r.household_number}，住址 {r.address or '—'}",
-        names,
-    )
+        Household, _ordered(Household.history.filter(id=household.pk)),
+        lambda r: "家庭户", lambda r: f"户编号 {r.household_number}，住址 {r.address or '—'}", names)
     entries += _entries(
-        Person,
-        _ordered(Person.history.filter(household_id=household.pk)),
-        lambda r: f"成员 {r.name}",
-        _person_summary,
-        names,
-    )
+        Person, _ordered(Person.history.filter(household_id=household.pk)),
+        lambda r: f"成员 {r.name}", _person_summary, names)
     entries += _entries(
         CategoryPeriod,
-        _ordered(
-            CategoryPeriod.history.filter(
-                Q(household_id=household.pk) | Q(person_id__in=member_ids)
-            )
-        ),
-        _period_subject(persons),
-        _period_summary,
-        names,
-    )
+        _ordered(CategoryPeriod.history.filter(Q(household_id=household.pk)
+                                               | Q(person_id__in=member_ids))),
+        _period_subject(persons), _period_summary, names)
     entries += _entries(
-        HouseholdIncome,
-        _ordered(HouseholdIncome.history.filter(household_id=household.pk)),
+        HouseholdIncome, _ordered(HouseholdIncome.history.filter(household_id=household.pk)),
         lambda r: f"{r.year}年收入",
-        lambda r: f"家庭纯收入 {fmt_amount(r.total_fen)} 元，{r.members} 人",
-        names,
-    )
+        lambda r: f"家庭纯收入 {fmt_amount(r.total_fen)} 元，{r.members} 人", names)
     entries += _entries(
-        SupportMeasure,
-        _ordered(SupportMeasure.history.filter(household_id=household.pk)),
+        SupportMeasure, _ordered(SupportMeasure.history.filter(household_id=household.pk)),
         lambda r: "帮扶措施",
         lambda r: f"{SupportMeasure.Kind(r.kind).label}：{r.description}（{r.start_date}起）",
-        names,
-    )
+        names)
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:LIMIT]
 
@@ -209,19 +183,10 @@ def person_history(*, user: User, person: Person) -> list[HistoryEntry]:
     _require_visible(user, Person, person)
     names = _names([person.household], [person])
     persons = {person.pk: person.name}
-    entries = _entries(
-        Person,
-        _ordered(Person.history.filter(id=person.pk)),
-        lambda r: "人员",
-        _person_summary,
-        names,
-    )
-    entries += _entries(
-        CategoryPeriod,
-        _ordered(CategoryPeriod.history.filter(person_id=person.pk)),
-        _period_subject(persons),
-        _period_summary,
-        names,
-    )
+    entries = _entries(Person, _ordered(Person.history.filter(id=person.pk)),
+                       lambda r: "人员", _person_summary, names)
+    entries += _entries(CategoryPeriod,
+                        _ordered(CategoryPeriod.history.filter(person_id=person.pk)),
+                        _period_subject(persons), _period_summary, names)
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:LIMIT]

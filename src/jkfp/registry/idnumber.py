@@ -50,10 +50,8 @@ class IdInfo:
 def parse(raw: str, *, field: str = "id_number") -> IdInfo:
     """Normalise and check an ID number; raise a DomainError naming the field if it is invalid."""
     number = normalize(raw)
-    if (
-        len(number) != 18
-        or not number[:17].isdigit()
-        or not (number[17].isdigit() or number[17] == "X")
+    if len(number) != 18 or not number[:17].isdigit() or not (
+        number[17].isdigit() or number[17] == "X"
     ):
         raise DomainError(
             ErrorCode.ID_FORMAT,
@@ -66,9 +64,7 @@ def parse(raw: str, *, field: str = "id_number") -> IdInfo:
         birth = None
     if birth is None or birth.year < 1880 or birth > dt.datetime.now(CHINA).date():
         raise DomainError(
-            ErrorCode.ID_BIRTH_DATE,
-            f"身份证号“{number}”中的出生日期{number[6:14]}无效",
-            field=field,
+            ErrorCode.ID_BIRTH_DATE, f"身份证号“{number}”中的出生日期{number[6:14]}无效", field=field
         )
     expected = check_char(number[:17])
     if number[17] != expected:

@@ -49,11 +49,7 @@ class Household(models.Model):
     region_code = models.CharField("区划代码", max_length=12)  # indexed with id/category
     address = models.CharField("住址", max_length=200, blank=True)
     head = models.ForeignKey(
-        "Person",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+        "Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name="户主",
     )
     ended_on = models.DateField("注销日期", null=True, blank=True)
@@ -118,9 +114,7 @@ class Person(models.Model):
         verbose_name = "人员"
         verbose_name_plural = "人员"
         indexes = [
-            models.Index(
-                fields=["id_rev"], name="person_id_rev", opclasses=["varchar_pattern_ops"]
-            ),
+            models.Index(fields=["id_rev"], name="person_id_rev", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name"], name="person_name", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["region_code", "id"], name="person_region_id"),
         ]
@@ -135,19 +129,11 @@ class CategoryPeriod(models.Model):
     category = models.CharField("类别", max_length=32, choices=CATEGORY_CHOICES)
     # indexed together with the category (period_person_cat, period_household_cat)
     person = models.ForeignKey(
-        Person,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="categories",
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="categories",
         db_index=False,
     )
     household = models.ForeignKey(
-        Household,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="categories",
+        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="categories",
         db_index=False,
     )
     region_code = models.CharField("区划代码", max_length=12)  # indexed with id/category
@@ -158,19 +144,14 @@ class CategoryPeriod(models.Model):
     reason = models.CharField("认定理由", max_length=300, blank=True)
     end_reason = models.CharField("终止理由", max_length=300, blank=True)
     end_way = models.CharField(
-        "风险消除方式",
-        max_length=16,
-        blank=True,
+        "风险消除方式", max_length=16, blank=True,
         choices=[("aided", "帮扶消除"), ("natural", "自然消除")],
     )
     change_request = models.ForeignKey(
         "admission.ChangeRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="+",
     )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
@@ -197,12 +178,10 @@ class CategoryPeriod(models.Model):
             models.Index(fields=["household", "category"], name="period_household_cat"),
             # the periods whose being in force depends on the date (decision 25): dated ones
             # by end date, open ones by start date (those not yet begun)
-            models.Index(
-                fields=["end_date"], name="period_dated_end", condition=Q(end_date__isnull=False)
-            ),
-            models.Index(
-                fields=["start_date"], name="period_open_start", condition=Q(end_date__isnull=True)
-            ),
+            models.Index(fields=["end_date"], name="period_dated_end",
+                         condition=Q(end_date__isnull=False)),
+            models.Index(fields=["start_date"], name="period_open_start",
+                         condition=Q(end_date__isnull=True)),
         ]
 
     @property

@@ -33,6 +33,8 @@ SexCode = choice_of(Sex, "性别")
 MeasureKind = choice_of(SupportMeasure.Kind, "帮扶类型")
 
 
+
+
 class SearchParams(PageParams):
     q: str = Field("", max_length=50, description="姓名（前缀）、身份证号（完整或末几位）或户编号")
     category: CategoryCode | None = None  # type: ignore[valid-type]
@@ -107,17 +109,13 @@ class DeathIn(In):
 
 
 class IdNumberIn(In):
-    id_number: str = Field(
-        ...,
-        max_length=500,
-        description="身份证号（15或18位，全角、小写x均可）；放在请求体中，不进网址和日志",
-    )
+    id_number: str = Field(..., max_length=500,
+                           description="身份证号（15或18位，全角、小写x均可）；放在请求体中，不进网址和日志")
 
 
 class RevealIn(In):
     field: Literal["id_number", "phone"] = Field(
-        ..., description="id_number 身份证号；phone 联系电话"
-    )
+        ..., description="id_number 身份证号；phone 联系电话")
 
 
 # ================================================================ answers
@@ -224,8 +222,7 @@ class HistoryEntryOut(Schema):
     subject: str = Field(..., description="记录，如 人员、家庭户、类别 低保对象（张三）")
     summary: str = Field(..., description="新增时的概要")
     changes: list[HistoryChange] = Field(
-        ..., description="修改的字段：前后值；身份证号和电话已脱敏"
-    )
+        ..., description="修改的字段：前后值；身份证号和电话已脱敏")
 
 
 class HouseholdPage(Schema):

@@ -97,9 +97,8 @@ def _person_search(qs: QuerySet[Person], q: str) -> QuerySet[Person]:
     return qs.filter(name__startswith=q)
 
 
-def person_list(
-    *, user: User, q: str = "", category: str = "", region_code: str = "", on: dt.date | None = None
-) -> QuerySet[Person]:
+def person_list(*, user: User, q: str = "", category: str = "", region_code: str = "",
+                on: dt.date | None = None) -> QuerySet[Person]:
     qs = person_scope(user=user)
     if region_code:
         qs = qs.filter(in_region(region_code))
@@ -114,9 +113,8 @@ def person_list(
     return qs.order_by("region_code", "id")
 
 
-def household_list(
-    *, user: User, q: str = "", category: str = "", region_code: str = "", on: dt.date | None = None
-) -> QuerySet[Household]:
+def household_list(*, user: User, q: str = "", category: str = "", region_code: str = "",
+                   on: dt.date | None = None) -> QuerySet[Household]:
     qs = household_scope(user=user)
     if region_code:
         qs = qs.filter(in_region(region_code))
@@ -158,20 +156,15 @@ def person_categories_on(*, user: User, person: Person, on: dt.date) -> set[str]
 
 def household_categories(*, user: User, household: Household) -> list[CategoryPeriod]:
     # the members' ids as a list: an OR of two index scans, not an OR across a join
-    member_ids = list(
-        person_scope(user=user).filter(household=household).values_list("pk", flat=True)
-    )
-    return list(
-        category_period_scope(user=user)
-        .filter(Q(household=household) | Q(person_id__in=member_ids))
-        .select_related("person")
-        .order_by("-start_date", "-id")
-    )
+    member_ids = list(person_scope(user=user).filter(household=household)
+                      .values_list("pk", flat=True))
+    return list(category_period_scope(user=user)
+                .filter(Q(household=household) | Q(person_id__in=member_ids))
+                .select_related("person").order_by("-start_date", "-id"))
 
 
-def category_counts(
-    *, user: User, region_code: str, child_length: int, on: dt.date | None = None
-) -> dict[str, dict[str, int]]:
+def category_counts(*, user: User, region_code: str, child_length: int,
+                    on: dt.date | None = None) -> dict[str, dict[str, int]]:
     """Category periods in force on `on` (today) counted by child region (code prefix of
     `child_length`), inside the user's scope.
 
@@ -180,19 +173,14 @@ def category_counts(
     few, and read on the partial indexes `period_open_start` and `period_dated_end`.
     """
     on = on or timezone.localdate()
-    out = summary_counts(
-        user=user, name=PERIODS_OPEN.name, region_code=region_code, child_length=child_length
-    )
+    out = summary_counts(user=user, name=PERIODS_OPEN.name, region_code=region_code,
+                         child_length=child_length)
     periods = category_period_scope(user=user).filter(in_region(region_code))
     not_begun = periods.filter(end_date__isnull=True, start_date__gt=on)
     dated = periods.filter(end_date__isnull=False, end_date__gte=on, start_date__lte=on)
     for qs, sign in ((not_begun, -1), (dated, 1)):
-        rows = (
-            qs.annotate(child=Substr("region_code", 1, child_length))
-            .values_list("child", "category")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+        rows = (qs.annotate(child=Substr("region_code", 1, child_length))
+                .values_list("child", "category").annotate(n=Count("id")).order_by())
         for child, cat, n in rows:
             counts = out.setdefault(child, {})
             counts[cat] = counts.get(cat, 0) + sign * n
@@ -203,9 +191,8 @@ def category_counts(
 
 def person_counts(*, user: User, region_code: str, child_length: int) -> dict[str, int]:
     """Living persons by child region, inside the user's scope (from the summary)."""
-    counts = summary_counts(
-        user=user, name=PERSONS_ALIVE.name, region_code=region_code, child_length=child_length
-    )
+    counts = summary_counts(user=user, name=PERSONS_ALIVE.name, region_code=region_code,
+                            child_length=child_length)
     return {child: keys.get("", 0) for child, keys in counts.items()}
 
 
@@ -219,8 +206,8 @@ class RegionRow:
 @dataclass
 class RegionOverview:
     node: Region | None
-    path: list[Region]  # from the user's node down to `node`
-    above: list[Region]  # ancestors above the user's node (not clickable)
+    path: list[Region]          # from the user's node down to `node`
+    above: list[Region]         # ancestors above the user's node (not clickable)
     rows: list[RegionRow]
     totals: dict[str, int]
     total_persons: int
@@ -254,14 +241,8 @@ def region_overview(*, user: User, code: str | None = None) -> RegionOverview:
     for r in rows:
         for cat, n in r.categories.items():
             totals[cat] = totals.get(cat, 0) + n
-    return RegionOverview(
-        node=node,
-        path=path,
-        above=above,
-        rows=rows,
-        totals=totals,
-        total_persons=sum(r.persons for r in rows),
-    )
+    return RegionOverview(node=node, path=path, above=above, rows=rows, totals=totals,
+                          total_persons=sum(r.persons for r in rows))
 
 
 @dataclass
@@ -276,21 +257,13 @@ def household_rows(*, user: User, households: list[Household], q: str = "") -> l
     """What a list page shows beside each household: living members, current categories and,
     for a search by name or ID number, the members that matched."""
     ids = [h.pk for h in households]
-    members = dict(
-        person_scope(user=user)
-        .filter(household_id__in=ids, alive=True)
-        .values_list("household_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    members = dict(person_scope(user=user).filter(household_id__in=ids, alive=True)
+                   .values_list("household_id").annotate(n=Count("id")).order_by())
     cats: dict[int, set[str]] = {}
     # two index lookups rather than one OR across a join (which scans every period)
     own = current_periods().filter(household_id__in=ids).values_list("household_id", "category")
-    of_members = (
-        current_periods()
-        .filter(person__household_id__in=ids)
-        .values_list("person__household_id", "category")
-    )
+    of_members = (current_periods().filter(person__household_id__in=ids)
+                  .values_list("person__household_id", "category"))
     for hh_id, cat in [*own, *of_members]:
         cats.setdefault(hh_id, set()).add(cat)
     matches: dict[int, list[Person]] = {}
@@ -298,15 +271,10 @@ def household_rows(*, user: User, households: list[Household], q: str = "") -> l
         for p in _person_search(person_scope(user=user).filter(household_id__in=ids), q)[:200]:
             matches.setdefault(p.household_id, []).append(p)
     order = {c.value: i for i, c in enumerate(Category)}
-    return [
-        HouseholdRow(
-            h,
-            members.get(h.pk, 0),
-            sorted(cats.get(h.pk, ()), key=lambda c: order.get(c, 99)),
-            matches.get(h.pk, []),
-        )
-        for h in households
-    ]
+    return [HouseholdRow(h, members.get(h.pk, 0),
+                         sorted(cats.get(h.pk, ()), key=lambda c: order.get(c, 99)),
+                         matches.get(h.pk, []))
+            for h in households]
 
 
 def _members_ordered(user: User, household: Household) -> list[Person]:
@@ -372,8 +340,7 @@ def person_detail(*, user: User, pk: int) -> PersonDetail:
     p = person_get(user=user, pk=pk)
     hh = household_get(user=user, pk=p.household_id)
     return PersonDetail(
-        person=p,
-        household=hh,
+        person=p, household=hh,
         categories=person_categories(user=user, person=p),
         requests=change_requests_of_person(user=user, person_id=p.pk, household_id=hh.pk),
         history=person_history(user=user, person=p),

@@ -18,23 +18,11 @@ from jkfp.summaries.definitions import SummaryDefinition, define
 
 from .models import CategoryPeriod, Person
 
-PERIODS_OPEN = define(
-    SummaryDefinition(
-        name="registry.periods_open",
-        model=CategoryPeriod,
-        where=Q(end_date__isnull=True),
-        counts=lambda p: p.end_date is None,
-        key_field="category",
-        description="无终止日期的类别期间数，按村、类别",
-    )
-)
+PERIODS_OPEN = define(SummaryDefinition(
+    name="registry.periods_open", model=CategoryPeriod, where=Q(end_date__isnull=True),
+    counts=lambda p: p.end_date is None, key_field="category",
+    description="无终止日期的类别期间数，按村、类别"))
 
-PERSONS_ALIVE = define(
-    SummaryDefinition(
-        name="registry.persons_alive",
-        model=Person,
-        where=Q(alive=True),
-        counts=lambda p: bool(p.alive),
-        description="在世人员数，按村",
-    )
-)
+PERSONS_ALIVE = define(SummaryDefinition(
+    name="registry.persons_alive", model=Person, where=Q(alive=True),
+    counts=lambda p: bool(p.alive), description="在世人员数，按村"))

@@ -55,12 +55,9 @@ def household_list(request):
     form = HouseholdSearchForm(request.GET, regions=regions)
     valid = form.is_valid()
     data = form.cleaned_data if valid else {}
-    qs = selectors.household_list(
-        user=user,
-        q=data.get("q", ""),
-        category=data.get("category", ""),
-        region_code=data.get("region", ""),
-    )
+    qs = selectors.household_list(user=user, q=data.get("q", ""),
+                                  category=data.get("category", ""),
+                                  region_code=data.get("region", ""))
     if not valid:
         qs = qs.none()
     if request.GET.get("count") == "1":
@@ -68,16 +65,10 @@ def household_list(request):
         return render(request, "registry/_count.html", {"n": n, "more": more})
     page = paginate(qs, number=data.get("page"), params=request.GET.dict())
     rows = selectors.household_rows(user=user, households=page.items, q=data.get("q", ""))
-    ctx = {
-        "form": form,
-        "page": page,
-        "rows": rows,
-        "query": request.GET.urlencode(),
-        "filtered": any(data.get(k) for k in ("q", "category", "region")),
-    }
-    template = (
-        "registry/_household_results.html" if is_htmx(request) else "registry/household_list.html"
-    )
+    ctx = {"form": form, "page": page, "rows": rows, "query": request.GET.urlencode(),
+           "filtered": any(data.get(k) for k in ("q", "category", "region"))}
+    template = ("registry/_household_results.html" if is_htmx(request)
+                else "registry/household_list.html")
     response = render(request, template, ctx)
     response["Vary"] = "HX-Request"
     return response
@@ -96,25 +87,19 @@ def household_export(request):
     if not form.is_valid():
         return redirect("registry:household_list")
     data = form.cleaned_data
-    filters = export.ExportFilters(
-        q=data.get("q", ""), category=data.get("category", ""), region_code=data.get("region", "")
-    )
+    filters = export.ExportFilters(q=data.get("q", ""), category=data.get("category", ""),
+                                   region_code=data.get("region", ""))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     tmp = tempfile.TemporaryFile(prefix="jkfp-export-")  # gone when the response closes it
     try:
-        export.export_write(
-            tmp,
-            user=user,
-            filters=filters,
-            title=_("家庭户成员名单（导出于 %(t)s）") % {"t": stamp},
-        )
+        export.export_write(tmp, user=user, filters=filters,
+                            title=_("家庭户成员名单（导出于 %(t)s）") % {"t": stamp})
         tmp.seek(0)
     except BaseException:
         tmp.close()
         raise
-    response = FileResponse(
-        tmp, as_attachment=True, filename=f"jkfp-persons-{stamp}.xlsx", content_type=XLSX
-    )
+    response = FileResponse(tmp, as_attachment=True, filename=f"jkfp-persons-{stamp}.xlsx",
+                            content_type=XLSX)
     token = request.GET.get("dl", "")
     if DOWNLOAD_TOKEN.match(token):
         response.set_cookie("jkfp_export", token, max_age=120, samesite="Lax")
@@ -131,40 +116,28 @@ FORM_CLASSES = {
 }
 
 
-def _household_page(
-    request, pk: int, *, bound: dict | None = None, status: int = 200, conflict: str = ""
-):
+def _household_page(request, pk: int, *, bound: dict | None = None, status: int = 200,
+                    conflict: str = ""):
     user = request.user
     detail = selectors.household_detail(user=user, pk=pk)
     hh = detail.household
     bound = bound or {}
     forms = {
-        "address": bound.get("address")
-        or HouseholdAddressForm(initial={"address": hh.address, "version": hh.version}),
+        "address": bound.get("address") or HouseholdAddressForm(
+            initial={"address": hh.address, "version": hh.version}),
         "member": bound.get("member") or MemberForm(prefix="m"),
-        "income": bound.get("income")
-        or IncomeForm(initial={"members": sum(1 for m in detail.members if m.alive)}),
+        "income": bound.get("income") or IncomeForm(
+            initial={"members": sum(1 for m in detail.members if m.alive)}),
         "measure": bound.get("measure") or SupportMeasureForm(),
-        "propose": bound.get("propose")
-        or ProposeForm(
-            members=[m for m in detail.members if m.alive], periods=detail.current_periods
-        ),
+        "propose": bound.get("propose") or ProposeForm(
+            members=[m for m in detail.members if m.alive], periods=detail.current_periods),
     }
-    return render(
-        request,
-        "registry/household_detail.html",
-        {
-            "d": detail,
-            "hh": hh,
-            "forms": forms,
-            "open": dict.fromkeys(bound, True),
-            "conflict": conflict,
-            "can_write": access.can_write(user),
-            "can_propose": access.can_propose(user),
-            "limits": admission_selectors.thresholds_in_force(),
-        },
-        status=status,
-    )
+    return render(request, "registry/household_detail.html", {
+        "d": detail, "hh": hh, "forms": forms, "open": dict.fromkeys(bound, True), "conflict": conflict,
+        "can_write": access.can_write(user),
+        "can_propose": access.can_propose(user),
+        "limits": admission_selectors.thresholds_in_force(),
+    }, status=status)
 
 
 def hx_redirect(request, url: str):
@@ -196,16 +169,13 @@ def household_edit_address(request, pk: int):
     hh = selectors.household_get(user=user, pk=pk)
     out = call_service(
         HouseholdAddressForm(request.POST),
-        lambda d: services.household_update(
-            user=user, household=hh, expected_version=d["version"], address=d["address"]
-        ),
-        current_version=lambda: selectors.household_get(user=user, pk=pk).version,
-    )
+        lambda d: services.household_update(user=user, household=hh,
+                                            expected_version=d["version"], address=d["address"]),
+        current_version=lambda: selectors.household_get(user=user, pk=pk).version)
     if out.ok:
         return _done(request, hh_url(pk), _("住址已保存"), lambda: _household_page(request, pk))
-    return _household_page(
-        request, pk, bound={"address": out.form}, conflict=out.conflict, status=out.status
-    )
+    return _household_page(request, pk, bound={"address": out.form}, conflict=out.conflict,
+                           status=out.status)
 
 
 def hh_url(pk: int) -> str:
@@ -214,14 +184,9 @@ def hh_url(pk: int) -> str:
 
 def _member_input(data: dict) -> services.MemberInput:
     return services.MemberInput(
-        id_number=data["id_number"],
-        name=data["name"],
-        relation=data["relation"],
-        sex=data.get("sex") or None,
-        birth_date=data.get("birth_date"),
-        phone=data.get("phone") or "",
-        work_ability=data["work_ability"],
-    )
+        id_number=data["id_number"], name=data["name"], relation=data["relation"],
+        sex=data.get("sex") or None, birth_date=data.get("birth_date"),
+        phone=data.get("phone") or "", work_ability=data["work_ability"])
 
 
 def _household_section(request, pk: int, section: str, form, call, done, **kw):
@@ -239,13 +204,9 @@ def _household_section(request, pk: int, section: str, form, call, done, **kw):
 def household_add_member(request, pk: int):
     hh = selectors.household_get(user=request.user, pk=pk)
     return _household_section(
-        request,
-        pk,
-        "member",
-        MemberForm(request.POST, prefix="m"),
+        request, pk, "member", MemberForm(request.POST, prefix="m"),
         lambda d: services.person_add(user=request.user, household=hh, member=_member_input(d)),
-        lambda p: _("已添加成员 %(name)s") % {"name": p.name},
-    )
+        lambda p: _("已添加成员 %(name)s") % {"name": p.name})
 
 
 @login_required
@@ -253,21 +214,12 @@ def household_add_member(request, pk: int):
 def household_record_income(request, pk: int):
     hh = selectors.household_get(user=request.user, pk=pk)
     return _household_section(
-        request,
-        pk,
-        "income",
-        IncomeForm(request.POST),
+        request, pk, "income", IncomeForm(request.POST),
         lambda d: services.household_income_record(
-            user=request.user,
-            household=hh,
-            year=d["year"],
-            total_yuan=d["total_yuan"],
-            members=d["members"],
-            source=d["source"],
-        ),
+            user=request.user, household=hh, year=d["year"], total_yuan=d["total_yuan"],
+            members=d["members"], source=d["source"]),
         lambda inc: _("已登记%(year)s年收入") % {"year": inc.year},
-        field_map={"total_income": "total_yuan"},
-    )
+        field_map={"total_income": "total_yuan"})
 
 
 @login_required
@@ -275,19 +227,11 @@ def household_record_income(request, pk: int):
 def household_add_measure(request, pk: int):
     hh = selectors.household_get(user=request.user, pk=pk)
     return _household_section(
-        request,
-        pk,
-        "measure",
-        SupportMeasureForm(request.POST),
-        lambda d: services.support_measure_add(
-            user=request.user,
-            household=hh,
-            kind=d["kind"],
-            description=d["description"],
-            start_date=d["start_date"],
-        ),
-        _("已登记帮扶措施"),
-    )
+        request, pk, "measure", SupportMeasureForm(request.POST),
+        lambda d: services.support_measure_add(user=request.user, household=hh, kind=d["kind"],
+                                               description=d["description"],
+                                               start_date=d["start_date"]),
+        _("已登记帮扶措施"))
 
 
 @login_required
@@ -298,30 +242,16 @@ def household_propose(request, pk: int):
     hh = detail.household
     members = {str(m.pk): m for m in detail.members}
     periods = {str(p.pk): p for p in detail.current_periods}
-    form = ProposeForm(
-        request.POST, members=[m for m in detail.members if m.alive], periods=detail.current_periods
-    )
-    out = call_service(
-        form,
-        lambda d: admission_services.change_request_propose(
-            user=request.user,
-            action=d["action"],
-            category=d["category"],
-            household=hh,
-            person=members.get(d["person"]),
-            period=periods.get(d["period"]),
-            reason=d["reason"],
-            effective_date=d["effective_date"],
-            channel=d["channel"],
-            home_visit_on=d["home_visit_on"],
-            consent_on=d["consent_on"],
-            comparison_note=d["comparison_note"],
-            village_review_on=d["village_review_on"],
-            end_way=d["end_way"],
-            exit_year=d["exit_year"],
-        ),
-        field_map={"household": "__all__", "status": "__all__"},
-    )
+    form = ProposeForm(request.POST, members=[m for m in detail.members if m.alive],
+                       periods=detail.current_periods)
+    out = call_service(form, lambda d: admission_services.change_request_propose(
+        user=request.user, action=d["action"], category=d["category"], household=hh,
+        person=members.get(d["person"]), period=periods.get(d["period"]),
+        reason=d["reason"], effective_date=d["effective_date"], channel=d["channel"],
+        home_visit_on=d["home_visit_on"], consent_on=d["consent_on"],
+        comparison_note=d["comparison_note"], village_review_on=d["village_review_on"],
+        end_way=d["end_way"], exit_year=d["exit_year"]),
+        field_map={"household": "__all__", "status": "__all__"})
     if out.ok:
         messages.success(request, _("申请已提出，待村级公示"))
         return hx_redirect(request, reverse("admission:request", args=[out.result.pk]))
@@ -340,22 +270,12 @@ def household_register(request):
         formset = MemberFormSet(request.POST, prefix="members")
         if formset.is_valid():
             used = [f for f in formset.forms if f.has_changed()]
-            out = call_service(
-                form,
-                lambda d: services.household_register(
-                    user=user,
-                    household_number=d["household_number"],
-                    village_code=d["village"],
-                    address=d["address"],
-                    members=[_member_input(f.cleaned_data) for f in used],
-                ),
-                field_map={"village_code": "village"},
-                formsets={"members": _Forms(used)},
-            )
+            out = call_service(form, lambda d: services.household_register(
+                user=user, household_number=d["household_number"], village_code=d["village"],
+                address=d["address"], members=[_member_input(f.cleaned_data) for f in used]),
+                field_map={"village_code": "village"}, formsets={"members": _Forms(used)})
             if out.ok:
-                messages.success(
-                    request, _("已登记家庭户 %(n)s") % {"n": out.result.household_number}
-                )
+                messages.success(request, _("已登记家庭户 %(n)s") % {"n": out.result.household_number})
                 return redirect(hh_url(out.result.pk))
         else:
             form.is_valid()
@@ -364,12 +284,8 @@ def household_register(request):
         form = HouseholdRegisterForm(villages=villages)
         formset = MemberFormSet(prefix="members", initial=[{"relation": "head"}])
         status = 200
-    return render(
-        request,
-        "registry/household_register.html",
-        {"form": form, "formset": formset},
-        status=status,
-    )
+    return render(request, "registry/household_register.html",
+                  {"form": form, "formset": formset}, status=status)
 
 
 class _Forms:
@@ -380,46 +296,22 @@ class _Forms:
 
 
 # ================================================================ person page
-def _person_page(
-    request,
-    pk: int,
-    *,
-    bound: dict | None = None,
-    status: int = 200,
-    revealed: dict | None = None,
-    conflict: str = "",
-):
+def _person_page(request, pk: int, *, bound: dict | None = None, status: int = 200,
+                 revealed: dict | None = None, conflict: str = ""):
     detail = selectors.person_detail(user=request.user, pk=pk)
     p = detail.person
     bound = bound or {}
     forms = {
-        "edit": bound.get("edit")
-        or PersonEditForm(
-            initial={
-                "name": p.name,
-                "phone": idnumber.mask_phone(p.phone),
-                "relation": p.relation,
-                "work_ability": p.work_ability,
-                "version": p.version,
-            }
-        ),
+        "edit": bound.get("edit") or PersonEditForm(initial={
+            "name": p.name, "phone": idnumber.mask_phone(p.phone), "relation": p.relation,
+            "work_ability": p.work_ability, "version": p.version}),
         "death": bound.get("death") or DeathForm(initial={"version": p.version}),
     }
-    return render(
-        request,
-        "registry/person_detail.html",
-        {
-            "d": detail,
-            "p": p,
-            "hh": detail.household,
-            "forms": forms,
-            "open": dict.fromkeys(bound, True),
-            "revealed": revealed or {},
-            "conflict": conflict,
-            "can_write": access.can_write(request.user),
-        },
-        status=status,
-    )
+    return render(request, "registry/person_detail.html", {
+        "d": detail, "p": p, "hh": detail.household, "forms": forms, "open": dict.fromkeys(bound, True),
+        "revealed": revealed or {}, "conflict": conflict,
+        "can_write": access.can_write(request.user),
+    }, status=status)
 
 
 def person_url(pk: int) -> str:
@@ -440,9 +332,8 @@ def person_reveal(request, pk: int):
     if field not in ("id_number", "phone"):
         field = "id_number"
     try:
-        value = services.person_reveal(
-            user=request.user, person=person, field=field, channel="web", path=request.path
-        )
+        value = services.person_reveal(user=request.user, person=person, field=field,
+                                       channel="web", path=request.path)
     except PermissionError:
         raise PermissionDenied(_("您的角色无权查看完整信息")) from None
     if is_htmx(request):
@@ -452,14 +343,12 @@ def person_reveal(request, pk: int):
 
 def _person_section(request, pk: int, section: str, form, call, done: str):
     """One form of the person page; a stale save keeps what the user typed (409)."""
-    out = call_service(
-        form, call, current_version=lambda: selectors.person_get(user=request.user, pk=pk).version
-    )
+    out = call_service(form, call, current_version=lambda: selectors.person_get(
+        user=request.user, pk=pk).version)
     if out.ok:
         return _done(request, person_url(pk), done, lambda: _person_page(request, pk))
-    return _person_page(
-        request, pk, bound={section: out.form}, conflict=out.conflict, status=out.status
-    )
+    return _person_page(request, pk, bound={section: out.form}, conflict=out.conflict,
+                        status=out.status)
 
 
 @login_required
@@ -470,15 +359,10 @@ def person_edit(request, pk: int):
     def save(d: dict):
         # the form shows the phone masked (DESIGN.md rule 12): left as shown, it stays as is
         phone = person.phone if d["phone"] == idnumber.mask_phone(person.phone) else d["phone"]
-        return services.person_update(
-            user=request.user,
-            person=person,
-            expected_version=d["version"],
-            name=d["name"],
-            phone=phone,
-            relation=d["relation"],
-            work_ability=d["work_ability"],
-        )
+        return services.person_update(user=request.user, person=person,
+                                      expected_version=d["version"], name=d["name"],
+                                      phone=phone, relation=d["relation"],
+                                      work_ability=d["work_ability"])
 
     return _person_section(request, pk, "edit", PersonEditForm(request.POST), save, _("已保存"))
 
@@ -488,15 +372,8 @@ def person_edit(request, pk: int):
 def person_record_death(request, pk: int):
     person = selectors.person_get(user=request.user, pk=pk)
     return _person_section(
-        request,
-        pk,
-        "death",
-        DeathForm(request.POST),
-        lambda d: services.person_record_death(
-            user=request.user,
-            person=person,
-            expected_version=d["version"],
-            death_date=d["death_date"],
-        ),
-        _("已登记死亡"),
-    )
+        request, pk, "death", DeathForm(request.POST),
+        lambda d: services.person_record_death(user=request.user, person=person,
+                                               expected_version=d["version"],
+                                               death_date=d["death_date"]),
+        _("已登记死亡"))

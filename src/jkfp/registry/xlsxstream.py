@@ -94,15 +94,8 @@ class SheetWriter:
     carry a style (`w.row(cells, style=TITLE)`); `autofilter_from` names the head row.
     """
 
-    def __init__(
-        self,
-        target: str | IO[bytes],
-        *,
-        sheet: str,
-        widths: list[float],
-        freeze_rows: int = 0,
-        autofilter_from: int | None = None,
-    ):
+    def __init__(self, target: str | IO[bytes], *, sheet: str, widths: list[float],
+                 freeze_rows: int = 0, autofilter_from: int | None = None):
         self.zip = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
         self.zip.writestr("[Content_Types].xml", _CONTENT_TYPES)
         self.zip.writestr("_rels/.rels", _RELS)
@@ -113,23 +106,16 @@ class SheetWriter:
         self.autofilter_from = autofilter_from
         self.rows = 0
         self.out = self.zip.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
-        cols = "".join(
-            f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
-            for i, w in enumerate(widths, start=1)
-        )
-        pane = (
-            f'<pane ySplit="{freeze_rows}" topLeftCell="A{freeze_rows + 1}" '
-            f'activePane="bottomLeft" state="frozen"/>'
-            if freeze_rows
-            else ""
-        )
+        cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                       for i, w in enumerate(widths, start=1))
+        pane = (f'<pane ySplit="{freeze_rows}" topLeftCell="A{freeze_rows + 1}" '
+                f'activePane="bottomLeft" state="frozen"/>' if freeze_rows else "")
         self._write(
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
             f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
-            f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>'
-        )
+            f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>')
         self._buffer: list[str] = []
 
     def _write(self, text: str) -> None:
@@ -147,9 +133,8 @@ class SheetWriter:
             if isinstance(v, dt.date):
                 parts.append(f'<c r="{col}{n}" s="{DATE}"><v>{(v - _EPOCH).days}</v></c>')
             else:
-                parts.append(
-                    f'<c r="{col}{n}"{s} t="inlineStr"><is><t>{str(v).translate(_ESC)}</t></is></c>'
-                )
+                parts.append(f'<c r="{col}{n}"{s} t="inlineStr"><is><t>'
+                             f'{str(v).translate(_ESC)}</t></is></c>')
         parts.append("</row>")
         self._buffer.append("".join(parts))
         if len(self._buffer) >= 2000:
@@ -171,21 +156,15 @@ class SheetWriter:
         name = escape(self.sheet)[:31]
         defined = ""
         if self.autofilter_from is not None:
-            defined = (
-                f'<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" '
-                f"hidden=\"1\">'{name}'!$A${self.autofilter_from}:${last}$"
-                f"{max(self.rows, 1)}</definedName></definedNames>"
-            )
-        self.zip.writestr(
-            "xl/workbook.xml",
-            (
-                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-                f'<sheets><sheet name="{name}" sheetId="1" r:id="rId1"/></sheets>{defined}'
-                "</workbook>"
-            ),
-        )
+            defined = (f'<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" '
+                       f'hidden="1">\'{name}\'!$A${self.autofilter_from}:${last}$'
+                       f'{max(self.rows, 1)}</definedName></definedNames>')
+        self.zip.writestr("xl/workbook.xml", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f'<sheets><sheet name="{name}" sheetId="1" r:id="rId1"/></sheets>{defined}'
+            '</workbook>'))
         self.zip.close()
 
     def __enter__(self) -> SheetWriter:

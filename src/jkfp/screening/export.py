@@ -36,11 +36,11 @@ class _Names:
 
     def __init__(self, prefix: str):
         base = prefix[:6] if len(prefix) > 6 else prefix
-        qs = Region.objects.filter(access.in_region(base, "code")) if base else Region.objects.all()
+        qs = Region.objects.filter(access.in_region(base, "code")) if base else \
+            Region.objects.all()
         demo = _("（演示）")
-        self.names = {
-            c: n + (demo if g else "") for c, n, g in qs.values_list("code", "name", "is_generated")
-        }
+        self.names = {c: n + (demo if g else "")
+                      for c, n, g in qs.values_list("code", "name", "is_generated")}
 
     def __call__(self, code: str) -> str:
         return self.names.get(code, code)
@@ -59,21 +59,12 @@ class Sheet:
 def write(target: str | IO[bytes], *, user: User, sheet: Sheet) -> int:
     """Write one sheet with its header block; returns the number of data rows."""
     scope = access.scope_prefix(user)
-    with SheetWriter(
-        target,
-        sheet=sheet.sheet,
-        widths=[w for _h, w in sheet.columns],
-        freeze_rows=HEADER_ROWS + 1,
-        autofilter_from=HEADER_ROWS + 1,
-    ) as out:
+    with SheetWriter(target, sheet=sheet.sheet, widths=[w for _h, w in sheet.columns],
+                     freeze_rows=HEADER_ROWS + 1, autofilter_from=HEADER_ROWS + 1) as out:
         out.row([sheet.title], style=TITLE)
         out.row([sheet.filters])
-        out.row(
-            [
-                _("导出用户：%(u)s（管辖区划 %(s)s）")
-                % {"u": user.get_username(), "s": scope or _("全部")}
-            ]
-        )
+        out.row([_("导出用户：%(u)s（管辖区划 %(s)s）") % {"u": user.get_username(),
+                                                   "s": scope or _("全部")}])
         out.row([sheet.note or _("身份证号已脱敏。带“（演示）”的区划为演示数据生成。")])
         out.row([])
         out.row([_(h) for h, _w in sheet.columns], style=HEAD)
@@ -89,37 +80,14 @@ def _sex_text(c: Campaign) -> str:
 
 def campaigns_sheet(*, user: User, campaigns) -> Sheet:
     names = _Names(access.scope_prefix(user) or "")
-    rows = (
-        (
-            c.name,
-            _(c.get_kind_display()),
-            f"{names(c.region_code)}（{c.region_code}）",
-            c.start_on,
-            c.end_on,
-            _sex_text(c),
-            selectors.age_range_text(c),
-            c.age_on,
-            "、".join(_(LABELS[Category(x)]) for x in c.target_categories) or _("不限"),
-        )
-        for c in campaigns
-    )
-    return Sheet(
-        title=_("筛查项目"),
-        sheet=_("筛查项目"),
-        filters=_("全部可见的筛查项目"),
-        columns=[
-            ("名称", 30),
-            ("类型", 18),
-            ("区划", 24),
-            ("开始日期", 12),
-            ("结束日期", 12),
-            ("目标性别", 8),
-            ("目标年龄", 12),
-            ("年龄计算日期", 14),
-            ("目标类别", 30),
-        ],
-        rows=rows,
-    )
+    rows = ((c.name, _(c.get_kind_display()), f"{names(c.region_code)}（{c.region_code}）",
+             c.start_on, c.end_on, _sex_text(c), selectors.age_range_text(c), c.age_on,
+             "、".join(_(LABELS[Category(x)]) for x in c.target_categories) or _("不限"))
+            for c in campaigns)
+    return Sheet(title=_("筛查项目"), sheet=_("筛查项目"), filters=_("全部可见的筛查项目"),
+                 columns=[("名称", 30), ("类型", 18), ("区划", 24), ("开始日期", 12),
+                          ("结束日期", 12), ("目标性别", 8), ("目标年龄", 12),
+                          ("年龄计算日期", 14), ("目标类别", 30)], rows=rows)
 
 
 def coverage_sheet(*, user: User, campaign: Campaign) -> Sheet:
@@ -133,36 +101,21 @@ def coverage_sheet(*, user: User, campaign: Campaign) -> Sheet:
         cells = (r.code, r.name, str(r.target), str(r.screened), r.percent)
         return cells + ((str(r.positive),) if health else ())
 
-    return Sheet(
-        title=_("%(n)s：筛查覆盖率") % {"n": campaign.name},
-        sheet=_("覆盖率"),
-        filters=_("覆盖率 = 已筛查 / 目标人群，按 %(b)s 的下级区划") % {"b": cov.base},
-        columns=columns,
-        rows=[*map(row, cov.rows), row(cov.total)],
-    )
+    return Sheet(title=_("%(n)s：筛查覆盖率") % {"n": campaign.name}, sheet=_("覆盖率"),
+                 filters=_("覆盖率 = 已筛查 / 目标人群，按 %(b)s 的下级区划") % {"b": cov.base},
+                 columns=columns, rows=[*map(row, cov.rows), row(cov.total)])
 
 
-def targets_sheet(
-    *, user: User, campaign: Campaign, screened: bool | None, region_code: str = ""
-) -> tuple[Sheet, list[int]]:
+def targets_sheet(*, user: User, campaign: Campaign, screened: bool | None,
+                  region_code: str = "") -> tuple[Sheet, list[int]]:
     """The target list; with results and findings for health users, whose persons are returned
     to be logged."""
     health = access.can_see_health(user)
     names = _Names(region_code or selectors.coverage_base(user=user, campaign=campaign))
-    qs = selectors.target_rows(
-        user=user, campaign=campaign, screened=screened, region_code=region_code
-    )[:EXPORT_LIMIT]
-    columns = [
-        ("乡镇（街道）", 14),
-        ("村（社区）", 16),
-        ("姓名", 10),
-        ("身份证号（脱敏）", 22),
-        ("性别", 6),
-        ("出生日期", 12),
-        ("年龄", 6),
-        ("是否已筛查", 10),
-        ("筛查日期", 12),
-    ]
+    qs = selectors.target_rows(user=user, campaign=campaign, screened=screened,
+                               region_code=region_code)[:EXPORT_LIMIT]
+    columns = [("乡镇（街道）", 14), ("村（社区）", 16), ("姓名", 10), ("身份证号（脱敏）", 22),
+               ("性别", 6), ("出生日期", 12), ("年龄", 6), ("是否已筛查", 10), ("筛查日期", 12)]
     if health:
         columns += [("筛查结果", 8), ("检查所见", 30), ("后续进展", 16)]
     sex = {"M": _("男"), "F": _("女")}
@@ -172,37 +125,23 @@ def targets_sheet(
 
     def rows():
         for p in qs.iterator(chunk_size=CHUNK):
-            cells = (
-                names(p.region_code[:9]),
-                names(p.region_code),
-                p.name,
-                idnumber.mask(p.id_number),
-                sex.get(p.sex, p.sex),
-                p.birth_date,
-                str(selectors.age_on(p.birth_date, campaign.age_on)),
-                _("是") if p.result_id else _("否"),
-                p.screened_on,
-            )
+            cells = (names(p.region_code[:9]), names(p.region_code), p.name,
+                     idnumber.mask(p.id_number), sex.get(p.sex, p.sex), p.birth_date,
+                     str(selectors.age_on(p.birth_date, campaign.age_on)),
+                     _("是") if p.result_id else _("否"), p.screened_on)
             if health:
                 if p.result_id:
                     logged.append(p.pk)
-                cells += (
-                    result_label.get(p.result_value, ""),
-                    p.result_finding or "",
-                    stage_label.get(p.result_stage, ""),
-                )
+                cells += (result_label.get(p.result_value, ""), p.result_finding or "",
+                          stage_label.get(p.result_stage, ""))
             yield cells
 
     which = {None: _("全部"), True: _("已筛查"), False: _("未筛查")}[screened]
-    sheet = Sheet(
-        title=_("%(n)s：目标人群名单") % {"n": campaign.name},
-        sheet=_("目标人群"),
-        filters=_("筛查情况：%(w)s；区划：%(r)s；年龄按 %(d)s 计算")
-        % {"w": which, "r": region_code or _("本人管辖区域"), "d": campaign.age_on},
-        columns=columns,
-        rows=rows(),
-        note=_("身份证号已脱敏。筛查结果属健康信息，本次导出已记录。") if health else "",
-    )
+    sheet = Sheet(title=_("%(n)s：目标人群名单") % {"n": campaign.name}, sheet=_("目标人群"),
+                  filters=_("筛查情况：%(w)s；区划：%(r)s；年龄按 %(d)s 计算") % {
+                      "w": which, "r": region_code or _("本人管辖区域"), "d": campaign.age_on},
+                  columns=columns, rows=rows(),
+                  note=_("身份证号已脱敏。筛查结果属健康信息，本次导出已记录。") if health else "")
     return sheet, logged
 
 
@@ -215,39 +154,16 @@ def worklist_sheet(*, user: User, results) -> tuple[Sheet, list[int]]:
     def rows():
         for r in results:
             logged.append(r.person_id)
-            yield (
-                r.campaign.name,
-                names(r.region_code[:9]),
-                names(r.region_code),
-                r.person.name,
-                idnumber.mask(r.person.id_number),
-                r.screened_on,
-                result_label.get(r.result, r.result),
-                r.finding,
-                stage_label.get(r.stage, r.stage),
-                _(rules.NEXT.get(r.stage, "")),
-                r.referred_to,
-                r.confirmed_icd10,
-            )
+            yield (r.campaign.name, names(r.region_code[:9]), names(r.region_code),
+                   r.person.name, idnumber.mask(r.person.id_number), r.screened_on,
+                   result_label.get(r.result, r.result), r.finding,
+                   stage_label.get(r.stage, r.stage), _(rules.NEXT.get(r.stage, "")),
+                   r.referred_to, r.confirmed_icd10)
 
-    return Sheet(
-        title=_("阳性和可疑结果待跟进名单"),
-        sheet=_("待跟进"),
-        filters=_("尚待转诊、确诊或纳入救治/管理的阳性和可疑结果"),
-        columns=[
-            ("筛查项目", 24),
-            ("乡镇（街道）", 14),
-            ("村（社区）", 16),
-            ("姓名", 10),
-            ("身份证号（脱敏）", 22),
-            ("筛查日期", 12),
-            ("结果", 6),
-            ("检查所见", 30),
-            ("后续进展", 14),
-            ("下一步", 24),
-            ("转诊机构", 18),
-            ("确诊（ICD-10）", 12),
-        ],
-        rows=rows(),
-        note=_("身份证号已脱敏。筛查结果属健康信息，本次导出已记录。"),
-    ), logged
+    return Sheet(title=_("阳性和可疑结果待跟进名单"), sheet=_("待跟进"),
+                 filters=_("尚待转诊、确诊或纳入救治/管理的阳性和可疑结果"),
+                 columns=[("筛查项目", 24), ("乡镇（街道）", 14), ("村（社区）", 16),
+                          ("姓名", 10), ("身份证号（脱敏）", 22), ("筛查日期", 12),
+                          ("结果", 6), ("检查所见", 30), ("后续进展", 14), ("下一步", 24),
+                          ("转诊机构", 18), ("确诊（ICD-10）", 12)],
+                 rows=rows(), note=_("身份证号已脱敏。筛查结果属健康信息，本次导出已记录。")), logged

@@ -20,31 +20,16 @@ def _tr(choices):
 
 
 class _Target(forms.Form):
-    target_sex = forms.ChoiceField(
-        label=_("目标性别"), required=False, choices=_tr(Campaign.Sex.choices)
-    )
-    age_min = forms.IntegerField(
-        label=_("最小年龄"),
-        required=False,
-        min_value=0,
-        max_value=120,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
-    age_max = forms.IntegerField(
-        label=_("最大年龄"),
-        required=False,
-        min_value=0,
-        max_value=120,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        help_text=_("空为不限"),
-    )
+    target_sex = forms.ChoiceField(label=_("目标性别"), required=False,
+                                   choices=_tr(Campaign.Sex.choices))
+    age_min = forms.IntegerField(label=_("最小年龄"), required=False, min_value=0, max_value=120,
+                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    age_max = forms.IntegerField(label=_("最大年龄"), required=False, min_value=0, max_value=120,
+                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                                 help_text=_("空为不限"))
     target_categories = forms.MultipleChoiceField(
-        label=_("目标类别"),
-        required=False,
-        choices=_tr(CATEGORY_CHOICES),
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("在年龄计算日持有其一；不选为所有人"),
-    )
+        label=_("目标类别"), required=False, choices=_tr(CATEGORY_CHOICES),
+        widget=forms.CheckboxSelectMultiple, help_text=_("在年龄计算日持有其一；不选为所有人"))
 
 
 class CampaignForm(_Target):
@@ -53,38 +38,19 @@ class CampaignForm(_Target):
     region_code = forms.ChoiceField(label=_("开展区划"))
     start_on = forms.DateField(label=_("开始日期"), widget=DateInput())
     end_on = forms.DateField(label=_("结束日期"), widget=DateInput())
-    use_defaults = forms.BooleanField(
-        label=_("目标人群采用该类型的默认值"),
-        required=False,
-        initial=True,
-        help_text=_("不勾选时按下面填写的性别、年龄和类别"),
-    )
-    age_on = forms.DateField(
-        label=_("年龄计算日期"),
-        required=False,
-        widget=DateInput(),
-        help_text=_("空为按类型默认（开始或结束日期）"),
-    )
+    use_defaults = forms.BooleanField(label=_("目标人群采用该类型的默认值"), required=False,
+                                      initial=True,
+                                      help_text=_("不勾选时按下面填写的性别、年龄和类别"))
+    age_on = forms.DateField(label=_("年龄计算日期"), required=False, widget=DateInput(),
+                             help_text=_("空为按类型默认（开始或结束日期）"))
 
-    field_order = [
-        "name",
-        "kind",
-        "region_code",
-        "start_on",
-        "end_on",
-        "use_defaults",
-        "target_sex",
-        "age_min",
-        "age_max",
-        "age_on",
-        "target_categories",
-    ]
+    field_order = ["name", "kind", "region_code", "start_on", "end_on", "use_defaults",
+                   "target_sex", "age_min", "age_max", "age_on", "target_categories"]
 
     def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region_code"].choices = [
-            (r.code, f"{r.display_name}（{r.code}）") for r in regions
-        ]
+        self.fields["region_code"].choices = [(r.code, f"{r.display_name}（{r.code}）")
+                                              for r in regions]
 
 
 class CampaignEditForm(_Target):
@@ -94,59 +60,37 @@ class CampaignEditForm(_Target):
     age_on = forms.DateField(label=_("年龄计算日期"), widget=DateInput())
     version = VersionField()
 
-    field_order = [
-        "name",
-        "start_on",
-        "end_on",
-        "target_sex",
-        "age_min",
-        "age_max",
-        "age_on",
-        "target_categories",
-        "version",
-    ]
+    field_order = ["name", "start_on", "end_on", "target_sex", "age_min", "age_max", "age_on",
+                   "target_categories", "version"]
 
 
 class CampaignFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("筛查类型"),
-        required=False,
-        choices=[("", _("全部类型"))] + _tr(Campaign.Kind.choices),
-    )
+    kind = forms.ChoiceField(label=_("筛查类型"), required=False,
+                             choices=[("", _("全部类型"))] + _tr(Campaign.Kind.choices))
     year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2099)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class TargetFilterForm(forms.Form):
-    screened = forms.ChoiceField(
-        label=_("筛查情况"),
-        required=False,
-        choices=[("", _("全部")), ("no", _("未筛查")), ("yes", _("已筛查"))],
-    )
+    screened = forms.ChoiceField(label=_("筛查情况"), required=False, choices=[
+        ("", _("全部")), ("no", _("未筛查")), ("yes", _("已筛查"))])
     region = forms.ChoiceField(label=_("区划"), required=False)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", _("全部（本人管辖区域）"))] + [
-            (r.code, r.display_name) for r in regions
-        ]
+            (r.code, r.display_name) for r in regions]
 
 
 class ResultForm(forms.Form):
-    screened_on = forms.DateField(
-        label=_("筛查日期"), widget=DateInput(), initial=timezone.localdate
-    )
-    result = forms.ChoiceField(
-        label=_("筛查结果"), widget=forms.RadioSelect, choices=_tr(ScreeningResult.Result.choices)
-    )
-    finding = forms.CharField(
-        label=_("检查所见"),
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("可疑或阳性时必填"),
-    )
+    screened_on = forms.DateField(label=_("筛查日期"), widget=DateInput(),
+                                  initial=timezone.localdate)
+    result = forms.ChoiceField(label=_("筛查结果"), widget=forms.RadioSelect,
+                               choices=_tr(ScreeningResult.Result.choices))
+    finding = forms.CharField(label=_("检查所见"), required=False, max_length=500,
+                              widget=forms.Textarea(attrs={"rows": 2}),
+                              help_text=_("可疑或阳性时必填"))
 
 
 BULK_CHOICES = [("", _("暂不登记"))] + _tr(ScreeningResult.Result.choices)
@@ -155,32 +99,24 @@ BULK_CHOICES = [("", _("暂不登记"))] + _tr(ScreeningResult.Result.choices)
 class BulkForm(forms.Form):
     """One date for the list, and for each person shown a result and a finding."""
 
-    screened_on = forms.DateField(
-        label=_("筛查日期"), widget=DateInput(), initial=timezone.localdate
-    )
+    screened_on = forms.DateField(label=_("筛查日期"), widget=DateInput(),
+                                  initial=timezone.localdate)
 
     def __init__(self, *args, persons=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.persons = list(persons)
         for p in self.persons:
-            self.fields[f"r_{p.pk}"] = forms.ChoiceField(
-                label=p.name, required=False, choices=BULK_CHOICES
-            )
+            self.fields[f"r_{p.pk}"] = forms.ChoiceField(label=p.name, required=False,
+                                                         choices=BULK_CHOICES)
             self.fields[f"f_{p.pk}"] = forms.CharField(
-                label=_("检查所见"),
-                required=False,
-                max_length=500,
-                widget=forms.TextInput(attrs={"placeholder": _("可疑或阳性时必填")}),
-            )
+                label=_("检查所见"), required=False, max_length=500,
+                widget=forms.TextInput(attrs={"placeholder": _("可疑或阳性时必填")}))
 
     def rows(self):
         """(person id, result, finding) of the persons given a result, in the list's order."""
         d = self.cleaned_data
-        return [
-            (p.pk, d[f"r_{p.pk}"], d.get(f"f_{p.pk}", ""))
-            for p in self.persons
-            if d.get(f"r_{p.pk}")
-        ]
+        return [(p.pk, d[f"r_{p.pk}"], d.get(f"f_{p.pk}", "")) for p in self.persons
+                if d.get(f"r_{p.pk}")]
 
     def person_rows(self):
         """Each person with the bound fields of their row (for the template)."""
@@ -192,25 +128,16 @@ class StepForm(forms.Form):
 
     on_date = forms.DateField(label=_("日期"), widget=DateInput(), initial=timezone.localdate)
     referred_to = forms.CharField(label=_("转诊机构"), max_length=100)
-    icd10 = forms.CharField(
-        label=_("确诊编码（ICD-10）"),
-        max_length=10,
-        widget=forms.TextInput(attrs={"autocapitalize": "characters"}),
-        help_text=_("如 C50.9"),
-    )
-    confirmed_by = forms.CharField(
-        label=_("确诊机构"), max_length=100, required=False, help_text=_("空为转诊机构")
-    )
+    icd10 = forms.CharField(label=_("确诊编码（ICD-10）"), max_length=10,
+                            widget=forms.TextInput(attrs={"autocapitalize": "characters"}),
+                            help_text=_("如 C50.9"))
+    confirmed_by = forms.CharField(label=_("确诊机构"), max_length=100, required=False,
+                                   help_text=_("空为转诊机构"))
     hospital_name = forms.CharField(label=_("定点医院"), max_length=100, required=False)
-    treatment_plan = forms.CharField(
-        label=_("救治方案"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    comment = forms.CharField(
-        label=_("说明"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    treatment_plan = forms.CharField(label=_("救治方案"), max_length=1000, required=False,
+                                     widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(label=_("说明"), max_length=500, required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
     version = VersionField()
 
     FIELDS = {

@@ -39,9 +39,8 @@ class Campaign(models.Model):
     age_on = models.DateField("年龄计算日期")
     target_categories = models.JSONField("目标类别", default=list, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     history = HistoricalRecords()
 
@@ -50,15 +49,11 @@ class Campaign(models.Model):
         verbose_name_plural = "筛查项目"
         ordering = ["-start_on", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_on__gte=models.F("start_on")), name="campaign_end_after_start"
-            ),
-            models.CheckConstraint(
-                condition=Q(age_min__isnull=True)
-                | Q(age_max__isnull=True)
-                | Q(age_max__gte=models.F("age_min")),
-                name="campaign_age_range",
-            ),
+            models.CheckConstraint(condition=Q(end_on__gte=models.F("start_on")),
+                                   name="campaign_end_after_start"),
+            models.CheckConstraint(condition=Q(age_min__isnull=True) | Q(age_max__isnull=True)
+                                   | Q(age_max__gte=models.F("age_min")),
+                                   name="campaign_age_range"),
         ]
 
     def __str__(self) -> str:
@@ -74,8 +69,8 @@ class ScreeningResult(models.Model):
         POSITIVE = "positive", "阳性"
 
     class Stage(models.TextChoices):
-        DONE = "done", "无需后续"  # negative
-        AWAITING = "awaiting", "待处理"  # suspected/positive, no step yet
+        DONE = "done", "无需后续"          # negative
+        AWAITING = "awaiting", "待处理"     # suspected/positive, no step yet
         REFERRED = "referred", "已转诊"
         CONFIRMED = "confirmed", "已确诊"
         RULED_OUT = "ruled_out", "已排除"
@@ -83,12 +78,8 @@ class ScreeningResult(models.Model):
         REGISTERED = "registered", "已纳入慢病管理"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="results")
-    person = models.ForeignKey(
-        "registry.Person",
-        on_delete=models.PROTECT,
-        related_name="screening_results",
-        verbose_name="受检者",
-    )
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT,
+                               related_name="screening_results", verbose_name="受检者")
     region_code = models.CharField("区划代码", max_length=12)
     screened_on = models.DateField("筛查日期")
     result = models.CharField("结果", max_length=10, choices=Result.choices)
@@ -98,9 +89,8 @@ class ScreeningResult(models.Model):
     confirmed_icd10 = models.CharField("确诊（ICD-10）", max_length=8, blank=True)
     health_ref = models.CharField("健康记录", max_length=40, blank=True)  # case:12 / chronic:7
     version = models.PositiveIntegerField("版本", default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     history = HistoricalRecords()
 
@@ -113,9 +103,7 @@ class ScreeningResult(models.Model):
             models.Index(fields=["stage", "region_code"], name="screening_stage_region"),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["campaign", "person"], name="screening_once_per_campaign"
-            ),
+            models.UniqueConstraint(fields=["campaign", "person"], name="screening_once_per_campaign"),
         ]
 
 

@@ -74,12 +74,9 @@ class Programme:
 class ProgrammeFileError(DomainError):
     def __init__(self, message: str, *, file: str, line: int | None, key: str = ""):
         where = f"{file}:{line}" if line else file
-        super().__init__(
-            ErrorCode.SCREENING_PROGRAMME,
-            f"{where}：{key + '：' if key else ''}{message}",
-            field=key or None,
-            row=line,
-        )
+        super().__init__(ErrorCode.SCREENING_PROGRAMME,
+                         f"{where}：{key + '：' if key else ''}{message}", field=key or None,
+                         row=line)
 
 
 def _error(msg: str, node, key, file: str, path: str) -> ProgrammeFileError:
@@ -91,11 +88,8 @@ def _age(entry, key: str, errors: list, file: str, where: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= AGE_LIMIT:
-        errors.append(
-            _error(
-                f"年龄“{value}”须为0至{AGE_LIMIT}的整数或 null", entry, key, file, f"{where}.{key}"
-            )
-        )
+        errors.append(_error(f"年龄“{value}”须为0至{AGE_LIMIT}的整数或 null", entry, key, file,
+                             f"{where}.{key}"))
         return None
     return value
 
@@ -138,16 +132,11 @@ def _value(entry, start: dt.date, errors: list, file: str, where: str) -> Value 
     age_min = _age(entry, "age_min", errors, file, where)
     age_max = _age(entry, "age_max", errors, file, where)
     if age_min is not None and age_max is not None and age_max < age_min:
-        errors.append(
-            _error("最大年龄不能小于最小年龄", entry, "age_max", file, f"{where}.age_max")
-        )
+        errors.append(_error("最大年龄不能小于最小年龄", entry, "age_max", file, f"{where}.age_max"))
     age_on = entry.get("age_on", "start")
     if age_on not in AGE_ON:
-        errors.append(
-            _error(
-                f"年龄计算日“{age_on}”须为 start 或 end", entry, "age_on", file, f"{where}.age_on"
-            )
-        )
+        errors.append(_error(f"年龄计算日“{age_on}”须为 start 或 end", entry, "age_on", file,
+                             f"{where}.age_on"))
     regions = _codes(entry, "regions", errors, file, where, check=_region_problem)
     categories = _codes(entry, "categories", errors, file, where, check=_category_problem)
     example = entry.get("example", False)
@@ -158,34 +147,17 @@ def _value(entry, start: dt.date, errors: list, file: str, where: str) -> Value 
     elif isinstance(example, list) and example and all(k in TARGET_KEYS for k in example):
         examples = frozenset(example)
     else:
-        errors.append(
-            _error(
-                "example 须为 true，或列出无来源的键（" + "、".join(TARGET_KEYS) + "）",
-                entry,
-                "example",
-                file,
-                f"{where}.example",
-            )
-        )
+        errors.append(_error("example 须为 true，或列出无来源的键（" + "、".join(TARGET_KEYS) + "）",
+                             entry, "example", file, f"{where}.example"))
         examples = frozenset()
     source = str(entry.get("source") or "").strip()
     if not source and example is not True:
-        errors.append(
-            _error("须注明来源（source），无公开来源时写 example: true", entry, None, file, where)
-        )
+        errors.append(_error("须注明来源（source），无公开来源时写 example: true", entry, None,
+                             file, where))
     if len(errors) > before:
         return None
-    return Value(
-        start=start,
-        sex=sex,
-        age_min=age_min,
-        age_max=age_max,
-        age_on=age_on,
-        regions=regions,
-        categories=categories,
-        source=source,
-        examples=examples,
-    )
+    return Value(start=start, sex=sex, age_min=age_min, age_max=age_max, age_on=age_on,
+                 regions=regions, categories=categories, source=source, examples=examples)
 
 
 def _programme(name: str, spec, errors: list, file: str) -> list[Value]:
@@ -195,11 +167,8 @@ def _programme(name: str, spec, errors: list, file: str) -> list[Value]:
     if not str(spec.get("name") or "").strip():
         errors.append(_error("缺少名称（name）", spec, None, file, f"{name}.name"))
     screens = spec.get("screens")
-    if (
-        not isinstance(screens, list)
-        or not screens
-        or not all(isinstance(s, str) and s.strip() for s in screens)
-    ):
+    if not isinstance(screens, list) or not screens or not all(
+            isinstance(s, str) and s.strip() for s in screens):
         errors.append(_error("screens 须列出筛查的疾病", spec, "screens", file, f"{name}.screens"))
     values: list[Value] = []
     last: dt.date | None = None
@@ -209,15 +178,8 @@ def _programme(name: str, spec, errors: list, file: str) -> list[Value]:
             errors.append(_error("起始日期须为 YYYY-MM-DD", spec["values"], start, file, where))
             continue
         if not isinstance(entry, dict):
-            errors.append(
-                _error(
-                    "须为目标人群的取值及 source（或 example: true）",
-                    spec["values"],
-                    start,
-                    file,
-                    where,
-                )
-            )
+            errors.append(_error("须为目标人群的取值及 source（或 example: true）", spec["values"],
+                                 start, file, where))
             continue
         if last is not None and start <= last:
             errors.append(_error("日期须按先后排列且不重复", spec["values"], start, file, where))
@@ -241,9 +203,8 @@ class Programmes:
         values = [v for v in self.values.get(kind, []) if v.start <= on]
         if not values:
             return None
-        return Programme(
-            kind=kind, name=self.names[kind], screens=self.screens[kind], value=values[-1]
-        )
+        return Programme(kind=kind, name=self.names[kind], screens=self.screens[kind],
+                         value=values[-1])
 
 
 def parse(data, *, file: str) -> Programmes:
@@ -260,15 +221,8 @@ def parse(data, *, file: str) -> Programmes:
         raise ValidationErrors(errors)
     for name in progs:
         if name not in KINDS:
-            errors.append(
-                _error(
-                    f"未知的筛查类型“{name}”（可用：{'、'.join(KINDS)}）",
-                    progs,
-                    name,
-                    file,
-                    str(name),
-                )
-            )
+            errors.append(_error(f"未知的筛查类型“{name}”（可用：{'、'.join(KINDS)}）", progs,
+                                 name, file, str(name)))
     names: dict[str, str] = {}
     screens: dict[str, tuple[str, ...]] = {}
     values: dict[str, list[Value]] = {}
@@ -277,14 +231,10 @@ def parse(data, *, file: str) -> Programmes:
             errors.append(_error(f"缺少筛查类型“{kind}”", progs, None, file, kind))
             continue
         spec = progs[kind]
-        if (
-            not isinstance(spec, dict)
-            or not isinstance(spec.get("values"), dict)
-            or not spec["values"]
-        ):
-            errors.append(
-                _error("须有 name、screens 和 values：日期 → 目标人群", progs, kind, file, kind)
-            )
+        if not isinstance(spec, dict) or not isinstance(spec.get("values"), dict) \
+                or not spec["values"]:
+            errors.append(_error("须有 name、screens 和 values：日期 → 目标人群", progs, kind,
+                                 file, kind))
             continue
         values[kind] = _programme(kind, spec, errors, file)
         names[kind] = str(spec.get("name") or "").strip()
@@ -300,9 +250,8 @@ def load(path: Path | None = None) -> Programmes:
     try:
         data = load_yaml_file(path, display=str(path))
     except DomainError as exc:
-        raise ValidationErrors(
-            [ProgrammeFileError(exc.message, file=str(path), line=exc.row)]
-        ) from None
+        raise ValidationErrors([ProgrammeFileError(exc.message, file=str(path),
+                                                   line=exc.row)]) from None
     return parse(data, file=str(path))
 
 
@@ -316,18 +265,13 @@ def programme(*, kind: str, on: dt.date, region_code: str | None = None) -> Prog
     error when there is none."""
     found = current().in_force(kind=kind, on=on) if kind in KINDS else None
     if found is None:
-        raise DomainError(
-            ErrorCode.SCREENING_PROGRAMME,
-            f"{on}无有效的筛查项目类型“{kind}”（见 policies/{FILE.as_posix()}）",
-            field="kind",
-        )
+        raise DomainError(ErrorCode.SCREENING_PROGRAMME,
+                          f"{on}无有效的筛查项目类型“{kind}”（见 policies/{FILE.as_posix()}）",
+                          field="kind")
     if region_code is not None and not found.offered_in(region_code):
-        raise DomainError(
-            ErrorCode.SCREENING_PROGRAMME,
-            f"“{found.name}”只在区划{'、'.join(found.value.regions)}开展，"
-            f"不适用于区划“{region_code}”",
-            field="region_code",
-        )
+        raise DomainError(ErrorCode.SCREENING_PROGRAMME,
+                          f"“{found.name}”只在区划{'、'.join(found.value.regions)}开展，"
+                          f"不适用于区划“{region_code}”", field="region_code")
     return found
 
 

@@ -90,11 +90,8 @@ def step_allowed(*, user: User, result: ScreeningResult, step: Step | str) -> bo
         step = Step(step)
     except ValueError:
         return False
-    return (
-        role_allows(user)
-        and access.code_in_scope(user, result.region_code)
-        and result.stage == TRANSITIONS[step][0]
-    )
+    return (role_allows(user) and access.code_in_scope(user, result.region_code)
+            and result.stage == TRANSITIONS[step][0])
 
 
 def steps_allowed(*, user: User, result: ScreeningResult) -> list[str]:
@@ -116,7 +113,5 @@ def require_step(*, user: User, result: ScreeningResult, step: str) -> Step:
         raise DomainError(
             ErrorCode.SCREENING_STEP_NOT_ALLOWED,
             f"当前进展为“{Stage(result.stage).label}”，不能办理“{LABELS[s]}”"
-            f"（须在“{Stage(frm).label}”时办理）",
-            field="step",
-        )
+            f"（须在“{Stage(frm).label}”时办理）", field="step")
     return s

@@ -25,9 +25,8 @@ KindCode = choice_of(Campaign.Kind, "筛查类型")
 SexCode = choice_of(Campaign.Sex, "目标性别（空为不限）")
 ResultCode = choice_of(ScreeningResult.Result, "筛查结果")
 StageCode = choice_of(ScreeningResult.Stage, "后续进展")
-StepCode = choice_of(
-    [type("S", (), {"value": s.value, "label": rules.LABELS[s]}) for s in rules.Step], "步骤"
-)
+StepCode = choice_of([type("S", (), {"value": s.value, "label": rules.LABELS[s]})
+                      for s in rules.Step], "步骤")
 Age = Field(None, ge=0, le=120)
 
 
@@ -42,8 +41,7 @@ class CampaignIn(In):
     age_min: int | None = Field(None, ge=0, le=120, description="不填按项目默认；null 为不限")
     age_max: int | None = Field(None, ge=0, le=120, description="不填按项目默认；null 为不限")
     target_categories: list[CategoryCode] | None = Field(  # type: ignore[valid-type]
-        None, max_length=11, description="在年龄计算日持有其一的人员；不填按项目默认"
-    )
+        None, max_length=11, description="在年龄计算日持有其一的人员；不填按项目默认")
 
 
 class CampaignPatch(In):
@@ -87,9 +85,8 @@ class ResultIn(In):
 
 
 class BulkIn(In):
-    rows: list[ResultIn] = Field(
-        ..., min_length=1, max_length=1000, description="一次登记的结果：全部成功或全部不登记"
-    )
+    rows: list[ResultIn] = Field(..., min_length=1, max_length=1000,
+                                 description="一次登记的结果：全部成功或全部不登记")
 
 
 class StepIn(In):
@@ -99,9 +96,7 @@ class StepIn(In):
     comment: str = Field("", max_length=500, description="说明；排除时必填")
     referred_to: str = Field("", max_length=100, description="转诊机构（转诊时必填）")
     icd10: str = Field("", max_length=10, description="确诊编码 ICD-10（确诊时必填）")
-    confirmed_by: str = Field(
-        "", max_length=100, description="确诊机构（纳入慢病管理；默认为转诊机构）"
-    )
+    confirmed_by: str = Field("", max_length=100, description="确诊机构（纳入慢病管理；默认为转诊机构）")
     hospital_name: str = Field("", max_length=100, description="定点医院（纳入大病救治）")
     treatment_plan: str = Field("", max_length=1000, description="救治方案（纳入大病救治）")
 
@@ -144,9 +139,7 @@ class CoverageRowOut(Schema):
     name: str
     target: int
     screened: int
-    positive: int | None = Field(
-        None, description="可疑或阳性人数：仅卫生健康、医疗机构和医保用户可见"
-    )
+    positive: int | None = Field(None, description="可疑或阳性人数：仅卫生健康、医疗机构和医保用户可见")
     rate: float | None
 
 

@@ -86,12 +86,9 @@ def target_group(*, user: User, campaign: Campaign, region_code: str = "") -> Qu
     if campaign.target_categories:
         periods = registry_selectors.category_period_scope(user=user).filter(
             pk__in=registry_selectors.current_periods(on=campaign.age_on).values("pk"),
-            category__in=campaign.target_categories,
-        )
-        qs = qs.filter(
-            Exists(periods.filter(person=OuterRef("pk")))
-            | Exists(periods.filter(household=OuterRef("household_id")))
-        )
+            category__in=campaign.target_categories)
+        qs = qs.filter(Exists(periods.filter(person=OuterRef("pk")))
+                       | Exists(periods.filter(household=OuterRef("household_id"))))
     return qs
 
 
@@ -103,19 +100,13 @@ def not_target_reasons(*, user: User, campaign: Campaign, person: Person) -> lis
     if campaign.target_sex and person.sex != campaign.target_sex:
         reasons.append(f"性别不符（限{campaign.get_target_sex_display()}性）")
     age = age_on(person.birth_date, campaign.age_on)
-    if (
-        age < 0
-        or (campaign.age_min is not None and age < campaign.age_min)
-        or (campaign.age_max is not None and age > campaign.age_max)
-    ):
+    if age < 0 or (campaign.age_min is not None and age < campaign.age_min) or (
+            campaign.age_max is not None and age > campaign.age_max):
         reasons.append(f"{campaign.age_on}时{max(age, 0)}岁，不在{age_range_text(campaign)}内")
     if not person.alive and (person.death_date is None or person.death_date < campaign.age_on):
         reasons.append("已故")
-    if (
-        not reasons
-        and campaign.target_categories
-        and not target_group(user=user, campaign=campaign).filter(pk=person.pk).exists()
-    ):
+    if not reasons and campaign.target_categories and not target_group(
+            user=user, campaign=campaign).filter(pk=person.pk).exists():
         reasons.append(f"{campaign.age_on}时不属于目标类别")
     return reasons
 
@@ -135,19 +126,17 @@ def age_range_text(campaign: Campaign) -> str:
     return f"{a}-{b}岁"
 
 
-def target_rows(
-    *, user: User, campaign: Campaign, screened: bool | None = None, region_code: str = ""
-) -> QuerySet[Person]:
+def target_rows(*, user: User, campaign: Campaign, screened: bool | None = None,
+                region_code: str = "") -> QuerySet[Person]:
     """The target group with, on each person, `screened_on` and `result_id` of their result in
     this campaign (None when not yet screened); `screened=False` lists who is still to screen."""
     results = ScreeningResult.objects.filter(campaign=campaign, person=OuterRef("pk"))
-    qs = target_group(user=user, campaign=campaign, region_code=region_code).annotate(
-        screened_on=Subquery(results.values("screened_on")[:1]),
-        result_id=Subquery(results.values("pk")[:1]),
-        result_value=Subquery(results.values("result")[:1]),
-        result_finding=Subquery(results.values("finding")[:1]),
-        result_stage=Subquery(results.values("stage")[:1]),
-    )
+    qs = (target_group(user=user, campaign=campaign, region_code=region_code)
+          .annotate(screened_on=Subquery(results.values("screened_on")[:1]),
+                    result_id=Subquery(results.values("pk")[:1]),
+                    result_value=Subquery(results.values("result")[:1]),
+                    result_finding=Subquery(results.values("finding")[:1]),
+                    result_stage=Subquery(results.values("stage")[:1])))
     if screened is True:
         qs = qs.filter(Exists(results))
     elif screened is False:
@@ -198,47 +187,25 @@ def coverage(*, user: User, campaign: Campaign, region_code: str = "") -> Covera
     base = region_code or coverage_base(user=user, campaign=campaign)
     length = child_length(base)
     results = ScreeningResult.objects.filter(campaign=campaign, person=OuterRef("pk"))
-    counted = (
-        target_group(user=user, campaign=campaign, region_code=base)
-        .annotate(
-            child=Substr("region_code", 1, length),
-            is_screened=Exists(results),
-            is_positive=Exists(results.filter(result__in=POSITIVE)),
-        )
-        .values("child")
-        .annotate(
-            target=Count("id"),
-            screened=Count("id", filter=Q(is_screened=True)),
-            positive=Count("id", filter=Q(is_positive=True)),
-        )
-        .order_by("child")
-    )
+    counted = (target_group(user=user, campaign=campaign, region_code=base)
+               .annotate(child=Substr("region_code", 1, length),
+                         is_screened=Exists(results),
+                         is_positive=Exists(results.filter(result__in=POSITIVE)))
+               .values("child")
+               .annotate(target=Count("id"), screened=Count("id", filter=Q(is_screened=True)),
+                         positive=Count("id", filter=Q(is_positive=True)))
+               .order_by("child"))
     by_code = {r["child"]: r for r in counted}
-    children = (
-        Region.objects.filter(parent_id=base)
-        if length != len(base)
-        else Region.objects.filter(code=base)
-    )
+    children = Region.objects.filter(parent_id=base) if length != len(base) else \
+        Region.objects.filter(code=base)
     names = {r.code: r.display_name for r in children}
     codes = sorted(set(names) | set(by_code))
-    rows = [
-        CoverageRow(
-            code=c,
-            name=names.get(c, c),
-            target=by_code.get(c, {}).get("target", 0),
-            screened=by_code.get(c, {}).get("screened", 0),
-            positive=by_code.get(c, {}).get("positive", 0),
-        )
-        for c in codes
-    ]
+    rows = [CoverageRow(code=c, name=names.get(c, c), target=by_code.get(c, {}).get("target", 0),
+                        screened=by_code.get(c, {}).get("screened", 0),
+                        positive=by_code.get(c, {}).get("positive", 0)) for c in codes]
     node = Region.objects.filter(code=base).first()
-    total = CoverageRow(
-        code=base,
-        name=node.display_name if node else base,
-        target=sum(r.target for r in rows),
-        screened=sum(r.screened for r in rows),
-        positive=sum(r.positive for r in rows),
-    )
+    total = CoverageRow(code=base, name=node.display_name if node else base, target=sum(r.target for r in rows),
+        screened=sum(r.screened for r in rows), positive=sum(r.positive for r in rows))
     return Coverage(base=base, rows=rows, total=total)
 
 
@@ -249,19 +216,14 @@ def result_scope(*, user: User) -> QuerySet[ScreeningResult]:
 
 def result_get(*, user: User, pk: int) -> ScreeningResult:
     try:
-        return result_scope(user=user).select_related("campaign", "person", "created_by").get(pk=pk)
+        return (result_scope(user=user).select_related("campaign", "person", "created_by")
+                .get(pk=pk))
     except (ScreeningResult.DoesNotExist, ValueError, TypeError):
         raise Http404("无此筛查结果或不在您的管辖区域内") from None
 
 
-def result_list(
-    *,
-    user: User,
-    campaign: Campaign | None = None,
-    result: str = "",
-    stage: str = "",
-    region_code: str = "",
-) -> QuerySet[ScreeningResult]:
+def result_list(*, user: User, campaign: Campaign | None = None, result: str = "",
+                stage: str = "", region_code: str = "") -> QuerySet[ScreeningResult]:
     """Results with their findings: for the users who may see health details only."""
     access.require_health_reader(user)
     qs = result_scope(user=user)
@@ -276,37 +238,27 @@ def result_list(
     return qs.select_related("campaign", "person").order_by("-screened_on", "-id")
 
 
-def worklist(
-    *, user: User, campaign: Campaign | None = None, region_code: str = ""
-) -> QuerySet[ScreeningResult]:
+def worklist(*, user: User, campaign: Campaign | None = None,
+             region_code: str = "") -> QuerySet[ScreeningResult]:
     """Suspected and positive results still waiting for a step (nobody positive is left
     without a next step): awaiting referral, referred, confirmed without a case or registration.
     Oldest first. For the users who may see health details only."""
-    return (
-        result_list(user=user, campaign=campaign, region_code=region_code)
-        .filter(result__in=POSITIVE, stage__in=rules.OPEN_STAGES)
-        .order_by("screened_on", "id")
-    )
+    return (result_list(user=user, campaign=campaign, region_code=region_code)
+            .filter(result__in=POSITIVE, stage__in=rules.OPEN_STAGES)
+            .order_by("screened_on", "id"))
 
 
 def person_results(*, user: User, person: Person) -> list[ScreeningResult]:
     """The screening results of a person, newest first (health details: health users only)."""
     access.require_health_reader(user)
-    return list(
-        result_scope(user=user)
-        .filter(person=person)
-        .select_related("campaign")
-        .order_by("-screened_on", "-id")
-    )
+    return list(result_scope(user=user).filter(person=person).select_related("campaign")
+                .order_by("-screened_on", "-id"))
 
 
 def result_steps(*, user: User, result: ScreeningResult) -> list[ResultStep]:
     """The steps of a result (who, when, what, why), oldest first."""
-    return list(
-        ResultStep.objects.filter(result__in=result_scope(user=user), result=result)
-        .select_related("user")
-        .order_by("at", "id")
-    )
+    return list(ResultStep.objects.filter(result__in=result_scope(user=user), result=result)
+                .select_related("user").order_by("at", "id"))
 
 
 def result_actions(*, user: User, result: ScreeningResult) -> list[str]:

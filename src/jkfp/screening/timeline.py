@@ -17,21 +17,10 @@ from .models import ResultStep
 def entries(user: User, person: Person) -> Iterable[Entry]:
     results = {r.pk: r for r in selectors.person_results(user=user, person=person)}
     for r in results.values():
-        yield Entry(
-            r.screened_on,
-            "screening",
-            f"{r.campaign.name}：{r.get_result_display()}",
-            r.finding,
-            ("screening:result", r.pk),
-        )
+        yield Entry(r.screened_on, "screening", f"{r.campaign.name}：{r.get_result_display()}",
+                    r.finding, ("screening:result", r.pk))
     steps = ResultStep.objects.filter(result_id__in=list(results)).exclude(step=rules.RECORD)
     for s in steps.order_by("on_date", "id"):
         r = results[s.result_id]
-        yield Entry(
-            s.on_date,
-            "screening",
-            f"筛查后续·{rules.step_label(s.step)}：{r.campaign.name}",
-            s.comment or r.health_ref,
-            ("screening:result", r.pk),
-            1,
-        )
+        yield Entry(s.on_date, "screening", f"筛查后续·{rules.step_label(s.step)}：{r.campaign.name}",
+                    s.comment or r.health_ref, ("screening:result", r.pk), 1)

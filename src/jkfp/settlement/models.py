@@ -12,9 +12,8 @@ from jkfp.policy.schema import GRADE_CHOICES, LOCATION_CHOICES  # the policy's v
 
 
 class HospitalStay(models.Model):
-    person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="stays", verbose_name="患者"
-    )
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="stays",
+                               verbose_name="患者")
     region_code = models.CharField("区划代码", max_length=12, db_index=True)
     county_code = models.CharField("参保县（区）代码", max_length=6)
     hospital_name = models.CharField("医疗机构", max_length=100)
@@ -27,9 +26,8 @@ class HospitalStay(models.Model):
     in_policy_fen = models.BigIntegerField("政策范围内费用（分）")
     category = models.CharField("结算身份", max_length=32, choices=CATEGORY_CHOICES)
     diagnosis_icd10 = models.CharField("主要诊断（ICD-10）", max_length=8, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:
@@ -38,23 +36,18 @@ class HospitalStay(models.Model):
         ordering = ["-admission_date", "-id"]
         indexes = [models.Index(fields=["person", "admission_date"], name="stay_person_date")]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(in_policy_fen__lte=models.F("total_fen"))
-                & models.Q(in_policy_fen__gte=0),
-                name="stay_in_policy_within_total",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(discharge_date__gte=models.F("admission_date")),
-                name="stay_discharge_after_admission",
-            ),
+            models.CheckConstraint(condition=models.Q(in_policy_fen__lte=models.F("total_fen"))
+                                   & models.Q(in_policy_fen__gte=0),
+                                   name="stay_in_policy_within_total"),
+            models.CheckConstraint(condition=models.Q(discharge_date__gte=models.F("admission_date")),
+                                   name="stay_discharge_after_admission"),
         ]
 
 
 class Statement(models.Model):
     stay = models.OneToOneField(HospitalStay, on_delete=models.PROTECT, related_name="statement")
-    person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="statements"
-    )
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT,
+                               related_name="statements")
     region_code = models.CharField("区划代码", max_length=12, db_index=True)
     year = models.PositiveSmallIntegerField("结算年度")
     policy = models.CharField("政策版本", max_length=80)
@@ -65,9 +58,8 @@ class Statement(models.Model):
     detail = models.JSONField("结算说明")
     deposit_waived = models.BooleanField("免住院押金", default=False)
     uses_examples = models.BooleanField("含示例参数", default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
     created_at = models.DateTimeField("结算时间", auto_now_add=True)
 
     class Meta:

@@ -26,4 +26,5 @@ def statement_get(*, user: User, pk: int) -> Statement:
 
 def person_statements(*, user: User, person: Person) -> QuerySet[Statement]:
     """A person's statements, newest stay first. `person` must come from a scoped selector."""
-    return statement_scope(user=user).filter(person=person).order_by("-stay__admission_date", "-id")
+    return statement_scope(user=user).filter(person=person).order_by(
+        "-stay__admission_date", "-id")

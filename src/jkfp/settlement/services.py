@@ -55,43 +55,28 @@ def policy_set(root: Path | None = None) -> PolicySet:
 
 def categories_on(*, person: Person, on: dt.date) -> list[str]:
     """The categories a person holds on a date, their own and their household's."""
-    periods = current_periods(on=on).filter(Q(person=person) | Q(household_id=person.household_id))
+    periods = current_periods(on=on).filter(
+        Q(person=person) | Q(household_id=person.household_id))
     held = sorted(set(periods.values_list("category", flat=True)))
     return held or [Category.GENERAL.value]
 
 
 def accumulators_to_json(acc: Accumulators) -> dict:
-    return {
-        "year": acc.year,
-        "stays": acc.stays,
-        "reimbursed_fen": acc.reimbursed_fen,
-        "self_pay_fen": acc.self_pay_fen,
-        "tiers": {k: [v.base_fen, v.deductible_fen, v.paid_fen] for k, v in acc.tiers.items()},
-    }
+    return {"year": acc.year, "stays": acc.stays, "reimbursed_fen": acc.reimbursed_fen,
+            "self_pay_fen": acc.self_pay_fen,
+            "tiers": {k: [v.base_fen, v.deductible_fen, v.paid_fen] for k, v in acc.tiers.items()}}
 
 
 def accumulators_from_json(data: dict) -> Accumulators:
     return Accumulators(
-        year=data["year"],
-        stays=data["stays"],
-        reimbursed_fen=data["reimbursed_fen"],
+        year=data["year"], stays=data["stays"], reimbursed_fen=data["reimbursed_fen"],
         self_pay_fen=data["self_pay_fen"],
-        tiers=MappingProxyType({k: TierAccumulator(*v) for k, v in data["tiers"].items()}),
-    )
+        tiers=MappingProxyType({k: TierAccumulator(*v) for k, v in data["tiers"].items()}))
 
 
-def _checked_stay(
-    *,
-    person: Person,
-    hospital_name,
-    hospital_grade,
-    location,
-    referred,
-    admission_date,
-    discharge_date,
-    total_cost,
-    in_policy_cost,
-) -> tuple[Stay | None, list[DomainError]]:
+def _checked_stay(*, person: Person, hospital_name, hospital_grade, location, referred,
+                  admission_date, discharge_date, total_cost,
+                  in_policy_cost) -> tuple[Stay | None, list[DomainError]]:
     """The stay's facts checked by the engine's one stay validator (`policy.check_stay`), with
     its codes (`stay_*`) passed through; amounts are first read strictly (`amount_invalid`, as
     the API reads them). The category is settled later, per category held."""
@@ -106,36 +91,17 @@ def _checked_stay(
             errors.append(exc)
             amounts[name] = None
     stay, found = check_stay(
-        stay_id="",
-        person_id=str(person.pk),
-        county_code=person.region_code[:6],
-        category=Category.GENERAL.value,
-        hospital_grade=hospital_grade,
-        location=location,
-        referred=referred,
-        admission_date=admission_date,
-        discharge_date=discharge_date,
-        total_cost=amounts["total_cost"],
-        in_policy_cost=amounts["in_policy_cost"],
-    )
+        stay_id="", person_id=str(person.pk), county_code=person.region_code[:6],
+        category=Category.GENERAL.value, hospital_grade=hospital_grade, location=location,
+        referred=referred, admission_date=admission_date, discharge_date=discharge_date,
+        total_cost=amounts["total_cost"], in_policy_cost=amounts["in_policy_cost"])
     errors += [e for e in found if amounts.get(e.column, "") is not None]
     return stay, errors
 
 
-def stay_settle(
-    *,
-    user: User,
-    person: Person,
-    hospital_name: str,
-    hospital_grade: int,
-    location: str,
-    referred: bool,
-    admission_date: dt.date,
-    discharge_date: dt.date,
-    total_cost,
-    in_policy_cost,
-    diagnosis_icd10: str = "",
-) -> Statement:
+def stay_settle(*, user: User, person: Person, hospital_name: str, hospital_grade: int,
+                location: str, referred: bool, admission_date: dt.date, discharge_date: dt.date,
+                total_cost, in_policy_cost, diagnosis_icd10: str = "") -> Statement:
     """Record a hospital stay and settle it across every tier in one bill.
 
     The person's year so far comes from their earlier statements; stays of a year are settled in
@@ -147,16 +113,9 @@ def stay_settle(
     require_in_scope(user, person.region_code)
     check_dates(admission_date=admission_date, discharge_date=discharge_date)
     stay, errors = _checked_stay(
-        person=person,
-        hospital_name=hospital_name,
-        hospital_grade=hospital_grade,
-        location=location,
-        referred=referred,
-        admission_date=admission_date,
-        discharge_date=discharge_date,
-        total_cost=total_cost,
-        in_policy_cost=in_policy_cost,
-    )
+        person=person, hospital_name=hospital_name, hospital_grade=hospital_grade,
+        location=location, referred=referred, admission_date=admission_date,
+        discharge_date=discharge_date, total_cost=total_cost, in_policy_cost=in_policy_cost)
     diagnosis = ""
     if (diagnosis_icd10 or "").strip():  # optional: links the stay to a case of its disease
         try:
@@ -175,58 +134,39 @@ def stay_settle(
         year_statements = Statement.objects.filter(person=person, year=admission_date.year)
         later = year_statements.filter(stay__admission_date__gt=admission_date).first()
         if later:
-            raise DomainError(
-                ErrorCode.STAY_ORDER,
-                f"本年度已有{later.stay.admission_date}入院的结算，须按入院顺序结算",
-                field="admission_date",
-            )
+            raise DomainError(ErrorCode.STAY_ORDER,
+                              f"本年度已有{later.stay.admission_date}入院的结算，须按入院顺序结算",
+                              field="admission_date")
         last = year_statements.order_by("-stay__admission_date", "-id").first()
         before = accumulators_from_json(last.accumulators_after) if last else None
         held = categories_on(person=person, on=admission_date)
         try:  # one stay per category held; the engine's own errors keep their codes
-            category, st = settle_best(
-                ((c, stay.with_category(c)) for c in held), policies=policies, accumulators=before
-            )
+            category, st = settle_best(((c, stay.with_category(c)) for c in held),
+                                       policies=policies, accumulators=before)
         except RowError as exc:
             raise ValidationErrors([exc]) from exc
         except PolicyError as exc:
             if exc.code != PolicyErrorCode.NO_REGIME:
                 raise
-            raise DomainError(
-                ErrorCode.POLICY_NOT_FOUND, exc.message, field="admission_date"
-            ) from exc
+            raise DomainError(ErrorCode.POLICY_NOT_FOUND, exc.message,
+                              field="admission_date") from exc
         hs = HospitalStay.objects.create(
-            person=person,
-            region_code=person.region_code,
-            county_code=county,
-            hospital_name=hospital_name.strip(),
-            hospital_grade=hospital_grade,
-            location=location,
-            referred=referred,
-            admission_date=admission_date,
-            discharge_date=discharge_date,
-            total_fen=stay.total_fen,
+            person=person, region_code=person.region_code, county_code=county,
+            hospital_name=hospital_name.strip(), hospital_grade=hospital_grade,
+            location=location, referred=referred, admission_date=admission_date,
+            discharge_date=discharge_date, total_fen=stay.total_fen,
             in_policy_fen=stay.in_policy_fen,
-            category=category,
-            diagnosis_icd10=diagnosis,
-            created_by=user,
-        )
+            category=category, diagnosis_icd10=diagnosis, created_by=user)
         return Statement.objects.create(
-            stay=hs,
-            person=person,
-            region_code=person.region_code,
-            created_by=user,
-            **statement_values(st, stay_id=hs.pk, held=held, category=category),
-        )
+            stay=hs, person=person, region_code=person.region_code, created_by=user,
+            **statement_values(st, stay_id=hs.pk, held=held, category=category))
 
 
 # ---- pure helpers of stay_settle, shared with the demo generator (jkfp.demo.stays), which
 # settles thousands of stays without the ORM and must store exactly what stay_settle stores.
 
-
-def settle_best(
-    stays: Iterable[tuple[str, Stay]], *, policies: PolicySet, accumulators: Accumulators | None
-) -> tuple[str, PolicyStatement]:
+def settle_best(stays: Iterable[tuple[str, Stay]], *, policies: PolicySet,
+                accumulators: Accumulators | None) -> tuple[str, PolicyStatement]:
     """Settle one stay under each category held; the category that leaves the patient the least
     to pay wins (the first of equals, in the order given). `stays` are (category, the stay with
     that category) pairs, at least one; they are settled in order, so a lazy iterable interleaves
@@ -241,7 +181,8 @@ def settle_best(
     return best
 
 
-def statement_values(st: PolicyStatement, *, stay_id: int, held: list[str], category: str) -> dict:
+def statement_values(st: PolicyStatement, *, stay_id: int, held: list[str],
+                     category: str) -> dict:
     """The stored fields of a statement, but its stay, person, region and creator: the figures,
     the accumulators after the stay and the engine's explanation with the stay's id, the
     categories held and the one applied."""
@@ -249,14 +190,11 @@ def statement_values(st: PolicyStatement, *, stay_id: int, held: list[str], cate
     detail["stay_id"] = str(stay_id)
     detail["categories_held"] = held
     detail["category_applied"] = category
-    return {
-        "year": st.stay.admission_date.year,
-        "policy": st.regime_label,
-        "reimbursed_fen": st.reimbursed_fen,
-        "self_pay_fen": st.self_pay_fen,
-        "tier_amounts": {t.tier_id: t.amount_fen for t in st.tiers},
-        "accumulators_after": accumulators_to_json(st.accumulators_after),
-        "detail": detail,
-        "deposit_waived": st.deposit_waived,
-        "uses_examples": st.uses_examples,
-    }
+    return {"year": st.stay.admission_date.year, "policy": st.regime_label,
+            "reimbursed_fen": st.reimbursed_fen, "self_pay_fen": st.self_pay_fen,
+            "tier_amounts": {t.tier_id: t.amount_fen for t in st.tiers},
+            "accumulators_after": accumulators_to_json(st.accumulators_after),
+            "detail": detail, "deposit_waived": st.deposit_waived,
+            "uses_examples": st.uses_examples}
+
+

@@ -17,15 +17,11 @@ from .forms import StayForm
 @login_required
 def person_statements(request, pk: int):
     person = registry_selectors.person_get(user=request.user, pk=pk)
-    return render(
-        request,
-        "settlement/_person_statements.html",
-        {
-            "person": person,
-            "statements": selectors.person_statements(user=request.user, person=person)[:50],
-            "can_write": access.can_write(request.user),
-        },
-    )
+    return render(request, "settlement/_person_statements.html", {
+        "person": person,
+        "statements": selectors.person_statements(user=request.user, person=person)[:50],
+        "can_write": access.can_write(request.user),
+    })
 
 
 @login_required
@@ -33,23 +29,19 @@ def stay_new(request, pk: int):
     person = registry_selectors.person_get(user=request.user, pk=pk)
     status = 200
     if request.method == "POST":
-        out = call_service(
-            StayForm(request.POST),
-            lambda d: services.stay_settle(user=request.user, person=person, **d),
-        )
+        out = call_service(StayForm(request.POST), lambda d: services.stay_settle(
+            user=request.user, person=person, **d))
         if out.ok:
             return redirect("settlement:statement", pk=out.result.pk)
         form, status = out.form, out.status
     else:
         form = StayForm()
-    return render(request, "settlement/stay_new.html", {"form": form, "p": person}, status=status)
+    return render(request, "settlement/stay_new.html", {"form": form, "p": person},
+                  status=status)
 
 
 @login_required
 def statement_detail(request, pk: int):
     st = selectors.statement_get(user=request.user, pk=pk)
-    return render(
-        request,
-        "settlement/statement.html",
-        {"st": st, "d": st.detail, "p": st.person, "stay": st.stay},
-    )
+    return render(request, "settlement/statement.html", {"st": st, "d": st.detail,
+                                                         "p": st.person, "stay": st.stay})

@@ -23,12 +23,12 @@ from django.db.models import Count, F, Q, QuerySet, Value
 
 @dataclass(frozen=True)
 class SummaryDefinition:
-    name: str  # "<app>.<what>", e.g. "registry.periods_open"
-    model: type[models.Model]  # the source table
-    where: Q  # which source rows count (set-based)
-    counts: Callable[[models.Model], bool]  # the same test on one row (incremental)
-    key_field: str | None = None  # the dimension beside the region, if any
-    region_field: str = "region_code"  # a village code (12 digits)
+    name: str                                   # "<app>.<what>", e.g. "registry.periods_open"
+    model: type[models.Model]                   # the source table
+    where: Q                                    # which source rows count (set-based)
+    counts: Callable[[models.Model], bool]      # the same test on one row (incremental)
+    key_field: str | None = None                # the dimension beside the region, if any
+    region_field: str = "region_code"           # a village code (12 digits)
     description: str = ""
 
     def dimensions(self, row: models.Model) -> tuple[str, str] | None:
@@ -40,13 +40,11 @@ class SummaryDefinition:
 
     def source(self) -> QuerySet:
         """The counts as a query: region code, key, n (in this column order)."""
-        key = F(self.key_field) if self.key_field else Value("", output_field=models.CharField())
-        return (
-            self.model._default_manager.filter(self.where)
-            .values(_region=F(self.region_field), _key=key)
-            .annotate(_n=Count("pk"))
-            .order_by()
-        )
+        key = (F(self.key_field) if self.key_field
+               else Value("", output_field=models.CharField()))
+        return (self.model._default_manager.filter(self.where)
+                .values(_region=F(self.region_field), _key=key)
+                .annotate(_n=Count("pk")).order_by())
 
 
 _definitions: dict[str, SummaryDefinition] = {}

@@ -19,9 +19,8 @@ class RegionCount(models.Model):
         verbose_name_plural = "汇总计数"
         constraints = [
             # also the index of every read: summary = … AND region_code in a code range
-            models.UniqueConstraint(
-                fields=["summary", "region_code", "key"], name="regioncount_one_row"
-            ),
+            models.UniqueConstraint(fields=["summary", "region_code", "key"],
+                                    name="regioncount_one_row"),
         ]
 
     def __str__(self) -> str:

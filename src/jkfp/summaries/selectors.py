@@ -16,17 +16,12 @@ from jkfp.accounts.models import User
 from .models import RegionCount
 
 
-def summary_counts(
-    *, user: User, name: str, region_code: str, child_length: int
-) -> dict[str, dict[str, int]]:
+def summary_counts(*, user: User, name: str, region_code: str,
+                   child_length: int) -> dict[str, dict[str, int]]:
     """{child region code: {key: count}} of summary `name` under `region_code`."""
     qs = scoped(RegionCount.objects.filter(summary=name), user).filter(in_region(region_code))
-    rows = (
-        qs.annotate(child=Substr("region_code", 1, child_length))
-        .values_list("child", "key")
-        .annotate(total=Sum("n"))
-        .order_by()
-    )
+    rows = (qs.annotate(child=Substr("region_code", 1, child_length))
+            .values_list("child", "key").annotate(total=Sum("n")).order_by())
     out: dict[str, dict[str, int]] = {}
     for child, key, total in rows:
         if total:
@@ -37,9 +32,6 @@ def summary_counts(
 def summary_rows(*, name: str) -> dict[tuple[str, str], int]:
     """Every non-zero count of a summary (for checks and tests; counts only, no scope needed
     beyond the caller's: commands that print it act on no personal data)."""
-    return {
-        (r, k): int(n)
-        for r, k, n in RegionCount.objects.filter(summary=name)
-        .exclude(n=0)
-        .values_list("region_code", "key", "n")
-    }
+    return {(r, k): int(n) for r, k, n in
+            RegionCount.objects.filter(summary=name).exclude(n=0)
+            .values_list("region_code", "key", "n")}

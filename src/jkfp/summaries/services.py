@@ -44,10 +44,8 @@ def summary_add(deltas: Counter) -> None:
     if not items:
         return
     t = _table()
-    sql = (
-        f'INSERT INTO {t} (summary, region_code, "key", n) VALUES (%s, %s, %s, %s) '
-        f'ON CONFLICT (summary, region_code, "key") DO UPDATE SET n = {t}.n + excluded.n'
-    )
+    sql = (f'INSERT INTO {t} (summary, region_code, "key", n) VALUES (%s, %s, %s, %s) '
+           f'ON CONFLICT (summary, region_code, "key") DO UPDATE SET n = {t}.n + excluded.n')
     with connection.cursor() as cur:
         cur.executemany(sql, [(s, r, k, d) for (s, r, k), d in sorted(items)])
 
@@ -76,9 +74,8 @@ class Rebuilt:
     seconds: float
 
 
-def summary_rebuild(
-    *, names: Iterable[str] | None = None, progress: Callable[[Rebuilt], None] | None = None
-) -> list[Rebuilt]:
+def summary_rebuild(*, names: Iterable[str] | None = None,
+                    progress: Callable[[Rebuilt], None] | None = None) -> list[Rebuilt]:
     """Recompute summaries (all, or `names`) from their source tables; see the module doc."""
     chosen = [defs.definition(n) for n in names] if names else defs.definitions()
     out = []
@@ -92,14 +89,10 @@ def summary_rebuild(
             t0 = time.perf_counter()
             cur.execute(f"DELETE FROM {t} WHERE summary = %s", [d.name])
             select, params = d.source().query.sql_with_params()
-            cur.execute(
-                f'INSERT INTO {t} (summary, region_code, "key", n) '
-                f"SELECT %s, sub.* FROM ({select}) sub",
-                [d.name, *params],
-            )
-            cur.execute(
-                f"SELECT count(*), COALESCE(SUM(n), 0) FROM {t} WHERE summary = %s", [d.name]
-            )
+            cur.execute(f'INSERT INTO {t} (summary, region_code, "key", n) '
+                        f"SELECT %s, sub.* FROM ({select}) sub", [d.name, *params])
+            cur.execute(f"SELECT count(*), COALESCE(SUM(n), 0) FROM {t} WHERE summary = %s",
+                        [d.name])
             rows, total = cur.fetchone()
             done = Rebuilt(d.name, int(rows), int(total), time.perf_counter() - t0)
             out.append(done)

@@ -30,13 +30,8 @@ def split_conflict(exc: DomainError) -> tuple[str, DomainError | None]:
     return (stale[0].message if stale else ""), (ValidationErrors(rest) if rest else None)
 
 
-def add_domain_errors(
-    form: forms.Form,
-    exc: DomainError | None,
-    *,
-    field_map: dict | None = None,
-    formsets: dict | None = None,
-) -> None:
+def add_domain_errors(form: forms.Form, exc: DomainError | None, *,
+                      field_map: dict | None = None, formsets: dict | None = None) -> None:
     """Attach each error of `exc` to the form field it names (or to the form as a whole).
 
     `field_map` renames service fields to form fields (`village_code` → `village`);
@@ -83,9 +78,8 @@ class DateInput(forms.DateInput):
         super().__init__(**kwargs)
 
 
-def form_after_error(
-    form: forms.Form, exc: DomainError, *, current_version
-) -> tuple[forms.Form, str]:
+def form_after_error(form: forms.Form, exc: DomainError, *,
+                     current_version) -> tuple[forms.Form, str]:
     """A bound form showing the errors of `exc`, and the conflict message ("" if none).
 
     On a stale save the form keeps what the user typed and takes the record's current version
@@ -120,14 +114,9 @@ class Outcome:
         return CONFLICT if self.conflict else UNPROCESSABLE
 
 
-def call_service(
-    form: forms.Form,
-    call: Callable[[dict], Any],
-    *,
-    current_version: Callable[[], int] | None = None,
-    field_map: dict | None = None,
-    formsets: dict | None = None,
-) -> Outcome:
+def call_service(form: forms.Form, call: Callable[[dict], Any], *,
+                 current_version: Callable[[], int] | None = None,
+                 field_map: dict | None = None, formsets: dict | None = None) -> Outcome:
     """Validate `form`, call the service with its cleaned data, and put the service's named
     errors on the form's fields (the one "call a service, show its errors" of the pages).
 

@@ -11,9 +11,8 @@ COUNT_CAP = 10_000
 
 def is_htmx(request) -> bool:
     """An htmx request that wants a fragment (not a history restore, which wants the page)."""
-    return request.headers.get("HX-Request") == "true" and not request.headers.get(
-        "HX-History-Restore-Request"
-    )
+    return (request.headers.get("HX-Request") == "true"
+            and not request.headers.get("HX-History-Restore-Request"))
 
 
 @dataclass
@@ -56,17 +55,12 @@ def paginate(qs, *, number: int | None, params: dict, per_page: int = PER_PAGE) 
     next one (a county of a million persons stays fast). The total is `capped_count`."""
     number = max(1, number or 1)
     offset = (number - 1) * per_page
-    rows = list(qs[offset : offset + per_page + 1])
-    return Page(
-        items=rows[:per_page],
-        number=number,
-        per_page=per_page,
-        has_next=len(rows) > per_page,
-        params=params,
-    )
+    rows = list(qs[offset:offset + per_page + 1])
+    return Page(items=rows[:per_page], number=number, per_page=per_page,
+                has_next=len(rows) > per_page, params=params)
 
 
 def capped_count(qs, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """How many rows `qs` has, counting at most `cap` (True when there are more)."""
-    n = qs.order_by()[: cap + 1].count()
+    n = qs.order_by()[:cap + 1].count()
     return min(n, cap), n > cap

@@ -7,11 +7,9 @@ from django.conf import settings
 
 # Scripts and styles come from our own static files only (htmx, ECharts and jkfp.js are served
 # from /static/); inline styles are allowed because htmx and ECharts set them from script.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
 class SecurityHeadersMiddleware:
@@ -40,13 +38,9 @@ class PasswordChangeRequiredMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and user.must_change_password
-            and not request.path.startswith(self.ALLOWED)
-            and not request.path.startswith("/api/")
-        ):
+        if (user is not None and user.is_authenticated and user.must_change_password
+                and not request.path.startswith(self.ALLOWED)
+                and not request.path.startswith("/api/")):
             from django.shortcuts import redirect
 
             return redirect("password_change")

@@ -39,3 +39,4 @@ def home(request):
     from jkfp.regions.views import render_region
 
     return render_region(request, code=None)
+

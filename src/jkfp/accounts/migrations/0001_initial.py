@@ -8,172 +8,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("auth", "0012_alter_user_first_name_max_length"),
-        ("regions", "0001_initial"),
+        ('auth', '0012_alter_user_first_name_max_length'),
+        ('regions', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="PersonalDataAccess",
+            name='PersonalDataAccess',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
-                ("field", models.CharField(max_length=32, verbose_name="字段")),
-                ("channel", models.CharField(default="web", max_length=16, verbose_name="途径")),
-                ("path", models.CharField(blank=True, max_length=200, verbose_name="页面")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
+                ('field', models.CharField(max_length=32, verbose_name='字段')),
+                ('channel', models.CharField(default='web', max_length=16, verbose_name='途径')),
+                ('path', models.CharField(blank=True, max_length=200, verbose_name='页面')),
             ],
             options={
-                "verbose_name": "个人信息查看记录",
-                "verbose_name_plural": "个人信息查看记录",
-                "ordering": ["-at"],
+                'verbose_name': '个人信息查看记录',
+                'verbose_name_plural': '个人信息查看记录',
+                'ordering': ['-at'],
             },
         ),
         migrations.CreateModel(
-            name="User",
+            name='User',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("password", models.CharField(max_length=128, verbose_name="password")),
-                (
-                    "last_login",
-                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
-                ),
-                (
-                    "is_superuser",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Designates that this user has all permissions without explicitly assigning them.",
-                        verbose_name="superuser status",
-                    ),
-                ),
-                (
-                    "username",
-                    models.CharField(
-                        error_messages={"unique": "A user with that username already exists."},
-                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
-                        max_length=150,
-                        unique=True,
-                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
-                        verbose_name="username",
-                    ),
-                ),
-                (
-                    "first_name",
-                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
-                ),
-                (
-                    "last_name",
-                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
-                ),
-                (
-                    "email",
-                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
-                ),
-                (
-                    "is_staff",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Designates whether the user can log into this admin site.",
-                        verbose_name="staff status",
-                    ),
-                ),
-                (
-                    "is_active",
-                    models.BooleanField(
-                        default=True,
-                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
-                        verbose_name="active",
-                    ),
-                ),
-                (
-                    "date_joined",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="date joined"
-                    ),
-                ),
-                (
-                    "department",
-                    models.CharField(
-                        choices=[
-                            ("health", "卫生健康"),
-                            ("medical_insurance", "医疗保障"),
-                            ("civil_affairs", "民政"),
-                            ("rural_revitalisation", "乡村振兴"),
-                            ("hospital", "医疗机构"),
-                        ],
-                        default="health",
-                        max_length=32,
-                        verbose_name="部门",
-                    ),
-                ),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("data_entry", "数据录入"),
-                            ("reviewer", "审核"),
-                            ("approver", "审批"),
-                            ("readonly", "只读"),
-                            ("admin", "管理员"),
-                        ],
-                        default="readonly",
-                        max_length=16,
-                        verbose_name="角色",
-                    ),
-                ),
-                ("full_name", models.CharField(blank=True, max_length=50, verbose_name="姓名")),
-                (
-                    "groups",
-                    models.ManyToManyField(
-                        blank=True,
-                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
-                        related_name="user_set",
-                        related_query_name="user",
-                        to="auth.group",
-                        verbose_name="groups",
-                    ),
-                ),
-                (
-                    "region",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="users",
-                        to="regions.region",
-                        verbose_name="所属区划",
-                    ),
-                ),
-                (
-                    "user_permissions",
-                    models.ManyToManyField(
-                        blank=True,
-                        help_text="Specific permissions for this user.",
-                        related_name="user_set",
-                        related_query_name="user",
-                        to="auth.permission",
-                        verbose_name="user permissions",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('password', models.CharField(max_length=128, verbose_name='password')),
+                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
+                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
+                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
+                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
+                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
+                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
+                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
+                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
+                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
+                ('department', models.CharField(choices=[('health', '卫生健康'), ('medical_insurance', '医疗保障'), ('civil_affairs', '民政'), ('rural_revitalisation', '乡村振兴'), ('hospital', '医疗机构')], default='health', max_length=32, verbose_name='部门')),
+                ('role', models.CharField(choices=[('data_entry', '数据录入'), ('reviewer', '审核'), ('approver', '审批'), ('readonly', '只读'), ('admin', '管理员')], default='readonly', max_length=16, verbose_name='角色')),
+                ('full_name', models.CharField(blank=True, max_length=50, verbose_name='姓名')),
+                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
+                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='regions.region', verbose_name='所属区划')),
+                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
             ],
             options={
-                "verbose_name": "用户",
-                "verbose_name_plural": "用户",
+                'verbose_name': '用户',
+                'verbose_name_plural': '用户',
             },
             managers=[
-                ("objects", django.contrib.auth.models.UserManager()),
+                ('objects', django.contrib.auth.models.UserManager()),
             ],
         ),
     ]

@@ -6,30 +6,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("accounts", "0001_initial"),
-        ("registry", "0001_initial"),
+        ('accounts', '0001_initial'),
+        ('registry', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="personaldataaccess",
-            name="person",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="data_accesses",
-                to="registry.person",
-            ),
+            model_name='personaldataaccess',
+            name='person',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='data_accesses', to='registry.person'),
         ),
         migrations.AddField(
-            model_name="personaldataaccess",
-            name="user",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="data_accesses",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='personaldataaccess',
+            name='user',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='data_accesses', to=settings.AUTH_USER_MODEL),
         ),
     ]

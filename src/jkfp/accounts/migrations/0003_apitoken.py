@@ -6,45 +6,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("accounts", "0002_initial"),
+        ('accounts', '0002_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ApiToken",
+            name='ApiToken',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key_hash", models.CharField(max_length=64, unique=True, verbose_name="令牌摘要")),
-                (
-                    "prefix",
-                    models.CharField(
-                        help_text="令牌的前几位，用于辨认", max_length=8, verbose_name="令牌前缀"
-                    ),
-                ),
-                ("created", models.DateTimeField(auto_now_add=True, verbose_name="签发时间")),
-                ("last_used", models.DateTimeField(blank=True, null=True, verbose_name="最近使用")),
-                ("expires", models.DateTimeField(verbose_name="过期时间")),
-                ("revoked", models.DateTimeField(blank=True, null=True, verbose_name="吊销时间")),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="api_tokens",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="用户",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key_hash', models.CharField(max_length=64, unique=True, verbose_name='令牌摘要')),
+                ('prefix', models.CharField(help_text='令牌的前几位，用于辨认', max_length=8, verbose_name='令牌前缀')),
+                ('created', models.DateTimeField(auto_now_add=True, verbose_name='签发时间')),
+                ('last_used', models.DateTimeField(blank=True, null=True, verbose_name='最近使用')),
+                ('expires', models.DateTimeField(verbose_name='过期时间')),
+                ('revoked', models.DateTimeField(blank=True, null=True, verbose_name='吊销时间')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
             ],
             options={
-                "verbose_name": "API令牌",
-                "verbose_name_plural": "API令牌",
-                "ordering": ["-created"],
+                'verbose_name': 'API令牌',
+                'verbose_name_plural': 'API令牌',
+                'ordering': ['-created'],
             },
         ),
     ]

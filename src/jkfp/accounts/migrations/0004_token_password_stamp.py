@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("accounts", "0003_apitoken"),
+        ('accounts', '0003_apitoken'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="apitoken",
-            name="password_stamp",
-            field=models.CharField(
-                default="", editable=False, max_length=32, verbose_name="签发时的密码摘要"
-            ),
+            model_name='apitoken',
+            name='password_stamp',
+            field=models.CharField(default='', editable=False, max_length=32, verbose_name='签发时的密码摘要'),
         ),
     ]

@@ -4,18 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("accounts", "0004_token_password_stamp"),
+        ('accounts', '0004_token_password_stamp'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="user",
-            name="must_change_password",
-            field=models.BooleanField(
-                default=False,
-                help_text="新建账号或管理员重设密码后为真：登录后须先设置自己的密码",
-                verbose_name="须修改密码",
-            ),
+            model_name='user',
+            name='must_change_password',
+            field=models.BooleanField(default=False, help_text='新建账号或管理员重设密码后为真：登录后须先设置自己的密码', verbose_name='须修改密码'),
         ),
     ]

@@ -7,10 +7,11 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("registry", "0002_drop_redundant_indexes"),
+        ('registry', '0002_drop_redundant_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -20,453 +21,106 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             database_operations=[],
             state_operations=[
-                migrations.CreateModel(
-                    name="ChangeRequest",
-                    fields=[
-                        (
-                            "id",
-                            models.BigAutoField(
-                                auto_created=True,
-                                primary_key=True,
-                                serialize=False,
-                                verbose_name="ID",
-                            ),
-                        ),
-                        (
-                            "action",
-                            models.CharField(
-                                choices=[("admit", "纳入"), ("change", "变更"), ("exit", "退出")],
-                                max_length=8,
-                                verbose_name="事项",
-                            ),
-                        ),
-                        (
-                            "category",
-                            models.CharField(
-                                choices=[
-                                    ("registered_poor", "建档立卡贫困人口"),
-                                    ("lifted_out", "脱贫人口"),
-                                    ("unstable_lifted", "脱贫不稳定户"),
-                                    ("marginal", "边缘易致贫户"),
-                                    ("sudden_hardship", "突发严重困难户"),
-                                    ("extreme_poor", "特困人员"),
-                                    ("minimum_living", "低保对象"),
-                                    ("near_minimum_living", "低保边缘家庭成员"),
-                                    ("returned_to_poverty", "返贫致贫人口"),
-                                    ("illness_impoverished", "因病致贫重病患者"),
-                                    ("general", "普通城乡居民"),
-                                ],
-                                max_length=32,
-                                verbose_name="类别",
-                            ),
-                        ),
-                        ("region_code", models.CharField(max_length=12, verbose_name="区划代码")),
-                        (
-                            "status",
-                            models.CharField(
-                                choices=[
-                                    ("proposed", "已提出（待公示）"),
-                                    ("notice", "公示中"),
-                                    ("township_approved", "乡镇审核通过（待县级审定）"),
-                                    ("approved", "县级审定通过"),
-                                    ("rejected", "未通过"),
-                                    ("withdrawn", "已撤回"),
-                                ],
-                                db_index=True,
-                                default="proposed",
-                                max_length=20,
-                                verbose_name="状态",
-                            ),
-                        ),
-                        (
-                            "channel",
-                            models.CharField(
-                                choices=[
-                                    ("application", "农户自主申报"),
-                                    ("visit", "基层干部排查"),
-                                    ("department", "部门筛查预警"),
-                                    ("supervision", "监督渠道"),
-                                    ("platform", "平台分析"),
-                                ],
-                                max_length=16,
-                                verbose_name="线索来源",
-                            ),
-                        ),
-                        ("reason", models.CharField(max_length=500, verbose_name="理由")),
-                        ("effective_date", models.DateField(verbose_name="生效日期")),
-                        (
-                            "end_way",
-                            models.CharField(
-                                blank=True,
-                                choices=[("aided", "帮扶消除"), ("natural", "自然消除")],
-                                max_length=16,
-                                verbose_name="风险消除方式",
-                            ),
-                        ),
-                        (
-                            "exit_year",
-                            models.PositiveSmallIntegerField(
-                                blank=True, null=True, verbose_name="脱贫年度"
-                            ),
-                        ),
-                        (
-                            "home_visit_on",
-                            models.DateField(blank=True, null=True, verbose_name="入户核实日期"),
-                        ),
-                        (
-                            "consent_on",
-                            models.DateField(
-                                blank=True, null=True, verbose_name="农户书面同意日期"
-                            ),
-                        ),
-                        (
-                            "comparison_note",
-                            models.CharField(
-                                blank=True, max_length=300, verbose_name="部门数据比对结果"
-                            ),
-                        ),
-                        (
-                            "village_review_on",
-                            models.DateField(blank=True, null=True, verbose_name="村民主评议日期"),
-                        ),
-                        (
-                            "notice_start",
-                            models.DateField(blank=True, null=True, verbose_name="公示开始"),
-                        ),
-                        (
-                            "notice_end",
-                            models.DateField(blank=True, null=True, verbose_name="公示结束"),
-                        ),
-                        ("notice_text", models.TextField(blank=True, verbose_name="公示内容")),
-                        ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                        (
-                            "created_at",
-                            models.DateTimeField(auto_now_add=True, verbose_name="提出时间"),
-                        ),
-                        (
-                            "decided_at",
-                            models.DateTimeField(blank=True, null=True, verbose_name="审定时间"),
-                        ),
-                        (
-                            "created_by",
-                            models.ForeignKey(
-                                on_delete=django.db.models.deletion.PROTECT,
-                                related_name="+",
-                                to=settings.AUTH_USER_MODEL,
-                            ),
-                        ),
-                        (
-                            "household",
-                            models.ForeignKey(
-                                on_delete=django.db.models.deletion.PROTECT,
-                                related_name="change_requests",
-                                to="registry.household",
-                            ),
-                        ),
-                        (
-                            "period",
-                            models.ForeignKey(
-                                blank=True,
-                                null=True,
-                                on_delete=django.db.models.deletion.PROTECT,
-                                related_name="+",
-                                to="registry.categoryperiod",
-                                verbose_name="变更或终止的期间",
-                            ),
-                        ),
-                        (
-                            "person",
-                            models.ForeignKey(
-                                blank=True,
-                                null=True,
-                                on_delete=django.db.models.deletion.PROTECT,
-                                related_name="change_requests",
-                                to="registry.person",
-                            ),
-                        ),
-                    ],
-                    options={
-                        "verbose_name": "纳入/退出申请",
-                        "verbose_name_plural": "纳入/退出申请",
-                        "db_table": "registry_changerequest",
-                        "ordering": ["-created_at"],
-                    },
-                ),
-                migrations.CreateModel(
-                    name="ChangeRequestStep",
-                    fields=[
-                        (
-                            "id",
-                            models.BigAutoField(
-                                auto_created=True,
-                                primary_key=True,
-                                serialize=False,
-                                verbose_name="ID",
-                            ),
-                        ),
-                        (
-                            "step",
-                            models.CharField(
-                                choices=[
-                                    ("propose", "提出"),
-                                    ("notice", "村级公示"),
-                                    ("township_review", "乡镇审核"),
-                                    ("county_decision", "县级审定"),
-                                    ("withdraw", "撤回"),
-                                ],
-                                max_length=20,
-                                verbose_name="环节",
-                            ),
-                        ),
-                        (
-                            "decision",
-                            models.CharField(
-                                choices=[
-                                    ("submit", "提交"),
-                                    ("approve", "通过"),
-                                    ("reject", "不通过"),
-                                ],
-                                max_length=10,
-                                verbose_name="结论",
-                            ),
-                        ),
-                        (
-                            "actor_region_code",
-                            models.CharField(max_length=12, verbose_name="经办区划"),
-                        ),
-                        ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
-                        (
-                            "comment",
-                            models.CharField(blank=True, max_length=500, verbose_name="意见"),
-                        ),
-                        (
-                            "actor",
-                            models.ForeignKey(
-                                on_delete=django.db.models.deletion.PROTECT,
-                                related_name="+",
-                                to=settings.AUTH_USER_MODEL,
-                            ),
-                        ),
-                        (
-                            "request",
-                            models.ForeignKey(
-                                on_delete=django.db.models.deletion.PROTECT,
-                                related_name="steps",
-                                to="admission.changerequest",
-                            ),
-                        ),
-                    ],
-                    options={
-                        "verbose_name": "办理环节",
-                        "verbose_name_plural": "办理环节",
-                        "db_table": "registry_changerequeststep",
-                        "ordering": ["at", "id"],
-                    },
-                ),
-                migrations.CreateModel(
-                    name="HistoricalChangeRequest",
-                    fields=[
-                        (
-                            "id",
-                            models.BigIntegerField(
-                                auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                            ),
-                        ),
-                        (
-                            "action",
-                            models.CharField(
-                                choices=[("admit", "纳入"), ("change", "变更"), ("exit", "退出")],
-                                max_length=8,
-                                verbose_name="事项",
-                            ),
-                        ),
-                        (
-                            "category",
-                            models.CharField(
-                                choices=[
-                                    ("registered_poor", "建档立卡贫困人口"),
-                                    ("lifted_out", "脱贫人口"),
-                                    ("unstable_lifted", "脱贫不稳定户"),
-                                    ("marginal", "边缘易致贫户"),
-                                    ("sudden_hardship", "突发严重困难户"),
-                                    ("extreme_poor", "特困人员"),
-                                    ("minimum_living", "低保对象"),
-                                    ("near_minimum_living", "低保边缘家庭成员"),
-                                    ("returned_to_poverty", "返贫致贫人口"),
-                                    ("illness_impoverished", "因病致贫重病患者"),
-                                    ("general", "普通城乡居民"),
-                                ],
-                                max_length=32,
-                                verbose_name="类别",
-                            ),
-                        ),
-                        ("region_code", models.CharField(max_length=12, verbose_name="区划代码")),
-                        (
-                            "status",
-                            models.CharField(
-                                choices=[
-                                    ("proposed", "已提出（待公示）"),
-                                    ("notice", "公示中"),
-                                    ("township_approved", "乡镇审核通过（待县级审定）"),
-                                    ("approved", "县级审定通过"),
-                                    ("rejected", "未通过"),
-                                    ("withdrawn", "已撤回"),
-                                ],
-                                db_index=True,
-                                default="proposed",
-                                max_length=20,
-                                verbose_name="状态",
-                            ),
-                        ),
-                        (
-                            "channel",
-                            models.CharField(
-                                choices=[
-                                    ("application", "农户自主申报"),
-                                    ("visit", "基层干部排查"),
-                                    ("department", "部门筛查预警"),
-                                    ("supervision", "监督渠道"),
-                                    ("platform", "平台分析"),
-                                ],
-                                max_length=16,
-                                verbose_name="线索来源",
-                            ),
-                        ),
-                        ("reason", models.CharField(max_length=500, verbose_name="理由")),
-                        ("effective_date", models.DateField(verbose_name="生效日期")),
-                        (
-                            "end_way",
-                            models.CharField(
-                                blank=True,
-                                choices=[("aided", "帮扶消除"), ("natural", "自然消除")],
-                                max_length=16,
-                                verbose_name="风险消除方式",
-                            ),
-                        ),
-                        (
-                            "exit_year",
-                            models.PositiveSmallIntegerField(
-                                blank=True, null=True, verbose_name="脱贫年度"
-                            ),
-                        ),
-                        (
-                            "home_visit_on",
-                            models.DateField(blank=True, null=True, verbose_name="入户核实日期"),
-                        ),
-                        (
-                            "consent_on",
-                            models.DateField(
-                                blank=True, null=True, verbose_name="农户书面同意日期"
-                            ),
-                        ),
-                        (
-                            "comparison_note",
-                            models.CharField(
-                                blank=True, max_length=300, verbose_name="部门数据比对结果"
-                            ),
-                        ),
-                        (
-                            "village_review_on",
-                            models.DateField(blank=True, null=True, verbose_name="村民主评议日期"),
-                        ),
-                        (
-                            "notice_start",
-                            models.DateField(blank=True, null=True, verbose_name="公示开始"),
-                        ),
-                        (
-                            "notice_end",
-                            models.DateField(blank=True, null=True, verbose_name="公示结束"),
-                        ),
-                        ("notice_text", models.TextField(blank=True, verbose_name="公示内容")),
-                        ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                        (
-                            "created_at",
-                            models.DateTimeField(
-                                blank=True, editable=False, verbose_name="提出时间"
-                            ),
-                        ),
-                        (
-                            "decided_at",
-                            models.DateTimeField(blank=True, null=True, verbose_name="审定时间"),
-                        ),
-                        ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                        ("history_date", models.DateTimeField(db_index=True)),
-                        ("history_change_reason", models.CharField(max_length=100, null=True)),
-                        (
-                            "history_type",
-                            models.CharField(
-                                choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")],
-                                max_length=1,
-                            ),
-                        ),
-                        (
-                            "created_by",
-                            models.ForeignKey(
-                                blank=True,
-                                db_constraint=False,
-                                null=True,
-                                on_delete=django.db.models.deletion.DO_NOTHING,
-                                related_name="+",
-                                to=settings.AUTH_USER_MODEL,
-                            ),
-                        ),
-                        (
-                            "history_user",
-                            models.ForeignKey(
-                                null=True,
-                                on_delete=django.db.models.deletion.SET_NULL,
-                                related_name="+",
-                                to=settings.AUTH_USER_MODEL,
-                            ),
-                        ),
-                        (
-                            "household",
-                            models.ForeignKey(
-                                blank=True,
-                                db_constraint=False,
-                                null=True,
-                                on_delete=django.db.models.deletion.DO_NOTHING,
-                                related_name="+",
-                                to="registry.household",
-                            ),
-                        ),
-                        (
-                            "period",
-                            models.ForeignKey(
-                                blank=True,
-                                db_constraint=False,
-                                null=True,
-                                on_delete=django.db.models.deletion.DO_NOTHING,
-                                related_name="+",
-                                to="registry.categoryperiod",
-                                verbose_name="变更或终止的期间",
-                            ),
-                        ),
-                        (
-                            "person",
-                            models.ForeignKey(
-                                blank=True,
-                                db_constraint=False,
-                                null=True,
-                                on_delete=django.db.models.deletion.DO_NOTHING,
-                                related_name="+",
-                                to="registry.person",
-                            ),
-                        ),
-                    ],
-                    options={
-                        "verbose_name": "historical 纳入/退出申请",
-                        "verbose_name_plural": "historical 纳入/退出申请",
-                        "db_table": "registry_historicalchangerequest",
-                        "ordering": ("-history_date", "-history_id"),
-                        "get_latest_by": ("history_date", "history_id"),
-                    },
-                    bases=(simple_history.models.HistoricalChanges, models.Model),
-                ),
-                migrations.AddIndex(
-                    model_name="changerequest",
-                    index=models.Index(fields=["region_code", "status"], name="cr_region_status"),
-                ),
+        migrations.CreateModel(
+            name='ChangeRequest',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('action', models.CharField(choices=[('admit', '纳入'), ('change', '变更'), ('exit', '退出')], max_length=8, verbose_name='事项')),
+                ('category', models.CharField(choices=[('registered_poor', '建档立卡贫困人口'), ('lifted_out', '脱贫人口'), ('unstable_lifted', '脱贫不稳定户'), ('marginal', '边缘易致贫户'), ('sudden_hardship', '突发严重困难户'), ('extreme_poor', '特困人员'), ('minimum_living', '低保对象'), ('near_minimum_living', '低保边缘家庭成员'), ('returned_to_poverty', '返贫致贫人口'), ('illness_impoverished', '因病致贫重病患者'), ('general', '普通城乡居民')], max_length=32, verbose_name='类别')),
+                ('region_code', models.CharField(max_length=12, verbose_name='区划代码')),
+                ('status', models.CharField(choices=[('proposed', '已提出（待公示）'), ('notice', '公示中'), ('township_approved', '乡镇审核通过（待县级审定）'), ('approved', '县级审定通过'), ('rejected', '未通过'), ('withdrawn', '已撤回')], db_index=True, default='proposed', max_length=20, verbose_name='状态')),
+                ('channel', models.CharField(choices=[('application', '农户自主申报'), ('visit', '基层干部排查'), ('department', '部门筛查预警'), ('supervision', '监督渠道'), ('platform', '平台分析')], max_length=16, verbose_name='线索来源')),
+                ('reason', models.CharField(max_length=500, verbose_name='理由')),
+                ('effective_date', models.DateField(verbose_name='生效日期')),
+                ('end_way', models.CharField(blank=True, choices=[('aided', '帮扶消除'), ('natural', '自然消除')], max_length=16, verbose_name='风险消除方式')),
+                ('exit_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='脱贫年度')),
+                ('home_visit_on', models.DateField(blank=True, null=True, verbose_name='入户核实日期')),
+                ('consent_on', models.DateField(blank=True, null=True, verbose_name='农户书面同意日期')),
+                ('comparison_note', models.CharField(blank=True, max_length=300, verbose_name='部门数据比对结果')),
+                ('village_review_on', models.DateField(blank=True, null=True, verbose_name='村民主评议日期')),
+                ('notice_start', models.DateField(blank=True, null=True, verbose_name='公示开始')),
+                ('notice_end', models.DateField(blank=True, null=True, verbose_name='公示结束')),
+                ('notice_text', models.TextField(blank=True, verbose_name='公示内容')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='提出时间')),
+                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审定时间')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='change_requests', to='registry.household')),
+                ('period', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.categoryperiod', verbose_name='变更或终止的期间')),
+                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='change_requests', to='registry.person')),
+            ],
+            options={
+                'verbose_name': '纳入/退出申请',
+                'verbose_name_plural': '纳入/退出申请',
+                'db_table': 'registry_changerequest',
+                'ordering': ['-created_at'],
+            },
+        ),
+        migrations.CreateModel(
+            name='ChangeRequestStep',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('step', models.CharField(choices=[('propose', '提出'), ('notice', '村级公示'), ('township_review', '乡镇审核'), ('county_decision', '县级审定'), ('withdraw', '撤回')], max_length=20, verbose_name='环节')),
+                ('decision', models.CharField(choices=[('submit', '提交'), ('approve', '通过'), ('reject', '不通过')], max_length=10, verbose_name='结论')),
+                ('actor_region_code', models.CharField(max_length=12, verbose_name='经办区划')),
+                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
+                ('comment', models.CharField(blank=True, max_length=500, verbose_name='意见')),
+                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='admission.changerequest')),
+            ],
+            options={
+                'verbose_name': '办理环节',
+                'verbose_name_plural': '办理环节',
+                'db_table': 'registry_changerequeststep',
+                'ordering': ['at', 'id'],
+            },
+        ),
+        migrations.CreateModel(
+            name='HistoricalChangeRequest',
+            fields=[
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('action', models.CharField(choices=[('admit', '纳入'), ('change', '变更'), ('exit', '退出')], max_length=8, verbose_name='事项')),
+                ('category', models.CharField(choices=[('registered_poor', '建档立卡贫困人口'), ('lifted_out', '脱贫人口'), ('unstable_lifted', '脱贫不稳定户'), ('marginal', '边缘易致贫户'), ('sudden_hardship', '突发严重困难户'), ('extreme_poor', '特困人员'), ('minimum_living', '低保对象'), ('near_minimum_living', '低保边缘家庭成员'), ('returned_to_poverty', '返贫致贫人口'), ('illness_impoverished', '因病致贫重病患者'), ('general', '普通城乡居民')], max_length=32, verbose_name='类别')),
+                ('region_code', models.CharField(max_length=12, verbose_name='区划代码')),
+                ('status', models.CharField(choices=[('proposed', '已提出（待公示）'), ('notice', '公示中'), ('township_approved', '乡镇审核通过（待县级审定）'), ('approved', '县级审定通过'), ('rejected', '未通过'), ('withdrawn', '已撤回')], db_index=True, default='proposed', max_length=20, verbose_name='状态')),
+                ('channel', models.CharField(choices=[('application', '农户自主申报'), ('visit', '基层干部排查'), ('department', '部门筛查预警'), ('supervision', '监督渠道'), ('platform', '平台分析')], max_length=16, verbose_name='线索来源')),
+                ('reason', models.CharField(max_length=500, verbose_name='理由')),
+                ('effective_date', models.DateField(verbose_name='生效日期')),
+                ('end_way', models.CharField(blank=True, choices=[('aided', '帮扶消除'), ('natural', '自然消除')], max_length=16, verbose_name='风险消除方式')),
+                ('exit_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='脱贫年度')),
+                ('home_visit_on', models.DateField(blank=True, null=True, verbose_name='入户核实日期')),
+                ('consent_on', models.DateField(blank=True, null=True, verbose_name='农户书面同意日期')),
+                ('comparison_note', models.CharField(blank=True, max_length=300, verbose_name='部门数据比对结果')),
+                ('village_review_on', models.DateField(blank=True, null=True, verbose_name='村民主评议日期')),
+                ('notice_start', models.DateField(blank=True, null=True, verbose_name='公示开始')),
+                ('notice_end', models.DateField(blank=True, null=True, verbose_name='公示结束')),
+                ('notice_text', models.TextField(blank=True, verbose_name='公示内容')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='提出时间')),
+                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审定时间')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('household', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.household')),
+                ('period', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.categoryperiod', verbose_name='变更或终止的期间')),
+                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.person')),
+            ],
+            options={
+                'verbose_name': 'historical 纳入/退出申请',
+                'verbose_name_plural': 'historical 纳入/退出申请',
+                'db_table': 'registry_historicalchangerequest',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.AddIndex(
+            model_name='changerequest',
+            index=models.Index(fields=['region_code', 'status'], name='cr_region_status'),
+        ),
             ],
         ),
     ]

@@ -5,43 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("admission", "0001_initial"),
-        ("registry", "0004_period_date_indexes"),
+        ('admission', '0001_initial'),
+        ('registry', '0004_period_date_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name="changerequest",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(
-                    ("person__isnull", True),
-                    models.Q(
-                        ("status", "proposed"),
-                        ("status", "notice"),
-                        ("status", "township_approved"),
-                        _connector="OR",
-                    ),
-                ),
-                fields=("household", "category"),
-                name="cr_one_open_per_household",
-            ),
+            model_name='changerequest',
+            constraint=models.UniqueConstraint(condition=models.Q(('person__isnull', True), models.Q(('status', 'proposed'), ('status', 'notice'), ('status', 'township_approved'), _connector='OR')), fields=('household', 'category'), name='cr_one_open_per_household'),
         ),
         migrations.AddConstraint(
-            model_name="changerequest",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(
-                    ("person__isnull", False),
-                    models.Q(
-                        ("status", "proposed"),
-                        ("status", "notice"),
-                        ("status", "township_approved"),
-                        _connector="OR",
-                    ),
-                ),
-                fields=("person", "category"),
-                name="cr_one_open_per_person",
-            ),
+            model_name='changerequest',
+            constraint=models.UniqueConstraint(condition=models.Q(('person__isnull', False), models.Q(('status', 'proposed'), ('status', 'notice'), ('status', 'township_approved'), _connector='OR')), fields=('person', 'category'), name='cr_one_open_per_person'),
         ),
     ]

@@ -7,596 +7,229 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("registry", "0004_period_date_indexes"),
+        ('registry', '0004_period_date_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="HistoricalContract",
+            name='HistoricalContract',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("region_code", models.CharField(max_length=12, verbose_name="区划代码")),
-                ("year", models.PositiveSmallIntegerField(verbose_name="签约年度")),
-                ("signed_on", models.DateField(verbose_name="签约日期")),
-                (
-                    "package",
-                    models.CharField(
-                        choices=[("basic", "基础服务包"), ("personalised", "个性化服务包")],
-                        default="basic",
-                        max_length=16,
-                        verbose_name="服务包",
-                    ),
-                ),
-                ("fee_fen", models.BigIntegerField(default=0, verbose_name="签约服务费（分）")),
-                (
-                    "fee_payer",
-                    models.CharField(
-                        choices=[
-                            ("public_health", "基本公共卫生经费"),
-                            ("medical_insurance", "医保基金"),
-                            ("local_finance", "地方财政"),
-                            ("self", "个人"),
-                        ],
-                        default="public_health",
-                        max_length=20,
-                        verbose_name="服务费承担",
-                    ),
-                ),
-                ("ended_on", models.DateField(blank=True, null=True, verbose_name="解约日期")),
-                (
-                    "end_reason",
-                    models.CharField(blank=True, max_length=200, verbose_name="解约原因"),
-                ),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                (
-                    "created_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('region_code', models.CharField(max_length=12, verbose_name='区划代码')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='签约年度')),
+                ('signed_on', models.DateField(verbose_name='签约日期')),
+                ('package', models.CharField(choices=[('basic', '基础服务包'), ('personalised', '个性化服务包')], default='basic', max_length=16, verbose_name='服务包')),
+                ('fee_fen', models.BigIntegerField(default=0, verbose_name='签约服务费（分）')),
+                ('fee_payer', models.CharField(choices=[('public_health', '基本公共卫生经费'), ('medical_insurance', '医保基金'), ('local_finance', '地方财政'), ('self', '个人')], default='public_health', max_length=20, verbose_name='服务费承担')),
+                ('ended_on', models.DateField(blank=True, null=True, verbose_name='解约日期')),
+                ('end_reason', models.CharField(blank=True, max_length=200, verbose_name='解约原因')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
             ],
             options={
-                "verbose_name": "historical 签约",
-                "verbose_name_plural": "historical 签约",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical 签约',
+                'verbose_name_plural': 'historical 签约',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalFollowUp",
+            name='HistoricalFollowUp',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("region_code", models.CharField(max_length=12, verbose_name="区划代码")),
-                ("visited_on", models.DateField(verbose_name="随访日期")),
-                (
-                    "way",
-                    models.CharField(
-                        choices=[("clinic", "门诊"), ("home", "家庭"), ("phone", "电话")],
-                        max_length=8,
-                        verbose_name="随访方式",
-                    ),
-                ),
-                (
-                    "systolic",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="收缩压（mmHg）"
-                    ),
-                ),
-                (
-                    "diastolic",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="舒张压（mmHg）"
-                    ),
-                ),
-                (
-                    "fasting_glucose",
-                    models.DecimalField(
-                        blank=True,
-                        decimal_places=1,
-                        max_digits=4,
-                        null=True,
-                        verbose_name="空腹血糖（mmol/L）",
-                    ),
-                ),
-                (
-                    "weight_kg",
-                    models.DecimalField(
-                        blank=True,
-                        decimal_places=1,
-                        max_digits=4,
-                        null=True,
-                        verbose_name="体重（kg）",
-                    ),
-                ),
-                (
-                    "adherence",
-                    models.CharField(
-                        blank=True,
-                        choices=[("regular", "规律"), ("intermittent", "间断"), ("none", "不服药")],
-                        max_length=16,
-                        verbose_name="服药依从性",
-                    ),
-                ),
-                (
-                    "risk_level",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="危险性评估（0-5级）"
-                    ),
-                ),
-                (
-                    "doses_due",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="应服药次数（结核病）"
-                    ),
-                ),
-                (
-                    "doses_taken",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="实服药次数（结核病）"
-                    ),
-                ),
-                (
-                    "classification",
-                    models.CharField(
-                        choices=[
-                            ("controlled", "控制满意"),
-                            ("not_controlled", "控制不满意"),
-                            ("adverse", "药物不良反应"),
-                            ("referred", "并发症/转诊"),
-                        ],
-                        max_length=16,
-                        verbose_name="随访分类",
-                    ),
-                ),
-                (
-                    "next_visit_on",
-                    models.DateField(blank=True, null=True, verbose_name="下次随访日期"),
-                ),
-                ("note", models.CharField(blank=True, max_length=500, verbose_name="备注")),
-                (
-                    "created_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('region_code', models.CharField(max_length=12, verbose_name='区划代码')),
+                ('visited_on', models.DateField(verbose_name='随访日期')),
+                ('way', models.CharField(choices=[('clinic', '门诊'), ('home', '家庭'), ('phone', '电话')], max_length=8, verbose_name='随访方式')),
+                ('systolic', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='收缩压（mmHg）')),
+                ('diastolic', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='舒张压（mmHg）')),
+                ('fasting_glucose', models.DecimalField(blank=True, decimal_places=1, max_digits=4, null=True, verbose_name='空腹血糖（mmol/L）')),
+                ('weight_kg', models.DecimalField(blank=True, decimal_places=1, max_digits=4, null=True, verbose_name='体重（kg）')),
+                ('adherence', models.CharField(blank=True, choices=[('regular', '规律'), ('intermittent', '间断'), ('none', '不服药')], max_length=16, verbose_name='服药依从性')),
+                ('risk_level', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='危险性评估（0-5级）')),
+                ('doses_due', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='应服药次数（结核病）')),
+                ('doses_taken', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='实服药次数（结核病）')),
+                ('classification', models.CharField(choices=[('controlled', '控制满意'), ('not_controlled', '控制不满意'), ('adverse', '药物不良反应'), ('referred', '并发症/转诊')], max_length=16, verbose_name='随访分类')),
+                ('next_visit_on', models.DateField(blank=True, null=True, verbose_name='下次随访日期')),
+                ('note', models.CharField(blank=True, max_length=500, verbose_name='备注')),
+                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
             ],
             options={
-                "verbose_name": "historical 随访",
-                "verbose_name_plural": "historical 随访",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical 随访',
+                'verbose_name_plural': 'historical 随访',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalTeam",
+            name='HistoricalTeam',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=100, verbose_name="团队名称")),
-                (
-                    "region_code",
-                    models.CharField(db_index=True, max_length=12, verbose_name="所属区划代码"),
-                ),
-                ("institution", models.CharField(max_length=100, verbose_name="牵头机构")),
-                ("active", models.BooleanField(default=True, verbose_name="在用")),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                (
-                    "created_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, verbose_name='团队名称')),
+                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='所属区划代码')),
+                ('institution', models.CharField(max_length=100, verbose_name='牵头机构')),
+                ('active', models.BooleanField(default=True, verbose_name='在用')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
             ],
             options={
-                "verbose_name": "historical 家庭医生团队",
-                "verbose_name_plural": "historical 家庭医生团队",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical 家庭医生团队',
+                'verbose_name_plural': 'historical 家庭医生团队',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalTeamMember",
+            name='HistoricalTeamMember',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=50, verbose_name="姓名")),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("village_doctor", "乡村医生"),
-                            ("township_doctor", "乡镇医生"),
-                            ("nurse", "护士"),
-                            ("public_health", "公共卫生人员"),
-                            ("specialist", "上级医院专科医生"),
-                        ],
-                        max_length=16,
-                        verbose_name="角色",
-                    ),
-                ),
-                (
-                    "institution",
-                    models.CharField(blank=True, max_length=100, verbose_name="所在机构"),
-                ),
-                ("start_date", models.DateField(verbose_name="加入日期")),
-                ("end_date", models.DateField(blank=True, null=True, verbose_name="离开日期")),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('name', models.CharField(max_length=50, verbose_name='姓名')),
+                ('role', models.CharField(choices=[('village_doctor', '乡村医生'), ('township_doctor', '乡镇医生'), ('nurse', '护士'), ('public_health', '公共卫生人员'), ('specialist', '上级医院专科医生')], max_length=16, verbose_name='角色')),
+                ('institution', models.CharField(blank=True, max_length=100, verbose_name='所在机构')),
+                ('start_date', models.DateField(verbose_name='加入日期')),
+                ('end_date', models.DateField(blank=True, null=True, verbose_name='离开日期')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
             ],
             options={
-                "verbose_name": "historical 团队成员",
-                "verbose_name_plural": "historical 团队成员",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical 团队成员',
+                'verbose_name_plural': 'historical 团队成员',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="ServiceDelivery",
+            name='ServiceDelivery',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(db_index=True, max_length=12, verbose_name="区划代码"),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("health_check", "健康体检"),
-                            ("medication_guidance", "用药指导"),
-                            ("health_education", "健康教育"),
-                            ("referral", "转诊"),
-                        ],
-                        max_length=24,
-                        verbose_name="服务项目",
-                    ),
-                ),
-                ("delivered_on", models.DateField(verbose_name="服务日期")),
-                ("note", models.CharField(blank=True, max_length=500, verbose_name="说明")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='区划代码')),
+                ('kind', models.CharField(choices=[('health_check', '健康体检'), ('medication_guidance', '用药指导'), ('health_education', '健康教育'), ('referral', '转诊')], max_length=24, verbose_name='服务项目')),
+                ('delivered_on', models.DateField(verbose_name='服务日期')),
+                ('note', models.CharField(blank=True, max_length=500, verbose_name='说明')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
             ],
             options={
-                "verbose_name": "履约服务",
-                "verbose_name_plural": "履约服务",
-                "ordering": ["-delivered_on", "-id"],
+                'verbose_name': '履约服务',
+                'verbose_name_plural': '履约服务',
+                'ordering': ['-delivered_on', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="Team",
+            name='Team',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=100, verbose_name="团队名称")),
-                (
-                    "region_code",
-                    models.CharField(db_index=True, max_length=12, verbose_name="所属区划代码"),
-                ),
-                ("institution", models.CharField(max_length=100, verbose_name="牵头机构")),
-                ("active", models.BooleanField(default=True, verbose_name="在用")),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, verbose_name='团队名称')),
+                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='所属区划代码')),
+                ('institution', models.CharField(max_length=100, verbose_name='牵头机构')),
+                ('active', models.BooleanField(default=True, verbose_name='在用')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
             ],
             options={
-                "verbose_name": "家庭医生团队",
-                "verbose_name_plural": "家庭医生团队",
-                "ordering": ["region_code", "name"],
+                'verbose_name': '家庭医生团队',
+                'verbose_name_plural': '家庭医生团队',
+                'ordering': ['region_code', 'name'],
             },
         ),
         migrations.CreateModel(
-            name="TeamMember",
+            name='TeamMember',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=50, verbose_name="姓名")),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("village_doctor", "乡村医生"),
-                            ("township_doctor", "乡镇医生"),
-                            ("nurse", "护士"),
-                            ("public_health", "公共卫生人员"),
-                            ("specialist", "上级医院专科医生"),
-                        ],
-                        max_length=16,
-                        verbose_name="角色",
-                    ),
-                ),
-                (
-                    "institution",
-                    models.CharField(blank=True, max_length=100, verbose_name="所在机构"),
-                ),
-                ("start_date", models.DateField(verbose_name="加入日期")),
-                ("end_date", models.DateField(blank=True, null=True, verbose_name="离开日期")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=50, verbose_name='姓名')),
+                ('role', models.CharField(choices=[('village_doctor', '乡村医生'), ('township_doctor', '乡镇医生'), ('nurse', '护士'), ('public_health', '公共卫生人员'), ('specialist', '上级医院专科医生')], max_length=16, verbose_name='角色')),
+                ('institution', models.CharField(blank=True, max_length=100, verbose_name='所在机构')),
+                ('start_date', models.DateField(verbose_name='加入日期')),
+                ('end_date', models.DateField(blank=True, null=True, verbose_name='离开日期')),
             ],
             options={
-                "verbose_name": "团队成员",
-                "verbose_name_plural": "团队成员",
-                "ordering": ["team", "role", "name"],
+                'verbose_name': '团队成员',
+                'verbose_name_plural': '团队成员',
+                'ordering': ['team', 'role', 'name'],
             },
         ),
         migrations.CreateModel(
-            name="TeamVillage",
+            name='TeamVillage',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "village_code",
-                    models.CharField(db_index=True, max_length=12, verbose_name="服务村代码"),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('village_code', models.CharField(db_index=True, max_length=12, verbose_name='服务村代码')),
             ],
             options={
-                "verbose_name": "团队服务村",
-                "verbose_name_plural": "团队服务村",
+                'verbose_name': '团队服务村',
+                'verbose_name_plural': '团队服务村',
             },
         ),
         migrations.CreateModel(
-            name="Contract",
+            name='Contract',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("region_code", models.CharField(max_length=12, verbose_name="区划代码")),
-                ("year", models.PositiveSmallIntegerField(verbose_name="签约年度")),
-                ("signed_on", models.DateField(verbose_name="签约日期")),
-                (
-                    "package",
-                    models.CharField(
-                        choices=[("basic", "基础服务包"), ("personalised", "个性化服务包")],
-                        default="basic",
-                        max_length=16,
-                        verbose_name="服务包",
-                    ),
-                ),
-                ("fee_fen", models.BigIntegerField(default=0, verbose_name="签约服务费（分）")),
-                (
-                    "fee_payer",
-                    models.CharField(
-                        choices=[
-                            ("public_health", "基本公共卫生经费"),
-                            ("medical_insurance", "医保基金"),
-                            ("local_finance", "地方财政"),
-                            ("self", "个人"),
-                        ],
-                        default="public_health",
-                        max_length=20,
-                        verbose_name="服务费承担",
-                    ),
-                ),
-                ("ended_on", models.DateField(blank=True, null=True, verbose_name="解约日期")),
-                (
-                    "end_reason",
-                    models.CharField(blank=True, max_length=200, verbose_name="解约原因"),
-                ),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="contracts",
-                        to="registry.person",
-                        verbose_name="签约居民",
-                    ),
-                ),
-                (
-                    "renewal_of",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="contracts.contract",
-                        verbose_name="续签自",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(max_length=12, verbose_name='区划代码')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='签约年度')),
+                ('signed_on', models.DateField(verbose_name='签约日期')),
+                ('package', models.CharField(choices=[('basic', '基础服务包'), ('personalised', '个性化服务包')], default='basic', max_length=16, verbose_name='服务包')),
+                ('fee_fen', models.BigIntegerField(default=0, verbose_name='签约服务费（分）')),
+                ('fee_payer', models.CharField(choices=[('public_health', '基本公共卫生经费'), ('medical_insurance', '医保基金'), ('local_finance', '地方财政'), ('self', '个人')], default='public_health', max_length=20, verbose_name='服务费承担')),
+                ('ended_on', models.DateField(blank=True, null=True, verbose_name='解约日期')),
+                ('end_reason', models.CharField(blank=True, max_length=200, verbose_name='解约原因')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contracts', to='registry.person', verbose_name='签约居民')),
+                ('renewal_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contracts.contract', verbose_name='续签自')),
             ],
             options={
-                "verbose_name": "签约",
-                "verbose_name_plural": "签约",
-                "ordering": ["-year", "-signed_on", "-id"],
+                'verbose_name': '签约',
+                'verbose_name_plural': '签约',
+                'ordering': ['-year', '-signed_on', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="FollowUp",
+            name='FollowUp',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("region_code", models.CharField(max_length=12, verbose_name="区划代码")),
-                ("visited_on", models.DateField(verbose_name="随访日期")),
-                (
-                    "way",
-                    models.CharField(
-                        choices=[("clinic", "门诊"), ("home", "家庭"), ("phone", "电话")],
-                        max_length=8,
-                        verbose_name="随访方式",
-                    ),
-                ),
-                (
-                    "systolic",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="收缩压（mmHg）"
-                    ),
-                ),
-                (
-                    "diastolic",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="舒张压（mmHg）"
-                    ),
-                ),
-                (
-                    "fasting_glucose",
-                    models.DecimalField(
-                        blank=True,
-                        decimal_places=1,
-                        max_digits=4,
-                        null=True,
-                        verbose_name="空腹血糖（mmol/L）",
-                    ),
-                ),
-                (
-                    "weight_kg",
-                    models.DecimalField(
-                        blank=True,
-                        decimal_places=1,
-                        max_digits=4,
-                        null=True,
-                        verbose_name="体重（kg）",
-                    ),
-                ),
-                (
-                    "adherence",
-                    models.CharField(
-                        blank=True,
-                        choices=[("regular", "规律"), ("intermittent", "间断"), ("none", "不服药")],
-                        max_length=16,
-                        verbose_name="服药依从性",
-                    ),
-                ),
-                (
-                    "risk_level",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="危险性评估（0-5级）"
-                    ),
-                ),
-                (
-                    "doses_due",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="应服药次数（结核病）"
-                    ),
-                ),
-                (
-                    "doses_taken",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="实服药次数（结核病）"
-                    ),
-                ),
-                (
-                    "classification",
-                    models.CharField(
-                        choices=[
-                            ("controlled", "控制满意"),
-                            ("not_controlled", "控制不满意"),
-                            ("adverse", "药物不良反应"),
-                            ("referred", "并发症/转诊"),
-                        ],
-                        max_length=16,
-                        verbose_name="随访分类",
-                    ),
-                ),
-                (
-                    "next_visit_on",
-                    models.DateField(blank=True, null=True, verbose_name="下次随访日期"),
-                ),
-                ("note", models.CharField(blank=True, max_length=500, verbose_name="备注")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="followups",
-                        to="registry.person",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(max_length=12, verbose_name='区划代码')),
+                ('visited_on', models.DateField(verbose_name='随访日期')),
+                ('way', models.CharField(choices=[('clinic', '门诊'), ('home', '家庭'), ('phone', '电话')], max_length=8, verbose_name='随访方式')),
+                ('systolic', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='收缩压（mmHg）')),
+                ('diastolic', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='舒张压（mmHg）')),
+                ('fasting_glucose', models.DecimalField(blank=True, decimal_places=1, max_digits=4, null=True, verbose_name='空腹血糖（mmol/L）')),
+                ('weight_kg', models.DecimalField(blank=True, decimal_places=1, max_digits=4, null=True, verbose_name='体重（kg）')),
+                ('adherence', models.CharField(blank=True, choices=[('regular', '规律'), ('intermittent', '间断'), ('none', '不服药')], max_length=16, verbose_name='服药依从性')),
+                ('risk_level', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='危险性评估（0-5级）')),
+                ('doses_due', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='应服药次数（结核病）')),
+                ('doses_taken', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='实服药次数（结核病）')),
+                ('classification', models.CharField(choices=[('controlled', '控制满意'), ('not_controlled', '控制不满意'), ('adverse', '药物不良反应'), ('referred', '并发症/转诊')], max_length=16, verbose_name='随访分类')),
+                ('next_visit_on', models.DateField(blank=True, null=True, verbose_name='下次随访日期')),
+                ('note', models.CharField(blank=True, max_length=500, verbose_name='备注')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='followups', to='registry.person')),
             ],
             options={
-                "verbose_name": "随访",
-                "verbose_name_plural": "随访",
-                "ordering": ["-visited_on", "-id"],
+                'verbose_name': '随访',
+                'verbose_name_plural': '随访',
+                'ordering': ['-visited_on', '-id'],
             },
         ),
     ]

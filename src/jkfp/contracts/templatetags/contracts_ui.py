@@ -7,12 +7,8 @@ from .. import standards
 
 register = template.Library()
 
-_NAMES = {
-    "hypertension": "高血压",
-    "diabetes_type2": "2型糖尿病",
-    "tuberculosis": "肺结核",
-    "severe_mental_disorder": "严重精神障碍",
-}
+_NAMES = {"hypertension": "高血压", "diabetes_type2": "2型糖尿病", "tuberculosis": "肺结核",
+          "severe_mental_disorder": "严重精神障碍"}
 
 
 @register.filter

@@ -7,524 +7,176 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("registry", "0004_period_date_indexes"),
+        ('registry', '0004_period_date_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="HistoricalChronicRegistration",
+            name='HistoricalChronicRegistration',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("region_code", models.CharField(max_length=12, verbose_name="区划代码")),
-                ("disease_code", models.CharField(max_length=40, verbose_name="病种")),
-                ("icd10", models.CharField(max_length=8, verbose_name="诊断（ICD-10）")),
-                ("diagnosed_on", models.DateField(verbose_name="确诊日期")),
-                ("confirmed_by", models.CharField(max_length=100, verbose_name="确诊机构")),
-                ("registered_on", models.DateField(verbose_name="登记日期")),
-                (
-                    "outpatient_certified_on",
-                    models.DateField(blank=True, null=True, verbose_name="门诊慢病鉴定日期"),
-                ),
-                (
-                    "risk_level",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="危险性评估等级（严重精神障碍）"
-                    ),
-                ),
-                (
-                    "treatment_start",
-                    models.DateField(blank=True, null=True, verbose_name="疗程开始（结核病）"),
-                ),
-                (
-                    "last_visit_on",
-                    models.DateField(blank=True, null=True, verbose_name="最近随访日期"),
-                ),
-                (
-                    "next_visit_on",
-                    models.DateField(blank=True, null=True, verbose_name="下次随访日期"),
-                ),
-                ("ended_on", models.DateField(blank=True, null=True, verbose_name="结束管理日期")),
-                (
-                    "end_reason",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("died", "死亡"),
-                            ("moved", "迁出"),
-                            ("cured", "治愈（结核病疗程结束）"),
-                            ("error", "登记有误"),
-                        ],
-                        max_length=8,
-                        verbose_name="结束原因",
-                    ),
-                ),
-                ("note", models.CharField(blank=True, max_length=500, verbose_name="备注")),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                (
-                    "created_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="registry.person",
-                        verbose_name="患者",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('region_code', models.CharField(max_length=12, verbose_name='区划代码')),
+                ('disease_code', models.CharField(max_length=40, verbose_name='病种')),
+                ('icd10', models.CharField(max_length=8, verbose_name='诊断（ICD-10）')),
+                ('diagnosed_on', models.DateField(verbose_name='确诊日期')),
+                ('confirmed_by', models.CharField(max_length=100, verbose_name='确诊机构')),
+                ('registered_on', models.DateField(verbose_name='登记日期')),
+                ('outpatient_certified_on', models.DateField(blank=True, null=True, verbose_name='门诊慢病鉴定日期')),
+                ('risk_level', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='危险性评估等级（严重精神障碍）')),
+                ('treatment_start', models.DateField(blank=True, null=True, verbose_name='疗程开始（结核病）')),
+                ('last_visit_on', models.DateField(blank=True, null=True, verbose_name='最近随访日期')),
+                ('next_visit_on', models.DateField(blank=True, null=True, verbose_name='下次随访日期')),
+                ('ended_on', models.DateField(blank=True, null=True, verbose_name='结束管理日期')),
+                ('end_reason', models.CharField(blank=True, choices=[('died', '死亡'), ('moved', '迁出'), ('cured', '治愈（结核病疗程结束）'), ('error', '登记有误')], max_length=8, verbose_name='结束原因')),
+                ('note', models.CharField(blank=True, max_length=500, verbose_name='备注')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.person', verbose_name='患者')),
             ],
             options={
-                "verbose_name": "historical 慢病登记",
-                "verbose_name_plural": "historical 慢病登记",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical 慢病登记',
+                'verbose_name_plural': 'historical 慢病登记',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalSpecialCase",
+            name='HistoricalSpecialCase',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("region_code", models.CharField(max_length=12, verbose_name="区划代码")),
-                ("disease_code", models.CharField(max_length=40, verbose_name="病种")),
-                ("icd10", models.CharField(max_length=8, verbose_name="诊断（ICD-10）")),
-                (
-                    "found_via",
-                    models.CharField(
-                        choices=[
-                            ("screening", "筛查发现"),
-                            ("hospital_stay", "住院发现"),
-                            ("village_report", "村医上报"),
-                            ("department_list", "部门名单"),
-                        ],
-                        max_length=16,
-                        verbose_name="发现途径",
-                    ),
-                ),
-                ("found_on", models.DateField(verbose_name="发现日期")),
-                (
-                    "source_ref",
-                    models.CharField(blank=True, max_length=40, verbose_name="来源记录"),
-                ),
-                (
-                    "hospital_name",
-                    models.CharField(blank=True, max_length=100, verbose_name="定点医院"),
-                ),
-                (
-                    "treatment_plan",
-                    models.CharField(blank=True, max_length=1000, verbose_name="救治方案"),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("found", "已发现"),
-                            ("opened", "已建档"),
-                            ("in_treatment", "救治中"),
-                            ("treated", "已救治"),
-                            ("closed", "已销号"),
-                        ],
-                        default="found",
-                        max_length=16,
-                        verbose_name="状态",
-                    ),
-                ),
-                (
-                    "outcome",
-                    models.CharField(
-                        blank=True,
-                        choices=[("cured", "治愈"), ("improved", "好转"), ("stable", "稳定")],
-                        max_length=10,
-                        verbose_name="救治结果",
-                    ),
-                ),
-                (
-                    "close_reason",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("cured", "治愈"),
-                            ("died", "死亡"),
-                            ("moved", "迁出"),
-                            ("not_eligible", "不符合条件"),
-                        ],
-                        max_length=16,
-                        verbose_name="销号原因",
-                    ),
-                ),
-                ("opened_on", models.DateField(blank=True, null=True, verbose_name="建档日期")),
-                (
-                    "treated_on",
-                    models.DateField(blank=True, null=True, verbose_name="救治完成日期"),
-                ),
-                ("closed_on", models.DateField(blank=True, null=True, verbose_name="销号日期")),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                (
-                    "created_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="registry.person",
-                        verbose_name="患者",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('region_code', models.CharField(max_length=12, verbose_name='区划代码')),
+                ('disease_code', models.CharField(max_length=40, verbose_name='病种')),
+                ('icd10', models.CharField(max_length=8, verbose_name='诊断（ICD-10）')),
+                ('found_via', models.CharField(choices=[('screening', '筛查发现'), ('hospital_stay', '住院发现'), ('village_report', '村医上报'), ('department_list', '部门名单')], max_length=16, verbose_name='发现途径')),
+                ('found_on', models.DateField(verbose_name='发现日期')),
+                ('source_ref', models.CharField(blank=True, max_length=40, verbose_name='来源记录')),
+                ('hospital_name', models.CharField(blank=True, max_length=100, verbose_name='定点医院')),
+                ('treatment_plan', models.CharField(blank=True, max_length=1000, verbose_name='救治方案')),
+                ('status', models.CharField(choices=[('found', '已发现'), ('opened', '已建档'), ('in_treatment', '救治中'), ('treated', '已救治'), ('closed', '已销号')], default='found', max_length=16, verbose_name='状态')),
+                ('outcome', models.CharField(blank=True, choices=[('cured', '治愈'), ('improved', '好转'), ('stable', '稳定')], max_length=10, verbose_name='救治结果')),
+                ('close_reason', models.CharField(blank=True, choices=[('cured', '治愈'), ('died', '死亡'), ('moved', '迁出'), ('not_eligible', '不符合条件')], max_length=16, verbose_name='销号原因')),
+                ('opened_on', models.DateField(blank=True, null=True, verbose_name='建档日期')),
+                ('treated_on', models.DateField(blank=True, null=True, verbose_name='救治完成日期')),
+                ('closed_on', models.DateField(blank=True, null=True, verbose_name='销号日期')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.person', verbose_name='患者')),
             ],
             options={
-                "verbose_name": "historical 大病专项救治病例",
-                "verbose_name_plural": "historical 大病专项救治病例",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical 大病专项救治病例',
+                'verbose_name_plural': 'historical 大病专项救治病例',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="SpecialCase",
+            name='SpecialCase',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("region_code", models.CharField(max_length=12, verbose_name="区划代码")),
-                ("disease_code", models.CharField(max_length=40, verbose_name="病种")),
-                ("icd10", models.CharField(max_length=8, verbose_name="诊断（ICD-10）")),
-                (
-                    "found_via",
-                    models.CharField(
-                        choices=[
-                            ("screening", "筛查发现"),
-                            ("hospital_stay", "住院发现"),
-                            ("village_report", "村医上报"),
-                            ("department_list", "部门名单"),
-                        ],
-                        max_length=16,
-                        verbose_name="发现途径",
-                    ),
-                ),
-                ("found_on", models.DateField(verbose_name="发现日期")),
-                (
-                    "source_ref",
-                    models.CharField(blank=True, max_length=40, verbose_name="来源记录"),
-                ),
-                (
-                    "hospital_name",
-                    models.CharField(blank=True, max_length=100, verbose_name="定点医院"),
-                ),
-                (
-                    "treatment_plan",
-                    models.CharField(blank=True, max_length=1000, verbose_name="救治方案"),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("found", "已发现"),
-                            ("opened", "已建档"),
-                            ("in_treatment", "救治中"),
-                            ("treated", "已救治"),
-                            ("closed", "已销号"),
-                        ],
-                        default="found",
-                        max_length=16,
-                        verbose_name="状态",
-                    ),
-                ),
-                (
-                    "outcome",
-                    models.CharField(
-                        blank=True,
-                        choices=[("cured", "治愈"), ("improved", "好转"), ("stable", "稳定")],
-                        max_length=10,
-                        verbose_name="救治结果",
-                    ),
-                ),
-                (
-                    "close_reason",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("cured", "治愈"),
-                            ("died", "死亡"),
-                            ("moved", "迁出"),
-                            ("not_eligible", "不符合条件"),
-                        ],
-                        max_length=16,
-                        verbose_name="销号原因",
-                    ),
-                ),
-                ("opened_on", models.DateField(blank=True, null=True, verbose_name="建档日期")),
-                (
-                    "treated_on",
-                    models.DateField(blank=True, null=True, verbose_name="救治完成日期"),
-                ),
-                ("closed_on", models.DateField(blank=True, null=True, verbose_name="销号日期")),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="special_cases",
-                        to="registry.person",
-                        verbose_name="患者",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(max_length=12, verbose_name='区划代码')),
+                ('disease_code', models.CharField(max_length=40, verbose_name='病种')),
+                ('icd10', models.CharField(max_length=8, verbose_name='诊断（ICD-10）')),
+                ('found_via', models.CharField(choices=[('screening', '筛查发现'), ('hospital_stay', '住院发现'), ('village_report', '村医上报'), ('department_list', '部门名单')], max_length=16, verbose_name='发现途径')),
+                ('found_on', models.DateField(verbose_name='发现日期')),
+                ('source_ref', models.CharField(blank=True, max_length=40, verbose_name='来源记录')),
+                ('hospital_name', models.CharField(blank=True, max_length=100, verbose_name='定点医院')),
+                ('treatment_plan', models.CharField(blank=True, max_length=1000, verbose_name='救治方案')),
+                ('status', models.CharField(choices=[('found', '已发现'), ('opened', '已建档'), ('in_treatment', '救治中'), ('treated', '已救治'), ('closed', '已销号')], default='found', max_length=16, verbose_name='状态')),
+                ('outcome', models.CharField(blank=True, choices=[('cured', '治愈'), ('improved', '好转'), ('stable', '稳定')], max_length=10, verbose_name='救治结果')),
+                ('close_reason', models.CharField(blank=True, choices=[('cured', '治愈'), ('died', '死亡'), ('moved', '迁出'), ('not_eligible', '不符合条件')], max_length=16, verbose_name='销号原因')),
+                ('opened_on', models.DateField(blank=True, null=True, verbose_name='建档日期')),
+                ('treated_on', models.DateField(blank=True, null=True, verbose_name='救治完成日期')),
+                ('closed_on', models.DateField(blank=True, null=True, verbose_name='销号日期')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='special_cases', to='registry.person', verbose_name='患者')),
             ],
             options={
-                "verbose_name": "大病专项救治病例",
-                "verbose_name_plural": "大病专项救治病例",
-                "ordering": ["-found_on", "-id"],
+                'verbose_name': '大病专项救治病例',
+                'verbose_name_plural': '大病专项救治病例',
+                'ordering': ['-found_on', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="SpecialCaseStep",
+            name='SpecialCaseStep',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("step", models.CharField(max_length=16, verbose_name="步骤")),
-                ("from_status", models.CharField(max_length=16, verbose_name="原状态")),
-                ("to_status", models.CharField(max_length=16, verbose_name="新状态")),
-                ("on_date", models.DateField(verbose_name="日期")),
-                ("comment", models.CharField(blank=True, max_length=500, verbose_name="说明")),
-                ("at", models.DateTimeField(auto_now_add=True, verbose_name="操作时间")),
-                (
-                    "case",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="steps",
-                        to="health.specialcase",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="经办人",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('step', models.CharField(max_length=16, verbose_name='步骤')),
+                ('from_status', models.CharField(max_length=16, verbose_name='原状态')),
+                ('to_status', models.CharField(max_length=16, verbose_name='新状态')),
+                ('on_date', models.DateField(verbose_name='日期')),
+                ('comment', models.CharField(blank=True, max_length=500, verbose_name='说明')),
+                ('at', models.DateTimeField(auto_now_add=True, verbose_name='操作时间')),
+                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='health.specialcase')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='经办人')),
             ],
             options={
-                "verbose_name": "病例步骤",
-                "verbose_name_plural": "病例步骤",
-                "ordering": ["at", "id"],
+                'verbose_name': '病例步骤',
+                'verbose_name_plural': '病例步骤',
+                'ordering': ['at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="ChronicRegistration",
+            name='ChronicRegistration',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("region_code", models.CharField(max_length=12, verbose_name="区划代码")),
-                ("disease_code", models.CharField(max_length=40, verbose_name="病种")),
-                ("icd10", models.CharField(max_length=8, verbose_name="诊断（ICD-10）")),
-                ("diagnosed_on", models.DateField(verbose_name="确诊日期")),
-                ("confirmed_by", models.CharField(max_length=100, verbose_name="确诊机构")),
-                ("registered_on", models.DateField(verbose_name="登记日期")),
-                (
-                    "outpatient_certified_on",
-                    models.DateField(blank=True, null=True, verbose_name="门诊慢病鉴定日期"),
-                ),
-                (
-                    "risk_level",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="危险性评估等级（严重精神障碍）"
-                    ),
-                ),
-                (
-                    "treatment_start",
-                    models.DateField(blank=True, null=True, verbose_name="疗程开始（结核病）"),
-                ),
-                (
-                    "last_visit_on",
-                    models.DateField(blank=True, null=True, verbose_name="最近随访日期"),
-                ),
-                (
-                    "next_visit_on",
-                    models.DateField(blank=True, null=True, verbose_name="下次随访日期"),
-                ),
-                ("ended_on", models.DateField(blank=True, null=True, verbose_name="结束管理日期")),
-                (
-                    "end_reason",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("died", "死亡"),
-                            ("moved", "迁出"),
-                            ("cured", "治愈（结核病疗程结束）"),
-                            ("error", "登记有误"),
-                        ],
-                        max_length=8,
-                        verbose_name="结束原因",
-                    ),
-                ),
-                ("note", models.CharField(blank=True, max_length=500, verbose_name="备注")),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="chronic_registrations",
-                        to="registry.person",
-                        verbose_name="患者",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(max_length=12, verbose_name='区划代码')),
+                ('disease_code', models.CharField(max_length=40, verbose_name='病种')),
+                ('icd10', models.CharField(max_length=8, verbose_name='诊断（ICD-10）')),
+                ('diagnosed_on', models.DateField(verbose_name='确诊日期')),
+                ('confirmed_by', models.CharField(max_length=100, verbose_name='确诊机构')),
+                ('registered_on', models.DateField(verbose_name='登记日期')),
+                ('outpatient_certified_on', models.DateField(blank=True, null=True, verbose_name='门诊慢病鉴定日期')),
+                ('risk_level', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='危险性评估等级（严重精神障碍）')),
+                ('treatment_start', models.DateField(blank=True, null=True, verbose_name='疗程开始（结核病）')),
+                ('last_visit_on', models.DateField(blank=True, null=True, verbose_name='最近随访日期')),
+                ('next_visit_on', models.DateField(blank=True, null=True, verbose_name='下次随访日期')),
+                ('ended_on', models.DateField(blank=True, null=True, verbose_name='结束管理日期')),
+                ('end_reason', models.CharField(blank=True, choices=[('died', '死亡'), ('moved', '迁出'), ('cured', '治愈（结核病疗程结束）'), ('error', '登记有误')], max_length=8, verbose_name='结束原因')),
+                ('note', models.CharField(blank=True, max_length=500, verbose_name='备注')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='chronic_registrations', to='registry.person', verbose_name='患者')),
             ],
             options={
-                "verbose_name": "慢病登记",
-                "verbose_name_plural": "慢病登记",
-                "ordering": ["-registered_on", "-id"],
-                "indexes": [
-                    models.Index(fields=["region_code", "id"], name="chronic_region_id"),
-                    models.Index(fields=["person", "disease_code"], name="chronic_person_disease"),
-                    models.Index(
-                        fields=["disease_code", "region_code"], name="chronic_disease_region"
-                    ),
-                    models.Index(
-                        condition=models.Q(("ended_on__isnull", True)),
-                        fields=["region_code", "next_visit_on"],
-                        name="chronic_region_next_visit",
-                    ),
-                ],
-                "constraints": [
-                    models.UniqueConstraint(
-                        condition=models.Q(("ended_on__isnull", True)),
-                        fields=("person", "disease_code"),
-                        name="chronic_one_open_per_disease",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("risk_level__isnull", True), ("risk_level__lte", 5), _connector="OR"
-                        ),
-                        name="chronic_risk_level_0_5",
-                    ),
-                ],
+                'verbose_name': '慢病登记',
+                'verbose_name_plural': '慢病登记',
+                'ordering': ['-registered_on', '-id'],
+                'indexes': [models.Index(fields=['region_code', 'id'], name='chronic_region_id'), models.Index(fields=['person', 'disease_code'], name='chronic_person_disease'), models.Index(fields=['disease_code', 'region_code'], name='chronic_disease_region'), models.Index(condition=models.Q(('ended_on__isnull', True)), fields=['region_code', 'next_visit_on'], name='chronic_region_next_visit')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('person', 'disease_code'), name='chronic_one_open_per_disease'), models.CheckConstraint(condition=models.Q(('risk_level__isnull', True), ('risk_level__lte', 5), _connector='OR'), name='chronic_risk_level_0_5')],
             },
         ),
         migrations.AddIndex(
-            model_name="specialcase",
-            index=models.Index(fields=["region_code", "id"], name="case_region_id"),
+            model_name='specialcase',
+            index=models.Index(fields=['region_code', 'id'], name='case_region_id'),
         ),
         migrations.AddIndex(
-            model_name="specialcase",
-            index=models.Index(fields=["status", "disease_code"], name="case_status_disease"),
+            model_name='specialcase',
+            index=models.Index(fields=['status', 'disease_code'], name='case_status_disease'),
         ),
         migrations.AddConstraint(
-            model_name="specialcase",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("status", "closed"), _negated=True),
-                fields=("person", "disease_code"),
-                name="case_one_open_per_disease",
-            ),
+            model_name='specialcase',
+            constraint=models.UniqueConstraint(condition=models.Q(('status', 'closed'), _negated=True), fields=('person', 'disease_code'), name='case_one_open_per_disease'),
         ),
     ]

@@ -5,91 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         migrations.CreateModel(
-            name="Region",
+            name='Region',
             fields=[
-                (
-                    "code",
-                    models.CharField(
-                        max_length=12, primary_key=True, serialize=False, verbose_name="区划代码"
-                    ),
-                ),
-                ("name", models.CharField(max_length=64, verbose_name="名称")),
-                (
-                    "level",
-                    models.CharField(
-                        choices=[
-                            ("province", "省"),
-                            ("city", "市"),
-                            ("county", "县（区）"),
-                            ("township", "乡镇（街道）"),
-                            ("village", "村（社区）"),
-                        ],
-                        max_length=10,
-                        verbose_name="层级",
-                    ),
-                ),
-                (
-                    "is_generated",
-                    models.BooleanField(
-                        default=False,
-                        help_text="名称与代码由演示数据生成，非官方区划",
-                        verbose_name="演示生成",
-                    ),
-                ),
-                ("source", models.CharField(blank=True, max_length=200, verbose_name="来源")),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="children",
-                        to="regions.region",
-                        verbose_name="上级",
-                    ),
-                ),
+                ('code', models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name='区划代码')),
+                ('name', models.CharField(max_length=64, verbose_name='名称')),
+                ('level', models.CharField(choices=[('province', '省'), ('city', '市'), ('county', '县（区）'), ('township', '乡镇（街道）'), ('village', '村（社区）')], max_length=10, verbose_name='层级')),
+                ('is_generated', models.BooleanField(default=False, help_text='名称与代码由演示数据生成，非官方区划', verbose_name='演示生成')),
+                ('source', models.CharField(blank=True, max_length=200, verbose_name='来源')),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='regions.region', verbose_name='上级')),
             ],
             options={
-                "verbose_name": "行政区划",
-                "verbose_name_plural": "行政区划",
-                "ordering": ["code"],
+                'verbose_name': '行政区划',
+                'verbose_name_plural': '行政区划',
+                'ordering': ['code'],
             },
         ),
         migrations.CreateModel(
-            name="RegionCodeAlias",
+            name='RegionCodeAlias',
             fields=[
-                (
-                    "code",
-                    models.CharField(
-                        max_length=12, primary_key=True, serialize=False, verbose_name="旧区划代码"
-                    ),
-                ),
-                ("name", models.CharField(max_length=64, verbose_name="旧名称")),
-                ("valid_until", models.DateField(blank=True, null=True, verbose_name="停用日期")),
-                ("source", models.CharField(blank=True, max_length=200, verbose_name="来源")),
-                (
-                    "current",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="aliases",
-                        to="regions.region",
-                        verbose_name="现区划",
-                    ),
-                ),
+                ('code', models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name='旧区划代码')),
+                ('name', models.CharField(max_length=64, verbose_name='旧名称')),
+                ('valid_until', models.DateField(blank=True, null=True, verbose_name='停用日期')),
+                ('source', models.CharField(blank=True, max_length=200, verbose_name='来源')),
+                ('current', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='aliases', to='regions.region', verbose_name='现区划')),
             ],
             options={
-                "verbose_name": "历史区划代码",
-                "verbose_name_plural": "历史区划代码",
+                'verbose_name': '历史区划代码',
+                'verbose_name_plural': '历史区划代码',
             },
         ),
         migrations.AddIndex(
-            model_name="region",
-            index=models.Index(fields=["parent", "code"], name="regions_reg_parent__44ac7d_idx"),
+            model_name='region',
+            index=models.Index(fields=['parent', 'code'], name='regions_reg_parent__44ac7d_idx'),
         ),
     ]

@@ -14,12 +14,8 @@ def load(apps, schema_editor):
     for r in rows:
         Region.objects.update_or_create(
             code=r["code"],
-            defaults={
-                "name": r["name"],
-                "level": r["level"],
-                "parent_id": r["parent"] or None,
-                "source": r["source"],
-            },
+            defaults={"name": r["name"], "level": r["level"], "parent_id": r["parent"] or None,
+                      "source": r["source"]},
         )
     with open(data / "aliases.csv", encoding="utf-8") as fh:
         for r in csv.DictReader(fh):

@@ -7,1277 +7,419 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("regions", "0001_initial"),
+        ('regions', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="CategoryPeriod",
+            name='CategoryPeriod',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "category",
-                    models.CharField(
-                        choices=[
-                            ("registered_poor", "建档立卡贫困人口"),
-                            ("lifted_out", "脱贫人口"),
-                            ("unstable_lifted", "脱贫不稳定户"),
-                            ("marginal", "边缘易致贫户"),
-                            ("sudden_hardship", "突发严重困难户"),
-                            ("extreme_poor", "特困人员"),
-                            ("minimum_living", "低保对象"),
-                            ("near_minimum_living", "低保边缘家庭成员"),
-                            ("returned_to_poverty", "返贫致贫人口"),
-                            ("illness_impoverished", "因病致贫重病患者"),
-                            ("general", "普通城乡居民"),
-                        ],
-                        max_length=32,
-                        verbose_name="类别",
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(db_index=True, max_length=12, verbose_name="区划代码"),
-                ),
-                ("start_date", models.DateField(verbose_name="起始日期")),
-                (
-                    "end_date",
-                    models.DateField(
-                        blank=True, help_text="含当日；空为仍在", null=True, verbose_name="终止日期"
-                    ),
-                ),
-                (
-                    "exit_year",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="脱贫年度"
-                    ),
-                ),
-                ("source", models.CharField(blank=True, max_length=32, verbose_name="来源部门")),
-                ("reason", models.CharField(blank=True, max_length=300, verbose_name="认定理由")),
-                (
-                    "end_reason",
-                    models.CharField(blank=True, max_length=300, verbose_name="终止理由"),
-                ),
-                (
-                    "end_way",
-                    models.CharField(
-                        blank=True,
-                        choices=[("aided", "帮扶消除"), ("natural", "自然消除")],
-                        max_length=16,
-                        verbose_name="风险消除方式",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('category', models.CharField(choices=[('registered_poor', '建档立卡贫困人口'), ('lifted_out', '脱贫人口'), ('unstable_lifted', '脱贫不稳定户'), ('marginal', '边缘易致贫户'), ('sudden_hardship', '突发严重困难户'), ('extreme_poor', '特困人员'), ('minimum_living', '低保对象'), ('near_minimum_living', '低保边缘家庭成员'), ('returned_to_poverty', '返贫致贫人口'), ('illness_impoverished', '因病致贫重病患者'), ('general', '普通城乡居民')], max_length=32, verbose_name='类别')),
+                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='区划代码')),
+                ('start_date', models.DateField(verbose_name='起始日期')),
+                ('end_date', models.DateField(blank=True, help_text='含当日；空为仍在', null=True, verbose_name='终止日期')),
+                ('exit_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='脱贫年度')),
+                ('source', models.CharField(blank=True, max_length=32, verbose_name='来源部门')),
+                ('reason', models.CharField(blank=True, max_length=300, verbose_name='认定理由')),
+                ('end_reason', models.CharField(blank=True, max_length=300, verbose_name='终止理由')),
+                ('end_way', models.CharField(blank=True, choices=[('aided', '帮扶消除'), ('natural', '自然消除')], max_length=16, verbose_name='风险消除方式')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "类别期间",
-                "verbose_name_plural": "类别期间",
-                "ordering": ["-start_date"],
+                'verbose_name': '类别期间',
+                'verbose_name_plural': '类别期间',
+                'ordering': ['-start_date'],
             },
         ),
         migrations.CreateModel(
-            name="ChangeRequest",
+            name='ChangeRequest',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "action",
-                    models.CharField(
-                        choices=[("admit", "纳入"), ("change", "变更"), ("exit", "退出")],
-                        max_length=8,
-                        verbose_name="事项",
-                    ),
-                ),
-                (
-                    "category",
-                    models.CharField(
-                        choices=[
-                            ("registered_poor", "建档立卡贫困人口"),
-                            ("lifted_out", "脱贫人口"),
-                            ("unstable_lifted", "脱贫不稳定户"),
-                            ("marginal", "边缘易致贫户"),
-                            ("sudden_hardship", "突发严重困难户"),
-                            ("extreme_poor", "特困人员"),
-                            ("minimum_living", "低保对象"),
-                            ("near_minimum_living", "低保边缘家庭成员"),
-                            ("returned_to_poverty", "返贫致贫人口"),
-                            ("illness_impoverished", "因病致贫重病患者"),
-                            ("general", "普通城乡居民"),
-                        ],
-                        max_length=32,
-                        verbose_name="类别",
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(db_index=True, max_length=12, verbose_name="区划代码"),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("proposed", "已提出（待公示）"),
-                            ("notice", "公示中"),
-                            ("township_approved", "乡镇审核通过（待县级审定）"),
-                            ("approved", "县级审定通过"),
-                            ("rejected", "未通过"),
-                            ("withdrawn", "已撤回"),
-                        ],
-                        db_index=True,
-                        default="proposed",
-                        max_length=20,
-                        verbose_name="状态",
-                    ),
-                ),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("application", "农户自主申报"),
-                            ("visit", "基层干部排查"),
-                            ("department", "部门筛查预警"),
-                            ("supervision", "监督渠道"),
-                            ("platform", "平台分析"),
-                        ],
-                        max_length=16,
-                        verbose_name="线索来源",
-                    ),
-                ),
-                ("reason", models.CharField(max_length=500, verbose_name="理由")),
-                ("effective_date", models.DateField(verbose_name="生效日期")),
-                (
-                    "end_way",
-                    models.CharField(
-                        blank=True,
-                        choices=[("aided", "帮扶消除"), ("natural", "自然消除")],
-                        max_length=16,
-                        verbose_name="风险消除方式",
-                    ),
-                ),
-                (
-                    "exit_year",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="脱贫年度"
-                    ),
-                ),
-                (
-                    "home_visit_on",
-                    models.DateField(blank=True, null=True, verbose_name="入户核实日期"),
-                ),
-                (
-                    "consent_on",
-                    models.DateField(blank=True, null=True, verbose_name="农户书面同意日期"),
-                ),
-                (
-                    "comparison_note",
-                    models.CharField(blank=True, max_length=300, verbose_name="部门数据比对结果"),
-                ),
-                (
-                    "village_review_on",
-                    models.DateField(blank=True, null=True, verbose_name="村民主评议日期"),
-                ),
-                ("notice_start", models.DateField(blank=True, null=True, verbose_name="公示开始")),
-                ("notice_end", models.DateField(blank=True, null=True, verbose_name="公示结束")),
-                ("notice_text", models.TextField(blank=True, verbose_name="公示内容")),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="提出时间")),
-                (
-                    "decided_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="审定时间"),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "period",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="registry.categoryperiod",
-                        verbose_name="变更或终止的期间",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('action', models.CharField(choices=[('admit', '纳入'), ('change', '变更'), ('exit', '退出')], max_length=8, verbose_name='事项')),
+                ('category', models.CharField(choices=[('registered_poor', '建档立卡贫困人口'), ('lifted_out', '脱贫人口'), ('unstable_lifted', '脱贫不稳定户'), ('marginal', '边缘易致贫户'), ('sudden_hardship', '突发严重困难户'), ('extreme_poor', '特困人员'), ('minimum_living', '低保对象'), ('near_minimum_living', '低保边缘家庭成员'), ('returned_to_poverty', '返贫致贫人口'), ('illness_impoverished', '因病致贫重病患者'), ('general', '普通城乡居民')], max_length=32, verbose_name='类别')),
+                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='区划代码')),
+                ('status', models.CharField(choices=[('proposed', '已提出（待公示）'), ('notice', '公示中'), ('township_approved', '乡镇审核通过（待县级审定）'), ('approved', '县级审定通过'), ('rejected', '未通过'), ('withdrawn', '已撤回')], db_index=True, default='proposed', max_length=20, verbose_name='状态')),
+                ('channel', models.CharField(choices=[('application', '农户自主申报'), ('visit', '基层干部排查'), ('department', '部门筛查预警'), ('supervision', '监督渠道'), ('platform', '平台分析')], max_length=16, verbose_name='线索来源')),
+                ('reason', models.CharField(max_length=500, verbose_name='理由')),
+                ('effective_date', models.DateField(verbose_name='生效日期')),
+                ('end_way', models.CharField(blank=True, choices=[('aided', '帮扶消除'), ('natural', '自然消除')], max_length=16, verbose_name='风险消除方式')),
+                ('exit_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='脱贫年度')),
+                ('home_visit_on', models.DateField(blank=True, null=True, verbose_name='入户核实日期')),
+                ('consent_on', models.DateField(blank=True, null=True, verbose_name='农户书面同意日期')),
+                ('comparison_note', models.CharField(blank=True, max_length=300, verbose_name='部门数据比对结果')),
+                ('village_review_on', models.DateField(blank=True, null=True, verbose_name='村民主评议日期')),
+                ('notice_start', models.DateField(blank=True, null=True, verbose_name='公示开始')),
+                ('notice_end', models.DateField(blank=True, null=True, verbose_name='公示结束')),
+                ('notice_text', models.TextField(blank=True, verbose_name='公示内容')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='提出时间')),
+                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审定时间')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('period', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.categoryperiod', verbose_name='变更或终止的期间')),
             ],
             options={
-                "verbose_name": "纳入/退出申请",
-                "verbose_name_plural": "纳入/退出申请",
-                "ordering": ["-created_at"],
+                'verbose_name': '纳入/退出申请',
+                'verbose_name_plural': '纳入/退出申请',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.AddField(
-            model_name="categoryperiod",
-            name="change_request",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="registry.changerequest",
-            ),
+            model_name='categoryperiod',
+            name='change_request',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.changerequest'),
         ),
         migrations.CreateModel(
-            name="ChangeRequestStep",
+            name='ChangeRequestStep',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "step",
-                    models.CharField(
-                        choices=[
-                            ("propose", "提出"),
-                            ("notice", "村级公示"),
-                            ("township_review", "乡镇审核"),
-                            ("county_decision", "县级审定"),
-                            ("withdraw", "撤回"),
-                        ],
-                        max_length=20,
-                        verbose_name="环节",
-                    ),
-                ),
-                (
-                    "decision",
-                    models.CharField(
-                        choices=[("submit", "提交"), ("approve", "通过"), ("reject", "不通过")],
-                        max_length=10,
-                        verbose_name="结论",
-                    ),
-                ),
-                ("actor_region_code", models.CharField(max_length=12, verbose_name="经办区划")),
-                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
-                ("comment", models.CharField(blank=True, max_length=500, verbose_name="意见")),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "request",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="steps",
-                        to="registry.changerequest",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('step', models.CharField(choices=[('propose', '提出'), ('notice', '村级公示'), ('township_review', '乡镇审核'), ('county_decision', '县级审定'), ('withdraw', '撤回')], max_length=20, verbose_name='环节')),
+                ('decision', models.CharField(choices=[('submit', '提交'), ('approve', '通过'), ('reject', '不通过')], max_length=10, verbose_name='结论')),
+                ('actor_region_code', models.CharField(max_length=12, verbose_name='经办区划')),
+                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
+                ('comment', models.CharField(blank=True, max_length=500, verbose_name='意见')),
+                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='registry.changerequest')),
             ],
             options={
-                "verbose_name": "办理环节",
-                "verbose_name_plural": "办理环节",
-                "ordering": ["at", "id"],
+                'verbose_name': '办理环节',
+                'verbose_name_plural': '办理环节',
+                'ordering': ['at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Household",
+            name='Household',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "household_number",
-                    models.CharField(max_length=32, unique=True, verbose_name="户编号"),
-                ),
-                (
-                    "region_code",
-                    models.CharField(db_index=True, max_length=12, verbose_name="区划代码"),
-                ),
-                ("address", models.CharField(blank=True, max_length=200, verbose_name="住址")),
-                ("ended_on", models.DateField(blank=True, null=True, verbose_name="注销日期")),
-                (
-                    "end_reason",
-                    models.CharField(blank=True, max_length=200, verbose_name="注销原因"),
-                ),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
-                (
-                    "village",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="households",
-                        to="regions.region",
-                        verbose_name="村",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('household_number', models.CharField(max_length=32, unique=True, verbose_name='户编号')),
+                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='区划代码')),
+                ('address', models.CharField(blank=True, max_length=200, verbose_name='住址')),
+                ('ended_on', models.DateField(blank=True, null=True, verbose_name='注销日期')),
+                ('end_reason', models.CharField(blank=True, max_length=200, verbose_name='注销原因')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='regions.region', verbose_name='村')),
             ],
             options={
-                "verbose_name": "家庭户",
-                "verbose_name_plural": "家庭户",
+                'verbose_name': '家庭户',
+                'verbose_name_plural': '家庭户',
             },
         ),
         migrations.CreateModel(
-            name="HistoricalSupportMeasure",
+            name='HistoricalSupportMeasure',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(db_index=True, max_length=12, verbose_name="区划代码"),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("medical", "健康帮扶"),
-                            ("assistance", "综合保障"),
-                            ("employment", "就业帮扶"),
-                            ("industry", "产业帮扶"),
-                            ("education", "教育帮扶"),
-                            ("housing", "住房保障"),
-                            ("other", "其他"),
-                        ],
-                        max_length=16,
-                        verbose_name="帮扶类型",
-                    ),
-                ),
-                ("description", models.CharField(max_length=300, verbose_name="帮扶内容")),
-                ("start_date", models.DateField(verbose_name="开始日期")),
-                ("created_at", models.DateTimeField(blank=True, editable=False)),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "household",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="registry.household",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='区划代码')),
+                ('kind', models.CharField(choices=[('medical', '健康帮扶'), ('assistance', '综合保障'), ('employment', '就业帮扶'), ('industry', '产业帮扶'), ('education', '教育帮扶'), ('housing', '住房保障'), ('other', '其他')], max_length=16, verbose_name='帮扶类型')),
+                ('description', models.CharField(max_length=300, verbose_name='帮扶内容')),
+                ('start_date', models.DateField(verbose_name='开始日期')),
+                ('created_at', models.DateTimeField(blank=True, editable=False)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('household', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.household')),
             ],
             options={
-                "verbose_name": "historical 帮扶措施",
-                "verbose_name_plural": "historical 帮扶措施",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical 帮扶措施',
+                'verbose_name_plural': 'historical 帮扶措施',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalPerson",
+            name='HistoricalPerson',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "id_number",
-                    models.CharField(db_index=True, max_length=18, verbose_name="身份证号"),
-                ),
-                ("name", models.CharField(max_length=50, verbose_name="姓名")),
-                (
-                    "sex",
-                    models.CharField(
-                        choices=[("M", "男"), ("F", "女")], max_length=1, verbose_name="性别"
-                    ),
-                ),
-                ("birth_date", models.DateField(verbose_name="出生日期")),
-                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
-                (
-                    "relation",
-                    models.CharField(
-                        choices=[
-                            ("head", "户主"),
-                            ("spouse", "配偶"),
-                            ("child", "子女"),
-                            ("child_in_law", "儿媳/女婿"),
-                            ("grandchild", "孙子女/外孙子女"),
-                            ("parent", "父母"),
-                            ("grandparent", "祖父母/外祖父母"),
-                            ("sibling", "兄弟姐妹"),
-                            ("other", "其他"),
-                        ],
-                        max_length=16,
-                        verbose_name="与户主关系",
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(db_index=True, max_length=12, verbose_name="区划代码"),
-                ),
-                (
-                    "work_ability",
-                    models.CharField(
-                        choices=[
-                            ("able", "普通劳动力"),
-                            ("skilled", "技能劳动力"),
-                            ("weak", "弱劳动力或半劳动力"),
-                            ("unable", "丧失劳动力"),
-                            ("none", "无劳动力"),
-                        ],
-                        default="able",
-                        max_length=16,
-                        verbose_name="劳动能力",
-                    ),
-                ),
-                ("alive", models.BooleanField(default=True, verbose_name="在世")),
-                ("death_date", models.DateField(blank=True, null=True, verbose_name="死亡日期")),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                (
-                    "created_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "household",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="registry.household",
-                        verbose_name="家庭户",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('id_number', models.CharField(db_index=True, max_length=18, verbose_name='身份证号')),
+                ('name', models.CharField(max_length=50, verbose_name='姓名')),
+                ('sex', models.CharField(choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
+                ('birth_date', models.DateField(verbose_name='出生日期')),
+                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
+                ('relation', models.CharField(choices=[('head', '户主'), ('spouse', '配偶'), ('child', '子女'), ('child_in_law', '儿媳/女婿'), ('grandchild', '孙子女/外孙子女'), ('parent', '父母'), ('grandparent', '祖父母/外祖父母'), ('sibling', '兄弟姐妹'), ('other', '其他')], max_length=16, verbose_name='与户主关系')),
+                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='区划代码')),
+                ('work_ability', models.CharField(choices=[('able', '普通劳动力'), ('skilled', '技能劳动力'), ('weak', '弱劳动力或半劳动力'), ('unable', '丧失劳动力'), ('none', '无劳动力')], default='able', max_length=16, verbose_name='劳动能力')),
+                ('alive', models.BooleanField(default=True, verbose_name='在世')),
+                ('death_date', models.DateField(blank=True, null=True, verbose_name='死亡日期')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('household', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.household', verbose_name='家庭户')),
             ],
             options={
-                "verbose_name": "historical 人员",
-                "verbose_name_plural": "historical 人员",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical 人员',
+                'verbose_name_plural': 'historical 人员',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalHouseholdIncome",
+            name='HistoricalHouseholdIncome',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
-                ("total_fen", models.BigIntegerField(verbose_name="家庭纯收入（分）")),
-                ("members", models.PositiveSmallIntegerField(verbose_name="计算人口")),
-                ("per_capita_fen", models.BigIntegerField(verbose_name="人均纯收入（分）")),
-                ("source", models.CharField(blank=True, max_length=100, verbose_name="来源")),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "household",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="registry.household",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
+                ('total_fen', models.BigIntegerField(verbose_name='家庭纯收入（分）')),
+                ('members', models.PositiveSmallIntegerField(verbose_name='计算人口')),
+                ('per_capita_fen', models.BigIntegerField(verbose_name='人均纯收入（分）')),
+                ('source', models.CharField(blank=True, max_length=100, verbose_name='来源')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('household', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.household')),
             ],
             options={
-                "verbose_name": "historical 家庭年收入",
-                "verbose_name_plural": "historical 家庭年收入",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical 家庭年收入',
+                'verbose_name_plural': 'historical 家庭年收入',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name="changerequest",
-            name="household",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="change_requests",
-                to="registry.household",
-            ),
+            model_name='changerequest',
+            name='household',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='change_requests', to='registry.household'),
         ),
         migrations.AddField(
-            model_name="categoryperiod",
-            name="household",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="categories",
-                to="registry.household",
-            ),
+            model_name='categoryperiod',
+            name='household',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='categories', to='registry.household'),
         ),
         migrations.CreateModel(
-            name="Person",
+            name='Person',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "id_number",
-                    models.CharField(max_length=18, unique=True, verbose_name="身份证号"),
-                ),
-                (
-                    "id_rev",
-                    models.CharField(
-                        editable=False, max_length=18, verbose_name="身份证号（倒序）"
-                    ),
-                ),
-                ("name", models.CharField(max_length=50, verbose_name="姓名")),
-                (
-                    "sex",
-                    models.CharField(
-                        choices=[("M", "男"), ("F", "女")], max_length=1, verbose_name="性别"
-                    ),
-                ),
-                ("birth_date", models.DateField(verbose_name="出生日期")),
-                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
-                (
-                    "relation",
-                    models.CharField(
-                        choices=[
-                            ("head", "户主"),
-                            ("spouse", "配偶"),
-                            ("child", "子女"),
-                            ("child_in_law", "儿媳/女婿"),
-                            ("grandchild", "孙子女/外孙子女"),
-                            ("parent", "父母"),
-                            ("grandparent", "祖父母/外祖父母"),
-                            ("sibling", "兄弟姐妹"),
-                            ("other", "其他"),
-                        ],
-                        max_length=16,
-                        verbose_name="与户主关系",
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(db_index=True, max_length=12, verbose_name="区划代码"),
-                ),
-                (
-                    "work_ability",
-                    models.CharField(
-                        choices=[
-                            ("able", "普通劳动力"),
-                            ("skilled", "技能劳动力"),
-                            ("weak", "弱劳动力或半劳动力"),
-                            ("unable", "丧失劳动力"),
-                            ("none", "无劳动力"),
-                        ],
-                        default="able",
-                        max_length=16,
-                        verbose_name="劳动能力",
-                    ),
-                ),
-                ("alive", models.BooleanField(default=True, verbose_name="在世")),
-                ("death_date", models.DateField(blank=True, null=True, verbose_name="死亡日期")),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
-                (
-                    "household",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="members",
-                        to="registry.household",
-                        verbose_name="家庭户",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('id_number', models.CharField(max_length=18, unique=True, verbose_name='身份证号')),
+                ('id_rev', models.CharField(editable=False, max_length=18, verbose_name='身份证号（倒序）')),
+                ('name', models.CharField(max_length=50, verbose_name='姓名')),
+                ('sex', models.CharField(choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
+                ('birth_date', models.DateField(verbose_name='出生日期')),
+                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
+                ('relation', models.CharField(choices=[('head', '户主'), ('spouse', '配偶'), ('child', '子女'), ('child_in_law', '儿媳/女婿'), ('grandchild', '孙子女/外孙子女'), ('parent', '父母'), ('grandparent', '祖父母/外祖父母'), ('sibling', '兄弟姐妹'), ('other', '其他')], max_length=16, verbose_name='与户主关系')),
+                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='区划代码')),
+                ('work_ability', models.CharField(choices=[('able', '普通劳动力'), ('skilled', '技能劳动力'), ('weak', '弱劳动力或半劳动力'), ('unable', '丧失劳动力'), ('none', '无劳动力')], default='able', max_length=16, verbose_name='劳动能力')),
+                ('alive', models.BooleanField(default=True, verbose_name='在世')),
+                ('death_date', models.DateField(blank=True, null=True, verbose_name='死亡日期')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='registry.household', verbose_name='家庭户')),
             ],
             options={
-                "verbose_name": "人员",
-                "verbose_name_plural": "人员",
+                'verbose_name': '人员',
+                'verbose_name_plural': '人员',
             },
         ),
         migrations.AddField(
-            model_name="household",
-            name="head",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="registry.person",
-                verbose_name="户主",
-            ),
+            model_name='household',
+            name='head',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person', verbose_name='户主'),
         ),
         migrations.CreateModel(
-            name="HistoricalHousehold",
+            name='HistoricalHousehold',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "household_number",
-                    models.CharField(db_index=True, max_length=32, verbose_name="户编号"),
-                ),
-                (
-                    "region_code",
-                    models.CharField(db_index=True, max_length=12, verbose_name="区划代码"),
-                ),
-                ("address", models.CharField(blank=True, max_length=200, verbose_name="住址")),
-                ("ended_on", models.DateField(blank=True, null=True, verbose_name="注销日期")),
-                (
-                    "end_reason",
-                    models.CharField(blank=True, max_length=200, verbose_name="注销原因"),
-                ),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                (
-                    "created_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "village",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="regions.region",
-                        verbose_name="村",
-                    ),
-                ),
-                (
-                    "head",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="registry.person",
-                        verbose_name="户主",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('household_number', models.CharField(db_index=True, max_length=32, verbose_name='户编号')),
+                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='区划代码')),
+                ('address', models.CharField(blank=True, max_length=200, verbose_name='住址')),
+                ('ended_on', models.DateField(blank=True, null=True, verbose_name='注销日期')),
+                ('end_reason', models.CharField(blank=True, max_length=200, verbose_name='注销原因')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('village', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='regions.region', verbose_name='村')),
+                ('head', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.person', verbose_name='户主')),
             ],
             options={
-                "verbose_name": "historical 家庭户",
-                "verbose_name_plural": "historical 家庭户",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical 家庭户',
+                'verbose_name_plural': 'historical 家庭户',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalChangeRequest",
+            name='HistoricalChangeRequest',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "action",
-                    models.CharField(
-                        choices=[("admit", "纳入"), ("change", "变更"), ("exit", "退出")],
-                        max_length=8,
-                        verbose_name="事项",
-                    ),
-                ),
-                (
-                    "category",
-                    models.CharField(
-                        choices=[
-                            ("registered_poor", "建档立卡贫困人口"),
-                            ("lifted_out", "脱贫人口"),
-                            ("unstable_lifted", "脱贫不稳定户"),
-                            ("marginal", "边缘易致贫户"),
-                            ("sudden_hardship", "突发严重困难户"),
-                            ("extreme_poor", "特困人员"),
-                            ("minimum_living", "低保对象"),
-                            ("near_minimum_living", "低保边缘家庭成员"),
-                            ("returned_to_poverty", "返贫致贫人口"),
-                            ("illness_impoverished", "因病致贫重病患者"),
-                            ("general", "普通城乡居民"),
-                        ],
-                        max_length=32,
-                        verbose_name="类别",
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(db_index=True, max_length=12, verbose_name="区划代码"),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("proposed", "已提出（待公示）"),
-                            ("notice", "公示中"),
-                            ("township_approved", "乡镇审核通过（待县级审定）"),
-                            ("approved", "县级审定通过"),
-                            ("rejected", "未通过"),
-                            ("withdrawn", "已撤回"),
-                        ],
-                        db_index=True,
-                        default="proposed",
-                        max_length=20,
-                        verbose_name="状态",
-                    ),
-                ),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("application", "农户自主申报"),
-                            ("visit", "基层干部排查"),
-                            ("department", "部门筛查预警"),
-                            ("supervision", "监督渠道"),
-                            ("platform", "平台分析"),
-                        ],
-                        max_length=16,
-                        verbose_name="线索来源",
-                    ),
-                ),
-                ("reason", models.CharField(max_length=500, verbose_name="理由")),
-                ("effective_date", models.DateField(verbose_name="生效日期")),
-                (
-                    "end_way",
-                    models.CharField(
-                        blank=True,
-                        choices=[("aided", "帮扶消除"), ("natural", "自然消除")],
-                        max_length=16,
-                        verbose_name="风险消除方式",
-                    ),
-                ),
-                (
-                    "exit_year",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="脱贫年度"
-                    ),
-                ),
-                (
-                    "home_visit_on",
-                    models.DateField(blank=True, null=True, verbose_name="入户核实日期"),
-                ),
-                (
-                    "consent_on",
-                    models.DateField(blank=True, null=True, verbose_name="农户书面同意日期"),
-                ),
-                (
-                    "comparison_note",
-                    models.CharField(blank=True, max_length=300, verbose_name="部门数据比对结果"),
-                ),
-                (
-                    "village_review_on",
-                    models.DateField(blank=True, null=True, verbose_name="村民主评议日期"),
-                ),
-                ("notice_start", models.DateField(blank=True, null=True, verbose_name="公示开始")),
-                ("notice_end", models.DateField(blank=True, null=True, verbose_name="公示结束")),
-                ("notice_text", models.TextField(blank=True, verbose_name="公示内容")),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                (
-                    "created_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="提出时间"),
-                ),
-                (
-                    "decided_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="审定时间"),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "period",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="registry.categoryperiod",
-                        verbose_name="变更或终止的期间",
-                    ),
-                ),
-                (
-                    "household",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="registry.household",
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="registry.person",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('action', models.CharField(choices=[('admit', '纳入'), ('change', '变更'), ('exit', '退出')], max_length=8, verbose_name='事项')),
+                ('category', models.CharField(choices=[('registered_poor', '建档立卡贫困人口'), ('lifted_out', '脱贫人口'), ('unstable_lifted', '脱贫不稳定户'), ('marginal', '边缘易致贫户'), ('sudden_hardship', '突发严重困难户'), ('extreme_poor', '特困人员'), ('minimum_living', '低保对象'), ('near_minimum_living', '低保边缘家庭成员'), ('returned_to_poverty', '返贫致贫人口'), ('illness_impoverished', '因病致贫重病患者'), ('general', '普通城乡居民')], max_length=32, verbose_name='类别')),
+                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='区划代码')),
+                ('status', models.CharField(choices=[('proposed', '已提出（待公示）'), ('notice', '公示中'), ('township_approved', '乡镇审核通过（待县级审定）'), ('approved', '县级审定通过'), ('rejected', '未通过'), ('withdrawn', '已撤回')], db_index=True, default='proposed', max_length=20, verbose_name='状态')),
+                ('channel', models.CharField(choices=[('application', '农户自主申报'), ('visit', '基层干部排查'), ('department', '部门筛查预警'), ('supervision', '监督渠道'), ('platform', '平台分析')], max_length=16, verbose_name='线索来源')),
+                ('reason', models.CharField(max_length=500, verbose_name='理由')),
+                ('effective_date', models.DateField(verbose_name='生效日期')),
+                ('end_way', models.CharField(blank=True, choices=[('aided', '帮扶消除'), ('natural', '自然消除')], max_length=16, verbose_name='风险消除方式')),
+                ('exit_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='脱贫年度')),
+                ('home_visit_on', models.DateField(blank=True, null=True, verbose_name='入户核实日期')),
+                ('consent_on', models.DateField(blank=True, null=True, verbose_name='农户书面同意日期')),
+                ('comparison_note', models.CharField(blank=True, max_length=300, verbose_name='部门数据比对结果')),
+                ('village_review_on', models.DateField(blank=True, null=True, verbose_name='村民主评议日期')),
+                ('notice_start', models.DateField(blank=True, null=True, verbose_name='公示开始')),
+                ('notice_end', models.DateField(blank=True, null=True, verbose_name='公示结束')),
+                ('notice_text', models.TextField(blank=True, verbose_name='公示内容')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='提出时间')),
+                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审定时间')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('period', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.categoryperiod', verbose_name='变更或终止的期间')),
+                ('household', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.household')),
+                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.person')),
             ],
             options={
-                "verbose_name": "historical 纳入/退出申请",
-                "verbose_name_plural": "historical 纳入/退出申请",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical 纳入/退出申请',
+                'verbose_name_plural': 'historical 纳入/退出申请',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalCategoryPeriod",
+            name='HistoricalCategoryPeriod',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "category",
-                    models.CharField(
-                        choices=[
-                            ("registered_poor", "建档立卡贫困人口"),
-                            ("lifted_out", "脱贫人口"),
-                            ("unstable_lifted", "脱贫不稳定户"),
-                            ("marginal", "边缘易致贫户"),
-                            ("sudden_hardship", "突发严重困难户"),
-                            ("extreme_poor", "特困人员"),
-                            ("minimum_living", "低保对象"),
-                            ("near_minimum_living", "低保边缘家庭成员"),
-                            ("returned_to_poverty", "返贫致贫人口"),
-                            ("illness_impoverished", "因病致贫重病患者"),
-                            ("general", "普通城乡居民"),
-                        ],
-                        max_length=32,
-                        verbose_name="类别",
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(db_index=True, max_length=12, verbose_name="区划代码"),
-                ),
-                ("start_date", models.DateField(verbose_name="起始日期")),
-                (
-                    "end_date",
-                    models.DateField(
-                        blank=True, help_text="含当日；空为仍在", null=True, verbose_name="终止日期"
-                    ),
-                ),
-                (
-                    "exit_year",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="脱贫年度"
-                    ),
-                ),
-                ("source", models.CharField(blank=True, max_length=32, verbose_name="来源部门")),
-                ("reason", models.CharField(blank=True, max_length=300, verbose_name="认定理由")),
-                (
-                    "end_reason",
-                    models.CharField(blank=True, max_length=300, verbose_name="终止理由"),
-                ),
-                (
-                    "end_way",
-                    models.CharField(
-                        blank=True,
-                        choices=[("aided", "帮扶消除"), ("natural", "自然消除")],
-                        max_length=16,
-                        verbose_name="风险消除方式",
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="登记时间"),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "change_request",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="registry.changerequest",
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "household",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="registry.household",
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="registry.person",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('category', models.CharField(choices=[('registered_poor', '建档立卡贫困人口'), ('lifted_out', '脱贫人口'), ('unstable_lifted', '脱贫不稳定户'), ('marginal', '边缘易致贫户'), ('sudden_hardship', '突发严重困难户'), ('extreme_poor', '特困人员'), ('minimum_living', '低保对象'), ('near_minimum_living', '低保边缘家庭成员'), ('returned_to_poverty', '返贫致贫人口'), ('illness_impoverished', '因病致贫重病患者'), ('general', '普通城乡居民')], max_length=32, verbose_name='类别')),
+                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='区划代码')),
+                ('start_date', models.DateField(verbose_name='起始日期')),
+                ('end_date', models.DateField(blank=True, help_text='含当日；空为仍在', null=True, verbose_name='终止日期')),
+                ('exit_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='脱贫年度')),
+                ('source', models.CharField(blank=True, max_length=32, verbose_name='来源部门')),
+                ('reason', models.CharField(blank=True, max_length=300, verbose_name='认定理由')),
+                ('end_reason', models.CharField(blank=True, max_length=300, verbose_name='终止理由')),
+                ('end_way', models.CharField(blank=True, choices=[('aided', '帮扶消除'), ('natural', '自然消除')], max_length=16, verbose_name='风险消除方式')),
+                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='登记时间')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('change_request', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.changerequest')),
+                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('household', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.household')),
+                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.person')),
             ],
             options={
-                "verbose_name": "historical 类别期间",
-                "verbose_name_plural": "historical 类别期间",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical 类别期间',
+                'verbose_name_plural': 'historical 类别期间',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name="changerequest",
-            name="person",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="change_requests",
-                to="registry.person",
-            ),
+            model_name='changerequest',
+            name='person',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='change_requests', to='registry.person'),
         ),
         migrations.AddField(
-            model_name="categoryperiod",
-            name="person",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="categories",
-                to="registry.person",
-            ),
+            model_name='categoryperiod',
+            name='person',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='categories', to='registry.person'),
         ),
         migrations.CreateModel(
-            name="SupportMeasure",
+            name='SupportMeasure',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(db_index=True, max_length=12, verbose_name="区划代码"),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("medical", "健康帮扶"),
-                            ("assistance", "综合保障"),
-                            ("employment", "就业帮扶"),
-                            ("industry", "产业帮扶"),
-                            ("education", "教育帮扶"),
-                            ("housing", "住房保障"),
-                            ("other", "其他"),
-                        ],
-                        max_length=16,
-                        verbose_name="帮扶类型",
-                    ),
-                ),
-                ("description", models.CharField(max_length=300, verbose_name="帮扶内容")),
-                ("start_date", models.DateField(verbose_name="开始日期")),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "household",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="support_measures",
-                        to="registry.household",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='区划代码')),
+                ('kind', models.CharField(choices=[('medical', '健康帮扶'), ('assistance', '综合保障'), ('employment', '就业帮扶'), ('industry', '产业帮扶'), ('education', '教育帮扶'), ('housing', '住房保障'), ('other', '其他')], max_length=16, verbose_name='帮扶类型')),
+                ('description', models.CharField(max_length=300, verbose_name='帮扶内容')),
+                ('start_date', models.DateField(verbose_name='开始日期')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='support_measures', to='registry.household')),
             ],
             options={
-                "verbose_name": "帮扶措施",
-                "verbose_name_plural": "帮扶措施",
-                "ordering": ["-start_date"],
+                'verbose_name': '帮扶措施',
+                'verbose_name_plural': '帮扶措施',
+                'ordering': ['-start_date'],
             },
         ),
         migrations.CreateModel(
-            name="HouseholdIncome",
+            name='HouseholdIncome',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
-                ("total_fen", models.BigIntegerField(verbose_name="家庭纯收入（分）")),
-                ("members", models.PositiveSmallIntegerField(verbose_name="计算人口")),
-                ("per_capita_fen", models.BigIntegerField(verbose_name="人均纯收入（分）")),
-                ("source", models.CharField(blank=True, max_length=100, verbose_name="来源")),
-                (
-                    "household",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="incomes",
-                        to="registry.household",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
+                ('total_fen', models.BigIntegerField(verbose_name='家庭纯收入（分）')),
+                ('members', models.PositiveSmallIntegerField(verbose_name='计算人口')),
+                ('per_capita_fen', models.BigIntegerField(verbose_name='人均纯收入（分）')),
+                ('source', models.CharField(blank=True, max_length=100, verbose_name='来源')),
+                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incomes', to='registry.household')),
             ],
             options={
-                "verbose_name": "家庭年收入",
-                "verbose_name_plural": "家庭年收入",
-                "ordering": ["-year"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("household", "year"), name="income_one_per_year"
-                    )
-                ],
+                'verbose_name': '家庭年收入',
+                'verbose_name_plural': '家庭年收入',
+                'ordering': ['-year'],
+                'constraints': [models.UniqueConstraint(fields=('household', 'year'), name='income_one_per_year')],
             },
         ),
         migrations.AddIndex(
-            model_name="person",
-            index=models.Index(
-                fields=["id_rev"], name="person_id_rev", opclasses=["varchar_pattern_ops"]
-            ),
+            model_name='person',
+            index=models.Index(fields=['id_rev'], name='person_id_rev', opclasses=['varchar_pattern_ops']),
         ),
         migrations.AddIndex(
-            model_name="person",
-            index=models.Index(
-                fields=["name"], name="person_name", opclasses=["varchar_pattern_ops"]
-            ),
+            model_name='person',
+            index=models.Index(fields=['name'], name='person_name', opclasses=['varchar_pattern_ops']),
         ),
         migrations.AddIndex(
-            model_name="person",
-            index=models.Index(fields=["region_code", "id"], name="person_region_id"),
+            model_name='person',
+            index=models.Index(fields=['region_code', 'id'], name='person_region_id'),
         ),
         migrations.AddIndex(
-            model_name="household",
-            index=models.Index(fields=["region_code", "id"], name="hh_region_id"),
+            model_name='household',
+            index=models.Index(fields=['region_code', 'id'], name='hh_region_id'),
         ),
         migrations.AddIndex(
-            model_name="household",
-            index=models.Index(
-                fields=["household_number"],
-                name="hh_number_pattern",
-                opclasses=["varchar_pattern_ops"],
-            ),
+            model_name='household',
+            index=models.Index(fields=['household_number'], name='hh_number_pattern', opclasses=['varchar_pattern_ops']),
         ),
         migrations.AddIndex(
-            model_name="changerequest",
-            index=models.Index(fields=["region_code", "status"], name="cr_region_status"),
+            model_name='changerequest',
+            index=models.Index(fields=['region_code', 'status'], name='cr_region_status'),
         ),
         migrations.AddIndex(
-            model_name="categoryperiod",
-            index=models.Index(fields=["region_code", "category"], name="period_region_cat"),
+            model_name='categoryperiod',
+            index=models.Index(fields=['region_code', 'category'], name='period_region_cat'),
         ),
         migrations.AddIndex(
-            model_name="categoryperiod",
-            index=models.Index(fields=["person", "category"], name="period_person_cat"),
+            model_name='categoryperiod',
+            index=models.Index(fields=['person', 'category'], name='period_person_cat'),
         ),
         migrations.AddIndex(
-            model_name="categoryperiod",
-            index=models.Index(fields=["household", "category"], name="period_household_cat"),
+            model_name='categoryperiod',
+            index=models.Index(fields=['household', 'category'], name='period_household_cat'),
         ),
         migrations.AddConstraint(
-            model_name="categoryperiod",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("household__isnull", True), ("person__isnull", False)),
-                    models.Q(("household__isnull", False), ("person__isnull", True)),
-                    _connector="OR",
-                ),
-                name="period_one_subject",
-            ),
+            model_name='categoryperiod',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('household__isnull', True), ('person__isnull', False)), models.Q(('household__isnull', False), ('person__isnull', True)), _connector='OR'), name='period_one_subject'),
         ),
         migrations.AddConstraint(
-            model_name="categoryperiod",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("end_date__isnull", True),
-                    ("end_date__gte", models.F("start_date")),
-                    _connector="OR",
-                ),
-                name="period_end_after_start",
-            ),
+            model_name='categoryperiod',
+            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='period_end_after_start'),
         ),
     ]

@@ -5,77 +5,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("registry", "0001_initial"),
+        ('registry', '0001_initial'),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name="household",
-            name="hh_number_pattern",
+            model_name='household',
+            name='hh_number_pattern',
         ),
         migrations.AlterField(
-            model_name="categoryperiod",
-            name="household",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="categories",
-                to="registry.household",
-            ),
+            model_name='categoryperiod',
+            name='household',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='categories', to='registry.household'),
         ),
         migrations.AlterField(
-            model_name="categoryperiod",
-            name="person",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="categories",
-                to="registry.person",
-            ),
+            model_name='categoryperiod',
+            name='person',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='categories', to='registry.person'),
         ),
         migrations.AlterField(
-            model_name="categoryperiod",
-            name="region_code",
-            field=models.CharField(max_length=12, verbose_name="区划代码"),
+            model_name='categoryperiod',
+            name='region_code',
+            field=models.CharField(max_length=12, verbose_name='区划代码'),
         ),
         migrations.AlterField(
-            model_name="changerequest",
-            name="region_code",
-            field=models.CharField(max_length=12, verbose_name="区划代码"),
+            model_name='changerequest',
+            name='region_code',
+            field=models.CharField(max_length=12, verbose_name='区划代码'),
         ),
         migrations.AlterField(
-            model_name="historicalcategoryperiod",
-            name="region_code",
-            field=models.CharField(max_length=12, verbose_name="区划代码"),
+            model_name='historicalcategoryperiod',
+            name='region_code',
+            field=models.CharField(max_length=12, verbose_name='区划代码'),
         ),
         migrations.AlterField(
-            model_name="historicalchangerequest",
-            name="region_code",
-            field=models.CharField(max_length=12, verbose_name="区划代码"),
+            model_name='historicalchangerequest',
+            name='region_code',
+            field=models.CharField(max_length=12, verbose_name='区划代码'),
         ),
         migrations.AlterField(
-            model_name="historicalhousehold",
-            name="region_code",
-            field=models.CharField(max_length=12, verbose_name="区划代码"),
+            model_name='historicalhousehold',
+            name='region_code',
+            field=models.CharField(max_length=12, verbose_name='区划代码'),
         ),
         migrations.AlterField(
-            model_name="historicalperson",
-            name="region_code",
-            field=models.CharField(max_length=12, verbose_name="区划代码"),
+            model_name='historicalperson',
+            name='region_code',
+            field=models.CharField(max_length=12, verbose_name='区划代码'),
         ),
         migrations.AlterField(
-            model_name="household",
-            name="region_code",
-            field=models.CharField(max_length=12, verbose_name="区划代码"),
+            model_name='household',
+            name='region_code',
+            field=models.CharField(max_length=12, verbose_name='区划代码'),
         ),
         migrations.AlterField(
-            model_name="person",
-            name="region_code",
-            field=models.CharField(max_length=12, verbose_name="区划代码"),
+            model_name='person',
+            name='region_code',
+            field=models.CharField(max_length=12, verbose_name='区划代码'),
         ),
     ]

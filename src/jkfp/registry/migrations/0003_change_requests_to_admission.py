@@ -5,9 +5,10 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("admission", "0001_initial"),
-        ("registry", "0002_drop_redundant_indexes"),
+        ('admission', '0001_initial'),
+        ('registry', '0002_drop_redundant_indexes'),
     ]
 
     # The models moved from the registry app; their tables keep their names, so this changes
@@ -16,66 +17,53 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             database_operations=[],
             state_operations=[
-                migrations.RemoveField(
-                    model_name="changerequeststep",
-                    name="request",
-                ),
-                migrations.AlterField(
-                    model_name="categoryperiod",
-                    name="change_request",
-                    field=models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="admission.changerequest",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="historicalcategoryperiod",
-                    name="change_request",
-                    field=models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="admission.changerequest",
-                    ),
-                ),
-                migrations.RemoveField(
-                    model_name="changerequeststep",
-                    name="actor",
-                ),
-                migrations.RemoveField(
-                    model_name="historicalchangerequest",
-                    name="created_by",
-                ),
-                migrations.RemoveField(
-                    model_name="historicalchangerequest",
-                    name="history_user",
-                ),
-                migrations.RemoveField(
-                    model_name="historicalchangerequest",
-                    name="household",
-                ),
-                migrations.RemoveField(
-                    model_name="historicalchangerequest",
-                    name="period",
-                ),
-                migrations.RemoveField(
-                    model_name="historicalchangerequest",
-                    name="person",
-                ),
-                migrations.DeleteModel(
-                    name="ChangeRequest",
-                ),
-                migrations.DeleteModel(
-                    name="ChangeRequestStep",
-                ),
-                migrations.DeleteModel(
-                    name="HistoricalChangeRequest",
-                ),
+        migrations.RemoveField(
+            model_name='changerequeststep',
+            name='request',
+        ),
+        migrations.AlterField(
+            model_name='categoryperiod',
+            name='change_request',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='admission.changerequest'),
+        ),
+        migrations.AlterField(
+            model_name='historicalcategoryperiod',
+            name='change_request',
+            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='admission.changerequest'),
+        ),
+        migrations.RemoveField(
+            model_name='changerequeststep',
+            name='actor',
+        ),
+        migrations.RemoveField(
+            model_name='historicalchangerequest',
+            name='created_by',
+        ),
+        migrations.RemoveField(
+            model_name='historicalchangerequest',
+            name='history_user',
+        ),
+        migrations.RemoveField(
+            model_name='historicalchangerequest',
+            name='household',
+        ),
+        migrations.RemoveField(
+            model_name='historicalchangerequest',
+            name='period',
+        ),
+        migrations.RemoveField(
+            model_name='historicalchangerequest',
+            name='person',
+        ),
+        migrations.DeleteModel(
+            name='ChangeRequest',
+        ),
+        migrations.DeleteModel(
+            name='ChangeRequestStep',
+        ),
+        migrations.DeleteModel(
+            name='HistoricalChangeRequest',
+        ),
             ],
         ),
     ]

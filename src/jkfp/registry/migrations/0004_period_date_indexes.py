@@ -5,27 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("admission", "0001_initial"),
-        ("registry", "0003_change_requests_to_admission"),
+        ('admission', '0001_initial'),
+        ('registry', '0003_change_requests_to_admission'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name="categoryperiod",
-            index=models.Index(
-                condition=models.Q(("end_date__isnull", False)),
-                fields=["end_date"],
-                name="period_dated_end",
-            ),
+            model_name='categoryperiod',
+            index=models.Index(condition=models.Q(('end_date__isnull', False)), fields=['end_date'], name='period_dated_end'),
         ),
         migrations.AddIndex(
-            model_name="categoryperiod",
-            index=models.Index(
-                condition=models.Q(("end_date__isnull", True)),
-                fields=["start_date"],
-                name="period_open_start",
-            ),
+            model_name='categoryperiod',
+            index=models.Index(condition=models.Q(('end_date__isnull', True)), fields=['start_date'], name='period_open_start'),
         ),
     ]

@@ -7,455 +7,162 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("registry", "0004_period_date_indexes"),
+        ('registry', '0004_period_date_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Campaign",
+            name='Campaign',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=100, verbose_name="名称")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("two_cancers", "两癌筛查"),
-                            ("newborn", "新生儿疾病筛查"),
-                            ("chronic_opportunistic", "慢性病机会性筛查"),
-                            ("upper_gi_cancer", "上消化道癌筛查"),
-                            ("echinococcosis", "包虫病筛查"),
-                            ("kashin_beck", "大骨节病监测"),
-                            ("other_endemic", "其他地方病筛查"),
-                        ],
-                        max_length=24,
-                        verbose_name="类型",
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(db_index=True, max_length=12, verbose_name="组织区划代码"),
-                ),
-                ("start_on", models.DateField(verbose_name="开始日期")),
-                ("end_on", models.DateField(verbose_name="结束日期")),
-                (
-                    "target_sex",
-                    models.CharField(
-                        blank=True,
-                        choices=[("", "不限"), ("M", "男"), ("F", "女")],
-                        max_length=1,
-                        verbose_name="目标性别",
-                    ),
-                ),
-                (
-                    "age_min",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="最小年龄"
-                    ),
-                ),
-                (
-                    "age_max",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="最大年龄"
-                    ),
-                ),
-                ("age_on", models.DateField(verbose_name="年龄计算日期")),
-                (
-                    "target_categories",
-                    models.JSONField(blank=True, default=list, verbose_name="目标类别"),
-                ),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, verbose_name='名称')),
+                ('kind', models.CharField(choices=[('two_cancers', '两癌筛查'), ('newborn', '新生儿疾病筛查'), ('chronic_opportunistic', '慢性病机会性筛查'), ('upper_gi_cancer', '上消化道癌筛查'), ('echinococcosis', '包虫病筛查'), ('kashin_beck', '大骨节病监测'), ('other_endemic', '其他地方病筛查')], max_length=24, verbose_name='类型')),
+                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='组织区划代码')),
+                ('start_on', models.DateField(verbose_name='开始日期')),
+                ('end_on', models.DateField(verbose_name='结束日期')),
+                ('target_sex', models.CharField(blank=True, choices=[('', '不限'), ('M', '男'), ('F', '女')], max_length=1, verbose_name='目标性别')),
+                ('age_min', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='最小年龄')),
+                ('age_max', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='最大年龄')),
+                ('age_on', models.DateField(verbose_name='年龄计算日期')),
+                ('target_categories', models.JSONField(blank=True, default=list, verbose_name='目标类别')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "筛查项目",
-                "verbose_name_plural": "筛查项目",
-                "ordering": ["-start_on", "-id"],
+                'verbose_name': '筛查项目',
+                'verbose_name_plural': '筛查项目',
+                'ordering': ['-start_on', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="HistoricalCampaign",
+            name='HistoricalCampaign',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=100, verbose_name="名称")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("two_cancers", "两癌筛查"),
-                            ("newborn", "新生儿疾病筛查"),
-                            ("chronic_opportunistic", "慢性病机会性筛查"),
-                            ("upper_gi_cancer", "上消化道癌筛查"),
-                            ("echinococcosis", "包虫病筛查"),
-                            ("kashin_beck", "大骨节病监测"),
-                            ("other_endemic", "其他地方病筛查"),
-                        ],
-                        max_length=24,
-                        verbose_name="类型",
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(db_index=True, max_length=12, verbose_name="组织区划代码"),
-                ),
-                ("start_on", models.DateField(verbose_name="开始日期")),
-                ("end_on", models.DateField(verbose_name="结束日期")),
-                (
-                    "target_sex",
-                    models.CharField(
-                        blank=True,
-                        choices=[("", "不限"), ("M", "男"), ("F", "女")],
-                        max_length=1,
-                        verbose_name="目标性别",
-                    ),
-                ),
-                (
-                    "age_min",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="最小年龄"
-                    ),
-                ),
-                (
-                    "age_max",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="最大年龄"
-                    ),
-                ),
-                ("age_on", models.DateField(verbose_name="年龄计算日期")),
-                (
-                    "target_categories",
-                    models.JSONField(blank=True, default=list, verbose_name="目标类别"),
-                ),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                (
-                    "created_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, verbose_name='名称')),
+                ('kind', models.CharField(choices=[('two_cancers', '两癌筛查'), ('newborn', '新生儿疾病筛查'), ('chronic_opportunistic', '慢性病机会性筛查'), ('upper_gi_cancer', '上消化道癌筛查'), ('echinococcosis', '包虫病筛查'), ('kashin_beck', '大骨节病监测'), ('other_endemic', '其他地方病筛查')], max_length=24, verbose_name='类型')),
+                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='组织区划代码')),
+                ('start_on', models.DateField(verbose_name='开始日期')),
+                ('end_on', models.DateField(verbose_name='结束日期')),
+                ('target_sex', models.CharField(blank=True, choices=[('', '不限'), ('M', '男'), ('F', '女')], max_length=1, verbose_name='目标性别')),
+                ('age_min', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='最小年龄')),
+                ('age_max', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='最大年龄')),
+                ('age_on', models.DateField(verbose_name='年龄计算日期')),
+                ('target_categories', models.JSONField(blank=True, default=list, verbose_name='目标类别')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "historical 筛查项目",
-                "verbose_name_plural": "historical 筛查项目",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical 筛查项目',
+                'verbose_name_plural': 'historical 筛查项目',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalScreeningResult",
+            name='HistoricalScreeningResult',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("region_code", models.CharField(max_length=12, verbose_name="区划代码")),
-                ("screened_on", models.DateField(verbose_name="筛查日期")),
-                (
-                    "result",
-                    models.CharField(
-                        choices=[("negative", "阴性"), ("suspected", "可疑"), ("positive", "阳性")],
-                        max_length=10,
-                        verbose_name="结果",
-                    ),
-                ),
-                ("finding", models.CharField(blank=True, max_length=500, verbose_name="检查所见")),
-                (
-                    "stage",
-                    models.CharField(
-                        choices=[
-                            ("done", "无需后续"),
-                            ("awaiting", "待处理"),
-                            ("referred", "已转诊"),
-                            ("confirmed", "已确诊"),
-                            ("ruled_out", "已排除"),
-                            ("case_opened", "已纳入大病救治"),
-                            ("registered", "已纳入慢病管理"),
-                        ],
-                        max_length=12,
-                        verbose_name="后续进展",
-                    ),
-                ),
-                (
-                    "referred_to",
-                    models.CharField(blank=True, max_length=100, verbose_name="转诊机构"),
-                ),
-                (
-                    "confirmed_icd10",
-                    models.CharField(blank=True, max_length=8, verbose_name="确诊（ICD-10）"),
-                ),
-                (
-                    "health_ref",
-                    models.CharField(blank=True, max_length=40, verbose_name="健康记录"),
-                ),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                (
-                    "created_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "campaign",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="screening.campaign",
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="registry.person",
-                        verbose_name="受检者",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('region_code', models.CharField(max_length=12, verbose_name='区划代码')),
+                ('screened_on', models.DateField(verbose_name='筛查日期')),
+                ('result', models.CharField(choices=[('negative', '阴性'), ('suspected', '可疑'), ('positive', '阳性')], max_length=10, verbose_name='结果')),
+                ('finding', models.CharField(blank=True, max_length=500, verbose_name='检查所见')),
+                ('stage', models.CharField(choices=[('done', '无需后续'), ('awaiting', '待处理'), ('referred', '已转诊'), ('confirmed', '已确诊'), ('ruled_out', '已排除'), ('case_opened', '已纳入大病救治'), ('registered', '已纳入慢病管理')], max_length=12, verbose_name='后续进展')),
+                ('referred_to', models.CharField(blank=True, max_length=100, verbose_name='转诊机构')),
+                ('confirmed_icd10', models.CharField(blank=True, max_length=8, verbose_name='确诊（ICD-10）')),
+                ('health_ref', models.CharField(blank=True, max_length=40, verbose_name='健康记录')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('campaign', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='screening.campaign')),
+                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.person', verbose_name='受检者')),
             ],
             options={
-                "verbose_name": "historical 筛查结果",
-                "verbose_name_plural": "historical 筛查结果",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical 筛查结果',
+                'verbose_name_plural': 'historical 筛查结果',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="ScreeningResult",
+            name='ScreeningResult',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("region_code", models.CharField(max_length=12, verbose_name="区划代码")),
-                ("screened_on", models.DateField(verbose_name="筛查日期")),
-                (
-                    "result",
-                    models.CharField(
-                        choices=[("negative", "阴性"), ("suspected", "可疑"), ("positive", "阳性")],
-                        max_length=10,
-                        verbose_name="结果",
-                    ),
-                ),
-                ("finding", models.CharField(blank=True, max_length=500, verbose_name="检查所见")),
-                (
-                    "stage",
-                    models.CharField(
-                        choices=[
-                            ("done", "无需后续"),
-                            ("awaiting", "待处理"),
-                            ("referred", "已转诊"),
-                            ("confirmed", "已确诊"),
-                            ("ruled_out", "已排除"),
-                            ("case_opened", "已纳入大病救治"),
-                            ("registered", "已纳入慢病管理"),
-                        ],
-                        max_length=12,
-                        verbose_name="后续进展",
-                    ),
-                ),
-                (
-                    "referred_to",
-                    models.CharField(blank=True, max_length=100, verbose_name="转诊机构"),
-                ),
-                (
-                    "confirmed_icd10",
-                    models.CharField(blank=True, max_length=8, verbose_name="确诊（ICD-10）"),
-                ),
-                (
-                    "health_ref",
-                    models.CharField(blank=True, max_length=40, verbose_name="健康记录"),
-                ),
-                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                (
-                    "campaign",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="results",
-                        to="screening.campaign",
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="screening_results",
-                        to="registry.person",
-                        verbose_name="受检者",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(max_length=12, verbose_name='区划代码')),
+                ('screened_on', models.DateField(verbose_name='筛查日期')),
+                ('result', models.CharField(choices=[('negative', '阴性'), ('suspected', '可疑'), ('positive', '阳性')], max_length=10, verbose_name='结果')),
+                ('finding', models.CharField(blank=True, max_length=500, verbose_name='检查所见')),
+                ('stage', models.CharField(choices=[('done', '无需后续'), ('awaiting', '待处理'), ('referred', '已转诊'), ('confirmed', '已确诊'), ('ruled_out', '已排除'), ('case_opened', '已纳入大病救治'), ('registered', '已纳入慢病管理')], max_length=12, verbose_name='后续进展')),
+                ('referred_to', models.CharField(blank=True, max_length=100, verbose_name='转诊机构')),
+                ('confirmed_icd10', models.CharField(blank=True, max_length=8, verbose_name='确诊（ICD-10）')),
+                ('health_ref', models.CharField(blank=True, max_length=40, verbose_name='健康记录')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='results', to='screening.campaign')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='screening_results', to='registry.person', verbose_name='受检者')),
             ],
             options={
-                "verbose_name": "筛查结果",
-                "verbose_name_plural": "筛查结果",
-                "ordering": ["-screened_on", "-id"],
+                'verbose_name': '筛查结果',
+                'verbose_name_plural': '筛查结果',
+                'ordering': ['-screened_on', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="ResultStep",
+            name='ResultStep',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("step", models.CharField(max_length=16, verbose_name="步骤")),
-                ("from_stage", models.CharField(max_length=12, verbose_name="原进展")),
-                ("to_stage", models.CharField(max_length=12, verbose_name="新进展")),
-                ("on_date", models.DateField(verbose_name="日期")),
-                ("comment", models.CharField(blank=True, max_length=500, verbose_name="说明")),
-                ("at", models.DateTimeField(auto_now_add=True, verbose_name="操作时间")),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "result",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="steps",
-                        to="screening.screeningresult",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('step', models.CharField(max_length=16, verbose_name='步骤')),
+                ('from_stage', models.CharField(max_length=12, verbose_name='原进展')),
+                ('to_stage', models.CharField(max_length=12, verbose_name='新进展')),
+                ('on_date', models.DateField(verbose_name='日期')),
+                ('comment', models.CharField(blank=True, max_length=500, verbose_name='说明')),
+                ('at', models.DateTimeField(auto_now_add=True, verbose_name='操作时间')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('result', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='screening.screeningresult')),
             ],
             options={
-                "verbose_name": "筛查后续步骤",
-                "verbose_name_plural": "筛查后续步骤",
-                "ordering": ["at", "id"],
+                'verbose_name': '筛查后续步骤',
+                'verbose_name_plural': '筛查后续步骤',
+                'ordering': ['at', 'id'],
             },
         ),
         migrations.AddConstraint(
-            model_name="campaign",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("end_on__gte", models.F("start_on"))),
-                name="campaign_end_after_start",
-            ),
+            model_name='campaign',
+            constraint=models.CheckConstraint(condition=models.Q(('end_on__gte', models.F('start_on'))), name='campaign_end_after_start'),
         ),
         migrations.AddConstraint(
-            model_name="campaign",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("age_min__isnull", True),
-                    ("age_max__isnull", True),
-                    ("age_max__gte", models.F("age_min")),
-                    _connector="OR",
-                ),
-                name="campaign_age_range",
-            ),
+            model_name='campaign',
+            constraint=models.CheckConstraint(condition=models.Q(('age_min__isnull', True), ('age_max__isnull', True), ('age_max__gte', models.F('age_min')), _connector='OR'), name='campaign_age_range'),
         ),
         migrations.AddIndex(
-            model_name="screeningresult",
-            index=models.Index(fields=["region_code", "id"], name="screening_region_id"),
+            model_name='screeningresult',
+            index=models.Index(fields=['region_code', 'id'], name='screening_region_id'),
         ),
         migrations.AddIndex(
-            model_name="screeningresult",
-            index=models.Index(fields=["stage", "region_code"], name="screening_stage_region"),
+            model_name='screeningresult',
+            index=models.Index(fields=['stage', 'region_code'], name='screening_stage_region'),
         ),
         migrations.AddConstraint(
-            model_name="screeningresult",
-            constraint=models.UniqueConstraint(
-                fields=("campaign", "person"), name="screening_once_per_campaign"
-            ),
+            model_name='screeningresult',
+            constraint=models.UniqueConstraint(fields=('campaign', 'person'), name='screening_once_per_campaign'),
         ),
     ]

@@ -6,178 +6,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("registry", "0001_initial"),
+        ('registry', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="HospitalStay",
+            name='HospitalStay',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(db_index=True, max_length=12, verbose_name="区划代码"),
-                ),
-                ("county_code", models.CharField(max_length=6, verbose_name="参保县（区）代码")),
-                ("hospital_name", models.CharField(max_length=100, verbose_name="医疗机构")),
-                (
-                    "hospital_grade",
-                    models.PositiveSmallIntegerField(
-                        choices=[(0, "未定级/基层"), (1, "一级"), (2, "二级"), (3, "三级")],
-                        verbose_name="医院等级",
-                    ),
-                ),
-                (
-                    "location",
-                    models.CharField(
-                        choices=[
-                            ("county", "县域内"),
-                            ("city", "市内县外"),
-                            ("province", "省内市外"),
-                            ("outside", "省外"),
-                        ],
-                        max_length=10,
-                        verbose_name="就医地",
-                    ),
-                ),
-                ("referred", models.BooleanField(default=False, verbose_name="已转诊")),
-                ("admission_date", models.DateField(verbose_name="入院日期")),
-                ("discharge_date", models.DateField(verbose_name="出院日期")),
-                ("total_fen", models.BigIntegerField(verbose_name="医疗总费用（分）")),
-                ("in_policy_fen", models.BigIntegerField(verbose_name="政策范围内费用（分）")),
-                (
-                    "category",
-                    models.CharField(
-                        choices=[
-                            ("registered_poor", "建档立卡贫困人口"),
-                            ("lifted_out", "脱贫人口"),
-                            ("unstable_lifted", "脱贫不稳定户"),
-                            ("marginal", "边缘易致贫户"),
-                            ("sudden_hardship", "突发严重困难户"),
-                            ("extreme_poor", "特困人员"),
-                            ("minimum_living", "低保对象"),
-                            ("near_minimum_living", "低保边缘家庭成员"),
-                            ("returned_to_poverty", "返贫致贫人口"),
-                            ("illness_impoverished", "因病致贫重病患者"),
-                            ("general", "普通城乡居民"),
-                        ],
-                        max_length=32,
-                        verbose_name="结算身份",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="stays",
-                        to="registry.person",
-                        verbose_name="患者",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='区划代码')),
+                ('county_code', models.CharField(max_length=6, verbose_name='参保县（区）代码')),
+                ('hospital_name', models.CharField(max_length=100, verbose_name='医疗机构')),
+                ('hospital_grade', models.PositiveSmallIntegerField(choices=[(0, '未定级/基层'), (1, '一级'), (2, '二级'), (3, '三级')], verbose_name='医院等级')),
+                ('location', models.CharField(choices=[('county', '县域内'), ('city', '市内县外'), ('province', '省内市外'), ('outside', '省外')], max_length=10, verbose_name='就医地')),
+                ('referred', models.BooleanField(default=False, verbose_name='已转诊')),
+                ('admission_date', models.DateField(verbose_name='入院日期')),
+                ('discharge_date', models.DateField(verbose_name='出院日期')),
+                ('total_fen', models.BigIntegerField(verbose_name='医疗总费用（分）')),
+                ('in_policy_fen', models.BigIntegerField(verbose_name='政策范围内费用（分）')),
+                ('category', models.CharField(choices=[('registered_poor', '建档立卡贫困人口'), ('lifted_out', '脱贫人口'), ('unstable_lifted', '脱贫不稳定户'), ('marginal', '边缘易致贫户'), ('sudden_hardship', '突发严重困难户'), ('extreme_poor', '特困人员'), ('minimum_living', '低保对象'), ('near_minimum_living', '低保边缘家庭成员'), ('returned_to_poverty', '返贫致贫人口'), ('illness_impoverished', '因病致贫重病患者'), ('general', '普通城乡居民')], max_length=32, verbose_name='结算身份')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stays', to='registry.person', verbose_name='患者')),
             ],
             options={
-                "verbose_name": "住院记录",
-                "verbose_name_plural": "住院记录",
-                "ordering": ["-admission_date", "-id"],
+                'verbose_name': '住院记录',
+                'verbose_name_plural': '住院记录',
+                'ordering': ['-admission_date', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="Statement",
+            name='Statement',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(db_index=True, max_length=12, verbose_name="区划代码"),
-                ),
-                ("year", models.PositiveSmallIntegerField(verbose_name="结算年度")),
-                ("policy", models.CharField(max_length=80, verbose_name="政策版本")),
-                ("reimbursed_fen", models.BigIntegerField(verbose_name="报销合计（分）")),
-                ("self_pay_fen", models.BigIntegerField(verbose_name="个人自付（分）")),
-                ("tier_amounts", models.JSONField(default=dict, verbose_name="各项支付（分）")),
-                (
-                    "accumulators_after",
-                    models.JSONField(default=dict, verbose_name="年度累计（分）"),
-                ),
-                ("detail", models.JSONField(verbose_name="结算说明")),
-                ("deposit_waived", models.BooleanField(default=False, verbose_name="免住院押金")),
-                ("uses_examples", models.BooleanField(default=False, verbose_name="含示例参数")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="结算时间")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="statements",
-                        to="registry.person",
-                    ),
-                ),
-                (
-                    "stay",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="statement",
-                        to="settlement.hospitalstay",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='区划代码')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='结算年度')),
+                ('policy', models.CharField(max_length=80, verbose_name='政策版本')),
+                ('reimbursed_fen', models.BigIntegerField(verbose_name='报销合计（分）')),
+                ('self_pay_fen', models.BigIntegerField(verbose_name='个人自付（分）')),
+                ('tier_amounts', models.JSONField(default=dict, verbose_name='各项支付（分）')),
+                ('accumulators_after', models.JSONField(default=dict, verbose_name='年度累计（分）')),
+                ('detail', models.JSONField(verbose_name='结算说明')),
+                ('deposit_waived', models.BooleanField(default=False, verbose_name='免住院押金')),
+                ('uses_examples', models.BooleanField(default=False, verbose_name='含示例参数')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='结算时间')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statements', to='registry.person')),
+                ('stay', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='statement', to='settlement.hospitalstay')),
             ],
             options={
-                "verbose_name": "结算单",
-                "verbose_name_plural": "结算单",
-                "ordering": ["-created_at"],
+                'verbose_name': '结算单',
+                'verbose_name_plural': '结算单',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.AddIndex(
-            model_name="hospitalstay",
-            index=models.Index(fields=["person", "admission_date"], name="stay_person_date"),
+            model_name='hospitalstay',
+            index=models.Index(fields=['person', 'admission_date'], name='stay_person_date'),
         ),
         migrations.AddConstraint(
-            model_name="hospitalstay",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("in_policy_fen__lte", models.F("total_fen")), ("in_policy_fen__gte", 0)
-                ),
-                name="stay_in_policy_within_total",
-            ),
+            model_name='hospitalstay',
+            constraint=models.CheckConstraint(condition=models.Q(('in_policy_fen__lte', models.F('total_fen')), ('in_policy_fen__gte', 0)), name='stay_in_policy_within_total'),
         ),
         migrations.AddConstraint(
-            model_name="hospitalstay",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("discharge_date__gte", models.F("admission_date"))),
-                name="stay_discharge_after_admission",
-            ),
+            model_name='hospitalstay',
+            constraint=models.CheckConstraint(condition=models.Q(('discharge_date__gte', models.F('admission_date'))), name='stay_discharge_after_admission'),
         ),
         migrations.AddIndex(
-            model_name="statement",
-            index=models.Index(fields=["person", "year"], name="statement_person_year"),
+            model_name='statement',
+            index=models.Index(fields=['person', 'year'], name='statement_person_year'),
         ),
     ]

@@ -4,31 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("settlement", "0001_initial"),
+        ('settlement', '0001_initial'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="hospitalstay",
-            name="hospital_grade",
-            field=models.PositiveSmallIntegerField(
-                choices=[(0, "未定级（基层）"), (1, "一级医院"), (2, "二级医院"), (3, "三级医院")],
-                verbose_name="医院等级",
-            ),
+            model_name='hospitalstay',
+            name='hospital_grade',
+            field=models.PositiveSmallIntegerField(choices=[(0, '未定级（基层）'), (1, '一级医院'), (2, '二级医院'), (3, '三级医院')], verbose_name='医院等级'),
         ),
         migrations.AlterField(
-            model_name="hospitalstay",
-            name="location",
-            field=models.CharField(
-                choices=[
-                    ("county", "县域内"),
-                    ("city", "市域内县外"),
-                    ("province", "省内市外"),
-                    ("outside", "省外"),
-                ],
-                max_length=10,
-                verbose_name="就医地",
-            ),
+            model_name='hospitalstay',
+            name='location',
+            field=models.CharField(choices=[('county', '县域内'), ('city', '市域内县外'), ('province', '省内市外'), ('outside', '省外')], max_length=10, verbose_name='就医地'),
         ),
     ]

@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("settlement", "0002_stay_choices_from_policy"),
+        ('settlement', '0002_stay_choices_from_policy'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="hospitalstay",
-            name="diagnosis_icd10",
-            field=models.CharField(blank=True, max_length=8, verbose_name="主要诊断（ICD-10）"),
+            model_name='hospitalstay',
+            name='diagnosis_icd10',
+            field=models.CharField(blank=True, max_length=8, verbose_name='主要诊断（ICD-10）'),
         ),
     ]

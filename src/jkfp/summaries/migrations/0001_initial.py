@@ -4,36 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         migrations.CreateModel(
-            name="RegionCount",
+            name='RegionCount',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("summary", models.CharField(max_length=64, verbose_name="汇总")),
-                ("region_code", models.CharField(max_length=12, verbose_name="区划代码")),
-                (
-                    "key",
-                    models.CharField(blank=True, default="", max_length=32, verbose_name="分组"),
-                ),
-                ("n", models.BigIntegerField(default=0, verbose_name="计数")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('summary', models.CharField(max_length=64, verbose_name='汇总')),
+                ('region_code', models.CharField(max_length=12, verbose_name='区划代码')),
+                ('key', models.CharField(blank=True, default='', max_length=32, verbose_name='分组')),
+                ('n', models.BigIntegerField(default=0, verbose_name='计数')),
             ],
             options={
-                "verbose_name": "汇总计数",
-                "verbose_name_plural": "汇总计数",
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("summary", "region_code", "key"), name="regioncount_one_row"
-                    )
-                ],
+                'verbose_name': '汇总计数',
+                'verbose_name_plural': '汇总计数',
+                'constraints': [models.UniqueConstraint(fields=('summary', 'region_code', 'key'), name='regioncount_one_row')],
             },
         ),
     ]

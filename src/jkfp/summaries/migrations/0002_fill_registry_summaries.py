@@ -10,10 +10,8 @@ FILL = [
        SELECT 'registry.persons_alive', region_code, '', COUNT(*)
        FROM registry_person WHERE alive GROUP BY region_code""",
 ]
-EMPTY = (
-    "DELETE FROM summaries_regioncount WHERE summary IN "
-    "('registry.periods_open', 'registry.persons_alive')"
-)
+EMPTY = "DELETE FROM summaries_regioncount WHERE summary IN " \
+        "('registry.periods_open', 'registry.persons_alive')"
 
 
 class Migration(migrations.Migration):

@@ -78,12 +78,8 @@ def category_tone(code: str) -> str:
         return "warn"
     if c in (Category.EXTREME_POOR, Category.MINIMUM_LIVING, Category.NEAR_MINIMUM_LIVING):
         return "civil"
-    if c in (
-        Category.REGISTERED_POOR,
-        Category.LIFTED_OUT,
-        Category.RETURNED_TO_POVERTY,
-        Category.ILLNESS_IMPOVERISHED,
-    ):
+    if c in (Category.REGISTERED_POOR, Category.LIFTED_OUT, Category.RETURNED_TO_POVERTY,
+             Category.ILLNESS_IMPOVERISHED):
         return "poverty"
     return "plain"
 
@@ -140,16 +136,14 @@ def _rows(form, prefix: str = "") -> list[dict]:
         return rows
     for name, errors in form.errors.as_data().items():
         bf = form[name] if name in form.fields else None
-        label = (
-            prefix.strip()
-            if name == "__all__"
-            else (f"{prefix}{bf.label if bf is not None else name}")
-        )
+        label = prefix.strip() if name == "__all__" else (
+            f"{prefix}{bf.label if bf is not None else name}")
         anchor = bf.id_for_label if bf is not None and not bf.is_hidden else ""
         for e in errors:
             code = e.code if e.code not in (None, "required", "invalid") else ""
             for message in e.messages:
-                rows.append({"label": label, "message": message, "anchor": anchor, "code": code})
+                rows.append({"label": label, "message": message, "anchor": anchor,
+                             "code": code})
     return rows
 
 
@@ -174,8 +168,8 @@ def ui_user(user) -> dict:
         "can_write": access.can_write(user),
         "can_propose": access.can_propose(user),
         "can_see_health": access.can_see_health(user),
-        "is_admin": user.is_active
-        and (user.is_superuser or (user.is_staff and user.role == Role.ADMIN)),
+        "is_admin": user.is_active and (user.is_superuser
+                                        or (user.is_staff and user.role == Role.ADMIN)),
         # read-only roles take no step of any request: no 待办 tab, no count to query
         "inbox": selectors.change_request_inbox(user=user).count() if access.can_write(user) else 0,
     }

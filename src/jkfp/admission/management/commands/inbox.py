@@ -16,11 +16,8 @@ class Command(ActingCommand):
 
     def handle(self, *args, **opts):
         today = timezone.localdate()
-        items = list(
-            selectors.change_request_inbox(user=self.user, today=today).select_related(
-                "household__head"
-            )[:LIMIT]
-        )
+        items = list(selectors.change_request_inbox(user=self.user, today=today)
+                     .select_related("household__head")[:LIMIT])
         if not items:
             self.stdout.write(f"用户“{self.user.username}”没有待办事项")
             return
@@ -31,6 +28,5 @@ class Command(ActingCommand):
             head = cr.household.head.name if cr.household.head_id else ""
             self.stdout.write(
                 f"{cr.pk}\t{cr.get_action_display()}\t{LABELS[Category(cr.category)]}\t"
-                f"{cr.household.household_number}\t{head}\t{cr.get_status_display()}\t{due}{late}"
-            )
+                f"{cr.household.household_number}\t{head}\t{cr.get_status_display()}\t{due}{late}")
         self.stdout.write(f"共 {len(items)} 项")

@@ -18,9 +18,8 @@ from jkfp.health import catalog as cat
 
 
 class Command(BaseCommand):
-    help = (
-        "检查、查看疾病目录：jkfp catalog check [DIR] | show REGION DATE [--kind KIND] [--dir DIR]"
-    )
+    help = ("检查、查看疾病目录：jkfp catalog check [DIR] | "
+            "show REGION DATE [--kind KIND] [--dir DIR]")
     requires_system_checks = []  # the catalog's own check reports the errors itself
 
     def add_arguments(self, parser):
@@ -47,28 +46,23 @@ class Command(BaseCommand):
         if options["action"] == "check":
             self._check(options.get("directory"))
         else:
-            self._show(
-                options["region"], options["date"], options.get("kind"), options.get("directory")
-            )
+            self._show(options["region"], options["date"], options.get("kind"),
+                       options.get("directory"))
 
     def _check(self, directory):
         folder, catalog = self._load(directory)
         examples = sum(d.example for d in catalog.diseases)
-        self.stdout.write(
-            f"疾病目录有效（{folder}）：{len(catalog.files)} 个文件，"
-            f"{len(catalog.diseases)} 个病种条目（其中示例 {examples} 个），"
-            f"{len(catalog.rules)} 条准入规则。"
-        )
+        self.stdout.write(f"疾病目录有效（{folder}）：{len(catalog.files)} 个文件，"
+                          f"{len(catalog.diseases)} 个病种条目（其中示例 {examples} 个），"
+                          f"{len(catalog.rules)} 条准入规则。")
         for file in catalog.files:
             diseases = [d for d in catalog.diseases if d.file == file]
             rules = [r for r in catalog.rules if r.file == file]
             if diseases:
                 d = diseases[0]
                 region = d.region or "national"
-                what = (
-                    f"{region} {cat.KIND_LABELS[d.kind]} {len(diseases)} 个病种"
-                    f"（示例 {sum(x.example for x in diseases)} 个）"
-                )
+                what = (f"{region} {cat.KIND_LABELS[d.kind]} {len(diseases)} 个病种"
+                        f"（示例 {sum(x.example for x in diseases)} 个）")
             else:
                 what = f"准入规则 {len(rules)} 条（示例 {sum(r.example for r in rules)} 条）"
             self.stdout.write(f"  {file}：{what}")
@@ -89,25 +83,19 @@ class Command(BaseCommand):
             if list_region is None:
                 self.stdout.write(f"{cat.KIND_LABELS[k]}（{k}）：无有效目录")
                 continue
-            self.stdout.write(
-                f"{cat.KIND_LABELS[k]}（{k}）：{list_region or 'national'} 目录，{len(diseases)} 种"
-            )
+            self.stdout.write(f"{cat.KIND_LABELS[k]}（{k}）：{list_region or 'national'} 目录，"
+                              f"{len(diseases)} 种")
             for d in diseases:
                 until = f"至 {d.end}" if d.end else "起"
-                self.stdout.write(
-                    f"  {d.code:<32} {d.name}  ICD-10 {d.icd10_text}  "
-                    f"{d.start} {until}  {'示例' if d.example else '来源：' + d.source}"
-                )
+                self.stdout.write(f"  {d.code:<32} {d.name}  ICD-10 {d.icd10_text}  "
+                                  f"{d.start} {until}  {'示例' if d.example else '来源：' + d.source}")
             if k == cat.SPECIAL_TREATMENT:
                 rule = catalog.eligibility_rule(region_code=code, on=on, programme=k)
                 if rule is None:
                     self.stdout.write("  可建档人员类别：无有效规则")
                 else:
-                    names = "、".join(
-                        f"{c}（{LABELS[Category(c)]}）" for c in sorted(rule.categories)
-                    )
-                    self.stdout.write(
-                        f"  可建档人员类别（{rule.region or 'national'}，"
-                        f"{'示例' if rule.example else '来源：' + rule.source}）："
-                        f"{names}"
-                    )
+                    names = "、".join(f"{c}（{LABELS[Category(c)]}）"
+                                     for c in sorted(rule.categories))
+                    self.stdout.write(f"  可建档人员类别（{rule.region or 'national'}，"
+                                      f"{'示例' if rule.example else '来源：' + rule.source}）："
+                                      f"{names}")

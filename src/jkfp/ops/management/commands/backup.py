@@ -19,9 +19,8 @@ class Command(ActingCommand):
 
     def handle(self, *args, **opts):
         try:
-            manifest = backup_write(
-                user=self.user, path=Path(opts["file"]), progress=lambda s: self.stderr.write(s)
-            )
+            manifest = backup_write(user=self.user, path=Path(opts["file"]),
+                                    progress=lambda s: self.stderr.write(s))
         except DomainError as exc:
             raise CommandError(str(exc)) from None
         rows = sum(manifest["counts"].values())

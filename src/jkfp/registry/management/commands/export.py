@@ -14,10 +14,8 @@ from jkfp.registry import export
 
 
 class Command(ActingCommand):
-    help = (
-        "导出家庭户检索结果的成员名单（Excel，身份证号和电话脱敏），与页面上的“导出”相同，"
-        "范围为 --as 用户的管辖区域。"
-    )
+    help = ("导出家庭户检索结果的成员名单（Excel，身份证号和电话脱敏），与页面上的“导出”相同，"
+            "范围为 --as 用户的管辖区域。")
 
     def add_arguments(self, parser):
         parser.add_argument("--out", required=True, help="输出的 .xlsx 文件")
@@ -33,18 +31,12 @@ class Command(ActingCommand):
             raise CommandError(f"--category：类别“{opts['category']}”不存在")
         region = opts["region"].strip()
         if region and not (region.isdigit() and code_in_scope(self.user, region)):
-            raise CommandError(
-                f"--region：区划“{region}”不在用户“{self.user.username}”的管辖区域内"
-            )
+            raise CommandError(f"--region：区划“{region}”不在用户“{self.user.username}”的管辖区域内")
         category = parse_category(opts["category"]).value if opts["category"] else ""
         filters = export.ExportFilters(q=opts["q"], category=category, region_code=region)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        done = export.export_write(
-            str(out), user=self.user, filters=filters, title=f"家庭户成员名单（导出于 {stamp}）"
-        )
-        note = (
-            f"（超过 {export.EXPORT_LIMIT:,} 人，仅导出前 {export.EXPORT_LIMIT:,} 人）"
-            if done.truncated
-            else ""
-        )
+        done = export.export_write(str(out), user=self.user, filters=filters,
+                                   title=f"家庭户成员名单（导出于 {stamp}）")
+        note = (f"（超过 {export.EXPORT_LIMIT:,} 人，仅导出前 {export.EXPORT_LIMIT:,} 人）"
+                if done.truncated else "")
         self.stdout.write(f"已导出 {done.rows:,} 人{note} → {out}")

@@ -8,11 +8,9 @@ from jkfp.policy.cli import policy_main
 
 
 class Command(BaseCommand):
-    help = (
-        "检查、查看政策参数，比较改革方案，运行政策案例：jkfp policy check [DIR] | "
-        "show REGION DATE | compare STAYS.csv --reform OVERLAY.yaml [--xlsx OUT.xlsx] | "
-        "test CASES.yaml [DIR ...]"
-    )
+    help = ("检查、查看政策参数，比较改革方案，运行政策案例：jkfp policy check [DIR] | "
+            "show REGION DATE | compare STAYS.csv --reform OVERLAY.yaml [--xlsx OUT.xlsx] | "
+            "test CASES.yaml [DIR ...]")
 
     def run_from_argv(self, argv):
         status = policy_main(argv[2:], prog=f"{argv[0]} policy")

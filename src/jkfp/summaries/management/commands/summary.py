@@ -39,9 +39,8 @@ class Command(BaseCommand):
 
         def progress(done: Rebuilt) -> None:
             bar.update(1)
-            self.stdout.write(
-                f"{done.name}: {done.rows:,} 行，合计 {done.total:,}，{done.seconds:.2f} 秒"
-            )
+            self.stdout.write(f"{done.name}: {done.rows:,} 行，合计 {done.total:,}，"
+                              f"{done.seconds:.2f} 秒")
 
         summary_rebuild(names=names, progress=progress)
         bar.close()
