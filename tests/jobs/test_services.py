@@ -169,7 +169,8 @@ def test_a_job_whose_worker_died_shows_failed_and_can_be_retried(user, run_jobs,
     )
     job.refresh_from_db()
     view = job_view(job)
-    assert view.stale and view.state_label == "失败" and "中断" in view.message
+    assert view.stale and (view.state, view.state_label) == ("failed", "失败")
+    assert "中断" in view.message and job.state == JobState.RUNNING  # the row is not yet marked
     assert view.can_retry and not view.can_cancel
 
     fresh = services.job_submit(user=user, task="jobs.example_count", params={"n": 2})
@@ -205,3 +206,26 @@ def test_a_running_job_cannot_be_retried(user):
     with pytest.raises(DomainError) as e:
         services.job_retry(user=user, job_id=job.pk)
     assert e.value.code == ErrorCode.JOB_STATE
+
+
+def test_the_end_of_a_job_is_published_after_commit(user, run_jobs):
+    from jkfp.events import Event, subscribe, unsubscribe
+
+    heard = []
+
+    def handler(**payload):
+        heard.append(payload)
+
+    subscribe(Event.JOB_FINISHED, handler)
+    try:
+        with run_jobs():
+            ok = services.job_submit(user=user, task="jobs.example_count", params={"n": 1})
+        with run_jobs():
+            bad = services.job_submit(user=user, task="tests.jobs.boom")
+    finally:
+        unsubscribe(Event.JOB_FINISHED, handler)
+    assert [(h["job_id"], h["task"], h["state"]) for h in heard] == [
+        (ok.pk, "jobs.example_count", "done"),
+        (bad.pk, "tests.jobs.boom", "failed"),
+    ]
+    assert {h["region_code"] for h in heard} == {VILLAGE}

@@ -96,7 +96,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # The test database is a file too (not Django's shared in-memory database, whose table
     # locks fail at once): background jobs run in a thread of their own, as in the demo.
-    DATABASES["default"]["TEST"] = {"NAME": f"{DATABASES['default']['NAME']}.test"}
+    _test_db = Path(DATABASES["default"]["NAME"]).with_suffix(".test.sqlite3")
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

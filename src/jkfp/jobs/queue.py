@@ -32,6 +32,24 @@ def mode() -> str:
 
 
 def enqueue(job_id: int) -> None:
+    """Hand the job to its runner; if that fails (the queue's database unreachable), the job is
+    marked failed with a message, so that it does not wait for ever and can be retried."""
+    try:
+        _enqueue(job_id)
+    except Exception:
+        log.exception("job %s could not be queued", job_id)
+        from .models import JobState
+        from .services import job_finish
+
+        job_finish(
+            job_id=job_id, state=JobState.FAILED, message=NOT_QUEUED_MESSAGE, error="not queued"
+        )
+
+
+NOT_QUEUED_MESSAGE = "任务未能加入执行队列（后台服务暂不可用），请稍后重试"
+
+
+def _enqueue(job_id: int) -> None:
     from .models import Job
     from .runner import run_job
 

@@ -21,9 +21,10 @@ from django.utils import timezone
 from jkfp.accounts.access import scope_prefix
 from jkfp.accounts.models import User
 from jkfp.errors import DomainError, ErrorCode
+from jkfp.events import Event, publish
 from jkfp.writes import acting, locked
 
-from . import queue, tasks
+from . import queue, schedule, tasks
 from .models import Job, JobState
 from .selectors import STALE_MESSAGE, is_stale, job_get, stale_before
 
@@ -162,6 +163,14 @@ def _finish(
     if total is not None:
         job.total = total
     acting(job, by if by is not None else job.user).save()
+    # the app whose work it was (an import batch) may record the outcome on its own rows
+    publish(
+        Event.JOB_FINISHED,
+        job_id=job.pk,
+        task=job.task,
+        state=str(state),
+        region_code=job.region_code,
+    )
 
 
 def job_finish(
@@ -205,6 +214,16 @@ def job_fail_stale(*, now=None) -> int:
             _finish(job, state=JobState.FAILED, message=STALE_MESSAGE, error="stale: no heartbeat")
             n += 1
     return n
+
+
+def schedules_submit_due(*, after, until) -> list[Job]:
+    """Submit, as system jobs, the schedules that fire in (after, until] (`jkfp worker`'s loop
+    in-process; on PostgreSQL procrastinate's periodic tasks do this)."""
+    return [
+        job_submit(user=None, task=s.task, params=s.params)
+        for s in schedule.schedules()
+        if schedule.due(s, after=after, until=until)
+    ]
 
 
 def jobs_settings() -> dict[str, object]:

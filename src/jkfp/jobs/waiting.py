@@ -52,7 +52,11 @@ def wait_for(
         while True:
             if view.total is not None and progress.total != view.total:
                 progress.total = view.total
-            progress.n = view.done
+            if view.done >= progress.n:
+                progress.update(view.done - progress.n)
+            else:  # a retry starts again from 0
+                progress.reset(total=view.total)
+                progress.update(view.done)
             progress.set_postfix_str(f"{view.state_label} {view.message}"[:60], refresh=False)
             progress.refresh()
             if view.finished:

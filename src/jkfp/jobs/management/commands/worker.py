@@ -16,7 +16,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from jkfp.jobs import queue, schedule, services
+from jkfp.jobs import queue, services
 
 
 class Command(BaseCommand):
@@ -61,10 +61,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"{n} 个中断的任务已标为失败")
                 next_check = time.monotonic() + 60
             now = timezone.now()
-            for s in schedule.schedules():
-                if schedule.due(s, after=last, until=now):
-                    job = services.job_submit(user=None, task=s.task, params=s.params)
-                    self.stdout.write(f"定时任务 {s.name}：已提交 #{job.pk}")
+            for job in services.schedules_submit_due(after=last, until=now):
+                self.stdout.write(f"定时任务 {job.task}：已提交 #{job.pk}")
             last = now
             if burst:
                 queue.wait_idle()
