@@ -64,6 +64,8 @@ bench: install-dev assets
 	$(VENV)/bin/python bench/bench_policy.py
 	$(VENV)/bin/python bench/bench_health.py
 	$(VENV)/bin/python bench/bench_management.py
+	$(VENV)/bin/python bench/bench_linkage.py
+	$(VENV)/bin/python bench/bench_exchange.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check src tests bench

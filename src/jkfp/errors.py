@@ -101,6 +101,16 @@ class ErrorCode(StrEnum):
     FOLLOWUP_TEAM = "followup_team"
     MEASUREMENT_RANGE = "measurement_range"
     NOT_APPLICABLE = "not_applicable"
+    # data exchange: imports of other departments' lists (jkfp.exchange)
+    EXCHANGE_KINDS_INVALID = "exchange_kinds_invalid"  # policies/exchange/kinds.yaml
+    IMPORT_FILE = "import_file"  # not a spreadsheet, unreadable, empty, sheet not found
+    IMPORT_COLUMNS = "import_columns"  # required columns missing (named)
+    IMPORT_HEADER_MERGED = "import_header_merged"  # merged cells in the header row
+    IMPORT_DATE = "import_date"  # a date or month that is not one (2021/13/01, 202113)
+    IMPORT_VALUE = "import_value"  # a code, yes/no or number the kind does not know
+    IMPORT_DUPLICATE_ROW = "import_duplicate_row"
+    IMPORT_VILLAGE = "import_village"  # a village name not found in its township
+    IMPORT_BATCH_STATE = "import_batch_state"  # apply/undo/decide a batch not in that state
     # background jobs (jkfp.jobs)
     JOB_TASK_UNKNOWN = "job_task_unknown"
     JOB_PARAMS = "job_params"

@@ -191,3 +191,32 @@ def require_registry_reviewer(user: User) -> None:
     if not can_review_registry(user):
         raise DomainError(ErrorCode.HOUSEHOLD_CHANGE_ROLE,
                           "分户、合户、注销户和身份信息更正须由审核、审批人员或管理员办理")
+
+# ---------------------------------------------------------------- imports (data exchange)
+#: the department that owns each kind of list (issue 10): only it imports the list
+IMPORT_OWNERS: dict[str, str] = {
+    "monitoring": Department.RURAL_REVITALISATION,
+    "civil_affairs": Department.CIVIL_AFFAIRS,
+    "enrolment": Department.MEDICAL_INSURANCE,
+    "insurance_settlements": Department.MEDICAL_INSURANCE,
+    "contracts": Department.HEALTH,
+    "followups": Department.HEALTH,
+}
+#: the roles that may import a list of their department
+IMPORT_ROLES: tuple[str, ...] = (Role.REVIEWER, Role.APPROVER)
+
+
+def can_import(user: User, kind: str) -> bool:
+    """A list is imported by its owning department, at county level, by a reviewer or an
+    approver (or a superuser). The import is that department's route to open and end its
+    categories (decision 28)."""
+    if user.is_superuser:
+        return True
+    return bool(user.is_authenticated and IMPORT_OWNERS.get(kind) == user.department
+                and user.role in IMPORT_ROLES and level_length(user) == COUNTY_LEN)
+
+
+def require_importer(user: User, kind: str) -> None:
+    if not can_import(user, kind):
+        raise DomainError(ErrorCode.PERMISSION,
+                          "只有主管该名单的部门在县级的审核或审批人员可以导入此类名单")

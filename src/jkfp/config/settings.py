@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "jkfp.health",
     "jkfp.contracts",
     "jkfp.screening",
+    "jkfp.exchange",
     "jkfp.web",
     "jkfp.demo",
     "jkfp.ops",
@@ -178,6 +179,10 @@ JKFP_POLICIES_DIR = Path(os.environ.get("JKFP_POLICIES_DIR", REPO_DIR / "policie
 # Disease catalogs (health/catalog.py, docs/catalogs.md).
 JKFP_CATALOG_DIR = Path(os.environ.get("JKFP_CATALOG_DIR", REPO_DIR / "catalogs"))
 
+# Data exchange (jkfp.exchange, docs/exchange.md): record-linkage thresholds of the calibrated
+# match probability — pairs at or above HIGH link, between LOW and HIGH wait for a person.
+JKFP_LINK_HIGH = float(os.environ.get("JKFP_LINK_HIGH", "0.95"))
+JKFP_LINK_LOW = float(os.environ.get("JKFP_LINK_LOW", "0.6"))
 # ---------------------------------------------------------------- background jobs
 # jkfp.jobs (decision 48, docs/jobs.md). On PostgreSQL jobs go through procrastinate's queue to
 # `jkfp worker`; on SQLite, or with JKFP_JOBS_INPROCESS=1, a thread of the submitting process

@@ -25,6 +25,12 @@ from jkfp.summaries.services import summary_apply, summary_snapshot
 from jkfp.writes import acting, locked, model_create, model_update
 
 from . import idnumber, numbering
+from .bulk import (  # noqa: F401  (set-based writes of list imports, issue 10)
+    PeriodEndChange,
+    PeriodOpen,
+    category_periods_import,
+    persons_update_imported,
+)
 from .models import (
     CategoryPeriod,
     Household,

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("jkfp.health.urls")),
     path("", include("jkfp.screening.urls")),
     path("", include("jkfp.contracts.urls")),
+    path("", include("jkfp.exchange.urls")),
     path("", include("jkfp.jobs.urls")),
 ]

@@ -1,0 +1,153 @@
+"""Import batches of other departments' lists, their rows and what each apply wrote.
+
+A `Batch` is one file as it came (checked, linked and compared when uploaded); a `BatchRow` one
+row of it with its parsed values, its link to a registry person, its status in the summary and,
+for a doubtful row, the decision a person took (who and when). A `Change` is the provenance of
+every registry row an apply wrote (batch, model, object id, action, the values before), so the
+registry does not depend on this app and a batch can be undone.
+"""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class BatchState(models.TextChoices):
+    CHECKED = "checked", "已校验待导入"
+    APPLIED = "applied", "已导入"
+    UNDONE = "undone", "已撤销"
+    FAILED = "failed", "导入失败"
+
+
+class RowStatus(models.TextChoices):
+    """Every row counts in exactly one of these (the summary adds up to the rows)."""
+
+    CREATED = "created", "新增"
+    UPDATED = "updated", "更新"
+    ENDED = "ended", "终止"
+    UNCHANGED = "unchanged", "无变化"
+    IGNORED = "ignored", "忽略"
+    ERROR = "error", "错误"
+    DOUBTFUL = "doubtful", "待人工确认"
+
+
+STATUS_KEYS = ("created", "updated", "ended", "unchanged", "ignored", "errors", "doubtful")
+
+
+class Decision(models.TextChoices):
+    LINK = "link", "确认为同一人"
+    NEW = "new", "不是登记中的人"
+    IGNORE = "ignore", "忽略此行"
+
+
+class Batch(models.Model):
+    kind = models.CharField("名单种类", max_length=32)
+    file_name = models.CharField("文件名", max_length=255)
+    file_sha256 = models.CharField("文件摘要", max_length=64)
+    sheet = models.CharField("工作表", max_length=100, blank=True)
+    header_line = models.PositiveIntegerField("表头行", default=1)
+    columns = models.JSONField("列（字段 → 表头）", default=dict)
+    region_code = models.CharField("导入范围", max_length=12)
+    state = models.CharField(
+        "状态", max_length=16, choices=BatchState.choices, default=BatchState.CHECKED
+    )
+    summary = models.JSONField("汇总", default=dict)
+    comparison = models.JSONField("比对（登记中有而名单中无等）", default=dict)
+    message = models.CharField("说明", max_length=500, blank=True)
+    apply_job_id = models.BigIntegerField("导入任务编号", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="导入人",
+    )
+    applied_at = models.DateTimeField("导入时间", null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="撤销人",
+    )
+    undone_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "名单导入批次"
+        verbose_name_plural = "名单导入批次"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["region_code", "id"], name="batch_region_id")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} {self.file_name}"
+
+
+class BatchRow(models.Model):
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="rows")
+    line = models.PositiveIntegerField("行号")
+    data = models.JSONField("解析后的值", default=dict)
+    region_code = models.CharField("区划代码", max_length=12, blank=True)
+    status = models.CharField("状态", max_length=16, choices=RowStatus.choices)
+    reason = models.CharField("说明", max_length=500, blank=True)
+    errors = models.JSONField("错误", default=list)
+    link_status = models.CharField("关联结果", max_length=16, blank=True)
+    score = models.FloatField("匹配分", null=True, blank=True)
+    person = models.ForeignKey(
+        "registry.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="关联人员",
+    )
+    candidates = models.JSONField("候选人员", default=list)
+    changes = models.JSONField("变化（前 → 后）", default=list)
+    decision = models.CharField("人工决定", max_length=8, choices=Decision.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="决定人",
+    )
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    applied = models.BooleanField("已导入", default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "名单行"
+        verbose_name_plural = "名单行"
+        ordering = ["batch", "line"]
+        constraints = [models.UniqueConstraint(fields=["batch", "line"], name="batchrow_line")]
+        indexes = [models.Index(fields=["batch", "status"], name="batchrow_status")]
+
+
+class Change(models.Model):
+    """One registry row written by an apply (provenance), with what it was before."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "新建"
+        UPDATE = "update", "修改"
+        END = "end", "终止"
+
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="changes")
+    line = models.PositiveIntegerField("行号", null=True)
+    model = models.CharField("表", max_length=64)
+    object_id = models.BigIntegerField("记录编号")
+    action = models.CharField("操作", max_length=8, choices=Action.choices)
+    before = models.JSONField("修改前", default=dict)
+    after = models.JSONField("修改后", default=dict)
+    undone = models.BooleanField("已撤销", default=False)
+
+    class Meta:
+        verbose_name = "导入写入记录"
+        verbose_name_plural = "导入写入记录"
+        indexes = [models.Index(fields=["model", "object_id"], name="change_object")]

@@ -1,0 +1,229 @@
+"""Reads of the exchange app, every one scoped to the user (DESIGN.md rule 3): the batches and
+their rows, the registry persons a list is linked against, the state a plan compares with,
+the villages a monitoring list names."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import polars as pl
+from django.db.models import QuerySet
+from django.http import Http404
+
+from jkfp.accounts.access import scoped
+from jkfp.accounts.models import User
+from jkfp.regions.models import Region, RegionCodeAlias
+from jkfp.registry.selectors import category_period_scope, person_scope
+
+from .compare import KIND_CATEGORIES, PeriodState, PersonState, State
+from .kinds import header_key
+from .models import Batch, BatchRow
+
+
+def batch_list(*, user: User) -> QuerySet[Batch]:
+    return scoped(Batch.objects.select_related("created_by"), user)
+
+
+def batch_get(*, user: User, pk: int) -> Batch:
+    try:
+        return batch_list(user=user).get(pk=pk)
+    except Batch.DoesNotExist:
+        raise Http404("无此导入批次或不在您的管辖区域内") from None
+
+
+def batch_rows(*, user: User, batch: Batch, status: str | None = None) -> QuerySet[BatchRow]:
+    batch_get(user=user, pk=batch.pk)
+    qs = batch.rows.select_related("person").order_by("line")
+    return qs.filter(status=status) if status else qs
+
+
+def review_queue(*, user: User, batch: Batch) -> QuerySet[BatchRow]:
+    """The doubtful rows waiting for a person, and those already decided (who and when)."""
+    return (
+        batch_rows(user=user, batch=batch)
+        .filter(link_status__in=("doubtful", "conflict"))
+        .select_related("decided_by")
+    )
+
+
+def registry_frame(*, user: User) -> pl.DataFrame:
+    """The persons of the user's scope, as linkage.link reads them."""
+    rows = list(
+        person_scope(user=user).values_list(
+            "pk", "id_number", "name", "birth_date", "sex", "region_code"
+        )
+    )
+    return pl.DataFrame(
+        rows,
+        orient="row",
+        schema={
+            "person_id": pl.Int64,
+            "id_number": pl.String,
+            "name": pl.String,
+            "birth_date": pl.Date,
+            "sex": pl.String,
+            "region_code": pl.String,
+        },
+    )
+
+
+def candidate_persons(*, user: User, ids: list[int]) -> dict[int, dict]:
+    """What the review queue shows of candidates: name, birth date, village and household
+    number. No digits of the ID number: beside the birth date, a masked number (address code
+    and last 4) would leave a single possible ID (DESIGN.md rule 12)."""
+    out = {}
+    rows = (
+        person_scope(user=user)
+        .filter(pk__in=ids)
+        .values_list("pk", "name", "birth_date", "region_code", "household__household_number")
+    )
+    names = dict(Region.objects.filter(code__in={r[3] for r in rows}).values_list("code", "name"))
+    for pk, name, birth, region, number in rows:
+        out[pk] = {
+            "id": pk,
+            "name": name,
+            "birth_date": birth,
+            "region_code": region,
+            "village": names.get(region, region),
+            "household_number": number,
+        }
+    return out
+
+
+def plan_state(*, user: User, kind: str, person_ids: set[int]) -> State:
+    """The persons, the periods of the kind's categories (of the persons and their
+    households) and the ID address codes of each county, for `compare`."""
+    persons = {}
+    for row in (
+        person_scope(user=user)
+        .filter(pk__in=person_ids)
+        .values_list(
+            "pk",
+            "name",
+            "id_number",
+            "alive",
+            "region_code",
+            "household_id",
+            "phone",
+            "work_ability",
+        )
+    ):
+        persons[row[0]] = PersonState(*row)
+    cats = list(KIND_CATEGORIES.get(kind, ()))
+    if kind == "monitoring":
+        cats.append("lifted_out")
+    qs = category_period_scope(user=user).filter(category__in=cats)
+    households = {p.household_id for p in persons.values()}
+    periods = [
+        PeriodState(*r)
+        for r in qs.filter(person_id__in=list(persons)).values_list(
+            "pk", "person_id", "household_id", "category", "start_date", "end_date"
+        )
+    ]
+    periods += [
+        PeriodState(*r)
+        for r in qs.filter(household_id__in=households).values_list(
+            "pk", "person_id", "household_id", "category", "start_date", "end_date"
+        )
+    ]
+    counties = {p.region_code[:6] for p in persons.values()}
+    codes: dict[str, set[str]] = defaultdict(set)
+    for c in counties:
+        codes[c].add(c)
+    for code, current in RegionCodeAlias.objects.filter(current_id__in=counties).values_list(
+        "code", "current_id"
+    ):
+        codes[current].add(code[:6])
+    return State(persons=persons, periods=periods, county_codes=dict(codes))
+
+
+def missing_from_list(
+    *,
+    user: User,
+    kind: str,
+    listed: set[tuple[int, str]],
+    listed_households: set[int] = frozenset(),
+) -> list[dict]:
+    """Registry persons (or households) in scope holding an open period of the kind's
+    categories whose pair is not in the list."""
+    cats = KIND_CATEGORIES.get(kind, ())
+    out = []
+    qs = category_period_scope(user=user).filter(category__in=cats, end_date__isnull=True)
+    for pid, hid, cat, start, name, hname in qs.values_list(
+        "person_id",
+        "household_id",
+        "category",
+        "start_date",
+        "person__name",
+        "household__household_number",
+    ).order_by("region_code", "id")[:100000]:
+        if pid is not None and (pid, cat) in listed:
+            continue
+        if hid is not None and hid in listed_households:
+            continue
+        out.append(
+            {
+                "person_id": pid,
+                "household_id": hid,
+                "category": cat,
+                "start_date": start.isoformat(),
+                "name": name or hname or "",
+            }
+        )
+    return out
+
+
+def village_resolver(*, user: User):
+    """A function answering, for distinct (county, township, village) names of a list, the
+    village code in the user's scope, or why not (`import_village`)."""
+    regions = list(
+        scoped(Region.objects.all(), user, field="code").values_list("code", "name", "level")
+    )
+    by_code = {c: (n, lv) for c, n, lv in regions}
+    townships: dict[str, list[str]] = defaultdict(list)
+    villages: dict[tuple[str, str], str] = {}
+    for code, name, level in regions:
+        if level == "township":
+            townships[header_key(name)].append(code)
+        elif level == "village":
+            villages[(code[:9], header_key(name))] = code
+
+    def resolve(frame: pl.DataFrame) -> pl.DataFrame:
+        codes, why = [], []
+        for county, township, village in frame.select("county", "township", "village").rows():
+            found = [
+                t
+                for t in townships.get(header_key(township), [])
+                if not county
+                or header_key(by_code.get(t[:6], ("",))[0]) in (header_key(county), "")
+            ]
+            if not found:
+                codes.append(None)
+                why.append(f"乡（镇）“{township}”不在您的管辖区域内或名称不符")
+                continue
+            code = next(
+                (
+                    villages.get((t, header_key(village)))
+                    for t in found
+                    if villages.get((t, header_key(village)))
+                ),
+                None,
+            )
+            codes.append(code)
+            why.append(None if code else f"行政村“{village}”不在“{township}”中")
+        return frame.with_columns(
+            pl.Series("_village", codes, dtype=pl.String),
+            pl.Series("_village_error", why, dtype=pl.String),
+        )
+
+    return resolve
+
+
+def person_scope_households(*, user: User, ids: list[int]) -> set[int]:
+    return set(person_scope(user=user).filter(pk__in=ids).values_list("household_id", flat=True))
+
+
+def period_starts(*, user: User, ids) -> dict[int, object]:
+    return dict(
+        category_period_scope(user=user).filter(pk__in=list(ids)).values_list("pk", "start_date")
+    )

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "exchange"
+urlpatterns = [
+    path("exchange/", views.batch_list, name="batch_list"),
+    path("exchange/<int:pk>/", views.batch_detail, name="batch"),
+    path("exchange/<int:pk>/rows/<int:line>/decide/", views.row_decide, name="row_decide"),
+    path("exchange/<int:pk>/apply/", views.batch_apply, name="batch_apply"),
+    path("exchange/<int:pk>/undo/", views.batch_undo, name="batch_undo"),
+    path("exchange/<int:pk>/report.xlsx", views.batch_report, name="batch_report"),
+]

@@ -1,0 +1,367 @@
+"""Validation of every row of a list, column by column (issue 10, "Bad input").
+
+Each column is checked once per distinct value (a list has few distinct dates, categories or
+villages) and the answer joined back onto the rows, so the work grows with the distinct values,
+not with the rows; an error is built only for a failing row. Every error names the line, the
+column as the file writes it and the reason in Chinese, and all of them are found at once.
+
+A well-formed ID number whose check character fails is not an error: the row keeps
+`id_valid = false` and is linked by its other fields (registry/idnumber.py normalises 15-digit
+numbers and disability-card numbers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import polars as pl
+
+from jkfp.errors import DomainError, ErrorCode
+from jkfp.policy.money import parse_yuan
+from jkfp.registry import idnumber
+
+from .kinds import FieldSpec, Kind, header_key
+from .reading import Table
+
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", re.ASCII)
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$", re.ASCII)
+_DATE8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII)
+_MONTH = re.compile(r"^(\d{4})[-/.年]?(\d{1,2})月?$", re.ASCII)
+_CODE = re.compile(r"^\d{6}(\d{3})?(\d{3})?$", re.ASCII)
+_INT = re.compile(r"^\d{1,9}$", re.ASCII)
+YES, NO = (
+    frozenset({"是", "Y", "y", "1", "TRUE", "true"}),
+    frozenset({"否", "N", "n", "0", "FALSE", "false"}),
+)
+EARLIEST, LATEST = dt.date(1880, 1, 1), dt.date(2099, 12, 31)
+
+#: Polars types of the parsed columns
+DTYPES = {
+    "text": pl.String,
+    "date": pl.Date,
+    "month": pl.Date,
+    "yes_no": pl.Boolean,
+    "enum": pl.String,
+    "money": pl.Int64,
+    "integer": pl.Int64,
+    "phone": pl.String,
+    "region_code": pl.String,
+}
+
+
+@dataclass
+class Checked:
+    """The parsed rows (`frame`: `_line`, one typed column per field, and for the ID
+    `id_number`, `id_valid`, `id_birth`, `id_sex`, `id_raw`) and every error found."""
+
+    frame: pl.DataFrame
+    errors: list[DomainError] = field(default_factory=list)
+
+    def error_lines(self) -> set[int]:
+        return {e.row for e in self.errors if e.row is not None}
+
+
+class Bad(Exception):
+    def __init__(self, code: ErrorCode, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+# ---------------------------------------------------------------- one value of a type
+def _date(text: str) -> dt.date:
+    m = _DATE.match(text) or _DATE8.match(text)
+    if not m:
+        raise Bad(
+            ErrorCode.IMPORT_DATE, f"“{text}”不是日期（应为如2021-03-01、2021/3/1或20210301）"
+        )
+    try:
+        d = dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        raise Bad(ErrorCode.IMPORT_DATE, f"“{text}”不是有效日期（月份或日期超出范围）") from None
+    if not EARLIEST <= d <= LATEST:
+        raise Bad(ErrorCode.IMPORT_DATE, f"日期“{text}”超出有效范围（1880-01-01至2099-12-31）")
+    return d
+
+
+def _month(text: str) -> dt.date:
+    m = _MONTH.match(text)
+    if not m:
+        m2 = _DATE.match(text)  # a date cell: the month it falls in
+        if m2:
+            return _date(text).replace(day=1)
+        raise Bad(ErrorCode.IMPORT_DATE, f"“{text}”不是年月（应为YYYYMM，如202103）")
+    year, month = int(m[1]), int(m[2])
+    if not 1 <= month <= 12:
+        raise Bad(ErrorCode.IMPORT_DATE, f"“{text}”不是有效年月：月份{month}超出1至12")
+    if not EARLIEST.year <= year <= LATEST.year:
+        raise Bad(ErrorCode.IMPORT_DATE, f"年月“{text}”超出有效范围")
+    return dt.date(year, month, 1)
+
+
+def _money(text: str) -> int:
+    if "元" in text:
+        raise Bad(ErrorCode.AMOUNT_INVALID, f"金额“{text}”不能带“元”：只填数字，单位为元")
+    if "," in text or "，" in text:
+        raise Bad(ErrorCode.AMOUNT_INVALID, f"金额“{text}”不能带千位分隔符：请写作如12345.60")
+    try:
+        return parse_yuan(text, field="amount", negative=True)
+    except DomainError as exc:
+        raise Bad(ErrorCode.AMOUNT_INVALID, exc.message) from None
+
+
+def parse_value(spec: FieldSpec, text: str):
+    """The typed value of one cell's text (not empty), or raise Bad."""
+    t = spec.type
+    if t == "text":
+        return text
+    if t == "date":
+        return _date(text)
+    if t == "month":
+        return _month(text)
+    if t == "yes_no":
+        if text in YES:
+            return True
+        if text in NO:
+            return False
+        raise Bad(ErrorCode.IMPORT_VALUE, f"“{text}”无效，应填“是”或“否”")
+    if t == "enum":
+        code = spec.values.get(header_key(text))
+        if code is None:
+            options = "、".join(spec.values)
+            raise Bad(ErrorCode.IMPORT_VALUE, f"“{text}”不是可选值（可选：{options}）")
+        return code
+    if t == "money":
+        return _money(text)
+    if t == "integer":
+        compact = text.replace(" ", "")
+        if not _INT.match(compact):
+            raise Bad(ErrorCode.IMPORT_VALUE, f"“{text}”应为整数")
+        return int(compact)
+    if t == "phone":
+        compact = text.replace(" ", "")
+        if not PHONE.match(compact):
+            raise Bad(ErrorCode.IMPORT_VALUE, f"联系电话“{text}”格式不正确")
+        return compact
+    if t == "region_code":
+        compact = text.replace(" ", "")
+        if not _CODE.match(compact):
+            raise Bad(ErrorCode.IMPORT_VALUE, f"区划代码“{text}”应为6、9或12位数字")
+        if len(compact) == 12 and compact.endswith("000"):
+            compact = compact[:9]
+        if len(compact) == 9 and compact.endswith("000"):
+            compact = compact[:6]
+        return compact
+    raise AssertionError(t)  # kinds.py refuses other types
+
+
+def _id(text: str) -> tuple[str, bool, dt.date | None, str | None]:
+    """(normalised number, check ok, birth date, sex) of a well-formed ID; raise Bad if not."""
+    try:
+        info = idnumber.parse(text)
+        return info.number, True, info.birth_date, info.sex
+    except DomainError as exc:
+        if exc.code != ErrorCode.ID_CHECKSUM:
+            raise Bad(exc.code, exc.message) from None
+    number = idnumber.normalize(text)
+    birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    return number, False, birth, "M" if int(number[16]) % 2 else "F"
+
+
+# ---------------------------------------------------------------- the columns
+def _column(
+    frame: pl.DataFrame, spec: FieldSpec, header: str, errors: list[DomainError]
+) -> list[pl.Series]:
+    """The parsed series of one field (several for the ID), appending the errors of its rows."""
+    col = frame[spec.name]
+    distinct = col.drop_nulls().unique().to_list()
+    if spec.type == "id_number":
+        return _id_column(frame, spec, header, errors)
+    parsed, bad = {}, {}
+    for v in distinct:
+        try:
+            parsed[v] = parse_value(spec, v)
+        except Bad as b:
+            bad[v] = b
+    if bad:
+        for line, v in frame.filter(col.is_in(list(bad))).select("_line", spec.name).rows():
+            errors.append(
+                DomainError(bad[v].code, f"{header}：{bad[v].message}", row=line, field=header)
+            )
+    dtype = DTYPES[spec.type]
+    lookup = pl.DataFrame(
+        {
+            "_k": pl.Series(list(parsed), dtype=pl.String),
+            "_v": pl.Series(list(parsed.values()), dtype=dtype),
+        }
+    )
+    out = frame.select(pl.col(spec.name).alias("_k")).join(
+        lookup, on="_k", how="left", maintain_order="left"
+    )
+    return [out["_v"].alias(spec.name)]
+
+
+def _id_fast(col: pl.Series) -> pl.DataFrame:
+    """The plain 18-character numbers checked column-wise (check character, birth date, sex);
+    `_fast` is false where the Python path must decide (other forms, a bad birth date)."""
+    today = dt.date.today()
+    digits = [col.str.slice(i, 1).cast(pl.Int32, strict=False) for i in range(17)]
+    total = digits[0] * idnumber.WEIGHTS[0]
+    for d, w in zip(digits[1:], idnumber.WEIGHTS[1:], strict=True):
+        total = total + d * w
+    check = (total % 11).replace_strict(
+        list(range(11)), list(idnumber.CHECK_CHARS), return_dtype=pl.String
+    )
+    birth = col.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    plain = col.str.contains(r"^\d{17}[\dX]$").fill_null(False)
+    fast = plain & birth.is_not_null() & (birth >= EARLIEST) & (birth <= today)
+    return pl.DataFrame(
+        {
+            "_fast": fast.fill_null(False),
+            "id_number": col,
+            "id_valid": (check == col.str.slice(17, 1)),
+            "id_birth": birth,
+            "id_sex": pl.select(
+                pl.when(digits[16] % 2 == 1).then(pl.lit("M")).otherwise(pl.lit("F"))
+            ).to_series(),
+        }
+    )
+
+
+def _id_column(
+    frame: pl.DataFrame, spec: FieldSpec, header: str, errors: list[DomainError]
+) -> list[pl.Series]:
+    col = frame[spec.name]
+    fast = _id_fast(col)
+    slow_values = col.filter(~fast["_fast"] & col.is_not_null()).unique().to_list()
+    answers = {}
+    for v in slow_values:
+        try:
+            answers[v] = (*_id(v), None)
+        except Bad as bad:
+            answers[v] = (None, False, None, None, bad)
+    lookup = pl.DataFrame(
+        {
+            "_k": pl.Series(slow_values, dtype=pl.String),
+            "s_number": pl.Series([answers[v][0] for v in slow_values], dtype=pl.String),
+            "s_valid": pl.Series([answers[v][1] for v in slow_values], dtype=pl.Boolean),
+            "s_birth": pl.Series([answers[v][2] for v in slow_values], dtype=pl.Date),
+            "s_sex": pl.Series([answers[v][3] for v in slow_values], dtype=pl.String),
+        }
+    )
+    joined = pl.concat([fast, frame.select(pl.col(spec.name).alias("_k"))], how="horizontal").join(
+        lookup, on="_k", how="left", maintain_order="left"
+    )
+    f = pl.col("_fast")
+    out = joined.select(
+        pl.when(f).then("id_number").otherwise("s_number").alias("id_number"),
+        pl.when(f).then("id_valid").otherwise("s_valid").fill_null(False).alias("id_valid"),
+        pl.when(f).then("id_birth").otherwise("s_birth").alias("id_birth"),
+        pl.when(f).then("id_sex").otherwise("s_sex").alias("id_sex"),
+    )
+    bad = {v for v, a in answers.items() if a[4] is not None}
+    if bad:
+        for line, v in frame.filter(col.is_in(list(bad))).select("_line", spec.name).rows():
+            b = answers[v][4]
+            errors.append(DomainError(b.code, b.message, row=line, field=header))
+    return [out["id_number"], out["id_valid"], out["id_birth"], out["id_sex"], col.alias("id_raw")]
+
+
+def check_table(
+    table: Table, kind: Kind, *, villages: Callable[[pl.DataFrame], pl.DataFrame] | None = None
+) -> Checked:
+    """Parse and check every row of `table` as a list of `kind` (see the module doc).
+
+    `villages(frame)` (monitoring) answers, for the distinct (county, township, village)
+    names, the village code or an error text (`_village`, `_village_error`)."""
+    frame = table.frame
+    errors: list[DomainError] = list(table.errors)
+    series: list[pl.Series] = [frame["_line"]]
+    for spec in kind.fields.values():
+        header = table.columns.get(spec.name, spec.label)
+        if spec.name not in frame.columns:
+            dtype = pl.String if spec.type == "id_number" else DTYPES[spec.type]
+            series.append(pl.Series(spec.name, [None] * frame.height, dtype=dtype))
+            continue
+        if spec.required:
+            for (line,) in frame.filter(pl.col(spec.name).is_null()).select("_line").rows():
+                errors.append(
+                    DomainError(ErrorCode.REQUIRED, f"{header}不能为空", row=line, field=header)
+                )
+        series += _column(frame, spec, header, errors)
+    out = pl.DataFrame(series)
+    out = _duplicates(out, kind, table, errors)
+    if kind.code == "monitoring":
+        out = _households(out, table, errors)
+        if villages is not None:
+            out = _villages(out, table, errors, villages)
+    errors.sort(key=lambda e: (e.row or 0, e.field or ""))
+    return Checked(frame=out, errors=errors)
+
+
+def _duplicates(
+    out: pl.DataFrame, kind: Kind, table: Table, errors: list[DomainError]
+) -> pl.DataFrame:
+    key = [k for k in kind.key if k in out.columns]
+    if not key:
+        return out
+    keyed = out.select("_line", *key).drop_nulls(key)
+    firsts = keyed.group_by(key, maintain_order=True).agg(pl.col("_line").min().alias("_first"))
+    dup = keyed.join(firsts, on=key).filter(pl.col("_line") != pl.col("_first"))
+    header = "、".join(table.columns.get(k, kind.fields[k].label) for k in key)
+    for line, first in dup.select("_line", "_first").rows():
+        errors.append(
+            DomainError(
+                ErrorCode.IMPORT_DUPLICATE_ROW,
+                f"与第{first}行重复（{header}相同）",
+                row=line,
+                field=table.columns.get(key[0], key[0]),
+            )
+        )
+    return out
+
+
+def _households(out: pl.DataFrame, table: Table, errors: list[DomainError]) -> pl.DataFrame:
+    heads = out.filter(pl.col("relation") == "head").select("_line", "household_number")
+    many = (
+        heads.group_by("household_number")
+        .agg(pl.col("_line").sort())
+        .filter(pl.col("_line").list.len() > 1)
+    )
+    header = table.columns.get("relation", "与户主关系")
+    for number, lines in many.rows():
+        for line in lines[1:]:
+            errors.append(
+                DomainError(
+                    ErrorCode.HOUSEHOLD_TWO_HEADS,
+                    f"户编号{number}有两个户主（第{'、'.join(map(str, lines))}行）",
+                    row=line,
+                    field=header,
+                )
+            )
+    return out
+
+
+def _villages(
+    out: pl.DataFrame,
+    table: Table,
+    errors: list[DomainError],
+    villages: Callable[[pl.DataFrame], pl.DataFrame],
+) -> pl.DataFrame:
+    names = ["county", "township", "village"]
+    distinct = out.select(names).unique().drop_nulls(["township", "village"])
+    answers = villages(distinct)  # county, township, village, _village, _village_error
+    out = out.join(answers, on=names, how="left", nulls_equal=True, maintain_order="left")
+    header = table.columns.get("village", "行政村")
+    for line, why in (
+        out.filter(pl.col("_village_error").is_not_null()).select("_line", "_village_error").rows()
+    ):
+        errors.append(DomainError(ErrorCode.IMPORT_VILLAGE, why, row=line, field=header))
+    return out
+
+
+def fen_text(value: int | None) -> str:
+    return "" if value is None else str(Decimal(value).scaleb(-2).quantize(Decimal("0.01")))

@@ -1,0 +1,157 @@
+"""Pages of the data exchange: the batches and the upload form, one batch (summary counts,
+errors, review queue, changes, apply, undo), the comparison workbook. A batch outside the
+user's region is 404; who may import is `accounts.access.can_import`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jkfp.accounts.access import IMPORT_OWNERS, can_import
+from jkfp.errors import DomainError
+
+from . import kinds, report, selectors, services
+from .forms import ApplyForm, DecisionForm, UploadForm
+from .models import STATUS_KEYS, BatchState, RowStatus
+
+SHOWN_ROWS = 300
+
+
+def _allowed(user) -> list[str]:
+    return [k for k in IMPORT_OWNERS if can_import(user, k)]
+
+
+@login_required
+def batch_list(request):
+    allowed = _allowed(request.user)
+    form = UploadForm(allowed=allowed)
+    if request.method == "POST" and allowed:
+        form = UploadForm(request.POST, request.FILES, allowed=allowed)
+        if form.is_valid():
+            f = form.cleaned_data["file"]
+            try:
+                batch = services.batch_check(
+                    user=request.user,
+                    kind=form.cleaned_data["kind"],
+                    data=f.read(),
+                    file_name=f.name,
+                    sheet=form.cleaned_data["sheet"] or None,
+                )
+            except DomainError as exc:
+                form.add_error("file", exc.message)
+                for e in getattr(exc, "errors", [])[1:]:
+                    form.add_error("file", e.message)
+            else:
+                return redirect("exchange:batch", batch.pk)
+    batches = selectors.batch_list(user=request.user)[:100]
+    known = kinds.load()
+    return render(
+        request,
+        "exchange/batch_list.html",
+        {
+            "form": form,
+            "allowed": allowed,
+            "batches": batches,
+            "kind_names": {k: v.name for k, v in known.items()},
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+def batch_detail(request, pk: int):
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    rows = selectors.batch_rows(user=request.user, batch=batch)
+    queue = list(selectors.review_queue(user=request.user, batch=batch)[:SHOWN_ROWS])
+    ids = {c["person_id"] for r in queue for c in r.candidates}
+    people = selectors.candidate_persons(user=request.user, ids=list(ids))
+    for r in queue:
+        r.options = [{**c, **people.get(c["person_id"], {})} for c in r.candidates]
+    summary = batch.summary or {}
+    return render(
+        request,
+        "exchange/batch_detail.html",
+        {
+            "batch": batch,
+            "kind": kinds.kind(batch.kind),
+            "summary": summary,
+            "counts": [(k, summary.get(k, 0)) for k in STATUS_KEYS],
+            "errors": rows.filter(status=RowStatus.ERROR)[:SHOWN_ROWS],
+            "changed": rows.filter(
+                status__in=(RowStatus.CREATED, RowStatus.UPDATED, RowStatus.ENDED)
+            )[:SHOWN_ROWS],
+            "ignored": rows.filter(status=RowStatus.IGNORED)[:SHOWN_ROWS],
+            "queue": queue,
+            "may_import": can_import(request.user, batch.kind),
+            "can_apply": batch.state in (BatchState.CHECKED, BatchState.APPLIED, BatchState.FAILED),
+            "can_undo": batch.state == BatchState.APPLIED,
+            "apply_form": ApplyForm(),
+            "comparison": batch.comparison or {},
+        },
+    )
+
+
+@login_required
+@require_POST
+def row_decide(request, pk: int, line: int):
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("处理方式无效"))
+        return redirect("exchange:batch", pk)
+    try:
+        services.batch_row_decide(
+            user=request.user,
+            batch=batch,
+            line=line,
+            decision=form.cleaned_data["decision"],
+            person_id=form.cleaned_data["person_id"],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("第%(line)s行已处理") % {"line": line})
+    return redirect("exchange:batch", pk)
+
+
+@login_required
+@require_POST
+def batch_apply(request, pk: int):
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    form = ApplyForm(request.POST)
+    skip = form.is_valid() and form.cleaned_data["skip_invalid"]
+    try:
+        job = services.batch_apply_submit(user=request.user, batch=batch, skip_invalid=skip)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("exchange:batch", pk)
+    messages.success(request, _("已提交导入任务 #%(job)s") % {"job": job.pk})
+    return redirect("jobs:job", job.pk)
+
+
+@login_required
+@require_POST
+def batch_undo(request, pk: int):
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    try:
+        services.batch_undo(user=request.user, batch=batch)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已撤销该批次：新增的类别期间已作废，终止和修改已恢复"))
+    return redirect("exchange:batch", pk)
+
+
+@login_required
+def batch_report(request, pk: int):
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    data = report.batch_workbook(user=request.user, batch=batch)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="exchange-{batch.pk}.xlsx"'
+    return response

@@ -1,0 +1,102 @@
+"""The API under /api/v1/exchange/ and the pages: upload, read, decide, apply as a job, undo;
+another county answers 404; a department that does not own the list is refused (403)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from jkfp.accounts.models import Department, Role
+from jkfp.registry.models import CategoryPeriod
+
+from .files import xlsx
+
+HEADER = ["姓名", "身份证号", "类别", "开始日期"]
+
+
+@pytest.fixture
+def upload(people):
+    head = people["head"]
+    return xlsx(
+        HEADER,
+        [[head.name, head.id_number, "低保", "2023-01-01"], ["坏", "123", "低保", "2023-01-01"]],
+    )
+
+
+def _api_upload(client: Client, data: bytes, kind="civil_affairs"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        "/api/v1/exchange/batches", {"kind": kind, "file": SimpleUploadedFile("名单.xlsx", data)}
+    )
+
+
+@pytest.mark.usefixtures("api_urlconf")
+def test_api_round_trip(civil, upload, make_user, run_jobs):
+    from jkfp.accounts import tokens
+
+    _, raw = tokens.api_token_issue(user=civil)
+    c = Client(headers={"Authorization": f"Bearer {raw}"})
+    r = _api_upload(c, upload)
+    assert r.status_code == 201, r.content
+    batch = r.json()
+    assert batch["summary"]["created"] == 1 and batch["summary"]["errors"] == 1
+    rows = c.get(f"/api/v1/exchange/batches/{batch['id']}/rows", {"status": "error"}).json()
+    assert rows[0]["line"] == 5 and rows[0]["errors"][0]["code"] == "id_format"
+    assert "*" in c.get(f"/api/v1/exchange/batches/{batch['id']}/rows").json()[0]["id_masked"]
+    r = c.post(f"/api/v1/exchange/batches/{batch['id']}/apply", {}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["code"] == "import_batch_state"
+    with run_jobs():
+        r = c.post(
+            f"/api/v1/exchange/batches/{batch['id']}/apply",
+            {"skip_invalid": True},
+            content_type="application/json",
+        )
+    assert r.status_code == 202
+    job = c.get(f"/api/v1/jobs/{r.json()['job_id']}").json()
+    assert job["state"] == "done", job
+    assert CategoryPeriod.objects.count() == 1
+    r = c.post(f"/api/v1/exchange/batches/{batch['id']}/undo")
+    assert r.status_code == 200 and r.json()["state"] == "undone"
+    # another county's importer does not find the batch
+    other = make_user("140403", Role.REVIEWER, Department.CIVIL_AFFAIRS)
+    _, raw2 = tokens.api_token_issue(user=other)
+    c2 = Client(headers={"Authorization": f"Bearer {raw2}"})
+    assert c2.get(f"/api/v1/exchange/batches/{batch['id']}").status_code == 404
+
+
+@pytest.mark.usefixtures("api_urlconf")
+def test_api_refuses_another_department(make_user, upload):
+    from jkfp.accounts import tokens
+
+    health = make_user("640323", Role.APPROVER, Department.HEALTH)
+    _, raw = tokens.api_token_issue(user=health)
+    r = _api_upload(Client(headers={"Authorization": f"Bearer {raw}"}), upload)
+    assert r.status_code == 403 and r.json()["code"] == "permission"
+
+
+def test_pages(civil, upload, client_as, make_user):
+    c = client_as(civil)
+    page = c.get("/exchange/")
+    assert page.status_code == 200 and "上传名单" in page.content.decode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    r = c.post(
+        "/exchange/", {"kind": "civil_affairs", "file": SimpleUploadedFile("名单.xlsx", upload)}
+    )
+    assert r.status_code == 302
+    detail = c.get(r["Location"])
+    html = detail.content.decode()
+    assert "不能为空" in html or "格式不正确" in html
+    assert 'id="count-created">1<' in html
+    report = c.get(r["Location"] + "report.xlsx")
+    assert report.status_code == 200 and report["Content-Type"].startswith("application/vnd")
+    bad = c.post(
+        "/exchange/",
+        {"kind": "civil_affairs", "file": SimpleUploadedFile("x.pdf", b"%PDF\x00\x00")},
+    )
+    assert bad.status_code == 422 and "不是电子表格" in bad.content.decode()
+    other = client_as(make_user("140403", Role.REVIEWER, Department.CIVIL_AFFAIRS))
+    assert other.get(r["Location"]).status_code == 404
+    reader = client_as(make_user("640323", Role.READONLY, Department.CIVIL_AFFAIRS))
+    assert "上传名单" not in reader.get("/exchange/").content.decode()
