@@ -293,7 +293,8 @@ def score(
         pl.col("match_weight").cast(pl.Float64),
         pl.col("match_probability").round(6).alias("pair_score"),
     ).cast({"row": pl.Int64, "person_id": pl.Int64})
-    return one_to_one(pairs).drop("match_weight")
+    # DuckDB returns pairs in any order: sort, so the sums of one_to_one add up alike each run
+    return one_to_one(pairs.sort("row", "person_id")).drop("match_weight")
 
 
 def one_to_one(pairs: pl.DataFrame) -> pl.DataFrame:
