@@ -149,6 +149,8 @@ def _connect() -> duckdb.DuckDBPyConnection:
 def _linker(con, theirs: pl.DataFrame, ours: pl.DataFrame, settings: dict):
     from splink import DuckDBAPI, Linker  # imported here: splink is slow to import
 
+    # splink's advice (e.g. on max_pairs at its default of 1e6) is for notebooks, not imports
+    logging.getLogger("splink").setLevel(logging.ERROR)
     api = DuckDBAPI(connection=con)
     frames = [
         api.register(theirs.to_arrow(), dataset_display_name="theirs"),
@@ -277,7 +279,6 @@ def score(
     try:
         settings = _settings(tf=ours.height >= TF_MIN_REGISTRY, prior=prior, params=params)
         linker = _linker(con, theirs, ours, settings)
-        logging.getLogger("splink").setLevel(logging.WARNING)
         predictions = linker.inference.predict(
             threshold_match_probability=floor, warning_mode="never"
         )
@@ -293,7 +294,8 @@ def score(
         pl.col("match_weight").cast(pl.Float64),
         pl.col("match_probability").round(6).alias("pair_score"),
     ).cast({"row": pl.Int64, "person_id": pl.Int64})
-    return one_to_one(pairs).drop("match_weight")
+    # DuckDB returns pairs in any order: sort, so the sums of one_to_one add up alike each run
+    return one_to_one(pairs.sort("row", "person_id")).drop("match_weight")
 
 
 def one_to_one(pairs: pl.DataFrame) -> pl.DataFrame:
