@@ -192,6 +192,7 @@ def require_registry_reviewer(user: User) -> None:
         raise DomainError(ErrorCode.HOUSEHOLD_CHANGE_ROLE,
                           "分户、合户、注销户和身份信息更正须由审核、审批人员或管理员办理")
 
+
 # ---------------------------------------------------------------- imports (data exchange)
 #: the department that owns each kind of list (issue 10): only it imports the list
 IMPORT_OWNERS: dict[str, str] = {
