@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,7 +27,7 @@ from jkfp.admission import selectors as admission_selectors
 from jkfp.admission import services as admission_services
 from jkfp.regions import selectors as region_selectors
 from jkfp.web.forms import call_service
-from jkfp.web.http import capped_count, is_htmx, paginate
+from jkfp.web.http import PER_PAGE, capped_count, is_htmx, paginate
 
 from . import export, idnumber, selectors, services
 from .forms import (
@@ -57,21 +58,51 @@ def household_list(request):
     data = form.cleaned_data if valid else {}
     qs = selectors.household_list(user=user, q=data.get("q", ""),
                                   category=data.get("category", ""),
-                                  region_code=data.get("region", ""))
+                                  region_code=data.get("region", ""), order=data.get("sort", ""))
     if not valid:
         qs = qs.none()
     if request.GET.get("count") == "1":
         n, more = capped_count(qs)
-        return render(request, "registry/_count.html", {"n": n, "more": more})
-    page = paginate(qs, number=data.get("page"), params=request.GET.dict())
+        return render(request, "registry/_count.html",
+                      {"n": n, "more": more, "pages": -(-n // PER_PAGE)})
+    params = {k: v for k, v in request.GET.dict().items() if k not in ("count", "dl")}
+    page = paginate(qs, number=data.get("page"), params=params)
     rows = selectors.household_rows(user=user, households=page.items, q=data.get("q", ""))
-    ctx = {"form": form, "page": page, "rows": rows, "query": request.GET.urlencode(),
-           "filtered": any(data.get(k) for k in ("q", "category", "region"))}
+    ctx = {"form": form, "page": page, "rows": rows, "query": urlencode(params),
+           "filtered": any(data.get(k) for k in ("q", "category", "region")),
+           "invalid": not valid, "sort": data.get("sort", ""),
+           "sort_urls": _sort_urls(params, data.get("sort", "")),
+           "filters": _filter_text(form, data) if valid else ""}
     template = ("registry/_household_results.html" if is_htmx(request)
                 else "registry/household_list.html")
     response = render(request, template, ctx)
     response["Vary"] = "HX-Request"
     return response
+
+
+def _sort_urls(params: dict, current: str) -> dict[str, str]:
+    """For each sortable column, the list's URL sorted by it (the other way if it is already)."""
+    out = {}
+    for key in ("number", "village", "head"):
+        nxt = f"-{key}" if current == key else key
+        p = {k: v for k, v in params.items() if k not in ("page", "sort") and v}
+        p["sort"] = nxt
+        out[key] = "?" + urlencode(p)
+    return out
+
+
+def _filter_text(form, data: dict) -> str:
+    """What the list was asked for, in words (for an empty result: say what found nothing)."""
+    parts = []
+    if data.get("region"):
+        label = dict(form.fields["region"].choices).get(data["region"], "")
+        parts.append(_("区划“%(r)s”") % {"r": str(label).strip("\u3000")})
+    if data.get("category"):
+        label = dict(form.fields["category"].choices).get(data["category"], "")
+        parts.append(_("类别“%(c)s”") % {"c": label})
+    if data.get("q"):
+        parts.append(_("搜索“%(q)s”") % {"q": data["q"]})
+    return "、".join(parts)
 
 
 @login_required
