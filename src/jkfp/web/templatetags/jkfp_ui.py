@@ -192,3 +192,11 @@ def region_name(code) -> str:
 
     code = str(code or "")
     return region_names(codes=[code]).get(code, code) if code else ""
+
+
+@register.filter
+def source_text(text) -> str:
+    """A source as a user reads it: document titles and passages, not DOMAIN.md § or paths."""
+    from jkfp.sources import source_text as readable
+
+    return readable(str(text or ""))
