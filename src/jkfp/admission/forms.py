@@ -11,7 +11,7 @@ from jkfp.categories import CHOICES as CATEGORY_CHOICES
 from jkfp.web.forms import DateInput, VersionField
 
 from . import procedure
-from .models import ChangeRequest
+from .models import Attachment, ChangeRequest
 
 
 def _tr(choices):
@@ -99,3 +99,11 @@ class RequestFilterForm(forms.Form):
             b = d["proposed_to"].isoformat() if d.get("proposed_to") else "…"
             parts.append(_("提出日期：%(a)s 至 %(b)s") % {"a": a, "b": b})
         return "；".join(parts)
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("材料类型"), choices=_tr(Attachment.Kind.choices))
+    file = forms.FileField(label=_("文件"), max_length=200,
+                           help_text=_("扫描件 PDF 或照片 JPEG、PNG"),
+                           widget=forms.ClearableFileInput(attrs={
+                               "accept": "application/pdf,image/jpeg,image/png"}))

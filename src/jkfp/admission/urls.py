@@ -13,4 +13,6 @@ urlpatterns = [
     path("requests/<int:pk>/review/", views.request_review, name="request_review"),
     path("requests/<int:pk>/decide/", views.request_decide, name="request_decide"),
     path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request_withdraw"),
+    path("requests/<int:pk>/attachments/", views.request_attach, name="request_attach"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]

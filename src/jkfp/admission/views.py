@@ -7,6 +7,7 @@ import re
 import tempfile
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -17,12 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from jkfp.accounts import access
 from jkfp.regions import selectors as region_selectors
 from jkfp.web.forms import call_service
 from jkfp.web.http import paginate
 
-from . import export, procedure, selectors, services
-from .forms import DecisionForm, NoticeForm, RequestFilterForm, WithdrawForm
+from . import attachments, export, procedure, selectors, services
+from .forms import AttachmentForm, DecisionForm, NoticeForm, RequestFilterForm, WithdrawForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOWNLOAD_TOKEN = re.compile(r"^[A-Za-z0-9]{6,40}$")
@@ -106,6 +108,8 @@ def _request_page(request, pk: int, *, bound: dict | None = None, status: int = 
     limits = procedure.thresholds(on=today)
     initial = {"version": cr.version, "notice_start": today, "notice_days": limits.notice_min_days}
     forms = {a: bound.get(a) or ACTION_FORMS[a](initial=initial) for a in actions}
+    attach_form = (bound.get("attach") or AttachmentForm()) if access.can_write(
+        request.user) else None
     return render(request, "admission/request_detail.html", {
         "cr": cr, "steps": selectors.change_request_steps(user=request.user, request=cr),
         "forms": forms,
@@ -113,6 +117,9 @@ def _request_page(request, pk: int, *, bound: dict | None = None, status: int = 
         "notice_open": cr.notice_end is not None and cr.notice_end >= today,
         "today": today, "due": selectors.change_request_due(request=cr),
         "limits": limits,
+        "attachments": attachments.attachments_of_request(user=request.user, request=cr),
+        "attach_form": attach_form,
+        "max_mb": settings.JKFP_ATTACHMENT_MAX_BYTES // 1048576,
     }, status=status)
 
 
@@ -166,3 +173,26 @@ def request_decide(request, pk: int):
 def request_withdraw(request, pk: int):
     return _act(request, pk, "withdraw", lambda cr, d: services.change_request_withdraw(
         user=request.user, request=cr, expected_version=d["version"], comment=d["comment"]))
+
+
+@login_required
+@require_POST
+def request_attach(request, pk: int):
+    """Attach a scanned home-visit record or consent to the request (multipart form)."""
+    cr = selectors.change_request_get(user=request.user, pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    out = call_service(form, lambda d: attachments.attachment_add(
+        user=request.user, request=cr, kind=d["kind"], file=d["file"], name=d["file"].name,
+        size=d["file"].size))
+    if out.ok:
+        messages.success(request, _("已上传附件“%(n)s”") % {"n": out.result.original_name})
+        return redirect(reverse("admission:request", args=[pk]) + "#cr-attachments")
+    return _request_page(request, pk, bound={"attach": out.form}, status=out.status)
+
+
+@login_required
+def attachment_download(request, pk: int):
+    """An attachment's file, to whoever may see its request (404 otherwise); never cached."""
+    att, fh = attachments.attachment_open(user=request.user, pk=pk)
+    return FileResponse(fh, as_attachment=True, filename=att.original_name,
+                        content_type=att.content_type)
