@@ -40,7 +40,8 @@ _SEED = re.compile(r"(?:\.\./)*(?:shared/)?seeds/([0-9a-f_]+\.txt)")
 _NUMS = r"(\d+)(?:\s*(?:、|,|，|and|和|与)\s*§?\s*\d+)*"
 _DOMAIN = re.compile(
     r"DOMAIN(?:\.md)?\s*(?:§\s*" + _NUMS + r"|第\s*" + _NUMS + r"\s*节|sections?\s*" + _NUMS + r")"
-    r"(\s*（[^（）]*）)?")
+    r"(\s*（[^（）]*）)?"
+)
 _ALL_NUMS = re.compile(r"\d+")
 
 

@@ -48,8 +48,9 @@ def sniff(head: bytes) -> tuple[str, str] | None:
     return None
 
 
-def attachment_add(*, user: User, request: ChangeRequest, kind: str, file: IO[bytes],
-                   name: str, size: int) -> Attachment:
+def attachment_add(
+    *, user: User, request: ChangeRequest, kind: str, file: IO[bytes], name: str, size: int
+) -> Attachment:
     """Attach a scanned document to a request the user may see and write; all or nothing."""
     access.require_writer(user)
     request = change_request_get(user=user, pk=request.pk)  # 404 outside the user's region
@@ -57,17 +58,21 @@ def attachment_add(*, user: User, request: ChangeRequest, kind: str, file: IO[by
         raise DomainError(ErrorCode.INVALID, "材料类型无效", field="kind")
     limit = settings.JKFP_ATTACHMENT_MAX_BYTES
     if size > limit:
-        raise DomainError(ErrorCode.ATTACHMENT_TOO_LARGE,
-                          f"文件过大（{size / 1048576:.1f} MB）：附件不超过 {limit // 1048576} MB",
-                          field="file")
+        raise DomainError(
+            ErrorCode.ATTACHMENT_TOO_LARGE,
+            f"文件过大（{size / 1048576:.1f} MB）：附件不超过 {limit // 1048576} MB",
+            field="file",
+        )
     if size == 0:
         raise DomainError(ErrorCode.ATTACHMENT_TYPE, "文件为空", field="file")
     file.seek(0)
     found = sniff(file.read(16))
     if found is None:
-        raise DomainError(ErrorCode.ATTACHMENT_TYPE,
-                          f"文件“{name[:60]}”不是 {TYPES}（按文件内容判断，与扩展名无关）",
-                          field="file")
+        raise DomainError(
+            ErrorCode.ATTACHMENT_TYPE,
+            f"文件“{name[:60]}”不是 {TYPES}（按文件内容判断，与扩展名无关）",
+            field="file",
+        )
     content_type, ext = found
     digest = hashlib.sha256()
     file.seek(0)
@@ -81,10 +86,18 @@ def attachment_add(*, user: User, request: ChangeRequest, kind: str, file: IO[by
     try:
         with transaction.atomic():
             return model_create(
-                Attachment, user=user, request=request, region_code=request.region_code, kind=kind,
-                original_name=Path(name).name[:200] or f"附件.{ext}", storage_name=stored,
-                content_type=content_type, size=size, sha256=digest.hexdigest(),
-                uploaded_by=user)
+                Attachment,
+                user=user,
+                request=request,
+                region_code=request.region_code,
+                kind=kind,
+                original_name=Path(name).name[:200] or f"附件.{ext}",
+                storage_name=stored,
+                content_type=content_type,
+                size=size,
+                sha256=digest.hexdigest(),
+                uploaded_by=user,
+            )
     except BaseException:
         store.delete(stored)  # nothing half-written: no file without its row
         raise
@@ -95,8 +108,7 @@ def attachment_scope(*, user: User):
 
 
 def attachments_of_request(*, user: User, request: ChangeRequest) -> list[Attachment]:
-    return list(attachment_scope(user=user).filter(request=request)
-                .select_related("uploaded_by"))
+    return list(attachment_scope(user=user).filter(request=request).select_related("uploaded_by"))
 
 
 def attachment_get(*, user: User, pk: int) -> Attachment:

@@ -7,59 +7,152 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('admission', '0002_one_open_request'),
+        ("admission", "0002_one_open_request"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='区划代码')),
-                ('kind', models.CharField(choices=[('home_visit', '入户核实记录'), ('consent', '农户书面同意书'), ('other', '其他材料')], max_length=16, verbose_name='材料类型')),
-                ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
-                ('storage_name', models.CharField(max_length=200, unique=True, verbose_name='存储路径')),
-                ('content_type', models.CharField(max_length=40, verbose_name='文件类型')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attachments', to='admission.changerequest')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "region_code",
+                    models.CharField(db_index=True, max_length=12, verbose_name="区划代码"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("home_visit", "入户核实记录"),
+                            ("consent", "农户书面同意书"),
+                            ("other", "其他材料"),
+                        ],
+                        max_length=16,
+                        verbose_name="材料类型",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="原文件名")),
+                (
+                    "storage_name",
+                    models.CharField(max_length=200, unique=True, verbose_name="存储路径"),
+                ),
+                ("content_type", models.CharField(max_length=40, verbose_name="文件类型")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attachments",
+                        to="admission.changerequest",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '申请附件',
-                'verbose_name_plural': '申请附件',
-                'ordering': ['uploaded_at', 'id'],
+                "verbose_name": "申请附件",
+                "verbose_name_plural": "申请附件",
+                "ordering": ["uploaded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAttachment',
+            name="HistoricalAttachment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12, verbose_name='区划代码')),
-                ('kind', models.CharField(choices=[('home_visit', '入户核实记录'), ('consent', '农户书面同意书'), ('other', '其他材料')], max_length=16, verbose_name='材料类型')),
-                ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
-                ('storage_name', models.CharField(db_index=True, max_length=200, verbose_name='存储路径')),
-                ('content_type', models.CharField(max_length=40, verbose_name='文件类型')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('uploaded_at', models.DateTimeField(blank=True, editable=False, verbose_name='上传时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='admission.changerequest')),
-                ('uploaded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "region_code",
+                    models.CharField(db_index=True, max_length=12, verbose_name="区划代码"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("home_visit", "入户核实记录"),
+                            ("consent", "农户书面同意书"),
+                            ("other", "其他材料"),
+                        ],
+                        max_length=16,
+                        verbose_name="材料类型",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="原文件名")),
+                (
+                    "storage_name",
+                    models.CharField(db_index=True, max_length=200, verbose_name="存储路径"),
+                ),
+                ("content_type", models.CharField(max_length=40, verbose_name="文件类型")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="上传时间"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="admission.changerequest",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 申请附件',
-                'verbose_name_plural': 'historical 申请附件',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 申请附件",
+                "verbose_name_plural": "historical 申请附件",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
