@@ -29,7 +29,7 @@ from jkfp.regions import selectors as region_selectors
 from jkfp.web.forms import call_service
 from jkfp.web.http import PER_PAGE, capped_count, is_htmx, paginate
 
-from . import export, idnumber, selectors, services
+from . import export, idnumber, listing, selectors, services
 from .forms import (
     DeathForm,
     HouseholdAddressForm,
@@ -71,38 +71,13 @@ def household_list(request):
     ctx = {"form": form, "page": page, "rows": rows, "query": urlencode(params),
            "filtered": any(data.get(k) for k in ("q", "category", "region")),
            "invalid": not valid, "sort": data.get("sort", ""),
-           "sort_urls": _sort_urls(params, data.get("sort", "")),
-           "filters": _filter_text(form, data) if valid else ""}
+           "sort_urls": listing.sort_urls(params, data.get("sort", "")),
+           "filters": listing.filter_text(form, data) if valid else ""}
     template = ("registry/_household_results.html" if is_htmx(request)
                 else "registry/household_list.html")
     response = render(request, template, ctx)
     response["Vary"] = "HX-Request"
     return response
-
-
-def _sort_urls(params: dict, current: str) -> dict[str, str]:
-    """For each sortable column, the list's URL sorted by it (the other way if it is already)."""
-    out = {}
-    for key in ("number", "village", "head"):
-        nxt = f"-{key}" if current == key else key
-        p = {k: v for k, v in params.items() if k not in ("page", "sort") and v}
-        p["sort"] = nxt
-        out[key] = "?" + urlencode(p)
-    return out
-
-
-def _filter_text(form, data: dict) -> str:
-    """What the list was asked for, in words (for an empty result: say what found nothing)."""
-    parts = []
-    if data.get("region"):
-        label = dict(form.fields["region"].choices).get(data["region"], "")
-        parts.append(_("区划“%(r)s”") % {"r": str(label).strip("\u3000")})
-    if data.get("category"):
-        label = dict(form.fields["category"].choices).get(data["category"], "")
-        parts.append(_("类别“%(c)s”") % {"c": label})
-    if data.get("q"):
-        parts.append(_("搜索“%(q)s”") % {"q": data["q"]})
-    return "、".join(parts)
 
 
 @login_required
