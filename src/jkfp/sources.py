@@ -3,38 +3,39 @@ DOMAIN.md. Policy files and catalogs cite the project's domain brief (`DOMAIN.md
 plans by path (`shared/seeds/000_….txt`); pages show the document's title and the passage
 instead. Plain Python, shared by all apps (like `categories`).
 
-`source_text("DOMAIN.md §12（全国农村妇女“两癌”检查项目）")` → `全国农村妇女“两癌”检查项目`: the
+`source_text("DOMAIN.md §12（全国农村妇女“两癌”检查项目）", folder=policies)` → `全国农村妇女“两癌”检查项目`: the
 brief's section is dropped where the text names the public source itself, else replaced by the
 public sources that section of the brief is drawn from.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
-# The two plans the system implements (shared/seeds/), by their own titles.
-DOCUMENTS = {
-    "000_47b5aaa7edc5213c.txt": "《长治市健康扶贫2019-2020年攻坚行动实施方案》",
-    "001_33d2a24e93f706ff.txt": "《盐池县巩固拓展健康扶贫成果同乡村振兴有效衔接的实施方案（2021-2025年）》",
-}
+import yaml
 
-# What each section of the domain brief is drawn from (its own citations), for a reference
-# that does not name its source itself.
-SECTIONS = {
-    2: "国家统计局行政区划代码",
-    3: "《公民身份号码》（GB 11643-1999）",
-    4: "民政、乡村振兴部门的对象类别",
-    5: "各地防止返贫监测帮扶办法：靖边县2021年实施方案解读、秦安县问答、弋江区2024、枞阳县",
-    6: "全国大病专项救治病种（央广网2019-05-14）及长治、盐池健康扶贫方案",
-    7: "家庭医生签约服务管理指标（《盐池县巩固拓展健康扶贫成果同乡村振兴有效衔接的实施方案（2021-2025年）》）",
-    8: "各地公开的住院三重保障政策与算例：渝北区2023、甘肃2021、乌兰察布约2019、三明2025、广德2024、宜昌",
-    9: "各地因病返贫致贫监测办法（阳原县2022）",
-    10: "长治、盐池健康扶贫方案的指标",
-    11: "各部门数据交换的通行字段",
-    12: "《国家基本公共卫生服务规范（第三版）》（2017）及健康扶贫“三个一批”行动计划（2017）",
-    13: "《解决贫困人口基本医疗有保障突出问题工作方案》（2019）",
-    14: "各省统计公报（农村居民人均可支配收入，待核实）",
-}
+FILE = "sources.yaml"  # in the policy folder (policies/sources.yaml)
+
+
+@dataclass(frozen=True)
+class References:
+    documents: dict[str, str]  # file name under shared/seeds/ → title
+    sections: dict[int, str]  # section of the domain brief → what it is drawn from
+
+
+@functools.lru_cache(maxsize=4)
+def references(folder: Path) -> References:
+    """The titles of `folder`/sources.yaml (read once per process)."""
+    path = Path(folder) / FILE
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return References(
+        documents=dict((data or {}).get("documents") or {}),
+        sections={int(k): v for k, v in ((data or {}).get("sections") or {}).items()},
+    )
+
 
 _SEED = re.compile(r"(?:\.\./)*(?:shared/)?seeds/([0-9a-f_]+\.txt)")
 _NUMS = r"(\d+)(?:\s*(?:、|,|，|and|和|与)\s*§?\s*\d+)*"
@@ -45,19 +46,21 @@ _DOMAIN = re.compile(
 _ALL_NUMS = re.compile(r"\d+")
 
 
-def _domain(m: re.Match) -> str:
+def _domain(m: re.Match, sections: dict[int, str]) -> str:
     named = m.group(4)
     if named and named.strip("（） \u3000"):
         return named.strip()[1:-1]  # the public source, as the text names it
     ref = m.group(0)[: len(m.group(0)) - len(named or "")]
     nums = [int(n) for n in _ALL_NUMS.findall(ref)]
-    titles = [SECTIONS[n] for n in nums if n in SECTIONS]
+    titles = [sections[n] for n in nums if n in sections]
     return "；".join(dict.fromkeys(titles)) or "本系统整理的公开资料"
 
 
-def source_text(text: str | None) -> str:
-    """The text with the brief's section references and the plans' paths made readable."""
+def source_text(text: str | None, *, folder: Path) -> str:
+    """The text with the brief's section references and the plans' paths made readable, by
+    the titles of the policy folder's sources.yaml."""
     if not text:
         return ""
-    text = _SEED.sub(lambda m: DOCUMENTS.get(m.group(1), "本系统所依据的方案"), text)
-    return _DOMAIN.sub(_domain, text)
+    refs = references(Path(folder))
+    text = _SEED.sub(lambda m: refs.documents.get(m.group(1), "本系统所依据的方案"), text)
+    return _DOMAIN.sub(lambda m: _domain(m, refs.sections), text)

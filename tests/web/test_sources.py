@@ -8,9 +8,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from jkfp.sources import DOCUMENTS, source_text
+from jkfp.sources import references
+from jkfp.sources import source_text as _source_text
 
 REPO = Path(__file__).resolve().parents[2]
+POLICIES = REPO / "policies"
+DOCUMENTS = references(POLICIES).documents
+
+
+def source_text(text):
+    return _source_text(text, folder=POLICIES)
 
 
 @pytest.mark.parametrize(

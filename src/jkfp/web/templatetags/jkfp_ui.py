@@ -197,6 +197,8 @@ def region_name(code) -> str:
 @register.filter
 def source_text(text) -> str:
     """A source as a user reads it: document titles and passages, not DOMAIN.md § or paths."""
+    from django.conf import settings
+
     from jkfp.sources import source_text as readable
 
-    return readable(str(text or ""))
+    return readable(str(text or ""), folder=settings.JKFP_POLICIES_DIR)
