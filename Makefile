@@ -33,11 +33,14 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  { echo "The browser tests need Debian's chromium: apt-get install chromium" >&2; exit 1; }
 
-# Run the system on the embedded SQLite default with the demo region at http://$(HOST)
+# Run the system on the embedded SQLite default with the demo region at http://$(HOST),
+# with DEBUG off as in production: static files from whitenoise (collected to var/static),
+# the friendly 404/500 pages; ALLOWED_HOSTS defaults to 127.0.0.1 and localhost.
 demo: install assets
-	DEBUG=1 $(JKFP) migrate --noinput -v0
-	DEBUG=1 $(JKFP) demo_data --persons $(PERSONS) --seed $(SEED) --if-empty
-	DEBUG=1 $(JKFP) runserver $(HOST)
+	$(JKFP) migrate --noinput -v0
+	$(JKFP) collectstatic --noinput -v0
+	$(JKFP) demo_data --persons $(PERSONS) --seed $(SEED) --if-empty
+	DEBUG=0 $(JKFP) runserver --noreload $(HOST)
 
 # A production server: gunicorn with threads (each thread keeps at most one database
 # connection, so PostgreSQL sees at most WORKERS × THREADS of them), static files from whitenoise.

@@ -69,6 +69,8 @@ class ErrorCode(StrEnum):
     CATEGORY_BY_PROCEDURE = "category_by_procedure"
     PERMISSION = "permission"
     PROCEDURE_INVALID = "procedure_invalid"
+    ATTACHMENT_TOO_LARGE = "attachment_too_large"
+    ATTACHMENT_TYPE = "attachment_type"
     # settlement
     POLICY_NOT_FOUND = "policy_not_found"
     STAY_ORDER = "stay_order"

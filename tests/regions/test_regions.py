@@ -49,8 +49,12 @@ def test_load_csv_all_or_nothing(db, tmp_path):
 
 
 def test_load_rows_twelve_digit_codes_and_update(db):
+    # the township is official (already loaded); the generated village is loaded apart, since a
+    # file may not change a region's generated flag (test_load_regions_bad_input.py)
     n = region_load_rows(rows=[
         {"code": "640323100000", "name": "花马池镇", "level": "township", "parent": "640323"},
+    ])
+    n += region_load_rows(rows=[
         {"code": "640323100201", "name": "甲村", "level": "village",
          "parent": "640323100000"},
     ], generated=True)

@@ -124,3 +124,33 @@ class ChangeRequestStep(models.Model):
         verbose_name = "办理环节"
         verbose_name_plural = "办理环节"
         ordering = ["at", "id"]
+
+
+class Attachment(models.Model):
+    """A scanned document of a request (home-visit record, signed consent): the file on disk
+    under MEDIA_ROOT (`storage_name`), never at a public URL; read only through the scoped
+    download view. Nothing is deleted; the history keeps who attached what and when."""
+
+    class Kind(models.TextChoices):
+        HOME_VISIT = "home_visit", "入户核实记录"
+        CONSENT = "consent", "农户书面同意书"
+        OTHER = "other", "其他材料"
+
+    request = models.ForeignKey(ChangeRequest, on_delete=models.PROTECT,
+                                related_name="attachments")
+    region_code = models.CharField("区划代码", max_length=12, db_index=True)  # the request's
+    kind = models.CharField("材料类型", max_length=16, choices=Kind.choices)
+    original_name = models.CharField("原文件名", max_length=200)
+    storage_name = models.CharField("存储路径", max_length=200, unique=True)
+    content_type = models.CharField("文件类型", max_length=40)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "申请附件"
+        verbose_name_plural = "申请附件"
+        ordering = ["uploaded_at", "id"]

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jkfp.accounts.access import scoped
+from jkfp.accounts.access import in_region, scoped
 from jkfp.accounts.models import User
 from jkfp.errors import DomainError
 
@@ -33,15 +33,33 @@ def change_request_get(*, user: User, pk: int) -> ChangeRequest:
 
 
 def change_request_list(*, user: User, status: str = "", household_id: int | None = None,
-                        person_id: int | None = None) -> QuerySet[ChangeRequest]:
+                        person_id: int | None = None, category: str = "", region_code: str = "",
+                        action: str = "", proposed_from: dt.date | None = None,
+                        proposed_to: dt.date | None = None) -> QuerySet[ChangeRequest]:
+    """Requests in the user's region, newest first; filters by status, category, action, region
+    (a code prefix) and the date of proposal (both ends included, in Asia/Shanghai)."""
     qs = change_request_scope(user=user).select_related("household", "person", "created_by")
     if status:
         qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category=category)
+    if action:
+        qs = qs.filter(action=action)
+    if region_code:
+        qs = qs.filter(in_region(region_code))
+    if proposed_from:
+        qs = qs.filter(created_at__gte=_day_start(proposed_from))
+    if proposed_to:
+        qs = qs.filter(created_at__lt=_day_start(proposed_to + dt.timedelta(days=1)))
     if household_id:
         qs = qs.filter(household_id=household_id)
     if person_id:
         qs = qs.filter(person_id=person_id)
-    return qs.order_by("-created_at")
+    return qs.order_by("-created_at", "-id")
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def change_request_inbox(*, user: User, today: dt.date | None = None) -> QuerySet[ChangeRequest]:

@@ -4,12 +4,19 @@ strings, dates and record ids in requests, the error responses."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from django.db.models import QuerySet
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, field_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from jkfp.categories import LABELS, Category
@@ -39,9 +46,41 @@ def _check_text(value: Any) -> Any:
     return value
 
 
+# A date in a request is written YYYY-MM-DD. Pydantic would also read a number (or a string of
+# digits) as seconds since 1970: 1704067200 would be 2024-01-01, 0 would be 1970-01-01.
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _is_date_annotation(annotation: Any) -> bool:
+    return annotation is dt.date or any(_is_date_annotation(a) for a in get_args(annotation))
+
+
+@functools.cache
+def _date_fields(cls: type) -> frozenset[str]:
+    return frozenset(name for name, f in cls.model_fields.items()
+                     if _is_date_annotation(f.annotation))
+
+
+def _check_date(value: Any) -> Any:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return value
+    raise PydanticCustomError(str(ErrorCode.INVALID),
+                              "应为日期，格式 YYYY-MM-DD（如 2024-01-31），不能是数字或其他格式")
+
+
 class InputSchema(Schema):
     """Base of every request schema (bodies and query parameters): no text may contain a
-    control character, so such input is answered 422 naming the field, never a database error."""
+    control character, so such input is answered 422 naming the field, never a database error;
+    a date is text YYYY-MM-DD, never a number read as a timestamp."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _dates_are_iso_text(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name in _date_fields(cls):
+            return _check_date(value)
+        return value
 
     @field_validator("*", mode="after")
     @classmethod
@@ -67,7 +106,7 @@ def _date_in_range(value: dt.date) -> dt.date:
 
 # A date in a request: YYYY-MM-DD between DATE_MIN and DATE_MAX (so no date arithmetic of the
 # services can leave the calendar).
-DateIn = Annotated[dt.date, AfterValidator(_date_in_range)]
+DateIn = Annotated[dt.date, BeforeValidator(_check_date), AfterValidator(_date_in_range)]
 
 
 # ---------------------------------------------------------------- pagination

@@ -132,9 +132,12 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
-# Uploaded files (attachments of requests, to come), outside the database; in backups.
+# Uploaded files (attachments of requests), outside the database; in backups (jkfp backup).
 MEDIA_ROOT = Path(os.environ.get("JKFP_MEDIA_ROOT", REPO_DIR / "var" / "media"))
 MEDIA_URL = "media/"  # never served directly: files go out through scoped views
+# Attachments of requests (scanned PDF, JPEG or PNG): at most this size, type checked by content.
+JKFP_ATTACHMENT_MAX_BYTES = int(os.environ.get("JKFP_ATTACHMENT_MAX_MB", "10")) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default; uploads go to a temporary file
 
 STATIC_URL = "static/"
 STATIC_ROOT = REPO_DIR / "var" / "static"

@@ -37,6 +37,19 @@ from .regimes import PolicySet
 
 #: Files with at least this many stays get progress bars (on a terminal).
 LONG_RUN = 20_000
+#: The longest cell a stays file may have (the `csv` module's limit, on both read paths).
+FIELD_LIMIT = csv.field_size_limit()
+
+
+def _read_error(e: Exception) -> str:
+    """What is wrong with a file that cannot be read, in Chinese (no Python text)."""
+    if isinstance(e, UnicodeDecodeError):
+        return f"不是 UTF-8 编码（第 {e.start + 1:,} 个字节处）：请另存为 UTF-8 编码的 CSV"
+    if isinstance(e, csv.Error) and "field limit" in str(e):
+        return f"有单元格超过 {FIELD_LIMIT:,} 个字符（多半是引号不成对）"
+    if isinstance(e, ValueError) and "digits" in str(e):
+        return "有数字超过 4,300 位，不是金额"
+    return "不是格式正确的 CSV（逗号分隔、含表头、UTF-8 编码）"
 
 
 def default_policies_dir() -> Path:
@@ -84,7 +97,12 @@ def _read(stays_csv: Path, policies: PolicySet, stderr: TextIO) -> StayFile | No
     try:
         parsed = read_stays(stays_csv, policies)
     except (UnicodeDecodeError, ValueError, csv.Error) as e:
-        print(f"无法读取 {stays_csv}：{e}（应为 UTF-8 编码的 CSV）", file=stderr)
+        print(f"无法读取 {stays_csv}：{_read_error(e)}，未结算、未写出结果文件", file=stderr)
+        return None
+    longest = max((len(s) for s in parsed.stay_ids), default=0)
+    if longest > FIELD_LIMIT:
+        print(f"无法读取 {stays_csv}：住院编号（stay_id）长 {longest:,} 个字符，超过上限 "
+              f"{FIELD_LIMIT:,}，未结算、未写出结果文件", file=stderr)
         return None
     if parsed.errors:
         print(f"{stays_csv}：{len(parsed.errors)} 处错误，未结算、未写出结果文件：", file=stderr)
@@ -99,6 +117,10 @@ def run_settle(stays_csv: Path, out: Path, *, policies_dir: Path | None = None,
                stderr: TextIO | None = None) -> int:
     """Settle a file of stays into a result file. Returns the exit status."""
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    out = Path(out)
+    if not out.parent.is_dir():
+        print(f"结果文件的目录“{out.parent}”不存在：请先建立该目录，未结算", file=stderr)
+        return 1
     tune_memory()  # a command: one large batch in a fresh process (memory.py)
     policies = _load(policies_dir, stderr, compiled=True)
     if policies is None:
@@ -112,7 +134,11 @@ def run_settle(stays_csv: Path, out: Path, *, policies_dir: Path | None = None,
                           progress=bar.update if bar is not None else None)
     if bar is not None:
         bar.close()
-    write_result(out, parsed.stay_ids, result)
+    try:
+        write_result(out, parsed.stay_ids, result)
+    except OSError as e:
+        print(f"无法写出结果文件 {out}：{e.strerror or e}", file=stderr)
+        return 1
     print(f"已结算 {n} 次住院，结果写入 {out}", file=stdout)
     if result.uses_examples.any():
         print(f"注意：其中 {int(result.uses_examples.sum())} 次住院用到示例参数（无公开来源），"

@@ -41,11 +41,22 @@ def normalize_code(raw: str) -> str:
     Raises ValueError for anything that is not digits of a known length.
     """
     code = (raw or "").strip()
-    if not code.isdigit() or len(code) not in (2, 4, 6, 9, 12):
+    # ASCII digits only: str.isdigit() also takes full-width digits (１４０４), which are not codes
+    if not (code.isascii() and code.isdigit()) or len(code) not in (2, 4, 6, 9, 12):
         raise ValueError(code)
     if len(code) == 12:
         return _strip_zero_pairs(code)
     return code
+
+
+def has_fullwidth_digits(raw: str) -> bool:
+    """Full-width digits (０-９), as spreadsheets type them: a user error worth naming."""
+    return any("\uff10" <= ch <= "\uff19" for ch in raw or "")
+
+
+def halfwidth(raw: str) -> str:
+    """`１４０４` → `1404` (to tell the user what to write instead)."""
+    return "".join(chr(ord(ch) - 0xFEE0) if "\uff10" <= ch <= "\uff19" else ch for ch in raw)
 
 
 def _strip_zero_pairs(code: str) -> str:

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext
 
-from jkfp.categories import LABELS, Category
+from jkfp.categories import LABELS, LEVEL, Category
 from jkfp.registry import selectors
 
 # one colour per category, the same on every page
@@ -19,13 +19,20 @@ COLOURS = {
 }
 
 
+UNITS = {"household": lambda: gettext("户"), "person": lambda: gettext("人"),
+         "both": lambda: gettext("户/人")}
+
+
 def render_region(request, *, code: str | None):
     overview = selectors.region_overview(user=request.user, code=code)
     columns = [c.value for c in Category
                if c != Category.GENERAL and overview.totals.get(c.value)]
     chart = {
         "regions": [r.region.display_name for r in overview.rows],
-        "series": [{"name": gettext(LABELS[Category(c)]), "color": COLOURS[Category(c)],
+        # one stack per unit: household categories count households, person categories
+        # persons (低保 both): never added in one bar
+        "series": [{"name": f"{gettext(LABELS[Category(c)])}（{UNITS[LEVEL[Category(c)]]()}）",
+                    "color": COLOURS[Category(c)], "stack": LEVEL[Category(c)],
                     "data": [r.categories.get(c, 0) for r in overview.rows]}
                    for c in columns],
     }

@@ -30,15 +30,24 @@ def period_label(p) -> str:
 
 
 # ---------------------------------------------------------------- search
+SORT_KEYS = ("number", "-number", "village", "-village", "head", "-head")  # selectors.HOUSEHOLD_ORDER
 class HouseholdSearchForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, max_length=50,
                         widget=forms.TextInput(attrs={
                             "type": "search", "autocomplete": "off",
                             "placeholder": _("姓名、身份证号（全号或后几位）、户编号")}))
     category = forms.ChoiceField(label=_("类别"), required=False,
-                                 choices=[("", _("全部类别"))] + _tr(CATEGORY_CHOICES))
-    region = forms.ChoiceField(label=_("区划"), required=False)
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+                                 choices=[("", _("全部类别"))] + _tr(CATEGORY_CHOICES),
+                                 error_messages={"invalid_choice": _("没有“%(value)s”这一类别")})
+    region = forms.ChoiceField(label=_("区划"), required=False, error_messages={
+        "invalid_choice": _("区划代码“%(value)s”不存在，或不在您的管辖区域内")})
+    page = forms.IntegerField(label=_("页码"), required=False, min_value=1, max_value=200_000,
+                              widget=forms.HiddenInput, error_messages={
+                                  "invalid": _("页码须为正整数"),
+                                  "min_value": _("页码须为正整数"),
+                                  "max_value": _("页码不能超过 %(limit_value)s")})
+    sort = forms.ChoiceField(label=_("排序"), required=False, widget=forms.HiddenInput,
+                             choices=[("", "")] + [(k, k) for k in SORT_KEYS])
 
     def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)

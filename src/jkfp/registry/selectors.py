@@ -113,8 +113,20 @@ def person_list(*, user: User, q: str = "", category: str = "", region_code: str
     return qs.order_by("region_code", "id")
 
 
+# Sortable columns of the household list: key → ORDER BY (id last, so pages never overlap).
+DEFAULT_ORDER = ("region_code", "id")
+HOUSEHOLD_ORDER = {
+    "number": ("household_number", "id"),
+    "-number": ("-household_number", "-id"),
+    "village": ("region_code", "household_number", "id"),
+    "-village": ("-region_code", "-household_number", "-id"),
+    "head": ("head__name", "id"),
+    "-head": ("-head__name", "-id"),
+}
+
+
 def household_list(*, user: User, q: str = "", category: str = "", region_code: str = "",
-                   on: dt.date | None = None) -> QuerySet[Household]:
+                   on: dt.date | None = None, order: str = "") -> QuerySet[Household]:
     qs = household_scope(user=user)
     if region_code:
         qs = qs.filter(in_region(region_code))
@@ -126,14 +138,23 @@ def household_list(*, user: User, q: str = "", category: str = "", region_code: 
     if category:
         # periods carry the region code of their household: scope them first, so the
         # planner walks (region_code, category) instead of every period of the category
-        periods = scoped(current_periods(on=on), user).filter(category=category)
+        periods = scoped(current_periods(on=on), user)
         if region_code:
             periods = periods.filter(in_region(region_code))
-        qs = qs.filter(
-            Q(pk__in=periods.filter(household__isnull=False).values("household_id"))
-            | Q(pk__in=periods.filter(person__isnull=False).values("person__household_id"))
-        )
-    return qs.select_related("village", "head").order_by("region_code", "id")
+        if category == Category.GENERAL:
+            # 普通城乡居民: the households that hold no other category, nor any member does
+            others = periods.exclude(category=Category.GENERAL)
+            qs = qs.exclude(
+                Q(pk__in=others.filter(household__isnull=False).values("household_id"))
+                | Q(pk__in=others.filter(person__isnull=False).values("person__household_id"))
+            )
+        else:
+            periods = periods.filter(category=category)
+            qs = qs.filter(
+                Q(pk__in=periods.filter(household__isnull=False).values("household_id"))
+                | Q(pk__in=periods.filter(person__isnull=False).values("person__household_id"))
+            )
+    return qs.select_related("village", "head").order_by(*HOUSEHOLD_ORDER.get(order, DEFAULT_ORDER))
 
 
 def person_categories(*, user: User, person: Person) -> list[CategoryPeriod]:

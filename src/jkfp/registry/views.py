@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,9 +27,9 @@ from jkfp.admission import selectors as admission_selectors
 from jkfp.admission import services as admission_services
 from jkfp.regions import selectors as region_selectors
 from jkfp.web.forms import call_service
-from jkfp.web.http import capped_count, is_htmx, paginate
+from jkfp.web.http import PER_PAGE, capped_count, is_htmx, paginate
 
-from . import export, idnumber, search, selectors, services
+from . import export, idnumber, listing, search, selectors, services
 from .forms import (
     DeathForm,
     HouseholdAddressForm,
@@ -75,16 +76,21 @@ def _household_results(request, params):
     data = form.cleaned_data if valid else {}
     qs = selectors.household_list(user=user, q=data.get("q", ""),
                                   category=data.get("category", ""),
-                                  region_code=data.get("region", ""))
+                                  region_code=data.get("region", ""), order=data.get("sort", ""))
     if not valid:
         qs = qs.none()
     if params.get("count") == "1":
         n, more = capped_count(qs)
-        return render(request, "registry/_count.html", {"n": n, "more": more})
-    page = paginate(qs, number=data.get("page"), params=params.dict())
+        return render(request, "registry/_count.html",
+                      {"n": n, "more": more, "pages": -(-n // PER_PAGE)})
+    params = {k: v for k, v in params.dict().items() if k not in ("count", "dl")}
+    page = paginate(qs, number=data.get("page"), params=params)
     rows = selectors.household_rows(user=user, households=page.items, q=data.get("q", ""))
-    ctx = {"form": form, "page": page, "rows": rows, "query": params.urlencode(),
-           "filtered": any(data.get(k) for k in ("q", "category", "region"))}
+    ctx = {"form": form, "page": page, "rows": rows, "query": urlencode(params),
+           "filtered": any(data.get(k) for k in ("q", "category", "region")),
+           "invalid": not valid, "sort": data.get("sort", ""),
+           "sort_urls": listing.sort_urls(params, data.get("sort", "")),
+           "filters": listing.filter_text(form, data) if valid else ""}
     template = ("registry/_household_results.html" if is_htmx(request)
                 else "registry/household_list.html")
     response = render(request, template, ctx)

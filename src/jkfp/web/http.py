@@ -42,6 +42,15 @@ class Page:
         return "?" + urlencode(params) if params else "?"
 
     @property
+    def first_url(self) -> str:
+        return self._url(1)
+
+    @property
+    def keep(self) -> list[tuple[str, str]]:
+        """The other parameters of the list (for a form that changes the page only)."""
+        return [(k, v) for k, v in self.params.items() if v not in ("", None) and k != "page"]
+
+    @property
     def next_url(self) -> str:
         return self._url(self.number + 1)
 

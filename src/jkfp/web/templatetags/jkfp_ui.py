@@ -189,3 +189,23 @@ def num(value) -> str:
         return f"{int(value or 0):,}"
     except (TypeError, ValueError):
         return str(value)
+
+
+@register.filter
+def region_name(code) -> str:
+    """A region's name for a code (users do not read bare codes): 花马池镇 for 640323100.
+    The code itself when no region has it (a code outside the tree is then at least shown)."""
+    from jkfp.regions.selectors import region_names
+
+    code = str(code or "")
+    return region_names(codes=[code]).get(code, code) if code else ""
+
+
+@register.filter
+def source_text(text) -> str:
+    """A source as a user reads it: document titles and passages, not DOMAIN.md § or paths."""
+    from django.conf import settings
+
+    from jkfp.sources import source_text as readable
+
+    return readable(str(text or ""), folder=settings.JKFP_POLICIES_DIR)

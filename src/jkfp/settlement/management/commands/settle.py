@@ -1,6 +1,7 @@
 """`jkfp settle STAYS.csv --out RESULT.csv [--policies DIR]`: a thin wrapper of
 `jkfp.policy.cli.settle_main`, which parses its own arguments."""
 
+import argparse
 import sys
 
 from django.core.management.base import BaseCommand
@@ -18,7 +19,7 @@ class Command(BaseCommand):
             sys.exit(status)
 
     def add_arguments(self, parser):
-        parser.add_argument("args", nargs="*")
+        parser.add_argument("args", nargs=argparse.REMAINDER)
 
     def handle(self, *args, **options):
         """For call_command("settle", "STAYS.csv", "--out", "RESULT.csv")."""

@@ -13,11 +13,15 @@
     xAxis: { type: "value", minInterval: 1 },
     yAxis: { type: "category", data: data.regions, inverse: true },
     series: data.series.map(function (s) {
-      return { name: s.name, type: "bar", stack: "all", data: s.data, barMaxWidth: 22,
+      // one stack per unit (household / person / both): households and persons never add up
+      return { name: s.name, type: "bar", stack: s.stack, data: s.data, barMaxWidth: 14,
                itemStyle: { color: s.color } };
     })
   });
-  el.style.height = Math.max(240, 60 + data.regions.length * 32) + "px";
+  var stacks = {};
+  data.series.forEach(function (s) { stacks[s.stack] = true; });
+  var per = 14 * Object.keys(stacks).length + 14;
+  el.style.height = Math.max(240, 60 + data.regions.length * per) + "px";
   chart.resize();
   window.addEventListener("resize", function () { chart.resize(); });
 })();
