@@ -21,7 +21,7 @@ PUBLIC_EXTRA = {("accounts", "access"), ("accounts", "commands"), ("accounts", "
 COMPOSERS = {"web", "api", "config"}
 COMPOSED = {"api", "urls", "views"}
 INFRASTRUCTURE = {"web", "api"}  # shared UI and API parts any app may use
-POLICY_MAY_IMPORT = {"jkfp.policy", "jkfp.errors", "jkfp.categories"}
+POLICY_MAY_IMPORT = {"jkfp.policy", "jkfp.errors", "jkfp.categories", "jkfp.sources"}
 
 
 def _imports(path: Path) -> list[tuple[str, int]]:

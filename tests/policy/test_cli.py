@@ -152,6 +152,18 @@ def test_policy_show_lists_values_with_dates_and_sources() -> None:
     assert policy_main(["show", "nowhere", "2020-01-01", "--policies", str(POLICIES)]) == 1
 
 
+@pytest.mark.parametrize("region,day", [("长治市", (2020, 6, 1)), ("盐池县", (2023, 6, 1)),
+                                        ("盐池县", (2026, 6, 1))])
+def test_policy_show_names_documents_not_paths_of_the_brief(region, day) -> None:
+    """A user has no shared/ folder: the plans by title, the brief's sections by their sources."""
+    stdout = io.StringIO()
+    assert run_show(region, __import__("datetime").date(*day), policies_dir=POLICIES,
+                    stdout=stdout, stderr=io.StringIO()) == 0
+    text = stdout.getvalue()
+    assert "seeds/" not in text and "DOMAIN.md" not in text
+    assert "实施方案" in text
+
+
 def test_policy_compare_prints_and_writes_a_workbook_with_a_chart(tmp_path: Path) -> None:
     reform = write(tmp_path, "name: 大病起付线降至3000元\nchanges:\n  yanchi-2018-2020:\n"
                    "    critical_illness.deductible:\n      2018-01-01: 2000\n", "reform.yaml")

@@ -182,7 +182,13 @@ def run_show(region: str, on: date, *, policies_dir: Path | None = None,
         names = "、".join(f"{r.id}（{r.name}）" for r in policies.regions)
         print(f"没有地区“{region}”。已有：{names}", file=stderr)
         return 1
-    print("\n".join(show_regime(found, on)), file=stdout)
+    from jkfp.sources import source_text
+
+    # the plans by title and passage, not by a path of the project's brief (a user has no
+    # shared/ folder; jkfp.sources is plain Python like the engine)
+    folder = policies_dir or default_policies_dir()
+    lines = [source_text(line, folder=folder) for line in show_regime(found, on)]
+    print("\n".join(lines), file=stdout)
     return 0 if found.regime_on(on) is not None else 1
 
 
