@@ -19,8 +19,8 @@ FORM = {"hospital_name": "盐池县人民医院", "hospital_grade": "2", "locati
         "total_cost": "20000.00", "in_policy_cost": "18000"}
 
 
-def test_settle_page_prints_the_bill(client, users, poor_head):
-    client.force_login(users["village"])
+def test_settle_page_prints_the_bill(client, users, settler, poor_head):
+    client.force_login(settler)
     r = client.post(f"/persons/{poor_head.pk}/stays/new/", FORM)
     assert r.status_code == 302
     st = Statement.objects.get()
@@ -34,8 +34,8 @@ def test_settle_page_prints_the_bill(client, users, poor_head):
     assert "2,000.00" in listing and f"/statements/{st.pk}/" in listing
 
 
-def test_settle_page_errors_name_the_field(client, users, poor_head):
-    client.force_login(users["village"])
+def test_settle_page_errors_name_the_field(client, users, settler, poor_head):
+    client.force_login(settler)
     r = client.post(f"/persons/{poor_head.pk}/stays/new/",
                     {**FORM, "in_policy_cost": "25000", "admission_date": "2010-01-01"})
     assert r.status_code == 422
@@ -44,8 +44,8 @@ def test_settle_page_errors_name_the_field(client, users, poor_head):
     assert not Statement.objects.exists()
 
 
-def test_settlement_pages_are_scoped(client, users, poor_head):
-    client.force_login(users["village"])
+def test_settlement_pages_are_scoped(client, users, settler, poor_head):
+    client.force_login(settler)
     client.post(f"/persons/{poor_head.pk}/stays/new/", FORM)
     st = Statement.objects.get()
     client.force_login(users["changzhi_city"])
@@ -60,10 +60,10 @@ def test_settlement_pages_are_scoped(client, users, poor_head):
     assert Statement.objects.count() == 1
 
 
-def test_admin_lists_statements_of_its_region_only(client, users, poor_head, make_user):
+def test_admin_lists_statements_of_its_region_only(client, users, settler, poor_head, make_user):
     from jkfp.accounts.models import Role
 
-    client.force_login(users["village"])
+    client.force_login(settler)
     client.post(f"/persons/{poor_head.pk}/stays/new/", FORM)
     st = Statement.objects.get()
     inside = make_user("640323", Role.ADMIN, username="yc_admin", is_staff=True)
