@@ -56,7 +56,7 @@ def test_settlement_pages_are_scoped(client, users, settler, poor_head):
     assert client.get(f"/statements/{st.pk}/").status_code == 200
     r = client.post(f"/persons/{poor_head.pk}/stays/new/", {**FORM, "admission_date": "2019-05-01",
                                                              "discharge_date": "2019-05-02"})
-    assert r.status_code == 422 and "只读" in r.content.decode()
+    assert r.status_code == 403 and "医疗保障部门" in r.content.decode()
     assert Statement.objects.count() == 1
 
 

@@ -15,7 +15,7 @@ from jkfp.policy import check_stay
 from jkfp.policy.money import fmt_fen, parse_yuan
 from jkfp.policy.statement import Stay
 from jkfp.registry.models import Person
-from jkfp.registry.periods import check_dates
+from jkfp.registry.services import check_dates
 
 from .models import HospitalStay, StatementStatus
 
