@@ -109,19 +109,20 @@ def bureau_totals(*, user: User, f: BureauFilters) -> Totals:
     def fen(expr):
         return Coalesce(Sum(expr), 0, output_field=BigIntegerField())
 
-    aggregates = {
-        "count": Count("id"), "total_fen": fen("stay__total_fen"),
-        "in_policy_fen": fen("stay__in_policy_fen"), "reimbursed_fen": fen("reimbursed_fen"),
-        "self_pay_fen": fen("self_pay_fen"),
-        "high_count": Count("id", filter=Q(self_pay_fen__gte=threshold)),
+    aggregates = {  # aliases must not be the names of fields
+        "n": Count("id"), "sum_total": fen("stay__total_fen"),
+        "sum_in_policy": fen("stay__in_policy_fen"), "sum_reimbursed": fen("reimbursed_fen"),
+        "sum_self_pay": fen("self_pay_fen"),
+        "n_high": Count("id", filter=Q(self_pay_fen__gte=threshold)),
     }
     for fund in FUNDS:
-        aggregates[f"fund_{fund}"] = fen(Cast(KT(f"fund_amounts__{fund}"), BigIntegerField()))
+        aggregates[f"sum_fund_{fund}"] = fen(Cast(KT(f"fund_amounts__{fund}"),
+                                                  BigIntegerField()))
     row = qs.order_by().aggregate(**aggregates)
     return Totals(
-        count=row["count"], total_fen=row["total_fen"], in_policy_fen=row["in_policy_fen"],
-        reimbursed_fen=row["reimbursed_fen"], self_pay_fen=row["self_pay_fen"],
-        funds={k: row[f"fund_{k}"] for k in FUNDS}, high_count=row["high_count"],
+        count=row["n"], total_fen=row["sum_total"], in_policy_fen=row["sum_in_policy"],
+        reimbursed_fen=row["sum_reimbursed"], self_pay_fen=row["sum_self_pay"],
+        funds={k: row[f"sum_fund_{k}"] for k in FUNDS}, high_count=row["n_high"],
         high_self_pay_fen=threshold, threshold_from_data=from_data)
 
 
