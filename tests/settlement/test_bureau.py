@@ -20,7 +20,6 @@ from ..factories import HouseholdFactory
 from .test_services import settle
 
 
-
 @pytest.fixture
 def stays(settler, users, household, poor_household):
     """Five stays of three persons: one superseded by a late stay, one reversed."""
