@@ -122,3 +122,44 @@ def test_a_late_stay_supersedes_the_later_statement_and_the_bill_prints_on_one_p
     expect(page.locator("#st-superseded")).to_be_visible()
     expect(page.locator("#self-pay")).to_have_text("4,000.00")
     expect(page.locator("#reverse-statement")).to_have_count(0)  # only a current one is reversed
+
+
+def test_the_bureau_lists_statements_with_totals_and_exports(e2e_regions, login, live_server):
+    _village, hh = _poor_patient("王金花", "E2E-ST-3")
+    insurer = _insurer("e2e_yb3")
+    sts = [settlement.stay_settle(
+            user=insurer, person=hh.head, hospital_name="盐池县人民医院", hospital_grade=2,
+            location="county", referred=False, admission_date=dt.date(2019, month, 1),
+            discharge_date=dt.date(2019, month, 8), total_cost=total, in_policy_cost=total)
+        for month, total in ((3, "20000"), (6, "40000"), (9, "1500.55"))]
+    self_pay = sum(s.self_pay_fen for s in sts)
+    high = sorted(s.self_pay_fen for s in sts)[1]  # the middle one: two are high
+    page = login(insurer)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="住院结算").click()
+    expect(page.locator("#t-count")).to_have_text("3")
+    expect(page.locator("#t-self-pay")).to_contain_text(f"{self_pay // 100:,}.{self_pay % 100:02d}")
+    page.fill("#id_high", f"{high // 100}.{high % 100:02d}")
+    page.check("#id_only_high")
+    page.click("#bureau-filters button[type=submit]")
+    expect(page.locator("#t-high")).to_contain_text("2 张")
+    expect(page.locator("#bureau-table tbody tr")).to_have_count(2)
+    page.uncheck("#id_only_high")
+    page.click("#bureau-filters button[type=submit]")
+    page.get_by_role("link", name=re.compile("个人自付")).click()  # sort: the largest first
+    top = max(s.self_pay_fen for s in sts)
+    expect(page.locator("#bureau-table tbody tr").first.locator("td").last).to_have_text(
+        f"{top // 100:,}.{top % 100:02d}")
+    page.get_by_role("link", name=re.compile("个人自付")).click()  # again: the smallest first
+    low = min(s.self_pay_fen for s in sts)
+    expect(page.locator("#bureau-table tbody tr").first.locator("td").last).to_have_text(
+        f"{low // 100:,}.{low % 100:02d}")
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, "bureau-1366.png"), full_page=True)
+    with page.expect_download() as dl:
+        page.click("#bureau-export")
+    assert dl.value.suggested_filename.endswith(".xlsx")
+    page.fill("#id_high", "1e5")
+    page.click("#bureau-filters button[type=submit]")
+    expect(page.locator(".has-error")).to_contain_text("不是有效数字")

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jkfp.accounts.models import Department, PersonalDataAccess, Role
+from jkfp.regions.models import Region
 from jkfp.settlement import services
 from jkfp.settlement.bureau import BureauFilters, bureau_statements, bureau_totals
 from jkfp.settlement.models import Statement, StatementStatus
@@ -128,6 +129,8 @@ def test_the_export_carries_the_filters_and_logs_each_person(client, settler, st
     sheet = zipfile.ZipFile(io.BytesIO(body)).read("xl/worksheets/sheet1.xml").decode()
     assert "结算身份：建档立卡贫困人口" in sheet and "yb_user" in sheet
     assert sheet.count("<row ") == 7 + 2  # header block, column heads, two statements
+    village = Region.objects.get(code=VILLAGE)
+    assert f"{village.display_name}</t>" in sheet  # the village named, not only its code
     assert "3000.00" in sheet and "2000.00" in sheet
     logged = PersonalDataAccess.objects.filter(user=settler, field="settlement",
                                                channel="export")

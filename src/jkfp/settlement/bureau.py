@@ -21,6 +21,7 @@ from django.db.models.functions import Cast, Coalesce
 from jkfp.accounts.access import in_region
 from jkfp.accounts.models import User
 from jkfp.policy.schema import FUNDS
+from jkfp.regions.models import Region
 
 from .models import Statement, StatementStatus
 from .selectors import statement_scope
@@ -136,3 +137,11 @@ def bureau_statements(*, user: User, f: BureauFilters, threshold_fen: int) -> Qu
     column = SORTS[key.lstrip("-")]
     desc = key.startswith("-")
     return qs.order_by(f"-{column}" if desc else column, "-id" if desc else "id")
+
+
+def region_names(codes) -> dict[str, str]:
+    """Village codes → "township village" names (one query), the code itself if unknown."""
+    codes = set(codes)
+    wanted = codes | {c[:9] for c in codes}
+    names = {r.code: r.display_name for r in Region.objects.filter(code__in=wanted)}
+    return {c: " ".join(n for n in (names.get(c[:9]), names.get(c)) if n) or c for c in codes}

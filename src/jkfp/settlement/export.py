@@ -12,7 +12,7 @@ from typing import IO
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jkfp.accounts.access import scope_prefix
+from jkfp.accounts.access import in_region, scope_prefix
 from jkfp.accounts.models import User
 from jkfp.accounts.services import data_access_log
 from jkfp.categories import LABELS, Category
@@ -21,7 +21,7 @@ from jkfp.policy.schema import FUNDS
 from jkfp.regions.models import Region
 from jkfp.registry.xlsxstream import HEAD, TITLE, SheetWriter
 
-from .bureau import BureauFilters, Totals, bureau_statements
+from .bureau import BureauFilters, Totals, bureau_statements, region_names
 
 EXPORT_LIMIT = 200_000
 CHUNK = 5_000
@@ -57,7 +57,7 @@ def filters_text(f: BureauFilters, totals: Totals) -> str:
 
 
 def columns() -> list[tuple[str, float]]:
-    return ([(_("结算单号"), 10), (_("区划代码"), 14), (_("姓名"), 10), (_("医疗机构"), 24),
+    return ([(_("结算单号"), 10), (_("区划代码"), 14), (_("乡镇、村"), 24), (_("姓名"), 10), (_("医疗机构"), 24),
              (_("住院号"), 14), (_("入院日期"), 12), (_("出院日期"), 12), (_("结算身份"), 14),
              (_("医疗总费用（元）"), 14), (_("政策范围内（元）"), 14)]
             + [(_("%(f)s（元）") % {"f": _(name)}, 14) for name in FUNDS.values()]
@@ -97,10 +97,13 @@ def export_write(target: str | IO[bytes], *, user: User, f: BureauFilters, total
             "stay__category", "stay__total_fen", "stay__in_policy_fen", "fund_amounts",
             "reimbursed_fen", "self_pay_fen", "person_id")[:limit]
         labels = {c.value: _(LABELS[c]) for c in Category}
+        prefix = f.region_code or scope_prefix(user) or ""
+        names = region_names(Region.objects.filter(in_region(prefix, "code"), level="village")
+                             .values_list("code", flat=True)) if prefix else {}
         with transaction.atomic():
             for (pk, code, name, hospital, number, adm, dis, cat, total, in_policy, funds,
                  reimbursed, self_pay, pid) in qs.iterator(chunk_size=CHUNK):
-                sheet.row([str(pk), code, name, hospital, number, adm, dis,
+                sheet.row([str(pk), code, names.get(code, code), name, hospital, number, adm, dis,
                            labels.get(cat, cat), fmt_fen(total), fmt_fen(in_policy)]
                           + [fmt_fen(funds.get(k, 0)) for k in FUNDS]
                           + [fmt_fen(reimbursed), fmt_fen(self_pay),

@@ -20,7 +20,14 @@ from jkfp.regions import selectors as region_selectors
 from jkfp.web.http import paginate
 
 from . import export
-from .bureau import DEFAULT_SORT, SORTS, BureauFilters, bureau_statements, bureau_totals
+from .bureau import (
+    DEFAULT_SORT,
+    SORTS,
+    BureauFilters,
+    bureau_statements,
+    bureau_totals,
+    region_names,
+)
 from .forms import BureauForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,7 +73,7 @@ def _sort_links(request, current: str) -> dict[str, dict]:
 
 def _columns() -> list[tuple[str, str]]:
     """The list's columns: (sort key or a plain name, heading)."""
-    return [("no", _("结算单")), ("name", _("姓名")), ("region", _("区划代码")),
+    return [("no", _("结算单")), ("name", _("姓名")), ("region", _("乡镇、村")),
             ("hospital", _("医疗机构")), ("admission", _("入院日期")),
             ("discharge", _("出院日期")), ("category", _("结算身份")),
             ("total", _("总费用（元）")), ("reimbursed", _("报销合计（元）")),
@@ -85,6 +92,9 @@ def bureau_list(request):
         qs = bureau_statements(user=request.user, f=f, threshold_fen=totals.high_self_pay_fen)
         page = paginate(qs, number=form.cleaned_data.get("page") if form.is_bound else None,
                         params=request.GET.dict())
+        names = region_names(s.region_code for s in page.items)
+        for s in page.items:
+            s.region_label = names[s.region_code]
         context.update(totals=totals, page=page, sorts=_sort_links(request, f.sort),
                        query=request.GET.urlencode(), columns=_columns(),
                        numeric=("total", "reimbursed", "self_pay"))
