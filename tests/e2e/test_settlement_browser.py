@@ -25,16 +25,29 @@ SHOTS = os.environ.get("JKFP_E2E_SHOTS")  # a folder for screenshots and the PDF
 def _poor_patient(name: str, number: str):
     user = UserFactory(username=f"e2e_village_{number}", region_id=VILLAGE, role=Role.DATA_ENTRY)
     hh = services.household_register(
-        user=user, household_number=number, village_code=VILLAGE, address="一组",
-        members=[services.MemberInput(id_number=make_id("640323"), name=name, relation="head")])
-    services.category_period_add(user=user, category="registered_poor", household=hh,
-                                 start_date=dt.date(2016, 1, 1), end_date=dt.date(2020, 12, 31))
+        user=user,
+        household_number=number,
+        village_code=VILLAGE,
+        address="一组",
+        members=[services.MemberInput(id_number=make_id("640323"), name=name, relation="head")],
+    )
+    services.category_period_add(
+        user=user,
+        category="registered_poor",
+        household=hh,
+        start_date=dt.date(2016, 1, 1),
+        end_date=dt.date(2020, 12, 31),
+    )
     return user, hh
 
 
 def _insurer(username: str):
-    return UserFactory(username=username, region_id="640323", role=Role.DATA_ENTRY,
-                       department=Department.MEDICAL_INSURANCE)
+    return UserFactory(
+        username=username,
+        region_id="640323",
+        role=Role.DATA_ENTRY,
+        department=Department.MEDICAL_INSURANCE,
+    )
 
 
 def test_insurer_settles_a_stay_and_sees_the_one_stop_bill(e2e_regions, login, live_server):
@@ -74,14 +87,23 @@ def test_insurer_settles_a_stay_and_sees_the_one_stop_bill(e2e_regions, login, l
 
 
 def test_a_late_stay_supersedes_the_later_statement_and_the_bill_prints_on_one_page(
-        e2e_regions, login, live_server):
+    e2e_regions, login, live_server
+):
     _village, hh = _poor_patient("马秀兰", "E2E-ST-2")
     insurer = _insurer("e2e_yb2")
     june = settlement.stay_settle(
-        user=insurer, person=hh.head, hospital_name="宁夏医科大学总医院", hospital_grade=3,
-        location="province", referred=True, admission_date=dt.date(2019, 6, 1),
-        discharge_date=dt.date(2019, 6, 20), total_cost="40000", in_policy_cost="36000",
-        diagnosis_icd10="C34.9")
+        user=insurer,
+        person=hh.head,
+        hospital_name="宁夏医科大学总医院",
+        hospital_grade=3,
+        location="province",
+        referred=True,
+        admission_date=dt.date(2019, 6, 1),
+        discharge_date=dt.date(2019, 6, 20),
+        total_cost="40000",
+        in_policy_cost="36000",
+        diagnosis_icd10="C34.9",
+    )
     assert june.self_pay_fen == 400000  # 10 % of the stay
     page = login(insurer)
     page.set_viewport_size({"width": 1366, "height": 900})
@@ -127,11 +149,21 @@ def test_a_late_stay_supersedes_the_later_statement_and_the_bill_prints_on_one_p
 def test_the_bureau_lists_statements_with_totals_and_exports(e2e_regions, login, live_server):
     _village, hh = _poor_patient("王金花", "E2E-ST-3")
     insurer = _insurer("e2e_yb3")
-    sts = [settlement.stay_settle(
-            user=insurer, person=hh.head, hospital_name="盐池县人民医院", hospital_grade=2,
-            location="county", referred=False, admission_date=dt.date(2019, month, 1),
-            discharge_date=dt.date(2019, month, 8), total_cost=total, in_policy_cost=total)
-        for month, total in ((3, "20000"), (6, "40000"), (9, "1500.55"))]
+    sts = [
+        settlement.stay_settle(
+            user=insurer,
+            person=hh.head,
+            hospital_name="盐池县人民医院",
+            hospital_grade=2,
+            location="county",
+            referred=False,
+            admission_date=dt.date(2019, month, 1),
+            discharge_date=dt.date(2019, month, 8),
+            total_cost=total,
+            in_policy_cost=total,
+        )
+        for month, total in ((3, "20000"), (6, "40000"), (9, "1500.55"))
+    ]
     self_pay = sum(s.self_pay_fen for s in sts)
     high = sorted(s.self_pay_fen for s in sts)[1]  # the middle one: two are high
     page = login(insurer)
@@ -150,11 +182,13 @@ def test_the_bureau_lists_statements_with_totals_and_exports(e2e_regions, login,
     page.get_by_role("link", name=re.compile("个人自付")).click()  # sort: the largest first
     top = max(s.self_pay_fen for s in sts)
     expect(page.locator("#bureau-table tbody tr").first.locator("td").last).to_have_text(
-        f"{top // 100:,}.{top % 100:02d}")
+        f"{top // 100:,}.{top % 100:02d}"
+    )
     page.get_by_role("link", name=re.compile("个人自付")).click()  # again: the smallest first
     low = min(s.self_pay_fen for s in sts)
     expect(page.locator("#bureau-table tbody tr").first.locator("td").last).to_have_text(
-        f"{low // 100:,}.{low % 100:02d}")
+        f"{low // 100:,}.{low % 100:02d}"
+    )
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, "bureau-1366.png"), full_page=True)
     with page.expect_download() as dl:

@@ -43,9 +43,13 @@ def by_hand(statements):
     for s in sts:
         for t in s.detail["tiers"]:
             funds[t["fund"]] = funds.get(t["fund"], 0) + int(Decimal(t["amount"]) * 100)
-    return {"count": len(sts), "total": sum(s.stay.total_fen for s in sts),
-            "reimbursed": sum(s.reimbursed_fen for s in sts),
-            "self_pay": sum(s.self_pay_fen for s in sts), "funds": funds}
+    return {
+        "count": len(sts),
+        "total": sum(s.stay.total_fen for s in sts),
+        "reimbursed": sum(s.reimbursed_fen for s in sts),
+        "self_pay": sum(s.self_pay_fen for s in sts),
+        "funds": funds,
+    }
 
 
 def test_totals_are_the_sums_over_the_current_statements(settler, stays):
@@ -56,9 +60,14 @@ def test_totals_are_the_sums_over_the_current_statements(settler, stays):
     expected = by_hand(stays)
     assert expected["count"] == 4
     assert (totals.count, totals.total_fen, totals.reimbursed_fen, totals.self_pay_fen) == (
-        expected["count"], expected["total"], expected["reimbursed"], expected["self_pay"])
+        expected["count"],
+        expected["total"],
+        expected["reimbursed"],
+        expected["self_pay"],
+    )
     assert {k: v for k, v in totals.funds.items() if v} == {
-        k: v for k, v in expected["funds"].items() if v}
+        k: v for k, v in expected["funds"].items() if v
+    }
     assert sum(totals.funds.values()) == totals.reimbursed_fen
     assert totals.total_fen == totals.reimbursed_fen + totals.self_pay_fen
     # coverage = reimbursed / total, two decimals of a percent, rounded half up
@@ -66,7 +75,8 @@ def test_totals_are_the_sums_over_the_current_statements(settler, stays):
     assert totals.coverage_percent == f"{bp // 100}.{bp % 100:02d}"
     assert totals.high_count == stays.filter(self_pay_fen__gte=100000).count()
     assert {s.pk for s in bureau_statements(user=settler, f=f, threshold_fen=0)} == {
-        s.pk for s in stays}
+        s.pk for s in stays
+    }
 
 
 def test_filters_period_category_region_and_high_cases(settler, stays, poor_household):
@@ -75,7 +85,10 @@ def test_filters_period_category_region_and_high_cases(settler, stays, poor_hous
     poor = BureauFilters(category="registered_poor")
     got = bureau_totals(user=settler, f=poor)
     assert got.count == 2 and got.self_pay_fen == 200000 + 300000  # 2,000 + 3,000 (the year)
-    assert bureau_totals(user=settler, f=BureauFilters(region_code=OTHER_VILLAGE_SAME_TOWNSHIP)).count == 0
+    assert (
+        bureau_totals(user=settler, f=BureauFilters(region_code=OTHER_VILLAGE_SAME_TOWNSHIP)).count
+        == 0
+    )
     high = BureauFilters(high_self_pay_fen=300000, only_high=True)
     t = bureau_totals(user=settler, f=high)
     rows = list(bureau_statements(user=settler, f=high, threshold_fen=t.high_self_pay_fen))
@@ -98,8 +111,9 @@ def test_sorting(settler, stays):
 
 
 def test_the_list_is_scoped(stays, make_user, users):
-    cz = make_user("1404", Role.DATA_ENTRY, department=Department.MEDICAL_INSURANCE,
-                   username="cz_yb")
+    cz = make_user(
+        "1404", Role.DATA_ENTRY, department=Department.MEDICAL_INSURANCE, username="cz_yb"
+    )
     assert bureau_totals(user=cz, f=BureauFilters()).count == 0
     assert bureau_totals(user=users["county"], f=BureauFilters()).count == 4
 
@@ -114,8 +128,12 @@ def test_the_page_shows_totals_sorts_and_pages(client, settler, stays):
     assert 'id="t-coverage"' in page and 'data-fund="basic_insurance"' in page
     r = client.get("/settlement/statements/", {"sort": "self_pay", "high": "3000"})
     assert r.status_code == 200 and 'aria-sort="ascending"' in r.content.decode()
-    for bad in ({"high": "1e5"}, {"discharged_from": "2020-01-01", "discharged_to": "2019-01-01"},
-                {"region": "1404"}, {"sort": "password"}):
+    for bad in (
+        {"high": "1e5"},
+        {"discharged_from": "2020-01-01", "discharged_to": "2019-01-01"},
+        {"region": "1404"},
+        {"sort": "password"},
+    ):
         r = client.get("/settlement/statements/", bad)
         assert r.status_code == 422, bad
         assert 'id="bureau-totals"' not in r.content.decode()
@@ -132,15 +150,15 @@ def test_the_export_carries_the_filters_and_logs_each_person(client, settler, st
     village = Region.objects.get(code=VILLAGE)
     assert f"{village.display_name}</t>" in sheet  # the village named, not only its code
     assert "3000.00" in sheet and "2000.00" in sheet
-    logged = PersonalDataAccess.objects.filter(user=settler, field="settlement",
-                                               channel="export")
+    logged = PersonalDataAccess.objects.filter(user=settler, field="settlement", channel="export")
     assert logged.count() == 1  # one person, two statements
 
 
 def test_the_api_lists_with_totals(settler, stays, api_as, make_user):
     api = api_as(settler)
-    r = api.get("/settlement/statements", {"sort": "-self_pay", "page_size": 2,
-                                           "high_self_pay": "3000"})
+    r = api.get(
+        "/settlement/statements", {"sort": "-self_pay", "page_size": 2, "high_self_pay": "3000"}
+    )
     assert r.status_code == 200, r.content
     body = r.json()
     expected = by_hand(stays)
@@ -149,7 +167,8 @@ def test_the_api_lists_with_totals(settler, stays, api_as, make_user):
     assert t["total_cost"] == f"{expected['total'] // 100}.{expected['total'] % 100:02d}"
     assert t["high_self_pay_threshold"] == "3000.00" and not t["threshold_from_data"]
     assert [i["self_pay"] for i in body["items"]] == sorted(
-        (i["self_pay"] for i in body["items"]), key=lambda x: -Decimal(x))
+        (i["self_pay"] for i in body["items"]), key=lambda x: -Decimal(x)
+    )
     assert api.get("/settlement/statements", {"region_code": "1404"}).status_code == 404
     assert api.get("/settlement/statements", {"high_self_pay": "1e5"}).status_code == 422
     assert api.get("/settlement/statements", {"category": "nobody"}).status_code == 422
@@ -169,8 +188,7 @@ def test_the_statement_api_shows_the_chain_and_the_difference(settler, household
     assert diff["self_pay"] == "-3240.00"
     r = api.post(f"/stays/{june.stay_id}/correct", {"reason": "金额更正", "total_cost": "1e5"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "total_cost"
-    r = api.post(f"/stays/{june.stay_id}/correct", {"reason": "金额更正",
-                                                    "total_cost": "41000.00"})
+    r = api.post(f"/stays/{june.stay_id}/correct", {"reason": "金额更正", "total_cost": "41000.00"})
     assert r.status_code == 200, r.content
     assert r.json()["reason"] == "更正：金额更正" and r.json()["supersedes_id"] == new["id"]
     r = api.post(f"/statements/{r.json()['id']}/reverse", {"reason": "作废"})

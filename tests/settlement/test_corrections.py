@@ -26,8 +26,12 @@ def test_a_late_stay_resettles_the_later_stay_to_the_fen(settler, household):
     person = household.head  # a general resident: basic and critical-illness insurance only
     june = settle(settler, person, JUNE, "40000", "40000")
     # alone: basic (40,000 − 400) × 0.75 = 29,700; left 10,300, CI (10,300 − 9,000) × 0.6 = 780
-    assert june.tier_amounts == {"basic": 2970000, "critical_illness": 78000,
-                                 "medical_assistance": 0, "guarantee": 0}
+    assert june.tier_amounts == {
+        "basic": 2970000,
+        "critical_illness": 78000,
+        "medical_assistance": 0,
+        "guarantee": 0,
+    }
     assert june.self_pay_fen == 4000000 - 2970000 - 78000 == 952000
     march = settle(settler, person, MARCH, "20000", "20000")  # entered late: admitted earlier
     # march: basic (20,000 − 400) × 0.75 = 14,700; left 5,300, all of it CI deductible
@@ -46,8 +50,14 @@ def test_a_late_stay_resettles_the_later_stay_to_the_fen(settler, household):
     assert new.stay_id == june.stay_id and new.operation == march.operation
     assert "补录" in new.reason and "按入院顺序重算" in new.reason
     diff = {r.key: r.change_fen for r in selectors.statement_difference(statement=new).rows}
-    assert diff == {"basic": 15000, "critical_illness": 309000, "medical_assistance": 0,
-                    "guarantee": 0, "reimbursed": 324000, "self_pay": -324000}
+    assert diff == {
+        "basic": 15000,
+        "critical_illness": 309000,
+        "medical_assistance": 0,
+        "guarantee": 0,
+        "reimbursed": 324000,
+        "self_pay": -324000,
+    }
     assert Statement.objects.count() == 3  # the superseded one is kept
 
 
@@ -70,8 +80,13 @@ def test_a_correction_resettles_the_stay_and_the_later_ones(settler, household):
     march = settle(settler, person, MARCH, "20000", "20000")
     june = settle(settler, person, JUNE, "40000", "40000")
     assert june.self_pay_fen == 628000  # as in the first test, after March
-    new_march = services.stay_correct(user=settler, stay=march.stay, reason="发票金额录入错误",
-                                      total_cost="12000.50", in_policy_cost="10000")
+    new_march = services.stay_correct(
+        user=settler,
+        stay=march.stay,
+        reason="发票金额录入错误",
+        total_cost="12000.50",
+        in_policy_cost="10000",
+    )
     # March: basic (10,000 − 400) × 0.75 = 7,200; CI deductible borne 2,800; out of policy 2,000.50
     assert new_march.tier_amounts["basic"] == 720000
     assert new_march.self_pay_fen == 1200050 - 720000 == 480050
@@ -93,8 +108,9 @@ def test_a_correction_that_changes_nothing_of_the_later_bill_keeps_it(settler, h
     person = household.head
     march = settle(settler, person, MARCH, "20000", "20000")
     june = settle(settler, person, JUNE, "40000", "40000")
-    services.stay_correct(user=settler, stay=march.stay, reason="医院名称更正",
-                          hospital_name="盐池县中医医院")
+    services.stay_correct(
+        user=settler, stay=march.stay, reason="医院名称更正", hospital_name="盐池县中医医院"
+    )
     june.refresh_from_db()
     assert june.status == StatementStatus.CURRENT  # the same bill: not re-issued
     assert Statement.objects.filter(stay=march.stay).count() == 2
@@ -104,9 +120,13 @@ def test_a_correction_into_another_year_resettles_both(settler, household):
     person = household.head
     march = settle(settler, person, MARCH, "20000", "20000")
     june = settle(settler, person, JUNE, "40000", "40000")
-    moved = services.stay_correct(user=settler, stay=march.stay, reason="入院日期录错年份",
-                                  admission_date=dt.date(2018, 3, 1),
-                                  discharge_date=dt.date(2018, 3, 10))
+    moved = services.stay_correct(
+        user=settler,
+        stay=march.stay,
+        reason="入院日期录错年份",
+        admission_date=dt.date(2018, 3, 1),
+        discharge_date=dt.date(2018, 3, 10),
+    )
     assert moved.year == 2018 and moved.accumulators_after["stays"] == 1
     alone = Statement.objects.get(stay=june.stay, status=StatementStatus.CURRENT)
     assert alone.self_pay_fen == 952000 and alone.accumulators_after["stays"] == 1
@@ -143,15 +163,27 @@ def test_a_failing_resettlement_writes_nothing(settler, household):
     person = household.head
     settle(settler, person, MARCH, "20000", "20000")
     june = settle(settler, person, JUNE, "40000", "40000")
-    before = (HospitalStay.objects.count(), Statement.objects.count(),
-              HospitalStay.history.count(), Statement.history.count())
+    before = (
+        HospitalStay.objects.count(),
+        Statement.objects.count(),
+        HospitalStay.history.count(),
+        Statement.history.count(),
+    )
     with pytest.raises(DomainError) as exc:  # the stay is saved, then no regime settles 2010
-        services.stay_correct(user=settler, stay=june.stay, reason="日期更正",
-                              admission_date=dt.date(2010, 6, 1),
-                              discharge_date=dt.date(2010, 6, 10))
+        services.stay_correct(
+            user=settler,
+            stay=june.stay,
+            reason="日期更正",
+            admission_date=dt.date(2010, 6, 1),
+            discharge_date=dt.date(2010, 6, 10),
+        )
     assert exc.value.code == ErrorCode.POLICY_NOT_FOUND
-    assert (HospitalStay.objects.count(), Statement.objects.count(),
-            HospitalStay.history.count(), Statement.history.count()) == before
+    assert (
+        HospitalStay.objects.count(),
+        Statement.objects.count(),
+        HospitalStay.history.count(),
+        Statement.history.count(),
+    ) == before
     june.refresh_from_db()
     assert june.is_current and june.stay.admission_date == JUNE
     with pytest.raises(DomainError) as exc:
@@ -160,13 +192,16 @@ def test_a_failing_resettlement_writes_nothing(settler, household):
 
 
 # ---------------------------------------------------------------- overlapping stays
-@pytest.mark.parametrize(("adm", "dis", "overlaps"), [
-    (dt.date(2019, 3, 5), dt.date(2019, 3, 7), True),     # inside
-    (dt.date(2019, 2, 25), dt.date(2019, 3, 2), True),    # over the admission
-    (dt.date(2019, 3, 1), dt.date(2019, 3, 10), True),    # the same dates
-    (dt.date(2019, 3, 10), dt.date(2019, 3, 20), False),  # a transfer on the discharge day
-    (dt.date(2019, 2, 20), dt.date(2019, 3, 1), False),   # discharged the day it begins
-])
+@pytest.mark.parametrize(
+    ("adm", "dis", "overlaps"),
+    [
+        (dt.date(2019, 3, 5), dt.date(2019, 3, 7), True),  # inside
+        (dt.date(2019, 2, 25), dt.date(2019, 3, 2), True),  # over the admission
+        (dt.date(2019, 3, 1), dt.date(2019, 3, 10), True),  # the same dates
+        (dt.date(2019, 3, 10), dt.date(2019, 3, 20), False),  # a transfer on the discharge day
+        (dt.date(2019, 2, 20), dt.date(2019, 3, 1), False),  # discharged the day it begins
+    ],
+)
 def test_overlapping_stays_are_refused(settler, household, adm, dis, overlaps):
     person = household.head
     settle(settler, person, MARCH, "1000", "900")  # 2019-03-01 to 2019-03-10
@@ -185,8 +220,9 @@ def test_a_correction_into_an_overlap_is_refused(settler, household):
     settle(settler, person, MARCH, "1000", "900")
     june = settle(settler, person, JUNE, "1000", "900")
     with pytest.raises(DomainError) as exc:
-        services.stay_correct(user=settler, stay=june.stay, reason="日期更正",
-                              admission_date=dt.date(2019, 3, 9))
+        services.stay_correct(
+            user=settler, stay=june.stay, reason="日期更正", admission_date=dt.date(2019, 3, 9)
+        )
     assert exc.value.code == ErrorCode.STAY_OVERLAP
     june.refresh_from_db()
     assert june.is_current and june.stay.admission_date == JUNE

@@ -18,8 +18,9 @@ WRITERS = (Role.DATA_ENTRY, Role.REVIEWER, Role.APPROVER)
 
 
 def expected(department: str, role: str) -> bool:
-    return role == Role.ADMIN or (role in WRITERS and department in (
-        Department.MEDICAL_INSURANCE, Department.HOSPITAL))
+    return role == Role.ADMIN or (
+        role in WRITERS and department in (Department.MEDICAL_INSURANCE, Department.HOSPITAL)
+    )
 
 
 @pytest.mark.parametrize("department", [d.value for d in Department])
@@ -43,10 +44,18 @@ def test_the_matrix(make_user, household, department, role, client, api_as):
     page = client.get(f"/persons/{person.pk}/stays/new/")
     assert page.status_code == (200 if may else 403)
     assert ('id="settle-submit"' in page.content.decode()) is may
-    r = api_as(user).post(f"/persons/{person.pk}/stays", {
-        "hospital_name": "盐池县人民医院", "hospital_grade": 2, "location": "county",
-        "admission_date": "2022-06-01", "discharge_date": "2022-06-05",
-        "total_cost": "1000", "in_policy_cost": "900"})
+    r = api_as(user).post(
+        f"/persons/{person.pk}/stays",
+        {
+            "hospital_name": "盐池县人民医院",
+            "hospital_grade": 2,
+            "location": "county",
+            "admission_date": "2022-06-01",
+            "discharge_date": "2022-06-05",
+            "total_cost": "1000",
+            "in_policy_cost": "900",
+        },
+    )
     assert r.status_code == (201 if may else 403), r.content
     if not may:
         assert r.json()["code"] == "permission"
@@ -82,18 +91,26 @@ def test_a_non_settler_cannot_correct_or_reverse(settler, users, household, clie
     assert 'id="reverse-statement"' in bill and 'id="correct-stay"' in bill
 
 
-def test_settlement_outside_the_region_is_not_found(settler, foreign_households, client,
-                                                    api_as, make_user):
-    cz = make_user("1404", Role.DATA_ENTRY, department=Department.MEDICAL_INSURANCE,
-                   username="cz_yb")
+def test_settlement_outside_the_region_is_not_found(
+    settler, foreign_households, client, api_as, make_user
+):
+    cz = make_user(
+        "1404", Role.DATA_ENTRY, department=Department.MEDICAL_INSURANCE, username="cz_yb"
+    )
     person = foreign_households["changzhi"].head
     st = settle(cz, person, dt.date(2020, 3, 1), "1000", "900")
     client.force_login(settler)
-    for url in (f"/statements/{st.pk}/", f"/statements/{st.pk}/reverse/",
-                f"/stays/{st.stay_id}/correct/", f"/persons/{person.pk}/stays/new/"):
+    for url in (
+        f"/statements/{st.pk}/",
+        f"/statements/{st.pk}/reverse/",
+        f"/stays/{st.stay_id}/correct/",
+        f"/persons/{person.pk}/stays/new/",
+    ):
         assert client.get(url).status_code == 404, url
     api = api_as(settler)
     assert api.post(f"/statements/{st.pk}/reverse", {"reason": "x"}).status_code == 404
-    assert api.post(f"/stays/{st.stay_id}/correct",
-                    {"reason": "x", "total_cost": "1"}).status_code == 404
+    assert (
+        api.post(f"/stays/{st.stay_id}/correct", {"reason": "x", "total_cost": "1"}).status_code
+        == 404
+    )
     assert api.get(f"/statements/{st.pk}").status_code == 404

@@ -28,9 +28,13 @@ from .selectors import statement_scope
 
 #: sort keys of the list → the columns (the statement's id breaks ties)
 SORTS = {
-    "discharge": "stay__discharge_date", "admission": "stay__admission_date",
-    "total": "stay__total_fen", "reimbursed": "reimbursed_fen", "self_pay": "self_pay_fen",
-    "region": "region_code", "name": "person__name",
+    "discharge": "stay__discharge_date",
+    "admission": "stay__admission_date",
+    "total": "stay__total_fen",
+    "reimbursed": "reimbursed_fen",
+    "self_pay": "self_pay_fen",
+    "region": "region_code",
+    "name": "person__name",
 }
 DEFAULT_SORT = "-discharge"
 HIGH_PERCENTILE = 90
@@ -74,8 +78,9 @@ class Totals:
 
     def fund_rows(self) -> list[tuple[str, str, int]]:
         """(fund code, its name, amount) for the funds that paid anything, in vocabulary order."""
-        return [(k, name, self.funds.get(k, 0)) for k, name in FUNDS.items()
-                if self.funds.get(k, 0)]
+        return [
+            (k, name, self.funds.get(k, 0)) for k, name in FUNDS.items() if self.funds.get(k, 0)
+        ]
 
 
 def _base(*, user: User, f: BureauFilters) -> QuerySet[Statement]:
@@ -111,20 +116,27 @@ def bureau_totals(*, user: User, f: BureauFilters) -> Totals:
         return Coalesce(Sum(expr), 0, output_field=BigIntegerField())
 
     aggregates = {  # aliases must not be the names of fields
-        "n": Count("id"), "sum_total": fen("stay__total_fen"),
-        "sum_in_policy": fen("stay__in_policy_fen"), "sum_reimbursed": fen("reimbursed_fen"),
+        "n": Count("id"),
+        "sum_total": fen("stay__total_fen"),
+        "sum_in_policy": fen("stay__in_policy_fen"),
+        "sum_reimbursed": fen("reimbursed_fen"),
         "sum_self_pay": fen("self_pay_fen"),
         "n_high": Count("id", filter=Q(self_pay_fen__gte=threshold)),
     }
     for fund in FUNDS:
-        aggregates[f"sum_fund_{fund}"] = fen(Cast(KT(f"fund_amounts__{fund}"),
-                                                  BigIntegerField()))
+        aggregates[f"sum_fund_{fund}"] = fen(Cast(KT(f"fund_amounts__{fund}"), BigIntegerField()))
     row = qs.order_by().aggregate(**aggregates)
     return Totals(
-        count=row["n"], total_fen=row["sum_total"], in_policy_fen=row["sum_in_policy"],
-        reimbursed_fen=row["sum_reimbursed"], self_pay_fen=row["sum_self_pay"],
-        funds={k: row[f"sum_fund_{k}"] for k in FUNDS}, high_count=row["n_high"],
-        high_self_pay_fen=threshold, threshold_from_data=from_data)
+        count=row["n"],
+        total_fen=row["sum_total"],
+        in_policy_fen=row["sum_in_policy"],
+        reimbursed_fen=row["sum_reimbursed"],
+        self_pay_fen=row["sum_self_pay"],
+        funds={k: row[f"sum_fund_{k}"] for k in FUNDS},
+        high_count=row["n_high"],
+        high_self_pay_fen=threshold,
+        threshold_from_data=from_data,
+    )
 
 
 def bureau_statements(*, user: User, f: BureauFilters, threshold_fen: int) -> QuerySet[Statement]:

@@ -43,27 +43,34 @@ def policy_set(root: Path | None = None) -> PolicySet:
 
 def categories_on(*, person: Person, on: dt.date) -> list[str]:
     """The categories a person holds on a date, their own and their household's."""
-    periods = current_periods(on=on).filter(
-        Q(person=person) | Q(household_id=person.household_id))
+    periods = current_periods(on=on).filter(Q(person=person) | Q(household_id=person.household_id))
     held = sorted(set(periods.values_list("category", flat=True)))
     return held or [Category.GENERAL.value]
 
 
 def accumulators_to_json(acc: Accumulators) -> dict:
-    return {"year": acc.year, "stays": acc.stays, "reimbursed_fen": acc.reimbursed_fen,
-            "self_pay_fen": acc.self_pay_fen,
-            "tiers": {k: [v.base_fen, v.deductible_fen, v.paid_fen] for k, v in acc.tiers.items()}}
+    return {
+        "year": acc.year,
+        "stays": acc.stays,
+        "reimbursed_fen": acc.reimbursed_fen,
+        "self_pay_fen": acc.self_pay_fen,
+        "tiers": {k: [v.base_fen, v.deductible_fen, v.paid_fen] for k, v in acc.tiers.items()},
+    }
 
 
 def accumulators_from_json(data: dict) -> Accumulators:
     return Accumulators(
-        year=data["year"], stays=data["stays"], reimbursed_fen=data["reimbursed_fen"],
+        year=data["year"],
+        stays=data["stays"],
+        reimbursed_fen=data["reimbursed_fen"],
         self_pay_fen=data["self_pay_fen"],
-        tiers=MappingProxyType({k: TierAccumulator(*v) for k, v in data["tiers"].items()}))
+        tiers=MappingProxyType({k: TierAccumulator(*v) for k, v in data["tiers"].items()}),
+    )
 
 
-def settle_best(stays: Iterable[tuple[str, Stay]], *, policies: PolicySet,
-                accumulators: Accumulators | None) -> tuple[str, PolicyStatement]:
+def settle_best(
+    stays: Iterable[tuple[str, Stay]], *, policies: PolicySet, accumulators: Accumulators | None
+) -> tuple[str, PolicyStatement]:
     """Settle one stay under each category held; the category that leaves the patient the least
     to pay wins (the first of equals, in the order given). `stays` are (category, the stay with
     that category) pairs, at least one; they are settled in order, so a lazy iterable interleaves
@@ -78,8 +85,7 @@ def settle_best(stays: Iterable[tuple[str, Stay]], *, policies: PolicySet,
     return best
 
 
-def statement_values(st: PolicyStatement, *, stay_id: int, held: list[str],
-                     category: str) -> dict:
+def statement_values(st: PolicyStatement, *, stay_id: int, held: list[str], category: str) -> dict:
     """The stored fields of a statement, but its stay, person, region, creator and status: the
     figures, the amounts per tier and per fund, the accumulators after the stay and the engine's
     explanation with the stay's id, the categories held and the one applied."""
@@ -87,10 +93,15 @@ def statement_values(st: PolicyStatement, *, stay_id: int, held: list[str],
     detail["stay_id"] = str(stay_id)
     detail["categories_held"] = held
     detail["category_applied"] = category
-    return {"year": st.stay.admission_date.year, "policy": st.regime_label,
-            "reimbursed_fen": st.reimbursed_fen, "self_pay_fen": st.self_pay_fen,
-            "tier_amounts": {t.tier_id: t.amount_fen for t in st.tiers},
-            "fund_amounts": st.fund_totals_fen(),
-            "accumulators_after": accumulators_to_json(st.accumulators_after),
-            "detail": detail, "deposit_waived": st.deposit_waived,
-            "uses_examples": st.uses_examples}
+    return {
+        "year": st.stay.admission_date.year,
+        "policy": st.regime_label,
+        "reimbursed_fen": st.reimbursed_fen,
+        "self_pay_fen": st.self_pay_fen,
+        "tier_amounts": {t.tier_id: t.amount_fen for t in st.tiers},
+        "fund_amounts": st.fund_totals_fen(),
+        "accumulators_after": accumulators_to_json(st.accumulators_after),
+        "detail": detail,
+        "deposit_waived": st.deposit_waived,
+        "uses_examples": st.uses_examples,
+    }

@@ -22,9 +22,20 @@ from .models import HospitalStay, StatementStatus
 ADMISSION_NUMBER_MAX = 30
 
 
-def checked_stay(*, person: Person, hospital_name, hospital_grade, location, referred,
-                 admission_date, discharge_date, total_cost, in_policy_cost,
-                 diagnosis_icd10: str = "", admission_number: str = "") -> tuple[Stay, str]:
+def checked_stay(
+    *,
+    person: Person,
+    hospital_name,
+    hospital_grade,
+    location,
+    referred,
+    admission_date,
+    discharge_date,
+    total_cost,
+    in_policy_cost,
+    diagnosis_icd10: str = "",
+    admission_number: str = "",
+) -> tuple[Stay, str]:
     """The stay as the engine reads it and the normalised diagnosis, or `ValidationErrors` with
     every error found. Amounts are yuan read by the one strict parser (`parse_yuan`): no
     exponent (`1e5`), no thousands separator (`1,000`), no unit (`100元`), no negative amount and
@@ -35,8 +46,13 @@ def checked_stay(*, person: Person, hospital_name, hospital_grade, location, ref
     if not (hospital_name or "").strip():
         errors.append(DomainError(ErrorCode.REQUIRED, "医疗机构不能为空", field="hospital_name"))
     if len((admission_number or "").strip()) > ADMISSION_NUMBER_MAX:
-        errors.append(DomainError(ErrorCode.INVALID, f"住院号最多{ADMISSION_NUMBER_MAX}个字符",
-                                  field="admission_number"))
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID,
+                f"住院号最多{ADMISSION_NUMBER_MAX}个字符",
+                field="admission_number",
+            )
+        )
     amounts: dict[str, str | None] = {}
     for name, value in (("total_cost", total_cost), ("in_policy_cost", in_policy_cost)):
         try:
@@ -45,10 +61,18 @@ def checked_stay(*, person: Person, hospital_name, hospital_grade, location, ref
             errors.append(exc)
             amounts[name] = None
     stay, found = check_stay(
-        stay_id="", person_id=str(person.pk), county_code=person.region_code[:6],
-        category=Category.GENERAL.value, hospital_grade=hospital_grade, location=location,
-        referred=referred, admission_date=admission_date, discharge_date=discharge_date,
-        total_cost=amounts["total_cost"], in_policy_cost=amounts["in_policy_cost"])
+        stay_id="",
+        person_id=str(person.pk),
+        county_code=person.region_code[:6],
+        category=Category.GENERAL.value,
+        hospital_grade=hospital_grade,
+        location=location,
+        referred=referred,
+        admission_date=admission_date,
+        discharge_date=discharge_date,
+        total_cost=amounts["total_cost"],
+        in_policy_cost=amounts["in_policy_cost"],
+    )
     errors += [e for e in found if amounts.get(e.column, "") is not None]
     diagnosis = ""
     if (diagnosis_icd10 or "").strip():  # optional: links the stay to a case of its disease
@@ -64,8 +88,13 @@ def checked_stay(*, person: Person, hospital_name, hospital_grade, location, ref
     return stay, diagnosis
 
 
-def overlapping_stay(*, person: Person, admission_date: dt.date, discharge_date: dt.date,
-                     exclude_pk: int | None = None) -> HospitalStay | None:
+def overlapping_stay(
+    *,
+    person: Person,
+    admission_date: dt.date,
+    discharge_date: dt.date,
+    exclude_pk: int | None = None,
+) -> HospitalStay | None:
     """A settled (not reversed) stay of the person whose dates overlap these.
 
     Two stays overlap when each starts before the other ends, or when both have the same dates;
@@ -73,19 +102,33 @@ def overlapping_stay(*, person: Person, admission_date: dt.date, discharge_date:
     qs = HospitalStay.objects.filter(person=person, statements__status=StatementStatus.CURRENT)
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
-    return qs.filter(
-        Q(admission_date__lt=discharge_date, discharge_date__gt=admission_date)
-        | Q(admission_date=admission_date, discharge_date=discharge_date)
-    ).order_by("admission_date").first()
+    return (
+        qs.filter(
+            Q(admission_date__lt=discharge_date, discharge_date__gt=admission_date)
+            | Q(admission_date=admission_date, discharge_date=discharge_date)
+        )
+        .order_by("admission_date")
+        .first()
+    )
 
 
-def refuse_overlap(*, person: Person, admission_date: dt.date, discharge_date: dt.date,
-                   exclude_pk: int | None = None) -> None:
-    other = overlapping_stay(person=person, admission_date=admission_date,
-                             discharge_date=discharge_date, exclude_pk=exclude_pk)
+def refuse_overlap(
+    *,
+    person: Person,
+    admission_date: dt.date,
+    discharge_date: dt.date,
+    exclude_pk: int | None = None,
+) -> None:
+    other = overlapping_stay(
+        person=person,
+        admission_date=admission_date,
+        discharge_date=discharge_date,
+        exclude_pk=exclude_pk,
+    )
     if other is not None:
         raise DomainError(
             ErrorCode.STAY_OVERLAP,
             f"住院日期与该患者{other.admission_date}至{other.discharge_date}在"
             f"“{other.hospital_name}”的住院重叠（同一人两次住院不能同时进行；转院当天可衔接）",
-            field="admission_date")
+            field="admission_date",
+        )

@@ -54,10 +54,14 @@ def _form(request) -> tuple[BureauForm, BureauFilters | None]:
         form.add_error("region", _("区划不在您的管辖区域内"))
         return form, None
     return form, BureauFilters(
-        region_code=region, discharged_from=d.get("discharged_from"),
-        discharged_to=d.get("discharged_to"), category=d.get("category") or "",
-        high_self_pay_fen=high, only_high=bool(d.get("only_high")),
-        sort=d.get("sort") or DEFAULT_SORT)
+        region_code=region,
+        discharged_from=d.get("discharged_from"),
+        discharged_to=d.get("discharged_to"),
+        category=d.get("category") or "",
+        high_self_pay_fen=high,
+        only_high=bool(d.get("only_high")),
+        sort=d.get("sort") or DEFAULT_SORT,
+    )
 
 
 def _sort_links(request, current: str) -> dict[str, dict]:
@@ -73,11 +77,18 @@ def _sort_links(request, current: str) -> dict[str, dict]:
 
 def _columns() -> list[tuple[str, str]]:
     """The list's columns: (sort key or a plain name, heading)."""
-    return [("no", _("结算单")), ("name", _("姓名")), ("region", _("乡镇、村")),
-            ("hospital", _("医疗机构")), ("admission", _("入院日期")),
-            ("discharge", _("出院日期")), ("category", _("结算身份")),
-            ("total", _("总费用（元）")), ("reimbursed", _("报销合计（元）")),
-            ("self_pay", _("个人自付（元）"))]
+    return [
+        ("no", _("结算单")),
+        ("name", _("姓名")),
+        ("region", _("乡镇、村")),
+        ("hospital", _("医疗机构")),
+        ("admission", _("入院日期")),
+        ("discharge", _("出院日期")),
+        ("category", _("结算身份")),
+        ("total", _("总费用（元）")),
+        ("reimbursed", _("报销合计（元）")),
+        ("self_pay", _("个人自付（元）")),
+    ]
 
 
 @login_required
@@ -90,14 +101,22 @@ def bureau_list(request):
     else:
         totals = bureau_totals(user=request.user, f=f)
         qs = bureau_statements(user=request.user, f=f, threshold_fen=totals.high_self_pay_fen)
-        page = paginate(qs, number=form.cleaned_data.get("page") if form.is_bound else None,
-                        params=request.GET.dict())
+        page = paginate(
+            qs,
+            number=form.cleaned_data.get("page") if form.is_bound else None,
+            params=request.GET.dict(),
+        )
         names = region_names(s.region_code for s in page.items)
         for s in page.items:
             s.region_label = names[s.region_code]
-        context.update(totals=totals, page=page, sorts=_sort_links(request, f.sort),
-                       query=request.GET.urlencode(), columns=_columns(),
-                       numeric=("total", "reimbursed", "self_pay"))
+        context.update(
+            totals=totals,
+            page=page,
+            sorts=_sort_links(request, f.sort),
+            query=request.GET.urlencode(),
+            columns=_columns(),
+            numeric=("total", "reimbursed", "self_pay"),
+        )
     return render(request, "settlement/bureau.html", context, status=status)
 
 
@@ -105,18 +124,26 @@ def bureau_list(request):
 def bureau_export(request):
     form, f = _form(request)
     if f is None:
-        return render(request, "settlement/bureau.html", {"form": form, "filters": None},
-                      status=422)
+        return render(
+            request, "settlement/bureau.html", {"form": form, "filters": None}, status=422
+        )
     user = request.user
     totals = bureau_totals(user=user, f=f)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     tmp = tempfile.TemporaryFile(prefix="jkfp-export-")
     try:
-        export.export_write(tmp, user=user, f=f, totals=totals, path=request.path,
-                            title=_("住院结算清单（导出于 %(t)s）") % {"t": stamp})
+        export.export_write(
+            tmp,
+            user=user,
+            f=f,
+            totals=totals,
+            path=request.path,
+            title=_("住院结算清单（导出于 %(t)s）") % {"t": stamp},
+        )
         tmp.seek(0)
     except BaseException:
         tmp.close()
         raise
-    return FileResponse(tmp, as_attachment=True, filename=f"jkfp-statements-{stamp}.xlsx",
-                        content_type=XLSX)
+    return FileResponse(
+        tmp, as_attachment=True, filename=f"jkfp-statements-{stamp}.xlsx", content_type=XLSX
+    )
