@@ -44,11 +44,11 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     if not args.skip_build:
         t0 = time.perf_counter()
-        call_command("demo_data", "--persons", str(args.persons), "--seed", "1", "--no-health",
-                     verbosity=0)
+        call_command(
+            "demo_data", "--persons", str(args.persons), "--seed", "1", "--no-health", verbosity=0
+        )
         print(f"demo of {args.persons:,} persons built in {time.perf_counter() - t0:.1f} s")
-    user, _ = User.objects.get_or_create(username="bench_bureau",
-                                         defaults={"is_superuser": True})
+    user, _ = User.objects.get_or_create(username="bench_bureau", defaults={"is_superuser": True})
     print(f"statements: {Statement.objects.count():,}")
 
     def timed(label, fn):
@@ -57,21 +57,31 @@ def main() -> None:
             t = time.perf_counter()
             out = fn()
             runs.append(time.perf_counter() - t)
-        print(f"{label}: median {statistics.median(runs) * 1000:.1f} ms "
-              f"(min {min(runs) * 1000:.1f}, max {max(runs) * 1000:.1f})")
+        print(
+            f"{label}: median {statistics.median(runs) * 1000:.1f} ms "
+            f"(min {min(runs) * 1000:.1f}, max {max(runs) * 1000:.1f})"
+        )
         return out
 
     everything = BureauFilters()
     t = timed("totals, threshold from the data", lambda: bureau_totals(user=user, f=everything))
-    print(f"  {t.count:,} statements, coverage {t.coverage_percent} %, "
-          f"high ≥ {t.high_self_pay_fen / 100:.2f}: {t.high_count:,}")
+    print(
+        f"  {t.count:,} statements, coverage {t.coverage_percent} %, "
+        f"high ≥ {t.high_self_pay_fen / 100:.2f}: {t.high_count:,}"
+    )
     fixed = BureauFilters(high_self_pay_fen=1_000_000)
     timed("totals, threshold given", lambda: bureau_totals(user=user, f=fixed))
     by_pay = BureauFilters(sort="-self_pay")
-    timed("first page by self-pay",
-          lambda: list(bureau_statements(user=user, f=by_pay, threshold_fen=0)[:51]))
-    county = BureauFilters(region_code="640323", discharged_from=dt.date(2025, 1, 1),
-                           discharged_to=dt.date(2025, 12, 31), high_self_pay_fen=1_000_000)
+    timed(
+        "first page by self-pay",
+        lambda: list(bureau_statements(user=user, f=by_pay, threshold_fen=0)[:51]),
+    )
+    county = BureauFilters(
+        region_code="640323",
+        discharged_from=dt.date(2025, 1, 1),
+        discharged_to=dt.date(2025, 12, 31),
+        high_self_pay_fen=1_000_000,
+    )
     ct = bureau_totals(user=user, f=county)
 
     def write():

@@ -142,7 +142,11 @@ def bureau_totals(*, user: User, f: BureauFilters) -> Totals:
 def bureau_statements(*, user: User, f: BureauFilters, threshold_fen: int) -> QuerySet[Statement]:
     """The selection's statements in the order asked (`SORTS`, "-" for descending); only the
     high self-pay cases with `f.only_high`."""
-    qs = _base(user=user, f=f).select_related("stay", "person")
+    qs = (
+        _base(user=user, f=f)
+        .select_related("stay", "person")
+        .defer("detail", "accumulators_after", "tier_amounts")  # the list needs none of them
+    )
     if f.only_high:
         qs = qs.filter(self_pay_fen__gte=threshold_fen)
     key = f.sort if f.sort.lstrip("-") in SORTS else DEFAULT_SORT
