@@ -226,3 +226,14 @@ def test_a_correction_into_an_overlap_is_refused(settler, household):
     assert exc.value.code == ErrorCode.STAY_OVERLAP
     june.refresh_from_db()
     assert june.is_current and june.stay.admission_date == JUNE
+
+
+def test_a_correction_from_a_stale_read_keeps_the_one_made_meanwhile(settler, household):
+    st = settle(settler, household.head, MARCH, "20000", "20000")
+    stale = HospitalStay.objects.get(pk=st.stay_id)  # read by a second clerk
+    services.stay_correct(
+        user=settler, stay=st.stay, reason="医院名称更正", hospital_name="盐池县中医医院"
+    )
+    services.stay_correct(user=settler, stay=stale, reason="金额更正", total_cost="21000")
+    stay = HospitalStay.objects.get(pk=st.stay_id)
+    assert stay.hospital_name == "盐池县中医医院" and stay.total_fen == 2100000

@@ -110,20 +110,22 @@ def stay_correct(*, user: User, stay: HospitalStay, reason: str, **changes) -> S
     if unknown:
         raise TypeError(f"stay_correct: unknown fields {sorted(unknown)}")
     person = stay.person
-    values = {"hospital_name": stay.hospital_name, "hospital_grade": stay.hospital_grade,
-              "location": stay.location, "referred": stay.referred,
-              "admission_date": stay.admission_date, "discharge_date": stay.discharge_date,
-              "total_cost": fmt_fen(stay.total_fen), "in_policy_cost": fmt_fen(stay.in_policy_fen),
-              "diagnosis_icd10": stay.diagnosis_icd10, "admission_number": stay.admission_number}
-    values.update(changes)
-    checked, diagnosis = checked_stay(person=person, **values)
     policies = policy_set()
     with transaction.atomic():
         Person.objects.select_for_update().get(pk=person.pk)
+        # the stay as it is now (locked), not as the caller read it: a correction made
+        # meanwhile is not overwritten with the fields this one leaves unchanged
         hs = HospitalStay.objects.select_for_update().get(pk=stay.pk)
         if not hs.statements.filter(status=StatementStatus.CURRENT).exists():
             raise DomainError(ErrorCode.STATEMENT_NOT_CURRENT,
                               "该次住院的结算已冲销，不能更正；如需结算请重新登记")
+        values = {"hospital_name": hs.hospital_name, "hospital_grade": hs.hospital_grade,
+                  "location": hs.location, "referred": hs.referred,
+                  "admission_date": hs.admission_date, "discharge_date": hs.discharge_date,
+                  "total_cost": fmt_fen(hs.total_fen), "in_policy_cost": fmt_fen(hs.in_policy_fen),
+                  "diagnosis_icd10": hs.diagnosis_icd10, "admission_number": hs.admission_number}
+        values.update(changes)
+        checked, diagnosis = checked_stay(person=person, **values)
         refuse_overlap(person=person, admission_date=checked.admission_date,
                        discharge_date=checked.discharge_date, exclude_pk=hs.pk)
         old_year = hs.admission_date.year
