@@ -42,6 +42,8 @@ demo: install assets
 # A production server: gunicorn with threads (each thread keeps at most one database
 # connection, so PostgreSQL sees at most WORKERS × THREADS of them), static files from whitenoise.
 # Set DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, and JKFP_HTTPS=1 behind TLS.
+# Background jobs (docs/jobs.md) need a worker beside it, same environment:
+#   .venv/bin/jkfp worker   (one or more; each runs one job at a time)
 WORKERS ?= 3
 THREADS ?= 8
 serve: install assets
@@ -56,8 +58,9 @@ serve: install assets
 test: install-dev assets browser
 	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
 
-bench: install-dev
+bench: install-dev assets
 	$(VENV)/bin/python bench/bench_registry.py
+	$(VENV)/bin/python bench/bench_load.py
 	$(VENV)/bin/python bench/bench_policy.py
 	$(VENV)/bin/python bench/bench_health.py
 	$(VENV)/bin/python bench/bench_management.py

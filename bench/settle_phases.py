@@ -64,7 +64,15 @@ def main() -> int:
         tune_memory = None
     if tune_memory is not None:
         phase("tune", tune_memory)
-    policies = phase("load", lambda: load_policies(args.src.parent / "policies"))
+    try:  # the cache of compiled policies (decision 33), as the command reads them
+        from jkfp.policy.compiled import load_compiled
+    except ImportError:  # a version before compiled.py
+        load_compiled = None
+    if load_compiled is not None:
+        load_compiled(args.src.parent / "policies")  # the cache file, when not there yet
+        policies = phase("load", lambda: load_compiled(args.src.parent / "policies"))
+    else:
+        policies = phase("load", lambda: load_policies(args.src.parent / "policies"))
     phase("compile", lambda: [regime_tables(policies, r) for r in policies.regimes])
     data = phase("read_bytes", args.stays_csv.read_bytes)
     cols = phase("split", lambda: csvio._split_fast(data))

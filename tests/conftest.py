@@ -156,3 +156,16 @@ def corrector(make_user, api_as):
     """An API client of a county administrator: the only one who may correct category periods
     outside the admission/exit procedure (with a reason)."""
     return api_as(make_user("640323", Role.ADMIN, username="ca_user", full_name="县管理员"))
+
+
+# ---------------------------------------------------------------- background jobs
+@pytest.fixture
+def run_jobs(settings, django_capture_on_commit_callbacks):
+    """Jobs submitted inside the `with run_jobs():` block run when it ends, in this thread
+    (eager mode, inside the test's transaction): `with run_jobs(): job = job_submit(...)`."""
+    settings.JKFP_JOBS_EAGER = True
+
+    def block():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return block

@@ -30,6 +30,17 @@ class ErrorCode(StrEnum):
     HOUSEHOLD_TWO_HEADS = "household_two_heads"
     HOUSEHOLD_ENDED = "household_ended"
     PERSON_DECEASED = "person_deceased"
+    # household and person changes (registry/changes.py, corrections.py, numbering.py)
+    HOUSEHOLD_NOT_MEMBER = "household_not_member"  # a person named is not of that household
+    HOUSEHOLD_SAME = "household_same"  # moving or merging a household into itself
+    HOUSEHOLD_HEAD_LEAVES = "household_head_leaves"  # the head would leave: change the head first
+    HOUSEHOLD_HAS_MEMBERS = "household_has_members"  # ending a household with living members
+    HOUSEHOLD_CHANGE_ROLE = "household_change_role"  # split, merge, end need reviewer rights
+    NUMBERING_INVALID = "numbering_invalid"  # the household-number file (names file and line)
+    NUMBERING_NO_RULE = "numbering_no_rule"  # no numbering rule covers the village
+    CORRECTION_PENDING = "correction_pending"  # an open correction of the same person
+    CORRECTION_UNCHANGED = "correction_unchanged"  # the correction changes nothing
+    CORRECTION_DECIDED = "correction_decided"  # already decided or withdrawn
     DEATH_DATE_INVALID = "death_date_invalid"
     CATEGORY_UNKNOWN = "category_unknown"
     CATEGORY_LEVEL = "category_level"
@@ -37,6 +48,7 @@ class ErrorCode(StrEnum):
     CATEGORY_DATES = "category_dates"
     CATEGORY_NOT_HELD = "category_not_held"
     CATEGORY_HELD = "category_held"
+    CATEGORY_ENDED = "category_ended"
     INCOME_INVALID = "income_invalid"  # an income's members or year (its amount: AMOUNT_INVALID)
     STALE_VERSION = "stale_version"
     REQUIRED = "required"
@@ -47,6 +59,7 @@ class ErrorCode(StrEnum):
     WORKFLOW_ROLE = "workflow_role"
     NOTICE_TOO_SHORT = "notice_too_short"
     NOTICE_NOT_POSTED = "notice_not_posted"
+    NOTICE_START = "notice_start_invalid"
     CONSENT_MISSING = "consent_missing"
     EXIT_MONITORED_TOO_SHORT = "exit_monitored_too_short"
     EXIT_NO_SUPPORT_MEASURE = "exit_no_support_measure"
@@ -91,6 +104,10 @@ class ErrorCode(StrEnum):
     FOLLOWUP_TEAM = "followup_team"
     MEASUREMENT_RANGE = "measurement_range"
     NOT_APPLICABLE = "not_applicable"
+    # background jobs (jkfp.jobs)
+    JOB_TASK_UNKNOWN = "job_task_unknown"
+    JOB_PARAMS = "job_params"
+    JOB_STATE = "job_state"
 
 
 class DomainError(Exception):

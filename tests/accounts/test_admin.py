@@ -54,3 +54,19 @@ def test_an_account_made_by_an_administrator_must_change_its_password_and_is_nev
     assert new.must_change_password
     r = c.get(f"/admin/accounts/user/{new.pk}/delete/")
     assert r.status_code == 403
+
+
+def test_the_admin_user_list_is_scoped_and_its_changes_name_the_administrator(
+        users, make_user, client_as):
+    admin = make_user("640323100", Role.ADMIN, username="t_admin", is_staff=True)
+    c = client_as(admin)
+    page = c.get("/admin/accounts/user/")
+    assert page.status_code == 200
+    listed = page.content.decode()
+    assert "v_user" in listed and "t_user" in listed and "c_user" not in listed
+    r = c.post(f"/admin/accounts/user/{users['village'].pk}/password/",
+               {"password1": "Another-pass-2026", "password2": "Another-pass-2026",
+                "usable_password": "true"})
+    assert r.status_code == 302
+    latest = users["village"].history.latest()
+    assert latest.history_user == admin and latest.history_change_reason == "重设密码"

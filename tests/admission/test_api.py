@@ -11,6 +11,7 @@ from jkfp.admission.models import ChangeRequest
 from jkfp.registry.models import CategoryPeriod
 
 from ..apiclient import error_fields
+from .clock import days_pass
 
 pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
 
@@ -29,11 +30,12 @@ def run_steps(clients, cr: dict, today: dt.date) -> dict:
     village, township, county = clients["village"], clients["township"], clients["county"]
     assert cr["id"] in inbox_ids(village)
     r = village.post(f"/change-requests/{cr['id']}/notice",
-                     {"version": cr["version"], "notice_start": str(today - dt.timedelta(days=7)),
-                      "notice_days": 5})
+                     {"version": cr["version"], "notice_start": str(today), "notice_days": 5})
     assert r.status_code == 200, r.content
     cr = r.json()
-    assert cr["status"] == "notice" and cr["notice_end"] == str(today - dt.timedelta(days=3))
+    assert cr["status"] == "notice" and cr["notice_end"] == str(today + dt.timedelta(days=4))
+    assert cr["id"] not in inbox_ids(township)  # the notice runs
+    days_pass(cr["id"], 7)  # and has ended 3 days ago
     assert cr["id"] in inbox_ids(township) and cr["id"] not in inbox_ids(county)
     r = township.post(f"/change-requests/{cr['id']}/township-review",
                       {"version": cr["version"], "approve": True, "comment": "同意"})
@@ -191,7 +193,8 @@ def test_rejection_needs_a_comment(clients, household):
         "reason": "x", "effective_date": str(today), "channel": "application",
         "home_visit_on": str(today), "consent_on": str(today)}).json()
     cr = clients["village"].post(f"/change-requests/{cr['id']}/notice", {
-        "version": cr["version"], "notice_start": str(today - dt.timedelta(days=9))}).json()
+        "version": cr["version"], "notice_start": str(today)}).json()
+    days_pass(cr["id"], 9)
     r = clients["township"].post(f"/change-requests/{cr['id']}/township-review",
                                  {"version": cr["version"], "approve": False})
     assert r.status_code == 422 and error_fields(r) == {"comment": "required"}

@@ -13,6 +13,7 @@ from jkfp.errors import DomainError, ErrorCode, ValidationErrors
 from jkfp.registry import services as registry_services
 
 from ..factories import HouseholdFactory
+from .clock import post_notice
 
 TODAY = timezone.localdate()
 
@@ -63,9 +64,9 @@ def test_the_database_refuses_a_second_open_request_of_the_same_thing(users, hou
 def test_nobody_reviews_or_decides_what_they_proposed(users, household, make_user):
     township_reviewer = users["township"]
     cr = _propose(township_reviewer, household)  # a reviewer may propose at township level
-    cr = services.change_request_post_notice(user=users["village"], request=cr,
-                                             expected_version=cr.version,
-                                             notice_start=TODAY - dt.timedelta(days=10))
+    cr = post_notice(user=users["village"], request=cr,
+                     expected_version=cr.version,
+                     notice_start=TODAY - dt.timedelta(days=10))
     assert not rules.step_allowed(user=township_reviewer, request=cr, step="review")
     assert not selectors.change_request_inbox(user=township_reviewer).filter(pk=cr.pk).exists()
     assert "review" not in selectors.change_request_actions(user=township_reviewer, request=cr)
@@ -87,9 +88,9 @@ def test_the_reviewer_does_not_decide_too(users, household, make_user):
 
     root = UserFactory(username="root2", is_superuser=True, region_id=None, role=Role.ADMIN)
     cr = _propose(users["village"], household)
-    cr = services.change_request_post_notice(user=users["village"], request=cr,
-                                             expected_version=cr.version,
-                                             notice_start=TODAY - dt.timedelta(days=10))
+    cr = post_notice(user=users["village"], request=cr,
+                     expected_version=cr.version,
+                     notice_start=TODAY - dt.timedelta(days=10))
     cr = services.change_request_township_review(user=root, request=cr,
                                                  expected_version=cr.version, approve=True,
                                                  comment="同意")

@@ -11,6 +11,8 @@ from django.conf import settings
 from jkfp.admission import procedure, services
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
 
+from .clock import post_notice
+
 SHIPPED = Path(settings.JKFP_POLICIES_DIR) / procedure.FILE
 
 
@@ -73,6 +75,7 @@ def test_a_new_dated_value_changes_the_rule_from_its_date(tmp_path, settings, us
     text = (shipped[:source_line] + "      2025-01-01:\n        value: 7\n        source: 测试\n"
             + shipped[source_line:])
     (root / "procedure" / "admission.yaml").write_text(text, encoding="utf-8")
+    shutil.copy(SHIPPED.with_name("categories.yaml"), root / "procedure")
     shutil.copytree(Path(settings.JKFP_POLICIES_DIR) / "yanchi", root / "yanchi")
     settings.JKFP_POLICIES_DIR = root
     assert procedure.thresholds(on=dt.date(2024, 12, 31)).notice_min_days == 5
@@ -82,13 +85,11 @@ def test_a_new_dated_value_changes_the_rule_from_its_date(tmp_path, settings, us
         reason="因病", effective_date=dt.date(2025, 3, 1), channel="visit",
         home_visit_on=dt.date(2025, 2, 20), consent_on=dt.date(2025, 2, 21))
     with pytest.raises(DomainError) as exc:
-        services.change_request_post_notice(user=users["village"], request=cr,
-                                            expected_version=cr.version,
-                                            notice_start=dt.date(2025, 3, 2), notice_days=6)
+        post_notice(user=users["village"], request=cr, expected_version=cr.version,
+                    notice_start=dt.date(2025, 3, 2), notice_days=6)
     assert exc.value.code == ErrorCode.NOTICE_TOO_SHORT and "7天" in exc.value.message
-    cr = services.change_request_post_notice(user=users["village"], request=cr,
-                                             expected_version=cr.version,
-                                             notice_start=dt.date(2025, 3, 2))
+    cr = post_notice(user=users["village"], request=cr, expected_version=cr.version,
+                     notice_start=dt.date(2025, 3, 2))
     assert cr.notice_end == dt.date(2025, 3, 8)  # the 7 days of 2025 by default
 
 

@@ -15,6 +15,7 @@ from jkfp.errors import DomainError, ErrorCode
 
 from ..conftest import OTHER_TOWNSHIP_VILLAGE, VILLAGE
 from ..factories import UserFactory
+from .clock import post_notice
 
 STATUSES = ["proposed", "notice", "township_approved", "approved", "withdrawn"]
 REFUSALS = {ErrorCode.WORKFLOW_ROLE, ErrorCode.WORKFLOW_STEP, ErrorCode.PERMISSION,
@@ -32,9 +33,8 @@ def _request_in(status, users, household):
                                                 expected_version=cr.version, comment="撤回")
     if status == "proposed":
         return cr
-    cr = services.change_request_post_notice(user=users["village"], request=cr,
-                                             expected_version=cr.version,
-                                             notice_start=today - dt.timedelta(days=10))
+    cr = post_notice(user=users["village"], request=cr, expected_version=cr.version,
+                     notice_start=today - dt.timedelta(days=10))
     if status == "notice":
         return cr
     cr = services.change_request_township_review(user=users["township"], request=cr,

@@ -10,6 +10,8 @@ from jkfp.errors import DomainError, ErrorCode, ValidationErrors
 from jkfp.registry import services
 from jkfp.registry.models import CategoryPeriod
 
+from .clock import post_notice
+
 TODAY = dt.date(2024, 6, 1)
 
 
@@ -24,9 +26,9 @@ def propose_admit(user, household, **kw):
 
 
 def run_to_decision(users, cr, *, approve=True, today=TODAY):
-    cr = workflow.change_request_post_notice(user=users["village"], request=cr,
-                                             expected_version=cr.version,
-                                             notice_start=today - dt.timedelta(days=7))
+    cr = post_notice(user=users["village"], request=cr,
+                     expected_version=cr.version,
+                     notice_start=today - dt.timedelta(days=7))
     cr = workflow.change_request_township_review(user=users["township"], request=cr,
                                                  expected_version=cr.version, approve=True,
                                                  comment="同意", today=today)
@@ -39,9 +41,9 @@ def test_admission_goes_through_every_step(users, household):
     cr = propose_admit(users["village"], household)
     assert cr.status == ChangeRequest.Status.PROPOSED
     assert list(admission_selectors.change_request_inbox(user=users["village"])) == [cr]
-    cr = workflow.change_request_post_notice(user=users["village"], request=cr,
-                                             expected_version=cr.version,
-                                             notice_start=dt.date(2024, 5, 23))
+    cr = post_notice(user=users["village"], request=cr,
+                     expected_version=cr.version,
+                     notice_start=dt.date(2024, 5, 23))
     assert cr.notice_end == dt.date(2024, 5, 27)  # 5 days, inclusive
     text = cr.notice_text
     assert household.head.name in text and "边缘易致贫户" in text
@@ -80,17 +82,17 @@ def test_admission_needs_visit_and_written_consent(users, household):
 def test_notice_shorter_than_5_days_is_refused(users, household):
     cr = propose_admit(users["village"], household)
     with pytest.raises(DomainError) as exc:
-        workflow.change_request_post_notice(user=users["village"], request=cr,
-                                            expected_version=1, notice_start=TODAY,
-                                            notice_days=4)
+        post_notice(user=users["village"], request=cr,
+                    expected_version=1, notice_start=TODAY,
+                    notice_days=4)
     assert exc.value.code == ErrorCode.NOTICE_TOO_SHORT
 
 
 def test_steps_need_the_right_level_and_role(users, household, make_user):
     cr = propose_admit(users["village"], household)
-    cr = workflow.change_request_post_notice(user=users["village"], request=cr,
-                                             expected_version=1,
-                                             notice_start=dt.date(2024, 5, 1))
+    cr = post_notice(user=users["village"], request=cr,
+                     expected_version=1,
+                     notice_start=dt.date(2024, 5, 1))
     # a county approver cannot do the township review; a village user cannot either
     for u in (users["county"], users["village"]):
         with pytest.raises(DomainError) as exc:
@@ -116,8 +118,8 @@ def test_steps_need_the_right_level_and_role(users, household, make_user):
 
 def test_rejection_needs_a_reason_and_writes_no_period(users, household):
     cr = propose_admit(users["village"], household)
-    cr = workflow.change_request_post_notice(user=users["village"], request=cr,
-                                             expected_version=1, notice_start=dt.date(2024, 5, 1))
+    cr = post_notice(user=users["village"], request=cr,
+                     expected_version=1, notice_start=dt.date(2024, 5, 1))
     with pytest.raises(DomainError) as exc:
         workflow.change_request_township_review(user=users["township"], request=cr,
                                                 expected_version=2, approve=False, comment="",
@@ -200,8 +202,8 @@ def test_second_open_request_for_the_same_thing_is_refused(users, household):
 
 def test_stale_workflow_step_is_refused(users, household):
     cr = propose_admit(users["village"], household)
-    workflow.change_request_post_notice(user=users["village"], request=cr, expected_version=1,
-                                        notice_start=TODAY)
+    post_notice(user=users["village"], request=cr, expected_version=1,
+                notice_start=TODAY)
     with pytest.raises(DomainError) as exc:
         workflow.change_request_withdraw(user=users["village"], request=cr, expected_version=1,
                                          comment="")
@@ -214,12 +216,12 @@ def test_absurd_dates_are_refused_naming_the_field(users, household):
     assert exc.value.errors[0].field == "effective_date"
     cr = propose_admit(users["village"], household)
     with pytest.raises(ValidationErrors) as exc:
-        workflow.change_request_post_notice(user=users["village"], request=cr, expected_version=1,
-                                            notice_start=dt.date(9999, 12, 30))
+        post_notice(user=users["village"], request=cr, expected_version=1,
+                    notice_start=dt.date(9999, 12, 30))
     assert exc.value.errors[0].field == "notice_start"
     with pytest.raises(DomainError) as exc:
-        workflow.change_request_post_notice(user=users["village"], request=cr, expected_version=1,
-                                            notice_start=TODAY, notice_days=10**12)
+        post_notice(user=users["village"], request=cr, expected_version=1,
+                    notice_start=TODAY, notice_days=10**12)
     assert exc.value.field == "notice_days"
     with pytest.raises(ValidationErrors):
         services.category_period_add(user=users["village"], category="marginal",

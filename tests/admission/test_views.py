@@ -12,6 +12,7 @@ from jkfp.registry import services
 from jkfp.registry.models import CategoryPeriod
 
 from ..factories import PersonFactory
+from .clock import days_pass
 
 
 def _propose(c, household, **over):
@@ -31,10 +32,10 @@ def test_admission_across_users(users, household, client_as):
     assert "发布村级公示" in page and "乡镇审核" in page
     assert f'href="/requests/{cr.pk}/"' in township.get("/todo/").content.decode()
 
-    start = timezone.localdate() - dt.timedelta(days=6)
-    r = village.post(f"/requests/{cr.pk}/notice/", {"notice_start": start, "notice_days": 5,
-                                                    "version": 1})
+    r = village.post(f"/requests/{cr.pk}/notice/", {"notice_start": timezone.localdate(),
+                                                    "notice_days": 5, "version": 1})
     assert r.status_code == 302
+    days_pass(cr.pk, 6)
     page = township.get(f"/requests/{cr.pk}/").content.decode()
     assert "公示：" in page and household.head.name in page
     assert household.head.id_number not in page  # the notice shows no ID numbers

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from jkfp.accounts.models import Role
 from jkfp.registry import idnumber, services
 
+from ..admission.clock import days_pass
 from ..conftest import OTHER_TOWNSHIP_VILLAGE, VILLAGE
 from ..factories import UserFactory, make_id
 
@@ -119,10 +120,15 @@ def test_admission_workflow_across_users(e2e_regions, login, live_server):
     due = (today + dt.timedelta(days=15)).isoformat()
     expect(page.locator(".facts")).to_contain_text(f"审定期限{due}")
     expect(page.locator("#id_notice_days")).to_have_value("5")
-    # … and post the village notice (started six days ago, so it has ended)
+    # … a notice cannot be backdated (decision 40) …
     page.fill("#id_notice_start", (today - dt.timedelta(days=6)).isoformat())
     page.get_by_role("button", name="发布公示").click()
+    expect(page.locator("main")).to_contain_text("公示不能补记在过去")
+    # … so it is posted today, and six days go by (its dates move back)
+    page.fill("#id_notice_start", today.isoformat())
+    page.get_by_role("button", name="发布公示").click()
     expect(page.locator(".notice-text")).to_contain_text("杨守业户拟纳入")
+    days_pass(int(cr_url.rstrip("/").rsplit("/", 1)[1]), 6)
 
     # township: the request waits in the inbox; review
     page = login(township)

@@ -1,7 +1,8 @@
 """settle_batch gives the same fen as settle_stay on every stay: a property test over random
 stays *and* random valid policies (tiers, bases, deductibles per stay or year, segment tables
-over the stay or the year, caps, second-stay factors, adjustments, guarantees, ceilings, dated
-changes inside a regime and a regime change at a year boundary)."""
+over the stay or the year, caps, second-stay factors, adjustments that scale or set a value
+exactly, `not_covered` values of a tier, guarantees, ceilings, dated changes inside a regime and
+a regime change at a year boundary)."""
 
 from __future__ import annotations
 
@@ -52,13 +53,22 @@ def segments(draw):
         {"up_to": None, "ratio": ratio(draw(st.integers(0, BP)))}]
 
 
+def covered_or_not(leaf):
+    """A tier's leaf, sometimes `not_covered` (the source gives no value: the tier does not
+    apply to such stays)."""
+    return st.one_of(leaf, leaf, leaf, st.just("not_covered"))
+
+
 def param(unit: str, values: dict) -> dict:
     return {"unit": unit, "values": {d: {"value": v, "example": True} for d, v in values.items()}}
 
 
 @st.composite
-def dated(draw, leaf, start: date, mid: date):
-    """A value from the start, maybe another one from mid-period."""
+def dated(draw, leaf, start: date, mid: date, *, tier_value: bool = False):
+    """A value from the start, maybe another one from mid-period; a tier's own value may be
+    `not_covered` in some rows."""
+    if tier_value:
+        leaf = covered_or_not(leaf)
     values = {start: draw(by_dimension(leaf))}
     if draw(st.booleans()):
         values[mid] = draw(by_dimension(leaf))
@@ -70,30 +80,34 @@ def tier(draw, tid: str, start: date, mid: date, guarantee: bool) -> dict:
     cats = draw(st.one_of(st.just("all"), st.lists(st.sampled_from(CODES), min_size=1,
                                                    unique=True)))
     eligibility = {"categories": cats}
+    nc = draw(st.integers(0, 3)) == 0  # a quarter of the tiers have not_covered rows
     if draw(st.booleans()):
         eligibility["referral_required"] = draw(st.booleans())
     if guarantee:
         params = {}
         if draw(st.booleans()):
             params["stay_share"] = param("ratio", draw(dated(
-                st.integers(0, BP).map(ratio), start, mid)))
+                st.integers(0, BP).map(ratio), start, mid, tier_value=nc)))
         if draw(st.booleans()) or not params:
-            params["annual_limit"] = param("yuan", draw(dated(amounts(0, 20_000), start, mid)))
+            params["annual_limit"] = param("yuan", draw(dated(amounts(0, 20_000), start, mid,
+                                                              tier_value=nc)))
         return {"id": tid, "name": tid, "kind": "guarantee", "fund": "local_guarantee",
                 "eligibility": eligibility, "parameters": params}
     params = {"deductible": param("yuan", draw(dated(
         st.one_of(amounts(0, 20_000), st.integers(0, BP).map(
-            lambda b: {"income_share": ratio(b)})), start, mid)))}
+            lambda b: {"income_share": ratio(b)})), start, mid, tier_value=nc)))}
     if draw(st.booleans()):
-        params["segments"] = param("segments", draw(dated(segments(), start, mid)))
+        params["segments"] = param("segments", draw(dated(segments(), start, mid,
+                                                          tier_value=nc)))
     else:
-        params["ratio"] = param("ratio", draw(dated(st.integers(0, BP).map(ratio), start, mid)))
+        params["ratio"] = param("ratio", draw(dated(st.integers(0, BP).map(ratio), start, mid,
+                                                    tier_value=nc)))
     for name, leaf in (("stay_cap", amounts(0, 100_000)),
                        ("annual_cap", st.one_of(amounts(0, 200_000), st.just("unlimited"))),
                        ("second_stay_deductible_factor", st.integers(0, BP).map(ratio))):
         if draw(st.booleans()):
             unit = "ratio" if name.startswith("second") else "yuan"
-            params[name] = param(unit, draw(dated(leaf, start, mid)))
+            params[name] = param(unit, draw(dated(leaf, start, mid, tier_value=nc)))
     adjustments = []
     for i in range(draw(st.integers(0, 2))):
         when = {}
@@ -102,14 +116,23 @@ def tier(draw, tid: str, start: date, mid: date, guarantee: bool) -> dict:
         if draw(st.booleans()):
             when["referred"] = draw(st.booleans())
         aparams = {}
-        if draw(st.booleans()):
+        deductible = draw(st.sampled_from(["keep", "factor", "set"]))
+        if deductible == "factor":
             aparams["deductible_factor"] = param("ratio", draw(dated(
                 st.integers(0, BP).map(ratio), start, mid)))
+        elif deductible == "set":  # an exact amount (12,000 → 5,000), not a factor
+            aparams["deductible"] = param("yuan", draw(dated(amounts(0, 20_000), start, mid)))
         if draw(st.booleans()):
             aparams["ratio_points"] = param("points", draw(dated(
                 st.integers(-BP, BP).map(ratio), start, mid)))
-        if draw(st.booleans()):
+        cap = draw(st.sampled_from(["keep", "removed", "set"]))
+        if cap == "removed":
             aparams["cap_removed"] = param("boolean", draw(dated(st.booleans(), start, mid)))
+        elif cap == "set":
+            aparams["annual_cap"] = param("yuan", draw(dated(
+                st.one_of(amounts(0, 200_000), st.just("unlimited")), start, mid)))
+        if draw(st.booleans()):
+            aparams["stay_cap"] = param("yuan", draw(dated(amounts(0, 100_000), start, mid)))
         adjustments.append({"id": f"a{i}", "name": f"调整{i}", "when": when,
                             "parameters": aparams})
     return {"id": tid, "name": tid, "kind": "reimbursement",

@@ -56,7 +56,7 @@ def test_add_member_and_record_death(users, household, api_as, corrector):
         "name": "小红", "relation": "child", "work_ability": "none"})
     assert r.status_code == 201, r.content
     child = r.json()
-    assert (child["sex"], child["birth_date"]) == ("F", "2010-07-01")
+    assert (child["sex"], child["birth_year"]) == ("F", 2010)  # the year only: decision 39
     assert child["household_number"] == household.household_number
     r = corrector.post(f"/persons/{child['id']}/categories",
                        {"category": "minimum_living", "start_date": "2023-01-01",

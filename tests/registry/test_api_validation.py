@@ -235,9 +235,9 @@ def test_request_shape_errors_name_the_field(village, household):
     assert fields == {"household_number": "invalid", "village_code": "required",
                       "members[0].id_number": "required", "members[0].relation": "invalid",
                       "members[0].birth_date": "invalid", "extra": "invalid"}
-    r = village.post("/households", {"members": []})
+    r = village.post("/households", {"members": []})  # no number: the village's rule numbers
     body = r.json()
-    assert body["code"] == "required" and body["field"] == "household_number"
+    assert body["code"] == "required" and body["field"] == "village_code"
     assert "必填" in body["message"]
     # query parameters and path parameters too
     r = village.get("/persons", {"page": "x", "category": "nope", "region_code": "64a"})

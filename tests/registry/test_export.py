@@ -10,8 +10,8 @@ from django.core.management import call_command
 from jkfp.registry import export, idnumber, services
 
 FIRST_ROW = export.HEADER_ROWS + 2  # Excel rows are 1-based; the column heads come first
-NUMBER, COUNTY, TOWNSHIP, VILLAGE_COL, NAME, ID, SEX, BIRTH, REL, WORK, STATE, PHONE, CATS = (
-    range(13))
+NUMBER, COUNTY, TOWNSHIP, VILLAGE_COL, NAME, ID, SEX, BIRTH, REL, WORK, STATE, PHONE, CATS, SIZE = (
+    range(14))
 
 
 def sheet(response):
@@ -46,7 +46,7 @@ def test_export_carries_county_township_and_village(client_as, users, household,
     assert r[COUNTY] == "盐池县"
     assert r[TOWNSHIP] == "花马池镇"
     assert r[VILLAGE_COL].startswith("测试村花一")
-    assert r[BIRTH] == dt.datetime.combine(member.birth_date, dt.time())
+    assert str(r[BIRTH]) == str(member.birth_date.year)  # the year only: decision 39
     assert r[STATE] == "在世"
 
 
@@ -118,3 +118,12 @@ def test_export_command_writes_the_scoped_file(users, household, member, foreign
     rows = list(ws.iter_rows(min_row=FIRST_ROW, values_only=True))
     assert {r[VILLAGE_COL][:5] for r in rows} == {"测试村花一", "测试村花二"}
     assert "t_user" in ws.cell(row=3, column=1).value
+
+
+def test_export_household_size_is_the_living_members(client_as, users, household, member):
+    services.person_record_death(user=users["village"], person=member,
+                                 expected_version=member.version, death_date=dt.date(2024, 1, 1))
+    rows = workbook(client_as(users["village"]).get("/households/export.xlsx"))
+    by_name = {r[NAME]: r for r in rows}
+    assert by_name[member.name][STATE] == "已故"
+    assert {r[SIZE] for r in rows} == {1}  # the head alone: the deceased do not count

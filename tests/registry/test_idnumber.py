@@ -63,5 +63,8 @@ def test_make_builds_valid_numbers_with_old_address_codes():
 
 
 def test_masking():
-    assert idnumber.mask("64032319900101123X") == "640323********123X"
+    assert idnumber.mask("64032319900101123X") == "640323**********3X"
+    assert idnumber.birth_shown(dt.date(1990, 1, 1)) == "1990年"
+    assert idnumber.is_full_number("６４０３２３１９９００１０１１２３ｘ")
+    assert not idnumber.is_full_number("64032310020100001")  # a 17-digit household number
     assert idnumber.mask_phone("13912345678") == "139****5678"

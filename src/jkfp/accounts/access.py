@@ -6,7 +6,9 @@ Every app asks these questions here and nowhere else:
 - *is this region code inside the user's scope?* `code_in_scope` (reads) and
   `require_in_scope` (writes, raising a named error);
 - *may this user write, propose, see a full number?* `can_write`, `require_writer`,
-  `can_propose`, `can_see_full_identity`.
+  `can_propose`, `can_see_full_identity`;
+- *may this administrator manage that account?* `can_manage_users`, `user_manageable`,
+  `require_assignable` (decision 40).
 
 Administrative codes are hierarchical (2 province, 4 city, 6 county, 9 township, 12 village
 digits), so a user's scope is the code prefix of their region node: "" for a superuser (the
@@ -162,3 +164,51 @@ def require_settler(user: User) -> None:
     if not can_settle(user):
         raise DomainError(ErrorCode.PERMISSION,
                           "只有医疗保障部门和医疗机构的经办人员（或管理员）可以办理住院结算")
+
+
+# ---------------------------------------------------------------- user management
+def can_manage_users(user: User) -> bool:
+    """An administrator with a region manages the accounts of that region in the app's pages."""
+    return bool(user.is_active and (user.is_superuser
+                                    or (user.role == Role.ADMIN and user.region_code)))
+
+
+def require_user_manager(user: User) -> None:
+    if not can_manage_users(user):
+        raise DomainError(ErrorCode.PERMISSION, "只有管理员可以管理本辖区的用户")
+
+
+def user_manageable(admin: User, target: User) -> bool:
+    """An account the administrator may see and change: inside their region, never a
+    superuser (a superuser may manage every other account)."""
+    if not can_manage_users(admin) or (target.is_superuser and target.pk != admin.pk):
+        return False
+    return admin.is_superuser or code_in_scope(admin, target.region_code)
+
+
+def require_assignable(admin: User, *, region_code: str) -> None:
+    """An account gets a region inside the administrator's own: nobody is raised above the
+    administrator's level (`region_out_of_scope`)."""
+    if not region_code:
+        raise DomainError(ErrorCode.REQUIRED, "须选择所属区划", field="region")
+    if not code_in_scope(admin, region_code):
+        raise DomainError(ErrorCode.REGION_OUT_OF_SCOPE,
+                          f"区划“{region_code}”不在您的管辖区域内，不能把用户设在本级之上或辖区之外",
+                          field="region")
+
+
+# ---------------------------------------------------------------- household changes
+#: roles that decide the registry's structural changes (splitting, merging and ending a
+#: household) and ID corrections; a data-entry clerk records a head change or a move
+REVIEW_ROLES: tuple[str, ...] = (Role.REVIEWER, Role.APPROVER, Role.ADMIN)
+
+
+def can_review_registry(user: User) -> bool:
+    """Whether the user may split, merge or end a household, or decide an ID correction."""
+    return bool(user.is_superuser or (user.is_authenticated and user.role in REVIEW_ROLES))
+
+
+def require_registry_reviewer(user: User) -> None:
+    if not can_review_registry(user):
+        raise DomainError(ErrorCode.HOUSEHOLD_CHANGE_ROLE,
+                          "分户、合户、注销户和身份信息更正须由审核、审批人员或管理员办理")

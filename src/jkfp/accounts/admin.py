@@ -8,6 +8,8 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from jkfp.writes import acting
+
 from .access import scoped
 from .models import PersonalDataAccess, Role, User
 
@@ -88,18 +90,22 @@ class UserAdmin(BaseUserAdmin):
         return False  # accounts are deactivated, never deleted: history keeps their names
 
     def get_queryset(self, request):
-        return scoped(super().get_queryset(request), request.user, "region_id")
+        return scoped(super().get_queryset(request), request.user, "region__code")
 
     def save_model(self, request, obj, form, change):
         # a password set by an administrator is an initial one: the user must replace it
         if not change or "password" in form.changed_data:
             obj.must_change_password = True
+        acting(obj, request.user)  # the account's history names the administrator
         super().save_model(request, obj, form, change)
 
     def user_change_password(self, request, id, form_url=""):
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:  # reset by an administrator
-            User.objects.filter(pk=id).update(must_change_password=True)
+            account = User.objects.get(pk=id)
+            account.must_change_password = True
+            account._change_reason = "重设密码"
+            acting(account, request.user).save(update_fields=["must_change_password"])
         return response
 
     def get_readonly_fields(self, request, obj=None):

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Department(models.TextChoices):
@@ -36,6 +37,8 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(
         "须修改密码", default=False,
         help_text="新建账号或管理员重设密码后为真：登录后须先设置自己的密码")
+    # every change of an account, by whom (decision 40); the password hash is never copied
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = "用户"

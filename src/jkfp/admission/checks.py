@@ -4,7 +4,7 @@ from django.core.checks import Error, register
 
 from jkfp.errors import ValidationErrors
 
-from . import procedure
+from . import procedure, validity
 
 
 @register()
@@ -14,4 +14,14 @@ def procedure_file_valid(app_configs, **kwargs):
     except ValidationErrors as exc:
         return [Error(e.message, hint="见 docs/architecture.md：办理参数", id="jkfp.E002")
                 for e in exc.errors]
+    return []
+
+
+@register()
+def category_validity_file_valid(app_configs, **kwargs):
+    try:
+        validity.load()
+    except ValidationErrors as exc:
+        return [Error(e.message, hint="见 docs/architecture.md 决定40：类别的有效期",
+                      id="jkfp.E040") for e in exc.errors]
     return []

@@ -10,12 +10,13 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jkfp.accounts.access import scoped
 from jkfp.accounts.models import User
 from jkfp.errors import DomainError
 
-from . import procedure, rules
+from . import procedure, rules, validity
 from .models import ChangeRequest, ChangeRequestStep
 
 
@@ -93,3 +94,14 @@ def change_request_due(*, request: ChangeRequest) -> dt.date:
     """The date by which the county should decide (from the proposal, DOMAIN.md §5)."""
     proposed = timezone.localdate(request.created_at)
     return proposed + dt.timedelta(days=procedure.thresholds(on=proposed).decision_max_days)
+
+
+def proposable_categories(*, periods, on: dt.date | None = None) -> dict[str, str]:
+    """{category: note} the propose form offers: the categories that may still be admitted,
+    and those of the household's current periods (to change or end them), an ended one with a
+    note (decision 40)."""
+    on = on or timezone.localdate()
+    out = {c.value: "" for c in validity.admissible(on=on)}
+    for p in periods:
+        out.setdefault(p.category, _("（已停止纳入，仅可办理退出）"))
+    return out

@@ -23,7 +23,7 @@ from jkfp.registry import services as registry_services
 from jkfp.registry.models import CategoryPeriod, Household, Person
 from jkfp.writes import locked, model_create, model_update
 
-from . import procedure, rules
+from . import procedure, rules, timing, validity
 from .models import ChangeRequest, ChangeRequestStep
 from .rules import exit_rule_violations
 
@@ -86,6 +86,11 @@ def change_request_propose(*, user: User, action: str, category: str, household:
                           field="person")
     if level == "household":
         person = None
+    if action != ChangeRequest.Action.EXIT:  # admit, or change (which opens a new period)
+        ended = validity.admission_problem(category=cat, effective_date=effective_date,
+                                           today=timezone.localdate())
+        if ended:
+            errors.append(ended)
     if action == ChangeRequest.Action.ADMIT:
         if home_visit_on is None:
             errors.append(DomainError(ErrorCode.REQUIRED, "须先入户核实并填写入户核实日期",
@@ -169,9 +174,11 @@ def notice_text(cr: ChangeRequest, *, start: dt.date, end: dt.date) -> str:  # n
 
 
 def change_request_post_notice(*, user: User, request: ChangeRequest, expected_version: int,
-                               notice_start: dt.date,
-                               notice_days: int | None = None) -> ChangeRequest:
-    """The village posts the notice (公示) of at least the days the procedure requires."""
+                               notice_start: dt.date, notice_days: int | None = None,
+                               today: dt.date | None = None) -> ChangeRequest:
+    """The village posts the notice (公示) of at least the days the procedure requires, from
+    today or a later day, not before the proposal or the village review (`timing`)."""
+    today = today or timezone.localdate()
     access.require_writer(user)
     rules.require_role(user, rules.Step.NOTICE)
     registry_services.check_dates(notice_start=notice_start)
@@ -185,6 +192,10 @@ def change_request_post_notice(*, user: User, request: ChangeRequest, expected_v
                           field="notice_days")
     with transaction.atomic():
         cr = _begin(user, request, rules.Step.NOTICE, expected_version)
+        problems = timing.notice_start_problems(request=cr, notice_start=notice_start,
+                                                today=today)
+        if problems:
+            raise ValidationErrors(problems)
         end = notice_start + dt.timedelta(days=notice_days - 1)
         cr, _ = model_update(instance=cr, lock=False, user=user, data={
             "notice_start": notice_start, "notice_end": end, "status": Status.NOTICE,
@@ -203,9 +214,7 @@ def change_request_township_review(*, user: User, request: ChangeRequest, expect
         raise DomainError(ErrorCode.REQUIRED, "不通过时须填写意见", field="comment")
     with transaction.atomic():
         cr = _begin(user, request, rules.Step.REVIEW, expected_version)
-        if cr.notice_end is None or cr.notice_end >= today:
-            raise DomainError(ErrorCode.NOTICE_NOT_POSTED,
-                              f"公示期至{cr.notice_end}，公示期满后方可审核", field="notice_end")
+        timing.require_review_open(cr, today=today)
         data = {"status": Status.TOWNSHIP_APPROVED if approve else Status.REJECTED}
         if not approve:
             data["decided_at"] = timezone.now()
@@ -234,6 +243,11 @@ def change_request_county_decide(*, user: User, request: ChangeRequest, expected
 
 
 def _apply(user: User, cr: ChangeRequest) -> None:
+    if cr.action != ChangeRequest.Action.EXIT:  # the category may have ended since the proposal
+        ended = validity.admission_problem(category=cr.category, effective_date=cr.effective_date,
+                                           today=timezone.localdate())
+        if ended:
+            raise ValidationErrors([ended])
     subject = {"person": cr.person} if cr.person_id else {"household": cr.household}
     if cr.action == ChangeRequest.Action.ADMIT:
         registry_services.category_period_add(

@@ -76,6 +76,7 @@ _DOMAIN_STATUS: dict[str, int] = {
     ErrorCode.WORKFLOW_ROLE: 403,
     ErrorCode.FOUR_EYES: 403,
     ErrorCode.CATEGORY_BY_PROCEDURE: 403,
+    ErrorCode.HOUSEHOLD_CHANGE_ROLE: 403,
     ErrorCode.STALE_VERSION: 409,
 }
 _STATUS_ORDER = (404, 403, 409)

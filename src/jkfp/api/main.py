@@ -49,6 +49,7 @@ def _mount() -> None:
     from jkfp.admission.api import change_requests
     from jkfp.contracts.api import router as family_doctor
     from jkfp.health.api import router as health
+    from jkfp.jobs.api import router as jobs
     from jkfp.regions.api import router as regions
     from jkfp.registry.api import households, periods, persons
     from jkfp.screening.api import router as screening
@@ -64,6 +65,7 @@ def _mount() -> None:
     api.add_router("", health)
     api.add_router("/screening", screening)
     api.add_router("/family-doctor", family_doctor)
+    api.add_router("/jobs", jobs)
 
 
 _mount()

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "jkfp.web",
     "jkfp.demo",
     "jkfp.ops",
+    "jkfp.jobs",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +93,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # The test database is a file too (not Django's shared in-memory database, whose table
+    # locks fail at once): background jobs run in a thread of their own, as in the demo.
+    _test_db = Path(DATABASES["default"]["NAME"]).with_suffix(".test.sqlite3")
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -172,3 +177,19 @@ JKFP_FULL_ID_ROLES = ("reviewer", "approver", "admin")
 JKFP_POLICIES_DIR = Path(os.environ.get("JKFP_POLICIES_DIR", REPO_DIR / "policies"))
 # Disease catalogs (health/catalog.py, docs/catalogs.md).
 JKFP_CATALOG_DIR = Path(os.environ.get("JKFP_CATALOG_DIR", REPO_DIR / "catalogs"))
+
+# ---------------------------------------------------------------- background jobs
+# jkfp.jobs (decision 48, docs/jobs.md). On PostgreSQL jobs go through procrastinate's queue to
+# `jkfp worker`; on SQLite, or with JKFP_JOBS_INPROCESS=1, a thread of the submitting process
+# runs them. procrastinate's tables (its Django app) exist on PostgreSQL only.
+JKFP_JOBS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+JKFP_JOBS_INPROCESS = os.environ.get("JKFP_JOBS_INPROCESS", "") == "1" or not JKFP_JOBS_POSTGRES
+JKFP_JOBS_EAGER = False  # tests: run a job at commit in the calling thread
+JKFP_JOBS_STALE_SECONDS = int(os.environ.get("JKFP_JOBS_STALE_SECONDS", "300"))
+JKFP_JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JKFP_JOBS_HEARTBEAT_SECONDS", "20"))
+JKFP_JOBS_PROGRESS_SECONDS = 0.5  # at most two progress writes a second
+JKFP_JOBS_EXAMPLE_SCHEDULE = os.environ.get("JKFP_JOBS_EXAMPLE_SCHEDULE", "") == "1"
+if JKFP_JOBS_POSTGRES:
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("jkfp.jobs"), "procrastinate.contrib.django")
+    PROCRASTINATE_AUTODISCOVER_MODULE_NAME = ""  # jkfp's tasks.py modules are jkfp.jobs tasks
+    PROCRASTINATE_IMPORT_PATHS = ["jkfp.jobs.procrastinate_tasks"]

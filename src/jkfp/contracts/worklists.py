@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from jkfp.accounts import access
 from jkfp.registry import selectors as registry_selectors
-from jkfp.registry.idnumber import mask
+from jkfp.registry.idnumber import birth_year, mask
 from jkfp.web.http import paginate
 
 from . import export, selectors
@@ -127,9 +127,9 @@ def worklist_unsigned_export(request):
         for p in selectors.should_sign_unsigned(user=request.user, year=year,
                                                 on=today)[:export.LIMIT]:
             yield None, [p.household.household_number, p.name, mask(p.id_number),
-                         p.get_sex_display(), p.birth_date, p.region_code]
+                         p.get_sex_display(), birth_year(p.birth_date), p.region_code]
     tmp = export.write(user=request.user, title=_("应签未签人员"), header=[
-        ("户编号", 18), ("姓名", 10), ("身份证号", 20), ("性别", 6), ("出生日期", 11),
+        ("户编号", 18), ("姓名", 10), ("身份证号", 20), ("性别", 6), ("出生年份", 10),
         ("区划代码", 14)], rows=rows(), conditions=f"{year}年度", health=False,
         path=request.path)
     return _xlsx(tmp, "unsigned", request)

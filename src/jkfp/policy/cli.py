@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .batch import settle_batch
+from .compiled import load_compiled
 from .csvio import StayFile, read_stays
 from .csvout import write_result
 from .errors import PolicyError, PolicyErrors
@@ -59,9 +60,14 @@ def _bar(total: int | None, desc: str, stderr: TextIO, progress: bool | None, lo
                 unit="次", mininterval=0.3, leave=False)
 
 
-def _load(policies_dir: Path | None, stderr: TextIO, overlay=None) -> PolicySet | None:
+def _load(policies_dir: Path | None, stderr: TextIO, overlay=None, *,
+          compiled: bool = False) -> PolicySet | None:
+    """The policies (errors printed, None); `compiled`: with their tables, from the cache of
+    compiled policies when this version of the folder is there (compiled.py)."""
     folder = policies_dir or default_policies_dir()
     try:
+        if compiled and overlay is None:
+            return load_compiled(folder)
         return load_policies(folder, overlay=overlay)
     except (PolicyErrors, PolicyError) as e:
         errors = e.errors if isinstance(e, PolicyErrors) else [e]
@@ -94,7 +100,7 @@ def run_settle(stays_csv: Path, out: Path, *, policies_dir: Path | None = None,
     """Settle a file of stays into a result file. Returns the exit status."""
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     tune_memory()  # a command: one large batch in a fresh process (memory.py)
-    policies = _load(policies_dir, stderr)
+    policies = _load(policies_dir, stderr, compiled=True)
     if policies is None:
         return 1
     parsed = _read(Path(stays_csv), policies, stderr)
@@ -164,7 +170,7 @@ def run_compare(stays_csv: Path, reform: Path, *, xlsx: Path | None = None,
 
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     tune_memory()
-    baseline = _load(policies_dir, stderr)
+    baseline = _load(policies_dir, stderr, compiled=True)
     if baseline is None:
         return 1
     try:

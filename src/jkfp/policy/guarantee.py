@@ -14,7 +14,7 @@ from datetime import date
 
 import numpy as np
 
-from .in_force import Cell, Uses, lookup
+from .in_force import Cell, Uses, lookup, not_covered, not_covered_why
 from .money import INF, apply_ratio, fmt_bp, fmt_yuan, round_half_up
 from .parameters import Parameter
 from .regimes import Regime, Tier
@@ -33,8 +33,9 @@ from .tier_kind import (
 )
 
 PARAMS: dict[str, ParamSpec] = {
-    "stay_share": ParamSpec(Unit.RATIO, "每次住院个人自付不超过总费用的比例"),
-    "annual_limit": ParamSpec(Unit.YUAN, "年度个人自付上限"),
+    "stay_share": ParamSpec(Unit.RATIO, "每次住院个人自付不超过总费用的比例",
+                            not_covered=True),
+    "annual_limit": ParamSpec(Unit.YUAN, "年度个人自付上限", not_covered=True),
 }
 KEYS = ({"id", "name", "kind", "fund", "parameters"}, {"description", "eligibility"})
 
@@ -65,6 +66,9 @@ class Guarantee(TierKind):
 
     def in_force(self, regime: Regime, tier: Tier, on: date, cell: Cell, referred: bool, *,
                  why_not: str | None, explain: bool) -> InForceGuarantee:
+        nc = not_covered(tier, on, cell)
+        if nc is not None:  # the source gives no value for such a stay: the tier does not apply
+            return InForceGuarantee(tier, False, why_not or not_covered_why(nc), (), False)
         uses = Uses(explain=explain)
         share = lookup(tier.parameters.get("stay_share"), on, cell)
         limit = lookup(tier.parameters.get("annual_limit"), on, cell)
@@ -77,7 +81,7 @@ class Guarantee(TierKind):
                                 INF if limit is None else limit.value)
 
     def settle(self, stay: Stay, eff: InForceTier, acc: TierAccumulator, *, paid: int,
-               before: Accumulators, room: int) -> TierLine:
+               before: Accumulators, room: int, ceiling: int | None = None) -> TierLine:
         assert isinstance(eff, InForceGuarantee)
         if not eff.eligible:
             return not_eligible(eff, acc)
@@ -99,6 +103,9 @@ class Guarantee(TierKind):
         if amount > room:
             amount, limited = room, "ceiling"
             why.append(f"各项合计报销不得超过总费用的上限，兜底只能支付 {fmt_yuan(room)}")
+        elif ceiling is not None:
+            why.append(f"各项合计报销上限 {fmt_yuan(ceiling)}，前面各层已报销 "
+                       f"{fmt_yuan(paid)}，尚余 {fmt_yuan(room)}，未超过")
         why.append(f"{tier.name}支付 {fmt_yuan(amount)}，个人自付 {fmt_yuan(share - amount)}")
         after = TierAccumulator(acc.base_fen + share, acc.deductible_fen, acc.paid_fen + amount)
         return TierLine(tier.id, tier.name, tier.fund, FUNDS[tier.fund], tier.kind.value, True,

@@ -16,9 +16,16 @@ from datetime import date
 
 from . import money
 from .money import INF
-from .parameters import Parameter, Resolved
+from .parameters import DIMENSIONS, OTHER, Parameter, Resolved
 from .regimes import Regime, Tier
-from .schema import GRADE_LABELS, LOCATION_LABELS, LOCATIONS, category_label
+from .schema import (
+    CATEGORY_INDEX,
+    GRADE_LABELS,
+    LOCATION_INDEX,
+    LOCATION_LABELS,
+    LOCATIONS,
+    category_label,
+)
 
 Cell = tuple[int, int, int]  # category index, location index, grade
 
@@ -33,6 +40,9 @@ class ParameterUse:
     effective_from: date
     source: str  # the source document and the passage, or the example notice
     example: bool
+    #: the row of a table by category, location or grade that applied, as people read it
+    #: ("人员类别：低保对象；医院等级：二级医院"); None for a plain value
+    row: str | None = None
 
 
 class Uses:
@@ -48,7 +58,44 @@ class Uses:
         if self.explain:
             p = r.parameter
             self.items.append(ParameterUse(p.path, p.label, shown(), r.start,
-                                           r.provenance.describe(), r.provenance.example))
+                                           r.provenance.describe(), r.provenance.example,
+                                           row_text(r.row)))
+
+
+def row_text(row: tuple[tuple[str, object], ...]) -> str | None:
+    """The row of a value table that applied, in Chinese; None for a plain value."""
+    if not row:
+        return None
+    parts = []
+    for dimension, key in row:
+        label = DIMENSIONS[dimension][0]
+        if key == OTHER:
+            shown = "其他（表中未单列者）"
+        elif dimension == "category":
+            shown = category_label(CATEGORY_INDEX[key])
+        elif dimension == "location":
+            shown = LOCATION_LABELS[LOCATIONS[LOCATION_INDEX[key]]]
+        else:
+            shown = GRADE_LABELS[key]
+        parts.append(f"{label}：{shown}")
+    return "；".join(parts)
+
+
+def not_covered(tier: Tier, on: date, cell: Cell) -> Resolved | None:
+    """The first of the tier's own parameters whose value for the cell is `not_covered`."""
+    for p in tier.parameters.values():
+        r = lookup(p, on, cell)
+        if r is not None and r.not_covered:
+            return r
+    return None
+
+
+def not_covered_why(r: Resolved) -> str:
+    """Why a tier does not apply when a value is not_covered (the statement's line)."""
+    where = f"“{row_text(r.row)}”" if r.row else "此类住院"
+    source = r.provenance.describe()
+    return (f"政策未规定{where}的{r.parameter.label}"
+            f"{f'（依据：{source}）' if source else ''}，本层对此类住院不支付")
 
 
 def lookup(p: Parameter | None, on: date, cell: Cell) -> Resolved | None:
@@ -113,4 +160,4 @@ def regime_in_force(regime: Regime, on: date, cat: int, loc: int, grade: int, *,
 
 
 __all__ = ["Cell", "InForceRegime", "ParameterUse", "Uses", "fmt_segments", "lookup",
-           "regime_in_force", "why_not"]
+           "not_covered", "not_covered_why", "regime_in_force", "row_text", "why_not"]

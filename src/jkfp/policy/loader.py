@@ -32,6 +32,7 @@ from .parameter_parser import parse_parameter, parse_provenance
 from .parameters import Parameter
 from .regimes import Adjustment, Condition, DepositWaiver, PolicySet, Regime, Region, Source, Tier
 from .schema import (
+    ADJUSTMENT_EXCLUSIVE,
     ADJUSTMENT_KEYS,
     ADJUSTMENT_PARAMS,
     CATEGORY_INDEX,
@@ -253,6 +254,12 @@ def _adjustments(ctx: Ctx, node: Any, sources: dict[str, str],
                              sources, f"{tid}.{aid}")
         if None in (aid, name, when, params):
             return None
+        for a, b in ADJUSTMENT_EXCLUSIVE:
+            if a in params and b in params:
+                ctx.error(PolicyErrorCode.BAD_VALUE, join(path, "parameters"), sub, "parameters",
+                          what=f"{a} 与 {b}",
+                          allowed=f"一项调整只能二选一：直接设定（{a}）或 {b}")
+                return None
         out.append(Adjustment(aid, name, when, params, sub.get("description")))
     return out
 

@@ -146,6 +146,16 @@ def fmt_yuan(fen: int) -> str:
     return f"{fmt_amount(fen)}元"
 
 
+def fmt_exact(numerator: int) -> str:
+    """An exact product of fen and basis points (numerator / BP fen) as yuan, every decimal
+    kept: 6_500_000_000 → '6,500.00元', 1_234_567 → '1.234567元' (a segment's product before the
+    tier's one rounding)."""
+    fen, rest = divmod(numerator, BP)
+    if rest == 0:
+        return fmt_yuan(fen)
+    return f"{fmt_amount(fen)}{f'{rest:04d}'.rstrip('0')}元"
+
+
 def fmt_bp(bp: int) -> str:
     """8000 → '80%', 7550 → '75.5%', 25 → '0.25%'."""
     sign = "-" if bp < 0 else ""

@@ -16,6 +16,7 @@ from .check import Ctx, join, show
 from .errors import PolicyErrorCode
 from .parameters import (
     DIMENSIONS,
+    NOT_COVERED,
     UNLIMITED,
     ByDimension,
     DatedValue,
@@ -161,6 +162,12 @@ def _by_dimension(ctx: Ctx, node: dict, path: str, spec: ParamSpec, sources: dic
 def _leaf(ctx: Ctx, value: Any, path: str, spec: ParamSpec, parent: Any, key: Any) -> Any:
     where = (parent, key) if parent is not None else (value, None)
     unit = spec.unit
+    if isinstance(value, str) and value == NOT_COVERED:
+        if spec.not_covered:
+            return NOT_COVERED
+        ctx.error(PolicyErrorCode.BAD_VALUE, path, *where, what=NOT_COVERED,
+                  allowed="not_covered 只能用于层级（tier）自身的参数，调整和政策级参数须给出取值")
+        return None
     if unit is Unit.YUAN:
         if spec.unlimited and value == UNLIMITED:
             return UNLIMITED

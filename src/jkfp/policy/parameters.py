@@ -18,6 +18,11 @@ dimension (category codes, location names, or grades 0-3, plus `other` for the r
 any order. A leaf may carry its own provenance: `{value: 5000, source: ..., cite: ...}` or
 `{value: 10000, example: true}`; it overrides the provenance of its dated entry.
 
+A leaf of a tier's parameter may be `not_covered`: the source gives no value for that grade,
+location or category, so the tier does not apply to such a stay (its statement says why)
+instead of an invented example value (`{grade: {1: 800, 2: 1200, 3: not_covered}}`). It keeps
+the provenance of its entry (the document that gives no value).
+
 The data model only: what a parameter holds once loaded. Reading it from a file is
 `parameter_parser.py`; `leaves` is the one walk over a value tree.
 """
@@ -60,6 +65,8 @@ class Provenance:
 
 
 UNLIMITED = "unlimited"
+#: A leaf for which the source gives no value: the tier does not apply (see the module doc).
+NOT_COVERED = "not_covered"
 
 
 @dataclass(frozen=True)
@@ -71,7 +78,8 @@ class IncomeShare:
 
 @dataclass(frozen=True)
 class Leaf:
-    value: Any  # int fen | UNLIMITED | IncomeShare | int bp | bool | tuple of (up_to|None, bp)
+    value: Any  # int fen | UNLIMITED | NOT_COVERED | IncomeShare | int bp | bool |
+    #             tuple of (up_to|None, bp)
     provenance: Provenance | None
 
 
@@ -97,6 +105,13 @@ class Resolved:
     start: date
     provenance: Provenance
     parameter: Parameter
+    #: the row of a table by category, location or grade that applied: (dimension, key) pairs
+    #: from the outermost mapping in, key `OTHER` for its `other` row; () for a plain value
+    row: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def not_covered(self) -> bool:
+        return isinstance(self.value, str) and self.value == NOT_COVERED
 
 
 @dataclass(frozen=True)
@@ -123,10 +138,14 @@ class Parameter:
         node: Any = dated.tree
         keys = {"category": CATEGORIES[cat].value, "location": LOCATIONS[loc].value,
                 "grade": grade}
+        row: tuple[tuple[str, Any], ...] = ()
         while isinstance(node, ByDimension):
-            node = node.branches.get(keys[node.dimension], node.other)
+            key = keys[node.dimension]
+            sub = node.branches.get(key)
+            row += ((node.dimension, key if sub is not None else OTHER),)
+            node = sub if sub is not None else node.other
         assert isinstance(node, Leaf) and node.provenance is not None
-        return Resolved(node.value, dated.start, node.provenance, self)
+        return Resolved(node.value, dated.start, node.provenance, self, row)
 
     def dates(self) -> list[date]:
         return [v.start for v in self.values]

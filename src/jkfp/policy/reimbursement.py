@@ -1,11 +1,13 @@
 """Reimbursement tiers (`kind: reimbursement`): a share of a base above a deductible.
 
-In force (for a cell on a date): the deductible is resolved (an amount, or a share of the
-regime's reference income rounded half up to the fen), then each applying adjustment's
-`deductible_factor` multiplies it (rounded half up each time); every applying `ratio_points`
-is added to each segment's ratio (the sum clamped to 0-100 %); `cap_removed` lifts the annual
-cap. A `second_stay_deductible_factor` multiplies the deductible of the second and later stays
-of the year, after the adjustments.
+In force (for a cell on a date): a tier none of whose values is `not_covered` for the cell
+(else it does not apply, and says why); the deductible is resolved (an amount, or a share of
+the regime's reference income rounded half up to the fen), then the applying adjustments in
+their order: `deductible` sets it exactly, `deductible_factor` multiplies it (rounded half up
+each time), `stay_cap` and `annual_cap` set a cap exactly, `cap_removed` lifts the annual cap;
+every applying `ratio_points` is added to each segment's ratio (the sum clamped to 0-100 %).
+A `second_stay_deductible_factor` multiplies the deductible of the second and later stays of
+the year, after the adjustments.
 
 One stay (amounts in fen, ratios in basis points):
     base b   = the in-policy cost, or what the earlier tiers left of it, or of the total.
@@ -29,8 +31,8 @@ from datetime import date
 
 import numpy as np
 
-from .in_force import Cell, Uses, fmt_segments, lookup
-from .money import BP, INF, apply_ratio, fmt_bp, fmt_yuan, round_half_up
+from .in_force import Cell, Uses, fmt_segments, lookup, not_covered, not_covered_why
+from .money import BP, INF, apply_ratio, fmt_bp, fmt_exact, fmt_yuan, round_half_up
 from .parameters import UNLIMITED, IncomeShare, Parameter, leaves
 from .regimes import Regime, Tier
 from .schema import FUNDS, PER_LABELS, Kind, ParamSpec, Per, Unit
@@ -50,12 +52,15 @@ from .tier_kind import (
 )
 
 PARAMS: dict[str, ParamSpec] = {
-    "deductible": ParamSpec(Unit.YUAN, "起付线", required=True, income_share=True),
-    "ratio": ParamSpec(Unit.RATIO, "支付比例"),
-    "segments": ParamSpec(Unit.SEGMENTS, "分段支付比例"),
-    "stay_cap": ParamSpec(Unit.YUAN, "单次住院支付上限", unlimited=True),
-    "annual_cap": ParamSpec(Unit.YUAN, "年度支付限额（封顶线）", unlimited=True),
-    "second_stay_deductible_factor": ParamSpec(Unit.RATIO, "年内再次住院起付线系数"),
+    "deductible": ParamSpec(Unit.YUAN, "起付线", required=True, income_share=True,
+                            not_covered=True),
+    "ratio": ParamSpec(Unit.RATIO, "支付比例", not_covered=True),
+    "segments": ParamSpec(Unit.SEGMENTS, "分段支付比例", not_covered=True),
+    "stay_cap": ParamSpec(Unit.YUAN, "单次住院支付上限", unlimited=True, not_covered=True),
+    "annual_cap": ParamSpec(Unit.YUAN, "年度支付限额（封顶线）", unlimited=True,
+                            not_covered=True),
+    "second_stay_deductible_factor": ParamSpec(Unit.RATIO, "年内再次住院起付线系数",
+                                               not_covered=True),
 }
 KEYS = ({"id", "name", "kind", "fund", "base", "deductible_per", "segments_over", "parameters"},
         {"description", "eligibility", "adjustments"})
@@ -96,6 +101,9 @@ class Reimbursement(TierKind):
 
     def in_force(self, regime: Regime, tier: Tier, on: date, cell: Cell, referred: bool, *,
                  why_not: str | None, explain: bool) -> InForceReimbursement:
+        nc = not_covered(tier, on, cell)
+        if nc is not None:  # the source gives no value for such a stay: the tier does not apply
+            return InForceReimbursement(tier, False, why_not or not_covered_why(nc), (), False)
         uses = Uses(explain=explain)
         p = tier.parameters
         ded = lookup(p["deductible"], on, cell)
@@ -130,12 +138,24 @@ class Reimbursement(TierKind):
         for adj in tier.adjustments:
             if not adj.when.admits(*cell, referred):
                 continue
-            factor = lookup(adj.parameters.get("deductible_factor"), on, cell)
-            pts = lookup(adj.parameters.get("ratio_points"), on, cell)
-            removed = lookup(adj.parameters.get("cap_removed"), on, cell)
-            if factor is None and pts is None and removed is None:
+            found = {k: lookup(ap, on, cell) for k, ap in adj.parameters.items()}
+            if all(v is None for v in found.values()):
                 continue  # not in force on this date
+            factor, pts = found.get("deductible_factor"), found.get("ratio_points")
+            removed, set_ded = found.get("cap_removed"), found.get("deductible")
+            set_stay, set_year = found.get("stay_cap"), found.get("annual_cap")
             names.append(adj.name)
+            if set_ded is not None:
+                deductible = set_ded.value
+                uses.add(set_ded, lambda v=set_ded.value, n=adj.name: f"{fmt_yuan(v)}（{n}）")
+            for r_cap, which in ((set_stay, "stay"), (set_year, "year")):
+                if r_cap is not None:
+                    value = INF if r_cap.value == UNLIMITED else r_cap.value
+                    if which == "stay":
+                        stay_cap = value
+                    else:
+                        annual_cap = value
+                    uses.add(r_cap, lambda v=value, n=adj.name: f"{fmt_yuan(v)}（{n}）")
             if factor is not None:
                 deductible = apply_ratio(deductible, factor.value)
                 uses.add(factor, lambda f=factor.value, n=adj.name: f"×{fmt_bp(f)}（{n}）")
@@ -153,13 +173,16 @@ class Reimbursement(TierKind):
             tuple(names))
 
     def settle(self, stay: Stay, eff: InForceTier, acc: TierAccumulator, *, paid: int,
-               before: Accumulators, room: int) -> TierLine:
+               before: Accumulators, room: int, ceiling: int | None = None) -> TierLine:
         assert isinstance(eff, InForceReimbursement)
         if not eff.eligible:
             return not_eligible(eff, acc)
         tier = eff.tier
         b = tier_base(stay, tier, paid)
         why = [f"计算基数：{base_label(tier)} {fmt_yuan(b)}"]
+        rows = [f"{u.label}按“{u.row}”一行" for u in eff.uses if u.row]
+        if rows:
+            why.append(f"适用取值：{'，'.join(rows)}")
         if eff.adjustments:
             why.append(f"适用调整：{'、'.join(eff.adjustments)}")
         deductible = eff.deductible_fen
@@ -189,7 +212,8 @@ class Reimbursement(TierKind):
             if z > a:
                 parts.append(SegmentPart(a, z, bp))
                 numerator += (z - a) * bp
-                why.append(f"{fmt_yuan(a)}至{fmt_yuan(z)}部分 {fmt_yuan(z - a)} × {fmt_bp(bp)}")
+                why.append(f"{fmt_yuan(a)}至{fmt_yuan(z)}部分 {fmt_yuan(z - a)} × {fmt_bp(bp)} = "
+                           f"{fmt_exact((z - a) * bp)}")
             prev = up
         computed = round_half_up(numerator)
         why.append(f"计算支付 {fmt_yuan(computed)}（四舍五入到分）")
@@ -197,14 +221,21 @@ class Reimbursement(TierKind):
         if amount > eff.stay_cap_fen:
             amount, limited = eff.stay_cap_fen, "stay_cap"
             why.append(f"超过单次支付上限 {fmt_yuan(eff.stay_cap_fen)}，按上限支付")
+        elif eff.stay_cap_fen < INF:
+            why.append(f"单次支付上限 {fmt_yuan(eff.stay_cap_fen)}，未超过")
         year_room = max(eff.annual_cap_fen - acc.paid_fen, 0)
         if amount > year_room:
             amount, limited = year_room, "annual_cap"
             why.append(f"年度限额 {fmt_yuan(eff.annual_cap_fen)}，本年已支付 "
                        f"{fmt_yuan(acc.paid_fen)}，本次只能支付 {fmt_yuan(year_room)}")
+        elif eff.annual_cap_fen < INF:
+            why.append(f"年度限额 {fmt_yuan(eff.annual_cap_fen)}，本年已支付 "
+                       f"{fmt_yuan(acc.paid_fen)}，尚余 {fmt_yuan(year_room)}，未超过")
         if amount > room:
             amount, limited = room, "ceiling"
             why.append(f"各项合计报销不得超过总费用的上限，本层只能支付 {fmt_yuan(room)}")
+        elif ceiling is not None:
+            why.append(ceiling_checked(ceiling, paid, room))
         if amount > stay.total_fen - paid:
             amount, limited = stay.total_fen - paid, "total"
             why.append(f"报销不能超过尚未报销的费用，本层只能支付 {fmt_yuan(amount)}")
@@ -221,7 +252,8 @@ class Reimbursement(TierKind):
         p = tier.parameters.get("segments")
         if p is None:
             return 1
-        return max((len(leaf.value) for v in p.values for _, leaf in leaves(v.tree)), default=1)
+        return max((len(leaf.value) for v in p.values for _, leaf in leaves(v.tree)
+                    if isinstance(leaf.value, tuple)), default=1)
 
     def empty_table(self, rows: int, k: int) -> np.ndarray:
         table = np.zeros((SEG + 2 * k, rows), np.int64)
@@ -293,6 +325,12 @@ class Reimbursement(TierKind):
         if t.has["annual_cap"]:
             r.acc_paid[p] += pay
         return pay
+
+
+def ceiling_checked(ceiling: int, paid: int, room: int) -> str:
+    """The line of a tier whose amount the ceiling was checked against and did not limit."""
+    return (f"各项合计报销上限 {fmt_yuan(ceiling)}，前面各层已报销 {fmt_yuan(paid)}，尚余 "
+            f"{fmt_yuan(room)}，未超过")
 
 
 def _cap(p: Parameter | None, on: date, cell: Cell, uses: Uses) -> int:

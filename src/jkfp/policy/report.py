@@ -10,7 +10,7 @@ from .comparison import Comparison, Figures, GroupRow
 from .in_force import fmt_segments
 from .kinds import kind_of
 from .money import INF, fen_to_yuan, fmt_bp, fmt_yuan
-from .parameters import OTHER, UNLIMITED, IncomeShare, Parameter
+from .parameters import NOT_COVERED, OTHER, UNLIMITED, IncomeShare, Parameter
 from .regimes import Condition, Region
 from .schema import (
     CATEGORIES,
@@ -91,6 +91,8 @@ def _key(dimension: str, key: Any) -> str:
 def _value(unit: Unit, value: Any) -> str:
     if value == UNLIMITED:
         return "不设上限"
+    if value == NOT_COVERED:
+        return "未规定（此类住院本层不适用）"
     if isinstance(value, IncomeShare):
         return f"上年收入的{fmt_bp(value.bp)}"
     if unit is Unit.YUAN:

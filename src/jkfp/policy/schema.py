@@ -118,15 +118,21 @@ class ParamSpec:
     required: bool = False
     unlimited: bool = False  # the value `unlimited` is allowed (caps)
     income_share: bool = False  # {income_share: r} allowed (deductibles)
+    not_covered: bool = False  # the leaf `not_covered` allowed (a tier's parameters)
 
 
 # The parameters of a tier of each kind are its kind's (`reimbursement.PARAMS`,
 # `guarantee.PARAMS`); those of adjustments and of the regime are common.
 ADJUSTMENT_PARAMS: dict[str, ParamSpec] = {
     "deductible_factor": ParamSpec(Unit.RATIO, "起付线系数"),
+    "deductible": ParamSpec(Unit.YUAN, "起付线（调整为）"),
     "ratio_points": ParamSpec(Unit.POINTS, "支付比例增减"),
+    "stay_cap": ParamSpec(Unit.YUAN, "单次住院支付上限（调整为）", unlimited=True),
+    "annual_cap": ParamSpec(Unit.YUAN, "年度支付限额（调整为）", unlimited=True),
     "cap_removed": ParamSpec(Unit.BOOLEAN, "取消封顶线"),
 }
+#: Pairs of adjustment parameters one adjustment may not hold together (set, or changed).
+ADJUSTMENT_EXCLUSIVE = (("deductible", "deductible_factor"), ("annual_cap", "cap_removed"))
 REGIME_PARAMS: dict[str, ParamSpec] = {
     "reimbursement_ceiling": ParamSpec(Unit.RATIO, "各项合计报销不超过总费用的比例"),
     "reference_income": ParamSpec(Unit.YUAN, "上年居民人均可支配收入（起付线参照）"),

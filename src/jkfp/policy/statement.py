@@ -167,7 +167,8 @@ class Statement:
             lines.append(f"【{t.name}】{fmt_yuan(t.amount_fen)}")
             lines += [f"  {e}" for e in t.explanation]
             for p in t.parameters if t.eligible else ():
-                lines.append(f"  · {p.label} {p.value}（自{p.effective_from}起；{p.source}）")
+                row = f"［{p.row}］" if p.row else ""
+                lines.append(f"  · {p.label}{row} {p.value}（自{p.effective_from}起；{p.source}）")
         for p in self.regime_parameters:
             lines.append(f"{p.label} {p.value}（自{p.effective_from}起；{p.source}）")
         lines.append(f"合计报销 {fmt_yuan(self.reimbursed_fen)}，个人自付 "
@@ -186,7 +187,7 @@ class Statement:
         def use(p: ParameterUse) -> dict:
             return {"path": p.path, "label": p.label, "value": p.value,
                     "effective_from": p.effective_from.isoformat(), "source": p.source,
-                    "example": p.example}
+                    "example": p.example, "row": p.row}
 
         return {
             "stay_id": self.stay.stay_id, "person_id": self.stay.person_id,

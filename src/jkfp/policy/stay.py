@@ -52,7 +52,7 @@ def settle_stay_under(stay: Stay, regime: Regime,
         eff = tier_in_force(regime, tier, on, cat, loc, grade, ref)
         room = INF if ceiling is None else max(ceiling - paid, 0)
         line = kind_of(tier).settle(stay, eff, before.tier(tier.id), paid=paid, before=before,
-                                    room=room)
+                                    room=room, ceiling=ceiling)
         paid += line.amount_fen
         lines.append(line)
         if line.eligible:

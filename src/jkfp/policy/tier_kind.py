@@ -145,9 +145,10 @@ class TierKind(ABC):
 
     @abstractmethod
     def settle(self, stay: Stay, eff: InForceTier, acc: TierAccumulator, *, paid: int,
-               before: Accumulators, room: int) -> TierLine:
+               before: Accumulators, room: int, ceiling: int | None = None) -> TierLine:
         """The tier's line of the statement: `paid` by the earlier tiers of this stay, `room`
-        left under the ceiling, `acc` and `before` the person's year so far."""
+        left under the ceiling (`ceiling`: its amount, None when the regime sets none), `acc`
+        and `before` the person's year so far."""
 
     # ---- many stays
     @abstractmethod

@@ -66,7 +66,8 @@ def _person(p: Person) -> dict:
     return {
         "id": p.pk, "name": p.name, "id_number_masked": idnumber.mask(p.id_number),
         "phone_masked": idnumber.mask_phone(p.phone), "sex": p.sex,
-        "sex_label": p.get_sex_display(), "birth_date": p.birth_date, "relation": p.relation,
+        "sex_label": p.get_sex_display(), "birth_year": idnumber.birth_year(p.birth_date),
+        "relation": p.relation,
         "relation_label": p.get_relation_display(), "work_ability": p.work_ability,
         "work_ability_label": p.get_work_ability_display(), "household_id": p.household_id,
         "household_number": p.household.household_number, "region_code": p.region_code,
@@ -109,7 +110,9 @@ def _household_detail(user: User, pk: int) -> dict:
     h = d.household
     return {
         **_household(h), "created_at": h.created_at, "updated_at": h.updated_at,
-        "members": [_person(p) for p in sorted(d.members, key=lambda p: p.pk)],
+        "member_count": len(d.living), "deceased_count": len(d.deceased),
+        "members": [_person(p) for p in sorted(d.living, key=lambda p: p.pk)],
+        "deceased_members": [_person(p) for p in sorted(d.deceased, key=lambda p: p.pk)],
         "categories": [_period(cp) for cp in d.categories],
         "incomes": [_income(i) for i in d.incomes],
         "support_measures": [_measure(m) for m in d.measures],
@@ -136,7 +139,10 @@ def household_list(request, filters: Query[SearchParams]):
                                   category=filters.category or "",
                                   region_code=filters.region_code or "")
     page = paginate(qs, filters)
-    page["items"] = [_household(h) for h in page["items"]]
+    counts = selectors.living_counts(user=request.auth,
+                                     household_ids=[h.pk for h in page["items"]])
+    page["items"] = [{**_household(h), "member_count": counts.get(h.pk, 0)}
+                     for h in page["items"]]
     return page
 
 
@@ -326,3 +332,6 @@ def category_period_end(request, period_id: int, payload: CategoryEndIn):
     cp = services.category_correction_end(user=request.auth, period=cp, end_date=d["end_date"],
                                           reason=d["end_reason"], end_way=d["end_way"])
     return _period(selectors.category_period_get(user=request.auth, pk=cp.pk))
+
+
+from . import change_api  # noqa: E402,F401  (household changes and ID corrections join the routers)

@@ -7,4 +7,4 @@ class RegistryConfig(AppConfig):
     verbose_name = "人员与家庭登记"
 
     def ready(self) -> None:
-        from . import summaries  # noqa: F401  (registers the registry's summary definitions)
+        from . import checks, summaries  # noqa: F401  (the numbering file's check; summaries)

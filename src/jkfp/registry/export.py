@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from jkfp.accounts.access import in_region, scope_prefix, scoped
@@ -34,8 +35,9 @@ EXPORT_LIMIT = 1_000_000  # persons in one file (a streamed download); beyond: a
 CHUNK = 5_000             # rows fetched per round trip of the server-side cursor
 COLUMNS = [  # (heading, width)
     ("户编号", 20), ("县（区）", 12), ("乡镇（街道）", 14), ("村（社区）", 16), ("姓名", 10),
-    ("身份证号（脱敏）", 22), ("性别", 6), ("出生日期", 12), ("与户主关系", 12),
+    ("身份证号（脱敏）", 22), ("性别", 6), ("出生年份", 10), ("与户主关系", 12),
     ("劳动能力", 16), ("状态", 6), ("联系电话（脱敏）", 16), ("当前类别", 36),
+    ("本户人数（在世）", 10),
 ]
 HEADER_ROWS = 5  # title, filters, scope and count, note, blank; the column heads follow
 
@@ -111,22 +113,35 @@ def person_rows(*, user: User, filters: ExportFilters = ExportFilters(),
     relation = {v: _(label) for v, label in Relation.choices}
     ability = {v: _(label) for v, label in WorkAbility.choices}
     alive, dead = _("在世"), _("已故")
-    mask, mask_phone = idnumber.mask, idnumber.mask_phone
+    mask, mask_phone, year = idnumber.mask, idnumber.mask_phone, idnumber.birth_year
     qs = _persons(user, filters).values_list(
         "household__household_number", "region_code", "name", "id_number", "sex", "birth_date",
         "relation", "work_ability", "alive", "phone", "id", "household_id")[:limit]
     for (number, code, pname, id_number, s, birth, rel, work, is_alive, phone, pid,
          hid) in qs.iterator(chunk_size=CHUNK):
         yield (number, name(code[:6]), name(code[:9]), name(code), pname, mask(id_number),
-               sex.get(s, s), birth, relation.get(rel, rel), ability.get(work, work),
+               sex.get(s, s), year(birth), relation.get(rel, rel), ability.get(work, work),
                alive if is_alive else dead, mask_phone(phone), cats(pid, hid))
+
+
+def with_household_size(rows, *, user: User, filters: ExportFilters):
+    """Each row with its household's member count — its living members, as on every page
+    (`selectors.living_counts`); the deceased are rows of their own with the state 已故."""
+    households = household_list(user=user, q=filters.q, category=filters.category,
+                                region_code=filters.region_code)
+    sizes = dict(person_scope(user=user)
+                 .filter(household__in=households.order_by().values("pk"), alive=True)
+                 .values_list("household__household_number").annotate(n=Count("id")).order_by())
+    for row in rows:
+        yield (*row, sizes.get(row[0], 0))
 
 
 def person_export(*, user: User, q: str = "", category: str = "", region_code: str = "",
                   limit: int = EXPORT_LIMIT) -> tuple[list[tuple], bool]:
     """The rows as a list (at most `limit`) and whether more were left out."""
-    rows = list(person_rows(user=user, filters=ExportFilters(q, category, region_code),
-                            limit=limit + 1))
+    filters = ExportFilters(q, category, region_code)
+    rows = list(with_household_size(person_rows(user=user, filters=filters, limit=limit + 1),
+                                    user=user, filters=filters))
     return rows[:limit], len(rows) > limit
 
 
@@ -177,7 +192,8 @@ def export_write(target: str | IO[bytes], *, user: User, filters: ExportFilters,
             if connection.vendor == "postgresql":
                 with connection.cursor() as cur:  # the rows sort in memory, not on disk
                     cur.execute("SET LOCAL work_mem = '64MB'")
-            for row in person_rows(user=user, filters=filters, limit=limit):
+            rows = person_rows(user=user, filters=filters, limit=limit)
+            for row in with_household_size(rows, user=user, filters=filters):
                 write(row)
         n = sheet.rows - head - 1
     return Written(rows=n, truncated=truncated)

@@ -80,7 +80,8 @@ MemberFormSet = forms.formset_factory(MemberForm, formset=BaseMemberFormSet, ext
 
 
 class HouseholdRegisterForm(forms.Form):
-    household_number = forms.CharField(label=_("户编号"), max_length=32)
+    household_number = forms.CharField(label=_("户编号"), max_length=32, required=False,
+                                       help_text=_("留空则按本村的编号规则自动编号"))
     village = forms.ChoiceField(label=_("所在村"))
     address = forms.CharField(label=_("住址"), max_length=200, required=False)
     # carries the errors about the members as a whole (no head, two heads)
@@ -152,7 +153,13 @@ class ProposeForm(forms.Form):
     exit_year = forms.IntegerField(label=_("脱贫年度"), required=False, min_value=1900,
                                    max_value=2100)
 
-    def __init__(self, *args, members=(), periods=(), **kwargs):
+    def __init__(self, *args, members=(), periods=(), categories=None, **kwargs):
+        """`categories`: {code: note} of the categories to offer (decision 40: a category
+        ended as a policy is offered only to end a period the household holds)."""
         super().__init__(*args, **kwargs)
+        if categories is not None:
+            self.fields["category"].choices = BLANK + [
+                (v, f"{label}{categories[v]}") for v, label in _tr(CATEGORY_CHOICES)
+                if v in categories]
         self.fields["person"].choices = BLANK + [(str(p.pk), p.name) for p in members]
         self.fields["period"].choices = BLANK + [(str(p.pk), period_label(p)) for p in periods]

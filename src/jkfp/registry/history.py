@@ -52,6 +52,8 @@ def _show(model_field, value, names: dict) -> str:
         return idnumber.mask(value)
     if name == "phone":
         return idnumber.mask_phone(value)
+    if name == "birth_date":
+        return idnumber.birth_shown(value)
     if name.endswith("_fen"):
         return fmt_amount(value)  # exact, never through a float
     if name == "category":
@@ -97,6 +99,8 @@ def _entries(model, records, subject, summary, names: dict) -> list[HistoryEntry
                 continue
         else:
             text = summary(rec)
+        if rec.history_change_reason:  # why: a household change, a correction
+            text = f"{text}（{rec.history_change_reason}）" if text else rec.history_change_reason
         out.append(HistoryEntry(at=rec.history_date, user=_user_name(rec),
                                 action=rec.history_type,
                                 action_label=ACTION_LABELS.get(rec.history_type, ""),
@@ -145,6 +149,19 @@ def _require_visible(user: User, model, obj) -> None:
         raise Http404("无此记录或不在您的管辖区域内")
 
 
+def _person_rows(household: Household) -> list:
+    """The history rows of the persons while they were members of the household, and the row
+    that moved each one out (a move, a split, a merge: its reason says where to)."""
+    ids = set(Person.history.filter(household_id=household.pk).values_list("id", flat=True))
+    rows, was_in = [], {}
+    for rec in _ordered(Person.history.filter(id__in=ids)):
+        now_in = rec.household_id == household.pk
+        if now_in or was_in.get(rec.id):
+            rows.append(rec)
+        was_in[rec.id] = now_in
+    return rows
+
+
 def household_history(*, user: User, household: Household) -> list[HistoryEntry]:
     """Changes of the household, its members, categories, incomes and support measures."""
     _require_visible(user, Household, household)
@@ -157,9 +174,11 @@ def household_history(*, user: User, household: Household) -> list[HistoryEntry]
     entries = _entries(
         Household, _ordered(Household.history.filter(id=household.pk)),
         lambda r: "家庭户", lambda r: f"户编号 {r.household_number}，住址 {r.address or '—'}", names)
-    entries += _entries(
-        Person, _ordered(Person.history.filter(household_id=household.pk)),
-        lambda r: f"成员 {r.name}", _person_summary, names)
+    person_rows = _person_rows(household)
+    for number_pk, number in Household.objects.filter(
+            pk__in={r.household_id for r in person_rows}).values_list("pk", "household_number"):
+        names.setdefault(("household", number_pk), number)
+    entries += _entries(Person, person_rows, lambda r: f"成员 {r.name}", _person_summary, names)
     entries += _entries(
         CategoryPeriod,
         _ordered(CategoryPeriod.history.filter(Q(household_id=household.pk)

@@ -77,6 +77,17 @@ def parse(raw: str, *, field: str = "id_number") -> IdInfo:
     return IdInfo(number=number, address_code=number[:6], birth_date=birth, sex=sex)
 
 
+def is_full_number(raw: str) -> bool:
+    """Whether a search text is a whole ID number (18 characters, or 15 digits of an old one).
+
+    Such a text never travels in a URL (decision 39): the page search sends it by POST and keeps
+    a keyed hash in the URL, the API takes it in a body (`POST /persons/lookup`).
+    """
+    number = normalize(raw)
+    return len(number) == 18 and number[:17].isdigit() and (number[17].isdigit()
+                                                           or number[17] == "X")
+
+
 def is_valid(raw: str) -> bool:
     try:
         parse(raw)
@@ -85,13 +96,34 @@ def is_valid(raw: str) -> bool:
     return True
 
 
+#: what a role without the reveal right sees of an ID number (DESIGN.md rule 11, decision 39):
+#: the address code and the last two characters; the birth date is shown as its year only
+#: (`birth_shown`). Left unknown: the 4 digits of month and day (365 or 366 dates of the shown
+#: year) and the first 2 of the 3 sequence digits (the third is shown; its parity is the sex).
+#: The check character shown cuts the candidates by 11: 365 × 100 / 11 ≈ 3,318 numbers stay
+#: consistent with everything shown (tests/registry/test_masking.py counts them for every view).
+#: Showing one more digit, the month or an age that changes on the birthday breaks the rule.
+MASK_KEEP_START, MASK_KEEP_END = 6, 2
+
+
 def mask(number: str) -> str:
-    """`640323199001011234` → `640323********123X`-style: keep the address code and last 4."""
+    """`64032319900101123X` → `640323**********3X`: keep the address code and the last 2."""
     if not number:
         return ""
     if len(number) <= 10:
         return number[:2] + "*" * max(0, len(number) - 4) + number[-2:]
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    return (number[:MASK_KEEP_START] + "*" * (len(number) - MASK_KEEP_START - MASK_KEEP_END)
+            + number[-MASK_KEEP_END:])
+
+
+def birth_year(birth: dt.date | None) -> int | None:
+    """The birth date as users without the reveal right see it: its year (see `mask`)."""
+    return birth.year if birth else None
+
+
+def birth_shown(birth: dt.date | None) -> str:
+    """`1990-01-01` → `1990年`: the one text of a birth date on pages, exports and history."""
+    return f"{birth.year}年" if birth else ""
 
 
 def mask_phone(phone: str) -> str:

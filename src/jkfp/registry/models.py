@@ -218,3 +218,6 @@ class SupportMeasure(models.Model):
         verbose_name = "帮扶措施"
         verbose_name_plural = "帮扶措施"
         ordering = ["-start_date"]
+
+
+from .correction_models import IdentityCorrection  # noqa: E402,F401  (registered with the app)

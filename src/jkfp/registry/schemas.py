@@ -10,6 +10,8 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from jkfp.api.common import (
     CategoryCode,
@@ -24,7 +26,9 @@ from jkfp.api.common import (
     choice_of,
 )
 from jkfp.api.common import StrictIn as In
+from jkfp.errors import ErrorCode
 
+from . import idnumber
 from .models import Relation, Sex, SupportMeasure, WorkAbility
 
 RelationCode = choice_of(Relation, "与户主关系")
@@ -40,6 +44,14 @@ class SearchParams(PageParams):
     category: CategoryCode | None = None  # type: ignore[valid-type]
     region_code: str | None = Field(None, pattern=r"^\d{2,12}$", description="区划代码前缀")
 
+    @field_validator("q")
+    @classmethod
+    def _no_full_number(cls, value: str) -> str:
+        if idnumber.is_full_number(value):  # a URL is logged: decision 39
+            raise PydanticCustomError(ErrorCode.INVALID.value,
+                                      "完整身份证号不能放在网址中，请用 POST /api/v1/persons/lookup 查询")
+        return value
+
 
 class MemberIn(In):
     id_number: str = Field(..., max_length=30, description="身份证号（18位，或15位旧号码）")
@@ -52,7 +64,7 @@ class MemberIn(In):
 
 
 class HouseholdCreateIn(In):
-    household_number: str = Field(..., max_length=32)
+    household_number: str = Field("", max_length=32, description="户编号；留空则按本村规则自动编号")
     village_code: str = Field(..., max_length=20, description="村级区划代码（12位）")
     address: str = Field("", max_length=200)
     members: list[MemberIn] = Field(..., max_length=50, description="家庭成员，须有且只有一名户主")
@@ -126,7 +138,7 @@ class PersonOut(Schema):
     phone_masked: str
     sex: str
     sex_label: str
-    birth_date: dt.date
+    birth_year: int = Field(..., description="出生年份（完整出生日期只在查看完整身份证号时可见）")
     relation: str
     relation_label: str
     work_ability: str
@@ -194,10 +206,17 @@ class HouseholdOut(Schema):
     version: int
 
 
+class HouseholdListItemOut(HouseholdOut):
+    member_count: int = Field(..., description="在世成员数（已故成员不计）")
+
+
 class HouseholdDetailOut(HouseholdOut):
     created_at: dt.datetime
     updated_at: dt.datetime
-    members: list[PersonOut]
+    member_count: int = Field(..., description="在世成员数，即 members 的人数")
+    deceased_count: int = Field(..., description="已故成员数，另列于 deceased_members")
+    members: list[PersonOut] = Field(..., description="在世成员")
+    deceased_members: list[PersonOut] = Field(..., description="已故成员（另列，不计入人数）")
     categories: list[CategoryPeriodOut]
     incomes: list[IncomeOut]
     support_measures: list[SupportMeasureOut]
@@ -229,7 +248,7 @@ class HouseholdPage(Schema):
     count: int
     page: int
     page_size: int
-    items: list[HouseholdOut]
+    items: list[HouseholdListItemOut]
 
 
 class PersonPage(Schema):

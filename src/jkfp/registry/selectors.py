@@ -253,12 +253,17 @@ class HouseholdRow:
     matches: list[Person]
 
 
+def living_counts(*, user: User, household_ids) -> dict[int, int]:
+    """The member count of households: their living members (the one definition)."""
+    return dict(person_scope(user=user).filter(household_id__in=household_ids, alive=True)
+                .values_list("household_id").annotate(n=Count("id")).order_by())
+
+
 def household_rows(*, user: User, households: list[Household], q: str = "") -> list[HouseholdRow]:
     """What a list page shows beside each household: living members, current categories and,
     for a search by name or ID number, the members that matched."""
     ids = [h.pk for h in households]
-    members = dict(person_scope(user=user).filter(household_id__in=ids, alive=True)
-                   .values_list("household_id").annotate(n=Count("id")).order_by())
+    members = living_counts(user=user, household_ids=ids)
     cats: dict[int, set[str]] = {}
     # two index lookups rather than one OR across a join (which scans every period)
     own = current_periods().filter(household_id__in=ids).values_list("household_id", "category")
@@ -301,6 +306,16 @@ class HouseholdDetail:
     @property
     def current_periods(self) -> list[CategoryPeriod]:
         return [p for p in self.categories if p.end_date is None]
+
+    # the member count is the living members everywhere (lists, pages, API, export); the
+    # deceased are listed apart (`living_counts`)
+    @property
+    def living(self) -> list[Person]:
+        return [m for m in self.members if m.alive]
+
+    @property
+    def deceased(self) -> list[Person]:
+        return [m for m in self.members if not m.alive]
 
 
 def household_detail(*, user: User, pk: int, with_history: bool = True) -> HouseholdDetail:

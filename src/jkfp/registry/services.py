@@ -24,7 +24,7 @@ from jkfp.regions.models import Region
 from jkfp.summaries.services import summary_apply, summary_snapshot
 from jkfp.writes import acting, locked, model_create, model_update
 
-from . import idnumber
+from . import idnumber, numbering
 from .models import (
     CategoryPeriod,
     Household,
@@ -137,10 +137,8 @@ def household_register(*, user: User, household_number: str, village_code: str, 
     """Register a household with its members; exactly one member is the head."""
     require_writer(user)
     errors: list[DomainError] = []
-    household_number = (household_number or "").strip()
-    if not household_number:
-        errors.append(DomainError(ErrorCode.REQUIRED, "户编号不能为空", field="household_number"))
-    elif Household.objects.filter(household_number=household_number).exists():
+    household_number = (household_number or "").strip()  # blank: the village's next number
+    if household_number and Household.objects.filter(household_number=household_number).exists():
         errors.append(DomainError(ErrorCode.HOUSEHOLD_NUMBER_DUPLICATE,
                                   f"户编号“{household_number}”已存在", field="household_number"))
     village = Region.objects.filter(code=(village_code or "").strip()).first()
@@ -180,10 +178,18 @@ def household_register(*, user: User, household_number: str, village_code: str, 
         errors.append(DomainError(ErrorCode.ID_DUPLICATE,
                                   f"身份证号“{idnumber.mask(number)}”已登记在其他家庭户",
                                   field=f"members[{idx}].id_number"))
+    if not household_number and village is not None and village.level == "village":
+        try:
+            numbering.rule_for(village.code)
+        except DomainError as exc:
+            errors.append(exc)
     if errors:
         raise ValidationErrors(errors)
     try:
         with transaction.atomic():
+            if not household_number:  # numbered by the village's rule, the village locked
+                locked(Region, village.code)
+                household_number = numbering.next_number(village_code=village.code)
             household = model_create(Household, user=user, household_number=household_number,
                                      village=village, region_code=village.code,
                                      address=(address or "").strip())

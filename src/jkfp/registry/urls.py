@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import change_views, correction_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -17,4 +17,23 @@ urlpatterns = [
     path("persons/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
     path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("persons/<int:pk>/death/", views.person_record_death, name="person_death"),
+    # household changes (change_views.py) and ID corrections (correction_views.py)
+    path("households/<int:pk>/changes/", change_views.household_changes,
+         name="household_changes"),
+    path("households/<int:pk>/changes/head/", change_views.household_head_change,
+         name="household_head"),
+    path("households/<int:pk>/changes/split/", change_views.household_split,
+         name="household_split"),
+    path("households/<int:pk>/changes/merge/", change_views.household_merge,
+         name="household_merge"),
+    path("households/<int:pk>/changes/end/", change_views.household_end, name="household_end"),
+    path("persons/<int:pk>/move/", change_views.person_move, name="person_move"),
+    path("persons/<int:pk>/identity/", correction_views.person_identity,
+         name="person_identity"),
+    path("corrections/", correction_views.correction_list, name="correction_list"),
+    path("corrections/<int:pk>/", correction_views.correction_detail, name="correction"),
+    path("corrections/<int:pk>/decide/", correction_views.correction_decide,
+         name="correction_decide"),
+    path("corrections/<int:pk>/withdraw/", correction_views.correction_withdraw,
+         name="correction_withdraw"),
 ]

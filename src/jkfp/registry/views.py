@@ -28,7 +28,7 @@ from jkfp.regions import selectors as region_selectors
 from jkfp.web.forms import call_service
 from jkfp.web.http import capped_count, is_htmx, paginate
 
-from . import export, idnumber, selectors, services
+from . import export, idnumber, search, selectors, services
 from .forms import (
     DeathForm,
     HouseholdAddressForm,
@@ -50,22 +50,40 @@ DOWNLOAD_TOKEN = re.compile(r"^[A-Za-z0-9]{6,40}$")
 # ================================================================ household list
 @login_required
 def household_list(request):
+    """The household search. A search that carries a full ID number comes by POST and leaves
+    only a keyed hash in the URL (`search`, decision 39); the rest is an ordinary GET."""
+    if request.method == "POST":
+        params = search.url_params(request.session, request.POST)
+        url = reverse("registry:household_list") + (f"?{params.urlencode()}" if params else "")
+        if not is_htmx(request):
+            return redirect(url)
+        response = _household_results(request, params)
+        response["HX-Push-Url"] = url
+        return response
+    return _household_results(request, request.GET)
+
+
+def _household_results(request, params):
     user = request.user
-    regions = region_selectors.region_options(user=user, include=request.GET.get("region", ""))
-    form = HouseholdSearchForm(request.GET, regions=regions)
+    data, problem = search.search_data(request.session, params)
+    regions = region_selectors.region_options(user=user, include=data.get("region", ""))
+    form = HouseholdSearchForm(data, regions=regions)
     valid = form.is_valid()
+    if valid and problem:
+        form.add_error("q", problem)
+        valid = False
     data = form.cleaned_data if valid else {}
     qs = selectors.household_list(user=user, q=data.get("q", ""),
                                   category=data.get("category", ""),
                                   region_code=data.get("region", ""))
     if not valid:
         qs = qs.none()
-    if request.GET.get("count") == "1":
+    if params.get("count") == "1":
         n, more = capped_count(qs)
         return render(request, "registry/_count.html", {"n": n, "more": more})
-    page = paginate(qs, number=data.get("page"), params=request.GET.dict())
+    page = paginate(qs, number=data.get("page"), params=params.dict())
     rows = selectors.household_rows(user=user, households=page.items, q=data.get("q", ""))
-    ctx = {"form": form, "page": page, "rows": rows, "query": request.GET.urlencode(),
+    ctx = {"form": form, "page": page, "rows": rows, "query": params.urlencode(),
            "filtered": any(data.get(k) for k in ("q", "category", "region"))}
     template = ("registry/_household_results.html" if is_htmx(request)
                 else "registry/household_list.html")
@@ -82,9 +100,10 @@ def household_export(request):
     says 正在生成… until the cookie `jkfp_export` comes back with the token it sent (`dl`).
     """
     user = request.user
-    regions = region_selectors.region_options(user=user, include=request.GET.get("region", ""))
-    form = HouseholdSearchForm(request.GET, regions=regions)
-    if not form.is_valid():
+    data, problem = search.search_data(request.session, request.GET)
+    regions = region_selectors.region_options(user=user, include=data.get("region", ""))
+    form = HouseholdSearchForm(data, regions=regions)
+    if problem or not form.is_valid():
         return redirect("registry:household_list")
     data = form.cleaned_data
     filters = export.ExportFilters(q=data.get("q", ""), category=data.get("category", ""),
@@ -130,7 +149,8 @@ def _household_page(request, pk: int, *, bound: dict | None = None, status: int 
             initial={"members": sum(1 for m in detail.members if m.alive)}),
         "measure": bound.get("measure") or SupportMeasureForm(),
         "propose": bound.get("propose") or ProposeForm(
-            members=[m for m in detail.members if m.alive], periods=detail.current_periods),
+            members=[m for m in detail.members if m.alive], periods=detail.current_periods,
+            categories=admission_selectors.proposable_categories(periods=detail.current_periods)),
     }
     return render(request, "registry/household_detail.html", {
         "d": detail, "hh": hh, "forms": forms, "open": dict.fromkeys(bound, True), "conflict": conflict,
@@ -243,7 +263,9 @@ def household_propose(request, pk: int):
     members = {str(m.pk): m for m in detail.members}
     periods = {str(p.pk): p for p in detail.current_periods}
     form = ProposeForm(request.POST, members=[m for m in detail.members if m.alive],
-                       periods=detail.current_periods)
+                       periods=detail.current_periods,
+                       categories=admission_selectors.proposable_categories(
+                           periods=detail.current_periods))
     out = call_service(form, lambda d: admission_services.change_request_propose(
         user=request.user, action=d["action"], category=d["category"], household=hh,
         person=members.get(d["person"]), period=periods.get(d["period"]),

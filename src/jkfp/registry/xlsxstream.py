@@ -132,6 +132,8 @@ class SheetWriter:
                 continue
             if isinstance(v, dt.date):
                 parts.append(f'<c r="{col}{n}" s="{DATE}"><v>{(v - _EPOCH).days}</v></c>')
+            elif isinstance(v, int) and not isinstance(v, bool):  # a count: a number cell
+                parts.append(f'<c r="{col}{n}"{s}><v>{v}</v></c>')
             else:
                 parts.append(f'<c r="{col}{n}"{s} t="inlineStr"><is><t>'
                              f'{str(v).translate(_ESC)}</t></is></c>')

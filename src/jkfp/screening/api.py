@@ -16,6 +16,7 @@ from jkfp.accounts import access
 from jkfp.accounts.models import User
 from jkfp.api.common import paginate, person_ref, responses
 from jkfp.api.errors import ApiError, ApiErrorCode
+from jkfp.registry import idnumber
 from jkfp.registry import selectors as registry_selectors
 
 from . import programmes, rules, selectors, services
@@ -165,7 +166,8 @@ def campaign_targets(request, campaign_id: int, filters: Query[TargetFilters]):
     page = paginate(qs, filters)
     health = access.can_see_health(user)
     page["items"] = [{"person": person_ref(p), "region_code": p.region_code, "sex": p.sex,
-                      "birth_date": p.birth_date, "screened": p.result_id is not None,
+                      "birth_year": idnumber.birth_year(p.birth_date),
+                      "screened": p.result_id is not None,
                       "screened_on": p.screened_on,
                       "result_id": p.result_id if health else None,
                       "result": p.result_value if health else None} for p in page["items"]]

@@ -115,7 +115,7 @@ def targets_sheet(*, user: User, campaign: Campaign, screened: bool | None,
     qs = selectors.target_rows(user=user, campaign=campaign, screened=screened,
                                region_code=region_code)[:EXPORT_LIMIT]
     columns = [("乡镇（街道）", 14), ("村（社区）", 16), ("姓名", 10), ("身份证号（脱敏）", 22),
-               ("性别", 6), ("出生日期", 12), ("年龄", 6), ("是否已筛查", 10), ("筛查日期", 12)]
+               ("性别", 6), ("出生年份", 10), ("是否已筛查", 10), ("筛查日期", 12)]
     if health:
         columns += [("筛查结果", 8), ("检查所见", 30), ("后续进展", 16)]
     sex = {"M": _("男"), "F": _("女")}
@@ -126,8 +126,8 @@ def targets_sheet(*, user: User, campaign: Campaign, screened: bool | None,
     def rows():
         for p in qs.iterator(chunk_size=CHUNK):
             cells = (names(p.region_code[:9]), names(p.region_code), p.name,
-                     idnumber.mask(p.id_number), sex.get(p.sex, p.sex), p.birth_date,
-                     str(selectors.age_on(p.birth_date, campaign.age_on)),
+                     idnumber.mask(p.id_number), sex.get(p.sex, p.sex),
+                     idnumber.birth_year(p.birth_date),
                      _("是") if p.result_id else _("否"), p.screened_on)
             if health:
                 if p.result_id:

@@ -164,7 +164,7 @@ class TargetOut(Schema):
     person: PersonRef
     region_code: str
     sex: str
-    birth_date: dt.date
+    birth_year: int = Field(..., description="出生年份（出生日期不显示，见脱敏规则）")
     screened: bool
     screened_on: dt.date | None
     result_id: int | None = Field(None, description="仅卫生健康、医疗机构和医保用户可见")

@@ -202,8 +202,6 @@ def _targets_page(request, pk: int, *, bulk: BulkForm | None = None, status: int
     todo = [p for p in page.items if p.result_id is None]
     if can_write and bulk is None and todo:
         bulk = BulkForm(persons=todo)
-    for p in page.items:
-        p.age = selectors.age_on(p.birth_date, c.age_on)
     return render(request, "screening/targets.html", {
         "c": c, "form": form, "page": page, "bulk": bulk if can_write else None,
         "can_write": can_write, "can_see_health": access.can_see_health(user),
@@ -278,7 +276,6 @@ def result_new(request, pk: int, person_pk: int):
     reasons = selectors.not_target_reasons(user=user, campaign=c, person=person)
     return render(request, "screening/result_new.html", {
         "c": c, "person": person, "form": form, "reasons": reasons,
-        "age": selectors.age_on(person.birth_date, c.age_on),
         "can_write": access.can_write_health(user)}, status=status)
 
 
@@ -300,7 +297,6 @@ def _result_page(request, pk: int, *, bound: dict | None = None, status: int = 2
         "r": r, "steps": steps,
         "forms": [(a, rules.LABELS[rules.Step(a)], forms[a]) for a in actions],
         "next": rules.NEXT.get(r.stage, ""),
-        "age": selectors.age_on(r.person.birth_date, r.campaign.age_on),
     }, status=status)
 
 

@@ -14,8 +14,14 @@ register = template.Library()
 
 @register.filter
 def mask_id(value: str) -> str:
-    """`640323199001011234` → `640323********1234` (DESIGN.md rule 11)."""
+    """`64032319900101123X` → `640323**********3X` (DESIGN.md rule 11, decision 39)."""
     return idnumber.mask(value or "")
+
+
+@register.filter
+def birth(value) -> str:
+    """A birth date as pages show it: its year only (`1990年`; see idnumber.mask)."""
+    return idnumber.birth_shown(value)
 
 
 @register.filter
@@ -168,6 +174,7 @@ def ui_user(user) -> dict:
         "can_write": access.can_write(user),
         "can_propose": access.can_propose(user),
         "can_see_health": access.can_see_health(user),
+        "can_manage_users": access.can_manage_users(user),
         "is_admin": user.is_active and (user.is_superuser
                                         or (user.is_staff and user.role == Role.ADMIN)),
         # read-only roles take no step of any request: no 待办 tab, no count to query

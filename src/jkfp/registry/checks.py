@@ -1,0 +1,19 @@
+"""System check (`jkfp check`, before `runserver`/`migrate`): the household-number file is valid."""
+
+from django.core.checks import Error, register
+
+from jkfp.errors import ValidationErrors
+
+from . import numbering
+
+
+@register()
+def numbering_file_valid(app_configs, **kwargs):
+    try:
+        numbering.load()
+    except ValidationErrors as exc:
+        return [
+            Error(e.message, hint="见 docs/household-changes.md：户编号规则", id="jkfp.E020")
+            for e in exc.errors
+        ]
+    return []
