@@ -73,7 +73,10 @@ class ErrorCode(StrEnum):
     ATTACHMENT_TYPE = "attachment_type"
     # settlement
     POLICY_NOT_FOUND = "policy_not_found"
-    STAY_ORDER = "stay_order"
+    STAY_ORDER = "stay_order"  # no longer raised by stay_settle: a late stay re-settles the year
+    STAY_OVERLAP = "stay_overlap"  # two stays of one person overlap in dates
+    STATEMENT_NOT_CURRENT = "statement_not_current"  # reversing or correcting a replaced one
+    REASON_REQUIRED = "reason_required"  # a correction or reversal without its reason
     # health: the disease catalog (health/catalog.py, catalogs/)
     ICD10_FORMAT = "icd10_format"  # a diagnosis code not in ICD-10 form
     CATALOG_INVALID = "catalog_invalid"  # a catalog file (names the file and the line)

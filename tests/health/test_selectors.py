@@ -5,12 +5,13 @@ import datetime as dt
 
 import pytest
 
+from jkfp.accounts.models import Department, Role, User
 from jkfp.errors import DomainError
 from jkfp.health import selectors, services
 from jkfp.health.models import SpecialCase
 from jkfp.settlement import services as settlement
 
-from ..factories import HouseholdFactory
+from ..factories import HouseholdFactory, UserFactory
 from .conftest import hold
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +19,12 @@ D = dt.date(2024, 3, 1)
 
 
 def stay(user, person, *, admitted, icd10="", total="20000.00", in_policy="16000.00"):
+    # stays are settled by hospital or medical-insurance staff (settlement decision 38)
+    hospital = User.objects.filter(username="hosp_settler").first() or UserFactory(
+        username="hosp_settler", region_id=user.region_code, role=Role.DATA_ENTRY,
+        department=Department.HOSPITAL)
     return settlement.stay_settle(
-        user=user, person=person, hospital_name="宁夏医科大学总医院", hospital_grade=3,
+        user=hospital, person=person, hospital_name="宁夏医科大学总医院", hospital_grade=3,
         location="province", referred=True, admission_date=admitted,
         discharge_date=admitted + dt.timedelta(days=9), total_cost=total,
         in_policy_cost=in_policy, diagnosis_icd10=icd10)

@@ -38,6 +38,7 @@ from ..factories import (
     HouseholdFactory,
     PersonFactory,
     TeamFactory,
+    UserFactory,
     make_id,
 )
 
@@ -241,7 +242,13 @@ def subject(regions, users):
         today=dt.date(2025, 1, 15),
     )
     statement = settlement_services.stay_settle(
-        user=county,
+        # stays are settled by hospital or medical-insurance staff (settlement decision 38)
+        user=UserFactory(
+            username="yb_masking",
+            region_id="640323",
+            role=Role.DATA_ENTRY,
+            department=Department.MEDICAL_INSURANCE,
+        ),
         person=p,
         hospital_name="盐池县人民医院",
         hospital_grade=2,

@@ -9,8 +9,8 @@ from ..apiclient import refused
 pytestmark = pytest.mark.usefixtures("api_urlconf")  # the API alone (tests/api_urls.py)
 
 
-def test_api_settles_and_reads(client, users, poor_household):
-    client.force_login(users["village"])
+def test_api_settles_and_reads(client, users, settler, poor_household):
+    client.force_login(settler)
     person = poor_household.head
     r = client.post(f"/api/v1/persons/{person.pk}/stays", {
         "hospital_name": "盐池县人民医院", "hospital_grade": 2, "location": "county",
@@ -27,9 +27,9 @@ def test_api_settles_and_reads(client, users, poor_household):
     assert client.get(f"/api/v1/statements/{body['id']}").status_code == 404
 
 
-def test_hospital_name_longer_than_the_column_names_the_field(users, household, api_as):
+def test_hospital_name_longer_than_the_column_names_the_field(users, settler, household, api_as):
     # PostgreSQL would refuse the value ("value too long for type character varying")
-    fields = refused(api_as(users["village"]), "post", f"/persons/{household.head_id}/stays", {
+    fields = refused(api_as(settler), "post", f"/persons/{household.head_id}/stays", {
         "hospital_name": "院" * 101, "hospital_grade": 1, "location": "county",
         "admission_date": "2025-01-01", "discharge_date": "2025-01-02", "total_cost": "1",
         "in_policy_cost": "1"})

@@ -19,8 +19,8 @@ FORM = {"hospital_name": "盐池县人民医院", "hospital_grade": "2", "locati
         "total_cost": "20000.00", "in_policy_cost": "18000"}
 
 
-def test_settle_page_prints_the_bill(client, users, poor_head):
-    client.force_login(users["village"])
+def test_settle_page_prints_the_bill(client, users, settler, poor_head):
+    client.force_login(settler)
     r = client.post(f"/persons/{poor_head.pk}/stays/new/", FORM)
     assert r.status_code == 302
     st = Statement.objects.get()
@@ -34,8 +34,8 @@ def test_settle_page_prints_the_bill(client, users, poor_head):
     assert "2,000.00" in listing and f"/statements/{st.pk}/" in listing
 
 
-def test_settle_page_errors_name_the_field(client, users, poor_head):
-    client.force_login(users["village"])
+def test_settle_page_errors_name_the_field(client, users, settler, poor_head):
+    client.force_login(settler)
     r = client.post(f"/persons/{poor_head.pk}/stays/new/",
                     {**FORM, "in_policy_cost": "25000", "admission_date": "2010-01-01"})
     assert r.status_code == 422
@@ -44,8 +44,8 @@ def test_settle_page_errors_name_the_field(client, users, poor_head):
     assert not Statement.objects.exists()
 
 
-def test_settlement_pages_are_scoped(client, users, poor_head):
-    client.force_login(users["village"])
+def test_settlement_pages_are_scoped(client, users, settler, poor_head):
+    client.force_login(settler)
     client.post(f"/persons/{poor_head.pk}/stays/new/", FORM)
     st = Statement.objects.get()
     client.force_login(users["changzhi_city"])
@@ -56,14 +56,14 @@ def test_settlement_pages_are_scoped(client, users, poor_head):
     assert client.get(f"/statements/{st.pk}/").status_code == 200
     r = client.post(f"/persons/{poor_head.pk}/stays/new/", {**FORM, "admission_date": "2019-05-01",
                                                              "discharge_date": "2019-05-02"})
-    assert r.status_code == 422 and "只读" in r.content.decode()
+    assert r.status_code == 403 and "医疗保障部门" in r.content.decode()
     assert Statement.objects.count() == 1
 
 
-def test_admin_lists_statements_of_its_region_only(client, users, poor_head, make_user):
+def test_admin_lists_statements_of_its_region_only(client, users, settler, poor_head, make_user):
     from jkfp.accounts.models import Role
 
-    client.force_login(users["village"])
+    client.force_login(settler)
     client.post(f"/persons/{poor_head.pk}/stays/new/", FORM)
     st = Statement.objects.get()
     inside = make_user("640323", Role.ADMIN, username="yc_admin", is_staff=True)
@@ -75,3 +75,33 @@ def test_admin_lists_statements_of_its_region_only(client, users, poor_head, mak
     assert f"/admin/settlement/statement/{st.pk}/change/" not in client.get(
         "/admin/settlement/statement/").content.decode()
     assert client.get(f"/admin/settlement/statement/{st.pk}/change/").status_code == 302
+
+
+def test_correct_and_reverse_pages(client, settler, poor_head):
+    client.force_login(settler)
+    client.post(f"/persons/{poor_head.pk}/stays/new/", FORM)
+    st = Statement.objects.get()
+    page = client.get(f"/stays/{st.stay_id}/correct/").content.decode()
+    assert 'value="20000.00"' in page and 'value="盐池县人民医院"' in page
+    r = client.post(f"/stays/{st.stay_id}/correct/", {**FORM, "total_cost": "30000"})
+    assert r.status_code == 422 and Statement.objects.count() == 1  # no reason
+    r = client.post(f"/stays/{st.stay_id}/correct/", {**FORM, "total_cost": "30000",
+                                                     "reason": "发票金额更正"})
+    assert r.status_code == 302
+    new = Statement.objects.get(status="current")
+    assert r["Location"] == f"/statements/{new.pk}/"
+    assert new.stay.total_fen == 3000000 and new.self_pay_fen == 300000  # 10 % of 30,000
+    bill = client.get(r["Location"]).content.decode()
+    assert 'id="difference"' in bill
+    row = bill.split('data-tier="self_pay"')[1].split("</tr>")[0]
+    assert "+1,000.00" in row and "2,000.00" in row  # self-pay rose: 2,000 → 3,000
+    old = client.get(f"/statements/{st.pk}/").content.decode()
+    assert 'id="st-superseded"' in old and 'id="reverse-statement"' not in old
+    r = client.post(f"/statements/{new.pk}/reverse/", {"reason": ""})
+    assert r.status_code == 422
+    r = client.post(f"/statements/{new.pk}/reverse/", {"reason": "患者未实际住院"})
+    assert r.status_code == 302
+    bill = client.get(f"/statements/{new.pk}/").content.decode()
+    assert 'id="st-reversed"' in bill and "患者未实际住院" in bill
+    listing = client.get(f"/persons/{poor_head.pk}/statements/").content.decode()
+    assert "已冲销" in listing and "已被重算替代" in listing

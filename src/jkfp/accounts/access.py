@@ -145,6 +145,27 @@ def require_health_writer(user: User) -> None:
         raise DomainError(ErrorCode.PERMISSION, "只有卫生健康部门和医疗机构的经办人员可以登记健康服务信息")
 
 
+# ---------------------------------------------------------------- settlement
+#: departments whose users with a writing role settle hospital stays (一站式结算): the
+#: medical-insurance office and the hospitals; administrators settle whatever their department
+SETTLE_DEPARTMENTS: tuple[str, ...] = (Department.MEDICAL_INSURANCE, Department.HOSPITAL)
+
+
+def can_settle(user: User) -> bool:
+    """Whether the user may settle, correct or reverse a stay's settlement (decision 38)."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_superuser or user.role == Role.ADMIN
+                or (can_write(user) and user.department in SETTLE_DEPARTMENTS))
+
+
+def require_settler(user: User) -> None:
+    """Refuse a settlement to anyone but medical-insurance and hospital staff (403)."""
+    if not can_settle(user):
+        raise DomainError(ErrorCode.PERMISSION,
+                          "只有医疗保障部门和医疗机构的经办人员（或管理员）可以办理住院结算")
+
+
 # ---------------------------------------------------------------- user management
 def can_manage_users(user: User) -> bool:
     """An administrator with a region manages the accounts of that region in the app's pages."""

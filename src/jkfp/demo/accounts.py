@@ -36,6 +36,9 @@ ACCOUNTS = [
                 "吴忠市乡村振兴局（演示）"),
     DemoAccount("insurance_yc", "640323", Department.MEDICAL_INSURANCE, Role.READONLY,
                 "盐池县医保局（演示）"),
+    # settles hospital stays (settlement decision 38: hospital and insurance staff who write)
+    DemoAccount("hospital_yc", "640323", Department.HOSPITAL, Role.DATA_ENTRY,
+                "盐池县人民医院结算窗口（演示）"),
     DemoAccount("civil_yc", "640323", Department.CIVIL_AFFAIRS, Role.REVIEWER,
                 "盐池县民政局（演示）"),
     # proposes for the villages without a village account, so that the township reviewer

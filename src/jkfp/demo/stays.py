@@ -359,7 +359,7 @@ def generate_stays(*, rng: np.random.Generator, pop: Population, cats: Categorie
         for name in ("year", "policy", "reimbursed_fen", "self_pay_fen", "deposit_waived",
                      "uses_examples"):
             cols[name].append(v[name])
-        for name in ("tier_amounts", "accumulators_after", "detail"):
+        for name in ("tier_amounts", "fund_amounts", "accumulators_after", "detail"):
             cols[name].append(_json(v[name]))
         if tick and (i + 1) % step == 0:
             tick(step)

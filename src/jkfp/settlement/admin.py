@@ -17,7 +17,7 @@ class HospitalStayAdmin(ScopedAdmin):
 
 @admin.register(Statement)
 class StatementAdmin(ScopedAdmin):
-    list_display = ("id", "person", "year", "policy", "reimbursed_fen", "self_pay_fen",
+    list_display = ("id", "person", "year", "status", "policy", "reimbursed_fen", "self_pay_fen",
                     "deposit_waived", "uses_examples")
-    list_filter = ("year", "policy", "deposit_waived", "uses_examples")
+    list_filter = ("year", "status", "policy", "deposit_waived", "uses_examples")
     list_select_related = ("person",)

@@ -2,10 +2,16 @@
 
 Amounts are integer fen. A statement keeps the engine's full explanation (JSON) next to the
 figures that lists and indicators need as columns.
+
+A stay has one *current* statement at most (a partial unique index). A correction, a stay
+entered late or a reversal re-settles the person's year: the statements it replaces are kept,
+marked superseded and linked to their successor (`superseded_by`); a reversed (冲销) statement
+is kept too and its stay has no current statement (decision 37).
 """
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from jkfp.categories import CHOICES as CATEGORY_CHOICES
 from jkfp.policy.schema import GRADE_CHOICES, LOCATION_CHOICES  # the policy's vocabulary
@@ -26,9 +32,11 @@ class HospitalStay(models.Model):
     in_policy_fen = models.BigIntegerField("政策范围内费用（分）")
     category = models.CharField("结算身份", max_length=32, choices=CATEGORY_CHOICES)
     diagnosis_icd10 = models.CharField("主要诊断（ICD-10）", max_length=8, blank=True)
+    admission_number = models.CharField("住院号", max_length=30, blank=True, db_default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "住院记录"
@@ -44,8 +52,14 @@ class HospitalStay(models.Model):
         ]
 
 
+class StatementStatus(models.TextChoices):
+    CURRENT = "current", "有效"
+    SUPERSEDED = "superseded", "已被重算替代"
+    REVERSED = "reversed", "已冲销"
+
+
 class Statement(models.Model):
-    stay = models.OneToOneField(HospitalStay, on_delete=models.PROTECT, related_name="statement")
+    stay = models.ForeignKey(HospitalStay, on_delete=models.PROTECT, related_name="statements")
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT,
                                related_name="statements")
     region_code = models.CharField("区划代码", max_length=12, db_index=True)
@@ -54,6 +68,7 @@ class Statement(models.Model):
     reimbursed_fen = models.BigIntegerField("报销合计（分）")
     self_pay_fen = models.BigIntegerField("个人自付（分）")
     tier_amounts = models.JSONField("各项支付（分）", default=dict)
+    fund_amounts = models.JSONField("各基金支付（分）", default=dict)
     accumulators_after = models.JSONField("年度累计（分）", default=dict)
     detail = models.JSONField("结算说明")
     deposit_waived = models.BooleanField("免住院押金", default=False)
@@ -61,9 +76,31 @@ class Statement(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField("结算时间", auto_now_add=True)
+    status = models.CharField("状态", max_length=12, choices=StatementStatus.choices,
+                              default=StatementStatus.CURRENT, db_default=StatementStatus.CURRENT)
+    reason = models.CharField("结算原因", max_length=200, blank=True, db_default="")
+    operation = models.UUIDField("经办批次", null=True, blank=True, db_index=True,
+                                 help_text="同一次登记、更正或冲销所写的结算单有同一批次")
+    superseded_by = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="supersedes", verbose_name="替代它的结算单")
+    reversed_at = models.DateTimeField("冲销时间", null=True, blank=True)
+    reversed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    reverse_reason = models.CharField("冲销原因", max_length=200, blank=True, db_default="")
+    history = HistoricalRecords(excluded_fields=["detail", "tier_amounts", "fund_amounts",
+                                                 "accumulators_after"])
 
     class Meta:
         verbose_name = "结算单"
         verbose_name_plural = "结算单"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["person", "year"], name="statement_person_year")]
+        indexes = [models.Index(fields=["person", "year"], name="statement_person_year"),
+                   models.Index(fields=["status", "region_code"], name="statement_status_region")]
+        constraints = [
+            models.UniqueConstraint(fields=["stay"], condition=models.Q(status="current"),
+                                    name="statement_one_current_per_stay"),
+        ]
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == StatementStatus.CURRENT

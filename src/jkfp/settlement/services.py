@@ -1,200 +1,169 @@
-"""Settling a stay of a registered person: one function, one transaction (DESIGN.md rule 2).
+"""Settling, correcting and reversing the stays of a registered person (DESIGN.md rule 2).
 
-The amounts come from the policy engine (`jkfp.policy`), which knows nothing of Django; this
-module finds what the engine needs (the person's category on the admission date, the county,
-the year's accumulators from earlier statements) and stores the explained statement.
+The amounts come from the policy engine (`jkfp.policy`), which knows nothing of Django. Every
+service here locks the person, changes the stay and re-settles the person's year in admission
+order (`resettle.year_resettle`) in one transaction: a stay entered late or corrected gives the
+later stays of its year new statements that supersede the old ones; a reversal (冲销) marks the
+stay's statement reversed and re-settles the stays after it. Who acted, when and why is in the
+statements' own fields and in the history of stays and statements (decision 37). Only
+medical-insurance and hospital staff settle (`access.require_settler`, decision 38).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Iterable
-from pathlib import Path
-from types import MappingProxyType
+import uuid
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.utils import timezone
 
-from jkfp.accounts.access import require_in_scope, require_writer
+from jkfp.accounts.access import require_in_scope, require_settler
 from jkfp.accounts.models import User
 from jkfp.categories import Category
-from jkfp.errors import DomainError, ErrorCode, ValidationErrors
-from jkfp.health.catalog import icd10_normalise
-from jkfp.policy import PolicyError, PolicyErrorCode, check_stay
-from jkfp.policy.errors import RowError
-from jkfp.policy.loader import load_policies
+from jkfp.errors import DomainError, ErrorCode
 from jkfp.policy.money import fmt_fen
-from jkfp.policy.regimes import PolicySet
-from jkfp.policy.statement import Accumulators, Stay, TierAccumulator
-from jkfp.policy.statement import Statement as PolicyStatement
-from jkfp.policy.stay import settle_stay
 from jkfp.registry.models import Person
-from jkfp.registry.selectors import current_periods
-from jkfp.registry.services import check_dates, yuan_to_fen
+from jkfp.writes import acting
 
-from .models import HospitalStay, Statement
+from .models import HospitalStay, Statement, StatementStatus
+from .resettle import year_resettle
+from .settling import (  # noqa: F401  (the demo generator imports these from here)
+    accumulators_from_json,
+    accumulators_to_json,
+    categories_on,
+    policy_set,
+    settle_best,
+    statement_values,
+)
+from .stay_checks import checked_stay, refuse_overlap
 
-_cache_lock = threading.Lock()
-_cache: dict[str, tuple[float, PolicySet]] = {}
-
-
-def policy_set(root: Path | None = None) -> PolicySet:
-    """The loaded parameter folder, reloaded when a file in it changes."""
-    root = Path(root or settings.JKFP_POLICIES_DIR)
-    stamp = max((p.stat().st_mtime for p in root.rglob("*.yaml")), default=0.0)
-    with _cache_lock:
-        hit = _cache.get(str(root))
-        if hit and hit[0] == stamp:
-            return hit[1]
-        policies = load_policies(root)
-        _cache[str(root)] = (stamp, policies)
-        return policies
-
-
-def categories_on(*, person: Person, on: dt.date) -> list[str]:
-    """The categories a person holds on a date, their own and their household's."""
-    periods = current_periods(on=on).filter(
-        Q(person=person) | Q(household_id=person.household_id))
-    held = sorted(set(periods.values_list("category", flat=True)))
-    return held or [Category.GENERAL.value]
+REASON_MAX = 200
+#: the stay's fields a correction may change (the person, region and creator stay)
+CORRECTABLE = ("hospital_name", "hospital_grade", "location", "referred", "admission_date",
+               "discharge_date", "total_cost", "in_policy_cost", "diagnosis_icd10",
+               "admission_number")
 
 
-def accumulators_to_json(acc: Accumulators) -> dict:
-    return {"year": acc.year, "stays": acc.stays, "reimbursed_fen": acc.reimbursed_fen,
-            "self_pay_fen": acc.self_pay_fen,
-            "tiers": {k: [v.base_fen, v.deductible_fen, v.paid_fen] for k, v in acc.tiers.items()}}
-
-
-def accumulators_from_json(data: dict) -> Accumulators:
-    return Accumulators(
-        year=data["year"], stays=data["stays"], reimbursed_fen=data["reimbursed_fen"],
-        self_pay_fen=data["self_pay_fen"],
-        tiers=MappingProxyType({k: TierAccumulator(*v) for k, v in data["tiers"].items()}))
-
-
-def _checked_stay(*, person: Person, hospital_name, hospital_grade, location, referred,
-                  admission_date, discharge_date, total_cost,
-                  in_policy_cost) -> tuple[Stay | None, list[DomainError]]:
-    """The stay's facts checked by the engine's one stay validator (`policy.check_stay`), with
-    its codes (`stay_*`) passed through; amounts are first read strictly (`amount_invalid`, as
-    the API reads them). The category is settled later, per category held."""
-    errors: list[DomainError] = []
-    if not (hospital_name or "").strip():
-        errors.append(DomainError(ErrorCode.REQUIRED, "医疗机构不能为空", field="hospital_name"))
-    amounts: dict[str, str | None] = {}
-    for name, value in (("total_cost", total_cost), ("in_policy_cost", in_policy_cost)):
-        try:
-            amounts[name] = fmt_fen(yuan_to_fen(value, field=name))
-        except DomainError as exc:
-            errors.append(exc)
-            amounts[name] = None
-    stay, found = check_stay(
-        stay_id="", person_id=str(person.pk), county_code=person.region_code[:6],
-        category=Category.GENERAL.value, hospital_grade=hospital_grade, location=location,
-        referred=referred, admission_date=admission_date, discharge_date=discharge_date,
-        total_cost=amounts["total_cost"], in_policy_cost=amounts["in_policy_cost"])
-    errors += [e for e in found if amounts.get(e.column, "") is not None]
-    return stay, errors
+def _reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise DomainError(ErrorCode.REASON_REQUIRED, "请填写原因（将记入结算单和历史记录）",
+                          field="reason")
+    if len(text) > REASON_MAX:
+        raise DomainError(ErrorCode.INVALID, f"原因最多{REASON_MAX}个字", field="reason")
+    return text
 
 
 def stay_settle(*, user: User, person: Person, hospital_name: str, hospital_grade: int,
                 location: str, referred: bool, admission_date: dt.date, discharge_date: dt.date,
-                total_cost, in_policy_cost, diagnosis_icd10: str = "") -> Statement:
+                total_cost, in_policy_cost, diagnosis_icd10: str = "",
+                admission_number: str = "") -> Statement:
     """Record a hospital stay and settle it across every tier in one bill.
 
-    The person's year so far comes from their earlier statements; stays of a year are settled in
-    admission order (an earlier stay after a later one is refused: the later bill would be
-    wrong). When the person holds several categories on the admission date, each is settled
-    and the one that leaves the patient the least to pay is applied; the statement says which.
+    The person's year so far comes from their earlier statements. A stay admitted before one
+    already settled in its year (entered late) is settled in its place and the later stays are
+    settled again. When the person holds several categories on the admission date, each is
+    settled and the one that leaves the patient the least to pay is applied; the statement
+    says which. A stay overlapping another of the person is refused (`stay_overlap`).
     """
-    require_writer(user)
+    require_settler(user)
     require_in_scope(user, person.region_code)
-    check_dates(admission_date=admission_date, discharge_date=discharge_date)
-    stay, errors = _checked_stay(
+    stay, diagnosis = checked_stay(
         person=person, hospital_name=hospital_name, hospital_grade=hospital_grade,
         location=location, referred=referred, admission_date=admission_date,
-        discharge_date=discharge_date, total_cost=total_cost, in_policy_cost=in_policy_cost)
-    diagnosis = ""
-    if (diagnosis_icd10 or "").strip():  # optional: links the stay to a case of its disease
-        try:
-            diagnosis = icd10_normalise(diagnosis_icd10)
-        except DomainError as exc:
-            errors.append(DomainError(exc.code, exc.message, field="diagnosis_icd10"))
-    if errors:
-        raise ValidationErrors(errors)
-    assert stay is not None
-    if not person.alive and person.death_date and admission_date > person.death_date:
-        raise DomainError(ErrorCode.PERSON_DECEASED, "入院日期晚于死亡日期", field="admission_date")
+        discharge_date=discharge_date, total_cost=total_cost, in_policy_cost=in_policy_cost,
+        diagnosis_icd10=diagnosis_icd10, admission_number=admission_number)
     policies = policy_set()
-    county = person.region_code[:6]
     with transaction.atomic():
         Person.objects.select_for_update().get(pk=person.pk)  # one settlement at a time
-        year_statements = Statement.objects.filter(person=person, year=admission_date.year)
-        later = year_statements.filter(stay__admission_date__gt=admission_date).first()
-        if later:
-            raise DomainError(ErrorCode.STAY_ORDER,
-                              f"本年度已有{later.stay.admission_date}入院的结算，须按入院顺序结算",
-                              field="admission_date")
-        last = year_statements.order_by("-stay__admission_date", "-id").first()
-        before = accumulators_from_json(last.accumulators_after) if last else None
-        held = categories_on(person=person, on=admission_date)
-        try:  # one stay per category held; the engine's own errors keep their codes
-            category, st = settle_best(((c, stay.with_category(c)) for c in held),
-                                       policies=policies, accumulators=before)
-        except RowError as exc:
-            raise ValidationErrors([exc]) from exc
-        except PolicyError as exc:
-            if exc.code != PolicyErrorCode.NO_REGIME:
-                raise
-            raise DomainError(ErrorCode.POLICY_NOT_FOUND, exc.message,
-                              field="admission_date") from exc
-        hs = HospitalStay.objects.create(
-            person=person, region_code=person.region_code, county_code=county,
+        refuse_overlap(person=person, admission_date=admission_date,
+                       discharge_date=discharge_date)
+        late = Statement.objects.filter(person=person, year=admission_date.year,
+                                        status=StatementStatus.CURRENT,
+                                        stay__admission_date__gt=admission_date).exists()
+        hs = acting(HospitalStay(
+            person=person, region_code=person.region_code, county_code=person.region_code[:6],
             hospital_name=hospital_name.strip(), hospital_grade=hospital_grade,
             location=location, referred=referred, admission_date=admission_date,
             discharge_date=discharge_date, total_fen=stay.total_fen,
-            in_policy_fen=stay.in_policy_fen,
-            category=category, diagnosis_icd10=diagnosis, created_by=user)
-        return Statement.objects.create(
-            stay=hs, person=person, region_code=person.region_code, created_by=user,
-            **statement_values(st, stay_id=hs.pk, held=held, category=category))
+            in_policy_fen=stay.in_policy_fen, category=Category.GENERAL.value, diagnosis_icd10=diagnosis,
+            admission_number=(admission_number or "").strip(), created_by=user), user)
+        reason = "补录住院（入院早于本年度已结算的住院）" if late else "登记住院并结算"
+        hs._change_reason = reason
+        hs.save()
+        written = year_resettle(user=user, person=person, year=admission_date.year,
+                                policies=policies, renew={hs.pk}, reason=reason,
+                                operation=uuid.uuid4())
+        return written[hs.pk]
 
 
-# ---- pure helpers of stay_settle, shared with the demo generator (jkfp.demo.stays), which
-# settles thousands of stays without the ORM and must store exactly what stay_settle stores.
+def stay_correct(*, user: User, stay: HospitalStay, reason: str, **changes) -> Statement:
+    """Correct a settled stay (amounts, dates, grade, location, …) with a reason: the stay is
+    settled again and so is every later stay of its year (of both years when the admission
+    moves to another year). Returns the stay's new statement. `changes` name fields of
+    `CORRECTABLE`; amounts are yuan as in `stay_settle`. A reversed stay is not corrected
+    (`statement_not_current`): enter it again."""
+    require_settler(user)
+    require_in_scope(user, stay.region_code)
+    why = _reason(reason)
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise TypeError(f"stay_correct: unknown fields {sorted(unknown)}")
+    person = stay.person
+    policies = policy_set()
+    with transaction.atomic():
+        Person.objects.select_for_update().get(pk=person.pk)
+        # the stay as it is now (locked), not as the caller read it: a correction made
+        # meanwhile is not overwritten with the fields this one leaves unchanged
+        hs = HospitalStay.objects.select_for_update().get(pk=stay.pk)
+        if not hs.statements.filter(status=StatementStatus.CURRENT).exists():
+            raise DomainError(ErrorCode.STATEMENT_NOT_CURRENT,
+                              "该次住院的结算已冲销，不能更正；如需结算请重新登记")
+        values = {"hospital_name": hs.hospital_name, "hospital_grade": hs.hospital_grade,
+                  "location": hs.location, "referred": hs.referred,
+                  "admission_date": hs.admission_date, "discharge_date": hs.discharge_date,
+                  "total_cost": fmt_fen(hs.total_fen), "in_policy_cost": fmt_fen(hs.in_policy_fen),
+                  "diagnosis_icd10": hs.diagnosis_icd10, "admission_number": hs.admission_number}
+        values.update(changes)
+        checked, diagnosis = checked_stay(person=person, **values)
+        refuse_overlap(person=person, admission_date=checked.admission_date,
+                       discharge_date=checked.discharge_date, exclude_pk=hs.pk)
+        old_year = hs.admission_date.year
+        for name in ("hospital_name", "hospital_grade", "location", "referred",
+                     "admission_date", "discharge_date"):
+            setattr(hs, name, values[name].strip() if name == "hospital_name" else values[name])
+        hs.total_fen, hs.in_policy_fen = checked.total_fen, checked.in_policy_fen
+        hs.diagnosis_icd10 = diagnosis
+        hs.admission_number = (values["admission_number"] or "").strip()
+        acting(hs, user)._change_reason = f"更正：{why}"[:100]
+        hs.save()
+        op = uuid.uuid4()
+        written = year_resettle(user=user, person=person, year=hs.admission_date.year,
+                                policies=policies, renew={hs.pk}, reason=f"更正：{why}",
+                                operation=op)
+        if old_year != hs.admission_date.year:
+            year_resettle(user=user, person=person, year=old_year, policies=policies,
+                          reason=f"更正：{why}", operation=op)
+        return written[hs.pk]
 
-def settle_best(stays: Iterable[tuple[str, Stay]], *, policies: PolicySet,
-                accumulators: Accumulators | None) -> tuple[str, PolicyStatement]:
-    """Settle one stay under each category held; the category that leaves the patient the least
-    to pay wins (the first of equals, in the order given). `stays` are (category, the stay with
-    that category) pairs, at least one; they are settled in order, so a lazy iterable interleaves
-    creating and settling. Errors of the engine propagate."""
-    best: tuple[str, PolicyStatement] | None = None
-    for category, stay in stays:
-        st = settle_stay(stay, policies=policies, accumulators=accumulators)
-        if best is None or st.self_pay_fen < best[1].self_pay_fen:
-            best = (category, st)
-    if best is None:
-        raise ValueError("settle_best needs at least one stay")
-    return best
 
-
-def statement_values(st: PolicyStatement, *, stay_id: int, held: list[str],
-                     category: str) -> dict:
-    """The stored fields of a statement, but its stay, person, region and creator: the figures,
-    the accumulators after the stay and the engine's explanation with the stay's id, the
-    categories held and the one applied."""
-    detail = st.as_dict()
-    detail["stay_id"] = str(stay_id)
-    detail["categories_held"] = held
-    detail["category_applied"] = category
-    return {"year": st.stay.admission_date.year, "policy": st.regime_label,
-            "reimbursed_fen": st.reimbursed_fen, "self_pay_fen": st.self_pay_fen,
-            "tier_amounts": {t.tier_id: t.amount_fen for t in st.tiers},
-            "accumulators_after": accumulators_to_json(st.accumulators_after),
-            "detail": detail, "deposit_waived": st.deposit_waived,
-            "uses_examples": st.uses_examples}
-
-
+def statement_reverse(*, user: User, statement: Statement, reason: str) -> Statement:
+    """Reverse (冲销) a current statement with a reason: the stay stays on record, its statement
+    is marked reversed (who, when, why) and the later stays of its year are settled again
+    without it. Returns the reversed statement."""
+    require_settler(user)
+    require_in_scope(user, statement.region_code)
+    why = _reason(reason)
+    with transaction.atomic():
+        Person.objects.select_for_update().get(pk=statement.person_id)
+        st = Statement.objects.select_for_update().select_related("person").get(pk=statement.pk)
+        if st.status != StatementStatus.CURRENT:
+            raise DomainError(ErrorCode.STATEMENT_NOT_CURRENT,
+                              f"结算单 {st.pk} 已{st.get_status_display()}，不能冲销")
+        st.status = StatementStatus.REVERSED
+        st.reversed_at, st.reversed_by, st.reverse_reason = timezone.now(), user, why
+        acting(st, user)._change_reason = f"冲销：{why}"[:100]
+        st.save(update_fields=["status", "reversed_at", "reversed_by", "reverse_reason"])
+        year_resettle(user=user, person=st.person, year=st.year, policies=policy_set(),
+                      reason=f"冲销结算单 {st.pk}", operation=uuid.uuid4())
+        return st
