@@ -10,7 +10,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from jkfp.accounts.models import Role
+from jkfp.accounts.models import Department, Role
 from jkfp.registry import services
 
 from ..conftest import VILLAGE
@@ -20,7 +20,9 @@ pytestmark = pytest.mark.e2e
 
 
 def test_bill_shows_products_rows_and_caps_checked(e2e_regions, login, live_server):
-    user = UserFactory(username="e2e_bill", region_id=VILLAGE, role=Role.DATA_ENTRY)
+    user = UserFactory(
+        username="e2e_bill", region_id=VILLAGE, role=Role.DATA_ENTRY, department=Department.HOSPITAL
+    )  # hospital staff settle (decision 38)
     hh = services.household_register(
         user=user,
         household_number="E2E-BILL-1",

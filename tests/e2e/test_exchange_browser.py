@@ -20,7 +20,10 @@ pytestmark = pytest.mark.e2e
 BORN = dt.date(1966, 6, 6)
 
 
-def test_upload_resolve_a_doubtful_pair_and_apply(e2e_regions, login, live_server, tmp_path):
+def test_upload_resolve_a_doubtful_pair_and_apply(
+    e2e_regions, login, live_server, tmp_path, settings
+):
+    settings.JKFP_JOBS_INPROCESS = True  # the live server's process runs the apply, any database
     clerk = UserFactory(
         username="e2e_mz",
         region_id="640323",
