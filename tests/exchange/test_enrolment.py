@@ -8,7 +8,7 @@ import pytest
 from jkfp.accounts.models import Department, Role
 from jkfp.errors import DomainError
 from jkfp.exchange import services
-from jkfp.exchange.models import BatchState, Change, Enrolment, RowStatus
+from jkfp.exchange.models import BatchState, Change, Enrolment
 from tests.conftest import CHANGZHI_VILLAGE
 from tests.factories import HouseholdFactory
 

@@ -110,9 +110,7 @@ def plan_enrolment(rows: list[RowIn], state: State, *, note: str) -> Plan:
     return out
 
 
-def enrolments_write(
-    *, user: User, batch: Batch, records: list[tuple[int, dict]]
-) -> list[Change]:
+def enrolments_write(*, user: User, batch: Batch, records: list[tuple[int, dict]]) -> list[Change]:
     """Write the planned enrolments of `batch` (line, record) in two statements with history;
     return their provenance rows (not saved). Runs inside the apply's transaction."""
     creates = [(line, r) for line, r in records if r["id"] is None]

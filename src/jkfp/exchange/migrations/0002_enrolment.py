@@ -7,58 +7,156 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exchange', '0001_initial'),
-        ('registry', '0005_identity_correction'),
+        ("exchange", "0001_initial"),
+        ("registry", "0005_identity_correction"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalEnrolment',
+            name="HistoricalEnrolment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='参保年度')),
-                ('status', models.CharField(choices=[('insured', '参保'), ('not_insured', '未参保'), ('suspended', '停保')], max_length=16, verbose_name='参保状态')),
-                ('subsidy_category', models.CharField(blank=True, max_length=100, verbose_name='资助类别')),
-                ('subsidy_fen', models.BigIntegerField(blank=True, null=True, verbose_name='资助金额（分）')),
-                ('region_code', models.CharField(max_length=12, verbose_name='区划代码')),
-                ('void', models.BooleanField(default=False, verbose_name='已作废（撤销导入）')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('batch', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='exchange.batch', verbose_name='导入批次')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.person', verbose_name='人员')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="参保年度")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("insured", "参保"),
+                            ("not_insured", "未参保"),
+                            ("suspended", "停保"),
+                        ],
+                        max_length=16,
+                        verbose_name="参保状态",
+                    ),
+                ),
+                (
+                    "subsidy_category",
+                    models.CharField(blank=True, max_length=100, verbose_name="资助类别"),
+                ),
+                (
+                    "subsidy_fen",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="资助金额（分）"),
+                ),
+                ("region_code", models.CharField(max_length=12, verbose_name="区划代码")),
+                ("void", models.BooleanField(default=False, verbose_name="已作废（撤销导入）")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="exchange.batch",
+                        verbose_name="导入批次",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 参保记录',
-                'verbose_name_plural': 'historical 参保记录',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 参保记录",
+                "verbose_name_plural": "historical 参保记录",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Enrolment',
+            name="Enrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='参保年度')),
-                ('status', models.CharField(choices=[('insured', '参保'), ('not_insured', '未参保'), ('suspended', '停保')], max_length=16, verbose_name='参保状态')),
-                ('subsidy_category', models.CharField(blank=True, max_length=100, verbose_name='资助类别')),
-                ('subsidy_fen', models.BigIntegerField(blank=True, null=True, verbose_name='资助金额（分）')),
-                ('region_code', models.CharField(max_length=12, verbose_name='区划代码')),
-                ('void', models.BooleanField(default=False, verbose_name='已作废（撤销导入）')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='exchange.batch', verbose_name='导入批次')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='registry.person', verbose_name='人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="参保年度")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("insured", "参保"),
+                            ("not_insured", "未参保"),
+                            ("suspended", "停保"),
+                        ],
+                        max_length=16,
+                        verbose_name="参保状态",
+                    ),
+                ),
+                (
+                    "subsidy_category",
+                    models.CharField(blank=True, max_length=100, verbose_name="资助类别"),
+                ),
+                (
+                    "subsidy_fen",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="资助金额（分）"),
+                ),
+                ("region_code", models.CharField(max_length=12, verbose_name="区划代码")),
+                ("void", models.BooleanField(default=False, verbose_name="已作废（撤销导入）")),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolments",
+                        to="exchange.batch",
+                        verbose_name="导入批次",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolments",
+                        to="registry.person",
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '参保记录',
-                'verbose_name_plural': '参保记录',
-                'indexes': [models.Index(fields=['region_code', 'year'], name='enrolment_region_year')],
-                'constraints': [models.UniqueConstraint(fields=('person', 'year'), name='enrolment_person_year')],
+                "verbose_name": "参保记录",
+                "verbose_name_plural": "参保记录",
+                "indexes": [
+                    models.Index(fields=["region_code", "year"], name="enrolment_region_year")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("person", "year"), name="enrolment_person_year")
+                ],
             },
         ),
     ]
