@@ -160,3 +160,24 @@ def test_only_medical_insurance_imports(civil, people):
     data = xlsx(HEADER, [[1, "某", people["head"].id_number, 2025, "参保", None, None]])
     with pytest.raises(DomainError):
         _check(civil, data)
+
+
+def test_a_list_without_subsidy_columns_keeps_them(medical, people):
+    head = people["head"]
+    rows = [[1, head.name, head.id_number, 2025, "参保", "低保对象", "200"]]
+    services.batch_apply(user=medical, batch=_check(medical, xlsx(HEADER, rows, title=TITLE)))
+    short = xlsx(
+        ["姓名", "身份证号", "参保年度", "参保状态"], [[head.name, head.id_number, 2025, "参保"]]
+    )
+    assert _counts(_check(medical, short)) == {"unchanged": 1}
+    stopped = _check(
+        medical,
+        xlsx(
+            ["姓名", "身份证号", "参保年度", "参保状态"],
+            [[head.name, head.id_number, 2025, "停保"]],
+        ),
+    )
+    assert _counts(stopped) == {"updated": 1}
+    services.batch_apply(user=medical, batch=stopped)
+    e = Enrolment.objects.get()
+    assert (e.status, e.subsidy_category, e.subsidy_fen) == ("suspended", "低保对象", 20000)

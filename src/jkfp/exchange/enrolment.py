@@ -46,10 +46,15 @@ def _show(name: str, value) -> str:
 _FIELD_LABELS = {"status": "参保状态", "subsidy_category": "资助类别", "subsidy_fen": "资助金额"}
 
 
-def plan_enrolment(rows: list[RowIn], state: State, *, note: str) -> Plan:
+def plan_enrolment(
+    rows: list[RowIn], state: State, *, note: str, columns: set[str] | None = None
+) -> Plan:
     """Per row: `created` when the person has no (or only a void) row for the year, `updated`
     when a field differs, `unchanged` otherwise; a second row of one person and year, a
-    person not in the registry or a deceased person listed as insured is `ignored`."""
+    person not in the registry or a deceased person listed as insured is `ignored`. A file
+    without the subsidy columns (`columns`: the fields it has) leaves the stored ones as
+    they are."""
+    has = columns if columns is not None else {"subsidy_category", "subsidy"}
     out = Plan(rows={})
     held: dict[tuple[int, int], EnrolmentState] = state.enrolments
     seen: dict[tuple[int, int], int] = {}
@@ -77,6 +82,10 @@ def plan_enrolment(rows: list[RowIn], state: State, *, note: str) -> Plan:
             "void": False,
         }
         old = held.get(key)
+        if old is not None and "subsidy_category" not in has:
+            after["subsidy_category"] = old.subsidy_category
+        if old is not None and "subsidy" not in has:
+            after["subsidy_fen"] = old.subsidy_fen
         record = {"id": old.id if old else None, "person_id": person.id, "year": d["year"]}
         record |= {"region_code": person.region_code, "after": after}
         if old is None or old.void:

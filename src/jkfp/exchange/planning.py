@@ -59,8 +59,11 @@ def plan_rows(*, user: User, batch: Batch, spec: kinds.Kind, rows: list[BatchRow
     state = selectors.plan_state(
         user=user, kind=batch.kind, person_ids={r.person_id for r in rows if r.person_id}
     )
-    planner = plan_enrolment if batch.kind == "enrolment" else PLANNERS[batch.kind]
-    return planner(ins, state, note=f"导入批次#{batch.pk}（{batch.file_name}）")
+    if batch.kind == "enrolment":
+        return plan_enrolment(
+            ins, state, note=f"导入批次#{batch.pk}", columns=set(batch.columns or {})
+        )
+    return PLANNERS[batch.kind](ins, state, note=f"导入批次#{batch.pk}（{batch.file_name}）")
 
 
 def store_plan(batch: Batch, rows: list[BatchRow], plan: Plan) -> None:
