@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 from jkfp.api.common import InputSchema, RecordId, responses
 from jkfp.registry.idnumber import mask
 
-from . import selectors, services
+from . import enrolment_share, selectors, services
 
 router = Router(tags=["数据交换"])
 
@@ -171,3 +171,24 @@ def batch_apply(request, batch_id: int, body: ApplyIn):
 def batch_undo(request, batch_id: int):
     batch = selectors.batch_get(user=request.auth, pk=batch_id)
     return _batch(services.batch_undo(user=request.auth, batch=batch))
+
+
+class NotEnrolledOut(Schema):
+    person_id: int
+    id_number: str
+    name: str
+    region_code: str
+    categories: list[str]
+    status: str
+
+
+@router.get(
+    "/not-enrolled",
+    response=responses({200: list[NotEnrolledOut]}),
+    summary="应参保未参保人员（本区域；证件号码按角色完整或脱敏，查看已记录）",
+)
+def not_enrolled(request, year: int):
+    rows, _full = enrolment_share.not_enrolled_shown(
+        user=request.auth, year=year, channel="api", path=request.path
+    )
+    return [r | {"id_number": r["id_shown"]} for r in rows]

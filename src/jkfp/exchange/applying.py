@@ -19,6 +19,7 @@ from jkfp.registry.services import (
 from jkfp.writes import acting
 
 from . import kinds, selectors
+from .enrolment import enrolments_undo, enrolments_write
 from .models import Batch, BatchRow, BatchState, Change, RowStatus
 from .planning import plan_rows, summary_of
 
@@ -66,6 +67,7 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
     )
     plan = plan_rows(user=user, batch=batch, spec=spec, rows=rows)
     opens, open_lines, ends, end_lines, updates, update_lines = [], [], [], [], {}, {}
+    records = []
     for r in rows:
         p = plan.rows[r.line]
         r.status, r.changes, r.applied = p.status, p.changes, True
@@ -78,6 +80,8 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
         if p.person_update:
             updates[r.person_id] = p.person_update
             update_lines[r.person_id] = r.line
+        if p.record:
+            records.append((r.line, p.record))
     note = f"导入批次#{batch.pk}"
     created, befores = category_periods_import(
         user=user, opens=opens, end_changes=ends, source="import", reason=note
@@ -122,6 +126,8 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
         )
         for b in person_befores
     ]
+    enrolment_changes = enrolments_write(user=user, batch=batch, records=records)
+    changes += enrolment_changes
     Change.objects.bulk_create(changes, batch_size=2000)
     BatchRow.objects.bulk_update(rows, ["status", "changes", "reason", "applied"], batch_size=2000)
     batch.state, batch.applied_by, batch.applied_at = BatchState.APPLIED, user, timezone.now()
@@ -130,6 +136,8 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
         "periods_opened": len(created),
         "periods_ended": sum(1 for e in ends if e.end_date is not None),
         "persons_updated": len(person_befores),
+        "enrolments_created": sum(c.action == Change.Action.CREATE for c in enrolment_changes),
+        "enrolments_updated": sum(c.action == Change.Action.UPDATE for c in enrolment_changes),
         "skipped_lines": skipped,
         "applied_rows": len(rows),
     }
@@ -149,6 +157,8 @@ def batch_undo(*, user: User, batch: Batch) -> Batch:
     with transaction.atomic():
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
         changes = list(batch.changes.filter(undone=False))
+        enrolments_undo(user=user, batch=batch, changes=changes)
+        changes_all, changes = changes, [c for c in changes if c.model != "exchange.Enrolment"]
         opened = {c.object_id for c in changes if c.action == Change.Action.CREATE}
         starts = selectors.period_starts(user=user, ids=opened)
         note = f"撤销导入批次#{batch.pk}：此期间作废"
@@ -183,7 +193,7 @@ def batch_undo(*, user: User, batch: Batch) -> Batch:
             },
             reason=f"撤销导入批次#{batch.pk}",
         )
-        Change.objects.filter(pk__in=[c.pk for c in changes]).update(undone=True)
+        Change.objects.filter(pk__in=[c.pk for c in changes_all]).update(undone=True)
         batch.state, batch.undone_by, batch.undone_at = BatchState.UNDONE, user, timezone.now()
         acting(batch, user).save()
     return batch

@@ -36,6 +36,7 @@ class RowPlan:
     opens: list[PeriodOpen] = field(default_factory=list)
     ends: list[PeriodEndChange] = field(default_factory=list)
     person_update: dict = field(default_factory=dict)
+    record: dict = field(default_factory=dict)  # an enrolment to write (enrolment.py)
 
 
 @dataclass
@@ -67,6 +68,7 @@ class State:
     persons: dict[int, PersonState]
     periods: list[PeriodState]
     county_codes: dict[str, set[str]] = field(default_factory=dict)  # county → codes in IDs
+    enrolments: dict = field(default_factory=dict)  # (person, year) → enrolment.EnrolmentState
 
 
 @dataclass

@@ -32,6 +32,7 @@ TYPES = (
     "enum",
     "money",
     "integer",
+    "year",
     "phone",
     "region_code",
 )
@@ -41,6 +42,7 @@ VOCABULARIES: dict[str, frozenset[str]] = {
     "work_ability": frozenset(WorkAbility.values),
     "household_type": frozenset({"lifted_out", "monitored", "general"}),
     "end_way": frozenset({"aided", "natural"}),
+    "enrolment_status": frozenset({"insured", "not_insured", "suspended"}),
 }
 _TOP_KEYS = {"description", "kinds"}
 _KIND_KEYS = {"name", "department", "source", "example", "note", "key", "fields"}

@@ -151,3 +151,46 @@ class Change(models.Model):
         verbose_name = "导入写入记录"
         verbose_name_plural = "导入写入记录"
         indexes = [models.Index(fields=["model", "object_id"], name="change_object")]
+
+
+class EnrolmentStatus(models.TextChoices):
+    """A person's medical-insurance enrolment in a year, as the department's list says it
+    (its own labels are mapped to these in policies/exchange/kinds.yaml)."""
+
+    INSURED = "insured", "参保"
+    NOT_INSURED = "not_insured", "未参保"
+    SUSPENDED = "suspended", "停保"
+
+
+class Enrolment(models.Model):
+    """One person's enrolment in the basic medical insurance of one year, from the medical
+    insurance list (kind `enrolment`). One row per person and year; an import writes it with
+    the batch it came from; an undo marks a row the batch created `void` (nothing deleted)."""
+
+    person = models.ForeignKey(
+        "registry.Person",
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name="人员",
+    )
+    year = models.PositiveSmallIntegerField("参保年度")
+    status = models.CharField("参保状态", max_length=16, choices=EnrolmentStatus.choices)
+    subsidy_category = models.CharField("资助类别", max_length=100, blank=True)
+    subsidy_fen = models.BigIntegerField("资助金额（分）", null=True, blank=True)
+    region_code = models.CharField("区划代码", max_length=12)
+    batch = models.ForeignKey(
+        Batch, on_delete=models.PROTECT, related_name="enrolments", verbose_name="导入批次"
+    )
+    void = models.BooleanField("已作废（撤销导入）", default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "参保记录"
+        verbose_name_plural = "参保记录"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="enrolment_person_year")
+        ]
+        indexes = [models.Index(fields=["region_code", "year"], name="enrolment_region_year")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.year} {self.status}"

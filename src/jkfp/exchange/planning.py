@@ -12,6 +12,7 @@ from jkfp.accounts.models import User
 
 from . import kinds, selectors
 from .compare import PLANNERS, Plan, RowIn
+from .enrolment import plan_enrolment
 from .models import STATUS_KEYS, Batch, BatchRow, RowStatus
 
 _DATE_TYPES = ("date", "month")
@@ -58,6 +59,10 @@ def plan_rows(*, user: User, batch: Batch, spec: kinds.Kind, rows: list[BatchRow
     state = selectors.plan_state(
         user=user, kind=batch.kind, person_ids={r.person_id for r in rows if r.person_id}
     )
+    if batch.kind == "enrolment":
+        return plan_enrolment(
+            ins, state, note=f"导入批次#{batch.pk}", columns=set(batch.columns or {})
+        )
     return PLANNERS[batch.kind](ins, state, note=f"导入批次#{batch.pk}（{batch.file_name}）")
 
 

@@ -16,8 +16,9 @@ from jkfp.regions.models import Region, RegionCodeAlias
 from jkfp.registry.selectors import category_period_scope, person_scope
 
 from .compare import KIND_CATEGORIES, PeriodState, PersonState, State
+from .enrolment import EnrolmentState
 from .kinds import header_key
-from .models import Batch, BatchRow
+from .models import Batch, BatchRow, Enrolment
 
 
 def batch_list(*, user: User) -> QuerySet[Batch]:
@@ -134,7 +135,18 @@ def plan_state(*, user: User, kind: str, person_ids: set[int]) -> State:
         "code", "current_id"
     ):
         codes[current].add(code[:6])
-    return State(persons=persons, periods=periods, county_codes=dict(codes))
+    state = State(persons=persons, periods=periods, county_codes=dict(codes))
+    if kind == "enrolment":
+        state.enrolments = enrolment_state(user=user, person_ids=set(persons))
+    return state
+
+
+def enrolment_state(*, user: User, person_ids: set[int]) -> dict:
+    """The enrolments held of these persons, by (person, year), for `enrolment.plan_enrolment`."""
+    rows = scoped(Enrolment.objects.filter(person_id__in=list(person_ids)), user).values_list(
+        "pk", "person_id", "year", "status", "subsidy_category", "subsidy_fen", "void", "batch_id"
+    )
+    return {(r[1], r[2]): EnrolmentState(*r) for r in rows}
 
 
 def missing_from_list(

@@ -23,6 +23,7 @@ from jkfp.writes import acting
 
 from . import kinds, selectors
 from .applying import batch_apply, batch_apply_submit, batch_undo  # noqa: F401
+from .enrolment_share import missing_from_enrolment_list
 from .linking import link_rows
 from .models import Batch, BatchRow, BatchState, Decision, RowStatus
 from .planning import plan_rows, store_plan, summary_of, to_json
@@ -130,10 +131,16 @@ def batch_check(
                 )
             )
             listed = set()
-        batch.comparison = {
-            "missing": selectors.missing_from_list(
+        if kind == "enrolment":
+            missing = missing_from_enrolment_list(
+                user=user, listed={(r.person_id, r.data.get("year")) for r in rows if r.person_id}
+            )
+        else:
+            missing = selectors.missing_from_list(
                 user=user, kind=kind, listed=listed, listed_households=households
-            ),
+            )
+        batch.comparison = {
+            "missing": missing,
             "contradictions": plan.contradictions,
         }
         batch.summary = summary_of(batch)

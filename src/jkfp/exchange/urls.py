@@ -5,6 +5,8 @@ from . import views
 app_name = "exchange"
 urlpatterns = [
     path("exchange/", views.batch_list, name="batch_list"),
+    path("exchange/not-enrolled/", views.not_enrolled, name="not_enrolled"),
+    path("exchange/not-enrolled.xlsx", views.not_enrolled_download, name="not_enrolled_xlsx"),
     path("exchange/<int:pk>/", views.batch_detail, name="batch"),
     path("exchange/<int:pk>/rows/<int:line>/decide/", views.row_decide, name="row_decide"),
     path("exchange/<int:pk>/apply/", views.batch_apply, name="batch_apply"),

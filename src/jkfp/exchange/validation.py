@@ -33,6 +33,8 @@ _DATE8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII)
 _MONTH = re.compile(r"^(\d{4})[-/.年]?(\d{1,2})月?$", re.ASCII)
 _CODE = re.compile(r"^\d{6}(\d{3})?(\d{3})?$", re.ASCII)
 _INT = re.compile(r"^\d{1,9}$", re.ASCII)
+_YEAR = re.compile(r"^\d{4}$", re.ASCII)
+EARLIEST_YEAR = 1990
 YES, NO = (
     frozenset({"是", "Y", "y", "1", "TRUE", "true"}),
     frozenset({"否", "N", "n", "0", "FALSE", "false"}),
@@ -48,6 +50,7 @@ DTYPES = {
     "enum": pl.String,
     "money": pl.Int64,
     "integer": pl.Int64,
+    "year": pl.Int64,
     "phone": pl.String,
     "region_code": pl.String,
 }
@@ -140,6 +143,14 @@ def parse_value(spec: FieldSpec, text: str):
         compact = text.replace(" ", "")
         if not _INT.match(compact):
             raise Bad(ErrorCode.IMPORT_VALUE, f"“{text}”应为整数")
+        return int(compact)
+    if t == "year":
+        compact = text.replace(" ", "").removesuffix("年")
+        if not _YEAR.match(compact) or not EARLIEST_YEAR <= int(compact) <= LATEST.year:
+            raise Bad(
+                ErrorCode.IMPORT_VALUE,
+                f"“{text}”不是年度：应为四位年份，如{dt.date.today().year}",
+            )
         return int(compact)
     if t == "phone":
         compact = text.replace(" ", "")

@@ -4,6 +4,8 @@ user's region is 404; who may import is `accounts.access.can_import`."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -12,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jkfp.accounts.access import IMPORT_OWNERS, can_import
+from jkfp.categories import LABELS, Category
 from jkfp.errors import DomainError
 
-from . import kinds, report, selectors, services
+from . import enrolment_share, kinds, report, selectors, services
 from .forms import ApplyForm, DecisionForm, UploadForm
 from .models import STATUS_KEYS, BatchState, RowStatus
 
@@ -154,4 +157,46 @@ def batch_report(request, pk: int):
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="exchange-{batch.pk}.xlsx"'
+    return response
+
+
+def _year(request) -> int:
+    raw = request.GET.get("year", "")
+    return int(raw) if raw.isdigit() and len(raw) == 4 else dt.date.today().year
+
+
+@login_required
+def not_enrolled(request):
+    """Sharing back to medical insurance: the registered poor not enrolled in a year (names,
+    villages and categories; the ID numbers only in the download, which is logged)."""
+    year = _year(request)
+    try:
+        rows = enrolment_share.not_enrolled(user=request.user, year=year)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        rows = []
+    rule = enrolment_share.insured_rule()
+    return render(
+        request,
+        "exchange/not_enrolled.html",
+        {
+            "year": year,
+            "rows": rows[:SHOWN_ROWS],
+            "total": len(rows),
+            "rule": rule,
+            "categories": [LABELS[Category(c)] for c in rule.categories],
+        },
+    )
+
+
+@login_required
+def not_enrolled_download(request):
+    year = _year(request)
+    data, _n = enrolment_share.not_enrolled_workbook(
+        user=request.user, year=year, path=request.path
+    )
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="not-enrolled-{year}.xlsx"'
     return response
