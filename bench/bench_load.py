@@ -50,7 +50,7 @@ def parse_args():
     p.add_argument(
         "--think",
         type=float,
-        default=5.0,
+        default=10.0,
         help="mean pause of a client between two pages, seconds (exponential); "
         "0 = no pause, the server's saturation",
     )
@@ -136,7 +136,9 @@ def prepare(args) -> tuple[str, list[str]]:
 
     urls = [quote(u, safe="/?=&") for u in urls]
     rng.shuffle(urls)
-    connection.close()
+    from django.db import connections
+
+    connections.close_all()
     return cookie, urls
 
 
@@ -147,7 +149,8 @@ def connections_sampler(url: str, stop: threading.Event, out: list[int]) -> None
     with psycopg.connect(url, autocommit=True) as conn:
         while not stop.is_set():
             row = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+                " AND backend_type = 'client backend'",
                 (name,),
             ).fetchone()
             out.append(row[0])
@@ -344,7 +347,7 @@ def write_doc(args, r, before, after, errors) -> None:
         f"{before[0]:.1f} before and {after[0]:.1f} after the run. Command: "
         f"`.venv/bin/python bench/bench_load.py --persons {args.persons} --clients {args.clients} "
         f"--seconds {args.seconds:.0f} --think {args.think:g}` (each client pauses {args.think:g} s "
-        "on average between two pages; gunicorn {args.workers} workers × {args.threads} threads, "
+        f"on average between two pages; gunicorn {args.workers} workers × {args.threads} threads, "
         "DEBUG off, PostgreSQL, the clients in the same machine).",
         "",
         "| figure | value | target |",
