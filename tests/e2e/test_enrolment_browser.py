@@ -19,7 +19,9 @@ from ..factories import HouseholdFactory, UserFactory
 pytestmark = pytest.mark.e2e
 
 
-def test_enrolment_upload_apply_and_not_enrolled(e2e_regions, login, live_server, tmp_path):
+def test_enrolment_upload_apply_and_not_enrolled(e2e_regions, login, live_server, tmp_path,
+                                                  settings):
+    settings.JKFP_JOBS_INPROCESS = True  # the live server's process runs the apply, any database
     clerk = UserFactory(
         username="e2e_yb",
         region_id="640323",
