@@ -41,6 +41,12 @@ ACCOUNTS = [
                 "盐池县人民医院结算窗口（演示）"),
     DemoAccount("civil_yc", "640323", Department.CIVIL_AFFAIRS, Role.REVIEWER,
                 "盐池县民政局（演示）"),
+    # import their departments' lists (exchange: the owning department at county level,
+    # reviewer or approver) — the monitoring export and the insurance enrolment list
+    DemoAccount("rural_yc", "640323", Department.RURAL_REVITALISATION, Role.REVIEWER,
+                "盐池县乡村振兴局（演示）"),
+    DemoAccount("enrol_yc", "640323", Department.MEDICAL_INSURANCE, Role.REVIEWER,
+                "盐池县医保局参保科（演示）"),
     # proposes for the villages without a village account, so that the township reviewer
     # never reviews a request of their own (four eyes)
     DemoAccount("entry_yc", "640323100", Department.HEALTH, Role.DATA_ENTRY,
@@ -58,7 +64,7 @@ def demo_accounts_ensure() -> list[AccountRow]:
     """get_or_create each demo account; an existing account is left as it is.
 
     The password is hashed once and the hash shared: every demo account has the same,
-    published password, and hashing nine times would cost seconds.
+    published password, and hashing each one would cost seconds.
     """
     missing = sorted({a.region for a in ACCOUNTS if a.region}
                      - set(Region.objects.filter(code__in=[a.region for a in ACCOUNTS
