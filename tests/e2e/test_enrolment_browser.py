@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from jkfp.accounts.models import Department, Role
@@ -29,7 +30,7 @@ def test_enrolment_upload_apply_and_not_enrolled(e2e_regions, login, live_server
         department=Department.MEDICAL_INSURANCE,
         full_name="医保审核员",
     )
-    year = dt.date.today().year
+    year = timezone.localdate().year
     insured = HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE).head
     missing = HouseholdFactory(village_id=VILLAGE, region_code=VILLAGE).head
     missing.name = "未参保人"

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from jkfp.categories import LABELS, Category
+from jkfp.registry import idnumber
 from jkfp.registry.services import PeriodEndChange, PeriodOpen
 
 from .models import RowStatus
@@ -227,7 +228,7 @@ def _contradictions(
 def plan_civil_affairs(rows: list[RowIn], state: State, *, note: str) -> Plan:
     periods = _Periods(state.periods)
     out = Plan(rows={})
-    today = dt.date.today()
+    today = dt.datetime.now(idnumber.CHINA).date()  # today in China (DESIGN rule 9)
     for row in sorted(rows, key=lambda r: (r.data.get("start_date") or dt.date.min, r.line)):
         person = state.persons.get(row.person_id) if row.person_id else None
         if person is None:

@@ -79,7 +79,7 @@ def insured_rule() -> InsuredRule:
 
 
 def _on(year: int) -> dt.date:
-    today = dt.date.today()
+    today = timezone.localdate()
     return min(today, dt.date(year, 12, 31)) if year <= today.year else dt.date(year, 1, 1)
 
 

@@ -149,7 +149,7 @@ def parse_value(spec: FieldSpec, text: str):
         if not _YEAR.match(compact) or not EARLIEST_YEAR <= int(compact) <= LATEST.year:
             raise Bad(
                 ErrorCode.IMPORT_VALUE,
-                f"“{text}”不是年度：应为四位年份，如{dt.date.today().year}",
+                f"“{text}”不是年度：应为四位年份，如{dt.datetime.now(idnumber.CHINA).year}",
             )
         return int(compact)
     if t == "phone":
@@ -218,7 +218,7 @@ def _column(
 def _id_fast(col: pl.Series) -> pl.DataFrame:
     """The plain 18-character numbers checked column-wise (check character, birth date, sex);
     `_fast` is false where the Python path must decide (other forms, a bad birth date)."""
-    today = dt.date.today()
+    today = dt.datetime.now(idnumber.CHINA).date()  # today in China (DESIGN rule 9)
     digits = [col.str.slice(i, 1).cast(pl.Int32, strict=False) for i in range(17)]
     total = digits[0] * idnumber.WEIGHTS[0]
     for d, w in zip(digits[1:], idnumber.WEIGHTS[1:], strict=True):

@@ -4,12 +4,11 @@ user's region is 404; who may import is `accounts.access.can_import`."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -162,7 +161,7 @@ def batch_report(request, pk: int):
 
 def _year(request) -> int:
     raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and len(raw) == 4 else dt.date.today().year
+    return int(raw) if raw.isdigit() and len(raw) == 4 else timezone.localdate().year
 
 
 @login_required
