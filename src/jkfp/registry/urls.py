@@ -1,11 +1,11 @@
 from django.urls import path
 
-from . import change_views, correction_views, views
+from . import change_views, correction_views, search_views, views
 
 app_name = "registry"
 urlpatterns = [
-    path("households/", views.household_list, name="household_list"),
-    path("households/export.xlsx", views.household_export, name="household_export"),
+    path("households/", search_views.household_list, name="household_list"),
+    path("households/export.xlsx", search_views.household_export, name="household_export"),
     path("households/new/", views.household_register, name="household_register"),
     path("households/<int:pk>/", views.household_detail, name="household"),
     path("households/<int:pk>/address/", views.household_edit_address, name="household_address"),
