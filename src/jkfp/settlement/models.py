@@ -104,3 +104,69 @@ class Statement(models.Model):
     @property
     def is_current(self) -> bool:
         return self.status == StatementStatus.CURRENT
+
+
+class VisitType(models.TextChoices):
+    INPATIENT = "inpatient", "住院"
+    OUTPATIENT = "outpatient", "门诊"
+
+
+class ExternalSettlement(models.Model):
+    """A stay or outpatient visit settled on the national medical-insurance platform (医保平台结算记录).
+
+    Imported from medical insurance's settlement export (exchange kind `insurance_settlements`,
+    DOMAIN.md §8 last paragraph and §11), with each fund's amount as the platform reported it:
+    the year's personal medical expense of every person is then known without re-settling.
+    `stay` is jkfp's own stay describing the same admission when one is found (same person,
+    admission and discharge date), so that a stay is counted once and the two settlements can be
+    compared tier by tier. An undone import marks its records `voided_at`; nothing is deleted.
+    """
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT,
+                               related_name="external_settlements", verbose_name="患者")
+    region_code = models.CharField("区划代码", max_length=12, db_index=True)
+    county_code = models.CharField("参保县（区）代码", max_length=6)
+    record_number = models.CharField("结算流水号", max_length=40, blank=True, db_default="")
+    insurance_type = models.CharField("险种", max_length=40, blank=True, db_default="")
+    person_type = models.CharField("人员类别", max_length=40, blank=True, db_default="")
+    visit_type = models.CharField("就诊类型", max_length=12, choices=VisitType.choices)
+    institution_name = models.CharField("医疗机构", max_length=100, blank=True, db_default="")
+    hospital_grade = models.PositiveSmallIntegerField("医院等级", choices=GRADE_CHOICES,
+                                                      null=True, blank=True)
+    location = models.CharField("就医地", max_length=10, choices=LOCATION_CHOICES, blank=True,
+                                db_default="")
+    admission_date = models.DateField("入院（就诊）日期")
+    discharge_date = models.DateField("出院（结算）日期", db_index=True)
+    total_fen = models.BigIntegerField("医疗费总额（分）")
+    fully_self_fen = models.BigIntegerField("全自费金额（分）", default=0)
+    over_limit_self_fen = models.BigIntegerField("超限价自费（分）", default=0)
+    pre_self_fen = models.BigIntegerField("先行自付（分）", default=0)
+    in_policy_fen = models.BigIntegerField("符合政策范围金额（分）", default=0)
+    deductible_fen = models.BigIntegerField("实际支付起付线（分）", default=0)
+    basic_fen = models.BigIntegerField("基本医疗保险统筹基金支出（分）", default=0)
+    critical_fen = models.BigIntegerField("大病保险支出（分）", default=0)
+    assistance_fen = models.BigIntegerField("医疗救助基金支出（分）", default=0)
+    other_fund_fen = models.BigIntegerField("其他基金支出（分）", default=0)
+    fund_total_fen = models.BigIntegerField("基金支付总额（分）", default=0)
+    hospital_share_fen = models.BigIntegerField("医院负担金额（分）", default=0)
+    personal_fen = models.BigIntegerField("个人负担总金额（分）")
+    account_fen = models.BigIntegerField("个人账户支出（分）", default=0)
+    cash_fen = models.BigIntegerField("个人现金支出（分）", default=0)
+    stay = models.ForeignKey(HospitalStay, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="external_settlements", verbose_name="本系统住院记录")
+    batch_id = models.BigIntegerField("导入批次", null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField("导入时间", auto_now_add=True)
+    voided_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "医保平台结算记录"
+        verbose_name_plural = "医保平台结算记录"
+        ordering = ["-discharge_date", "-id"]
+        indexes = [models.Index(fields=["person", "discharge_date"], name="extsettle_person_date")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(discharge_date__gte=models.F("admission_date")),
+                                   name="extsettle_discharge_after_admission"),
+            models.CheckConstraint(condition=models.Q(personal_fen__gte=0)
+                                   & models.Q(total_fen__gte=0),
+                                   name="extsettle_amounts_not_negative"),
+        ]
