@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "jkfp.contracts",
     "jkfp.screening",
     "jkfp.exchange",
+    "jkfp.monitoring",
     "jkfp.web",
     "jkfp.demo",
     "jkfp.ops",
