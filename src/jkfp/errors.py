@@ -116,6 +116,11 @@ class ErrorCode(StrEnum):
     IMPORT_DUPLICATE_ROW = "import_duplicate_row"
     IMPORT_VILLAGE = "import_village"  # a village name not found in its township
     IMPORT_BATCH_STATE = "import_batch_state"  # apply/undo/decide a batch not in that state
+    # facilities and staff (jkfp.facilities)
+    FACILITY_RULES = "facility_rules"  # policies/facilities/gaps.yaml (names file and line)
+    FACILITY_REGION = "facility_region"  # an institution outside any region, or at the wrong level
+    FACILITY_CLOSED = "facility_closed"  # a post or coverage outside the institution's open dates
+    STAFF_POST_OVERLAP = "staff_post_overlap"  # two full-time posts of one person at once
     # background jobs (jkfp.jobs)
     JOB_TASK_UNKNOWN = "job_task_unknown"
     JOB_PARAMS = "job_params"
