@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("jkfp.screening.urls")),
     path("", include("jkfp.contracts.urls")),
     path("", include("jkfp.exchange.urls")),
+    path("", include("jkfp.facilities.urls")),
     path("", include("jkfp.jobs.urls")),
 ]
