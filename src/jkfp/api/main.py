@@ -49,6 +49,7 @@ def _mount() -> None:
     from jkfp.admission.api import change_requests
     from jkfp.contracts.api import router as family_doctor
     from jkfp.exchange.api import router as exchange
+    from jkfp.facilities.api import router as facilities
     from jkfp.health.api import router as health
     from jkfp.jobs.api import router as jobs
     from jkfp.regions.api import router as regions
@@ -67,6 +68,7 @@ def _mount() -> None:
     api.add_router("/screening", screening)
     api.add_router("/family-doctor", family_doctor)
     api.add_router("/exchange", exchange)
+    api.add_router("/facilities", facilities)
     api.add_router("/jobs", jobs)
 
 
