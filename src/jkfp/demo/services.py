@@ -33,6 +33,7 @@ from jkfp.summaries.services import summary_rebuild
 
 from .accounts import FIRST_VILLAGE_HUAMACHI, AccountRow, demo_accounts_ensure, demo_users
 from .categories import generate_categories
+from .facilities import generate_facilities
 from .health import HEALTH_MODELS, generate_health
 from .load import next_ids, write_tables
 from .pools import draw_pools
@@ -203,6 +204,10 @@ def demo_data_load(*, persons: int, seed: int, as_of: dt.date | None = None,
         # the summaries (decision 25) from the loaded tables, in the same transaction
         summary_rebuild()
         result.timings["summaries"] = time.perf_counter() - t3
+        if health:
+            t3 = time.perf_counter()
+            generate_facilities(seed=seed, as_of=as_of, users=demo_users())
+            result.timings["facilities"] = time.perf_counter() - t3
         t3 = time.perf_counter()
         result.seconds_setup = t1 - t0
         result.seconds_generate = t2 - t1
