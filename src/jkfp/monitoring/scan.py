@@ -43,7 +43,7 @@ def after_scan(run: ScanRun) -> None:
     lead after merging (a no-op until then)."""
 
 
-def _units(region_code: str) -> list[tuple[str, RuleSet, tuple[str, ...]]]:
+def units_of(region_code: str) -> list[tuple[str, RuleSet, tuple[str, ...]]]:
     """(prefix, rules, excluded prefixes): a county with its own file is scanned with it and
     left out of its province's pass."""
     if len(region_code) >= 6:
@@ -164,7 +164,7 @@ def full_scan(*, user, region_code: str, on_date: dt.date, rules: Iterable[str] 
     if user is not None:
         require_in_scope(user, region_code)
     return _run(mode=ScanRun.Mode.FULL, region_code=region_code, on_date=on_date, user=user,
-                units=_units(region_code), rules=set(rules) if rules else None,
+                units=units_of(region_code), rules=set(rules) if rules else None,
                 household_ids=None, progress=progress)
 
 
