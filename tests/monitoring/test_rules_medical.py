@@ -117,3 +117,19 @@ def test_a_cleared_monitoring_period_is_not_watched(users, regions):
     assert _warnings("medical_cost_return") == []  # risk cleared before the scan date
     _scan(users["county"], rules=["medical_cost_return"], on=dt.date(2024, 6, 30))
     assert len(_warnings("medical_cost_return")) == 1
+
+
+def test_projected_cost_warns_before_the_crossing_and_explains(users, lifted):
+    # 300,000 fen by 30 June (182 days): × 366 / 182 ≈ 603,296 — not yet over 888,600
+    stay(lifted, users["county"], discharge=dt.date(2024, 6, 1), self_pay_fen=300_000)
+    _scan(users["county"], rules=["projected_cost"], on=dt.date(2024, 6, 30))
+    assert _warnings("projected_cost") == []
+    imported(lifted, discharge=dt.date(2024, 6, 30), personal_fen=150_000, visit="outpatient")
+    _scan(users["county"], rules=["projected_cost"], on=dt.date(2024, 6, 30))
+    [w] = _warnings("projected_cost")
+    assert w.evidence["so_far_fen"] == 450_000 and w.evidence["days_elapsed"] == 182
+    assert w.amount_fen == 450_000 * 366 // 182 and w.amount_fen > w.threshold_fen == HALF_2024
+    assert "外推" in w.evidence["explanation"]
+    # the next day the figures move but the facts (the expenses) are the same: no new step
+    _scan(users["county"], rules=["projected_cost"], on=dt.date(2024, 7, 1))
+    assert WarningStep.objects.filter(warning=w).count() == 1

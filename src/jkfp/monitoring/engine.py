@@ -47,6 +47,9 @@ T_CASE = SpecialCase._meta.db_table
 T_HPERSON = Person.history.model._meta.db_table
 
 
+VOLATILE = frozenset({"explanation", "days_elapsed", "year_days", "projected_fen", "since"})
+
+
 @dataclass
 class Hit:
     subject_kind: str  # person | household
@@ -58,6 +61,7 @@ class Hit:
     threshold_fen: int | None = None
     evidence: dict = field(default_factory=dict)
     uses_examples: bool = False
+    estimate: bool = False  # amount_fen is a projection
 
     @property
     def key(self) -> tuple:
@@ -65,8 +69,11 @@ class Hit:
                 else self.household_id, self.period)
 
     def facts_hash(self) -> str:
-        facts = {k: v for k, v in self.evidence.items() if k not in ("explanation",)}
-        text = json.dumps([self.amount_fen, self.threshold_fen, facts], sort_keys=True,
+        """The facts, not the figures that move with the scan date (a projection, the start of
+        a look-back window): a rescan on another day with the same facts changes nothing."""
+        facts = {k: v for k, v in self.evidence.items() if k not in VOLATILE}
+        amount = None if self.estimate else self.amount_fen
+        text = json.dumps([amount, self.threshold_fen, facts], sort_keys=True,
                           default=str, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -217,6 +224,7 @@ def _medical(rule: Rule, on, prefix, household_ids, exclude, incomes: Incomes,
             if estimate > threshold:
                 hits.append(Hit("person" if pid else "household", pid, hid, region,
                                 str(on.year), amount_fen=estimate, threshold_fen=threshold,
+                                estimate=True,
                                 evidence={"so_far_fen": total, "days_elapsed": elapsed,
                                           "year_days": year_days, "projected_fen": estimate,
                                           "explanation": (

@@ -138,7 +138,7 @@ def _parse_period(entry, kind: str, errors: _Errors, what: str) -> ParameterPeri
         return None
     wanted = KIND_PARAMETERS.get(kind, ())
     before = len(errors.items)
-    for key in entry:
+    for key in entry if kind in KIND_PARAMETERS else ():  # an unknown kind: reported once
         if key not in _PERIOD_KEYS and key not in wanted:
             errors.add(ErrorCode.RULEFILE_INVALID, f"未知的键“{key}”", entry, key, what=what)
     for key in ("from", *wanted):
