@@ -4,7 +4,9 @@ import datetime as dt
 import itertools
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from jkfp.monitoring import scan
 from jkfp.monitoring.models import RiskWarning, ScanRun, WarningStep
