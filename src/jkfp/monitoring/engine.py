@@ -153,13 +153,17 @@ def _expense_sql(params: list, start: dt.date, end: dt.date) -> str:
 
 def _threshold(rule: Rule, share: Decimal, incomes: Incomes, province: str,
                year: int) -> tuple[int, dict] | None:
-    yuan = incomes.of(province, year - 1)
-    if yuan is None:
+    """share × the previous year's income; when that year is not in the file yet (the
+    bulletin comes out in spring), the latest earlier year, said so in the evidence."""
+    years = [y for y in incomes.by_province.get(province, {}) if y <= year - 1]
+    if not years:
         return None
+    used = max(years)
+    yuan = incomes.of(province, used)
     fen = int((Decimal(yuan) * 100 * share).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return fen, {"income_yuan": yuan, "income_year": year - 1, "income_province": province,
+    return fen, {"income_yuan": yuan, "income_year": used, "income_province": province,
                  "income_source": incomes.source, "income_example": incomes.example,
-                 "share": str(share)}
+                 "income_fallback": used != year - 1, "share": str(share)}
 
 
 def _expense_totals(rule: Rule, on: dt.date, prefix: str, household_ids, exclude) -> list:
