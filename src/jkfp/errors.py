@@ -121,6 +121,14 @@ class ErrorCode(StrEnum):
     FACILITY_REGION = "facility_region"  # an institution outside any region, or at the wrong level
     FACILITY_CLOSED = "facility_closed"  # a post or coverage outside the institution's open dates
     STAFF_POST_OVERLAP = "staff_post_overlap"  # two full-time posts of one person at once
+    # early warning (jkfp.monitoring): the rule files of policies/monitoring/ (file and line)
+    RULEFILE_INVALID = "rulefile_invalid"  # syntax, a missing or unknown key, a bad value
+    RULE_KIND_UNKNOWN = "rule_kind_unknown"  # a rule kind the engine does not evaluate
+    RULE_PARAM_SOURCE = "rule_param_source"  # a parameter without `source` or `example: true`
+    RULE_DATES_OVERLAP = "rule_dates_overlap"  # two dated parameter periods of a rule overlap
+    RULE_DEPARTMENT_UNKNOWN = "rule_department_unknown"  # a recipient not in accounts
+    RULE_CATEGORY_UNKNOWN = "rule_category_unknown"  # a watched category not in categories.py
+    RULE_NOT_FOUND = "rule_not_found"  # no rule file for a region, or no such rule id
     # background jobs (jkfp.jobs)
     JOB_TASK_UNKNOWN = "job_task_unknown"
     JOB_PARAMS = "job_params"

@@ -16,6 +16,7 @@ from jkfp.accounts.access import require_health_writer, require_in_scope
 from jkfp.accounts.models import User
 from jkfp.categories import LABELS as CATEGORY_LABELS
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
+from jkfp.events import Event, publish
 from jkfp.registry.models import Person
 from jkfp.registry.selectors import person_categories_on
 from jkfp.writes import locked, model_create, model_update
@@ -212,6 +213,8 @@ def special_case_create(*, user: User, person: Person, icd10: str, found_via: st
                 treatment_plan=treatment_plan.strip(), created_by=user)
             SpecialCaseStep.objects.create(case=case, step="found", from_status="",
                                            to_status=case.status, on_date=found_on, user=user)
+            publish(Event.CASE_FOUND, case_id=case.pk, person_id=person.pk,
+                    region_code=person.region_code)
     except IntegrityError:
         raise DomainError(ErrorCode.CASE_DUPLICATE,
                           f"此人已有未销号的“{disease.name}”病例", field="icd10") from None

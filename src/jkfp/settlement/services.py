@@ -21,6 +21,7 @@ from jkfp.accounts.access import require_in_scope, require_settler
 from jkfp.accounts.models import User
 from jkfp.categories import Category
 from jkfp.errors import DomainError, ErrorCode
+from jkfp.events import Event, publish
 from jkfp.policy.money import fmt_fen
 from jkfp.registry.models import Person
 from jkfp.writes import acting
@@ -94,6 +95,8 @@ def stay_settle(*, user: User, person: Person, hospital_name: str, hospital_grad
         written = year_resettle(user=user, person=person, year=admission_date.year,
                                 policies=policies, renew={hs.pk}, reason=reason,
                                 operation=uuid.uuid4())
+        publish(Event.STAY_SETTLED, stay_id=hs.pk, person_id=person.pk,
+                region_code=person.region_code)
         return written[hs.pk]
 
 
@@ -144,6 +147,8 @@ def stay_correct(*, user: User, stay: HospitalStay, reason: str, **changes) -> S
         if old_year != hs.admission_date.year:
             year_resettle(user=user, person=person, year=old_year, policies=policies,
                           reason=f"更正：{why}", operation=op)
+        publish(Event.STAY_SETTLED, stay_id=hs.pk, person_id=person.pk,
+                region_code=person.region_code)
         return written[hs.pk]
 
 
@@ -166,4 +171,6 @@ def statement_reverse(*, user: User, statement: Statement, reason: str) -> State
         st.save(update_fields=["status", "reversed_at", "reversed_by", "reverse_reason"])
         year_resettle(user=user, person=st.person, year=st.year, policies=policy_set(),
                       reason=f"冲销结算单 {st.pk}", operation=uuid.uuid4())
+        publish(Event.STAY_SETTLED, stay_id=st.stay_id, person_id=st.person_id,
+                region_code=st.region_code)
         return st

@@ -1,0 +1,148 @@
+"""Benchmark of the warning scans (issue 11): `make bench` runs `.venv/bin/python bench/bench_warnings.py`.
+
+On PostgreSQL: recreates the benchmark database, migrates, loads the demo registry of the demo
+province (`demo_data_load(..., stays=False, health=True)`: persons, categories, chronic
+registrations), then writes one settled stay per person (a stay and its current statement, in
+two INSERT … SELECT statements, amounts spread so that some cross the thresholds), ANALYZE, and
+measures with the wall time, the CPU time of this process and the load average:
+- a full scan of every rule of the province's file (`scan.full_scan`, system actor) — median of
+  --repeat runs, the first writing the warnings and the others finding them again;
+- an incremental check after one settled stay (`scan.check_after` of the household) — median of
+  --checks runs over different households;
+- `township_worklist(user)`: a hook for the township worklist (warn-flow's selector); it is
+  measured when `jkfp.monitoring.selectors` has a function of that name.
+
+    .venv/bin/python bench/bench_warnings.py [--persons 1000000] [--repeat 3] [--checks 20]
+        [--database-url postgres://postgres@127.0.0.1:5432/jkfp_bench_warn]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_registry import recreate_database  # noqa: E402
+
+SCAN_ON = dt.date(2026, 11, 30)
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--persons", type=int, default=1_000_000)
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--checks", type=int, default=20)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--database-url",
+                   default="postgres://postgres@127.0.0.1:5432/jkfp_bench_warn")
+    return p.parse_args()
+
+
+def load_stays(user_id: int) -> int:
+    """One settled stay per person of 2026, discharged before the scan date."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO settlement_hospitalstay (person_id, region_code, county_code, "
+            "hospital_name, hospital_grade, location, referred, admission_date, discharge_date, "
+            "total_fen, in_policy_fen, category, diagnosis_icd10, admission_number, "
+            "created_by_id, created_at) "
+            "SELECT p.id, p.region_code, substr(p.region_code, 1, 6), '县人民医院', 2, 'county', "
+            "false, DATE '2026-01-01' + (p.id * 37 % 320), DATE '2026-01-05' + (p.id * 37 % 320), "
+            "(p.id * 7919 % 1200000) * 3, (p.id * 7919 % 1200000) * 2, 'general', '', '', %s, "
+            "now() FROM registry_person p", [user_id])
+        n = cur.rowcount
+        cur.execute(
+            "INSERT INTO settlement_statement (stay_id, person_id, region_code, year, policy, "
+            "reimbursed_fen, self_pay_fen, tier_amounts, fund_amounts, accumulators_after, "
+            "detail, deposit_waived, uses_examples, created_by_id, created_at, status, reason) "
+            "SELECT s.id, s.person_id, s.region_code, 2026, 'bench', s.in_policy_fen, "
+            "s.total_fen / 3, '{}', '{}', '{}', '{}', false, false, %s, now(), 'current', '' "
+            "FROM settlement_hospitalstay s", [user_id])
+        cur.execute("ANALYZE")
+    return n
+
+
+def township_worklist(user):
+    """The township worklist as warn-flow builds it (None until its selector exists)."""
+    try:
+        from jkfp.monitoring import selectors
+    except ImportError:
+        return None
+    fn = getattr(selectors, "township_worklist", None)
+    return None if fn is None else list(fn(user=user)[:50])
+
+
+def _timed(fn):
+    w, c = time.perf_counter(), time.process_time()
+    out = fn()
+    return time.perf_counter() - w, time.process_time() - c, os.getloadavg()[0], out
+
+
+def main() -> None:
+    args = parse_args()
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jkfp.config.settings")
+    os.environ["JKFP_MONITORING_INCREMENTAL"] = "0"
+    recreate_database(args.database_url)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.JKFP_MONITORING_INCREMENTAL = False
+    from jkfp.accounts.models import User
+    from jkfp.demo.services import demo_data_load
+    from jkfp.monitoring import scan
+    from jkfp.registry.models import Household
+    from jkfp.settlement.models import HospitalStay
+
+    call_command("migrate", verbosity=0)
+    t0 = time.perf_counter()
+    demo_data_load(persons=args.persons, seed=args.seed, stays=False, health=True)
+    user = User.objects.create(username="bench_warn", is_superuser=True)
+    stays = load_stays(user.pk)
+    from jkfp.health.models import ChronicRegistration
+
+    chronic = ChronicRegistration.objects.count()
+    print(f"built {args.persons:,} persons, {stays:,} stays, {chronic:,} chronic patients in "
+          f"{time.perf_counter() - t0:.0f} s", flush=True)
+    province = "64"
+    fulls = []
+    for i in range(args.repeat):
+        wall, cpu, load, run = _timed(lambda: scan.full_scan(user=None, region_code=province,
+                                                             on_date=SCAN_ON))
+        fulls.append((wall, cpu, load))
+        new = sum(c["new"] for c in run.counts.values())
+        print(f"full scan {i + 1}: {wall:.2f} s wall, {cpu:.2f} s CPU (this process), "
+              f"load {load:.1f}, new {new:,}, counts {run.counts}", flush=True)
+    ids = list(HospitalStay.objects.filter(region_code__startswith=province)
+               .values_list("person__household_id", flat=True)[:args.checks])
+    checks = []
+    for hid in ids:
+        wall, cpu, load, _ = _timed(lambda h=hid: scan.check_after(household_ids=[h],
+                                                                   on_date=SCAN_ON))
+        checks.append((wall, cpu, load))
+    med = statistics.median
+    print(f"\nfull scan of province {province}, all rules: median {med(w for w, _, _ in fulls):.2f} s "
+          f"wall, {med(c for _, c, _ in fulls):.2f} s CPU, load {med(x for _, _, x in fulls):.1f}")
+    print(f"incremental check after one stay: median {med(w for w, _, _ in checks) * 1000:.1f} ms "
+          f"wall, {med(c for _, c, _ in checks) * 1000:.1f} ms CPU, load "
+          f"{med(x for _, _, x in checks):.1f} ({len(checks)} households of "
+          f"{Household.objects.count():,})")
+    township = User.objects.filter(region__code__regex=r"^\d{9}$").first()
+    if township is not None:
+        wall, cpu, load, out = _timed(lambda: township_worklist(township))
+        if out is not None:
+            print(f"township worklist: {wall * 1000:.1f} ms wall, load {load:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Incremental checks after each committed change that can trigger a rule (decision 56): the
+events of `jkfp.events` the registry, settlement, health, contracts and jobs publish, so that
+no other app imports monitoring. A handler runs after the commit (`transaction.on_commit`),
+checks the households touched (`scan.check_after`, the full scan's statements limited to them)
+and logs, never raises (jkfp.events). `settings.JKFP_MONITORING_INCREMENTAL = False` turns it
+off (a bulk load that scans once at the end)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+
+from jkfp.events import Event, subscribe
+
+log = logging.getLogger("jkfp.monitoring")
+
+
+def _on() -> bool:
+    return getattr(settings, "JKFP_MONITORING_INCREMENTAL", True)
+
+
+def on_person(*, person_id=None, household_id=None, **_):
+    """A settled (corrected, reversed) stay, a death or a move, a new case, a follow-up."""
+    if not _on():
+        return
+    from .scan import check_after
+
+    check_after(person_ids=[person_id] if person_id else [],
+                household_ids=[household_id] if household_id else [])
+
+
+def on_period(*, period_id=None, **_):
+    if not _on() or not period_id:
+        return
+    from jkfp.registry.models import CategoryPeriod
+
+    from .scan import check_after
+
+    row = CategoryPeriod.objects.filter(pk=period_id).values("person_id", "household_id").first()
+    if row:
+        check_after(person_ids=[row["person_id"]] if row["person_id"] else [],
+                    household_ids=[row["household_id"]] if row["household_id"] else [])
+
+
+def on_followup(*, registration_id=None, **_):
+    if not _on() or not registration_id:
+        return
+    from jkfp.health.models import ChronicRegistration
+
+    from .scan import check_after
+
+    pid = ChronicRegistration.objects.filter(pk=registration_id).values_list("person_id",
+                                                                            flat=True).first()
+    if pid:
+        check_after(person_ids=[pid])
+
+
+#: the import tasks whose batches change what the rules read (settlement records, enrolment)
+IMPORT_TASKS = ("exchange.apply",)
+
+
+def on_job(*, task=None, state=None, region_code="", **_):
+    """An applied import batch: a full scan of its region, as a background job of its own."""
+    if not _on() or task not in IMPORT_TASKS or state != "done" or not region_code:
+        return
+    from jkfp.jobs.services import job_submit
+
+    job_submit(user=None, task="monitoring.scan", params={"region_code": region_code},
+               region_code=region_code)
+
+
+def connect() -> None:
+    for event in (Event.STAY_SETTLED, Event.PERSON_CHANGED, Event.CASE_FOUND):
+        subscribe(event, on_person)
+    subscribe(Event.PERIOD_CHANGED, on_period)
+    subscribe(Event.FOLLOWUP_RECORDED, on_followup)
+    subscribe(Event.JOB_FINISHED, on_job)
