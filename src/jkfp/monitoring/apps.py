@@ -5,3 +5,11 @@ class MonitoringConfig(AppConfig):
     name = "jkfp.monitoring"
     label = "monitoring"
     verbose_name = "监测预警"
+
+    def ready(self) -> None:
+        from jkfp.events import Event, subscribe
+
+        from . import services
+
+        # a warning acted on by an admission request follows the request's decision (57c)
+        subscribe(Event.REQUEST_CHANGED, services.request_changed)
