@@ -14,10 +14,10 @@ import tempfile
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from jkfp.policy import money
 from jkfp.accounts.access import can_see_full_identity, scope_prefix
 from jkfp.accounts.models import Department, User
 from jkfp.accounts.services import data_access_log
+from jkfp.policy import money
 from jkfp.registry.idnumber import mask as mask_id
 from jkfp.registry.xlsxstream import HEAD, TITLE, SheetWriter
 
