@@ -51,6 +51,7 @@ def _mount() -> None:
     from jkfp.exchange.api import router as exchange
     from jkfp.health.api import router as health
     from jkfp.jobs.api import router as jobs
+    from jkfp.monitoring.api import router as warnings
     from jkfp.regions.api import router as regions
     from jkfp.registry.api import households, periods, persons
     from jkfp.screening.api import router as screening
@@ -68,6 +69,7 @@ def _mount() -> None:
     api.add_router("/family-doctor", family_doctor)
     api.add_router("/exchange", exchange)
     api.add_router("/jobs", jobs)
+    api.add_router("/warnings", warnings)
 
 
 _mount()
