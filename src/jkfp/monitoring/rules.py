@@ -69,9 +69,16 @@ def step_allowed(*, user: User, warning: RiskWarning, step: str) -> bool:
             and _department_ok(user, s.departments))
 
 
+def _waits_for_request(warning: RiskWarning) -> bool:
+    """Acted on by an admission request still in its workflow: closed when it is decided."""
+    cr = warning.change_request if warning.change_request_id else None
+    return cr is not None and cr.status not in ("approved", "rejected")
+
+
 def steps_allowed(*, user: User, warning: RiskWarning) -> list[Step]:
     return [s for name, s in STEPS.items()
-            if name != "push" and step_allowed(user=user, warning=warning, step=name)]
+            if name != "push" and step_allowed(user=user, warning=warning, step=name)
+            and not (name == "close" and _waits_for_request(warning))]
 
 
 def actions_allowed(user: User) -> list[str]:
