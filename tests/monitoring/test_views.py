@@ -109,3 +109,13 @@ def test_push_export_in_the_department_format(client_as, county_rr, household, m
                                              channel="export").exists()
     township = Push.objects.get(department="township")
     assert client_as(mi).get(f"/warnings/pushes/{township.pk}/export.xlsx").status_code == 404
+
+
+def test_region_overview_counts(client_as, county_rr, cadre, two_townships):
+    html = client_as(county_rr).get("/").content.decode()
+    assert 'id="overview-warnings"' in html
+    part = html.split('id="overview-warnings"')[1].split("</section>")[0]
+    assert ">2</span><span class=\"stat-l\">未办结预警" in part
+    assert ">1</span><span class=\"stat-l\">超期未核实" in part
+    part = client_as(cadre).get("/").content.decode().split('id="overview-warnings"')[1]
+    assert ">1</span><span class=\"stat-l\">未办结预警" in part.split("</section>")[0]
