@@ -42,7 +42,7 @@ def main() -> None:
     assert connection.vendor == "postgresql", "run on PostgreSQL (DATABASE_URL)"
     call_command("migrate", verbosity=0)
     RiskWarning.objects.all().delete()
-    townships = [f"640323{t:03d}" for t in range(100, 200)]
+    townships = [f"640323{t:03d}" for t in range(500, 600)]
     region_load_rows(rows=[{"code": t, "name": f"基准镇{t[-3:]}", "level": "township",
                             "parent": "640323"} for t in townships]
                      + [{"code": t + "201", "name": f"基准村{t[-3:]}", "level": "village",
@@ -62,14 +62,14 @@ def main() -> None:
                decision_reason, action_kind, action_ref, version, created_at)
             SELECT 'medical_cost_fall', 'household', h.pk, h.code, 'p' || g,
                    (ARRAY['pushed','found','verified','confirmed','acted','closed','closed',
-                          'closed','dismissed','closed'])[1 + g % 10],
-                   DATE '2026-01-01' + (g % 300), DATE '2026-01-16' + (g % 300), '{{}}',
+                          'closed','dismissed','closed'])[1 + g %% 10],
+                   DATE '2026-01-01' + (g %% 300), DATE '2026-01-16' + (g %% 300), '{{}}',
                    md5(g::text), '["civil_affairs"]', false, '', '', '', '', '', 1, now()
             FROM generate_series(1, %s) g JOIN h ON h.i = g %% {len(hh)}""", [args.warnings])
         cur.execute("ANALYZE monitoring_riskwarning")
     print(f"{args.warnings:,} warnings built in {time.perf_counter() - t0:.1f} s")
     user = User.objects.update_or_create(
-        username="bench_cadre", defaults={"region_id": townships[7], "role": Role.DATA_ENTRY,
+        username="bench_cadre", defaults={"region_id": townships[10], "role": Role.DATA_ENTRY,
                                           "department": Department.RURAL_REVITALISATION})[0]
     county = User.objects.update_or_create(
         username="bench_county", defaults={"region_id": "640323", "role": Role.APPROVER,
