@@ -25,6 +25,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--warnings", type=int, default=500_000)
     ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--skip-build", action="store_true", help="reuse the table of a former run")
     args = ap.parse_args()
 
     import django
@@ -34,14 +35,12 @@ def main() -> None:
     from django.db import connection
 
     from jkfp.accounts.models import Department, Role, User
-    from jkfp.monitoring.models import RiskWarning
     from jkfp.monitoring.selectors import overview_counts, township_to_verify
     from jkfp.regions.services import region_load_rows
     from jkfp.registry.models import Household
 
     assert connection.vendor == "postgresql", "run on PostgreSQL (DATABASE_URL)"
     call_command("migrate", verbosity=0)
-    RiskWarning.objects.all().delete()
     townships = [f"640323{t:03d}" for t in range(500, 600)]
     region_load_rows(rows=[{"code": t, "name": f"基准镇{t[-3:]}", "level": "township",
                             "parent": "640323"} for t in townships]
@@ -51,23 +50,27 @@ def main() -> None:
                                              defaults={"village_id": t + "201",
                                                        "region_code": t + "201"})[0].pk
           for t in townships}
-    t0 = time.perf_counter()
-    values = ",".join(f"({i}, {pk}, '{t}201')" for i, (t, pk) in enumerate(hh.items()))
-    with connection.cursor() as cur:
-        cur.execute(f"""
-            WITH h(i, pk, code) AS (VALUES {values})
-            INSERT INTO monitoring_riskwarning
-              (rule_id, subject_kind, household_id, region_code, period, status, found_on,
-               due_on, evidence, facts_hash, departments, uses_examples, visited_by, findings,
-               decision_reason, action_kind, action_ref, version, created_at)
-            SELECT 'medical_cost_fall', 'household', h.pk, h.code, 'p' || g,
-                   (ARRAY['pushed','found','verified','confirmed','acted','closed','closed',
-                          'closed','dismissed','closed'])[1 + g %% 10],
-                   DATE '2026-01-01' + (g %% 300), DATE '2026-01-16' + (g %% 300), '{{}}',
-                   md5(g::text), '["civil_affairs"]', false, '', '', '', '', '', 1, now()
-            FROM generate_series(1, %s) g JOIN h ON h.i = g %% {len(hh)}""", [args.warnings])
-        cur.execute("ANALYZE monitoring_riskwarning")
-    print(f"{args.warnings:,} warnings built in {time.perf_counter() - t0:.1f} s")
+    if not args.skip_build:
+        with connection.cursor() as cur:  # a rerun starts from an empty table, fast
+            cur.execute("TRUNCATE monitoring_pushitem, monitoring_warningstep, "
+                        "monitoring_riskwarning CASCADE")
+        t0 = time.perf_counter()
+        values = ",".join(f"({i}, {pk}, '{t}201')" for i, (t, pk) in enumerate(hh.items()))
+        with connection.cursor() as cur:
+            cur.execute(f"""
+                WITH h(i, pk, code) AS (VALUES {values})
+                INSERT INTO monitoring_riskwarning
+                  (rule_id, subject_kind, household_id, region_code, period, status, found_on,
+                   due_on, evidence, facts_hash, departments, uses_examples, visited_by, findings,
+                   decision_reason, action_kind, action_ref, version, created_at)
+                SELECT 'medical_cost_fall', 'household', h.pk, h.code, 'p' || g,
+                       (ARRAY['pushed','found','verified','confirmed','acted','closed','closed',
+                              'closed','dismissed','closed'])[1 + g %% 10],
+                       DATE '2026-01-01' + (g %% 300), DATE '2026-01-16' + (g %% 300), '{{}}',
+                       md5(g::text), '["civil_affairs"]', false, '', '', '', '', '', 1, now()
+                FROM generate_series(1, %s) g JOIN h ON h.i = g %% {len(hh)}""", [args.warnings])
+            cur.execute("ANALYZE monitoring_riskwarning")
+        print(f"{args.warnings:,} warnings built in {time.perf_counter() - t0:.1f} s")
     user = User.objects.update_or_create(
         username="bench_cadre", defaults={"region_id": townships[10], "role": Role.DATA_ENTRY,
                                           "department": Department.RURAL_REVITALISATION})[0]
