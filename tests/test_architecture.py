@@ -10,7 +10,8 @@ import jkfp
 
 SRC = Path(jkfp.__file__).parent
 APPS = {"regions", "accounts", "registry", "admission", "settlement", "web", "api", "demo",
-        "ops", "summaries", "health", "contracts", "screening", "jobs", "exchange", "facilities"}
+        "ops", "summaries", "health", "contracts", "screening", "jobs", "exchange", "facilities",
+        "monitoring"}
 SHARED = {"errors", "categories", "sources", "writes", "events", "policy", "cli"}
 PUBLIC = {"models", "services", "selectors"}
 PUBLIC_EXTRA = {("accounts", "access"), ("accounts", "commands"), ("accounts", "admin"),

@@ -133,6 +133,9 @@ class ErrorCode(StrEnum):
     JOB_TASK_UNKNOWN = "job_task_unknown"
     JOB_PARAMS = "job_params"
     JOB_STATE = "job_state"
+    # monitoring warnings: their life (monitoring/rules.py)
+    WARNING_STEP_NOT_ALLOWED = "warning_step_not_allowed"  # a step out of order
+    WARNING_DEPARTMENT = "warning_department"  # a step of another department
 
 
 class DomainError(Exception):

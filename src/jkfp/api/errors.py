@@ -75,6 +75,7 @@ _DOMAIN_STATUS: dict[str, int] = {
     ErrorCode.PERMISSION: 403,
     ErrorCode.WORKFLOW_ROLE: 403,
     ErrorCode.FOUR_EYES: 403,
+    ErrorCode.WARNING_DEPARTMENT: 403,
     ErrorCode.CATEGORY_BY_PROCEDURE: 403,
     ErrorCode.HOUSEHOLD_CHANGE_ROLE: 403,
     ErrorCode.STALE_VERSION: 409,

@@ -52,6 +52,7 @@ def _mount() -> None:
     from jkfp.facilities.api import router as facilities
     from jkfp.health.api import router as health
     from jkfp.jobs.api import router as jobs
+    from jkfp.monitoring.api import router as warnings
     from jkfp.regions.api import router as regions
     from jkfp.registry.api import households, periods, persons
     from jkfp.screening.api import router as screening
@@ -70,6 +71,7 @@ def _mount() -> None:
     api.add_router("/exchange", exchange)
     api.add_router("/facilities", facilities)
     api.add_router("/jobs", jobs)
+    api.add_router("/warnings", warnings)
 
 
 _mount()

@@ -7,6 +7,10 @@ class MonitoringConfig(AppConfig):
     verbose_name = "监测预警"
 
     def ready(self) -> None:
-        from . import checks, handlers  # noqa: F401  (system check; incremental checks)
+        from jkfp.events import Event, subscribe
+
+        from . import checks, handlers, services  # noqa: F401  (system check; incremental checks)
 
         handlers.connect()
+        # a warning acted on by an admission request follows the request's decision (57c)
+        subscribe(Event.REQUEST_CHANGED, services.request_changed)

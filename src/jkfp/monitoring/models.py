@@ -144,3 +144,40 @@ class ScanRun(models.Model):
         verbose_name = "预警扫描"
         verbose_name_plural = "预警扫描"
         ordering = ["-started_at"]
+
+
+class Push(models.Model):
+    """What one recipient received on one date (decision 57b): the township (`department` is
+    "township", `region_code` the township's code) or a county department (its code, the county's).
+    Its warnings are the `PushItem` rows; the Excel export of a push is what that recipient gets."""
+
+    TOWNSHIP = "township"
+
+    department = models.CharField("接收部门", max_length=24)
+    region_code = models.CharField("接收单位区划", max_length=12)
+    pushed_on = models.DateField("推送日期")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+", verbose_name="推送人")
+
+    class Meta:
+        verbose_name = "预警推送"
+        verbose_name_plural = "预警推送"
+        ordering = ["-pushed_on", "department", "region_code"]
+        constraints = [models.UniqueConstraint(fields=["department", "region_code", "pushed_on"],
+                                               name="push_one_per_recipient_day")]
+        indexes = [models.Index(fields=["region_code", "pushed_on"], name="push_region_date")]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.region_code} {self.pushed_on}"
+
+
+class PushItem(models.Model):
+    push = models.ForeignKey(Push, on_delete=models.PROTECT, related_name="items")
+    warning = models.ForeignKey(RiskWarning, on_delete=models.PROTECT, related_name="push_items")
+
+    class Meta:
+        verbose_name = "推送明细"
+        verbose_name_plural = "推送明细"
+        constraints = [models.UniqueConstraint(fields=["push", "warning"],
+                                               name="push_item_once")]

@@ -36,8 +36,12 @@ def render_region(request, *, code: str | None):
                     "data": [r.categories.get(c, 0) for r in overview.rows]}
                    for c in columns],
     }
+    from jkfp.monitoring.selectors import overview_counts
+
     return render(request, "regions/tree.html", {
         "overview": overview, "columns": columns, "chart": chart,
+        "warnings": overview_counts(user=request.user,
+                                    region_code=overview.node.code if overview.node else ""),
     })
 
 

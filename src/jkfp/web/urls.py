@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("jkfp.admission.urls")),
     path("", include("jkfp.settlement.urls")),
     path("", include("jkfp.health.urls")),
+    path("", include("jkfp.monitoring.urls")),
     path("", include("jkfp.screening.urls")),
     path("", include("jkfp.contracts.urls")),
     path("", include("jkfp.exchange.urls")),

@@ -15,7 +15,7 @@ from jkfp.accounts.access import code_in_scope
 from jkfp.accounts.commands import ActingCommand
 from jkfp.errors import DomainError
 from jkfp.monitoring import scan
-from jkfp.monitoring.export import export_csv
+from jkfp.monitoring.csv_export import export_csv
 from jkfp.monitoring.models import WarningStatus
 
 
