@@ -13,6 +13,7 @@ from jkfp.accounts.models import User
 from . import kinds, selectors
 from .compare import PLANNERS, Plan, RowIn
 from .enrolment import plan_enrolment
+from .settlements import plan_settlements
 from .models import STATUS_KEYS, Batch, BatchRow, RowStatus
 
 _DATE_TYPES = ("date", "month")
@@ -63,6 +64,8 @@ def plan_rows(*, user: User, batch: Batch, spec: kinds.Kind, rows: list[BatchRow
         return plan_enrolment(
             ins, state, note=f"导入批次#{batch.pk}", columns=set(batch.columns or {})
         )
+    if batch.kind == "insurance_settlements":
+        return plan_settlements(ins, state, note=f"导入批次#{batch.pk}")
     return PLANNERS[batch.kind](ins, state, note=f"导入批次#{batch.pk}（{batch.file_name}）")
 
 

@@ -26,6 +26,7 @@ from jkfp.registry import idnumber
 
 from .kinds import FieldSpec, Kind, header_key
 from .reading import Table
+from .settlement_checks import settlement_checks
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", re.ASCII)
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$", re.ASCII)
@@ -309,6 +310,8 @@ def check_table(
         out = _households(out, table, errors)
         if villages is not None:
             out = _villages(out, table, errors, villages)
+    if kind.code == "insurance_settlements":
+        out = settlement_checks(out, kind, table, errors)
     errors.sort(key=lambda e: (e.row or 0, e.field or ""))
     return Checked(frame=out, errors=errors)
 
