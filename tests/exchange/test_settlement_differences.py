@@ -15,7 +15,6 @@ from jkfp.errors import DomainError
 from jkfp.exchange import services
 from jkfp.settlement import services as settlement_services
 from jkfp.settlement.differences import KEYS, difference_totals, differences
-
 from tests.conftest import VILLAGE
 
 from .files import xlsx

@@ -20,9 +20,9 @@ from jkfp.writes import acting
 
 from . import kinds, selectors
 from .enrolment import enrolments_undo, enrolments_write
-from .settlements import settlements_undo, settlements_write
 from .models import Batch, BatchRow, BatchState, Change, RowStatus
 from .planning import plan_rows, summary_of
+from .settlements import settlements_undo, settlements_write
 
 
 # ---------------------------------------------------------------- apply

@@ -13,8 +13,8 @@ from jkfp.accounts.models import User
 from . import kinds, selectors
 from .compare import PLANNERS, Plan, RowIn
 from .enrolment import plan_enrolment
-from .settlements import plan_settlements
 from .models import STATUS_KEYS, Batch, BatchRow, RowStatus
+from .settlements import plan_settlements
 
 _DATE_TYPES = ("date", "month")
 
