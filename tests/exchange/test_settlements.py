@@ -245,3 +245,31 @@ def test_apply_failing_half_way_leaves_nothing(medical, people, monkeypatch):
     monkeypatch.undo()
     services.batch_apply(user=medical, batch=batch)
     assert ExternalSettlement.objects.count() == 2
+
+
+def test_records_shown_where_the_person_stays_are(medical, people, make_user):
+    from django.test import Client
+
+    from jkfp.health.timeline import person_timeline
+    from tests.conftest import VILLAGE
+
+    head = people["head"]
+    batch = _check(medical, xlsx(HEADER, [row(head, "T1")], title=TITLE))
+    services.batch_apply(user=medical, batch=batch)
+    health = make_user(VILLAGE, Role.DATA_ENTRY, Department.HEALTH, username="wj_t")
+    entries = [e for e in person_timeline(user=health, person=head) if "医保平台" in e.title]
+    assert [(e.on, e.title) for e in entries] == [
+        (dt.date(2025, 3, 10), "医保平台住院结算：盐池县人民医院")]
+    assert "个人负担2500.00元" in entries[0].detail
+    c = Client()
+    c.force_login(health)
+    html = c.get(f"/persons/{head.pk}/statements/").content.decode()
+    assert 'id="external-settlements"' in html and "2,500.00" in html
+    assert head.id_number not in html
+    # another county's user does not reach the person
+    other = make_user("1404", Role.REVIEWER, Department.HEALTH, username="wj_cz")
+    c.force_login(other)
+    assert c.get(f"/persons/{head.pk}/statements/").status_code == 404
+    batch.refresh_from_db()
+    services.batch_undo(user=medical, batch=batch)
+    assert not [e for e in person_timeline(user=health, person=head) if "医保平台" in e.title]
