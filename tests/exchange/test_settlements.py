@@ -235,7 +235,8 @@ def test_apply_failing_half_way_leaves_nothing(medical, people, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("simulated failure after the records were written")
 
-    monkeypatch.setattr(applying.BatchRow.objects, "bulk_update", boom)
+    # the provenance rows are written after the records
+    monkeypatch.setattr(applying, "insert_objects", boom)
     with pytest.raises(RuntimeError):
         services.batch_apply(user=medical, batch=batch)
     assert not ExternalSettlement.objects.exists()

@@ -20,6 +20,7 @@ from jkfp.writes import acting
 
 from . import kinds, selectors
 from .enrolment import enrolments_undo, enrolments_write
+from .fastinsert import insert_objects
 from .models import Batch, BatchRow, BatchState, Change, RowStatus
 from .planning import plan_rows, summary_of
 from .settlements import settlements_undo, settlements_write
@@ -67,6 +68,7 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
         )
     )
     plan = plan_rows(user=user, batch=batch, spec=spec, rows=rows)
+    stored = {r.pk: (r.status, r.changes, r.reason) for r in rows}
     opens, open_lines, ends, end_lines, updates, update_lines = [], [], [], [], {}, {}
     records = []
     for r in rows:
@@ -135,8 +137,14 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
         settlement_changes = []
         enrolment_changes = enrolments_write(user=user, batch=batch, records=records)
         changes += enrolment_changes
-    Change.objects.bulk_create(changes, batch_size=2000)
-    BatchRow.objects.bulk_update(rows, ["status", "changes", "reason", "applied"], batch_size=2000)
+    insert_objects(Change, changes)
+    # the rows whose plan is what the check stored only get `applied` (one UPDATE); the
+    # others are written field by field (a bulk_update of every row was most of an apply)
+    moved = [r for r in rows if (r.status, r.changes, r.reason) != stored[r.pk]]
+    same = [r.pk for r in rows if (r.status, r.changes, r.reason) == stored[r.pk]]
+    for i in range(0, len(same), 20000):
+        BatchRow.objects.filter(pk__in=same[i : i + 20000]).update(applied=True)
+    BatchRow.objects.bulk_update(moved, ["status", "changes", "reason", "applied"], batch_size=2000)
     batch.state, batch.applied_by, batch.applied_at = BatchState.APPLIED, user, timezone.now()
     batch.message = ""
     extra = {

@@ -69,7 +69,7 @@ def plan_rows(*, user: User, batch: Batch, spec: kinds.Kind, rows: list[BatchRow
     return PLANNERS[batch.kind](ins, state, note=f"导入批次#{batch.pk}（{batch.file_name}）")
 
 
-def store_plan(batch: Batch, rows: list[BatchRow], plan: Plan) -> None:
+def store_plan(batch: Batch, rows: list[BatchRow], plan: Plan, *, save: bool = True) -> None:
     touched = []
     for r in rows:
         p = plan.rows.get(r.line)
@@ -79,4 +79,5 @@ def store_plan(batch: Batch, rows: list[BatchRow], plan: Plan) -> None:
         if p.reason:
             r.reason = p.reason
         touched.append(r)
-    BatchRow.objects.bulk_update(touched, ["status", "changes", "reason"], batch_size=2000)
+    if save:
+        BatchRow.objects.bulk_update(touched, ["status", "changes", "reason"], batch_size=2000)

@@ -19,6 +19,7 @@ from jkfp.accounts.models import User
 from jkfp.settlement.models import ExternalSettlement, VisitType
 
 from .compare import Plan, RowIn, RowPlan, State
+from .fastinsert import insert_objects
 from .models import Batch, Change, RowStatus
 
 MODEL = "settlement.ExternalSettlement"
@@ -147,15 +148,7 @@ def settlements_write(*, user: User, batch: Batch, records: list[tuple[int, dict
     if not records:
         return []
     objs = [ExternalSettlement(batch_id=batch.pk, **values) for _line, values in records]
-    made = ExternalSettlement.objects.bulk_create(objs, batch_size=5000)
-    if any(e.pk is None for e in made):  # a backend that returns no ids
-        ids = dict(
-            ExternalSettlement.objects.filter(batch_id=batch.pk)
-            .order_by("pk")
-            .values_list("pk", "pk")
-        )
-        for e, pk in zip(made, sorted(ids), strict=True):
-            e.pk = pk
+    made = insert_objects(ExternalSettlement, objs)
     return [
         Change(
             batch=batch,
