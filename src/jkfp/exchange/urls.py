@@ -14,4 +14,5 @@ urlpatterns = [
     path("exchange/<int:pk>/apply/", views.batch_apply, name="batch_apply"),
     path("exchange/<int:pk>/undo/", views.batch_undo, name="batch_undo"),
     path("exchange/<int:pk>/report.xlsx", views.batch_report, name="batch_report"),
+    path("exchange/<int:pk>/two-way.xlsx", views.batch_two_way, name="batch_two_way"),
 ]

@@ -17,7 +17,7 @@ from jkfp.categories import LABELS, Category
 from jkfp.errors import DomainError
 from jkfp.policy.money import parse_yuan
 
-from . import enrolment_share, kinds, report, selectors, selfpay_share, services
+from . import enrolment_share, kinds, report, reverse_share, selectors, selfpay_share, services
 from .forms import ApplyForm, DecisionForm, UploadForm
 from .models import STATUS_KEYS, BatchState, RowStatus
 
@@ -239,4 +239,20 @@ def high_self_pay_download(request):
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="high-self-pay-{year}.xlsx"'
+    return response
+
+
+@login_required
+def batch_two_way(request, pk: int):
+    """The two-way check of a civil-affairs or monitoring list, in the department's headers."""
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    try:
+        data, _ours, _theirs = reverse_share.reverse_workbook(
+            user=request.user, batch=batch, path=request.path)
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=422, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="two-way-check-{pk}.xlsx"'
     return response
