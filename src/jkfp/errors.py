@@ -115,6 +115,7 @@ class ErrorCode(StrEnum):
     IMPORT_VALUE = "import_value"  # a code, yes/no or number the kind does not know
     IMPORT_DUPLICATE_ROW = "import_duplicate_row"
     IMPORT_VILLAGE = "import_village"  # a village name not found in its township
+    IMPORT_AMOUNTS = "import_amounts"  # the amounts of a row do not add up (settlement records)
     IMPORT_BATCH_STATE = "import_batch_state"  # apply/undo/decide a batch not in that state
     # facilities and staff (jkfp.facilities)
     FACILITY_RULES = "facility_rules"  # policies/facilities/gaps.yaml (names file and line)

@@ -10,7 +10,7 @@ import pytest
 
 from jkfp.errors import DomainError, ErrorCode
 from jkfp.exchange import services
-from jkfp.exchange.models import BatchRow, BatchState, Change, RowStatus
+from jkfp.exchange.models import BatchRow, BatchState, RowStatus
 from jkfp.registry.models import CategoryPeriod
 from jkfp.summaries.models import RegionCount
 from tests.factories import make_id
@@ -47,7 +47,10 @@ def test_a_failure_half_way_writes_nothing(civil, people, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("模拟的故障")
 
-    monkeypatch.setattr(Change.objects, "bulk_create", boom)  # after the registry writes
+    from jkfp.exchange import applying
+
+    # the provenance rows are written after the registry writes
+    monkeypatch.setattr(applying, "insert_objects", boom)
     with pytest.raises(RuntimeError):
         services.batch_apply(user=civil, batch=batch)
     assert not CategoryPeriod.objects.exists()

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from jkfp.errors import ValidationErrors
 from jkfp.exchange import enrolment_share, report, services
-from jkfp.exchange.models import BatchState, Change, Enrolment
+from jkfp.exchange.models import BatchState, Enrolment
 
 from .files import csv_bytes, xlsx
 from .test_enrolment import HEADER, TITLE, medical  # noqa: F401 (fixture)
@@ -78,7 +78,9 @@ def test_a_failure_half_way_writes_no_enrolment(medical, people, monkeypatch):  
     def boom(*args, **kwargs):
         raise RuntimeError("模拟的故障")
 
-    monkeypatch.setattr(Change.objects, "bulk_create", boom)  # after the enrolments are written
+    from jkfp.exchange import applying
+
+    monkeypatch.setattr(applying, "insert_objects", boom)  # after the enrolments are written
     with pytest.raises(RuntimeError):
         services.batch_apply(user=medical, batch=batch)
     monkeypatch.undo()

@@ -211,3 +211,24 @@ def test_the_column_wise_id_check_agrees_with_idnumber(numbers):
             assert not row["_fast"]
         else:
             assert (row["_fast"], row["id_valid"], row["id_birth"], row["id_sex"]) == expected
+
+
+def test_money_column_wise_equals_parse_yuan():
+    """The column-wise path of amounts gives what `parse_yuan` gives, value by value."""
+    import random
+
+    import polars as pl
+
+    from jkfp.exchange.kinds import FieldSpec
+    from jkfp.exchange.validation import _money_column
+    from jkfp.policy.money import parse_yuan
+
+    rng = random.Random(7)
+    values = ["0", "0.5", "-0.05", "12", "12.3", "999999999999.99", "-1", "007.10"]
+    values += [f"{rng.randrange(-10**6, 10**8) / 100:.2f}" for _ in range(500)]
+    frame = pl.DataFrame({"_line": list(range(len(values))), "amount": values})
+    spec = FieldSpec(name="amount", headers=("金额",), type="money")
+    errors = []
+    (out,) = _money_column(frame, spec, "金额", errors)
+    assert errors == []
+    assert out.to_list() == [parse_yuan(v, negative=True) for v in values]

@@ -20,8 +20,10 @@ from jkfp.writes import acting
 
 from . import kinds, selectors
 from .enrolment import enrolments_undo, enrolments_write
+from .fastinsert import insert_objects
 from .models import Batch, BatchRow, BatchState, Change, RowStatus
 from .planning import plan_rows, summary_of
+from .settlements import settlements_undo, settlements_write
 
 
 # ---------------------------------------------------------------- apply
@@ -66,6 +68,7 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
         )
     )
     plan = plan_rows(user=user, batch=batch, spec=spec, rows=rows)
+    stored = {r.pk: (r.status, r.changes, r.reason) for r in rows}
     opens, open_lines, ends, end_lines, updates, update_lines = [], [], [], [], {}, {}
     records = []
     for r in rows:
@@ -126,10 +129,22 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
         )
         for b in person_befores
     ]
-    enrolment_changes = enrolments_write(user=user, batch=batch, records=records)
-    changes += enrolment_changes
-    Change.objects.bulk_create(changes, batch_size=2000)
-    BatchRow.objects.bulk_update(rows, ["status", "changes", "reason", "applied"], batch_size=2000)
+    if batch.kind == "insurance_settlements":
+        settlement_changes = settlements_write(user=user, batch=batch, records=records)
+        enrolment_changes = []
+        changes += settlement_changes
+    else:
+        settlement_changes = []
+        enrolment_changes = enrolments_write(user=user, batch=batch, records=records)
+        changes += enrolment_changes
+    insert_objects(Change, changes)
+    # the rows whose plan is what the check stored only get `applied` (one UPDATE); the
+    # others are written field by field (a bulk_update of every row was most of an apply)
+    moved = [r for r in rows if (r.status, r.changes, r.reason) != stored[r.pk]]
+    same = [r.pk for r in rows if (r.status, r.changes, r.reason) == stored[r.pk]]
+    for i in range(0, len(same), 20000):
+        BatchRow.objects.filter(pk__in=same[i : i + 20000]).update(applied=True)
+    BatchRow.objects.bulk_update(moved, ["status", "changes", "reason", "applied"], batch_size=2000)
     batch.state, batch.applied_by, batch.applied_at = BatchState.APPLIED, user, timezone.now()
     batch.message = ""
     extra = {
@@ -138,6 +153,8 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
         "persons_updated": len(person_befores),
         "enrolments_created": sum(c.action == Change.Action.CREATE for c in enrolment_changes),
         "enrolments_updated": sum(c.action == Change.Action.UPDATE for c in enrolment_changes),
+        "settlements_created": len(settlement_changes),
+        "settlements_linked_to_stays": sum(1 for c in settlement_changes if c.after["stay_id"]),
         "skipped_lines": skipped,
         "applied_rows": len(rows),
     }
@@ -158,7 +175,9 @@ def batch_undo(*, user: User, batch: Batch) -> Batch:
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
         changes = list(batch.changes.filter(undone=False))
         enrolments_undo(user=user, batch=batch, changes=changes)
-        changes_all, changes = changes, [c for c in changes if c.model != "exchange.Enrolment"]
+        settlements_undo(user=user, batch=batch, changes=changes)
+        own = ("exchange.Enrolment", "settlement.ExternalSettlement")
+        changes_all, changes = changes, [c for c in changes if c.model not in own]
         opened = {c.object_id for c in changes if c.action == Change.Action.CREATE}
         starts = selectors.period_starts(user=user, ids=opened)
         note = f"撤销导入批次#{batch.pk}：此期间作废"

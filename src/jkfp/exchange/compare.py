@@ -70,6 +70,7 @@ class State:
     periods: list[PeriodState]
     county_codes: dict[str, set[str]] = field(default_factory=dict)  # county → codes in IDs
     enrolments: dict = field(default_factory=dict)  # (person, year) → enrolment.EnrolmentState
+    settlements: object = None  # settlements.SettlementState (kind insurance_settlements)
 
 
 @dataclass

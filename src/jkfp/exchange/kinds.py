@@ -43,6 +43,9 @@ VOCABULARIES: dict[str, frozenset[str]] = {
     "household_type": frozenset({"lifted_out", "monitored", "general"}),
     "end_way": frozenset({"aided", "natural"}),
     "enrolment_status": frozenset({"insured", "not_insured", "suspended"}),
+    "visit_type": frozenset({"inpatient", "outpatient"}),
+    "hospital_grade": frozenset({"0", "1", "2", "3"}),
+    "location": frozenset({"county", "city", "province", "outside"}),
 }
 _TOP_KEYS = {"description", "kinds"}
 _KIND_KEYS = {"name", "department", "source", "example", "note", "key", "fields"}

@@ -14,6 +14,7 @@ from . import kinds, selectors
 from .compare import PLANNERS, Plan, RowIn
 from .enrolment import plan_enrolment
 from .models import STATUS_KEYS, Batch, BatchRow, RowStatus
+from .settlements import plan_settlements
 
 _DATE_TYPES = ("date", "month")
 
@@ -63,10 +64,12 @@ def plan_rows(*, user: User, batch: Batch, spec: kinds.Kind, rows: list[BatchRow
         return plan_enrolment(
             ins, state, note=f"导入批次#{batch.pk}", columns=set(batch.columns or {})
         )
+    if batch.kind == "insurance_settlements":
+        return plan_settlements(ins, state, note=f"导入批次#{batch.pk}")
     return PLANNERS[batch.kind](ins, state, note=f"导入批次#{batch.pk}（{batch.file_name}）")
 
 
-def store_plan(batch: Batch, rows: list[BatchRow], plan: Plan) -> None:
+def store_plan(batch: Batch, rows: list[BatchRow], plan: Plan, *, save: bool = True) -> None:
     touched = []
     for r in rows:
         p = plan.rows.get(r.line)
@@ -76,4 +79,5 @@ def store_plan(batch: Batch, rows: list[BatchRow], plan: Plan) -> None:
         if p.reason:
             r.reason = p.reason
         touched.append(r)
-    BatchRow.objects.bulk_update(touched, ["status", "changes", "reason"], batch_size=2000)
+    if save:
+        BatchRow.objects.bulk_update(touched, ["status", "changes", "reason"], batch_size=2000)

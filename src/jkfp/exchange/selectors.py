@@ -14,11 +14,13 @@ from jkfp.accounts.access import scoped
 from jkfp.accounts.models import User
 from jkfp.regions.models import Region, RegionCodeAlias
 from jkfp.registry.selectors import category_period_scope, person_scope
+from jkfp.settlement.models import ExternalSettlement, HospitalStay
 
 from .compare import KIND_CATEGORIES, PeriodState, PersonState, State
 from .enrolment import EnrolmentState
 from .kinds import header_key
 from .models import Batch, BatchRow, Enrolment
+from .settlements import SettlementState, content_key
 
 
 def batch_list(*, user: User) -> QuerySet[Batch]:
@@ -138,7 +140,30 @@ def plan_state(*, user: User, kind: str, person_ids: set[int]) -> State:
     state = State(persons=persons, periods=periods, county_codes=dict(codes))
     if kind == "enrolment":
         state.enrolments = enrolment_state(user=user, person_ids=set(persons))
+    if kind == "insurance_settlements":
+        state.settlements = settlement_state(user=user, person_ids=set(persons))
     return state
+
+
+def settlement_state(*, user: User, person_ids: set[int]) -> SettlementState:
+    """The platform records held of these persons (not voided: numbers and content keys) and
+    jkfp's own stays, for `settlements.plan_settlements`."""
+    ids = list(person_ids)
+    numbers, keys = {}, {}
+    qs = scoped(ExternalSettlement.objects.filter(person_id__in=ids, voided_at__isnull=True), user)
+    for pk, number, *key in qs.values_list(
+        "pk", "record_number", "person_id", "visit_type", "institution_name",
+        "admission_date", "discharge_date", "total_fen",
+    ):
+        if number:
+            numbers[number] = pk
+        keys[content_key(*key)] = pk
+    stays = {}
+    for pk, *key in scoped(HospitalStay.objects.filter(person_id__in=ids), user).values_list(
+        "pk", "person_id", "admission_date", "discharge_date"
+    ).order_by("-pk"):
+        stays[tuple(key)] = pk
+    return SettlementState(numbers=numbers, keys=keys, stays=stays)
 
 
 def enrolment_state(*, user: User, person_ids: set[int]) -> dict:

@@ -24,6 +24,7 @@ from jkfp.writes import acting
 from . import kinds, selectors
 from .applying import batch_apply, batch_apply_submit, batch_undo  # noqa: F401
 from .enrolment_share import missing_from_enrolment_list
+from .fastinsert import insert_objects
 from .linking import link_rows
 from .models import Batch, BatchRow, BatchState, Decision, RowStatus
 from .planning import plan_rows, store_plan, summary_of, to_json
@@ -114,14 +115,16 @@ def batch_check(
                     RowStatus.DOUBTFUL if link["status"] in DOUBTFUL_LINKS else RowStatus.UNCHANGED
                 )
             rows.append(row)
-        BatchRow.objects.bulk_create(rows, batch_size=2000)
+        # planned before the rows are written, so that each is inserted once with its status
+        # (a bulk_update of every row afterwards was most of a large list's check)
         plan = plan_rows(
             user=user,
             batch=batch,
             spec=spec,
             rows=[r for r in rows if r.status == RowStatus.UNCHANGED],
         )
-        store_plan(batch, rows, plan)
+        store_plan(batch, rows, plan, save=False)
+        insert_objects(BatchRow, rows)
         listed = {(r.person_id, r.data.get("category")) for r in rows if r.person_id}
         households = set()
         if kind == "monitoring":

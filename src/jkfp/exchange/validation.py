@@ -26,6 +26,7 @@ from jkfp.registry import idnumber
 
 from .kinds import FieldSpec, Kind, header_key
 from .reading import Table
+from .settlement_checks import settlement_checks
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", re.ASCII)
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$", re.ASCII)
@@ -188,9 +189,11 @@ def _column(
 ) -> list[pl.Series]:
     """The parsed series of one field (several for the ID), appending the errors of its rows."""
     col = frame[spec.name]
-    distinct = col.drop_nulls().unique().to_list()
     if spec.type == "id_number":
         return _id_column(frame, spec, header, errors)
+    if spec.type == "money":
+        return _money_column(frame, spec, header, errors)
+    distinct = col.drop_nulls().unique().to_list()
     parsed, bad = {}, {}
     for v in distinct:
         try:
@@ -213,6 +216,52 @@ def _column(
         lookup, on="_k", how="left", maintain_order="left"
     )
     return [out["_v"].alias(spec.name)]
+
+
+_PLAIN_YUAN = r"^-?\d{1,12}(\.\d{1,2})?$"
+
+
+def _money_column(
+    frame: pl.DataFrame, spec: FieldSpec, header: str, errors: list[DomainError]
+) -> list[pl.Series]:
+    """Amounts in yuan → fen column-wise for plain numbers (up to 12 integer digits and two
+    decimals, as `parse_yuan` accepts them); any other text goes through `parse_value` per
+    distinct value, for its own message. Amounts are mostly distinct, so the per-value path
+    would cost a Python call per row (decision 52)."""
+    col = frame[spec.name]
+    plain = col.str.contains(_PLAIN_YUAN).fill_null(False)
+    parts = col.str.split_exact(".", 1)
+    whole = parts.struct.field("field_0")
+    frac = parts.struct.field("field_1").fill_null("").str.pad_end(2, "0")
+    negative = whole.str.starts_with("-")
+    digits = whole.str.strip_chars_start("-")
+    fen = digits.cast(pl.Int64, strict=False) * 100 + frac.cast(pl.Int64, strict=False)
+    fen = pl.select(pl.when(negative).then(-fen).otherwise(fen)).to_series()
+    fast = pl.select(pl.when(plain).then(fen).otherwise(None)).to_series()
+    slow = col.filter(~plain & col.is_not_null()).unique().to_list()
+    parsed, bad = {}, {}
+    for v in slow:
+        try:
+            parsed[v] = parse_value(spec, v)
+        except Bad as b:
+            bad[v] = b
+    if bad:
+        for line, v in frame.filter(col.is_in(list(bad))).select("_line", spec.name).rows():
+            errors.append(
+                DomainError(bad[v].code, f"{header}：{bad[v].message}", row=line, field=header)
+            )
+    if parsed:
+        lookup = pl.DataFrame(
+            {
+                "_k": pl.Series(list(parsed), dtype=pl.String),
+                "_v": pl.Series(list(parsed.values()), dtype=pl.Int64),
+            }
+        )
+        other = frame.select(pl.col(spec.name).alias("_k")).join(
+            lookup, on="_k", how="left", maintain_order="left"
+        )["_v"]
+        fast = pl.select(pl.coalesce(fast, other)).to_series()
+    return [fast.alias(spec.name)]
 
 
 def _id_fast(col: pl.Series) -> pl.DataFrame:
@@ -309,6 +358,8 @@ def check_table(
         out = _households(out, table, errors)
         if villages is not None:
             out = _villages(out, table, errors, villages)
+    if kind.code == "insurance_settlements":
+        out = settlement_checks(out, kind, table, errors)
     errors.sort(key=lambda e: (e.row or 0, e.field or ""))
     return Checked(frame=out, errors=errors)
 

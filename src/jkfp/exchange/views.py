@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 from jkfp.accounts.access import IMPORT_OWNERS, can_import
 from jkfp.categories import LABELS, Category
 from jkfp.errors import DomainError
+from jkfp.policy.money import parse_yuan
 
-from . import enrolment_share, kinds, report, selectors, services
+from . import enrolment_share, kinds, report, reverse_share, selectors, selfpay_share, services
 from .forms import ApplyForm, DecisionForm, UploadForm
 from .models import STATUS_KEYS, BatchState, RowStatus
 
@@ -198,4 +199,60 @@ def not_enrolled_download(request):
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="not-enrolled-{year}.xlsx"'
+    return response
+
+
+def _threshold(request) -> int | None:
+    raw = (request.GET.get("threshold") or "").strip()
+    return parse_yuan(raw, field="threshold") if raw else None
+
+
+@login_required
+def high_self_pay(request):
+    """Sharing back to civil affairs and rural revitalisation: the monitored persons with a
+    high medical self-pay in a year (names, villages, amounts; the ID numbers only in the
+    download, which is logged)."""
+    year = _year(request)
+    rows, threshold, error = [], None, ""
+    try:
+        rows, threshold = selfpay_share.high_self_pay(
+            user=request.user, year=year, threshold_fen=_threshold(request))
+    except DomainError as exc:
+        error = exc.message
+    return render(request, "exchange/high_self_pay.html", {
+        "year": year, "rows": rows[:SHOWN_ROWS], "total": len(rows), "threshold": threshold,
+        "threshold_text": request.GET.get("threshold", ""), "error": error,
+        "departments": selfpay_share.DEPARTMENT_NAMES,
+    }, status=422 if error else 200)
+
+
+@login_required
+def high_self_pay_download(request):
+    year = _year(request)
+    try:
+        data, _n = selfpay_share.high_self_pay_workbook(
+            user=request.user, year=year, department=request.GET.get("department", ""),
+            threshold_fen=_threshold(request), path=request.get_full_path())
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=422, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="high-self-pay-{year}.xlsx"'
+    return response
+
+
+@login_required
+def batch_two_way(request, pk: int):
+    """The two-way check of a civil-affairs or monitoring list, in the department's headers."""
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    try:
+        data, _ours, _theirs = reverse_share.reverse_workbook(
+            user=request.user, batch=batch, path=request.path)
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=422, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="two-way-check-{pk}.xlsx"'
     return response

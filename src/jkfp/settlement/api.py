@@ -289,3 +289,67 @@ def bureau_list(request, filters: Query[BureauParams]):
         "high_self_pay_threshold": fen_to_yuan(threshold),
         "threshold_from_data": totals.threshold_from_data, "high_count": totals.high_count}
     return page
+
+
+# ---------------------------------------------------------------- platform differences
+class DifferenceParams(Schema):
+    year: int = Field(..., ge=1990, le=2099, description="出院年度")
+    only_differing: bool = Field(True, description="只列出有差异的住院")
+    limit: int = Field(1000, ge=1, le=10000, description="最多返回的住院条数（合计为全部）")
+
+
+class DifferenceItemOut(Schema):
+    record_id: int
+    statement_id: int
+    person_id: int
+    person_name: str
+    region_code: str
+    institution_name: str
+    record_number: str
+    admission_date: dt.date
+    discharge_date: dt.date
+    platform: dict[str, YuanOut]
+    ours: dict[str, YuanOut]
+    difference: dict[str, YuanOut]
+
+
+class DifferenceTotalsOut(Schema):
+    count: int
+    differing: int
+    platform: dict[str, YuanOut]
+    ours: dict[str, YuanOut]
+    difference: dict[str, YuanOut]
+
+
+class DifferenceReportOut(Schema):
+    funds: dict[str, str]
+    totals: DifferenceTotalsOut
+    items: list[DifferenceItemOut]
+
+
+def _yuans(d: dict[str, int]) -> dict[str, Any]:
+    return {k: fen_to_yuan(v) for k, v in d.items()}
+
+
+@router.get("/settlement/differences", response=responses({200: DifferenceReportOut}),
+            summary="医保平台结算记录与本系统结算单的差异（按住院和基金，差额 = 平台 − 本系统）")
+def difference_report(request, params: Query[DifferenceParams]):
+    from .differences import HEADINGS, difference_totals, differences
+
+    rows = list(differences(user=request.auth, year=params.year))
+    totals = difference_totals(rows)
+    shown = [d for d in rows if d.any] if params.only_differing else rows
+    return {
+        "funds": HEADINGS,
+        "totals": {"count": totals.count, "differing": totals.differing,
+                   "platform": _yuans(totals.platform), "ours": _yuans(totals.ours),
+                   "difference": _yuans(totals.diff)},
+        "items": [{
+            "record_id": d.record.pk, "statement_id": d.statement.pk,
+            "person_id": d.record.person_id, "person_name": d.record.person.name,
+            "region_code": d.record.region_code, "institution_name": d.record.institution_name,
+            "record_number": d.record.record_number, "admission_date": d.record.admission_date,
+            "discharge_date": d.record.discharge_date, "platform": _yuans(d.platform),
+            "ours": _yuans(d.ours), "difference": _yuans(d.diff)}
+            for d in shown[:params.limit]],
+    }

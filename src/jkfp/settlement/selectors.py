@@ -12,7 +12,7 @@ from jkfp.accounts.access import scoped
 from jkfp.accounts.models import User
 from jkfp.registry.models import Person
 
-from .models import HospitalStay, Statement, StatementStatus
+from .models import ExternalSettlement, HospitalStay, Statement, StatementStatus
 
 
 def statement_scope(*, user: User) -> QuerySet[Statement]:
@@ -93,3 +93,10 @@ def statement_difference(*, statement: Statement) -> Difference | None:
                         statement.reimbursed_fen))
     rows.append(DiffRow("self_pay", "个人自付", previous.self_pay_fen, statement.self_pay_fen))
     return Difference(previous, rows)
+
+
+def person_external_settlements(*, user: User, person: Person):
+    """A person's records from the insurance platform (imported, not voided), newest first.
+    `person` must come from a scoped selector."""
+    return scoped(ExternalSettlement.objects.filter(person=person, voided_at__isnull=True),
+                  user).order_by("-discharge_date", "-id")

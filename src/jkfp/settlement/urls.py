@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_bureau
+from . import views, views_bureau, views_differences
 
 app_name = "settlement"
 urlpatterns = [
@@ -11,4 +11,7 @@ urlpatterns = [
     path("statements/<int:pk>/reverse/", views.statement_reverse, name="statement_reverse"),
     path("settlement/statements/", views_bureau.bureau_list, name="bureau"),
     path("settlement/statements/export/", views_bureau.bureau_export, name="bureau_export"),
+    path("settlement/differences/", views_differences.difference_report, name="differences"),
+    path("settlement/differences/export/", views_differences.difference_export,
+         name="differences_export"),
 ]

@@ -37,6 +37,7 @@ def person_statements(request, pk: int):
     return render(request, "settlement/_person_statements.html", {
         "person": person,
         "statements": selectors.person_statements(user=request.user, person=person)[:50],
+        "external": selectors.person_external_settlements(user=request.user, person=person)[:50],
         "can_settle": access.can_settle(request.user),
     })
 

@@ -1,0 +1,132 @@
+"""Benchmark of importing the platform's settlement records (issue 10, kind
+`insurance_settlements`, decision 52): a generated GB18030 CSV of `--rows` records of the
+persons of 盐池县 (640323) in a registry loaded by `jkfp demo_data --persons 1000000`, read,
+validated, linked by ID and stored as a batch (`exchange.services.batch_check`), then applied
+(`batch_apply`: bulk insert of the records and their provenance). The batch is removed
+afterwards (raw DELETE, bench only), so the run can be repeated.
+
+    DATABASE_URL=postgres://… .venv/bin/python bench/bench_settlement_import.py [--rows 1000000]
+
+Prints wall and CPU time (process) of each phase with the load average, and the peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import resource
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jkfp.config.settings")
+
+HEADER = [
+    "序号", "姓名", "证件号码", "险种类型", "人员类别", "医疗类别", "定点医药机构名称", "医院等级",
+    "就医地", "入院日期", "出院日期", "结算流水号", "医疗费总额", "全自费金额", "符合政策范围金额",
+    "统筹基金支出", "大病保险支出", "医疗救助基金支出", "其他基金支出", "基金支付总额",
+    "医院负担金额", "个人负担总金额", "个人账户支出", "个人现金支出",
+]
+HOSPITALS = ["盐池县人民医院", "盐池县中医医院", "宁夏医科大学总医院", "吴忠市人民医院"]
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def build_csv(persons: list[tuple[str, str]], n: int, seed: int = 20261202) -> bytes:
+    rng = random.Random(seed)
+    start = dt.date(2025, 1, 1)
+    lines = ["盐池县医疗保障局结算清单", ",".join(HEADER)]
+    for i in range(n):
+        name, number = persons[i % len(persons)]
+        adm = start + dt.timedelta(days=rng.randrange(0, 350))
+        dis = adm + dt.timedelta(days=rng.randrange(0, 15))
+        total = rng.randrange(10_000, 5_000_000)
+        basic = total * 6 // 10
+        critical = total // 10 if total > 1_000_000 else 0
+        assistance = total // 20
+        fund = basic + critical + assistance
+        personal = total - fund
+        inpatient = i % 3 != 0
+        lines.append(",".join([
+            str(i + 1), name, number, "城乡居民基本医疗保险", "普通居民",
+            "住院" if inpatient else "门诊慢特病", HOSPITALS[i % 4], "二级甲等", "县域内",
+            adm.isoformat(), dis.isoformat(), f"JS{i:09d}", _yuan(total), "0", _yuan(total),
+            _yuan(basic), _yuan(critical), _yuan(assistance), "0", _yuan(fund), "0",
+            _yuan(personal), "0", _yuan(personal),
+        ]))
+    return ("\n".join(lines) + "\n").encode("gb18030")
+
+
+def _cpu() -> float:
+    return time.process_time()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--county", default="640323")
+    ap.add_argument("--keep", action="store_true", help="keep the batch (no clean-up)")
+    args = ap.parse_args()
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from jkfp.accounts.models import Department, Role, User
+    from jkfp.exchange import kinds, services
+    from jkfp.exchange.models import Batch
+    from jkfp.exchange.reading import read_table
+    from jkfp.exchange.validation import check_table
+    from jkfp.registry.models import Person
+
+    user, _ = User.objects.get_or_create(
+        username="bench_settle",
+        defaults={"region_id": args.county, "role": Role.REVIEWER,
+                  "department": Department.MEDICAL_INSURANCE, "full_name": "结算导入基准"})
+    persons = list(Person.objects.filter(region_code__startswith=args.county, alive=True)
+                   .order_by("pk").values_list("name", "id_number"))
+    registry = Person.objects.count()
+    data = build_csv(persons, args.rows)
+    print(f"registry {registry:,} persons, {len(persons):,} in {args.county}; rows "
+          f"{args.rows:,}; file {len(data) / 1e6:.1f} MB; load average "
+          f"{os.getloadavg()[0]:.2f}")
+    spec = kinds.kind("insurance_settlements")
+    t0, c0 = time.perf_counter(), _cpu()
+    table = read_table(data, spec)
+    t1, c1 = time.perf_counter(), _cpu()
+    checked = check_table(table, spec)
+    t2, c2 = time.perf_counter(), _cpu()
+    print(f"  (read alone {t1 - t0:.1f} s wall / {c1 - c0:.1f} s CPU, validate alone "
+          f"{t2 - t1:.1f} s / {c2 - c1:.1f} s, errors {len(checked.errors)})")
+    del table, checked
+    t0, c0, la0 = time.perf_counter(), _cpu(), os.getloadavg()[0]
+    batch = services.batch_check(user=user, kind="insurance_settlements", data=data,
+                                 file_name="bench.csv")
+    t1, c1 = time.perf_counter(), _cpu()
+    s = batch.summary
+    print(f"check (read, validate, link, plan, store): {t1 - t0:.1f} s wall, {c1 - c0:.1f} s "
+          f"CPU; created {s['created']:,} errors {s['errors']:,} ignored {s['ignored']:,} "
+          f"doubtful {s['doubtful']:,}; load average {la0:.2f} → {os.getloadavg()[0]:.2f}")
+    t2, c2, la2 = time.perf_counter(), _cpu(), os.getloadavg()[0]
+    out = services.batch_apply(user=user, batch=batch)
+    t3, c3 = time.perf_counter(), _cpu()
+    print(f"apply: {t3 - t2:.1f} s wall, {c3 - c2:.1f} s CPU; records "
+          f"{out['settlements_created']:,}; load average {la2:.2f} → {os.getloadavg()[0]:.2f}")
+    print(f"total check + apply: {t3 - t0:.1f} s wall, {c3 - c0:.1f} s CPU (target < 60 s)")
+    print(f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    if not args.keep:
+        with connection.cursor() as cur:
+            for sql in (
+                "DELETE FROM settlement_externalsettlement WHERE batch_id = %s",
+                "DELETE FROM exchange_change WHERE batch_id = %s",
+                "DELETE FROM exchange_batchrow WHERE batch_id = %s",
+                "DELETE FROM exchange_historicalbatch WHERE id = %s",
+            ):
+                cur.execute(sql, [batch.pk])
+        Batch.objects.filter(pk=batch.pk).delete()
+
+
+if __name__ == "__main__":
+    main()
