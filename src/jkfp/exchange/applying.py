@@ -18,7 +18,7 @@ from jkfp.registry.services import (
 )
 from jkfp.writes import acting
 
-from . import kinds, selectors
+from . import kinds, record_kinds, selectors
 from .enrolment import enrolments_undo, enrolments_write
 from .models import Batch, BatchRow, BatchState, Change, RowStatus
 from .planning import plan_rows, summary_of
@@ -70,9 +70,12 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
     records = []
     for r in rows:
         p = plan.rows[r.line]
-        r.status, r.changes, r.applied = p.status, p.changes, True
+        r.status, r.changes, r.applied = p.status, p.changes, p.status != RowStatus.ERROR
         if p.reason:
             r.reason = p.reason
+        if p.errors:  # a rule broken since the check (the registry changed): not written
+            r.errors = p.errors
+            continue
         opens += p.opens
         open_lines += [r.line] * len(p.opens)
         ends += p.ends
@@ -126,10 +129,18 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
         )
         for b in person_befores
     ]
-    enrolment_changes = enrolments_write(user=user, batch=batch, records=records)
-    changes += enrolment_changes
+    extra_kind = record_kinds.RECORD_KINDS.get(batch.kind)
+    if extra_kind is not None:
+        enrolment_changes = []
+        record_changes = extra_kind.write(user=user, batch=batch, records=records)
+    else:
+        enrolment_changes = enrolments_write(user=user, batch=batch, records=records)
+        record_changes = enrolment_changes
+    changes += record_changes
     Change.objects.bulk_create(changes, batch_size=2000)
-    BatchRow.objects.bulk_update(rows, ["status", "changes", "reason", "applied"], batch_size=2000)
+    BatchRow.objects.bulk_update(
+        rows, ["status", "changes", "reason", "applied", "errors"], batch_size=2000
+    )
     batch.state, batch.applied_by, batch.applied_at = BatchState.APPLIED, user, timezone.now()
     batch.message = ""
     extra = {
@@ -141,6 +152,8 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
         "skipped_lines": skipped,
         "applied_rows": len(rows),
     }
+    if extra_kind is not None:
+        extra |= extra_kind.summary(record_changes)
     batch.summary = summary_of(batch, extra)
     acting(batch, user).save()
     return batch.summary
@@ -158,7 +171,10 @@ def batch_undo(*, user: User, batch: Batch) -> Batch:
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
         changes = list(batch.changes.filter(undone=False))
         enrolments_undo(user=user, batch=batch, changes=changes)
-        changes_all, changes = changes, [c for c in changes if c.model != "exchange.Enrolment"]
+        for extra_kind in record_kinds.RECORD_KINDS.values():
+            extra_kind.undo(user=user, batch=batch, changes=changes)
+        changes_all = changes
+        changes = [c for c in changes if c.model in record_kinds.REGISTRY_MODELS]
         opened = {c.object_id for c in changes if c.action == Change.Action.CREATE}
         starts = selectors.period_starts(user=user, ids=opened)
         note = f"撤销导入批次#{batch.pk}：此期间作废"

@@ -43,6 +43,12 @@ VOCABULARIES: dict[str, frozenset[str]] = {
     "household_type": frozenset({"lifted_out", "monitored", "general"}),
     "end_way": frozenset({"aided", "natural"}),
     "enrolment_status": frozenset({"insured", "not_insured", "suspended"}),
+    "chronic_disease": frozenset(
+        {"hypertension", "diabetes_type2", "tuberculosis", "severe_mental_disorder"}
+    ),
+    "followup_way": frozenset({"clinic", "home", "phone"}),
+    "followup_class": frozenset({"controlled", "not_controlled", "adverse", "referred"}),
+    "chronic_end": frozenset({"died", "moved", "cured", "error"}),
 }
 _TOP_KEYS = {"description", "kinds"}
 _KIND_KEYS = {"name", "department", "source", "example", "note", "key", "fields"}

@@ -10,7 +10,7 @@ from django.db.models import Count
 
 from jkfp.accounts.models import User
 
-from . import kinds, selectors
+from . import kinds, record_kinds, selectors
 from .compare import PLANNERS, Plan, RowIn
 from .enrolment import plan_enrolment
 from .models import STATUS_KEYS, Batch, BatchRow, RowStatus
@@ -59,6 +59,10 @@ def plan_rows(*, user: User, batch: Batch, spec: kinds.Kind, rows: list[BatchRow
     state = selectors.plan_state(
         user=user, kind=batch.kind, person_ids={r.person_id for r in rows if r.person_id}
     )
+    if batch.kind in record_kinds.RECORD_KINDS:
+        return record_kinds.RECORD_KINDS[batch.kind].plan(
+            ins, state, user=user, batch=batch, columns=dict(batch.columns or {})
+        )
     if batch.kind == "enrolment":
         return plan_enrolment(
             ins, state, note=f"导入批次#{batch.pk}", columns=set(batch.columns or {})
@@ -75,5 +79,9 @@ def store_plan(batch: Batch, rows: list[BatchRow], plan: Plan) -> None:
         r.status, r.changes = p.status, p.changes
         if p.reason:
             r.reason = p.reason
+        if p.errors:
+            r.errors = p.errors
         touched.append(r)
-    BatchRow.objects.bulk_update(touched, ["status", "changes", "reason"], batch_size=2000)
+    BatchRow.objects.bulk_update(
+        touched, ["status", "changes", "reason", "errors"], batch_size=2000
+    )
