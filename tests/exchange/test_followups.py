@@ -209,3 +209,37 @@ def test_outside_scope_and_unknown_person_ignored(health, people, signed, region
     assert _counts(batch) == {"ignored": 2}
     services.batch_apply(user=health, batch=batch)
     assert not FollowUp.objects.exists()
+
+
+def test_xls_with_title_rows_and_date_cells(health, people, signed):
+    """An .xls (BIFF8) export: title block merged across, dates as date cells, numbers as
+    number cells."""
+    from .files import xls
+
+    head = people["head"]
+    first, _ = visit_days()
+    row = _row(1, head, visited=first)
+    row[4], row[6] = dt.date(2020, 3, 1), first  # date cells
+    row[12] = first + dt.timedelta(days=90)
+    batch = _check(health, xls(HEADER, [row]), name="随访记录.xls")
+    assert batch.header_line == 3
+    assert _counts(batch) == {"created": 1}
+    services.batch_apply(user=health, batch=batch)
+    v = FollowUp.objects.get()
+    assert (v.visited_on, v.systolic, v.next_visit_on) == (
+        first, 150, first + dt.timedelta(days=90))
+
+
+def test_xls_merged_header_cells_named(health, people):
+    from .files import xls
+
+    head = people["head"]
+    first, _ = visit_days()
+    batch = _check(health, xls(HEADER, [_row(1, head, visited=first)], merge_header=(9, 10)),
+                   name="随访记录.xls")
+    errors = batch.summary["file_errors"]
+    assert [e["code"] for e in errors] == ["import_header_merged"]
+    assert "表头第3行第9至10列" in errors[0]["message"] and "收缩压" in errors[0]["message"]
+    with pytest.raises(DomainError):
+        services.batch_apply(user=health, batch=batch)
+    assert not FollowUp.objects.exists()

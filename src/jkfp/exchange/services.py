@@ -89,17 +89,17 @@ def batch_check(
     link_by_line = {r["row"]: r for r in links.iter_rows(named=True)}
     step(3, 4, message="正在比对")
     with transaction.atomic():
-        values = dict(
-            kind=kind,
-            file_name=file_name[:255],
-            file_sha256=hashlib.sha256(data).hexdigest(),
-            sheet=table.sheet,
-            header_line=table.header_line,
-            columns=table.columns,
-            region_code=scope,
-            created_by=user,
-            summary={"file_errors": file_errors, "encoding": table.encoding},
-        )
+        values = {
+            "kind": kind,
+            "file_name": file_name[:255],
+            "file_sha256": hashlib.sha256(data).hexdigest(),
+            "sheet": table.sheet,
+            "header_line": table.header_line,
+            "columns": table.columns,
+            "region_code": scope,
+            "created_by": user,
+            "summary": {"file_errors": file_errors, "encoding": table.encoding},
+        }
         if batch is None:
             batch = acting(Batch(**values), user)
         else:  # the check job's batch: filled in, then waiting to be applied
