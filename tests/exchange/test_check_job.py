@@ -76,3 +76,20 @@ def test_only_the_owner_department_may_submit(make_user, people):
             user=make_user("640323", Role.REVIEWER, Department.HEALTH), kind="civil_affairs",
             data=b"x", file_name="x.csv")
     assert not Batch.objects.exists()
+
+
+def test_page_shows_the_check_while_it_runs(civil, people, client_as):
+    """Submitted and not yet run (the test's transaction never commits): the batch page shows
+    the job's progress and polls itself until the check is done."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    head = people["head"]
+    c = client_as(civil)
+    data = xlsx(HEADER, [[head.name, head.id_number, "低保", "2024-01-01"]])
+    r = c.post("/exchange/", {"kind": "civil_affairs",
+                              "file": SimpleUploadedFile("名单.xlsx", data)})
+    assert r.status_code == 302
+    html = c.get(r["Location"]).content.decode()
+    assert 'id="check-progress"' in html and "排队中" in html
+    assert 'hx-trigger="every 2s"' in html and "正在校验" in html
+    assert 'id="apply"' not in html  # nothing to apply before the check
