@@ -52,3 +52,38 @@ def _json(value):
     if value is not None and not isinstance(value, (int, str, bool)):
         return str(value)  # Decimal
     return value
+
+
+#: the fields an import writes on a contract (and an undo restores)
+CONTRACT_FIELDS = ("signed_on", "package", "fee_fen", "fee_payer", "ended_on", "end_reason")
+
+
+def contracts_import(*, user: User, creates: list[dict], updates: dict[int, dict],
+                     reason: str) -> tuple[list, list[dict]]:
+    """Create `creates` (field values) and update `updates` (pk → CONTRACT_FIELDS values)
+    with history; return the created contracts (with pks) and the values before."""
+    from .models import Contract
+
+    require_health_writer(user)
+    new = [Contract(created_by=user, **values) for values in creates]
+    made = bulk_create_with_history(new, Contract, default_user=user,
+                                    default_change_reason=reason)
+    if any(c.pk is None for c in made):  # a backend that returns no ids
+        ids = {(p, y): pk for pk, p, y in Contract.objects.filter(
+            person_id__in=[c.person_id for c in made], ended_on__isnull=True
+        ).values_list("pk", "person_id", "year")}
+        for c in made:
+            c.pk = ids[(c.person_id, c.year)]
+    befores = []
+    if updates:
+        objs = list(Contract.objects.select_for_update().filter(pk__in=list(updates)))
+        for c in objs:
+            befores.append({"id": c.pk, **{n: _json(getattr(c, n)) for n in CONTRACT_FIELDS}})
+            for name, value in updates[c.pk].items():
+                if name not in CONTRACT_FIELDS:
+                    raise ValueError(name)
+                setattr(c, name, value)
+            c.version += 1
+        bulk_update_with_history(objs, Contract, [*CONTRACT_FIELDS, "version"],
+                                 default_user=user, default_change_reason=reason)
+    return made, befores

@@ -49,6 +49,8 @@ VOCABULARIES: dict[str, frozenset[str]] = {
     "followup_way": frozenset({"clinic", "home", "phone"}),
     "followup_class": frozenset({"controlled", "not_controlled", "adverse", "referred"}),
     "chronic_end": frozenset({"died", "moved", "cured", "error"}),
+    "contract_package": frozenset({"basic", "personalised"}),
+    "fee_payer": frozenset({"public_health", "medical_insurance", "local_finance", "self"}),
 }
 _TOP_KEYS = {"description", "kinds"}
 _KIND_KEYS = {"name", "department", "source", "example", "note", "key", "fields"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .kind_contracts import contracts_summary, contracts_undo, contracts_write, plan_contracts
 from .kind_followups import plan_followups
 from .kind_followups_write import followups_summary, followups_undo, followups_write
 
@@ -23,6 +24,9 @@ class RecordKind:
 
 
 RECORD_KINDS: dict[str, RecordKind] = {
+    "contracts": RecordKind(
+        plan=plan_contracts, write=contracts_write, undo=contracts_undo, summary=contracts_summary
+    ),
     "followups": RecordKind(
         plan=plan_followups, write=followups_write, undo=followups_undo, summary=followups_summary
     ),
