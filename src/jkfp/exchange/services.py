@@ -23,6 +23,7 @@ from jkfp.writes import acting
 
 from . import kinds, selectors
 from .applying import batch_apply, batch_apply_submit, batch_undo  # noqa: F401
+from .contradictions import income_contradictions
 from .enrolment_share import missing_from_enrolment_list
 from .linking import link_rows
 from .models import Batch, BatchRow, BatchState, Decision, RowStatus
@@ -160,7 +161,8 @@ def batch_check(
             )
         batch.comparison = {
             "missing": missing,
-            "contradictions": plan.contradictions,
+            "contradictions": plan.contradictions
+            + income_contradictions(user=user, kind=kind, rows=rows, today=timezone.localdate()),
         }
         batch.summary = summary_of(batch)
         batch.save(update_fields=["comparison", "summary"])
