@@ -21,6 +21,7 @@ from jkfp.writes import acting
 from . import kinds, record_kinds, selectors
 from .enrolment import enrolments_undo, enrolments_write
 from .models import Batch, BatchRow, BatchState, Change, RowStatus
+from .monitoring_households import incomes_undo, incomes_write
 from .planning import plan_rows, summary_of
 
 
@@ -133,9 +134,12 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
     if extra_kind is not None:
         enrolment_changes = []
         record_changes = extra_kind.write(user=user, batch=batch, records=records)
-    else:
+    elif batch.kind == "enrolment":
         enrolment_changes = enrolments_write(user=user, batch=batch, records=records)
         record_changes = enrolment_changes
+    else:  # a monitoring list's household incomes (decision 53b)
+        enrolment_changes = []
+        record_changes = incomes_write(user=user, batch=batch, records=records)
     changes += record_changes
     Change.objects.bulk_create(changes, batch_size=2000)
     BatchRow.objects.bulk_update(
@@ -149,6 +153,7 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
         "persons_updated": len(person_befores),
         "enrolments_created": sum(c.action == Change.Action.CREATE for c in enrolment_changes),
         "enrolments_updated": sum(c.action == Change.Action.UPDATE for c in enrolment_changes),
+        "incomes_written": sum(c.model == "registry.HouseholdIncome" for c in record_changes),
         "skipped_lines": skipped,
         "applied_rows": len(rows),
     }
@@ -171,6 +176,7 @@ def batch_undo(*, user: User, batch: Batch) -> Batch:
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
         changes = list(batch.changes.filter(undone=False))
         enrolments_undo(user=user, batch=batch, changes=changes)
+        incomes_undo(user=user, batch=batch, changes=changes)
         for extra_kind in record_kinds.RECORD_KINDS.values():
             extra_kind.undo(user=user, batch=batch, changes=changes)
         changes_all = changes

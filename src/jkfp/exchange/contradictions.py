@@ -42,7 +42,7 @@ def income_contradictions(*, user: User, kind: str, rows, today: dt.date) -> lis
                  and r.data.get("category") == Category.EXTREME_POOR.value}
         for hh, fen in HouseholdIncome.objects.filter(
                 household_id__in=[h for h in lines if h in {p[0] for p in people.values()}],
-                year=year).values_list("household_id", "per_capita_fen"):
+                year=year, void=False).values_list("household_id", "per_capita_fen"):
             incomes[hh] = (fen, lines[hh], "登记")
         poor = set(lines)
     households = list(incomes)

@@ -14,6 +14,7 @@ from . import kinds, record_kinds, selectors
 from .compare import PLANNERS, Plan, RowIn
 from .enrolment import plan_enrolment
 from .models import STATUS_KEYS, Batch, BatchRow, RowStatus
+from .monitoring_households import plan_incomes
 
 _DATE_TYPES = ("date", "month")
 
@@ -67,7 +68,10 @@ def plan_rows(*, user: User, batch: Batch, spec: kinds.Kind, rows: list[BatchRow
         return plan_enrolment(
             ins, state, note=f"导入批次#{batch.pk}", columns=set(batch.columns or {})
         )
-    return PLANNERS[batch.kind](ins, state, note=f"导入批次#{batch.pk}（{batch.file_name}）")
+    plan = PLANNERS[batch.kind](ins, state, note=f"导入批次#{batch.pk}（{batch.file_name}）")
+    if batch.kind == "monitoring":  # the household incomes (decision 53b)
+        plan = plan_incomes(ins, state, plan, user=user, note=f"监测名单 导入批次#{batch.pk}")
+    return plan
 
 
 def store_plan(batch: Batch, rows: list[BatchRow], plan: Plan) -> None:
