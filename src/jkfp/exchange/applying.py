@@ -21,7 +21,12 @@ from jkfp.writes import acting
 from . import kinds, record_kinds, selectors
 from .enrolment import enrolments_undo, enrolments_write
 from .models import Batch, BatchRow, BatchState, Change, RowStatus
-from .monitoring_households import incomes_undo, incomes_write
+from .monitoring_households import (
+    create_new_persons,
+    households_undo,
+    incomes_undo,
+    incomes_write,
+)
 from .planning import plan_rows, summary_of
 
 
@@ -61,6 +66,11 @@ def batch_apply(*, user: User, batch: Batch, skip_invalid: bool = False) -> dict
 def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     spec = kinds.kind(batch.kind)
+    new_changes, new_lines = [], set()
+    if batch.kind == "monitoring":  # persons and households the registry lacks (53c)
+        new_changes, new_lines = create_new_persons(
+            user=user, batch=batch, rows=list(batch.rows.filter(person__isnull=True))
+        )
     rows = list(
         batch.rows.filter(applied=False, person__isnull=False).exclude(
             status__in=(RowStatus.ERROR, RowStatus.DOUBTFUL, RowStatus.IGNORED)
@@ -69,11 +79,18 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
     plan = plan_rows(user=user, batch=batch, spec=spec, rows=rows)
     opens, open_lines, ends, end_lines, updates, update_lines = [], [], [], [], {}, {}
     records = []
+    made_here = {
+        r.line: [c for c in r.changes if c.get("field") == "新建人员"]
+        for r in rows
+        if r.line in new_lines
+    }
     for r in rows:
         p = plan.rows[r.line]
         r.status, r.changes, r.applied = p.status, p.changes, p.status != RowStatus.ERROR
         if p.reason:
             r.reason = p.reason
+        if r.line in new_lines:
+            r.status, r.changes = RowStatus.CREATED, [*made_here[r.line], *p.changes]
         if p.errors:  # a rule broken since the check (the registry changed): not written
             r.errors = p.errors
             continue
@@ -140,7 +157,7 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
     else:  # a monitoring list's household incomes (decision 53b)
         enrolment_changes = []
         record_changes = incomes_write(user=user, batch=batch, records=records)
-    changes += record_changes
+    changes += record_changes + new_changes
     Change.objects.bulk_create(changes, batch_size=2000)
     BatchRow.objects.bulk_update(
         rows, ["status", "changes", "reason", "applied", "errors"], batch_size=2000
@@ -154,6 +171,8 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
         "enrolments_created": sum(c.action == Change.Action.CREATE for c in enrolment_changes),
         "enrolments_updated": sum(c.action == Change.Action.UPDATE for c in enrolment_changes),
         "incomes_written": sum(c.model == "registry.HouseholdIncome" for c in record_changes),
+        "persons_created": sum(c.model == "registry.NewPerson" for c in new_changes),
+        "households_created": sum(c.model == "registry.Household" for c in new_changes),
         "skipped_lines": skipped,
         "applied_rows": len(rows),
     }
@@ -177,6 +196,7 @@ def batch_undo(*, user: User, batch: Batch) -> Batch:
         changes = list(batch.changes.filter(undone=False))
         enrolments_undo(user=user, batch=batch, changes=changes)
         incomes_undo(user=user, batch=batch, changes=changes)
+        households_undo(user=user, batch=batch, changes=changes)
         for extra_kind in record_kinds.RECORD_KINDS.values():
             extra_kind.undo(user=user, batch=batch, changes=changes)
         changes_all = changes

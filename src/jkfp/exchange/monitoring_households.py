@@ -16,11 +16,12 @@ from collections import Counter
 from django.utils import timezone
 
 from jkfp.accounts.models import User
+from jkfp.errors import ErrorCode
 from jkfp.registry import services as registry_services
 from jkfp.registry.models import HouseholdIncome
 from jkfp.registry.selectors import household_scope
 
-from .compare import Plan, RowIn, State
+from .compare import Plan, RowIn, RowPlan, State
 from .models import Batch, Change, RowStatus
 
 MODEL = "registry.HouseholdIncome"
@@ -100,3 +101,111 @@ def incomes_undo(*, user: User, batch: Batch, changes: list[Change]) -> int:
     registry_services.household_incomes_import(user=user, creates=[], updates=updates,
                                                reason=f"撤销导入批次#{batch.pk}")
     return len(mine)
+
+
+# ---------------------------------------------------------------- new persons and households
+NEW_REASON = "登记中无此人：导入时新建"
+
+
+def plan_new_persons(rows: list[RowIn], state: State, plan: Plan, *, user: User,
+                     columns: dict[str, str] | None = None) -> Plan:
+    """Rows of persons the registry lacks (no link, a well-formed ID with a good check digit,
+    the village found): `created` — a new member of the household of 户编号 (a registry
+    household of that village, or one the list makes: exactly one of its rows the head), or
+    an error row naming why not (decision 53c)."""
+    new = [r for r in rows if r.person_id is None and r.data.get("_village")
+           and plan.rows.get(r.line) is not None
+           and plan.rows[r.line].status == RowStatus.IGNORED]
+    if not new:
+        return plan
+    numbers = {r.data.get("household_number") for r in new if r.data.get("household_number")}
+    held = {h["household_number"]: h for h in household_scope(user=user).filter(
+        household_number__in=numbers).values("pk", "household_number", "village_id", "head_id")}
+    groups: dict[str, list[RowIn]] = {}
+    for r in new:
+        groups.setdefault(r.data.get("household_number") or f"line:{r.line}", []).append(r)
+    for key, members in groups.items():
+        old = held.get(key)
+        heads = [r for r in members if r.data.get("relation") == "head"]
+        for r in members:
+            d = r.data
+            why = None
+            if not d.get("id_valid") or len(d.get("id_number") or "") != 18:
+                why = (ErrorCode.ID_CHECKSUM, "证件号码校验位不符或不是18位身份证号：不新建人员，"
+                       "请核对后在登记系统中建档", "id_number")
+            elif not d.get("relation"):
+                why = (ErrorCode.REQUIRED, "新建人员须有与户主关系", "relation")
+            elif old is not None and old["village_id"] != d["_village"]:
+                why = (ErrorCode.IMPORT_VILLAGE, f"户编号{key}在登记中属于另一个村", "village")
+            elif old is not None and d["relation"] == "head" and old["head_id"]:
+                why = (ErrorCode.HOUSEHOLD_TWO_HEADS, f"户编号{key}在登记中已有户主", "relation")
+            elif old is None and len(heads) != 1:
+                why = (ErrorCode.HOUSEHOLD_TWO_HEADS if heads else ErrorCode.REQUIRED,
+                       f"户编号{key if not key.startswith('line:') else '（空）'}为新户，"
+                       "名单中须有且只有一名户主", "relation")
+            if why:
+                plan.rows[r.line] = RowPlan(RowStatus.ERROR, errors=[{
+                    "code": str(why[0]), "message": why[1],
+                    "column": (columns or {}).get(why[2], why[2])}])
+                continue
+            where = f"户编号{key}（登记中已有）" if old else (
+                f"新户{key}" if not key.startswith("line:") else "新户（按村的编号规则编号）")
+            plan.rows[r.line] = RowPlan(RowStatus.CREATED, reason=NEW_REASON, changes=[{
+                "field": "新建人员", "before": "无",
+                "after": f"{d.get('name', '')}，{where}"}])
+    return plan
+
+
+def create_new_persons(*, user: User, batch: Batch, rows) -> tuple[list[Change], set[int]]:
+    """At the apply: create the persons and households of the rows planned as new (in the
+    apply's transaction), link the rows to them; return the provenance and the lines."""
+    new = [r for r in rows if r.person_id is None and r.reason == NEW_REASON
+           and r.status == RowStatus.CREATED and not r.applied]
+    if not new:
+        return [], set()
+    numbers = {r.data.get("household_number") for r in new if r.data.get("household_number")}
+    held = dict(household_scope(user=user).filter(household_number__in=numbers)
+                .values_list("household_number", "pk"))
+    households, persons, keys = [], [], {}
+    for r in new:
+        d = r.data
+        number = d.get("household_number") or ""
+        key = number or f"line:{r.line}"
+        if key in held:
+            target = held[key]
+        else:
+            if key not in keys:
+                keys[key] = {"key": key, "household_number": number,
+                             "village_code": d["_village"]}
+                households.append(keys[key])
+            target = key
+        persons.append({"household": target, "id_number": d["id_number"],
+                        "name": d["name"], "sex": d["id_sex"],
+                        "birth_date": dt.date.fromisoformat(d["id_birth"]),
+                        "relation": d["relation"], "work_ability": d.get("work_ability"),
+                        "phone": d.get("phone")})
+    made, people = registry_services.households_persons_import(
+        user=user, households=households, persons=persons, reason=f"导入批次#{batch.pk}")
+    line_of_key = {}
+    for r, p in zip(new, people, strict=True):
+        r.person_id = p.pk
+        line_of_key.setdefault(r.data.get("household_number") or f"line:{r.line}", r.line)
+    type(new[0]).objects.bulk_update(new, ["person"])
+    changes = [Change(batch=batch, line=line_of_key[k], model="registry.Household",
+                      object_id=h.pk, action=Change.Action.CREATE,
+                      after={"household_number": h.household_number, "village": h.village_id})
+               for k, h in made.items()]
+    changes += [Change(batch=batch, line=r.line, model="registry.NewPerson", object_id=p.pk,
+                       action=Change.Action.CREATE,
+                       after={"name": p.name, "household_id": p.household_id,
+                              "relation": p.relation})
+                for r, p in zip(new, people, strict=True)]
+    return changes, {r.line for r in new}
+
+
+def households_undo(*, user: User, batch: Batch, changes: list[Change]) -> int:
+    ids = [c.object_id for c in changes if c.model == "registry.Household"]
+    if not ids:
+        return 0
+    return registry_services.households_end_imported(
+        user=user, ids=ids, on=timezone.localdate(), reason=f"撤销导入批次#{batch.pk}：此户作废")

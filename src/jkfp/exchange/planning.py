@@ -14,7 +14,7 @@ from . import kinds, record_kinds, selectors
 from .compare import PLANNERS, Plan, RowIn
 from .enrolment import plan_enrolment
 from .models import STATUS_KEYS, Batch, BatchRow, RowStatus
-from .monitoring_households import plan_incomes
+from .monitoring_households import plan_incomes, plan_new_persons
 
 _DATE_TYPES = ("date", "month")
 
@@ -71,6 +71,7 @@ def plan_rows(*, user: User, batch: Batch, spec: kinds.Kind, rows: list[BatchRow
     plan = PLANNERS[batch.kind](ins, state, note=f"导入批次#{batch.pk}（{batch.file_name}）")
     if batch.kind == "monitoring":  # the household incomes (decision 53b)
         plan = plan_incomes(ins, state, plan, user=user, note=f"监测名单 导入批次#{batch.pk}")
+        plan = plan_new_persons(ins, state, plan, user=user, columns=dict(batch.columns or {}))
     return plan
 
 

@@ -367,4 +367,5 @@ def _person_changed(p: Person) -> None:
     publish(Event.PERSON_CHANGED, person_id=p.pk, household_id=p.household_id,
             region_code=p.region_code)
 
+from .import_households import households_end_imported, households_persons_import  # noqa: E402,F401,I001
 from .income_import import household_incomes_import  # noqa: E402,F401  (decision 53b)
