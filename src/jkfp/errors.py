@@ -38,6 +38,7 @@ class ErrorCode(StrEnum):
     HOUSEHOLD_CHANGE_ROLE = "household_change_role"  # split, merge, end need reviewer rights
     NUMBERING_INVALID = "numbering_invalid"  # the household-number file (names file and line)
     NUMBERING_NO_RULE = "numbering_no_rule"  # no numbering rule covers the village
+    INCOME_LINES_INVALID = "income_lines_invalid"  # policies/registry/income_lines.yaml
     CORRECTION_PENDING = "correction_pending"  # an open correction of the same person
     CORRECTION_UNCHANGED = "correction_unchanged"  # the correction changes nothing
     CORRECTION_DECIDED = "correction_decided"  # already decided or withdrawn

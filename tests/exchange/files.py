@@ -58,3 +58,46 @@ def csv_bytes(
     for r in rows:
         w.writerow(["" if v is None else v for v in r])
     return out.getvalue().encode(encoding)
+
+
+def xls(
+    header: list[str],
+    rows: list[list],
+    *,
+    title: str | None = "盐池县基本公共卫生服务随访记录",
+    merge_header: tuple[int, int] | None = None,
+    sheet: str = "Sheet1",
+) -> bytes:
+    """A BIFF8 workbook (.xls, Excel 97-2003) written by xlwt, as older county systems export:
+    the title merged across, a blank row, the header (optionally with merged cells), the rows;
+    dates as date cells."""
+    import datetime as dt
+
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet(sheet)
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    top = 0
+    if title:
+        ws.write_merge(0, 0, 0, len(header) - 1, title)
+        ws.write(1, 0, "填报单位：县卫生健康局")
+        top = 2
+    for j, h in enumerate(header):
+        if merge_header and merge_header[0] - 1 < j <= merge_header[1] - 1:
+            continue
+        if merge_header and j == merge_header[0] - 1:
+            ws.write_merge(top, top, j, merge_header[1] - 1, h)
+        else:
+            ws.write(top, j, h)
+    for i, r in enumerate(rows, start=top + 1):
+        for j, v in enumerate(r):
+            if v is None:
+                continue
+            if isinstance(v, dt.date):
+                ws.write(i, j, v, date_style)
+            else:
+                ws.write(i, j, v)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

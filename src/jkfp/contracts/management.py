@@ -117,8 +117,9 @@ def status_one(*, registration: ChronicRegistration, year: int,
     if wstart > wend:
         return None
     vend = min(wend, cut)
-    visits = list(FollowUp.objects.filter(registration_id=r.pk, visited_on__gte=wstart,
-                                          visited_on__lte=vend).order_by("visited_on", "id"))
+    visits = list(FollowUp.objects.filter(void=False, registration_id=r.pk,
+                                          visited_on__gte=wstart, visited_on__lte=vend)
+                  .order_by("visited_on", "id"))
     n = len(visits)
     f2f = sum(1 for v in visits if v.way in FACE_TO_FACE)
     months = wend.month - wstart.month + 1
@@ -134,7 +135,7 @@ def status_one(*, registration: ChronicRegistration, year: int,
         taken = sum(v.doses_taken or 0 for v in visits)
         doses_ok = due > 0 and taken * 100 >= std.standard_doses_percent_at_least * due
     latest = visits[-1] if visits else None
-    last_any = (FollowUp.objects.filter(registration_id=r.pk, visited_on__lte=on)
+    last_any = (FollowUp.objects.filter(void=False, registration_id=r.pk, visited_on__lte=on)
                 .order_by("-visited_on", "-id").first())
     due_on = (last_any.next_visit_on if last_any and last_any.next_visit_on
               else r.registered_on)

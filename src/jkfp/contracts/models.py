@@ -197,6 +197,8 @@ class FollowUp(models.Model):
     classification = models.CharField("随访分类", max_length=16, choices=Classification.choices)
     next_visit_on = models.DateField("下次随访日期", null=True, blank=True)
     note = models.CharField("备注", max_length=500, blank=True)
+    # set by the undo of the import batch that wrote it (decision 53): kept, never counted
+    void = models.BooleanField("已作废", default=False, db_default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

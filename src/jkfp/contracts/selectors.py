@@ -169,7 +169,7 @@ def fulfilment_annotate(qs: QuerySet[Contract]) -> QuerySet[Contract]:
     notes = {}
     for kind in _KINDS:
         notes[f"n_{kind}"] = Count("deliveries", filter=Q(deliveries__kind=kind), distinct=True)
-    visits = FollowUp.objects.filter(person_id=OuterRef("person_id"),
+    visits = FollowUp.objects.filter(void=False, person_id=OuterRef("person_id"),
                                      visited_on__year=OuterRef("year"))
     visit_count = visits.order_by().values("person_id").annotate(n=Count("id")).values("n")
     chronic = ChronicRegistration.objects.filter(person_id=OuterRef("person_id")).filter(
@@ -209,7 +209,7 @@ def registration_get(*, user: User, pk: int) -> ChronicRegistration:
 
 def followup_scope(*, user: User) -> QuerySet[FollowUp]:
     require_health_reader(user)
-    return scoped(FollowUp.objects.all(), user)
+    return scoped(FollowUp.objects.filter(void=False), user)
 
 
 def followup_get(*, user: User, pk: int) -> FollowUp:

@@ -386,3 +386,5 @@ def followup_record(*, user: User, registration: ChronicRegistration, visited_on
         publish(Event.FOLLOWUP_RECORDED, followup_id=visit.pk,
                 registration_id=registration.pk, region_code=registration.region_code)
     return visit
+from .imported import VISIT_FIELDS as VISIT_IMPORT_FIELDS  # noqa: E402,F401
+from .imported import contracts_import, followups_import  # noqa: E402,F401  (decision 53)

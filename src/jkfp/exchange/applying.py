@@ -18,10 +18,16 @@ from jkfp.registry.services import (
 )
 from jkfp.writes import acting
 
-from . import kinds, selectors
+from . import kinds, record_kinds, selectors
 from .enrolment import enrolments_undo, enrolments_write
 from .fastinsert import insert_objects
 from .models import Batch, BatchRow, BatchState, Change, RowStatus
+from .monitoring_households import (
+    create_new_persons,
+    households_undo,
+    incomes_undo,
+    incomes_write,
+)
 from .planning import plan_rows, summary_of
 from .settlements import settlements_undo, settlements_write
 
@@ -62,20 +68,35 @@ def batch_apply(*, user: User, batch: Batch, skip_invalid: bool = False) -> dict
 def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     spec = kinds.kind(batch.kind)
+    new_changes, new_lines = [], set()
+    if batch.kind == "monitoring":  # persons and households the registry lacks (53c)
+        new_changes, new_lines = create_new_persons(
+            user=user, batch=batch, rows=list(batch.rows.filter(person__isnull=True))
+        )
     rows = list(
         batch.rows.filter(applied=False, person__isnull=False).exclude(
             status__in=(RowStatus.ERROR, RowStatus.DOUBTFUL, RowStatus.IGNORED)
         )
     )
     plan = plan_rows(user=user, batch=batch, spec=spec, rows=rows)
-    stored = {r.pk: (r.status, r.changes, r.reason) for r in rows}
+    stored = {r.pk: (r.status, r.changes, r.reason, r.errors) for r in rows}
     opens, open_lines, ends, end_lines, updates, update_lines = [], [], [], [], {}, {}
     records = []
+    made_here = {
+        r.line: [c for c in r.changes if c.get("field") == "新建人员"]
+        for r in rows
+        if r.line in new_lines
+    }
     for r in rows:
         p = plan.rows[r.line]
-        r.status, r.changes, r.applied = p.status, p.changes, True
+        r.status, r.changes, r.applied = p.status, p.changes, p.status != RowStatus.ERROR
         if p.reason:
             r.reason = p.reason
+        if r.line in new_lines:
+            r.status, r.changes = RowStatus.CREATED, [*made_here[r.line], *p.changes]
+        if p.errors:  # a rule broken since the check (the registry changed): not written
+            r.errors = p.errors
+            continue
         opens += p.opens
         open_lines += [r.line] * len(p.opens)
         ends += p.ends
@@ -129,22 +150,29 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
         )
         for b in person_befores
     ]
-    if batch.kind == "insurance_settlements":
+    extra_kind = record_kinds.RECORD_KINDS.get(batch.kind)
+    settlement_changes: list[Change] = []
+    enrolment_changes: list[Change] = []
+    if extra_kind is not None:
+        record_changes = extra_kind.write(user=user, batch=batch, records=records)
+    elif batch.kind == "insurance_settlements":
         settlement_changes = settlements_write(user=user, batch=batch, records=records)
-        enrolment_changes = []
-        changes += settlement_changes
-    else:
-        settlement_changes = []
+        record_changes = settlement_changes
+    elif batch.kind == "enrolment":
         enrolment_changes = enrolments_write(user=user, batch=batch, records=records)
-        changes += enrolment_changes
+        record_changes = enrolment_changes
+    else:  # a monitoring list's household incomes (decision 53b)
+        record_changes = incomes_write(user=user, batch=batch, records=records)
+    changes += record_changes + new_changes
     insert_objects(Change, changes)
     # the rows whose plan is what the check stored only get `applied` (one UPDATE); the
     # others are written field by field (a bulk_update of every row was most of an apply)
-    moved = [r for r in rows if (r.status, r.changes, r.reason) != stored[r.pk]]
-    same = [r.pk for r in rows if (r.status, r.changes, r.reason) == stored[r.pk]]
+    moved = [r for r in rows if (r.status, r.changes, r.reason, r.errors) != stored[r.pk]]
+    same = [r.pk for r in rows if (r.status, r.changes, r.reason, r.errors) == stored[r.pk]]
     for i in range(0, len(same), 20000):
         BatchRow.objects.filter(pk__in=same[i : i + 20000]).update(applied=True)
-    BatchRow.objects.bulk_update(moved, ["status", "changes", "reason", "applied"], batch_size=2000)
+    BatchRow.objects.bulk_update(moved, ["status", "changes", "reason", "applied", "errors"],
+                                 batch_size=2000)
     batch.state, batch.applied_by, batch.applied_at = BatchState.APPLIED, user, timezone.now()
     batch.message = ""
     extra = {
@@ -155,9 +183,14 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
         "enrolments_updated": sum(c.action == Change.Action.UPDATE for c in enrolment_changes),
         "settlements_created": len(settlement_changes),
         "settlements_linked_to_stays": sum(1 for c in settlement_changes if c.after["stay_id"]),
+        "incomes_written": sum(c.model == "registry.HouseholdIncome" for c in record_changes),
+        "persons_created": sum(c.model == "registry.NewPerson" for c in new_changes),
+        "households_created": sum(c.model == "registry.Household" for c in new_changes),
         "skipped_lines": skipped,
         "applied_rows": len(rows),
     }
+    if extra_kind is not None:
+        extra |= extra_kind.summary(record_changes)
     batch.summary = summary_of(batch, extra)
     acting(batch, user).save()
     return batch.summary
@@ -176,8 +209,12 @@ def batch_undo(*, user: User, batch: Batch) -> Batch:
         changes = list(batch.changes.filter(undone=False))
         enrolments_undo(user=user, batch=batch, changes=changes)
         settlements_undo(user=user, batch=batch, changes=changes)
-        own = ("exchange.Enrolment", "settlement.ExternalSettlement")
-        changes_all, changes = changes, [c for c in changes if c.model not in own]
+        incomes_undo(user=user, batch=batch, changes=changes)
+        households_undo(user=user, batch=batch, changes=changes)
+        for extra_kind in record_kinds.RECORD_KINDS.values():
+            extra_kind.undo(user=user, batch=batch, changes=changes)
+        changes_all = changes
+        changes = [c for c in changes if c.model in record_kinds.REGISTRY_MODELS]
         opened = {c.object_id for c in changes if c.action == Change.Action.CREATE}
         starts = selectors.period_starts(user=user, ids=opened)
         note = f"撤销导入批次#{batch.pk}：此期间作废"

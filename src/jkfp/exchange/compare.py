@@ -38,6 +38,7 @@ class RowPlan:
     ends: list[PeriodEndChange] = field(default_factory=list)
     person_update: dict = field(default_factory=dict)
     record: dict = field(default_factory=dict)  # an enrolment to write (enrolment.py)
+    errors: list[dict] = field(default_factory=list)  # rule errors found by a plan
 
 
 @dataclass

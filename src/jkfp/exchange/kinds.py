@@ -46,6 +46,14 @@ VOCABULARIES: dict[str, frozenset[str]] = {
     "visit_type": frozenset({"inpatient", "outpatient"}),
     "hospital_grade": frozenset({"0", "1", "2", "3"}),
     "location": frozenset({"county", "city", "province", "outside"}),
+    "chronic_disease": frozenset(
+        {"hypertension", "diabetes_type2", "tuberculosis", "severe_mental_disorder"}
+    ),
+    "followup_way": frozenset({"clinic", "home", "phone"}),
+    "followup_class": frozenset({"controlled", "not_controlled", "adverse", "referred"}),
+    "chronic_end": frozenset({"died", "moved", "cured", "error"}),
+    "contract_package": frozenset({"basic", "personalised"}),
+    "fee_payer": frozenset({"public_health", "medical_insurance", "local_finance", "self"}),
 }
 _TOP_KEYS = {"description", "kinds"}
 _KIND_KEYS = {"name", "department", "source", "example", "note", "key", "fields"}

@@ -17,6 +17,8 @@ class BatchState(models.TextChoices):
     APPLIED = "applied", "已导入"
     UNDONE = "undone", "已撤销"
     FAILED = "failed", "导入失败"
+    CHECKING = "checking", "正在校验"  # the check runs as a background job (decision 53)
+    CHECK_FAILED = "check_failed", "校验失败"
 
 
 class RowStatus(models.TextChoices):
@@ -55,6 +57,7 @@ class Batch(models.Model):
     comparison = models.JSONField("比对（登记中有而名单中无等）", default=dict)
     message = models.CharField("说明", max_length=500, blank=True)
     apply_job_id = models.BigIntegerField("导入任务编号", null=True, blank=True)
+    check_job_id = models.BigIntegerField("校验任务编号", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
     )
@@ -87,6 +90,19 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind} {self.file_name}"
+
+
+class BatchUpload(models.Model):
+    """The file of a batch whose check runs as a background job, kept until the check has
+    read it (then emptied); apart from `Batch` so its history does not copy the file."""
+
+    batch = models.OneToOneField(Batch, on_delete=models.PROTECT, related_name="upload")
+    data = models.BinaryField("文件内容")
+    sheet = models.CharField("工作表", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "待校验的文件"
+        verbose_name_plural = "待校验的文件"
 
 
 class BatchRow(models.Model):

@@ -10,11 +10,12 @@ from django.db.models import Count
 
 from jkfp.accounts.models import User
 
-from . import kinds, selectors
+from . import kinds, record_kinds, selectors
 from .compare import PLANNERS, Plan, RowIn
 from .enrolment import plan_enrolment
 from .models import STATUS_KEYS, Batch, BatchRow, RowStatus
 from .settlements import plan_settlements
+from .monitoring_households import plan_incomes, plan_new_persons
 
 _DATE_TYPES = ("date", "month")
 
@@ -60,13 +61,21 @@ def plan_rows(*, user: User, batch: Batch, spec: kinds.Kind, rows: list[BatchRow
     state = selectors.plan_state(
         user=user, kind=batch.kind, person_ids={r.person_id for r in rows if r.person_id}
     )
+    if batch.kind in record_kinds.RECORD_KINDS:
+        return record_kinds.RECORD_KINDS[batch.kind].plan(
+            ins, state, user=user, batch=batch, columns=dict(batch.columns or {})
+        )
     if batch.kind == "enrolment":
         return plan_enrolment(
             ins, state, note=f"导入批次#{batch.pk}", columns=set(batch.columns or {})
         )
     if batch.kind == "insurance_settlements":
         return plan_settlements(ins, state, note=f"导入批次#{batch.pk}")
-    return PLANNERS[batch.kind](ins, state, note=f"导入批次#{batch.pk}（{batch.file_name}）")
+    plan = PLANNERS[batch.kind](ins, state, note=f"导入批次#{batch.pk}（{batch.file_name}）")
+    if batch.kind == "monitoring":  # the household incomes (decision 53b)
+        plan = plan_incomes(ins, state, plan, user=user, note=f"监测名单 导入批次#{batch.pk}")
+        plan = plan_new_persons(ins, state, plan, user=user, columns=dict(batch.columns or {}))
+    return plan
 
 
 def store_plan(batch: Batch, rows: list[BatchRow], plan: Plan, *, save: bool = True) -> None:
@@ -78,6 +87,10 @@ def store_plan(batch: Batch, rows: list[BatchRow], plan: Plan, *, save: bool = T
         r.status, r.changes = p.status, p.changes
         if p.reason:
             r.reason = p.reason
+        if p.errors:
+            r.errors = p.errors
         touched.append(r)
     if save:
-        BatchRow.objects.bulk_update(touched, ["status", "changes", "reason"], batch_size=2000)
+        BatchRow.objects.bulk_update(
+            touched, ["status", "changes", "reason", "errors"], batch_size=2000
+        )

@@ -123,6 +123,6 @@ def batch_workbook(*, user: User, batch: Batch) -> bytes:
     ws = wb.add_worksheet("矛盾")
     ws.write_row(0, 0, ["行号", "登记人员编号", "矛盾", "说明"], bold)
     for r, c in enumerate(comparison.get("contradictions") or [], start=1):
-        ws.write_row(r, 0, [c["line"], c["person_id"], c["what"], c["text"]])
+        ws.write_row(r, 0, [c["line"], c.get("person_id") or "", c["what"], c["text"]])
     wb.close()
     return out.getvalue()

@@ -23,6 +23,7 @@ from jkfp.writes import acting
 
 from . import kinds, selectors
 from .applying import batch_apply, batch_apply_submit, batch_undo  # noqa: F401
+from .contradictions import income_contradictions
 from .enrolment_share import missing_from_enrolment_list
 from .fastinsert import insert_objects
 from .linking import link_rows
@@ -36,13 +37,25 @@ DOUBTFUL_LINKS = ("doubtful", "conflict")
 
 # ---------------------------------------------------------------- check
 def batch_check(
-    *, user: User, kind: str, data: bytes, file_name: str, sheet: str | None = None
+    *,
+    user: User,
+    kind: str,
+    data: bytes,
+    file_name: str,
+    sheet: str | None = None,
+    batch: Batch | None = None,
+    progress=None,
 ) -> Batch:
     """Read, validate, link and compare a list; store it as a batch waiting to be applied.
-    A file that cannot be a list of the kind raises DomainError and stores nothing."""
+    A file that cannot be a list of the kind raises DomainError and stores nothing.
+    `batch`: the batch of a check running as a job (`checking.py`), filled in instead of a
+    new one; `progress(done, total, message)` is told each step."""
     require_importer(user, kind)
+    step = progress or (lambda *a, **k: None)
     spec = kinds.kind(kind)
+    step(0, 4, message="正在读取文件")
     table = read_table(data, spec, sheet=sheet or None)
+    step(1, 4, message="正在校验每一行")
     villages = selectors.village_resolver(user=user) if kind == "monitoring" else None
     checked = check_table(table, spec, villages=villages)
     scope = scope_prefix(user) or ""
@@ -69,27 +82,34 @@ def batch_check(
                 pl.col(region_col).is_not_null() & ~pl.col(region_col).str.starts_with(scope)
             )["_line"].to_list()
         )
+    step(2, 4, message="正在关联登记中的人员")
     links = link_rows(
         good.filter(~pl.col("_line").is_in(list(outside))),
         selectors.registry_frame(user=user),
         scope=scope,
     )
     link_by_line = {r["row"]: r for r in links.iter_rows(named=True)}
+    step(3, 4, message="正在比对")
     with transaction.atomic():
-        batch = acting(
-            Batch(
-                kind=kind,
-                file_name=file_name[:255],
-                file_sha256=hashlib.sha256(data).hexdigest(),
-                sheet=table.sheet,
-                header_line=table.header_line,
-                columns=table.columns,
-                region_code=scope,
-                created_by=user,
-                summary={"file_errors": file_errors, "encoding": table.encoding},
-            ),
-            user,
-        )
+        values = {
+            "kind": kind,
+            "file_name": file_name[:255],
+            "file_sha256": hashlib.sha256(data).hexdigest(),
+            "sheet": table.sheet,
+            "header_line": table.header_line,
+            "columns": table.columns,
+            "region_code": scope,
+            "created_by": user,
+            "summary": {"file_errors": file_errors, "encoding": table.encoding},
+        }
+        if batch is None:
+            batch = acting(Batch(**values), user)
+        else:  # the check job's batch: filled in, then waiting to be applied
+            batch = Batch.objects.select_for_update().get(pk=batch.pk)
+            for name, value in values.items():
+                setattr(batch, name, value)
+            batch.state, batch.message = BatchState.CHECKED, ""
+            acting(batch, user)
         batch.save()
         rows = []
         for d in frame.iter_rows(named=True):
@@ -144,10 +164,12 @@ def batch_check(
             )
         batch.comparison = {
             "missing": missing,
-            "contradictions": plan.contradictions,
+            "contradictions": plan.contradictions
+            + income_contradictions(user=user, kind=kind, rows=rows, today=timezone.localdate()),
         }
         batch.summary = summary_of(batch)
         batch.save(update_fields=["comparison", "summary"])
+    step(4, 4, message="校验完成")
     return batch
 
 
@@ -193,3 +215,4 @@ def batch_row_decide(
         batch.summary = summary_of(batch)
         batch.save(update_fields=["summary"])
     return row
+from .checking import batch_check_run, batch_check_submit  # noqa: E402,F401  (decision 53)

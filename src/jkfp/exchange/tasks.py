@@ -15,3 +15,11 @@ def apply_batch(ctx, *, batch_id: int, skip_invalid: bool = False) -> dict:
     summary = services.batch_apply(user=ctx.user, batch=batch, skip_invalid=skip_invalid)
     ctx.progress(1, 1, message="导入完成")
     return {k: v for k, v in summary.items() if isinstance(v, int)}
+
+
+@register("exchange.check", title="名单校验")
+def check_batch(ctx, *, batch_id: int) -> dict:
+    """Read, validate, link and compare an uploaded list into its batch (decision 53)."""
+    batch = services.batch_check_run(user=ctx.user, batch_id=batch_id, progress=ctx.progress)
+    out = {k: v for k, v in (batch.summary or {}).items() if isinstance(v, int)}
+    return {**out, "url": f"/exchange/{batch.pk}/"}

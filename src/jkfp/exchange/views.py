@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from jkfp.accounts.access import IMPORT_OWNERS, can_import
 from jkfp.categories import LABELS, Category
 from jkfp.errors import DomainError
 from jkfp.policy.money import parse_yuan
+from jkfp.jobs import selectors as job_selectors
 
 from . import enrolment_share, kinds, report, reverse_share, selectors, selfpay_share, services
 from .forms import ApplyForm, DecisionForm, UploadForm
@@ -36,8 +37,8 @@ def batch_list(request):
         form = UploadForm(request.POST, request.FILES, allowed=allowed)
         if form.is_valid():
             f = form.cleaned_data["file"]
-            try:
-                batch = services.batch_check(
+            try:  # the check runs as a background job; its progress is on the batch's page
+                batch = services.batch_check_submit(
                     user=request.user,
                     kind=form.cleaned_data["kind"],
                     data=f.read(),
@@ -75,6 +76,14 @@ def batch_detail(request, pk: int):
     for r in queue:
         r.options = [{**c, **people.get(c["person_id"], {})} for c in r.candidates]
     summary = batch.summary or {}
+    check_job = None
+    if batch.check_job_id and batch.state in (BatchState.CHECKING, BatchState.CHECK_FAILED):
+        try:
+            check_job = job_selectors.job_view(
+                job_selectors.job_get(user=request.user, job_id=batch.check_job_id)
+            )
+        except Http404:  # another user's job: the batch's state and message say enough
+            check_job = None
     return render(
         request,
         "exchange/batch_detail.html",
@@ -94,6 +103,7 @@ def batch_detail(request, pk: int):
             "can_undo": batch.state == BatchState.APPLIED,
             "apply_form": ApplyForm(),
             "comparison": batch.comparison or {},
+            "check_job": check_job,
         },
     )
 

@@ -291,3 +291,4 @@ def special_case_step(*, user: User, case: SpecialCase, step: str, on_date: dt.d
                                        to_status=c.status, on_date=on_date,
                                        comment=comment.strip()[:500], user=user)
     return c
+from .imported import chronic_registrations_import, chronic_visit_dates  # noqa: E402,F401

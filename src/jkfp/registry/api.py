@@ -184,7 +184,7 @@ def household_member_add(request, household_id: int, payload: MemberIn):
                 summary="家庭年收入")
 def household_incomes(request, household_id: int):
     hh = selectors.household_get(user=request.auth, pk=household_id)
-    return [_income(i) for i in hh.incomes.order_by("-year")]
+    return [_income(i) for i in hh.incomes.filter(void=False).order_by("-year")]
 
 
 @households.post("/{household_id}/incomes", response=responses({201: IncomeOut}),

@@ -17,3 +17,17 @@ def numbering_file_valid(app_configs, **kwargs):
             for e in exc.errors
         ]
     return []
+
+
+@register()
+def income_lines_file_valid(app_configs, **kwargs):
+    from . import income_lines
+
+    try:
+        income_lines.load()
+    except ValidationErrors as exc:
+        return [
+            Error(e.message, hint="见 docs/exchange.md：监测收入标准", id="jkfp.E021")
+            for e in exc.errors
+        ]
+    return []

@@ -77,6 +77,8 @@ class HouseholdIncome(models.Model):
     members = models.PositiveSmallIntegerField("计算人口")
     per_capita_fen = models.BigIntegerField("人均纯收入（分）")
     source = models.CharField("来源", max_length=100, blank=True)
+    # set by the undo of the import batch that wrote it (decision 53b): kept, never shown
+    void = models.BooleanField("已作废", default=False, db_default=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -350,7 +350,7 @@ def household_detail(*, user: User, pk: int, with_history: bool = True) -> House
         household=hh,
         members=_members_ordered(user, hh),
         categories=household_categories(user=user, household=hh),
-        incomes=list(hh.incomes.order_by("-year")),
+        incomes=list(hh.incomes.filter(void=False).order_by("-year")),
         measures=list(hh.support_measures.select_related("created_by").order_by("-start_date")),
         requests=change_requests_of_household(user=user, household_id=hh.pk),
         history=household_history(user=user, household=hh) if with_history else [],

@@ -310,7 +310,7 @@ def household_income_record(*, user: User, household: Household, year: int, tota
         raise DomainError(ErrorCode.INCOME_INVALID, f"年度“{year}”无效", field="year")
     per_capita = int((Decimal(total) / members).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     values = {"total_fen": total, "members": members, "per_capita_fen": per_capita,
-              "source": source}
+              "source": source, "void": False}
     with transaction.atomic():
         existing = HouseholdIncome.objects.select_for_update().filter(
             household=household, year=year).first()
@@ -367,3 +367,5 @@ def _person_changed(p: Person) -> None:
     publish(Event.PERSON_CHANGED, person_id=p.pk, household_id=p.household_id,
             region_code=p.region_code)
 
+from .import_households import households_end_imported, households_persons_import  # noqa: E402,F401,I001
+from .income_import import household_incomes_import  # noqa: E402,F401  (decision 53b)

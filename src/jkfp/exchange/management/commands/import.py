@@ -44,22 +44,26 @@ class Command(ActingCommand):
         if not path.is_file():
             raise CommandError(f"文件“{path}”不存在")
         bar = tqdm(
-            total=3 if opts["apply"] else 2,
+            total=6 if opts["apply"] else 5,
             desc="名单导入",
             unit="步",
             file=sys.stderr,
             disable=None,
         )
         try:
-            bar.set_postfix_str("读取、校验、关联、比对")
+            def step(done, total, message=""):  # the check's steps: read, validate, link, compare
+                bar.n = done
+                bar.set_postfix_str(message)
+                bar.refresh()
+
             batch = services.batch_check(
                 user=self.user,
                 kind=opts["kind"],
                 data=path.read_bytes(),
                 file_name=path.name,
                 sheet=opts["sheet"] or None,
+                progress=step,
             )
-            bar.update(1)
         except DomainError as exc:
             bar.close()
             self.stderr.write(f"无法导入：{exc}")

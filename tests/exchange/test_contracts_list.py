@@ -1,0 +1,123 @@
+"""The family-doctor signing list (kind `contracts`, decision 53): teams and doctors matched,
+the rules of `contract_sign` per row in Chinese, one contract per person and year, money to
+the fen, second apply, undo (ended, nothing deleted)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from jkfp.accounts.models import Department, Role
+from jkfp.contracts.models import Contract, TeamVillage
+from jkfp.errors import DomainError
+from jkfp.exchange import services
+from jkfp.exchange.models import Change
+from tests.conftest import OTHER_TOWNSHIP_VILLAGE, VILLAGE
+from tests.factories import ContractFactory, TeamFactory, TeamMemberFactory
+
+from .files import csv_bytes
+
+HEADER = ["序号", "居民姓名", "身份证号码", "签约机构", "签约团队", "签约医生", "服务包",
+          "签约日期", "协议开始日期", "协议结束日期", "签约费用（元）", "费用承担方式"]
+
+
+@pytest.fixture
+def health(make_user):
+    return make_user("640323", Role.REVIEWER, Department.HEALTH, username="wj_user")
+
+
+@pytest.fixture
+def team(people):
+    t = TeamFactory(name="花马池一队")
+    TeamVillage.objects.create(team=t, village_code=VILLAGE)
+    TeamMemberFactory(team=t, name="张医生")
+    TeamMemberFactory(team=t, name="李护士", role="nurse")
+    return t
+
+
+def _day():
+    return timezone.localdate() - dt.timedelta(days=3)
+
+
+def _row(n, p, *, team="花马池一队", doctor="张医生", package="基础服务包", fee="120.50",
+         payer="医保基金", signed=None, start=None, end=None):
+    signed = signed or _day()
+    start = start or signed
+    return [n, p.name, p.id_number, "花马池镇卫生院", team, doctor, package, signed.isoformat(),
+            start.isoformat(), (end or dt.date(start.year, 12, 31)).isoformat(), fee, payer]
+
+
+def _check(user, data):
+    return services.batch_check(user=user, kind="contracts", data=data, file_name="签约.csv")
+
+
+def _counts(batch):
+    s = batch.summary
+    keys = ("created", "updated", "ended", "unchanged", "ignored", "errors", "doubtful")
+    assert sum(s[k] for k in keys) == s["rows"]
+    return {k: s[k] for k in keys if s[k]}
+
+
+def test_sign_update_second_apply_undo(health, people, team):
+    head, wife = people["head"], people["wife"]
+    data = csv_bytes(HEADER, [_row(1, head), _row(2, wife, package="个性化包", fee="0",
+                                                  payer="个人")], title="家庭医生签约名单")
+    batch = _check(health, data)
+    assert _counts(batch) == {"created": 2}
+    summary = services.batch_apply(user=health, batch=batch)
+    assert summary["contracts_created"] == 2
+    c = Contract.objects.get(person=head)
+    assert (c.team, c.year, c.signed_on, c.package, c.fee_fen, c.fee_payer) == (
+        team, _day().year, _day(), "basic", 12050, "medical_insurance")
+    assert c.history.first().history_user == health
+    assert Contract.objects.get(person=wife).fee_payer == "self"
+    again = _check(health, data)
+    assert _counts(again) == {"unchanged": 2}
+    services.batch_apply(user=health, batch=again)
+    assert Change.objects.filter(batch=again).count() == 0
+    changed = _check(health, csv_bytes(HEADER, [_row(1, head, fee="130")]))
+    assert _counts(changed) == {"updated": 1}
+    assert changed.rows.get().changes == [
+        {"field": f"{_day().year}年签约费用", "before": "120.50元", "after": "130.00元"}]
+    services.batch_apply(user=health, batch=changed)
+    c.refresh_from_db()
+    assert c.fee_fen == 13000
+    services.batch_undo(user=health, batch=changed)
+    c.refresh_from_db()
+    assert c.fee_fen == 12050
+    services.batch_undo(user=health, batch=batch)
+    assert Contract.objects.count() == 2  # nothing deleted
+    c.refresh_from_db()
+    assert c.ended_on == c.signed_on and "撤销导入批次" in c.end_reason
+
+
+def test_rules_reported_per_row(health, people, team):
+    head, wife, other, dead = people["head"], people["wife"], people["other"], people["dead"]
+    future = timezone.localdate() + dt.timedelta(days=5)
+    elsewhere = TeamFactory(name="外村团队")
+    TeamVillage.objects.create(team=elsewhere, village_code=OTHER_TOWNSHIP_VILLAGE)
+    ContractFactory(person=wife, team=elsewhere, year=_day().year,
+                    signed_on=dt.date(_day().year, 1, 1))
+    rows = [
+        _row(1, head, team="不存在的团队"),
+        _row(2, head, doctor="王医生", signed=_day() - dt.timedelta(days=1)),
+        _row(3, other),                       # the team does not serve the village
+        _row(4, dead),                        # deceased
+        _row(5, wife),                        # already signed with another team this year
+        _row(6, head, signed=future),         # in the future
+    ]
+    batch = _check(health, csv_bytes(HEADER, rows))
+    assert _counts(batch) == {"errors": 6}
+    msgs = {r.line - 1: {(e["column"], e["message"]) for e in r.errors} for r in batch.rows.all()}
+    assert ("签约团队", "团队“不存在的团队”不在登记中：请先在“家庭医生团队”中建立（须符合1+1+X组成）"
+            ) in msgs[1]
+    assert ("签约医生", "签约医生“王医生”在签约日期不是团队“花马池一队”的成员") in msgs[2]
+    assert ("签约团队", "团队“花马池一队”不服务此居民所在的村") in msgs[3]
+    assert ("身份证号码", "该居民已登记死亡，不能签约") in msgs[4]
+    assert ("签约团队", f"该居民{_day().year}年度已与团队“外村团队”签约，须先解约") in msgs[5]
+    assert ("签约日期", "签约日期不能晚于今天") in msgs[6]
+    with pytest.raises(DomainError):
+        services.batch_apply(user=health, batch=batch)
+    assert Contract.objects.count() == 1
