@@ -14,8 +14,8 @@ from . import kinds, record_kinds, selectors
 from .compare import PLANNERS, Plan, RowIn
 from .enrolment import plan_enrolment
 from .models import STATUS_KEYS, Batch, BatchRow, RowStatus
-from .settlements import plan_settlements
 from .monitoring_households import plan_incomes, plan_new_persons
+from .settlements import plan_settlements
 
 _DATE_TYPES = ("date", "month")
 

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from jkfp.accounts.access import IMPORT_OWNERS, can_import
 from jkfp.categories import LABELS, Category
 from jkfp.errors import DomainError
-from jkfp.policy.money import parse_yuan
 from jkfp.jobs import selectors as job_selectors
+from jkfp.policy.money import parse_yuan
 
 from . import enrolment_share, kinds, report, reverse_share, selectors, selfpay_share, services
 from .forms import ApplyForm, DecisionForm, UploadForm
