@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -111,7 +112,8 @@ def _sheet_rows(data: bytes, sheet: str | None) -> tuple[list[list], list, str]:
     return rows, merged, s.name
 
 
-def _csv_rows(data: bytes) -> tuple[list[list], str]:
+def _csv_text(data: bytes) -> tuple[str, str, str]:
+    """(text, encoding label, delimiter) of a CSV file."""
     if b"\x00" in data[:4096]:
         raise _file_error("该文件不是电子表格（Excel 或 CSV 文件）")
     for encoding in ("utf-8-sig", "gb18030"):
@@ -127,9 +129,52 @@ def _csv_rows(data: bytes) -> tuple[list[list], str]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)], (
-        "UTF-8" if encoding == "utf-8-sig" else "GB18030"
+    return text, ("UTF-8" if encoding == "utf-8-sig" else "GB18030"), delimiter
+
+
+def _csv_rows(data: bytes) -> tuple[list[list], str, pl.DataFrame | None]:
+    """(the first rows as lists, encoding, the body after them as a frame of text columns or
+    None). The title block and the header are found by the csv module in the first rows;
+    the body is parsed column-wise by Polars when it has no blank line (Polars skips blank
+    lines, which would shift the line numbers; such a file is read row by row)."""
+    text, encoding, delimiter = _csv_text(data)
+    source = io.StringIO(text)
+    reader = csv.reader(source, delimiter=delimiter)
+    head = []
+    for r in reader:
+        head.append(list(r))
+        if len(head) >= HEADER_SEARCH_ROWS:
+            break
+    rest = text[_offset_of_line(text, reader.line_num) :].rstrip("\r\n")
+    if len(head) < HEADER_SEARCH_ROWS or not rest:
+        return head, encoding, None
+    if BLANK_LINE.search(rest) or rest.startswith(("\n", "\r\n")):
+        return head + [list(r) for r in csv.reader(io.StringIO(rest), delimiter=delimiter)], (
+            encoding
+        ), None
+    width = max(len(r) for r in head)
+    body = pl.read_csv(
+        io.BytesIO(rest.encode("utf-8")),
+        has_header=False,
+        separator=delimiter,
+        schema={f"c{j}": pl.String for j in range(width)},
+        truncate_ragged_lines=True,
+        raise_if_empty=False,
     )
+    return head, encoding, body
+
+
+BLANK_LINE = re.compile(r"\n\r?\n")
+
+
+def _offset_of_line(text: str, n: int) -> int:
+    """The offset in `text` where its (n+1)-th line begins (lines end with \\n)."""
+    at = 0
+    for _ in range(n):
+        at = text.find("\n", at) + 1
+        if at == 0:
+            return len(text)
+    return at
 
 
 def _find_header(rows: list[list[str | None]], kind: Kind) -> tuple[int, dict[int, str]]:
@@ -151,6 +196,7 @@ def read_table(data: bytes, kind: Kind, *, sheet: str | None = None) -> Table:
     """Read a file into a Table; raise DomainError for a file that cannot be a list of the kind
     (not a spreadsheet, empty, no header, required columns missing — all named at once)."""
     merged: list = []
+    tail: pl.DataFrame | None = None  # the CSV body past the first rows, column-wise
     encoding = ""
     sheet_name = ""
     if not data:
@@ -160,7 +206,7 @@ def read_table(data: bytes, kind: Kind, *, sheet: str | None = None) -> Table:
     else:
         if sheet:
             raise _file_error("CSV 文件没有工作表，不能指定工作表")
-        raw_rows, encoding = _csv_rows(data)
+        raw_rows, encoding, tail = _csv_rows(data)
     while raw_rows and not any(_filled(v) for v in raw_rows[-1]):
         raw_rows.pop()
     if not raw_rows:
@@ -201,14 +247,16 @@ def read_table(data: bytes, kind: Kind, *, sheet: str | None = None) -> Table:
     header = rows[at]
     columns = {name: header[j] for j, name in mapping.items()}
     body = raw_rows[at + 1 :]
+    height = len(body) + (tail.height if tail is not None else 0)
     data_cols = {
-        "_line": pl.Series(
-            "_line", range(header_line + 1, header_line + 1 + len(body)), dtype=pl.Int64
-        )
+        "_line": pl.Series("_line", range(header_line + 1, header_line + 1 + height), dtype=pl.Int64)
     }
     for j, name in mapping.items():
-        values = [_cell(r[j]) if j < len(r) else None for r in body]
-        data_cols[name] = _tidy(pl.Series(name, values, dtype=pl.String))
+        col = pl.Series(name, [_cell(r[j]) if j < len(r) else None for r in body], dtype=pl.String)
+        if tail is not None:
+            more = tail[f"c{j}"] if j < tail.width else pl.Series([None] * tail.height)
+            col = col.append(more.cast(pl.String).str.normalize("NFKC").alias(name))
+        data_cols[name] = _tidy(col)
     frame = pl.DataFrame(data_cols)
     frame = frame.filter(pl.any_horizontal(pl.exclude("_line").is_not_null()))
     if frame.height == 0:
