@@ -129,7 +129,7 @@ def main() -> None:
         print(f"monitoring export, {args.rows:,} rows, {fmt} ({r['mb']:.1f} MB):")
         for name, p in r["phases"].items():
             print(f"  {name:<10} wall {p['wall']:6.1f} s  CPU {p['cpu']:6.1f} s  "
-                  f"load average {p['load']}")
+                  f"load average {p['load']}  peak so far {p['peak_mb']:,.0f} MB")
         print(f"  total      wall {r['wall']:6.1f} s  CPU {r['cpu']:6.1f} s  "
               f"peak memory {r['peak_mb']:,.0f} MB  (target < 60 s, < 2,048 MB)")
         print(f"  rows with errors {r['error_rows']:,}; links {r['statuses']}")
@@ -141,7 +141,7 @@ def main() -> None:
               f"({r['opened']:,} opened, {r['ended']:,} ended):")
         for name, p in r["phases"].items():
             print(f"  {name:<10} wall {p['wall']:6.1f} s  CPU {p['cpu']:6.1f} s  "
-                  f"load average {p['load']}")
+                  f"load average {p['load']}  peak so far {p['peak_mb']:,.0f} MB")
         print(f"  peak memory {r['peak_mb']:,.0f} MB  (target: apply < 30 s)")
 
 

@@ -4,12 +4,13 @@ full-width characters, short and long rows included (decision 54a)."""
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from jkfp.exchange import kinds
 from jkfp.exchange.reading import HEADER_SEARCH_ROWS, read_table
 
-from .files import csv_bytes
+from .files import csv_bytes, xlsx
 
 HEADER = ["序号", "姓名", "身份证号码", "保障类别", "认定日期", "终止日期"]
 
@@ -59,3 +60,29 @@ def test_long_csv_with_a_blank_line_keeps_its_line_numbers():
     # the blank line is a line of the file: the rows after it are one line further down
     assert f["_line"][HEADER_SEARCH_ROWS + 1] == HEADER_SEARCH_ROWS + 3
     assert f["_line"][HEADER_SEARCH_ROWS + 2] == HEADER_SEARCH_ROWS + 5
+
+
+def test_long_xlsx_is_read_columnwise_with_the_same_cells_and_lines():
+    import datetime as dt
+
+    kind = kinds.kind("civil_affairs")
+    n = HEADER_SEARCH_ROWS * 3
+    rows = _rows(n)
+    k = HEADER_SEARCH_ROWS + 5
+    rows[k + 11][0] = 7.0  # a whole number typed as a number
+    rows[k + 11][4] = dt.datetime(2023, 5, 6)  # a date cell
+    rows[k + 12][4] = dt.date(2024, 1, 2)
+    short = read_table(xlsx(HEADER, rows[:10]), kind)  # row by row, as before
+    table = read_table(xlsx(HEADER, rows), kind)
+    f = table.frame
+    assert table.header_line == 3 and f.height == n
+    assert f["_line"].to_list() == list(range(4, 4 + n))
+    assert f.head(10).equals(short.frame)
+    names = f["name"].to_list()
+    assert names[k : k + 4] == ["张,三", "李,四", "赵 五", f"王 {k + 4}"]
+    assert names[k + 5] == "钱 六" and names[-1] == f"王 {n}"
+    assert f["id_number"][k + 20] == f"64032319700517{(k + 21) % 1000:03d}X"
+    assert f["start_date"][k + 11] == "2023-05-06" and f["start_date"][k + 12] == "2024-01-02"
+    assert f["_line"][k + 11] == k + 15
+    assert table.frame.filter(pl.col("_line") == k + 15)["name"][0] == f"王 {k + 12}"
+    assert f["category"][k + 3] is None

@@ -11,10 +11,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
+import fastexcel
 import polars as pl
 import python_calamine
 
@@ -89,8 +91,12 @@ def _tidy(col: pl.Series) -> pl.Series:
     return pl.select(pl.when(col == "").then(None).otherwise(col).alias(col.name)).to_series()
 
 
-def _sheet_rows(data: bytes, sheet: str | None) -> tuple[list[list], list, str]:
-    """(rows of values as in the sheet from row 1, merged ranges, sheet name)."""
+def _sheet_rows(
+    data: bytes, sheet: str | None
+) -> tuple[list[list], list, str, pl.DataFrame | None]:
+    """(rows of values as in the sheet from row 1, merged ranges, sheet name, None); for an
+    .xlsx longer than the header search, the rows are only its first ones and the fourth
+    item is the rest, column-wise."""
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # a damaged or encrypted workbook
@@ -104,12 +110,34 @@ def _sheet_rows(data: bytes, sheet: str | None) -> tuple[list[list], list, str]:
         s = book.get_sheet_by_name(sheet)
     else:
         s = book.get_sheet_by_index(0)
-    rows = s.to_python(skip_empty_area=False)
     try:
         merged = s.merged_cell_ranges or []
     except Exception:  # .xls or a format without merge information
         merged = []
-    return rows, merged, s.name
+    if data[:4] != ZIP_MAGIC or tuple(s.start or (0, 0)) != (0, 0) or s.height <= HEADER_SEARCH_ROWS:
+        return s.to_python(skip_empty_area=False), merged, s.name, None
+    head = [list(r) for r in itertools.islice(s.iter_rows(), HEADER_SEARCH_ROWS)]
+    name = s.name
+    del s, book
+    return head, merged, name, _xlsx_tail(data, name)
+
+
+def _xlsx_tail(data: bytes, sheet: str) -> pl.DataFrame:
+    """The rows of an .xlsx sheet below the header search, column-wise as text (fastexcel
+    reads them to Arrow without a Python object per cell; decision 54a), each cell as
+    `cell_text` writes it: a date at midnight as the date, booleans 是/否, whole numbers
+    without .0."""
+    book = fastexcel.read_excel(data)
+    frame = book.load_sheet(
+        sheet, header_row=None, skip_rows=HEADER_SEARCH_ROWS, dtypes="string"
+    ).to_polars()
+    frame.columns = [f"c{j}" for j in range(frame.width)]
+    return frame.select(
+        pl.col(c)
+        .str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "$1")
+        .replace({"true": "是", "false": "否"})
+        for c in frame.columns
+    )
 
 
 def _csv_text(data: bytes) -> tuple[str, str, str]:
@@ -202,12 +230,12 @@ def read_table(data: bytes, kind: Kind, *, sheet: str | None = None) -> Table:
     if not data:
         raise _file_error("文件为空")
     if data[:4] == ZIP_MAGIC or data[:8] == OLE_MAGIC:
-        raw_rows, merged, sheet_name = _sheet_rows(data, sheet)
+        raw_rows, merged, sheet_name, tail = _sheet_rows(data, sheet)
     else:
         if sheet:
             raise _file_error("CSV 文件没有工作表，不能指定工作表")
         raw_rows, encoding, tail = _csv_rows(data)
-    while raw_rows and not any(_filled(v) for v in raw_rows[-1]):
+    while tail is None and raw_rows and not any(_filled(v) for v in raw_rows[-1]):
         raw_rows.pop()
     if not raw_rows:
         raise _file_error("工作表为空" if sheet_name else "文件为空")
