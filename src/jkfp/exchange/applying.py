@@ -129,7 +129,7 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
     enrolment_changes = enrolments_write(user=user, batch=batch, records=records)
     changes += enrolment_changes
     Change.objects.bulk_create(changes, batch_size=2000)
-    BatchRow.objects.bulk_update(rows, ["status", "changes", "reason", "applied"], batch_size=2000)
+    BatchRow.objects.bulk_update(rows, ["status", "changes", "reason", "applied"], batch_size=500)
     batch.state, batch.applied_by, batch.applied_at = BatchState.APPLIED, user, timezone.now()
     batch.message = ""
     extra = {

@@ -76,4 +76,4 @@ def store_plan(batch: Batch, rows: list[BatchRow], plan: Plan) -> None:
         if p.reason:
             r.reason = p.reason
         touched.append(r)
-    BatchRow.objects.bulk_update(touched, ["status", "changes", "reason"], batch_size=2000)
+    BatchRow.objects.bulk_update(touched, ["status", "changes", "reason"], batch_size=500)
