@@ -11,9 +11,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
+import fastexcel
 import polars as pl
 import python_calamine
 
@@ -88,8 +91,12 @@ def _tidy(col: pl.Series) -> pl.Series:
     return pl.select(pl.when(col == "").then(None).otherwise(col).alias(col.name)).to_series()
 
 
-def _sheet_rows(data: bytes, sheet: str | None) -> tuple[list[list], list, str]:
-    """(rows of values as in the sheet from row 1, merged ranges, sheet name)."""
+def _sheet_rows(
+    data: bytes, sheet: str | None
+) -> tuple[list[list], list, str, pl.DataFrame | None]:
+    """(rows of values as in the sheet from row 1, merged ranges, sheet name, None); for an
+    .xlsx longer than the header search, the rows are only its first ones and the fourth
+    item is the rest, column-wise."""
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # a damaged or encrypted workbook
@@ -103,15 +110,38 @@ def _sheet_rows(data: bytes, sheet: str | None) -> tuple[list[list], list, str]:
         s = book.get_sheet_by_name(sheet)
     else:
         s = book.get_sheet_by_index(0)
-    rows = s.to_python(skip_empty_area=False)
     try:
         merged = s.merged_cell_ranges or []
     except Exception:  # .xls or a format without merge information
         merged = []
-    return rows, merged, s.name
+    if data[:4] != ZIP_MAGIC or tuple(s.start or (0, 0)) != (0, 0) or s.height <= HEADER_SEARCH_ROWS:
+        return s.to_python(skip_empty_area=False), merged, s.name, None
+    head = [list(r) for r in itertools.islice(s.iter_rows(), HEADER_SEARCH_ROWS)]
+    name = s.name
+    del s, book
+    return head, merged, name, _xlsx_tail(data, name)
 
 
-def _csv_rows(data: bytes) -> tuple[list[list], str]:
+def _xlsx_tail(data: bytes, sheet: str) -> pl.DataFrame:
+    """The rows of an .xlsx sheet below the header search, column-wise as text (fastexcel
+    reads them to Arrow without a Python object per cell; decision 54a), each cell as
+    `cell_text` writes it: a date at midnight as the date, booleans 是/否, whole numbers
+    without .0."""
+    book = fastexcel.read_excel(data)
+    frame = book.load_sheet(
+        sheet, header_row=None, skip_rows=HEADER_SEARCH_ROWS, dtypes="string"
+    ).to_polars()
+    frame.columns = [f"c{j}" for j in range(frame.width)]
+    return frame.select(
+        pl.col(c)
+        .str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "$1")
+        .replace({"true": "是", "false": "否"})
+        for c in frame.columns
+    )
+
+
+def _csv_text(data: bytes) -> tuple[str, str, str]:
+    """(text, encoding label, delimiter) of a CSV file."""
     if b"\x00" in data[:4096]:
         raise _file_error("该文件不是电子表格（Excel 或 CSV 文件）")
     for encoding in ("utf-8-sig", "gb18030"):
@@ -127,9 +157,52 @@ def _csv_rows(data: bytes) -> tuple[list[list], str]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)], (
-        "UTF-8" if encoding == "utf-8-sig" else "GB18030"
+    return text, ("UTF-8" if encoding == "utf-8-sig" else "GB18030"), delimiter
+
+
+def _csv_rows(data: bytes) -> tuple[list[list], str, pl.DataFrame | None]:
+    """(the first rows as lists, encoding, the body after them as a frame of text columns or
+    None). The title block and the header are found by the csv module in the first rows;
+    the body is parsed column-wise by Polars when it has no blank line (Polars skips blank
+    lines, which would shift the line numbers; such a file is read row by row)."""
+    text, encoding, delimiter = _csv_text(data)
+    source = io.StringIO(text)
+    reader = csv.reader(source, delimiter=delimiter)
+    head = []
+    for r in reader:
+        head.append(list(r))
+        if len(head) >= HEADER_SEARCH_ROWS:
+            break
+    rest = text[_offset_of_line(text, reader.line_num) :].rstrip("\r\n")
+    if len(head) < HEADER_SEARCH_ROWS or not rest:
+        return head, encoding, None
+    if BLANK_LINE.search(rest) or rest.startswith(("\n", "\r\n")):
+        return head + [list(r) for r in csv.reader(io.StringIO(rest), delimiter=delimiter)], (
+            encoding
+        ), None
+    width = max(len(r) for r in head)
+    body = pl.read_csv(
+        io.BytesIO(rest.encode("utf-8")),
+        has_header=False,
+        separator=delimiter,
+        schema={f"c{j}": pl.String for j in range(width)},
+        truncate_ragged_lines=True,
+        raise_if_empty=False,
     )
+    return head, encoding, body
+
+
+BLANK_LINE = re.compile(r"\n\r?\n")
+
+
+def _offset_of_line(text: str, n: int) -> int:
+    """The offset in `text` where its (n+1)-th line begins (lines end with \\n)."""
+    at = 0
+    for _ in range(n):
+        at = text.find("\n", at) + 1
+        if at == 0:
+            return len(text)
+    return at
 
 
 def _find_header(rows: list[list[str | None]], kind: Kind) -> tuple[int, dict[int, str]]:
@@ -151,17 +224,18 @@ def read_table(data: bytes, kind: Kind, *, sheet: str | None = None) -> Table:
     """Read a file into a Table; raise DomainError for a file that cannot be a list of the kind
     (not a spreadsheet, empty, no header, required columns missing — all named at once)."""
     merged: list = []
+    tail: pl.DataFrame | None = None  # the CSV body past the first rows, column-wise
     encoding = ""
     sheet_name = ""
     if not data:
         raise _file_error("文件为空")
     if data[:4] == ZIP_MAGIC or data[:8] == OLE_MAGIC:
-        raw_rows, merged, sheet_name = _sheet_rows(data, sheet)
+        raw_rows, merged, sheet_name, tail = _sheet_rows(data, sheet)
     else:
         if sheet:
             raise _file_error("CSV 文件没有工作表，不能指定工作表")
-        raw_rows, encoding = _csv_rows(data)
-    while raw_rows and not any(_filled(v) for v in raw_rows[-1]):
+        raw_rows, encoding, tail = _csv_rows(data)
+    while tail is None and raw_rows and not any(_filled(v) for v in raw_rows[-1]):
         raw_rows.pop()
     if not raw_rows:
         raise _file_error("工作表为空" if sheet_name else "文件为空")
@@ -201,14 +275,16 @@ def read_table(data: bytes, kind: Kind, *, sheet: str | None = None) -> Table:
     header = rows[at]
     columns = {name: header[j] for j, name in mapping.items()}
     body = raw_rows[at + 1 :]
+    height = len(body) + (tail.height if tail is not None else 0)
     data_cols = {
-        "_line": pl.Series(
-            "_line", range(header_line + 1, header_line + 1 + len(body)), dtype=pl.Int64
-        )
+        "_line": pl.Series("_line", range(header_line + 1, header_line + 1 + height), dtype=pl.Int64)
     }
     for j, name in mapping.items():
-        values = [_cell(r[j]) if j < len(r) else None for r in body]
-        data_cols[name] = _tidy(pl.Series(name, values, dtype=pl.String))
+        col = pl.Series(name, [_cell(r[j]) if j < len(r) else None for r in body], dtype=pl.String)
+        if tail is not None:
+            more = tail[f"c{j}"] if j < tail.width else pl.Series([None] * tail.height)
+            col = col.append(more.cast(pl.String).str.normalize("NFKC").alias(name))
+        data_cols[name] = _tidy(col)
     frame = pl.DataFrame(data_cols)
     frame = frame.filter(pl.any_horizontal(pl.exclude("_line").is_not_null()))
     if frame.height == 0:

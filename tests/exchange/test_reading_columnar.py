@@ -1,0 +1,88 @@
+"""A CSV longer than the header search reads its body column-wise (Polars): the same cells and
+line numbers as the row-by-row reading of a short file, quoted commas and line breaks,
+full-width characters, short and long rows included (decision 54a)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from jkfp.exchange import kinds
+from jkfp.exchange.reading import HEADER_SEARCH_ROWS, read_table
+
+from .files import csv_bytes, xlsx
+
+HEADER = ["序号", "姓名", "身份证号码", "保障类别", "认定日期", "终止日期"]
+
+
+def _rows(n: int) -> list[list]:
+    rows = []
+    for i in range(1, n + 1):
+        rows.append([i, f"王 {i}", f"６４０３２３１９７００５１７{i % 1000:03d}Ｘ", "低保", "2023-01-01", ""])
+    rows[HEADER_SEARCH_ROWS + 5][1] = "张，三"  # a full-width comma inside a cell
+    rows[HEADER_SEARCH_ROWS + 6][1] = "李,四"  # quoted by the writer
+    rows[HEADER_SEARCH_ROWS + 7][1] = "赵\n五"  # a line break inside a quoted cell
+    rows[HEADER_SEARCH_ROWS + 8] = rows[HEADER_SEARCH_ROWS + 8][:3]  # a short row
+    rows[HEADER_SEARCH_ROWS + 9] = rows[HEADER_SEARCH_ROWS + 9] + ["多余"]  # a long row
+    rows[HEADER_SEARCH_ROWS + 10][1] = "  钱   六  "
+    return rows
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-8"])
+def test_long_csv_is_read_columnwise_with_the_same_cells_and_lines(encoding):
+    kind = kinds.kind("civil_affairs")
+    n = HEADER_SEARCH_ROWS * 3
+    table = read_table(csv_bytes(HEADER, _rows(n), encoding=encoding, title="低保名单"), kind)
+    f = table.frame
+    assert table.header_line == 2
+    assert f.height == n
+    assert f["_line"].to_list() == list(range(3, 3 + n))
+    names = f["name"].to_list()
+    assert names[0] == "王 1" and names[-1] == f"王 {n}"
+    k = HEADER_SEARCH_ROWS + 5
+    assert names[k : k + 4] == ["张,三", "李,四", "赵 五", f"王 {k + 4}"]
+    assert names[k + 5] == "钱 六"
+    assert f["id_number"][1] == "64032319700517002X"
+    assert f["category"][k + 3] is None and f["start_date"][k + 3] is None
+    assert f["end_date"].null_count() == n  # empty cells are null, as in the short path
+
+
+def test_long_csv_with_a_blank_line_keeps_its_line_numbers():
+    kind = kinds.kind("civil_affairs")
+    n = HEADER_SEARCH_ROWS * 2
+    rows = _rows(n)
+    data = csv_bytes(HEADER, rows, encoding="utf-8")
+    lines = data.split(b"\r\n")
+    lines.insert(HEADER_SEARCH_ROWS + 3, b"")  # an empty line in the body
+    table = read_table(b"\r\n".join(lines), kind)
+    f = table.frame
+    assert f.height == n
+    # the blank line is a line of the file: the rows after it are one line further down
+    assert f["_line"][HEADER_SEARCH_ROWS + 1] == HEADER_SEARCH_ROWS + 3
+    assert f["_line"][HEADER_SEARCH_ROWS + 2] == HEADER_SEARCH_ROWS + 5
+
+
+def test_long_xlsx_is_read_columnwise_with_the_same_cells_and_lines():
+    import datetime as dt
+
+    kind = kinds.kind("civil_affairs")
+    n = HEADER_SEARCH_ROWS * 3
+    rows = _rows(n)
+    k = HEADER_SEARCH_ROWS + 5
+    rows[k + 11][0] = 7.0  # a whole number typed as a number
+    rows[k + 11][4] = dt.datetime(2023, 5, 6)  # a date cell
+    rows[k + 12][4] = dt.date(2024, 1, 2)
+    short = read_table(xlsx(HEADER, rows[:10]), kind)  # row by row, as before
+    table = read_table(xlsx(HEADER, rows), kind)
+    f = table.frame
+    assert table.header_line == 3 and f.height == n
+    assert f["_line"].to_list() == list(range(4, 4 + n))
+    assert f.head(10).equals(short.frame)
+    names = f["name"].to_list()
+    assert names[k : k + 4] == ["张,三", "李,四", "赵 五", f"王 {k + 4}"]
+    assert names[k + 5] == "钱 六" and names[-1] == f"王 {n}"
+    assert f["id_number"][k + 20] == f"64032319700517{(k + 21) % 1000:03d}X"
+    assert f["start_date"][k + 11] == "2023-05-06" and f["start_date"][k + 12] == "2024-01-02"
+    assert f["_line"][k + 11] == k + 15
+    assert table.frame.filter(pl.col("_line") == k + 15)["name"][0] == f"王 {k + 12}"
+    assert f["category"][k + 3] is None
