@@ -31,7 +31,9 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
+from . import csvarrow
 from .batch import StayBatch, regime_index
 from .errors import PolicyErrorCode, RowError
 from .regimes import PolicySet
@@ -88,6 +90,7 @@ class Columns:
     header_errors: list[RowError]
     raw_lines: list[str] | None = None  # fast split: the lines of the file, to check blanks
     ascii_text: bool = False  # every cell ASCII without NUL (known from the file's bytes)
+    arrow: pa.Table | None = None  # instead of `frame`: pyarrow's typed columns (csvarrow)
 
 
 def _header(names: list[str] | None) -> tuple[dict[str, int], list[RowError]]:
@@ -126,6 +129,12 @@ def _split_fast(data: bytes) -> Columns | None:
     n = _count_newlines(data) - (data.endswith(b"\n"))
     if n == 0:
         return Columns(_empty_frame(), np.zeros(0, np.int64), [])
+    if data.isascii():  # pyarrow's typed columns (csvarrow.py); else the Polars path
+        table = csvarrow.read_table(memoryview(data)[end + 1:], first.split(","),
+                                    list(COLUMNS), pos)
+        if table is not None and table.num_rows == n:
+            return Columns(None, np.arange(2, n + 2, dtype=np.int64), [],
+                           raw_lines=_LazyLines(data), ascii_text=True, arrow=table)
     try:
         frame = pl.read_csv(data, has_header=False, skip_rows=1, infer_schema=False,
                             quote_char=None, columns=[pos[c] for c in COLUMNS])
@@ -188,44 +197,23 @@ def _empty_frame() -> pl.DataFrame:
 
 def check_columns(cols: Columns, policies: PolicySet) -> StayFile:
     """Check every row; the good stays as a batch, or the errors of every bad row."""
-    if cols.frame is None:
+    if cols.frame is None and cols.arrow is None:
         return StayFile([], empty_batch(), cols.header_errors)
-    f = cols.frame
-    n = f.height
+    n = cols.frame.height if cols.frame is not None else cols.arrow.num_rows
     if n == 0:
         return StayFile([], empty_batch(), [])
-    ok = np.ones(n, bool)
-
-    def accept(mask) -> None:
-        nonlocal ok
-        ok &= mask.to_numpy() if isinstance(mask, pl.Series) else mask
-
-    for c in ("stay_id", "person_id"):
-        s = f[c]
-        size = s.str.len_bytes()
-        accept((size > 0) & (s.str.strip_chars(_PY_SPACE).str.len_bytes() == size))
-    county, county_ok = _distinct(f["county_code"], _county)
-    category, cat_ok = _distinct(f["category"], _by(_category))
-    grade, grade_ok = _distinct(f["hospital_grade"], _by(_grade))
-    location, loc_ok = _distinct(f["location"], _location)
-    referred, ref_ok = _distinct(f["referred"], _by(_referred))
-    admission, adm_ok = _distinct(f["admission_date"], _day)
-    discharge, dis_ok = _distinct(f["discharge_date"], _day)
-    for m in (county_ok, cat_ok, grade_ok, loc_ok, ref_ok, adm_ok, dis_ok):
-        accept(m)
-    accept(discharge >= admission)
-    total, tot_ok = _amounts(f["total_cost"])
-    in_policy, inp_ok = _amounts(f["in_policy_cost"])
-    accept(tot_ok & inp_ok & (in_policy <= total))
-    regime_ok = _has_regime(county, admission, ok, policies)
-    accept(regime_ok)
-
-    stay_id, person_id = f["stay_id"], f["person_id"]
+    v = _arrow_values(cols.arrow) if cols.arrow is not None else _frame_values(cols.frame)
+    ok, county, category, grade, location, referred, admission, total, in_policy = (
+        v["ok"], v["county_code"], v["category"], v["hospital_grade"], v["location"],
+        v["referred"], v["admission_date"], v["total_cost"], v["in_policy_cost"])
+    ok &= _has_regime(county, admission, ok, policies)
+    stay_id, person_id = v["stay_id"], v["person_id"]
     valid = ok.copy()
     by_line: dict[int, list[RowError]] = {}
     slow = np.flatnonzero(~ok)
     if len(slow):
-        rows = f[slow].rows()
+        rows = (csvarrow.rows(cols.arrow, slow) if cols.arrow is not None
+                else cols.frame[slow].rows())
         fixed_index, fixed_stays = [], []
         for i, row in zip(slow.tolist(), rows, strict=True):
             line = int(cols.lines[i])
@@ -270,6 +258,49 @@ def check_columns(cols: Columns, policies: PolicySet) -> StayFile:
                       admission[keep_idx].astype("datetime64[D]"), total[keep_idx],
                       in_policy[keep_idx])
     return StayFile(stay_id, batch, [])
+
+
+#: How the columns with few distinct values are read (each distinct value once).
+def _parsers() -> dict:
+    return {"county_code": _county, "category": _by(_category),
+            "hospital_grade": _by(_grade), "location": _location,
+            "referred": _by(_referred), "admission_date": _day, "discharge_date": _day}
+
+
+def _frame_values(f: pl.DataFrame) -> dict:
+    """Each column's values (ints) and `ok`: the rows every column accepts outright."""
+    ok = np.ones(f.height, bool)
+    for c in ("stay_id", "person_id"):
+        s = f[c]
+        size = s.str.len_bytes()
+        ok &= ((size > 0) & (s.str.strip_chars(_PY_SPACE).str.len_bytes() == size)).to_numpy()
+    v: dict = {"stay_id": f["stay_id"], "person_id": f["person_id"]}
+    for c, parse in _parsers().items():
+        v[c], good = _distinct(f[c], parse)
+        ok &= good
+    v["total_cost"], tot_ok = _amounts(f["total_cost"])
+    v["in_policy_cost"], inp_ok = _amounts(f["in_policy_cost"])
+    ok &= (v["discharge_date"] >= v["admission_date"]) & tot_ok & inp_ok & (
+        v["in_policy_cost"] <= v["total_cost"])
+    v["ok"] = ok
+    return v
+
+
+def _arrow_values(t: pa.Table) -> dict:
+    """`_frame_values` on pyarrow's columns (csvarrow.py): dictionaries and ASCII strings."""
+    ok = csvarrow.ids_ok(t.column("stay_id")) & csvarrow.ids_ok(t.column("person_id"))
+    v: dict = {c: csvarrow.string_series(t.column(c)) for c in ("stay_id", "person_id")}
+    for c, parse in _parsers().items():
+        values, index = csvarrow.dictionary(t.column(c))
+        table = np.array([_BAD if x is None else x for x in map(parse, values)], np.int64)
+        v[c] = np.take(table, index)
+        ok &= v[c] != _BAD
+    v["total_cost"], tot_ok = csvarrow.amounts(t.column("total_cost"), _PLAIN_AMOUNT)
+    v["in_policy_cost"], inp_ok = csvarrow.amounts(t.column("in_policy_cost"), _PLAIN_AMOUNT)
+    ok &= (v["discharge_date"] >= v["admission_date"]) & tot_ok & inp_ok & (
+        v["in_policy_cost"] <= v["total_cost"])
+    v["ok"] = ok
+    return v
 
 
 def row_stay(cells: dict[str, str], line: int, policies: PolicySet,
