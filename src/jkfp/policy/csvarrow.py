@@ -99,11 +99,41 @@ def ids_ok(col: pa.ChunkedArray) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, bool)
 
 
+_AMOUNT_BYTE = np.zeros(256, bool)
+_AMOUNT_BYTE[list(b"0123456789.")] = True
+
+
+def _plain_by_bytes(chunk: pa.Array) -> np.ndarray | None:
+    """Which cells of a string chunk have the plain form of an amount (at most 9 integer
+    digits, then optionally a dot and 1 or 2 digits), from the offsets and bytes alone: every
+    byte a digit or a dot, a dot only as the 2nd or 3rd byte from a cell's end, 1-9 digits
+    before it. None when some byte is neither (then the pattern decides, row by row)."""
+    offsets, raw = _bytes_of(chunk)
+    lo, hi = int(offsets[0]), int(offsets[-1])
+    body = raw[lo:hi]
+    if not _AMOUNT_BYTE[body].all():
+        return None
+    start, end = offsets[:-1], offsets[1:]
+    size = end - start
+    dot = raw == 46
+    d2 = (size >= 2) & np.take(dot, np.maximum(end - 2, 0))
+    d3 = (size >= 3) & np.take(dot, np.maximum(end - 3, 0))
+    if int(np.count_nonzero(body == 46)) != int(np.count_nonzero(d2)) + int(
+            np.count_nonzero(d3)):
+        return None  # a dot elsewhere in some cell
+    digits = size - np.where(d2, 2, np.where(d3, 3, 0))
+    return ~(d2 & d3) & (digits >= 1) & (digits <= 9)
+
+
 def amounts(col: pa.ChunkedArray, plain: str) -> tuple[np.ndarray, np.ndarray]:
     """Fen of the amounts in plain form (the pattern `plain`: at most 9 integer digits, up to
     2 decimals), 0 elsewhere, and which rows are plain. The decimal cast of a plain form is
     exact; the fen are the decimal's unscaled integers (its low 64 bits: never negative)."""
-    ok = pc.match_substring_regex(col, plain).to_numpy(zero_copy_only=False)
+    by_bytes = [_plain_by_bytes(c) for c in col.chunks]
+    if all(b is not None for b in by_bytes):
+        ok = np.concatenate(by_bytes) if by_bytes else np.zeros(0, bool)
+    else:
+        ok = pc.match_substring_regex(col, plain).to_numpy(zero_copy_only=False)
     safe = col if ok.all() else pc.if_else(pa.array(ok), col, "0")
     dec = pc.cast(safe, pa.decimal128(11, 2))
     parts = []

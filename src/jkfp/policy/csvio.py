@@ -35,18 +35,13 @@ import pyarrow as pa
 
 from . import csvarrow
 from .batch import StayBatch, regime_index
+from .csvcheck import _arrow_values, _frame_values
 from .errors import PolicyErrorCode, RowError
 from .regimes import PolicySet
-from .schema import LOCATION_INDEX
-from .stay_input import Stay, _category, _date, _grade, _referred, check_stay
+from .stay_input import Stay, check_stay
 
 COLUMNS = ("stay_id", "person_id", "county_code", "category", "hospital_grade", "location",
            "referred", "admission_date", "discharge_date", "total_cost", "in_policy_cost")
-# What Python's str.strip() removes at the ends of a cell (every character c.isspace()).
-_PY_SPACE = "".join(chr(i) for i in range(0x3001) if chr(i).isspace())
-# Amounts accepted outright: at most 9 integer digits, so never above MAX_AMOUNT_FEN.
-_PLAIN_AMOUNT = r"^[0-9]{1,9}(\.[0-9]{1,2})?$"
-_ORDINAL_1970 = 719163  # date(1970, 1, 1).toordinal()
 
 
 @dataclass
@@ -112,7 +107,8 @@ def _split_fast(data: bytes) -> Columns | None:
             b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None
     # (bytes.find is memchr: the three scans above cost little when the bytes are absent)
-    if not data.isascii():
+    ascii_text = data.isascii()
+    if not ascii_text:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
@@ -129,7 +125,7 @@ def _split_fast(data: bytes) -> Columns | None:
     n = _count_newlines(data) - (data.endswith(b"\n"))
     if n == 0:
         return Columns(_empty_frame(), np.zeros(0, np.int64), [])
-    if data.isascii():  # pyarrow's typed columns (csvarrow.py); else the Polars path
+    if ascii_text:  # pyarrow's typed columns (csvarrow.py); else the Polars path
         table = csvarrow.read_table(memoryview(data)[end + 1:], first.split(","),
                                     list(COLUMNS), pos)
         if table is not None and table.num_rows == n:
@@ -144,7 +140,7 @@ def _split_fast(data: bytes) -> Columns | None:
         return None
     frame = frame.select(pl.col(f"column_{pos[c]}").fill_null("").alias(c) for c in COLUMNS)
     return Columns(frame, np.arange(2, n + 2, dtype=np.int64), [], raw_lines=_LazyLines(data),
-                   ascii_text=data.isascii())
+                   ascii_text=ascii_text)
 
 
 def _count_newlines(data: bytes) -> int:
@@ -252,55 +248,12 @@ def check_columns(cols: Columns, policies: PolicySet) -> StayFile:
     else:
         keep_idx = slice(None)  # every row: the arrays as they are, no copy
     person = _codes(person_id, ascii_text=cols.ascii_text)
-    batch = StayBatch(person, county[keep_idx], category[keep_idx].astype(np.int8),
+    batch = StayBatch(person, county[keep_idx].astype(np.int64, copy=False), category[keep_idx].astype(np.int8),
                       grade[keep_idx].astype(np.int8), location[keep_idx].astype(np.int8),
                       referred[keep_idx].astype(bool),
                       admission[keep_idx].astype("datetime64[D]"), total[keep_idx],
                       in_policy[keep_idx])
     return StayFile(stay_id, batch, [])
-
-
-#: How the columns with few distinct values are read (each distinct value once).
-def _parsers() -> dict:
-    return {"county_code": _county, "category": _by(_category),
-            "hospital_grade": _by(_grade), "location": _location,
-            "referred": _by(_referred), "admission_date": _day, "discharge_date": _day}
-
-
-def _frame_values(f: pl.DataFrame) -> dict:
-    """Each column's values (ints) and `ok`: the rows every column accepts outright."""
-    ok = np.ones(f.height, bool)
-    for c in ("stay_id", "person_id"):
-        s = f[c]
-        size = s.str.len_bytes()
-        ok &= ((size > 0) & (s.str.strip_chars(_PY_SPACE).str.len_bytes() == size)).to_numpy()
-    v: dict = {"stay_id": f["stay_id"], "person_id": f["person_id"]}
-    for c, parse in _parsers().items():
-        v[c], good = _distinct(f[c], parse)
-        ok &= good
-    v["total_cost"], tot_ok = _amounts(f["total_cost"])
-    v["in_policy_cost"], inp_ok = _amounts(f["in_policy_cost"])
-    ok &= (v["discharge_date"] >= v["admission_date"]) & tot_ok & inp_ok & (
-        v["in_policy_cost"] <= v["total_cost"])
-    v["ok"] = ok
-    return v
-
-
-def _arrow_values(t: pa.Table) -> dict:
-    """`_frame_values` on pyarrow's columns (csvarrow.py): dictionaries and ASCII strings."""
-    ok = csvarrow.ids_ok(t.column("stay_id")) & csvarrow.ids_ok(t.column("person_id"))
-    v: dict = {c: csvarrow.string_series(t.column(c)) for c in ("stay_id", "person_id")}
-    for c, parse in _parsers().items():
-        values, index = csvarrow.dictionary(t.column(c))
-        table = np.array([_BAD if x is None else x for x in map(parse, values)], np.int64)
-        v[c] = np.take(table, index)
-        ok &= v[c] != _BAD
-    v["total_cost"], tot_ok = csvarrow.amounts(t.column("total_cost"), _PLAIN_AMOUNT)
-    v["in_policy_cost"], inp_ok = csvarrow.amounts(t.column("in_policy_cost"), _PLAIN_AMOUNT)
-    ok &= (v["discharge_date"] >= v["admission_date"]) & tot_ok & inp_ok & (
-        v["in_policy_cost"] <= v["total_cost"])
-    v["ok"] = ok
-    return v
 
 
 def row_stay(cells: dict[str, str], line: int, policies: PolicySet,
@@ -378,49 +331,6 @@ def _codes(s: pl.Series, *, ascii_text: bool = False) -> np.ndarray:
     codes = np.empty(n, np.int64)
     codes[order] = np.cumsum(new) - 1
     return codes
-
-
-_BAD = np.iinfo(np.int64).min  # a value no parse gives
-
-
-def _distinct(s: pl.Series, parse) -> tuple[np.ndarray, np.ndarray]:
-    """`parse` (text → int or None) applied once per distinct value: values and accepted."""
-    uniq = s.unique()
-    table = np.array([_BAD if v is None else v for v in map(parse, uniq.to_list())], np.int64)
-    values = np.take(table, s.cast(pl.Enum(uniq)).to_physical().to_numpy())
-    return values, values != _BAD
-
-
-def _by(check):
-    """A stay_input checker (value, bad) as text → value or None (None on any error)."""
-    def parse(text: str):
-        errors: list[object] = []
-        value = check(text.strip(), lambda *a, **k: errors.append(a))
-        return None if errors else (int(value) if value is not None else None)
-    return parse
-
-
-def _county(text: str) -> int | None:
-    t = text.strip()
-    return int(t) if len(t) == 6 and t.isascii() and t.isdigit() else None
-
-
-def _location(text: str) -> int | None:
-    return LOCATION_INDEX.get(text.strip()) if text.strip() else None
-
-
-def _day(text: str) -> int | None:
-    """Days since 1970-01-01 of a date `stay_input` accepts."""
-    d = _by(lambda v, bad: (lambda x: x and x.toordinal())(_date(v, "d", bad)))(text)
-    return None if d is None else d - _ORDINAL_1970
-
-
-def _amounts(s: pl.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Fen of the amounts in plain form (at most 9 digits, up to 2 decimals); others 0/False.
-    (Polars' decimal parse of a plain form is exact; the pattern decides what is plain.)"""
-    ok = s.str.contains(_PLAIN_AMOUNT).to_numpy()
-    fen = s.cast(pl.Decimal(11, 2), strict=False).to_physical().fill_null(0)
-    return np.where(ok, fen.cast(pl.Int64).to_numpy(), 0), ok
 
 
 def _has_regime(county: np.ndarray, day: np.ndarray, ok: np.ndarray,
