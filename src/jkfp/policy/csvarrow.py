@@ -110,6 +110,8 @@ def _plain_by_bytes(chunk: pa.Array) -> np.ndarray | None:
     before it. None when some byte is neither (then the pattern decides, row by row)."""
     offsets, raw = _bytes_of(chunk)
     lo, hi = int(offsets[0]), int(offsets[-1])
+    if hi == lo:
+        return np.zeros(len(chunk), bool)  # every cell empty
     body = raw[lo:hi]
     if not _AMOUNT_BYTE[body].all():
         return None

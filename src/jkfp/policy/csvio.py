@@ -107,14 +107,14 @@ def _split_fast(data: bytes) -> Columns | None:
             b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None
     # (bytes.find is memchr: the three scans above cost little when the bytes are absent)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     ascii_text = data.isascii()
     if not ascii_text:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
             return None  # the csv path raises the error the user is shown
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
     if not data:
         return Columns(None, np.zeros(0, np.int64), _header(None)[1])
     end = data.find(b"\n")
