@@ -31,20 +31,17 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
+from . import csvarrow
 from .batch import StayBatch, regime_index
+from .csvcheck import _arrow_values, _frame_values
 from .errors import PolicyErrorCode, RowError
 from .regimes import PolicySet
-from .schema import LOCATION_INDEX
-from .stay_input import Stay, _category, _date, _grade, _referred, check_stay
+from .stay_input import Stay, check_stay
 
 COLUMNS = ("stay_id", "person_id", "county_code", "category", "hospital_grade", "location",
            "referred", "admission_date", "discharge_date", "total_cost", "in_policy_cost")
-# What Python's str.strip() removes at the ends of a cell (every character c.isspace()).
-_PY_SPACE = "".join(chr(i) for i in range(0x3001) if chr(i).isspace())
-# Amounts accepted outright: at most 9 integer digits, so never above MAX_AMOUNT_FEN.
-_PLAIN_AMOUNT = r"^[0-9]{1,9}(\.[0-9]{1,2})?$"
-_ORDINAL_1970 = 719163  # date(1970, 1, 1).toordinal()
 
 
 @dataclass
@@ -88,6 +85,7 @@ class Columns:
     header_errors: list[RowError]
     raw_lines: list[str] | None = None  # fast split: the lines of the file, to check blanks
     ascii_text: bool = False  # every cell ASCII without NUL (known from the file's bytes)
+    arrow: pa.Table | None = None  # instead of `frame`: pyarrow's typed columns (csvarrow)
 
 
 def _header(names: list[str] | None) -> tuple[dict[str, int], list[RowError]]:
@@ -109,13 +107,14 @@ def _split_fast(data: bytes) -> Columns | None:
             b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None
     # (bytes.find is memchr: the three scans above cost little when the bytes are absent)
-    if not data.isascii():
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    ascii_text = data.isascii()
+    if not ascii_text:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
             return None  # the csv path raises the error the user is shown
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
     if not data:
         return Columns(None, np.zeros(0, np.int64), _header(None)[1])
     end = data.find(b"\n")
@@ -126,6 +125,12 @@ def _split_fast(data: bytes) -> Columns | None:
     n = _count_newlines(data) - (data.endswith(b"\n"))
     if n == 0:
         return Columns(_empty_frame(), np.zeros(0, np.int64), [])
+    if ascii_text:  # pyarrow's typed columns (csvarrow.py); else the Polars path
+        table = csvarrow.read_table(memoryview(data)[end + 1:], first.split(","),
+                                    list(COLUMNS), pos)
+        if table is not None and table.num_rows == n:
+            return Columns(None, np.arange(2, n + 2, dtype=np.int64), [],
+                           raw_lines=_LazyLines(data), ascii_text=True, arrow=table)
     try:
         frame = pl.read_csv(data, has_header=False, skip_rows=1, infer_schema=False,
                             quote_char=None, columns=[pos[c] for c in COLUMNS])
@@ -135,7 +140,7 @@ def _split_fast(data: bytes) -> Columns | None:
         return None
     frame = frame.select(pl.col(f"column_{pos[c]}").fill_null("").alias(c) for c in COLUMNS)
     return Columns(frame, np.arange(2, n + 2, dtype=np.int64), [], raw_lines=_LazyLines(data),
-                   ascii_text=data.isascii())
+                   ascii_text=ascii_text)
 
 
 def _count_newlines(data: bytes) -> int:
@@ -188,44 +193,23 @@ def _empty_frame() -> pl.DataFrame:
 
 def check_columns(cols: Columns, policies: PolicySet) -> StayFile:
     """Check every row; the good stays as a batch, or the errors of every bad row."""
-    if cols.frame is None:
+    if cols.frame is None and cols.arrow is None:
         return StayFile([], empty_batch(), cols.header_errors)
-    f = cols.frame
-    n = f.height
+    n = cols.frame.height if cols.frame is not None else cols.arrow.num_rows
     if n == 0:
         return StayFile([], empty_batch(), [])
-    ok = np.ones(n, bool)
-
-    def accept(mask) -> None:
-        nonlocal ok
-        ok &= mask.to_numpy() if isinstance(mask, pl.Series) else mask
-
-    for c in ("stay_id", "person_id"):
-        s = f[c]
-        size = s.str.len_bytes()
-        accept((size > 0) & (s.str.strip_chars(_PY_SPACE).str.len_bytes() == size))
-    county, county_ok = _distinct(f["county_code"], _county)
-    category, cat_ok = _distinct(f["category"], _by(_category))
-    grade, grade_ok = _distinct(f["hospital_grade"], _by(_grade))
-    location, loc_ok = _distinct(f["location"], _location)
-    referred, ref_ok = _distinct(f["referred"], _by(_referred))
-    admission, adm_ok = _distinct(f["admission_date"], _day)
-    discharge, dis_ok = _distinct(f["discharge_date"], _day)
-    for m in (county_ok, cat_ok, grade_ok, loc_ok, ref_ok, adm_ok, dis_ok):
-        accept(m)
-    accept(discharge >= admission)
-    total, tot_ok = _amounts(f["total_cost"])
-    in_policy, inp_ok = _amounts(f["in_policy_cost"])
-    accept(tot_ok & inp_ok & (in_policy <= total))
-    regime_ok = _has_regime(county, admission, ok, policies)
-    accept(regime_ok)
-
-    stay_id, person_id = f["stay_id"], f["person_id"]
+    v = _arrow_values(cols.arrow) if cols.arrow is not None else _frame_values(cols.frame)
+    ok, county, category, grade, location, referred, admission, total, in_policy = (
+        v["ok"], v["county_code"], v["category"], v["hospital_grade"], v["location"],
+        v["referred"], v["admission_date"], v["total_cost"], v["in_policy_cost"])
+    ok &= _has_regime(county, admission, ok, policies)
+    stay_id, person_id = v["stay_id"], v["person_id"]
     valid = ok.copy()
     by_line: dict[int, list[RowError]] = {}
     slow = np.flatnonzero(~ok)
     if len(slow):
-        rows = f[slow].rows()
+        rows = (csvarrow.rows(cols.arrow, slow) if cols.arrow is not None
+                else cols.frame[slow].rows())
         fixed_index, fixed_stays = [], []
         for i, row in zip(slow.tolist(), rows, strict=True):
             line = int(cols.lines[i])
@@ -264,7 +248,7 @@ def check_columns(cols: Columns, policies: PolicySet) -> StayFile:
     else:
         keep_idx = slice(None)  # every row: the arrays as they are, no copy
     person = _codes(person_id, ascii_text=cols.ascii_text)
-    batch = StayBatch(person, county[keep_idx], category[keep_idx].astype(np.int8),
+    batch = StayBatch(person, county[keep_idx].astype(np.int64, copy=False), category[keep_idx].astype(np.int8),
                       grade[keep_idx].astype(np.int8), location[keep_idx].astype(np.int8),
                       referred[keep_idx].astype(bool),
                       admission[keep_idx].astype("datetime64[D]"), total[keep_idx],
@@ -347,49 +331,6 @@ def _codes(s: pl.Series, *, ascii_text: bool = False) -> np.ndarray:
     codes = np.empty(n, np.int64)
     codes[order] = np.cumsum(new) - 1
     return codes
-
-
-_BAD = np.iinfo(np.int64).min  # a value no parse gives
-
-
-def _distinct(s: pl.Series, parse) -> tuple[np.ndarray, np.ndarray]:
-    """`parse` (text → int or None) applied once per distinct value: values and accepted."""
-    uniq = s.unique()
-    table = np.array([_BAD if v is None else v for v in map(parse, uniq.to_list())], np.int64)
-    values = np.take(table, s.cast(pl.Enum(uniq)).to_physical().to_numpy())
-    return values, values != _BAD
-
-
-def _by(check):
-    """A stay_input checker (value, bad) as text → value or None (None on any error)."""
-    def parse(text: str):
-        errors: list[object] = []
-        value = check(text.strip(), lambda *a, **k: errors.append(a))
-        return None if errors else (int(value) if value is not None else None)
-    return parse
-
-
-def _county(text: str) -> int | None:
-    t = text.strip()
-    return int(t) if len(t) == 6 and t.isascii() and t.isdigit() else None
-
-
-def _location(text: str) -> int | None:
-    return LOCATION_INDEX.get(text.strip()) if text.strip() else None
-
-
-def _day(text: str) -> int | None:
-    """Days since 1970-01-01 of a date `stay_input` accepts."""
-    d = _by(lambda v, bad: (lambda x: x and x.toordinal())(_date(v, "d", bad)))(text)
-    return None if d is None else d - _ORDINAL_1970
-
-
-def _amounts(s: pl.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Fen of the amounts in plain form (at most 9 digits, up to 2 decimals); others 0/False.
-    (Polars' decimal parse of a plain form is exact; the pattern decides what is plain.)"""
-    ok = s.str.contains(_PLAIN_AMOUNT).to_numpy()
-    fen = s.cast(pl.Decimal(11, 2), strict=False).to_physical().fill_null(0)
-    return np.where(ok, fen.cast(pl.Int64).to_numpy(), 0), ok
 
 
 def _has_regime(county: np.ndarray, day: np.ndarray, ok: np.ndarray,
