@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import importlib
 import inspect
+from pathlib import Path
 
 import pytest
 from django import forms
@@ -99,7 +100,9 @@ def test_an_overridden_template_is_used(tmp_path):
     class Renderer(FastWidgetRenderer):
         @functools.cached_property
         def engine(self):
-            return self.backend({"APP_DIRS": True, "DIRS": [tmp_path], "NAME": "t", "OPTIONS": {}})
+            own = Path(forms.__file__).parent / "templates"  # Django's, as its renderer has
+            return self.backend({"APP_DIRS": True, "DIRS": [tmp_path, own], "NAME": "t",
+                                 "OPTIONS": {}})
 
     renderer = Renderer()
     html = forms.Select(choices=CHOICES).render("f", "a", renderer=renderer)
