@@ -13,7 +13,7 @@ wall time, and the number of SQL statements. CPU time hardly moves with the mach
 wall time does, so the load average is printed beside the figures.
 
 --profile TYPE prints the 30 costliest functions (cumulative and own time, cProfile) of --n
-requests of one page type. --write adds a table to docs/benchmarks.md (section "Load (issue 7)").
+requests of one page type. --src measures another checkout (before/after: run both in turns).
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "src"))
 CLK = os.sysconf("SC_CLK_TCK")
 
 
@@ -43,6 +42,8 @@ def parse_args():
     p.add_argument("--only", default="", help="comma-separated page types")
     p.add_argument("--profile", default="", help="a page type to profile with cProfile")
     p.add_argument("--label", default="", help="a name for this run (printed)")
+    p.add_argument("--src", default=str(REPO / "src"),
+                   help="the source tree to measure (another checkout's src/, to compare)")
     return p.parse_args()
 
 
@@ -119,6 +120,7 @@ def measure(client, urls: list[str], n: int, rng: random.Random, pid_of) -> dict
 
 def main() -> None:
     args = parse_args()
+    sys.path.insert(0, args.src)
     setup(args.database_url)
     from django.db import connection
     from django.test import Client

@@ -75,7 +75,7 @@ def _fmt(value) -> str:
     if isinstance(value, tuple):
         value = str(value)
     try:
-        out = "%s" % (value,)
+        out = str(value)  # "%s" % value, the filter's own formatting
     except (ValueError, TypeError):
         out = ""
     return conditional_escape(mark_safe(out) if isinstance(value, SafeData) else out)
