@@ -72,7 +72,7 @@ def _household_results(request, params):
     params = {k: v for k, v in params.dict().items() if k not in ("count", "dl")}
     page = paginate(qs, number=data.get("page"), params=params)
     rows = selectors.household_rows(user=user, households=page.items, q=data.get("q", ""))
-    ctx = {"form": form, "page": page, "rows": rows, "query": urlencode(params),
+    ctx = {"form": form, "page": page, "rows": listing.shown_rows(rows), "query": urlencode(params),
            "filtered": any(data.get(k) for k in ("q", "category", "region")),
            "invalid": not valid, "sort": data.get("sort", ""),
            "sort_urls": listing.sort_urls(params, data.get("sort", "")),
