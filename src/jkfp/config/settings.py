@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "jkfp.screening",
     "jkfp.exchange",
     "jkfp.monitoring",
+    "jkfp.indicators",
     "jkfp.web",
     "jkfp.demo",
     "jkfp.ops",
