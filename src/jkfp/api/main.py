@@ -50,6 +50,7 @@ def _mount() -> None:
     from jkfp.contracts.api import router as family_doctor
     from jkfp.exchange.api import router as exchange
     from jkfp.health.api import router as health
+    from jkfp.indicators.api import router as indicators
     from jkfp.jobs.api import router as jobs
     from jkfp.regions.api import router as regions
     from jkfp.registry.api import households, periods, persons
@@ -68,6 +69,7 @@ def _mount() -> None:
     api.add_router("/family-doctor", family_doctor)
     api.add_router("/exchange", exchange)
     api.add_router("/jobs", jobs)
+    api.add_router("/indicators", indicators)
 
 
 _mount()

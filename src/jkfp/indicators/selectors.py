@@ -16,9 +16,9 @@ from django.http import Http404
 
 from jkfp.accounts.access import can_see_health, code_in_scope, in_region
 from jkfp.accounts.models import User
+from jkfp.regions.models import Region
 from jkfp.registry.idnumber import mask
 from jkfp.registry.selectors import person_scope
-from jkfp.regions.models import Region
 
 from . import compute, definitions
 from .definitions import Indicator

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("jkfp.contracts.urls")),
     path("", include("jkfp.exchange.urls")),
     path("", include("jkfp.jobs.urls")),
+    path("", include("jkfp.indicators.urls")),
 ]
