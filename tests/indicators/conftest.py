@@ -17,8 +17,14 @@ from jkfp.exchange.models import Batch, Enrolment
 from jkfp.registry.models import CategoryPeriod
 from jkfp.settlement.models import HospitalStay, Statement
 from tests.conftest import OTHER_VILLAGE_SAME_TOWNSHIP, VILLAGE
-from tests.factories import (ChronicRegistrationFactory, ContractFactory, FollowUpFactory,
-                             HouseholdFactory, PersonFactory, UserFactory)
+from tests.factories import (
+    ChronicRegistrationFactory,
+    ContractFactory,
+    FollowUpFactory,
+    HouseholdFactory,
+    PersonFactory,
+    UserFactory,
+)
 
 D = dt.date
 

@@ -5,15 +5,17 @@ persons behind a number; its Excel workbook."""
 from __future__ import annotations
 
 import io
-import json
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from django.conf import settings
+
 from jkfp.accounts.access import scope_prefix
 from jkfp.errors import DomainError
+from jkfp.sources import source_text
 
 from . import definitions, selectors
 from .periods import parse
@@ -68,11 +70,12 @@ def dashboard(request, code: str):
     }
     return render(request, "indicators/dashboard.html", {
         "region": region, "period": period, "rows": rows, "chosen": ind,
+        "plan_text": source_text(ind.plan, folder=settings.JKFP_POLICIES_DIR) if ind else "",
         "children": children, "trend": trend, "crumbs": _crumbs(request.user, code),
         "level": LEVEL_NAMES.get(len(code), ""), "child_level": LEVEL_NAMES.get(
             selectors.CHILD.get(len(code), 0), ""),
         "may_drill": bool(ind) and selectors.may_drill(request.user, ind),
-        "chart_json": json.dumps(chart, ensure_ascii=False), "here": "indicators",
+        "chart": chart, "here": "indicators",
     })
 
 

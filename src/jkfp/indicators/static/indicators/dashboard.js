@@ -1,6 +1,8 @@
 // The indicator dashboard's charts: every indicator against its target (red where short) and
 // the trend of the chosen one over 12 months; data from the page (json_script).
 (function () {
+  var print = document.getElementById("ind-print");
+  if (print) print.addEventListener("click", function () { window.print(); });
   var src = document.getElementById("ind-data");
   if (!src || !window.echarts) return;
   var data = JSON.parse(src.textContent);
