@@ -11,14 +11,15 @@ import jkfp
 SRC = Path(jkfp.__file__).parent
 APPS = {"regions", "accounts", "registry", "admission", "settlement", "web", "api", "demo",
         "ops", "summaries", "health", "contracts", "screening", "jobs", "exchange", "facilities",
-        "monitoring"}
+        "monitoring", "indicators"}
 SHARED = {"errors", "categories", "sources", "writes", "events", "policy", "cli"}
 PUBLIC = {"models", "services", "selectors"}
 PUBLIC_EXTRA = {("accounts", "access"), ("accounts", "commands"), ("accounts", "admin"),
                 ("accounts", "tokens"),
                 ("registry", "idnumber"), ("regions", "codes"), ("summaries", "definitions"),
                 ("registry", "xlsxstream"), ("health", "catalog"), ("health", "timeline"),
-                ("jobs", "tasks"), ("jobs", "schedule"), ("jobs", "waiting")}
+                ("jobs", "tasks"), ("jobs", "schedule"), ("jobs", "waiting"),
+                ("indicators", "definitions"), ("contracts", "management")}
 COMPOSERS = {"web", "api", "config"}
 COMPOSED = {"api", "urls", "views"}
 INFRASTRUCTURE = {"web", "api"}  # shared UI and API parts any app may use

@@ -98,6 +98,7 @@ class ErrorCode(StrEnum):
     SCREENING_HAS_RESULTS = "screening_has_results"
     # family-doctor contracts and follow-ups (jkfp.contracts)
     STANDARDS_INVALID = "standards_invalid"
+    INDICATOR_INVALID = "indicator_invalid"  # an indicator definition file (names file and line)
     TEAM_COMPOSITION = "team_composition"
     TEAM_VILLAGE = "team_village"
     CONTRACT_OVERLAP = "contract_overlap"

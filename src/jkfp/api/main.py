@@ -51,6 +51,7 @@ def _mount() -> None:
     from jkfp.exchange.api import router as exchange
     from jkfp.facilities.api import router as facilities
     from jkfp.health.api import router as health
+    from jkfp.indicators.api import router as indicators
     from jkfp.jobs.api import router as jobs
     from jkfp.monitoring.api import router as warnings
     from jkfp.regions.api import router as regions
@@ -72,6 +73,7 @@ def _mount() -> None:
     api.add_router("/facilities", facilities)
     api.add_router("/jobs", jobs)
     api.add_router("/warnings", warnings)
+    api.add_router("/indicators", indicators)
 
 
 _mount()

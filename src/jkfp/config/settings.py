@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "jkfp.exchange",
     "jkfp.monitoring",
     "jkfp.facilities",
+    "jkfp.indicators",
     "jkfp.web",
     "jkfp.demo",
     "jkfp.ops",

@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("jkfp.exchange.urls")),
     path("", include("jkfp.facilities.urls")),
     path("", include("jkfp.jobs.urls")),
+    path("", include("jkfp.indicators.urls")),
 ]

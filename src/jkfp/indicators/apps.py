@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class IndicatorsConfig(AppConfig):
+    name = "jkfp.indicators"
+    label = "indicators"
+    verbose_name = "指标"
+
+    def ready(self) -> None:
+        from . import checks, predicates, services  # noqa: F401  (register predicates, checks)
+
+        services.subscribe_events()

@@ -1,0 +1,88 @@
+"""The set-based computation of the figures (decision 58b).
+
+For one indicator and period, one SQL query yields (village, numerator, denominator): the
+population's units of persons living on the period's last day (deceased out of every
+denominator), passing every persons filter, attributed to their person's village (the
+person's residence, `registry.Person.region_code`), the numerator's weight where the unit is
+also in the numerator. `INSERT … SELECT` writes the village rows; the rows of townships,
+counties, cities and the province are sums of their villages' rows (every figure is additive:
+each unit has one person and each person one village), written by one grouped
+`INSERT … SELECT` per level.
+"""
+
+from __future__ import annotations
+
+from jkfp.registry.models import Person
+
+from .definitions import Ctx, Indicator, Ref
+from .models import Figure
+from .periods import Period
+
+P = Person._meta.db_table
+F = Figure._meta.db_table
+LEVELS = (9, 6, 4, 2)  # township, county, city, province (villages are 12 digits)
+
+
+def _units(ref: Ref, ctx: Ctx) -> tuple[str, list]:
+    sql, params = ref.sql(ctx)
+    if ref.predicate.kind == "persons":
+        sql = f"SELECT q.person_id AS unit_id, q.person_id AS person_id, 1 AS w FROM ({sql}) q"
+    return sql, params
+
+
+def village_sql(ind: Indicator, period: Period, *, poor: tuple[str, ...],
+                villages: list[str] | None = None, select_units: bool = False,
+                prefix: str = "") -> tuple[str, list]:
+    """(region_code, denominator, numerator) per village; with `select_units`, the units of
+    the population instead: (unit_id, person_id, region_code, in_numerator)."""
+    ctx = Ctx(period.start, period.end, poor)
+    pop_sql, params = _units(ind.population, ctx)
+    joins = []
+    for i, f in enumerate(ind.filters):
+        fs, fp = f.sql(ctx)
+        joins.append(f"JOIN ({fs}) f{i} ON f{i}.person_id = pop.person_id")
+        params = [*params, *fp]
+    num_sql, num_params = _units(ind.numerator, ctx)
+    params = [*params, *num_params, True, ctx.end]
+    where = "(pe.alive = %s OR (pe.death_date IS NOT NULL AND pe.death_date > %s))"
+    if villages is not None:
+        where += f" AND pe.region_code IN ({', '.join(['%s'] * len(villages)) or 'NULL'})"
+        params += list(villages)
+    if prefix:
+        where += " AND pe.region_code LIKE %s"
+        params.append(prefix + "%")
+    body = (f"FROM ({pop_sql}) pop JOIN {P} pe ON pe.id = pop.person_id {' '.join(joins)} "
+            f"LEFT JOIN ({num_sql}) num ON num.unit_id = pop.unit_id WHERE {where}")
+    if select_units:
+        return (f"SELECT pop.unit_id, pop.person_id, pe.region_code, "
+                f"CASE WHEN num.unit_id IS NULL THEN 0 ELSE 1 END {body}", params)
+    return (f"SELECT pe.region_code, SUM(pop.w), SUM(COALESCE(num.w, 0)) {body} "
+            "GROUP BY pe.region_code", params)
+
+
+def insert_villages(cur, ind: Indicator, period: Period, *, poor: tuple[str, ...],
+                    villages: list[str] | None = None) -> None:
+    sql, params = village_sql(ind, period, poor=poor, villages=villages)
+    cur.execute(f"INSERT INTO {F} (indicator, period, region_code, denominator, numerator) "
+                f"SELECT %s, %s, v.* FROM ({sql}) v", [ind.id, period.code, *params])
+
+
+def insert_rollups(cur, *, periods: list[str], ancestors: dict[int, set[str]] | None = None
+                   ) -> None:
+    """The rows of every level above the village from the village rows of `periods` (only the
+    regions of `ancestors`, by code length, when given)."""
+    marks = ", ".join(["%s"] * len(periods))
+    for length in LEVELS:
+        params: list = [*periods]
+        extra = ""
+        if ancestors is not None:
+            codes = sorted(ancestors.get(length, ()))
+            if not codes:
+                continue
+            extra = f" AND SUBSTR(region_code, 1, {length}) IN ({', '.join(['%s'] * len(codes))})"
+            params += codes
+        cur.execute(
+            f"INSERT INTO {F} (indicator, period, region_code, numerator, denominator) "
+            f"SELECT indicator, period, SUBSTR(region_code, 1, {length}), SUM(numerator), "
+            f"SUM(denominator) FROM {F} WHERE LENGTH(region_code) = 12 AND period IN ({marks})"
+            f"{extra} GROUP BY indicator, period, SUBSTR(region_code, 1, {length})", params)

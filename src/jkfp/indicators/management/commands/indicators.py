@@ -1,0 +1,66 @@
+"""`jkfp indicators rebuild|refresh|export` (docs/indicators.md).
+
+`rebuild` and `refresh` write figures (counts and sums by region, no personal data) from
+whole tables, like `jkfp summary rebuild`: no `--as`. `export` reads figures for a user's
+region and takes `--as USERNAME` (the user's scope decides which regions it may export).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from jkfp.accounts.commands import acting_user
+from jkfp.errors import DomainError
+
+from ... import definitions, selectors, services
+from ...periods import parse
+
+
+class Command(BaseCommand):
+    help = "指标：全量重算（rebuild）、增量刷新（refresh）、导出（export）。"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        rb = sub.add_parser("rebuild", help="由源表重新计算全部指标（各级区划、各期间）")
+        rb.add_argument("--year", type=int, action="append", help="年度（可多次；默认已算年度与今年）")
+        sub.add_parser("refresh", help="只重算有变动的村及其上级")
+        ex = sub.add_parser("export", help="导出某区划及其下级的指标（CSV）")
+        ex.add_argument("--as", dest="as_user", metavar="USERNAME",
+                        help="以该用户的身份导出：其管辖区域（必填）")
+        ex.add_argument("--region", required=True)
+        ex.add_argument("--period", required=True)
+        ex.add_argument("--out", required=True)
+
+    def handle(self, *args, **opts):
+        try:
+            getattr(self, f"_{opts['action']}")(opts)
+        except DomainError as exc:
+            raise CommandError(str(exc)) from None
+
+    def _bar(self, total: int):
+        from tqdm import tqdm
+        return tqdm(total=total, unit="指标", disable=None, file=sys.stderr)
+
+    def _rebuild(self, opts):
+        n = len(definitions.current().indicators)
+        bar = self._bar(n)
+        done = services.indicators_rebuild(years=opts["year"], progress=lambda _i: bar.update(1))
+        bar.close()
+        self.stdout.write(self.style.SUCCESS(
+            f"已重算 {done.indicators} 项指标、{done.periods} 个期间，{done.seconds:.2f} 秒"))
+
+    def _refresh(self, opts):
+        bar = self._bar(len(definitions.current().indicators))
+        done = services.indicators_refresh(progress=lambda _i: bar.update(1))
+        bar.close()
+        self.stdout.write(self.style.SUCCESS(
+            f"已刷新 {done.villages} 个村的指标，{done.seconds:.2f} 秒"))
+
+    def _export(self, opts):
+        user = acting_user(opts.get("as_user"))
+        period = parse(opts["period"])
+        n = selectors.figures_export_csv(user=user, region_code=opts["region"].strip(),
+                                         period=period.code, path=opts["out"])
+        self.stdout.write(self.style.SUCCESS(f"已导出 {n} 行 → {opts['out']}"))

@@ -1,0 +1,185 @@
+"""Scoped reads of the indicator figures and of the persons behind a number (decision 58d).
+
+Figures hold no personal data, yet a user reads only the regions of their scope and the chain
+above it is not shown: a region outside the scope is a 404, like every record. The persons
+behind a number are read through the registry's scoped selector (`person_scope`), masked; for
+an indicator over health records only users who may see health details get them.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+
+from django.db import connection
+from django.http import Http404
+
+from jkfp.accounts.access import can_see_health, code_in_scope, in_region
+from jkfp.accounts.models import User
+from jkfp.regions.models import Region
+from jkfp.registry.idnumber import mask
+from jkfp.registry.selectors import person_scope
+
+from . import compute, definitions
+from .definitions import Indicator
+from .models import Figure
+from .periods import Period, parse, recent_months
+
+HEALTH_UNITS = {"registration", "case", "statement", "stay"}
+CHILD = {2: 4, 4: 6, 6: 9, 9: 12}
+
+
+@dataclass(frozen=True)
+class Row:
+    indicator: Indicator
+    region_code: str
+    region_name: str
+    period: str
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return self.indicator.value(self.numerator, self.denominator)
+
+    @property
+    def meets(self) -> bool | None:
+        return self.indicator.meets(self.value)
+
+    @property
+    def short(self) -> bool:
+        return self.meets is False
+
+
+def region_get(*, user: User, code: str) -> Region:
+    if not code_in_scope(user, code):
+        raise Http404("区划不在您的管辖区域内")
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise Http404("区划不存在")
+    return region
+
+
+def _names(codes) -> dict[str, str]:
+    return dict(Region.objects.filter(code__in=list(codes)).values_list("code", "name"))
+
+
+def _rows(qs, period: str, defs) -> list[Row]:
+    data = list(qs.values_list("indicator", "region_code", "period", "numerator",
+                               "denominator"))
+    names = _names({d[1] for d in data})
+    return [Row(defs.indicators[i], r, names.get(r, r), p, n, d)
+            for i, r, p, n, d in data if i in defs.indicators]
+
+
+def figures_of(*, user: User, region_code: str, period: str) -> list[Row]:
+    """Every indicator of one region and period, in the order of the definition files."""
+    region_get(user=user, code=region_code)
+    defs = definitions.current()
+    found = {r.indicator.id: r for r in _rows(
+        Figure.objects.filter(period=period, region_code=region_code), period, defs)}
+    return [found[i] for i in defs.indicators if i in found]
+
+
+def children_of(*, user: User, region_code: str, period: str, indicator: str) -> list[Row]:
+    """The sub-regions' figures of one indicator, worst first (the ranking)."""
+    region_get(user=user, code=region_code)
+    defs = definitions.current()
+    ind = _indicator(indicator)
+    length = CHILD.get(len(region_code))
+    if length is None:
+        return []
+    qs = Figure.objects.filter(in_region(region_code), indicator=indicator, period=period,
+                               region_code__regex=rf"^\d{{{length}}}$")
+    rows = _rows(qs, period, defs)
+    sign = 1 if ind.direction == "higher" else -1
+    return sorted(rows, key=lambda r: (r.value is None, sign * (r.value or 0), r.region_code))
+
+
+def trend_of(*, user: User, region_code: str, period: str, indicator: str) -> list[Row]:
+    """The 12 months up to the period's last month (missing months left out)."""
+    region_get(user=user, code=region_code)
+    months = [p.code for p in recent_months(parse(period))]
+    rows = _rows(Figure.objects.filter(region_code=region_code, indicator=indicator,
+                                       period__in=months), period, definitions.current())
+    return sorted(rows, key=lambda r: r.period)
+
+
+def _indicator(indicator: str) -> Indicator:
+    ind = definitions.current().indicators.get(indicator)
+    if ind is None:
+        raise Http404("指标不存在")
+    return ind
+
+
+def may_drill(user: User, ind: Indicator) -> bool:
+    units = {ind.population.predicate.unit, ind.numerator.predicate.unit}
+    return can_see_health(user) or not (units & HEALTH_UNITS)
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    person_id: int
+    name: str
+    id_masked: str
+    region_code: str
+    in_numerator: bool
+
+
+def persons_behind(*, user: User, indicator: str, region_code: str, period: str,
+                   missing_only: bool = True, limit: int = 500) -> tuple[list[PersonRow], int]:
+    """The persons of a figure's denominator in a region (by default those not in its
+    numerator: who pulls the figure down), read through the registry's scoped selector."""
+    region_get(user=user, code=region_code)
+    ind = _indicator(indicator)
+    if not may_drill(user, ind):
+        raise Http404("无权查看此指标涉及的人员")
+    p: Period = parse(period)
+    sql, params = compute.village_sql(ind, p, poor=definitions.current().poor,
+                                      select_units=True, prefix=region_code)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        units = cur.fetchall()
+    flags: dict[int, bool] = {}
+    for _unit, person_id, _rc, num in units:
+        flags[person_id] = flags.get(person_id, False) or bool(num)
+    ids = [pid for pid, f in flags.items() if not (missing_only and f)]
+    qs = person_scope(user=user).filter(id__in=ids).order_by("region_code", "id")
+    total = qs.count()
+    rows = [PersonRow(pe.id, pe.name, mask(pe.id_number), pe.region_code, flags[pe.id])
+            for pe in qs[:limit]]
+    return rows, total
+
+
+COLUMNS = ["indicator", "name", "region_code", "region_name", "period", "numerator",
+           "denominator", "value", "target", "meets", "example"]
+
+
+def export_rows(*, user: User, region_code: str, period: str) -> list[Row]:
+    """The figures of a region and every region below it, for one period."""
+    region_get(user=user, code=region_code)
+    defs = definitions.current()
+    qs = Figure.objects.filter(in_region(region_code), period=period).order_by(
+        "region_code", "indicator")
+    order = {i: n for n, i in enumerate(defs.indicators)}
+    return sorted(_rows(qs, period, defs),
+                  key=lambda r: (len(r.region_code), r.region_code, order[r.indicator.id]))
+
+
+def csv_values(r: Row) -> list:
+    v = r.value
+    return [r.indicator.id, r.indicator.name, r.region_code, r.region_name, r.period,
+            r.numerator, r.denominator, "" if v is None else f"{v:.2f}",
+            "" if r.indicator.target is None else f"{r.indicator.target:g}",
+            "" if r.meets is None else ("yes" if r.meets else "no"),
+            "yes" if r.indicator.example else "no"]
+
+
+def figures_export_csv(*, user: User, region_code: str, period: str, path: str) -> int:
+    rows = export_rows(user=user, region_code=region_code, period=period)
+    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh)
+        w.writerow(COLUMNS)
+        for r in rows:
+            w.writerow(csv_values(r))
+    return len(rows)

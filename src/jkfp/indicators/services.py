@@ -1,0 +1,143 @@
+"""The writes of the indicator figures (decision 58c): the full rebuild and the incremental
+refresh of the villages whose records changed. Both run in one transaction each: a reader
+sees the figures before or after, never half of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from jkfp.events import Event, subscribe
+from jkfp.registry.models import Person
+
+from . import compute, definitions, periods
+from .models import DirtyVillage, Figure
+
+
+@dataclass(frozen=True)
+class Done:
+    indicators: int
+    periods: int
+    villages: int | None      # the villages recomputed (None: all)
+    seconds: float
+
+
+Progress = Callable[[str], None]
+
+
+def _periods_of(ind: definitions.Indicator, years: list[int], today: dt.date
+                ) -> list[periods.Period]:
+    return [p for y in years for p in periods.of_year(y, until=today) if p.unit in ind.periods]
+
+
+def _computed_years() -> list[int]:
+    codes = Figure.objects.filter(period__regex=r"^\d{4}$").values_list("period", flat=True)
+    return sorted({int(c) for c in codes.distinct()})
+
+
+def _fill(cur, defs: definitions.Definitions, years: list[int], today: dt.date,
+          villages: list[str] | None, progress: Progress | None) -> set[str]:
+    codes: set[str] = set()
+    for ind in defs.indicators.values():
+        for p in _periods_of(ind, years, today):
+            compute.insert_villages(cur, ind, p, poor=defs.poor, villages=villages)
+            codes.add(p.code)
+        if progress:
+            progress(ind.id)
+    return codes
+
+
+def _session(cur) -> None:
+    if connection.vendor == "postgresql":
+        cur.execute("SET LOCAL work_mem = '64MB'")
+        cur.execute("SET LOCAL jit = off")
+
+
+def indicators_rebuild(*, years: list[int] | None = None, today: dt.date | None = None,
+                       progress: Progress | None = None) -> Done:
+    """Recompute every indicator for every region and every period of `years` (by default the
+    years already computed and the current one) from the source tables."""
+    t0 = time.perf_counter()
+    today = today or timezone.localdate()
+    years = sorted(set(years or (_computed_years() + [today.year])))
+    defs = definitions.current()
+    started = timezone.now()
+    with transaction.atomic(), connection.cursor() as cur:
+        _session(cur)
+        codes = [p.code for y in years for p in periods.of_year(y)]
+        Figure.objects.filter(period__in=codes).delete()
+        done = _fill(cur, defs, years, today, None, progress)
+        if done:
+            compute.insert_rollups(cur, periods=sorted(done))
+        DirtyVillage.objects.filter(marked_at__lte=started).delete()
+    return Done(len(defs.indicators), len(codes), None, time.perf_counter() - t0)
+
+
+def indicators_refresh(*, today: dt.date | None = None, progress: Progress | None = None
+                       ) -> Done:
+    """Recompute only the villages marked dirty (and the regions above them), for the years
+    already computed; the marks taken are cleared in the same transaction."""
+    t0 = time.perf_counter()
+    today = today or timezone.localdate()
+    defs = definitions.current()
+    with transaction.atomic(), connection.cursor() as cur:
+        _session(cur)
+        taken = list(DirtyVillage.objects.select_for_update().values_list(
+            "region_code", "marked_at"))
+        villages = sorted({c for c, _ in taken})
+        years = _computed_years()
+        if not villages or not years:
+            return Done(len(defs.indicators), 0, 0, time.perf_counter() - t0)
+        codes = [p.code for y in years for p in periods.of_year(y)]
+        ancestors = {n: {v[:n] for v in villages} for n in compute.LEVELS}
+        for chunk in _chunks(villages, 500):
+            Figure.objects.filter(period__in=codes, region_code__in=chunk).delete()
+        Figure.objects.filter(period__in=codes, region_code__in=sorted(
+            set().union(*ancestors.values()))).delete()
+        done = set()
+        for chunk in _chunks(villages, 500):
+            done |= _fill(cur, defs, years, today, chunk, progress)
+        if done:
+            compute.insert_rollups(cur, periods=sorted(done), ancestors=ancestors)
+        for code, marked in taken:
+            DirtyVillage.objects.filter(region_code=code, marked_at=marked).delete()
+    return Done(len(defs.indicators), len(codes), len(villages), time.perf_counter() - t0)
+
+
+def _chunks(items: list[str], n: int):
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def villages_mark_dirty(*, region_codes) -> None:
+    """Mark villages whose figures are stale (12-digit codes; others are ignored)."""
+    now = timezone.now()
+    rows = [DirtyVillage(region_code=c, marked_at=now) for c in sorted(set(region_codes))
+            if c and len(c) == 12]
+    if rows:
+        DirtyVillage.objects.bulk_create(rows, update_conflicts=True,
+                                         unique_fields=["region_code"],
+                                         update_fields=["marked_at"])
+
+
+def _on_change(*, region_code: str = "", person_id: int | None = None, **_: object) -> None:
+    """After a committed change: its village, and for a person every village they have lived
+    in (a move leaves the old village's figures stale as well as the new one's)."""
+    codes = {region_code}
+    if person_id:
+        codes |= set(Person.history.filter(id=person_id).values_list("region_code", flat=True))
+    villages_mark_dirty(region_codes=codes)
+
+
+EVENTS = (Event.HOUSEHOLD_CHANGED, Event.PERSON_CHANGED, Event.PERIOD_CHANGED,
+          Event.STAY_SETTLED, Event.CONTRACT_CHANGED, Event.FOLLOWUP_RECORDED)
+
+
+def subscribe_events() -> None:
+    for e in EVENTS:
+        subscribe(e, _on_change)

@@ -1,0 +1,82 @@
+"""The incremental refresh equals a full rebuild (hypothesis), and a committed change marks
+its villages (through jkfp.events)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jkfp.accounts.models import Role
+from jkfp.indicators import services
+from jkfp.indicators.models import DirtyVillage, Figure
+from jkfp.registry.models import Person
+from jkfp.registry.services import person_record_death
+from tests.conftest import OTHER_TOWNSHIP_VILLAGE, OTHER_VILLAGE_SAME_TOWNSHIP, VILLAGE
+from tests.factories import ContractFactory, UserFactory
+
+from .conftest import insure, period, stay
+
+TODAY = dt.date(2026, 3, 1)
+VILLAGES = [VILLAGE, OTHER_VILLAGE_SAME_TOWNSHIP, OTHER_TOWNSHIP_VILLAGE]
+
+
+def snapshot() -> set[tuple]:
+    return set(Figure.objects.values_list("indicator", "region_code", "period", "numerator",
+                                          "denominator"))
+
+
+def test_a_death_recorded_by_the_service_marks_the_village(world, django_capture_on_commit_callbacks):
+    services.indicators_rebuild(years=[2025], today=TODAY)
+    user = UserFactory(region_id="640323", role=Role.REVIEWER)
+    p1 = Person.objects.get(pk=world["p1"].pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        person_record_death(user=user, person=p1, expected_version=p1.version,
+                            death_date=dt.date(2025, 7, 1))
+    assert set(DirtyVillage.objects.values_list("region_code", flat=True)) == {VILLAGE}
+    services.indicators_refresh(today=TODAY)
+    assert not DirtyVillage.objects.exists()
+    refreshed = snapshot()
+    f = Figure.objects.get(indicator="insurance_coverage_poor", region_code=VILLAGE, period="2025")
+    assert (f.numerator, f.denominator) == (0, 1)  # p1 died in July: p2 is left, not insured
+    services.indicators_rebuild(years=[2025], today=TODAY)
+    assert snapshot() == refreshed
+
+
+OPS = st.lists(st.tuples(st.sampled_from(["die", "insure", "category", "contract", "stay",
+                                          "move"]),
+                         st.integers(0, 4), st.integers(1, 12), st.integers(0, 2)),
+               min_size=1, max_size=5)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=OPS)
+def test_refresh_equals_rebuild_after_random_changes(world, ops):
+    services.indicators_rebuild(years=[2025], today=TODAY)
+    people = [world[k] for k in ("p1", "p2", "p3", "p4", "p5")]
+    for op, who, month, village in ops:
+        p = Person.objects.get(pk=people[who].pk)
+        day = dt.date(2025, month, 15)
+        marks = {p.region_code}
+        if op == "die" and p.alive:
+            p.alive, p.death_date = False, day
+            p.save()
+        elif op == "insure" and not p.enrolments.filter(year=2025).exists():
+            insure(p, world["batch"])
+        elif op == "category":
+            period(person=p, category="extreme_poor", start=day, end=day + dt.timedelta(days=20))
+        elif op == "contract" and not p.contracts.filter(year=2025).exists():
+            ContractFactory(person=p, year=2025, signed_on=day)
+        elif op == "stay":
+            stay(p, world["user"], location=["county", "city", "outside"][village], discharged=day,
+                 total=10_000 * month, reimbursed=7_000 * month, self_pay=3_000 * month)
+        elif op == "move":
+            p.region_code = VILLAGES[village]
+            p.save()
+            marks |= set(Person.history.filter(id=p.pk).values_list("region_code", flat=True))
+        services.villages_mark_dirty(region_codes=marks)
+    services.indicators_refresh(today=TODAY)
+    refreshed = snapshot()
+    services.indicators_rebuild(years=[2025], today=TODAY)
+    assert refreshed == snapshot()
