@@ -43,7 +43,10 @@ import polars as pl
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from jkfp.policy.batch import StayBatch, settle_batch
+from jkfp.policy.csvarrow import single_thread
+
+single_thread()  # pyarrow's reader and compute on one thread, as `jkfp settle` runs them
+from jkfp.policy.batch import StayBatch, settle_batch  # noqa: E402
 from jkfp.policy.comparison import compare
 from jkfp.policy.compiled import load_compiled
 from jkfp.policy.loader import load_policies

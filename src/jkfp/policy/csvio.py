@@ -122,15 +122,18 @@ def _split_fast(data: bytes) -> Columns | None:
     pos, errors = _header(first.split(","))
     if errors:
         return Columns(None, np.zeros(0, np.int64), errors)
+    if ascii_text and end >= 0 and end + 1 < len(data):
+        # pyarrow's typed columns (csvarrow.py); with empty lines kept, its row k is line
+        # k + 2 of the file (no quote, no lone CR), so the lines need no count
+        table = csvarrow.read_table(memoryview(data)[end + 1:], first.split(","),
+                                    list(COLUMNS), pos)
+        if table is not None and table.num_rows:
+            n = table.num_rows
+            return Columns(None, np.arange(2, n + 2, dtype=np.int64), [],
+                           raw_lines=_LazyLines(data), ascii_text=True, arrow=table)
     n = _count_newlines(data) - (data.endswith(b"\n"))
     if n == 0:
         return Columns(_empty_frame(), np.zeros(0, np.int64), [])
-    if ascii_text:  # pyarrow's typed columns (csvarrow.py); else the Polars path
-        table = csvarrow.read_table(memoryview(data)[end + 1:], first.split(","),
-                                    list(COLUMNS), pos)
-        if table is not None and table.num_rows == n:
-            return Columns(None, np.arange(2, n + 2, dtype=np.int64), [],
-                           raw_lines=_LazyLines(data), ascii_text=True, arrow=table)
     try:
         frame = pl.read_csv(data, has_header=False, skip_rows=1, infer_schema=False,
                             quote_char=None, columns=[pos[c] for c in COLUMNS])
