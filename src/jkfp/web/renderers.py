@@ -64,6 +64,8 @@ DJANGO_SOURCES = {
 
 def _var(value) -> str:
     """`{{ value }}` in an autoescaping template (Django's render_value_in_context)."""
+    if isinstance(value, str):  # what localize and template_localtime leave as it is
+        return conditional_escape(value)
     value = localize(template_localtime(value))
     if not issubclass(type(value), str):
         value = str(value)
