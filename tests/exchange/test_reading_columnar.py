@@ -101,7 +101,6 @@ def test_large_xlsx_is_read_columnwise_with_the_same_cells_lines_and_errors(monk
 
 def test_large_xlsx_named_sheet_and_a_missing_one(monkeypatch):
     from jkfp.errors import DomainError
-
     from jkfp.exchange import xlsx_fast
 
     monkeypatch.setattr(xlsx_fast, "LARGE_SHEET_BYTES", 0)
