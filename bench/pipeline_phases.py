@@ -261,3 +261,14 @@ def apply_checked(args) -> dict:
         "phases": t.phases,
         "peak_mb": peak_mb(),
     }
+
+
+def read(args) -> dict:
+    """`read_table` alone on --file: CPU, wall and peak memory of one call."""
+    from jkfp.exchange import kinds
+    from jkfp.exchange.reading import read_table
+
+    data = Path(args.file).read_bytes()
+    t = Timer()
+    table = t("read", read_table, data, kinds.kind("monitoring"))
+    return {"rows": table.frame.height, "phases": t.phases, "peak_mb": peak_mb()}
