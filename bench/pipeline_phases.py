@@ -242,3 +242,33 @@ def apply(args) -> dict:
         "phases": t.phases,
         "peak_mb": peak_mb(),
     }
+
+
+def apply_checked(args) -> dict:
+    """Apply (and undo) the last batch a previous `apply` left checked: the apply alone."""
+    from jkfp.exchange import services
+    from jkfp.exchange.models import Batch, BatchState
+
+    user = bench_user()
+    batch = Batch.objects.filter(state=BatchState.CHECKED).latest("pk")
+    t = Timer()
+    summary = t("apply", services.batch_apply, user=user, batch=batch)
+    t("undo", services.batch_undo, user=user, batch=batch)
+    return {
+        "rows": summary.get("applied_rows", 0),
+        "opened": summary.get("periods_opened", 0),
+        "ended": summary.get("periods_ended", 0),
+        "phases": t.phases,
+        "peak_mb": peak_mb(),
+    }
+
+
+def read(args) -> dict:
+    """`read_table` alone on --file: CPU, wall and peak memory of one call."""
+    from jkfp.exchange import kinds
+    from jkfp.exchange.reading import read_table
+
+    data = Path(args.file).read_bytes()
+    t = Timer()
+    table = t("read", read_table, data, kinds.kind("monitoring"))
+    return {"rows": table.frame.height, "phases": t.phases, "peak_mb": peak_mb()}

@@ -62,8 +62,11 @@ def test_long_csv_with_a_blank_line_keeps_its_line_numbers():
     assert f["_line"][HEADER_SEARCH_ROWS + 2] == HEADER_SEARCH_ROWS + 5
 
 
-def test_long_xlsx_is_read_columnwise_with_the_same_cells_and_lines():
+@pytest.mark.parametrize("merge", [None, (5, 6)])
+def test_large_xlsx_is_read_columnwise_with_the_same_cells_lines_and_errors(monkeypatch, merge):
     import datetime as dt
+
+    from jkfp.exchange import xlsx_fast
 
     kind = kinds.kind("civil_affairs")
     n = HEADER_SEARCH_ROWS * 3
@@ -72,17 +75,42 @@ def test_long_xlsx_is_read_columnwise_with_the_same_cells_and_lines():
     rows[k + 11][0] = 7.0  # a whole number typed as a number
     rows[k + 11][4] = dt.datetime(2023, 5, 6)  # a date cell
     rows[k + 12][4] = dt.date(2024, 1, 2)
-    short = read_table(xlsx(HEADER, rows[:10]), kind)  # row by row, as before
-    table = read_table(xlsx(HEADER, rows), kind)
+    rows[3][4] = dt.datetime(2022, 2, 3)  # a date cell above the 30th row
+    data = xlsx(HEADER, rows, merge_header=merge)
+    assert xlsx_fast.read_large(data, None, head_rows=HEADER_SEARCH_ROWS) is None  # small
+    slow = read_table(data, kind)  # row by row (python-calamine), as before
+    monkeypatch.setattr(xlsx_fast, "LARGE_SHEET_BYTES", 0)
+    assert xlsx_fast.read_large(data, None, head_rows=HEADER_SEARCH_ROWS) is not None
+    table = read_table(data, kind)
+    assert table.frame.equals(slow.frame)
+    assert [e.message for e in table.errors] == [e.message for e in slow.errors]
+    assert len(table.errors) == (1 if merge else 0)
+    assert (table.header_line, table.columns, table.sheet) == (
+        slow.header_line, slow.columns, slow.sheet
+    )
     f = table.frame
-    assert table.header_line == 3 and f.height == n
-    assert f["_line"].to_list() == list(range(4, 4 + n))
-    assert f.head(10).equals(short.frame)
+    assert f.height == n and f["_line"].to_list() == list(range(4, 4 + n))
     names = f["name"].to_list()
     assert names[k : k + 4] == ["张,三", "李,四", "赵 五", f"王 {k + 4}"]
     assert names[k + 5] == "钱 六" and names[-1] == f"王 {n}"
-    assert f["id_number"][k + 20] == f"64032319700517{(k + 21) % 1000:03d}X"
     assert f["start_date"][k + 11] == "2023-05-06" and f["start_date"][k + 12] == "2024-01-02"
-    assert f["_line"][k + 11] == k + 15
-    assert table.frame.filter(pl.col("_line") == k + 15)["name"][0] == f"王 {k + 12}"
+    assert f["start_date"][3] == "2022-02-03"
+    assert f.filter(pl.col("_line") == k + 15)["name"][0] == f"王 {k + 12}"
     assert f["category"][k + 3] is None
+
+
+def test_large_xlsx_named_sheet_and_a_missing_one(monkeypatch):
+    from jkfp.errors import DomainError
+    from jkfp.exchange import xlsx_fast
+
+    monkeypatch.setattr(xlsx_fast, "LARGE_SHEET_BYTES", 0)
+    kind = kinds.kind("civil_affairs")
+    rows = _rows(HEADER_SEARCH_ROWS * 2)
+    data = xlsx(["说明"], [["无"]], title=None, sheet="封面",
+                extra_sheets={"名单": [HEADER] + rows})
+    table = read_table(data, kind, sheet="名单")
+    assert table.sheet == "名单" and table.frame.height == len(rows)
+    assert table.frame["_line"][0] == 2
+    with pytest.raises(DomainError) as exc:
+        read_table(data, kind, sheet="没有")
+    assert "名单" in exc.value.message  # the calamine path names the sheets, as before

@@ -11,18 +11,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
-import fastexcel
 import polars as pl
 import python_calamine
 
 from jkfp.errors import DomainError, ErrorCode
 
 from .kinds import Kind, header_key
+from .xlsx_fast import read_large
 
 #: how far down a title block may push the header row
 HEADER_SEARCH_ROWS = 30
@@ -94,9 +93,13 @@ def _tidy(col: pl.Series) -> pl.Series:
 def _sheet_rows(
     data: bytes, sheet: str | None
 ) -> tuple[list[list], list, str, pl.DataFrame | None]:
-    """(rows of values as in the sheet from row 1, merged ranges, sheet name, None); for an
-    .xlsx longer than the header search, the rows are only its first ones and the fourth
+    """(rows of values as in the sheet from row 1, merged ranges, sheet name, None); for a
+    large .xlsx (xlsx_fast.py) the rows are only the first HEADER_SEARCH_ROWS and the fourth
     item is the rest, column-wise."""
+    if data[:4] == ZIP_MAGIC:
+        fast = read_large(data, sheet, head_rows=HEADER_SEARCH_ROWS)
+        if fast is not None:
+            return fast
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # a damaged or encrypted workbook
@@ -114,30 +117,7 @@ def _sheet_rows(
         merged = s.merged_cell_ranges or []
     except Exception:  # .xls or a format without merge information
         merged = []
-    if data[:4] != ZIP_MAGIC or tuple(s.start or (0, 0)) != (0, 0) or s.height <= HEADER_SEARCH_ROWS:
-        return s.to_python(skip_empty_area=False), merged, s.name, None
-    head = [list(r) for r in itertools.islice(s.iter_rows(), HEADER_SEARCH_ROWS)]
-    name = s.name
-    del s, book
-    return head, merged, name, _xlsx_tail(data, name)
-
-
-def _xlsx_tail(data: bytes, sheet: str) -> pl.DataFrame:
-    """The rows of an .xlsx sheet below the header search, column-wise as text (fastexcel
-    reads them to Arrow without a Python object per cell; decision 54a), each cell as
-    `cell_text` writes it: a date at midnight as the date, booleans 是/否, whole numbers
-    without .0."""
-    book = fastexcel.read_excel(data)
-    frame = book.load_sheet(
-        sheet, header_row=None, skip_rows=HEADER_SEARCH_ROWS, dtypes="string"
-    ).to_polars()
-    frame.columns = [f"c{j}" for j in range(frame.width)]
-    return frame.select(
-        pl.col(c)
-        .str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "$1")
-        .replace({"true": "是", "false": "否"})
-        for c in frame.columns
-    )
+    return s.to_python(skip_empty_area=False), merged, s.name, None
 
 
 def _csv_text(data: bytes) -> tuple[str, str, str]:
