@@ -135,18 +135,28 @@ def _rows(sql: str, params: list) -> list[tuple]:
         return cur.fetchall()
 
 
-def _expense_sql(params: list, start: dt.date, end: dt.date) -> str:
+def _expense_sql(params: list, start: dt.date, end: dt.date, prefix: str = "",
+                 household_ids=None) -> str:
     """Rows (person_id, kind, ref, fen, discharge, visit): every expense of [start, end], each
-    stay once (see the module's docstring)."""
-    params += [_iso(start), _iso(end), _iso(start), _iso(end)]
+    stay once (see the module's docstring); the region and the households are pushed into both
+    halves, so that an incremental check reads only its households' rows."""
+    where = "region_code LIKE %s"
+    extra = [prefix + "%"]
+    if household_ids is not None:
+        ids = sorted(set(household_ids)) or [0]
+        where += (f" AND person_id IN (SELECT id FROM {T_PERSON} WHERE household_id IN "
+                  f"({','.join(['%s'] * len(ids))}))")
+        extra += ids
+    params += [_iso(start), _iso(end), *extra, _iso(start), _iso(end), *extra]
     return (f"SELECT e.person_id AS person_id, 'imported' AS kind, e.id AS ref, "
             f"e.personal_fen AS fen, e.discharge_date AS discharge, e.visit_type AS visit "
             f"FROM {T_EXTERNAL} e WHERE e.voided_at IS NULL "
-            f"AND e.discharge_date >= %s AND e.discharge_date <= %s "
+            f"AND e.discharge_date >= %s AND e.discharge_date <= %s AND e.{where} "
             f"UNION ALL "
             f"SELECT s.person_id, 'statement', st.id, st.self_pay_fen, s.discharge_date, "
             f"'inpatient' FROM {T_STAY} s JOIN {T_STATEMENT} st ON st.stay_id = s.id "
             f"AND st.status = 'current' WHERE s.discharge_date >= %s AND s.discharge_date <= %s "
+            f"AND s.{where.replace('person_id IN', 's.person_id IN')} "
             f"AND NOT EXISTS (SELECT 1 FROM {T_EXTERNAL} e2 WHERE e2.stay_id = s.id "
             f"AND e2.voided_at IS NULL)")
 
@@ -169,7 +179,8 @@ def _threshold(rule: Rule, share: Decimal, incomes: Incomes, province: str,
 def _expense_totals(rule: Rule, on: dt.date, prefix: str, household_ids, exclude) -> list:
     year_start = dt.date(on.year, 1, 1)
     params: list = []
-    exp = _expense_sql(params, year_start, on)
+    exp = _expense_sql(params, year_start, on, prefix[:2], household_ids)  # a move inside
+    # the province keeps its stays (they carry the region of the day they were settled)
     where = _subjects(params, prefix, household_ids, exclude=exclude)
     held = _held(rule.level, rule.watch, params, on)
     if rule.level == "person":
