@@ -38,6 +38,8 @@ def parse_args():
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--checks", type=int, default=20)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--skip-build", action="store_true",
+                   help="reuse the database an earlier run built (the demo and its stays)")
     p.add_argument("--database-url",
                    default="postgres://postgres@127.0.0.1:5432/jkfp_bench_warn")
     return p.parse_args()
@@ -54,8 +56,8 @@ def load_stays(user_id: int) -> int:
             "total_fen, in_policy_fen, category, diagnosis_icd10, admission_number, "
             "created_by_id, created_at) "
             "SELECT p.id, p.region_code, substr(p.region_code, 1, 6), '县人民医院', 2, 'county', "
-            "false, DATE '2026-01-01' + (p.id * 37 % 320), DATE '2026-01-05' + (p.id * 37 % 320), "
-            "(p.id * 7919 % 1200000) * 3, (p.id * 7919 % 1200000) * 2, 'general', '', '', %s, "
+            "false, DATE '2026-01-01' + (p.id * 37 %% 320)::int, DATE '2026-01-05' + (p.id * 37 %% 320)::int, "
+            "(p.id * 7919 %% 1200000) * 3, (p.id * 7919 %% 1200000) * 2, 'general', '', '', %s, "
             "now() FROM registry_person p", [user_id])
         n = cur.rowcount
         cur.execute(
@@ -90,7 +92,8 @@ def main() -> None:
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jkfp.config.settings")
     os.environ["JKFP_MONITORING_INCREMENTAL"] = "0"
-    recreate_database(args.database_url)
+    if not args.skip_build:
+        recreate_database(args.database_url)
     import django
 
     django.setup()
@@ -106,9 +109,10 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()
-    demo_data_load(persons=args.persons, seed=args.seed, stays=False, health=True)
-    user = User.objects.create(username="bench_warn", is_superuser=True)
-    stays = load_stays(user.pk)
+    if not args.skip_build:
+        demo_data_load(persons=args.persons, seed=args.seed, stays=False, health=True)
+    user, _ = User.objects.get_or_create(username="bench_warn", defaults={"is_superuser": True})
+    stays = HospitalStay.objects.count() or load_stays(user.pk)
     from jkfp.health.models import ChronicRegistration
 
     chronic = ChronicRegistration.objects.count()

@@ -103,15 +103,15 @@ def _held(subject: str, watch, params: list, on: dt.date) -> str:
     marks = ",".join(["%s"] * len(watch))
     cond = (f"c.category IN ({marks}) AND c.start_date <= %s "
             f"AND (c.end_date IS NULL OR c.end_date >= %s)")
-    if subject == "person":
-        params += [*watch, _iso(on), _iso(on), *watch, _iso(on), _iso(on)]
-        return (f"(EXISTS (SELECT 1 FROM {T_PERIOD} c WHERE c.person_id = p.id AND {cond}) OR "
-                f"EXISTS (SELECT 1 FROM {T_PERIOD} c WHERE c.household_id = p.household_id "
-                f"AND {cond}))")
     params += [*watch, _iso(on), _iso(on), *watch, _iso(on), _iso(on)]
-    return (f"(EXISTS (SELECT 1 FROM {T_PERIOD} c WHERE c.household_id = p.household_id "
-            f"AND {cond}) OR EXISTS (SELECT 1 FROM {T_PERIOD} c JOIN {T_PERSON} m "
-            f"ON m.id = c.person_id WHERE m.household_id = p.household_id AND {cond}))")
+    # IN (…) rather than a correlated EXISTS: PostgreSQL hashes each subquery once
+    households = (f"p.household_id IN (SELECT c.household_id FROM {T_PERIOD} c "
+                  f"WHERE c.household_id IS NOT NULL AND {cond})")
+    if subject == "person":
+        return (f"(p.id IN (SELECT c.person_id FROM {T_PERIOD} c WHERE c.person_id IS NOT NULL "
+                f"AND {cond}) OR {households})")
+    return (f"(p.household_id IN (SELECT m.household_id FROM {T_PERIOD} c JOIN {T_PERSON} m "
+            f"ON m.id = c.person_id WHERE {cond}) OR {households})")
 
 
 def _subjects(params: list, prefix: str, household_ids, alias: str = "p",
@@ -135,18 +135,28 @@ def _rows(sql: str, params: list) -> list[tuple]:
         return cur.fetchall()
 
 
-def _expense_sql(params: list, start: dt.date, end: dt.date) -> str:
+def _expense_sql(params: list, start: dt.date, end: dt.date, prefix: str = "",
+                 household_ids=None) -> str:
     """Rows (person_id, kind, ref, fen, discharge, visit): every expense of [start, end], each
-    stay once (see the module's docstring)."""
-    params += [_iso(start), _iso(end), _iso(start), _iso(end)]
+    stay once (see the module's docstring); the region and the households are pushed into both
+    halves, so that an incremental check reads only its households' rows."""
+    where = "region_code LIKE %s"
+    extra = [prefix + "%"]
+    if household_ids is not None:
+        ids = sorted(set(household_ids)) or [0]
+        where += (f" AND person_id IN (SELECT id FROM {T_PERSON} WHERE household_id IN "
+                  f"({','.join(['%s'] * len(ids))}))")
+        extra += ids
+    params += [_iso(start), _iso(end), *extra, _iso(start), _iso(end), *extra]
     return (f"SELECT e.person_id AS person_id, 'imported' AS kind, e.id AS ref, "
             f"e.personal_fen AS fen, e.discharge_date AS discharge, e.visit_type AS visit "
             f"FROM {T_EXTERNAL} e WHERE e.voided_at IS NULL "
-            f"AND e.discharge_date >= %s AND e.discharge_date <= %s "
+            f"AND e.discharge_date >= %s AND e.discharge_date <= %s AND e.{where} "
             f"UNION ALL "
             f"SELECT s.person_id, 'statement', st.id, st.self_pay_fen, s.discharge_date, "
             f"'inpatient' FROM {T_STAY} s JOIN {T_STATEMENT} st ON st.stay_id = s.id "
             f"AND st.status = 'current' WHERE s.discharge_date >= %s AND s.discharge_date <= %s "
+            f"AND s.{where.replace('person_id IN', 's.person_id IN')} "
             f"AND NOT EXISTS (SELECT 1 FROM {T_EXTERNAL} e2 WHERE e2.stay_id = s.id "
             f"AND e2.voided_at IS NULL)")
 
@@ -169,7 +179,8 @@ def _threshold(rule: Rule, share: Decimal, incomes: Incomes, province: str,
 def _expense_totals(rule: Rule, on: dt.date, prefix: str, household_ids, exclude) -> list:
     year_start = dt.date(on.year, 1, 1)
     params: list = []
-    exp = _expense_sql(params, year_start, on)
+    exp = _expense_sql(params, year_start, on, prefix[:2], household_ids)  # a move inside
+    # the province keeps its stays (they carry the region of the day they were settled)
     where = _subjects(params, prefix, household_ids, exclude=exclude)
     held = _held(rule.level, rule.watch, params, on)
     if rule.level == "person":
@@ -184,25 +195,26 @@ def _expense_totals(rule: Rule, on: dt.date, prefix: str, household_ids, exclude
     return _rows(sql, params)
 
 
-def _expense_items(on: dt.date, person_ids=None, household_ids=None) -> dict[int, list[dict]]:
-    """The expenses of the year so far of some persons (or households' members), by person."""
+def _expense_items(on: dt.date, hits: list[Hit], *, by_person: bool) -> dict[int, list[dict]]:
+    """The expenses of the year so far of the hits' persons (or households' members), read by
+    household in chunks (the households pushed into the expense query), keyed by person or by
+    household."""
     out: dict[int, list[dict]] = {}
-    ids = sorted(set(person_ids or household_ids or []))
-    column = "p.id" if person_ids else "p.household_id"
+    wanted = {h.person_id for h in hits} if by_person else None
+    ids = sorted({h.household_id for h in hits})
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         params: list = []
-        exp = _expense_sql(params, dt.date(on.year, 1, 1), on)
-        params += chunk
+        exp = _expense_sql(params, dt.date(on.year, 1, 1), on, "", chunk)
         sql = (f"SELECT x.person_id, p.household_id, x.kind, x.ref, x.fen, x.discharge, x.visit "
                f"FROM ({exp}) x JOIN {T_PERSON} p ON p.id = x.person_id "
-               f"WHERE {column} IN ({','.join(['%s'] * len(chunk))}) "
                f"ORDER BY x.discharge, x.kind, x.ref")
         for pid, hid, kind, ref, fen, discharge, visit in _rows(sql, params):
-            key = pid if person_ids else hid
-            out.setdefault(key, []).append({"person_id": pid, "kind": kind, "id": ref,
-                                            "fen": fen, "discharged_on": str(_date(discharge)),
-                                            "visit": visit})
+            if wanted is not None and pid not in wanted:
+                continue
+            out.setdefault(pid if by_person else hid, []).append(
+                {"person_id": pid, "kind": kind, "id": ref, "fen": fen,
+                 "discharged_on": str(_date(discharge)), "visit": visit})
     return out
 
 
@@ -238,8 +250,7 @@ def _medical(rule: Rule, on, prefix, household_ids, exclude, incomes: Incomes,
     if not hits:
         return hits
     person_level = rule.level == "person"
-    items = _expense_items(on, person_ids=[h.person_id for h in hits] if person_level else None,
-                           household_ids=None if person_level else [h.household_id for h in hits])
+    items = _expense_items(on, hits, by_person=person_level)
     for h in hits:
         h.evidence.update(base)
         h.evidence["items"] = items.get(h.person_id if person_level else h.household_id, [])
