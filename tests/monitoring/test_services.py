@@ -231,3 +231,21 @@ def test_overdue_flag(household):
     due_today = make_warning(household, rule_id="not_enrolled", found_on=today - dt.timedelta(days=15))
     ids = set(RiskWarning.objects.filter(selectors.overdue_q(today)).values_list("pk", flat=True))
     assert late.pk in ids and on_time.pk not in ids and due_today.pk not in ids
+
+
+def test_warning_follows_the_real_county_decision(warning, cadre, users,
+                                                  django_capture_on_commit_callbacks):
+    from ..admission.test_services import run_to_decision
+
+    w = confirmed(warning, cadre)
+    today = timezone.localdate()
+    w = services.warning_act(user=cadre, warning=w, expected_version=w.version, on_date=today,
+                             action_kind="admission", category="marginal", consent_on=today)
+    with django_capture_on_commit_callbacks(execute=True):
+        cr = run_to_decision(users, w.change_request, today=today)
+    assert cr.status == ChangeRequest.Status.APPROVED
+    w.refresh_from_db()
+    assert (w.status, w.closed_on) == (W.CLOSED, today)
+    last = w.steps.last()
+    assert (last.step, last.user, last.from_status) == ("request_decided", None, W.ACTED)
+    assert "县级审定通过" in last.comment
