@@ -27,10 +27,10 @@ from tests.factories import (
 )
 
 D = dt.date
+SINCE = D(2020, 1, 1)
 
 
-def period(person=None, household=None, category="minimum_living", start=D(2020, 1, 1),
-           end=None):
+def period(person=None, household=None, category="minimum_living", start=SINCE, end=None):
     return CategoryPeriod.objects.create(
         person=person, household=household, category=category, start_date=start, end_date=end,
         region_code=(person or household).region_code)

@@ -84,3 +84,15 @@ def test_a_predicate_registry_other_apps_add_to(tmp_path):
 
     d = _load(tmp_path, GOOD.replace("numerator: insured", "numerator: test_everyone"))
     assert d.indicators["x"].numerator.predicate.fn is everyone
+
+
+def test_system_check_reports_a_bad_file(tmp_path, settings):
+    from jkfp.indicators.checks import indicator_files_valid
+
+    (tmp_path / "indicators").mkdir()
+    (tmp_path / "indicators" / "bad.yaml").write_text(GOOD + "    periods: [week]\n",
+                                                      encoding="utf-8")
+    settings.JKFP_POLICIES_DIR = tmp_path
+    errors = indicator_files_valid(None)
+    assert [e.id for e in errors] == ["jkfp.E058"]
+    assert "bad.yaml:10" in errors[0].msg

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import io
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-
-from django.conf import settings
 
 from jkfp.accounts.access import scope_prefix
 from jkfp.errors import DomainError
