@@ -39,8 +39,15 @@ REOPENED_FROM = (WarningStatus.CLOSED, WarningStatus.DISMISSED)
 
 
 def after_scan(run: ScanRun) -> None:
-    """Called after a scan that created warnings; the workflow's pushes are wired here by the
-    lead after merging (a no-op until then)."""
+    """Called after a scan that created warnings. A scheduled full scan (the system actor, on
+    the rules' push frequency: every 10 days for lifted-out and monitored people, monthly for
+    the others) pushes what it found to the townships and departments; a scan by hand pushes
+    only when asked (`jkfp warnings scan --push`), and an incremental check never does — its
+    warnings are on the county's list at once and go out with the next scheduled push."""
+    if run.mode == ScanRun.Mode.FULL and run.user_id is None:
+        from .services import push_found
+
+        push_found(user_or_none=None, region_code=run.region_code, on_date=run.on_date)
 
 
 def units_of(region_code: str) -> list[tuple[str, RuleSet, tuple[str, ...]]]:

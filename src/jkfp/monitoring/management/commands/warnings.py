@@ -29,6 +29,8 @@ class Command(ActingCommand):
         parser.add_argument("--rule", action="append", default=[], help="只扫描这些规则")
         parser.add_argument("--out", default="", help="export：输出的 .csv 文件")
         parser.add_argument("--status", default="", help="export：只导出该状态的预警")
+        parser.add_argument("--push", action="store_true",
+                            help="scan：扫描后把新发现的预警推送给乡镇和相关部门")
 
     def _region(self, opts) -> str:
         region = opts["region"].strip() or self.user.region_code
@@ -64,6 +66,11 @@ class Command(ActingCommand):
         for rule, c in sorted(run.counts.items()):
             self.stdout.write(f"{rule}：新增 {c['new']}，仍存在 {c['still']}，依据变化 {c['changed']}")
         self.stdout.write(f"扫描 #{run.pk} 完成：区划 {region}，日期 {on}")
+        if opts["push"]:
+            from jkfp.monitoring.services import push_found
+
+            pushes = push_found(user_or_none=self.user, region_code=region, on_date=on)
+            self.stdout.write(f"已推送：{len(pushes)} 份推送单（乡镇和部门各一份）")
 
     def _export(self, opts):
         out = Path(opts["out"] or "")
