@@ -14,7 +14,7 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from jkfp.web.renderers import FastWidgetRenderer
+from jkfp.web.renderers import FastWidgetRenderer, W
 
 FORM_MODULES = [
     "jkfp.accounts.forms", "jkfp.admission.forms", "jkfp.contracts.forms", "jkfp.exchange.forms",
@@ -44,6 +44,8 @@ WIDGETS = [
     (forms.Select(choices=[]), ""),
     (forms.SelectMultiple(choices=CHOICES), ["a", "y"]),
     (forms.RadioSelect(choices=CHOICES), "a"),  # option templates of its own: Django's path
+    (type("OwnOption", (forms.Select,), {"option_template_name": W + "input_option.html",
+                                         "input_type": "radio"})(choices=CHOICES), "a"),
     (forms.NullBooleanSelect(), None),
     (forms.SplitDateTimeWidget(), dt.datetime(2026, 12, 2, 8, 30)),
 ]

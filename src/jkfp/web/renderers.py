@@ -120,7 +120,7 @@ class FastWidgetRenderer(DjangoTemplates):
             fast = self._fast[name] = source == DJANGO_SOURCES[name]
         return fast
 
-    def _select(self, context: dict, request) -> str | None:
+    def _select(self, context: dict, request) -> str:
         widget = context["widget"]
         parts = [f'<select name="{_var(widget["name"])}"{_attrs(widget)}>']
         for group_name, group_choices, _index in widget["optgroups"]:
@@ -130,8 +130,9 @@ class FastWidgetRenderer(DjangoTemplates):
                 name = option["template_name"]
                 if name == W + "select_option.html" and self._is_django_own(name):
                     html = _option(option) + "\n"  # the file's final newline
-                else:  # an option template of its own: as the include would render it
-                    html = self.render(name, {**context, "widget": option}, request)
+                else:  # an option template of its own: as the include renders it (unstripped)
+                    html = self.get_template(name).render({**context, "widget": option},
+                                                          request)
                 parts.append(f"\n  {html}")
             if group_name:
                 parts.append("\n  </optgroup>")
