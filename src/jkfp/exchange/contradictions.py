@@ -11,9 +11,8 @@ import datetime as dt
 
 from jkfp.accounts.models import User
 from jkfp.categories import Category
-from jkfp.registry.income_lines import income_line
 from jkfp.registry.models import HouseholdIncome
-from jkfp.registry.selectors import category_period_scope, person_scope
+from jkfp.registry.selectors import category_period_scope, income_line, person_scope
 
 WHAT = "特困人员所在户收入超过监测线"
 

@@ -382,3 +382,4 @@ def person_detail(*, user: User, pk: int) -> PersonDetail:
         history=person_history(user=user, person=p),
         can_reveal=can_see_full_identity(user),
     )
+from .income_lines import income_line  # noqa: E402,F401  (the monitoring income line, 53a)
