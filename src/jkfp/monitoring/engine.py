@@ -95,7 +95,7 @@ def _add_months(column: str, months_param: str = "%s") -> str:
     return f"date({column}, '+' || {months_param} || ' months')"
 
 
-def _held(subject: str, watch, params: list, on: dt.date) -> str:
+def _held(subject: str, watch, params: list, on: dt.date, few: bool = False) -> str:
     """SQL: the person (alias p) holds on `on` one of `watch` itself or through its household
     (`subject` = "person"), or the household (alias p's household) or any member does."""
     if watch is None:
@@ -104,7 +104,15 @@ def _held(subject: str, watch, params: list, on: dt.date) -> str:
     cond = (f"c.category IN ({marks}) AND c.start_date <= %s "
             f"AND (c.end_date IS NULL OR c.end_date >= %s)")
     params += [*watch, _iso(on), _iso(on), *watch, _iso(on), _iso(on)]
-    # IN (…) rather than a correlated EXISTS: PostgreSQL hashes each subquery once
+    if few:  # a few households (an incremental check): correlated EXISTS, by index
+        own = (f"EXISTS (SELECT 1 FROM {T_PERIOD} c WHERE c.household_id = p.household_id "
+               f"AND {cond})")
+        if subject == "person":
+            return (f"(EXISTS (SELECT 1 FROM {T_PERIOD} c WHERE c.person_id = p.id AND {cond}) "
+                    f"OR {own})")
+        return (f"(EXISTS (SELECT 1 FROM {T_PERIOD} c JOIN {T_PERSON} m ON m.id = c.person_id "
+                f"WHERE m.household_id = p.household_id AND {cond}) OR {own})")
+    # a region: IN (…) rather than a correlated EXISTS, PostgreSQL hashes each subquery once
     households = (f"p.household_id IN (SELECT c.household_id FROM {T_PERIOD} c "
                   f"WHERE c.household_id IS NOT NULL AND {cond})")
     if subject == "person":
@@ -182,7 +190,7 @@ def _expense_totals(rule: Rule, on: dt.date, prefix: str, household_ids, exclude
     exp = _expense_sql(params, year_start, on, prefix[:2], household_ids)  # a move inside
     # the province keeps its stays (they carry the region of the day they were settled)
     where = _subjects(params, prefix, household_ids, exclude=exclude)
-    held = _held(rule.level, rule.watch, params, on)
+    held = _held(rule.level, rule.watch, params, on, household_ids is not None)
     if rule.level == "person":
         sql = (f"SELECT p.id, p.household_id, p.region_code, SUM(x.fen) FROM ({exp}) x "
                f"JOIN {T_PERSON} p ON p.id = x.person_id WHERE {where} AND {held} "
@@ -275,7 +283,7 @@ def _major_disease(rule, on, prefix, household_ids, exclude) -> list[Hit]:
            f"MIN(k.disease_code), COUNT(*) FROM {T_CASE} k JOIN {T_PERSON} p ON p.id = k.person_id "
            f"WHERE k.found_on >= %s AND k.found_on <= %s AND k.close_reason <> 'not_eligible' ")
     sql += f"AND {_subjects(params, prefix, household_ids, exclude=exclude)} "
-    sql += f"AND {_held('person', rule.watch, params, on)} "
+    sql += f"AND {_held('person', rule.watch, params, on, household_ids is not None)} "
     sql += "GROUP BY p.id, p.household_id, p.region_code"
     return _simple(sql, params, "person", lambda r: str(_date(r[3]).year),
                    lambda r: {"first_found_on": str(_date(r[3])), "disease_code": r[4],
@@ -288,7 +296,7 @@ def _not_enrolled(rule, on, prefix, household_ids, exclude) -> list[Hit]:
            f"AND NOT EXISTS (SELECT 1 FROM {T_ENROLMENT} n WHERE n.person_id = p.id "
            f"AND n.year = %s AND n.status = 'insured' AND n.void = FALSE) ")
     sql += f"AND {_subjects(params, prefix, household_ids, exclude=exclude)} "
-    sql += f"AND {_held('person', rule.watch, params, on)}"
+    sql += f"AND {_held('person', rule.watch, params, on, household_ids is not None)}"
     return _simple(sql, params, "person", lambda r: str(on.year),
                    lambda r: {"year": on.year})
 
@@ -304,7 +312,7 @@ def _followup_gap(rule, on, prefix, household_ids, exclude) -> list[Hit]:
            f"AND NOT EXISTS (SELECT 1 FROM {T_FOLLOWUP} f WHERE f.person_id = p.id "
            f"AND f.visited_on >= %s AND f.visited_on <= %s) ")
     sql += f"AND {_subjects(params, prefix, household_ids, exclude=exclude)} "
-    sql += f"AND {_held('person', rule.watch, params, on)} "
+    sql += f"AND {_held('person', rule.watch, params, on, household_ids is not None)} "
     sql += "GROUP BY p.id, p.household_id, p.region_code"
     quarter = f"{on.year}Q{(on.month - 1) // 3 + 1}"
     return _simple(sql, params, "person", lambda r: quarter,
@@ -372,7 +380,7 @@ def _no_worker(rule, on, prefix, household_ids, exclude) -> list[Hit]:
            f"AND NOT EXISTS (SELECT 1 FROM {T_PERSON} w WHERE w.household_id = h.id "
            f"AND w.alive = TRUE AND w.work_ability IN ({','.join(['%s'] * len(able))})) ")
     sql += f"AND {_subjects(params, prefix, household_ids, exclude=exclude)} "
-    sql += f"AND {_held('household', rule.watch, params, on)}"
+    sql += f"AND {_held('household', rule.watch, params, on, household_ids is not None)}"
     return _simple(sql, params, "household", lambda r: str(on.year),
                    lambda r: {"since": since})
 
