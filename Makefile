@@ -69,6 +69,7 @@ bench: install-dev assets
 	$(VENV)/bin/python bench/bench_management.py
 	$(VENV)/bin/python bench/bench_linkage.py
 	$(VENV)/bin/python bench/bench_exchange.py
+	$(VENV)/bin/python bench/bench_indicators.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check src tests bench
