@@ -12,6 +12,8 @@ each unit has one person and each person one village), written by one grouped
 
 from __future__ import annotations
 
+from django.db import connection
+
 from jkfp.registry.models import Person
 
 from .definitions import Ctx, Indicator, Ref
@@ -36,13 +38,19 @@ def village_sql(ind: Indicator, period: Period, *, poor: tuple[str, ...],
     """(region_code, denominator, numerator) per village; with `select_units`, the units of
     the population instead: (unit_id, person_id, region_code, in_numerator)."""
     ctx = Ctx(period.start, period.end, poor)
+    # each predicate once, as a materialised CTE on PostgreSQL: a predicate joined as a plain
+    # subquery may be re-run per row of the other side (the management-status query)
+    mat = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     pop_sql, params = _units(ind.population, ctx)
+    ctes = [f"pop AS {mat}({pop_sql})"]
     joins = []
     for i, f in enumerate(ind.filters):
         fs, fp = f.sql(ctx)
-        joins.append(f"JOIN ({fs}) f{i} ON f{i}.person_id = pop.person_id")
+        ctes.append(f"f{i} AS {mat}({fs})")
+        joins.append(f"JOIN f{i} ON f{i}.person_id = pop.person_id")
         params = [*params, *fp]
     num_sql, num_params = _units(ind.numerator, ctx)
+    ctes.append(f"num AS {mat}({num_sql})")
     params = [*params, *num_params, True, ctx.end]
     where = "(pe.alive = %s OR (pe.death_date IS NOT NULL AND pe.death_date > %s))"
     if villages is not None:
@@ -51,12 +59,13 @@ def village_sql(ind: Indicator, period: Period, *, poor: tuple[str, ...],
     if prefix:
         where += " AND pe.region_code LIKE %s"
         params.append(prefix + "%")
-    body = (f"FROM ({pop_sql}) pop JOIN {P} pe ON pe.id = pop.person_id {' '.join(joins)} "
-            f"LEFT JOIN ({num_sql}) num ON num.unit_id = pop.unit_id WHERE {where}")
+    body = (f"FROM pop JOIN {P} pe ON pe.id = pop.person_id {' '.join(joins)} "
+            f"LEFT JOIN num ON num.unit_id = pop.unit_id WHERE {where}")
+    head = "WITH " + ", ".join(ctes) + " "
     if select_units:
-        return (f"SELECT pop.unit_id, pop.person_id, pe.region_code, "
+        return (f"{head}SELECT pop.unit_id, pop.person_id, pe.region_code, "
                 f"CASE WHEN num.unit_id IS NULL THEN 0 ELSE 1 END {body}", params)
-    return (f"SELECT pe.region_code, SUM(pop.w), SUM(COALESCE(num.w, 0)) {body} "
+    return (f"{head}SELECT pe.region_code, SUM(pop.w), SUM(COALESCE(num.w, 0)) {body} "
             "GROUP BY pe.region_code", params)
 
 
