@@ -36,8 +36,11 @@ def _periods_of(ind: definitions.Indicator, years: list[int], today: dt.date
 
 
 def _computed_years() -> list[int]:
-    codes = Figure.objects.filter(period__regex=r"^\d{4}$").values_list("period", flat=True)
-    return sorted({int(c) for c in codes.distinct()})
+    """The years a rebuild has written, from any of their rows (a month, a quarter or the
+    year): a year's own rows are absent when its population is empty on 31 December (every
+    poor person dead by then), and keying on them made the refresh skip the whole year."""
+    codes = Figure.objects.values_list("period", flat=True).distinct()
+    return sorted({int(c[:4]) for c in codes if c[:4].isdigit()})
 
 
 def _fill(cur, defs: definitions.Definitions, years: list[int], today: dt.date,
