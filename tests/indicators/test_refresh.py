@@ -44,6 +44,23 @@ def test_a_death_recorded_by_the_service_marks_the_village(world, django_capture
     assert snapshot() == refreshed
 
 
+def test_refresh_recomputes_a_year_whose_population_is_empty_at_its_end(world):
+    """Every person dead by December: no row of the year itself, but the months are computed
+    and a refresh must still recompute them (it once took the years from the year rows)."""
+    Person.objects.filter(alive=True).update(alive=False, death_date=dt.date(2025, 11, 15))
+    services.indicators_rebuild(years=[2025], today=TODAY)
+    assert not Figure.objects.filter(period="2025").exists()
+    p5 = Person.objects.get(pk=world["p5"].pk)
+    period(person=p5, category="extreme_poor", start=dt.date(2025, 3, 15),
+           end=dt.date(2025, 4, 4))
+    services.villages_mark_dirty(region_codes=[p5.region_code])
+    services.indicators_refresh(today=TODAY)
+    assert not DirtyVillage.objects.exists()
+    refreshed = snapshot()
+    services.indicators_rebuild(years=[2025], today=TODAY)
+    assert snapshot() == refreshed
+
+
 OPS = st.lists(st.tuples(st.sampled_from(["die", "insure", "category", "contract", "stay",
                                           "move"]),
                          st.integers(0, 4), st.integers(1, 12), st.integers(0, 2)),
