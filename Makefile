@@ -9,6 +9,8 @@ JKFP := $(VENV)/bin/jkfp
 PERSONS ?= 30000
 SEED ?= 1
 HOST ?= 127.0.0.1:8000
+# the test suite runs on this many processes (pytest-xdist; each has its own test database)
+TEST_WORKERS ?= 2
 
 .PHONY: demo serve test bench assets install install-dev browser lint
 
@@ -59,7 +61,7 @@ serve: install assets
 # The test suite (PostgreSQL when DATABASE_URL is set, else SQLite); browser tests use
 # Debian's chromium at /usr/bin/chromium.
 test: install-dev assets browser
-	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install-dev assets
 	$(VENV)/bin/python bench/bench_registry.py

@@ -17,7 +17,7 @@ from django.db.models import Count, F, Max, Q
 
 from jkfp.accounts.models import User
 from jkfp.contracts.models import Contract, FollowUp, ServiceDelivery, Team, TeamMember, TeamVillage
-from jkfp.demo.health import CHRONIC_CODES, DISEASE_CODES, HEALTH_MODELS, SHOULD_SIGN
+from jkfp.demo.health_data import CHRONIC_CODES, DISEASE_CODES, HEALTH_MODELS, SHOULD_SIGN
 from jkfp.demo.requests import Actor
 from jkfp.demo.services import MODELS, demo_generate
 from jkfp.health import rules

@@ -34,7 +34,8 @@ from jkfp.summaries.services import summary_rebuild
 from .accounts import FIRST_VILLAGE_HUAMACHI, AccountRow, demo_accounts_ensure, demo_users
 from .categories import generate_categories
 from .facilities import generate_facilities
-from .health import HEALTH_MODELS, generate_health
+from .health import generate_health
+from .health_data import HEALTH_MODELS
 from .load import next_ids, write_tables
 from .pools import draw_pools
 from .population import generate_population
