@@ -9,8 +9,8 @@ measures with the wall time, the CPU time of this process and the load average:
   --repeat runs, the first writing the warnings and the others finding them again;
 - an incremental check after one settled stay (`scan.check_after` of the household) — median of
   --checks runs over different households;
-- `township_worklist(user)`: a hook for the township worklist (warn-flow's selector); it is
-  measured when `jkfp.monitoring.selectors` has a function of that name.
+- the worklists of the demo accounts (township to verify, county overdue and overview counts,
+  city counts by county and rule) over the warnings the scans wrote — medians of 7.
 
     .venv/bin/python bench/bench_warnings.py [--persons 1000000] [--repeat 3] [--checks 20]
         [--database-url postgres://postgres@127.0.0.1:5432/jkfp_bench_warn]
@@ -71,14 +71,34 @@ def load_stays(user_id: int) -> int:
     return n
 
 
-def township_worklist(user):
-    """The township worklist as warn-flow builds it (None until its selector exists)."""
-    try:
-        from jkfp.monitoring import selectors
-    except ImportError:
-        return None
-    fn = getattr(selectors, "township_worklist", None)
-    return None if fn is None else list(fn(user=user)[:50])
+def worklists(repeat: int) -> list[tuple[str, float, float, float]]:
+    """The worklists of the demo accounts over the warnings the scans wrote: (what, median wall,
+    median CPU, load average) of `repeat` runs each."""
+    from jkfp.accounts.models import User
+    from jkfp.monitoring import selectors as sel
+
+    by = {u.username: u for u in User.objects.filter(
+        username__in=["township_yc", "county_yc", "city_wz", "civil_yc"])}
+    cases = []
+    if "township_yc" in by:
+        t = by["township_yc"]
+        cases.append(("township worklist, to verify (first 200)",
+                      lambda: list(sel.township_to_verify(user=t)[:200])))
+    if "county_yc" in by:
+        c = by["county_yc"]
+        cases.append(("county: overdue by township", lambda: sel.overdue_by_township(user=c)))
+        cases.append(("county: region-overview counts", lambda: sel.overview_counts(user=c)))
+    if "city_wz" in by:
+        w = by["city_wz"]
+        cases.append(("city: open and overdue by county and rule",
+                      lambda: sel.counts_by_county_and_rule(user=w)))
+    out = []
+    for what, fn in cases:
+        runs = [_timed(fn) for _ in range(repeat)]
+        med = statistics.median
+        out.append((what, med(r[0] for r in runs), med(r[1] for r in runs),
+                    med(r[2] for r in runs)))
+    return out
 
 
 def _timed(fn):
@@ -141,12 +161,11 @@ def main() -> None:
           f"wall, {med(c for _, c, _ in checks) * 1000:.1f} ms CPU, load "
           f"{med(x for _, _, x in checks):.1f} ({len(checks)} households of "
           f"{Household.objects.count():,})")
-    township = User.objects.filter(region__code__regex=r"^\d{9}$").first()
-    if township is not None:
-        wall, cpu, load, out = _timed(lambda: township_worklist(township))
-        if out is not None:
-            print(f"township worklist: {wall * 1000:.1f} ms wall, load {load:.1f}")
+    from jkfp.monitoring.models import RiskWarning
 
+    print(f"\nworklists over {RiskWarning.objects.count():,} warnings (medians of 7):")
+    for what, wall, cpu, load in worklists(7):
+        print(f"  {what}: {wall * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU, load {load:.1f}")
 
 if __name__ == "__main__":
     main()

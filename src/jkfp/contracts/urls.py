@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, worklists
+from . import teams, views, worklists
 
 app_name = "contracts"
 urlpatterns = [
@@ -19,13 +19,13 @@ urlpatterns = [
          name="worklist_not_standard_export"),
     path("contracts/management/", worklists.management, name="management"),
     path("contracts/management/export.xlsx", worklists.management_export, name="management_export"),
-    path("contracts/teams/", views.team_list, name="team_list"),
-    path("contracts/teams/export.xlsx", views.team_export, name="team_export"),
-    path("contracts/teams/new/", views.team_new, name="team_new"),
-    path("contracts/teams/<int:pk>/", views.team_detail, name="team"),
-    path("contracts/teams/<int:pk>/edit/", views.team_edit, name="team_edit"),
-    path("contracts/teams/<int:pk>/members/", views.member_add, name="member_add"),
-    path("contracts/members/<int:pk>/end/", views.member_end, name="member_end"),
+    path("contracts/teams/", teams.team_list, name="team_list"),
+    path("contracts/teams/export.xlsx", teams.team_export, name="team_export"),
+    path("contracts/teams/new/", teams.team_new, name="team_new"),
+    path("contracts/teams/<int:pk>/", teams.team_detail, name="team"),
+    path("contracts/teams/<int:pk>/edit/", teams.team_edit, name="team_edit"),
+    path("contracts/teams/<int:pk>/members/", teams.member_add, name="member_add"),
+    path("contracts/members/<int:pk>/end/", teams.member_end, name="member_end"),
     path("contracts/list/", views.contract_list, name="contract_list"),
     path("contracts/list/export.xlsx", views.contract_export, name="contract_export"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract"),
