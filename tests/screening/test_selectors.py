@@ -9,7 +9,7 @@ import pytest
 
 from jkfp.accounts.models import Role
 from jkfp.registry.models import CategoryPeriod
-from jkfp.screening import selectors, services
+from jkfp.screening import followthrough, selectors, services
 
 from ..conftest import (
     CHANGZHI_VILLAGE,
@@ -144,10 +144,10 @@ def test_worklist_holds_positives_until_they_have_a_case_or_are_ruled_out(county
     s = record(county, campaign, sus, result="suspected", finding="乳腺结节",
                on=dt.date(2024, 4, 1))
     assert [r.pk for r in selectors.worklist(user=county)] == [s.pk, p.pk]  # oldest first
-    s = services.result_step(user=county, result=s, step="refer", on_date=dt.date(2024, 4, 2),
+    s = followthrough.result_step(user=county, result=s, step="refer", on_date=dt.date(2024, 4, 2),
                              expected_version=s.version, referred_to="县医院", today=TODAY)
     assert s.pk in _ids(selectors.worklist(user=county))  # referred: still a step to take
-    services.result_step(user=county, result=s, step="rule_out", on_date=dt.date(2024, 4, 9),
+    followthrough.result_step(user=county, result=s, step="rule_out", on_date=dt.date(2024, 4, 9),
                          expected_version=s.version, comment="复查为良性", today=TODAY)
     assert _ids(selectors.worklist(user=county)) == {p.pk}
     assert _ids(selectors.worklist(user=county, campaign=campaign)) == {p.pk}

@@ -10,7 +10,7 @@ import pytest
 
 from jkfp.accounts.models import Department, Role
 from jkfp.errors import DomainError, ErrorCode
-from jkfp.screening import services
+from jkfp.screening import followthrough, services
 from jkfp.screening.models import Campaign, ResultStep, ScreeningResult
 from jkfp.screening.services import ResultInput
 
@@ -196,7 +196,7 @@ def positive(campaign, county, woman):
 
 def step(user, result, name, on=dt.date(2024, 5, 10), **kw):
     result.refresh_from_db()
-    return services.result_step(user=user, result=result, step=name, on_date=on,
+    return followthrough.result_step(user=user, result=result, step=name, on_date=on,
                                 expected_version=result.version, today=TODAY, **kw)
 
 
@@ -248,7 +248,7 @@ def test_step_refusals_name_the_field(positive, county, users, civil):
     refused(lambda: step(civil, positive, "refer", referred_to="x"), (ErrorCode.PERMISSION, None))
     refused(lambda: step(users["changzhi_city"], positive, "refer", referred_to="x"),
             (ErrorCode.PERMISSION, None))
-    refused(lambda: services.result_step(user=county, result=positive, step="refer",
+    refused(lambda: followthrough.result_step(user=county, result=positive, step="refer",
                                          on_date=dt.date(2024, 5, 10), referred_to="x",
                                          expected_version=positive.version + 1, today=TODAY),
             (ErrorCode.STALE_VERSION, "version"))

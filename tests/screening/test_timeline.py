@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from jkfp.health.timeline import person_timeline
-from jkfp.screening import services
+from jkfp.screening import followthrough
 
 from .conftest import TODAY, record
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_results_and_steps_are_in_the_timeline(county, campaign, woman, civil):
     r = record(county, campaign, woman, result="suspected", finding="乳腺结节")
-    services.result_step(user=county, result=r, step="refer", on_date=dt.date(2024, 5, 9),
+    followthrough.result_step(user=county, result=r, step="refer", on_date=dt.date(2024, 5, 9),
                          expected_version=r.version, referred_to="县医院", comment="转外科",
                          today=TODAY)
     mine = [(e.on, e.kind, e.title, e.detail) for e in person_timeline(user=county, person=woman)

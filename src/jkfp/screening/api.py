@@ -19,7 +19,7 @@ from jkfp.api.errors import ApiError, ApiErrorCode
 from jkfp.registry import idnumber
 from jkfp.registry import selectors as registry_selectors
 
-from . import programmes, rules, selectors, services
+from . import followthrough, programmes, rules, selectors, services
 from .models import Campaign, ScreeningResult
 from .schemas import (
     BulkIn,
@@ -220,7 +220,7 @@ def result_step(request, result_id: int, payload: StepIn):
     access.require_health_reader(user)
     r = selectors.result_get(user=user, pk=result_id)
     data = payload.model_dump()
-    services.result_step(user=user, result=r, step=data.pop("step"),
+    followthrough.result_step(user=user, result=r, step=data.pop("step"),
                          on_date=data.pop("on_date"), expected_version=data.pop("version"),
                          **data)
     return _result_detail(user, result_id)

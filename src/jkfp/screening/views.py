@@ -25,7 +25,7 @@ from jkfp.registry import selectors as registry_selectors
 from jkfp.web.forms import call_service
 from jkfp.web.http import paginate
 
-from . import export, programmes, rules, selectors, services
+from . import export, followthrough, programmes, rules, selectors, services
 from .forms import (
     BulkForm,
     CampaignEditForm,
@@ -316,7 +316,7 @@ def result_step(request, pk: int, step: str):
     except ValueError:
         raise Http404(_("无此步骤")) from None
     form = StepForm(request.POST, step=s)
-    out = call_service(form, lambda d: services.result_step(
+    out = call_service(form, lambda d: followthrough.result_step(
         user=user, result=r, step=s, on_date=d["on_date"], expected_version=d["version"],
         **{k: v for k, v in d.items() if k not in ("on_date", "version")}),
         field_map={"step": "__all__", "region_code": "__all__", "version": "__all__",
