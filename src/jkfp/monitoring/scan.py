@@ -30,7 +30,7 @@ from jkfp.accounts.access import require_in_scope
 from jkfp.errors import DomainError
 from jkfp.registry.models import Household, Person
 
-from . import engine
+from . import bulk, engine
 from .models import RiskWarning, ScanRun, WarningStatus, WarningStep
 from .rulefiles import RuleSet, incomes, rule_files, rules_dir, rules_for
 
@@ -113,7 +113,13 @@ def _write(run: ScanRun, rule, hits: list[engine.Hit], *, prefix: str, household
             changed.append(w)
             steps.append(WarningStep(warning_id=w.pk, step="facts_changed", from_status=before,
                                      to_status=w.status, on_date=on, comment=comment, user=user))
-    if new:
+    if new and bulk.fast():
+        WarningStep.objects.bulk_create(steps, batch_size=5000)
+        steps = []
+        bulk.insert_steps(bulk.insert_warnings(new, user=user), step="found", from_status="",
+                          to_status=WarningStatus.FOUND, on_date=on,
+                          comment=f"扫描发现（{rule.name}）", user=user)
+    elif new:
         created = bulk_create_with_history(new, RiskWarning, batch_size=2000, default_user=user)
         if any(w.pk is None for w in created):  # a backend that returns no ids
             keyed = _existing(rule.id, {w.period for w in new}, prefix, household_ids)

@@ -10,6 +10,7 @@ measure), linked on the warning, never retyped.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 
 from django.db import transaction
@@ -26,6 +27,7 @@ from jkfp.registry import services as registry_services
 from jkfp.registry.models import SupportMeasure
 from jkfp.writes import locked, model_update
 
+from . import bulk
 from .models import ActionKind, Push, PushItem, RiskWarning, WarningStatus, WarningStep
 from .rules import require_action, require_step
 
@@ -92,18 +94,38 @@ def push_found(*, user_or_none: User | None, region_code: str, on_date: dt.date)
             push, _ = Push.objects.get_or_create(department=dep, region_code=code,
                                                  pushed_on=on_date,
                                                  defaults={"user": user_or_none})
-            PushItem.objects.bulk_create([PushItem(push=push, warning_id=pk) for pk in pks],
-                                         ignore_conflicts=True)
+            if bulk.fast():
+                bulk.insert_push_items(push.pk, pks)
+            else:
+                PushItem.objects.bulk_create([PushItem(push=push, warning_id=pk) for pk in pks],
+                                             ignore_conflicts=True)
             pushes.append(push)
         pks = [pk for pk, _, _ in found]
+
+        labels = dict(Department.choices)
+
+        @functools.cache
+        def _comment(deps: tuple) -> str:
+            named = [labels[d] for d in deps if d in departments]
+            return "推送至乡镇" + ("及" + "、".join(named) if named else "")
+
+        def comment(deps) -> str:
+            return _comment(tuple(deps or ()))
+
+        if bulk.fast():
+            bulk.mark_pushed(pks, on_date=on_date)
+            by_comment: dict[str, list[int]] = defaultdict(list)
+            for pk, _, deps in found:
+                by_comment[comment(deps)].append(pk)
+            for text, ids in by_comment.items():
+                bulk.insert_steps(ids, step="push", from_status=W.FOUND, to_status=W.PUSHED,
+                                  on_date=on_date, comment=text, user=user_or_none)
+            return pushes
         RiskWarning.objects.filter(pk__in=pks).update(status=W.PUSHED, pushed_on=on_date,
                                                       version=F("version") + 1)
         WarningStep.objects.bulk_create([
             WarningStep(warning_id=pk, step="push", from_status=W.FOUND, to_status=W.PUSHED,
-                        on_date=on_date, user=user_or_none,
-                        comment="推送至乡镇" + ("及" + "、".join(
-                            dict(Department.choices)[d] for d in deps if d in departments)
-                            if any(d in departments for d in deps or ()) else ""))
+                        on_date=on_date, user=user_or_none, comment=comment(deps))
             for pk, _, deps in found])
     return pushes
 
