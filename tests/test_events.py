@@ -53,3 +53,35 @@ def test_a_failing_handler_does_not_undo_the_change(users, household,
         events.unsubscribe(Event.HOUSEHOLD_CHANGED, broken)
     household.refresh_from_db()
     assert household.address == "仍然保存"
+
+
+def test_publish_many_calls_a_batch_form_once_and_the_others_per_payload(
+        db, django_capture_on_commit_callbacks):
+    single, batches = [], []
+
+    def one(**payload):
+        single.append(payload)
+
+    def many(payloads):
+        batches.append(payloads)
+
+    def plain(**payload):
+        single.append(("plain", payload))
+
+    events.subscribe(Event.PERIOD_CHANGED, one, batch=many)
+    events.subscribe(Event.PERIOD_CHANGED, plain)
+    payloads = [{"period_id": i, "region_code": "640323100201", "category": "x"} for i in (1, 2)]
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            with transaction.atomic():
+                events.publish_many(Event.PERIOD_CHANGED, payloads)
+                assert batches == [] and single == []  # not before the commit
+        with django_capture_on_commit_callbacks(execute=True):
+            with pytest.raises(RuntimeError), transaction.atomic():
+                events.publish_many(Event.PERIOD_CHANGED, payloads)
+                raise RuntimeError("rolled back")
+    finally:
+        events.unsubscribe(Event.PERIOD_CHANGED, one)
+        events.unsubscribe(Event.PERIOD_CHANGED, plain)
+    assert batches == [payloads]
+    assert single == [("plain", payloads[0]), ("plain", payloads[1])]

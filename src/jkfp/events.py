@@ -36,18 +36,25 @@ class Event(StrEnum):
 
 
 Handler = Callable[..., None]
+BatchHandler = Callable[[list[dict]], None]
 _handlers: dict[Event, list[Handler]] = defaultdict(list)
+_batches: dict[tuple[Event, Handler], BatchHandler] = {}
 
 
-def subscribe(event: Event, handler: Handler) -> None:
-    """Run `handler(**payload)` after every committed change that publishes `event`."""
+def subscribe(event: Event, handler: Handler, *, batch: BatchHandler | None = None) -> None:
+    """Run `handler(**payload)` after every committed change that publishes `event`; with
+    `batch`, a change that publishes many at once (`publish_many`) calls `batch(payloads)` once
+    instead."""
     if handler not in _handlers[event]:
         _handlers[event].append(handler)
+    if batch is not None:
+        _batches[(event, handler)] = batch
 
 
 def unsubscribe(event: Event, handler: Handler) -> None:
     if handler in _handlers[event]:
         _handlers[event].remove(handler)
+    _batches.pop((event, handler), None)
 
 
 def _run(handler: Handler, event: Event, payload: dict) -> None:
@@ -57,7 +64,29 @@ def _run(handler: Handler, event: Event, payload: dict) -> None:
         log.exception("follow-on handler %r of %s failed", handler, event)
 
 
+def _run_batch(batch: BatchHandler, event: Event, payloads: list[dict]) -> None:
+    try:
+        batch(payloads)
+    except Exception:
+        log.exception("follow-on batch handler %r of %s failed", batch, event)
+
+
 def publish(event: Event, **payload: object) -> None:
     """Schedule every subscriber of `event` to run once the current transaction commits."""
     for handler in list(_handlers[Event(event)]):
         transaction.on_commit(partial(_run, handler, Event(event), payload))
+
+
+def publish_many(event: Event, payloads: list[dict]) -> None:
+    """`publish` once per payload, for a change of many rows at once (an import): a subscriber
+    with a batch form runs once with every payload, the others once per payload."""
+    event, payloads = Event(event), list(payloads)
+    if not payloads:
+        return
+    for handler in list(_handlers[event]):
+        batch = _batches.get((event, handler))
+        if batch is not None:
+            transaction.on_commit(partial(_run_batch, batch, event, payloads))
+        else:
+            for payload in payloads:
+                transaction.on_commit(partial(_run, handler, event, payload))

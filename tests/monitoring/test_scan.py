@@ -128,3 +128,31 @@ def test_incremental_checks_agree_with_the_full_scan(users, regions, rows, categ
                                                   "household_id", "period", "amount_fen",
                                                   "facts_hash"))
     assert incremental == full
+
+
+def test_an_import_of_many_periods_checks_their_households_in_one_run(
+        users, regions, django_capture_on_commit_callbacks):
+    """`registry.bulk` publishes its periods at once: one incremental run per county for all
+    the households, finding what one check per period would find."""
+    from jkfp.registry.bulk import PeriodOpen, category_periods_import
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    households = [HouseholdFactory() for _ in range(3)]
+    for hh in households:  # far over half of any year's income line
+        stay(hh.head, users["county"], discharge=today.replace(month=1, day=10),
+             self_pay_fen=5_000_000)
+    before = ScanRun.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        category_periods_import(
+            user=users["county"], source="import:test",
+            opens=[PeriodOpen(category="lifted_out", start_date=dt.date(2021, 1, 1),
+                              region_code=hh.region_code, household_id=hh.pk)
+                   for hh in households], end_changes=[])
+    runs = ScanRun.objects.order_by("pk")[before:]
+    assert [r.mode for r in runs] == ["incremental"]
+    assert set(RiskWarning.objects.filter(rule_id="medical_cost_return")
+               .values_list("household_id", flat=True)) == {hh.pk for hh in households}
+    full = scan.full_scan(user=users["county"], region_code="640323", on_date=today)
+    assert all(c["new"] == 0 and c["changed"] == 0 for c in full.counts.values())

@@ -56,6 +56,37 @@ def on_followup(*, registration_id=None, **_):
         check_after(person_ids=[pid])
 
 
+def on_persons(payloads: list[dict]) -> None:
+    """`on_person` for many at once (an import): one check of all their households."""
+    if not _on():
+        return
+    from .scan import check_after
+
+    check_after(person_ids=[p["person_id"] for p in payloads if p.get("person_id")],
+                household_ids=[p["household_id"] for p in payloads if p.get("household_id")])
+
+
+def on_periods(payloads: list[dict]) -> None:
+    """`on_period` for many at once (an import): one check of all their subjects' households."""
+    if not _on():
+        return
+    from jkfp.registry.models import CategoryPeriod
+
+    from .scan import check_after
+
+    ids = [p["period_id"] for p in payloads if p.get("period_id")]
+    persons, households = set(), set()
+    for i in range(0, len(ids), 10_000):
+        for pid, hid in CategoryPeriod.objects.filter(pk__in=ids[i:i + 10_000]).values_list(
+                "person_id", "household_id"):
+            if pid:
+                persons.add(pid)
+            if hid:
+                households.add(hid)
+    if persons or households:
+        check_after(person_ids=sorted(persons), household_ids=sorted(households))
+
+
 #: the import tasks whose batches change what the rules read (settlement records, enrolment)
 IMPORT_TASKS = ("exchange.apply",)
 
@@ -72,7 +103,7 @@ def on_job(*, task=None, state=None, region_code="", **_):
 
 def connect() -> None:
     for event in (Event.STAY_SETTLED, Event.PERSON_CHANGED, Event.CASE_FOUND):
-        subscribe(event, on_person)
-    subscribe(Event.PERIOD_CHANGED, on_period)
+        subscribe(event, on_person, batch=on_persons)
+    subscribe(Event.PERIOD_CHANGED, on_period, batch=on_periods)
     subscribe(Event.FOLLOWUP_RECORDED, on_followup)
     subscribe(Event.JOB_FINISHED, on_job)

@@ -22,7 +22,7 @@ from jkfp.accounts.access import code_in_scope, require_writer
 from jkfp.accounts.models import User
 from jkfp.categories import LABELS, Category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
-from jkfp.events import Event, publish
+from jkfp.events import Event, publish_many
 from jkfp.summaries.services import summary_add, summary_snapshot
 
 from .models import CategoryPeriod, Person
@@ -205,10 +205,13 @@ def category_periods_import(
         )
         pairs += [({}, summary_snapshot(p)) for p in created]
         summary_add(_deltas(pairs))
-        for p in [*changed, *created]:
-            publish(
-                Event.PERIOD_CHANGED, period_id=p.pk, region_code=p.region_code, category=p.category
-            )
+        publish_many(
+            Event.PERIOD_CHANGED,
+            [
+                {"period_id": p.pk, "region_code": p.region_code, "category": p.category}
+                for p in [*changed, *created]
+            ],
+        )
     return created, befores
 
 
@@ -249,11 +252,11 @@ def persons_update_imported(
                 default_change_reason=reason,
             )
             summary_add(_deltas(pairs))
-            for p in touched:
-                publish(
-                    Event.PERSON_CHANGED,
-                    person_id=p.pk,
-                    household_id=p.household_id,
-                    region_code=p.region_code,
-                )
+            publish_many(
+                Event.PERSON_CHANGED,
+                [
+                    {"person_id": p.pk, "household_id": p.household_id, "region_code": p.region_code}
+                    for p in touched
+                ],
+            )
     return befores
