@@ -13,16 +13,16 @@ Other databases keep the ORM path.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from django.db import connection
 from django.utils import timezone
 
-from .models import PushItem, RiskWarning, WarningStatus, WarningStep
+from jkfp import bulkwrite
+from jkfp.bulkwrite import ids_subquery as _ids
+from jkfp.bulkwrite import q as _q
 
-#: RiskWarning's columns in its history table (all but `evidence`, excluded from history)
-_HISTORY_SKIP = {"evidence"}
+from .models import PushItem, RiskWarning, WarningStatus, WarningStep
 
 
 def fast() -> bool:
@@ -30,69 +30,10 @@ def fast() -> bool:
     return connection.vendor in ("postgresql", "sqlite")
 
 
-def _pg() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def _ids(ids: Sequence[int], alias: str = "w") -> tuple[str, object]:
-    """A subquery of the ids `ids` in their order (column `alias`, order column `n`) and its
-    parameter."""
-    if _pg():
-        return (f"unnest(%s::bigint[]) WITH ORDINALITY AS t({alias}, n)", list(ids))
-    return (f"(SELECT value AS {alias}, key AS n FROM json_each(%s))", json.dumps(list(ids)))
-
-
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-def _columns(model) -> list:
-    return [f for f in model._meta.concrete_fields if not f.primary_key]
-
-
-def _value(field, obj):
-    value = getattr(obj, field.attname)
-    if field.get_internal_type() == "JSONField":
-        return json.dumps(value, ensure_ascii=False)
-    return value
-
-
 def insert_warnings(new: Sequence[RiskWarning], *, user) -> list[int]:
-    """COPY the unsaved warnings `new` (ids reserved from the sequence first, so each gets its
-    pk in order), then their history rows; returns the ids in the order of `new`."""
-    if not new:
-        return []
-    now = timezone.now()
-    table = RiskWarning._meta.db_table
-    for w in new:
-        w.created_at = now
-    if _pg():
-        with connection.cursor() as cur:
-            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                        "FROM generate_series(1, %s)", [table, len(new)])
-            ids = [r[0] for r in cur.fetchall()]
-            fields = _columns(RiskWarning)
-            for w, pk in zip(new, ids, strict=True):
-                w.pk = pk
-            cols = ", ".join(["id", *(_q(f.column) for f in fields)])
-            with cur.cursor.copy(f"COPY {_q(table)} ({cols}) FROM STDIN") as cp:
-                for w in new:
-                    cp.write_row([w.pk, *(_value(f, w) for f in fields)])
-    else:
-        RiskWarning.objects.bulk_create(new, batch_size=2000)
-        ids = [w.pk for w in new]
-    kept = [_q(f.column) for f in _columns(RiskWarning) if f.name not in _HISTORY_SKIP]
-    hist = RiskWarning.history.model._meta.db_table
-    sub, param = _ids(ids)
-    with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {_q(hist)} (id, {', '.join(kept)}, history_date, "
-            f"history_change_reason, history_type, history_user_id) "
-            f"SELECT r.id, {', '.join('r.' + c for c in kept)}, %s, NULL, '+', %s "
-            f"FROM {sub} JOIN {_q(table)} r ON r.id = w ORDER BY n",
-            [now, getattr(user, "pk", None), param])
-    for w in new:
-        w._state.adding, w._state.db = False, "default"
+    """Insert the unsaved warnings `new` and their history rows; returns their ids in order."""
+    ids = bulkwrite.insert(RiskWarning, new)
+    bulkwrite.history(RiskWarning, ids, kind="+", user=user)
     return ids
 
 

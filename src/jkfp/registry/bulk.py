@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
+from jkfp import bulkwrite
 from jkfp.accounts.access import code_in_scope, require_writer
 from jkfp.accounts.models import User
 from jkfp.categories import LABELS, Category
@@ -171,13 +172,10 @@ def category_periods_import(
             p.end_date, p.end_reason, p.end_way = c.end_date, c.end_reason, c.end_way
             pairs.append((was, summary_snapshot(p)))
         if changed:
-            bulk_update_with_history(
-                changed,
-                CategoryPeriod,
-                ["end_date", "end_reason", "end_way"],
-                batch_size=UPDATE_BATCH,
-                default_user=user,
-                default_change_reason=reason or source,
+            bulkwrite.update(CategoryPeriod, changed, ["end_date", "end_reason", "end_way"])
+            bulkwrite.history(
+                CategoryPeriod, [p.pk for p in changed], kind="~", user=user,
+                reason=reason or source,
             )
         new = [
             CategoryPeriod(
@@ -196,13 +194,11 @@ def category_periods_import(
             )
             for o in opens
         ]
-        created = (
-            bulk_create_with_history(
-                new, CategoryPeriod, default_user=user, default_change_reason=reason or source
-            )
-            if new
-            else []
+        bulkwrite.history(
+            CategoryPeriod, bulkwrite.insert(CategoryPeriod, new), kind="+", user=user,
+            reason=reason or source,
         )
+        created = new
         pairs += [({}, summary_snapshot(p)) for p in created]
         summary_add(_deltas(pairs))
         publish_many(

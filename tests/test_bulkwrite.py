@@ -1,0 +1,58 @@
+"""`jkfp.bulkwrite` writes the rows and history rows simple-history's bulk functions write."""
+
+import datetime as dt
+
+import pytest
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from jkfp import bulkwrite
+from jkfp.registry.models import CategoryPeriod
+from tests.factories import HouseholdFactory
+
+pytestmark = pytest.mark.django_db
+SKIP = {"id", "history_id", "history_date", "created_at", "updated_at"}
+
+
+def _periods(households, start):
+    return [CategoryPeriod(category="minimum_living", household=hh, region_code=hh.region_code,
+                           start_date=start + dt.timedelta(days=i), source="import:test",
+                           reason=f"第{i}行")
+            for i, hh in enumerate(households)]
+
+
+def _row(obj) -> tuple:
+    return tuple((f.attname, getattr(obj, f.attname)) for f in obj._meta.concrete_fields
+                 if f.attname not in SKIP and f.attname != "household_id")
+
+
+def _state(ids) -> tuple[list, list]:
+    rows = [_row(p) for p in CategoryPeriod.objects.filter(pk__in=ids).order_by("start_date")]
+    hist = [(h.history_type, h.history_change_reason, h.history_user_id, _row(h))
+            for h in CategoryPeriod.history.filter(id__in=ids).order_by("start_date",
+                                                                        "history_id")]
+    return rows, hist
+
+
+def test_insert_update_and_history_equal_simple_historys(users, regions):
+    user = users["county"]
+    a = [HouseholdFactory() for _ in range(3)]
+    b = [HouseholdFactory() for _ in range(3)]
+    ref = bulk_create_with_history(_periods(a, dt.date(2020, 1, 1)), CategoryPeriod,
+                                   default_user=user, default_change_reason="导入")
+    mine = _periods(b, dt.date(2020, 1, 1))
+    ids = bulkwrite.insert(CategoryPeriod, mine)
+    bulkwrite.history(CategoryPeriod, ids, kind="+", user=user, reason="导入")
+    assert ids == [p.pk for p in mine] and all(ids)
+    assert _state(ids) == _state([p.pk for p in ref])
+
+    for group in (ref, mine):
+        for i, p in enumerate(group):
+            p.end_date, p.end_reason, p.end_way = dt.date(2024, 6, 1 + i), "", "policy"
+    bulk_update_with_history(ref, CategoryPeriod, ["end_date", "end_reason", "end_way"],
+                             default_user=user, default_change_reason="终止")
+    bulkwrite.update(CategoryPeriod, mine, ["end_date", "end_reason", "end_way"])
+    bulkwrite.history(CategoryPeriod, ids, kind="~", user=user, reason="终止")
+    mine_state, ref_state = _state(ids), _state([p.pk for p in ref])
+    assert mine_state == ref_state
+    assert [r[0] for r in mine_state[1]] == ["+", "~"] * 3
+    assert CategoryPeriod.objects.get(pk=ids[2]).end_date == dt.date(2024, 6, 3)
