@@ -153,3 +153,28 @@ def test_closed_this_year_and_the_summary_rebuild_command(cadre, county_rr, regi
     before = {d.name: summary_rows(name=d.name) for d in SUMMARIES}
     call_command("summary", "rebuild", *[d.name for d in SUMMARIES], stdout=open("/dev/null", "w"))
     assert {d.name: summary_rows(name=d.name) for d in SUMMARIES} == before
+
+
+def test_the_migration_fills_the_summaries_of_an_existing_database(cadre, county_rr, regions):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from .factories import make_warning
+
+    today = timezone.localdate()
+    hh = HouseholdFactory()
+    closed = make_warning(hh)
+    make_warning(hh, rule_id="not_enrolled", found_on=today - dt.timedelta(days=20))
+    services.push_found(user_or_none=None, region_code="640323", on_date=today)
+    for kind in ("verify", "dismiss", "close"):
+        _step(cadre, kind, closed, today)
+    before = {d.name: summary_rows(name=d.name) for d in SUMMARIES}
+    assert before[CLOSED_YEAR.name] and before[UNVERIFIED_DUE.name]
+    fill = importlib.import_module("jkfp.monitoring.migrations.0003_fill_warning_summaries")
+    editor = SimpleNamespace(connection=connection)
+    fill.empty(None, editor)
+    assert all(summary_rows(name=d.name) == {} for d in SUMMARIES)
+    fill.fill(None, editor)
+    assert {d.name: summary_rows(name=d.name) for d in SUMMARIES} == before
