@@ -75,24 +75,38 @@ def _person_filter(household_ids) -> tuple[str, list]:
             f"({','.join(['%s'] * len(ids))}))", ids)
 
 
-def _new_diagnoses(params: list, since: str, on: str, household_ids) -> str:
-    """Rows (person_id, kind, ref, on_day, code, region, diag): the first settled stay of each
-    major disease of a person, discharged in [since, on], the disease not known before."""
+def _window_ctes(params: list, since: str, on: str, household_ids) -> str:
+    """CTEs after `dis`: `ws`, the settled stays with a diagnosis discharged in [since, on] (of
+    the households, for an incremental check); `wl`, for each of them the length of the region
+    of the list that applies (the longest prefix with a list in force on the discharge date),
+    computed once per stay rather than per stay and range."""
     filt, ids = _person_filter(household_ids)
-    in_force = ("{d}.start_on <= s.discharge_date AND ({d}.end_on IS NULL "
-                "OR {d}.end_on >= s.discharge_date) AND s.region_code LIKE {d}.region || '%%'")
     params += [since, on, *ids]
+    return (
+        f", ws AS (SELECT s.id, s.person_id, s.region_code, s.discharge_date, s.diagnosis_icd10 "
+        f"FROM {T_STAY} s JOIN {T_STATEMENT} st ON st.stay_id = s.id AND st.status = 'current' "
+        f"WHERE s.diagnosis_icd10 <> '' AND s.discharge_date >= %s AND s.discharge_date <= %s"
+        f"{filt.format(col='s.person_id')}), "
+        f"lst AS (SELECT DISTINCT region, start_on, end_on FROM dis), "
+        f"wl AS (SELECT s.id AS stay_id, MAX(length(l.region)) AS len FROM ws s JOIN lst l "
+        f"ON {_IN_FORCE.format(d='l')} GROUP BY s.id) ")
+
+
+_IN_FORCE = ("{d}.start_on <= s.discharge_date AND ({d}.end_on IS NULL "
+             "OR {d}.end_on >= s.discharge_date) AND s.region_code LIKE {d}.region || '%%'")
+
+
+def _new_diagnoses() -> str:
+    """Rows (person_id, kind, ref, on_day, code, region, diag): the first settled stay of each
+    major disease of a person, discharged in the window, the disease not known before."""
     return (
         f"SELECT s.person_id AS person_id, 'stay' AS kind, s.id AS ref, "
         f"s.discharge_date AS on_day, d.code AS code, d.region AS region, "
         f"s.diagnosis_icd10 AS diag "
-        f"FROM {T_STAY} s JOIN {T_STATEMENT} st ON st.stay_id = s.id AND st.status = 'current' "
-        f"JOIN dis d ON {in_force.format(d='d')} AND {_contains('s', 'd')} "
-        f"WHERE s.diagnosis_icd10 <> '' AND s.discharge_date >= %s AND s.discharge_date <= %s"
-        f"{filt.format(col='s.person_id')} "
-        f"AND length(d.region) = (SELECT MAX(length(l.region)) FROM dis l "
-        f"WHERE {in_force.format(d='l')}) "
-        f"AND NOT EXISTS (SELECT 1 FROM {T_STAY} e JOIN {T_STATEMENT} et ON et.stay_id = e.id "
+        f"FROM ws s JOIN wl ON wl.stay_id = s.id "
+        f"JOIN dis d ON length(d.region) = wl.len AND {_IN_FORCE.format(d='d')} "
+        f"AND {_contains('s', 'd')} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {T_STAY} e JOIN {T_STATEMENT} et ON et.stay_id = e.id "
         f"AND et.status = 'current' JOIN dis d2 ON d2.region = d.region AND d2.code = d.code "
         f"AND {_contains('e', 'd2')} WHERE e.person_id = s.person_id AND e.id <> s.id "
         f"AND (e.discharge_date < s.discharge_date "
@@ -117,10 +131,10 @@ def major_disease(rule, on: dt.date, prefix: str, household_ids, exclude) -> lis
     since, until = _iso(start), _iso(on)
     params: list = []
     dis = _dis_rows(prefix, start, on)
-    sql = _dis_cte(dis, params) if dis else ""
+    sql = _dis_cte(dis, params) + _window_ctes(params, since, until, household_ids) if dis else ""
     parts = [_cases(params, since, until, household_ids)]
     if dis:
-        parts.append(_new_diagnoses(params, since, until, household_ids))
+        parts.append(_new_diagnoses())
     sql += (f"SELECT p.id, p.household_id, p.region_code, x.kind, x.ref, x.on_day, x.code, "
             f"x.region, x.diag FROM ({' UNION ALL '.join(parts)}) x "
             f"JOIN {T_PERSON} p ON p.id = x.person_id "
