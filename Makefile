@@ -73,6 +73,7 @@ bench: install-dev assets
 	$(VENV)/bin/python bench/bench_exchange.py
 	$(VENV)/bin/python bench/bench_pipeline.py --reuse
 	$(VENV)/bin/python bench/bench_warnings.py
+	$(VENV)/bin/python bench/bench_projection.py
 	$(VENV)/bin/python bench/bench_indicators.py
 
 lint: install-dev

@@ -14,7 +14,7 @@ measures with the wall time, the CPU time of this process and the load average:
   city counts by county and rule) over the warnings the scans wrote — medians of 7.
 
     .venv/bin/python bench/bench_warnings.py [--persons 1000000] [--repeat 3] [--checks 20]
-        [--database-url postgres://postgres@127.0.0.1:5432/jkfp_bench_warn]
+        [--diagnoses] [--database-url postgres://postgres@127.0.0.1:5432/jkfp_bench_warn]
 """
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ def parse_args():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--skip-build", action="store_true",
                    help="reuse the database an earlier run built (the demo and its stays)")
+    p.add_argument("--diagnoses", action="store_true",
+                   help="give the stays main diagnoses (5%% 肺癌 C34.1, 5%% I10, decision 61) "
+                        "and time major_disease_new on its own")
     p.add_argument("--database-url",
                    default="postgres://postgres@127.0.0.1:5432/jkfp_bench_warn")
     return p.parse_args()
@@ -102,6 +105,30 @@ def worklists(repeat: int) -> list[tuple[str, float, float, float]]:
     return out
 
 
+def time_major_disease(province: str, repeat: int = 3) -> None:
+    """Diagnoses on the stays (idempotent), then major_disease_new alone, median of `repeat`."""
+    from django.db import connection, transaction
+
+    from jkfp.monitoring import engine, scan
+    from jkfp.monitoring.rulefiles import incomes
+
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("UPDATE settlement_hospitalstay SET diagnosis_icd10 = CASE "
+                    "WHEN mod(id, 20) = 0 THEN 'C34.1' WHEN mod(id, 20) = 1 THEN 'I10' ELSE '' END")
+        cur.execute("ANALYZE settlement_hospitalstay")
+    [(prefix, rules, exclude)] = [u for u in scan.units_of(province) if u[0] == province]
+    rule = next(r for r in rules.rules if r.id == "major_disease_new")
+    runs = []
+    for _ in range(repeat):
+        wall, cpu, load, hits = _timed(lambda: engine.evaluate(
+            rule, on_date=SCAN_ON, prefix=prefix, incomes=incomes(), exclude=exclude))
+        runs.append((wall, cpu, load, len(hits)))
+    med = statistics.median
+    print(f"major_disease_new with diagnoses: median {med(r[0] for r in runs):.2f} s wall, "
+          f"{med(r[1] for r in runs):.2f} s CPU, load {med(r[2] for r in runs):.1f}, "
+          f"{runs[-1][3]:,} persons flagged", flush=True)
+
+
 def _timed(fn):
     w, c = time.perf_counter(), time.process_time()
     out = fn()
@@ -146,6 +173,8 @@ def main() -> None:
                     "monitoring_historicalriskwarning, monitoring_riskwarning, "
                     "monitoring_scanrun CASCADE")
     province = "64"
+    if args.diagnoses:
+        time_major_disease(province)
     fulls = []
     for i in range(args.repeat):
         wall, cpu, load, run = _timed(lambda: scan.full_scan(user=None, region_code=province,

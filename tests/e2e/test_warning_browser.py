@@ -1,7 +1,7 @@
 """In a real browser: a township cadre opens a pushed warning from the worklist, reads its
 evidence, records the home visit, confirms it and opens an admission request to monitoring from
-it (the warning is made by the workflow's test factory; once the scan is merged it starts from a
-settled stay)."""
+it (the warning is made by the workflow's test factory; test_warning_from_stay_browser.py starts
+the same way from a stay settled in the browser)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Warnings shaped like the scan's (warn-core): status `found`, a `found` step, due_on 15 days
-after found_on, the departments the rule names, evidence as the medical-cost rule writes it."""
+after found_on, the departments the rule names, evidence as the medical-cost rule writes it;
+the summaries moved as the scan moves them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 from django.utils import timezone
 
 from jkfp.monitoring.models import RiskWarning, SubjectKind, WarningStep
+from jkfp.summaries.services import summary_apply
 
 
 def medical_cost_evidence(*, self_pay_fen: int = 3_456_789, threshold_fen: int = 1_000_000):
@@ -41,6 +43,7 @@ def make_warning(household, *, person=None, rule_id="medical_cost_return", perio
         threshold_fen=evidence.get("threshold_fen"), evidence=evidence,
         facts_hash=f"hash-{rule_id}-{person.pk}-{period}", departments=list(departments),
         uses_examples=True, **kw)
+    summary_apply(w)  # as the scan does: the overview's counts (decision 62)
     WarningStep.objects.create(warning=w, step="found", from_status="", to_status=w.status,
                                on_date=found_on, comment="扫描发现")
     return w

@@ -21,13 +21,14 @@ def period(*, household=None, person=None, category="lifted_out", start=dt.date(
         start_date=start, end_date=end, end_way=end_way)
 
 
-def stay(person, user, *, discharge, self_pay_fen, admission=None, status="current"):
+def stay(person, user, *, discharge, self_pay_fen, admission=None, status="current",
+         diagnosis=""):
     admission = admission or discharge - dt.timedelta(days=3)
     s = HospitalStay.objects.create(
         person=person, region_code=person.region_code, county_code=person.region_code[:6],
         hospital_name="县人民医院", hospital_grade=2, location="county", admission_date=admission,
         discharge_date=discharge, total_fen=self_pay_fen * 3, in_policy_fen=self_pay_fen * 2,
-        category="lifted_out", created_by=user)
+        category="lifted_out", diagnosis_icd10=diagnosis, created_by=user)
     Statement.objects.create(
         stay=s, person=person, region_code=person.region_code, year=discharge.year,
         policy="test", reimbursed_fen=self_pay_fen * 2, self_pay_fen=self_pay_fen, detail={},

@@ -4,7 +4,7 @@ import datetime as dt
 import itertools
 
 import pytest
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
@@ -88,12 +88,19 @@ def test_a_settled_stay_checks_its_household_after_commit(users, regions, settin
 
 
 _births = itertools.count()
+# (household, fen, imported, linked, diagnosis, day of the year): the days reach last year (a
+# disease already known) and the major-disease rule's window before ON
+_DIAGNOSES = st.sampled_from(["", "I10", "C16", "C16.9", "C34.1", "B67"])
 _amounts = st.lists(st.tuples(st.integers(0, 3), st.integers(0, HALF_2024),
-                              st.booleans(), st.booleans()), min_size=1, max_size=8)
+                              st.booleans(), st.booleans(), _DIAGNOSES,
+                              st.integers(-60, 365)), min_size=1, max_size=8)
 
 
-@hsettings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+@hsettings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
 @given(rows=_amounts, categories=st.lists(st.booleans(), min_size=4, max_size=4))
+@example(rows=[(0, 1000, False, False, "C16.9", 350), (1, 10, False, False, "C16", -30),
+               (1, 20, False, False, "C16.2", 340), (2, 5, True, True, "C34.1", 360)],
+         categories=[True, True, True, False])  # a new, a known and an imported diagnosis
 def test_incremental_checks_agree_with_the_full_scan(users, regions, rows, categories):
     WarningStep.objects.all().delete()
     RiskWarning.objects.all().delete()
@@ -107,14 +114,17 @@ def test_incremental_checks_agree_with_the_full_scan(users, regions, rows, categ
                 hh.save(update_fields=["head"])
         if lifted:
             period(household=hh)
-    for i, (which, fen, is_imported, linked) in enumerate(rows):
+    for which, fen, is_imported, linked, diagnosis, day_of_year in rows:
         person = households[which].head
-        day = dt.date(2024, 1, 1) + dt.timedelta(days=7 * i)
+        day = dt.date(2024, 1, 1) + dt.timedelta(days=day_of_year)
+        day = min(day, ON)
         if is_imported:
-            s = stay(person, users["county"], discharge=day, self_pay_fen=fen) if linked else None
+            s = (stay(person, users["county"], discharge=day, self_pay_fen=fen,
+                      diagnosis=diagnosis) if linked else None)
             imported(person, discharge=day, personal_fen=fen + 1, stay=s)
         else:
-            stay(person, users["county"], discharge=day, self_pay_fen=fen * 2)
+            stay(person, users["county"], discharge=day, self_pay_fen=fen * 2,
+                 diagnosis=diagnosis)
     for hh in households:
         scan.check_after(household_ids=[hh.pk], on_date=ON)
     incremental = sorted(RiskWarning.objects.values_list("rule_id", "subject_kind", "person_id",

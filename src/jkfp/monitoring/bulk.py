@@ -37,6 +37,12 @@ def insert_warnings(new: Sequence[RiskWarning], *, user) -> list[int]:
     return ids
 
 
+def update_warnings(changed: Sequence[RiskWarning], fields: list[str], *, user) -> None:
+    """Write `fields` of the warnings `changed` and their history rows."""
+    bulkwrite.update(RiskWarning, changed, fields)
+    bulkwrite.history(RiskWarning, [w.pk for w in changed], kind="~", user=user)
+
+
 def insert_steps(ids: Sequence[int], *, step: str, from_status: str, to_status: str, on_date,
                  comment: str, user) -> None:
     """One `WarningStep` per warning of `ids`, all alike, in the order of `ids`."""

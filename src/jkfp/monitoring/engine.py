@@ -23,15 +23,15 @@ import json
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
-
 from jkfp.contracts.models import FollowUp
 from jkfp.exchange.models import Enrolment
-from jkfp.health.models import ChronicRegistration, SpecialCase
+from jkfp.health.models import ChronicRegistration
 from jkfp.registry.models import ABLE_TO_WORK, CategoryPeriod, Household, Person, SupportMeasure
 from jkfp.settlement.models import ExternalSettlement, HospitalStay, Statement
 
+from .disease import major_disease
 from .rulefiles import Incomes, Rule
+from .sqlparts import _add_months, _date, _held, _iso, _rows, _subjects
 
 T_PERSON = Person._meta.db_table
 T_HOUSEHOLD = Household._meta.db_table
@@ -43,7 +43,6 @@ T_EXTERNAL = ExternalSettlement._meta.db_table
 T_ENROLMENT = Enrolment._meta.db_table
 T_CHRONIC = ChronicRegistration._meta.db_table
 T_FOLLOWUP = FollowUp._meta.db_table
-T_CASE = SpecialCase._meta.db_table
 T_HPERSON = Person.history.model._meta.db_table
 
 
@@ -76,71 +75,6 @@ class Hit:
         text = json.dumps([amount, self.threshold_fen, facts], sort_keys=True,
                           default=str, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _iso(d: dt.date) -> str:
-    return d.isoformat()
-
-
-def _date(v) -> dt.date | None:
-    if v is None or isinstance(v, dt.date):
-        return v
-    return dt.date.fromisoformat(str(v)[:10])
-
-
-def _add_months(column: str, months_param: str = "%s") -> str:
-    """SQL for `column` + N months (N bound as a parameter)."""
-    if connection.vendor == "postgresql":
-        return f"({column} + make_interval(months => {months_param}))::date"
-    return f"date({column}, '+' || {months_param} || ' months')"
-
-
-def _held(subject: str, watch, params: list, on: dt.date, few: bool = False) -> str:
-    """SQL: the person (alias p) holds on `on` one of `watch` itself or through its household
-    (`subject` = "person"), or the household (alias p's household) or any member does."""
-    if watch is None:
-        return "1=1"
-    marks = ",".join(["%s"] * len(watch))
-    cond = (f"c.category IN ({marks}) AND c.start_date <= %s "
-            f"AND (c.end_date IS NULL OR c.end_date >= %s)")
-    params += [*watch, _iso(on), _iso(on), *watch, _iso(on), _iso(on)]
-    if few:  # a few households (an incremental check): correlated EXISTS, by index
-        own = (f"EXISTS (SELECT 1 FROM {T_PERIOD} c WHERE c.household_id = p.household_id "
-               f"AND {cond})")
-        if subject == "person":
-            return (f"(EXISTS (SELECT 1 FROM {T_PERIOD} c WHERE c.person_id = p.id AND {cond}) "
-                    f"OR {own})")
-        return (f"(EXISTS (SELECT 1 FROM {T_PERIOD} c JOIN {T_PERSON} m ON m.id = c.person_id "
-                f"WHERE m.household_id = p.household_id AND {cond}) OR {own})")
-    # a region: IN (…) rather than a correlated EXISTS, PostgreSQL hashes each subquery once
-    households = (f"p.household_id IN (SELECT c.household_id FROM {T_PERIOD} c "
-                  f"WHERE c.household_id IS NOT NULL AND {cond})")
-    if subject == "person":
-        return (f"(p.id IN (SELECT c.person_id FROM {T_PERIOD} c WHERE c.person_id IS NOT NULL "
-                f"AND {cond}) OR {households})")
-    return (f"(p.household_id IN (SELECT m.household_id FROM {T_PERIOD} c JOIN {T_PERSON} m "
-            f"ON m.id = c.person_id WHERE {cond}) OR {households})")
-
-
-def _subjects(params: list, prefix: str, household_ids, alias: str = "p",
-              exclude: tuple[str, ...] = ()) -> str:
-    """SQL: the region filter (and the touched households of an incremental check)."""
-    params.append(prefix + "%")
-    sql = f"{alias}.region_code LIKE %s"
-    for ex in exclude:
-        params.append(ex + "%")
-        sql += f" AND {alias}.region_code NOT LIKE %s"
-    if household_ids is not None:
-        ids = sorted(set(household_ids)) or [0]
-        sql += f" AND {alias}.household_id IN ({','.join(['%s'] * len(ids))})"
-        params += ids
-    return sql
-
-
-def _rows(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        return cur.fetchall()
 
 
 def _expense_sql(params: list, start: dt.date, end: dt.date, prefix: str = "",
@@ -277,17 +211,9 @@ def _simple(sql: str, params: list, kind: str, period_of, evidence_of=None) -> l
 
 
 def _major_disease(rule, on, prefix, household_ids, exclude) -> list[Hit]:
-    lookback = rule.parameters_on(on).values["lookback_days"]
-    params: list = [_iso(on - dt.timedelta(days=lookback)), _iso(on)]
-    sql = (f"SELECT p.id, p.household_id, p.region_code, MIN(k.found_on), "
-           f"MIN(k.disease_code), COUNT(*) FROM {T_CASE} k JOIN {T_PERSON} p ON p.id = k.person_id "
-           f"WHERE k.found_on >= %s AND k.found_on <= %s AND k.close_reason <> 'not_eligible' ")
-    sql += f"AND {_subjects(params, prefix, household_ids, exclude=exclude)} "
-    sql += f"AND {_held('person', rule.watch, params, on, household_ids is not None)} "
-    sql += "GROUP BY p.id, p.household_id, p.region_code"
-    return _simple(sql, params, "person", lambda r: str(_date(r[3]).year),
-                   lambda r: {"first_found_on": str(_date(r[3])), "disease_code": r[4],
-                              "cases": r[5]})
+    return [Hit("person", pid, hid, region, period, evidence=evidence)
+            for pid, hid, region, period, evidence
+            in major_disease(rule, on, prefix, household_ids, exclude)]
 
 
 def _not_enrolled(rule, on, prefix, household_ids, exclude) -> list[Hit]:

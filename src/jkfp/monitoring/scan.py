@@ -29,10 +29,12 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from jkfp.accounts.access import require_in_scope
 from jkfp.errors import DomainError
 from jkfp.registry.models import Household, Person
+from jkfp.summaries.services import summary_add, summary_deltas, summary_snapshot
 
 from . import bulk, engine
 from .models import RiskWarning, ScanRun, WarningStatus, WarningStep
 from .rulefiles import RuleSet, incomes, rule_files, rules_dir, rules_for
+from .summaries import FIELDS as summary_fields
 
 Progress = Callable[[int, int, str], None]
 REOPENED_FROM = (WarningStatus.CLOSED, WarningStatus.DISMISSED)
@@ -75,7 +77,7 @@ def _existing(rule_id: str, periods: set[str], prefix: str, household_ids) -> di
         else qs.filter(region_code__startswith=prefix)
     out = {}
     for w in qs.only("id", "subject_kind", "person_id", "household_id", "period", "facts_hash",
-                     "status", "version"):
+                     "version", *summary_fields):
         subject = w.person_id if w.subject_kind == "person" else w.household_id
         out[(w.subject_kind, subject, w.period)] = w
     return out
@@ -85,10 +87,11 @@ def _write(run: ScanRun, rule, hits: list[engine.Hit], *, prefix: str, household
            user) -> dict:
     on = run.on_date
     existing = _existing(rule.id, {h.period for h in hits}, prefix, household_ids) if hits else {}
-    new, changed, steps = [], [], []
+    new, changed, steps, pairs = [], [], [], []
     still = 0
-    for h in hits:
-        digest = h.facts_hash()
+    digests = [h.facts_hash() for h in hits]
+    _lock_changed(existing, hits, digests)
+    for h, digest in zip(hits, digests, strict=True):
         w = existing.get(h.key)
         if w is None:
             new.append(RiskWarning(
@@ -101,7 +104,7 @@ def _write(run: ScanRun, rule, hits: list[engine.Hit], *, prefix: str, household
         elif w.facts_hash == digest:
             still += 1
         else:
-            before = w.status
+            before, was = w.status, summary_snapshot(w)
             w.amount_fen, w.threshold_fen, w.evidence = h.amount_fen, h.threshold_fen, h.evidence
             w.facts_hash, w.facts_changed_on, w.uses_examples = digest, on, h.uses_examples
             w.version += 1
@@ -111,6 +114,7 @@ def _write(run: ScanRun, rule, hits: list[engine.Hit], *, prefix: str, household
                     on + dt.timedelta(days=rule.verify_days), None
                 comment += "，预警重新打开"
             changed.append(w)
+            pairs.append((was, summary_snapshot(w)))
             steps.append(WarningStep(warning_id=w.pk, step="facts_changed", from_status=before,
                                      to_status=w.status, on_date=on, comment=comment, user=user))
     if new and bulk.fast():
@@ -128,14 +132,31 @@ def _write(run: ScanRun, rule, hits: list[engine.Hit], *, prefix: str, household
         steps += [WarningStep(warning_id=w.pk, step="found", from_status="",
                               to_status=WarningStatus.FOUND, on_date=on,
                               comment=f"扫描发现（{rule.name}）", user=user) for w in created]
-    if changed:
-        bulk_update_with_history(changed, RiskWarning, ["amount_fen", "threshold_fen", "evidence",
-                                                        "facts_hash", "facts_changed_on",
-                                                        "uses_examples", "status", "due_on",
-                                                        "closed_on", "version"],
-                                 batch_size=2000, default_user=user)
+    fields = ["amount_fen", "threshold_fen", "evidence", "facts_hash", "facts_changed_on",
+              "uses_examples", "status", "due_on", "closed_on", "version"]
+    if changed and bulk.fast():
+        bulk.update_warnings(changed, fields, user=user)
+    elif changed:
+        bulk_update_with_history(changed, RiskWarning, fields, batch_size=2000,
+                                 default_user=user)
     WarningStep.objects.bulk_create(steps, batch_size=5000)
+    pairs += [({}, summary_snapshot(w)) for w in new]
+    summary_add(summary_deltas(pairs))  # the overview's counts, in the same transaction
     return {"new": len(new), "still": still, "changed": len(changed)}
+
+
+def _lock_changed(existing: dict, hits: list[engine.Hit], digests: list[str]) -> None:
+    """Lock the warnings whose facts changed and read them again: a step of the workflow
+    committed since `_existing` read them is not overwritten, and their summaries move from
+    what they are (decision 62). Few rows: a rescan with the same facts locks nothing."""
+    stale = {existing[h.key].pk: h.key for h, d in zip(hits, digests, strict=True)
+             if h.key in existing and existing[h.key].facts_hash != d}
+    if not stale:
+        return
+    for w in (RiskWarning.objects.select_for_update().filter(pk__in=sorted(stale))
+              .only("id", "subject_kind", "person_id", "household_id", "period", "facts_hash",
+                    "version", *summary_fields)):
+        existing[stale[w.pk]] = w
 
 
 def _run(*, mode: str, region_code: str, on_date: dt.date, user, units, rules, household_ids,

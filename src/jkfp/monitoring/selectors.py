@@ -115,8 +115,37 @@ def counts_by_county_and_rule(*, user: User) -> list[dict]:
 
 
 def overview_counts(*, user: User, region_code: str = "") -> dict[str, int]:
-    """Counts for the region overview: open, to verify, overdue, confirmed, closed this year."""
+    """Counts for the region overview: open, to verify, overdue, confirmed, closed this year.
+
+    For a user who sees every warning of the region (rural revitalisation, administrators) they
+    are read from the summaries kept with every write (decision 62): a few rows by village, not
+    the warnings. Another department sees only the warnings pushed to it: counted live, on
+    that smaller set."""
     today = timezone.localdate()
+    if sees_all_departments(user):
+        return _overview_from_summaries(user, region_code, today)
+    return overview_counts_live(user=user, region_code=region_code, today=today)
+
+
+def _overview_from_summaries(user: User, region_code: str, today: dt.date) -> dict[str, int]:
+    from jkfp.summaries.selectors import summary_totals
+
+    from .summaries import BY_STATUS, CLOSED_YEAR, UNVERIFIED_DUE
+
+    status = summary_totals(user=user, name=BY_STATUS.name, region_code=region_code)
+    due = summary_totals(user=user, name=UNVERIFIED_DUE.name, region_code=region_code)
+    closed = summary_totals(user=user, name=CLOSED_YEAR.name, region_code=region_code)
+    return {"open": sum(status.get(s, 0) for s in OPEN_STATUSES),
+            "to_verify": sum(due.values()),
+            "overdue": sum(n for day, n in due.items() if day < today.isoformat()),
+            "confirmed": status.get(W.CONFIRMED, 0),
+            "closed_this_year": closed.get(str(today.year), 0)}
+
+
+def overview_counts_live(*, user: User, region_code: str = "",
+                         today: dt.date | None = None) -> dict[str, int]:
+    """The same counts from the warnings themselves (other departments; tests)."""
+    today = today or timezone.localdate()
     qs = warning_scope(user=user)
     if region_code:
         qs = qs.filter(region_code__startswith=region_code)

@@ -25,11 +25,13 @@ from jkfp.categories import LABELS, MONITORED, parse_category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
 from jkfp.registry import services as registry_services
 from jkfp.registry.models import SupportMeasure
+from jkfp.summaries.services import summary_add, summary_apply, summary_deltas, summary_snapshot
 from jkfp.writes import locked, model_update
 
 from . import bulk
 from .models import ActionKind, Push, PushItem, RiskWarning, WarningStatus, WarningStep
 from .rules import require_action, require_step
+from .summaries import FIELDS as summary_fields
 
 W = WarningStatus
 
@@ -43,6 +45,14 @@ def _step(w: RiskWarning, user: User | None, step: str, from_status: str, on_dat
     WarningStep.objects.create(warning=w, step=step, from_status=from_status,
                                to_status=w.status, on_date=on_date, comment=comment[:1000],
                                user=user)
+
+
+def _update(w: RiskWarning, user: User | None, data: dict) -> RiskWarning:
+    """The one write of a step: the warning changed and its summaries moved (decision 62)."""
+    was = summary_snapshot(w)
+    w, _ = model_update(instance=w, lock=False, user=user, data=data)
+    summary_apply(w, was=was)
+    return w
 
 
 def _begin(user: User, warning: RiskWarning, step: str, expected_version: int):
@@ -78,11 +88,12 @@ def push_found(*, user_or_none: User | None, region_code: str, on_date: dt.date)
         require_in_scope(user_or_none, region_code)
     departments = set(Department.values)
     with transaction.atomic():
-        found = list(RiskWarning.objects.select_for_update()
-                     .filter(in_region(region_code), status=W.FOUND)
-                     .values_list("pk", "region_code", "departments"))
-        if not found:
+        rows = list(RiskWarning.objects.select_for_update()
+                    .filter(in_region(region_code), status=W.FOUND)
+                    .only("pk", "departments", *summary_fields))
+        if not rows:
             return []
+        found = [(w.pk, w.region_code, w.departments) for w in rows]
         by_recipient: dict[tuple[str, str], list[int]] = defaultdict(list)
         for pk, code, deps in found:
             by_recipient[(Push.TOWNSHIP, code[:TOWNSHIP_LEN])].append(pk)
@@ -112,6 +123,12 @@ def push_found(*, user_or_none: User | None, region_code: str, on_date: dt.date)
         def comment(deps) -> str:
             return _comment(tuple(deps or ()))
 
+        pairs = []
+        for w in rows:
+            was = summary_snapshot(w)
+            w.status = W.PUSHED
+            pairs.append((was, summary_snapshot(w)))
+        summary_add(summary_deltas(pairs))  # the overview's counts, in the same transaction
         if bulk.fast():
             bulk.mark_pushed(pks, on_date=on_date)
             by_comment: dict[str, list[int]] = defaultdict(list)
@@ -144,7 +161,7 @@ def warning_verify(*, user: User, warning: RiskWarning, expected_version: int,
             errors.append(DomainError(ErrorCode.REQUIRED, "请填写核实情况", field="findings"))
         if errors:
             raise ValidationErrors(errors)
-        w, _ = model_update(instance=w, lock=False, user=user, data={
+        w = _update(w, user, {
             "status": s.target, "verified_on": visited_on, "visited_by": visited_by.strip(),
             "findings": findings.strip()})
         _step(w, user, s.name, W.PUSHED, visited_on, f"{visited_by.strip()}：{findings.strip()}")
@@ -161,7 +178,7 @@ def _decide(user: User, warning: RiskWarning, step: str, expected_version: int,
             errors.append(DomainError(ErrorCode.REQUIRED, "排除预警须填写理由", field="reason"))
         if errors:
             raise ValidationErrors(errors)
-        w, _ = model_update(instance=w, lock=False, user=user, data={
+        w = _update(w, user, {
             "status": s.target, "decided_on": on_date, "decision_reason": (reason or "").strip()})
         _step(w, user, s.name, W.VERIFIED, on_date, (reason or "").strip())
     return w
@@ -229,7 +246,7 @@ def warning_act(*, user: User, warning: RiskWarning, expected_version: int,
                                   field="action_ref")
             data["action_ref"] = action_ref.strip()[:40]
             comment += f"：{action_ref.strip()}"
-        w, _ = model_update(instance=w, lock=False, user=user, data=data)
+        w = _update(w, user, data)
         _step(w, user, s.name, W.CONFIRMED, on_date, comment)
     return w
 
@@ -250,8 +267,7 @@ def warning_close(*, user: User, warning: RiskWarning, expected_version: int,
         if errors:
             raise ValidationErrors(errors)
         from_status = w.status
-        w, _ = model_update(instance=w, lock=False, user=user,
-                            data={"status": s.target, "closed_on": on_date})
+        w = _update(w, user, {"status": s.target, "closed_on": on_date})
         _step(w, user, s.name, from_status, on_date, (comment or "").strip())
     return w
 
@@ -273,6 +289,6 @@ def request_changed(*, request_id: int, status: str, **_payload) -> None:
                         "action_ref": ""}
             else:
                 data = {"status": W.CLOSED, "closed_on": _today()}
-            w, _ = model_update(instance=w, lock=False, user=None, data=data)
+            w = _update(w, None, data)
             _step(w, None, "request_decided", W.ACTED, _today(),
                   f"纳入申请#{request_id}：{label}")

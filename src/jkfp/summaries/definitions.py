@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.db.models import Count, F, Q, QuerySet, Value
@@ -30,18 +31,28 @@ class SummaryDefinition:
     key_field: str | None = None                # the dimension beside the region, if any
     region_field: str = "region_code"           # a village code (12 digits)
     description: str = ""
+    # a key computed from the row instead of a field (e.g. the year of a date): the function on
+    # one row and the same as a query expression, in agreement like `counts` and `where`
+    key_of: Callable[[models.Model], str] | None = None
+    key_expr: Any = None
 
     def dimensions(self, row: models.Model) -> tuple[str, str] | None:
         """(region code, key) under which `row` counts, or None if it does not count."""
         if not self.counts(row):
             return None
-        key = "" if self.key_field is None else str(getattr(row, self.key_field))
+        if self.key_of is not None:
+            key = str(self.key_of(row))
+        else:
+            key = "" if self.key_field is None else str(getattr(row, self.key_field))
         return str(getattr(row, self.region_field)), key
 
     def source(self) -> QuerySet:
         """The counts as a query: region code, key, n (in this column order)."""
-        key = (F(self.key_field) if self.key_field
-               else Value("", output_field=models.CharField()))
+        if self.key_expr is not None:
+            key = self.key_expr
+        else:
+            key = (F(self.key_field) if self.key_field
+                   else Value("", output_field=models.CharField()))
         return (self.model._default_manager.filter(self.where)
                 .values(_region=F(self.region_field), _key=key)
                 .annotate(_n=Count("pk")).order_by())

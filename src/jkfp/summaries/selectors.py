@@ -35,3 +35,13 @@ def summary_rows(*, name: str) -> dict[tuple[str, str], int]:
     return {(r, k): int(n) for r, k, n in
             RegionCount.objects.filter(summary=name).exclude(n=0)
             .values_list("region_code", "key", "n")}
+
+
+def summary_totals(*, user: User, name: str, region_code: str = "") -> dict[str, int]:
+    """{key: count} of summary `name` over the villages under `region_code` that the user may
+    see (the whole scope when empty)."""
+    qs = scoped(RegionCount.objects.filter(summary=name), user)
+    if region_code:
+        qs = qs.filter(in_region(region_code))
+    return {k: int(n) for k, n in qs.values_list("key").annotate(total=Sum("n")).order_by()
+            if n}

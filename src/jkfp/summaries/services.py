@@ -50,6 +50,22 @@ def summary_add(deltas: Counter) -> None:
         cur.executemany(sql, [(s, r, k, d) for (s, r, k), d in sorted(items)])
 
 
+def summary_deltas(pairs: Iterable[tuple[Snapshot, Snapshot]]) -> Counter:
+    """The differences of many writes at once: (snapshot before, snapshot after) per row, for a
+    set-based service that then calls `summary_add` once."""
+    out: Counter = Counter()
+    for before, after in pairs:
+        for name in set(before) | set(after):
+            b, a = before.get(name), after.get(name)
+            if b == a:
+                continue
+            if b is not None:
+                out[(name, *b)] -= 1
+            if a is not None:
+                out[(name, *a)] += 1
+    return out
+
+
 def summary_apply(row: models.Model, *, was: Snapshot | None = None) -> None:
     """Move the summaries by what the write of `row` changed (`was`: its snapshot before;
     None for a new row). Call it inside the service's transaction, after the write."""
