@@ -144,9 +144,9 @@ def test_an_import_of_many_periods_checks_their_households_in_one_run(
         users, regions, django_capture_on_commit_callbacks):
     """`registry.bulk` publishes its periods at once: one incremental run per county for all
     the households, finding what one check per period would find."""
-    from jkfp.registry.bulk import PeriodOpen, category_periods_import
-
     from django.utils import timezone
+
+    from jkfp.registry.bulk import PeriodOpen, category_periods_import
 
     today = timezone.localdate()
     households = [HouseholdFactory() for _ in range(3)]
