@@ -166,3 +166,24 @@ def test_an_import_of_many_periods_checks_their_households_in_one_run(
                .values_list("household_id", flat=True)) == {hh.pk for hh in households}
     full = scan.full_scan(user=users["county"], region_code="640323", on_date=today)
     assert all(c["new"] == 0 and c["changed"] == 0 for c in full.counts.values())
+
+
+def test_an_import_of_more_households_than_the_inline_limit_scans_their_counties_as_jobs(
+        users, regions, settings, django_capture_on_commit_callbacks, monkeypatch):
+    from jkfp.jobs import services as jobs
+    from jkfp.registry.bulk import PeriodOpen, category_periods_import
+
+    settings.JKFP_MONITORING_INLINE_MAX = 1
+    submitted = []
+    monkeypatch.setattr(jobs, "job_submit", lambda **kw: submitted.append(kw))
+    households = [HouseholdFactory() for _ in range(2)]
+    before = ScanRun.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        category_periods_import(
+            user=users["county"], source="import:test",
+            opens=[PeriodOpen(category="lifted_out", start_date=dt.date(2021, 1, 1),
+                              region_code=hh.region_code, household_id=hh.pk)
+                   for hh in households], end_changes=[])
+    assert ScanRun.objects.count() == before  # nothing inline
+    assert submitted == [{"user": None, "task": "monitoring.scan",
+                          "params": {"region_code": "640323"}, "region_code": "640323"}]

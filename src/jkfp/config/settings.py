@@ -193,6 +193,11 @@ JKFP_CATALOG_DIR = Path(os.environ.get("JKFP_CATALOG_DIR", REPO_DIR / "catalogs"
 # match probability — pairs at or above HIGH link, between LOW and HIGH wait for a person.
 JKFP_LINK_HIGH = float(os.environ.get("JKFP_LINK_HIGH", "0.95"))
 JKFP_LINK_LOW = float(os.environ.get("JKFP_LINK_LOW", "0.6"))
+# ---------------------------------------------------------------- warnings (monitoring)
+# A change of more households than this at once (an applied import) is checked by a full scan
+# of their counties as a background job instead of inline after the commit (decision 69).
+JKFP_MONITORING_INLINE_MAX = int(os.environ.get("JKFP_MONITORING_INLINE_MAX", "1000"))
+
 # ---------------------------------------------------------------- background jobs
 # jkfp.jobs (decision 48, docs/jobs.md). On PostgreSQL jobs go through procrastinate's queue to
 # `jkfp worker`; on SQLite, or with JKFP_JOBS_INPROCESS=1, a thread of the submitting process

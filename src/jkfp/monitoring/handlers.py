@@ -56,14 +56,39 @@ def on_followup(*, registration_id=None, **_):
         check_after(person_ids=[pid])
 
 
+def _check_many(person_ids, household_ids) -> None:
+    """The check of many households at once: inline up to JKFP_MONITORING_INLINE_MAX of them;
+    beyond, a full scan of each of their counties as a background job (what an applied import
+    job also gets, `on_job`), so that the import does not wait for it."""
+    from jkfp.registry.models import Household, Person
+
+    from .scan import check_after
+
+    hids = set(household_ids)
+    persons = sorted(set(person_ids))
+    for i in range(0, len(persons), 10_000):
+        hids |= set(Person.objects.filter(pk__in=persons[i:i + 10_000])
+                    .values_list("household_id", flat=True))
+    if len(hids) <= getattr(settings, "JKFP_MONITORING_INLINE_MAX", 1000):
+        check_after(household_ids=sorted(hids))
+        return
+    from jkfp.jobs.services import job_submit
+
+    ids, counties = sorted(hids), set()
+    for i in range(0, len(ids), 10_000):
+        counties |= {c[:6] for c in Household.objects.filter(pk__in=ids[i:i + 10_000])
+                     .values_list("region_code", flat=True)}
+    for county in sorted(counties):
+        job_submit(user=None, task="monitoring.scan", params={"region_code": county},
+                   region_code=county)
+
+
 def on_persons(payloads: list[dict]) -> None:
     """`on_person` for many at once (an import): one check of all their households."""
     if not _on():
         return
-    from .scan import check_after
-
-    check_after(person_ids=[p["person_id"] for p in payloads if p.get("person_id")],
-                household_ids=[p["household_id"] for p in payloads if p.get("household_id")])
+    _check_many([p["person_id"] for p in payloads if p.get("person_id")],
+                [p["household_id"] for p in payloads if p.get("household_id")])
 
 
 def on_periods(payloads: list[dict]) -> None:
@@ -71,8 +96,6 @@ def on_periods(payloads: list[dict]) -> None:
     if not _on():
         return
     from jkfp.registry.models import CategoryPeriod
-
-    from .scan import check_after
 
     ids = [p["period_id"] for p in payloads if p.get("period_id")]
     persons, households = set(), set()
@@ -84,7 +107,7 @@ def on_periods(payloads: list[dict]) -> None:
             if hid:
                 households.add(hid)
     if persons or households:
-        check_after(person_ids=sorted(persons), household_ids=sorted(households))
+        _check_many(persons, households)
 
 
 #: the import tasks whose batches change what the rules read (settlement records, enrolment)
