@@ -131,6 +131,9 @@ class Guarantee(TierKind):
         return {"share": bool((table[SHARE] >= 0).any()),
                 "limit": bool((table[LIMIT] < INF).any())}
 
+    def accumulators_read(self, t: TierTable) -> tuple[bool, bool, bool]:
+        return False, False, False  # only the batch's self_paid
+
     def settle_rows(self, t: TierTable, x: Gathered, r: RoundRows) -> np.ndarray:
         p = r.person_year
         elig = x[ELIG]

@@ -167,6 +167,11 @@ class TierKind(ABC):
     def features(self, table: np.ndarray) -> dict[str, bool]:
         """Which optional columns some row uses (`TierTable.has`)."""
 
+    def accumulators_read(self, t: TierTable) -> tuple[bool, bool, bool]:
+        """Which of its accumulators (base, deductible, paid) `settle_rows` reads and writes
+        for the table; the others may be a shared array of zeros. All, unless a kind says."""
+        return True, True, True
+
     @abstractmethod
     def settle_rows(self, t: TierTable, x: Gathered, r: RoundRows) -> np.ndarray:
         """What the tier pays for each stay of the round, in fen (the same fen as `settle`),
