@@ -198,14 +198,15 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
         c = comp[int(reg[perm[s]])]
         f, p, total, in_pol = rows[s:e], py[s:e], tot[s:e], inp[s:e]
         paid = np.zeros(e - s, np.int64)
+        first = bool(rank[s] == 0)  # a chunk is of one round
         room = None
         if c.ceiling_bp is not None:
             cbp = np.take(c.ceiling_bp, f)
             room = np.where(cbp >= 0, apply_ratio(total, cbp), INF)
         for t in c.tiers:
             a = _accumulators(acc, t, n_py)
-            pay = KINDS[t.kind].settle_rows(t, Gathered(t, f), RoundRows(p, total, in_pol, paid, room,
-                                                            rank[s:e], self_paid, *a))
+            pay = KINDS[t.kind].settle_rows(t, Gathered(t, f), RoundRows(
+                p, total, in_pol, paid, room, rank[s:e], self_paid, *a, first=first))
             paid += pay
             amounts[t.id][s:e] = pay
             if not one_fund:
@@ -214,7 +215,10 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
             amounts[tid][s:e] = 0
         reimbursed[s:e] = paid
         total -= paid  # `tot` is this function's own copy
-        self_paid[p] += total
+        if first:
+            np.put(self_paid, p, total)
+        else:
+            self_paid[p] += total
         if progress is not None:
             progress(int(e - s))
 

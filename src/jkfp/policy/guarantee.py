@@ -143,7 +143,8 @@ class Guarantee(TierKind):
             sbp = x[SHARE]
             allowed = np.where(sbp >= 0, round_half_up(r.total * sbp), INF)
         if t.has["limit"]:
-            allowed = np.minimum(allowed, np.maximum(x[LIMIT] - np.take(r.self_paid, p), 0))
+            before = 0 if r.first else np.take(r.self_paid, p)  # nothing self-paid yet
+            allowed = np.minimum(allowed, np.maximum(x[LIMIT] - before, 0))
         pay = np.maximum(share - allowed, 0) * elig
         if r.room is not None:
             np.minimum(pay, np.maximum(r.room - r.paid, 0), out=pay)

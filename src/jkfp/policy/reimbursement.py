@@ -289,12 +289,14 @@ class Reimbursement(TierKind):
             sb = x[SECOND]
             ded = np.where((sb >= 0) & (r.rank >= 1),
                            round_half_up(np.multiply(ded, sb, dtype=np.int64)), ded)
-        if t.per_year_deductible:
+        # in a first round (every person-year's first stay) the accumulators are all zero:
+        # they are written, never read
+        if t.per_year_deductible and not r.first:
             ded_before = np.take(r.acc_deductible, p)
             ded = np.subtract(ded, ded_before, dtype=np.int64)
             np.maximum(ded, 0, out=ded)
         borne = np.minimum(b, ded)
-        if t.segments_over_year:
+        if t.segments_over_year and not r.first:
             start = np.take(r.acc_base, p)
             lo, hi = start + borne, start + b
         else:
@@ -319,11 +321,14 @@ class Reimbursement(TierKind):
         if t.has["stay_cap"]:
             np.minimum(pay, x[STAY_CAP], out=pay)
         if t.has["annual_cap"]:
-            paid_before = np.take(r.acc_paid, p)
-            left = np.subtract(x[ANNUAL_CAP], paid_before, dtype=np.int64)
-            np.maximum(left, 0, out=left)
-            np.minimum(pay, left, out=pay)
-        left = np.subtract(r.total, r.paid, out=left if t.has["annual_cap"] else None)
+            if r.first:
+                np.minimum(pay, x[ANNUAL_CAP], out=pay)
+            else:
+                paid_before = np.take(r.acc_paid, p)
+                left = np.subtract(x[ANNUAL_CAP], paid_before, dtype=np.int64)
+                np.maximum(left, 0, out=left)
+                np.minimum(pay, left, out=pay)
+        left = np.subtract(r.total, r.paid)
         if r.room is not None:
             np.minimum(pay, np.maximum(r.room - r.paid, 0), out=pay)
         np.minimum(pay, left, out=pay)
@@ -333,11 +338,13 @@ class Reimbursement(TierKind):
         if t.segments_over_year:
             np.put(r.acc_base, p, hi)
         if t.per_year_deductible:
-            ded_before += borne
-            np.put(r.acc_deductible, p, ded_before)
+            if not r.first:
+                borne += ded_before
+            np.put(r.acc_deductible, p, borne)
         if t.has["annual_cap"]:
-            paid_before += pay
-            np.put(r.acc_paid, p, paid_before)
+            if not r.first:
+                paid_before += pay
+            np.put(r.acc_paid, p, pay if r.first else paid_before)
         return pay
 
 

@@ -112,6 +112,9 @@ class RoundRows:
     acc_base: np.ndarray  # per person-year, this tier: base, deductible borne, paid
     acc_deductible: np.ndarray
     acc_paid: np.ndarray
+    #: every stay is its person-year's first (rank 0): the accumulators and `self_paid` of
+    #: these person-years are still zero, so a kind may skip reading them
+    first: bool = False
 
 
 class TierKind(ABC):
