@@ -121,7 +121,9 @@ def regime_index(county: np.ndarray, admission: np.ndarray, policies: PolicySet
                 part = table[j, start:end]
                 part[part < 0] = regimes.index(regime)
     days -= lo
-    return table[inverse, days].astype(np.int64)
+    flat = inverse * span  # one gather from the flattened table (faster than table[i, j])
+    flat += days
+    return np.take(table.ravel(), flat).astype(np.int64)
 
 
 def _regimes_of(policies: PolicySet, code: int) -> list[Regime]:
@@ -202,7 +204,9 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
         room = None
         if c.ceiling_bp is not None:
             cbp = np.take(c.ceiling_bp, f)
-            room = np.where(cbp >= 0, apply_ratio(total, cbp), INF)
+            room = apply_ratio(total, cbp)
+            if c.ceiling_bp.min() < 0:  # some rows have no ceiling
+                room[cbp < 0] = INF
         for t in c.tiers:
             a = _accumulators(acc, t, n_py)
             pay = KINDS[t.kind].settle_rows(t, Gathered(t, f), RoundRows(
@@ -302,7 +306,9 @@ def _table_rows(batch: StayBatch, reg: np.ndarray, comp: list) -> np.ndarray:
             snap = np.searchsorted(c.snapshot_days.astype(np.int64), spanned, side="right") - 1
             first[r_i] = snap * N_CELL
     days -= lo
-    cell += first[reg, days]
+    flat = reg * span
+    flat += days
+    cell += np.take(first.ravel(), flat)
     return cell
 
 
