@@ -192,7 +192,8 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
     by_fund = {f: np.zeros(n, np.int64) for f in funds} if not one_fund else {}
     acc: dict = {}
     self_paid = np.zeros(n_py, np.int64)
-    bounds = np.concatenate(([0], np.flatnonzero(np.diff(key)) + 1, [n])) if n else [0]
+    # where each round key starts (the keys are sorted and small: counted, not compared)
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(key)))) if n else [0]
     # a round's stays are independent of one another: settled in chunks whose temporaries
     # stay in the processor's cache
     bounds = sorted({*np.asarray(bounds).tolist(), *range(0, n, CHUNK)})
