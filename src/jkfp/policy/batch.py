@@ -175,6 +175,7 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
     order2, key = _stable_sort_small(key)
     perm = np.take(order, order2)
     py, rank = np.take(py, order2), key // n_reg
+    del order, order2  # freed now, reused by the next arrays (fewer fresh pages to fault in)
     rows, tot, inp = np.take(row, perm), np.take(batch.total, perm), np.take(batch.in_policy, perm)
     n_py = int(py.max()) + 1 if n else 0
 
