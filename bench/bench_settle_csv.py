@@ -119,17 +119,27 @@ def bytes_per_stay(batch: StayBatch, result: BatchResult) -> float:
     """Least memory traffic of a batch: its inputs read once, its outputs written once."""
     inputs = sum(getattr(batch, f).nbytes for f in batch.__dataclass_fields__)
     used = {t.id for i in np.unique(result.regime_index) for t in result.regimes[i].tiers}
-    outputs = sum(result.amounts[t].nbytes for t in used) + sum(
-        a.nbytes for a in (result.reimbursed, result.self_pay, result.regime_index,
-                           result.deposit_waived, result.uses_examples, result.person_year,
-                           *result.funds.values()))
+    arrays = [result.amounts[t] for t in used] + [
+        result.reimbursed, result.self_pay, result.regime_index, result.deposit_waived,
+        result.uses_examples, result.person_year, *result.funds.values()]
+    # a fund of one tier is that tier's array (settle_batch writes it once): counted once
+    outputs = sum({id(a): a.nbytes for a in arrays}.values())
     return (inputs + outputs) / len(batch)
 
 
-def copy_bandwidth(nbytes: int, repeat: int = 3) -> float:
-    """Bytes per second of a NumPy copy of `nbytes` (read and write counted, like a batch)."""
+def copy_bandwidth(nbytes: int, repeat: int = 3, *, cpu: bool = False) -> float:
+    """Bytes per second of a NumPy copy of `nbytes` (read and write counted, like a batch),
+    median of `repeat`; of CPU time with `cpu` (what a shared core's waits do not add to)."""
     src = np.ones(nbytes // 2 // 8, np.int64)
     dst = np.empty_like(src)
+    np.copyto(dst, src)  # both arrays faulted in first
+    if cpu:
+        times = []
+        for _ in range(repeat):
+            c = cpu_time()
+            np.copyto(dst, src)
+            times.append(cpu_time() - c)
+        return 2 * src.nbytes / max(statistics.median(times), 1e-9)
     t, _, _ = timed(lambda: np.copyto(dst, src), repeat)
     return 2 * src.nbytes / t
 

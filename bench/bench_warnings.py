@@ -172,6 +172,7 @@ def main() -> None:
         cur.execute("TRUNCATE monitoring_pushitem, monitoring_push, monitoring_warningstep, "
                     "monitoring_historicalriskwarning, monitoring_riskwarning, "
                     "monitoring_scanrun CASCADE")
+        cur.execute("DELETE FROM summaries_regioncount WHERE summary LIKE 'monitoring.%%'")
     province = "64"
     if args.diagnoses:
         time_major_disease(province)

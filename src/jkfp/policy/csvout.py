@@ -24,7 +24,9 @@ from .batch import BatchResult
 
 
 def result_columns(result: BatchResult) -> list[str]:
-    used = set(np.unique(result.regime_index).tolist())
+    # the regimes used (small non-negative indices: counted, not sorted)
+    used = set(np.flatnonzero(np.bincount(result.regime_index,
+                                          minlength=len(result.regimes))).tolist())
     tiers = [t for t in result.tier_ids
              if any(t in {x.id for x in result.regimes[i].tiers} for i in used)]
     return ["stay_id", *tiers, "reimbursed_total", "self_pay", "policy", "deposit_waived",

@@ -131,6 +131,9 @@ class Guarantee(TierKind):
         return {"share": bool((table[SHARE] >= 0).any()),
                 "limit": bool((table[LIMIT] < INF).any())}
 
+    def accumulators_read(self, t: TierTable) -> tuple[bool, bool, bool]:
+        return False, False, False  # only the batch's self_paid
+
     def settle_rows(self, t: TierTable, x: Gathered, r: RoundRows) -> np.ndarray:
         p = r.person_year
         elig = x[ELIG]
@@ -140,7 +143,8 @@ class Guarantee(TierKind):
             sbp = x[SHARE]
             allowed = np.where(sbp >= 0, round_half_up(r.total * sbp), INF)
         if t.has["limit"]:
-            allowed = np.minimum(allowed, np.maximum(x[LIMIT] - np.take(r.self_paid, p), 0))
+            before = 0 if r.first else np.take(r.self_paid, p)  # nothing self-paid yet
+            allowed = np.minimum(allowed, np.maximum(x[LIMIT] - before, 0))
         pay = np.maximum(share - allowed, 0) * elig
         if r.room is not None:
             np.minimum(pay, np.maximum(r.room - r.paid, 0), out=pay)

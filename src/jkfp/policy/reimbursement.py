@@ -278,6 +278,9 @@ class Reimbursement(TierKind):
                 "stay_cap": bool((table[STAY_CAP] < INF).any()),
                 "annual_cap": bool((table[ANNUAL_CAP] < INF).any())}
 
+    def accumulators_read(self, t: TierTable) -> tuple[bool, bool, bool]:
+        return t.segments_over_year, t.per_year_deductible, t.has["annual_cap"]
+
     def settle_rows(self, t: TierTable, x: Gathered, r: RoundRows) -> np.ndarray:
         p = r.person_year
         b = rows_base(t, x, r)
@@ -286,10 +289,14 @@ class Reimbursement(TierKind):
             sb = x[SECOND]
             ded = np.where((sb >= 0) & (r.rank >= 1),
                            round_half_up(np.multiply(ded, sb, dtype=np.int64)), ded)
-        if t.per_year_deductible:
-            ded = np.maximum(ded - np.take(r.acc_deductible, p), 0)
+        # in a first round (every person-year's first stay) the accumulators are all zero:
+        # they are written, never read
+        if t.per_year_deductible and not r.first:
+            ded_before = np.take(r.acc_deductible, p)
+            ded = np.subtract(ded, ded_before, dtype=np.int64)
+            np.maximum(ded, 0, out=ded)
         borne = np.minimum(b, ded)
-        if t.segments_over_year:
+        if t.segments_over_year and not r.first:
             start = np.take(r.acc_base, p)
             lo, hi = start + borne, start + b
         else:
@@ -309,21 +316,35 @@ class Reimbursement(TierKind):
                 part *= x[SEG + k + j]
                 num += part
                 prev = up
-        pay = round_half_up(num)
+        num += BP // 2  # round_half_up, in place
+        pay = np.floor_divide(num, BP, out=num)
         if t.has["stay_cap"]:
             np.minimum(pay, x[STAY_CAP], out=pay)
         if t.has["annual_cap"]:
-            np.minimum(pay, np.maximum(x[ANNUAL_CAP] - np.take(r.acc_paid, p), 0), out=pay)
+            if r.first:
+                np.minimum(pay, x[ANNUAL_CAP], out=pay)
+            else:
+                paid_before = np.take(r.acc_paid, p)
+                left = np.subtract(x[ANNUAL_CAP], paid_before, dtype=np.int64)
+                np.maximum(left, 0, out=left)
+                np.minimum(pay, left, out=pay)
+        left = np.subtract(r.total, r.paid)
         if r.room is not None:
             np.minimum(pay, np.maximum(r.room - r.paid, 0), out=pay)
-        np.minimum(pay, r.total - r.paid, out=pay)
-        # only the accumulators this tier reads again (settle_stay's statement keeps all three)
+        np.minimum(pay, left, out=pay)
+        # only the accumulators this tier reads again (settle_stay's statement keeps all
+        # three); a person-year appears once in a round, so each is written from the values
+        # read above, without reading them again
         if t.segments_over_year:
-            r.acc_base[p] += b
+            np.put(r.acc_base, p, hi)
         if t.per_year_deductible:
-            r.acc_deductible[p] += borne
+            if not r.first:
+                borne += ded_before
+            np.put(r.acc_deductible, p, borne)
         if t.has["annual_cap"]:
-            r.acc_paid[p] += pay
+            if not r.first:
+                paid_before += pay
+            np.put(r.acc_paid, p, pay if r.first else paid_before)
         return pay
 
 

@@ -29,6 +29,10 @@ class RegimeTables:
     deposit: np.ndarray  # bool [rows]
     examples: np.ndarray  # bool [rows]: some eligible tier or the ceiling uses an example value
 
+    @property
+    def tier_ids(self) -> frozenset[str]:
+        return frozenset(t.id for t in self.tiers)
+
 
 def regime_tables(policies: PolicySet, regime: Regime) -> RegimeTables:
     """The tables of a regime, built once and cached on the policy set."""

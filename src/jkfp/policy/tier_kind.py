@@ -112,6 +112,9 @@ class RoundRows:
     acc_base: np.ndarray  # per person-year, this tier: base, deductible borne, paid
     acc_deductible: np.ndarray
     acc_paid: np.ndarray
+    #: every stay is its person-year's first (rank 0): the accumulators and `self_paid` of
+    #: these person-years are still zero, so a kind may skip reading them
+    first: bool = False
 
 
 class TierKind(ABC):
@@ -166,6 +169,11 @@ class TierKind(ABC):
     @abstractmethod
     def features(self, table: np.ndarray) -> dict[str, bool]:
         """Which optional columns some row uses (`TierTable.has`)."""
+
+    def accumulators_read(self, t: TierTable) -> tuple[bool, bool, bool]:
+        """Which of its accumulators (base, deductible, paid) `settle_rows` reads and writes
+        for the table; the others may be a shared array of zeros. All, unless a kind says."""
+        return True, True, True
 
     @abstractmethod
     def settle_rows(self, t: TierTable, x: Gathered, r: RoundRows) -> np.ndarray:
