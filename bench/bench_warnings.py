@@ -82,7 +82,7 @@ def worklists(repeat: int) -> list[tuple[str, float, float, float]]:
     from jkfp.monitoring import selectors as sel
 
     by = {u.username: u for u in User.objects.filter(
-        username__in=["township_yc", "county_yc", "city_wz", "civil_yc"])}
+        username__in=["township_yc", "county_yc", "city_wz", "rural_yc"])}
     cases = []
     if "township_yc" in by:
         t = by["township_yc"]
@@ -91,7 +91,12 @@ def worklists(repeat: int) -> list[tuple[str, float, float, float]]:
     if "county_yc" in by:
         c = by["county_yc"]
         cases.append(("county: overdue by township", lambda: sel.overdue_by_township(user=c)))
-        cases.append(("county: region-overview counts", lambda: sel.overview_counts(user=c)))
+        cases.append(("county, health (sees what is pushed to it): overview counts, live",
+                      lambda: sel.overview_counts(user=c)))
+    if "rural_yc" in by:
+        r = by["rural_yc"]
+        cases.append(("county, rural revitalisation (sees every warning): overview counts "
+                      "from the summaries", lambda: sel.overview_counts(user=r)))
     if "city_wz" in by:
         w = by["city_wz"]
         cases.append(("city: open and overdue by county and rule",
