@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from jkfp import bulkwrite
 from jkfp.accounts.access import code_in_scope, require_writer
@@ -31,7 +30,6 @@ from .models import CategoryPeriod, Person
 #: rows per UPDATE of a bulk update: Django's bulk_update writes one CASE WHEN per field with a
 #: branch per row, so an UPDATE of n rows costs n² comparisons; 500 keeps 100,000 rows linear
 #: (decision 54c; unbatched, 40,000 ended periods were one statement of 1.6·10⁹ comparisons)
-UPDATE_BATCH = 500
 
 #: the person fields an import may change
 PERSON_FIELDS = ("phone", "work_ability")
@@ -239,14 +237,8 @@ def persons_update_imported(
         ids = {b["id"] for b in befores}
         touched = [p for p in persons if p.pk in ids]
         if touched:
-            bulk_update_with_history(
-                touched,
-                Person,
-                [*sorted(fields), "version", "updated_at"],
-                batch_size=UPDATE_BATCH,
-                default_user=user,
-                default_change_reason=reason,
-            )
+            bulkwrite.update(Person, touched, [*sorted(fields), "version", "updated_at"])
+            bulkwrite.history(Person, [p.pk for p in touched], kind="~", user=user, reason=reason)
             summary_add(_deltas(pairs))
             publish_many(
                 Event.PERSON_CHANGED,
