@@ -6,7 +6,10 @@ A *predicate* is a named, tested SQL query for one period (`Ctx`: first and last
 - kind `persons`: one column `person_id`, distinct — a set of persons (the poor on the last
   day, the persons with a contract in force on any day of the period, ...);
 - kind `units`: columns `unit_id`, `person_id`, `w` — units of one `unit` (a person, a stay's
-  statement, a registration) with a weight (1 for a count, fen for an amount), one row a unit.
+  statement, a registration) with a weight (1 for a count, fen for an amount), one row a unit;
+- kind `regional`: columns `unit_id`, `region_code`, `w` — units that are not persons'
+  (an institution, a gap, a warning), attributed to the region the row names (a village, or a
+  township or county for their own institutions: decision 65), with no persons filter.
 
 An indicator names its population (a units or persons predicate), the persons filters its
 population must pass, and its numerator (a predicate of the same unit: a unit counts with the
@@ -42,6 +45,8 @@ class Ctx:
 
 
 SqlFn = Callable[[Ctx, str], tuple[str, list]]
+KINDS = ("persons", "units", "regional")
+UNITS_OF_VALUE = ("percent", "ratio_fen", "count")
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,7 @@ def predicate(name: str, *, kind: str, label: str, unit: str = "person",
               takes_arg: bool = False, choices: Callable[[], frozenset[str]] | None = None
               ) -> Callable[[SqlFn], SqlFn]:
     """Register a predicate (decorator). `name:arg` in a file passes `arg` (a category ...)."""
-    if kind not in ("persons", "units"):
+    if kind not in KINDS:
         raise ValueError(kind)
 
     def register(fn: SqlFn) -> SqlFn:
@@ -101,7 +106,7 @@ class Indicator:
     name: str
     plan: str
     passage: str
-    unit: str                   # "percent" | "ratio_fen"
+    unit: str                   # "percent" | "ratio_fen" | "count" (the numerator itself)
     direction: str              # "higher" | "lower"
     target: float | None        # in percent
     target_source: str
@@ -116,7 +121,21 @@ class Indicator:
     file: str = ""
     line: int | None = None
 
+    @property
+    def regional(self) -> bool:
+        """Units attributed to a region of their own, not to a person's village (decision 65)."""
+        return self.population.predicate.kind == "regional"
+
+    @property
+    def target_text(self) -> str:
+        if self.target is None:
+            return "—"
+        sign = "≤" if self.direction == "lower" else "≥"
+        return f"{sign}{self.target:g}{'' if self.unit == 'count' else '%'}"
+
     def value(self, numerator: int, denominator: int) -> float | None:
+        if self.unit == "count":
+            return float(numerator)
         return None if denominator == 0 else 100.0 * numerator / denominator
 
     def meets(self, value: float | None) -> bool | None:
@@ -201,8 +220,9 @@ class _Loader:
         plan = self.text(e, "plan", path, required=False)
         passage = self.text(e, "passage", path, required=False)
         unit = e.get("unit", "percent")
-        if unit not in ("percent", "ratio_fen"):
-            self.error(f"单位“{unit}”不存在：应为 percent 或 ratio_fen", e, "unit", f"{path}.unit")
+        if unit not in UNITS_OF_VALUE:
+            self.error(f"单位“{unit}”不存在：应为 percent、ratio_fen 或 count", e, "unit",
+                       f"{path}.unit")
         direction = e.get("direction", "higher")
         if direction not in ("higher", "lower"):
             self.error(f"方向“{direction}”不存在：应为 higher 或 lower", e, "direction",
@@ -239,6 +259,9 @@ class _Loader:
             r = self.ref(f, e, "filters", f"{path}.filters", kind="persons")
             if r:
                 filters.append(r)
+        if population and population.predicate.kind == "regional" and filters:
+            self.error(f"总体“{population}”按机构或区划归属，不能带人员条件（filters）", e,
+                       "filters", f"{path}.filters")
         if population and numerator and population.predicate.unit != numerator.predicate.unit:
             self.error(f"分子（{numerator.predicate.unit}）与总体（{population.predicate.unit}）"
                        "的计数单位不同", e, "numerator", f"{path}.numerator")

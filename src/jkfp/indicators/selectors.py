@@ -50,6 +50,19 @@ class Row:
     def short(self) -> bool:
         return self.meets is False
 
+    @property
+    def shown(self) -> str:
+        """The value as a page shows it: a percent to two places, a count as it is."""
+        v = self.value
+        if v is None:
+            return "—"
+        return f"{v:.0f}" if self.indicator.unit == "count" else f"{v:.2f}%"
+
+    @property
+    def own_level(self) -> bool:
+        """A padded code: the township's or county's own institutions, not a sub-region."""
+        return _own_level(self.region_code) is not None
+
 
 def region_get(*, user: User, code: str) -> Region:
     if not code_in_scope(user, code):
@@ -60,8 +73,23 @@ def region_get(*, user: User, code: str) -> Region:
     return region
 
 
+def _own_level(code: str) -> str | None:
+    """The township or county a padded code counts the institutions of (decision 65)."""
+    for n in (9, 6):
+        if len(code) in (9, 12) and n < len(code) and code[n:] == "0" * (len(code) - n):
+            return code[:n]
+    return None
+
+
 def _names(codes) -> dict[str, str]:
-    return dict(Region.objects.filter(code__in=list(codes)).values_list("code", "name"))
+    codes = set(codes)
+    own = {c: _own_level(c) for c in codes}
+    found = dict(Region.objects.filter(code__in=codes | {o for o in own.values() if o})
+                 .values_list("code", "name"))
+    for c, o in own.items():
+        if c not in found and o in found:
+            found[c] = f"{found[o]}（本级机构）"
+    return found
 
 
 def _rows(qs, period: str, defs) -> list[Row]:
@@ -113,6 +141,8 @@ def _indicator(indicator: str) -> Indicator:
 
 
 def may_drill(user: User, ind: Indicator) -> bool:
+    if ind.regional:  # institutions, gaps, warnings: no persons behind the number
+        return False
     units = {ind.population.predicate.unit, ind.numerator.predicate.unit}
     return can_see_health(user) or not (units & HEALTH_UNITS)
 

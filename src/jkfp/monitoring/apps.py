@@ -9,7 +9,7 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         from jkfp.events import Event, subscribe
 
-        from . import checks, handlers, services  # noqa: F401  (system check; incremental checks)
+        from . import checks, handlers, indicators, services  # noqa: F401  (check; predicates)
 
         handlers.connect()
         # a warning acted on by an admission request follows the request's decision (57c)

@@ -28,6 +28,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from jkfp.accounts.access import require_in_scope
 from jkfp.errors import DomainError
+from jkfp.events import Event, publish
 from jkfp.registry.models import Household, Person
 
 from . import engine
@@ -129,6 +130,9 @@ def _write(run: ScanRun, rule, hits: list[engine.Hit], *, prefix: str, household
                                                         "closed_on", "version"],
                                  batch_size=2000, default_user=user)
     WarningStep.objects.bulk_create(steps, batch_size=5000)
+    if new or changed:  # new and re-opened warnings have a new due day: figures are stale (65)
+        publish(Event.WARNING_CHANGED,
+                region_codes=sorted({w.region_code for w in (*new, *changed)}))
     return {"new": len(new), "still": still, "changed": len(changed)}
 
 

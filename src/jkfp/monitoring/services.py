@@ -22,6 +22,7 @@ from jkfp.admission import services as admission_services
 from jkfp.admission.models import ChangeRequest
 from jkfp.categories import LABELS, MONITORED, parse_category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
+from jkfp.events import Event, publish
 from jkfp.registry import services as registry_services
 from jkfp.registry.models import SupportMeasure
 from jkfp.writes import locked, model_update
@@ -41,6 +42,8 @@ def _step(w: RiskWarning, user: User | None, step: str, from_status: str, on_dat
     WarningStep.objects.create(warning=w, step=step, from_status=from_status,
                                to_status=w.status, on_date=on_date, comment=comment[:1000],
                                user=user)
+    # a step may decide or close the warning: the figures of its village are stale (65)
+    publish(Event.WARNING_CHANGED, region_codes=[w.region_code])
 
 
 def _begin(user: User, warning: RiskWarning, step: str, expected_version: int):
