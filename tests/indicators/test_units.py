@@ -24,6 +24,7 @@ from jkfp.indicators.models import DirtyVillage, Figure
 from jkfp.indicators.services import indicators_rebuild, indicators_refresh
 from jkfp.monitoring import services as ms
 from jkfp.monitoring.models import RiskWarning
+from jkfp.regions.models import Region
 from tests.conftest import OTHER_TOWNSHIP_VILLAGE as C
 from tests.conftest import OTHER_VILLAGE_SAME_TOWNSHIP as B
 from tests.conftest import VILLAGE as A
@@ -176,3 +177,18 @@ def test_facility_writes_and_warning_steps_mark_their_figures(county, make_user,
     indicators_rebuild(years=[2025], today=TODAY)
     assert refreshed == set(Figure.objects.values_list("indicator", "region_code", "period",
                                                        "numerator", "denominator"))
+
+
+def test_special_treatment_diseases_per_county_against_its_plan(regions):
+    """盐池 uses the national list (25 diseases in 2019, 30 in 2020) and its own 37 from 2021 against the
+    plan's 37; 长治's list has 38 against 38 + 7 = 45."""
+    indicators_rebuild(years=[2019, 2020, 2025], today=TODAY)
+    assert fig("special_treatment_diseases", padded("640323"), "2025") == (37, 37)
+    assert fig("special_treatment_diseases", "640323", "2025") == (37, 37)
+    assert fig("special_treatment_diseases", "640323", "2020") == (30, 37)
+    assert fig("special_treatment_diseases", "640323", "2019") == (25, 37)  # 2019's list of 25
+    assert fig("special_treatment_diseases", "140403", "2025-12") == (38, 45)
+    n = Region.objects.filter(level="county", code__startswith="1404").count()
+    assert fig("special_treatment_diseases", "1404", "2025") == (38 * n, 45 * n)
+    ind = definitions.current().indicators["special_treatment_diseases"]
+    assert ind.meets(ind.value(38, 45)) is False and ind.meets(ind.value(37, 37)) is True

@@ -149,6 +149,8 @@ class Indicator:
 class Definitions:
     poor: tuple[str, ...]
     indicators: dict[str, Indicator] = field(default_factory=dict)
+    #: region-code prefix → the number of special-treatment diseases its plan requires
+    special_treatment_required: dict[str, int] = field(default_factory=dict)
 
 
 class IndicatorFileError(DomainError):
@@ -290,6 +292,7 @@ def parse(data, *, file: str) -> Definitions:
         c.error("definitions.poor_categories 须为类别列表", data, "definitions",
                 "definitions.poor_categories")
         poor = []
+    required = _required(c, defs if isinstance(defs, dict) else {})
     from jkfp.categories import Category
     for cat in poor:
         if cat not in {x.value for x in Category}:
@@ -305,7 +308,35 @@ def parse(data, *, file: str) -> Definitions:
             out[ind.id] = ind
     if c.errors:
         raise ValidationErrors(c.errors)
-    return Definitions(poor=tuple(poor), indicators=out)
+    return Definitions(poor=tuple(poor), indicators=out, special_treatment_required=required)
+
+
+def _required(c: _Loader, defs: dict) -> dict[str, int]:
+    """`definitions.special_treatment_required`: region prefix → {count, source}."""
+    raw = defs.get("special_treatment_required") or {}
+    path = "definitions.special_treatment_required"
+    if not isinstance(raw, dict):
+        c.error("须为映射（区划代码 → count、source）", defs, "special_treatment_required", path)
+        return {}
+    out = {}
+    for code, e in raw.items():
+        code = str(code)
+        if not code.isdigit() or len(code) not in (2, 4, 6):
+            c.error(f"区划代码“{code}”须为2、4或6位数字", raw, code, f"{path}.{code}")
+            continue
+        if not isinstance(e, dict) or set(e) - {"count", "source", "example"}:
+            c.error("须为映射，只含 count、source、example", raw, code, f"{path}.{code}")
+            continue
+        n = e.get("count")
+        if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
+            c.error(f"病种数“{n}”须为正整数", e, "count", f"{path}.{code}.count")
+            continue
+        if not str(e.get("source") or "").strip() and e.get("example") is not True:
+            c.error("病种数须注明来源（source），无公开来源时写 example: true", e, "count",
+                    f"{path}.{code}.count")
+            continue
+        out[code] = n
+    return out
 
 
 def folder() -> Path:
@@ -316,6 +347,7 @@ def load(path: Path | None = None) -> Definitions:
     """Every file of the folder (or one file), merged; an id defined twice is an error."""
     files = [path] if path else sorted(folder().glob("*.yaml"))
     poor: tuple[str, ...] = ()
+    required: dict[str, int] = {}
     merged: dict[str, Indicator] = {}
     errors: list[DomainError] = []
     for f in files:
@@ -334,6 +366,7 @@ def load(path: Path | None = None) -> Definitions:
             errors += e.errors
             continue
         poor = poor or d.poor
+        required = {**d.special_treatment_required, **required}
         for iid, ind in d.indicators.items():
             if iid in merged:
                 errors.append(IndicatorFileError(f"指标“{iid}”重复定义", file=display,
@@ -341,7 +374,7 @@ def load(path: Path | None = None) -> Definitions:
             merged[iid] = ind
     if errors:
         raise ValidationErrors(errors)
-    return Definitions(poor=poor, indicators=merged)
+    return Definitions(poor=poor, indicators=merged, special_treatment_required=required)
 
 
 _cache: dict[str, Definitions] = {}
