@@ -120,6 +120,8 @@ class Indicator:
     denominator_label: str
     file: str = ""
     line: int | None = None
+    baseline_year: int | None = None    # judged by its change since this year's figure
+    target_change: float | None = None  # in points, against the baseline year
 
     @property
     def regional(self) -> bool:
@@ -163,7 +165,7 @@ class IndicatorFileError(DomainError):
 
 _KEYS = {"name", "plan", "passage", "unit", "direction", "target", "source", "example", "note",
          "periods", "population", "filters", "numerator", "numerator_label",
-         "denominator_label"}
+         "denominator_label", "baseline_year", "target_change"}
 
 
 class _Loader:
@@ -267,6 +269,14 @@ class _Loader:
         if population and numerator and population.predicate.unit != numerator.predicate.unit:
             self.error(f"分子（{numerator.predicate.unit}）与总体（{population.predicate.unit}）"
                        "的计数单位不同", e, "numerator", f"{path}.numerator")
+        baseline, change = e.get("baseline_year"), e.get("target_change")
+        if (baseline is None) != (change is None):
+            self.error("baseline_year 与 target_change 须同时给出", e, "baseline_year",
+                       f"{path}.baseline_year")
+        elif baseline is not None and (isinstance(baseline, bool) or not isinstance(
+                baseline, int) or isinstance(change, bool) or not isinstance(change, int | float)):
+            self.error("baseline_year 须为年份，target_change 须为数（百分点）", e,
+                       "baseline_year", f"{path}.baseline_year")
         if len(self.errors) > n:
             return None
         return Indicator(
@@ -276,7 +286,8 @@ class _Loader:
             periods=tuple(periods), population=population, filters=tuple(filters),
             numerator=numerator, numerator_label=str(e.get("numerator_label") or "分子"),
             denominator_label=str(e.get("denominator_label") or "分母"),
-            file=self.file, line=line_of(node, iid))
+            file=self.file, line=line_of(node, iid),
+            baseline_year=baseline, target_change=None if change is None else float(change))
 
 
 def parse(data, *, file: str) -> Definitions:
