@@ -99,6 +99,7 @@ class ErrorCode(StrEnum):
     # family-doctor contracts and follow-ups (jkfp.contracts)
     STANDARDS_INVALID = "standards_invalid"
     INDICATOR_INVALID = "indicator_invalid"  # an indicator definition file (names file and line)
+    LITERACY_SCORE_SCALE = "literacy_score_scale"  # a survey score outside its scale
     TEAM_COMPOSITION = "team_composition"
     TEAM_VILLAGE = "team_village"
     CONTRACT_OVERLAP = "contract_overlap"

@@ -31,6 +31,7 @@ class Event(StrEnum):
     CONTRACT_CHANGED = "contract_changed"        # contract_id, person_id, region_code
     FOLLOWUP_RECORDED = "followup_recorded"      # followup_id, registration_id, region_code
     FACILITY_CHANGED = "facility_changed"        # county_code (institutions, staff, posts, gaps)
+    WARNING_CHANGED = "warning_changed"          # region_codes (found, re-opened or a step)
     CASE_FOUND = "case_found"                    # case_id, person_id, region_code (health)
     JOB_FINISHED = "job_finished"                # job_id, task, state, region_code (jkfp.jobs)
 

@@ -60,3 +60,46 @@ def test_city_dashboard_down_to_the_village_and_its_persons(e2e_regions, login, 
     page.screenshot(path="/tmp/ind_persons.png", full_page=True)
     import shutil
     shutil.copy(tmp_path / "city.png", "/tmp/ind_city.png")
+
+
+def test_the_monthly_report_shows_the_figures_table(e2e_regions, login, live_server, tmp_path):
+    """From the county's dashboard to its printable monthly report: every figure shown equals
+    the figures table (numerator, denominator and the value computed from them)."""
+    from jkfp.indicators import definitions
+    from jkfp.indicators.models import Figure
+
+    leader = UserFactory(username="e2e_county", region_id="640323", role=Role.REVIEWER)
+    batch = Batch.objects.create(kind="enrolment", file_name="e.xlsx", file_sha256="0" * 64,
+                                 region_code="640323", created_by=leader)
+    people = [HouseholdFactory(village_id=VILLAGE).head for _ in range(3)]
+    for p in people:
+        period(person=p)
+    insure(people[0], batch)
+    indicators_rebuild(years=[2025], today=dt.date(2026, 3, 1))
+
+    page = login(leader)
+    logs = []
+    page.on("console", lambda m: logs.append(m.text))
+    page.on("pageerror", lambda e: logs.append(str(e)))
+    page.goto(live_server.url + "/indicators/640323/?period=2025-07")
+    page.click("#ind-report")
+    page.wait_for_url("**/indicators/640323/report/?period=2025-07")
+    expect(page.locator("h1")).to_contain_text("月报（2025年7月）")
+    rows = page.locator("tr[data-indicator]")
+    shown = {rows.nth(i).get_attribute("data-indicator"): (
+        rows.nth(i).locator("[data-cell=fraction]").inner_text(),
+        rows.nth(i).locator("[data-cell=value]").inner_text()) for i in range(rows.count())}
+    defs = definitions.current().indicators
+    table = Figure.objects.filter(region_code="640323", period="2025-07")
+    assert set(shown) == set(table.values_list("indicator", flat=True))
+    for f in table:
+        ind = defs[f.indicator]
+        v = ind.value(f.numerator, f.denominator)
+        text = "—" if v is None else f"{v:.0f}" if ind.unit == "count" else f"{v:.2f}%"
+        assert shown[f.indicator] == (f"{f.numerator} / {f.denominator}", text), f.indicator
+    assert shown["insurance_coverage_poor"] == ("1 / 3", "33.33%")
+    expect(page.locator(".ind-report-short")).to_contain_text("最低为花马池镇（33.33%）")
+    page.emulate_media(media="print")
+    expect(page.locator("#ind-print")).to_be_hidden()
+    assert logs == []
+    page.screenshot(path=str(tmp_path / "report.png"), full_page=True)

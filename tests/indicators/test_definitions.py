@@ -37,7 +37,9 @@ def test_the_shipped_files_load():
     for required in ("insurance_coverage_poor", "inpatient_coverage_ratio_poor",
                      "contract_coverage_poor", "standard_management_hypertension",
                      "standard_management_diabetes", "standard_management_tb",
-                     "standard_management_mental", "county_treatment_rate", "treatment_progress"):
+                     "standard_management_mental", "county_treatment_rate", "treatment_progress",
+                     "facility_gaps", "special_treatment_diseases", "gp_in_township_centres",
+                     "village_clinics_standard", "warnings_closed_in_time"):
         assert required in defs.indicators
     assert defs.indicators["county_treatment_rate"].example
 
@@ -96,3 +98,28 @@ def test_system_check_reports_a_bad_file(tmp_path, settings):
     errors = indicator_files_valid(None)
     assert [e.id for e in errors] == ["jkfp.E058"]
     assert "bad.yaml:10" in errors[0].msg
+
+
+def test_a_regional_population_takes_no_persons_filter(tmp_path):
+    (msg,) = _errors(tmp_path, GOOD.replace("population: poor", "population: village_clinics")
+                     .replace("numerator: insured",
+                              "filters: [poor]\n    numerator: village_clinics_standardised"))
+    assert "按机构或区划归属，不能带人员条件" in msg
+
+
+def test_special_treatment_required_is_checked(tmp_path):
+    text = GOOD.replace("  poor_categories: [registered_poor, minimum_living]\n", (
+        "  poor_categories: [registered_poor, minimum_living]\n"
+        "  special_treatment_required:\n"
+        "    \"640323\": {count: 0, source: 方案}\n"
+        "    \"6403231\": {count: 3, source: 方案}\n"
+        "    \"1404\": {count: 45}\n"))
+    msgs = _errors(tmp_path, text)
+    assert len(msgs) == 3
+    assert any("病种数“0”须为正整数" in m for m in msgs)
+    assert any("区划代码“6403231”须为2、4或6位数字" in m for m in msgs)
+    assert any("病种数须注明来源" in m for m in msgs)
+    good = _load(tmp_path, GOOD.replace("minimum_living]\n", (
+        "minimum_living]\n  special_treatment_required:\n"
+        "    \"1404\": {count: 45, source: 方案}\n")))
+    assert good.special_treatment_required == {"1404": 45}

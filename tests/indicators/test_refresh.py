@@ -8,9 +8,11 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jkfp.accounts.models import Role
-from jkfp.indicators import services
+from jkfp.accounts.models import Department, Role
+from jkfp.facilities import services as facility_services
+from jkfp.indicators import definitions, services
 from jkfp.indicators.models import DirtyVillage, Figure
+from jkfp.monitoring.models import RiskWarning
 from jkfp.registry.models import Person
 from jkfp.registry.services import person_record_death
 from tests.conftest import OTHER_TOWNSHIP_VILLAGE, OTHER_VILLAGE_SAME_TOWNSHIP, VILLAGE
@@ -49,7 +51,8 @@ def test_refresh_recomputes_a_year_whose_population_is_empty_at_its_end(world):
     and a refresh must still recompute them (it once took the years from the year rows)."""
     Person.objects.filter(alive=True).update(alive=False, death_date=dt.date(2025, 11, 15))
     services.indicators_rebuild(years=[2025], today=TODAY)
-    assert not Figure.objects.filter(period="2025").exists()
+    regional = [i for i, d in definitions.current().indicators.items() if d.regional]
+    assert not Figure.objects.filter(period="2025").exclude(indicator__in=regional).exists()
     p5 = Person.objects.get(pk=world["p5"].pk)
     period(person=p5, category="extreme_poor", start=dt.date(2025, 3, 15),
            end=dt.date(2025, 4, 4))
@@ -62,7 +65,7 @@ def test_refresh_recomputes_a_year_whose_population_is_empty_at_its_end(world):
 
 
 OPS = st.lists(st.tuples(st.sampled_from(["die", "insure", "category", "contract", "stay",
-                                          "move"]),
+                                          "move", "clinic", "warning"]),
                          st.integers(0, 4), st.integers(1, 12), st.integers(0, 2)),
                min_size=1, max_size=5)
 
@@ -92,6 +95,21 @@ def test_refresh_equals_rebuild_after_random_changes(world, ops):
             p.region_code = VILLAGES[village]
             p.save()
             marks |= set(Person.history.filter(id=p.pk).values_list("region_code", flat=True))
+        elif op == "clinic":  # a facility write: the county's gaps and institutions (65)
+            health = UserFactory(region_id="640323", role=Role.APPROVER,
+                                 department=Department.HEALTH)
+            facility_services.institution_create(
+                user=health, kind="village_clinic", region_code=VILLAGES[village],
+                name=f"卫生室{month}", opened_on=day, standardised=month % 2 == 0)
+            services._on_facility_change(county_code="640323")
+        elif op == "warning":  # a warning found, decided on time or late (65)
+            w = RiskWarning.objects.create(
+                rule_id=f"test{RiskWarning.objects.count()}", subject_kind="household",
+                household=p.household, region_code=VILLAGES[village], period="2025",
+                found_on=day,
+                due_on=day + dt.timedelta(days=15),
+                decided_on=day + dt.timedelta(days=10 * who), facts_hash="x")
+            services._on_warning_change(region_codes=[w.region_code])
         services.villages_mark_dirty(region_codes=marks)
     services.indicators_refresh(today=TODAY)
     refreshed = snapshot()

@@ -7,4 +7,5 @@ class FacilitiesConfig(AppConfig):
     verbose_name = "医疗机构与人员"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system check of the gap rules file)
+        # the system check of the gap rules file; the predicates of the indicators (58a)
+        from . import checks, indicators  # noqa: F401

@@ -8,6 +8,12 @@ also in the numerator. `INSERT … SELECT` writes the village rows; the rows of 
 counties, cities and the province are sums of their villages' rows (every figure is additive:
 each unit has one person and each person one village), written by one grouped
 `INSERT … SELECT` per level.
+
+An indicator over `regional` units (institutions, gaps, warnings: decision 65) has no person:
+each unit carries its own region, padded with zeros to twelve digits — a township centre of
+640323100 is counted in `640323100000`, a county hospital in `640323000000`, codes no village
+has — so that the same village rows and the same roll-up serve it, and a dirty mark on the
+padded code refreshes it.
 """
 
 from __future__ import annotations
@@ -23,6 +29,12 @@ from .periods import Period
 P = Person._meta.db_table
 F = Figure._meta.db_table
 LEVELS = (9, 6, 4, 2)  # township, county, city, province (villages are 12 digits)
+PAD = "SUBSTR(pop.region_code || '000000000000', 1, 12)"
+
+
+def padded(code: str) -> str:
+    """The twelve-digit code a regional unit of `code`'s own level is counted in."""
+    return (code + "0" * 12)[:12]
 
 
 def _units(ref: Ref, ctx: Ctx) -> tuple[str, list]:
@@ -38,6 +50,9 @@ def village_sql(ind: Indicator, period: Period, *, poor: tuple[str, ...],
     """(region_code, denominator, numerator) per village; with `select_units`, the units of
     the population instead: (unit_id, person_id, region_code, in_numerator)."""
     ctx = Ctx(period.start, period.end, poor)
+    if ind.regional:
+        return _regional_sql(ind, ctx, villages=villages, select_units=select_units,
+                             prefix=prefix)
     # each predicate once, as a materialised CTE on PostgreSQL: a predicate joined as a plain
     # subquery may be re-run per row of the other side (the management-status query)
     mat = "MATERIALIZED " if connection.vendor == "postgresql" else ""
@@ -67,6 +82,26 @@ def village_sql(ind: Indicator, period: Period, *, poor: tuple[str, ...],
                 f"CASE WHEN num.unit_id IS NULL THEN 0 ELSE 1 END {body}", params)
     return (f"{head}SELECT pe.region_code, SUM(pop.w), SUM(COALESCE(num.w, 0)) {body} "
             "GROUP BY pe.region_code", params)
+
+
+def _regional_sql(ind: Indicator, ctx: Ctx, *, villages: list[str] | None,
+                  select_units: bool, prefix: str) -> tuple[str, list]:
+    pop_sql, params = ind.population.sql(ctx)
+    num_sql, num_params = ind.numerator.sql(ctx)
+    params = [*params, *num_params]
+    where = "1 = 1"
+    if villages is not None:
+        where += f" AND {PAD} IN ({', '.join(['%s'] * len(villages)) or 'NULL'})"
+        params += list(villages)
+    if prefix:
+        where += " AND pop.region_code LIKE %s"
+        params.append(prefix + "%")
+    body = (f"FROM ({pop_sql}) pop LEFT JOIN ({num_sql}) num ON num.unit_id = pop.unit_id "
+            f"WHERE {where}")
+    if select_units:
+        return (f"SELECT pop.unit_id, NULL, {PAD}, CASE WHEN num.unit_id IS NULL THEN 0 "
+                f"ELSE 1 END {body}", params)
+    return f"SELECT {PAD}, SUM(pop.w), SUM(COALESCE(num.w, 0)) {body} GROUP BY {PAD}", params
 
 
 def insert_villages(cur, ind: Indicator, period: Period, *, poor: tuple[str, ...],

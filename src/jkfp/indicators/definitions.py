@@ -6,7 +6,10 @@ A *predicate* is a named, tested SQL query for one period (`Ctx`: first and last
 - kind `persons`: one column `person_id`, distinct — a set of persons (the poor on the last
   day, the persons with a contract in force on any day of the period, ...);
 - kind `units`: columns `unit_id`, `person_id`, `w` — units of one `unit` (a person, a stay's
-  statement, a registration) with a weight (1 for a count, fen for an amount), one row a unit.
+  statement, a registration) with a weight (1 for a count, fen for an amount), one row a unit;
+- kind `regional`: columns `unit_id`, `region_code`, `w` — units that are not persons'
+  (an institution, a gap, a warning), attributed to the region the row names (a village, or a
+  township or county for their own institutions: decision 65), with no persons filter.
 
 An indicator names its population (a units or persons predicate), the persons filters its
 population must pass, and its numerator (a predicate of the same unit: a unit counts with the
@@ -42,6 +45,8 @@ class Ctx:
 
 
 SqlFn = Callable[[Ctx, str], tuple[str, list]]
+KINDS = ("persons", "units", "regional")
+UNITS_OF_VALUE = ("percent", "ratio_fen", "count")
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,7 @@ def predicate(name: str, *, kind: str, label: str, unit: str = "person",
               takes_arg: bool = False, choices: Callable[[], frozenset[str]] | None = None
               ) -> Callable[[SqlFn], SqlFn]:
     """Register a predicate (decorator). `name:arg` in a file passes `arg` (a category ...)."""
-    if kind not in ("persons", "units"):
+    if kind not in KINDS:
         raise ValueError(kind)
 
     def register(fn: SqlFn) -> SqlFn:
@@ -101,7 +106,7 @@ class Indicator:
     name: str
     plan: str
     passage: str
-    unit: str                   # "percent" | "ratio_fen"
+    unit: str                   # "percent" | "ratio_fen" | "count" (the numerator itself)
     direction: str              # "higher" | "lower"
     target: float | None        # in percent
     target_source: str
@@ -115,8 +120,24 @@ class Indicator:
     denominator_label: str
     file: str = ""
     line: int | None = None
+    baseline_year: int | None = None    # judged by its change since this year's figure
+    target_change: float | None = None  # in points, against the baseline year
+
+    @property
+    def regional(self) -> bool:
+        """Units attributed to a region of their own, not to a person's village (decision 65)."""
+        return self.population.predicate.kind == "regional"
+
+    @property
+    def target_text(self) -> str:
+        if self.target is None:
+            return "—"
+        sign = "≤" if self.direction == "lower" else "≥"
+        return f"{sign}{self.target:g}{'' if self.unit == 'count' else '%'}"
 
     def value(self, numerator: int, denominator: int) -> float | None:
+        if self.unit == "count":
+            return float(numerator)
         return None if denominator == 0 else 100.0 * numerator / denominator
 
     def meets(self, value: float | None) -> bool | None:
@@ -130,6 +151,8 @@ class Indicator:
 class Definitions:
     poor: tuple[str, ...]
     indicators: dict[str, Indicator] = field(default_factory=dict)
+    #: region-code prefix → the number of special-treatment diseases its plan requires
+    special_treatment_required: dict[str, int] = field(default_factory=dict)
 
 
 class IndicatorFileError(DomainError):
@@ -142,7 +165,7 @@ class IndicatorFileError(DomainError):
 
 _KEYS = {"name", "plan", "passage", "unit", "direction", "target", "source", "example", "note",
          "periods", "population", "filters", "numerator", "numerator_label",
-         "denominator_label"}
+         "denominator_label", "baseline_year", "target_change"}
 
 
 class _Loader:
@@ -201,8 +224,9 @@ class _Loader:
         plan = self.text(e, "plan", path, required=False)
         passage = self.text(e, "passage", path, required=False)
         unit = e.get("unit", "percent")
-        if unit not in ("percent", "ratio_fen"):
-            self.error(f"单位“{unit}”不存在：应为 percent 或 ratio_fen", e, "unit", f"{path}.unit")
+        if unit not in UNITS_OF_VALUE:
+            self.error(f"单位“{unit}”不存在：应为 percent、ratio_fen 或 count", e, "unit",
+                       f"{path}.unit")
         direction = e.get("direction", "higher")
         if direction not in ("higher", "lower"):
             self.error(f"方向“{direction}”不存在：应为 higher 或 lower", e, "direction",
@@ -239,9 +263,20 @@ class _Loader:
             r = self.ref(f, e, "filters", f"{path}.filters", kind="persons")
             if r:
                 filters.append(r)
+        if population and population.predicate.kind == "regional" and filters:
+            self.error(f"总体“{population}”按机构或区划归属，不能带人员条件（filters）", e,
+                       "filters", f"{path}.filters")
         if population and numerator and population.predicate.unit != numerator.predicate.unit:
             self.error(f"分子（{numerator.predicate.unit}）与总体（{population.predicate.unit}）"
                        "的计数单位不同", e, "numerator", f"{path}.numerator")
+        baseline, change = e.get("baseline_year"), e.get("target_change")
+        if (baseline is None) != (change is None):
+            self.error("baseline_year 与 target_change 须同时给出", e, "baseline_year",
+                       f"{path}.baseline_year")
+        elif baseline is not None and (isinstance(baseline, bool) or not isinstance(
+                baseline, int) or isinstance(change, bool) or not isinstance(change, int | float)):
+            self.error("baseline_year 须为年份，target_change 须为数（百分点）", e,
+                       "baseline_year", f"{path}.baseline_year")
         if len(self.errors) > n:
             return None
         return Indicator(
@@ -251,7 +286,8 @@ class _Loader:
             periods=tuple(periods), population=population, filters=tuple(filters),
             numerator=numerator, numerator_label=str(e.get("numerator_label") or "分子"),
             denominator_label=str(e.get("denominator_label") or "分母"),
-            file=self.file, line=line_of(node, iid))
+            file=self.file, line=line_of(node, iid),
+            baseline_year=baseline, target_change=None if change is None else float(change))
 
 
 def parse(data, *, file: str) -> Definitions:
@@ -267,6 +303,7 @@ def parse(data, *, file: str) -> Definitions:
         c.error("definitions.poor_categories 须为类别列表", data, "definitions",
                 "definitions.poor_categories")
         poor = []
+    required = _required(c, defs if isinstance(defs, dict) else {})
     from jkfp.categories import Category
     for cat in poor:
         if cat not in {x.value for x in Category}:
@@ -282,7 +319,35 @@ def parse(data, *, file: str) -> Definitions:
             out[ind.id] = ind
     if c.errors:
         raise ValidationErrors(c.errors)
-    return Definitions(poor=tuple(poor), indicators=out)
+    return Definitions(poor=tuple(poor), indicators=out, special_treatment_required=required)
+
+
+def _required(c: _Loader, defs: dict) -> dict[str, int]:
+    """`definitions.special_treatment_required`: region prefix → {count, source}."""
+    raw = defs.get("special_treatment_required") or {}
+    path = "definitions.special_treatment_required"
+    if not isinstance(raw, dict):
+        c.error("须为映射（区划代码 → count、source）", defs, "special_treatment_required", path)
+        return {}
+    out = {}
+    for code, e in raw.items():
+        code = str(code)
+        if not code.isdigit() or len(code) not in (2, 4, 6):
+            c.error(f"区划代码“{code}”须为2、4或6位数字", raw, code, f"{path}.{code}")
+            continue
+        if not isinstance(e, dict) or set(e) - {"count", "source", "example"}:
+            c.error("须为映射，只含 count、source、example", raw, code, f"{path}.{code}")
+            continue
+        n = e.get("count")
+        if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
+            c.error(f"病种数“{n}”须为正整数", e, "count", f"{path}.{code}.count")
+            continue
+        if not str(e.get("source") or "").strip() and e.get("example") is not True:
+            c.error("病种数须注明来源（source），无公开来源时写 example: true", e, "count",
+                    f"{path}.{code}.count")
+            continue
+        out[code] = n
+    return out
 
 
 def folder() -> Path:
@@ -293,6 +358,7 @@ def load(path: Path | None = None) -> Definitions:
     """Every file of the folder (or one file), merged; an id defined twice is an error."""
     files = [path] if path else sorted(folder().glob("*.yaml"))
     poor: tuple[str, ...] = ()
+    required: dict[str, int] = {}
     merged: dict[str, Indicator] = {}
     errors: list[DomainError] = []
     for f in files:
@@ -311,6 +377,7 @@ def load(path: Path | None = None) -> Definitions:
             errors += e.errors
             continue
         poor = poor or d.poor
+        required = {**d.special_treatment_required, **required}
         for iid, ind in d.indicators.items():
             if iid in merged:
                 errors.append(IndicatorFileError(f"指标“{iid}”重复定义", file=display,
@@ -318,7 +385,7 @@ def load(path: Path | None = None) -> Definitions:
             merged[iid] = ind
     if errors:
         raise ValidationErrors(errors)
-    return Definitions(poor=poor, indicators=merged)
+    return Definitions(poor=poor, indicators=merged, special_treatment_required=required)
 
 
 _cache: dict[str, Definitions] = {}

@@ -5,6 +5,7 @@ A figure row holds counts and sums only, never personal data: indicator, region 
 period (`2022`, `2022Q3`, `2022-07`), numerator and denominator (integers: persons, or fen).
 """
 
+from django.conf import settings
 from django.db import models
 
 
@@ -37,3 +38,53 @@ class DirtyVillage(models.Model):
     class Meta:
         verbose_name = "待刷新村"
         verbose_name_plural = "待刷新村"
+
+
+class LiteracySurvey(models.Model):
+    """A health-literacy survey of a region and year (decision 66c): its scale and the score
+    at which a respondent counts as having basic health literacy."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    region_code = models.CharField("调查区划代码", max_length=12)
+    name = models.CharField("调查名称", max_length=100)
+    scale_max = models.DecimalField("满分", max_digits=6, decimal_places=2)
+    threshold = models.DecimalField("具备健康素养的得分线", max_digits=6, decimal_places=2)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "健康素养调查"
+        verbose_name_plural = "健康素养调查"
+        constraints = [models.UniqueConstraint(fields=["year", "region_code", "name"],
+                                               name="literacy_survey_once")]
+
+
+class LiteracyResult(models.Model):
+    """One respondent's score (a sample number, not a registered person)."""
+
+    survey = models.ForeignKey(LiteracySurvey, on_delete=models.CASCADE, related_name="results")
+    sample = models.CharField("样本编号", max_length=40)
+    region_code = models.CharField("村级区划代码", max_length=12, db_index=True)
+    score = models.DecimalField("得分", max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = "健康素养调查结果"
+        verbose_name_plural = "健康素养调查结果"
+        constraints = [models.UniqueConstraint(fields=["survey", "sample"],
+                                               name="literacy_sample_once")]
+
+
+class EducationActivity(models.Model):
+    """A health-education activity: what, where, when and how many it reached."""
+
+    what = models.CharField("活动内容", max_length=200)
+    region_code = models.CharField("区划代码", max_length=12, db_index=True)
+    held_on = models.DateField("日期")
+    reached = models.PositiveIntegerField("覆盖人数")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "健康教育活动"
+        verbose_name_plural = "健康教育活动"
+        ordering = ["-held_on"]

@@ -13,11 +13,13 @@ from jkfp.categories import Category
 from jkfp.contracts import management
 from jkfp.contracts.models import Contract
 from jkfp.exchange.models import Enrolment
+from jkfp.health.catalog import SPECIAL_TREATMENT, catalog
 from jkfp.health.models import ChronicRegistration, SpecialCase
+from jkfp.regions.models import Region
 from jkfp.registry.models import CategoryPeriod, Person
 from jkfp.settlement.models import HospitalStay, Statement
 
-from .definitions import Ctx, predicate
+from .definitions import Ctx, current, predicate
 
 P = Person._meta.db_table
 CP = CategoryPeriod._meta.db_table
@@ -182,3 +184,39 @@ def ill_treated(ctx: Ctx, arg: str) -> tuple[str, list]:
 
 def dt_year_start(ctx: Ctx):
     return ctx.start.replace(month=1, day=1)
+
+
+# --- special treatment: the region's list against its plan's number (decision 66) -----------
+
+def _county_lists(ctx: Ctx, weight) -> tuple[str, list]:
+    """One `regional` unit per county under a prefix of `special_treatment_required` (the
+    most specific prefix wins), counted in the county's padded code, weight `weight(county,
+    required)`. The rows are literal: the catalog is files, not a table."""
+    required = current().special_treatment_required
+    rows: list = []
+    counties = Region.objects.filter(level="county").values_list("code", flat=True)
+    for county in sorted(counties):
+        prefixes = [p for p in required if county.startswith(p)]
+        if prefixes:
+            n = required[max(prefixes, key=len)]
+            rows += [county, county, int(weight(county, n))]
+    if not rows:
+        return ("SELECT CAST(NULL AS VARCHAR(12)) AS unit_id, CAST(NULL AS VARCHAR(12)) "
+                "AS region_code, 0 AS w WHERE 1 = 0", [])
+    one = "SELECT CAST(%s AS VARCHAR(12)) AS unit_id, CAST(%s AS VARCHAR(12)) AS region_code, " \
+          "CAST(%s AS INTEGER) AS w"
+    return " UNION ALL ".join([one] * (len(rows) // 3)), rows
+
+
+@predicate("special_treatment_required", kind="regional", unit="county_list",
+           label="方案要求的大病专项救治病种数（每县）")
+def special_treatment_required(ctx: Ctx, arg: str) -> tuple[str, list]:
+    return _county_lists(ctx, lambda county, n: n)
+
+
+@predicate("special_treatment_in_force", kind="regional", unit="county_list",
+           label="期末县适用的大病专项救治病种目录中的病种数")
+def special_treatment_in_force(ctx: Ctx, arg: str) -> tuple[str, list]:
+    c = catalog()
+    return _county_lists(ctx, lambda county, n: len(c.in_force(
+        region_code=county, on=ctx.end, kind=SPECIAL_TREATMENT)))

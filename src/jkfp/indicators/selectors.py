@@ -37,18 +37,46 @@ class Row:
     period: str
     numerator: int
     denominator: int
+    base: tuple[int, int] | None = None   # the baseline year's figure (decision 66c)
 
     @property
     def value(self) -> float | None:
         return self.indicator.value(self.numerator, self.denominator)
 
     @property
+    def change(self) -> float | None:
+        """Points since the baseline year, for an indicator judged by its change."""
+        if self.indicator.target_change is None or self.base is None:
+            return None
+        v, b = self.value, self.indicator.value(*self.base)
+        return None if v is None or b is None else v - b
+
+    @property
     def meets(self) -> bool | None:
+        if self.indicator.target_change is not None:
+            c = self.change
+            return None if c is None else c >= self.indicator.target_change - 1e-9
         return self.indicator.meets(self.value)
 
     @property
     def short(self) -> bool:
         return self.meets is False
+
+    @property
+    def shown(self) -> str:
+        """The value as a page shows it: a percent to two places, a count as it is."""
+        v = self.value
+        if v is None:
+            return "—"
+        text = f"{v:.0f}" if self.indicator.unit == "count" else f"{v:.2f}%"
+        if self.change is not None:
+            text += f"（较{self.indicator.baseline_year}年{self.change:+.2f}个百分点）"
+        return text
+
+    @property
+    def own_level(self) -> bool:
+        """A padded code: the township's or county's own institutions, not a sub-region."""
+        return _own_level(self.region_code) is not None
 
 
 def region_get(*, user: User, code: str) -> Region:
@@ -60,16 +88,46 @@ def region_get(*, user: User, code: str) -> Region:
     return region
 
 
+def _own_level(code: str) -> str | None:
+    """The township or county a padded code counts the institutions of (decision 65)."""
+    for n in (9, 6):
+        if len(code) in (9, 12) and n < len(code) and code[n:] == "0" * (len(code) - n):
+            return code[:n]
+    return None
+
+
 def _names(codes) -> dict[str, str]:
-    return dict(Region.objects.filter(code__in=list(codes)).values_list("code", "name"))
+    codes = set(codes)
+    own = {c: _own_level(c) for c in codes}
+    found = dict(Region.objects.filter(code__in=codes | {o for o in own.values() if o})
+                 .values_list("code", "name"))
+    for c, o in own.items():
+        if c not in found and o in found:
+            found[c] = f"{found[o]}（本级机构）"
+    return found
 
 
 def _rows(qs, period: str, defs) -> list[Row]:
     data = list(qs.values_list("indicator", "region_code", "period", "numerator",
                                "denominator"))
     names = _names({d[1] for d in data})
-    return [Row(defs.indicators[i], r, names.get(r, r), p, n, d)
+    base = _baselines(data, defs)
+    return [Row(defs.indicators[i], r, names.get(r, r), p, n, d, base.get((i, r)))
             for i, r, p, n, d in data if i in defs.indicators]
+
+
+def _baselines(data, defs) -> dict[tuple[str, str], tuple[int, int]]:
+    """The baseline year's figures of the rows' regions, for indicators judged by change."""
+    years = {defs.indicators[i].baseline_year for i, _r, p, _n, _d in data
+             if i in defs.indicators and defs.indicators[i].baseline_year and p.isdigit()}
+    if not years:
+        return {}
+    ids = [i for i in defs.indicators if defs.indicators[i].baseline_year]
+    qs = Figure.objects.filter(indicator__in=ids, period__in=[str(y) for y in years],
+                               region_code__in={d[1] for d in data})
+    return {(i, r): (n, d) for i, r, p, n, d in qs.values_list(
+        "indicator", "region_code", "period", "numerator", "denominator")
+        if p == str(defs.indicators[i].baseline_year)}
 
 
 def figures_of(*, user: User, region_code: str, period: str) -> list[Row]:
@@ -113,6 +171,8 @@ def _indicator(indicator: str) -> Indicator:
 
 
 def may_drill(user: User, ind: Indicator) -> bool:
+    if ind.regional:  # institutions, gaps, warnings: no persons behind the number
+        return False
     units = {ind.population.predicate.unit, ind.numerator.predicate.unit}
     return can_see_health(user) or not (units & HEALTH_UNITS)
 

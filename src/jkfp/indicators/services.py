@@ -13,6 +13,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from jkfp.events import Event, subscribe
+from jkfp.facilities.models import Institution
+from jkfp.regions.models import Region
 from jkfp.registry.models import Person
 
 from . import compute, definitions, periods
@@ -147,6 +149,22 @@ def _on_changes(payloads: list[dict]) -> None:
     villages_mark_dirty(region_codes=codes)
 
 
+def _on_facility_change(*, county_code: str = "", **_: object) -> None:
+    """A facility write recomputes the county's gaps: every village of the county and the
+    padded codes its township centres and county hospitals are counted in (decision 65)."""
+    if not county_code:
+        return
+    codes = set(Region.objects.filter(code__startswith=county_code).values_list(
+        "code", flat=True)) | {county_code}
+    codes |= set(Institution.objects.filter(region_code__startswith=county_code).values_list(
+        "region_code", flat=True))
+    villages_mark_dirty(region_codes={compute.padded(c) for c in codes})
+
+
+def _on_warning_change(*, region_codes=(), **_: object) -> None:
+    villages_mark_dirty(region_codes={compute.padded(c) for c in region_codes if c})
+
+
 EVENTS = (Event.HOUSEHOLD_CHANGED, Event.PERSON_CHANGED, Event.PERIOD_CHANGED,
           Event.STAY_SETTLED, Event.CONTRACT_CHANGED, Event.FOLLOWUP_RECORDED)
 
@@ -154,3 +172,5 @@ EVENTS = (Event.HOUSEHOLD_CHANGED, Event.PERSON_CHANGED, Event.PERIOD_CHANGED,
 def subscribe_events() -> None:
     for e in EVENTS:
         subscribe(e, _on_change, batch=_on_changes)
+    subscribe(Event.FACILITY_CHANGED, _on_facility_change)
+    subscribe(Event.WARNING_CHANGED, _on_warning_change)

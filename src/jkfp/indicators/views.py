@@ -5,6 +5,7 @@ persons behind a number; its Excel workbook."""
 from __future__ import annotations
 
 import io
+import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from jkfp.sources import source_text
 from . import definitions, selectors
 from .periods import parse
 
+SHEET_BAD = re.compile(r"[\[\]:*?/\\]")  # characters Excel refuses in a sheet's name
 LEVEL_NAMES = {2: "省", 4: "市", 6: "县", 9: "乡镇", 12: "村"}
 
 
@@ -98,6 +100,26 @@ def persons(request, code: str, indicator: str):
 
 
 @login_required
+def report(request, code: str):
+    """The monthly report (decision 66b): one region, one month, short enough for one A4."""
+    from . import report as monthly
+
+    try:
+        month = monthly.month_of(request.GET.get("period"), timezone.localdate())
+    except DomainError as exc:
+        raise Http404(exc.message) from None
+    region = selectors.region_get(user=request.user, code=code)
+    rows = monthly.monthly_report(user=request.user, region_code=code, month=month)
+    return render(request, "indicators/report.html", {
+        "region": region, "month": month, "period": month.code, "rows": rows,
+        "short": [r for r in rows if r.now.short], "examples": [r for r in rows
+                                                               if r.now.indicator.example],
+        "made_at": timezone.localtime(), "crumbs": _crumbs(request.user, code),
+        "level": LEVEL_NAMES.get(len(code), ""), "here": "indicators",
+    })
+
+
+@login_required
 def workbook(request, code: str):
     """One sheet per indicator: the region and its sub-regions by the periods of the year."""
     import xlsxwriter
@@ -120,7 +142,7 @@ def workbook(request, code: str):
         len(code), 0))}, key=lambda c: (len(c), c))
     names = selectors._names(regions)
     for n, ind in enumerate(defs.indicators.values()):
-        ws = wb.add_worksheet(f"{n + 1:02d}{ind.name[:25]}")
+        ws = wb.add_worksheet(f"{n + 1:02d}{SHEET_BAD.sub('_', ind.name)[:25]}")
         ws.write_row(0, 0, ["区划代码", "名称", *codes], head)
         ws.write(1, 0, f"{ind.name}；目标 {'' if ind.target is None else f'{ind.target:g}%'}"
                  f"{'（含示例值）' if ind.example else ''}")

@@ -9,8 +9,8 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         from jkfp.events import Event, subscribe
 
-        from . import checks, handlers, services, summaries  # noqa: F401  (system check;
-        # incremental checks; the overview's summaries, decision 62)
+        from . import checks, handlers, indicators, services, summaries  # noqa: F401  (system
+        # check; incremental checks; indicator predicates; the overview's summaries, decision 62)
 
         handlers.connect()
         # a warning acted on by an admission request follows the request's decision (57c)

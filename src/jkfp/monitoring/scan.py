@@ -28,6 +28,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from jkfp.accounts.access import require_in_scope
 from jkfp.errors import DomainError
+from jkfp.events import Event, publish
 from jkfp.registry.models import Household, Person
 from jkfp.summaries.services import summary_add, summary_deltas, summary_snapshot
 
@@ -142,6 +143,9 @@ def _write(run: ScanRun, rule, hits: list[engine.Hit], *, prefix: str, household
     WarningStep.objects.bulk_create(steps, batch_size=5000)
     pairs += [({}, summary_snapshot(w)) for w in new]
     summary_add(summary_deltas(pairs))  # the overview's counts, in the same transaction
+    if new or changed:  # new and re-opened warnings have a new due day: figures are stale (65)
+        publish(Event.WARNING_CHANGED,
+                region_codes=sorted({w.region_code for w in (*new, *changed)}))
     return {"new": len(new), "still": still, "changed": len(changed)}
 
 

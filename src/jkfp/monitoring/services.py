@@ -23,6 +23,7 @@ from jkfp.admission import services as admission_services
 from jkfp.admission.models import ChangeRequest
 from jkfp.categories import LABELS, MONITORED, parse_category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
+from jkfp.events import Event, publish
 from jkfp.registry import services as registry_services
 from jkfp.registry.models import SupportMeasure
 from jkfp.summaries.services import summary_add, summary_apply, summary_deltas, summary_snapshot
@@ -45,6 +46,8 @@ def _step(w: RiskWarning, user: User | None, step: str, from_status: str, on_dat
     WarningStep.objects.create(warning=w, step=step, from_status=from_status,
                                to_status=w.status, on_date=on_date, comment=comment[:1000],
                                user=user)
+    # a step may decide or close the warning: the figures of its village are stale (65)
+    publish(Event.WARNING_CHANGED, region_codes=[w.region_code])
 
 
 def _update(w: RiskWarning, user: User | None, data: dict) -> RiskWarning:
