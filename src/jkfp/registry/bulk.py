@@ -11,7 +11,7 @@ The caller (the exchange app) runs them inside its own transaction, with its pro
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -23,7 +23,7 @@ from jkfp.accounts.models import User
 from jkfp.categories import LABELS, Category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
 from jkfp.events import Event, publish_many
-from jkfp.summaries.services import summary_add, summary_snapshot
+from jkfp.summaries.services import summary_add, summary_deltas, summary_snapshot
 
 from .models import CategoryPeriod, Person
 
@@ -57,20 +57,6 @@ class PeriodEndChange:
     end_date: dt.date | None
     end_reason: str = ""
     end_way: str = ""
-
-
-def _deltas(pairs) -> Counter:
-    out: Counter = Counter()
-    for before, after in pairs:
-        for name in set(before) | set(after):
-            b, a = before.get(name), after.get(name)
-            if b == a:
-                continue
-            if b is not None:
-                out[(name, *b)] -= 1
-            if a is not None:
-                out[(name, *a)] += 1
-    return out
 
 
 def _require_scope(user: User, codes) -> None:
@@ -198,7 +184,7 @@ def category_periods_import(
         )
         created = new
         pairs += [({}, summary_snapshot(p)) for p in created]
-        summary_add(_deltas(pairs))
+        summary_add(summary_deltas(pairs))
         publish_many(
             Event.PERIOD_CHANGED,
             [
@@ -239,7 +225,7 @@ def persons_update_imported(
         if touched:
             bulkwrite.update(Person, touched, [*sorted(fields), "version", "updated_at"])
             bulkwrite.history(Person, [p.pk for p in touched], kind="~", user=user, reason=reason)
-            summary_add(_deltas(pairs))
+            summary_add(summary_deltas(pairs))
             publish_many(
                 Event.PERSON_CHANGED,
                 [
