@@ -67,3 +67,17 @@ def test_export_full_id_for_a_role_that_may_see_it_and_logged(two_warnings, make
     with pytest.raises(CommandError, match="--status"):
         call_command("warnings", "export", "--as", "revealer", "--out", str(out),
                      "--status", "open")
+
+
+def test_a_user_of_every_region_scans_every_province_without_naming_one(users, regions,
+                                                                          capsys):
+    from jkfp.accounts.models import User
+
+    User.objects.create_superuser("root_user", password="x")
+    hh = HouseholdFactory()
+    period(household=hh)
+    stay(hh.head, users["county"], discharge=dt.date(2024, 3, 1), self_pay_fen=HALF_2024 + 1)
+    call_command("warnings", "scan", "--as", "root_user", "--on", "2024-12-31",
+                 "--rule", "medical_cost_return")
+    assert "区划 全部" in capsys.readouterr().out
+    assert RiskWarning.objects.filter(rule_id="medical_cost_return", household=hh).exists()

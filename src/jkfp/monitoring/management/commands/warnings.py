@@ -34,6 +34,8 @@ class Command(ActingCommand):
 
     def _region(self, opts) -> str:
         region = opts["region"].strip() or self.user.region_code
+        if not region and code_in_scope(self.user, ""):  # a user of every region: all of them
+            return ""
         if not (region.isdigit() and code_in_scope(self.user, region)):
             raise CommandError(f"--region：区划“{region}”不在用户“{self.user.username}”的管辖区域内")
         return region
@@ -65,7 +67,7 @@ class Command(ActingCommand):
             bar.close()
         for rule, c in sorted(run.counts.items()):
             self.stdout.write(f"{rule}：新增 {c['new']}，仍存在 {c['still']}，依据变化 {c['changed']}")
-        self.stdout.write(f"扫描 #{run.pk} 完成：区划 {region}，日期 {on}")
+        self.stdout.write(f"扫描 #{run.pk} 完成：区划 {region or '全部'}，日期 {on}")
         if opts["push"]:
             from jkfp.monitoring.services import push_found
 
