@@ -42,6 +42,10 @@ def test_township_worklist_shows_its_own_to_verify(client_as, cadre, two_townshi
     html = r.content.decode()
     assert f"/warnings/{mine.pk}/" in html and f"/warnings/{late.pk}/" not in html
     assert "待入户核实" in html
+    # the rule by its name in the rule file and the village by its name, not bare codes
+    assert "因病返贫风险：年度个人医疗费用超过上年农村居民人均可支配收入的50%" in html
+    assert '<td class="mono">medical_cost_return</td>' not in html
+    assert "测试村花一" in html
 
 
 def test_county_worklist_overdue_by_township(client_as, county_rr, two_townships):

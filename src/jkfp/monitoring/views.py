@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from jkfp.accounts.access import COUNTY_LEN, TOWNSHIP_LEN, level_length
 from jkfp.accounts.models import Department
+from jkfp.errors import DomainError
 from jkfp.regions.selectors import region_names
 from jkfp.web.forms import call_service
 from jkfp.web.http import paginate
@@ -22,6 +23,7 @@ from . import evidence as evidence_mod
 from . import export, rules, selectors, services
 from .forms import FilterForm, StepForm
 from .models import WarningStatus
+from .rulefiles import rules_for
 
 STEP_LABELS = {"found": "发现", "request_decided": "纳入申请审定",
                **{n: s.label for n, s in rules.STEPS.items()}}
@@ -39,26 +41,50 @@ def worklist_kind(user) -> str:
     return "city"
 
 
+def _rule_names(counties) -> dict[str, str]:
+    """Rule id → name in the rule files of these counties (a county without one: none)."""
+    out: dict[str, str] = {}
+    for county in sorted(set(counties)):
+        try:
+            out.update({r.id: r.name for r in rules_for(county).rules})
+        except DomainError:
+            pass
+    return out
+
+
+def _labelled(rows: list) -> list:
+    """The rule's name and the village's name beside each warning of a table (no bare codes)."""
+    names = region_names(codes={w.region_code for w in rows})
+    rule_names = _rule_names(w.region_code[:COUNTY_LEN] for w in rows)
+    for w in rows:
+        w.rule_label = rule_names.get(w.rule_id) or export.rule_name(w)
+        w.region_label = names.get(w.region_code, w.region_code)
+    return rows
+
+
 @login_required
 def home(request):
     user = request.user
     kind = worklist_kind(user)
     ctx: dict = {"kind": kind, "counts": selectors.overview_counts(user=user)}
     if kind == "township":
-        ctx["to_verify"] = list(selectors.township_to_verify(user=user)[:200])
-        ctx["in_hand"] = list(selectors.township_in_hand(user=user)[:200])
+        ctx["to_verify"] = _labelled(list(selectors.township_to_verify(user=user)[:200]))
+        ctx["in_hand"] = _labelled(list(selectors.township_in_hand(user=user)[:200]))
     elif kind == "confirmed":
-        ctx["confirmed"] = list(selectors.confirmed_waiting(user=user)[:200])
+        ctx["confirmed"] = _labelled(list(selectors.confirmed_waiting(user=user)[:200]))
     elif kind == "county":
         rows = selectors.overdue_by_township(user=user)
         names = region_names(codes=[r["township"] for r in rows])
         ctx["by_township"] = [(r["township"], names.get(r["township"], r["township"]), r["n"])
                               for r in rows]
-        ctx["overdue"] = list(selectors.overdue_list(user=user)[:200])
+        ctx["overdue"] = _labelled(list(selectors.overdue_list(user=user)[:200]))
     else:
         rows = selectors.counts_by_county_and_rule(user=user)
         names = region_names(codes={r["county"] for r in rows})
-        ctx["by_county"] = [{**r, "name": names.get(r["county"], r["county"])} for r in rows]
+        rule_names = _rule_names(r["county"] for r in rows)
+        ctx["by_county"] = [{**r, "name": names.get(r["county"], r["county"]),
+                             "rule_name": rule_names.get(r["rule_id"], r["rule_id"])}
+                            for r in rows]
     ctx["today"] = timezone.localdate()
     return render(request, "monitoring/home.html", ctx)
 
@@ -71,6 +97,7 @@ def warning_list(request):
                                 rule_id=data.get("rule", ""), region_code=data.get("region", ""),
                                 overdue=bool(data.get("overdue")))
     page = paginate(qs, number=data.get("page"), params=request.GET.dict())
+    page.items = _labelled(list(page.items))
     return render(request, "monitoring/list.html", {"form": form, "page": page,
                                                     "today": timezone.localdate()})
 
