@@ -54,3 +54,19 @@ def test_the_dashboard_links_to_the_report(built, client):
     client.force_login(UserFactory(region_id=VILLAGE, role=Role.REVIEWER))
     html = client.get(f"/indicators/{VILLAGE}/?period=2025").content.decode()
     assert f"/indicators/{VILLAGE}/report/?period=2025" in html
+
+
+def test_the_dashboards_percent_bars_leave_out_a_count():
+    """facility_gaps is a count (target ≤ 0): in the table, not on the bars' percent axis."""
+    from types import SimpleNamespace as NS
+
+    from jkfp.indicators.definitions import current
+    from jkfp.indicators.views import chart_data
+
+    defs = current().indicators
+    rows = [NS(indicator=defs[i], value=v, short=True)
+            for i, v in (("facility_gaps", 17), ("insurance_coverage_poor", 50))]
+    chart = chart_data(rows, [NS(period="2025-01", value=17)], defs["facility_gaps"])
+    assert [b["name"] for b in chart["bars"]] == [defs["insurance_coverage_poor"].name]
+    assert chart["trend"]["percent"] is False
+    assert chart_data(rows, [], defs["insurance_coverage_poor"])["trend"]["percent"] is True

@@ -48,6 +48,20 @@ def home(request):
     return redirect("indicators:dashboard", code=prefix)
 
 
+def chart_data(rows, trend, ind) -> dict:
+    """The dashboard's chart data: the bars of every indicator on one percent axis (a count,
+    facility_gaps, stays in the table, not here) and the chosen indicator's trend."""
+    return {
+        "bars": [{"name": r.indicator.name, "value": _round(r.value),
+                  "target": r.indicator.target, "short": r.short} for r in rows
+                 if r.indicator.unit != "count"],
+        "trend": {"periods": [t.period for t in trend],
+                  "values": [_round(t.value) for t in trend],
+                  "target": ind.target if ind else None,
+                  "percent": not (ind and ind.unit == "count")},
+    }
+
+
 @login_required
 def dashboard(request, code: str):
     period = _period(request)
@@ -62,13 +76,7 @@ def dashboard(request, code: str):
     trend = selectors.trend_of(user=request.user, region_code=code, period=period,
                                indicator=chosen) if chosen else []
     ind = defs.indicators.get(chosen)
-    chart = {
-        "bars": [{"name": r.indicator.name, "value": _round(r.value),
-                  "target": r.indicator.target, "short": r.short} for r in rows],
-        "trend": {"periods": [t.period for t in trend],
-                  "values": [_round(t.value) for t in trend],
-                  "target": ind.target if ind else None},
-    }
+    chart = chart_data(rows, trend, ind)
     return render(request, "indicators/dashboard.html", {
         "region": region, "period": period, "rows": rows, "chosen": ind,
         "plan_text": source_text(ind.plan, folder=settings.JKFP_POLICIES_DIR) if ind else "",

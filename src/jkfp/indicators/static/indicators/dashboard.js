@@ -41,7 +41,8 @@
       animation: false, tooltip: { trigger: "axis" },
       grid: { left: 8, right: 24, top: 16, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.trend.periods },
-      yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
+      yAxis: { type: "value", minInterval: data.trend.percent ? 0 : 1,
+               axisLabel: { formatter: data.trend.percent ? "{value}%" : "{value}" } },
       series: series
     });
     charts.push(t);
