@@ -33,6 +33,7 @@ from jkfp.summaries.services import summary_rebuild
 
 from .accounts import FIRST_VILLAGE_HUAMACHI, AccountRow, demo_accounts_ensure, demo_users
 from .categories import generate_categories
+from .enrolment import ENROLMENT_MODELS, generate_enrolment
 from .facilities import generate_facilities
 from .health import generate_health
 from .health_data import HEALTH_MODELS
@@ -48,7 +49,7 @@ from .tables import Table
 # same seed gives the same rows on any day (a machine whose clock is earlier uses its today).
 DEMO_AS_OF = dt.date(2026, 11, 1)
 MODELS = (Household, Person, CategoryPeriod, SupportMeasure, HouseholdIncome, ChangeRequest,
-          ChangeRequestStep, HospitalStay, Statement, *HEALTH_MODELS)
+          ChangeRequestStep, HospitalStay, Statement, *HEALTH_MODELS, *ENROLMENT_MODELS)
 
 
 class DemoDataExists(Exception):
@@ -95,7 +96,7 @@ def default_as_of() -> dt.date:
 
 def _rngs(seed: int) -> list[np.random.Generator]:
     # spawn(n) begins with the children of spawn(n - 1): a new stream leaves the others as they were
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
 
 
 def demo_regions(*, seed: int) -> DemoRegions:
@@ -117,7 +118,7 @@ def demo_generate(*, persons: int, seed: int, as_of: dt.date, first_ids: dict[ty
     """
     if persons < 1:
         raise ValueError("persons must be at least 1")
-    r_regions, r_pop, r_cat, r_req, r_stay, r_health = _rngs(seed)
+    r_regions, r_pop, r_cat, r_req, r_stay, r_health, r_enrol = _rngs(seed)
     pools = draw_pools(seed)
     regions = generate_regions(pools=pools, rng=r_regions)
     pop = generate_population(rng=r_pop, pools=pools, villages=regions.villages, persons=persons,
@@ -148,9 +149,11 @@ def demo_generate(*, persons: int, seed: int, as_of: dt.date, first_ids: dict[ty
         health_tables = hd.tables
         if hd.stay_diagnosis is not None:
             st.stays.columns["diagnosis_icd10"] = hd.stay_diagnosis
+    enrolment = generate_enrolment(rng=r_enrol, pop=pop, as_of=as_of, actors=actors,
+                                   first_ids=first_ids)
     return DemoData(regions=regions, tables=[
         pop.households, pop.persons, periods, cats.measures, cats.incomes, reqs.requests,
-        reqs.steps, st.stays, st.statements, *health_tables], stays_expected=st.expected,
+        reqs.steps, st.stays, st.statements, *health_tables, *enrolment], stays_expected=st.expected,
         stays_scale=st.scale, seconds_settle=seconds_settle,
         seconds_health=time.perf_counter() - t)
 

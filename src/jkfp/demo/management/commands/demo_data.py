@@ -105,6 +105,9 @@ class Command(BaseCommand):
                     f"（{c.get('followup', 0)} 次随访），{c.get('specialcase', 0)} 个大病专项救治病例，"
                     f"{c.get('screeningresult', 0)} 个两癌筛查结果"
                     f"（生成用时 {result.seconds_health:.1f} 秒）。")
+            if c.get("enrolment"):
+                out.write(f"医保参保名单：{c.get('batch', 0)} 份（每县每年一份），"
+                          f"{c['enrolment']} 条参保记录。")
             if result.stays_scale < 1:
                 out.write(f"人数较多，住院率缩减为正常的 {result.stays_scale:.1%}（每次住院都要"
                           "结算并生成完整的说明，全部生成太慢）；各地区、类别的构成不变。")
