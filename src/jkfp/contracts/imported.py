@@ -87,3 +87,41 @@ def contracts_import(*, user: User, creates: list[dict], updates: dict[int, dict
         bulk_update_with_history(objs, Contract, [*CONTRACT_FIELDS, "version"],
                                  default_user=user, default_change_reason=reason)
     return made, befores
+
+
+def teams_import(*, user: User, teams: list[dict], members: list[dict], reason: str
+                 ) -> tuple[list[int], list[int]]:
+    """Create the teams and members a signing list names (decision 81), with history: each
+    team its villages and doctors as `members` gives them (`team` is the id of a stored team
+    or the `key` of one of `teams`). A team made here is not yet 1+1+X (no nurse in a list):
+    its page says so (`composition_gaps`). Returns the ids of the teams and the members."""
+    from jkfp.writes import model_create
+
+    from .models import Team, TeamMember, TeamVillage
+
+    require_health_writer(user)
+    made: dict[str, int] = {}
+    for t in teams:
+        team = model_create(Team, user=user, name=t["name"], region_code=t["region_code"],
+                            institution=t["institution"], created_by=user)
+        TeamVillage.objects.bulk_create([TeamVillage(team=team, village_code=v)
+                                         for v in t["villages"]])
+        made[t["key"]] = team.pk
+    member_ids = [model_create(TeamMember, user=user, team_id=made.get(m["team"], m["team"]),
+                               name=m["name"], role=m["role"], institution=m["institution"],
+                               start_date=m["start_date"]).pk for m in members]
+    return [made[t["key"]] for t in teams], member_ids
+
+
+def teams_import_undo(*, user: User, teams: list[int], members: list[int], reason: str) -> None:
+    """The undo of `teams_import`: the teams retired, the memberships ended on their first
+    day; nothing deleted."""
+    from jkfp.writes import model_update
+
+    from .models import Team, TeamMember
+
+    require_health_writer(user)
+    for m in TeamMember.objects.filter(pk__in=members, end_date__isnull=True):
+        model_update(instance=m, user=user, data={"end_date": m.start_date})
+    for t in Team.objects.filter(pk__in=teams):
+        model_update(instance=t, user=user, data={"active": False})

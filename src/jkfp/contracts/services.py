@@ -169,6 +169,12 @@ def _active_members(team: Team, on: dt.date):
         Q(end_date__isnull=True) | Q(end_date__gte=on))
 
 
+def composition_gaps(team: Team, on: dt.date) -> list[str]:
+    """What a team lacks of 1+1+X on `on` (a team created from a signing list, decision 81)."""
+    return [e.message for e in _check_composition(
+        list(_active_members(team, on).values_list("role", flat=True)))]
+
+
 def member_add(*, user: User, team: Team, member: MemberInput) -> TeamMember:
     access.require_health_writer(user)
     access.require_in_scope(user, team.region_code)
@@ -387,4 +393,9 @@ def followup_record(*, user: User, registration: ChronicRegistration, visited_on
                 registration_id=registration.pk, region_code=registration.region_code)
     return visit
 from .imported import VISIT_FIELDS as VISIT_IMPORT_FIELDS  # noqa: E402,F401
-from .imported import contracts_import, followups_import  # noqa: E402,F401  (decision 53)
+from .imported import (  # noqa: E402,F401  (decisions 53, 81)
+    contracts_import,
+    followups_import,
+    teams_import,
+    teams_import_undo,
+)

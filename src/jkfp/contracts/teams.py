@@ -128,6 +128,7 @@ def _team_page(request, pk: int, *, bound: dict | None = None, status: int = 200
         "can_write": access.can_write_health(user) and access.code_in_scope(user,
                                                                              team.region_code),
         "today": today,
+        "composition_gaps": services.composition_gaps(team, today) if team.active else [],
         "contracts_n": selectors.contract_list(user=user, year=today.year, team_id=team.pk,
                                                open_only=True).count(),
     }, status=status)

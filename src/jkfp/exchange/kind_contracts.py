@@ -20,13 +20,17 @@ from jkfp.contracts import selectors as contract_selectors
 from jkfp.contracts import services as contract_services
 from jkfp.contracts.models import Contract, TeamMember, TeamVillage
 from jkfp.errors import ErrorCode
+from jkfp.regions.models import Region
 from jkfp.registry.selectors import person_scope
 
 from .compare import Plan, RowIn, RowPlan, State
+from .kind_contracts_teams import Additions
 from .kinds import header_key
 from .models import Batch, Change, RowStatus
 
 MODEL = "contracts.Contract"
+TEAM_MODEL = "contracts.Team"
+MEMBER_MODEL = "contracts.TeamMember"
 FIELDS = ("team_id", "signed_on", "package", "fee_fen", "fee_payer")
 _LABELS = {"team_id": "签约团队", "signed_on": "签约日期", "package": "服务包",
            "fee_fen": "签约费用", "fee_payer": "费用承担方式"}
@@ -67,6 +71,7 @@ def plan_contracts(rows: list[RowIn], state: State, *, user: User, batch: Batch,
         user=user).filter(person_id__in=ids, ended_on__isnull=True).values("pk", "person_id",
                                                                            "year", *FIELDS)}
     out = Plan(rows={})
+    adds = Additions()
     for row in sorted(rows, key=lambda r: r.line):
         person = state.persons.get(row.person_id) if row.person_id else None
         if person is None:
@@ -93,9 +98,10 @@ def plan_contracts(rows: list[RowIn], state: State, *, user: User, batch: Batch,
                 "end_on")
         found = by_name.get(header_key(d["team"]), [])
         team = None
+        known_doctor = True
         if not found:
-            err(ErrorCode.TEAM_VILLAGE, f"团队“{d['team']}”不在登记中：请先在“家庭医生团队”"
-                "中建立（须符合1+1+X组成）", "team")
+            team = header_key(d["team"])  # a team to create (decision 81)
+            known_doctor = False
         else:
             serving = [t for t in found if person.region_code in villages[t]]
             if not serving:
@@ -104,11 +110,14 @@ def plan_contracts(rows: list[RowIn], state: State, *, user: User, batch: Batch,
                 err(ErrorCode.TEAM_VILLAGE, f"团队“{d['team']}”已停用", "team")
             else:
                 team = serving[0]
-        if team is not None and not any(
-                header_key(m.name) == header_key(d["doctor"]) and m.start_date <= signed
-                and (m.end_date is None or m.end_date >= signed) for m in members[team]):
-            err(ErrorCode.MEMBER_NOT_IN_TEAM,
-                f"签约医生“{d['doctor']}”在签约日期不是团队“{d['team']}”的成员", "doctor")
+        if isinstance(team, int):
+            named = [m for m in members[team] if header_key(m.name) == header_key(d["doctor"])]
+            if not named:  # a doctor the team never had: added (decision 81)
+                known_doctor = False
+            elif not any(m.start_date <= signed and (m.end_date is None or m.end_date >= signed)
+                         for m in named):
+                err(ErrorCode.MEMBER_NOT_IN_TEAM,
+                    f"签约医生“{d['doctor']}”在签约日期不是团队“{d['team']}”的成员", "doctor")
         old = held.get((person.id, year))
         if old is not None and old["pk"] is None:
             out.rows[row.line] = RowPlan(
@@ -120,6 +129,8 @@ def plan_contracts(rows: list[RowIn], state: State, *, user: User, batch: Batch,
         if errors:
             out.rows[row.line] = RowPlan(RowStatus.ERROR, errors=errors)
             continue
+        adds.add_row(team=team, d=d, line=row.line, village=person.region_code, signed=signed,
+                     known_doctor=known_doctor)
         after = {"team_id": team, "signed_on": signed,
                  "package": d.get("package") or Contract.Package.BASIC,
                  "fee_fen": d.get("fee") or 0,
@@ -128,7 +139,7 @@ def plan_contracts(rows: list[RowIn], state: State, *, user: User, batch: Batch,
             held[(person.id, year)] = {"pk": None, "line": row.line, **after}
             out.rows[row.line] = RowPlan(RowStatus.CREATED, changes=[{
                 "field": f"{year}年签约", "before": "无",
-                "after": f"{teams[team][0]}，{d['doctor']}，{signed}，"
+                "after": f"{_team_name(team, teams, adds)}，{d['doctor']}，{signed}，"
                          f"{_PACKAGE[after['package']]}，{_show('fee_fen', after['fee_fen'], teams)}"}],
                 record={"id": None, "person_id": person.id, "region_code": person.region_code,
                         "year": year, "after": after})
@@ -141,7 +152,26 @@ def plan_contracts(rows: list[RowIn], state: State, *, user: User, batch: Batch,
             {"field": f"{year}年{_LABELS[n]}", "before": _show(n, old[n], teams),
              "after": _show(n, after[n], teams)} for n in diff],
             record={"id": old["pk"], "after": {n: after[n] for n in diff}})
+    _attach(out, adds, {pk: name for pk, (name, _a) in teams.items()})
     return out
+
+
+def _team_name(team, teams: dict, adds: Additions) -> str:
+    return adds.team(team).name if isinstance(team, str) else teams[team][0]
+
+
+def _attach(out: Plan, adds: Additions, team_names: dict) -> None:
+    """Put the teams and members the list adds on the rows that add them: their changes to
+    show, and their writes in the row's record (a row that signs nothing new is updated)."""
+    villages = {v for t in adds.teams.values() for v in t.villages}
+    names = dict(Region.objects.filter(code__in=villages).values_list("code", "name"))
+    for line, notes in adds.notes(team_names, names).items():
+        plan = out.rows[line]
+        plan.changes = [*plan.changes, *notes]
+        if plan.status == RowStatus.UNCHANGED:
+            plan.status = RowStatus.UPDATED
+    for line, spec in adds.specs().items():
+        out.rows[line].record = {**(out.rows[line].record or {"id": False}), "adds": spec}
 
 
 def _json(v):
@@ -150,6 +180,11 @@ def _json(v):
 
 def contracts_write(*, user: User, batch: Batch, records: list[tuple[int, dict]]) -> list[Change]:
     reason = f"导入批次#{batch.pk}"
+    changes, keys = _teams_write(user=user, batch=batch, records=records, reason=reason)
+    records = [(line, r) for line, r in records if r["id"] is not False]
+    for _l, r in records:
+        if isinstance(r["after"].get("team_id"), str):
+            r["after"] = {**r["after"], "team_id": keys[r["after"]["team_id"]]}
     creates = [(line, r) for line, r in records if r["id"] is None]
     updates = {r["id"]: r["after"] for _l, r in records if r["id"] is not None}
     lines = {r["id"]: line for line, r in records if r["id"] is not None}
@@ -157,10 +192,10 @@ def contracts_write(*, user: User, batch: Batch, records: list[tuple[int, dict]]
         user=user, reason=reason, updates=updates,
         creates=[{"person_id": r["person_id"], "region_code": r["region_code"],
                   "year": r["year"], **r["after"]} for _l, r in creates])
-    changes = [Change(batch=batch, line=line, model=MODEL, object_id=c.pk,
-                      action=Change.Action.CREATE,
-                      after={"year": r["year"], **{k: _json(v) for k, v in r["after"].items()}})
-               for (line, r), c in zip(creates, made, strict=True)]
+    changes += [Change(batch=batch, line=line, model=MODEL, object_id=c.pk,
+                       action=Change.Action.CREATE,
+                       after={"year": r["year"], **{k: _json(v) for k, v in r["after"].items()}})
+                for (line, r), c in zip(creates, made, strict=True)]
     changes += [Change(batch=batch, line=lines[b["id"]], model=MODEL, object_id=b["id"],
                        action=Change.Action.UPDATE, before=b,
                        after={k: _json(v) for k, v in updates[b["id"]].items()})
@@ -168,10 +203,31 @@ def contracts_write(*, user: User, batch: Batch, records: list[tuple[int, dict]]
     return changes
 
 
+def _teams_write(*, user: User, batch: Batch, records, reason: str
+                 ) -> tuple[list[Change], dict[str, int]]:
+    """Create the teams and members the rows add; their changes and the new teams' ids."""
+    teams = [(line, t) for line, r in records for t in r.get("adds", {}).get("teams", [])]
+    members = [(line, m) for line, r in records for m in r.get("adds", {}).get("members", [])]
+    if not teams and not members:
+        return [], {}
+    made_teams, made_members = contract_services.teams_import(
+        user=user, reason=reason, teams=[t for _l, t in teams],
+        members=[m for _l, m in members])
+    keys = {t["key"]: pk for (_l, t), pk in zip(teams, made_teams, strict=True)}
+    changes = [Change(batch=batch, line=line, model=TEAM_MODEL, object_id=pk,
+                      action=Change.Action.CREATE,
+                      after={k: t[k] for k in ("name", "institution", "region_code", "villages")})
+               for (line, t), pk in zip(teams, made_teams, strict=True)]
+    changes += [Change(batch=batch, line=line, model=MEMBER_MODEL, object_id=pk,
+                       action=Change.Action.CREATE,
+                       after={"name": m["name"], "role": m["role"],
+                              "start_date": m["start_date"].isoformat()})
+                for (line, m), pk in zip(members, made_members, strict=True)]
+    return changes, keys
+
+
 def contracts_undo(*, user: User, batch: Batch, changes: list[Change]) -> int:
     mine = [c for c in changes if c.model == MODEL]
-    if not mine:
-        return 0
     updates = {}
     for c in mine:
         if c.action == Change.Action.CREATE:
@@ -181,13 +237,21 @@ def contracts_undo(*, user: User, batch: Batch, changes: list[Change]) -> int:
             updates[c.object_id] = {
                 k: (dt.date.fromisoformat(v) if k.endswith("_on") and v else v)
                 for k, v in c.before.items() if k != "id"}
-    contract_services.contracts_import(user=user, creates=[], updates=updates,
-                                       reason=f"撤销导入批次#{batch.pk}")
-    return len(mine)
+    if updates:
+        contract_services.contracts_import(user=user, creates=[], updates=updates,
+                                           reason=f"撤销导入批次#{batch.pk}")
+    teams = [c.object_id for c in changes if c.model == TEAM_MODEL]
+    members = [c.object_id for c in changes if c.model == MEMBER_MODEL]
+    if teams or members:
+        contract_services.teams_import_undo(user=user, teams=teams, members=members,
+                                            reason=f"撤销导入批次#{batch.pk}")
+    return len(mine) + len(teams) + len(members)
 
 
 def contracts_summary(changes: list[Change]) -> dict:
     return {"contracts_created": sum(c.model == MODEL and c.action == Change.Action.CREATE
                                      for c in changes),
             "contracts_updated": sum(c.model == MODEL and c.action == Change.Action.UPDATE
-                                     for c in changes)}
+                                     for c in changes),
+            "teams_created": sum(c.model == TEAM_MODEL for c in changes),
+            "team_members_created": sum(c.model == MEMBER_MODEL for c in changes)}
