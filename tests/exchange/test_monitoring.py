@@ -96,7 +96,9 @@ def test_open_then_end_a_monitored_household(rural, people, county_region):
     assert batch.summary["errors"] == 0, list(BatchRow.objects.filter(batch=batch).values("errors"))
     rows = {r.line: r for r in BatchRow.objects.filter(batch=batch)}
     assert rows[4].status == RowStatus.CREATED  # the head's row carries the household's
-    assert rows[5].status == RowStatus.UNCHANGED
+    # the factory made the wife a child: the list's relation among members is applied
+    assert rows[5].status == RowStatus.UPDATED
+    assert rows[5].changes == [{"field": "与户主关系", "before": "子女", "after": "配偶"}]
     services.batch_apply(user=rural, batch=batch)
     period = CategoryPeriod.objects.get(household=head.household, category="marginal")
     assert period.start_date == dt.date(2021, 3, 1) and period.end_date is None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from jkfp.categories import LABELS, Category
 from jkfp.registry import idnumber
+from jkfp.registry.models import HealthStatus, Relation, WorkAbility
 from jkfp.registry.services import PeriodEndChange, PeriodOpen
 
 from .models import RowStatus
@@ -51,6 +52,8 @@ class PersonState:
     household_id: int
     phone: str
     work_ability: str
+    health_status: str = ""
+    relation: str = ""
 
 
 @dataclass
@@ -281,13 +284,7 @@ def plan_monitoring(rows: list[RowIn], state: State, *, note: str) -> Plan:
             out.rows[row.line] = RowPlan(RowStatus.IGNORED, "")
             continue
         plan = RowPlan(RowStatus.UNCHANGED)
-        for name, label in (("phone", "联系电话"), ("work_ability", "劳动能力")):
-            value = d.get(name)
-            if value and value != getattr(person, name):
-                plan.person_update[name] = value
-                plan.changes.append(
-                    {"field": label, "before": getattr(person, name) or "无", "after": value}
-                )
+        _person_fields(plan, person, d, row.line, out.contradictions)
         hh = person.household_id
         if hh not in household_done:
             household_done.add(hh)
@@ -295,6 +292,41 @@ def plan_monitoring(rows: list[RowIn], state: State, *, note: str) -> Plan:
         plan.status = _status(plan)
         out.rows[row.line] = plan
     return out
+
+
+#: the person fields a monitoring list updates, with their labels (decision 82)
+MONITORING_FIELDS = (("phone", "联系电话"), ("work_ability", "劳动能力"),
+                     ("health_status", "健康状况"), ("relation", "与户主关系"))
+
+
+def _shown(name: str, value: str) -> str:
+    choices = {"work_ability": WorkAbility, "health_status": HealthStatus,
+               "relation": Relation}.get(name)
+    if choices is None or value not in choices.values:
+        return value or "无"
+    return str(choices(value).label)
+
+
+def _person_fields(plan: RowPlan, person: PersonState, d: dict, line: int,
+                   contradictions: list[dict]) -> None:
+    """The person's fields the row changes. A relation is changed between members only: who
+    heads the household changes through the registry's head-change procedure (its reason and
+    every member's relation to the new head), never from a list: a row that disagrees about
+    the head is a contradiction shown, not applied (decision 82)."""
+    for name, label in MONITORING_FIELDS:
+        value = d.get(name)
+        before = getattr(person, name)
+        if not value or value == before:
+            continue
+        if name == "relation" and Relation.HEAD in (value, before):
+            contradictions.append({
+                "line": line, "person_id": person.id, "what": "户主不一致",
+                "text": f"名单中与户主关系为“{_shown(name, value)}”，登记中为"
+                        f"“{_shown(name, before)}”：变更户主须在登记系统中办理“变更户主”"})
+            continue
+        plan.person_update[name] = value
+        plan.changes.append({"field": label, "before": _shown(name, before),
+                             "after": _shown(name, value)})
 
 
 def _household_plan(

@@ -20,7 +20,7 @@ from jkfp.categories import Category
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
 from jkfp.policy.errors import PolicyError
 from jkfp.policy.yamlfile import line_of, load_yaml_file, read_when_changed
-from jkfp.registry.models import Relation, WorkAbility
+from jkfp.registry.models import HealthStatus, Relation, WorkAbility
 
 FILE = Path("exchange") / "kinds.yaml"
 TYPES = (
@@ -40,6 +40,7 @@ VOCABULARIES: dict[str, frozenset[str]] = {
     "category": frozenset(c.value for c in Category),
     "relation": frozenset(Relation.values),
     "work_ability": frozenset(WorkAbility.values),
+    "health_status": frozenset(HealthStatus.values),
     "household_type": frozenset({"lifted_out", "monitored", "general"}),
     "end_way": frozenset({"aided", "natural"}),
     "enrolment_status": frozenset({"insured", "not_insured", "suspended"}),

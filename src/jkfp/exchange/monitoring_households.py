@@ -183,7 +183,7 @@ def create_new_persons(*, user: User, batch: Batch, rows) -> tuple[list[Change],
                         "name": d["name"], "sex": d["id_sex"],
                         "birth_date": dt.date.fromisoformat(d["id_birth"]),
                         "relation": d["relation"], "work_ability": d.get("work_ability"),
-                        "phone": d.get("phone")})
+                        "phone": d.get("phone"), "health_status": d.get("health_status")})
     made, people = registry_services.households_persons_import(
         user=user, households=households, persons=persons, reason=f"导入批次#{batch.pk}")
     line_of_key = {}

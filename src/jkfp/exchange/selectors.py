@@ -123,7 +123,8 @@ def plan_state(*, user: User, kind: str, person_ids: set[int]) -> State:
     """The persons, the periods of the kind's categories (of the persons and their
     households) and the ID address codes of each county, for `compare`."""
     person_cols = (
-        "pk", "name", "id_number", "alive", "region_code", "household_id", "phone", "work_ability"
+        "pk", "name", "id_number", "alive", "region_code", "household_id", "phone", "work_ability",
+        "health_status", "relation",
     )
     persons = {
         row[0]: PersonState(*row)

@@ -70,6 +70,7 @@ def _person(p: Person) -> dict:
         "relation": p.relation,
         "relation_label": p.get_relation_display(), "work_ability": p.work_ability,
         "work_ability_label": p.get_work_ability_display(), "household_id": p.household_id,
+        "health_status": p.health_status, "health_status_label": p.get_health_status_display(),
         "household_number": p.household.household_number, "region_code": p.region_code,
         "alive": p.alive, "death_date": p.death_date, "version": p.version,
     }

@@ -32,7 +32,7 @@ from .models import CategoryPeriod, Person
 #: (decision 54c; unbatched, 40,000 ended periods were one statement of 1.6·10⁹ comparisons)
 
 #: the person fields an import may change
-PERSON_FIELDS = ("phone", "work_ability")
+PERSON_FIELDS = ("phone", "work_ability", "health_status", "relation")
 
 
 @dataclass(frozen=True)

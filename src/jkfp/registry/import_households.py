@@ -72,7 +72,8 @@ def households_persons_import(*, user: User, households: list[dict], persons: li
             id_number=p["id_number"], id_rev=p["id_number"][::-1], name=p["name"], sex=p["sex"],
             birth_date=p["birth_date"], phone=p.get("phone") or "", household=hh,
             relation=p["relation"], region_code=hh.region_code,
-            work_ability=p.get("work_ability") or "able"))
+            work_ability=p.get("work_ability") or "able",
+            health_status=p.get("health_status") or ""))
     people = bulk_create_with_history(people, Person, default_user=user,
                                       default_change_reason=reason)
     if any(p.pk is None for p in people):

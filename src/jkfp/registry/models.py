@@ -38,6 +38,15 @@ class WorkAbility(models.TextChoices):
     NONE = "none", "无劳动力"
 
 
+class HealthStatus(models.TextChoices):
+    """健康状况 as the rural-revitalisation monitoring system records it (decision 82)."""
+
+    HEALTHY = "healthy", "健康"
+    CHRONIC = "chronic", "长期慢性病"
+    SERIOUS = "serious", "患有大病"
+    DISABLED = "disabled", "残疾"
+
+
 ABLE_TO_WORK = (WorkAbility.ABLE, WorkAbility.SKILLED, WorkAbility.WEAK)
 
 
@@ -105,6 +114,9 @@ class Person(models.Model):
     work_ability = models.CharField(
         "劳动能力", max_length=16, choices=WorkAbility.choices, default=WorkAbility.ABLE
     )
+    # as the monitoring list last reported it (decision 82); "" when no list has said
+    health_status = models.CharField("健康状况", max_length=16, choices=HealthStatus.choices,
+                                     blank=True, default="", db_default="")
     alive = models.BooleanField("在世", default=True)
     death_date = models.DateField("死亡日期", null=True, blank=True)
     version = models.PositiveIntegerField("版本", default=1)

@@ -143,6 +143,8 @@ class PersonOut(Schema):
     relation_label: str
     work_ability: str
     work_ability_label: str
+    health_status: str = Field("", description="健康状况（监测名单所报，空为未报）")
+    health_status_label: str = ""
     household_id: int
     household_number: str
     region_code: str
