@@ -1,0 +1,56 @@
+"""The figures kept current by scheduled jobs (decision 85): a refresh every ten minutes, a
+rebuild every night; a user who is not a superuser may not submit either."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from jkfp.accounts.models import Role
+from jkfp.indicators import services
+from jkfp.indicators.models import DirtyVillage, Figure
+from jkfp.jobs import schedule
+from jkfp.jobs import services as jobs
+from jkfp.jobs.models import JobState
+from tests.conftest import VILLAGE
+from tests.factories import UserFactory
+
+
+def test_the_schedules_fire_every_ten_minutes_and_every_night():
+    by = {s.name: s for s in schedule.schedules()}
+    assert by["indicators.refresh_10_min"].task == "indicators.refresh"
+    assert by["indicators.rebuild_nightly"].task == "indicators.rebuild"
+    at = dt.datetime(2026, 3, 1, 1, 25)
+    assert schedule.due(by["indicators.refresh_10_min"], after=at, until=at.replace(minute=30))
+    assert not schedule.due(by["indicators.rebuild_nightly"], after=at,
+                            until=at.replace(minute=29))
+    assert schedule.due(by["indicators.rebuild_nightly"], after=at, until=at.replace(minute=30))
+
+
+def test_system_jobs_rebuild_then_refresh_the_figures(world, run_jobs):
+    with run_jobs():
+        job = jobs.job_submit(user=None, task="indicators.rebuild", params={"years": [2025]})
+    job.refresh_from_db()
+    assert job.state == JobState.DONE, job.error
+    assert job.result["periods"] == 17  # 12 months, 4 quarters, the year
+    built = set(Figure.objects.values_list("indicator", "region_code", "period", "numerator",
+                                           "denominator"))
+    assert built
+    Figure.objects.filter(region_code=VILLAGE).delete()
+    services.villages_mark_dirty(region_codes={VILLAGE})
+    with run_jobs():
+        job = jobs.job_submit(user=None, task="indicators.refresh")
+    job.refresh_from_db()
+    assert (job.state, job.result["villages"]) == (JobState.DONE, 1)
+    assert not DirtyVillage.objects.exists()
+    assert built == set(Figure.objects.values_list("indicator", "region_code", "period",
+                                                   "numerator", "denominator"))
+
+
+def test_a_user_who_is_not_a_superuser_may_not_submit_them(world, run_jobs):
+    user = UserFactory(region_id="640323", role=Role.APPROVER)
+    with run_jobs():
+        job = jobs.job_submit(user=user, task="indicators.rebuild")
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED
+    assert "系统管理员" in job.error
+    assert not Figure.objects.exists()
