@@ -142,7 +142,8 @@ def test_teams_and_doctors_named_are_created_then_undone(health, people, team, c
     changes = {i: r.changes for i, r in enumerate(batch.rows.order_by("line"), 1)}
     assert changes[1][1]["field"] == "家庭医生团队"
     assert changes[1][1]["after"].startswith("新建团队“大水坑二队”（牵头机构：红星村卫生室；服务村：")
-    assert "补全1+1+X" in changes[1][1]["after"]
+    assert changes[1][2] == {"field": "团队组成", "before": "无",
+                             "after": "名单未列护士或公共卫生人员：须在团队页面补全1+1+X"}
     assert {"field": "团队成员", "before": "无",
             "after": f"团队“大水坑二队”新增乡村医生“赵医生”（自{first}起）"} in changes[1]
     assert {"field": "团队成员", "before": "无",

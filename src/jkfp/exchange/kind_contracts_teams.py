@@ -96,10 +96,11 @@ class Additions:
         out: dict[int, list[dict]] = {}
         for t in self.teams.values():
             villages = "、".join(village_names.get(v, v) for v in sorted(t.villages))
-            out.setdefault(t.line, []).append({
-                "field": "家庭医生团队", "before": "无",
-                "after": f"新建团队“{t.name}”（牵头机构：{t.institution}；服务村：{villages}）。"
-                         "名单未列护士或公共卫生人员，请在团队页面补全1+1+X组成"})
+            out.setdefault(t.line, []).extend([
+                {"field": "家庭医生团队", "before": "无",
+                 "after": f"新建团队“{t.name}”（牵头机构：{t.institution}；服务村：{villages}）"},
+                {"field": "团队组成", "before": "无",
+                 "after": "名单未列护士或公共卫生人员：须在团队页面补全1+1+X"}])
         for (team, _k), m in self.members.items():
             name = self.teams[team].name if isinstance(team, str) else team_names[team]
             out.setdefault(m.line, []).append({
