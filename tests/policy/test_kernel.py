@@ -19,10 +19,10 @@ from .test_batch_equals_stay import SETTINGS, policy_sets, stay_lists
 
 def both(stays: StayBatch, policies, monkeypatch, **kw):
     monkeypatch.setenv("JKFP_POLICY_KERNEL", "numpy")
-    assert not kernel.available()
+    assert not kernel.use_compiled(10**9)
     rounds = settle_batch(stays, policies, **kw)
-    monkeypatch.delenv("JKFP_POLICY_KERNEL")
-    assert kernel.available()
+    monkeypatch.setenv("JKFP_POLICY_KERNEL", "numba")
+    assert kernel.use_compiled(0)
     return rounds, settle_batch(stays, policies, **kw)
 
 
@@ -56,9 +56,18 @@ def test_compiled_equals_rounds_on_the_shipped_policies(policies, monkeypatch, s
     assert_same(*both(stays, policies, monkeypatch))
 
 
+def test_auto_takes_the_compiled_loop_for_large_batches_only(monkeypatch) -> None:
+    monkeypatch.delenv("JKFP_POLICY_KERNEL", raising=False)
+    assert not kernel.use_compiled(kernel.AUTO_MIN_STAYS - 1)
+    assert kernel.use_compiled(kernel.AUTO_MIN_STAYS)
+    monkeypatch.setenv("JKFP_POLICY_KERNEL", "auto")
+    assert not kernel.use_compiled(1_000)
+
+
 def test_progress_slices_change_no_fen(policies, monkeypatch) -> None:
     """With progress reported, the loop runs in slices whose accumulators carry over (a
     person-year cut by a slice boundary)."""
+    monkeypatch.setenv("JKFP_POLICY_KERNEL", "numba")
     stays = generate(3_000, 200, seed=3)
     whole = settle_batch(stays, policies)
     monkeypatch.setattr(batch_module, "KERNEL_SLICE", 7)

@@ -173,7 +173,7 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
     funds = list(dict.fromkeys(t.fund for r in used for t in r.tiers))
     fund_of = {(t.id, t.fund) for r in used for t in r.tiers}
     one_fund = len({tid for tid, _ in fund_of}) == len(fund_of)  # each tier id, one fund
-    if kernel.available():
+    if kernel.use_compiled(len(batch)):
         amounts, reimbursed, by_fund, py_in, deposit, examples = _settle_compiled(
             batch, reg, row, comp, order, py, rank, tier_ids, funds, one_fund, progress)
     else:

@@ -19,6 +19,7 @@ user cache when that folder cannot be written), a few milliseconds to load after
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import dataclass
 
@@ -27,10 +28,11 @@ import numpy as np
 from .money import BP, INF
 from .schema import Base, Kind
 
-try:  # the NumPy path stays the reference and the fallback
-    from numba import njit
-except ImportError:  # pragma: no cover - numba is a dependency; a broken install falls back
-    njit = None
+#: Stays from which `settle_batch` takes the compiled loop on its own (`JKFP_POLICY_KERNEL`
+#: unset or `auto`): importing Numba costs a process 0.7-1 s of CPU, paid back by the loop
+#: only on batches of about this size (docs/benchmarks.md, decision 83).
+AUTO_MIN_STAYS = 10_000_000
+_loop = None
 
 # columns of a tier's spec row
 KIND, BASE, PER_YEAR_DED, SEG_YEAR, ANNUAL, K, OFFSET, ROWS, SLOT, FUND = range(10)
@@ -39,9 +41,25 @@ _BASES = {Base.IN_POLICY: 0, Base.IN_POLICY_LEFT: 1, Base.TOTAL_LEFT: 2}
 _KINDS = {Kind.REIMBURSEMENT: 0, Kind.GUARANTEE: 1}
 
 
-def available() -> bool:
-    """The compiled path is used: Numba imports and `JKFP_POLICY_KERNEL` is not `numpy`."""
-    return njit is not None and os.environ.get("JKFP_POLICY_KERNEL", "").lower() != "numpy"
+def use_compiled(n: int) -> bool:
+    """Whether `settle_batch` settles `n` stays with the compiled loop: `JKFP_POLICY_KERNEL`
+    `numba` always, `numpy` never, else (`auto`) from `AUTO_MIN_STAYS` stays; never where
+    Numba is not installed."""
+    mode = os.environ.get("JKFP_POLICY_KERNEL", "auto").strip().lower()
+    if mode == "numpy" or (mode != "numba" and n < AUTO_MIN_STAYS):
+        return False
+    return _loop is not None or importlib.util.find_spec("numba") is not None
+
+
+def settle_loop(*args) -> None:
+    """`_settle_loop` compiled (Numba imported and the loop compiled or read from its cache on
+    the first call of the process)."""
+    global _loop
+    if _loop is None:
+        from numba import njit
+
+        _loop = njit(cache=True, nogil=True)(_settle_loop)
+    _loop(*args)
 
 
 @dataclass
@@ -79,8 +97,8 @@ def pack_tables(comp: list, tier_ids: list[str], funds: list[str]) -> Packed:
         for t in c.tiers:
             table = np.ascontiguousarray(t.table, np.int64)
             spec.append((_KINDS[t.kind], _BASES[t.base], t.per_year_deductible,
-                         t.segments_over_year, bool(t.has.get("annual_cap")), t.k, at, table.shape[1], slot[t.id],
-                         fund[t.fund]))
+                         t.segments_over_year, bool(t.has.get("annual_cap")), t.k, at,
+                         table.shape[1], slot[t.id], fund[t.fund]))
             data.append(table.ravel())
             at += table.size
         if c.ceiling_bp is not None:
@@ -148,23 +166,23 @@ def _settle_loop(start, end, py, rank, reg, row, total, in_policy, data, spec, f
                 b *= elig
                 ded = data[base + rows + f]
                 sb = data[base + 2 * rows + f]
-                if sb >= 0 and rank[i] >= 1:
-                    ded = (ded * sb + BP // 2) // BP
+                # selects rather than branches on the stays' values (mispredicted)
+                ded2 = (ded * max(sb, 0) + BP // 2) // BP
+                ded = ded2 if (sb >= 0) & (rank[i] >= 1) else ded
                 ded_before = acc[1, s]
                 if spec[q, PER_YEAR_DED]:
                     ded = max(ded - ded_before, 0)
                 borne = min(b, ded)
-                start = acc[0, s] if spec[q, SEG_YEAR] else 0
-                lo = start + borne
-                hi = start + b
+                at0 = acc[0, s] if spec[q, SEG_YEAR] else 0
+                lo = at0 + borne
+                hi = at0 + b
                 k = spec[q, K]
                 num = 0
                 prev = 0
                 for m in range(k):
                     up = data[base + (5 + m) * rows + f]
-                    part = min(hi, up) - max(lo, prev)
-                    if part > 0:
-                        num += part * data[base + (5 + k + m) * rows + f]
+                    part = max(min(hi, up) - max(lo, prev), 0)
+                    num += part * data[base + (5 + k + m) * rows + f]
                     prev = up
                 pay = (num + BP // 2) // BP
                 pay = min(pay, data[base + 3 * rows + f])  # stay cap
@@ -200,7 +218,4 @@ def _settle_loop(start, end, py, rank, reg, row, total, in_policy, data, spec, f
     state[1] = current
 
 
-settle_loop = njit(cache=True, nogil=True)(_settle_loop) if njit is not None else None
-
-
-__all__ = ["Packed", "available", "pack_tables", "settle_loop"]
+__all__ = ["AUTO_MIN_STAYS", "Packed", "pack_tables", "settle_loop", "use_compiled"]
