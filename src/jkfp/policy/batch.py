@@ -174,12 +174,12 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
     fund_of = {(t.id, t.fund) for r in used for t in r.tiers}
     one_fund = len({tid for tid, _ in fund_of}) == len(fund_of)  # each tier id, one fund
     if kernel.use_compiled(len(batch)):
-        amounts, reimbursed, by_fund, py_in, deposit, examples = _settle_compiled(
-            batch, reg, row, comp, order, py, rank, tier_ids, funds, one_fund, progress)
+        amounts, reimbursed, by_fund, py_in = _settle_compiled(
+            batch, reg, row, comp, order, py, tier_ids, funds, one_fund, progress)
     else:
         amounts, reimbursed, by_fund, py_in = settle_rounds(
             batch, reg, row, comp, order, py, rank, tier_ids, CHUNK, progress)
-        deposit, examples = _flags(reg, row, comp, len(present))
+    deposit, examples = _flags(reg, row, comp, len(present))
     if by_fund is None:  # a fund's amounts are those of its tiers (the same array for one tier)
         tiers_of: dict[str, list[str]] = {f: [] for f in funds}
         for tid, f in sorted(fund_of):
@@ -192,31 +192,33 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
                        deposit, examples, py_in, by_fund)
 
 
-def _settle_compiled(batch: StayBatch, reg, row, comp, order, py, rank, tier_ids, funds,
-                     one_fund, progress):
-    """`settle_rounds`' results (and the deposit and example flags) from `kernel.settle_loop`
-    on the stays in person-year order, in slices of `KERNEL_SLICE` stays when progress is
-    reported. The stays' columns are gathered into that order first and the loop's outputs
-    (rows of one array) back into input order after, by `np.take`: sequential memory access
-    in the loop."""
+def _settle_compiled(batch: StayBatch, reg, row, comp, order, py, tier_ids, funds, one_fund,
+                     progress):
+    """`settle_rounds`' results from `kernel.settle_loop` on the stays in person-year order,
+    in slices of `KERNEL_SLICE` stays when progress is reported. The stays' columns are
+    gathered into that order first (regime and row packed in one integer: one gather for the
+    two) and the loop's outputs (rows of one array) back into input order after, by
+    `np.take`: sequential memory access in the loop. Reimbursed is the sum of the amounts."""
     n = len(batch)
     packed = kernel.pack_tables(comp, tier_ids, funds)
     n_slot, n_fund = len(packed.slots), 0 if one_fund else len(funds)
-    # rows: the amounts of each slot, reimbursed, flags, person-year, the funds' amounts
-    out = np.zeros((n_slot + 3 + n_fund, n), np.int64)
+    # rows: the amounts of each slot, the person-year, the funds' amounts
+    out = np.zeros((n_slot + 1 + n_fund, n), np.int64)
     acc = np.zeros((3, max(n_slot, 1)), np.int64)
     state = np.array([0, -1], np.int64)
+    cell = reg << 32
+    cell |= row
     # one type for every argument: one compiled specialisation
-    args = [np.asarray(py, np.int64), np.asarray(rank, np.int64)] + [
-        np.take(a, order).astype(np.int64, copy=False)
-        for a in (reg, row, batch.total, batch.in_policy)]
+    args = [np.take(a, order).astype(np.int64, copy=False)
+            for a in (cell, batch.total, batch.in_policy)]
+    del cell
+    out[n_slot] = py
     step = max(n if progress is None else KERNEL_SLICE, 1)
     for s in range(0, n, step):
         e = min(s + step, n)
-        kernel.settle_loop(s, e, *args, packed.data, packed.spec, packed.first, packed.count,
-                           packed.ceiling, packed.ceiling_at, packed.flags, packed.flags_at,
-                           out[:n_slot], out[n_slot], out[n_slot + 3:], out[n_slot + 1],
-                           out[n_slot + 2], acc, state)
+        kernel.settle_loop(s, e, out[n_slot], *args, packed.data, packed.spec, packed.first,
+                           packed.count, packed.ceiling, packed.ceiling_at, out[:n_slot],
+                           out[n_slot + 1:], acc, state)
         if progress is not None:
             progress(e - s)
     del args
@@ -228,10 +230,11 @@ def _settle_compiled(batch: StayBatch, reg, row, comp, order, py, rank, tier_ids
     del out, inverse
     at = {tid: q for q, tid in enumerate(packed.slots)}
     amounts = {tid: result[at[tid]] if tid in at else np.zeros(n, np.int64) for tid in tier_ids}
-    by_fund = None if one_fund else dict(zip(funds, result[n_slot + 3:], strict=True))
-    flag = result[n_slot + 1]
-    return (amounts, result[n_slot], by_fund, result[n_slot + 2], (flag & 1).astype(bool),
-            flag >= 2)
+    reimbursed = result[0].copy() if n_slot else np.zeros(n, np.int64)
+    for q in range(1, n_slot):
+        reimbursed += result[q]
+    by_fund = None if one_fund else dict(zip(funds, result[n_slot + 1:], strict=True))
+    return amounts, reimbursed, by_fund, result[n_slot]
 
 
 def _flags(reg: np.ndarray, row: np.ndarray, comp: list, n_present: int
