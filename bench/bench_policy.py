@@ -2,7 +2,9 @@
 
 Generates 1,000,000 stays of 300,000 people (长治 and 盐池, 2019-2022, fixed seed), then measures
 in one run, on one core (BLAS/OpenMP threads pinned to 1):
-- settle_batch on all stays (policies loaded and tabulated beforehand, as a server holds them);
+- settle_batch on all stays (policies loaded and tabulated beforehand, as a server holds them),
+  with its compiled loop (JKFP_POLICY_KERNEL=numba, decision 83), and against its NumPy rounds
+  (interleaved); the first compiled call of a fresh process (Numba's import, decision 84);
 - settle_stay in a loop on a sample of the same stays, extrapolated to all of them (a full loop
   would take minutes); the sample's amounts are checked equal to the batch's, to the fen;
 - a reform comparison (baseline and reform settled, compared by fund, category and county);

@@ -6,10 +6,11 @@ Same rules and same fen as `settle_stay` (see its module docstring), computed on
    regime's parameters in force on its admission date, hence a row of its tables (`tables.py`);
 2. stays are ordered by person, admission date and input order; a person's stays of one
    calendar year form a *person-year*, whose accumulators are carried from stay to stay;
-3. the k-th stays of all person-years form round k: within a round no person-year appears
-   twice, so a round is settled for all its stays at once, tier by tier, reading and updating
-   the accumulators by person-year index. Rounds run in order, so every stay sees exactly the
-   accumulators `settle_stay` would have been given.
+3. the tiers are settled either by one compiled loop over the stays in that order, the
+   accumulators of the person-year carried from stay to stay (`kernel.py`, decision 83), or
+   by NumPy in rounds: the k-th stays of all person-years form round k, settled at once, tier
+   by tier (`batch_rounds.py`). Both give every stay exactly the accumulators `settle_stay`
+   would have been given; which one runs is `kernel.use_compiled`'s choice (decision 84).
 """
 
 from __future__ import annotations

@@ -11,10 +11,12 @@ int64, to the fen; tests/policy/test_kernel.py keeps both paths equal.
 
 The regimes' tables are handed to the loop flattened (`pack_tables`): every tier table of
 every regime used end to end in one int64 array, and one row of integers per tier saying
-its kind, base, accumulation, segments, where its table starts, its tier slot (index in
-`PolicySet.tier_ids()`, so that accumulators carry across regimes as in `settle_batch`) and
-its fund slot. `@njit(cache=True)`: compiled once per machine into __pycache__ (or Numba's
-user cache when that folder cannot be written), a few milliseconds to load afterwards.
+its kind, base, accumulation, segments, where its table starts, its tier slot (index among
+the used ids of `PolicySet.tier_ids()`, so that accumulators carry across regimes as in the
+NumPy path) and its fund slot. `njit(cache=True)`: compiled on first use into __pycache__
+(or Numba's user cache when that folder cannot be written) and read from there by later
+processes; Numba itself is imported on the first call only, because its import costs a
+process 0.7-1.8 s of CPU (decision 84: when the loop is used).
 """
 
 from __future__ import annotations
@@ -116,9 +118,9 @@ def _settle_loop(start, end, py, cell, total, in_policy, data, spec, first, coun
                  ceiling_at, amounts, by_fund, acc, state):
     """Settle stays start to end - 1 of the stays sorted by person-year, then admission and
     input order; `cell` is each stay's regime << 32 | row of its tables. Every array is in that
-    order (gathered into it beforehand by `np.take`,
-    whose tight loop overlaps the cache misses far better than random reads in this loop:
-    0.33 s against 0.10 s on 1,000,000 stays), read and written sequentially. `acc[3, slots]`
+    order (gathered into it beforehand by `np.take`, whose tight loop overlaps the cache misses
+    far better than random reads in this loop: 0.33 s against 0.10 s on 1,000,000 stays), read
+    and written sequentially. `acc[3, slots]`
     (base, deductible borne, paid) and `state` (self-pay of the year so far, current
     person-year) carry over between calls on consecutive slices."""
     n_slots = acc.shape[1]
