@@ -2,7 +2,9 @@
 
 Generates 1,000,000 stays of 300,000 people (长治 and 盐池, 2019-2022, fixed seed), then measures
 in one run, on one core (BLAS/OpenMP threads pinned to 1):
-- settle_batch on all stays (policies loaded and tabulated beforehand, as a server holds them);
+- settle_batch on all stays (policies loaded and tabulated beforehand, as a server holds them),
+  with its compiled loop (JKFP_POLICY_KERNEL=numba, decision 83), and against its NumPy rounds
+  (interleaved); the first compiled call of a fresh process (Numba's import, decision 84);
 - settle_stay in a loop on a sample of the same stays, extrapolated to all of them (a full loop
   would take minutes); the sample's amounts are checked equal to the batch's, to the fen;
 - a reform comparison (baseline and reform settled, compared by fund, category and county);
@@ -118,6 +120,51 @@ def as_stays(batch: StayBatch, index: np.ndarray) -> list[Stay]:
             for i, d in zip(index, days, strict=True)]
 
 
+def with_kernel(mode: str, fn):
+    """`fn()` with JKFP_POLICY_KERNEL set to `mode` (numba / numpy), restored after."""
+    old = os.environ.get("JKFP_POLICY_KERNEL")
+    os.environ["JKFP_POLICY_KERNEL"] = mode
+    try:
+        return fn()
+    finally:
+        if old is None:
+            del os.environ["JKFP_POLICY_KERNEL"]
+        else:
+            os.environ["JKFP_POLICY_KERNEL"] = old
+
+
+FIRST_CALL = """
+import os, resource, sys, time
+sys.path[:0] = [{src!r}, {bench!r}]
+w = time.perf_counter()
+from jkfp.policy import kernel
+from jkfp.policy.batch import settle_batch
+from jkfp.policy.compiled import load_compiled
+from bench_policy import generate
+policies, batch = load_compiled({policies!r}), generate(1_000, 300)
+r = resource.getrusage(resource.RUSAGE_SELF)
+c, w = r.ru_utime + r.ru_stime, time.perf_counter()
+settle_batch(batch, policies)
+r = resource.getrusage(resource.RUSAGE_SELF)
+print(r.ru_utime + r.ru_stime - c, time.perf_counter() - w)
+"""
+
+
+def numba_first_call() -> tuple[float, float, float]:
+    """CPU and wall seconds of the first compiled settle_batch call in a fresh process (Numba
+    imported, the loop read from its cache, 1,000 stays), after one run that fills the cache;
+    and the load average."""
+    import subprocess
+
+    code = FIRST_CALL.format(src=str(REPO / "src"), bench=str(REPO / "bench"),
+                             policies=str(REPO / "policies"))
+    env = {**os.environ, "JKFP_POLICY_KERNEL": "numba"}
+    for _ in range(2):  # the first run may compile (an empty cache); the second reads it
+        out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                             capture_output=True, text=True).stdout.split()
+    return float(out[0]), float(out[1]), os.getloadavg()[0]
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -148,9 +195,21 @@ def main() -> int:
     t_cached, _, _ = timed(lambda: load_compiled(REPO / "policies"), args.repeat)
     batch = generate(args.stays, args.people)
 
+    # settle_batch's compiled loop (kernel.py, decision 83) is what "settle_batch" measures;
+    # `jkfp settle` keeps the NumPy rounds at this size (kernel.AUTO_MIN_STAYS: Numba's import
+    # costs a fresh process more than the loop saves), and so does the in-process command
+    def compiled() -> object:
+        return with_kernel("numba", lambda: settle_batch(batch, policies))
+
+    def rounds() -> object:
+        return with_kernel("numpy", lambda: settle_batch(batch, policies))
+
+    numba_first = numba_first_call()
     # the first run of a process is reported apart (its arrays are fresh memory: what the
     # command pays, once); the medians are of runs after one warm-up run of each
-    t_first, _, _ = timed(lambda: settle_batch(batch, policies), 1)
+    t_first, _, _ = timed(compiled, 1)
+    t_rounds, t_compiled, load_rounds, _, (cpu_rounds, cpu_compiled) = interleaved(
+        rounds, compiled, args.repeat)
 
     with tempfile.TemporaryDirectory(prefix="jkfp-bench-") as tmp:
         csv_path, out = Path(tmp) / "stays.csv", Path(tmp) / "result.csv"
@@ -159,7 +218,7 @@ def main() -> int:
         # interleaved: settle_batch alone, then the command, `repeat` times, so that both see
         # the same load of this shared machine; the ratio is of the two medians
         t_batch, t_cmd, load_batch, result, (cpu_batch, cpu_cmd) = interleaved(
-            lambda: settle_batch(batch, policies),
+            compiled,
             lambda: settle_command(csv_path, out, REPO / "policies"), args.repeat)
         load_cmd = load_batch
         t_sub, sub_peak_mb = settle_subprocess(REPO, csv_path, out, REPO / "policies")
@@ -207,6 +266,15 @@ def main() -> int:
                           f" took {t_first:.3f} s wall = {args.stays / t_first:,.0f} stays/s; "
                           f"load {load_batch:.1f}"),
          "≥ 5,000,000 stays/s"),
+        ("settle_batch, NumPy rounds against the compiled loop", (
+            f"CPU time {cpu_rounds:.3f} s = {args.stays / cpu_rounds:,.0f} against "
+            f"{cpu_compiled:.3f} s = {args.stays / cpu_compiled:,.0f} stays per CPU second "
+            f"({med}, the two interleaved; wall {t_rounds:.3f} against {t_compiled:.3f} s); "
+            f"load {load_rounds:.1f}"), ""),
+        ("compiled loop, first call of a process", (
+            f"{numba_first[0]:.2f} s CPU ({numba_first[1]:.2f} s wall) to import Numba and "
+            f"load the loop from its cache, then settle 1,000 stays (once, load "
+            f"{numba_first[2]:.1f})"), ""),
         ("settle_batch memory traffic", (
             f"{per_stay_bytes:.0f} bytes/stay (inputs read, outputs written once) × "
             f"{args.stays / cpu_batch:,.0f} stays per CPU second = {batch_cpu_rate / 1e9:.2f} "

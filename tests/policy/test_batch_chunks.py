@@ -1,4 +1,5 @@
-"""settle_batch cuts a round into chunks (batch.CHUNK); the cut changes no fen."""
+"""settle_batch's NumPy path cuts a round into chunks (batch.CHUNK); the cut changes no fen.
+(The compiled path has no rounds; tests/policy/test_kernel.py checks it against this one.)"""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def generate(n: int, people: int, seed: int) -> StayBatch:
 
 @pytest.mark.parametrize("chunk", [1, 7, 64])
 def test_chunks_give_the_same_fen(policies, monkeypatch, chunk: int) -> None:
+    monkeypatch.setenv("JKFP_POLICY_KERNEL", "numpy")
     stays = generate(3_000, 400, seed=chunk)
     whole = settle_batch(stays, policies)
     monkeypatch.setattr(batch_module, "CHUNK", chunk)

@@ -6,32 +6,34 @@ Same rules and same fen as `settle_stay` (see its module docstring), computed on
    regime's parameters in force on its admission date, hence a row of its tables (`tables.py`);
 2. stays are ordered by person, admission date and input order; a person's stays of one
    calendar year form a *person-year*, whose accumulators are carried from stay to stay;
-3. the k-th stays of all person-years form round k: within a round no person-year appears
-   twice, so a round is settled for all its stays at once, tier by tier, reading and updating
-   the accumulators by person-year index. Rounds run in order, so every stay sees exactly the
-   accumulators `settle_stay` would have been given.
+3. the tiers are settled either by one compiled loop over the stays in that order, the
+   accumulators of the person-year carried from stay to stay (`kernel.py`, decision 83), or
+   by NumPy in rounds: the k-th stays of all person-years form round k, settled at once, tier
+   by tier (`batch_rounds.py`). Both give every stay exactly the accumulators `settle_stay`
+   would have been given; which one runs is `kernel.use_compiled`'s choice (decision 84).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 
+from . import kernel
+from .batch_order import factorize, person_year_order, stable_argsort_small
+from .batch_rounds import settle_rounds
 from .errors import PolicyError, PolicyErrorCode
-from .kinds import KINDS
-from .money import INF, apply_ratio
 from .regimes import PolicySet, Regime
 from .schema import N_CELL, N_GRADE, N_LOC
 from .stay_input import Stay
 from .tables import regime_tables
-from .tier_kind import Gathered, RoundRows
 
 #: Stays settled at once (a round is cut into chunks of this size): 16 Ki × 8 bytes = 128 KiB
 #: per array, so that a tier's temporaries stay in the cache.
 CHUNK = 1 << 14
+#: Stays per call of the compiled loop when progress is reported (else one call for all).
+KERNEL_SLICE = 1 << 17
 
 
 @dataclass
@@ -106,7 +108,7 @@ def regime_index(county: np.ndarray, admission: np.ndarray, policies: PolicySet
     regimes = policies.regimes
     if len(county) == 0:
         return np.full(0, -1, np.int64)
-    codes, inverse = _factorize(county)
+    codes, inverse = factorize(county)
     days = admission.astype(np.int64)
     lo = int(days.min())
     span = int(days.max()) - lo + 1
@@ -141,7 +143,7 @@ def _assign_by_county(admission: np.ndarray, policies: PolicySet, codes: np.ndar
                       inverse: np.ndarray) -> np.ndarray:
     regimes = policies.regimes
     index = np.full(len(admission), -1, np.int64)
-    by_code = _stable_argsort_small(inverse)
+    by_code = stable_argsort_small(inverse)
     bounds = np.searchsorted(inverse[by_code], np.arange(len(codes) + 1))
     for j, code in enumerate(codes.tolist()):
         sel = by_code[bounds[j]:bounds[j + 1]]
@@ -156,7 +158,6 @@ def _assign_by_county(admission: np.ndarray, policies: PolicySet, codes: np.ndar
 def settle_batch(batch: StayBatch, policies: PolicySet, *,
                  progress: Callable[[int], None] | None = None) -> BatchResult:
     """Settle every stay; raise PolicyError(NO_REGIME) naming the first stay without a regime."""
-    n = len(batch)
     regimes, reg = assign_regimes(batch, policies)
     missing = np.flatnonzero(reg < 0)
     if len(missing):
@@ -167,73 +168,20 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
     comp = [regime_tables(policies, r) if i in present else None for i, r in enumerate(regimes)]
     row = _table_rows(batch, reg, comp)
 
-    # rounds: the k-th stays of every person-year; within a round, stays grouped by regime
-    order, py, rank = _person_year_order(batch)
-    n_reg = max(len(regimes), 1)
-    key = rank * n_reg
-    key += np.take(reg, order)
-    order2, key = _stable_sort_small(key)
-    perm = np.take(order, order2)
-    py, rank = np.take(py, order2), key // n_reg
-    del order, order2  # freed now, reused by the next arrays (fewer fresh pages to fault in)
-    rows, tot, inp = np.take(row, perm), np.take(batch.total, perm), np.take(batch.in_policy, perm)
-    n_py = int(py.max()) + 1 if n else 0
-
+    order, py, rank = person_year_order(batch)
     tier_ids = policies.tier_ids()
     used = [regimes[i] for i in sorted(present)]
     funds = list(dict.fromkeys(t.fund for r in used for t in r.tiers))
-    present_tiers = {t.id for r in used for t in r.tiers}  # the others stay all zero
-    # amounts in round order (a slice per chunk, zero where the chunk's regime lacks the tier),
-    # gathered into input order at the end; a tier of no regime used stays all zero
-    amounts = {tid: np.empty(n, np.int64) if tid in present_tiers else np.zeros(n, np.int64)
-               for tid in tier_ids}
-    reimbursed = np.empty(n, np.int64)
     fund_of = {(t.id, t.fund) for r in used for t in r.tiers}
     one_fund = len({tid for tid, _ in fund_of}) == len(fund_of)  # each tier id, one fund
-    by_fund = {f: np.zeros(n, np.int64) for f in funds} if not one_fund else {}
-    acc: dict = {}
-    self_paid = np.zeros(n_py, np.int64)
-    # where each round key starts (the keys are sorted and small: counted, not compared)
-    bounds = np.concatenate(([0], np.cumsum(np.bincount(key)))) if n else [0]
-    # a round's stays are independent of one another: settled in chunks whose temporaries
-    # stay in the processor's cache
-    bounds = sorted({*np.asarray(bounds).tolist(), *range(0, n, CHUNK)})
-    for s, e in pairwise(bounds):
-        c = comp[int(reg[perm[s]])]
-        f, p, total, in_pol = rows[s:e], py[s:e], tot[s:e], inp[s:e]
-        paid = np.zeros(e - s, np.int64)
-        first = bool(rank[s] == 0)  # a chunk is of one round
-        room = None
-        if c.ceiling_bp is not None:
-            cbp = np.take(c.ceiling_bp, f)
-            room = apply_ratio(total, cbp)
-            if c.ceiling_bp.min() < 0:  # some rows have no ceiling
-                room[cbp < 0] = INF
-        for t in c.tiers:
-            a = _accumulators(acc, t, n_py)
-            pay = KINDS[t.kind].settle_rows(t, Gathered(t, f), RoundRows(
-                p, total, in_pol, paid, room, rank[s:e], self_paid, *a, first=first))
-            paid += pay
-            amounts[t.id][s:e] = pay
-            if not one_fund:
-                by_fund[t.fund][s:e] += pay
-        for tid in present_tiers - c.tier_ids:
-            amounts[tid][s:e] = 0
-        reimbursed[s:e] = paid
-        total -= paid  # `tot` is this function's own copy
-        if first:
-            np.put(self_paid, p, total)
-        else:
-            self_paid[p] += total
-        if progress is not None:
-            progress(int(e - s))
-
-    inverse = np.empty(n, np.int64)
-    inverse[perm] = np.arange(n)
-    amounts = {tid: np.take(a, inverse) if tid in present_tiers else a
-               for tid, a in amounts.items()}
-    reimbursed = np.take(reimbursed, inverse)
-    if one_fund:  # a fund's amounts are those of its tiers (the same array for one tier)
+    if kernel.use_compiled(len(batch)):
+        amounts, reimbursed, by_fund, py_in = _settle_compiled(
+            batch, reg, row, comp, order, py, tier_ids, funds, one_fund, progress)
+    else:
+        amounts, reimbursed, by_fund, py_in = settle_rounds(
+            batch, reg, row, comp, order, py, rank, tier_ids, CHUNK, progress)
+    deposit, examples = _flags(reg, row, comp, len(present))
+    if by_fund is None:  # a fund's amounts are those of its tiers (the same array for one tier)
         tiers_of: dict[str, list[str]] = {f: [] for f in funds}
         for tid, f in sorted(fund_of):
             tiers_of[f].append(tid)
@@ -241,9 +189,59 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
         for f, tids in tiers_of.items():
             by_fund[f] = amounts[tids[0]] if len(tids) == 1 else sum(
                 (amounts[tid] for tid in tids[1:]), amounts[tids[0]].copy())
-    else:
-        by_fund = {f: np.take(a, inverse) for f, a in by_fund.items()}
-    # the regimes' deposit and example tables end to end: one gather per column
+    return BatchResult(tier_ids, amounts, reimbursed, batch.total - reimbursed, regimes, reg,
+                       deposit, examples, py_in, by_fund)
+
+
+def _settle_compiled(batch: StayBatch, reg, row, comp, order, py, tier_ids, funds, one_fund,
+                     progress):
+    """`settle_rounds`' results from `kernel.settle_loop` on the stays in person-year order,
+    in slices of `KERNEL_SLICE` stays when progress is reported. The stays' columns are
+    gathered into that order first (regime and row packed in one integer: one gather for the
+    two) and the loop's outputs (rows of one array) back into input order after, by
+    `np.take`: sequential memory access in the loop. Reimbursed is the sum of the amounts."""
+    n = len(batch)
+    packed = kernel.pack_tables(comp, tier_ids, funds)
+    n_slot, n_fund = len(packed.slots), 0 if one_fund else len(funds)
+    # rows: the amounts of each slot, the person-year, the funds' amounts
+    out = np.zeros((n_slot + 1 + n_fund, n), np.int64)
+    acc = np.zeros((3, max(n_slot, 1)), np.int64)
+    state = np.array([0, -1], np.int64)
+    cell = reg << 32
+    cell |= row
+    # one type for every argument: one compiled specialisation
+    args = [np.take(a, order).astype(np.int64, copy=False)
+            for a in (cell, batch.total, batch.in_policy)]
+    del cell
+    out[n_slot] = py
+    step = max(n if progress is None else KERNEL_SLICE, 1)
+    for s in range(0, n, step):
+        e = min(s + step, n)
+        kernel.settle_loop(s, e, out[n_slot], *args, packed.data, packed.spec, packed.first,
+                           packed.count, packed.ceiling, packed.ceiling_at, out[:n_slot],
+                           out[n_slot + 1:], acc, state)
+        if progress is not None:
+            progress(e - s)
+    del args
+    inverse = np.empty(n, np.int64)
+    inverse[order] = np.arange(n)
+    result = np.empty_like(out)
+    for k in range(len(out)):
+        np.take(out[k], inverse, out=result[k])
+    del out, inverse
+    at = {tid: q for q, tid in enumerate(packed.slots)}
+    amounts = {tid: result[at[tid]] if tid in at else np.zeros(n, np.int64) for tid in tier_ids}
+    reimbursed = result[0].copy() if n_slot else np.zeros(n, np.int64)
+    for q in range(1, n_slot):
+        reimbursed += result[q]
+    by_fund = None if one_fund else dict(zip(funds, result[n_slot + 1:], strict=True))
+    return amounts, reimbursed, by_fund, result[n_slot]
+
+
+def _flags(reg: np.ndarray, row: np.ndarray, comp: list, n_present: int
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Deposit waived and example used per stay: the regimes' tables end to end, one gather
+    per column."""
     offsets = np.zeros(len(comp), np.int64)
     deposits, uses = [], []
     for r_i, c in enumerate(comp):
@@ -251,35 +249,10 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
         if c is not None:
             deposits.append(c.deposit)
             uses.append(c.examples)
-    if n:
-        at = np.take(offsets, reg) + row if len(present) > 1 else row
-        deposit = np.take(np.concatenate(deposits), at)
-        examples = np.take(np.concatenate(uses), at)
-    else:
-        deposit, examples = np.zeros(0, bool), np.zeros(0, bool)
-    return BatchResult(tier_ids, amounts, reimbursed, batch.total - reimbursed, regimes, reg,
-                       deposit, examples, np.take(py, inverse), by_fund)
-
-
-def _accumulators(acc: dict, t, n_py: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The tier's accumulators per person-year (base, deductible, paid): each allocated when
-    first needed by a tier table that reads it (`TierKind.accumulators_read`); an accumulator
-    no table of the tier reads is a shared array of zeros that nothing writes."""
-    have = acc.get(t.id)
-    if have is None:
-        have = acc[t.id] = [None, None, None]
-    out = []
-    for j, needed in enumerate(KINDS[t.kind].accumulators_read(t)):
-        if have[j] is None and needed:
-            have[j] = np.zeros(n_py, np.int64)
-        if have[j] is not None:
-            out.append(have[j])
-        else:
-            zero = acc.get(None)
-            if zero is None:
-                zero = acc[None] = np.zeros(n_py, np.int64)
-            out.append(zero)
-    return out[0], out[1], out[2]
+    if not len(row):
+        return np.zeros(0, bool), np.zeros(0, bool)
+    at = np.take(offsets, reg) + row if n_present > 1 else row
+    return np.take(np.concatenate(deposits), at), np.take(np.concatenate(uses), at)
 
 
 def _table_rows(batch: StayBatch, reg: np.ndarray, comp: list) -> np.ndarray:
@@ -314,79 +287,3 @@ def _table_rows(batch: StayBatch, reg: np.ndarray, comp: list) -> np.ndarray:
     return cell
 
 
-def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """np.unique(values, return_inverse=True), by a table when the values are small
-    non-negative integers (6-digit county codes)."""
-    if len(values) and 0 <= values.min() and values.max() < 2**21:
-        seen = np.bincount(values)
-        codes = np.flatnonzero(seen)
-        table = np.zeros(len(seen), np.int64)
-        table[codes] = np.arange(len(codes))
-        return codes, np.take(table, values)
-    return np.unique(values, return_inverse=True)
-
-
-def _stable_argsort_small(key: np.ndarray) -> np.ndarray:
-    """Stable argsort (see `_stable_sort_small`)."""
-    return _stable_sort_small(key)[0]
-
-
-def _stable_sort_small(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Stable argsort and the sorted keys. When key × n fits 62 bits (round keys do), the keys
-    with the index in their low bits are sorted as values (NumPy's vectorised sort, a tenth of
-    an argsort's time) and both read back from the sorted values."""
-    n = len(key)
-    if n and 0 <= key.min():
-        idx_bits = max(int(n - 1).bit_length(), 1)
-        if int(key.max()).bit_length() + idx_bits <= 62:
-            packed = key.astype(np.int64) << idx_bits
-            packed |= np.arange(n)
-            packed.sort()
-            order = packed & ((1 << idx_bits) - 1)
-            packed >>= idx_bits
-            return order, packed
-    order = np.argsort(key, kind="stable")
-    return order, np.take(key, order)
-
-
-def _person_year_order(batch: StayBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Order by (person, admission, input order); person-year id and rank of each stay."""
-    n = len(batch)
-    if n == 0:
-        empty = np.zeros(0, np.int64)
-        return empty, empty, empty
-    first = batch.admission.min()
-    days = batch.admission.astype(np.int64)
-    days -= days.min()
-    person = batch.person
-    if person.min() < 0 or person.max() >= n:  # densify person codes first
-        person = np.unique(person, return_inverse=True)[1].astype(np.int64)
-    idx_bits = max(int(n - 1).bit_length(), 1)
-    day_bits = max(int(days.max()).bit_length(), 1)
-    if idx_bits + day_bits + max(int(person.max()).bit_length(), 1) <= 62:
-        # a unique key whose low bits are the index: sorting the keys themselves (NumPy's
-        # vectorised sort, a tenth of an argsort's time) gives the order in those bits, and
-        # the person and day in sorted order in the others (no gather)
-        key = person << day_bits
-        key |= days
-        key <<= idx_bits
-        key |= np.arange(n)
-        key.sort()
-        order = key & ((1 << idx_bits) - 1)
-        key >>= idx_bits
-        days = key & ((1 << day_bits) - 1)
-        person = key
-        person >>= day_bits
-    else:
-        order = np.lexsort((np.arange(n), days, person))
-        person, days = person[order], days[order]
-    # the year of each day through a table of the days spanned (no datetime64 conversion)
-    span = np.arange(first, batch.admission.max() + 1)
-    year = np.take(span.astype("datetime64[Y]").astype(np.int32), days)
-    new = np.empty(n, bool)
-    new[0] = True
-    new[1:] = (person[1:] != person[:-1]) | (year[1:] != year[:-1])
-    py = np.cumsum(new) - 1
-    starts = np.flatnonzero(new)
-    rank = np.arange(n) - starts[py]
-    return order, py, rank
