@@ -6,8 +6,8 @@ refused with every problem named by row (Chinese, with an error code)."""
 from __future__ import annotations
 
 import csv
-import io
 import datetime as dt
+import io
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -144,7 +144,7 @@ def activities_import(*, user: User, path: Path | bytes) -> int:
             held = dt.date.fromisoformat((r["held_on"] or "").strip())
         except ValueError:
             errors.append(DomainError(ErrorCode.INVALID,
-                                      f"第{n}行：日期“{r['held_on'] or ''}”须为 2025-03-01 的格式",
+                                      f"第{n}行：日期须为 2025-03-01 的格式（“{r['held_on'] or ''}”）",
                                       field="held_on", row=n))
         try:
             reached = int((r["reached"] or "").strip())
