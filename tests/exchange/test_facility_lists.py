@@ -175,3 +175,14 @@ def test_only_the_county_health_department_imports_facilities(make_user):
         with pytest.raises(DomainError) as exc:
             _check(user, "institutions", _inst_file())
         assert exc.value.code == "permission"
+
+
+def test_the_batch_page_and_the_upload_form_offer_the_facility_lists(client, health):
+    batch = _check(health, "institutions", _inst_file())
+    client.force_login(health)
+    page = client.get(f"/exchange/{batch.pk}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "花一村卫生室" in body and "服务其他村" in body
+    form = client.get("/exchange/").content.decode()
+    assert "医疗卫生机构名单" in form and "卫生人员及岗位名单" in form
