@@ -100,6 +100,7 @@ class ErrorCode(StrEnum):
     STANDARDS_INVALID = "standards_invalid"
     INDICATOR_INVALID = "indicator_invalid"  # an indicator definition file (names file and line)
     LITERACY_SCORE_SCALE = "literacy_score_scale"  # a survey score outside its scale
+    MAP_INVALID = "map_invalid"  # a region's GeoJSON refused (names the feature and property)
     TEAM_COMPOSITION = "team_composition"
     TEAM_VILLAGE = "team_village"
     CONTRACT_OVERLAP = "contract_overlap"

@@ -223,6 +223,8 @@ IMPORT_OWNERS: dict[str, str] = {
     "insurance_settlements": Department.MEDICAL_INSURANCE,
     "contracts": Department.HEALTH,
     "followups": Department.HEALTH,
+    "institutions": Department.HEALTH,  # facilities and staff (decision 79)
+    "staff": Department.HEALTH,
 }
 #: the roles that may import a list of their department
 IMPORT_ROLES: tuple[str, ...] = (Role.REVIEWER, Role.APPROVER)

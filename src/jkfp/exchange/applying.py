@@ -73,10 +73,11 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
         new_changes, new_lines = create_new_persons(
             user=user, batch=batch, rows=list(batch.rows.filter(person__isnull=True))
         )
+    pending = batch.rows.filter(applied=False)
+    if spec.persons:  # a kind of persons writes only the rows linked to one
+        pending = pending.filter(person__isnull=False)
     rows = list(
-        batch.rows.filter(applied=False, person__isnull=False).exclude(
-            status__in=(RowStatus.ERROR, RowStatus.DOUBTFUL, RowStatus.IGNORED)
-        )
+        pending.exclude(status__in=(RowStatus.ERROR, RowStatus.DOUBTFUL, RowStatus.IGNORED))
     )
     plan = plan_rows(user=user, batch=batch, spec=spec, rows=rows)
     stored = {r.pk: (r.status, r.changes, r.reason, r.errors) for r in rows}

@@ -55,9 +55,13 @@ VOCABULARIES: dict[str, frozenset[str]] = {
     "chronic_end": frozenset({"died", "moved", "cured", "error"}),
     "contract_package": frozenset({"basic", "personalised"}),
     "fee_payer": frozenset({"public_health", "medical_insurance", "local_finance", "self"}),
+    "institution_kind": frozenset({"county_hospital", "township_centre", "village_clinic"}),
+    "centre_standard": frozenset({"basic", "recommended"}),
+    "qualification": frozenset({"licensed_doctor", "assistant_doctor", "general_practitioner",
+                                "village_doctor", "nurse", "none"}),
 }
 _TOP_KEYS = {"description", "kinds"}
-_KIND_KEYS = {"name", "department", "source", "example", "note", "key", "fields"}
+_KIND_KEYS = {"name", "department", "source", "example", "note", "key", "fields", "persons"}
 _FIELD_KEYS = {"headers", "type", "required", "values", "vocabulary", "note"}
 DEPARTMENTS = (
     "monitoring",
@@ -66,6 +70,8 @@ DEPARTMENTS = (
     "insurance_settlements",
     "contracts",
     "followups",
+    "institutions",
+    "staff",
 )
 
 
@@ -99,6 +105,9 @@ class Kind:
     source: str = ""
     example: bool = False
     note: str = ""
+    #: whether the rows are persons linked to the registry (`persons: false`: institutions,
+    #: staff — rows matched by the kind's own plan, decision 79)
+    persons: bool = True
 
     def field_for_header(self) -> dict[str, str]:
         """header variant (compared form) → field name."""
@@ -263,7 +272,11 @@ def _kind(c: _Checker, code: str, node, path: str) -> Kind | None:
         for k in key:
             if k not in raw_fields:
                 c.error(f"key 中的“{k}”不是本名单的字段", node, "key", f"{path}.key")
-    if "id_number" not in fields and isinstance(raw_fields, dict) and "id_number" not in raw_fields:
+    persons = node.get("persons", True)
+    if persons not in (True, False):
+        c.error("persons 只能写 true 或 false", node, "persons", f"{path}.persons")
+    if (persons is not False and "id_number" not in fields and isinstance(raw_fields, dict)
+            and "id_number" not in raw_fields):
         c.error("须有 id_number 字段（按证件号码关联）", node, "fields", path)
     if len(c.errors) > before:
         return None
@@ -276,6 +289,7 @@ def _kind(c: _Checker, code: str, node, path: str) -> Kind | None:
         source=source,
         example=example is True,
         note=str(node.get("note") or ""),
+        persons=persons is not False,
     )
 
 

@@ -82,13 +82,16 @@ def batch_check(
                 pl.col(region_col).is_not_null() & ~pl.col(region_col).str.starts_with(scope)
             )["_line"].to_list()
         )
-    step(2, 4, message="正在关联登记中的人员")
-    links = link_rows(
-        good.filter(~pl.col("_line").is_in(list(outside))),
-        selectors.registry_frame(user=user),
-        scope=scope,
-    )
-    link_by_line = {r["row"]: r for r in links.iter_rows(named=True)}
+    step(2, 4, message="正在关联登记中的人员" if spec.persons else "正在匹配")
+    if spec.persons:
+        links = link_rows(
+            good.filter(~pl.col("_line").is_in(list(outside))),
+            selectors.registry_frame(user=user),
+            scope=scope,
+        )
+        link_by_line = {r["row"]: r for r in links.iter_rows(named=True)}
+    else:  # institutions, staff: no persons; the kind's plan matches its rows (decision 79)
+        link_by_line = {}
     step(3, 4, message="正在比对")
     with transaction.atomic():
         values = {
@@ -125,6 +128,8 @@ def batch_check(
                 row.status, row.errors = RowStatus.ERROR, row_errors[line]
             elif line in outside:
                 row.status, row.reason = RowStatus.IGNORED, "其他区县的行：只报告，不导入"
+            elif not spec.persons:
+                row.status = RowStatus.UNCHANGED
             else:
                 link = link_by_line[line]
                 row.link_status, row.score = link["status"], link["score"]
@@ -154,7 +159,9 @@ def batch_check(
                 )
             )
             listed = set()
-        if kind == "enrolment":
+        if not spec.persons:
+            missing = []
+        elif kind == "enrolment":
             missing = missing_from_enrolment_list(
                 user=user, listed={(r.person_id, r.data.get("year")) for r in rows if r.person_id}
             )

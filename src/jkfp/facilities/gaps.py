@@ -186,12 +186,13 @@ def compute_gaps(county_code: str, *, gap_rules: GapRules | None = None) -> list
                  .values_list("code", flat=True))
     townships = [c for c in codes if len(c) == 9]
     villages = [c for c in codes if len(c) == 12]
-    inst = {i.pk: i for i in Institution.objects.filter(region_code__startswith=county_code)}
+    inst = {i.pk: i for i in Institution.objects.filter(region_code__startswith=county_code,
+                                                           void=False)}
     open_span = {pk: (i.opened_on, i.closed_on) for pk, i in inst.items()}
     by_kind: dict[str, list[Institution]] = defaultdict(list)
     for i in inst.values():
         by_kind[i.kind].append(i)
-    posts = list(Post.objects.filter(institution_id__in=inst)
+    posts = list(Post.objects.filter(institution_id__in=inst, void=False)
                  .values("id", "institution_id", "department_id", "start_date", "end_date",
                          "staff__qualification"))
     post_span = {p["id"]: (p["start_date"], p["end_date"]) for p in posts}
@@ -207,7 +208,7 @@ def compute_gaps(county_code: str, *, gap_rules: GapRules | None = None) -> list
 
     served: dict[str, list[Span]] = defaultdict(list)  # village → spans served by others
     served_qualified: dict[str, list[Span]] = defaultdict(list)  # … by a qualified doctor
-    for c in Coverage.objects.filter(institution_id__in=inst):
+    for c in Coverage.objects.filter(institution_id__in=inst, void=False):
         span = intersect((c.start_date, c.end_date), open_span[c.institution_id])
         if span:
             served[c.village_code].append(span)

@@ -16,12 +16,13 @@ from .models import Gap, Institution, InstitutionKind, Post, Qualification, Staf
 
 INST, G, PO, S = (Institution._meta.db_table, Gap._meta.db_table, Post._meta.db_table,
                Staff._meta.db_table)
-OPEN_ON = "i.opened_on <= %s AND (i.closed_on IS NULL OR i.closed_on > %s)"
+OPEN_ON = ("i.opened_on <= %s AND (i.closed_on IS NULL OR i.closed_on > %s) "
+           "AND i.void = %s")  # an institution voided by an undone import counts nowhere
 
 
 def _institutions(ctx: Ctx, kind: str, where: str = "", params=()) -> tuple[str, list]:
     return (f"SELECT i.id AS unit_id, i.region_code AS region_code, 1 AS w FROM {INST} i "
-            f"WHERE i.kind = %s AND {OPEN_ON}{where}", [kind, ctx.end, ctx.end, *params])
+            f"WHERE i.kind = %s AND {OPEN_ON}{where}", [kind, ctx.end, ctx.end, False, *params])
 
 
 @predicate("gaps_open_in_period", kind="regional", unit="gap",
@@ -58,10 +59,10 @@ def township_centres_gp_counties(ctx: Ctx, arg: str) -> tuple[str, list]:
            label="期末有全科医生在岗的乡镇卫生院")
 def centres_with_gp(ctx: Ctx, arg: str) -> tuple[str, list]:
     where = (f" AND EXISTS (SELECT 1 FROM {PO} po JOIN {S} s ON s.id = po.staff_id "
-             "WHERE po.institution_id = i.id AND s.qualification = %s "
+             "WHERE po.institution_id = i.id AND po.void = %s AND s.qualification = %s "
              "AND po.start_date <= %s AND (po.end_date IS NULL OR po.end_date > %s))")
     return _institutions(ctx, InstitutionKind.TOWNSHIP_CENTRE, where,
-                         [Qualification.GENERAL_PRACTITIONER, ctx.end, ctx.end])
+                         [False, Qualification.GENERAL_PRACTITIONER, ctx.end, ctx.end])
 
 
 @predicate("village_clinics", kind="regional", unit="institution", label="期末开业的村卫生室")

@@ -45,6 +45,8 @@ class Institution(models.Model):
     fever_clinic = models.BooleanField("设有发热诊室", default=False)
     # village clinics
     standardised = models.BooleanField("标准化村卫生室", default=False)
+    void = models.BooleanField("作废", default=False,
+                               help_text="撤销导入批次时作废：各列表、空白点和指标均不再计入")
     version = models.PositiveIntegerField("版本", default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
@@ -94,6 +96,8 @@ class Coverage(models.Model):
     village_code = models.CharField("服务村代码", max_length=12, db_index=True)
     start_date = models.DateField("开始日期")
     end_date = models.DateField("结束日期", null=True, blank=True)
+    void = models.BooleanField("作废", default=False,
+                               help_text="撤销导入批次时作废：各列表、空白点和指标均不再计入")
     history = HistoricalRecords()
 
     class Meta:
@@ -116,6 +120,8 @@ class Staff(models.Model):
     qualification = models.CharField("执业资格", max_length=24, choices=Qualification.choices)
     region_code = models.CharField("所属县（区）代码", max_length=12, db_index=True)
     certificate_number = models.CharField("执业证书编号", max_length=40, blank=True)
+    void = models.BooleanField("作废", default=False,
+                               help_text="撤销导入批次时作废：各列表、空白点和指标均不再计入")
     version = models.PositiveIntegerField("版本", default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
@@ -144,6 +150,8 @@ class Post(models.Model):
     full_time = models.BooleanField("全职", default=True)
     start_date = models.DateField("到岗日期")
     end_date = models.DateField("离岗日期", null=True, blank=True)
+    void = models.BooleanField("作废", default=False,
+                               help_text="撤销导入批次时作废：各列表、空白点和指标均不再计入")
     history = HistoricalRecords()
 
     class Meta:

@@ -20,7 +20,7 @@ from .models import Coverage, Gap, HospitalDepartment, Institution, Post, Staff,
 
 
 def institution_scope(*, user: User) -> QuerySet[Institution]:
-    return scoped(Institution.objects.all(), user)
+    return scoped(Institution.objects.filter(void=False), user)
 
 
 def institution_get(*, user: User, pk: int) -> Institution:
@@ -42,7 +42,7 @@ def institution_list(*, user: User, kind: str = "", q: str = "", region_code: st
         qs = qs.filter(in_region(region_code))
     if open_only:
         qs = qs.filter(opened_on__lte=on).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))
-    current = Q(posts__start_date__lte=on) & (Q(posts__end_date__isnull=True)
+    current = Q(posts__start_date__lte=on, posts__void=False) & (Q(posts__end_date__isnull=True)
                                               | Q(posts__end_date__gt=on))
     return qs.annotate(n_staff=Count("posts", filter=current, distinct=True)).order_by(
         "region_code", "kind", "name")
@@ -53,9 +53,9 @@ def staff_scope(*, user: User) -> QuerySet[Staff]:
     if prefix is None:
         return Staff.objects.none()
     if prefix == "":
-        return Staff.objects.all()
-    by_post = Post.objects.filter(in_region(prefix)).values("staff_id")
-    return Staff.objects.filter(in_region(prefix) | Q(pk__in=by_post))
+        return Staff.objects.filter(void=False)
+    by_post = Post.objects.filter(in_region(prefix), void=False).values("staff_id")
+    return Staff.objects.filter(in_region(prefix) | Q(pk__in=by_post)).filter(void=False)
 
 
 def staff_get(*, user: User, pk: int) -> Staff:
@@ -76,13 +76,14 @@ def staff_list(*, user: User, q: str = "", qualification: str = "") -> QuerySet[
 
 def posts_of_institution(*, user: User, institution: Institution) -> list[Post]:
     institution_get(user=user, pk=institution.pk)
-    return list(Post.objects.filter(institution=institution)
+    return list(Post.objects.filter(institution=institution, void=False)
                 .select_related("staff", "department").order_by("-start_date", "-id"))
 
 
 def posts_of_staff(*, user: User, staff: Staff) -> list[Post]:
     staff_get(user=user, pk=staff.pk)
-    return list(Post.objects.filter(staff=staff).select_related("institution", "department")
+    return list(Post.objects.filter(staff=staff, void=False)
+                .select_related("institution", "department")
                 .order_by("-start_date", "-id"))
 
 
@@ -93,7 +94,8 @@ def departments_of(*, user: User, institution: Institution) -> list[HospitalDepa
 
 def coverages_of(*, user: User, institution: Institution) -> list[Coverage]:
     institution_get(user=user, pk=institution.pk)
-    return list(Coverage.objects.filter(institution=institution).order_by("-start_date"))
+    return list(Coverage.objects.filter(institution=institution, void=False)
+                .order_by("-start_date"))
 
 
 def village_services_of(*, user: User, institution: Institution) -> list[VillageService]:

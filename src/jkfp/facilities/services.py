@@ -251,7 +251,7 @@ def staff_update(*, user: User, staff: Staff, expected_version: int, name: str,
 
 
 def _overlaps(staff: Staff, start: dt.date, end: dt.date | None, exclude: int | None = None):
-    qs = Post.objects.filter(staff=staff, full_time=True).filter(
+    qs = Post.objects.filter(staff=staff, full_time=True, void=False).filter(
         Q(end_date__isnull=True) | Q(end_date__gt=start))
     if end is not None:
         qs = qs.filter(start_date__lt=end)
@@ -345,3 +345,15 @@ def gaps_refresh(*, user: User, county_code: str) -> dict[str, int]:
     counts = refresh_gaps(county_code)
     publish(Event.FACILITY_CHANGED, county_code=county_code)
     return counts
+
+
+# ================================================================ the lists' checks and writes
+#: the checks of the single-record services, for the data-exchange lists' plans (decision 79)
+institution_check = _check_institution
+village_check = _village_of_county
+post_overlap = _overlaps
+from .imported import (  # noqa: E402,F401  (set-based writes of the lists, decision 79)
+    facilities_import_undo,
+    institutions_import,
+    staff_posts_import,
+)

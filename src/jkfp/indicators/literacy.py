@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
 
-from jkfp.accounts.access import code_in_scope, require_in_scope
+from jkfp.accounts.access import code_in_scope, require_health_writer, require_in_scope, scoped
 from jkfp.accounts.models import User
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
 from jkfp.regions.models import Region
@@ -25,9 +26,22 @@ RESULT_COLUMNS = ("sample", "region_code", "score")
 ACTIVITY_COLUMNS = ("what", "region_code", "held_on", "reached")
 
 
-def _read(path: Path, columns: tuple[str, ...]) -> list[dict]:
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+def _text(source: Path | bytes) -> str:
+    """The file's text: UTF-8 (with or without its BOM), else GB18030 (what Excel on a Chinese
+    Windows writes as "CSV")."""
+    raw = source if isinstance(source, bytes) else Path(source).read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise DomainError(ErrorCode.INVALID, "文件不是 CSV 文本（UTF-8 或 GB18030 编码）",
+                              field="file") from None
+
+
+def _read(source: Path | bytes, columns: tuple[str, ...]) -> list[dict]:
+    rows = list(csv.DictReader(io.StringIO(_text(source), newline="")))
     missing = [c for c in columns if rows and c not in rows[0]] or (
         [] if rows else list(columns))
     if missing:
@@ -48,12 +62,22 @@ def _region_errors(user, n, code, known, errors) -> None:
                                   row=n))
 
 
-def literacy_import(*, user: User, year: int, region_code: str, name: str, path: Path,
+def literacy_import(*, user: User, year: int, region_code: str, name: str, path: Path | bytes,
                     scale_max: Decimal = Decimal(100), threshold: Decimal | None = None
                     ) -> LiteracySurvey:
-    """One survey's results (columns sample, region_code, score). The threshold defaults to
-    80% of the full score (the national monitoring's rule, example until a region confirms)."""
+    """One survey's results (columns sample, region_code, score), from a file or its bytes
+    (the upload page). The threshold defaults to 80% of the full score (the national
+    monitoring's rule, example until a region confirms). Health-department writers only."""
+    require_health_writer(user)
     require_in_scope(user, region_code)
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(ErrorCode.REQUIRED, "请填写调查名称", field="name")
+    if not 2000 <= year <= 2100:
+        raise DomainError(ErrorCode.INVALID, f"年度“{year}”无效", field="year")
+    if LiteracySurvey.objects.filter(year=year, region_code=region_code, name=name).exists():
+        raise DomainError(ErrorCode.INVALID, f"{year}年已导入名为“{name}”的调查：请换一个名称",
+                          field="name")
     threshold = Decimal(threshold) if threshold is not None else Decimal(scale_max) * Decimal("0.8")
     if not (0 < threshold <= scale_max):
         raise DomainError(ErrorCode.INVALID, f"得分线{threshold}须在0与满分{scale_max}之间",
@@ -96,8 +120,9 @@ def literacy_import(*, user: User, year: int, region_code: str, name: str, path:
     return survey
 
 
-def activities_import(*, user: User, path: Path) -> int:
+def activities_import(*, user: User, path: Path | bytes) -> int:
     """Health-education activities (columns what, region_code, held_on, reached)."""
+    require_health_writer(user)
     rows = _read(path, ACTIVITY_COLUMNS)
     known = {c for c in Region.objects.filter(code__in={(r["region_code"] or "").strip()
                                                        for r in rows}).values_list(
@@ -114,15 +139,22 @@ def activities_import(*, user: User, path: Path) -> int:
         if not what:
             errors.append(DomainError(ErrorCode.REQUIRED, f"第{n}行：请填写活动内容", field="what",
                                       row=n))
+        held = reached = None
         try:
             held = dt.date.fromisoformat((r["held_on"] or "").strip())
+        except ValueError:
+            errors.append(DomainError(ErrorCode.INVALID,
+                                      f"第{n}行：日期须为 2025-03-01 的格式（“{r['held_on'] or ''}”）",
+                                      field="held_on", row=n))
+        try:
             reached = int((r["reached"] or "").strip())
             if reached < 0:
                 raise ValueError
         except ValueError:
             errors.append(DomainError(ErrorCode.INVALID,
-                                      f"第{n}行：日期须为 2025-03-01 的格式，覆盖人数须为非负整数",
-                                      field="held_on", row=n))
+                                      f"第{n}行：覆盖人数“{r['reached'] or ''}”须为非负整数",
+                                      field="reached", row=n))
+        if held is None or reached is None:
             continue
         out.append(EducationActivity(what=what[:200], region_code=code, held_on=held,
                                      reached=reached, created_by=user))
@@ -131,6 +163,23 @@ def activities_import(*, user: User, path: Path) -> int:
     with transaction.atomic():
         EducationActivity.objects.bulk_create(out, batch_size=2000)
     return len(out)
+
+
+# --- reads of the pages: the surveys and activities of the user's region ----------------
+
+def survey_list(*, user: User):
+    """The surveys filed in the user's region, each with its sample and the number at its
+    threshold (counts only: respondents are sample numbers, not persons)."""
+    from django.db.models import Count, F, Q
+
+    return scoped(LiteracySurvey.objects.all(), user).annotate(
+        n_sampled=Count("results"),
+        n_at=Count("results", filter=Q(results__score__gte=F("threshold"))),
+    ).order_by("-year", "region_code", "name")
+
+
+def activity_list(*, user: User):
+    return scoped(EducationActivity.objects.all(), user).order_by("-held_on", "-id")
 
 
 # --- the predicates: respondents of the year's surveys, as regional units (decision 65) -----

@@ -88,3 +88,28 @@ class EducationActivity(models.Model):
         verbose_name = "健康教育活动"
         verbose_name_plural = "健康教育活动"
         ordering = ["-held_on"]
+
+
+class RegionMap(models.Model):
+    """A GeoJSON of a region's sub-divisions uploaded by its users (decision 78), one row per
+    version; the highest version is the one drawn. Rows are never changed: the versions are
+    the record of who loaded which file when."""
+
+    region_code = models.CharField("区划代码", max_length=12)
+    version = models.PositiveIntegerField("版本")
+    geojson = models.JSONField("地图（规整后的 GeoJSON）")
+    code_property = models.CharField("区划代码属性名", max_length=40)
+    features = models.PositiveIntegerField("要素数")
+    missing = models.JSONField("缺少地图的下级区划", default=list)
+    file_name = models.CharField("文件名", max_length=255)
+    file_sha256 = models.CharField("文件摘要", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "区划地图"
+        verbose_name_plural = "区划地图"
+        ordering = ["region_code", "-version"]
+        constraints = [models.UniqueConstraint(fields=["region_code", "version"],
+                                               name="region_map_version_once")]

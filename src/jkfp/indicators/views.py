@@ -11,13 +11,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from jkfp.accounts.access import scope_prefix
 from jkfp.errors import DomainError
 from jkfp.sources import source_text
 
-from . import definitions, selectors
+from . import definitions, maps, selectors
 from .periods import parse
 
 SHEET_BAD = re.compile(r"[\[\]:*?/\\]")  # characters Excel refuses in a sheet's name
@@ -77,6 +78,9 @@ def dashboard(request, code: str):
                                indicator=chosen) if chosen else []
     ind = defs.indicators.get(chosen)
     chart = chart_data(rows, trend, ind)
+    region_map = maps.map_current(region_code=code)
+    chart["map"] = map_data(region_map, children, ind, code, period) if (
+        region_map and ind) else None
     return render(request, "indicators/dashboard.html", {
         "region": region, "period": period, "rows": rows, "chosen": ind,
         "plan_text": source_text(ind.plan, folder=settings.JKFP_POLICIES_DIR) if ind else "",
@@ -84,8 +88,25 @@ def dashboard(request, code: str):
         "level": LEVEL_NAMES.get(len(code), ""), "child_level": LEVEL_NAMES.get(
             selectors.CHILD.get(len(code), 0), ""),
         "may_drill": bool(ind) and selectors.may_drill(request.user, ind),
-        "chart": chart, "here": "indicators",
+        "chart": chart, "region_map": region_map,
+        "may_upload_map": maps.can_upload_map(request.user, code), "here": "indicators",
     })
+
+
+def map_data(region_map, children, ind, code: str, period: str) -> dict:
+    """The map's data (decision 78): where to fetch the region's GeoJSON (by version, so the
+    browser caches it), each sub-region's value, and where a click on it goes."""
+    return {
+        "url": reverse("indicators:map_geojson", args=[code]) + f"?v={region_map.version}",
+        "key": f"jkfp-{code}-v{region_map.version}",
+        "higher": ind.direction == "higher", "percent": ind.unit != "count",
+        "target": ind.target,
+        "values": [{"name": c.region_code, "value": _round(c.value), "label": c.region_name,
+                    "shown": c.shown, "short": c.short,
+                    "url": reverse("indicators:dashboard", args=[c.region_code])
+                    + f"?period={period}&indicator={ind.id}"}
+                   for c in children if not c.own_level],
+    }
 
 
 def _round(v):
