@@ -30,6 +30,7 @@ from .linking import link_rows
 from .models import Batch, BatchRow, BatchState, Decision, RowStatus
 from .planning import plan_rows, store_plan, summary_of, to_json
 from .reading import read_table
+from .settlement_stage import stage_frame, stage_plan, stage_write
 from .validation import check_table
 
 DOUBTFUL_LINKS = ("doubtful", "conflict")
@@ -88,6 +89,11 @@ def batch_check(
         selectors.registry_frame(user=user),
         scope=scope,
     )
+    staged = None
+    if kind == "insurance_settlements":  # the rows linked by ID go to the stage (decision 76)
+        staged = stage_frame(good.filter(~pl.col("_line").is_in(list(outside))), links)
+        links = links.filter(pl.col("status") != "exact")
+        frame = frame.filter(~pl.col("_line").is_in(staged["line"].implode()))
     link_by_line = {r["row"]: r for r in links.iter_rows(named=True)}
     step(3, 4, message="正在比对")
     with transaction.atomic():
@@ -145,6 +151,9 @@ def batch_check(
         )
         store_plan(batch, rows, plan, save=False)
         insert_objects(BatchRow, rows)
+        if staged is not None:
+            stage_write(batch=batch, frame=staged)
+            stage_plan(user=user, batch=batch)
         listed = {(r.person_id, r.data.get("category")) for r in rows if r.person_id}
         households = set()
         if kind == "monitoring":
