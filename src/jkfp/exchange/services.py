@@ -13,6 +13,7 @@ import hashlib
 from collections import defaultdict
 
 import polars as pl
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -90,7 +91,8 @@ def batch_check(
         scope=scope,
     )
     staged = None
-    if kind == "insurance_settlements":  # the rows linked by ID go to the stage (decision 76)
+    if kind == "insurance_settlements" and getattr(settings, "JKFP_SETTLEMENT_STAGE", True):
+        # the rows linked by ID go to the stage (decision 76)
         staged = stage_frame(good.filter(~pl.col("_line").is_in(list(outside))), links)
         links = links.filter(pl.col("status") != "exact")
         frame = frame.filter(~pl.col("_line").is_in(staged["line"].implode()))
