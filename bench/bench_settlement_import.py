@@ -82,6 +82,8 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--county", default="640323")
     ap.add_argument("--keep", action="store_true", help="keep the batch (no clean-up)")
+    ap.add_argument("--sql-times", action="store_true",
+                    help="print each SQL statement that takes more than half a second")
     args = ap.parse_args()
     import django
 
@@ -95,6 +97,16 @@ def main() -> None:
     from jkfp.exchange.validation import check_table
     from jkfp.registry.models import Person
 
+    if args.sql_times:
+        def timed(execute, sql, params, many, context):
+            t = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                if (d := time.perf_counter() - t) > 0.5:
+                    print(f"    SQL {d:.1f} s: {' '.join(sql.split())[:110]}")
+
+        connection.execute_wrappers.append(timed)
     user, _ = User.objects.get_or_create(
         username="bench_settle",
         defaults={"region_id": args.county, "role": Role.REVIEWER,
