@@ -63,11 +63,27 @@ def _cpu() -> float:
     return time.process_time()
 
 
+def _server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of the PostgreSQL backend serving this process."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return float("nan")
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--county", default="640323")
     ap.add_argument("--keep", action="store_true", help="keep the batch (no clean-up)")
+    ap.add_argument("--sql-times", action="store_true",
+                    help="print each SQL statement that takes more than half a second")
     args = ap.parse_args()
     import django
 
@@ -81,6 +97,16 @@ def main() -> None:
     from jkfp.exchange.validation import check_table
     from jkfp.registry.models import Person
 
+    if args.sql_times:
+        def timed(execute, sql, params, many, context):
+            t = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                if (d := time.perf_counter() - t) > 0.5:
+                    print(f"    SQL {d:.1f} s: {' '.join(sql.split())[:110]}")
+
+        connection.execute_wrappers.append(timed)
     user, _ = User.objects.get_or_create(
         username="bench_settle",
         defaults={"region_id": args.county, "role": Role.REVIEWER,
@@ -101,27 +127,35 @@ def main() -> None:
     print(f"  (read alone {t1 - t0:.1f} s wall / {c1 - c0:.1f} s CPU, validate alone "
           f"{t2 - t1:.1f} s / {c2 - c1:.1f} s, errors {len(checked.errors)})")
     del table, checked
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()" if connection.vendor == "postgresql" else "SELECT 0")
+        (backend,) = cur.fetchone()
+    print(f"peak memory after read + validate {_peak_mb():.0f} MB")
     t0, c0, la0 = time.perf_counter(), _cpu(), os.getloadavg()[0]
+    s0 = _server_cpu(backend)
     batch = services.batch_check(user=user, kind="insurance_settlements", data=data,
                                  file_name="bench.csv")
-    t1, c1 = time.perf_counter(), _cpu()
+    t1, c1, s1 = time.perf_counter(), _cpu(), _server_cpu(backend)
     s = batch.summary
     print(f"check (read, validate, link, plan, store): {t1 - t0:.1f} s wall, {c1 - c0:.1f} s "
-          f"CPU; created {s['created']:,} errors {s['errors']:,} ignored {s['ignored']:,} "
-          f"doubtful {s['doubtful']:,}; load average {la0:.2f} → {os.getloadavg()[0]:.2f}")
+          f"CPU, server {s1 - s0:.1f} s CPU; created {s['created']:,} errors {s['errors']:,} "
+          f"ignored {s['ignored']:,} doubtful {s['doubtful']:,}; load average {la0:.2f} → "
+          f"{os.getloadavg()[0]:.2f}; peak memory {_peak_mb():.0f} MB")
     t2, c2, la2 = time.perf_counter(), _cpu(), os.getloadavg()[0]
     out = services.batch_apply(user=user, batch=batch)
-    t3, c3 = time.perf_counter(), _cpu()
-    print(f"apply: {t3 - t2:.1f} s wall, {c3 - c2:.1f} s CPU; records "
-          f"{out['settlements_created']:,}; load average {la2:.2f} → {os.getloadavg()[0]:.2f}")
-    print(f"total check + apply: {t3 - t0:.1f} s wall, {c3 - c0:.1f} s CPU (target < 60 s)")
-    print(f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    t3, c3, s3 = time.perf_counter(), _cpu(), _server_cpu(backend)
+    print(f"apply: {t3 - t2:.1f} s wall, {c3 - c2:.1f} s CPU, server {s3 - s1:.1f} s CPU; "
+          f"records {out['settlements_created']:,}; load average {la2:.2f} → "
+          f"{os.getloadavg()[0]:.2f}; peak memory {_peak_mb():.0f} MB")
+    print(f"total check + apply: {t3 - t0:.1f} s wall, {c3 - c0:.1f} s CPU, server "
+          f"{s3 - s0:.1f} s CPU (target < 60 s wall)")
     if not args.keep:
         with connection.cursor() as cur:
             for sql in (
                 "DELETE FROM settlement_externalsettlement WHERE batch_id = %s",
                 "DELETE FROM exchange_change WHERE batch_id = %s",
                 "DELETE FROM exchange_batchrow WHERE batch_id = %s",
+                "DELETE FROM exchange_settlementstage WHERE batch_id = %s",
                 "DELETE FROM exchange_historicalbatch WHERE id = %s",
             ):
                 cur.execute(sql, [batch.pk])

@@ -193,6 +193,9 @@ JKFP_CATALOG_DIR = Path(os.environ.get("JKFP_CATALOG_DIR", REPO_DIR / "catalogs"
 # match probability — pairs at or above HIGH link, between LOW and HIGH wait for a person.
 JKFP_LINK_HIGH = float(os.environ.get("JKFP_LINK_HIGH", "0.95"))
 JKFP_LINK_LOW = float(os.environ.get("JKFP_LINK_LOW", "0.6"))
+# A settlement list's rows linked by ID kept in a typed stage table and planned and written by
+# SQL (decision 76); off: a BatchRow each, planned in Python (the tests compare the two).
+JKFP_SETTLEMENT_STAGE = os.environ.get("JKFP_SETTLEMENT_STAGE", "1") == "1"
 # ---------------------------------------------------------------- warnings (monitoring)
 # A change of more households than this at once (an applied import) is checked by a full scan
 # of their counties as a background job instead of inline after the commit (decision 69).

@@ -14,6 +14,7 @@ from jkfp.api.common import InputSchema, RecordId, responses
 from jkfp.registry.idnumber import mask
 
 from . import enrolment_share, selectors, services
+from .settlement_stage_rows import batch_rows_all
 
 router = Router(tags=["数据交换"])
 
@@ -135,8 +136,9 @@ def batch_detail(request, batch_id: int):
 )
 def batch_rows(request, batch_id: int, status: str = "", offset: int = 0):
     batch = selectors.batch_get(user=request.auth, pk=batch_id)
-    rows = selectors.batch_rows(user=request.auth, batch=batch, status=status or None)
-    return [_row(r) for r in rows[max(0, offset) : max(0, offset) + 1000]]
+    rows = batch_rows_all(user=request.auth, batch=batch, statuses=(status,) if status else (),
+                          offset=max(0, offset), limit=1000)
+    return [_row(r) for r in rows]
 
 
 @router.post(

@@ -29,6 +29,7 @@ from .monitoring_households import (
     incomes_write,
 )
 from .planning import plan_rows, summary_of
+from .settlement_stage import stage_apply
 from .settlements import settlements_undo, settlements_write
 
 
@@ -68,6 +69,10 @@ def batch_apply(*, user: User, batch: Batch, skip_invalid: bool = False) -> dict
 def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     spec = kinds.kind(batch.kind)
+    staged = {"created": 0, "linked": 0, "rows": 0}
+    if batch.kind == "insurance_settlements" and batch.state != BatchState.APPLIED:
+        # the rows linked by ID, set-based, first: the other rows then see their records
+        staged = stage_apply(user=user, batch=batch)
     new_changes, new_lines = [], set()
     if batch.kind == "monitoring":  # persons and households the registry lacks (53c)
         new_changes, new_lines = create_new_persons(
@@ -182,13 +187,14 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
         "persons_updated": len(person_befores),
         "enrolments_created": sum(c.action == Change.Action.CREATE for c in enrolment_changes),
         "enrolments_updated": sum(c.action == Change.Action.UPDATE for c in enrolment_changes),
-        "settlements_created": len(settlement_changes),
-        "settlements_linked_to_stays": sum(1 for c in settlement_changes if c.after["stay_id"]),
+        "settlements_created": len(settlement_changes) + staged["created"],
+        "settlements_linked_to_stays": sum(1 for c in settlement_changes if c.after["stay_id"])
+        + staged["linked"],
         "incomes_written": sum(c.model == "registry.HouseholdIncome" for c in record_changes),
         "persons_created": sum(c.model == "registry.NewPerson" for c in new_changes),
         "households_created": sum(c.model == "registry.Household" for c in new_changes),
         "skipped_lines": skipped,
-        "applied_rows": len(rows),
+        "applied_rows": len(rows) + staged["rows"],
     }
     if extra_kind is not None:
         extra |= extra_kind.summary(record_changes)

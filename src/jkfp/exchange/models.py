@@ -210,3 +210,57 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.year} {self.status}"
+
+
+class SettlementStage(models.Model):
+    """One row of a settlement batch (kind `insurance_settlements`, decision 76) that has no
+    error, is in the user's county and is linked by its ID number: kept here, typed, instead of
+    a `BatchRow` with its JSON. Written by one `COPY` at the check, planned by SQL (`status`,
+    `reason`, `first_line`, `stay_id`) and written to `settlement.ExternalSettlement` by
+    `INSERT … SELECT` at the apply (`record_id`: the id the record gets, reserved at the check
+    on PostgreSQL). The other rows of the batch (errors, other counties, doubtful or unknown
+    persons) stay `BatchRow`s. No foreign keys: a million rows go in without a check per row;
+    `person_id` is a registry person of the user's scope when the row was linked."""
+
+    batch_id = models.BigIntegerField("导入批次")
+    line = models.PositiveIntegerField("行号")
+    person_id = models.BigIntegerField("关联人员")
+    name = models.CharField("姓名", max_length=100)
+    id_number = models.CharField("证件号码", max_length=20)
+    record_number = models.CharField("结算流水号", max_length=40)
+    insurance_type = models.CharField("险种", max_length=40)
+    person_type = models.CharField("人员类别", max_length=40)
+    visit_type = models.CharField("就诊类型", max_length=12)
+    institution_name = models.CharField("医疗机构", max_length=100)
+    hospital_grade = models.PositiveSmallIntegerField("医院等级", null=True)
+    location = models.CharField("就医地", max_length=10)
+    admission_date = models.DateField("入院（就诊）日期")
+    discharge_date = models.DateField("出院（结算）日期")
+    total_fen = models.BigIntegerField()
+    fully_self_fen = models.BigIntegerField()
+    over_limit_self_fen = models.BigIntegerField()
+    pre_self_fen = models.BigIntegerField()
+    in_policy_fen = models.BigIntegerField()
+    deductible_fen = models.BigIntegerField()
+    basic_fen = models.BigIntegerField()
+    critical_fen = models.BigIntegerField()
+    assistance_fen = models.BigIntegerField()
+    other_fund_fen = models.BigIntegerField()
+    fund_total_fen = models.BigIntegerField()
+    hospital_share_fen = models.BigIntegerField()
+    personal_fen = models.BigIntegerField()
+    account_fen = models.BigIntegerField()
+    cash_fen = models.BigIntegerField()
+    status = models.CharField("状态", max_length=16, choices=RowStatus.choices,
+                              default=RowStatus.CREATED)
+    reason = models.CharField("说明", max_length=500, blank=True, default="")
+    first_line = models.PositiveIntegerField("同一记录的首行", null=True)
+    stay_id = models.BigIntegerField("本系统住院记录", null=True)
+    record_id = models.BigIntegerField("结算记录编号", null=True)
+
+    class Meta:
+        verbose_name = "结算名单行（暂存）"
+        verbose_name_plural = "结算名单行（暂存）"
+        constraints = [
+            models.UniqueConstraint(fields=["batch_id", "line"], name="settlementstage_line")
+        ]

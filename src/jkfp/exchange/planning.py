@@ -39,6 +39,10 @@ def summary_of(batch: Batch, extra: dict | None = None) -> dict:
     got = Counter(
         dict(batch.rows.values("status").annotate(n=Count("id")).values_list("status", "n"))
     )
+    if batch.kind == "insurance_settlements":  # the rows kept out of BatchRow (decision 76)
+        from .settlement_stage import stage_counts
+
+        got.update(stage_counts(batch.pk))
     s = dict.fromkeys(STATUS_KEYS, 0)
     for status, n in got.items():
         s["errors" if status == RowStatus.ERROR else status] += n

@@ -17,6 +17,7 @@ from jkfp.registry.idnumber import mask
 
 from . import kinds, selectors
 from .models import STATUS_KEYS, Batch, RowStatus
+from .settlement_stage_rows import batch_rows_all
 
 SUMMARY_LABELS = {
     "rows": "总行数",
@@ -71,7 +72,7 @@ def batch_workbook(*, user: User, batch: Batch) -> bytes:
             ws.write_row(r, 0, [SUMMARY_LABELS[key], summary[key]])
             r += 1
     ws.set_column(0, 0, 18)
-    rows = list(selectors.batch_rows(user=user, batch=batch))
+    rows = batch_rows_all(user=user, batch=batch)  # with a settlement batch's staged rows
     ws = wb.add_worksheet("错误")
     ws.write_row(0, 0, ["行号", "列", "错误代码", "说明"], bold)
     r = 1

@@ -13,6 +13,7 @@ import hashlib
 from collections import defaultdict
 
 import polars as pl
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,6 +31,7 @@ from .linking import link_rows
 from .models import Batch, BatchRow, BatchState, Decision, RowStatus
 from .planning import plan_rows, store_plan, summary_of, to_json
 from .reading import read_table
+from .settlement_stage import stage_frame, stage_plan, stage_write
 from .validation import check_table
 
 DOUBTFUL_LINKS = ("doubtful", "conflict")
@@ -83,12 +85,18 @@ def batch_check(
             )["_line"].to_list()
         )
     step(2, 4, message="正在关联登记中的人员" if spec.persons else "正在匹配")
+    staged = None
     if spec.persons:
         links = link_rows(
             good.filter(~pl.col("_line").is_in(list(outside))),
             selectors.registry_frame(user=user),
             scope=scope,
         )
+        if kind == "insurance_settlements" and getattr(settings, "JKFP_SETTLEMENT_STAGE", True):
+            # the rows linked by ID go to the stage (decision 76)
+            staged = stage_frame(good.filter(~pl.col("_line").is_in(list(outside))), links)
+            links = links.filter(pl.col("status") != "exact")
+            frame = frame.filter(~pl.col("_line").is_in(staged["line"].implode()))
         link_by_line = {r["row"]: r for r in links.iter_rows(named=True)}
     else:  # institutions, staff: no persons; the kind's plan matches its rows (decision 79)
         link_by_line = {}
@@ -150,6 +158,9 @@ def batch_check(
         )
         store_plan(batch, rows, plan, save=False)
         insert_objects(BatchRow, rows)
+        if staged is not None:
+            stage_write(batch=batch, frame=staged)
+            stage_plan(user=user, batch=batch)
         listed = {(r.person_id, r.data.get("category")) for r in rows if r.person_id}
         households = set()
         if kind == "monitoring":

@@ -43,6 +43,26 @@ AMOUNT_FIELDS = {
 }
 _FUNDS = ("basic", "critical", "assistance", "other_fund")
 _VISIT_LABELS = dict(VisitType.choices)
+NOT_HELD = "登记中无此人（或不在您的管辖区域）：结算记录不新建人员"
+
+
+def dup_reason(first) -> str:
+    return f"与第{first}行是同一条结算记录，此行未导入"
+
+
+def number_reason(number: str) -> str:
+    return f"结算流水号{number}已导入，但内容不同：未覆盖（如需更正请先撤销原批次）"
+
+
+def created_change(v: dict, stay_id) -> dict:
+    """What a created record changes, as the batch's pages and report show it."""
+    return {
+        "field": f"{_VISIT_LABELS[v['visit_type']]}结算记录",
+        "before": "无",
+        "after": f"{v['institution_name']} {v['admission_date']}至{v['discharge_date']}，"
+        f"总额{_yuan(v['total_fen'])}，个人负担{_yuan(v['personal_fen'])}"
+        + ("，对应本系统住院记录" if stay_id else ""),
+    }
 
 
 @dataclass
@@ -96,9 +116,7 @@ def plan_settlements(rows: list[RowIn], state: State, *, note: str) -> Plan:
     for row in sorted(rows, key=lambda r: r.line):
         person = state.persons.get(row.person_id) if row.person_id else None
         if person is None:
-            out.rows[row.line] = RowPlan(
-                RowStatus.IGNORED, "登记中无此人（或不在您的管辖区域）：结算记录不新建人员"
-            )
+            out.rows[row.line] = RowPlan(RowStatus.IGNORED, NOT_HELD)
             continue
         v = record_values(row.data)
         key = content_key(person.id, v["visit_type"], v["institution_name"], v["admission_date"],
@@ -106,7 +124,7 @@ def plan_settlements(rows: list[RowIn], state: State, *, note: str) -> Plan:
         number = v["record_number"]
         first = seen_numbers.get(number) if number else seen_keys.get(key)
         if first is not None:
-            out.rows[row.line] = RowPlan(RowStatus.IGNORED, f"与第{first}行是同一条结算记录，此行未导入")
+            out.rows[row.line] = RowPlan(RowStatus.IGNORED, dup_reason(first))
             continue
         if number:
             seen_numbers[number] = row.line
@@ -115,10 +133,7 @@ def plan_settlements(rows: list[RowIn], state: State, *, note: str) -> Plan:
             if held.numbers[number] in (held.keys.get(key),):
                 out.rows[row.line] = RowPlan(RowStatus.UNCHANGED)
             else:
-                out.rows[row.line] = RowPlan(
-                    RowStatus.IGNORED,
-                    f"结算流水号{number}已导入，但内容不同：未覆盖（如需更正请先撤销原批次）",
-                )
+                out.rows[row.line] = RowPlan(RowStatus.IGNORED, number_reason(number))
             continue
         if key in held.keys:
             out.rows[row.line] = RowPlan(RowStatus.UNCHANGED)
@@ -129,15 +144,7 @@ def plan_settlements(rows: list[RowIn], state: State, *, note: str) -> Plan:
         v |= {"person_id": person.id, "region_code": person.region_code,
               "county_code": person.region_code[:6], "stay_id": stay_id}
         plan = RowPlan(RowStatus.CREATED, record=v)
-        plan.changes = [
-            {
-                "field": f"{_VISIT_LABELS[v['visit_type']]}结算记录",
-                "before": "无",
-                "after": f"{v['institution_name']} {v['admission_date']}至{v['discharge_date']}，"
-                f"总额{_yuan(v['total_fen'])}，个人负担{_yuan(v['personal_fen'])}"
-                + ("，对应本系统住院记录" if stay_id else ""),
-            }
-        ]
+        plan.changes = [created_change(v, stay_id)]
         out.rows[row.line] = plan
     return out
 

@@ -21,6 +21,7 @@ from jkfp.policy.money import parse_yuan
 from . import enrolment_share, kinds, report, reverse_share, selectors, selfpay_share, services
 from .forms import ApplyForm, DecisionForm, UploadForm
 from .models import STATUS_KEYS, BatchState, RowStatus
+from .settlement_stage_rows import batch_rows_all
 
 SHOWN_ROWS = 300
 
@@ -93,10 +94,12 @@ def batch_detail(request, pk: int):
             "summary": summary,
             "counts": [(k, summary.get(k, 0)) for k in STATUS_KEYS],
             "errors": rows.filter(status=RowStatus.ERROR)[:SHOWN_ROWS],
-            "changed": rows.filter(
-                status__in=(RowStatus.CREATED, RowStatus.UPDATED, RowStatus.ENDED)
-            )[:SHOWN_ROWS],
-            "ignored": rows.filter(status=RowStatus.IGNORED)[:SHOWN_ROWS],
+            "changed": batch_rows_all(
+                user=request.user, batch=batch, limit=SHOWN_ROWS,
+                statuses=(RowStatus.CREATED, RowStatus.UPDATED, RowStatus.ENDED),
+            ),
+            "ignored": batch_rows_all(user=request.user, batch=batch, limit=SHOWN_ROWS,
+                                      statuses=(RowStatus.IGNORED,)),
             "queue": queue,
             "may_import": can_import(request.user, batch.kind),
             "can_apply": batch.state in (BatchState.CHECKED, BatchState.APPLIED, BatchState.FAILED),
