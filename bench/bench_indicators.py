@@ -32,6 +32,7 @@ def main() -> None:
     ap.add_argument("--persons", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-load", action="store_true", help="reuse the data of a previous run")
+    ap.add_argument("--load-only", action="store_true", help="load the data and stop")
     args = ap.parse_args()
 
     import django
@@ -63,6 +64,8 @@ def main() -> None:
         print(f"load {args.persons:,} persons: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
+    if args.load_only:
+        return
 
     def figure(name: str, fn, repeat: int = args.repeat):
         wall, cpu = [], []
