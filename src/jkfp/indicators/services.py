@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from jkfp.facilities.models import Institution
 from jkfp.regions.models import Region
 from jkfp.registry.models import Person
 
-from . import compute, definitions, periods
+from . import compute, definitions, periods, yearly
 from .models import DirtyVillage, Figure
 
 
@@ -47,13 +48,23 @@ def _computed_years() -> list[int]:
 
 def _fill(cur, defs: definitions.Definitions, years: list[int], today: dt.date,
           villages: list[str] | None, progress: Progress | None) -> set[str]:
+    """The village rows of every indicator and period of `years`: one query per indicator
+    and year where its predicates have yearly forms (decision 72), else one per period."""
     codes: set[str] = set()
-    for ind in defs.indicators.values():
-        for p in _periods_of(ind, years, today):
-            compute.insert_villages(cur, ind, p, poor=defs.poor, villages=villages)
-            codes.add(p.code)
-        if progress:
-            progress(ind.id)
+    use_yearly = getattr(settings, "JKFP_INDICATORS_YEARLY", True)
+    for year in years:
+        y = yearly.Year(year, periods.of_year(year), defs.poor, cur, villages=villages)
+        for ind in defs.indicators.values():
+            todo = _periods_of(ind, [year], today)
+            if use_yearly and yearly.has_yearly(ind):
+                yearly.insert_year(y, ind, todo, villages=villages)
+            else:
+                for p in todo:
+                    compute.insert_villages(cur, ind, p, poor=defs.poor, villages=villages)
+            codes |= {p.code for p in todo}
+            if progress:
+                progress(ind.id)
+        y.drop()  # (on an error the transaction's rollback drops them)
     return codes
 
 
