@@ -163,7 +163,7 @@ def _period_rows(y: Year, periods: list[Period]) -> tuple[str, list]:
 
 
 def insert_year(y: Year, ind: Indicator, periods: list[Period], *,
-                villages: list[str] | None = None) -> None:
+                villages: list[str] | None = None, into: str = F) -> None:
     """Write the village rows of `ind` for `periods` (of year `y`) in one query."""
     if not periods:
         return
@@ -188,7 +188,7 @@ def insert_year(y: Year, ind: Indicator, periods: list[Period], *,
            f"ELSE 0 END) AS snw FROM ({g}) g WHERE g.d <> 0 "
            "GROUP BY g.region_code, g.d, (g.d & g.nm)")
     y.cur.execute(
-        f"INSERT INTO {F} (indicator, period, region_code, denominator, numerator) "
+        f"INSERT INTO {into} (indicator, period, region_code, denominator, numerator) "
         f"SELECT %s, per.code, grp.region_code, SUM(grp.sw), "
         f"SUM(CASE WHEN (grp.n & per.bit) <> 0 THEN grp.snw ELSE 0 END) "
         f"FROM ({grp}) grp JOIN ({per}) per ON (grp.d & per.bit) <> 0 "
