@@ -182,7 +182,14 @@ def apply_new(cur, *, periods: list[str], regions: list[str] | None = None) -> N
     cur.execute(f"UPDATE {F} AS f SET numerator = n.numerator, denominator = n.denominator "
                 f"FROM {NEW} n WHERE {same} AND (f.numerator <> n.numerator "
                 "OR f.denominator <> n.denominator)")
+    # (not `NOT EXISTS` over the table being inserted into: with its statistics those of an
+    # empty table, the anti-join was a nested loop rescanning the rows just inserted)
     cur.execute(f"INSERT INTO {F} (indicator, period, region_code, numerator, denominator) "
                 f"SELECT n.indicator, n.period, n.region_code, n.numerator, n.denominator "
-                f"FROM {NEW} n WHERE NOT EXISTS (SELECT 1 FROM {F} f WHERE {same})")
+                f"FROM {NEW} n WHERE 1 = 1 ON CONFLICT (indicator, period, region_code) "
+                "DO NOTHING")
     cur.execute(f"DROP TABLE {NEW}")
+    if regions is None and connection.vendor == "postgresql":
+        # the plans of the next rebuild and of the pages read these statistics (the server
+        # may run without autovacuum)
+        cur.execute(f"ANALYZE {F}")
