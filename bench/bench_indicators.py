@@ -32,6 +32,7 @@ def main() -> None:
     ap.add_argument("--persons", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-load", action="store_true", help="reuse the data of a previous run")
+    ap.add_argument("--load-only", action="store_true", help="load the data and stop")
     args = ap.parse_args()
 
     import django
@@ -63,18 +64,40 @@ def main() -> None:
         print(f"load {args.persons:,} persons: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
+    if args.load_only:
+        return
+
+    def server_cpu() -> float:
+        """CPU seconds of this connection's PostgreSQL backend (the server on this machine),
+        the figure to read when the machine is shared (0 where it cannot be read)."""
+        if connection.vendor != "postgresql":
+            return 0.0
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def figure(name: str, fn, repeat: int = args.repeat):
-        wall, cpu = [], []
+        wall, cpu, db = [], [], []
+        before = os.getloadavg()
         for _ in range(repeat):
-            c, t = time.process_time(), time.perf_counter()
+            s, c, t = server_cpu(), time.process_time(), time.perf_counter()
             fn()
             wall.append(time.perf_counter() - t)
             cpu.append(time.process_time() - c)
+            db.append(server_cpu() - s)
         load = os.getloadavg()
         print(f"{name}: median {statistics.median(wall) * 1000:,.0f} ms wall, "
-              f"{statistics.median(cpu) * 1000:,.0f} ms CPU of this process "
-              f"(n={repeat}, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})")
+              f"{statistics.median(cpu) * 1000:,.0f} ms CPU of this process, "
+              f"{statistics.median(db) * 1000:,.0f} ms CPU of the database backend "
+              f"(n={repeat}, walls {', '.join(f'{w * 1000:,.0f}' for w in wall)} ms; "
+              f"load average before {before[0]:.2f} {before[1]:.2f} {before[2]:.2f}, "
+              f"after {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})", flush=True)
 
     today = dt.date(2026, 1, 15)
     figure("full rebuild (all indicators, all levels, 2025: 12 months + 4 quarters + year)",

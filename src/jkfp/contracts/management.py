@@ -247,6 +247,13 @@ def status_sql(registrations: QuerySet[ChronicRegistration], *, year: int,
       FROM {fu} f JOIN win ON win.rid = f.registration_id
       WHERE f.visited_on >= {v('ys')} AND f.visited_on <= {v('cut')}
         AND f.visited_on >= win.wstart AND f.visited_on <= win.vend)"""
+    # the latest visit's values, taken in the same grouping (the one row whose next_id is
+    # NULL): a self-join of `vis` on its latest row was planned as a nested loop over the
+    # materialised CTE, quadratic in the registrations (decision 72)
+    latest = ",\n             ".join(
+        f"MAX(CASE WHEN vis.next_id IS NULL THEN vis.{c} END) AS lv_{c}"
+        for c in ("systolic", "diastolic", "fasting_glucose", "doses_due", "doses_taken",
+                  "risk_level", "next_visit_on"))
     sql_agg = f"""agg AS (
       SELECT vis.rid, COUNT(*) AS n,
              SUM(CASE WHEN vis.way IN ('clinic', 'home') THEN 1 ELSE 0 END) AS n_f2f,
@@ -254,20 +261,21 @@ def status_sql(registrations: QuerySet[ChronicRegistration], *, year: int,
              MIN(vis.visited_on) AS first_on, MAX(vis.visited_on) AS last_on,
              MAX(CASE WHEN vis.max_gap IS NOT NULL AND vis.prev_on IS NOT NULL
                        AND {_gap_exceeds('vis.prev_on', 'vis.visited_on', 'vis.max_gap')}
-                      THEN 1 ELSE 0 END) AS inner_gap
+                      THEN 1 ELSE 0 END) AS inner_gap,
+             {latest}
       FROM vis GROUP BY vis.rid)"""
-    older = (f"(w.old_age IS NOT NULL AND {_ymd('lv.visited_on')} - {_ymd('w.birth_date')} "
+    older = (f"(w.old_age IS NOT NULL AND {_ymd('a.last_on')} - {_ymd('w.birth_date')} "
              ">= w.old_age * 10000)")
-    controlled = f"""(lv.rid IS NOT NULL
-        AND (w.sys_lt IS NULL OR (lv.systolic IS NOT NULL AND lv.diastolic IS NOT NULL AND (
-              ({older} AND lv.systolic < w.old_sys_lt AND lv.diastolic < w.old_dia_lt)
-              OR (NOT {older} AND lv.systolic < w.sys_lt AND lv.diastolic < w.dia_lt))))
-        AND (w.glu_lt IS NULL OR (lv.fasting_glucose IS NOT NULL
-                                  AND lv.fasting_glucose < w.glu_lt))
-        AND (w.doses_ctl IS NULL OR (lv.doses_due > 0 AND lv.doses_taken IS NOT NULL
-                                     AND lv.doses_taken * 100 >= w.doses_ctl * lv.doses_due))
-        AND (w.risk_max IS NULL OR (lv.risk_level IS NOT NULL
-                                    AND lv.risk_level <= w.risk_max)))"""
+    controlled = f"""(a.rid IS NOT NULL
+        AND (w.sys_lt IS NULL OR (a.lv_systolic IS NOT NULL AND a.lv_diastolic IS NOT NULL AND (
+              ({older} AND a.lv_systolic < w.old_sys_lt AND a.lv_diastolic < w.old_dia_lt)
+              OR (NOT {older} AND a.lv_systolic < w.sys_lt AND a.lv_diastolic < w.dia_lt))))
+        AND (w.glu_lt IS NULL OR (a.lv_fasting_glucose IS NOT NULL
+                                  AND a.lv_fasting_glucose < w.glu_lt))
+        AND (w.doses_ctl IS NULL OR (a.lv_doses_due > 0 AND a.lv_doses_taken IS NOT NULL
+                                     AND a.lv_doses_taken * 100 >= w.doses_ctl * a.lv_doses_due))
+        AND (w.risk_max IS NULL OR (a.lv_risk_level IS NOT NULL
+                                    AND a.lv_risk_level <= w.risk_max)))"""
     required = "((w.min_visits * w.months + 11) / 12)"
     standard = f"""(a.n >= 1 AND a.n_f2f >= {required}
         AND (w.max_gap IS NULL OR (a.inner_gap = 0
@@ -290,15 +298,14 @@ def status_sql(registrations: QuerySet[ChronicRegistration], *, year: int,
                        AND (w.death_date IS NULL OR w.death_date > {v('on')}) THEN 1 ELSE 0 END
                AS active,
              COALESCE(a.n, 0) AS visits, COALESCE(a.n_f2f, 0) AS face_to_face,
-             {required} AS required, lv.visited_on AS latest_visit_on,
-             COALESCE(CASE WHEN lv.rid IS NOT NULL AND w.vend >= {v('on')} THEN lv.next_visit_on
+             {required} AS required, a.last_on AS latest_visit_on,
+             COALESCE(CASE WHEN a.rid IS NOT NULL AND w.vend >= {v('on')} THEN a.lv_next_visit_on
                       ELSE (SELECT f2.next_visit_on FROM {fu} f2
                             WHERE f2.registration_id = w.rid AND f2.visited_on <= {v('on')}
                             ORDER BY f2.visited_on DESC, f2.id DESC LIMIT 1) END,
                       w.registered_on) AS due_on
       FROM win w
-      LEFT JOIN agg a ON a.rid = w.rid
-      LEFT JOIN vis lv ON lv.rid = w.rid AND lv.next_id IS NULL"""
+      LEFT JOIN agg a ON a.rid = w.rid"""
     select = f"""
       SELECT x.rid, x.person_id, x.region_code, x.disease_code, x.deceased, x.managed,
              x.standard, x.controlled,

@@ -7,6 +7,6 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "指标"
 
     def ready(self) -> None:
-        from . import checks, literacy, predicates, services  # noqa: F401  (register predicates, checks)
+        from . import checks, literacy, predicates, predicates_yearly, services  # noqa: F401  (register predicates, checks)
 
         services.subscribe_events()

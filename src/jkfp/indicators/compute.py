@@ -105,28 +105,91 @@ def _regional_sql(ind: Indicator, ctx: Ctx, *, villages: list[str] | None,
 
 
 def insert_villages(cur, ind: Indicator, period: Period, *, poor: tuple[str, ...],
-                    villages: list[str] | None = None) -> None:
+                    villages: list[str] | None = None, into: str = F) -> None:
     sql, params = village_sql(ind, period, poor=poor, villages=villages)
-    cur.execute(f"INSERT INTO {F} (indicator, period, region_code, denominator, numerator) "
+    cur.execute(f"INSERT INTO {into} (indicator, period, region_code, denominator, numerator) "
                 f"SELECT %s, %s, v.* FROM ({sql}) v", [ind.id, period.code, *params])
 
 
-def insert_rollups(cur, *, periods: list[str], ancestors: dict[int, set[str]] | None = None
-                   ) -> None:
-    """The rows of every level above the village from the village rows of `periods` (only the
-    regions of `ancestors`, by code length, when given)."""
+def insert_rollups(cur, *, periods: list[str], ancestors: dict[int, set[str]] | None = None,
+                   into: str = F, fresh: list[str] | None = None) -> None:
+    """The rows of every level above the village from the rows of `periods` one level below
+    in `into` (township from village, county from township, ...: each code has one parent,
+    so the sums are those of the villages), only the regions of `ancestors` (by code length)
+    when given. With `fresh` (a refresh: the villages recomputed into `into`), the rows one
+    level below that were not recomputed are the stored figures'."""
     marks = ", ".join(["%s"] * len(periods))
+    cols = "indicator, period, region_code, numerator, denominator"
+    below, recomputed = 12, sorted(fresh or ())
     for length in LEVELS:
-        params: list = [*periods]
+        params: list = []
         extra = ""
         if ancestors is not None:
             codes = sorted(ancestors.get(length, ()))
             if not codes:
                 continue
             extra = f" AND SUBSTR(region_code, 1, {length}) IN ({', '.join(['%s'] * len(codes))})"
-            params += codes
+        source = into
+        if fresh is not None:
+            source = (f"(SELECT {cols} FROM {into} UNION ALL SELECT {cols} FROM {F} WHERE "
+                      f"LENGTH(region_code) = {below} AND period IN ({marks}){extra} AND "
+                      f"region_code NOT IN ({', '.join(['%s'] * len(recomputed)) or 'NULL'})) s")
+            params += [*periods, *(codes if ancestors is not None else ()), *recomputed]
+        params += [*periods, *(codes if ancestors is not None else ())]
         cur.execute(
-            f"INSERT INTO {F} (indicator, period, region_code, numerator, denominator) "
+            f"INSERT INTO {into} (indicator, period, region_code, numerator, denominator) "
             f"SELECT indicator, period, SUBSTR(region_code, 1, {length}), SUM(numerator), "
-            f"SUM(denominator) FROM {F} WHERE LENGTH(region_code) = 12 AND period IN ({marks})"
-            f"{extra} GROUP BY indicator, period, SUBSTR(region_code, 1, {length})", params)
+            f"SUM(denominator) FROM {source} WHERE LENGTH(region_code) = {below} "
+            f"AND period IN ({marks}){extra} "
+            f"GROUP BY indicator, period, SUBSTR(region_code, 1, {length})", params)
+        below = length
+        if fresh is not None:
+            recomputed = codes if ancestors is not None else []
+
+NEW = "jkfp_ind_new"
+
+
+def new_table(cur) -> str:
+    """The temporary table the figures of a rebuild or refresh are computed into."""
+    cur.execute(f"DROP TABLE IF EXISTS {NEW}")
+    cur.execute(f"CREATE TEMP TABLE {NEW} (indicator VARCHAR(64) NOT NULL, period VARCHAR(8) "
+                "NOT NULL, region_code VARCHAR(12) NOT NULL, numerator BIGINT NOT NULL, "
+                "denominator BIGINT NOT NULL)")
+    return NEW
+
+
+def apply_new(cur, *, periods: list[str], regions: list[str] | None = None) -> None:
+    """Make the figures of `periods` (of `regions`, when given) those of the new table,
+    writing only what changed (decision 73): the rows gone are deleted, the changed ones
+    updated, the new ones inserted. A rebuild whose figures did not change writes nothing,
+    where deleting and inserting every row cost most of its time (each insert checking the
+    unique index against the row just deleted)."""
+    cur.execute(f"CREATE INDEX {NEW}_k ON {NEW} (indicator, period, region_code)")
+    if connection.vendor == "postgresql":
+        cur.execute(f"ANALYZE {NEW}")
+    marks = ", ".join(["%s"] * len(periods)) or "NULL"
+    scope, params = f"f.period IN ({marks})", list(periods)
+    if regions is not None:
+        scope += f" AND f.region_code IN ({', '.join(['%s'] * len(regions)) or 'NULL'})"
+        params += list(regions)
+    same = ("n.indicator = f.indicator AND n.period = f.period "
+            "AND n.region_code = f.region_code")
+    cur.execute(f"DELETE FROM {F} AS f WHERE {scope} AND NOT EXISTS "
+                f"(SELECT 1 FROM {NEW} n WHERE {same})"
+                if connection.vendor == "postgresql" else
+                f"DELETE FROM {F} WHERE id IN (SELECT f.id FROM {F} f WHERE {scope} "
+                f"AND NOT EXISTS (SELECT 1 FROM {NEW} n WHERE {same}))", params)
+    cur.execute(f"UPDATE {F} AS f SET numerator = n.numerator, denominator = n.denominator "
+                f"FROM {NEW} n WHERE {same} AND (f.numerator <> n.numerator "
+                "OR f.denominator <> n.denominator)")
+    # (not `NOT EXISTS` over the table being inserted into: with its statistics those of an
+    # empty table, the anti-join was a nested loop rescanning the rows just inserted)
+    cur.execute(f"INSERT INTO {F} (indicator, period, region_code, numerator, denominator) "
+                f"SELECT n.indicator, n.period, n.region_code, n.numerator, n.denominator "
+                f"FROM {NEW} n WHERE 1 = 1 ON CONFLICT (indicator, period, region_code) "
+                "DO NOTHING")
+    cur.execute(f"DROP TABLE {NEW}")
+    if regions is None and connection.vendor == "postgresql":
+        # the plans of the next rebuild and of the pages read these statistics (the server
+        # may run without autovacuum)
+        cur.execute(f"ANALYZE {F}")

@@ -5,11 +5,15 @@ sees the figures before or after, never half of them."""
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from jkfp.events import Event, subscribe
@@ -17,7 +21,7 @@ from jkfp.facilities.models import Institution
 from jkfp.regions.models import Region
 from jkfp.registry.models import Person
 
-from . import compute, definitions, periods
+from . import compute, definitions, periods, yearly
 from .models import DirtyVillage, Figure
 
 
@@ -46,14 +50,25 @@ def _computed_years() -> list[int]:
 
 
 def _fill(cur, defs: definitions.Definitions, years: list[int], today: dt.date,
-          villages: list[str] | None, progress: Progress | None) -> set[str]:
+          villages: list[str] | None, progress: Progress | None, into: str) -> set[str]:
+    """The village rows of every indicator and period of `years`: one query per indicator
+    and year where its predicates have yearly forms (decision 72), else one per period."""
     codes: set[str] = set()
-    for ind in defs.indicators.values():
-        for p in _periods_of(ind, years, today):
-            compute.insert_villages(cur, ind, p, poor=defs.poor, villages=villages)
-            codes.add(p.code)
-        if progress:
-            progress(ind.id)
+    use_yearly = getattr(settings, "JKFP_INDICATORS_YEARLY", True)
+    for year in years:
+        y = yearly.Year(year, periods.of_year(year), defs.poor, cur, villages=villages)
+        for ind in defs.indicators.values():
+            todo = _periods_of(ind, [year], today)
+            if use_yearly and yearly.has_yearly(ind):
+                yearly.insert_year(y, ind, todo, villages=villages, into=into)
+            else:
+                for p in todo:
+                    compute.insert_villages(cur, ind, p, poor=defs.poor, villages=villages,
+                                            into=into)
+            codes |= {p.code for p in todo}
+            if progress:
+                progress(ind.id)
+        y.drop()  # (on an error the transaction's rollback drops them)
     return codes
 
 
@@ -75,10 +90,11 @@ def indicators_rebuild(*, years: list[int] | None = None, today: dt.date | None 
     with transaction.atomic(), connection.cursor() as cur:
         _session(cur)
         codes = [p.code for y in years for p in periods.of_year(y)]
-        Figure.objects.filter(period__in=codes).delete()
-        done = _fill(cur, defs, years, today, None, progress)
+        into = compute.new_table(cur)
+        done = _fill(cur, defs, years, today, None, progress, into)
         if done:
-            compute.insert_rollups(cur, periods=sorted(done))
+            compute.insert_rollups(cur, periods=sorted(done), into=into)
+        compute.apply_new(cur, periods=codes)
         DirtyVillage.objects.filter(marked_at__lte=started).delete()
     return Done(len(defs.indicators), len(codes), None, time.perf_counter() - t0)
 
@@ -100,21 +116,22 @@ def indicators_refresh(*, today: dt.date | None = None, progress: Progress | Non
             return Done(len(defs.indicators), 0, 0, time.perf_counter() - t0)
         codes = [p.code for y in years for p in periods.of_year(y)]
         ancestors = {n: {v[:n] for v in villages} for n in compute.LEVELS}
-        for chunk in _chunks(villages, 500):
-            Figure.objects.filter(period__in=codes, region_code__in=chunk).delete()
-        Figure.objects.filter(period__in=codes, region_code__in=sorted(
-            set().union(*ancestors.values()))).delete()
+        into = compute.new_table(cur)
         done = set()
         for chunk in _chunks(villages, 500):
-            done |= _fill(cur, defs, years, today, chunk, progress)
+            done |= _fill(cur, defs, years, today, chunk, progress, into)
         if done:
-            compute.insert_rollups(cur, periods=sorted(done), ancestors=ancestors)
-        for code, marked in taken:
-            DirtyVillage.objects.filter(region_code=code, marked_at=marked).delete()
+            compute.insert_rollups(cur, periods=sorted(done), ancestors=ancestors,
+                                   into=into, fresh=villages)
+        compute.apply_new(cur, periods=codes, regions=sorted(
+            set(villages).union(*ancestors.values())))
+        for chunk in _chunks(taken, 500):  # (a mark made since is kept)
+            DirtyVillage.objects.filter(reduce(operator.or_, (
+                Q(region_code=code, marked_at=marked) for code, marked in chunk))).delete()
     return Done(len(defs.indicators), len(codes), len(villages), time.perf_counter() - t0)
 
 
-def _chunks(items: list[str], n: int):
+def _chunks(items: list, n: int):
     for i in range(0, len(items), n):
         yield items[i:i + n]
 

@@ -1,0 +1,102 @@
+"""The management status of every registration on several dates of one year in one query
+(decision 72b): the indicators need it on each month's last day, and `management.status_sql`
+twelve times over reads the registrations, the persons and the year's visits twelve times.
+
+The same definition as `management.status_sql` for the columns the indicators read
+(deceased, managed, standard), for each `on` of `ends` (dates of the year; the cut is `on`):
+the window of a registration does not depend on the cut, and the visits counted up to a cut
+are a prefix of the window's visits in their order, so the previous visit (for the gaps) is
+the same for every cut and the visits are ordered once. `tests/contracts/test_management_cuts.py`
+keeps the two equal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from jkfp.health.models import ChronicRegistration
+from jkfp.registry.models import Person
+
+from . import standards
+from .management import _gap_exceeds, _part
+from .models import FollowUp
+
+
+def status_cuts_sql(registrations: QuerySet[ChronicRegistration], *, year: int,
+                    ends: list[dt.date]) -> tuple[str, list]:
+    """Rows (rid, person_id, disease_code, cut, deceased, managed, standard): one for each
+    registration of `registrations` and index `cut` of `ends` at which it counts."""
+    ys, ye = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    std_rows, std_params, cut_rows, cut_params = [], [], [], []
+    for i, on in enumerate(ends):
+        cut_rows.append("SELECT CAST(%s AS INTEGER) AS cut, %s AS on_date")
+        cut_params += [i, min(on, ye)]
+        for code in standards.DISEASES:
+            s = standards.disease_standard(code, on=min(on, ye))
+            if s is None:
+                continue
+            std_rows.append("SELECT CAST(%s AS INTEGER) AS cut, CAST(%s AS VARCHAR(40)) AS "
+                            "disease, CAST(%s AS INTEGER) AS min_visits, CAST(%s AS INTEGER) "
+                            "AS max_gap, CAST(%s AS INTEGER) AS doses_std")
+            std_params += [i, code, s.min_visits, s.max_gap_months,
+                           s.standard_doses_percent_at_least]
+    if not std_rows:
+        return ("SELECT NULL AS rid, NULL AS person_id, NULL AS disease_code, NULL AS cut, "
+                "NULL AS deceased, NULL AS managed, NULL AS standard WHERE 1 = 0", [])
+    base_sql, base_params = registrations.order_by().values("id").query.sql_with_params()
+    reg, person, fu = (ChronicRegistration._meta.db_table, Person._meta.db_table,
+                       FollowUp._meta.db_table)
+    sql = f"""WITH std AS ({' UNION ALL '.join(std_rows)}),
+    cuts AS ({' UNION ALL '.join(cut_rows)}),
+    base(id) AS ({base_sql}),
+    reg AS (
+      SELECT r.id AS rid, r.person_id, r.disease_code, r.registered_on, pe.death_date, pe.alive,
+             CASE WHEN r.registered_on > %s THEN r.registered_on ELSE %s END AS wstart,
+             CASE WHEN r.ended_on IS NOT NULL AND r.ended_on < %s
+                       AND (pe.death_date IS NULL OR r.ended_on <= pe.death_date) THEN r.ended_on
+                  WHEN pe.death_date IS NOT NULL AND pe.death_date < %s THEN pe.death_date
+                  ELSE %s END AS wend
+      FROM {reg} r JOIN base ON base.id = r.id JOIN {person} pe ON pe.id = r.person_id
+      WHERE r.registered_on <= %s),
+    rc AS (
+      SELECT reg.rid, reg.person_id, reg.disease_code, reg.death_date, reg.alive, reg.wstart,
+             c.cut, c.on_date, std.min_visits, std.max_gap, std.doses_std,
+             CASE WHEN reg.wend < c.on_date THEN reg.wend ELSE c.on_date END AS vend,
+             {_part('reg.wend', 'MONTH')} - {_part('reg.wstart', 'MONTH')} + 1 AS months
+      FROM reg JOIN cuts c ON reg.registered_on <= c.on_date
+      JOIN std ON std.disease = reg.disease_code AND std.cut = c.cut
+      WHERE reg.wstart <= reg.wend),
+    vis AS (
+      SELECT f.registration_id AS rid, f.id, f.visited_on, f.way, f.doses_due, f.doses_taken,
+             LAG(f.visited_on) OVER (PARTITION BY f.registration_id
+                                     ORDER BY f.visited_on, f.id) AS prev_on
+      FROM {fu} f JOIN reg ON reg.rid = f.registration_id
+      WHERE f.visited_on >= %s AND f.visited_on <= %s
+        AND f.visited_on >= reg.wstart AND f.visited_on <= reg.wend),
+    agg AS (
+      SELECT rc.rid, rc.cut, COUNT(*) AS n,
+             SUM(CASE WHEN v.way IN ('clinic', 'home') THEN 1 ELSE 0 END) AS n_f2f,
+             SUM(COALESCE(v.doses_due, 0)) AS due, SUM(COALESCE(v.doses_taken, 0)) AS taken,
+             MIN(v.visited_on) AS first_on, MAX(v.visited_on) AS last_on,
+             MAX(CASE WHEN rc.max_gap IS NOT NULL AND v.prev_on IS NOT NULL
+                       AND {_gap_exceeds('v.prev_on', 'v.visited_on', 'rc.max_gap')}
+                      THEN 1 ELSE 0 END) AS inner_gap
+      FROM rc JOIN vis v ON v.rid = rc.rid AND v.visited_on <= rc.vend
+      GROUP BY rc.rid, rc.cut)
+    SELECT w.rid, w.person_id, w.disease_code, w.cut,
+           CASE WHEN (NOT w.alive) OR (w.death_date IS NOT NULL AND w.death_date <= w.on_date)
+                THEN 1 ELSE 0 END AS deceased,
+           CASE WHEN a.n >= 1 THEN 1 ELSE 0 END AS managed,
+           CASE WHEN a.rid IS NOT NULL AND a.n >= 1
+                 AND a.n_f2f >= ((w.min_visits * w.months + 11) / 12)
+                 AND (w.max_gap IS NULL OR (a.inner_gap = 0
+                      AND NOT {_gap_exceeds('w.wstart', 'a.first_on', 'w.max_gap')}
+                      AND NOT {_gap_exceeds('a.last_on', 'w.vend', 'w.max_gap')}))
+                 AND (w.doses_std IS NULL OR (a.due > 0
+                      AND a.taken * 100 >= w.doses_std * a.due))
+                THEN 1 ELSE 0 END AS standard
+    FROM rc w LEFT JOIN agg a ON a.rid = w.rid AND a.cut = w.cut"""
+    params = [*std_params, *cut_params, *base_params, ys, ys, ye, ye, ye, ye, ys, ye]
+    return sql, params

@@ -1,0 +1,230 @@
+"""The yearly forms of the predicates of `predicates.py` (decision 72): each unit's rows for a
+whole year and the per-period condition over them, the same condition as the per-period SQL
+of the predicate of the same name (`tests/indicators/test_yearly.py` keeps them equal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.db import connection
+
+from jkfp.contracts import management, management_cuts
+from jkfp.contracts.models import Contract, FollowUp
+from jkfp.exchange.models import Enrolment
+from jkfp.health.models import ChronicRegistration, SpecialCase
+from jkfp.registry.models import CategoryPeriod, Person
+from jkfp.settlement.models import HospitalStay, Statement
+
+from .definitions import Ctx
+from .yearly import Rows, Year, yearly
+
+P = Person._meta.db_table
+CP = CategoryPeriod._meta.db_table
+
+
+def _on_last_day(ctx: Ctx) -> tuple[str, list]:
+    return "r.s <= %s AND (r.e IS NULL OR r.e >= %s)", [ctx.end, ctx.end]
+
+
+def _holding(y: Year, categories: tuple[str, ...]) -> Rows:
+    """`predicates._holding`: the category periods of the person and of their household."""
+    marks = ", ".join(["%s"] * len(categories)) or "NULL"
+    s1, p1 = y.scope("c.person_id")
+    s2, p2 = y.scope("p.id")
+    sql = (f"SELECT c.person_id AS unit_id, c.person_id AS person_id, 1 AS w, "
+           f"c.start_date AS s, c.end_date AS e FROM {CP} c WHERE c.person_id IS NOT NULL "
+           f"AND c.category IN ({marks}){s1} "
+           f"UNION ALL SELECT p.id AS unit_id, p.id AS person_id, 1 AS w, c.start_date AS s, "
+           f"c.end_date AS e FROM {P} p JOIN {CP} c ON c.household_id = p.household_id "
+           f"WHERE c.household_id IS NOT NULL AND c.category IN ({marks}){s2}")
+    return Rows(sql, [*categories, *p1, *categories, *p2], _on_last_day)
+
+
+@yearly("poor")
+def poor(y: Year, arg: str) -> Rows:
+    return _holding(y, y.poor)
+
+
+@yearly("holds")
+def holds(y: Year, arg: str) -> Rows:
+    return _holding(y, (arg,))
+
+
+@yearly("insured")
+def insured(y: Year, arg: str) -> Rows:
+    """The year's enrolment list: every period of the year alike."""
+    t = Enrolment._meta.db_table
+    s, sp = y.scope("e.person_id")
+    return Rows(f"SELECT e.person_id AS unit_id, e.person_id AS person_id, 1 AS w FROM {t} e "
+                f"WHERE e.year = %s AND e.status = 'insured' AND e.void = %s{s}",
+                [y.year, False, *sp], lambda ctx: ("1 = 1", []))
+
+
+@yearly("contracted")
+def contracted(y: Year, arg: str) -> Rows:
+    t = Contract._meta.db_table
+    s, sp = y.scope("k.person_id")
+
+    def cond(ctx: Ctx) -> tuple[str, list]:
+        return ("r.signed_on <= %s AND r.year >= %s AND (r.ended_on IS NULL "
+                "OR r.ended_on >= %s)", [ctx.end, ctx.start.year, ctx.start])
+    return Rows(f"SELECT k.person_id AS unit_id, k.person_id AS person_id, 1 AS w, "
+                f"k.signed_on AS signed_on, k.year AS year, k.ended_on AS ended_on FROM {t} k "
+                f"WHERE k.year >= %s AND k.signed_on <= %s{s}",
+                [y.year, dt.date(y.year, 12, 31), *sp], cond)
+
+
+def _discharged(ctx: Ctx) -> tuple[str, list]:
+    return "r.dd >= %s AND r.dd <= %s", [ctx.start, ctx.end]
+
+
+def _statements(y: Year, weight: str, *, in_province: bool) -> Rows:
+    s, h = Statement._meta.db_table, HospitalStay._meta.db_table
+    where = " AND h.location IN ('county', 'city', 'province')" if in_province else ""
+    sc, sp = y.scope("s.person_id")
+    return Rows(f"SELECT s.id AS unit_id, s.person_id AS person_id, {weight} AS w, "
+                f"h.discharge_date AS dd FROM {s} s JOIN {h} h ON h.id = s.stay_id "
+                f"WHERE s.status = 'current' AND h.discharge_date >= %s "
+                f"AND h.discharge_date <= %s{where}{sc}",
+                [dt.date(y.year, 1, 1), dt.date(y.year, 12, 31), *sp], _discharged)
+
+
+@yearly("statements_in_province")
+def statements_in_province(y: Year, arg: str) -> Rows:
+    return _statements(y, "h.total_fen", in_province=True)
+
+
+@yearly("statements")
+def statements(y: Year, arg: str) -> Rows:
+    return _statements(y, "h.total_fen", in_province=False)
+
+
+@yearly("statement_reimbursed")
+def statement_reimbursed(y: Year, arg: str) -> Rows:
+    return _statements(y, "s.reimbursed_fen", in_province=False)
+
+
+@yearly("statement_self_pay")
+def statement_self_pay(y: Year, arg: str) -> Rows:
+    return _statements(y, "s.self_pay_fen", in_province=False)
+
+
+def _stays(y: Year, where: str = "") -> Rows:
+    h = HospitalStay._meta.db_table
+    s, sp = y.scope("h.person_id")
+    return Rows(f"SELECT h.id AS unit_id, h.person_id AS person_id, 1 AS w, "
+                f"h.discharge_date AS dd FROM {h} h WHERE h.discharge_date >= %s "
+                f"AND h.discharge_date <= %s{where}{s}",
+                [dt.date(y.year, 1, 1), dt.date(y.year, 12, 31), *sp], _discharged)
+
+
+@yearly("stays")
+def stays(y: Year, arg: str) -> Rows:
+    return _stays(y)
+
+
+@yearly("stays_in_county")
+def stays_in_county(y: Year, arg: str) -> Rows:
+    return _stays(y, " AND h.location = 'county'")
+
+
+# --- management status: contracts' one query, once per distinct last day of the year --------
+
+def _status_table(y: Year) -> str:
+    """Every registration's status on each distinct last day of the year's periods (the cut
+    as its index in `Year.ends`), all diseases at once, in one query (decision 72b:
+    `contracts.management_cuts`, the definition of `management.status_sql`)."""
+    regs = ChronicRegistration.objects.all()
+    if y.villages is not None:
+        regs = regs.filter(person__region_code__in=y.villages)
+
+    def build(name: str) -> None:
+        sql, params = management_cuts.status_cuts_sql(regs, year=y.year, ends=y.ends())
+        y.cur.execute(f"CREATE TEMP TABLE {name} AS {sql}", params)
+        y.cur.execute(f"CREATE INDEX {name}_d ON {name} (disease_code)")
+        if connection.vendor == "postgresql":
+            y.cur.execute(f"ANALYZE {name}")
+    return y.table("status", build)
+
+
+def _status(y: Year, disease: str, where: Callable) -> Rows:
+    t = _status_table(y)
+    ends = y.ends()
+
+    def cond(ctx: Ctx) -> tuple[str, list]:
+        return f"r.cut = %s AND {where(ctx)}", [ends.index(ctx.end)]
+    return Rows(f"SELECT x.rid AS unit_id, x.person_id AS person_id, 1 AS w, x.cut AS cut, "
+                f"x.deceased AS deceased, x.managed AS managed, x.standard AS standard "
+                f"FROM {t} x WHERE x.disease_code = %s", [disease], cond)
+
+
+@yearly("chronic_population")
+def chronic_population(y: Year, arg: str) -> Rows:
+    def where(ctx: Ctx) -> str:
+        std = management.standards.disease_standard(arg, on=ctx.end)
+        on_register = bool(std) and std.standard_denominator == "on_register"
+        return "r.deceased = 0" if on_register else "r.managed = 1"
+    return _status(y, arg, where)
+
+
+@yearly("chronic_standard")
+def chronic_standard(y: Year, arg: str) -> Rows:
+    return _status(y, arg, lambda ctx: "r.standard = 1")
+
+
+# --- special cases and the ill (三个一批) -------------------------------------------------------
+
+def _cases(y: Year) -> tuple[str, list]:
+    t = SpecialCase._meta.db_table
+    s, sp = y.scope("k.person_id")
+    return (f"SELECT k.id AS unit_id, k.person_id AS person_id, 1 AS w, k.found_on AS a, "
+            f"k.closed_on AS b FROM {t} k WHERE 1 = 1{s}", sp)
+
+
+@yearly("special_cases")
+def special_cases(y: Year, arg: str) -> Rows:
+    sql, params = _cases(y)
+    return Rows(sql, params, lambda ctx: ("r.a <= %s", [ctx.end]))
+
+
+@yearly("special_cases_closed")
+def special_cases_closed(y: Year, arg: str) -> Rows:
+    sql, params = _cases(y)
+    return Rows(sql, params, lambda ctx: ("r.a <= %s AND r.b IS NOT NULL AND r.b <= %s",
+                                          [ctx.end, ctx.end]))
+
+
+@yearly("ill_registered")
+def ill_registered(y: Year, arg: str) -> Rows:
+    k, r = SpecialCase._meta.db_table, ChronicRegistration._meta.db_table
+    s1, p1 = y.scope("r.person_id")
+    s2, p2 = y.scope("k.person_id")
+    sql = (f"SELECT r.person_id AS unit_id, r.person_id AS person_id, 1 AS w, 1 AS src, "
+           f"r.registered_on AS a, r.ended_on AS b FROM {r} r WHERE 1 = 1{s1} "
+           f"UNION ALL SELECT k.person_id AS unit_id, k.person_id AS person_id, 1 AS w, "
+           f"0 AS src, k.found_on AS a, NULL AS b FROM {k} k WHERE 1 = 1{s2}")
+
+    def cond(ctx: Ctx) -> tuple[str, list]:
+        return ("((r.src = 0 AND r.a <= %s) OR (r.src = 1 AND r.a <= %s "
+                "AND (r.b IS NULL OR r.b >= %s)))", [ctx.end, ctx.end, ctx.start])
+    return Rows(sql, [*p1, *p2], cond)
+
+
+@yearly("ill_treated")
+def ill_treated(y: Year, arg: str) -> Rows:
+    k, r = SpecialCase._meta.db_table, ChronicRegistration._meta.db_table
+    f = FollowUp._meta.db_table
+    s1, p1 = y.scope("r.person_id")
+    s2, p2 = y.scope("k.person_id")
+    sql = (f"SELECT r.person_id AS unit_id, r.person_id AS person_id, 1 AS w, 1 AS src, "
+           f"v.visited_on AS a, v.visited_on AS b FROM {r} r JOIN {f} v "
+           f"ON v.registration_id = r.id WHERE v.visited_on >= %s AND v.visited_on <= %s{s1} "
+           f"UNION ALL SELECT k.person_id AS unit_id, k.person_id AS person_id, 1 AS w, "
+           f"0 AS src, k.treated_on AS a, k.closed_on AS b FROM {k} k WHERE 1 = 1{s2}")
+
+    def cond(ctx: Ctx) -> tuple[str, list]:
+        return ("((r.src = 0 AND (r.a <= %s OR r.b <= %s)) OR (r.src = 1 AND r.a >= %s "
+                "AND r.a <= %s))", [ctx.end, ctx.end, dt.date(y.year, 1, 1), ctx.end])
+    return Rows(sql, [dt.date(y.year, 1, 1), dt.date(y.year, 12, 31), *p1, *p2], cond)

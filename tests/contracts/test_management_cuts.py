@@ -1,0 +1,63 @@
+"""`management_cuts.status_cuts_sql` (decision 72b: the status on every month's last day in one
+query) equals `management.status_rows` run once per day, on random registrations and visits
+of every disease (gaps, doses, deaths, ends, registrations in the middle of the year)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from jkfp.contracts import management, management_cuts
+from jkfp.health.models import ChronicRegistration
+
+from .test_management import D, patient, reg, visit
+from .test_management import member as member  # noqa: F401  (the fixture)
+
+MONTH_ENDS = [D(2025, m + 1, 1) - dt.timedelta(days=1) for m in range(1, 12)] + [D(2025, 12, 31)]
+
+
+def by_cuts(ends, year=2025):
+    sql, params = management_cuts.status_cuts_sql(ChronicRegistration.objects.all(), year=year,
+                                                  ends=ends)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return {(r[0], r[3]): (int(r[4]), int(r[5]), int(r[6])) for r in cur.fetchall()}
+
+
+def by_days(ends, year=2025):
+    out = {}
+    for i, on in enumerate(ends):
+        for s in management.status_rows(ChronicRegistration.objects.all(), year=year, on=on):
+            out[(s.registration_id, i)] = (int(s.deceased), int(s.managed), int(s.standard))
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_cuts_equal_one_query_per_day(member, seed):  # noqa: F811
+    rnd = random.Random(seed)
+    diseases = ["hypertension", "diabetes_type2", "tuberculosis", "severe_mental_disorder"]
+    for _ in range(40):
+        death = D(2025, rnd.randint(1, 12), rnd.randint(1, 28)) if rnd.random() < 0.15 else None
+        person = patient(death=death)
+        registered = D(rnd.choice([2023, 2024, 2025, 2025]), rnd.randint(1, 12),
+                       rnd.randint(1, 28))
+        ended = (registered + dt.timedelta(days=rnd.randint(30, 500))
+                 if rnd.random() < 0.15 else None)
+        r = reg(rnd.choice(diseases), registered=registered, person=person, ended=ended)
+        day = registered - dt.timedelta(days=rnd.randint(0, 60))
+        for _ in range(rnd.randint(0, 9)):
+            day += dt.timedelta(days=rnd.randint(1, 100))
+            due = rnd.randint(0, 30)
+            visit(r, day, member, way=rnd.choice(["clinic", "home", "phone"]),
+                  systolic=130, diastolic=80, fasting_glucose=Decimal("6.5"),
+                  risk_level=rnd.choice([None, 0, 1]), doses_due=due,
+                  doses_taken=rnd.randint(0, due))
+    expected = by_days(MONTH_ENDS)
+    assert by_cuts(MONTH_ENDS) == expected
+    assert set(expected.values()) >= {(0, 1, 1), (0, 1, 0), (0, 0, 0)}
+    some = [MONTH_ENDS[2], D(2025, 7, 15), MONTH_ENDS[11]]
+    assert by_cuts(some) == by_days(some)
