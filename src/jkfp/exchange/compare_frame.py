@@ -272,7 +272,7 @@ def plan_monitoring_frame(rows: pl.DataFrame, state: FrameState, *, note: str) -
     )
     f = f.with_columns(
         a_applies.alias("_a"), b_applies.alias("_b"), b_end.alias("b_end"),
-        pl.date(year.fill_null(1), 1, 1).alias("a_start"),
+        pl.when(a_applies).then(pl.date(year, 1, 1)).alias("a_start"),
     ).with_columns(
         ((pl.col("_a") & (pl.col("a_n").fill_null(0) > 1))
          | (pl.col("_b") & (pl.col("b_n").fill_null(0) > 1))).alias("_fallback")
