@@ -112,6 +112,7 @@ def main() -> None:
     ap.add_argument("--no-xlsx", action="store_true")
     ap.add_argument("--no-apply", action="store_true")
     ap.add_argument("--phase", default="")
+    ap.add_argument("--setup-only", action="store_true")
     ap.add_argument("--file", default="")
     args = ap.parse_args()
     if args.phase:
@@ -121,7 +122,14 @@ def main() -> None:
         result = getattr(pipeline_phases, args.phase)(args)
         print(json.dumps(result, ensure_ascii=False))
         return
-    setup(args)
+    if args.setup_only:
+        setup(args)
+        return
+    # the registry is loaded in a process of its own: Linux keeps ru_maxrss across exec, so
+    # the children measured below would otherwise start at the loader's peak
+    cmd = [sys.executable, __file__, "--setup-only", "--persons", str(args.persons),
+           "--database-url", args.database_url, *(["--reuse"] if args.reuse else [])]
+    subprocess.run(cmd, check=True)
     print(f"load average {load()}")
     files = child("make_files", args, *(["--no-xlsx"] if args.no_xlsx else []))
     for fmt, path in files["files"].items():
@@ -129,10 +137,12 @@ def main() -> None:
         print(f"monitoring export, {args.rows:,} rows, {fmt} ({r['mb']:.1f} MB):")
         for name, p in r["phases"].items():
             print(f"  {name:<10} wall {p['wall']:6.1f} s  CPU {p['cpu']:6.1f} s  "
-                  f"load average {p['load']}  peak so far {p['peak_mb']:,.0f} MB")
+                  f"load average {p['load']}  peak so far {p['peak_mb']:,.0f} MB  "
+                  f"resident after {p.get('rss_mb', 0):,.0f} MB")
         print(f"  total      wall {r['wall']:6.1f} s  CPU {r['cpu']:6.1f} s  "
               f"peak memory {r['peak_mb']:,.0f} MB  (target < 60 s, < 2,048 MB)")
         print(f"  rows with errors {r['error_rows']:,}; links {r['statuses']}")
+        print(f"  plan {r['plan']}")
         print(f"  linkage: precision {r['precision']:.4%} recall {r['recall']:.4%} "
               f"of the auto-linked pairs, {r['review']:,} in review")
     if not args.no_apply:

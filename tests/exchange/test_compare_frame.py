@@ -118,7 +118,7 @@ def test_a_household_holding_two_periods_is_planned_by_the_reference():
 
 
 def test_rows_of_the_plan_are_kept_once_read_and_can_be_replaced():
-    frame = pl.DataFrame({"line": [7, 5]})
+    frame = pl.DataFrame({"line": [7, 5, 3], "status": ["updated", "updated", "ended"]})
     made = []
     rows = PlanRows(frame, lambda r: made.append(r) or RowPlan(RowStatus.UNCHANGED))
     p = rows[5]
@@ -126,9 +126,10 @@ def test_rows_of_the_plan_are_kept_once_read_and_can_be_replaced():
     assert rows[5] is p and rows[5].changes == [{"field": "x"}]
     rows[9] = RowPlan(RowStatus.CREATED)
     del rows[7]
-    assert list(rows) == [5, 9] and len(rows) == 2 and 7 not in rows
+    assert list(rows) == [5, 3, 9] and len(rows) == 3 and 7 not in rows
     assert rows.get(7) is None and rows.get(11) is None
-    assert made == [(5,)]
+    assert made == [(5, "updated")]
+    assert rows.status_counts() == {"unchanged": 1, "created": 1, "ended": 1}
 
 
 HEAD = {"relation": "head"}

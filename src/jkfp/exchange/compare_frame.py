@@ -173,6 +173,15 @@ class PlanRows(MutableMapping):
         extra = sum(1 for line in self._own if self._at(line) is None)
         return self.frame.height - len(self._gone) + extra
 
+    def status_counts(self) -> dict[str, int]:
+        """How many rows of each status, without making the rows' RowPlans."""
+        taken = list(self._gone | set(self._own))
+        base = self.frame.filter(~pl.col("line").is_in(taken))
+        counts = dict(base.group_by("status").len().rows())
+        for plan in self._own.values():
+            counts[str(plan.status)] = counts.get(str(plan.status), 0) + 1
+        return counts
+
 
 def rows_frame(rows: list[RowIn]) -> pl.DataFrame:
     """The rows of a batch (RowIn: typed values) as the frame the plan reads."""
