@@ -154,15 +154,17 @@ def pipeline(args) -> dict:
     t = Timer()
     w0, c0 = time.perf_counter(), time.process_time()
     table = t("read", read_table, data, spec)
+    del data
     villages = selectors.village_resolver(user=user)
     checked = t("validate", check_table, table, spec, villages=villages)
     bad = checked.error_lines()
+    # what links and compares is the valid rows: the file, its text table and the checked
+    # frame are let go first (decision 75)
     good = checked.frame.filter(~pl.col("_line").is_in(list(bad)))
+    del table, checked
     registry = t("registry", selectors.registry_frame, user=user)
     links = t("link", link_rows, good, registry, scope="")
     del registry
-
-    del table, data
 
     def compare():
         # column-wise (decision 74): the plan's rows stay columns until one is read

@@ -8,6 +8,7 @@ import io
 from collections import defaultdict
 
 import polars as pl
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
@@ -76,7 +77,10 @@ def _frame(qs, schema: dict) -> pl.DataFrame:
     """A `values_list` query as a frame of `schema` (its columns in order); on PostgreSQL by
     one COPY read by Polars."""
     if connection.vendor == "postgresql":
-        sql, params = qs.query.sql_with_params()
+        try:
+            sql, params = qs.query.sql_with_params()
+        except EmptyResultSet:  # e.g. `pk__in=[]`
+            return pl.DataFrame(schema=schema)
         out = io.BytesIO()
         with connection.cursor() as cur:
             with cur.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
