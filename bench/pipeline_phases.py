@@ -5,6 +5,7 @@ the parent prints."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import random
 import resource
@@ -162,6 +163,7 @@ def pipeline(args) -> dict:
     # frame are let go first (decision 75)
     good = checked.frame.filter(~pl.col("_line").is_in(list(bad)))
     del table, checked
+    gc.collect()  # errors caught with their tracebacks hold the frames in reference cycles
     registry = t("registry", selectors.registry_frame, user=user)
     links = t("link", link_rows, good, registry, scope="")
     del registry

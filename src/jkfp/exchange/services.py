@@ -9,6 +9,7 @@ as a `Change` of the batch (provenance, with the values before), so an undo rest
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections import defaultdict
 from dataclasses import replace
@@ -61,6 +62,7 @@ def batch_check(
     checked = check_table(table, spec, villages=villages)
     # the text table's rows are not read again: let them go before the linkage (decision 75)
     table = replace(table, frame=table.frame.clear())
+    gc.collect()  # errors caught with their tracebacks hold frames in reference cycles
     scope = scope_prefix(user) or ""
     row_errors: dict[int, list[dict]] = defaultdict(list)
     file_errors = []
