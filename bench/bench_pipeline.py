@@ -91,12 +91,22 @@ def setup(args) -> None:
           f"(load average {load()})")
 
 
+#: Polars' jemalloc returns freed pages to the system at once instead of ~10 s later: the
+#: file's text table and the checked frame, let go before the linkage, are then not still
+#: resident while DuckDB (its own allocator) scores (decision 75)
+JEMALLOC = "dirty_decay_ms:0,muzzy_decay_ms:0"
+
+
+def child_env() -> dict:
+    return {**os.environ, "_RJEM_MALLOC_CONF": os.environ.get("_RJEM_MALLOC_CONF", JEMALLOC)}
+
+
 def child(phase: str, args, *extra: str) -> dict:
     """Run one measurement in a process of its own; its last line of output is JSON."""
     cmd = [sys.executable, __file__, "--phase", phase, "--database-url", args.database_url,
            "--rows", str(args.rows), "--apply-rows", str(args.apply_rows),
            "--seed", str(args.seed), *extra]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=child_env())
     sys.stderr.write(out.stderr[-4000:])
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -112,6 +122,7 @@ def main() -> None:
     ap.add_argument("--no-xlsx", action="store_true")
     ap.add_argument("--no-apply", action="store_true")
     ap.add_argument("--phase", default="")
+    ap.add_argument("--setup-only", action="store_true")
     ap.add_argument("--file", default="")
     args = ap.parse_args()
     if args.phase:
@@ -121,7 +132,14 @@ def main() -> None:
         result = getattr(pipeline_phases, args.phase)(args)
         print(json.dumps(result, ensure_ascii=False))
         return
-    setup(args)
+    if args.setup_only:
+        setup(args)
+        return
+    # the registry is loaded in a process of its own: Linux keeps ru_maxrss across exec, so
+    # the children measured below would otherwise start at the loader's peak
+    cmd = [sys.executable, __file__, "--setup-only", "--persons", str(args.persons),
+           "--database-url", args.database_url, *(["--reuse"] if args.reuse else [])]
+    subprocess.run(cmd, check=True)
     print(f"load average {load()}")
     files = child("make_files", args, *(["--no-xlsx"] if args.no_xlsx else []))
     for fmt, path in files["files"].items():
@@ -129,10 +147,12 @@ def main() -> None:
         print(f"monitoring export, {args.rows:,} rows, {fmt} ({r['mb']:.1f} MB):")
         for name, p in r["phases"].items():
             print(f"  {name:<10} wall {p['wall']:6.1f} s  CPU {p['cpu']:6.1f} s  "
-                  f"load average {p['load']}  peak so far {p['peak_mb']:,.0f} MB")
+                  f"load average {p['load']}  peak so far {p['peak_mb']:,.0f} MB  "
+                  f"resident after {p.get('rss_mb', 0):,.0f} MB")
         print(f"  total      wall {r['wall']:6.1f} s  CPU {r['cpu']:6.1f} s  "
               f"peak memory {r['peak_mb']:,.0f} MB  (target < 60 s, < 2,048 MB)")
         print(f"  rows with errors {r['error_rows']:,}; links {r['statuses']}")
+        print(f"  plan {r['plan']}")
         print(f"  linkage: precision {r['precision']:.4%} recall {r['recall']:.4%} "
               f"of the auto-linked pairs, {r['review']:,} in review")
     if not args.no_apply:

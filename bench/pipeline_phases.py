@@ -5,6 +5,7 @@ the parent prints."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import random
 import resource
@@ -38,12 +39,21 @@ class Timer:
             "cpu": time.process_time() - c0,
             "load": f"{os.getloadavg()[0]:.1f}",
             "peak_mb": peak_mb(),
+            "rss_mb": rss_mb(),
         }
         return out
 
 
 def peak_mb() -> float:
+    """The process's peak resident memory so far. Linux keeps ru_maxrss across exec, so a
+    child of a large parent starts at the parent's: run the phases from a small parent."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mb() -> float:
+    """The resident memory now (what a phase leaves to the next)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def bench_user():
@@ -133,7 +143,7 @@ def pipeline(args) -> dict:
     import polars as pl
 
     from jkfp.exchange import kinds, selectors
-    from jkfp.exchange.compare import RowIn, plan_monitoring
+    from jkfp.exchange.compare_frame import plan_monitoring_frame
     from jkfp.exchange.linking import link_rows
     from jkfp.exchange.reading import read_table
     from jkfp.exchange.validation import check_table
@@ -145,30 +155,29 @@ def pipeline(args) -> dict:
     t = Timer()
     w0, c0 = time.perf_counter(), time.process_time()
     table = t("read", read_table, data, spec)
+    del data
     villages = selectors.village_resolver(user=user)
     checked = t("validate", check_table, table, spec, villages=villages)
     bad = checked.error_lines()
+    # what links and compares is the valid rows: the file, its text table and the checked
+    # frame are let go first (decision 75)
     good = checked.frame.filter(~pl.col("_line").is_in(list(bad)))
+    del table, checked
+    gc.collect()  # errors caught with their tracebacks hold the frames in reference cycles
     registry = t("registry", selectors.registry_frame, user=user)
     links = t("link", link_rows, good, registry, scope="")
     del registry
 
-    del table, data
-
     def compare():
-        # only the columns the monitoring plan reads go into the rows' dicts
+        # column-wise (decision 74): the plan's rows stay columns until one is read
         used = [c for c in good.columns if c in PLAN_COLUMNS]
-        frame = good.select("_line", *used).join(
-            links.select(pl.col("row").alias("_line"), "person_id"), on="_line"
+        frame = good.select(pl.col("_line").alias("line"), *used).join(
+            links.select(pl.col("row").alias("line"), "person_id"), on="line"
         )
-        ins = [
-            RowIn(line=d.pop("_line"), person_id=d.pop("person_id"), data=d)
-            for d in frame.iter_rows(named=True)
-        ]
-        state = selectors.plan_state(
-            user=user, kind="monitoring", person_ids={r.person_id for r in ins if r.person_id}
+        state = selectors.plan_state_frame(
+            user=user, kind="monitoring", person_ids=frame["person_id"]
         )
-        return plan_monitoring(ins, state, note="bench")
+        return plan_monitoring_frame(frame, state, note="bench")
 
     plan = t("compare", compare)
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
@@ -186,6 +195,7 @@ def pipeline(args) -> dict:
         "error_rows": len(bad),
         "statuses": statuses,
         "planned": len(plan.rows),
+        "plan": plan.rows.status_counts(),
         "precision": right / max(auto.height, 1),
         "recall": right / max(scored.filter(pl.col("true").is_not_null()).height, 1),
         "review": statuses.get("doubtful", 0) + statuses.get("conflict", 0),

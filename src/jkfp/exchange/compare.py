@@ -265,7 +265,9 @@ def plan_civil_affairs(rows: list[RowIn], state: State, *, note: str) -> Plan:
     return out
 
 
-#: the monitored type's period from the identification month to the end of the clearance month
+MONITORING_UNKNOWN = "登记中无此人：新人员须在登记系统中建档（本版本不自动新建），见比对表"
+
+
 def plan_monitoring(rows: list[RowIn], state: State, *, note: str) -> Plan:
     periods = _Periods(state.periods)
     out = Plan(rows={})
@@ -274,24 +276,32 @@ def plan_monitoring(rows: list[RowIn], state: State, *, note: str) -> Plan:
     for row in ordered:
         person = state.persons.get(row.person_id) if row.person_id else None
         if person is None:
-            out.rows[row.line] = RowPlan(
-                RowStatus.IGNORED,
-                "登记中无此人：新人员须在登记系统中建档（本版本不自动新建），见比对表",
-            )
+            out.rows[row.line] = RowPlan(RowStatus.IGNORED, MONITORING_UNKNOWN)
             continue
-        d = row.data
         if _contradictions(row, person, state, out.contradictions, active=False):
             out.rows[row.line] = RowPlan(RowStatus.IGNORED, "")
             continue
-        plan = RowPlan(RowStatus.UNCHANGED)
-        _person_fields(plan, person, d, row.line, out.contradictions)
-        hh = person.household_id
-        if hh not in household_done:
-            household_done.add(hh)
-            _household_plan(plan, periods, person, d, note)
-        plan.status = _status(plan)
-        out.rows[row.line] = plan
+        first = person.household_id not in household_done
+        household_done.add(person.household_id)
+        out.rows[row.line] = monitoring_row_plan(row.data, person, periods, first, note,
+                                                 line=row.line,
+                                                 contradictions=out.contradictions)
     return out
+
+
+def monitoring_row_plan(
+    d: dict, person: PersonState, periods: _Periods, first: bool, note: str, *,
+    line: int = 0, contradictions: list[dict] | None = None,
+) -> RowPlan:
+    """One linked row of a monitoring list: the person's fields, and for the household's
+    first row (heads first) its periods. The reference of `compare_frame`, which calls it
+    for the rows its columns do not decide (decision 74)."""
+    plan = RowPlan(RowStatus.UNCHANGED)
+    _person_fields(plan, person, d, line, contradictions if contradictions is not None else [])
+    if first:
+        _household_plan(plan, periods, person, d, note)
+    plan.status = _status(plan)
+    return plan
 
 
 #: the person fields a monitoring list updates, with their labels (decision 82)

@@ -152,9 +152,12 @@ def _linker(con, theirs: pl.DataFrame, ours: pl.DataFrame, settings: dict):
     # splink's advice (e.g. on max_pairs at its default of 1e6) is for notebooks, not imports
     logging.getLogger("splink").setLevel(logging.ERROR)
     api = DuckDBAPI(connection=con)
+    # Arrow's string views, as Polars holds them: DuckDB reads the frames without a copy of
+    # their strings (the default converts every string column, a registry's ~0.2 GB; decision 75)
+    newest = pl.CompatLevel.newest()
     frames = [
-        api.register(theirs.to_arrow(), dataset_display_name="theirs"),
-        api.register(ours.to_arrow(), dataset_display_name="ours"),
+        api.register(theirs.to_arrow(compat_level=newest), dataset_display_name="theirs"),
+        api.register(ours.to_arrow(compat_level=newest), dataset_display_name="ours"),
     ]
     return Linker(frames, settings, log_level=None)
 

@@ -12,6 +12,7 @@ from jkfp.accounts.models import User
 
 from . import kinds, record_kinds, selectors
 from .compare import PLANNERS, Plan, RowIn
+from .compare_frame import plan_monitoring_frame, rows_frame
 from .enrolment import plan_enrolment
 from .models import STATUS_KEYS, Batch, BatchRow, RowStatus
 from .monitoring_households import plan_incomes, plan_new_persons
@@ -62,6 +63,15 @@ def summary_of(batch: Batch, extra: dict | None = None) -> dict:
 
 def plan_rows(*, user: User, batch: Batch, spec: kinds.Kind, rows: list[BatchRow]) -> Plan:
     ins = [RowIn(line=r.line, person_id=r.person_id, data=typed(spec, r.data)) for r in rows]
+    if batch.kind == "monitoring":  # column-wise (decision 74)
+        frame = rows_frame(ins)
+        fstate = selectors.plan_state_frame(
+            user=user, kind=batch.kind, person_ids=frame["person_id"]
+        )
+        plan = plan_monitoring_frame(frame, fstate, note=f"导入批次#{batch.pk}（{batch.file_name}）")
+        # the household incomes (decision 53b), the persons the registry lacks (53c)
+        plan = plan_incomes(ins, fstate, plan, user=user, note=f"监测名单 导入批次#{batch.pk}")
+        return plan_new_persons(ins, fstate, plan, user=user, columns=dict(batch.columns or {}))
     state = selectors.plan_state(
         user=user, kind=batch.kind, person_ids={r.person_id for r in rows if r.person_id}
     )
@@ -75,11 +85,7 @@ def plan_rows(*, user: User, batch: Batch, spec: kinds.Kind, rows: list[BatchRow
         )
     if batch.kind == "insurance_settlements":
         return plan_settlements(ins, state, note=f"导入批次#{batch.pk}")
-    plan = PLANNERS[batch.kind](ins, state, note=f"导入批次#{batch.pk}（{batch.file_name}）")
-    if batch.kind == "monitoring":  # the household incomes (decision 53b)
-        plan = plan_incomes(ins, state, plan, user=user, note=f"监测名单 导入批次#{batch.pk}")
-        plan = plan_new_persons(ins, state, plan, user=user, columns=dict(batch.columns or {}))
-    return plan
+    return PLANNERS[batch.kind](ins, state, note=f"导入批次#{batch.pk}（{batch.file_name}）")
 
 
 def store_plan(batch: Batch, rows: list[BatchRow], plan: Plan, *, save: bool = True) -> None:

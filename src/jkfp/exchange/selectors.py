@@ -8,6 +8,7 @@ import io
 from collections import defaultdict
 
 import polars as pl
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
@@ -19,6 +20,7 @@ from jkfp.registry.selectors import category_period_scope, person_scope
 from jkfp.settlement.models import ExternalSettlement, HospitalStay
 
 from .compare import KIND_CATEGORIES, PeriodState, PersonState, State
+from .compare_frame import PERIOD_SCHEMA, PERSON_SCHEMA, FrameState, PersonsFrame
 from .enrolment import EnrolmentState
 from .kinds import header_key
 from .models import Batch, BatchRow, Enrolment
@@ -68,18 +70,78 @@ def registry_frame(*, user: User) -> pl.DataFrame:
     qs = person_scope(user=user).values_list(
         "pk", "id_number", "name", "birth_date", "sex", "region_code"
     )
+    return _frame(qs, REGISTRY_SCHEMA)
+
+
+def _frame(qs, schema: dict) -> pl.DataFrame:
+    """A `values_list` query as a frame of `schema` (its columns in order); on PostgreSQL by
+    one COPY read by Polars."""
     if connection.vendor == "postgresql":
-        sql, params = qs.query.sql_with_params()
+        try:
+            sql, params = qs.query.sql_with_params()
+        except EmptyResultSet:  # e.g. `pk__in=[]`
+            return pl.DataFrame(schema=schema)
         out = io.BytesIO()
         with connection.cursor() as cur:
             with cur.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
                 for block in copy:
                     out.write(block)
         if not out.tell():
-            return pl.DataFrame(schema=REGISTRY_SCHEMA)
+            return pl.DataFrame(schema=schema)
         out.seek(0)
-        return pl.read_csv(out, has_header=False, schema=REGISTRY_SCHEMA)
-    return pl.DataFrame(list(qs), orient="row", schema=REGISTRY_SCHEMA)
+        frame = pl.read_csv(
+            out, has_header=False, schema={c: (pl.String if t == pl.Boolean else t)
+                                           for c, t in schema.items()}
+        )
+        # COPY writes booleans as t / f
+        return frame.with_columns(
+            (pl.col(c) == "t").alias(c) for c, t in schema.items() if t == pl.Boolean
+        )
+    return pl.DataFrame(list(qs), orient="row", schema=schema)
+
+
+def plan_state_frame(*, user: User, kind: str, person_ids: pl.Series) -> FrameState:
+    """`plan_state` of a monitoring list as frames (decision 74): the persons in scope among
+    `person_ids`, the household periods of the kind's categories (and 脱贫户) of their
+    households, the ID address codes of each county."""
+    ids = person_ids.drop_nulls().unique()
+    person_cols = (
+        "pk", "name", "id_number", "alive", "region_code", "household_id", "phone", "work_ability",
+        "health_status", "relation",
+    )
+    qs = person_scope(user=user)
+    if ids.len() <= IN_LIST_MAX:
+        qs = qs.filter(pk__in=ids.to_list())
+    persons = _frame(qs.values_list(*person_cols), PERSON_SCHEMA)
+    persons = persons.filter(pl.col("id").is_in(ids.implode()))
+    cats = [*KIND_CATEGORIES.get(kind, ()), "lifted_out"]
+    households = persons["household_id"].unique()
+    periods = category_period_scope(user=user).filter(
+        category__in=cats, person__isnull=True, household__isnull=False
+    )
+    if households.len() <= IN_LIST_MAX:
+        periods = periods.filter(household_id__in=households.to_list())
+    period_cols = ("pk", "household_id", "category", "start_date", "end_date")
+    periods = _frame(
+        periods.order_by("-start_date", "pk").values_list(*period_cols), PERIOD_SCHEMA
+    )
+    periods = periods.filter(pl.col("household_id").is_in(households.implode()))
+    counties = persons["region_code"].str.slice(0, 6).unique().to_list()
+    return FrameState(
+        persons=PersonsFrame(persons), periods=periods, county_codes=county_codes(counties)
+    )
+
+
+def county_codes(counties) -> dict[str, set[str]]:
+    """Each county's code and its old codes (the ID address codes it may be written with)."""
+    codes: dict[str, set[str]] = defaultdict(set)
+    for c in counties:
+        codes[c].add(c)
+    for code, current in RegionCodeAlias.objects.filter(current_id__in=counties).values_list(
+        "code", "current_id"
+    ):
+        codes[current].add(code[:6])
+    return dict(codes)
 
 
 def candidate_persons(*, user: User, ids: list[int]) -> dict[int, dict]:
