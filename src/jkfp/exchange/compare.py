@@ -286,6 +286,7 @@ def plan_monitoring(rows: list[RowIn], state: State, *, note: str) -> Plan:
         out.rows[row.line] = monitoring_row_plan(row.data, person, periods, first, note,
                                                  line=row.line,
                                                  contradictions=out.contradictions)
+    out.contradictions.sort(key=lambda c: c["line"])  # by line, as the column-wise plan
     return out
 
 

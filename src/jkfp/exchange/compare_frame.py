@@ -323,6 +323,7 @@ def plan_monitoring_frame(rows: pl.DataFrame, state: FrameState, *, note: str) -
     plan = Plan(rows=PlanRows(out, _maker(note)), contradictions=contradictions)
     if fallback.height:
         _plan_fallback(plan, fallback, state, note)
+    plan.contradictions.sort(key=lambda c: c["line"])  # by line, as the per-row reference
     return plan
 
 
