@@ -403,3 +403,8 @@ def rates_by_region(registrations: QuerySet[ChronicRegistration], *, year: int,
                   deceased=int(r[3] or 0), population=int(r[4] or 0), managed=int(r[5] or 0),
                   standard=int(r[6] or 0), controlled=int(r[7] or 0),
                   standard_denominator=denominators.get(r[1], "managed")) for r in rows]
+
+
+# the status on many days in one query (decision 72b), read by the indicators through this
+# public module
+from .management_cuts import status_cuts_sql  # noqa: E402,F401

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.db import connection
 
-from jkfp.contracts import management, management_cuts
+from jkfp.contracts import management
 from jkfp.contracts.models import Contract, FollowUp
 from jkfp.exchange.models import Enrolment
 from jkfp.health.models import ChronicRegistration, SpecialCase
@@ -141,7 +141,7 @@ def _status_table(y: Year) -> str:
         regs = regs.filter(person__region_code__in=y.villages)
 
     def build(name: str) -> None:
-        sql, params = management_cuts.status_cuts_sql(regs, year=y.year, ends=y.ends())
+        sql, params = management.status_cuts_sql(regs, year=y.year, ends=y.ends())
         y.cur.execute(f"CREATE TEMP TABLE {name} AS {sql}", params)
         y.cur.execute(f"CREATE INDEX {name}_d ON {name} (disease_code)")
         if connection.vendor == "postgresql":
