@@ -21,15 +21,13 @@ from jkfp.accounts import access
 from jkfp.accounts.models import User
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
 from jkfp.events import Event, publish
-from jkfp.health import services as health_services
-from jkfp.health.models import ChronicRegistration
 from jkfp.policy.money import parse_yuan
 from jkfp.regions.models import Region
 from jkfp.registry.models import Person
 from jkfp.writes import locked, model_create, model_update
 
-from .followup_checks import followup_check, member_serves
-from .models import Contract, FollowUp, ServiceDelivery, Team, TeamMember, TeamVillage
+from .followup_checks import member_serves
+from .models import Contract, ServiceDelivery, Team, TeamMember, TeamVillage
 
 Role = TeamMember.Role
 DOCTORS = frozenset({Role.VILLAGE_DOCTOR, Role.TOWNSHIP_DOCTOR})
@@ -360,38 +358,8 @@ def delivery_record(*, user: User, contract: Contract, kind: str, delivered_on: 
 
 
 # ================================================================ follow-ups
-def followup_record(*, user: User, registration: ChronicRegistration, visited_on: dt.date,
-                    way: str, member: TeamMember | None, classification: str,
-                    next_visit_on: dt.date | None, systolic: int | None = None,
-                    diastolic: int | None = None, fasting_glucose=None, weight_kg=None,
-                    adherence: str = "", risk_level: int | None = None,
-                    doses_due: int | None = None, doses_taken: int | None = None,
-                    note: str = "") -> FollowUp:
-    """A follow-up visit of a chronic patient by a member of the team the patient signed with;
-    the registration's last and next visit move with it (same transaction)."""
-    access.require_health_writer(user)
-    access.require_in_scope(user, registration.region_code, field="registration")
-    errors, clean = followup_check(
-        registration=registration, visited_on=visited_on, way=way, member=member,
-        classification=classification, next_visit_on=next_visit_on, systolic=systolic,
-        diastolic=diastolic, fasting_glucose=fasting_glucose, weight_kg=weight_kg,
-        adherence=adherence, risk_level=risk_level, doses_due=doses_due,
-        doses_taken=doses_taken)
-    _raise(errors)
-    with transaction.atomic():
-        visit = model_create(
-            FollowUp, user=user, registration=registration, person_id=registration.person_id,
-            region_code=registration.region_code, visited_on=visited_on, way=way,
-            member=member, systolic=systolic, diastolic=diastolic,
-            fasting_glucose=clean["fasting_glucose"], weight_kg=clean["weight_kg"],
-            adherence=adherence or "", risk_level=risk_level, doses_due=doses_due,
-            doses_taken=doses_taken, classification=classification,
-            next_visit_on=next_visit_on, note=(note or "")[:500], created_by=user)
-        health_services.chronic_visit_noted(registration=registration, visited_on=visited_on,
-                                            next_visit_on=next_visit_on, risk_level=risk_level)
-        publish(Event.FOLLOWUP_RECORDED, followup_id=visit.pk,
-                registration_id=registration.pk, region_code=registration.region_code)
-    return visit
+from .followup_checks import followup_check  # noqa: E402,F401  (the import kind checks rows)
+from .followup_services import followup_record  # noqa: E402,F401
 from .imported import VISIT_FIELDS as VISIT_IMPORT_FIELDS  # noqa: E402,F401
 from .imported import (  # noqa: E402,F401  (decisions 53, 81)
     contracts_import,

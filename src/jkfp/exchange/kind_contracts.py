@@ -26,7 +26,7 @@ from jkfp.registry.selectors import person_scope
 from .compare import Plan, RowIn, RowPlan, State
 from .kind_contracts_teams import Additions
 from .kinds import header_key
-from .models import Batch, Change, RowStatus
+from .models import Batch, Change, RowStatus, change_counts
 
 MODEL = "contracts.Contract"
 TEAM_MODEL = "contracts.Team"
@@ -249,9 +249,7 @@ def contracts_undo(*, user: User, batch: Batch, changes: list[Change]) -> int:
 
 
 def contracts_summary(changes: list[Change]) -> dict:
-    return {"contracts_created": sum(c.model == MODEL and c.action == Change.Action.CREATE
-                                     for c in changes),
-            "contracts_updated": sum(c.model == MODEL and c.action == Change.Action.UPDATE
-                                     for c in changes),
-            "teams_created": sum(c.model == TEAM_MODEL for c in changes),
-            "team_members_created": sum(c.model == MEMBER_MODEL for c in changes)}
+    return change_counts(changes, contracts_created=(MODEL, Change.Action.CREATE),
+                         contracts_updated=(MODEL, Change.Action.UPDATE),
+                         teams_created=(TEAM_MODEL, None),
+                         team_members_created=(MEMBER_MODEL, None))

@@ -23,7 +23,7 @@ from jkfp.regions.codes import normalize_code
 
 from .compare import Plan, RowIn, RowPlan, State
 from .kinds import header_key
-from .models import Batch, Change, RowStatus
+from .models import Batch, Change, RowStatus, change_counts
 
 MODEL, COVERAGE = "facilities.Institution", "facilities.Coverage"
 FIELDS = (  # the columns a list may change (facilities.imported.INSTITUTION_IMPORT_FIELDS)
@@ -211,10 +211,7 @@ institutions_undo = facility_undo((MODEL, COVERAGE))
 
 
 def institutions_summary(changes: list[Change]) -> dict:
-    def n(model, action):
-        return sum(c.model == model and c.action == action for c in changes)
-
-    return {"institutions_created": n(MODEL, Change.Action.CREATE),
-            "institutions_updated": n(MODEL, Change.Action.UPDATE),
-            "coverages_created": n(COVERAGE, Change.Action.CREATE)}
+    return change_counts(changes, institutions_created=(MODEL, Change.Action.CREATE),
+                         institutions_updated=(MODEL, Change.Action.UPDATE),
+                         coverages_created=(COVERAGE, Change.Action.CREATE))
 

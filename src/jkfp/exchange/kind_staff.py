@@ -21,7 +21,7 @@ from jkfp.facilities.models import HospitalDepartment, InstitutionKind, Post, Qu
 from .compare import Plan, RowIn, RowPlan, State
 from .kind_institutions import _json, facility_undo
 from .kinds import header_key
-from .models import Batch, Change, RowStatus
+from .models import Batch, Change, RowStatus, change_counts
 
 STAFF, POST = "facilities.Staff", "facilities.Post"
 _QUAL = dict(Qualification.choices)
@@ -218,10 +218,7 @@ staff_undo = facility_undo((STAFF, POST))
 
 
 def staff_summary(changes: list[Change]) -> dict:
-    def n(model, action):
-        return sum(c.model == model and c.action == action for c in changes)
-
-    return {"staff_created": n(STAFF, Change.Action.CREATE),
-            "staff_updated": n(STAFF, Change.Action.UPDATE),
-            "posts_created": n(POST, Change.Action.CREATE),
-            "posts_updated": n(POST, Change.Action.UPDATE)}
+    return change_counts(changes, staff_created=(STAFF, Change.Action.CREATE),
+                         staff_updated=(STAFF, Change.Action.UPDATE),
+                         posts_created=(POST, Change.Action.CREATE),
+                         posts_updated=(POST, Change.Action.UPDATE))

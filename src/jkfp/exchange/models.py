@@ -264,3 +264,10 @@ class SettlementStage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["batch_id", "line"], name="settlementstage_line")
         ]
+
+
+def change_counts(changes, **keys: tuple) -> dict[str, int]:
+    """A record kind's summary keys: for each key, how many of `changes` are of its
+    (model, action); an action of None counts every action."""
+    return {key: sum(c.model == model and (action is None or c.action == action)
+                     for c in changes) for key, (model, action) in keys.items()}
