@@ -152,6 +152,22 @@ def test_warnings_closed_in_time_by_their_due_day(county):
     assert fig("warnings_closed_in_time", COUNTY, "2025") == (1, 3)
 
 
+def test_a_warning_not_yet_due_counts_only_once_handled(county):
+    """On the day of the computation a warning whose deadline is still ahead has not missed
+    it: it joins the denominator when it is decided or closed, or once its day has passed."""
+    _warning(A, found=D(2025, 12, 20), due=D(2026, 3, 5))                  # still ahead
+    _warning(A, found=D(2025, 12, 18), due=D(2026, 3, 3), decided=D(2026, 2, 20),
+             status="confirmed")                                        # handled early
+    _warning(A, found=D(2025, 12, 10), due=D(2026, 2, 25))                # missed
+    indicators_rebuild(years=[2026], today=TODAY)
+    assert fig("warnings_closed_in_time", A, "2026-03") == (1, 1)
+    assert fig("warnings_closed_in_time", A, "2026-02") == (0, 1)
+    assert fig("warnings_closed_in_time", A, "2026") == (1, 2)
+    indicators_rebuild(years=[2026], today=D(2026, 3, 6))                 # its day has passed
+    assert fig("warnings_closed_in_time", A, "2026-03") == (1, 2)
+    assert fig("warnings_closed_in_time", A, "2026") == (1, 3)
+
+
 def test_facility_writes_and_warning_steps_mark_their_figures(county, make_user,
                                                              django_capture_on_commit_callbacks):
     w = _warning(A, found=D(2025, 3, 1), due=D(2025, 3, 16), status="verified")

@@ -18,7 +18,10 @@ padded code refreshes it.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import connection
+from django.utils import timezone
 
 from jkfp.registry.models import Person
 
@@ -46,10 +49,10 @@ def _units(ref: Ref, ctx: Ctx) -> tuple[str, list]:
 
 def village_sql(ind: Indicator, period: Period, *, poor: tuple[str, ...],
                 villages: list[str] | None = None, select_units: bool = False,
-                prefix: str = "") -> tuple[str, list]:
+                prefix: str = "", today: dt.date | None = None) -> tuple[str, list]:
     """(region_code, denominator, numerator) per village; with `select_units`, the units of
     the population instead: (unit_id, person_id, region_code, in_numerator)."""
-    ctx = Ctx(period.start, period.end, poor)
+    ctx = Ctx(period.start, period.end, poor, today or timezone.localdate())
     if ind.regional:
         return _regional_sql(ind, ctx, villages=villages, select_units=select_units,
                              prefix=prefix)
@@ -105,8 +108,9 @@ def _regional_sql(ind: Indicator, ctx: Ctx, *, villages: list[str] | None,
 
 
 def insert_villages(cur, ind: Indicator, period: Period, *, poor: tuple[str, ...],
-                    villages: list[str] | None = None, into: str = F) -> None:
-    sql, params = village_sql(ind, period, poor=poor, villages=villages)
+                    villages: list[str] | None = None, into: str = F,
+                    today: dt.date | None = None) -> None:
+    sql, params = village_sql(ind, period, poor=poor, villages=villages, today=today)
     cur.execute(f"INSERT INTO {into} (indicator, period, region_code, denominator, numerator) "
                 f"SELECT %s, %s, v.* FROM ({sql}) v", [ind.id, period.code, *params])
 

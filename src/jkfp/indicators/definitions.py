@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
 from jkfp.errors import DomainError, ErrorCode, ValidationErrors
 from jkfp.policy.yamlfile import line_of, load_yaml_file
@@ -38,6 +39,8 @@ class Ctx:
     start: dt.date
     end: dt.date
     poor: tuple[str, ...]        # the categories of "the poor" (the file's `definitions`)
+    # the day the figures are computed: a deadline after it has not yet been missed
+    today: dt.date = field(default_factory=timezone.localdate)
 
     @property
     def year(self) -> int:

@@ -56,7 +56,8 @@ def _fill(cur, defs: definitions.Definitions, years: list[int], today: dt.date,
     codes: set[str] = set()
     use_yearly = getattr(settings, "JKFP_INDICATORS_YEARLY", True)
     for year in years:
-        y = yearly.Year(year, periods.of_year(year), defs.poor, cur, villages=villages)
+        y = yearly.Year(year, periods.of_year(year), defs.poor, cur, villages=villages,
+                        today=today)
         for ind in defs.indicators.values():
             todo = _periods_of(ind, [year], today)
             if use_yearly and yearly.has_yearly(ind):
@@ -64,7 +65,7 @@ def _fill(cur, defs: definitions.Definitions, years: list[int], today: dt.date,
             else:
                 for p in todo:
                     compute.insert_villages(cur, ind, p, poor=defs.poor, villages=villages,
-                                            into=into)
+                                            into=into, today=today)
             codes |= {p.code for p in todo}
             if progress:
                 progress(ind.id)

@@ -21,10 +21,12 @@ give the same figures: `tests/indicators/test_yearly.py` keeps them equal on bot
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.utils import timezone
 
 from jkfp.registry.models import Person
 
@@ -54,11 +56,12 @@ class Year:
     poor: tuple[str, ...]
     cur: object
     villages: list[str] | None = None   # a refresh: only the persons living there
+    today: dt.date | None = None        # the day of the computation (deadlines not yet passed)
     tables: dict[str, str] = field(default_factory=dict)
     made: int = 0
 
     def ctx(self, p: Period) -> Ctx:
-        return Ctx(p.start, p.end, self.poor)
+        return Ctx(p.start, p.end, self.poor, self.today or timezone.localdate())
 
     def bit(self, p: Period) -> int:
         return 1 << self.periods.index(p)

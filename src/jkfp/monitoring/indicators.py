@@ -17,8 +17,12 @@ T = RiskWarning._meta.db_table
 
 
 def _due(ctx: Ctx, where: str = "") -> tuple[str, list]:
+    # a warning whose deadline has not yet passed counts once it is handled, not before: on
+    # the day the figures are computed it has not missed its time (decision 85)
     return (f"SELECT w.id AS unit_id, w.region_code AS region_code, 1 AS w FROM {T} w "
-            f"WHERE w.due_on >= %s AND w.due_on <= %s{where}", [ctx.start, ctx.end])
+            f"WHERE w.due_on >= %s AND w.due_on <= %s AND (w.due_on < %s "
+            f"OR w.decided_on IS NOT NULL OR w.closed_on IS NOT NULL){where}",
+            [ctx.start, ctx.end, ctx.today])
 
 
 @predicate("warnings_due", kind="regional", unit="warning", label="核实期限在期内的预警")
