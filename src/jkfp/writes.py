@@ -59,15 +59,19 @@ def locked(model: type[M], pk: Any, *, expected_version: int | None = None) -> M
     return obj
 
 
-def model_create(model: type[M], *, user: Any, **values: Any) -> M:
-    """Create a row of `model`, its history naming `user`."""
+def model_create(model: type[M], *, user: Any, change_reason: str | None = None,
+                 **values: Any) -> M:
+    """Create a row of `model`, its history naming `user` (and `change_reason`, if given)."""
     obj = acting(model(**values), user)
+    if change_reason:
+        obj._change_reason = change_reason[:100]
     obj.save(force_insert=True)
     return obj
 
 
 def model_update(*, instance: M, data: Mapping[str, Any], user: Any,
-                 expected_version: int | None = None, lock: bool = True) -> tuple[M, list[str]]:
+                 expected_version: int | None = None, lock: bool = True,
+                 change_reason: str | None = None) -> tuple[M, list[str]]:
     """Apply `data` to the row of `instance`: lock, compare the version, set what changes,
     bump the version, save only the changed fields, record `user` in history.
 
@@ -91,5 +95,8 @@ def model_update(*, instance: M, data: Mapping[str, Any], user: Any,
             fields.append("version")
         if _has_field(obj, "updated_at"):
             fields.append("updated_at")
-        acting(obj, user).save(update_fields=fields)
+        acting(obj, user)
+        if change_reason:
+            obj._change_reason = change_reason[:100]
+        obj.save(update_fields=fields)
     return obj, changed

@@ -161,6 +161,8 @@ def test_teams_and_doctors_named_are_created_then_undone(health, people, team, c
     assert (zhao.name, zhao.role, zhao.start_date, zhao.end_date) == (
         "赵医生", "village_doctor", first, None)
     assert zhao.history.first().history_user == health
+    assert zhao.history.first().history_change_reason == f"导入批次#{batch.pk}"
+    assert new.history.first().history_change_reason == f"导入批次#{batch.pk}"
     assert Contract.objects.get(person=head).team == new
     assert Contract.objects.get(person=other).team == new
     assert team.members.get(name="孙医生").start_date == later
@@ -173,6 +175,8 @@ def test_teams_and_doctors_named_are_created_then_undone(health, people, team, c
     new.refresh_from_db()
     zhao.refresh_from_db()
     assert new.active is False and zhao.end_date == zhao.start_date  # nothing deleted
+    assert new.history.first().history_change_reason == f"撤销导入批次#{batch.pk}"
+    assert zhao.history.first().history_change_reason == f"撤销导入批次#{batch.pk}"
     assert team.members.get(name="孙医生").end_date == later
     assert Contract.objects.get(person=head).ended_on is not None
 

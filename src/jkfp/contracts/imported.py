@@ -103,13 +103,14 @@ def teams_import(*, user: User, teams: list[dict], members: list[dict], reason: 
     made: dict[str, int] = {}
     for t in teams:
         team = model_create(Team, user=user, name=t["name"], region_code=t["region_code"],
-                            institution=t["institution"], created_by=user)
+                            institution=t["institution"], created_by=user, change_reason=reason)
         TeamVillage.objects.bulk_create([TeamVillage(team=team, village_code=v)
                                          for v in t["villages"]])
         made[t["key"]] = team.pk
     member_ids = [model_create(TeamMember, user=user, team_id=made.get(m["team"], m["team"]),
                                name=m["name"], role=m["role"], institution=m["institution"],
-                               start_date=m["start_date"]).pk for m in members]
+                               start_date=m["start_date"], change_reason=reason).pk
+                  for m in members]
     return [made[t["key"]] for t in teams], member_ids
 
 
@@ -122,6 +123,7 @@ def teams_import_undo(*, user: User, teams: list[int], members: list[int], reaso
 
     require_health_writer(user)
     for m in TeamMember.objects.filter(pk__in=members, end_date__isnull=True):
-        model_update(instance=m, user=user, data={"end_date": m.start_date})
+        model_update(instance=m, user=user, data={"end_date": m.start_date},
+                     change_reason=reason)
     for t in Team.objects.filter(pk__in=teams):
-        model_update(instance=t, user=user, data={"active": False})
+        model_update(instance=t, user=user, data={"active": False}, change_reason=reason)
