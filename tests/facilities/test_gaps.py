@@ -159,3 +159,29 @@ def test_rules_file_errors_name_the_line(tmp_path):
     assert "第 3 行：未知的执业资格“wizard”" in msg
     assert "第 8 行：未知的键“extra”" in msg
     assert "须注明来源" in msg and "县级区划代码应为6位数字" in msg
+
+
+def test_writes_in_a_deferred_block_give_the_gaps_of_the_same_writes_one_by_one(
+        county_health, clinic, doctor):
+    """`gaps_deferred` (the demo's many writes) computes the county's gaps once at its end:
+    nothing is refreshed inside, and the result equals the writes refreshed one by one."""
+    def writes():
+        post = services.post_add(user=county_health, staff=doctor, institution=clinic,
+                                 start_date=D(2019, 3, 1))
+        services.post_end(user=county_health, post=post, end_date=D(2021, 6, 30))
+        return post
+
+    def rows():
+        return sorted((g.kind, g.region_code, g.institution_id, g.department_id, g.opened_on,
+                       g.closed_on) for g in Gap.objects.all())
+
+    before = rows()
+    post = writes()
+    one_by_one = rows()
+    assert one_by_one != before
+    Gap.objects.all().delete()
+    post.delete()
+    with services.gaps_deferred():
+        writes()
+        assert rows() == []  # not refreshed inside the block
+    assert rows() == one_by_one

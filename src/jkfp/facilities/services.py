@@ -10,6 +10,9 @@ with a code, a Chinese message and its field.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models import Q
@@ -47,7 +50,31 @@ def _raise(errors: list[DomainError]) -> None:
         raise ValidationErrors(errors)
 
 
+#: the counties written inside `gaps_deferred()`, whose gaps are computed once at its end
+_deferred: ContextVar[set[str] | None] = ContextVar("facility_gaps_deferred", default=None)
+
+
+@contextmanager
+def gaps_deferred() -> Iterator[None]:
+    """Many writes in a row (the demo's facilities): each county's gaps are computed once, when
+    the block ends, instead of after every write. The gaps are a function of the records, so
+    they come out the same; only the intermediate gaps of the block (opened by one write,
+    closed by the next) leave no history row. Must run inside the block's transaction."""
+    token = _deferred.set(set())
+    try:
+        yield
+        counties = _deferred.get() or set()
+    finally:
+        _deferred.reset(token)
+    for county in sorted(counties):
+        _changed(county)
+
+
 def _changed(county_code: str) -> None:
+    pending = _deferred.get()
+    if pending is not None:
+        pending.add(county_code)
+        return
     refresh_gaps(county_code)
     publish(Event.FACILITY_CHANGED, county_code=county_code)
 
