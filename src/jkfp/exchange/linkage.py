@@ -247,12 +247,9 @@ def link(
     subset = incoming.join(keep.rename({"unique_id": "row"}), on="row", how="semi")
     theirs, ours = both_sides(subset, registry)
     rest = theirs.join(exact.select(unique_id="row"), on="unique_id", how="anti")
-    prior = _prior(light, exact, rest, ours.height) if rest.height and ours.height else 0.0
-    # the million rows' identity columns are not read again: let them go before DuckDB scores
-    # (its peak is the linkage's; decision 88)
-    del light, subset, keep
     scored = pl.DataFrame(schema=RESULT_SCHEMA)
     if rest.height and ours.height:
+        prior = _prior(light, exact, rest, ours.height)
         params = linkage_model.train(theirs, ours, labels, prior=prior)
         pairs = linkage_model.score(rest, ours, params=params, prior=prior, floor=SCORE_FLOOR)
         pairs = pairs.join(
