@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 from jkfp.contracts import management
 from jkfp.contracts.models import Contract, FollowUp
@@ -138,7 +139,8 @@ def _status_table(y: Year) -> str:
     `contracts.management_cuts`, the definition of `management.status_sql`)."""
     regs = ChronicRegistration.objects.all()
     if y.villages is not None:
-        regs = regs.filter(person__region_code__in=y.villages)
+        # (the scope's persons table, not the person table filtered by village again)
+        regs = regs.filter(person_id__in=RawSQL(f"SELECT sp.id FROM {y.persons()} sp", []))
 
     def build(name: str) -> None:
         sql, params = management.status_cuts_sql(regs, year=y.year, ends=y.ends())
