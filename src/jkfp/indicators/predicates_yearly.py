@@ -15,13 +15,12 @@ from jkfp.contracts import management
 from jkfp.contracts.models import Contract, FollowUp
 from jkfp.exchange.models import Enrolment
 from jkfp.health.models import ChronicRegistration, SpecialCase
-from jkfp.registry.models import CategoryPeriod, Person
+from jkfp.registry.models import CategoryPeriod
 from jkfp.settlement.models import HospitalStay, Statement
 
 from .definitions import Ctx
 from .yearly import Rows, Year, yearly
 
-P = Person._meta.db_table
 CP = CategoryPeriod._meta.db_table
 
 
