@@ -9,18 +9,18 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 from jkfp.contracts import management
 from jkfp.contracts.models import Contract, FollowUp
 from jkfp.exchange.models import Enrolment
 from jkfp.health.models import ChronicRegistration, SpecialCase
-from jkfp.registry.models import CategoryPeriod, Person
+from jkfp.registry.models import CategoryPeriod
 from jkfp.settlement.models import HospitalStay, Statement
 
 from .definitions import Ctx
 from .yearly import Rows, Year, yearly
 
-P = Person._meta.db_table
 CP = CategoryPeriod._meta.db_table
 
 
@@ -29,17 +29,17 @@ def _on_last_day(ctx: Ctx) -> tuple[str, list]:
 
 
 def _holding(y: Year, categories: tuple[str, ...]) -> Rows:
-    """`predicates._holding`: the category periods of the person and of their household."""
+    """`predicates._holding`: the category periods of the person and of their household (the
+    household's members from the scope's persons, `Year.persons`)."""
     marks = ", ".join(["%s"] * len(categories)) or "NULL"
     s1, p1 = y.scope("c.person_id")
-    s2, p2 = y.scope("p.id")
     sql = (f"SELECT c.person_id AS unit_id, c.person_id AS person_id, 1 AS w, "
            f"c.start_date AS s, c.end_date AS e FROM {CP} c WHERE c.person_id IS NOT NULL "
            f"AND c.category IN ({marks}){s1} "
            f"UNION ALL SELECT p.id AS unit_id, p.id AS person_id, 1 AS w, c.start_date AS s, "
-           f"c.end_date AS e FROM {P} p JOIN {CP} c ON c.household_id = p.household_id "
-           f"WHERE c.household_id IS NOT NULL AND c.category IN ({marks}){s2}")
-    return Rows(sql, [*categories, *p1, *categories, *p2], _on_last_day)
+           f"c.end_date AS e FROM {y.persons()} p JOIN {CP} c ON c.household_id = "
+           f"p.household_id WHERE c.household_id IS NOT NULL AND c.category IN ({marks})")
+    return Rows(sql, [*categories, *p1, *categories], _on_last_day)
 
 
 @yearly("poor")
@@ -138,7 +138,8 @@ def _status_table(y: Year) -> str:
     `contracts.management_cuts`, the definition of `management.status_sql`)."""
     regs = ChronicRegistration.objects.all()
     if y.villages is not None:
-        regs = regs.filter(person__region_code__in=y.villages)
+        # (the scope's persons table, not the person table filtered by village again)
+        regs = regs.filter(person_id__in=RawSQL(f"SELECT sp.id FROM {y.persons()} sp", []))
 
     def build(name: str) -> None:
         sql, params = management.status_cuts_sql(regs, year=y.year, ends=y.ends())

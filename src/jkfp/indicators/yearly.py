@@ -70,13 +70,32 @@ class Year:
         """The distinct last days of the periods (the quarters and the year end on a month's)."""
         return sorted({p.end for p in self.periods})
 
+    def persons(self) -> str:
+        """The temporary table of the scope's persons (all of them, or a refresh's villages'):
+        id, household_id, region_code and `am`, the mask of the periods on whose last day the
+        person is alive. Made once a year and read by every population and scoped predicate,
+        where each used to join (and, for a refresh, to filter) the whole person table."""
+        def build(name: str) -> None:
+            alive, params = _alive(self)
+            where = ""
+            if self.villages is not None:
+                where = f" WHERE pe.region_code IN ({', '.join(['%s'] * len(self.villages)) or 'NULL'})"
+                params = [*params, *self.villages]
+            self.cur.execute(f"CREATE TEMP TABLE {name} AS SELECT pe.id AS id, pe.household_id "
+                             f"AS household_id, pe.region_code AS region_code, {alive} AS am "
+                             f"FROM {P} pe{where}", params)
+            self.cur.execute(f"CREATE UNIQUE INDEX {name}_i ON {name} (id)")
+            if self.villages is not None:
+                self.cur.execute(f"CREATE INDEX {name}_h ON {name} (household_id)")
+            if connection.vendor == "postgresql":
+                self.cur.execute(f"ANALYZE {name}")
+        return self.table("persons", build)
+
     def scope(self, column: str) -> tuple[str, list]:
         """` AND column IN (the persons of the scope)`, or nothing."""
         if self.villages is None:
             return "", []
-        marks = ", ".join(["%s"] * len(self.villages)) or "NULL"
-        return (f" AND {column} IN (SELECT sp.id FROM {P} sp WHERE sp.region_code IN "
-                f"({marks}))", list(self.villages))
+        return f" AND {column} IN (SELECT sp.id FROM {self.persons()} sp)", []
 
     def table(self, key: str, build: Callable[[str], None]) -> str:
         """A temporary table made once per year by `build(name)` (shared by predicates)."""
@@ -123,9 +142,14 @@ def _mask_terms(y: Year, cond: Callable[[Ctx], tuple[str, list]], *, agg: str
 
 def _mask_table(y: Year, ref: Ref, *, population: bool = False) -> str:
     """The temporary table of one predicate: unit_id, person_id, w, mask (mask > 0); for a
-    population also the person's village and alive mask (`_alive`), joined once here rather
-    than once per indicator."""
-    def build(name: str) -> None:
+    population also the person's village and alive mask (`region_code`, `am`, from
+    `Year.persons`). A predicate used both as a population and as a filter (the poor) is
+    computed once: the population's table has every column of the filter's."""
+    pop_key, mask_key = f"pop:{ref}", f"mask:{ref}"
+    if not population and pop_key in y.tables:
+        return y.tables[pop_key]
+
+    def build_mask(name: str) -> None:
         rows = _yearly[ref.predicate.name](y, ref.arg)
         mask, params = _mask_terms(y, rows.cond, agg="MAX")
         sql = (f"SELECT * FROM (SELECT r.unit_id AS unit_id, r.person_id AS person_id, "
@@ -133,17 +157,26 @@ def _mask_table(y: Year, ref: Ref, *, population: bool = False) -> str:
                "GROUP BY r.unit_id, r.person_id, r.w) m WHERE m.mask <> 0")
         params = [*params, *rows.params]
         if population:
-            alive, aparams = _alive(y)
-            sql = (f"SELECT m.*, pe.region_code AS region_code, {alive} AS am FROM ({sql}) m "
-                   f"JOIN {P} pe ON pe.id = m.person_id")
-            params = [*aparams, *params]
-        y.cur.execute(f"CREATE TEMP TABLE {name} AS {sql}", params)
-        y.cur.execute(f"CREATE INDEX {name}_u ON {name} (unit_id)")
-        if ref.predicate.kind == "persons":
-            y.cur.execute(f"CREATE INDEX {name}_p ON {name} (person_id)")
-        if connection.vendor == "postgresql":
-            y.cur.execute(f"ANALYZE {name}")
-    return y.table(f"{'pop' if population else 'mask'}:{ref}", build)
+            sql = (f"SELECT m.*, pe.region_code AS region_code, pe.am AS am FROM ({sql}) m "
+                   f"JOIN {y.persons()} pe ON pe.id = m.person_id")
+        _create(y, name, ref, sql, params)
+
+    def build_pop(name: str) -> None:
+        _create(y, name, ref, f"SELECT m.*, pe.region_code AS region_code, pe.am AS am "
+                f"FROM {y.tables[mask_key]} m JOIN {y.persons()} pe ON pe.id = m.person_id", [])
+
+    if population and mask_key in y.tables:
+        return y.table(pop_key, build_pop)
+    return y.table(pop_key if population else mask_key, build_mask)
+
+
+def _create(y: Year, name: str, ref: Ref, sql: str, params: list) -> None:
+    y.cur.execute(f"CREATE TEMP TABLE {name} AS {sql}", params)
+    y.cur.execute(f"CREATE INDEX {name}_u ON {name} (unit_id)")
+    if ref.predicate.kind == "persons":
+        y.cur.execute(f"CREATE INDEX {name}_p ON {name} (person_id)")
+    if connection.vendor == "postgresql":
+        y.cur.execute(f"ANALYZE {name}")
 
 
 def _alive(y: Year) -> tuple[str, list]:
