@@ -28,6 +28,19 @@ OTHER_TOWNSHIP_VILLAGE = "640323101201"
 CHANGZHI_VILLAGE = "140403100201"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests of PostgreSQL-only paths (`@pytest.mark.postgresql`) are deselected — not run,
+    not skipped — when the suite runs on SQLite (no DATABASE_URL)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    kept = [i for i in items if i.get_closest_marker("postgresql") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
 def pytest_terminal_summary(terminalreporter, config):
     """The seed of the random order (pytest-randomly), also under -q, where its header is not
     shown: a failure that depends on the order is reproduced with this seed."""

@@ -170,3 +170,24 @@ def test_staged_rows_in_the_api(medical, people, outsider):  # noqa: F811
         (4, "created", "exact"), (5, "doubtful", "doubtful"), (6, "created", "exact")]
     got = api.get(f"/api/v1/exchange/batches/{batch.pk}/rows?status=created&offset=1").json()
     assert [r["line"] for r in got] == [6]
+
+
+@pytest.mark.django_db
+@pytest.mark.postgresql
+def test_record_ids_reserved_as_a_range_in_order():
+    """Decision 87: the ids reserved for the staged rows come from the records' sequence, in
+    order, distinct from the next reservation and from the id the next record gets."""
+    from django.db import connection
+
+    from jkfp.exchange.settlement_stage import _reserve_ids
+
+    assert connection.vendor == "postgresql"  # (SQLite numbers the records at the apply)
+    with connection.cursor() as cur:
+        first = _reserve_ids(cur, 5).to_list()
+        second = _reserve_ids(cur, 3).to_list()
+    assert len(first) == 5 and first == list(range(first[0], first[0] + 5))
+    assert second[0] > first[-1] and second == sorted(second) and len(set(second)) == 3
+    record_id = ExternalSettlement._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [record_id])
+        assert cur.fetchone()[0] > second[-1]

@@ -107,9 +107,7 @@ def stage_write(*, batch: Batch, frame: pl.DataFrame) -> int:
     cols = ", ".join(COLUMNS)
     with connection.cursor() as cur:
         if _pg():
-            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                        "FROM generate_series(1, %s)", [RECORDS, frame.height])
-            ids = pl.Series("record_id", [r[0] for r in cur.fetchall()], dtype=pl.Int64)
+            ids = _reserve_ids(cur, frame.height)
             buf = io.BytesIO()
             frame.with_columns(ids).select(COLUMNS).write_csv(
                 buf, include_header=False, quote_style="non_numeric")
@@ -121,6 +119,33 @@ def stage_write(*, batch: Batch, frame: pl.DataFrame) -> int:
             cur.executemany(f"INSERT INTO {STAGE} ({cols}) VALUES ({marks})",
                             data.select(COLUMNS).rows())
     return frame.height
+
+
+def _reserve_ids(cur, n: int) -> pl.Series:
+    """`n` ids from the records' sequence, in order (decision 87): the server reserves them and
+    returns only the first, the last and the count; fetching the million ids one row each was
+    5 s of a 1,000,000-row check. Ids taken by another session meanwhile make the range not
+    contiguous: then the ids are fetched one by one, as before (the unused ones are a gap)."""
+    seq = f"pg_get_serial_sequence('{RECORDS}', 'id')"
+    cur.execute(f"SELECT MIN(v), MAX(v), COUNT(*) FROM (SELECT nextval({seq}) AS v "
+                "FROM generate_series(1, %s)) r", [n])
+    first, last, count = cur.fetchone()
+    if count == n and last - first + 1 == n:
+        return pl.int_range(first, last + 1, dtype=pl.Int64, eager=True).alias("record_id")
+    cur.execute(f"SELECT nextval({seq}) FROM generate_series(1, %s)", [n])
+    return pl.Series("record_id", [r[0] for r in cur.fetchall()], dtype=pl.Int64)
+
+
+def _set_based(cur) -> None:
+    """For the stage's statements on PostgreSQL, for the rest of the import's transaction: no
+    JIT (its compilation was 4.7 s of a 13.5 s plan at 100,000 rows, chosen for the cost
+    estimates of tables just written and not yet analysed) and no nested loops (with those
+    estimates — a stage or records table "of one row" — the planner chose nested loops over
+    100,000 held records × 100,000 staged rows: a re-import of an applied file ran for over
+    nine minutes). Decision 87."""
+    if _pg():
+        cur.execute("SELECT set_config('jit', 'off', true), "
+                    "set_config('enable_nestloop', 'off', true)")
 
 
 def _differs(a: str, b: str) -> str:
@@ -197,6 +222,7 @@ def stage_plan(*, user: User, batch: Batch) -> None:
               RowStatus.CREATED.value, RowStatus.UNCHANGED.value, RowStatus.IGNORED.value,
               NOT_HELD, dup_head, dup_tail, num_head, num_tail]
     with connection.cursor() as cur:
+        _set_based(cur)
         cur.execute(sql, params)
 
 
@@ -216,6 +242,7 @@ def stage_apply(*, user: User, batch: Batch) -> dict[str, int]:
     created = RowStatus.CREATED.value
     persons, p_params = _sql(person_scope(user=user), "pk", "region_code")
     with connection.cursor() as cur:
+        _set_based(cur)
         if not _pg():  # no sequence: the ids after the largest held
             cur.execute(
                 f"""UPDATE {STAGE} SET record_id = r.base + r.n FROM (
@@ -242,9 +269,10 @@ def stage_apply(*, user: User, batch: Batch) -> dict[str, int]:
                 SELECT %s, s.line, %s, s.record_id, %s, {empty}, {after}, %s
                 FROM {STAGE} s WHERE s.batch_id = %s AND s.status = %s ORDER BY s.line""",
             [batch.pk, MODEL, Change.Action.CREATE.value, False, batch.pk, created])
-        cur.execute(f"SELECT COUNT(*), COUNT(stay_id) FROM {STAGE} "
-                    "WHERE batch_id = %s AND status = %s", [batch.pk, created])
-        n, linked = cur.fetchone()
-        cur.execute(f"SELECT COUNT(*) FROM {STAGE} WHERE batch_id = %s", [batch.pk])
-        (rows,) = cur.fetchone()
+        # the three counts in one scan of the batch's stage
+        cur.execute(f"SELECT COALESCE(SUM(CASE WHEN status = %s THEN 1 ELSE 0 END), 0), "
+                    f"COALESCE(SUM(CASE WHEN status = %s AND stay_id IS NOT NULL "
+                    f"THEN 1 ELSE 0 END), 0), COUNT(*) FROM {STAGE} WHERE batch_id = %s",
+                    [created, created, batch.pk])
+        n, linked, rows = cur.fetchone()
     return {"created": n, "linked": linked, "rows": rows}
