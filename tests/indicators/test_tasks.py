@@ -54,3 +54,15 @@ def test_a_user_who_is_not_a_superuser_may_not_submit_them(world, run_jobs):
     assert job.state == JobState.FAILED
     assert "系统管理员" in job.error
     assert not Figure.objects.exists()
+
+
+def test_progress_counts_every_indicator_of_every_year_to_its_total(db):
+    """The bar of `jkfp indicators rebuild` and of the job: one step an indicator and year, the
+    total known from the start (it overran with several years when it counted indicators)."""
+    from jkfp.indicators import definitions
+
+    steps = []
+    services.indicators_rebuild(years=[2024, 2025], today=dt.date(2025, 6, 30),
+                                progress=lambda done, total, ind: steps.append((done, total)))
+    n = 2 * len(definitions.current().indicators)
+    assert steps == [(i, n) for i in range(1, n + 1)]

@@ -33,7 +33,20 @@ class Done:
     seconds: float
 
 
-Progress = Callable[[str], None]
+#: progress(done, total, indicator id): one step an indicator and year (and chunk of villages)
+Progress = Callable[[int, int, str], None]
+
+
+def _counted(progress: Progress | None, total: int) -> Callable[[str], None] | None:
+    if progress is None:
+        return None
+    done = 0
+
+    def step(indicator_id: str) -> None:
+        nonlocal done
+        done += 1
+        progress(min(done, total), total, indicator_id)
+    return step
 
 
 def _periods_of(ind: definitions.Indicator, years: list[int], today: dt.date
@@ -50,7 +63,8 @@ def _computed_years() -> list[int]:
 
 
 def _fill(cur, defs: definitions.Definitions, years: list[int], today: dt.date,
-          villages: list[str] | None, progress: Progress | None, into: str) -> set[str]:
+          villages: list[str] | None, progress: Callable[[str], None] | None, into: str
+          ) -> set[str]:
     """The village rows of every indicator and period of `years`: one query per indicator
     and year where its predicates have yearly forms (decision 72), else one per period."""
     codes: set[str] = set()
@@ -92,7 +106,8 @@ def indicators_rebuild(*, years: list[int] | None = None, today: dt.date | None 
         _session(cur)
         codes = [p.code for y in years for p in periods.of_year(y)]
         into = compute.new_table(cur)
-        done = _fill(cur, defs, years, today, None, progress, into)
+        step = _counted(progress, len(years) * len(defs.indicators))
+        done = _fill(cur, defs, years, today, None, step, into)
         if done:
             compute.insert_rollups(cur, periods=sorted(done), into=into)
         compute.apply_new(cur, periods=codes)
@@ -119,8 +134,10 @@ def indicators_refresh(*, today: dt.date | None = None, progress: Progress | Non
         ancestors = {n: {v[:n] for v in villages} for n in compute.LEVELS}
         into = compute.new_table(cur)
         done = set()
-        for chunk in _chunks(villages, 500):
-            done |= _fill(cur, defs, years, today, chunk, progress, into)
+        chunks = list(_chunks(villages, 500))
+        step = _counted(progress, len(chunks) * len(years) * len(defs.indicators))
+        for chunk in chunks:
+            done |= _fill(cur, defs, years, today, chunk, step, into)
         if done:
             compute.insert_rollups(cur, periods=sorted(done), ancestors=ancestors,
                                    into=into, fresh=villages)

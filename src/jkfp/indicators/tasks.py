@@ -15,7 +15,7 @@ from jkfp.errors import DomainError, ErrorCode
 from jkfp.jobs.schedule import periodic
 from jkfp.jobs.tasks import register
 
-from . import definitions, services
+from . import services
 
 
 def _require_system(ctx) -> None:
@@ -24,12 +24,8 @@ def _require_system(ctx) -> None:
 
 
 def _progress(ctx):
-    total = len(definitions.current().indicators)
-    done = []
-
-    def step(indicator_id: str) -> None:
-        done.append(indicator_id)
-        ctx.progress(min(len(done), total), total, message=f"已计算 {indicator_id}")
+    def step(done: int, total: int, indicator_id: str) -> None:
+        ctx.progress(done, total, message=f"已计算 {indicator_id}")
     return step
 
 

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from jkfp.accounts.commands import acting_user
 from jkfp.errors import DomainError
 
-from ... import definitions, selectors, services
+from ... import selectors, services
 from ...periods import parse
 
 
@@ -39,21 +39,28 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(str(exc)) from None
 
-    def _bar(self, total: int):
+    def _bar(self):
+        """A bar and the progress callback that moves it (the service knows the total: the
+        indicators × the years × the chunks of villages)."""
         from tqdm import tqdm
-        return tqdm(total=total, unit="指标", disable=None, file=sys.stderr)
+        bar = tqdm(total=None, unit="项", disable=None, file=sys.stderr)
+
+        def step(done: int, total: int, indicator_id: str) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+            bar.set_postfix_str(indicator_id, refresh=False)
+        return bar, step
 
     def _rebuild(self, opts):
-        n = len(definitions.current().indicators)
-        bar = self._bar(n)
-        done = services.indicators_rebuild(years=opts["year"], progress=lambda _i: bar.update(1))
+        bar, step = self._bar()
+        done = services.indicators_rebuild(years=opts["year"], progress=step)
         bar.close()
         self.stdout.write(self.style.SUCCESS(
             f"已重算 {done.indicators} 项指标、{done.periods} 个期间，{done.seconds:.2f} 秒"))
 
     def _refresh(self, opts):
-        bar = self._bar(len(definitions.current().indicators))
-        done = services.indicators_refresh(progress=lambda _i: bar.update(1))
+        bar, step = self._bar()
+        done = services.indicators_refresh(progress=step)
         bar.close()
         self.stdout.write(self.style.SUCCESS(
             f"已刷新 {done.villages} 个村的指标，{done.seconds:.2f} 秒"))
