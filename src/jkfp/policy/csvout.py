@@ -19,7 +19,9 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
+from . import kernel
 from .batch import BatchResult
 
 
@@ -48,40 +50,100 @@ def yuan_column(fen: np.ndarray, present: np.ndarray | None = None) -> pl.Series
     return yuan if present is None or present.all() else yuan.set(pl.Series(~present), None)
 
 
+def _ids(stay_ids) -> pl.Series:
+    """The stay ids as their cells (quoted where csv.writer quotes)."""
+    ids = pl.Series("stay_id", stay_ids, pl.String)
+    if ids.str.contains(r'[",\r\n]').any():
+        ids = ids.map_elements(_csv_cell, return_dtype=pl.String)
+    return ids
+
+
+def _tails(result: BatchResult) -> tuple[list[str], np.ndarray]:
+    """policy, deposit_waived and example_values as one text "label,bool,bool" (the writer's
+    time goes by cells): the texts of every (regime, waived, examples), and each row's."""
+    tails = [f"{_csv_cell(r.label)},{w},{e}" for r in result.regimes
+             for w in ("false", "true") for e in ("false", "true")]
+    which = result.regime_index * 4 + result.deposit_waived.view(np.uint8) * 2 \
+        + result.uses_examples.view(np.uint8)
+    return tails, which
+
+
 def result_frame(stay_ids, result: BatchResult) -> tuple[list[str], pl.DataFrame]:
     """The header and the columns to write (null: an empty cell): one per result column, but
     the last three (policy, deposit_waived, example_values) as one text "label,bool,bool"."""
     columns = result_columns(result)
     tiers = columns[1:-5]
-    ids = pl.Series("stay_id", stay_ids, pl.String)
-    if ids.str.contains(r'[",\r\n]').any():
-        ids = ids.map_elements(_csv_cell, return_dtype=pl.String)
-    data = {"stay_id": ids}
+    data = {"stay_id": _ids(stay_ids)}
     for t in tiers:
         data[t] = yuan_column(result.amounts[t], result.has_tier(t))
     data["reimbursed_total"] = yuan_column(result.reimbursed)
     data["self_pay"] = yuan_column(result.self_pay)
-    # policy, deposit_waived and example_values as one text (the writer's time goes by cells):
-    # one text per (regime, waived, examples), gathered
-    tails = [f"{_csv_cell(r.label)},{w},{e}" for r in result.regimes
-             for w in ("false", "true") for e in ("false", "true")]
-    which = result.regime_index * 4 + result.deposit_waived.view(np.uint8) * 2 \
-        + result.uses_examples.view(np.uint8)
+    tails, which = _tails(result)
     data["policy,deposit_waived,example_values"] = pl.Series(tails, dtype=pl.String).gather(
         which)
     return [_csv_cell(c) for c in columns], pl.DataFrame(
         {f"c{i}": v for i, v in enumerate(data.values())})
 
 
+#: Bytes of the compiled writer's buffer (written to the file each time it is full).
+WRITE_BUFFER = 1 << 22
+
+
+def _write_compiled(fh, stay_ids, result: BatchResult) -> None:
+    """The rows as `result_frame` and Polars' writer give them, byte for byte, by
+    `kernel.write_rows` (decision 89): every amount formatted straight into a buffer of
+    `WRITE_BUFFER` bytes, written to the file whenever it is full."""
+    columns = result_columns(result)
+    tiers = columns[1:-5]
+    n = len(result.reimbursed)
+    ids = _ids(stay_ids).to_arrow()
+    if ids.type != pa.large_string():
+        ids = ids.cast(pa.large_string())
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    _, off, data = ids.buffers()
+    id_off = np.frombuffer(off, np.int64)[ids.offset:ids.offset + n + 1]
+    id_bytes = np.frombuffer(data, np.uint8) if data is not None else np.zeros(1, np.uint8)
+    amounts = np.stack([result.amounts[t] for t in tiers] + [result.reimbursed,
+                                                             result.self_pay])
+    present = np.ones(amounts.shape, np.uint8)
+    for c, t in enumerate(tiers):
+        present[c] = result.has_tier(t)
+    tails, which = _tails(result)
+    encoded = [t.encode("utf-8") for t in tails]
+    tail_off = np.concatenate(([0], np.cumsum([len(t) for t in encoded]))).astype(np.int64)
+    tail_bytes = np.frombuffer(b"".join(encoded) or b"\0", np.uint8)
+    which = which.astype(np.int64, copy=False)
+    buf = np.empty(WRITE_BUFFER, np.uint8)
+    i = 0
+    while i < n:
+        done, size = kernel.write_rows(i, n, id_off, id_bytes, amounts, present, tail_off,
+                                       tail_bytes, which, buf)
+        if done == i:  # one row longer than the buffer
+            buf = np.empty(2 * len(buf), np.uint8)
+            continue
+        fh.write(memoryview(buf)[:size])
+        i = done
+
+
 def write_result(path: Path | str, stay_ids, result: BatchResult) -> None:
-    """Write the result file atomically (temporary file in the same folder, then rename)."""
+    """Write the result file atomically (temporary file in the same folder, then rename).
+    The rows by the compiled writer where `kernel.use_compiled` takes the compiled loop (the
+    same rule: Numba's import paid once for both, decision 89), else by Polars."""
     path = Path(path)
-    header, frame = result_frame(stay_ids, result)
+    n = len(result.reimbursed)
+    compiled = n > 0 and kernel.use_compiled(n)
+    if compiled:
+        header, frame = [_csv_cell(c) for c in result_columns(result)], None
+    else:
+        header, frame = result_frame(stay_ids, result)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write((",".join(header) + "\r\n").encode("utf-8"))
-            if frame.height:
+            if compiled:
+                _write_compiled(fh, stay_ids, result)
+            elif frame.height:
                 frame.write_csv(fh, include_header=False, quote_style="never",
                                 line_terminator="\r\n", null_value="")
         os.replace(tmp, path)

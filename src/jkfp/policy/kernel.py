@@ -35,6 +35,7 @@ from .schema import Base, Kind
 #: only on batches of about this size (docs/benchmarks.md, decision 83).
 AUTO_MIN_STAYS = 10_000_000
 _loop = None
+_writer = None
 
 # columns of a tier's spec row
 KIND, BASE, PER_YEAR_DED, SEG_YEAR, ANNUAL, K, OFFSET, ROWS, SLOT, FUND = range(10)
@@ -62,6 +63,18 @@ def settle_loop(*args) -> None:
 
         _loop = njit(cache=True, nogil=True)(_settle_loop)
     _loop(*args)
+
+
+def write_rows(*args) -> tuple[int, int]:
+    """`_write_rows` compiled (Numba imported and the function compiled or read from its
+    cache on the first call of the process), as `settle_loop`."""
+    global _writer
+    if _writer is None:
+        from numba import njit
+
+        _writer = njit(cache=True, nogil=True)(_write_rows)
+    done, size = _writer(*args)
+    return int(done), int(size)
 
 
 @dataclass
@@ -213,4 +226,81 @@ def _settle_loop(start, end, py, cell, total, in_policy, data, spec, first, coun
     state[1] = current
 
 
-__all__ = ["AUTO_MIN_STAYS", "Packed", "pack_tables", "settle_loop", "use_compiled"]
+#: "00" to "99" as bytes: two digits of an amount per division.
+_PAIRS = np.frombuffer("".join(f"{i:02d}" for i in range(100)).encode(), np.uint8).copy()
+#: 10**d, d = 0..19 (unsigned): the number of digits of an amount by comparisons.
+_POW10 = np.array([10**d for d in range(20)], np.uint64)
+
+
+def _write_rows(start, n, id_off, id_bytes, amounts, present, tail_off, tail_bytes, which,
+                buf, pairs=_PAIRS, pow10=_POW10):
+    """The rows of the result file (`csvout.py`) from row `start` on, into `buf`, as many as
+    fit: the row's stay id (its bytes as written, quoted already where needed), a comma and
+    each amount column's cell (`money.fmt_fen`'s form, '-0.05', '1234.50'; empty where
+    `present[c, i]` is 0), a comma, the text `which[i]` of the tail table (policy,
+    deposit_waived, example_values), CRLF. Returns the next row and the bytes written. One
+    pass over the rows, written straight into the buffer: no text object per cell; digits
+    two at a time, in unsigned arithmetic (a division by a constant is a multiplication)."""
+    k = amounts.shape[0]
+    size = len(buf)
+    at = 0
+    i = start
+    hundred = np.uint64(100)
+    while i < n:
+        a = id_off[i]
+        b = id_off[i + 1]
+        w = which[i]
+        ta = tail_off[w]
+        tb = tail_off[w + 1]
+        if at + (b - a) + k * 24 + (tb - ta) + 3 > size:  # a cell: at most 23 bytes
+            break
+        for j in range(a, b):
+            buf[at + j - a] = id_bytes[j]
+        at += b - a
+        for c in range(k):
+            buf[at] = 44  # ,
+            at += 1
+            if present[c, i]:
+                v = amounts[c, i]
+                if v < 0:
+                    buf[at] = 45  # -
+                    at += 1
+                    v = -v
+                u = np.uint64(v)
+                y = u // hundred
+                cents = u - y * hundred
+                nd = 1
+                while nd < 20 and y >= pow10[nd]:
+                    nd += 1
+                end = at + nd
+                pos = end
+                while y >= hundred:
+                    q = y // hundred
+                    r = y - q * hundred
+                    buf[pos - 1] = pairs[2 * r + 1]
+                    buf[pos - 2] = pairs[2 * r]
+                    pos -= 2
+                    y = q
+                if pos - at == 2:
+                    buf[at] = pairs[2 * y]
+                    buf[at + 1] = pairs[2 * y + 1]
+                elif pos - at == 1:
+                    buf[at] = pairs[2 * y + 1]
+                buf[end] = 46  # .
+                buf[end + 1] = pairs[2 * cents]
+                buf[end + 2] = pairs[2 * cents + 1]
+                at = end + 3
+        buf[at] = 44
+        at += 1
+        for j in range(ta, tb):
+            buf[at + j - ta] = tail_bytes[j]
+        at += tb - ta
+        buf[at] = 13
+        buf[at + 1] = 10
+        at += 2
+        i += 1
+    return i, at
+
+
+__all__ = ["AUTO_MIN_STAYS", "Packed", "pack_tables", "settle_loop", "use_compiled",
+           "write_rows"]
