@@ -30,9 +30,12 @@ def _has_field(instance: models.Model, name: str) -> bool:
     return any(f.name == name for f in instance._meta.concrete_fields)
 
 
-def acting(instance: M, user: Any) -> M:
-    """Mark `instance` so that its next history row names `user` (django-simple-history)."""
+def acting(instance: M, user: Any, reason: str | None = None) -> M:
+    """Mark `instance` so that its next history row names `user` (django-simple-history), and
+    `reason` as its change reason when given (the history's column holds 100 characters)."""
     instance._history_user = user
+    if reason:
+        instance._change_reason = reason[:100]
     return instance
 
 
@@ -62,9 +65,7 @@ def locked(model: type[M], pk: Any, *, expected_version: int | None = None) -> M
 def model_create(model: type[M], *, user: Any, change_reason: str | None = None,
                  **values: Any) -> M:
     """Create a row of `model`, its history naming `user` (and `change_reason`, if given)."""
-    obj = acting(model(**values), user)
-    if change_reason:
-        obj._change_reason = change_reason[:100]
+    obj = acting(model(**values), user, change_reason)
     obj.save(force_insert=True)
     return obj
 
@@ -95,8 +96,5 @@ def model_update(*, instance: M, data: Mapping[str, Any], user: Any,
             fields.append("version")
         if _has_field(obj, "updated_at"):
             fields.append("updated_at")
-        acting(obj, user)
-        if change_reason:
-            obj._change_reason = change_reason[:100]
-        obj.save(update_fields=fields)
+        acting(obj, user, change_reason).save(update_fields=fields)
     return obj, changed

@@ -138,7 +138,7 @@ def stay_correct(*, user: User, stay: HospitalStay, reason: str, **changes) -> S
         hs.total_fen, hs.in_policy_fen = checked.total_fen, checked.in_policy_fen
         hs.diagnosis_icd10 = diagnosis
         hs.admission_number = (values["admission_number"] or "").strip()
-        acting(hs, user)._change_reason = f"更正：{why}"[:100]
+        acting(hs, user, f"更正：{why}")
         hs.save()
         op = uuid.uuid4()
         written = year_resettle(user=user, person=person, year=hs.admission_date.year,
@@ -167,7 +167,7 @@ def statement_reverse(*, user: User, statement: Statement, reason: str) -> State
                               f"结算单 {st.pk} 已{st.get_status_display()}，不能冲销")
         st.status = StatementStatus.REVERSED
         st.reversed_at, st.reversed_by, st.reverse_reason = timezone.now(), user, why
-        acting(st, user)._change_reason = f"冲销：{why}"[:100]
+        acting(st, user, f"冲销：{why}")
         st.save(update_fields=["status", "reversed_at", "reversed_by", "reverse_reason"])
         year_resettle(user=user, person=st.person, year=st.year, policies=policy_set(),
                       reason=f"冲销结算单 {st.pk}", operation=uuid.uuid4())
