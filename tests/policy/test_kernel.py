@@ -65,8 +65,8 @@ def test_auto_takes_the_compiled_loop_for_large_batches_only(monkeypatch) -> Non
 
 
 def test_progress_slices_change_no_fen(policies, monkeypatch) -> None:
-    """With progress reported, the loop runs in slices whose accumulators carry over (a
-    person-year cut by a slice boundary)."""
+    """The loop runs in slices whose accumulators carry over (a person-year cut by a slice
+    boundary), each reported to the progress callback."""
     monkeypatch.setenv("JKFP_POLICY_KERNEL", "numba")
     stays = generate(3_000, 200, seed=3)
     whole = settle_batch(stays, policies)

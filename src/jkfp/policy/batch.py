@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import kernel
+from . import kernel, kernel_order
 from .batch_order import factorize, person_year_order, stable_argsort_small
 from .batch_rounds import settle_rounds
 from .errors import PolicyError, PolicyErrorCode
@@ -32,8 +32,9 @@ from .tables import regime_tables
 #: Stays settled at once (a round is cut into chunks of this size): 16 Ki × 8 bytes = 128 KiB
 #: per array, so that a tier's temporaries stay in the cache.
 CHUNK = 1 << 14
-#: Stays per call of the compiled loop when progress is reported (else one call for all).
-KERNEL_SLICE = 1 << 17
+#: Stays per call of the compiled loop: its outputs (a few rows of this many int64) stay in
+#: the cache until they are scattered into input order.
+KERNEL_SLICE = 1 << 15
 
 
 @dataclass
@@ -168,16 +169,17 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
     comp = [regime_tables(policies, r) if i in present else None for i, r in enumerate(regimes)]
     row = _table_rows(batch, reg, comp)
 
-    order, py, rank = person_year_order(batch)
     tier_ids = policies.tier_ids()
     used = [regimes[i] for i in sorted(present)]
     funds = list(dict.fromkeys(t.fund for r in used for t in r.tiers))
     fund_of = {(t.id, t.fund) for r in used for t in r.tiers}
     one_fund = len({tid for tid, _ in fund_of}) == len(fund_of)  # each tier id, one fund
     if kernel.use_compiled(len(batch)):
+        order, py = _compiled_order(batch)
         amounts, reimbursed, by_fund, py_in = _settle_compiled(
             batch, reg, row, comp, order, py, tier_ids, funds, one_fund, progress)
     else:
+        order, py, rank = person_year_order(batch)
         amounts, reimbursed, by_fund, py_in = settle_rounds(
             batch, reg, row, comp, order, py, rank, tier_ids, CHUNK, progress)
     deposit, examples = _flags(reg, row, comp, len(present))
@@ -193,18 +195,37 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
                        deposit, examples, py_in, by_fund)
 
 
+def _compiled_order(batch: StayBatch) -> tuple[np.ndarray, np.ndarray]:
+    """`person_year_order`'s order and person-years by the compiled counting sort."""
+    n = len(batch)
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    person = batch.person
+    if person.min() < 0 or person.max() >= n:  # densify person codes first
+        person = np.unique(person, return_inverse=True)[1].astype(np.int64)
+    first = batch.admission.min()
+    days = batch.admission.astype(np.int64)
+    days -= days.min()
+    year = np.arange(first, batch.admission.max() + 1).astype("datetime64[Y]").astype(np.int64)
+    return kernel_order.person_day_order(person.astype(np.int64, copy=False), days, year,
+                                         int(person.max()) + 1)
+
+
 def _settle_compiled(batch: StayBatch, reg, row, comp, order, py, tier_ids, funds, one_fund,
                      progress):
-    """`settle_rounds`' results from `kernel.settle_loop` on the stays in person-year order,
-    in slices of `KERNEL_SLICE` stays when progress is reported. The stays' columns are
-    gathered into that order first (regime and row packed in one integer: one gather for the
-    two) and the loop's outputs (rows of one array) back into input order after, by
-    `np.take`: sequential memory access in the loop. Reimbursed is the sum of the amounts."""
+    """`settle_rounds`' results from `kernel.settle_loop` on the stays in person-year order
+    (`kernel_order.person_day_order`), in slices of `KERNEL_SLICE` stays. The stays' columns
+    are gathered into that order first (regime and row packed in one integer: one gather for
+    the two), so that the loop reads them sequentially; each slice's outputs (rows of one small
+    array, still in the cache) are scattered into a stay-major array in input order
+    (`kernel_order.scatter_into`), transposed into rows at the end. Reimbursed is the sum of
+    the amounts."""
     n = len(batch)
     packed = kernel.pack_tables(comp, tier_ids, funds)
     n_slot, n_fund = len(packed.slots), 0 if one_fund else len(funds)
     # rows: the amounts of each slot, the person-year, the funds' amounts
-    out = np.zeros((n_slot + 1 + n_fund, n), np.int64)
+    width = n_slot + 1 + n_fund
+    result = np.empty((n, width), np.int64)  # stay-major, in input order
     acc = np.zeros((3, max(n_slot, 1)), np.int64)
     state = np.array([0, -1], np.int64)
     cell = reg << 32
@@ -213,22 +234,18 @@ def _settle_compiled(batch: StayBatch, reg, row, comp, order, py, tier_ids, fund
     args = [np.take(a, order).astype(np.int64, copy=False)
             for a in (cell, batch.total, batch.in_policy)]
     del cell
-    out[n_slot] = py
-    step = max(n if progress is None else KERNEL_SLICE, 1)
-    for s in range(0, n, step):
-        e = min(s + step, n)
-        kernel.settle_loop(s, e, out[n_slot], *args, packed.data, packed.spec, packed.first,
-                           packed.count, packed.ceiling, packed.ceiling_at, out[:n_slot],
-                           out[n_slot + 1:], acc, state)
+    for s in range(0, n, KERNEL_SLICE):
+        e = min(s + KERNEL_SLICE, n)
+        out = np.zeros((width, e - s), np.int64)
+        out[n_slot] = py[s:e]
+        kernel.settle_loop(0, e - s, out[n_slot], *(a[s:e] for a in args), packed.data,
+                           packed.spec, packed.first, packed.count, packed.ceiling,
+                           packed.ceiling_at, out[:n_slot], out[n_slot + 1:], acc, state)
+        kernel_order.scatter_into(out, order[s:e], result)
         if progress is not None:
             progress(e - s)
     del args
-    inverse = np.empty(n, np.int64)
-    inverse[order] = np.arange(n)
-    result = np.empty_like(out)
-    for k in range(len(out)):
-        np.take(out[k], inverse, out=result[k])
-    del out, inverse
+    result = result.T  # rows as strided views (a transposing copy costs a pass and 40 MB)
     at = {tid: q for q, tid in enumerate(packed.slots)}
     amounts = {tid: result[at[tid]] if tid in at else np.zeros(n, np.int64) for tid in tier_ids}
     reimbursed = result[0].copy() if n_slot else np.zeros(n, np.int64)
