@@ -221,3 +221,21 @@ def test_console_script_settle_and_check(tmp_path: Path) -> None:
     done = subprocess.run([jkfp, "policy", "check"], cwd=tmp_path, capture_output=True,
                           text=True, env=env, timeout=120, check=False)
     assert done.returncode == 0 and "通过" in done.stdout
+
+
+def test_console_script_runs_the_engine_without_django(tmp_path: Path) -> None:
+    """`jkfp settle` and `jkfp policy` skip django.setup() (every app imported: seconds), and
+    still exit as Django's commands did: 0, or 1 on a bad file."""
+    code = ("import sys\nfrom jkfp import cli\nsys.argv = ['jkfp', *sys.argv[1:]]\n"
+            "try:\n    cli.main()\n    status = 0\nexcept SystemExit as e:\n"
+            "    status = e.code\nprint(status, sorted({m.split('.')[0] for m in sys.modules}"
+            " & {'django', 'jkfp.config'}))\n")
+    runs = {name: subprocess.run(
+        [sys.executable, "-c", code, "settle", str(write(tmp_path, text, f"{name}.csv")),
+         "--out", f"{name}-result.csv", "--policies", str(POLICIES)], cwd=tmp_path,
+        capture_output=True, text=True, timeout=120, check=False)
+        for name, text in (("good", GOOD), ("bad", BAD))}
+    assert runs["good"].stdout.splitlines()[-1] == "0 []", runs["good"].stderr
+    assert runs["bad"].stdout.splitlines()[-1] == "1 []"
+    assert "第3行，列 category" in runs["bad"].stderr
+    assert (tmp_path / "good-result.csv").exists() and not (tmp_path / "bad-result.csv").exists()
