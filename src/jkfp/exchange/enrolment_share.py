@@ -11,7 +11,6 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import xlsxwriter
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -189,6 +188,8 @@ def not_enrolled_workbook(*, user: User, year: int, path: str = "") -> tuple[byt
         Region.objects.filter(code__in={r["region_code"] for r in rows}).values_list("code", "name")
     )
     out = io.BytesIO()
+    import xlsxwriter  # here, not at import: 0.4 s of every process that sets Django up
+
     wb = xlsxwriter.Workbook(out, {"in_memory": True})
     bold = wb.add_format({"bold": True})
     ws = wb.add_worksheet(f"{year}年未参保")

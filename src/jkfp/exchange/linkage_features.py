@@ -9,7 +9,6 @@ sides, so the same character always reads the same and homophones of it still me
 from __future__ import annotations
 
 import polars as pl
-from pypinyin import Style, lazy_pinyin
 
 FEATURES = (
     "unique_id",
@@ -30,6 +29,8 @@ FEATURES = (
 def _char_readings(names: pl.Series) -> tuple[dict[str, str], dict[str, str]]:
     chars = names.drop_nulls().str.split("").explode().drop_nulls().unique().sort()
     chars = [c for c in chars.to_list() if c]
+    from pypinyin import Style, lazy_pinyin  # here: 0.4 s of every process that sets Django up
+
     full = lazy_pinyin(chars, style=Style.NORMAL, errors=lambda c: [c])
     first = lazy_pinyin(chars, style=Style.FIRST_LETTER, errors=lambda c: [c])
     # lazy_pinyin returns one item per character when given a list of single characters

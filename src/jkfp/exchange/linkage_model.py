@@ -23,9 +23,12 @@ from __future__ import annotations
 import logging
 import math
 import tempfile
+from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
+
+if TYPE_CHECKING:
+    import duckdb
 
 EXAMPLE = True  # the defaults are example values, see the module docstring
 SEED = 20260101
@@ -139,6 +142,8 @@ def _settings(*, tf: bool, prior: float, params: dict | None = None) -> dict:
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
+    import duckdb  # here, not at import: every process that sets Django up paid for it
+
     con = duckdb.connect(
         config={"memory_limit": DUCKDB_MEMORY, "temp_directory": tempfile.gettempdir()}
     )
