@@ -321,3 +321,22 @@ def test_disease_codes_are_what_the_catalog_in_force_matches(demo):
         if (person, icd10) not in cases:
             assert cat.match(icd10=icd10, region_code=region, on=on,
                              kind="special_treatment") is None, icd10
+
+
+def test_the_demo_computes_the_dashboards_figures_of_its_last_two_years(demo):
+    """No worker runs the nightly rebuild in `make demo`: the demo computes the figures of
+    the as-of year and the one before, the same figures a rebuild of those years gives."""
+    from jkfp.indicators.models import Figure
+    from jkfp.indicators.services import indicators_rebuild
+
+    def figures():
+        return sorted(Figure.objects.values_list("indicator", "region_code", "period",
+                                                 "numerator", "denominator"))
+
+    loaded = figures()
+    years = {p[:4] for _, _, p, _, _ in loaded}
+    assert years == {str(AS_OF.year - 1), str(AS_OF.year)}
+    assert any(r == "640323" and p == str(AS_OF.year) and d > 0
+               for i, r, p, _, d in loaded if i == "insurance_coverage_poor")
+    indicators_rebuild(years=[AS_OF.year - 1, AS_OF.year], today=AS_OF)
+    assert figures() == loaded

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jkfp.admission.models import ChangeRequest, ChangeRequestStep
+from jkfp.indicators.services import indicators_rebuild
 from jkfp.policy.regimes import PolicySet
 from jkfp.regions.models import Region
 from jkfp.regions.services import region_load_rows
@@ -212,6 +213,11 @@ def demo_data_load(*, persons: int, seed: int, as_of: dt.date | None = None,
             t3 = time.perf_counter()
             generate_facilities(seed=seed, as_of=as_of, users=demo_users())
             result.timings["facilities"] = time.perf_counter() - t3
+            # the dashboards' figures of the demo's last two years: without them a leader's
+            # first page of the demo was empty (no worker runs the nightly rebuild here)
+            t3 = time.perf_counter()
+            indicators_rebuild(years=[as_of.year - 1, as_of.year], today=as_of)
+            result.timings["indicators"] = time.perf_counter() - t3
         t3 = time.perf_counter()
         result.seconds_setup = t1 - t0
         result.seconds_generate = t2 - t1
