@@ -323,11 +323,19 @@ def test_disease_codes_are_what_the_catalog_in_force_matches(demo):
                              kind="special_treatment") is None, icd10
 
 
-def test_the_demo_computes_the_dashboards_figures_of_its_last_two_years(demo):
-    """No worker runs the nightly rebuild in `make demo`: the demo computes the figures of
-    the as-of year and the one before, the same figures a rebuild of those years gives."""
+def test_the_demo_scans_warnings_and_computes_the_figures_of_its_last_two_years(demo):
+    """No worker runs the schedules in `make demo`: the demo scans for warnings on its as-of
+    day (a second scan finds nothing new) and computes the figures of the as-of year and the
+    one before, the same figures a rebuild of those years gives."""
     from jkfp.indicators.models import Figure
     from jkfp.indicators.services import indicators_rebuild
+    from jkfp.monitoring.models import RiskWarning
+    from jkfp.monitoring.services import warnings_scan
+
+    assert RiskWarning.objects.filter(region_code__startswith="640323").exists()
+    again = warnings_scan(user=User.objects.get(username="admin"), region_code="",
+                          on_date=AS_OF)
+    assert sum(c["new"] for c in again.counts.values()) == 0
 
     def figures():
         return sorted(Figure.objects.values_list("indicator", "region_code", "period",

@@ -295,3 +295,11 @@ def request_changed(*, request_id: int, status: str, **_payload) -> None:
             w = _update(w, None, data)
             _step(w, None, "request_decided", W.ACTED, _today(),
                   f"纳入申请#{request_id}：{label}")
+
+
+def warnings_scan(*, user: User | None, region_code: str, on_date: dt.date) -> object:
+    """Every rule over the region on `on_date` (`scan.full_scan`, what `jkfp warnings scan`
+    runs): the entry of other apps (the demo); returns the ScanRun."""
+    from . import scan
+
+    return scan.full_scan(user=user, region_code=region_code, on_date=on_date)
