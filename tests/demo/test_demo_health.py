@@ -325,14 +325,19 @@ def test_disease_codes_are_what_the_catalog_in_force_matches(demo):
 
 def test_the_demo_scans_warnings_and_computes_the_figures_of_its_last_two_years(demo):
     """No worker runs the schedules in `make demo`: the demo scans for warnings on its as-of
-    day (a second scan finds nothing new) and computes the figures of the as-of year and the
+    day and pushes them (a second scan finds nothing new; the county's health bureau has
+    warnings in its worklist) and computes the figures of the as-of year and the
     one before, the same figures a rebuild of those years gives."""
     from jkfp.indicators.models import Figure
     from jkfp.indicators.services import indicators_rebuild
     from jkfp.monitoring.models import RiskWarning
+    from jkfp.monitoring.selectors import overview_counts
     from jkfp.monitoring.services import warnings_scan
 
     assert RiskWarning.objects.filter(region_code__startswith="640323").exists()
+    assert not RiskWarning.objects.filter(status="found").exists()  # every one pushed
+    county = User.objects.get(username="county_yc")
+    assert overview_counts(user=county, region_code="640323")["open"] > 0
     again = warnings_scan(user=User.objects.get(username="admin"), region_code="",
                           on_date=AS_OF)
     assert sum(c["new"] for c in again.counts.values()) == 0

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from jkfp.admission.models import ChangeRequest, ChangeRequestStep
 from jkfp.indicators.services import indicators_rebuild
-from jkfp.monitoring.services import warnings_scan
+from jkfp.monitoring.services import push_found, warnings_scan
 from jkfp.policy.regimes import PolicySet
 from jkfp.regions.models import Region
 from jkfp.regions.services import region_load_rows
@@ -214,12 +214,15 @@ def demo_data_load(*, persons: int, seed: int, as_of: dt.date | None = None,
             t3 = time.perf_counter()
             generate_facilities(seed=seed, as_of=as_of, users=demo_users())
             result.timings["facilities"] = time.perf_counter() - t3
-            # the warnings of a full scan on the as-of day, then the dashboards' figures of the
-            # demo's last two years: without them the demo's worklists and a leader's first
-            # page were empty (no worker runs the schedules in `make demo`)
+            # the warnings of a full scan on the as-of day, pushed to the townships and
+            # departments, then the dashboards' figures of the demo's last two years: without
+            # them the demo's worklists and a leader's first page were empty (no worker runs
+            # the schedules in `make demo`)
             t3 = time.perf_counter()
             if accounts:
-                warnings_scan(user=demo_users()["admin"], region_code="", on_date=as_of)
+                admin = demo_users()["admin"]
+                warnings_scan(user=admin, region_code="", on_date=as_of)
+                push_found(user_or_none=admin, region_code="", on_date=as_of)
                 result.timings["warnings"] = time.perf_counter() - t3
             t3 = time.perf_counter()
             indicators_rebuild(years=[as_of.year - 1, as_of.year], today=as_of)
