@@ -218,13 +218,13 @@ def _settle_compiled(batch: StayBatch, reg, row, comp, order, py, tier_ids, fund
     are gathered into that order first (regime and row packed in one integer: one gather for
     the two), so that the loop reads them sequentially; each slice's outputs (rows of one small
     array, still in the cache) are scattered into a stay-major array in input order
-    (`kernel_order.scatter_into`), transposed into rows at the end. Reimbursed is the sum of
-    the amounts."""
+    (`kernel_order.scatter_into`), whose columns are the results. Reimbursed is the loop's sum
+    of the amounts."""
     n = len(batch)
     packed = kernel.pack_tables(comp, tier_ids, funds)
     n_slot, n_fund = len(packed.slots), 0 if one_fund else len(funds)
-    # rows: the amounts of each slot, the person-year, the funds' amounts
-    width = n_slot + 1 + n_fund
+    # rows: the amounts of each slot, the person-year, the sum of the amounts, the funds'
+    width = n_slot + 2 + n_fund
     result = np.empty((n, width), np.int64)  # stay-major, in input order
     acc = np.zeros((3, max(n_slot, 1)), np.int64)
     state = np.array([0, -1], np.int64)
@@ -240,7 +240,8 @@ def _settle_compiled(batch: StayBatch, reg, row, comp, order, py, tier_ids, fund
         out[n_slot] = py[s:e]
         kernel.settle_loop(0, e - s, out[n_slot], *(a[s:e] for a in args), packed.data,
                            packed.spec, packed.first, packed.count, packed.ceiling,
-                           packed.ceiling_at, out[:n_slot], out[n_slot + 1:], acc, state)
+                           packed.ceiling_at, out[:n_slot], out[n_slot + 2:], out[n_slot + 1],
+                           acc, state)
         kernel_order.scatter_into(out, order[s:e], result)
         if progress is not None:
             progress(e - s)
@@ -248,10 +249,8 @@ def _settle_compiled(batch: StayBatch, reg, row, comp, order, py, tier_ids, fund
     result = result.T  # rows as strided views (a transposing copy costs a pass and 40 MB)
     at = {tid: q for q, tid in enumerate(packed.slots)}
     amounts = {tid: result[at[tid]] if tid in at else np.zeros(n, np.int64) for tid in tier_ids}
-    reimbursed = result[0].copy() if n_slot else np.zeros(n, np.int64)
-    for q in range(1, n_slot):
-        reimbursed += result[q]
-    by_fund = None if one_fund else dict(zip(funds, result[n_slot + 1:], strict=True))
+    reimbursed = result[n_slot + 1]
+    by_fund = None if one_fund else dict(zip(funds, result[n_slot + 2:], strict=True))
     return amounts, reimbursed, by_fund, result[n_slot]
 
 
