@@ -9,7 +9,6 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.db import connection
-from django.db.models.expressions import RawSQL
 
 from jkfp.contracts import management
 from jkfp.contracts.models import Contract, FollowUp
@@ -136,13 +135,11 @@ def _status_table(y: Year) -> str:
     """Every registration's status on each distinct last day of the year's periods (the cut
     as its index in `Year.ends`), all diseases at once, in one query (decision 72b:
     `contracts.management_cuts`, the definition of `management.status_sql`)."""
-    regs = ChronicRegistration.objects.all()
-    if y.villages is not None:
-        # (the scope's persons table, not the person table filtered by village again)
-        regs = regs.filter(person_id__in=RawSQL(f"SELECT sp.id FROM {y.persons()} sp", []))
-
     def build(name: str) -> None:
-        sql, params = management.status_cuts_sql(regs, year=y.year, ends=y.ends())
+        # (the scope's persons table in place of the person table: for a refresh the few
+        # persons of its villages, joined first)
+        sql, params = management.status_cuts_sql(None, year=y.year, ends=y.ends(),
+                                                 persons=y.persons())
         y.cur.execute(f"CREATE TEMP TABLE {name} AS {sql}", params)
         y.cur.execute(f"CREATE INDEX {name}_d ON {name} (disease_code)")
         if connection.vendor == "postgresql":
