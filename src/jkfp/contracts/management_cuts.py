@@ -6,8 +6,11 @@ The same definition as `management.status_sql` for the columns the indicators re
 (deceased, managed, standard), for each `on` of `ends` (dates of the year; the cut is `on`):
 the window of a registration does not depend on the cut, and the visits counted up to a cut
 are a prefix of the window's visits in their order, so the previous visit (for the gaps) is
-the same for every cut and the visits are ordered once. `tests/contracts/test_management_cuts.py`
-keeps the two equal.
+the same for every cut and the visits are ordered once. The counts, sums, first and last
+visits and largest gap up to each cut are running aggregates over the registration's visits
+and cuts in date order (a visit before a cut of the same day), one window instead of
+joining every cut with every visit and grouping (decision 91).
+`tests/contracts/test_management_cuts.py` keeps the two equal.
 """
 
 from __future__ import annotations
