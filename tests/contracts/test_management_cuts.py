@@ -20,9 +20,11 @@ from .test_management import member as member  # noqa: F401  (the fixture)
 MONTH_ENDS = [D(2025, m + 1, 1) - dt.timedelta(days=1) for m in range(1, 12)] + [D(2025, 12, 31)]
 
 
-def by_cuts(ends, year=2025):
-    sql, params = management_cuts.status_cuts_sql(ChronicRegistration.objects.all(), year=year,
-                                                  ends=ends)
+def by_cuts(ends, year=2025, registrations=..., persons=None):
+    if registrations is ...:
+        registrations = ChronicRegistration.objects.all()
+    sql, params = management_cuts.status_cuts_sql(registrations, year=year, ends=ends,
+                                                  persons=persons)
     with connection.cursor() as cur:
         cur.execute(sql, params)
         return {(r[0], r[3]): (int(r[4]), int(r[5]), int(r[6])) for r in cur.fetchall()}
@@ -61,3 +63,33 @@ def test_the_cuts_equal_one_query_per_day(member, seed):  # noqa: F811
     assert set(expected.values()) >= {(0, 1, 1), (0, 1, 0), (0, 0, 0)}
     some = [MONTH_ENDS[2], D(2025, 7, 15), MONTH_ENDS[11]]
     assert by_cuts(some) == by_days(some)
+
+
+def test_a_table_of_persons_limits_the_registrations_as_a_filter_does(member):  # noqa: F811
+    """The indicators' refresh reads the status through its table of the scope's persons
+    (`persons=`, registrations None) instead of filtering the registrations by person."""
+    rnd = random.Random(4)
+    people = []
+    for i in range(12):
+        death = D(2025, rnd.randint(1, 12), 10) if i % 4 == 0 else None
+        person = patient(death=death)
+        people.append(person)
+        r = reg(rnd.choice(["hypertension", "tuberculosis"]), person=person,
+                registered=D(2025, rnd.randint(1, 6), 1))
+        day = r.registered_on
+        for _ in range(rnd.randint(0, 6)):
+            day += dt.timedelta(days=rnd.randint(20, 120))
+            visit(r, day, member, way=rnd.choice(["clinic", "phone"]), systolic=130,
+                  diastolic=80, doses_due=10, doses_taken=rnd.randint(0, 10))
+    chosen = [p.pk for p in people[::2]]
+    with connection.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE ind3_scope AS SELECT id, alive, death_date FROM "
+                    f"registry_person WHERE id IN ({', '.join(['%s'] * len(chosen))})", chosen)
+    try:
+        got = by_cuts(MONTH_ENDS, registrations=None, persons="ind3_scope")
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("DROP TABLE ind3_scope")
+    expected = by_cuts(MONTH_ENDS, registrations=ChronicRegistration.objects.filter(
+        person_id__in=chosen))
+    assert got == expected and len({rid for rid, _ in got}) == len(chosen)

@@ -73,8 +73,9 @@ class Year:
     def persons(self) -> str:
         """The temporary table of the scope's persons (all of them, or a refresh's villages'):
         id, household_id, region_code and `am`, the mask of the periods on whose last day the
-        person is alive. Made once a year and read by every population and scoped predicate,
-        where each used to join (and, for a refresh, to filter) the whole person table."""
+        person is alive, and `alive`, `death_date` (the management status reads them). Made
+        once a year and read by every population and scoped predicate, where each used to
+        join (and, for a refresh, to filter) the whole person table."""
         def build(name: str) -> None:
             alive, params = _alive(self)
             where = ""
@@ -82,7 +83,8 @@ class Year:
                 where = f" WHERE pe.region_code IN ({', '.join(['%s'] * len(self.villages)) or 'NULL'})"
                 params = [*params, *self.villages]
             self.cur.execute(f"CREATE TEMP TABLE {name} AS SELECT pe.id AS id, pe.household_id "
-                             f"AS household_id, pe.region_code AS region_code, {alive} AS am "
+                             f"AS household_id, pe.region_code AS region_code, {alive} AS am, "
+                             f"pe.alive AS alive, pe.death_date AS death_date "
                              f"FROM {P} pe{where}", params)
             self.cur.execute(f"CREATE UNIQUE INDEX {name}_i ON {name} (id)")
             if self.villages is not None:
@@ -132,10 +134,21 @@ def has_yearly(ind: Indicator) -> bool:
 
 def _mask_terms(y: Year, cond: Callable[[Ctx], tuple[str, list]], *, agg: str
                 ) -> tuple[str, list]:
-    terms, params = [], []
+    """One `agg(CASE WHEN condition THEN bits ELSE 0 END)` for each distinct condition of the
+    year's periods, `bits` the sum of the bits of the periods that share it (decision 91): a
+    quarter's or the year's condition is often its last month's (the poor, the management
+    status, the alive mask: only the last day counts), so 17 terms become 12 (or 1, where
+    every period is alike). The bits of different terms are disjoint, so their sum is the
+    mask; MAX over a unit's rows of one term is its bits when any row meets the condition."""
+    bits: dict[tuple[str, tuple], int] = {}
     for p in y.periods:
         c, cp = cond(y.ctx(p))
-        terms.append(f"{agg}(CASE WHEN {c} THEN {y.bit(p)} ELSE 0 END)")
+        key = (c, tuple(cp))
+        bits[key] = bits.get(key, 0) | y.bit(p)
+    terms, params = [], []
+    for (c, cp), b in bits.items():
+        terms.append(f"{agg}(CASE WHEN {c} THEN {b} ELSE 0 END)" if agg else
+                     f"CASE WHEN {c} THEN {b} ELSE 0 END")
         params += cp
     return " + ".join(terms) or "0", params
 
@@ -172,9 +185,10 @@ def _mask_table(y: Year, ref: Ref, *, population: bool = False) -> str:
 
 def _create(y: Year, name: str, ref: Ref, sql: str, params: list) -> None:
     y.cur.execute(f"CREATE TEMP TABLE {name} AS {sql}", params)
-    y.cur.execute(f"CREATE INDEX {name}_u ON {name} (unit_id)")
-    if ref.predicate.kind == "persons":
-        y.cur.execute(f"CREATE INDEX {name}_p ON {name} (person_id)")
+    if y.villages is None:  # (a refresh's few rows are hash-joined: no index, decision 91)
+        y.cur.execute(f"CREATE INDEX {name}_u ON {name} (unit_id)")
+        if ref.predicate.kind == "persons":
+            y.cur.execute(f"CREATE INDEX {name}_p ON {name} (person_id)")
     if connection.vendor == "postgresql":
         y.cur.execute(f"ANALYZE {name}")
 
@@ -182,12 +196,11 @@ def _create(y: Year, name: str, ref: Ref, sql: str, params: list) -> None:
 def _alive(y: Year) -> tuple[str, list]:
     """The mask of the periods on whose last day the person is alive (deceased persons leave
     every denominator, as in `compute.village_sql`)."""
-    terms, params = [], []
-    for p in y.periods:
-        terms.append(f"CASE WHEN (pe.alive = %s OR (pe.death_date IS NOT NULL "
-                     f"AND pe.death_date > %s)) THEN {y.bit(p)} ELSE 0 END")
-        params += [True, p.end]
-    return "(" + " + ".join(terms) + ")", params
+    def cond(ctx: Ctx) -> tuple[str, list]:
+        return ("(pe.alive = %s OR (pe.death_date IS NOT NULL AND pe.death_date > %s))",
+                [True, ctx.end])
+    terms, params = _mask_terms(y, cond, agg="")
+    return f"({terms})", params
 
 
 def _period_rows(y: Year, periods: list[Period]) -> tuple[str, list]:
