@@ -76,7 +76,7 @@ def test_a_table_holding_as_many_rows_or_a_small_insert_keeps_its_indexes(users)
         assert _catalog(TABLE) == before
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 @pytest.mark.postgresql
 def test_a_lock_not_had_in_time_drops_nothing(users, monkeypatch):
     """Another session reading the table: the rows go in with the indexes in place."""
