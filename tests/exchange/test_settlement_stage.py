@@ -223,3 +223,32 @@ def test_stage_with_the_tables_rebuilt_gives_what_the_row_path_gives(
     plain, _ = _scenario(medical, people, outsider)
     for step in staged:
         assert staged[step] == plain[step], step
+
+
+@pytest.mark.django_db
+@pytest.mark.postgresql
+def test_record_ids_when_another_transaction_holds_the_sequence():
+    """Decision 92: a transaction that took ids and is still open holds the lock `ALTER
+    SEQUENCE` waits for; after 2 s the ids are taken by `nextval` instead, none of them the
+    other's, and the session's lock timeout is as it was."""
+    import psycopg
+    from django.db import connection
+
+    from jkfp.exchange.settlement_stage import _reserve_ids
+
+    s = connection.settings_dict
+    other = psycopg.connect(dbname=s["NAME"], user=s["USER"], host=s["HOST"],
+                            port=s["PORT"] or 5432, password=s["PASSWORD"] or None)
+    try:
+        (theirs,) = other.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))",
+                                  [ExternalSettlement._meta.db_table]).fetchone()
+        with connection.cursor() as cur:
+            cur.execute("SHOW lock_timeout")
+            (timeout,) = cur.fetchone()
+            ours = _reserve_ids(cur, 4).to_list()
+            cur.execute("SHOW lock_timeout")
+            assert cur.fetchone()[0] == timeout
+    finally:
+        other.rollback()
+        other.close()
+    assert len(set(ours)) == 4 and ours == sorted(ours) and theirs not in ours

@@ -141,14 +141,19 @@ def _reserve_ids(cur, n: int) -> pl.Series:
     `nextval` and `setval` no other session takes an id; one call each instead of `nextval`
     a million times (4.3-4.5 s at 1,000,000 rows). The lock lasts until the transaction ends
     (`stage_reserve` keeps that short). Without the right to alter the sequence (not its
-    owner), the ids are taken by `nextval` one by one, as before."""
-    cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [RECORDS])
-    (seq,) = cur.fetchone()
+    owner) or when the lock is not had within 2 s, the ids are taken by `nextval` one by one,
+    as before."""
+    cur.execute("SELECT pg_get_serial_sequence(%s, 'id'), current_setting('lock_timeout')",
+                [RECORDS])
+    seq, timeout = cur.fetchone()
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a savepoint: a lock not had within 2 s changes nothing
+            # (an open transaction that took ids, e.g. an apply, holds the lock it waits for)
+            cur.execute("SELECT set_config('lock_timeout', '2s', true)")
             cur.execute(f"ALTER SEQUENCE {seq} INCREMENT BY 1")
             cur.execute("SELECT setval(%s, nextval(%s) + %s - 1) - %s + 1", [seq, seq, n, n])
             (first,) = cur.fetchone()
+            cur.execute("SELECT set_config('lock_timeout', %s, true)", [timeout])
         return pl.int_range(first, first + n, dtype=pl.Int64, eager=True).alias("record_id")
     except DatabaseError:
         pass
