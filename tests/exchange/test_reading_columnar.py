@@ -114,3 +114,26 @@ def test_large_xlsx_named_sheet_and_a_missing_one(monkeypatch):
     with pytest.raises(DomainError) as exc:
         read_table(data, kind, sheet="没有")
     assert "名单" in exc.value.message  # the calamine path names the sheets, as before
+
+
+def test_tidy_and_nfkc_skip_only_what_they_would_not_change():
+    """Decision 92: the white-space replacement and NFKC are skipped for a column they leave
+    as it is; on columns with and without such cells the result is the full treatment's."""
+    import random
+
+    import polars as pl
+
+    from jkfp.exchange.reading import _nfkc, _tidy
+
+    rng = random.Random(7)
+    alphabet = ["a", "1", " ", "\t", "\u3000", "\u00a0", "张", "１", "Ａ", "\n", "-"]
+    columns = [[None, "", " a ", "a b", "12.50"],  # nothing to change
+               ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 6)))
+                for _ in range(2000)] + [None]]
+    for values in columns:
+        col = pl.Series("c", values, dtype=pl.String)
+        full = col.str.normalize("NFKC").str.strip_chars().str.replace_all(r"\s+", " ")
+        full = pl.select(pl.when(full == "").then(None).otherwise(full)).to_series()
+        assert _tidy(_nfkc(col)).to_list() == full.to_list()
+    ascii_only = pl.Series("c", ["a  b", "1", None])
+    assert _nfkc(ascii_only) is ascii_only

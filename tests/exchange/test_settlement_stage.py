@@ -191,3 +191,64 @@ def test_record_ids_reserved_as_a_range_in_order():
     with connection.cursor() as cur:
         cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [record_id])
         assert cur.fetchone()[0] > second[-1]
+
+
+@pytest.mark.postgresql
+def test_stage_with_the_tables_rebuilt_gives_what_the_row_path_gives(
+        medical, settler, people, outsider, settings, monkeypatch):  # noqa: F811
+    """Decision 92: the first apply writes into empty record and provenance tables, so with a
+    floor of one row their indexes and foreign keys are dropped and created again; the second
+    writes fewer rows than the tables hold and keeps them. Rows, summaries, records,
+    provenance and undo are those of the row path all the same."""
+    from jkfp import bulkrebuild
+    from jkfp.exchange.settlement_stage import CHANGES, RECORDS
+
+    settlement_services.stay_settle(
+        user=settler, person=people["head"], hospital_name="盐池县人民医院", hospital_grade=2,
+        location="county", referred=False, admission_date=dt.date(2025, 3, 1),
+        discharge_date=dt.date(2025, 3, 10), total_cost="10000", in_policy_cost="9000")
+    taken, begin = [], bulkrebuild.begin
+
+    def spy(tables, incoming, **kw):
+        got = begin(tables, incoming, **kw)
+        taken.append((incoming, got.tables))
+        return got
+
+    monkeypatch.setattr(bulkrebuild, "begin", spy)
+    settings.JKFP_BULK_REBUILD_MIN_ROWS = 1
+    settings.JKFP_SETTLEMENT_STAGE = True
+    staged, _ = _scenario(medical, people, outsider)
+    assert taken == [(3, [RECORDS, CHANGES]), (1, [])]
+    settings.JKFP_SETTLEMENT_STAGE = False
+    plain, _ = _scenario(medical, people, outsider)
+    for step in staged:
+        assert staged[step] == plain[step], step
+
+
+@pytest.mark.django_db
+@pytest.mark.postgresql
+def test_record_ids_when_another_transaction_holds_the_sequence():
+    """Decision 92: a transaction that took ids and is still open holds the lock `ALTER
+    SEQUENCE` waits for; after 2 s the ids are taken by `nextval` instead, none of them the
+    other's, and the session's lock timeout is as it was."""
+    import psycopg
+    from django.db import connection
+
+    from jkfp.exchange.settlement_stage import _reserve_ids
+
+    s = connection.settings_dict
+    other = psycopg.connect(dbname=s["NAME"], user=s["USER"], host=s["HOST"],
+                            port=s["PORT"] or 5432, password=s["PASSWORD"] or None)
+    try:
+        (theirs,) = other.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))",
+                                  [ExternalSettlement._meta.db_table]).fetchone()
+        with connection.cursor() as cur:
+            cur.execute("SHOW lock_timeout")
+            (timeout,) = cur.fetchone()
+            ours = _reserve_ids(cur, 4).to_list()
+            cur.execute("SHOW lock_timeout")
+            assert cur.fetchone()[0] == timeout
+    finally:
+        other.rollback()
+        other.close()
+    assert len(set(ours)) == 4 and ours == sorted(ours) and theirs not in ours

@@ -196,6 +196,9 @@ JKFP_LINK_LOW = float(os.environ.get("JKFP_LINK_LOW", "0.6"))
 # A settlement list's rows linked by ID kept in a typed stage table and planned and written by
 # SQL (decision 76); off: a BatchRow each, planned in Python (the tests compare the two).
 JKFP_SETTLEMENT_STAGE = os.environ.get("JKFP_SETTLEMENT_STAGE", "1") == "1"
+# An import writing at least this many rows into a table holding fewer drops the table's
+# indexes and foreign keys first and creates them again after (`jkfp.bulkrebuild`, decision 92).
+JKFP_BULK_REBUILD_MIN_ROWS = int(os.environ.get("JKFP_BULK_REBUILD_MIN_ROWS", "50000"))
 # ---------------------------------------------------------------- warnings (monitoring)
 # A change of more households than this at once (an applied import) is checked by a full scan
 # of their counties as a background job instead of inline after the commit (decision 69).

@@ -84,10 +84,25 @@ def _cell(value) -> str | None:
     return cell_text(value)
 
 
+#: a cell that `\s+ → " "` changes: a white space other than " ", or two in a row
+_SPACES_TO_JOIN = r"[^\S ]|\s\s"
+
+
 def _tidy(col: pl.Series) -> pl.Series:
-    """Spaces at the ends removed and runs of spaces as one, column-wise; empty → null."""
-    col = col.str.strip_chars().str.replace_all(r"\s+", " ")
+    """Spaces at the ends removed and runs of spaces as one, column-wise; empty → null. The
+    replacement runs only on a column that has a cell it changes (decision 92: most columns
+    of a large list have none, and the regex rewrote every cell)."""
+    col = col.str.strip_chars()
+    if col.str.contains(_SPACES_TO_JOIN).any():
+        col = col.str.replace_all(r"\s+", " ")
     return pl.select(pl.when(col == "").then(None).otherwise(col).alias(col.name)).to_series()
+
+
+def _nfkc(col: pl.Series) -> pl.Series:
+    """NFKC of a text column; a column of ASCII text alone is its own NFKC (decision 92)."""
+    if (col.str.len_bytes() == col.str.len_chars()).all():
+        return col
+    return col.str.normalize("NFKC")
 
 
 def _sheet_rows(
@@ -263,7 +278,7 @@ def read_table(data: bytes, kind: Kind, *, sheet: str | None = None) -> Table:
         col = pl.Series(name, [_cell(r[j]) if j < len(r) else None for r in body], dtype=pl.String)
         if tail is not None:
             more = tail[f"c{j}"] if j < tail.width else pl.Series([None] * tail.height)
-            col = col.append(more.cast(pl.String).str.normalize("NFKC").alias(name))
+            col = col.append(_nfkc(more.cast(pl.String)).alias(name))
         data_cols[name] = _tidy(col)
     frame = pl.DataFrame(data_cols)
     frame = frame.filter(pl.any_horizontal(pl.exclude("_line").is_not_null()))

@@ -33,7 +33,7 @@ from .linking import link_rows
 from .models import Batch, BatchRow, BatchState, Decision, RowStatus
 from .planning import plan_rows, store_plan, summary_of, to_json
 from .reading import read_table
-from .settlement_stage import stage_frame, stage_plan, stage_write
+from .settlement_stage import stage_frame, stage_plan, stage_reserve, stage_write
 from .validation import check_table
 
 DOUBTFUL_LINKS = ("doubtful", "conflict")
@@ -106,6 +106,8 @@ def batch_check(
     else:  # institutions, staff: no persons; the kind's plan matches its rows (decision 79)
         link_by_line = {}
     step(3, 4, message="正在比对")
+    # the staged rows' record ids, in a short transaction of its own (decision 92)
+    record_ids = stage_reserve(staged.height) if staged is not None else None
     with transaction.atomic():
         values = {
             "kind": kind,
@@ -164,7 +166,7 @@ def batch_check(
         store_plan(batch, rows, plan, save=False)
         insert_objects(BatchRow, rows)
         if staged is not None:
-            stage_write(batch=batch, frame=staged)
+            stage_write(batch=batch, frame=staged, ids=record_ids)
             stage_plan(user=user, batch=batch)
         listed = {(r.person_id, r.data.get("category")) for r in rows if r.person_id}
         households = set()

@@ -18,10 +18,11 @@ import io
 
 import polars as pl
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from jkfp import bulkrebuild
 from jkfp.accounts.access import scoped
 from jkfp.accounts.models import User
 from jkfp.registry.selectors import person_scope
@@ -32,6 +33,7 @@ from .settlements import AMOUNT_FIELDS, MODEL, NOT_HELD, dup_reason, number_reas
 
 STAGE = SettlementStage._meta.db_table
 RECORDS = ExternalSettlement._meta.db_table
+CHANGES = Change._meta.db_table
 _FUNDS = ("basic", "critical", "assistance", "other_fund")
 TEXT = ("record_number", "insurance_type", "person_type", "visit_type", "institution_name",
         "location")
@@ -96,9 +98,10 @@ def stage_frame(good: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(pl.col("institution_name").str.slice(0, 100)).sort("line")
 
 
-def stage_write(*, batch: Batch, frame: pl.DataFrame) -> int:
+def stage_write(*, batch: Batch, frame: pl.DataFrame, ids: pl.Series | None = None) -> int:
     """Store the staged rows of `batch` (status `created` until planned); on PostgreSQL one
-    `COPY` with the ids their records would get reserved from the records' sequence."""
+    `COPY` with the ids their records would get (`ids`, from `stage_reserve`, or reserved
+    here)."""
     if frame.is_empty():
         return 0
     frame = frame.with_columns(pl.lit(batch.pk, dtype=pl.Int64).alias("batch_id"),
@@ -107,9 +110,9 @@ def stage_write(*, batch: Batch, frame: pl.DataFrame) -> int:
     cols = ", ".join(COLUMNS)
     with connection.cursor() as cur:
         if _pg():
-            ids = _reserve_ids(cur, frame.height)
+            ids = _reserve_ids(cur, frame.height) if ids is None else ids
             buf = io.BytesIO()
-            frame.with_columns(ids).select(COLUMNS).write_csv(
+            frame.with_columns(ids.alias("record_id")).select(COLUMNS).write_csv(
                 buf, include_header=False, quote_style="non_numeric")
             with cur.cursor.copy(f"COPY {STAGE} ({cols}) FROM STDIN (FORMAT csv)") as cp:
                 cp.write(buf.getvalue())
@@ -121,18 +124,45 @@ def stage_write(*, batch: Batch, frame: pl.DataFrame) -> int:
     return frame.height
 
 
+def stage_reserve(n: int) -> pl.Series | None:
+    """The ids of `n` records, reserved in a transaction of their own before the check's
+    (the lock `_reserve_ids` takes on the records' sequence is then held for milliseconds);
+    None on SQLite (the records are numbered at the apply) or when there is nothing to
+    stage. Ids of a check that fails are a gap, as any unused ids of a sequence."""
+    if not _pg() or n == 0:
+        return None
+    with transaction.atomic(), connection.cursor() as cur:
+        return _reserve_ids(cur, n)
+
+
 def _reserve_ids(cur, n: int) -> pl.Series:
-    """`n` ids from the records' sequence, in order (decision 87): the server reserves them and
-    returns only the first, the last and the count; fetching the million ids one row each was
-    5 s of a 1,000,000-row check. Ids taken by another session meanwhile make the range not
-    contiguous: then the ids are fetched one by one, as before (the unused ones are a gap)."""
-    seq = f"pg_get_serial_sequence('{RECORDS}', 'id')"
-    cur.execute(f"SELECT MIN(v), MAX(v), COUNT(*) FROM (SELECT nextval({seq}) AS v "
-                "FROM generate_series(1, %s)) r", [n])
+    """`n` consecutive ids from the records' sequence (decisions 87, 92): `ALTER SEQUENCE`
+    (which changes nothing) takes the lock that `nextval` waits for, so between its
+    `nextval` and `setval` no other session takes an id; one call each instead of `nextval`
+    a million times (4.3-4.5 s at 1,000,000 rows). The lock lasts until the transaction ends
+    (`stage_reserve` keeps that short). Without the right to alter the sequence (not its
+    owner) or when the lock is not had within 2 s, the ids are taken by `nextval` one by one,
+    as before."""
+    cur.execute("SELECT pg_get_serial_sequence(%s, 'id'), current_setting('lock_timeout')",
+                [RECORDS])
+    seq, timeout = cur.fetchone()
+    try:
+        with transaction.atomic():  # a savepoint: a lock not had within 2 s changes nothing
+            # (an open transaction that took ids, e.g. an apply, holds the lock it waits for)
+            cur.execute("SELECT set_config('lock_timeout', '2s', true)")
+            cur.execute(f"ALTER SEQUENCE {seq} INCREMENT BY 1")
+            cur.execute("SELECT setval(%s, nextval(%s) + %s - 1) - %s + 1", [seq, seq, n, n])
+            (first,) = cur.fetchone()
+            cur.execute("SELECT set_config('lock_timeout', %s, true)", [timeout])
+        return pl.int_range(first, first + n, dtype=pl.Int64, eager=True).alias("record_id")
+    except DatabaseError:
+        pass
+    cur.execute("SELECT MIN(v), MAX(v), COUNT(*) FROM (SELECT nextval(%s) AS v "
+                "FROM generate_series(1, %s)) r", [seq, n])
     first, last, count = cur.fetchone()
     if count == n and last - first + 1 == n:
         return pl.int_range(first, last + 1, dtype=pl.Int64, eager=True).alias("record_id")
-    cur.execute(f"SELECT nextval({seq}) FROM generate_series(1, %s)", [n])
+    cur.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [seq, n])
     return pl.Series("record_id", [r[0] for r in cur.fetchall()], dtype=pl.Int64)
 
 
@@ -145,7 +175,9 @@ def _set_based(cur) -> None:
     nine minutes). Decision 87."""
     if _pg():
         cur.execute("SELECT set_config('jit', 'off', true), "
-                    "set_config('enable_nestloop', 'off', true)")
+                    "set_config('enable_nestloop', 'off', true), "
+                    "set_config('enable_mergejoin', 'off', true), "
+                    "set_config('work_mem', '64MB', true)")
 
 
 def _differs(a: str, b: str) -> str:
@@ -154,7 +186,11 @@ def _differs(a: str, b: str) -> str:
 
 def stage_plan(*, user: User, batch: Batch) -> None:
     """Plan the staged rows against the records held and the registry as they are now (one
-    `UPDATE … FROM`; only rows whose plan changes are written)."""
+    `UPDATE … FROM`; only rows whose plan changes are written). One scan of the batch's
+    stage with a hash join per rule (decision 92): the earlier row of the same content is
+    looked for only among the rows whose content a row without a settlement number shares
+    (a `GROUP BY`, not a window sorted over every row), and the rows whose plan is unchanged
+    are left out before the `UPDATE` joins the stage."""
     persons, p_params = _sql(person_scope(user=user), "pk", "region_code")
     held, h_params = _sql(scoped(ExternalSettlement.objects.filter(voided_at__isnull=True), user),
                           "pk", "record_number", *KEY)
@@ -163,37 +199,41 @@ def stage_plan(*, user: User, batch: Batch) -> None:
     key_eq = " AND ".join(f"k.{c} = s.{c}" for c in KEY)
     key_cols = ", ".join(KEY)
     sql = f"""
-    WITH s AS (SELECT id, line, record_number, {key_cols}, status, reason, first_line, stay_id
-               FROM {STAGE} WHERE batch_id = %s),
-    p (id, region_code) AS ({persons}),
+    WITH p (id, region_code) AS ({persons}),
     h (id, record_number, {key_cols}) AS ({held}),
     st (id, person_id, admission_date, discharge_date) AS ({stays}),
-    sp AS (SELECT s.id, MIN(s.line) OVER (PARTITION BY {", ".join("s." + c for c in KEY)})
-                  AS first FROM s JOIN p ON p.id = s.person_id),
-    fp AS (SELECT DISTINCT s.person_id FROM s JOIN p ON p.id = s.person_id),
-    hn AS (SELECT DISTINCT h.record_number FROM h JOIN fp ON fp.person_id = h.person_id
-           WHERE h.record_number <> ''),
+    hn AS (SELECT DISTINCT h.record_number FROM h
+           WHERE h.record_number <> '' AND h.person_id IN (
+                 SELECT s.person_id FROM {STAGE} s JOIN p ON p.id = s.person_id
+                 WHERE s.batch_id = %s)),
     hnk AS (SELECT DISTINCT record_number, {key_cols} FROM h WHERE record_number <> ''),
     hk AS (SELECT DISTINCT {key_cols} FROM h),
     sk AS (SELECT person_id, admission_date, discharge_date, MIN(id) AS stay_id FROM st
            GROUP BY person_id, admission_date, discharge_date),
+    dk AS (SELECT {", ".join("s." + c for c in KEY)}, MIN(s.line) AS first
+           FROM {STAGE} s JOIN p ON p.id = s.person_id
+           WHERE s.batch_id = %s AND ({key_cols}) IN (
+                 SELECT {key_cols} FROM {STAGE} WHERE batch_id = %s AND record_number = '')
+           GROUP BY {", ".join("s." + c for c in KEY)}),
     decided AS (
-      SELECT s.id, sp.first, sk.stay_id AS stay,
-        CASE WHEN sp.id IS NULL THEN 'x'
-             WHEN s.record_number = '' AND sp.first < s.line THEN 'd'
+      SELECT s.id, d.first, sk.stay_id AS stay,
+        CASE WHEN p.id IS NULL THEN 'x'
+             WHEN s.record_number = '' AND d.first < s.line THEN 'd'
              WHEN s.record_number <> '' AND hn.record_number IS NOT NULL
                THEN CASE WHEN nk.record_number IS NOT NULL THEN 'u' ELSE 'n' END
              WHEN k.person_id IS NOT NULL THEN 'u'
              ELSE 'c' END AS how,
         s.status, s.reason, s.first_line, s.stay_id, s.record_number
-      FROM s
-      LEFT JOIN sp ON sp.id = s.id
+      FROM {STAGE} s
+      LEFT JOIN p ON p.id = s.person_id
+      LEFT JOIN dk d ON s.record_number = '' AND {key_eq.replace("k.", "d.")}
       LEFT JOIN hn ON hn.record_number = s.record_number
       LEFT JOIN hnk nk ON nk.record_number = s.record_number
            AND {key_eq.replace("k.", "nk.")}
       LEFT JOIN hk k ON {key_eq}
       LEFT JOIN sk ON sk.person_id = s.person_id AND sk.admission_date = s.admission_date
            AND sk.discharge_date = s.discharge_date AND s.visit_type = %s
+      WHERE s.batch_id = %s
     ),
     planned AS (
       SELECT id,
@@ -207,20 +247,22 @@ def stage_plan(*, user: User, batch: Batch) -> None:
         status AS old_status, reason AS old_reason, first_line AS old_first,
         stay_id AS old_stay
       FROM decided
+    ),
+    moved AS {"MATERIALIZED " if _pg() else ""}(
+      SELECT * FROM planned WHERE status <> old_status OR reason <> old_reason
+             OR {_differs("first_line", "old_first")} OR {_differs("stay_id", "old_stay")}
     )
-    UPDATE {STAGE} SET status = planned.status, reason = planned.reason,
-           first_line = planned.first_line, stay_id = planned.stay_id
-    FROM planned
-    WHERE {STAGE}.id = planned.id AND (planned.status <> planned.old_status
-           OR planned.reason <> planned.old_reason
-           OR {_differs("planned.first_line", "planned.old_first")}
-           OR {_differs("planned.stay_id", "planned.old_stay")})
+    UPDATE {STAGE} SET status = moved.status, reason = moved.reason,
+           first_line = moved.first_line, stay_id = moved.stay_id
+    FROM moved
+    WHERE {STAGE}.id = moved.id AND {STAGE}.batch_id = %s
     """
     dup_head, dup_tail = dup_reason("{}").split("{}")
     num_head, num_tail = number_reason("{}").split("{}")
-    params = [batch.pk, *p_params, *h_params, *st_params, VisitType.INPATIENT.value,
+    params = [*p_params, *h_params, *st_params, batch.pk, batch.pk, batch.pk,
+              VisitType.INPATIENT.value, batch.pk,
               RowStatus.CREATED.value, RowStatus.UNCHANGED.value, RowStatus.IGNORED.value,
-              NOT_HELD, dup_head, dup_tail, num_head, num_tail]
+              NOT_HELD, dup_head, dup_tail, num_head, num_tail, batch.pk]
     with connection.cursor() as cur:
         _set_based(cur)
         cur.execute(sql, params)
@@ -237,12 +279,20 @@ def stage_counts(batch_id: int) -> dict[str, int]:
 def stage_apply(*, user: User, batch: Batch) -> dict[str, int]:
     """Plan the staged rows again (the registry or the records may have changed since the
     check), then write the `created` ones as records of the batch, with one `Change` each.
-    Runs inside the apply's transaction."""
+    Runs inside the apply's transaction. When the records' or the provenance rows' table
+    holds fewer rows than are written, its indexes and foreign keys are dropped before and
+    created again after (`bulkrebuild`, decision 92)."""
     stage_plan(user=user, batch=batch)
     created = RowStatus.CREATED.value
     persons, p_params = _sql(person_scope(user=user), "pk", "region_code")
     with connection.cursor() as cur:
         _set_based(cur)
+        # the three counts in one scan of the batch's stage
+        cur.execute(f"SELECT COALESCE(SUM(CASE WHEN status = %s THEN 1 ELSE 0 END), 0), "
+                    f"COALESCE(SUM(CASE WHEN status = %s AND stay_id IS NOT NULL "
+                    f"THEN 1 ELSE 0 END), 0), COUNT(*) FROM {STAGE} WHERE batch_id = %s",
+                    [created, created, batch.pk])
+        n, linked, rows = cur.fetchone()
         if not _pg():  # no sequence: the ids after the largest held
             cur.execute(
                 f"""UPDATE {STAGE} SET record_id = r.base + r.n FROM (
@@ -251,28 +301,25 @@ def stage_apply(*, user: User, batch: Batch) -> dict[str, int]:
                       FROM {STAGE} WHERE batch_id = %s AND status = %s) r
                     WHERE {STAGE}.id = r.id""", [batch.pk, created])
         cols = ", ".join(RECORD_COLUMNS)
-        cur.execute(
-            f"""WITH p (id, region_code) AS ({persons})
-                INSERT INTO {RECORDS} (id, person_id, region_code, county_code, {cols},
-                                       batch_id, created_at, voided_at)
-                SELECT s.record_id, s.person_id, p.region_code, SUBSTR(p.region_code, 1, 6),
-                       {", ".join("s." + c for c in RECORD_COLUMNS)}, %s, %s, NULL
-                FROM {STAGE} s JOIN p ON p.id = s.person_id
-                WHERE s.batch_id = %s AND s.status = %s ORDER BY s.line""",
-            [*p_params, batch.pk, timezone.now(), batch.pk, created])
         after = ("jsonb_build_object('record_number', s.record_number, 'stay_id', s.stay_id)"
                  if _pg() else "json_object('record_number', s.record_number, 'stay_id', s.stay_id)")
         empty = "'{}'::jsonb" if _pg() else "'{}'"
-        cur.execute(
-            f"""INSERT INTO {Change._meta.db_table}
-                       (batch_id, line, model, object_id, action, before, after, undone)
-                SELECT %s, s.line, %s, s.record_id, %s, {empty}, {after}, %s
-                FROM {STAGE} s WHERE s.batch_id = %s AND s.status = %s ORDER BY s.line""",
-            [batch.pk, MODEL, Change.Action.CREATE.value, False, batch.pk, created])
-        # the three counts in one scan of the batch's stage
-        cur.execute(f"SELECT COALESCE(SUM(CASE WHEN status = %s THEN 1 ELSE 0 END), 0), "
-                    f"COALESCE(SUM(CASE WHEN status = %s AND stay_id IS NOT NULL "
-                    f"THEN 1 ELSE 0 END), 0), COUNT(*) FROM {STAGE} WHERE batch_id = %s",
-                    [created, created, batch.pk])
-        n, linked, rows = cur.fetchone()
+        with bulkrebuild.rebuilt([RECORDS, CHANGES], n):
+            # (no ORDER BY: the ids were given in line order; a sort of a million rows was
+            # seconds of the statement)
+            cur.execute(
+                f"""WITH p (id, region_code) AS ({persons})
+                    INSERT INTO {RECORDS} (id, person_id, region_code, county_code, {cols},
+                                           batch_id, created_at, voided_at)
+                    SELECT s.record_id, s.person_id, p.region_code, SUBSTR(p.region_code, 1, 6),
+                           {", ".join("s." + c for c in RECORD_COLUMNS)}, %s, %s, NULL
+                    FROM {STAGE} s JOIN p ON p.id = s.person_id
+                    WHERE s.batch_id = %s AND s.status = %s""",
+                [*p_params, batch.pk, timezone.now(), batch.pk, created])
+            cur.execute(
+                f"""INSERT INTO {CHANGES}
+                           (batch_id, line, model, object_id, action, before, after, undone)
+                    SELECT %s, s.line, %s, s.record_id, %s, {empty}, {after}, %s
+                    FROM {STAGE} s WHERE s.batch_id = %s AND s.status = %s""",
+                [batch.pk, MODEL, Change.Action.CREATE.value, False, batch.pk, created])
     return {"created": n, "linked": linked, "rows": rows}
