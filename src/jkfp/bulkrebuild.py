@@ -43,10 +43,10 @@ def _small(cur, table: str, incoming: int) -> bool:
     return cur.fetchone()[0] < incoming
 
 
-def _definitions(cur, table: str) -> tuple[list[str], list[str], list[str]]:
+def definitions(cur, table: str) -> tuple[list[str], list[str], list[str]]:
     """(drop, create index, create foreign key) statements of `table`'s secondary indexes,
-    unique constraints not referenced by another table and foreign keys (`demo/load.py`'s
-    reading of the catalog)."""
+    unique constraints not referenced by another table and foreign keys, read from the
+    catalog (also the demo's bulk load, `demo/load.py`)."""
     qn = _q(table)
     drop, create_idx, create_fk = [], [], []
     cur.execute(
@@ -97,7 +97,7 @@ def begin(tables: list[str], incoming: int, *, min_rows: int | None = None) -> R
                 cur.execute("SET CONSTRAINTS ALL DEFERRED")
                 create_idx, create_fk = [], []
                 for t in small:
-                    drop, idx, fk = _definitions(cur, t)
+                    drop, idx, fk = definitions(cur, t)
                     for sql in drop:
                         cur.execute(sql)
                     create_idx += idx

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable
 from django.core.management.color import no_style
 from django.db import connection
 
+from jkfp import bulkrebuild
+
 from .tables import Table
 
 CHUNK = 50_000
@@ -113,27 +115,10 @@ def _rebuild_plan(tables: list[Table]) -> tuple[list[str], list[str]]:
             cur.execute(f"SELECT count(*) FROM {connection.ops.quote_name(name)}")
             if len(t) < REBUILD_MIN_ROWS or cur.fetchone()[0] >= len(t):
                 continue
-            qn = connection.ops.quote_name(name)
-            cur.execute(
-                """SELECT c.conname, c.contype, pg_get_constraintdef(c.oid) FROM pg_constraint c
-                   WHERE c.conrelid = %s::regclass AND c.contype IN ('f', 'u')
-                     AND (c.contype = 'f' OR NOT EXISTS (
-                          SELECT 1 FROM pg_constraint r WHERE r.contype = 'f'
-                          AND r.conindid = c.conindid AND r.conrelid <> c.conrelid))
-                   ORDER BY c.conname""", [name])
-            for conname, contype, definition in cur.fetchall():
-                q = connection.ops.quote_name(conname)
-                drop.append(f"ALTER TABLE {qn} DROP CONSTRAINT {q}")
-                target = create_fk if contype == "f" else create_idx
-                target.append(f"ALTER TABLE {qn} ADD CONSTRAINT {q} {definition}")
-            cur.execute(
-                """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-                   FROM pg_index i WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
-                     AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-                   ORDER BY 1""", [name])
-            for index, definition in cur.fetchall():
-                drop.append(f"DROP INDEX {index}")
-                create_idx.append(definition)
+            d, i, f = bulkrebuild.definitions(cur, name)
+            drop += d
+            create_idx += i
+            create_fk += f
     return drop, create_idx + create_fk
 
 
