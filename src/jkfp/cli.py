@@ -19,8 +19,7 @@ def main() -> None:
     if len(argv) > 1 and argv[1] in DJANGO_FREE:
         from jkfp.policy import cli
 
-        run = cli.settle_main if argv[1] == "settle" else cli.policy_main
-        status = run(argv[2:], prog=f"jkfp {argv[1]}")
+        status = cli.main(argv[1:])  # the engine's own dispatcher: settle_main, policy_main
         if status:
             sys.exit(status)
         return

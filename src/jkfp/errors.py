@@ -172,6 +172,21 @@ class DomainError(Exception):
         return f"{prefix}：{self.message}" if prefix else self.message
 
 
+class FileError(DomainError):
+    """A problem in one of the system's data files (procedure, numbering, catalogs, kinds of
+    list, indicators…): the message starts with file:line and the key. A subclass names its
+    `code`."""
+
+    code: ErrorCode
+
+    def __init__(self, message: str, *, file: str, line: int | None, key: str = ""):
+        where = f"{file}:{line}" if line else file
+        super().__init__(type(self).code, f"{where}：{key + '：' if key else ''}{message}",
+                         field=key or None, row=line)
+        self.file = file
+        self.line = line
+
+
 class ValidationErrors(DomainError):
     """Several errors found at once; nothing was written."""
 

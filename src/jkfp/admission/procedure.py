@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from jkfp.errors import DomainError, ErrorCode, ValidationErrors
+from jkfp.errors import DomainError, ErrorCode, FileError, ValidationErrors
 from jkfp.policy.yamlfile import line_of, load_yaml_file, read_when_changed
 
 FILE = Path("procedure") / "admission.yaml"
@@ -47,11 +47,8 @@ class Thresholds:
     sources: dict[str, str]
 
 
-class ProcedureFileError(DomainError):
-    def __init__(self, message: str, *, file: str, line: int | None, key: str = ""):
-        where = f"{file}:{line}" if line else file
-        super().__init__(ErrorCode.PROCEDURE_INVALID, f"{where}：{key + '：' if key else ''}{message}",
-                         field=key or None, row=line)
+class ProcedureFileError(FileError):
+    code = ErrorCode.PROCEDURE_INVALID
 
 
 def _error(msg: str, node, key, file: str, path: str) -> ProcedureFileError:

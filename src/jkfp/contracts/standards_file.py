@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 
 from jkfp.categories import Category
-from jkfp.errors import DomainError, ErrorCode, ValidationErrors
+from jkfp.errors import DomainError, ErrorCode, FileError, ValidationErrors
 from jkfp.policy.yamlfile import line_of, load_yaml_file
 
 from .standards import (
@@ -40,12 +40,8 @@ _PACKAGE_KEYS = {"name", "values"}
 _PACKAGE_ENTRY_KEYS = {"items", "source", "example", "note"}
 
 
-class StandardsFileError(DomainError):
-    def __init__(self, message: str, *, file: str, line: int | None, key: str = ""):
-        where = f"{file}:{line}" if line else file
-        super().__init__(ErrorCode.STANDARDS_INVALID,
-                         f"{where}：{key + '：' if key else ''}{message}", field=key or None,
-                         row=line)
+class StandardsFileError(FileError):
+    code = ErrorCode.STANDARDS_INVALID
 
 
 class _Checker:

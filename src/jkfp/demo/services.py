@@ -212,7 +212,8 @@ def demo_data_load(*, persons: int, seed: int, as_of: dt.date | None = None,
         result.timings["summaries"] = time.perf_counter() - t3
         if health:
             t3 = time.perf_counter()
-            generate_facilities(seed=seed, as_of=as_of, users=demo_users())
+            users = demo_users()
+            generate_facilities(seed=seed, as_of=as_of, users=users)
             result.timings["facilities"] = time.perf_counter() - t3
             # the warnings of a full scan on the as-of day, pushed to the townships and
             # departments, then the dashboards' figures of the demo's last two years: without
@@ -220,7 +221,7 @@ def demo_data_load(*, persons: int, seed: int, as_of: dt.date | None = None,
             # the schedules in `make demo`)
             t3 = time.perf_counter()
             if accounts:
-                admin = demo_users()["admin"]
+                admin = users["admin"]
                 warnings_scan(user=admin, region_code="", on_date=as_of)
                 push_found(user_or_none=admin, region_code="", on_date=as_of)
                 result.timings["warnings"] = time.perf_counter() - t3

@@ -17,7 +17,7 @@ from pathlib import Path
 from django.conf import settings
 
 from jkfp.categories import Category
-from jkfp.errors import DomainError, ErrorCode, ValidationErrors
+from jkfp.errors import DomainError, ErrorCode, FileError, ValidationErrors
 from jkfp.policy.errors import PolicyError
 from jkfp.policy.yamlfile import line_of, load_yaml_file, read_when_changed
 from jkfp.registry.models import HealthStatus, Relation, WorkAbility
@@ -114,15 +114,8 @@ class Kind:
         return {header_key(h): f.name for f in self.fields.values() for h in f.headers}
 
 
-class KindsFileError(DomainError):
-    def __init__(self, message: str, *, file: str, line: int | None, key: str = ""):
-        where = f"{file}:{line}" if line else file
-        super().__init__(
-            ErrorCode.EXCHANGE_KINDS_INVALID,
-            f"{where}：{key + '：' if key else ''}{message}",
-            field=key or None,
-            row=line,
-        )
+class KindsFileError(FileError):
+    code = ErrorCode.EXCHANGE_KINDS_INVALID
 
 
 class _Checker:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from jkfp.errors import DomainError, ErrorCode, ValidationErrors
+from jkfp.errors import DomainError, ErrorCode, FileError, ValidationErrors
 from jkfp.policy.yamlfile import YMap, line_of, load_yaml_file
 
 from .catalog import (
@@ -34,16 +34,9 @@ from .catalog import (
 
 # --- reading and validating --------------------------------------------------------------------
 
-class CatalogFileError(DomainError):
+class CatalogFileError(FileError):
     """A problem in a catalog file; the message starts with file:line."""
-
-    def __init__(self, message: str, *, file: str, line: int | None, key: str = ""):
-        where = f"{file}:{line}" if line else file
-        super().__init__(ErrorCode.CATALOG_INVALID,
-                         f"{where}：{key + '：' if key else ''}{message}", field=key or None,
-                         row=line)
-        self.file = file
-        self.line = line
+    code = ErrorCode.CATALOG_INVALID
 
 
 class _File:

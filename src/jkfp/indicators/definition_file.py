@@ -9,19 +9,15 @@ from pathlib import Path
 
 from django.conf import settings
 
-from jkfp.errors import DomainError, ErrorCode, ValidationErrors
+from jkfp.errors import DomainError, ErrorCode, FileError, ValidationErrors
 from jkfp.policy.yamlfile import line_of, load_yaml_file
 
 from .definitions import UNITS_OF_VALUE, Definitions, Indicator, Ref, predicates
 from .periods import UNITS
 
 
-class IndicatorFileError(DomainError):
-    def __init__(self, message: str, *, file: str, line: int | None, key: str = ""):
-        where = f"{file}:{line}" if line else file
-        super().__init__(ErrorCode.INDICATOR_INVALID,
-                         f"{where}：{key + '：' if key else ''}{message}", field=key or None,
-                         row=line)
+class IndicatorFileError(FileError):
+    code = ErrorCode.INDICATOR_INVALID
 
 
 _KEYS = {"name", "plan", "passage", "unit", "direction", "target", "source", "example", "note",

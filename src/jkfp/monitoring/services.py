@@ -29,8 +29,8 @@ from jkfp.registry.models import SupportMeasure
 from jkfp.summaries.services import summary_add, summary_apply, summary_deltas, summary_snapshot
 from jkfp.writes import locked, model_update
 
-from . import bulk
-from .models import ActionKind, Push, PushItem, RiskWarning, WarningStatus, WarningStep
+from . import bulk, scan
+from .models import ActionKind, Push, PushItem, RiskWarning, ScanRun, WarningStatus, WarningStep
 from .rules import require_action, require_step
 from .summaries import FIELDS as summary_fields
 
@@ -297,9 +297,7 @@ def request_changed(*, request_id: int, status: str, **_payload) -> None:
                   f"纳入申请#{request_id}：{label}")
 
 
-def warnings_scan(*, user: User | None, region_code: str, on_date: dt.date) -> object:
+def warnings_scan(*, user: User | None, region_code: str, on_date: dt.date) -> ScanRun:
     """Every rule over the region on `on_date` (`scan.full_scan`, what `jkfp warnings scan`
-    runs): the entry of other apps (the demo); returns the ScanRun."""
-    from . import scan
-
+    runs): the entry of other apps (the demo)."""
     return scan.full_scan(user=user, region_code=region_code, on_date=on_date)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import kernel, kernel_order
-from .batch_order import factorize, person_year_order, stable_argsort_small
+from .batch_order import factorize, person_days, person_year_order, stable_argsort_small
 from .batch_rounds import settle_rounds
 from .errors import PolicyError, PolicyErrorCode
 from .regimes import PolicySet, Regime
@@ -197,18 +197,11 @@ def settle_batch(batch: StayBatch, policies: PolicySet, *,
 
 def _compiled_order(batch: StayBatch) -> tuple[np.ndarray, np.ndarray]:
     """`person_year_order`'s order and person-years by the compiled counting sort."""
-    n = len(batch)
-    if n == 0:
+    if len(batch) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    person = batch.person
-    if person.min() < 0 or person.max() >= n:  # densify person codes first
-        person = np.unique(person, return_inverse=True)[1].astype(np.int64)
-    first = batch.admission.min()
-    days = batch.admission.astype(np.int64)
-    days -= days.min()
-    year = np.arange(first, batch.admission.max() + 1).astype("datetime64[Y]").astype(np.int64)
-    return kernel_order.person_day_order(person.astype(np.int64, copy=False), days, year,
-                                         int(person.max()) + 1)
+    person, days, year_of_day = person_days(batch)
+    return kernel_order.person_day_order(person.astype(np.int64, copy=False), days,
+                                         year_of_day.astype(np.int64), int(person.max()) + 1)
 
 
 def _settle_compiled(batch: StayBatch, reg, row, comp, order, py, tier_ids, funds, one_fund,

@@ -40,18 +40,25 @@ def stable_sort_small(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return order, np.take(key, order)
 
 
+def person_days(batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dense person codes (int64 in [0, n), densified when outside), each stay's day counted
+    from the first admission, and the year (int32) of each day from the first to the last."""
+    days = batch.admission.astype(np.int64)
+    days -= days.min()
+    person = batch.person
+    if person.min() < 0 or person.max() >= len(batch):  # densify person codes first
+        person = np.unique(person, return_inverse=True)[1].astype(np.int64)
+    span = np.arange(batch.admission.min(), batch.admission.max() + 1)
+    return person, days, span.astype("datetime64[Y]").astype(np.int32)
+
+
 def person_year_order(batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Order by (person, admission, input order); person-year id and rank of each stay."""
     n = len(batch)
     if n == 0:
         empty = np.zeros(0, np.int64)
         return empty, empty, empty
-    first = batch.admission.min()
-    days = batch.admission.astype(np.int64)
-    days -= days.min()
-    person = batch.person
-    if person.min() < 0 or person.max() >= n:  # densify person codes first
-        person = np.unique(person, return_inverse=True)[1].astype(np.int64)
+    person, days, year_of_day = person_days(batch)
     idx_bits = max(int(n - 1).bit_length(), 1)
     day_bits = max(int(days.max()).bit_length(), 1)
     if idx_bits + day_bits + max(int(person.max()).bit_length(), 1) <= 62:
@@ -71,9 +78,7 @@ def person_year_order(batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     else:
         order = np.lexsort((np.arange(n), days, person))
         person, days = person[order], days[order]
-    # the year of each day through a table of the days spanned (no datetime64 conversion)
-    span = np.arange(first, batch.admission.max() + 1)
-    year = np.take(span.astype("datetime64[Y]").astype(np.int32), days)
+    year = np.take(year_of_day, days)
     new = np.empty(n, bool)
     new[0] = True
     new[1:] = (person[1:] != person[:-1]) | (year[1:] != year[:-1])
@@ -83,4 +88,4 @@ def person_year_order(batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return order, py, rank
 
 
-__all__ = ["factorize", "person_year_order", "stable_argsort_small", "stable_sort_small"]
+__all__ = ["factorize", "person_days", "person_year_order", "stable_argsort_small", "stable_sort_small"]

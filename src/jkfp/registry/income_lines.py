@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from jkfp.errors import DomainError, ErrorCode, ValidationErrors
+from jkfp.errors import DomainError, ErrorCode, FileError, ValidationErrors
 from jkfp.policy.errors import PolicyError
 from jkfp.policy.money import parse_yuan
 from jkfp.policy.yamlfile import line_of, load_yaml_file, read_when_changed
@@ -31,10 +31,8 @@ class IncomeLine:
     example: bool = False
 
 
-class IncomeLinesError(DomainError):
-    def __init__(self, message: str, *, file: str, line: int | None):
-        where = f"{file}:{line}" if line else file
-        super().__init__(ErrorCode.INCOME_LINES_INVALID, f"{where}：{message}", row=line)
+class IncomeLinesError(FileError):
+    code = ErrorCode.INCOME_LINES_INVALID
 
 
 def parse(data, *, file: str) -> dict[tuple[str, int], IncomeLine]:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from jkfp.errors import DomainError, ErrorCode, ValidationErrors
+from jkfp.errors import DomainError, ErrorCode, FileError, ValidationErrors
 from jkfp.policy.yamlfile import line_of, load_yaml_file, read_when_changed
 
 FILE = Path("registry") / "household_numbers.yaml"
@@ -64,15 +64,8 @@ def _places(village_code: str) -> dict[str, str]:
     return {name: village_code[:n] for name, n in PLACES.items()}
 
 
-class NumberingFileError(DomainError):
-    def __init__(self, message: str, *, file: str, line: int | None, key: str = ""):
-        where = f"{file}:{line}" if line else file
-        super().__init__(
-            ErrorCode.NUMBERING_INVALID,
-            f"{where}：{key + '：' if key else ''}{message}",
-            field=key or None,
-            row=line,
-        )
+class NumberingFileError(FileError):
+    code = ErrorCode.NUMBERING_INVALID
 
 
 def _check_format(fmt, node, where: str, file: str, errors: list) -> int | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 
 from jkfp.categories import Category
-from jkfp.errors import DomainError, ErrorCode, ValidationErrors
+from jkfp.errors import DomainError, ErrorCode, FileError, ValidationErrors
 from jkfp.policy.yamlfile import line_of, load_yaml_file, read_when_changed
 
 from .models import Campaign
@@ -71,12 +71,8 @@ class Programme:
         return start_on if self.value.age_on == "start" else end_on
 
 
-class ProgrammeFileError(DomainError):
-    def __init__(self, message: str, *, file: str, line: int | None, key: str = ""):
-        where = f"{file}:{line}" if line else file
-        super().__init__(ErrorCode.SCREENING_PROGRAMME,
-                         f"{where}：{key + '：' if key else ''}{message}", field=key or None,
-                         row=line)
+class ProgrammeFileError(FileError):
+    code = ErrorCode.SCREENING_PROGRAMME
 
 
 def _error(msg: str, node, key, file: str, path: str) -> ProgrammeFileError:
