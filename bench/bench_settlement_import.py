@@ -34,9 +34,12 @@ def _yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
 
-def build_csv(persons: list[tuple[str, str]], n: int, seed: int = 20261202) -> bytes:
+def build_csv(persons: list[tuple[str, str]], n: int, seed: int = 20261202,
+              year: int = 2025) -> bytes:
+    """The records of `year`; another year's records have their own settlement numbers."""
     rng = random.Random(seed)
-    start = dt.date(2025, 1, 1)
+    start = dt.date(year, 1, 1)
+    prefix = "JS" if year == 2025 else f"JS{year}"
     lines = ["盐池县医疗保障局结算清单", ",".join(HEADER)]
     for i in range(n):
         name, number = persons[i % len(persons)]
@@ -52,7 +55,7 @@ def build_csv(persons: list[tuple[str, str]], n: int, seed: int = 20261202) -> b
         lines.append(",".join([
             str(i + 1), name, number, "城乡居民基本医疗保险", "普通居民",
             "住院" if inpatient else "门诊慢特病", HOSPITALS[i % 4], "二级甲等", "县域内",
-            adm.isoformat(), dis.isoformat(), f"JS{i:09d}", _yuan(total), "0", _yuan(total),
+            adm.isoformat(), dis.isoformat(), f"{prefix}{i:09d}", _yuan(total), "0", _yuan(total),
             _yuan(basic), _yuan(critical), _yuan(assistance), "0", _yuan(fund), "0",
             _yuan(personal), "0", _yuan(personal),
         ]))
@@ -81,6 +84,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--county", default="640323")
+    ap.add_argument("--year", type=int, default=2025,
+                    help="the records' year (another year: new settlement numbers; run after "
+                         "--keep of 2025 for an import into a table already holding a year)")
+    ap.add_argument("--explain", action="store_true",
+                    help="print EXPLAIN ANALYZE of the import's WITH statements in a transaction "
+                         "(run in a savepoint rolled back, then for real: times double)")
     ap.add_argument("--keep", action="store_true", help="keep the batch (no clean-up)")
     ap.add_argument("--sql-times", action="store_true",
                     help="print each SQL statement that takes more than half a second")
@@ -97,8 +106,15 @@ def main() -> None:
     from jkfp.exchange.validation import check_table
     from jkfp.registry.models import Person
 
-    if args.sql_times:
+    if args.sql_times or args.explain:
         def timed(execute, sql, params, many, context):
+            if args.explain and not many and sql.lstrip().startswith("WITH") and \
+                    connection.in_atomic_block:
+                cur = context["cursor"]  # the plan of the statement, then undone
+                cur.execute("SAVEPOINT bench_explain")
+                cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+                print("\n".join("      " + r[0] for r in cur.fetchall()))
+                cur.execute("ROLLBACK TO SAVEPOINT bench_explain")
             t = time.perf_counter()
             try:
                 return execute(sql, params, many, context)
@@ -114,7 +130,7 @@ def main() -> None:
     persons = list(Person.objects.filter(region_code__startswith=args.county, alive=True)
                    .order_by("pk").values_list("name", "id_number"))
     registry = Person.objects.count()
-    data = build_csv(persons, args.rows)
+    data = build_csv(persons, args.rows, year=args.year)
     print(f"registry {registry:,} persons, {len(persons):,} in {args.county}; rows "
           f"{args.rows:,}; file {len(data) / 1e6:.1f} MB; load average "
           f"{os.getloadavg()[0]:.2f}")

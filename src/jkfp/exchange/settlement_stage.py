@@ -44,6 +44,8 @@ COLUMNS = ("batch_id", "line", "person_id", "name", "id_number", *TEXT, "hospita
 #: the record's columns copied from the stage
 RECORD_COLUMNS = (*TEXT, "hospital_grade", "admission_date", "discharge_date",
                   *AMOUNT_FIELDS.values(), "stay_id")
+#: from this many staged rows on, the stage's statistics are gathered after the COPY
+ANALYZE_ROWS = 10_000
 KEY = ("person_id", "visit_type", "institution_name", "admission_date", "discharge_date",
        "total_fen")
 
@@ -116,6 +118,10 @@ def stage_write(*, batch: Batch, frame: pl.DataFrame, ids: pl.Series | None = No
                 buf, include_header=False, quote_style="non_numeric")
             with cur.cursor.copy(f"COPY {STAGE} ({cols}) FROM STDIN (FORMAT csv)") as cp:
                 cp.write(buf.getvalue())
+            if frame.height >= ANALYZE_ROWS:
+                # the plan's joins are sized by these statistics: without them the stage
+                # looks like one row and a million staged rows were hashed at every join
+                cur.execute(f"ANALYZE {STAGE}")
         else:
             marks = ", ".join(["%s"] * len(COLUMNS))
             data = frame.with_columns(pl.lit(None, dtype=pl.Int64).alias("record_id"))
@@ -199,16 +205,22 @@ def stage_plan(*, user: User, batch: Batch) -> None:
                             "pk", "person_id", "admission_date", "discharge_date")
     key_eq = " AND ".join(f"k.{c} = s.{c}" for c in KEY)
     key_cols = ", ".join(KEY)
+    mat = "MATERIALIZED " if _pg() else ""
     sql = f"""
     WITH p (id, region_code) AS ({persons}),
     h (id, record_number, {key_cols}) AS ({held}),
     st (id, person_id, admission_date, discharge_date) AS ({stays}),
-    hn AS (SELECT DISTINCT h.record_number FROM h
-           WHERE h.record_number <> '' AND h.person_id IN (
+    sn AS (SELECT DISTINCT record_number FROM {STAGE}
+           WHERE batch_id = %s AND record_number <> ''),
+    hs AS {mat}(SELECT h.* FROM h JOIN sn ON sn.record_number = h.record_number),
+    hn AS (SELECT DISTINCT hs.record_number FROM hs
+           WHERE hs.person_id IN (
                  SELECT s.person_id FROM {STAGE} s JOIN p ON p.id = s.person_id
                  WHERE s.batch_id = %s)),
-    hnk AS (SELECT DISTINCT record_number, {key_cols} FROM h WHERE record_number <> ''),
-    hk AS (SELECT DISTINCT {key_cols} FROM h),
+    hnk AS (SELECT DISTINCT record_number, {key_cols} FROM hs),
+    hk AS (SELECT DISTINCT {key_cols} FROM h WHERE h.discharge_date BETWEEN
+             (SELECT MIN(discharge_date) FROM {STAGE} WHERE batch_id = %s)
+             AND (SELECT MAX(discharge_date) FROM {STAGE} WHERE batch_id = %s)),
     sk AS (SELECT person_id, admission_date, discharge_date, MIN(id) AS stay_id FROM st
            GROUP BY person_id, admission_date, discharge_date),
     dk AS (SELECT {", ".join("s." + c for c in KEY)}, MIN(s.line) AS first
@@ -249,7 +261,7 @@ def stage_plan(*, user: User, batch: Batch) -> None:
         stay_id AS old_stay
       FROM decided
     ),
-    moved AS {"MATERIALIZED " if _pg() else ""}(
+    moved AS {mat}(
       SELECT * FROM planned WHERE status <> old_status OR reason <> old_reason
              OR {_differs("first_line", "old_first")} OR {_differs("stay_id", "old_stay")}
     )
@@ -260,8 +272,8 @@ def stage_plan(*, user: User, batch: Batch) -> None:
     """
     dup_head, dup_tail = dup_reason("{}").split("{}")
     num_head, num_tail = number_reason("{}").split("{}")
-    params = [*p_params, *h_params, *st_params, batch.pk, batch.pk, batch.pk,
-              VisitType.INPATIENT.value, batch.pk,
+    params = [*p_params, *h_params, *st_params, batch.pk, batch.pk, batch.pk, batch.pk,
+              batch.pk, batch.pk, VisitType.INPATIENT.value, batch.pk,
               RowStatus.CREATED.value, RowStatus.UNCHANGED.value, RowStatus.IGNORED.value,
               NOT_HELD, dup_head, dup_tail, num_head, num_tail, batch.pk]
     with connection.cursor() as cur:
