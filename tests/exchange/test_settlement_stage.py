@@ -196,12 +196,12 @@ def test_record_ids_reserved_as_a_range_in_order():
 @pytest.mark.postgresql
 def test_stage_with_the_tables_rebuilt_gives_what_the_row_path_gives(
         medical, settler, people, outsider, settings, monkeypatch):  # noqa: F811
-    """Decision 92: the first apply writes into empty record and provenance tables, so with a
-    floor of one row their indexes and foreign keys are dropped and created again; the second
-    writes fewer rows than the tables hold and keeps them. Rows, summaries, records,
-    provenance and undo are those of the row path all the same."""
+    """Decision 92: the first apply writes into an empty records table, so with a floor of
+    one row its indexes and foreign keys are dropped and created again; the second writes
+    fewer rows than the table holds and keeps them. Rows, summaries, records, their
+    provenance (batch and line, decision 98) and undo are those of the row path all the same."""
     from jkfp import bulkrebuild
-    from jkfp.exchange.settlement_stage import CHANGES, RECORDS
+    from jkfp.exchange.settlement_stage import RECORDS
 
     settlement_services.stay_settle(
         user=settler, person=people["head"], hospital_name="盐池县人民医院", hospital_grade=2,
@@ -218,7 +218,7 @@ def test_stage_with_the_tables_rebuilt_gives_what_the_row_path_gives(
     settings.JKFP_BULK_REBUILD_MIN_ROWS = 1
     settings.JKFP_SETTLEMENT_STAGE = True
     staged, _ = _scenario(medical, people, outsider)
-    assert taken == [(3, [RECORDS, CHANGES]), (1, [])]
+    assert taken == [(3, [RECORDS]), (1, [])]
     settings.JKFP_SETTLEMENT_STAGE = False
     plain, _ = _scenario(medical, people, outsider)
     for step in staged:

@@ -81,7 +81,10 @@ def test_xlsx_apply_second_apply_undo(medical, people):
     w = ExternalSettlement.objects.get(person=wife)
     assert (w.visit_type, w.admission_date, w.discharge_date, w.total_fen, w.personal_fen) == (
         "outpatient", dt.date(2025, 4, 2), dt.date(2025, 4, 2), 30050, 10050)
-    assert Change.objects.filter(batch=batch, model="settlement.ExternalSettlement").count() == 2
+    # provenance: the batch and the line on the record itself, no Change row per record
+    assert sorted(ExternalSettlement.objects.filter(batch_id=batch.pk)
+                  .values_list("batch_line", flat=True)) == [4, 5]
+    assert not Change.objects.filter(batch=batch, model="settlement.ExternalSettlement").exists()
 
     again = _check(medical, xlsx(HEADER, rows, title=TITLE))
     assert _counts(again) == {"unchanged": 2}

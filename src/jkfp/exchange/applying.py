@@ -157,13 +157,13 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
         for b in person_befores
     ]
     extra_kind = record_kinds.RECORD_KINDS.get(batch.kind)
-    settlement_changes: list[Change] = []
+    settlements: list = []  # their provenance is on the record (decision 98)
     enrolment_changes: list[Change] = []
+    record_changes: list[Change] = []
     if extra_kind is not None:
         record_changes = extra_kind.write(user=user, batch=batch, records=records)
     elif batch.kind == "insurance_settlements":
-        settlement_changes = settlements_write(user=user, batch=batch, records=records)
-        record_changes = settlement_changes
+        settlements = settlements_write(user=user, batch=batch, records=records)
     elif batch.kind == "enrolment":
         enrolment_changes = enrolments_write(user=user, batch=batch, records=records)
         record_changes = enrolment_changes
@@ -187,8 +187,8 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
         "persons_updated": len(person_befores),
         "enrolments_created": sum(c.action == Change.Action.CREATE for c in enrolment_changes),
         "enrolments_updated": sum(c.action == Change.Action.UPDATE for c in enrolment_changes),
-        "settlements_created": len(settlement_changes) + staged["created"],
-        "settlements_linked_to_stays": sum(1 for c in settlement_changes if c.after["stay_id"])
+        "settlements_created": len(settlements) + staged["created"],
+        "settlements_linked_to_stays": sum(1 for e in settlements if e.stay_id)
         + staged["linked"],
         "incomes_written": sum(c.model == "registry.HouseholdIncome" for c in record_changes),
         "persons_created": sum(c.model == "registry.NewPerson" for c in new_changes),

@@ -6,10 +6,10 @@ kept in `SettlementStage` (typed columns, one `COPY` at the check; a `BatchRow` 
 per row was most of a large list's check and apply), planned by one SQL statement (the plan
 of `settlements.plan_settlements`: ignored when the person has left the scope or when the row
 repeats an earlier one, unchanged when the record is already held, else created and tied to
-jkfp's own stay of the same dates) and written by `INSERT … SELECT` with its provenance
-(`Change` rows) at the apply. The same SQL runs on PostgreSQL and SQLite; only the loading
-(COPY / executemany), the reservation of the record ids (sequence / max id) and the JSON of
-the provenance differ. The other rows of the batch stay `BatchRow`s, planned as before.
+jkfp's own stay of the same dates) and written by `INSERT … SELECT` at the apply, each record
+carrying its batch and line as its provenance (decision 98). The same SQL runs on PostgreSQL
+and SQLite; only the loading (COPY / executemany) and the reservation of the record ids
+(sequence / max id) differ. The other rows of the batch stay `BatchRow`s, planned as before.
 """
 
 from __future__ import annotations
@@ -28,12 +28,11 @@ from jkfp.accounts.models import User
 from jkfp.registry.selectors import person_scope
 from jkfp.settlement.models import ExternalSettlement, HospitalStay, VisitType
 
-from .models import Batch, Change, RowStatus, SettlementStage
-from .settlements import AMOUNT_FIELDS, MODEL, NOT_HELD, dup_reason, number_reason
+from .models import Batch, RowStatus, SettlementStage
+from .settlements import AMOUNT_FIELDS, NOT_HELD, dup_reason, number_reason
 
 STAGE = SettlementStage._meta.db_table
 RECORDS = ExternalSettlement._meta.db_table
-CHANGES = Change._meta.db_table
 _FUNDS = ("basic", "critical", "assistance", "other_fund")
 TEXT = ("record_number", "insurance_type", "person_type", "visit_type", "institution_name",
         "location")
@@ -291,10 +290,11 @@ def stage_counts(batch_id: int) -> dict[str, int]:
 # ---------------------------------------------------------------- apply
 def stage_apply(*, user: User, batch: Batch) -> dict[str, int]:
     """Plan the staged rows again (the registry or the records may have changed since the
-    check), then write the `created` ones as records of the batch, with one `Change` each.
-    Runs inside the apply's transaction. When the records' or the provenance rows' table
-    holds fewer rows than are written, its indexes and foreign keys are dropped before and
-    created again after (`bulkrebuild`, decision 92)."""
+    check), then write the `created` ones as records of the batch, each carrying its batch
+    and line (its provenance: no `Change` row per record, decision 98). Runs inside the
+    apply's transaction. When the records' table holds fewer rows than are written, its
+    indexes and foreign keys are dropped before and created again after (`bulkrebuild`,
+    decision 92)."""
     stage_plan(user=user, batch=batch)
     created = RowStatus.CREATED.value
     persons, p_params = _sql(person_scope(user=user), "pk", "region_code")
@@ -314,25 +314,16 @@ def stage_apply(*, user: User, batch: Batch) -> dict[str, int]:
                       FROM {STAGE} WHERE batch_id = %s AND status = %s) r
                     WHERE {STAGE}.id = r.id""", [batch.pk, created])
         cols = ", ".join(RECORD_COLUMNS)
-        after = ("jsonb_build_object('record_number', s.record_number, 'stay_id', s.stay_id)"
-                 if _pg() else "json_object('record_number', s.record_number, 'stay_id', s.stay_id)")
-        empty = "'{}'::jsonb" if _pg() else "'{}'"
-        with bulkrebuild.rebuilt([RECORDS, CHANGES], n):
+        with bulkrebuild.rebuilt([RECORDS], n):
             # (no ORDER BY: the ids were given in line order; a sort of a million rows was
             # seconds of the statement)
             cur.execute(
                 f"""WITH p (id, region_code) AS ({persons})
                     INSERT INTO {RECORDS} (id, person_id, region_code, county_code, {cols},
-                                           batch_id, created_at, voided_at)
+                                           batch_id, batch_line, created_at, voided_at)
                     SELECT s.record_id, s.person_id, p.region_code, SUBSTR(p.region_code, 1, 6),
-                           {", ".join("s." + c for c in RECORD_COLUMNS)}, %s, %s, NULL
+                           {", ".join("s." + c for c in RECORD_COLUMNS)}, %s, s.line, %s, NULL
                     FROM {STAGE} s JOIN p ON p.id = s.person_id
                     WHERE s.batch_id = %s AND s.status = %s""",
                 [*p_params, batch.pk, timezone.now(), batch.pk, created])
-            cur.execute(
-                f"""INSERT INTO {CHANGES}
-                           (batch_id, line, model, object_id, action, before, after, undone)
-                    SELECT %s, s.line, %s, s.record_id, %s, {empty}, {after}, %s
-                    FROM {STAGE} s WHERE s.batch_id = %s AND s.status = %s""",
-                [batch.pk, MODEL, Change.Action.CREATE.value, False, batch.pk, created])
     return {"created": n, "linked": linked, "rows": rows}

@@ -1,6 +1,6 @@
 """The platform's settlement records (kind `insurance_settlements`, decision 52): the plan of a
 list (one `settlement.ExternalSettlement` per row, `created` or already held), its set-based
-write with provenance (the records carry `batch_id`, one `Change` per record) and its undo
+write with provenance (the records carry `batch_id` and `batch_line`, decision 98) and its undo
 (the batch's records get `voided_at`; nothing is deleted).
 
 A record is already held when a record of the user's scope, not voided, has the same
@@ -149,30 +149,21 @@ def plan_settlements(rows: list[RowIn], state: State, *, note: str) -> Plan:
     return out
 
 
-def settlements_write(*, user: User, batch: Batch, records: list[tuple[int, dict]]) -> list[Change]:
-    """Write the planned records of `batch` (line, values) in bulk; return their provenance
-    rows (not saved). Runs inside the apply's transaction."""
+def settlements_write(*, user: User, batch: Batch, records: list[tuple[int, dict]]
+                      ) -> list[ExternalSettlement]:
+    """Write the planned records of `batch` (line, values) in bulk, each carrying its batch and
+    line (its provenance); return them. Runs inside the apply's transaction."""
     if not records:
         return []
-    objs = [ExternalSettlement(batch_id=batch.pk, **values) for _line, values in records]
-    made = insert_objects(ExternalSettlement, objs)
-    return [
-        Change(
-            batch=batch,
-            line=line,
-            model=MODEL,
-            object_id=e.pk,
-            action=Change.Action.CREATE,
-            after={"record_number": e.record_number, "stay_id": e.stay_id},
-        )
-        for (line, _v), e in zip(records, made, strict=True)
-    ]
+    objs = [ExternalSettlement(batch_id=batch.pk, batch_line=line, **values)
+            for line, values in records]
+    return insert_objects(ExternalSettlement, objs)
 
 
 def settlements_undo(*, user: User, batch: Batch, changes: list[Change]) -> int:
-    """Void every record the batch wrote (one UPDATE); nothing is deleted."""
-    ids = [c.object_id for c in changes if c.model == MODEL]
-    if not ids:
+    """Void every record the batch wrote (one UPDATE, by the records' `batch_id`: the staged
+    rows' records have no `Change`); nothing is deleted."""
+    if batch.kind != "insurance_settlements":
         return 0
     return ExternalSettlement.objects.filter(
         batch_id=batch.pk, voided_at__isnull=True

@@ -158,6 +158,9 @@ class ExternalSettlement(models.Model):
     stay = models.ForeignKey(HospitalStay, on_delete=models.PROTECT, null=True, blank=True,
                              related_name="external_settlements", verbose_name="本系统住院记录")
     batch_id = models.BigIntegerField("导入批次", null=True, blank=True, db_index=True)
+    #: the line of the batch's file the record came from: with `batch_id`, its provenance
+    #: (no `exchange.Change` row per record, decision 98)
+    batch_line = models.PositiveIntegerField("导入行号", null=True, blank=True)
     created_at = models.DateTimeField("导入时间", auto_now_add=True)
     voided_at = models.DateTimeField("撤销时间", null=True, blank=True)
 
