@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from jkfp import bulkwrite
@@ -81,3 +82,35 @@ def test_a_person_update_and_its_history_equal_simple_historys(users, regions):
 
     assert last(a) == last(b)
     assert Person.objects.get(pk=b.pk).phone == "13900000000"
+
+
+def test_in_ids_selects_what_an_in_list_selects(users, regions):
+    """`in_ids` (one array or JSON parameter) selects and locks the rows a list selects."""
+    households = [HouseholdFactory() for _ in range(5)]
+    ids = bulkwrite.insert(CategoryPeriod, _periods(households, dt.date(2021, 1, 1)))
+    some = [ids[0], ids[3], ids[4], 10**12]  # an id no row has
+    by_list = set(CategoryPeriod.objects.filter(pk__in=some).values_list("pk", "start_date"))
+    by_array = set(CategoryPeriod.objects.filter(pk__in=bulkwrite.in_ids(some))
+                   .values_list("pk", "start_date"))
+    assert by_array == by_list and len(by_array) == 3
+    assert not CategoryPeriod.objects.filter(pk__in=bulkwrite.in_ids([])).exists()
+    locked = CategoryPeriod.objects.select_for_update().filter(pk__in=bulkwrite.in_ids(some))
+    with transaction.atomic():
+        assert {p.pk for p in locked} == {ids[0], ids[3], ids[4]}
+
+
+def test_rows_of_array_path_equals_scan_and_list(users, regions, monkeypatch):
+    """The plan's reads of many ids: the array path gives the rows of the list and the scan."""
+    from jkfp.exchange import selectors
+
+    households = [HouseholdFactory() for _ in range(6)]
+    ids = bulkwrite.insert(CategoryPeriod, _periods(households, dt.date(2022, 1, 1)))
+    qs = CategoryPeriod.objects.all()
+    want = set(ids[1:5])
+    cols = ("pk", "household_id", "start_date")
+    by_list = sorted(selectors._rows_of(qs, "pk", want, *cols, at=0))
+    monkeypatch.setattr(selectors, "IN_LIST_MAX", 0)
+    by_array = sorted(selectors._rows_of(qs, "pk", want, *cols, at=0))
+    monkeypatch.setattr(selectors, "IN_ARRAY_MAX", 0)
+    by_scan = sorted(selectors._rows_of(qs, "pk", want, *cols, at=0))
+    assert by_array == by_list == by_scan and {r[0] for r in by_list} == want

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from jkfp.accounts.access import require_importer
 from jkfp.accounts.models import User
+from jkfp.bulkwrite import in_ids
 from jkfp.errors import DomainError, ErrorCode
 from jkfp.registry.services import (
     PeriodEndChange,
@@ -175,8 +176,8 @@ def _apply(*, user: User, batch: Batch, skipped: list[int]) -> dict:
     # others are written field by field (a bulk_update of every row was most of an apply)
     moved = [r for r in rows if (r.status, r.changes, r.reason, r.errors) != stored[r.pk]]
     same = [r.pk for r in rows if (r.status, r.changes, r.reason, r.errors) == stored[r.pk]]
-    for i in range(0, len(same), 20000):
-        BatchRow.objects.filter(pk__in=same[i : i + 20000]).update(applied=True)
+    if same:
+        BatchRow.objects.filter(pk__in=in_ids(same)).update(applied=True)
     BatchRow.objects.bulk_update(moved, ["status", "changes", "reason", "applied", "errors"],
                                  batch_size=2000)
     batch.state, batch.applied_by, batch.applied_at = BatchState.APPLIED, user, timezone.now()

@@ -60,24 +60,23 @@ def _check_many(person_ids, household_ids) -> None:
     """The check of many households at once: inline up to JKFP_MONITORING_INLINE_MAX of them;
     beyond, a full scan of each of their counties as a background job (what an applied import
     job also gets, `on_job`), so that the import does not wait for it."""
+    from jkfp.bulkwrite import in_ids
     from jkfp.registry.models import Household, Person
 
     from .scan import check_after
 
     hids = set(household_ids)
     persons = sorted(set(person_ids))
-    for i in range(0, len(persons), 10_000):
-        hids |= set(Person.objects.filter(pk__in=persons[i:i + 10_000])
+    if persons:  # one array parameter, not a parameter per id (decision 97)
+        hids |= set(Person.objects.filter(pk__in=in_ids(persons))
                     .values_list("household_id", flat=True))
     if len(hids) <= getattr(settings, "JKFP_MONITORING_INLINE_MAX", 1000):
         check_after(household_ids=sorted(hids))
         return
     from jkfp.jobs.services import job_submit
 
-    ids, counties = sorted(hids), set()
-    for i in range(0, len(ids), 10_000):
-        counties |= {c[:6] for c in Household.objects.filter(pk__in=ids[i:i + 10_000])
-                     .values_list("region_code", flat=True)}
+    counties = {c[:6] for c in Household.objects.filter(pk__in=in_ids(sorted(hids)))
+                .values_list("region_code", flat=True)}
     for county in sorted(counties):
         job_submit(user=None, task="monitoring.scan", params={"region_code": county},
                    region_code=county)
@@ -95,12 +94,13 @@ def on_periods(payloads: list[dict]) -> None:
     """`on_period` for many at once (an import): one check of all their subjects' households."""
     if not _on():
         return
+    from jkfp.bulkwrite import in_ids
     from jkfp.registry.models import CategoryPeriod
 
     ids = [p["period_id"] for p in payloads if p.get("period_id")]
     persons, households = set(), set()
-    for i in range(0, len(ids), 10_000):
-        for pid, hid in CategoryPeriod.objects.filter(pk__in=ids[i:i + 10_000]).values_list(
+    if ids:
+        for pid, hid in CategoryPeriod.objects.filter(pk__in=in_ids(ids)).values_list(
                 "person_id", "household_id"):
             if pid:
                 persons.add(pid)

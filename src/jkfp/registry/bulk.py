@@ -79,7 +79,7 @@ def _overlap_check(opens: list[PeriodOpen]) -> None:
     stored = CategoryPeriod.objects.filter(category__in={o.category for o in opens})
     rows = (
         list(
-            stored.filter(person_id__in=persons).values_list(
+            stored.filter(person_id__in=bulkwrite.in_ids(persons)).values_list(
                 "person_id", "household_id", "category", "start_date", "end_date"
             )
         )
@@ -88,7 +88,7 @@ def _overlap_check(opens: list[PeriodOpen]) -> None:
     )
     if households:
         rows += list(
-            stored.filter(household_id__in=households).values_list(
+            stored.filter(household_id__in=bulkwrite.in_ids(households)).values_list(
                 "person_id", "household_id", "category", "start_date", "end_date"
             )
         )
@@ -128,10 +128,11 @@ def category_periods_import(
     with transaction.atomic():
         subjects = {o.person_id for o in opens if o.person_id}
         if subjects:
-            list(Person.objects.select_for_update().filter(pk__in=subjects).values_list("pk"))
+            list(Person.objects.select_for_update().filter(pk__in=bulkwrite.in_ids(subjects))
+                 .values_list("pk"))
         changed = list(
             CategoryPeriod.objects.select_for_update().filter(
-                pk__in=[c.period_id for c in end_changes]
+                pk__in=bulkwrite.in_ids([c.period_id for c in end_changes])
             )
         )
         _require_scope(user, [o.region_code for o in opens] + [p.region_code for p in changed])
@@ -205,7 +206,9 @@ def persons_update_imported(
     if bad:
         raise DomainError(ErrorCode.INVALID, f"导入不能修改字段 {'、'.join(sorted(bad))}")
     with transaction.atomic():
-        persons = list(Person.objects.select_for_update().filter(pk__in=list(updates)))
+        persons = list(
+            Person.objects.select_for_update().filter(pk__in=bulkwrite.in_ids(list(updates)))
+        )
         _require_scope(user, [p.region_code for p in persons])
         befores, pairs, fields = [], [], set()
         for p in persons:
