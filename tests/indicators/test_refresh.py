@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from jkfp.accounts.models import Department, Role
 from jkfp.facilities import services as facility_services
+from jkfp.health.models import SpecialCase
 from jkfp.indicators import definitions, services
 from jkfp.indicators.models import DirtyVillage, Figure
 from jkfp.monitoring.models import RiskWarning
@@ -65,7 +66,8 @@ def test_refresh_recomputes_a_year_whose_population_is_empty_at_its_end(world):
 
 
 OPS = st.lists(st.tuples(st.sampled_from(["die", "insure", "category", "contract", "stay",
-                                          "move", "clinic", "warning"]),
+                                          "move", "clinic", "warning", "household_category",
+                                          "case"]),
                          st.integers(0, 4), st.integers(1, 12), st.integers(0, 2)),
                min_size=1, max_size=5)
 
@@ -86,6 +88,16 @@ def test_refresh_equals_rebuild_after_random_changes(world, ops):
             insure(p, world["batch"])
         elif op == "category":
             period(person=p, category="extreme_poor", start=day, end=day + dt.timedelta(days=20))
+        elif op == "household_category":  # (a refresh reads the household's periods too, 96)
+            period(household=p.household, category=["marginal", "minimum_living",
+                   "extreme_poor"][village], start=day, end=day + dt.timedelta(days=40))
+        elif op == "case" and not p.special_cases.filter(disease_code=f"d{village}").exists():
+            SpecialCase.objects.create(
+                person=p, region_code=p.region_code, disease_code=f"d{village}", icd10="C16",
+                found_via="screening", found_on=day,
+                treated_on=day + dt.timedelta(days=30) if village else None,
+                closed_on=day + dt.timedelta(days=60) if village == 2 else None,
+                created_by=world["user"])
         elif op == "contract" and not p.contracts.filter(year=2025).exists():
             ContractFactory(person=p, year=2025, signed_on=day)
         elif op == "stay":

@@ -31,6 +31,16 @@ def _holding(y: Year, categories: tuple[str, ...]) -> Rows:
     """`predicates._holding`: the category periods of the person and of their household (the
     household's members from the scope's persons, `Year.persons`)."""
     marks = ", ".join(["%s"] * len(categories)) or "NULL"
+    if y.villages is not None:  # (a refresh: every category's rows of the scope, once)
+        s1, p1 = y.scope("c.person_id")
+        t = y.source("category_periods",
+                     f"SELECT c.person_id AS pid, c.category AS category, c.start_date AS s, "
+                     f"c.end_date AS e FROM {CP} c WHERE c.person_id IS NOT NULL{s1} "
+                     f"UNION ALL SELECT p.id AS pid, c.category AS category, c.start_date AS s, "
+                     f"c.end_date AS e FROM {y.persons()} p JOIN {CP} c ON c.household_id = "
+                     f"p.household_id WHERE c.household_id IS NOT NULL", p1)
+        return Rows(f"SELECT c.pid AS unit_id, c.pid AS person_id, 1 AS w, c.s AS s, c.e AS e "
+                    f"FROM {t} c WHERE c.category IN ({marks})", list(categories), _on_last_day)
     s1, p1 = y.scope("c.person_id")
     sql = (f"SELECT c.person_id AS unit_id, c.person_id AS person_id, 1 AS w, "
            f"c.start_date AS s, c.end_date AS e FROM {CP} c WHERE c.person_id IS NOT NULL "
@@ -83,6 +93,17 @@ def _statements(y: Year, weight: str, *, in_province: bool) -> Rows:
     s, h = Statement._meta.db_table, HospitalStay._meta.db_table
     where = " AND h.location IN ('county', 'city', 'province')" if in_province else ""
     sc, sp = y.scope("s.person_id")
+    if y.villages is not None:  # (a refresh: the scope's statements of the year, once)
+        t = y.source("statements",
+                     f"SELECT s.id AS unit_id, s.person_id AS person_id, h.total_fen AS "
+                     f"total_fen, s.reimbursed_fen AS reimbursed_fen, s.self_pay_fen AS "
+                     f"self_pay_fen, h.discharge_date AS dd, h.location AS location "
+                     f"FROM {s} s JOIN {h} h ON h.id = s.stay_id WHERE s.status = 'current' "
+                     f"AND h.discharge_date >= %s AND h.discharge_date <= %s{sc}",
+                     [dt.date(y.year, 1, 1), dt.date(y.year, 12, 31), *sp])
+        return Rows(f"SELECT h.unit_id AS unit_id, h.person_id AS person_id, "
+                    f"{weight.replace('s.', 'h.')} AS w, h.dd AS dd FROM {t} h "
+                    f"WHERE 1 = 1{where}", [], _discharged)
     return Rows(f"SELECT s.id AS unit_id, s.person_id AS person_id, {weight} AS w, "
                 f"h.discharge_date AS dd FROM {s} s JOIN {h} h ON h.id = s.stay_id "
                 f"WHERE s.status = 'current' AND h.discharge_date >= %s "
@@ -113,6 +134,14 @@ def statement_self_pay(y: Year, arg: str) -> Rows:
 def _stays(y: Year, where: str = "") -> Rows:
     h = HospitalStay._meta.db_table
     s, sp = y.scope("h.person_id")
+    if y.villages is not None:  # (a refresh: the scope's stays of the year, once)
+        t = y.source("stays",
+                     f"SELECT h.id AS id, h.person_id AS person_id, h.discharge_date AS "
+                     f"discharge_date, h.location AS location FROM {h} h WHERE "
+                     f"h.discharge_date >= %s AND h.discharge_date <= %s{s}",
+                     [dt.date(y.year, 1, 1), dt.date(y.year, 12, 31), *sp])
+        return Rows(f"SELECT h.id AS unit_id, h.person_id AS person_id, 1 AS w, "
+                    f"h.discharge_date AS dd FROM {t} h WHERE 1 = 1{where}", [], _discharged)
     return Rows(f"SELECT h.id AS unit_id, h.person_id AS person_id, 1 AS w, "
                 f"h.discharge_date AS dd FROM {h} h WHERE h.discharge_date >= %s "
                 f"AND h.discharge_date <= %s{where}{s}",
@@ -184,9 +213,20 @@ def chronic_standard(y: Year, arg: str) -> Rows:
 
 # --- special cases and the ill (三个一批) -------------------------------------------------------
 
-def _cases(y: Year) -> tuple[str, list]:
+def _case_rows(y: Year) -> tuple[str, str, list]:
+    """The special cases' table and its scope filter (` AND k.person_id IN …`): for a refresh
+    the scope's cases, made once (`Year.source`) for the four predicates reading them."""
     t = SpecialCase._meta.db_table
     s, sp = y.scope("k.person_id")
+    if y.villages is None:
+        return t, s, sp
+    return y.source("special_cases", f"SELECT k.id AS id, k.person_id AS person_id, "
+                    f"k.found_on AS found_on, k.closed_on AS closed_on, k.treated_on AS "
+                    f"treated_on FROM {t} k WHERE 1 = 1{s}", sp), "", []
+
+
+def _cases(y: Year) -> tuple[str, list]:
+    t, s, sp = _case_rows(y)
     return (f"SELECT k.id AS unit_id, k.person_id AS person_id, 1 AS w, k.found_on AS a, "
             f"k.closed_on AS b FROM {t} k WHERE 1 = 1{s}", sp)
 
@@ -206,9 +246,9 @@ def special_cases_closed(y: Year, arg: str) -> Rows:
 
 @yearly("ill_registered")
 def ill_registered(y: Year, arg: str) -> Rows:
-    k, r = SpecialCase._meta.db_table, ChronicRegistration._meta.db_table
+    r = ChronicRegistration._meta.db_table
     s1, p1 = y.scope("r.person_id")
-    s2, p2 = y.scope("k.person_id")
+    k, s2, p2 = _case_rows(y)
     sql = (f"SELECT r.person_id AS unit_id, r.person_id AS person_id, 1 AS w, 1 AS src, "
            f"r.registered_on AS a, r.ended_on AS b FROM {r} r WHERE 1 = 1{s1} "
            f"UNION ALL SELECT k.person_id AS unit_id, k.person_id AS person_id, 1 AS w, "
@@ -222,10 +262,10 @@ def ill_registered(y: Year, arg: str) -> Rows:
 
 @yearly("ill_treated")
 def ill_treated(y: Year, arg: str) -> Rows:
-    k, r = SpecialCase._meta.db_table, ChronicRegistration._meta.db_table
+    r = ChronicRegistration._meta.db_table
     f = FollowUp._meta.db_table
     s1, p1 = y.scope("r.person_id")
-    s2, p2 = y.scope("k.person_id")
+    k, s2, p2 = _case_rows(y)
     sql = (f"SELECT r.person_id AS unit_id, r.person_id AS person_id, 1 AS w, 1 AS src, "
            f"v.visited_on AS a, v.visited_on AS b FROM {r} r JOIN {f} v "
            f"ON v.registration_id = r.id WHERE v.visited_on >= %s AND v.visited_on <= %s{s1} "

@@ -99,6 +99,16 @@ class Year:
             return "", []
         return f" AND {column} IN (SELECT sp.id FROM {self.persons()} sp)", []
 
+    def source(self, key: str, sql: str, params: list) -> str:
+        """A refresh's rows of a source table for the scope's persons, `CREATE TEMP TABLE … AS
+        sql` made once a year and read by every predicate over that table (decision 96): each
+        of them used to scan the whole source table against the scope's persons (four scans
+        of the statements joined with their stays, four of the special cases, four of the
+        category periods, two of the stays), now one does. Not analysed: it is only scanned."""
+        def build(name: str) -> None:
+            self.cur.execute(f"CREATE TEMP TABLE {name} AS {sql}", params)
+        return self.table(f"source:{key}", build)
+
     def table(self, key: str, build: Callable[[str], None]) -> str:
         """A temporary table made once per year by `build(name)` (shared by predicates)."""
         if key not in self.tables:
