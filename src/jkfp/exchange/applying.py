@@ -216,7 +216,7 @@ def batch_undo(*, user: User, batch: Batch) -> Batch:
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
         changes = list(batch.changes.filter(undone=False))
         enrolments_undo(user=user, batch=batch, changes=changes)
-        settlements_undo(user=user, batch=batch, changes=changes)
+        settlements_undo(user=user, batch=batch)
         incomes_undo(user=user, batch=batch, changes=changes)
         households_undo(user=user, batch=batch, changes=changes)
         for extra_kind in record_kinds.RECORD_KINDS.values():

@@ -20,7 +20,7 @@ from jkfp.settlement.models import ExternalSettlement, VisitType
 
 from .compare import Plan, RowIn, RowPlan, State
 from .fastinsert import insert_objects
-from .models import Batch, Change, RowStatus
+from .models import Batch, RowStatus
 
 MODEL = "settlement.ExternalSettlement"
 #: row field → model field, for the amounts (fen)
@@ -160,9 +160,9 @@ def settlements_write(*, user: User, batch: Batch, records: list[tuple[int, dict
     return insert_objects(ExternalSettlement, objs)
 
 
-def settlements_undo(*, user: User, batch: Batch, changes: list[Change]) -> int:
-    """Void every record the batch wrote (one UPDATE, by the records' `batch_id`: the staged
-    rows' records have no `Change`); nothing is deleted."""
+def settlements_undo(*, user: User, batch: Batch) -> int:
+    """Void every record the batch wrote (one UPDATE, by the records' `batch_id`: a record is
+    its own provenance, decision 98); nothing is deleted."""
     if batch.kind != "insurance_settlements":
         return 0
     return ExternalSettlement.objects.filter(
