@@ -141,3 +141,28 @@ def test_exports_are_logged_per_person(seeded, users, client_as):
     assert logged == {seeded[n][0].person_id for n in VISIBLE["county"]}
     r = c.get(reverse("health:registration_export"))
     assert r.status_code == 200
+
+
+def test_list_filters_are_choices_of_the_catalogue_and_the_users_regions(users, seeded,
+                                                                          client_as):
+    """The case and patient lists filter by a disease and a region chosen from lists (the
+    catalogue's names, the user's own nodes), and a choice filters the rows."""
+    from django.urls import reverse
+
+    c = client_as(users["county"])
+    page = c.get(reverse("health:case_list")).content.decode()
+    disease = seeded["inside"][0].disease_code
+    assert disease == "end_stage_renal_disease"  # N18.5
+    assert '<option value="end_stage_renal_disease">终末期肾病</option>' in page
+    assert '<option value="640323100">' in page and '<option value="1404">' not in page
+    cases = {k: f'href="/health/cases/{case.pk}/"' for k, (case, _) in seeded.items()}
+    one = c.get(reverse("health:case_list"), {"region": "640323100", "disease": disease})
+    html = one.content.decode()
+    assert cases["inside"] in html and cases["same_township"] in html
+    assert cases["other_township"] not in html
+    chronic = c.get(reverse("health:registration_list")).content.decode()
+    assert '<option value="hypertension">高血压</option>' in chronic
+    regs = {k: f'href="/health/chronic/{reg.pk}/"' for k, (_, reg) in seeded.items()}
+    html = c.get(reverse("health:registration_list"),
+                 {"region": "640323100", "disease": "hypertension"}).content.decode()
+    assert regs["inside"] in html and regs["other_township"] not in html

@@ -123,3 +123,24 @@ def test_region_overview_counts(client_as, county_rr, cadre, two_townships):
     assert ">1</span><span class=\"stat-l\">超期未核实" in part
     part = client_as(cadre).get("/").content.decode().split('id="overview-warnings"')[1]
     assert ">1</span><span class=\"stat-l\">未办结预警" in part.split("</section>")[0]
+
+
+def test_list_filters_are_choices_of_the_users_rules_and_regions(client_as, county_rr,
+                                                                  household):
+    """The list filters by a rule and a region chosen from lists (the rules of the county's
+    file by name, the county's townships and villages), not by typed codes."""
+    other = HouseholdFactory(village_id=OTHER_TOWNSHIP_VILLAGE, region_code=OTHER_TOWNSHIP_VILLAGE)
+    cost = make_warning(household)
+    gap = make_warning(other, rule_id="followup_gap")
+    c = client_as(county_rr)
+    html = c.get("/warnings/list/").content.decode()
+    assert '<option value="followup_gap">管理中的慢病患者一个季度无随访</option>' in html
+    assert f'<option value="{OTHER_TOWNSHIP_VILLAGE[:9]}">' in html
+    assert '<option value="1404">' not in html  # 长治市 is not the county user's
+    by_rule = c.get("/warnings/list/", {"rule": "followup_gap"}).content.decode()
+    assert f"/warnings/{gap.pk}/" in by_rule and f"/warnings/{cost.pk}/" not in by_rule
+    by_region = c.get("/warnings/list/", {"region": OTHER_TOWNSHIP_VILLAGE[:9]}).content.decode()
+    assert f"/warnings/{gap.pk}/" in by_region and f"/warnings/{cost.pk}/" not in by_region
+    # a region out of the user's scope is refused as a choice, and names the field
+    refused = c.get("/warnings/list/", {"region": "140403"}).content.decode()
+    assert 'id="id_region_error">选择一个有效的选项。 140403 不在可用的选项中。' in refused

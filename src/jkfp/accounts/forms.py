@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jkfp.web.forms import region_choices
+
 from .models import Department, Role
 
 
@@ -34,11 +36,6 @@ class UserForm(forms.Form):
 
     def __init__(self, *args, regions=(), editing=False, **kwargs):
         super().__init__(*args, **kwargs)
-        lengths = (2, 4, 6, 9, 12)
-        base = lengths.index(len(regions[0].code)) if regions else 0
-        self.fields["region"].choices = [
-            (r.code, "\u3000" * (lengths.index(len(r.code)) - base) + r.display_name)
-            for r in regions
-        ]
+        self.fields["region"].choices = region_choices(regions, all_of_scope=False)
         if editing:  # the username stays: history and logs name the account by it
             del self.fields["username"]

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jkfp.web.forms import DateInput, VersionField
+from jkfp.web.forms import DateInput, VersionField, region_choices
 
 from .models import ChronicRegistration, SpecialCase
 
@@ -73,15 +73,20 @@ class ChronicEndForm(forms.Form):
     version = VersionField()
 
 
-class CaseFilterForm(forms.Form):
+class RegistrationFilterForm(forms.Form):
+    disease = forms.ChoiceField(label=_("病种"), required=False)
+    region = forms.ChoiceField(label=_("区划"), required=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000_000)
+
+    def __init__(self, *args, diseases=(), regions=(), **kwargs):
+        """`diseases`: (code, name) of the catalogue's diseases; `regions`: the user's nodes
+        (`region_options`) — choices, so that nobody types a code."""
+        super().__init__(*args, **kwargs)
+        self.fields["disease"].choices = [("", _("全部"))] + list(diseases)
+        self.fields["region"].choices = region_choices(regions)
+
+
+class CaseFilterForm(RegistrationFilterForm):
     status = forms.ChoiceField(label=_("状态"), required=False,
                                choices=[("", _("全部"))] + _tr(SpecialCase.Status.choices))
-    disease = forms.CharField(label=_("病种"), required=False, max_length=40)
-    region = forms.RegexField(label=_("区划代码"), required=False, regex=r"^\d{2,12}$")
-    page = forms.IntegerField(required=False, min_value=1, max_value=10_000_000)
-
-
-class RegistrationFilterForm(forms.Form):
-    disease = forms.CharField(label=_("病种"), required=False, max_length=40)
-    region = forms.RegexField(label=_("区划代码"), required=False, regex=r"^\d{2,12}$")
-    page = forms.IntegerField(required=False, min_value=1, max_value=10_000_000)
+    field_order = ("status", "disease", "region", "page")

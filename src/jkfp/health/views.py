@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from jkfp.accounts import access
 from jkfp.errors import DomainError
-from jkfp.regions.selectors import region_names
+from jkfp.regions.selectors import region_names, region_options
 from jkfp.registry import selectors as registry_selectors
 from jkfp.web.forms import call_service
 from jkfp.web.http import paginate
@@ -45,6 +45,17 @@ def _disease_names(region_code: str, kind: str) -> dict[str, str]:
     return {d.code: d.name for d in cat.in_force(region_code=region_code, on=today, kind=kind)}
 
 
+def _filter_choices(request, kind: str) -> dict:
+    """The disease and region choices of a list's filter: the catalogue's diseases of `kind` in
+    force today (and a code asked for by a link that is no longer in force), the user's nodes."""
+    names = _disease_names(request.user.region_code or "", kind)
+    asked = request.GET.get("disease", "")
+    if asked and asked not in names and len(asked) <= 40:
+        names[asked] = asked
+    return {"diseases": sorted(names.items()),
+            "regions": region_options(user=request.user, include=request.GET.get("region", ""))}
+
+
 def _names_for(user) -> dict[str, str]:
     region = user.region_code or ""
     names = {}
@@ -72,7 +83,7 @@ def home(request):
 
 # ---------------------------------------------------------------- cases
 def _case_filters(request):
-    form = CaseFilterForm(request.GET)
+    form = CaseFilterForm(request.GET, **_filter_choices(request, "special_treatment"))
     data = form.cleaned_data if form.is_valid() else {}
     qs = selectors.case_list(user=request.user, status=data.get("status", ""),
                              disease_code=data.get("disease", ""),
@@ -144,7 +155,7 @@ def case_step(request, pk: int):
 
 # ---------------------------------------------------------------- chronic registrations
 def _registration_filters(request):
-    form = RegistrationFilterForm(request.GET)
+    form = RegistrationFilterForm(request.GET, **_filter_choices(request, "chronic_priority"))
     data = form.cleaned_data if form.is_valid() else {}
     qs = selectors.registration_list(user=request.user, disease_code=data.get("disease", ""),
                                      region_code=data.get("region", ""))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jkfp.categories import LABELS, MONITORED
 from jkfp.registry.models import SupportMeasure
-from jkfp.web.forms import DateInput, VersionField
+from jkfp.web.forms import DateInput, VersionField, region_choices
 
 from .models import ActionKind, WarningStatus
 
@@ -55,7 +55,14 @@ class StepForm(forms.Form):
 class FilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False,
                                choices=[("", _("全部"))] + _tr(WarningStatus.choices))
-    rule = forms.CharField(label=_("预警规则"), required=False, max_length=40)
-    region = forms.RegexField(label=_("区划代码"), required=False, regex=r"^\d{2,12}$")
+    rule = forms.ChoiceField(label=_("预警规则"), required=False)
+    region = forms.ChoiceField(label=_("区划"), required=False)
     overdue = forms.BooleanField(label=_("仅超期未核实"), required=False)
     page = forms.IntegerField(required=False, min_value=1, max_value=10_000_000)
+
+    def __init__(self, *args, regions=(), rules=(), **kwargs):
+        """`regions`: the user's nodes (`region_options`); `rules`: (id, name) of the rules
+        that apply in the user's scope — both choices, so that nobody types a code."""
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].choices = [("", _("全部"))] + list(rules)
+        self.fields["region"].choices = region_choices(regions)

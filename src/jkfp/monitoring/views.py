@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jkfp.accounts.access import COUNTY_LEN, TOWNSHIP_LEN, level_length
+from jkfp.accounts.access import COUNTY_LEN, TOWNSHIP_LEN, level_length, scope_prefix
 from jkfp.accounts.models import Department
 from jkfp.errors import DomainError
-from jkfp.regions.selectors import region_names
+from jkfp.regions.selectors import region_names, region_options
 from jkfp.web.forms import call_service
 from jkfp.web.http import paginate
 
@@ -23,7 +23,7 @@ from . import evidence as evidence_mod
 from . import export, rules, selectors, services
 from .forms import FilterForm, StepForm
 from .models import WarningStatus
-from .rulefiles import rules_for
+from .rulefiles import load_rules_file, rule_files, rules_for
 
 STEP_LABELS = {"found": "发现", "request_decided": "纳入申请审定",
                **{n: s.label for n, s in rules.STEPS.items()}}
@@ -89,11 +89,26 @@ def home(request):
     return render(request, "monitoring/home.html", ctx)
 
 
+def _rule_choices(user) -> list[tuple[str, str]]:
+    """(id, name) of every rule in the rule files that apply somewhere in the user's scope
+    (a province's file and its counties' own), by name."""
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return []
+    names: dict[str, str] = {}
+    for path in rule_files():
+        if path.stem.startswith(prefix) or prefix.startswith(path.stem):
+            names.update({r.id: r.name for r in load_rules_file(path).rules})
+    return sorted(names.items(), key=lambda kv: (kv[1], kv[0]))
+
+
 @login_required
 def warning_list(request):
-    form = FilterForm(request.GET)
+    user = request.user
+    form = FilterForm(request.GET, rules=_rule_choices(user),
+                      regions=region_options(user=user, include=request.GET.get("region", "")))
     data = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.warning_list(user=request.user, status=data.get("status", ""),
+    qs = selectors.warning_list(user=user, status=data.get("status", ""),
                                 rule_id=data.get("rule", ""), region_code=data.get("region", ""),
                                 overdue=bool(data.get("overdue")))
     page = paginate(qs, number=data.get("page"), params=request.GET.dict())

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jkfp.admission.models import ChangeRequest
 from jkfp.categories import CHOICES as CATEGORY_CHOICES
-from jkfp.web.forms import DateInput, VersionField
+from jkfp.web.forms import DateInput, VersionField, region_choices
 
 from .models import Relation, Sex, SupportMeasure, WorkAbility
 
@@ -51,12 +51,7 @@ class HouseholdSearchForm(forms.Form):
 
     def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        lengths = (2, 4, 6, 9, 12)
-        base = lengths.index(len(regions[0].code)) if regions else 0
-        self.fields["region"].choices = [("", _("全部（本人管辖区域）"))] + [
-            (r.code, "\u3000" * (lengths.index(len(r.code)) - base) + r.display_name)
-            for r in regions
-        ]
+        self.fields["region"].choices = region_choices(regions)
 
 
 # ---------------------------------------------------------------- household

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jkfp.categories import CHOICES as CATEGORY_CHOICES
 from jkfp.policy.schema import GRADE_CHOICES, LOCATION_CHOICES
+from jkfp.web.forms import region_choices
 
 from .bureau import DEFAULT_SORT, SORTS
 
@@ -69,11 +70,7 @@ class BureauForm(forms.Form):
 
     def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        lengths = (2, 4, 6, 9, 12)
-        base = lengths.index(len(regions[0].code)) if regions else 0
-        self.fields["region"].choices = [("", _("全部（本人管辖区域）"))] + [
-            (r.code, "\u3000" * (lengths.index(len(r.code)) - base) + r.display_name)
-            for r in regions]
+        self.fields["region"].choices = region_choices(regions)
 
     def clean(self):
         data = super().clean()

@@ -134,3 +134,14 @@ def call_service(form: forms.Form, call: Callable[[dict], Any], *,
         add_domain_errors(form, exc, field_map=field_map, formsets=formsets)
         return Outcome(form)
     return Outcome(form, ok=True, result=result)
+
+
+def region_choices(regions, *, all_of_scope: bool = True) -> list[tuple[str, str]]:
+    """Choices of a region field: `regions` (the user's node and the levels below it,
+    `regions.selectors.region_options`) indented by their depth below the first, after an
+    "all of my scope" choice for a filter (`all_of_scope`)."""
+    lengths = (2, 4, 6, 9, 12)
+    base = lengths.index(len(regions[0].code)) if regions else 0
+    nodes = [(r.code, "\u3000" * (lengths.index(len(r.code)) - base) + r.display_name)
+             for r in regions]
+    return ([("", _("全部（本人管辖区域）"))] if all_of_scope else []) + nodes
