@@ -130,13 +130,29 @@ def _baselines(data, defs) -> dict[tuple[str, str], tuple[int, int]]:
         if p == str(defs.indicators[i].baseline_year)}
 
 
+def computed(period: str) -> bool:
+    """Whether the period has been computed: a rebuild writes figures for every region that
+    has any, and none for a region where an indicator counts nobody (0 of 0, or no gaps)."""
+    return Figure.objects.filter(period=period).exists()
+
+
+def _nothing(ind: Indicator, code: str, name: str, period: str) -> Row:
+    """The figure of a region the computation found nothing in: 0 of 0 — no value for a
+    share, and a count of 0 (no gaps left) for a count."""
+    return Row(ind, code, name, period, 0, 0)
+
+
 def figures_of(*, user: User, region_code: str, period: str) -> list[Row]:
-    """Every indicator of one region and period, in the order of the definition files."""
-    region_get(user=user, code=region_code)
+    """Every indicator of one region and period, in the order of the definition files; once
+    the period is computed, an indicator without a figure there is shown as 0 of 0."""
+    region = region_get(user=user, code=region_code)
     defs = definitions.current()
     found = {r.indicator.id: r for r in _rows(
         Figure.objects.filter(period=period, region_code=region_code), period, defs)}
-    return [found[i] for i in defs.indicators if i in found]
+    if not found and not computed(period):
+        return []
+    return [found.get(i) or _nothing(ind, region_code, region.name, period)
+            for i, ind in defs.indicators.items()]
 
 
 def children_of(*, user: User, region_code: str, period: str, indicator: str) -> list[Row]:
@@ -150,6 +166,10 @@ def children_of(*, user: User, region_code: str, period: str, indicator: str) ->
     qs = Figure.objects.filter(in_region(region_code), indicator=indicator, period=period,
                                region_code__regex=rf"^\d{{{length}}}$")
     rows = _rows(qs, period, defs)
+    if rows or computed(period):
+        have = {r.region_code for r in rows}
+        rows += [_nothing(ind, c, n, period) for c, n in Region.objects.filter(
+            parent_id=region_code).exclude(code__in=have).values_list("code", "name")]
     sign = 1 if ind.direction == "higher" else -1
     return sorted(rows, key=lambda r: (r.value is None, sign * (r.value or 0), r.region_code))
 
@@ -216,14 +236,21 @@ COLUMNS = ["indicator", "name", "region_code", "region_name", "period", "numerat
 
 
 def export_rows(*, user: User, region_code: str, period: str) -> list[Row]:
-    """The figures of a region and every region below it, for one period."""
+    """The figures of a region and every region below it, for one period: one row per
+    indicator and region (0 of 0 where the computation found nothing) once it is computed."""
     region_get(user=user, code=region_code)
     defs = definitions.current()
     qs = Figure.objects.filter(in_region(region_code), period=period).order_by(
         "region_code", "indicator")
+    rows = _rows(qs, period, defs)
+    if rows or computed(period):
+        have = {(r.indicator.id, r.region_code) for r in rows}
+        rows += [_nothing(ind, c, n, period)
+                 for c, n in Region.objects.filter(in_region(region_code, field="code"))
+                 .values_list("code", "name")
+                 for i, ind in defs.indicators.items() if (i, c) not in have]
     order = {i: n for n, i in enumerate(defs.indicators)}
-    return sorted(_rows(qs, period, defs),
-                  key=lambda r: (len(r.region_code), r.region_code, order[r.indicator.id]))
+    return sorted(rows, key=lambda r: (len(r.region_code), r.region_code, order[r.indicator.id]))
 
 
 def csv_values(r: Row) -> list:
@@ -235,9 +262,12 @@ def csv_values(r: Row) -> list:
             "yes" if r.indicator.example else "no"]
 
 
-def figures_export_csv(*, user: User, region_code: str, period: str, path: str) -> int:
+def figures_export_csv(*, user: User, region_code: str, period: str, path: str,
+                       bom: bool = False) -> int:
+    """The export as CSV, UTF-8: plain for programs (the first column is `indicator`), or
+    with a BOM for Excel, which reads a file without one in the system's code page."""
     rows = export_rows(user=user, region_code=region_code, period=period)
-    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+    with open(path, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(COLUMNS)
         for r in rows:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.http import Http404
 
 from jkfp.accounts.commands import acting_user
 from jkfp.errors import DomainError
@@ -32,11 +33,13 @@ class Command(BaseCommand):
         ex.add_argument("--region", required=True)
         ex.add_argument("--period", required=True)
         ex.add_argument("--out", required=True)
+        ex.add_argument("--bom", action="store_true",
+                        help="文件开头写入 UTF-8 BOM（供 Excel 直接打开中文）")
 
     def handle(self, *args, **opts):
         try:
             getattr(self, f"_{opts['action']}")(opts)
-        except DomainError as exc:
+        except (DomainError, Http404) as exc:  # Http404: a region outside the user's scope
             raise CommandError(str(exc)) from None
 
     def _bar(self):
@@ -69,5 +72,6 @@ class Command(BaseCommand):
         user = acting_user(opts.get("as_user"))
         period = parse(opts["period"])
         n = selectors.figures_export_csv(user=user, region_code=opts["region"].strip(),
-                                         period=period.code, path=opts["out"])
+                                         period=period.code, path=opts["out"],
+                                         bom=opts["bom"])
         self.stdout.write(self.style.SUCCESS(f"已导出 {n} 行 → {opts['out']}"))
