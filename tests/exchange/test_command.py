@@ -3,6 +3,7 @@ the comparison workbook."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -10,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
+from jkfp.registry.idnumber import mask
 from jkfp.registry.models import CategoryPeriod
 
 from .files import csv_bytes
@@ -129,3 +131,28 @@ def test_refused_without_as(regions, tmp_path):
     path.write_bytes(b"a,b\n")
     with pytest.raises(CommandError):
         call_command("import", "civil_affairs", str(path), "--dry-run")
+
+
+def test_the_report_names_who_the_list_lacks_in_chinese(civil, good_file, people, tmp_path):
+    """登记中有而名单中无: the person's name, masked ID, village and category in Chinese, as a
+    civil-affairs clerk reads them; the 关联 column in words, not codes."""
+    other = people["other"]
+    CategoryPeriod.objects.create(category="extreme_poor", person=other,
+                                  region_code=other.region_code,
+                                  start_date=dt.date(2022, 5, 1), source="civil_affairs")
+    report = tmp_path / "r.xlsx"
+    code, _, _ = _run("civil_affairs", str(good_file), "--as", civil.username, "--dry-run",
+                      "--report", str(report))
+    assert code == 0
+    wb = load_workbook(report)
+    rows = list(wb["登记中有而名单中无"].iter_rows(values_only=True))
+    assert rows[0][:6] == ("姓名（户的类别为户主）", "证件号码", "户编号", "所在村", "区划代码",
+                           "类别")
+    mine = [r for r in rows[1:] if r[-1] == other.pk]
+    assert len(mine) == 1
+    name, idn, number, village, region, category, level, start, _ = mine[0]
+    assert (name, idn, number, region, category, level, start) == (
+        other.name, mask(other.id_number), other.household.household_number,
+        other.region_code, "特困人员", "个人", "2022-05-01")
+    assert village == other.household.village.name
+    assert wb["新增"].cell(row=2, column=4).value == "证件号码一致"

@@ -154,3 +154,29 @@ def test_civil_affairs_may_not_import_monitoring(civil, people, county_region):
     with pytest.raises(DomainError) as exc:
         _check(civil, [_row(people["head"], "户主")])
     assert exc.value.code == ErrorCode.PERMISSION
+
+
+def test_a_row_of_another_county_is_reported_not_an_error(rural, people, county_region):
+    """A city's export holds every county: the rows of a county outside the user's scope are
+    ignored ("reported, not applied") and do not stop the apply of the user's own rows."""
+    from jkfp.regions.models import Region
+
+    luzhou = Region.objects.get(code="140403").name
+    head = people["head"]
+    batch = _check(
+        rural,
+        [
+            _row(head, "户主"),
+            _row(people["wife"], "配偶", county=luzhou, township="测试镇甲", village="测试村甲一",
+                 household="CZ-1"),
+        ],
+    )
+    rows = {r.line: r for r in BatchRow.objects.filter(batch=batch)}
+    assert rows[5].status == RowStatus.IGNORED and "其他区县" in rows[5].reason
+    assert rows[5].errors == []
+    assert batch.summary["errors"] == 0 and batch.summary["ignored"] == 1
+    services.batch_apply(user=rural, batch=batch)  # no skip_invalid needed
+    assert CategoryPeriod.objects.filter(household=head.household, category="marginal").exists()
+    # a county name that exists nowhere is still a row error, naming the township column's row
+    typo = _check(rural, [_row(head, "户主", county="不存在县")])
+    assert typo.summary["errors"] == 1

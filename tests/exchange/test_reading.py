@@ -87,3 +87,15 @@ def test_merged_header_cells_are_reported(civil_kind):
     table = read_table(xlsx(HEADER, [ROW], merge_header=(5, 6)), civil_kind)
     assert [e.code for e in table.errors] == [ErrorCode.IMPORT_HEADER_MERGED]
     assert "合并单元格" in table.errors[0].message and table.errors[0].row == 3
+
+
+def test_a_merged_header_cell_hiding_a_required_column_says_both(civil_kind):
+    """Merging 姓名 with the two cells beside it leaves those columns without a header: the
+    file error names the missing column and the merged cells that hid it, once each."""
+    with pytest.raises(DomainError) as exc:
+        read_table(xlsx(HEADER, [ROW], merge_header=(2, 4)), civil_kind)
+    assert exc.value.code == ErrorCode.IMPORT_COLUMNS and exc.value.row == 3
+    assert exc.value.message == (
+        "表头缺少必需的列：证件号码、类别；表头第3行第2至4列为合并单元格（“姓名”）："
+        "请取消合并，每列一个表头")
+    assert str(exc.value).count("第3行") == 2  # the row prefix and the cells, not doubled

@@ -41,6 +41,11 @@ class Table:
     encoding: str = ""
 
 
+def _span(first: int, last: int, unit: str) -> str:
+    """0-based first and last row or column as the user counts them: 第2列, 第2至3列."""
+    return f"第{first + 1}{unit}" if first == last else f"第{first + 1}至{last + 1}{unit}"
+
+
 def _file_error(
     message: str,
     *,
@@ -240,6 +245,20 @@ def read_table(data: bytes, kind: Kind, *, sheet: str | None = None) -> Table:
     missing = [
         f.label for f in kind.fields.values() if f.required and f.name not in mapping.values()
     ]
+    errors = []
+    for rng in merged:
+        (r0, c0), (r1, c1) = rng
+        if at >= 0 and r0 <= at <= r1 and (r1 > r0 or c1 > c0):
+            cell = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else ""
+            errors.append(
+                _file_error(
+                    f"表头{_span(r0, r1, '行')}{_span(c0, c1, '列')}为合并单元格"
+                    f"（“{cell or ''}”）：请取消合并，每列一个表头",
+                    row=header_line,
+                    column=cell or None,
+                    code=ErrorCode.IMPORT_HEADER_MERGED,
+                )
+            )
     if at < 0 or missing:
         if at < 0 or len(mapping) < 2:
             raise _file_error(
@@ -248,25 +267,13 @@ def read_table(data: bytes, kind: Kind, *, sheet: str | None = None) -> Table:
                 + "）",
                 code=ErrorCode.IMPORT_COLUMNS,
             )
+        # a merged header cell hides the header of the columns it covers: say so with them
+        merged_why = "".join(f"；{e.message}" for e in errors)
         raise _file_error(
-            f"第{header_line}行的表头缺少必需的列：{'、'.join(missing)}",
+            f"表头缺少必需的列：{'、'.join(missing)}{merged_why}",
             row=header_line,
             code=ErrorCode.IMPORT_COLUMNS,
         )
-    errors = []
-    for rng in merged:
-        (r0, c0), (r1, c1) = rng
-        if r0 <= at <= r1 and (r1 > r0 or c1 > c0):
-            cell = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else ""
-            errors.append(
-                _file_error(
-                    f"表头第{r0 + 1}行第{c0 + 1}至{c1 + 1}列、第{r0 + 1}至{r1 + 1}行为合并单元格"
-                    f"（“{cell or ''}”）：请取消合并，每列一个表头",
-                    row=header_line,
-                    column=cell or None,
-                    code=ErrorCode.IMPORT_HEADER_MERGED,
-                )
-            )
     header = rows[at]
     columns = {name: header[j] for j, name in mapping.items()}
     body = raw_rows[at + 1 :]

@@ -41,6 +41,50 @@ ROW_SHEETS = (
 )
 
 
+#: the link result as the county clerk reads it (the sheet's 关联 column)
+LINK_LABELS = {
+    "exact": "证件号码一致",
+    "linked": "按姓名、出生日期和地区匹配",
+    "doubtful": "存疑",
+    "conflict": "冲突",
+    "new": "登记中无此人",
+}
+
+
+def _category_labels(codes: str) -> str:
+    """`minimum_living` (or several joined by 、) as their Chinese names."""
+    from jkfp.categories import LABELS
+
+    names = {str(c): label for c, label in LABELS.items()}
+    return "、".join(names.get(c, c) for c in (codes or "").split("、") if c)
+
+
+def _missing_rows(*, user: User, missing: list[dict]) -> list[list]:
+    """The sheet 登记中有而名单中无: who (masked ID number), where and what, read through the
+    scoped selectors; a household's category is shown with its head."""
+    people = selectors.missing_people(
+        user=user,
+        person_ids={m["person_id"] for m in missing if m.get("person_id")},
+        household_ids={m["household_id"] for m in missing if m.get("household_id")},
+    )
+    out = []
+    for m in missing:
+        who = people["persons"].get(m.get("person_id")) or people["households"].get(
+            m.get("household_id")) or {}
+        out.append([
+            who.get("name") or m["name"],
+            mask(who.get("id_number") or ""),
+            who.get("household_number") or "",
+            who.get("village") or "",
+            who.get("region_code") or "",
+            _category_labels(m["category"]),
+            "户" if not m.get("person_id") else "个人",
+            m["start_date"],
+            m.get("person_id") or who.get("person_id") or "",
+        ])
+    return out
+
+
 def _row_cells(row) -> list:
     d = row.data
     return [row.line, d.get("name", ""), mask(d.get("id_number") or d.get("id_raw") or "")]
@@ -96,7 +140,8 @@ def batch_workbook(*, user: User, batch: Batch) -> bytes:
         for row in rows:
             if row.status != status:
                 continue
-            base = [*_row_cells(row), row.link_status, row.person_id or ""]
+            base = [*_row_cells(row), LINK_LABELS.get(row.link_status, row.link_status),
+                    row.person_id or ""]
             extra = row.reason
             if status == RowStatus.DOUBTFUL:
                 extra = "候选：" + "；".join(
@@ -108,19 +153,12 @@ def batch_workbook(*, user: User, batch: Batch) -> bytes:
         ws.set_column(8, 8, 50)
     comparison = batch.comparison or {}
     ws = wb.add_worksheet("登记中有而名单中无")
-    ws.write_row(0, 0, ["登记人员编号", "家庭户编号", "姓名或户编号", "类别", "起始日期"], bold)
-    for r, m in enumerate(comparison.get("missing") or [], start=1):
-        ws.write_row(
-            r,
-            0,
-            [
-                m["person_id"] or "",
-                m["household_id"] or "",
-                m["name"],
-                m["category"],
-                m["start_date"],
-            ],
-        )
+    ws.write_row(0, 0, ["姓名（户的类别为户主）", "证件号码", "户编号", "所在村", "区划代码",
+                        "类别", "户或个人", "起始日期", "登记人员编号"], bold)
+    for r, cells in enumerate(_missing_rows(user=user, missing=comparison.get("missing") or []),
+                              start=1):
+        ws.write_row(r, 0, cells)
+    ws.set_column(0, 7, 14)
     ws = wb.add_worksheet("矛盾")
     ws.write_row(0, 0, ["行号", "登记人员编号", "矛盾", "说明"], bold)
     for r, c in enumerate(comparison.get("contradictions") or [], start=1):

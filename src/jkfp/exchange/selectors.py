@@ -300,7 +300,9 @@ def missing_from_list(
 
 def village_resolver(*, user: User):
     """A function answering, for distinct (county, township, village) names of a list, the
-    village code in the user's scope, or why not (`import_village`)."""
+    village code in the user's scope, or why not (`import_village`); a row naming a county
+    outside the scope answers that county's code, so that it is reported as another county's
+    row and not applied."""
     regions = list(
         scoped(Region.objects.all(), user, field="code").values_list("code", "name", "level")
     )
@@ -313,9 +315,22 @@ def village_resolver(*, user: User):
         elif level == "village":
             villages[(code[:9], header_key(name))] = code
 
+    # counties outside the scope by name (region names are not personal data): a row of
+    # another county is reported and not applied, not an error that stops the apply
+    in_scope = {header_key(n) for c, (n, lv) in by_code.items() if lv == "county"}
+    elsewhere = {
+        header_key(n): c
+        for c, n in Region.objects.filter(level="county").values_list("code", "name")
+        if header_key(n) not in in_scope
+    }
+
     def resolve(frame: pl.DataFrame) -> pl.DataFrame:
         codes, why = [], []
         for county, township, village in frame.select("county", "township", "village").rows():
+            if county and header_key(county) in elsewhere:
+                codes.append(elsewhere[header_key(county)])  # outside the scope: ignored
+                why.append(None)
+                continue
             found = [
                 t
                 for t in townships.get(header_key(township), [])
@@ -342,6 +357,25 @@ def village_resolver(*, user: User):
         )
 
     return resolve
+
+
+def missing_people(*, user: User, person_ids: set[int], household_ids: set[int]) -> dict:
+    """For the comparison's 登记中有而名单中无: per person and per household (its head) the
+    name, ID number, household number, village name and region, within the user's scope."""
+    cols = ("pk", "name", "id_number", "household_id", "household__household_number",
+            "household__village__name", "region_code")
+
+    def shown(row) -> dict:
+        pk, name, idn, hid, number, village, region = row
+        return {"person_id": pk, "name": name, "id_number": idn, "household_number": number,
+                "village": village, "region_code": region}
+
+    persons = {r[0]: shown(r) for r in person_scope(user=user).filter(
+        pk__in=in_ids(sorted(person_ids))).values_list(*cols)} if person_ids else {}
+    households = {r[3]: shown(r) for r in person_scope(user=user).filter(
+        household_id__in=in_ids(sorted(household_ids)), relation="head").values_list(*cols)
+    } if household_ids else {}
+    return {"persons": persons, "households": households}
 
 
 def person_scope_households(*, user: User, ids: list[int]) -> set[int]:

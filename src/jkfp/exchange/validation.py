@@ -251,7 +251,7 @@ def _households(out: pl.DataFrame, table: Table, errors: list[DomainError]) -> p
     )
     header = table.columns.get("relation", "与户主关系")
     for number, lines in many.rows():
-        for line in lines[1:]:
+        for line in lines:  # every one of them: the list does not say which is the head
             errors.append(
                 DomainError(
                     ErrorCode.HOUSEHOLD_TWO_HEADS,
