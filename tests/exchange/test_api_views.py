@@ -91,6 +91,11 @@ def test_pages(civil, upload, client_as, make_user, run_jobs):
     html = detail.content.decode()
     assert "不能为空" in html or "格式不正确" in html
     assert 'id="count-created">1<' in html
+    assert 'id="apply"' in html
+    with run_jobs():  # the valid row only; afterwards there is nothing left to apply
+        c.post(r["Location"] + "apply/", {"skip_invalid": "on"})
+    applied = c.get(r["Location"]).content.decode()
+    assert "已导入" in applied and 'id="apply"' not in applied and 'id="undo"' in applied
     report = c.get(r["Location"] + "report.xlsx")
     assert report.status_code == 200 and report["Content-Type"].startswith("application/vnd")
     with run_jobs():

@@ -10,7 +10,7 @@ from collections import defaultdict
 import polars as pl
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from jkfp.accounts.access import scoped
@@ -24,7 +24,7 @@ from .compare import KIND_CATEGORIES, PeriodState, PersonState, State
 from .compare_frame import PERIOD_SCHEMA, PERSON_SCHEMA, FrameState, PersonsFrame
 from .enrolment import EnrolmentState
 from .kinds import header_key
-from .models import Batch, BatchRow, Enrolment
+from .models import Batch, BatchRow, BatchState, Enrolment, RowStatus
 from .settlements import SettlementState, content_key
 
 
@@ -43,6 +43,19 @@ def batch_rows(*, user: User, batch: Batch, status: str | None = None) -> QueryS
     batch_get(user=user, pk=batch.pk)
     qs = batch.rows.select_related("person").order_by("line")
     return qs.filter(status=status) if status else qs
+
+
+def can_apply(*, user: User, batch: Batch) -> bool:
+    """Whether an apply would do anything: a checked (or failed) batch, or an applied one with
+    rows decided after its apply or still waiting for a person's decision."""
+    if batch.state in (BatchState.CHECKED, BatchState.FAILED):
+        return True
+    if batch.state != BatchState.APPLIED:
+        return False
+    return batch_rows(user=user, batch=batch).filter(
+        Q(status=RowStatus.DOUBTFUL)
+        | Q(applied=False, status__in=(RowStatus.CREATED, RowStatus.UPDATED, RowStatus.ENDED))
+    ).exists()
 
 
 def review_queue(*, user: User, batch: Batch) -> QuerySet[BatchRow]:

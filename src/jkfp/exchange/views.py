@@ -102,7 +102,7 @@ def batch_detail(request, pk: int):
                                       statuses=(RowStatus.IGNORED,)),
             "queue": queue,
             "may_import": can_import(request.user, batch.kind),
-            "can_apply": batch.state in (BatchState.CHECKED, BatchState.APPLIED, BatchState.FAILED),
+            "can_apply": selectors.can_apply(user=request.user, batch=batch),
             "can_undo": batch.state == BatchState.APPLIED,
             "apply_form": ApplyForm(),
             "comparison": batch.comparison or {},
