@@ -38,7 +38,8 @@ def test_every_listed_person_once_a_year_in_their_countys_applied_batch(data):
             "enrolment", "applied", e["region_code"][:6])
         assert e["region_code"] == persons[e["person_id"]]["region_code"]
     for pk, b in batches.items():
-        assert json.loads(b["summary"])["rows"] == per_batch[pk]
+        if b["kind"] == "enrolment":  # the platform's records' batches: test_demo_platform
+            assert json.loads(b["summary"])["rows"] == per_batch[pk]
     assert len({(b["region_code"], b["file_name"]) for b in batches.values()}) == len(batches)
     insured = sum(e["status"] == "insured" for e in enrolments) / len(enrolments)
     assert 0.97 < insured < 0.995

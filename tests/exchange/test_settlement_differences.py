@@ -130,6 +130,9 @@ def test_page_export_and_api(medical, settled):
                       platform_row(b, "E2", shift={}, line=2)])
     c = Client()
     c.force_login(medical)
+    # reached from the 住院结算 menu's list, for those who may read it
+    assert 'id="to-differences" href="/settlement/differences/"' in c.get(
+        "/settlement/statements/").content.decode()
     page = c.get("/settlement/differences/?year=2025")
     assert page.status_code == 200
     html = page.content.decode()
@@ -165,5 +168,6 @@ def test_page_refused_to_other_departments(make_user):
     c = Client()
     c.force_login(civil)
     assert c.get("/settlement/differences/?year=2025").status_code == 403
+    assert 'id="to-differences"' not in c.get("/settlement/statements/").content.decode()
     assert c.get("/settlement/differences/export/?year=2025").status_code == 403
     assert c.get("/api/v1/settlement/differences?year=2025").status_code == 403

@@ -28,7 +28,8 @@ INSURED_SHARE = 0.985
 ENROLMENT_MODELS = (Batch, Enrolment)
 
 
-def _account(actors: dict[str, Actor], county: str) -> int:
+def insurance_account(actors: dict[str, Actor], county: str) -> int:
+    """The county's medical-insurance account of the demo, else the administrator."""
     for name, a in sorted(actors.items()):
         if name.startswith("enrol_") and a.region_code == county:
             return a.id
@@ -57,7 +58,7 @@ def generate_enrolment(*, rng: np.random.Generator, pop: Population, as_of: dt.d
         for c in sorted(set(county[listed].tolist())):
             idx = np.flatnonzero(listed & (county == c))
             n = len(idx)
-            user = _account(actors, c)
+            user = insurance_account(actors, c)
             for k, v in (("id", batch_id), ("kind", "enrolment"),
                          ("file_name", f"{year}年度城乡居民医保参保名单（演示）.xlsx"),
                          ("file_sha256", hashlib.sha256(f"demo-enrolment-{c}-{year}".encode())

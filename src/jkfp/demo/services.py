@@ -23,13 +23,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from jkfp.admission.models import ChangeRequest, ChangeRequestStep
+from jkfp.exchange.models import Batch
 from jkfp.indicators.services import indicators_rebuild
 from jkfp.monitoring.services import push_found, warnings_scan
 from jkfp.policy.regimes import PolicySet
 from jkfp.regions.models import Region
 from jkfp.regions.services import region_load_rows
 from jkfp.registry.models import CategoryPeriod, Household, HouseholdIncome, Person, SupportMeasure
-from jkfp.settlement.models import HospitalStay, Statement
+from jkfp.settlement.models import ExternalSettlement, HospitalStay, Statement
 from jkfp.settlement.services import policy_set
 from jkfp.summaries.services import summary_rebuild
 
@@ -40,6 +41,7 @@ from .facilities import generate_facilities
 from .health import generate_health
 from .health_data import HEALTH_MODELS
 from .load import next_ids, write_tables
+from .platform import PLATFORM_MODELS, generate_platform_records
 from .pools import draw_pools
 from .population import generate_population
 from .regions import DemoRegions, generate_regions
@@ -51,7 +53,8 @@ from .tables import Table
 # same seed gives the same rows on any day (a machine whose clock is earlier uses its today).
 DEMO_AS_OF = dt.date(2026, 11, 1)
 MODELS = (Household, Person, CategoryPeriod, SupportMeasure, HouseholdIncome, ChangeRequest,
-          ChangeRequestStep, HospitalStay, Statement, *HEALTH_MODELS, *ENROLMENT_MODELS)
+          ChangeRequestStep, HospitalStay, Statement, *HEALTH_MODELS, *ENROLMENT_MODELS,
+          *PLATFORM_MODELS)
 
 
 class DemoDataExists(Exception):
@@ -66,6 +69,7 @@ class DemoData:
     stays_scale: float = 1.0      # the factor applied to them (see stays.MAX_STAYS)
     seconds_settle: float = 0.0   # of the generation: settling the stays
     seconds_health: float = 0.0   # of the generation: the health data (health.py)
+    platform_batches: int = 0     # batches of the platform's settlement records (platform.py)
 
     def table(self, model: type) -> Table:
         return next(t for t in self.tables if t.model is model)
@@ -86,6 +90,7 @@ class DemoResult:
     accounts: list[AccountRow] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # of the load, by phase
     existing_persons: int = 0
+    platform_batches: int = 0       # of counts["batch"]: the platform's settlement records'
 
     @property
     def persons(self) -> int:
@@ -98,7 +103,7 @@ def default_as_of() -> dt.date:
 
 def _rngs(seed: int) -> list[np.random.Generator]:
     # spawn(n) begins with the children of spawn(n - 1): a new stream leaves the others as they were
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
 
 
 def demo_regions(*, seed: int) -> DemoRegions:
@@ -120,7 +125,7 @@ def demo_generate(*, persons: int, seed: int, as_of: dt.date, first_ids: dict[ty
     """
     if persons < 1:
         raise ValueError("persons must be at least 1")
-    r_regions, r_pop, r_cat, r_req, r_stay, r_health, r_enrol = _rngs(seed)
+    r_regions, r_pop, r_cat, r_req, r_stay, r_health, r_enrol, r_platform = _rngs(seed)
     pools = draw_pools(seed)
     regions = generate_regions(pools=pools, rng=r_regions)
     pop = generate_population(rng=r_pop, pools=pools, villages=regions.villages, persons=persons,
@@ -153,10 +158,20 @@ def demo_generate(*, persons: int, seed: int, as_of: dt.date, first_ids: dict[ty
             st.stays.columns["diagnosis_icd10"] = hd.stay_diagnosis
     enrolment = generate_enrolment(rng=r_enrol, pop=pop, as_of=as_of, actors=actors,
                                    first_ids=first_ids)
+    platform = generate_platform_records(
+        rng=r_platform, stays=st.stays, statements=st.statements, as_of=as_of, actors=actors,
+        first_batch_id=first_ids[Batch] + (len(enrolment[0]) if enrolment else 0),
+        first_record_id=first_ids[ExternalSettlement]) if enrolment else None
+    if platform is not None:  # the platform's batches go with the enrolment lists' (one table)
+        batches, records = platform
+        for name, values in batches.items():
+            enrolment[0].columns[name] += values
+        enrolment.append(records)
     return DemoData(regions=regions, tables=[
         pop.households, pop.persons, periods, cats.measures, cats.incomes, reqs.requests,
         reqs.steps, st.stays, st.statements, *health_tables, *enrolment], stays_expected=st.expected,
         stays_scale=st.scale, seconds_settle=seconds_settle,
+        platform_batches=len(platform[0]["id"]) if platform is not None else 0,
         seconds_health=time.perf_counter() - t)
 
 
@@ -235,6 +250,7 @@ def demo_data_load(*, persons: int, seed: int, as_of: dt.date | None = None,
         result.seconds_health = data.seconds_health
         result.stays_scale = data.stays_scale
         result.counts = {t.model._meta.model_name: len(t) for t in data.tables}
+        result.platform_batches = data.platform_batches
     result.seconds_load = time.perf_counter() - t2  # with the commit
     result.timings["commit"] = time.perf_counter() - t3
     return result

@@ -28,6 +28,7 @@ from .bureau import (
     bureau_totals,
     region_names,
 )
+from .differences import can_read_differences
 from .forms import BureauForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,7 +95,8 @@ def _columns() -> list[tuple[str, str]]:
 @login_required
 def bureau_list(request):
     form, f = _form(request)
-    context = {"form": form, "filters": f}
+    context = {"form": form, "filters": f,
+               "can_read_differences": can_read_differences(request.user)}
     status = 200
     if f is None:
         status = 422

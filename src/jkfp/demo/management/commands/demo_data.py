@@ -106,8 +106,13 @@ class Command(BaseCommand):
                     f"{c.get('screeningresult', 0)} 个两癌筛查结果"
                     f"（生成用时 {result.seconds_health:.1f} 秒）。")
             if c.get("enrolment"):
-                out.write(f"医保参保名单：{c.get('batch', 0)} 份（每县每年一份），"
-                          f"{c['enrolment']} 条参保记录。")
+                records = c.get("externalsettlement", 0)
+                lists = c.get("batch", 0) - (result.platform_batches if records else 0)
+                out.write(f"医保参保名单：{lists} 份（每县每年一份），{c['enrolment']} 条参保记录。")
+            if c.get("externalsettlement"):
+                out.write(f"医保平台结算记录：{result.platform_batches} 份（有住院的县各一份，"
+                          f"上一年度），{c['externalsettlement']} 条，约 3% 与本系统结算有差异"
+                          "（见“住院结算 → 结算差异”）。")
             if result.stays_scale < 1:
                 out.write(f"人数较多，住院率缩减为正常的 {result.stays_scale:.1%}（每次住院都要"
                           "结算并生成完整的说明，全部生成太慢）；各地区、类别的构成不变。")
