@@ -169,8 +169,10 @@ def test_rules_reported_per_row(health, people, signed):
     assert _counts(batch) == {"errors": 9}
     msgs = {r.line - 3: {(e["column"], e["message"]) for e in r.errors}
             for r in batch.rows.all()}
-    assert ("收缩压", "收缩压须在50至300 mmHg之间") in msgs[1]
-    assert ("舒张压", "舒张压须低于收缩压") in msgs[2]
+    assert any(c == "收缩压" and m.startswith("收缩压须在50至300 mmHg之间（填写为")
+               for c, m in msgs[1])
+    assert any(c == "舒张压" and m.startswith("舒张压（") and "）须低于收缩压（" in m
+               for c, m in msgs[2])
     assert ("收缩压", "高血压患者面对面随访须测量血压") in msgs[3]
     assert ("空腹血糖", "空腹血糖须在1.0至40.0 mmol/L之间") in msgs[4]
     assert ("随访医生", "随访医生“王医生”在随访日期不是该患者签约团队"

@@ -102,14 +102,17 @@ def followup_check(*, registration: ChronicRegistration, visited_on: dt.date, wa
     bp_ok = True
     if systolic is not None and not SYSTOLIC[0] <= systolic <= SYSTOLIC[1]:
         errors.append(_err(ErrorCode.MEASUREMENT_RANGE,
-                           f"收缩压须在{SYSTOLIC[0]}至{SYSTOLIC[1]} mmHg之间", "systolic"))
+                           f"收缩压须在{SYSTOLIC[0]}至{SYSTOLIC[1]} mmHg之间（填写为{systolic}）",
+                           "systolic"))
         bp_ok = False
     if diastolic is not None and not DIASTOLIC[0] <= diastolic <= DIASTOLIC[1]:
         errors.append(_err(ErrorCode.MEASUREMENT_RANGE,
-                           f"舒张压须在{DIASTOLIC[0]}至{DIASTOLIC[1]} mmHg之间", "diastolic"))
+                           f"舒张压须在{DIASTOLIC[0]}至{DIASTOLIC[1]} mmHg之间（填写为{diastolic}）",
+                           "diastolic"))
         bp_ok = False
     if bp_ok and systolic is not None and diastolic is not None and diastolic >= systolic:
-        errors.append(_err(ErrorCode.MEASUREMENT_RANGE, "舒张压须低于收缩压", "diastolic"))
+        errors.append(_err(ErrorCode.MEASUREMENT_RANGE,
+                           f"舒张压（{diastolic}）须低于收缩压（{systolic}）", "diastolic"))
     if disease == "hypertension" and measured and systolic is None and diastolic is None:
         errors.append(_err(ErrorCode.REQUIRED, "高血压患者面对面随访须测量血压", "systolic"))
     glucose = _decimal(fasting_glucose, "fasting_glucose", "空腹血糖", errors)

@@ -55,7 +55,8 @@ def parse(raw: str, *, field: str = "id_number") -> IdInfo:
     ):
         raise DomainError(
             ErrorCode.ID_FORMAT,
-            f"身份证号“{raw}”格式不正确：应为18位（前17位为数字，末位为数字或X）或15位旧号码",
+            f"身份证号“{raw}”格式不正确：应为18位（前17位为数字，末位为数字或X）、15位旧号码"
+            "或20、22位残疾证号",
             field=field,
         )
     try:
