@@ -21,8 +21,8 @@ import json
 import numpy as np
 
 from jkfp.exchange.models import BatchState
-from jkfp.settlement.differences import FUNDS
 from jkfp.settlement.models import ExternalSettlement
+from jkfp.settlement.selectors import PLATFORM_FUNDS as FUNDS
 
 from .enrolment import insurance_account
 from .requests import Actor

@@ -12,7 +12,12 @@ from jkfp.accounts.access import scoped
 from jkfp.accounts.models import User
 from jkfp.registry.models import Person
 
+from .differences import FUNDS
 from .models import ExternalSettlement, HospitalStay, Statement, StatementStatus
+
+#: the platform's funds and the funds of ours each is compared with (differences.FUNDS), for
+#: other apps (the demo's platform records) through this public module
+PLATFORM_FUNDS = FUNDS
 
 
 def statement_scope(*, user: User) -> QuerySet[Statement]:
