@@ -13,7 +13,7 @@ from django.db import connection
 from jkfp.contracts import management
 from jkfp.contracts.models import Contract, FollowUp
 from jkfp.exchange.models import Enrolment
-from jkfp.health.models import ChronicRegistration, SpecialCase
+from jkfp.health.models import SpecialCase
 from jkfp.registry.models import CategoryPeriod
 from jkfp.settlement.models import HospitalStay, Statement
 
@@ -246,8 +246,8 @@ def special_cases_closed(y: Year, arg: str) -> Rows:
 
 @yearly("ill_registered")
 def ill_registered(y: Year, arg: str) -> Rows:
-    r = ChronicRegistration._meta.db_table
-    s1, p1 = y.scope("r.person_id")
+    r, s1 = y.registrations()
+    p1: list = []
     k, s2, p2 = _case_rows(y)
     sql = (f"SELECT r.person_id AS unit_id, r.person_id AS person_id, 1 AS w, 1 AS src, "
            f"r.registered_on AS a, r.ended_on AS b FROM {r} r WHERE 1 = 1{s1} "
@@ -262,9 +262,9 @@ def ill_registered(y: Year, arg: str) -> Rows:
 
 @yearly("ill_treated")
 def ill_treated(y: Year, arg: str) -> Rows:
-    r = ChronicRegistration._meta.db_table
+    r, s1 = y.registrations()
+    p1: list = []
     f = FollowUp._meta.db_table
-    s1, p1 = y.scope("r.person_id")
     k, s2, p2 = _case_rows(y)
     sql = (f"SELECT r.person_id AS unit_id, r.person_id AS person_id, 1 AS w, 1 AS src, "
            f"v.visited_on AS a, v.visited_on AS b FROM {r} r JOIN {f} v "

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils import timezone
 
+from jkfp.health.models import ChronicRegistration
 from jkfp.registry.models import Person
 
 from .definitions import Ctx, Indicator, Ref
@@ -108,6 +109,25 @@ class Year:
         def build(name: str) -> None:
             self.cur.execute(f"CREATE TEMP TABLE {name} AS {sql}", params)
         return self.table(f"source:{key}", build)
+
+    def registrations(self) -> tuple[str, str]:
+        """(the chronic registrations to read, the scope's condition on them as ` AND …`):
+        for a refresh a table of its persons' registrations, analysed, made once a year — the
+        follow-ups joined with it are then estimated at the scope's few, where joined with the
+        whole registration table and the scope's persons the planner assumed every follow-up
+        of the year matched and hashed them all (decision 100)."""
+        reg = ChronicRegistration._meta.db_table
+        if self.villages is None:
+            return reg, ""
+
+        def build(name: str) -> None:
+            self.cur.execute(f"CREATE TEMP TABLE {name} AS SELECT r.id AS id, r.person_id AS "
+                             f"person_id, r.registered_on AS registered_on, r.ended_on AS "
+                             f"ended_on FROM {reg} r WHERE r.person_id IN "
+                             f"(SELECT sp.id FROM {self.persons()} sp)")
+            if connection.vendor == "postgresql":
+                self.cur.execute(f"ANALYZE {name}")
+        return self.table("registrations", build), ""
 
     def table(self, key: str, build: Callable[[str], None]) -> str:
         """A temporary table made once per year by `build(name)` (shared by predicates)."""
@@ -207,10 +227,11 @@ def _alive(y: Year) -> tuple[str, list]:
     """The mask of the periods on whose last day the person is alive (deceased persons leave
     every denominator, as in `compute.village_sql`)."""
     def cond(ctx: Ctx) -> tuple[str, list]:
-        return ("(pe.alive = %s OR (pe.death_date IS NOT NULL AND pe.death_date > %s))",
-                [True, ctx.end])
+        return ("(pe.death_date IS NOT NULL AND pe.death_date > %s)", [ctx.end])
     terms, params = _mask_terms(y, cond, agg="")
-    return f"({terms})", params
+    # the living (nearly everyone) hold every bit: their terms are not evaluated at all
+    every = sum(y.bit(p) for p in y.periods)
+    return f"(CASE WHEN pe.alive = %s THEN {every} ELSE {terms} END)", [True, *params]
 
 
 def _period_rows(y: Year, periods: list[Period]) -> tuple[str, list]:
