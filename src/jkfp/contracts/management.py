@@ -346,7 +346,7 @@ def status_rows(registrations: QuerySet[ChronicRegistration], *, year: int,
                    latest_visit_on=_date(r[12]), due_on=_date(r[13])) for r in rows]
 
 
-# the management rates by region (`management_rates`) and the status on many days in one query
-# (decision 72b, `management_cuts`), read by other apps through this public module
-from .management_cuts import status_cuts_sql  # noqa: E402,F401
+# the management rates by region (`management_rates`) and the status on many days as masks
+# (decision 103, `management_arrays`), read by other apps through this public module
+from .management_arrays import status_masks, write_masks  # noqa: E402,F401
 from .management_rates import Rates, rates_by_region  # noqa: E402,F401

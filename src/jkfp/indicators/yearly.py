@@ -122,8 +122,9 @@ class Year:
 
         def build(name: str) -> None:
             self.cur.execute(f"CREATE TEMP TABLE {name} AS SELECT r.id AS id, r.person_id AS "
-                             f"person_id, r.registered_on AS registered_on, r.ended_on AS "
-                             f"ended_on FROM {reg} r WHERE r.person_id IN "
+                             f"person_id, r.disease_code AS disease_code, r.registered_on AS "
+                             f"registered_on, r.ended_on AS ended_on FROM {reg} r WHERE "
+                             f"r.person_id IN "
                              f"(SELECT sp.id FROM {self.persons()} sp)")
             if connection.vendor == "postgresql":
                 self.cur.execute(f"ANALYZE {name}")

@@ -1,6 +1,8 @@
-"""`management_cuts.status_cuts_sql` (decision 72b: the status on every month's last day in one
-query) equals `management.status_rows` run once per day, on random registrations and visits
-of every disease (gaps, doses, deaths, ends, registrations in the middle of the year)."""
+"""`management_arrays.status_masks` (decision 103: the status on every month's last day as bit
+masks counted in NumPy) equals `management.status_rows` run once per day, on random
+registrations and visits of every disease (gaps, doses, deaths, ends, registrations in the
+middle of the year), read through each of its sources (the registration table, a table of
+persons, a table of registrations)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from jkfp.contracts import management, management_cuts
+from jkfp.contracts import management, management_arrays
 from jkfp.health.models import ChronicRegistration
 
 from .test_management import D, patient, reg, visit
@@ -20,14 +22,21 @@ from .test_management import member as member  # noqa: F401  (the fixture)
 MONTH_ENDS = [D(2025, m + 1, 1) - dt.timedelta(days=1) for m in range(1, 12)] + [D(2025, 12, 31)]
 
 
-def by_cuts(ends, year=2025, registrations=..., persons=None):
+def by_cuts(ends, year=2025, registrations=..., persons=None, table=None):
+    """{(registration, cut index): (deceased, managed, standard)} read from the masks."""
     if registrations is ...:
         registrations = ChronicRegistration.objects.all()
-    sql, params = management_cuts.status_cuts_sql(registrations, year=year, ends=ends,
-                                                  persons=persons)
     with connection.cursor() as cur:
-        cur.execute(sql, params)
-        return {(r[0], r[3]): (int(r[4]), int(r[5]), int(r[6])) for r in cur.fetchall()}
+        m = management_arrays.status_masks(cur, registrations, year=year, ends=ends,
+                                           persons=persons, table=table)
+    out = {}
+    for k, rid in enumerate(m.rid):
+        for i in range(len(ends)):
+            bit = 1 << i
+            if m.cm[k] & bit:
+                out[(int(rid), i)] = (int(not m.lm[k] & bit), int(bool(m.mm[k] & bit)),
+                                      int(bool(m.sm[k] & bit)))
+    return out
 
 
 def by_days(ends, year=2025):
@@ -82,14 +91,26 @@ def test_a_table_of_persons_limits_the_registrations_as_a_filter_does(member):  
             visit(r, day, member, way=rnd.choice(["clinic", "phone"]), systolic=130,
                   diastolic=80, doses_due=10, doses_taken=rnd.randint(0, 10))
     chosen = [p.pk for p in people[::2]]
+    marks = ", ".join(["%s"] * len(chosen))
     with connection.cursor() as cur:
         cur.execute("CREATE TEMP TABLE ind3_scope AS SELECT id, alive, death_date FROM "
-                    f"registry_person WHERE id IN ({', '.join(['%s'] * len(chosen))})", chosen)
+                    f"registry_person WHERE id IN ({marks})", chosen)
+        # a refresh's table of its persons' registrations (`indicators.yearly.Year`)
+        cur.execute("CREATE TEMP TABLE ind3_regs AS SELECT id, person_id, disease_code, "
+                    "registered_on, ended_on FROM health_chronicregistration WHERE "
+                    f"person_id IN ({marks})", chosen)
     try:
         got = by_cuts(MONTH_ENDS, registrations=None, persons="ind3_scope")
+        through_table = by_cuts(MONTH_ENDS, registrations=None, persons="ind3_scope",
+                                table="ind3_regs")
     finally:
         with connection.cursor() as cur:
             cur.execute("DROP TABLE ind3_scope")
+            cur.execute("DROP TABLE ind3_regs")
     expected = by_cuts(MONTH_ENDS, registrations=ChronicRegistration.objects.filter(
         person_id__in=chosen))
     assert got == expected and len({rid for rid, _ in got}) == len(chosen)
+    assert through_table == expected
+    ids = set(ChronicRegistration.objects.filter(person_id__in=chosen).values_list("pk",
+                                                                                 flat=True))
+    assert expected == {k: v for k, v in by_days(MONTH_ENDS).items() if k[0] in ids}
