@@ -43,7 +43,7 @@ def fig(ind: str, code: str, period: str) -> tuple[int, int] | None:
 @pytest.fixture
 def county(make_user, monkeypatch):
     real = facility_gaps.load_rules()
-    monkeypatch.setattr(facility_indicators, "load_rules",
+    monkeypatch.setattr(facility_indicators, "rules",
                         lambda: type(real)(**{**real.__dict__, "gp_counties": frozenset({COUNTY})}))
     u = make_user(COUNTY, Role.APPROVER, Department.HEALTH, username="units_county")
     start = D(2019, 1, 1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from jkfp.indicators.definitions import Ctx, predicate
 
-from .gaps import load_rules
+from .gaps import rules
 from .models import Gap, Institution, InstitutionKind, Post, Qualification, Staff
 
 INST, G, PO, S = (Institution._meta.db_table, Gap._meta.db_table, Post._meta.db_table,
@@ -41,7 +41,7 @@ def gaps_open_at_end(ctx: Ctx, arg: str) -> tuple[str, list]:
 
 
 def _gp_counties() -> tuple[str, list]:
-    counties = sorted(load_rules().gp_counties)
+    counties = sorted(rules().gp_counties)   # (read once, again when the file changes)
     if not counties:
         return " AND 1 = 0", []
     return " AND (" + " OR ".join(["i.region_code LIKE %s"] * len(counties)) + ")", [

@@ -77,9 +77,8 @@ def _fill(cur, defs: definitions.Definitions, years: list[int], today: dt.date,
             if use_yearly and yearly.has_yearly(ind):
                 yearly.insert_year(y, ind, todo, villages=villages, into=into)
             else:
-                for p in todo:
-                    compute.insert_villages(cur, ind, p, poor=defs.poor, villages=villages,
-                                            into=into, today=today)
+                compute.insert_villages(cur, ind, todo, poor=defs.poor, villages=villages,
+                                        into=into, today=today)
             codes |= {p.code for p in todo}
             if progress:
                 progress(ind.id)
@@ -91,6 +90,10 @@ def _session(cur) -> None:
     if connection.vendor == "postgresql":
         cur.execute("SET LOCAL work_mem = '64MB'")
         cur.execute("SET LOCAL jit = off")
+        # the temporary tables are analysed for their size and the distinct ids joined on:
+        # a sample of 3,000 rows tells that as well as the default 30,000 and takes a fifth
+        # of the time (a refresh: 11 tables, 190 -> 40 ms; decision 103)
+        cur.execute("SET LOCAL default_statistics_target = 10")
 
 
 def indicators_rebuild(*, years: list[int] | None = None, today: dt.date | None = None,
