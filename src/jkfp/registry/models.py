@@ -130,7 +130,10 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["id_rev"], name="person_id_rev", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name"], name="person_name", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["region_code", "id"], name="person_region_id"),
+            # covering on PostgreSQL: the indicators' refresh reads the persons of its villages
+            # from the index alone (111,135 persons: 131 -> 36 ms; decision 103)
+            models.Index(fields=["region_code", "id"], name="person_region_id",
+                         include=["household_id", "alive", "death_date"]),
         ]
 
     def __str__(self) -> str:
