@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from . import kernel
 from .batch import BatchResult
+from .csvfast import IdSlices
 
 
 def result_columns(result: BatchResult) -> list[str]:
@@ -96,14 +97,18 @@ def _write_compiled(fh, stay_ids, result: BatchResult) -> None:
     columns = result_columns(result)
     tiers = columns[1:-5]
     n = len(result.reimbursed)
-    ids = _ids(stay_ids).to_arrow()
-    if ids.type != pa.large_string():
-        ids = ids.cast(pa.large_string())
-    if isinstance(ids, pa.ChunkedArray):
-        ids = ids.combine_chunks()
-    _, off, data = ids.buffers()
-    id_off = np.frombuffer(off, np.int64)[ids.offset:ids.offset + n + 1]
-    id_bytes = np.frombuffer(data, np.uint8) if data is not None else np.zeros(1, np.uint8)
+    if isinstance(stay_ids, IdSlices):  # the file's own bytes (csvfast: never to be quoted)
+        id_start, id_end, id_bytes = stay_ids.start, stay_ids.end, stay_ids.buf
+    else:
+        ids = _ids(stay_ids).to_arrow()
+        if ids.type != pa.large_string():
+            ids = ids.cast(pa.large_string())
+        if isinstance(ids, pa.ChunkedArray):
+            ids = ids.combine_chunks()
+        _, off, data = ids.buffers()
+        id_off = np.frombuffer(off, np.int64)[ids.offset:ids.offset + n + 1]
+        id_start, id_end = id_off[:-1], id_off[1:]
+        id_bytes = np.frombuffer(data, np.uint8) if data is not None else np.zeros(1, np.uint8)
     amounts = np.stack([result.amounts[t] for t in tiers] + [result.reimbursed,
                                                              result.self_pay])
     present = np.ones(amounts.shape, np.uint8)
@@ -117,8 +122,8 @@ def _write_compiled(fh, stay_ids, result: BatchResult) -> None:
     buf = np.empty(WRITE_BUFFER, np.uint8)
     i = 0
     while i < n:
-        done, size = kernel.write_rows(i, n, id_off, id_bytes, amounts, present, tail_off,
-                                       tail_bytes, which, buf)
+        done, size = kernel.write_rows(i, n, id_start, id_end, id_bytes, amounts, present,
+                                       tail_off, tail_bytes, which, buf)
         if done == i:  # one row longer than the buffer
             buf = np.empty(2 * len(buf), np.uint8)
             continue
@@ -132,7 +137,8 @@ def write_result(path: Path | str, stay_ids, result: BatchResult) -> None:
     same rule: Numba's import paid once for both, decision 89), else by Polars."""
     path = Path(path)
     n = len(result.reimbursed)
-    compiled = n > 0 and kernel.use_compiled(n)
+    # ids read by csvfast: Numba is loaded already, and they are bytes, not a column
+    compiled = n > 0 and (kernel.use_compiled(n) or isinstance(stay_ids, IdSlices))
     if compiled:
         header, frame = [_csv_cell(c) for c in result_columns(result)], None
     else:

@@ -233,10 +233,11 @@ _PAIRS = np.frombuffer("".join(f"{i:02d}" for i in range(100)).encode(), np.uint
 _POW10 = np.array([10**d for d in range(20)], np.uint64)
 
 
-def _write_rows(start, n, id_off, id_bytes, amounts, present, tail_off, tail_bytes, which,
-                buf, pairs=_PAIRS, pow10=_POW10):
+def _write_rows(start, n, id_start, id_end, id_bytes, amounts, present, tail_off, tail_bytes,
+                which, buf, pairs=_PAIRS, pow10=_POW10):
     """The rows of the result file (`csvout.py`) from row `start` on, into `buf`, as many as
-    fit: the row's stay id (its bytes as written, quoted already where needed), a comma and
+    fit: the row's stay id (`id_bytes[id_start[i]:id_end[i]]`, quoted already where needed:
+    the text of an id column, or the stays file itself, decision 101), a comma and
     each amount column's cell (`money.fmt_fen`'s form, '-0.05', '1234.50'; empty where
     `present[c, i]` is 0), a comma, the text `which[i]` of the tail table (policy,
     deposit_waived, example_values), CRLF. Returns the next row and the bytes written. One
@@ -248,8 +249,8 @@ def _write_rows(start, n, id_off, id_bytes, amounts, present, tail_off, tail_byt
     i = start
     hundred = np.uint64(100)
     while i < n:
-        a = id_off[i]
-        b = id_off[i + 1]
+        a = id_start[i]
+        b = id_end[i]
         w = which[i]
         ta = tail_off[w]
         tb = tail_off[w + 1]

@@ -1,0 +1,364 @@
+"""The compiled single pass of `csvfast.py` (Numba): a plain stays file's bytes to typed columns.
+
+One loop over the bytes of the rows after the header: each row is cut into exactly the
+header's number of cells, and each cell of a known column is parsed as it is read (no text
+object, no second pass): the county as six digits, the grade as one digit 0-3, category,
+location and referred by their exact codes (a small table of their bytes), the dates as
+YYYY-MM-DD of the proleptic calendar, the amounts in the plain form `^[0-9]{1,9}(\\.[0-9]{1,2})?$`
+as fen, the person id into dense codes by an open-addressing table of its bytes (at most
+`ID_WORDS` × 8 bytes, kept in full: equal codes exactly for equal ids), the stay id as its
+offsets in the buffer and a hash (for the duplicate check). The first byte or cell it cannot
+prove to be what `csvio`'s columnar path accepts outright stops the pass: the caller then
+reads the whole file the usual way (`csvfast.py`), so errors are always that path's.
+
+This module imports Numba; it is imported by `csvfast.py` only where the compiled path runs
+(`kernel.use_compiled`, decision 84). `cache=True`: compiled once into `__pycache__`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+#: What a cell's byte is: 0 part of a cell; the others end the scan of a cell.
+COMMA, LF, CR, BAD = 1, 2, 3, 4
+#: What a field of the header is: the parse applied to its cells (csvio.COLUMNS' order).
+(STAY_ID, PERSON_ID, COUNTY, CATEGORY, GRADE, LOCATION, REFERRED, ADMISSION, DISCHARGE,
+ TOTAL, IN_POLICY) = range(11)
+IGNORED = -1
+#: Words of 8 bytes of a person id kept in the table (longer ids: not this path).
+ID_WORDS = 3
+#: Slots of an enum's table (category, location, referred), a power of two.
+ENUM_SLOTS = 64
+#: Status of a pass.
+DONE, REFUSED = 0, 1
+
+_M1 = np.int64(-7046029254386353131)  # 0x9E3779B97F4A7C15 as int64
+_M2 = np.int64(-4417276706812531889)  # 0xC2B2AE3D27D4EB4F
+_M3 = np.int64(1609587929392839161)  # 0x165667B19E3779F9
+
+
+def byte_classes() -> np.ndarray:
+    """The class of each byte: ends of cells, and bytes this path refuses anywhere (NUL, a
+    quote, anything not ASCII: the file is then read the other ways, which handle them)."""
+    cls = np.zeros(256, np.uint8)
+    cls[44], cls[10], cls[13] = COMMA, LF, CR
+    cls[0] = cls[34] = BAD
+    cls[128:] = BAD
+    return cls
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _words(buf, a, e):
+    """The bytes a..e-1 (at most 24) as three big-endian words, zero-padded."""
+    w0 = np.int64(0)
+    w1 = np.int64(0)
+    w2 = np.int64(0)
+    for j in range(a, min(e, a + 8)):
+        w0 = (w0 << 8) | np.int64(buf[j])
+    for j in range(a + 8, min(e, a + 16)):
+        w1 = (w1 << 8) | np.int64(buf[j])
+    for j in range(a + 16, min(e, a + 24)):
+        w2 = (w2 << 8) | np.int64(buf[j])
+    return w0, w1, w2
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _mix(w0, w1, w2, size):
+    h = (w0 * _M1) ^ (w1 * _M2) ^ (w2 * _M3) ^ size
+    h ^= h >> 29
+    h *= _M2
+    h ^= h >> 32
+    return h
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _hash_bytes(buf, a, e):
+    """A 64-bit hash of any bytes (the stay ids: equal hashes are only suspects)."""
+    h = np.int64(e - a)
+    j = a
+    while j < e:
+        w0, w1, w2 = _words(buf, j, e)
+        h = _mix(w0 ^ h, w1, w2, h)
+        j += 24
+    return h
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _enum(keys, values, w0, w1, w2, size):
+    """The value of a code (its words and size) in an enum's table, -1 if not there."""
+    mask = keys.shape[0] - 1
+    s = _mix(w0, w1, w2, size) & mask
+    while keys[s, 3] != 0:
+        if keys[s, 3] == size and keys[s, 0] == w0 and keys[s, 1] == w1 and keys[s, 2] == w2:
+            return values[s]
+        s = (s + 1) & mask
+    return -1
+
+
+@njit(cache=True, nogil=True)
+def build_enum(codes, offsets, values, keys, out):
+    """Fill an enum's table: code k is `codes[offsets[k]:offsets[k + 1]]`, value values[k]."""
+    mask = keys.shape[0] - 1
+    for k in range(len(offsets) - 1):
+        a, e = offsets[k], offsets[k + 1]
+        w0, w1, w2 = _words(codes, a, e)
+        s = _mix(w0, w1, w2, e - a) & mask
+        while keys[s, 3] != 0:
+            s = (s + 1) & mask
+        keys[s, 0], keys[s, 1], keys[s, 2], keys[s, 3] = w0, w1, w2, e - a
+        out[s] = values[k]
+
+
+@njit(cache=True, nogil=True)
+def _grow(table, pkeys, n_person):
+    """The person table at twice the size, the codes 0..n_person-1 inserted again."""
+    table = np.zeros(2 * len(table), np.int32)
+    mask = len(table) - 1
+    for c in range(n_person):
+        s = _mix(pkeys[c, 0], pkeys[c, 1], pkeys[c, 2], pkeys[c, 3]) & mask
+        while table[s] != 0:
+            s = (s + 1) & mask
+        table[s] = c + 1
+    return table
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _digits(buf, pos):
+    """The decimal digits from pos: their value (up to 18 digits), count and the next pos."""
+    v = np.int64(0)
+    nd = 0
+    d = np.int64(buf[pos]) - 48
+    while 0 <= d <= 9:
+        if nd < 18:
+            v = v * 10 + d
+        nd += 1
+        pos += 1
+        d = np.int64(buf[pos]) - 48
+    return v, nd, pos
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _date(buf, pos):
+    """Days since 1970-01-01 of a YYYY-MM-DD at pos that `date.fromisoformat` accepts (year
+    1-9999, the month's days in the proleptic Gregorian calendar), and the next pos; -2**62
+    when it is not one."""
+    bad = np.int64(-(2**62))
+    y, n, pos = _digits(buf, pos)
+    if n != 4 or buf[pos] != 45:
+        return bad, pos
+    m, n, pos = _digits(buf, pos + 1)
+    if n != 2 or buf[pos] != 45:
+        return bad, pos
+    d, n, pos = _digits(buf, pos + 1)
+    if n != 2 or y < 1 or m < 1 or m > 12 or d < 1:
+        return bad, pos
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    month_days = 31
+    if m == 2:
+        month_days = 29 if leap else 28
+    elif m == 4 or m == 6 or m == 9 or m == 11:
+        month_days = 30
+    if d > month_days:
+        return bad, pos
+    y -= m <= 2  # days from the civil date (H. Hinnant), exact for years >= 1
+    era = y // 400
+    yoe = y - era * 400
+    mp = (m + 9) % 12
+    doy = (153 * mp + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468, pos
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _amount(buf, pos):
+    """Fen of an amount in plain form at pos (1-9 integer digits, optionally a dot and 1-2
+    digits), and the next pos; -1 when it is not one."""
+    v, n, pos = _digits(buf, pos)
+    if n < 1 or n > 9:
+        return -1, pos
+    fen = v * 100
+    if buf[pos] == 46:
+        f, n, pos = _digits(buf, pos + 1)
+        if n == 1:
+            fen += f * 10
+        elif n == 2:
+            fen += f
+        else:
+            return -1, pos
+    return fen, pos
+
+
+@njit(cache=True, nogil=True)
+def parse_rows(buf, pos, end, kinds, cls, space, enums, enum_values, cap, max_id,
+               id_start, id_end, id_hash, person, county, category, grade, location, referred,
+               admission, total, in_policy):
+    """The rows of `buf[pos:end]` (a LF at buf[end] or before it ends the last row) into the
+    columns (each of length `cap`). `kinds[f]`: the parse of field f; `enums[k]`: the table of
+    category (0), location (1), referred (2); `person[i]` gets the person id's offset << 8 |
+    its length (`person_codes` makes them codes). Returns (status, rows): REFUSED at the
+    first row this path cannot prove valid."""
+    width = len(kinds)
+    last = width - 1
+    i = 0
+    while pos < end:
+        if i == cap:
+            return REFUSED, i
+        adm = np.int64(0)
+        dis = np.int64(0)
+        for f in range(width):
+            k = kinds[f]
+            if k == TOTAL or k == IN_POLICY:
+                fen, pos = _amount(buf, pos)
+                if fen < 0:
+                    return REFUSED, i
+                if k == TOTAL:
+                    total[i] = fen
+                else:
+                    in_policy[i] = fen
+            elif k == ADMISSION or k == DISCHARGE:
+                day, pos = _date(buf, pos)
+                if day < -(2**61):
+                    return REFUSED, i
+                if k == ADMISSION:
+                    admission[i] = day
+                    adm = day
+                else:
+                    dis = day
+            elif k == COUNTY:
+                v, n, pos = _digits(buf, pos)
+                if n != 6:
+                    return REFUSED, i
+                county[i] = v
+            elif k == GRADE:
+                g = np.int64(buf[pos]) - 48
+                if g < 0 or g > 3:
+                    return REFUSED, i
+                grade[i] = g
+                pos += 1
+            else:  # a text cell: ids, codes, ignored columns
+                a = pos
+                while cls[buf[pos]] == 0:
+                    pos += 1
+                e = pos
+                if k == IGNORED:
+                    pass
+                elif k == STAY_ID or k == PERSON_ID:
+                    if e == a or e - a > max_id or space[buf[a]] or space[buf[e - 1]]:
+                        return REFUSED, i
+                    if k == STAY_ID:
+                        id_start[i] = a
+                        id_end[i] = e
+                        id_hash[i] = _hash_bytes(buf, a, e)
+                    else:
+                        if e - a > 8 * ID_WORDS:
+                            return REFUSED, i
+                        person[i] = a << 8 | (e - a)  # codes: `person_codes`, after
+                else:  # category, location, referred: exact codes
+                    if e - a > 24:
+                        return REFUSED, i
+                    w0, w1, w2 = _words(buf, a, e)
+                    ek = 0 if k == CATEGORY else (1 if k == LOCATION else 2)
+                    v = _enum(enums[ek], enum_values[ek], w0, w1, w2, e - a)
+                    if v < 0:
+                        return REFUSED, i
+                    if k == CATEGORY:
+                        category[i] = v
+                    elif k == LOCATION:
+                        location[i] = v
+                    else:
+                        referred[i] = v
+            b = buf[pos]
+            if f < last:
+                if b != 44:
+                    return REFUSED, i
+            else:
+                if b == 13:
+                    pos += 1
+                    b = buf[pos]
+                if b != 10:
+                    return REFUSED, i
+            pos += 1
+        if dis < adm or in_policy[i] > total[i]:
+            return REFUSED, i
+        i += 1
+    return DONE, i
+
+
+#: Rows ahead whose table slots `codes_and_ids` loads early (a prefetch by a real load).
+AHEAD = 16
+
+
+@njit(cache=True, nogil=True)
+def codes_and_ids(buf, person, id_start, id_end, pkeys):
+    """Dense codes (in order of first appearance) of the person ids whose offset << 8 | length
+    `parse_rows` left in `person`, in place, by an open-addressing table of their bytes (the
+    three words and the length in `pkeys[code]`: equal codes exactly for equal ids); and
+    whether two stay ids hash alike (a set of their hashes). Returns (persons, suspect).
+
+    A pass of its own, so that the tables' cache misses of many rows overlap: each row loads
+    the slots of the row `AHEAD` rows on, and the person's key of the row `AHEAD // 2` on,
+    before its own work (whose hit-or-new branch is unpredictable and would otherwise stop the
+    processor from running ahead)."""
+    n = len(person)
+    bits = 4
+    while (1 << bits) < 2 * n:
+        bits += 1
+    table = np.zeros(1 << bits, np.int32)
+    ids = np.zeros(1 << bits, np.int64)
+    mask = (1 << bits) - 1
+    ring = np.zeros((64, 4), np.int64)  # the row's person words and size, slot of its id
+    ahead = min(AHEAD, n)
+    for j in range(ahead):
+        _hashes_of(buf, person, id_start, id_end, j, ring, mask)
+    n_person = 0
+    touched = np.int64(0)
+    suspect = False
+    for i in range(n):
+        j = i + AHEAD
+        if j < n:
+            hp, hs = _hashes_of(buf, person, id_start, id_end, j, ring, mask)
+            touched += table[hp] + ids[hs]
+        m = i + AHEAD // 2
+        if m < n:
+            c = table[ring[m & 63, 3] & mask] - 1
+            if c >= 0:
+                touched += pkeys[c, 0]
+        r = i & 63
+        w0, w1, w2, size = ring[r, 0], ring[r, 1], ring[r, 2], person[i] & 0xFF
+        s = _mix(w0, w1, w2, size) & mask
+        while True:
+            c = table[s]
+            if c == 0:
+                c = n_person
+                pkeys[c, 0], pkeys[c, 1], pkeys[c, 2], pkeys[c, 3] = w0, w1, w2, size
+                n_person += 1
+                table[s] = n_person
+                break
+            c -= 1
+            if pkeys[c, 3] == size and pkeys[c, 0] == w0 and pkeys[c, 1] == w1 and \
+                    pkeys[c, 2] == w2:
+                break
+            s = (s + 1) & mask
+        person[i] = c
+        h = _hash_bytes(buf, id_start[i], id_end[i]) | 1  # never 0, the empty slot
+        s = h & mask
+        while ids[s] != 0:
+            if ids[s] == h:
+                suspect = True
+            s = (s + 1) & mask
+        ids[s] = h
+    return n_person, suspect or touched == -1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _hashes_of(buf, person, id_start, id_end, j, ring, mask):
+    """Row j's person words into the ring, and the slots of its person and of its stay id."""
+    a = person[j] >> 8
+    w0, w1, w2 = _words(buf, a, a + (person[j] & 0xFF))
+    r = j & 63
+    ring[r, 0], ring[r, 1], ring[r, 2] = w0, w1, w2
+    hp = _mix(w0, w1, w2, person[j] & 0xFF) & mask
+    ring[r, 3] = hp
+    hs = (_hash_bytes(buf, id_start[j], id_end[j]) | 1) & mask
+    return hp, hs
