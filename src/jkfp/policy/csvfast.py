@@ -136,17 +136,16 @@ def read(buf: np.ndarray, size: int, policies):
     least = len(names) + 1 + 1 + 6 + 1 + 10 + 10 + 1 + 1 + min(
         len(c.value) for c in CATEGORIES) + min(len(x) for x in LOCATION_INDEX) + 4
     cap = (size - pos) // least + 1
-    id_start, id_end, id_hash, person, county, admission, total, in_policy = (
-        np.empty(cap, np.int64) for _ in range(8))
+    id_start, id_end, person, county, admission, total, in_policy = (
+        np.empty(cap, np.int64) for _ in range(7))
     category, grade, location, referred = (np.empty(cap, np.int8) for _ in range(4))
     status, n = k.parse_rows(
         buf, pos, size, field, cls, space, keys, values, cap, MAX_ID, id_start, id_end,
-        id_hash, person, county, category, grade, location, referred, admission, total,
+        person, county, category, grade, location, referred, admission, total,
         in_policy)
     if status != k.DONE or n == 0:
         return None
-    _, suspect = k.codes_and_ids(buf, person[:n], id_start[:n], id_end[:n],
-                                 np.empty((n, 4), np.int64))
+    _, suspect = k.codes_and_ids(buf, person[:n], id_start[:n], id_end[:n])
     if suspect:
         return None  # maybe two equal stay ids: the usual path names them
     day = admission[:n].view("datetime64[D]")

@@ -233,14 +233,15 @@ _PAIRS = np.frombuffer("".join(f"{i:02d}" for i in range(100)).encode(), np.uint
 _POW10 = np.array([10**d for d in range(20)], np.uint64)
 
 
-def _write_rows(start, n, id_start, id_end, id_bytes, amounts, present, tail_off, tail_bytes,
-                which, buf, pairs=_PAIRS, pow10=_POW10):
+def _write_rows(start, n, id_start, id_end, id_bytes, amounts, has, regime, waived, examples,
+                tail_off, tail_bytes, buf, pairs=_PAIRS, pow10=_POW10):
     """The rows of the result file (`csvout.py`) from row `start` on, into `buf`, as many as
     fit: the row's stay id (`id_bytes[id_start[i]:id_end[i]]`, quoted already where needed:
     the text of an id column, or the stays file itself, decision 101), a comma and
-    each amount column's cell (`money.fmt_fen`'s form, '-0.05', '1234.50'; empty where
-    `present[c, i]` is 0), a comma, the text `which[i]` of the tail table (policy,
-    deposit_waived, example_values), CRLF. Returns the next row and the bytes written. One
+    each amount column's cell (`money.fmt_fen`'s form, '-0.05', '1234.50'; empty where the
+    row's regime has no such tier, `has[c, regime[i]]` 0), a comma, the text regime[i] * 4 +
+    waived[i] * 2 + examples[i] of the tail table (policy, deposit_waived, example_values),
+    CRLF. Returns the next row and the bytes written. One
     pass over the rows, written straight into the buffer: no text object per cell; digits
     two at a time, in unsigned arithmetic (a division by a constant is a multiplication)."""
     k = amounts.shape[0]
@@ -251,7 +252,8 @@ def _write_rows(start, n, id_start, id_end, id_bytes, amounts, present, tail_off
     while i < n:
         a = id_start[i]
         b = id_end[i]
-        w = which[i]
+        g = regime[i]
+        w = g * 4 + waived[i] * 2 + examples[i]
         ta = tail_off[w]
         tb = tail_off[w + 1]
         if at + (b - a) + k * 24 + (tb - ta) + 3 > size:  # a cell: at most 23 bytes
@@ -262,7 +264,7 @@ def _write_rows(start, n, id_start, id_end, id_bytes, amounts, present, tail_off
         for c in range(k):
             buf[at] = 44  # ,
             at += 1
-            if present[c, i]:
+            if has[c, g]:
                 v = amounts[c, i]
                 if v < 0:
                     buf[at] = 45  # -

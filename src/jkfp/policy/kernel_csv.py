@@ -191,12 +191,12 @@ def _amount(buf, pos):
 
 @njit(cache=True, nogil=True)
 def parse_rows(buf, pos, end, kinds, cls, space, enums, enum_values, cap, max_id,
-               id_start, id_end, id_hash, person, county, category, grade, location, referred,
+               id_start, id_end, person, county, category, grade, location, referred,
                admission, total, in_policy):
     """The rows of `buf[pos:end]` (a LF at buf[end] or before it ends the last row) into the
     columns (each of length `cap`). `kinds[f]`: the parse of field f; `enums[k]`: the table of
     category (0), location (1), referred (2); `person[i]` gets the person id's offset << 8 |
-    its length (`person_codes` makes them codes). Returns (status, rows): REFUSED at the
+    its length (`codes_and_ids` makes them codes). Returns (status, rows): REFUSED at the
     first row this path cannot prove valid."""
     width = len(kinds)
     last = width - 1
@@ -249,7 +249,6 @@ def parse_rows(buf, pos, end, kinds, cls, space, enums, enum_values, cap, max_id
                     if k == STAY_ID:
                         id_start[i] = a
                         id_end[i] = e
-                        id_hash[i] = _hash_bytes(buf, a, e)
                     else:
                         if e - a > 8 * ID_WORDS:
                             return REFUSED, i
@@ -285,80 +284,109 @@ def parse_rows(buf, pos, end, kinds, cls, space, enums, enum_values, cap, max_id
     return DONE, i
 
 
-#: Rows ahead whose table slots `codes_and_ids` loads early (a prefetch by a real load).
-AHEAD = 16
+#: Rows per bucket aimed at when `codes_and_ids` partitions the rows (its tables then sit
+#: in the first-level cache).
+BUCKET_ROWS = 512
 
 
 @njit(cache=True, nogil=True)
-def codes_and_ids(buf, person, id_start, id_end, pkeys):
-    """Dense codes (in order of first appearance) of the person ids whose offset << 8 | length
-    `parse_rows` left in `person`, in place, by an open-addressing table of their bytes (the
-    three words and the length in `pkeys[code]`: equal codes exactly for equal ids); and
-    whether two stay ids hash alike (a set of their hashes). Returns (persons, suspect).
+def codes_and_ids(buf, person, id_start, id_end):
+    """Dense codes of the person ids whose offset << 8 | length `parse_rows` left in
+    `person` (in place: equal codes exactly for equal ids, their bytes compared in full), and
+    whether two stay ids hash alike (then they may be equal: the caller's other path decides).
 
-    A pass of its own, so that the tables' cache misses of many rows overlap: each row loads
-    the slots of the row `AHEAD` rows on, and the person's key of the row `AHEAD // 2` on,
-    before its own work (whose hit-or-new branch is unpredictable and would otherwise stop the
-    processor from running ahead)."""
+    By partitions rather than one large table, whose cache misses (one or two a row, random
+    over 10-20 MB) cost 0.1-0.2 s per 1,000,000 rows: the rows are counted, then scattered by
+    the top bits of their hashes into about n / BUCKET_ROWS buckets (the person's words and
+    row; the stay id's hash), and each bucket is settled with a table small enough for the
+    first-level cache. Person codes are numbered bucket by bucket (dense, not in order of
+    first appearance: nothing downstream reads their order)."""
     n = len(person)
-    bits = 4
-    while (1 << bits) < 2 * n:
+    bits = 0
+    while (n >> bits) > BUCKET_ROWS and bits < 14:
         bits += 1
-    table = np.zeros(1 << bits, np.int32)
-    ids = np.zeros(1 << bits, np.int64)
-    mask = (1 << bits) - 1
-    ring = np.zeros((64, 4), np.int64)  # the row's person words and size, slot of its id
-    ahead = min(AHEAD, n)
-    for j in range(ahead):
-        _hashes_of(buf, person, id_start, id_end, j, ring, mask)
+    nb = 1 << bits
+    top = nb - 1
+    shift = 64 - max(bits, 1)
+    where_p = np.zeros(nb + 1, np.int64)
+    where_s = np.zeros(nb + 1, np.int64)
+    bucket = np.empty(n, np.int32)
+    hs = np.empty(n, np.int64)
+    for i in range(n):  # count
+        a = person[i] >> 8
+        size = person[i] & 0xFF
+        w0, w1, w2 = _words(buf, a, a + size)
+        b = (_mix(w0, w1, w2, size) >> shift) & top if bits else 0
+        bucket[i] = b
+        where_p[b + 1] += 1
+        h = _hash_bytes(buf, id_start[i], id_end[i])
+        hs[i] = h
+        where_s[((h >> shift) & top if bits else 0) + 1] += 1
+    for b in range(nb):
+        where_p[b + 1] += where_p[b]
+        where_s[b + 1] += where_s[b]
+    recs = np.empty((n, 4), np.int64)  # words, size | row << 8
+    ids = np.empty(n, np.int64)
+    fill_p = where_p[:nb].copy()
+    fill_s = where_s[:nb].copy()
+    for i in range(n):  # scatter
+        a = person[i] >> 8
+        size = person[i] & 0xFF
+        w0, w1, w2 = _words(buf, a, a + size)
+        j = fill_p[bucket[i]]
+        fill_p[bucket[i]] += 1
+        recs[j, 0], recs[j, 1], recs[j, 2], recs[j, 3] = w0, w1, w2, size | (i << 8)
+        h = hs[i]
+        b = (h >> shift) & top if bits else 0
+        ids[fill_s[b]] = h
+        fill_s[b] += 1
+    largest = 1
+    for b in range(nb):
+        largest = max(largest, where_p[b + 1] - where_p[b], where_s[b + 1] - where_s[b])
+    size_t = 16
+    while size_t < 2 * largest:
+        size_t *= 2
+    table = np.zeros(size_t, np.int64)
     n_person = 0
-    touched = np.int64(0)
     suspect = False
-    for i in range(n):
-        j = i + AHEAD
-        if j < n:
-            hp, hs = _hashes_of(buf, person, id_start, id_end, j, ring, mask)
-            touched += table[hp] + ids[hs]
-        m = i + AHEAD // 2
-        if m < n:
-            c = table[ring[m & 63, 3] & mask] - 1
-            if c >= 0:
-                touched += pkeys[c, 0]
-        r = i & 63
-        w0, w1, w2, size = ring[r, 0], ring[r, 1], ring[r, 2], person[i] & 0xFF
-        s = _mix(w0, w1, w2, size) & mask
-        while True:
-            c = table[s]
-            if c == 0:
-                c = n_person
-                pkeys[c, 0], pkeys[c, 1], pkeys[c, 2], pkeys[c, 3] = w0, w1, w2, size
-                n_person += 1
-                table[s] = n_person
-                break
-            c -= 1
-            if pkeys[c, 3] == size and pkeys[c, 0] == w0 and pkeys[c, 1] == w1 and \
-                    pkeys[c, 2] == w2:
-                break
-            s = (s + 1) & mask
-        person[i] = c
-        h = _hash_bytes(buf, id_start[i], id_end[i]) | 1  # never 0, the empty slot
-        s = h & mask
-        while ids[s] != 0:
-            if ids[s] == h:
-                suspect = True
-            s = (s + 1) & mask
-        ids[s] = h
-    return n_person, suspect or touched == -1
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _hashes_of(buf, person, id_start, id_end, j, ring, mask):
-    """Row j's person words into the ring, and the slots of its person and of its stay id."""
-    a = person[j] >> 8
-    w0, w1, w2 = _words(buf, a, a + (person[j] & 0xFF))
-    r = j & 63
-    ring[r, 0], ring[r, 1], ring[r, 2] = w0, w1, w2
-    hp = _mix(w0, w1, w2, person[j] & 0xFF) & mask
-    ring[r, 3] = hp
-    hs = (_hash_bytes(buf, id_start[j], id_end[j]) | 1) & mask
-    return hp, hs
+    for b in range(nb):  # each bucket: persons
+        lo, hi = where_p[b], where_p[b + 1]
+        mask = 1
+        while mask < 2 * (hi - lo):
+            mask *= 2
+        mask -= 1
+        table[:mask + 1] = 0
+        for j in range(lo, hi):
+            w0, w1, w2, meta = recs[j, 0], recs[j, 1], recs[j, 2], recs[j, 3]
+            size = meta & 0xFF
+            s = _mix(w0, w1, w2, size) & mask
+            while True:
+                t = table[s]
+                if t == 0:
+                    code = n_person
+                    n_person += 1
+                    table[s] = (j << 32) | (code + 1)
+                    break
+                q = t >> 32
+                if (recs[q, 3] & 0xFF) == size and recs[q, 0] == w0 and recs[q, 1] == w1 \
+                        and recs[q, 2] == w2:
+                    code = (t & 0xFFFFFFFF) - 1
+                    break
+                s = (s + 1) & mask
+            person[meta >> 8] = code
+    for b in range(nb):  # each bucket: stay ids
+        lo, hi = where_s[b], where_s[b + 1]
+        mask = 1
+        while mask < 2 * (hi - lo):
+            mask *= 2
+        mask -= 1
+        table[:mask + 1] = 0
+        for j in range(lo, hi):
+            h = ids[j] | 1  # never 0, the empty slot
+            s = h & mask
+            while table[s] != 0:
+                if table[s] == h:
+                    suspect = True
+                s = (s + 1) & mask
+            table[s] = h
+    return n_person, suspect
