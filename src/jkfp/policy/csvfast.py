@@ -84,30 +84,40 @@ def _kernel():
         for j, (names, vals) in enumerate(zip(codes, values, strict=True)):
             raw = [n.encode("ascii") for n in names]
             offsets = np.cumsum([0] + [len(r) for r in raw]).astype(np.int64)
-            k.build_enum(np.frombuffer(b"".join(raw), np.uint8), offsets,
+            k.build_enum(buffer_of(b"".join(raw))[0], offsets,
                          np.array(vals, np.int64), keys[j], out[j])
         space = np.zeros(256, np.uint8)
         space[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = 1
         kinds = dict(zip(csvio.COLUMNS, range(11), strict=True))  # kernel_csv's STAY_ID...
         assert list(GRADES) == [0, 1, 2, 3]
-        _mod = (k, keys, out, k.byte_classes(), space, kinds)
+        assert k.PAD == PAD
+        _mod = (k, keys, out, space, kinds)
     return _mod
 
 
+#: Bytes after a buffer's data: a LF (the pass's sentinel), then room for 8-byte loads.
+PAD = 32
+
+
 def read_buffer(path: Path | str) -> tuple[np.ndarray, int]:
-    """The file's bytes in an array one byte longer, that byte a LF (the pass's sentinel)."""
+    """The file's bytes in an array `PAD` bytes longer (a LF, then zeros), and their number."""
     with open(path, "rb", buffering=0) as fh:
         size = os.fstat(fh.fileno()).st_size
-        buf = np.empty(size + 1, np.uint8)
+        buf = np.empty(size + PAD, np.uint8)
         view, got = memoryview(buf), 0
         while got < size:
             n = fh.readinto(view[got:size])
             if not n:
                 break
             got += n
-    buf = buf[:got + 1]
     buf[got] = 10
-    return buf, got
+    buf[got + 1:] = 0
+    return buf[:got + PAD], got
+
+
+def buffer_of(data: bytes) -> tuple[np.ndarray, int]:
+    """`read_buffer` of bytes held already."""
+    return np.frombuffer(data + b"\n" + bytes(PAD - 1), np.uint8).copy(), len(data)
 
 
 def read(buf: np.ndarray, size: int, policies):
@@ -115,7 +125,7 @@ def read(buf: np.ndarray, size: int, policies):
     None where this path does not take the file (then nothing it found counts)."""
     from .csvio import COLUMNS, StayFile, _has_regime
 
-    k, keys, values, cls, space, kinds = _kernel()
+    k, keys, values, space, kinds = _kernel()
     pos = 3 if size >= 3 and bytes(buf[:3]) == _BOM else 0
     end = _line_end(buf, pos, size)
     if end < 0:
@@ -140,7 +150,7 @@ def read(buf: np.ndarray, size: int, policies):
         np.empty(cap, np.int64) for _ in range(7))
     category, grade, location, referred = (np.empty(cap, np.int8) for _ in range(4))
     status, n = k.parse_rows(
-        buf, pos, size, field, cls, space, keys, values, cap, MAX_ID, id_start, id_end,
+        buf, pos, size, field, space, keys, values, cap, MAX_ID, id_start, id_end,
         person, county, category, grade, location, referred, admission, total,
         in_policy)
     if status != k.DONE or n == 0:

@@ -79,8 +79,7 @@ def parse_stays(text: str, policies: PolicySet) -> StayFile:
     """The same from text (tests, and callers holding a file's content)."""
     data = text.encode("utf-8")
     if csvfast.use_fast(len(data)):
-        buf = np.frombuffer(data + b"\n", np.uint8).copy()
-        found = csvfast.read(buf, len(data), policies)
+        found = csvfast.read(*csvfast.buffer_of(data), policies)
         if found is not None:
             return found
     columns = _split_fast(data)

@@ -18,10 +18,11 @@ This module imports Numba; it is imported by `csvfast.py` only where the compile
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.cpython.unsafe.numbers import trailing_zeros
+from numba.extending import intrinsic
 
-#: What a cell's byte is: 0 part of a cell; the others end the scan of a cell.
-COMMA, LF, CR, BAD = 1, 2, 3, 4
 #: What a field of the header is: the parse applied to its cells (csvio.COLUMNS' order).
 (STAY_ID, PERSON_ID, COUNTY, CATEGORY, GRADE, LOCATION, REFERRED, ADMISSION, DISCHARGE,
  TOTAL, IN_POLICY) = range(11)
@@ -32,35 +33,70 @@ ID_WORDS = 3
 ENUM_SLOTS = 64
 #: Status of a pass.
 DONE, REFUSED = 0, 1
+#: Bytes a buffer must have after its data (the sentinel LF, then what 8-byte loads read).
+PAD = 32
 
 _M1 = np.int64(-7046029254386353131)  # 0x9E3779B97F4A7C15 as int64
 _M2 = np.int64(-4417276706812531889)  # 0xC2B2AE3D27D4EB4F
 _M3 = np.int64(1609587929392839161)  # 0x165667B19E3779F9
 
 
-def byte_classes() -> np.ndarray:
-    """The class of each byte: ends of cells, and bytes this path refuses anywhere (NUL, a
-    quote, anything not ASCII: the file is then read the other ways, which handle them)."""
-    cls = np.zeros(256, np.uint8)
-    cls[44], cls[10], cls[13] = COMMA, LF, CR
-    cls[0] = cls[34] = BAD
-    cls[128:] = BAD
-    return cls
+@intrinsic
+def _load8(typingctx, arr, index):
+    """The 8 bytes from arr[index] as one little-endian uint64 (an unaligned load: the
+    buffers have `PAD` bytes after their end)."""
+    def codegen(context, builder, sig, args):
+        ary = context.make_array(sig.args[0])(context, builder, args[0])
+        ptr = builder.bitcast(builder.gep(ary.data, [args[1]]), ir.IntType(64).as_pointer())
+        return builder.load(ptr, align=1)
+    return types.uint64(arr, types.intp), codegen
+
+
+@intrinsic
+def _bswap(typingctx, value):
+    def codegen(context, builder, sig, args):
+        return builder.bswap(args[0])
+    return types.uint64(types.uint64), codegen
+
+
+_ONES = np.uint64(0x0101010101010101)
+_HIGH = np.uint64(0x8080808080808080)
+#: The bytes that end a scan: ',' LF CR '"' NUL, each in every byte of a word.
+_STOPS = tuple(np.uint64(c * 0x0101010101010101) for c in (44, 10, 13, 34))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _zero_bytes(x):
+    """The high bit of each zero byte of x (exact up to the first one)."""
+    return (x - _ONES) & ~x & _HIGH
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _scan(buf, j):
+    """The first position from j whose byte ends a cell or is refused (',', LF, CR, '"', NUL,
+    or not ASCII), 8 bytes at a time."""
+    while True:
+        v = _load8(buf, j)
+        m = (v & _HIGH) | _zero_bytes(v) | _zero_bytes(v ^ _STOPS[0]) | _zero_bytes(
+            v ^ _STOPS[1]) | _zero_bytes(v ^ _STOPS[2]) | _zero_bytes(v ^ _STOPS[3])
+        if m != 0:
+            return j + (trailing_zeros(m) >> 3)
+        j += 8
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _word(buf, a, k):
+    """The first k bytes (0-8) from buf[a] as a big-endian integer."""
+    v = _bswap(_load8(buf, a))
+    shift = np.uint64(64 - 8 * max(min(k, 8), 1))
+    return np.int64(v >> shift) if k > 0 else np.int64(0)
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _words(buf, a, e):
-    """The bytes a..e-1 (at most 24) as three big-endian words, zero-padded."""
-    w0 = np.int64(0)
-    w1 = np.int64(0)
-    w2 = np.int64(0)
-    for j in range(a, min(e, a + 8)):
-        w0 = (w0 << 8) | np.int64(buf[j])
-    for j in range(a + 8, min(e, a + 16)):
-        w1 = (w1 << 8) | np.int64(buf[j])
-    for j in range(a + 16, min(e, a + 24)):
-        w2 = (w2 << 8) | np.int64(buf[j])
-    return w0, w1, w2
+    """The bytes a..e-1 (at most 24) as three big-endian words (zero-padded)."""
+    size = e - a
+    return _word(buf, a, size), _word(buf, a + 8, size - 8), _word(buf, a + 16, size - 16)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -190,7 +226,7 @@ def _amount(buf, pos):
 
 
 @njit(cache=True, nogil=True)
-def parse_rows(buf, pos, end, kinds, cls, space, enums, enum_values, cap, max_id,
+def parse_rows(buf, pos, end, kinds, space, enums, enum_values, cap, max_id,
                id_start, id_end, person, county, category, grade, location, referred,
                admission, total, in_policy):
     """The rows of `buf[pos:end]` (a LF at buf[end] or before it ends the last row) into the
@@ -238,8 +274,7 @@ def parse_rows(buf, pos, end, kinds, cls, space, enums, enum_values, cap, max_id
                 pos += 1
             else:  # a text cell: ids, codes, ignored columns
                 a = pos
-                while cls[buf[pos]] == 0:
-                    pos += 1
+                pos = _scan(buf, pos)
                 e = pos
                 if k == IGNORED:
                     pass
