@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jkfp.policy import csvfast
+from jkfp.policy import csvfast, kernel
 from jkfp.policy.batch import settle_batch
 from jkfp.policy.cli import run_settle
 from jkfp.policy.csvio import parse_stays, read_stays
@@ -336,5 +336,13 @@ def test_the_rule_of_use(monkeypatch) -> None:
     monkeypatch.setenv("JKFP_POLICY_KERNEL", "numba")
     assert csvfast.use_fast(10)
     monkeypatch.setenv("JKFP_POLICY_KERNEL", "auto")
-    assert not csvfast.use_fast(100 * 1_000_000)
-    assert csvfast.use_fast(csvfast.ROW_BYTES * 10_000_000)
+    rows = csvfast.ROW_BYTES
+    monkeypatch.setattr(kernel, "_warm", False)  # a process that has run no compiled code
+    assert not csvfast.use_fast(rows * (csvfast.AUTO_MIN_ROWS - 1))
+    assert csvfast.use_fast(rows * csvfast.AUTO_MIN_ROWS)
+    assert not kernel.use_compiled(kernel.AUTO_MIN_STAYS - 1)
+    monkeypatch.setattr(kernel, "_warm", True)  # Numba's start paid: from WARM_MIN_STAYS
+    assert not csvfast.use_fast(rows * (kernel.WARM_MIN_STAYS - 1))
+    assert csvfast.use_fast(rows * kernel.WARM_MIN_STAYS)
+    assert kernel.use_compiled(kernel.WARM_MIN_STAYS)
+    assert not kernel.use_compiled(kernel.WARM_MIN_STAYS - 1)

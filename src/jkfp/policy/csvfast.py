@@ -17,9 +17,10 @@ None: the caller reads the whole file the usual way, so errors (messages, lines)
 but valid forms are exactly that path's, and a bad file still writes nothing.
 
 Where it runs: `use_fast(nbytes)`, the rule of the compiled loop (`kernel.use_compiled`,
-decision 84) on the rows the file's size suggests (`ROW_BYTES` a row): `JKFP_POLICY_KERNEL=numba`
-always, `numpy` never, else from `kernel.AUTO_MIN_STAYS` rows — Numba's import and the first
-calls' cache loads are paid once for the reader, the loop and the writer.
+decisions 84 and 101) on the rows the file's size suggests (`ROW_BYTES` a row):
+`JKFP_POLICY_KERNEL=numba` always, `numpy` never, else from `AUTO_MIN_ROWS` rows (from
+`kernel.WARM_MIN_STAYS` in a process where a compiled function has run) — Numba's start is
+paid once for the reader, the loop and the writer, which then follow it (`auto`: warm).
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ from .schema import CATEGORIES, GRADES, LOCATION_INDEX
 #: Bytes a row is taken to have when the rule of use guesses the rows from a file's size
 #: (the benchmark's rows have 88.7).
 ROW_BYTES = 80
+#: Rows from which a process that has run no compiled function yet takes this path: Numba's
+#: start (0.6-0.7 s of CPU) against the 1 s per 1,000,000 rows the compiled reader, loop and
+#: writer save (docs/benchmarks.md, ninth pass: a fresh `jkfp settle` of 1,000,000 stays
+#: 2.0 s of CPU compiled, 2.2-2.4 s by the columnar path).
+AUTO_MIN_ROWS = 1_000_000
 #: Longest stay id this path takes (longer ones: the usual path and its limits).
 MAX_ID = 4096
 _BOM = b"\xef\xbb\xbf"
@@ -45,8 +51,10 @@ _mod = None
 
 
 def use_fast(nbytes: int) -> bool:
-    """Whether `read_stays` tries the compiled pass on a file of `nbytes` bytes."""
-    return kernel.use_compiled(max(nbytes // ROW_BYTES, 1))
+    """Whether `read_stays` tries the compiled pass on a file of `nbytes` bytes: the rule of
+    the compiled loop (`kernel.use_compiled`) on the rows the size suggests, from
+    `AUTO_MIN_ROWS` in a process that has not run a compiled function yet."""
+    return kernel.use_compiled(max(nbytes // ROW_BYTES, 1), AUTO_MIN_ROWS)
 
 
 @dataclass
@@ -92,6 +100,7 @@ def _kernel():
         assert list(GRADES) == [0, 1, 2, 3]
         assert k.PAD == PAD
         _mod = (k, keys, out, space, kinds)
+        kernel.mark_warm()
     return _mod
 
 
