@@ -86,7 +86,8 @@ def cell_values(rng: random.Random) -> dict[str, str]:
     person = "".join(rng.choice("Pp0123456789abcXYZ-_ .") for _ in range(rng.randint(1, 24)))
     return {
         "person_id": person.strip(" ") or "p", "county_code": county,
-        "category": rng.choice(CATEGORIES).value, "hospital_grade": str(rng.randint(0, 3)),
+        "category": rng.choice([*(c.value for c in CATEGORIES), "建档立卡贫困人口", "低保对象户",
+                                "脱贫不稳定"]), "hospital_grade": str(rng.randint(0, 3)),
         "location": rng.choice(["county", "city", "province", "outside"]),
         "referred": rng.choice(["true", "false"]), "admission_date": admission.isoformat(),
         "discharge_date": discharge.isoformat(), "total_cost": yuan(total),
@@ -97,7 +98,8 @@ def cell_values(rng: random.Random) -> dict[str, str]:
 ODD = {
     "stay_id": ["", " s", "s\t", 'a"b', "斯"], "person_id": ["", " p", "p ", "p" * 25],
     "county_code": ["64032", "6403231", " 640323", "990000"],
-    "category": ["Registered_Poor", "建档立卡贫困人口", "general ", "nobody"],
+    "category": ["Registered_Poor", "general ", "nobody", "建档立卡贫困人口户", "低保对象户户",
+                 " 低保对象"],
     "hospital_grade": ["00", "4", "1.0", " 1", ""],
     "location": ["County", "home", ""], "referred": ["TRUE", "False", "1", ""],
     "admission_date": ["2019-3-01", "2019-02-29", "2019-13-01", "0000-01-01", "2019/03/01",
@@ -116,7 +118,7 @@ def plain_files(draw) -> str:
     rng = random.Random(draw(st.integers(0, 2**32)))
     order = list(HEADER)
     for _ in range(draw(st.integers(0, 2))):
-        order.insert(rng.randint(0, len(order)), rng.choice(["note", "x", "n2"]))
+        order.insert(rng.randint(0, len(order)), rng.choice(["note", "x", "备注"]))
     if draw(st.booleans()):
         rng.shuffle(order)
     end = draw(st.sampled_from(["\n", "\r\n"]))
@@ -178,22 +180,10 @@ def test_the_random_files_took_the_compiled_pass() -> None:
     assert TAKEN["fast"] > 0
 
 
-def ascii_example() -> str:
-    """The shipped example with its categories as codes (the Chinese names: not this path)."""
-    from jkfp.categories import LABELS
-
-    text = (REPO / "examples" / "stays.csv").read_text(encoding="utf-8-sig")
-    for category, label in LABELS.items():
-        text = text.replace(f",{label},", f",{category.value},")
-    assert text.isascii()
-    return text
-
-
 def test_the_example_gives_the_bytes_of_the_row_reader(tmp_path: Path, monkeypatch) -> None:
-    text = ascii_example()
+    path = REPO / "examples" / "stays.csv"  # Chinese category names: taken too
+    text = path.read_text(encoding="utf-8")
     assert fast(text) is not None
-    path = tmp_path / "stays.csv"
-    path.write_text(text, encoding="utf-8")
     monkeypatch.setenv("JKFP_POLICY_KERNEL", "numba")
     parsed = read_stays(path, _POLICIES)
     assert isinstance(parsed.stay_ids, csvfast.IdSlices)
@@ -203,8 +193,6 @@ def test_the_example_gives_the_bytes_of_the_row_reader(tmp_path: Path, monkeypat
     assert (tmp_path / "out.csv").read_bytes() == reference_output(
         stays, settle_batch(reference_batch(stays), _POLICIES))
     assert_same_as_columnar(text, tmp_path, monkeypatch)
-    # the shipped file itself (Chinese category names): the columnar path, the same bytes
-    assert fast((REPO / "examples" / "stays.csv").read_text(encoding="utf-8")) is None
 
 
 def good_text(*rows: dict[str, str], end: str = "\n") -> str:
@@ -346,3 +334,30 @@ def test_the_rule_of_use(monkeypatch) -> None:
     assert csvfast.use_fast(rows * kernel.WARM_MIN_STAYS)
     assert kernel.use_compiled(kernel.WARM_MIN_STAYS)
     assert not kernel.use_compiled(kernel.WARM_MIN_STAYS - 1)
+
+
+@pytest.mark.parametrize("data", [
+    good_text(good_row(1)).replace("general", "低保对象").encode("gb18030"),  # a category
+    good_text(good_row(1)).encode() + b"s2,p1,640323,\xff\xfe,1,county,true,2019-03-01,"
+                                      b"2019-03-10,100,50\n",
+    good_text(good_row(1)).replace("stay_id,", "编号,stay_id,", 1).replace(
+        "\ns1,", "\nx,s1,").encode("gb18030"),  # the header
+])
+def test_bytes_not_utf8_are_refused_as_before(data: bytes, tmp_path: Path,
+                                              monkeypatch) -> None:
+    path = tmp_path / "stays.csv"
+    path.write_bytes(data)
+    assert csvfast.read(*csvfast.buffer_of(data), _POLICIES) is None
+    for mode in ("numba", "numpy"):
+        monkeypatch.setenv("JKFP_POLICY_KERNEL", mode)
+        with pytest.raises(UnicodeDecodeError):
+            read_stays(path, _POLICIES)
+
+
+def test_a_chinese_header_and_category_names(tmp_path: Path, monkeypatch) -> None:
+    rows = [good_row(k, category=c) for k, c in enumerate(["建档立卡贫困人口", "低保对象户",
+                                                           "脱贫不稳定", "general"])]
+    text = good_text(*rows).replace("stay_id,", "备注,stay_id,", 1).replace("\ns", "\nx,s")
+    found = fast(text)
+    assert found is not None and found.batch.category.tolist() == [0, 6, 2, 10]
+    assert_same_as_columnar(text, tmp_path, monkeypatch)

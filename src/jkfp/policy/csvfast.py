@@ -9,11 +9,11 @@ and the few checks left are on whole arrays: a regime in force for every (county
 only suspects).
 
 Its rule: it accepts a file only when it can prove every row is one that `csvio`'s path
-accepts outright, with the same values. Anything else — a quote, a byte not ASCII, a NUL, a
-lone CR, a blank or ragged row, a cell with a space at either end, a value in any other form
-than the plain one (`TRUE`, ` 1`, `00`, a Chinese category name, `1e3`), a person id longer
-than 24 bytes, a day without a regime, two stay ids with equal hashes — and `read` answers
-None: the caller reads the whole file the usual way, so errors (messages, lines) and unusual
+accepts outright, with the same values. Anything else — a quote, a byte not ASCII outside the
+header and the category's Chinese names, a NUL, a lone CR, a blank or ragged row, a cell with
+a space at either end, a value in any other form than the plain one (`TRUE`, ` 1`, `00`,
+`1e3`, a category name with two 户), a person id longer than 24 bytes, a day without a regime,
+two stay ids with equal hashes — and `read` answers None: the caller reads the whole file the usual way, so errors (messages, lines) and unusual
 but valid forms are exactly that path's, and a bad file still writes nothing.
 
 Where it runs: `use_fast(nbytes)`, the rule of the compiled loop (`kernel.use_compiled`,
@@ -84,16 +84,13 @@ def _kernel():
         from . import csvio
         from . import kernel_csv as k
 
-        codes = [[c.value for c in CATEGORIES], list(LOCATION_INDEX),
-                 ["false", "true"]]
-        values = [list(range(len(CATEGORIES))), list(LOCATION_INDEX.values()), [0, 1]]
         keys = np.zeros((3, k.ENUM_SLOTS, 4), np.int64)
         out = np.full((3, k.ENUM_SLOTS), -1, np.int64)
-        for j, (names, vals) in enumerate(zip(codes, values, strict=True)):
-            raw = [n.encode("ascii") for n in names]
+        for j, forms in enumerate(_enum_forms()):
+            raw = [f.encode("utf-8") for f in forms]
             offsets = np.cumsum([0] + [len(r) for r in raw]).astype(np.int64)
             k.build_enum(buffer_of(b"".join(raw))[0], offsets,
-                         np.array(vals, np.int64), keys[j], out[j])
+                         np.array(list(forms.values()), np.int64), keys[j], out[j])
         space = np.zeros(256, np.uint8)
         space[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = 1
         kinds = dict(zip(csvio.COLUMNS, range(11), strict=True))  # kernel_csv's STAY_ID...
@@ -106,6 +103,29 @@ def _kernel():
 
 #: Bytes after a buffer's data: a LF (the pass's sentinel), then room for 8-byte loads.
 PAD = 32
+
+
+def _enum_forms() -> list[dict[str, int]]:
+    """The texts of category, location and referred that the pass takes, with their values:
+    the codes, and a category's Chinese name with and without its last 户 (two of
+    `parse_category`'s forms; others go the usual path). Each text is checked against the
+    columnar path's own parser of the column (`csvcheck._parsers`), so the two cannot differ;
+    each fits the table's three words."""
+    from jkfp.categories import LABELS
+
+    from .csvcheck import _parsers
+
+    category = {c.value: i for i, c in enumerate(CATEGORIES)}
+    for c, label in LABELS.items():
+        for form in (label, label.rstrip("户"), label.rstrip("户") + "户"):
+            if len(form.encode()) <= 24:  # the table's three words
+                category.setdefault(form, category[c.value])
+    forms = [category, dict(LOCATION_INDEX), {"false": 0, "true": 1}]
+    parsers = _parsers()
+    for column, table in zip(("category", "location", "referred"), forms, strict=True):
+        for text, value in table.items():
+            assert parsers[column](text) == value and len(text.encode()) <= 24, text
+    return forms
 
 
 def read_buffer(path: Path | str) -> tuple[np.ndarray, int]:
@@ -140,9 +160,12 @@ def read(buf: np.ndarray, size: int, policies):
     if end < 0:
         return None
     head = bytes(buf[pos:end]).removesuffix(b"\r")
-    if not head.isascii() or b'"' in head or b"\0" in head or b"\r" in head:
+    if b'"' in head or b"\0" in head or b"\r" in head:
         return None
-    names = [h.strip() for h in head.decode("ascii").split(",")]
+    try:
+        names = [h.strip() for h in head.decode("utf-8").split(",")]
+    except UnicodeDecodeError:
+        return None
     if any(c not in names for c in COLUMNS):
         return None  # the usual path names the missing columns
     field = np.full(len(names), k.IGNORED, np.int64)

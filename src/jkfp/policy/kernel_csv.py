@@ -61,6 +61,7 @@ def _bswap(typingctx, value):
 
 _ONES = np.uint64(0x0101010101010101)
 _HIGH = np.uint64(0x8080808080808080)
+_NOT_HIGH = np.uint64(0)
 #: The bytes that end a scan: ',' LF CR '"' NUL, each in every byte of a word.
 _STOPS = tuple(np.uint64(c * 0x0101010101010101) for c in (44, 10, 13, 34))
 
@@ -72,12 +73,12 @@ def _zero_bytes(x):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _scan(buf, j):
+def _scan(buf, j, high):
     """The first position from j whose byte ends a cell or is refused (',', LF, CR, '"', NUL,
-    or not ASCII), 8 bytes at a time."""
+    and, unless `high` is _HIGH's complement, any byte above 127), 8 bytes at a time."""
     while True:
         v = _load8(buf, j)
-        m = (v & _HIGH) | _zero_bytes(v) | _zero_bytes(v ^ _STOPS[0]) | _zero_bytes(
+        m = (v & high) | _zero_bytes(v) | _zero_bytes(v ^ _STOPS[0]) | _zero_bytes(
             v ^ _STOPS[1]) | _zero_bytes(v ^ _STOPS[2]) | _zero_bytes(v ^ _STOPS[3])
         if m != 0:
             return j + (trailing_zeros(m) >> 3)
@@ -274,7 +275,9 @@ def parse_rows(buf, pos, end, kinds, space, enums, enum_values, cap, max_id,
                 pos += 1
             else:  # a text cell: ids, codes, ignored columns
                 a = pos
-                pos = _scan(buf, pos)
+                # a category may be its Chinese name (UTF-8: taken only if it is one of the
+                # table's), every other cell is ASCII
+                pos = _scan(buf, pos, _NOT_HIGH if k == CATEGORY else _HIGH)
                 e = pos
                 if k == IGNORED:
                     pass
