@@ -388,12 +388,7 @@ def codes_and_ids(buf, person, id_start, id_end):
     n_person = 0
     suspect = False
     for b in range(nb):  # each bucket: persons
-        lo, hi = where_p[b], where_p[b + 1]
-        mask = 1
-        while mask < 2 * (hi - lo):
-            mask *= 2
-        mask -= 1
-        table[:mask + 1] = 0
+        lo, hi, mask = _bucket(table, where_p, b)
         for j in range(lo, hi):
             w0, w1, w2, meta = recs[j, 0], recs[j, 1], recs[j, 2], recs[j, 3]
             size = meta & 0xFF
@@ -413,12 +408,7 @@ def codes_and_ids(buf, person, id_start, id_end):
                 s = (s + 1) & mask
             person[meta >> 8] = code
     for b in range(nb):  # each bucket: stay ids
-        lo, hi = where_s[b], where_s[b + 1]
-        mask = 1
-        while mask < 2 * (hi - lo):
-            mask *= 2
-        mask -= 1
-        table[:mask + 1] = 0
+        lo, hi, mask = _bucket(table, where_s, b)
         for j in range(lo, hi):
             h = ids[j] | 1  # never 0, the empty slot
             s = h & mask
@@ -428,3 +418,15 @@ def codes_and_ids(buf, person, id_start, id_end):
                 s = (s + 1) & mask
             table[s] = h
     return n_person, suspect
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _bucket(table, where, b):
+    """Bucket b's rows (lo, hi) and the mask of a table of twice as many slots, cleared."""
+    lo, hi = where[b], where[b + 1]
+    mask = 1
+    while mask < 2 * (hi - lo):
+        mask *= 2
+    mask -= 1
+    table[:mask + 1] = 0
+    return lo, hi, mask
