@@ -40,10 +40,11 @@ from .schema import CATEGORIES, GRADES, LOCATION_INDEX
 #: (the benchmark's rows have 88.7).
 ROW_BYTES = 80
 #: Rows from which a process that has run no compiled function yet takes this path: Numba's
-#: start (0.6-0.7 s of CPU) against the 1 s per 1,000,000 rows the compiled reader, loop and
-#: writer save (docs/benchmarks.md, ninth pass: a fresh `jkfp settle` of 1,000,000 stays
-#: 2.0 s of CPU compiled, 2.2-2.4 s by the columnar path).
-AUTO_MIN_ROWS = 1_000_000
+#: start (0.6-0.7 s of CPU) against the 0.6-0.8 s per 1,000,000 rows the compiled reader,
+#: loop and writer save, and a file the pass refuses at its end paying the start for nothing
+#: (docs/benchmarks.md, ninth pass: a fresh `jkfp settle` of 1,000,000 plain stays is a wash,
+#: one refused at its last row 0.6 s slower; decision 102).
+AUTO_MIN_ROWS = 2_000_000
 #: Longest stay id this path takes (longer ones: the usual path and its limits).
 MAX_ID = 4096
 _BOM = b"\xef\xbb\xbf"
