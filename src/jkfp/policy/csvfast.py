@@ -1,23 +1,24 @@
 """`jkfp settle`'s reader in one compiled pass, for the common file (issue 8, decision 101).
 
 The columnar path (`csvio.py`: pyarrow's parse, then checks on typed columns) costs about
-0.7 s of CPU per 1,000,000 stays, three times what settling them costs. Most files are plain:
-ASCII, no quote, every row with the header's cells, every value in its plain form. For those,
-`kernel_csv.parse_rows` reads the bytes once into the columns of a `StayBatch` (decision 101),
-and the few checks left are on whole arrays: a regime in force for every (county, admission)
-(`csvio._has_regime`) and no two stay ids alike (their hashes sorted; two equal hashes are
-only suspects).
+0.7 s of CPU per 1,000,000 stays, four times what settling them costs. Most files are plain:
+no quote, every row with the header's cells, every value in its plain form. For those,
+`kernel_csv.parse_rows` reads the bytes once into the columns of a `StayBatch`,
+`kernel_csv.codes_and_ids` makes the person codes and looks for two stay ids hashing alike
+(only suspects: then the usual path decides), and one check is left on whole arrays: a regime
+in force for every (county, admission) (`csvio._has_regime`).
 
 Its rule: it accepts a file only when it can prove every row is one that `csvio`'s path
 accepts outright, with the same values. Anything else — a quote, a byte not ASCII outside the
 header and the category's Chinese names, a NUL, a lone CR, a blank or ragged row, a cell with
 a space at either end, a value in any other form than the plain one (`TRUE`, ` 1`, `00`,
 `1e3`, a category name with two 户), a person id longer than 24 bytes, a day without a regime,
-two stay ids with equal hashes — and `read` answers None: the caller reads the whole file the usual way, so errors (messages, lines) and unusual
-but valid forms are exactly that path's, and a bad file still writes nothing.
+two stay ids with equal hashes — and `read` answers None: the caller reads the whole file the
+usual way, so errors (messages, lines) and unusual but valid forms are exactly that path's,
+and a bad file still writes nothing.
 
 Where it runs: `use_fast(nbytes)`, the rule of the compiled loop (`kernel.use_compiled`,
-decisions 84 and 101) on the rows the file's size suggests (`ROW_BYTES` a row):
+decisions 84 and 102) on the rows the file's size suggests (`ROW_BYTES` a row):
 `JKFP_POLICY_KERNEL=numba` always, `numpy` never, else from `AUTO_MIN_ROWS` rows (from
 `kernel.WARM_MIN_STAYS` in a process where a compiled function has run) — Numba's start is
 paid once for the reader, the loop and the writer, which then follow it (`auto`: warm).
@@ -47,6 +48,8 @@ ROW_BYTES = 80
 AUTO_MIN_ROWS = 2_000_000
 #: Longest stay id this path takes (longer ones: the usual path and its limits).
 MAX_ID = 4096
+#: Bytes after a buffer's data: a LF (the pass's sentinel), then room for 8-byte loads.
+PAD = 32
 _BOM = b"\xef\xbb\xbf"
 _mod = None
 
@@ -100,10 +103,6 @@ def _kernel():
         _mod = (k, keys, out, space, kinds)
         kernel.mark_warm()
     return _mod
-
-
-#: Bytes after a buffer's data: a LF (the pass's sentinel), then room for 8-byte loads.
-PAD = 32
 
 
 def _enum_forms() -> list[dict[str, int]]:

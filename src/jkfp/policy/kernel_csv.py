@@ -1,18 +1,21 @@
-"""The compiled single pass of `csvfast.py` (Numba): a plain stays file's bytes to typed columns.
+r"""The compiled passes of `csvfast.py` (Numba): a plain stays file's bytes to typed columns.
 
-One loop over the bytes of the rows after the header: each row is cut into exactly the
-header's number of cells, and each cell of a known column is parsed as it is read (no text
-object, no second pass): the county as six digits, the grade as one digit 0-3, category,
-location and referred by their exact codes (a small table of their bytes), the dates as
-YYYY-MM-DD of the proleptic calendar, the amounts in the plain form `^[0-9]{1,9}(\\.[0-9]{1,2})?$`
-as fen, the person id into dense codes by an open-addressing table of its bytes (at most
-`ID_WORDS` × 8 bytes, kept in full: equal codes exactly for equal ids), the stay id as its
-offsets in the buffer and a hash (for the duplicate check). The first byte or cell it cannot
-prove to be what `csvio`'s columnar path accepts outright stops the pass: the caller then
-reads the whole file the usual way (`csvfast.py`), so errors are always that path's.
+`parse_rows`: one loop over the bytes of the rows after the header. Each row is cut into
+exactly the header's number of cells (each cell's end found 8 bytes at a time), and each cell
+of a known column is parsed as it is read (no text object): the county as six digits, the
+grade as one digit 0-3, category, location and referred by a small table of the texts taken
+(`csvfast._enum_forms`), the dates as YYYY-MM-DD of the proleptic calendar, the amounts in the
+plain form `^[0-9]{1,9}(\.[0-9]{1,2})?$` as fen; the ids are kept as offsets in the buffer.
+The first byte or cell it cannot prove to be what `csvio`'s columnar path accepts outright
+stops the pass: the caller then reads the whole file the usual way (`csvfast.py`), so errors
+are always that path's.
 
-This module imports Numba; it is imported by `csvfast.py` only where the compiled path runs
-(`kernel.use_compiled`, decision 84). `cache=True`: compiled once into `__pycache__`.
+`codes_and_ids`: the person ids (at most `ID_WORDS` × 8 bytes, compared in full) as dense
+codes, and whether two stay ids hash alike, by partitions of the rows small enough for the
+cache.
+
+This module imports Numba; `csvfast.py` imports it only where the compiled paths run
+(`kernel.use_compiled`, decisions 84 and 102). `cache=True`: compiled once into `__pycache__`.
 """
 
 from __future__ import annotations
