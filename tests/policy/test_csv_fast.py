@@ -7,7 +7,10 @@ so that the errors (every message and line) are the columnar path's."""
 from __future__ import annotations
 
 import io
+import os
 import random
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -361,3 +364,26 @@ def test_a_chinese_header_and_category_names(tmp_path: Path, monkeypatch) -> Non
     found = fast(text)
     assert found is not None and found.batch.category.tolist() == [0, 6, 2, 10]
     assert_same_as_columnar(text, tmp_path, monkeypatch)
+
+
+def test_the_command_exits_without_the_teardown_and_says_all(tmp_path: Path,
+                                                             monkeypatch) -> None:
+    """Where Numba was loaded the command ends by os._exit (decision 102): its messages are
+    all out, its status is the command's, its result file whole; a bad file writes none."""
+    env = {**os.environ, "JKFP_POLICY_KERNEL": "numba"}
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_text(good_text(*(good_row(k) for k in range(50))), encoding="utf-8")
+    bad.write_text(good_text(good_row(1), good_row(2, referred="maybe")), encoding="utf-8")
+    runs = {name: subprocess.run(
+        [sys.executable, "-m", "jkfp.policy.cli", "settle", str(path), "--out",
+         str(tmp_path / f"{name}-result.csv"), "--policies", str(POLICIES), "--no-progress"],
+        capture_output=True, text=True, env=env, timeout=120, check=False)
+        for name, path in (("good", good), ("bad", bad))}
+    assert runs["good"].returncode == 0, runs["good"].stderr
+    assert "已结算 50 次住院" in runs["good"].stdout
+    monkeypatch.setenv("JKFP_POLICY_KERNEL", "numpy")
+    parsed = parse_stays(good.read_text(encoding="utf-8"), _POLICIES)
+    write_result(tmp_path / "ref.csv", parsed.stay_ids, settle_batch(parsed.batch, _POLICIES))
+    assert (tmp_path / "good-result.csv").read_bytes() == (tmp_path / "ref.csv").read_bytes()
+    assert runs["bad"].returncode == 1 and "第3行，列 referred" in runs["bad"].stderr
+    assert not (tmp_path / "bad-result.csv").exists()

@@ -42,10 +42,10 @@ from .schema import CATEGORIES, GRADES, LOCATION_INDEX
 ROW_BYTES = 80
 #: Rows from which a process that has run no compiled function yet takes this path: Numba's
 #: start (0.6-0.7 s of CPU) against the 0.6-0.8 s per 1,000,000 rows the compiled reader,
-#: loop and writer save, and a file the pass refuses at its end paying the start for nothing
-#: (docs/benchmarks.md, ninth pass: a fresh `jkfp settle` of 1,000,000 plain stays is a wash,
-#: one refused at its last row 0.6 s slower; decision 102).
-AUTO_MIN_ROWS = 2_000_000
+#: loop and writer save (docs/benchmarks.md, ninth pass: a fresh `jkfp settle` of 1,000,000
+#: plain stays 1.8 s of CPU against 2.0-2.4 s; one the pass refuses at its last row 0.45 s
+#: slower, Numba's start and a parse for little; decision 102).
+AUTO_MIN_ROWS = 1_000_000
 #: Longest stay id this path takes (longer ones: the usual path and its limits).
 MAX_ID = 4096
 #: Bytes after a buffer's data: a LF (the pass's sentinel), then room for 8-byte loads.

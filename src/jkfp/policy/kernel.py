@@ -67,6 +67,11 @@ def mark_warm() -> None:
     _warm = True
 
 
+def is_warm() -> bool:
+    """Whether a compiled function has been loaded in this process (Numba's start paid)."""
+    return _warm
+
+
 def settle_loop(*args) -> None:
     """`_settle_loop` compiled (Numba imported and the loop compiled or read from its cache on
     the first call of the process)."""
@@ -323,5 +328,5 @@ def _write_rows(start, n, id_start, id_end, id_bytes, amounts, has, regime, waiv
     return i, at
 
 
-__all__ = ["AUTO_MIN_STAYS", "WARM_MIN_STAYS", "Packed", "mark_warm", "pack_tables",
+__all__ = ["AUTO_MIN_STAYS", "WARM_MIN_STAYS", "Packed", "is_warm", "mark_warm", "pack_tables",
            "settle_loop", "use_compiled", "write_rows"]
