@@ -387,3 +387,16 @@ def test_the_command_exits_without_the_teardown_and_says_all(tmp_path: Path,
     assert (tmp_path / "good-result.csv").read_bytes() == (tmp_path / "ref.csv").read_bytes()
     assert runs["bad"].returncode == 1 and "第3行，列 referred" in runs["bad"].stderr
     assert not (tmp_path / "bad-result.csv").exists()
+
+
+def test_mixed_line_ends(tmp_path: Path, monkeypatch) -> None:
+    rows = [good_row(k, total_cost=f"{100 + k}") for k in range(6)]
+    lines = good_text(*rows).split("\n")
+    text = "\r\n".join(lines[:3]) + "\r\n" + "\n".join(lines[3:])
+    assert fast(text) is not None
+    assert_same_as_columnar(text, tmp_path, monkeypatch)
+    order = [*HEADER[:-1], "note", HEADER[-1]]  # an ignored column before the last
+    body = [",".join(order)] + [",".join({**r, "note": "n"}[c] for c in order) for r in rows]
+    text = "\r\n".join(body) + "\n"
+    assert fast(text) is not None
+    assert_same_as_columnar(text, tmp_path, monkeypatch)
