@@ -4,7 +4,7 @@ The columnar path (`csvio.py`: pyarrow's parse, then checks on typed columns) co
 0.7 s of CPU per 1,000,000 stays, four times what settling them costs. Most files are plain:
 no quote, every row with the header's cells, every value in its plain form. For those,
 `kernel_csv.parse_rows` reads the bytes once into the columns of a `StayBatch`,
-`kernel_csv.codes_and_ids` makes the person codes and looks for two stay ids hashing alike
+`kernel_ids.codes_and_ids` makes the person codes and looks for two stay ids hashing alike
 (only suspects: then the usual path decides), and one check is left on whole arrays: a regime
 in force for every (county, admission) (`csvio._has_regime`).
 
@@ -155,6 +155,7 @@ def read(buf: np.ndarray, size: int, policies):
     from .csvio import COLUMNS, StayFile, _has_regime
 
     k, keys, values, space, kinds = _kernel()
+    from . import kernel_ids
     pos = 3 if size >= 3 and bytes(buf[:3]) == _BOM else 0
     end = _line_end(buf, pos, size)
     if end < 0:
@@ -187,7 +188,7 @@ def read(buf: np.ndarray, size: int, policies):
         in_policy)
     if status != k.DONE or n == 0:
         return None
-    _, suspect = k.codes_and_ids(buf, person[:n], id_start[:n], id_end[:n])
+    _, suspect = kernel_ids.codes_and_ids(buf, person[:n], id_start[:n], id_end[:n])
     if suspect:
         return None  # maybe two equal stay ids: the usual path names them
     day = admission[:n].view("datetime64[D]")
