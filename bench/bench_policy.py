@@ -9,8 +9,10 @@ in one run, on one core (BLAS/OpenMP threads pinned to 1):
   would take minutes); the sample's amounts are checked equal to the batch's, to the fen;
 - a reform comparison (baseline and reform settled, compared by fund, category and county);
 - `jkfp settle` end to end on the same stays written as a CSV file (read, check, settle,
-  write): the in-process `settle_main` call, its ratio to settle_batch alone, and a subprocess
-  `.venv/bin/jkfp settle` for its peak memory (getrusage of the children);
+  write): the in-process `settle_main` call with the compiled reader, loop and writer
+  (JKFP_POLICY_KERNEL=numba, decision 101) and its ratio to settle_batch alone; the same
+  by the columnar path (numpy), interleaved with it; and fresh processes
+  `.venv/bin/jkfp settle` of both paths for CPU, wall and peak memory (/usr/bin/time);
 - the memory traffic of settle_batch (its inputs read and outputs written once, bytes per
   stay × stays/s) against a NumPy copy of the same size;
 - a peer: the first two tiers written in Polars as an analyst would (bench_settle_csv.py);
@@ -64,9 +66,9 @@ from bench_settle_csv import (  # noqa: E402
     analyst_two_tiers,
     bytes_per_stay,
     copy_bandwidth,
+    fresh_processes,
     interleaved,
     settle_command,
-    settle_subprocess,
     timed,
     write_stays_csv,
 )
@@ -214,15 +216,27 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="jkfp-bench-") as tmp:
         csv_path, out = Path(tmp) / "stays.csv", Path(tmp) / "result.csv"
         csv_bytes = write_stays_csv(batch, csv_path)
-        settle_command(csv_path, out, REPO / "policies")  # warm-up (page cache, imports)
+        # the command as a warm process runs it: the compiled reader, loop and writer
+        # (JKFP_POLICY_KERNEL=numba, decision 101); and by the columnar path for comparison
+        def command() -> object:
+            return with_kernel("numba", lambda: settle_command(csv_path, out,
+                                                                REPO / "policies"))
+
+        def columnar() -> object:
+            return with_kernel("numpy", lambda: settle_command(csv_path, out,
+                                                                REPO / "policies"))
+
+        command()  # warm-up (page cache, imports, Numba's cache)
         # interleaved: settle_batch alone, then the command, `repeat` times, so that both see
         # the same load of this shared machine; the ratio is of the two medians
         t_batch, t_cmd, load_batch, result, (cpu_batch, cpu_cmd) = interleaved(
-            compiled,
-            lambda: settle_command(csv_path, out, REPO / "policies"), args.repeat)
+            compiled, command, args.repeat)
         load_cmd = load_batch
-        t_sub, sub_peak_mb = settle_subprocess(REPO, csv_path, out, REPO / "policies")
-        load_sub = os.getloadavg()[0]
+        t_col, t_cmd2, load_col, _, (cpu_col, cpu_cmd2) = interleaved(
+            columnar, command, args.repeat)
+        fresh = fresh_processes(REPO, csv_path, out, REPO / "policies", 3)
+        _, _, sub_peak_mb, load_sub = fresh["numba"]
+        sub_peak_mb = max(sub_peak_mb, fresh["numpy"][2])
     per_stay_bytes = bytes_per_stay(batch, result)
     copy_rate = copy_bandwidth(int(per_stay_bytes * args.stays))
     copy_cpu_rate = copy_bandwidth(int(per_stay_bytes * args.stays), 5, cpu=True)
@@ -284,15 +298,26 @@ def main() -> int:
             f"{batch_rate / 1e9:.2f} against {copy_rate / 1e9:.2f} GB/s)"), ""),
         ("jkfp settle, end to end", (
             f"CPU time {cpu_cmd:.3f} s = {args.stays / cpu_cmd:,.0f} stays per CPU second "
-            f"(in-process settle_main: the compiled policies from the cache, read and check "
+            f"(in-process settle_main, warm, compiled: the policies from the cache, read and check "
             f"{csv_bytes / 1e6:,.0f} MB of CSV, settle, write; {med}, interleaved with "
             f"settle_batch's); wall {t_cmd:.3f} s = {cmd_rate:,.0f} stays/s; load "
             f"{load_cmd:.1f}"),
          "≥ 1,000,000 stays/s"),
         ("settle command / settle_batch", f"{cpu_cmd / cpu_batch:.1f}× CPU, {t_cmd / t_batch:.1f}× "
                                           "wall (medians of the same interleaved runs)", "≤ 2×"),
-        ("jkfp settle subprocess", (f"{t_sub:.3f} s wall, peak RSS {sub_peak_mb:,.0f} MB "
-                                    f"(once; load {load_sub:.1f})"), "< 1,024 MB"),
+        ("jkfp settle, the columnar path", (
+            f"CPU time {cpu_col:.3f} s = {args.stays / cpu_col:,.0f} stays per CPU second "
+            f"(JKFP_POLICY_KERNEL=numpy: pyarrow's reader and the column checks, the NumPy "
+            f"rounds, Polars' writer), against {cpu_cmd2:.3f} s compiled in the same "
+            f"interleaved runs ({med}; wall {t_col:.3f} against {t_cmd2:.3f} s); load "
+            f"{load_col:.1f}"), ""),
+        ("jkfp settle, fresh processes", (
+            f"compiled (numba): {fresh['numba'][1]:.2f} s CPU, {fresh['numba'][0]:.2f} s wall; "
+            f"columnar (numpy): {fresh['numpy'][1]:.2f} s CPU, {fresh['numpy'][0]:.2f} s wall "
+            f"(`.venv/bin/jkfp settle` under /usr/bin/time, Numba's import and cache loads "
+            f"included; medians of 3, alternated; load {load_sub:.1f})"), ""),
+        ("jkfp settle subprocess, peak memory", (f"peak RSS {sub_peak_mb:,.0f} MB (the larger "
+                                                 "of the two paths)"), "< 1,024 MB"),
         ("peer: two tiers in Polars", (
             f"{t_peer:.3f} s ({med}; load {load_peer:.1f}): settle_batch, all tiers, is "
             f"{t_peer / t_batch:.1f}× as fast"), ""),
@@ -346,9 +371,11 @@ def write_doc(figures: list[tuple[str, str, str]], machine: str) -> None:
               ("`jkfp settle` is timed on the same stays written to a temporary CSV file "
                "(ids S0…, P…; yuan with two decimals): in process (`settle_main`, policies "
                "read from the cache of compiled policies, as the command does once a policy "
-               "version has been compiled), interleaved with settle_batch alone on the same stays, and once as "
-               "`.venv/bin/jkfp settle` (Django's command) under `/usr/bin/time -v` for its "
-               "peak resident memory. The memory traffic is the least a batch must move "
+               "version has been compiled; the compiled reader, loop and writer, "
+               "JKFP_POLICY_KERNEL=numba, decision 101), interleaved with settle_batch alone "
+               "on the same stays and, apart, with the columnar path (numpy); and as "
+               "`.venv/bin/jkfp settle` in fresh processes of both paths under "
+               "`/usr/bin/time -v` (CPU, wall, peak resident memory). The memory traffic is the least a batch must move "
                "(each input column read once, each output column written once) at "
                "settle_batch's rate, against `np.copyto` of as many bytes. The peer computes "
                "only two tiers (per-stay and per-year deductible and a ratio, no caps or "

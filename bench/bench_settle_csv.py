@@ -93,26 +93,49 @@ def settle_command(csv_path: Path, out: Path, policies_dir: Path) -> int:
     return status
 
 
-def settle_subprocess(repo: Path, csv_path: Path, out: Path, policies_dir: Path
-                      ) -> tuple[float, float]:
-    """Wall time and peak RSS (MB) of `.venv/bin/jkfp settle` (Django's command, as a user
-    runs it) in a child process. The peak is `/usr/bin/time -v`'s, which measures the command
-    alone: getrusage(RUSAGE_CHILDREN) would also count the pages a child forked from this
-    (large) process starts with; it is the fallback when /usr/bin/time is missing."""
+def settle_subprocess(repo: Path, csv_path: Path, out: Path, policies_dir: Path,
+                      kernel: str | None = None) -> tuple[float, float, float]:
+    """Wall time, CPU time (user + system) and peak RSS (MB) of `.venv/bin/jkfp settle` (as a
+    user runs it) in a child process, with JKFP_POLICY_KERNEL=`kernel` if given. The figures
+    are `/usr/bin/time -v`'s, which measures the command alone: getrusage(RUSAGE_CHILDREN)
+    would also count the pages a child forked from this (large) process starts with; it is
+    the fallback when /usr/bin/time is missing."""
     cmd = [str(repo / ".venv" / "bin" / "jkfp"), "settle", str(csv_path), "--out", str(out),
            "--policies", str(policies_dir), "--no-progress"]
+    env = dict(os.environ)
+    if kernel is not None:
+        env["JKFP_POLICY_KERNEL"] = kernel
     timer = Path("/usr/bin/time")
     t = time.perf_counter()
     if timer.exists():
         done = subprocess.run([str(timer), "-v", *cmd], check=True, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
+                              stderr=subprocess.PIPE, text=True, env=env)
         wall = time.perf_counter() - t
-        kb = next(int(line.rsplit(":", 1)[1]) for line in done.stderr.splitlines()
-                  if "Maximum resident set size" in line)
-        return wall, kb / 1024
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        field = {line.rsplit(":", 1)[0].strip(): line.rsplit(":", 1)[1]
+                 for line in done.stderr.splitlines() if ":" in line}
+        cpu = float(field["User time (seconds)"]) + float(field["System time (seconds)"])
+        return wall, cpu, int(field["Maximum resident set size (kbytes)"]) / 1024
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
     wall = time.perf_counter() - t
-    return wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, cpu, after.ru_maxrss / 1024
+
+
+def fresh_processes(repo: Path, csv_path: Path, out: Path, policies_dir: Path, repeat: int
+                    ) -> dict[str, tuple[float, float, float, float]]:
+    """`settle_subprocess` with the compiled reader, loop and writer (`numba`) and with the
+    columnar path (`numpy`), alternately `repeat` times after one run of each (Numba's cache
+    filled): per kernel the median wall, median CPU, largest peak RSS and the load after."""
+    runs: dict[str, list[tuple[float, float, float]]] = {"numba": [], "numpy": []}
+    for k in runs:
+        settle_subprocess(repo, csv_path, out, policies_dir, k)
+    for _ in range(repeat):
+        for k, found in runs.items():
+            found.append(settle_subprocess(repo, csv_path, out, policies_dir, k))
+    return {k: (statistics.median(r[0] for r in v), statistics.median(r[1] for r in v),
+                max(r[2] for r in v), load()) for k, v in runs.items()}
 
 
 def bytes_per_stay(batch: StayBatch, result: BatchResult) -> float:

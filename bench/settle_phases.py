@@ -3,7 +3,8 @@
     .venv/bin/python bench/settle_phases.py [--stays-csv FILE] [--src SRC]
 
 Writes the benchmark's 1,000,000 stays to FILE first if it does not exist (bench_policy's
-generator). `--src` times another checkout's `src` (e.g. an earlier commit unpacked with
+generator). With JKFP_POLICY_KERNEL=numba the file is read by the compiled reader
+(`csvfast`, decision 101), where the version timed has it, else by the columnar path. `--src` times another checkout's `src` (e.g. an earlier commit unpacked with
 `git archive COMMIT src policies | tar -x -C DIR`), so that two versions can be run
 alternately on a shared machine. Prints one line: each phase as wall/CPU seconds, then
 settle_batch twice more (warm), and the 1-minute load average.
@@ -74,9 +75,19 @@ def main() -> int:
     else:
         policies = phase("load", lambda: load_policies(args.src.parent / "policies"))
     phase("compile", lambda: [regime_tables(policies, r) for r in policies.regimes])
-    data = phase("read_bytes", args.stays_csv.read_bytes)
-    cols = phase("split", lambda: csvio._split_fast(data))
-    parsed = phase("check", lambda: csvio.check_columns(cols, policies))
+    try:  # the compiled reader (decision 101), where this version has it and it is asked for
+        from jkfp.policy import csvfast
+    except ImportError:
+        csvfast = None
+    if csvfast is not None and os.environ.get("JKFP_POLICY_KERNEL") == "numba":
+        buf, size = phase("read_buffer", lambda: csvfast.read_buffer(args.stays_csv))
+        phase("numba_start", csvfast._kernel)  # Numba's import, the enum tables
+        parsed = phase("fast_read", lambda: csvfast.read(buf, size, policies))
+        assert parsed is not None, "the compiled reader refused the file"
+    else:
+        data = phase("read_bytes", args.stays_csv.read_bytes)
+        cols = phase("split", lambda: csvio._split_fast(data))
+        parsed = phase("check", lambda: csvio.check_columns(cols, policies))
     result = phase("settle", lambda: settle_batch(parsed.batch, policies))
     phase("write", lambda: csvout.write_result(args.out, parsed.stay_ids, result))
     wall, total = sum(v[0] for v in out.values()), sum(v[1] for v in out.values())

@@ -58,6 +58,8 @@ def test_compiled_equals_rounds_on_the_shipped_policies(policies, monkeypatch, s
 
 def test_auto_takes_the_compiled_loop_for_large_batches_only(monkeypatch) -> None:
     monkeypatch.delenv("JKFP_POLICY_KERNEL", raising=False)
+    # in a process that has run no compiled function (once one has: test_csv_fast.py)
+    monkeypatch.setattr(kernel, "_warm", False)
     assert not kernel.use_compiled(kernel.AUTO_MIN_STAYS - 1)
     assert kernel.use_compiled(kernel.AUTO_MIN_STAYS)
     monkeypatch.setenv("JKFP_POLICY_KERNEL", "auto")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +34,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from . import csvarrow
+from . import csvarrow, csvfast
 from .batch import StayBatch, regime_index
 from .csvcheck import _arrow_values, _frame_values
 from .errors import PolicyErrorCode, RowError
@@ -48,7 +49,7 @@ COLUMNS = ("stay_id", "person_id", "county_code", "category", "hospital_grade", 
 class StayFile:
     """The good stays of a file as columns (input order), and every error found."""
 
-    stay_ids: list[str] | pl.Series
+    stay_ids: list[str] | pl.Series | csvfast.IdSlices
     batch: StayBatch
     errors: list[RowError] = field(default_factory=list)
 
@@ -59,7 +60,14 @@ class StayFile:
 def read_stays(path: Path | str, policies: PolicySet) -> StayFile:
     """Read and check a stays file; `errors` lists every bad value (then nothing else counts).
     Raises UnicodeDecodeError (not UTF-8) or csv.Error as the `csv` module does."""
-    data = Path(path).read_bytes()
+    if csvfast.use_fast(os.stat(path).st_size):  # one compiled pass (decision 101)
+        buf, size = csvfast.read_buffer(path)
+        found = csvfast.read(buf, size, policies)
+        if found is not None:
+            return found
+        data = buf[:size].tobytes()
+    else:
+        data = Path(path).read_bytes()
     columns = _split_fast(data)
     if columns is None:
         with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -69,7 +77,12 @@ def read_stays(path: Path | str, policies: PolicySet) -> StayFile:
 
 def parse_stays(text: str, policies: PolicySet) -> StayFile:
     """The same from text (tests, and callers holding a file's content)."""
-    columns = _split_fast(text.encode("utf-8"))
+    data = text.encode("utf-8")
+    if csvfast.use_fast(len(data)):
+        found = csvfast.read(*csvfast.buffer_of(data), policies)
+        if found is not None:
+            return found
+    columns = _split_fast(data)
     if columns is None:
         columns = _split_csv(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     return check_columns(columns, policies)

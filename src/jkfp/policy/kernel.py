@@ -34,8 +34,13 @@ from .schema import Base, Kind
 #: unset or `auto`): importing Numba costs a process 0.7-1 s of CPU, paid back by the loop
 #: only on batches of about this size (docs/benchmarks.md, decision 83).
 AUTO_MIN_STAYS = 10_000_000
+#: Stays from which `auto` takes the compiled paths in a process where a compiled function has
+#: run already (`warm`): Numba's import and the start of its code generator are paid, and
+#: each other function's first call reads it from the cache in 0.01-0.05 s (decision 101).
+WARM_MIN_STAYS = 100_000
 _loop = None
 _writer = None
+_warm = False
 
 # columns of a tier's spec row
 KIND, BASE, PER_YEAR_DED, SEG_YEAR, ANNUAL, K, OFFSET, ROWS, SLOT, FUND = range(10)
@@ -44,14 +49,27 @@ _BASES = {Base.IN_POLICY: 0, Base.IN_POLICY_LEFT: 1, Base.TOTAL_LEFT: 2}
 _KINDS = {Kind.REIMBURSEMENT: 0, Kind.GUARANTEE: 1}
 
 
-def use_compiled(n: int) -> bool:
-    """Whether `settle_batch` settles `n` stays with the compiled loop: `JKFP_POLICY_KERNEL`
-    `numba` always, `numpy` never, else (`auto`) from `AUTO_MIN_STAYS` stays; never where
-    Numba is not installed."""
+def use_compiled(n: int, cold_min: int = AUTO_MIN_STAYS) -> bool:
+    """Whether the compiled paths take `n` stays (`settle_batch`'s loop, the writer; the
+    reader with its own `cold_min`): `JKFP_POLICY_KERNEL` `numba` always, `numpy` never, else
+    (`auto`) from `cold_min` stays, or from `WARM_MIN_STAYS` once a compiled function has run
+    in the process (`warm`); never where Numba is not installed."""
     mode = os.environ.get("JKFP_POLICY_KERNEL", "auto").strip().lower()
-    if mode == "numpy" or (mode != "numba" and n < AUTO_MIN_STAYS):
+    if mode == "numpy" or (mode != "numba" and n < cold_min and not (
+            _warm and n >= WARM_MIN_STAYS)):
         return False
-    return _loop is not None or importlib.util.find_spec("numba") is not None
+    return _warm or importlib.util.find_spec("numba") is not None
+
+
+def mark_warm() -> None:
+    """A compiled function is loaded in this process (called by each of their loaders)."""
+    global _warm
+    _warm = True
+
+
+def is_warm() -> bool:
+    """Whether a compiled function has been loaded in this process (Numba's start paid)."""
+    return _warm
 
 
 def settle_loop(*args) -> None:
@@ -62,6 +80,7 @@ def settle_loop(*args) -> None:
         from numba import njit
 
         _loop = njit(cache=True, nogil=True)(_settle_loop)
+        mark_warm()
     _loop(*args)
 
 
@@ -73,7 +92,10 @@ def write_rows(*args) -> tuple[int, int]:
         from numba import njit
 
         _writer = njit(cache=True, nogil=True)(_write_rows)
-    done, size = _writer(*args)
+        mark_warm()
+    # the two tables as arguments, not as defaults: a function with array defaults is never
+    # found in Numba's cache (compiled again by every process: 0.4 s, decision 101)
+    done, size = _writer(*args, _PAIRS, _POW10)
     return int(done), int(size)
 
 
@@ -233,13 +255,15 @@ _PAIRS = np.frombuffer("".join(f"{i:02d}" for i in range(100)).encode(), np.uint
 _POW10 = np.array([10**d for d in range(20)], np.uint64)
 
 
-def _write_rows(start, n, id_off, id_bytes, amounts, present, tail_off, tail_bytes, which,
-                buf, pairs=_PAIRS, pow10=_POW10):
+def _write_rows(start, n, id_start, id_end, id_bytes, amounts, has, regime, waived, examples,
+                tail_off, tail_bytes, buf, pairs, pow10):
     """The rows of the result file (`csvout.py`) from row `start` on, into `buf`, as many as
-    fit: the row's stay id (its bytes as written, quoted already where needed), a comma and
-    each amount column's cell (`money.fmt_fen`'s form, '-0.05', '1234.50'; empty where
-    `present[c, i]` is 0), a comma, the text `which[i]` of the tail table (policy,
-    deposit_waived, example_values), CRLF. Returns the next row and the bytes written. One
+    fit: the row's stay id (`id_bytes[id_start[i]:id_end[i]]`, quoted already where needed:
+    the text of an id column, or the stays file itself, decision 101), a comma and
+    each amount column's cell (`money.fmt_fen`'s form, '-0.05', '1234.50'; empty where the
+    row's regime has no such tier, `has[c, regime[i]]` 0), a comma, the text regime[i] * 4 +
+    waived[i] * 2 + examples[i] of the tail table (policy, deposit_waived, example_values),
+    CRLF. Returns the next row and the bytes written. One
     pass over the rows, written straight into the buffer: no text object per cell; digits
     two at a time, in unsigned arithmetic (a division by a constant is a multiplication)."""
     k = amounts.shape[0]
@@ -248,9 +272,10 @@ def _write_rows(start, n, id_off, id_bytes, amounts, present, tail_off, tail_byt
     i = start
     hundred = np.uint64(100)
     while i < n:
-        a = id_off[i]
-        b = id_off[i + 1]
-        w = which[i]
+        a = id_start[i]
+        b = id_end[i]
+        g = regime[i]
+        w = g * 4 + waived[i] * 2 + examples[i]
         ta = tail_off[w]
         tb = tail_off[w + 1]
         if at + (b - a) + k * 24 + (tb - ta) + 3 > size:  # a cell: at most 23 bytes
@@ -261,7 +286,7 @@ def _write_rows(start, n, id_off, id_bytes, amounts, present, tail_off, tail_byt
         for c in range(k):
             buf[at] = 44  # ,
             at += 1
-            if present[c, i]:
+            if has[c, g]:
                 v = amounts[c, i]
                 if v < 0:
                     buf[at] = 45  # -
@@ -303,5 +328,5 @@ def _write_rows(start, n, id_off, id_bytes, amounts, present, tail_off, tail_byt
     return i, at
 
 
-__all__ = ["AUTO_MIN_STAYS", "Packed", "pack_tables", "settle_loop", "use_compiled",
-           "write_rows"]
+__all__ = ["AUTO_MIN_STAYS", "WARM_MIN_STAYS", "Packed", "is_warm", "mark_warm", "pack_tables",
+           "settle_loop", "use_compiled", "write_rows"]

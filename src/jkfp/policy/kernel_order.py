@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernel
+
 #: Runs of at most this many stays are sorted by insertion, longer ones by np.sort.
 _SHORT = 32
 _order = None
@@ -37,6 +39,7 @@ def person_day_order(person: np.ndarray, days: np.ndarray, year_of_day: np.ndarr
         from numba import njit
 
         _order = njit(cache=True, nogil=True)(_person_day_order)
+        kernel.mark_warm()
     n = len(person)
     order = np.empty(n, np.int64)
     py = np.empty(n, np.int64)
@@ -53,6 +56,7 @@ def scatter_into(rows: np.ndarray, order: np.ndarray, result: np.ndarray) -> Non
         from numba import njit
 
         _scatter = njit(cache=True, nogil=True)(_scatter_into)
+        kernel.mark_warm()
     if rows.shape[0] and rows.shape[1]:
         _scatter(rows, order, result)
 

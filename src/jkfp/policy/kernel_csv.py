@@ -1,0 +1,311 @@
+r"""The compiled passes of `csvfast.py` (Numba): a plain stays file's bytes to typed columns.
+
+`parse_rows`: one loop over the bytes of the rows after the header. Each row is cut into
+exactly the header's number of cells (each cell's end found 8 bytes at a time), and each cell
+of a known column is parsed as it is read (no text object): the county as six digits, the
+grade as one digit 0-3, category, location and referred by a small table of the texts taken
+(`csvfast._enum_forms`), the dates as YYYY-MM-DD of the proleptic calendar, the amounts in the
+plain form `^[0-9]{1,9}(\.[0-9]{1,2})?$` as fen; the ids are kept as offsets in the buffer.
+The first byte or cell it cannot prove to be what `csvio`'s columnar path accepts outright
+stops the pass: the caller then reads the whole file the usual way (`csvfast.py`), so errors
+are always that path's.
+
+`kernel_ids.codes_and_ids` then makes the person ids (at most `ID_WORDS` × 8 bytes, compared
+in full) dense codes and looks for two stay ids hashing alike.
+
+This module imports Numba; `csvfast.py` imports it only where the compiled paths run
+(`kernel.use_compiled`, decisions 84 and 102). `cache=True`: compiled once into `__pycache__`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.cpython.unsafe.numbers import trailing_zeros
+from numba.extending import intrinsic
+
+#: What a field of the header is: the parse applied to its cells (csvio.COLUMNS' order).
+(STAY_ID, PERSON_ID, COUNTY, CATEGORY, GRADE, LOCATION, REFERRED, ADMISSION, DISCHARGE,
+ TOTAL, IN_POLICY) = range(11)
+IGNORED = -1
+#: Words of 8 bytes of a person id kept in the table (longer ids: not this path).
+ID_WORDS = 3
+#: Slots of an enum's table (category, location, referred), a power of two.
+ENUM_SLOTS = 64
+#: Status of a pass.
+DONE, REFUSED = 0, 1
+#: Bytes a buffer must have after its data (the sentinel LF, then what 8-byte loads read).
+PAD = 32
+
+_M1 = np.int64(-7046029254386353131)  # 0x9E3779B97F4A7C15 as int64
+_M2 = np.int64(-4417276706812531889)  # 0xC2B2AE3D27D4EB4F
+_M3 = np.int64(1609587929392839161)  # 0x165667B19E3779F9
+
+
+@intrinsic
+def _load8(typingctx, arr, index):
+    """The 8 bytes from arr[index] as one little-endian uint64 (an unaligned load: the
+    buffers have `PAD` bytes after their end)."""
+    def codegen(context, builder, sig, args):
+        ary = context.make_array(sig.args[0])(context, builder, args[0])
+        ptr = builder.bitcast(builder.gep(ary.data, [args[1]]), ir.IntType(64).as_pointer())
+        return builder.load(ptr, align=1)
+    return types.uint64(arr, types.intp), codegen
+
+
+@intrinsic
+def _bswap(typingctx, value):
+    def codegen(context, builder, sig, args):
+        return builder.bswap(args[0])
+    return types.uint64(types.uint64), codegen
+
+
+_ONES = np.uint64(0x0101010101010101)
+_HIGH = np.uint64(0x8080808080808080)
+_NOT_HIGH = np.uint64(0)
+#: The bytes that end a scan: ',' LF CR '"' NUL, each in every byte of a word.
+_STOPS = tuple(np.uint64(c * 0x0101010101010101) for c in (44, 10, 13, 34))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _zero_bytes(x):
+    """The high bit of each zero byte of x (exact up to the first one)."""
+    return (x - _ONES) & ~x & _HIGH
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _scan(buf, j, high):
+    """The first position from j whose byte ends a cell or is refused (',', LF, CR, '"', NUL,
+    and, unless `high` is _HIGH's complement, any byte above 127), 8 bytes at a time."""
+    while True:
+        v = _load8(buf, j)
+        m = (v & high) | _zero_bytes(v) | _zero_bytes(v ^ _STOPS[0]) | _zero_bytes(
+            v ^ _STOPS[1]) | _zero_bytes(v ^ _STOPS[2]) | _zero_bytes(v ^ _STOPS[3])
+        if m != 0:
+            return j + (trailing_zeros(m) >> 3)
+        j += 8
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _word(buf, a, k):
+    """The first k bytes (0-8) from buf[a] as a big-endian integer."""
+    v = _bswap(_load8(buf, a))
+    shift = np.uint64(64 - 8 * max(min(k, 8), 1))
+    return np.int64(v >> shift) if k > 0 else np.int64(0)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _words(buf, a, e):
+    """The bytes a..e-1 (at most 24) as three big-endian words (zero-padded)."""
+    size = e - a
+    return _word(buf, a, size), _word(buf, a + 8, size - 8), _word(buf, a + 16, size - 16)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _mix(w0, w1, w2, size):
+    h = (w0 * _M1) ^ (w1 * _M2) ^ (w2 * _M3) ^ size
+    h ^= h >> 29
+    h *= _M2
+    h ^= h >> 32
+    return h
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _hash_bytes(buf, a, e):
+    """A 64-bit hash of any bytes (the stay ids: equal hashes are only suspects)."""
+    h = np.int64(e - a)
+    j = a
+    while j < e:
+        w0, w1, w2 = _words(buf, j, e)
+        h = _mix(w0 ^ h, w1, w2, h)
+        j += 24
+    return h
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _enum(keys, values, w0, w1, w2, size):
+    """The value of a code (its words and size) in an enum's table, -1 if not there."""
+    mask = keys.shape[0] - 1
+    s = _mix(w0, w1, w2, size) & mask
+    while keys[s, 3] != 0:
+        if keys[s, 3] == size and keys[s, 0] == w0 and keys[s, 1] == w1 and keys[s, 2] == w2:
+            return values[s]
+        s = (s + 1) & mask
+    return -1
+
+
+@njit(cache=True, nogil=True)
+def build_enum(codes, offsets, values, keys, out):
+    """Fill an enum's table: code k is `codes[offsets[k]:offsets[k + 1]]`, value values[k]."""
+    mask = keys.shape[0] - 1
+    for k in range(len(offsets) - 1):
+        a, e = offsets[k], offsets[k + 1]
+        w0, w1, w2 = _words(codes, a, e)
+        s = _mix(w0, w1, w2, e - a) & mask
+        while keys[s, 3] != 0:
+            s = (s + 1) & mask
+        keys[s, 0], keys[s, 1], keys[s, 2], keys[s, 3] = w0, w1, w2, e - a
+        out[s] = values[k]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _digits(buf, pos):
+    """The decimal digits from pos: their value (up to 18 digits), count and the next pos."""
+    v = np.int64(0)
+    nd = 0
+    d = np.int64(buf[pos]) - 48
+    while 0 <= d <= 9:
+        if nd < 18:
+            v = v * 10 + d
+        nd += 1
+        pos += 1
+        d = np.int64(buf[pos]) - 48
+    return v, nd, pos
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _date(buf, pos):
+    """Days since 1970-01-01 of a YYYY-MM-DD at pos that `date.fromisoformat` accepts (year
+    1-9999, the month's days in the proleptic Gregorian calendar), and the next pos; -2**62
+    when it is not one."""
+    bad = np.int64(-(2**62))
+    y, n, pos = _digits(buf, pos)
+    if n != 4 or buf[pos] != 45:
+        return bad, pos
+    m, n, pos = _digits(buf, pos + 1)
+    if n != 2 or buf[pos] != 45:
+        return bad, pos
+    d, n, pos = _digits(buf, pos + 1)
+    if n != 2 or y < 1 or m < 1 or m > 12 or d < 1:
+        return bad, pos
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    month_days = 31
+    if m == 2:
+        month_days = 29 if leap else 28
+    elif m == 4 or m == 6 or m == 9 or m == 11:
+        month_days = 30
+    if d > month_days:
+        return bad, pos
+    y -= m <= 2  # days from the civil date (H. Hinnant), exact for years >= 1
+    era = y // 400
+    yoe = y - era * 400
+    mp = (m + 9) % 12
+    doy = (153 * mp + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468, pos
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _amount(buf, pos):
+    """Fen of an amount in plain form at pos (1-9 integer digits, optionally a dot and 1-2
+    digits), and the next pos; -1 when it is not one."""
+    v, n, pos = _digits(buf, pos)
+    if n < 1 or n > 9:
+        return -1, pos
+    fen = v * 100
+    if buf[pos] == 46:
+        f, n, pos = _digits(buf, pos + 1)
+        if n == 1:
+            fen += f * 10
+        elif n == 2:
+            fen += f
+        else:
+            return -1, pos
+    return fen, pos
+
+
+@njit(cache=True, nogil=True)
+def parse_rows(buf, pos, end, kinds, space, enums, enum_values, cap, max_id,
+               id_start, id_end, person, county, category, grade, location, referred,
+               admission, total, in_policy):
+    """The rows of `buf[pos:end]` (a LF at buf[end] or before it ends the last row) into the
+    columns (each of length `cap`). `kinds[f]`: the parse of field f; `enums[k]`: the table of
+    category (0), location (1), referred (2); `person[i]` gets the person id's offset << 8 |
+    its length (`kernel_ids.codes_and_ids` makes them codes). Returns (status, rows): REFUSED at the
+    first row this path cannot prove valid."""
+    width = len(kinds)
+    last = width - 1
+    i = 0
+    while pos < end:
+        if i == cap:
+            return REFUSED, i
+        adm = np.int64(0)
+        dis = np.int64(0)
+        for f in range(width):
+            k = kinds[f]
+            if k == TOTAL or k == IN_POLICY:
+                fen, pos = _amount(buf, pos)
+                if fen < 0:
+                    return REFUSED, i
+                if k == TOTAL:
+                    total[i] = fen
+                else:
+                    in_policy[i] = fen
+            elif k == ADMISSION or k == DISCHARGE:
+                day, pos = _date(buf, pos)
+                if day < -(2**61):
+                    return REFUSED, i
+                if k == ADMISSION:
+                    admission[i] = day
+                    adm = day
+                else:
+                    dis = day
+            elif k == COUNTY:
+                v, n, pos = _digits(buf, pos)
+                if n != 6:
+                    return REFUSED, i
+                county[i] = v
+            elif k == GRADE:
+                g = np.int64(buf[pos]) - 48
+                if g < 0 or g > 3:
+                    return REFUSED, i
+                grade[i] = g
+                pos += 1
+            else:  # a text cell: ids, codes, ignored columns
+                a = pos
+                # a category may be its Chinese name (UTF-8: taken only if it is one of the
+                # table's), every other cell is ASCII
+                pos = _scan(buf, pos, _NOT_HIGH if k == CATEGORY else _HIGH)
+                e = pos
+                if k == IGNORED:
+                    pass
+                elif k == STAY_ID or k == PERSON_ID:
+                    if e == a or e - a > max_id or space[buf[a]] or space[buf[e - 1]]:
+                        return REFUSED, i
+                    if k == STAY_ID:
+                        id_start[i] = a
+                        id_end[i] = e
+                    else:
+                        if e - a > 8 * ID_WORDS:
+                            return REFUSED, i
+                        person[i] = a << 8 | (e - a)  # codes: `person_codes`, after
+                else:  # category, location, referred: exact codes
+                    if e - a > 24:
+                        return REFUSED, i
+                    w0, w1, w2 = _words(buf, a, e)
+                    ek = 0 if k == CATEGORY else (1 if k == LOCATION else 2)
+                    v = _enum(enums[ek], enum_values[ek], w0, w1, w2, e - a)
+                    if v < 0:
+                        return REFUSED, i
+                    if k == CATEGORY:
+                        category[i] = v
+                    elif k == LOCATION:
+                        location[i] = v
+                    else:
+                        referred[i] = v
+            b = buf[pos]
+            if f < last:
+                if b != 44:
+                    return REFUSED, i
+            else:
+                if b == 13:
+                    pos += 1
+                    b = buf[pos]
+                if b != 10:
+                    return REFUSED, i
+            pos += 1
+        if dis < adm or in_policy[i] > total[i]:
+            return REFUSED, i
+        i += 1
+    return DONE, i
