@@ -10,16 +10,22 @@ import tempfile
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jkfp.jobs import selectors as job_selectors
+from jkfp.jobs import services as job_services
+from jkfp.jobs.models import JobState
 
 from jkfp.regions import selectors as region_selectors
 from jkfp.web.http import PER_PAGE, capped_count, is_htmx, paginate
 
 from . import export, listing, search, selectors
+from .tasks import export_path
 from .forms import (
     HouseholdAddressForm,
     HouseholdSearchForm,
@@ -67,8 +73,9 @@ def _household_results(request, params):
         qs = qs.none()
     if params.get("count") == "1":
         n, more = capped_count(qs)
+        rest = urlencode({k: v for k, v in params.dict().items() if k not in ("count", "dl")})
         return render(request, "registry/_count.html",
-                      {"n": n, "more": more, "pages": -(-n // PER_PAGE)})
+                      {"n": n, "more": more, "pages": -(-n // PER_PAGE), "query": rest})
     params = {k: v for k, v in params.dict().items() if k not in ("count", "dl")}
     page = paginate(qs, number=data.get("page"), params=params)
     rows = selectors.household_rows(user=user, households=page.items, q=data.get("q", ""))
@@ -115,6 +122,36 @@ def household_export(request):
     if DOWNLOAD_TOKEN.match(token):
         response.set_cookie("jkfp_export", token, max_age=120, samesite="Lax")
     return response
+
+
+@login_required
+@require_POST
+def household_export_job(request):
+    """The same export as a background job, for a list too long for the page to wait on (the
+    count offers it above COUNT_CAP households): its page shows the progress, then the file."""
+    user = request.user
+    data, problem = search.search_data(request.session, request.GET)
+    regions = region_selectors.region_options(user=user, include=data.get("region", ""))
+    form = HouseholdSearchForm(data, regions=regions)
+    if problem or not form.is_valid():
+        return redirect("registry:household_list")
+    data = form.cleaned_data
+    job = job_services.job_submit(user=user, task="registry.export", params={
+        "q": data.get("q", ""), "category": data.get("category", ""),
+        "region_code": data.get("region", "")})
+    return redirect("jobs:job", pk=job.pk)
+
+
+@login_required
+def household_export_file(request, job_id: int):
+    """The workbook of a finished export job, to the user who submitted it."""
+    job = job_selectors.job_get(user=request.user, job_id=job_id)
+    path = export_path(job.pk)
+    if job.task != "registry.export" or job.state != JobState.DONE or not path.exists():
+        raise Http404(_("无此导出文件：任务未完成，或文件已被清理"))
+    stamp = (job.result or {}).get("stamp", "")
+    return FileResponse(path.open("rb"), as_attachment=True,
+                        filename=f"jkfp-persons-{stamp or job.pk}.xlsx", content_type=XLSX)
 
 
 # ================================================================ household page

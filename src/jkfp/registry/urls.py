@@ -6,6 +6,10 @@ app_name = "registry"
 urlpatterns = [
     path("households/", search_views.household_list, name="household_list"),
     path("households/export.xlsx", search_views.household_export, name="household_export"),
+    path("households/export/job/", search_views.household_export_job,
+         name="household_export_job"),
+    path("households/export/<int:job_id>/", search_views.household_export_file,
+         name="household_export_file"),
     path("households/new/", views.household_register, name="household_register"),
     path("households/<int:pk>/", views.household_detail, name="household"),
     path("households/<int:pk>/address/", views.household_edit_address, name="household_address"),
