@@ -5,6 +5,7 @@ household and person pages (views.py). A search carrying a full ID number comes 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tempfile
 from urllib.parse import urlencode
@@ -20,12 +21,10 @@ from django.views.decorators.http import require_POST
 from jkfp.jobs import selectors as job_selectors
 from jkfp.jobs import services as job_services
 from jkfp.jobs.models import JobState
-
 from jkfp.regions import selectors as region_selectors
 from jkfp.web.http import PER_PAGE, capped_count, is_htmx, paginate
 
 from . import export, listing, search, selectors
-from .tasks import export_path
 from .forms import (
     HouseholdAddressForm,
     HouseholdSearchForm,
@@ -34,6 +33,7 @@ from .forms import (
     ProposeForm,
     SupportMeasureForm,
 )
+from .tasks import export_path
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOWNLOAD_TOKEN = re.compile(r"^[A-Za-z0-9]{6,40}$")
@@ -99,14 +99,9 @@ def household_export(request):
     says 正在生成… until the cookie `jkfp_export` comes back with the token it sent (`dl`).
     """
     user = request.user
-    data, problem = search.search_data(request.session, request.GET)
-    regions = region_selectors.region_options(user=user, include=data.get("region", ""))
-    form = HouseholdSearchForm(data, regions=regions)
-    if problem or not form.is_valid():
+    filters = _export_filters(request)
+    if filters is None:
         return redirect("registry:household_list")
-    data = form.cleaned_data
-    filters = export.ExportFilters(q=data.get("q", ""), category=data.get("category", ""),
-                                   region_code=data.get("region", ""))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     tmp = tempfile.TemporaryFile(prefix="jkfp-export-")  # gone when the response closes it
     try:
@@ -129,17 +124,24 @@ def household_export(request):
 def household_export_job(request):
     """The same export as a background job, for a list too long for the page to wait on (the
     count offers it above COUNT_CAP households): its page shows the progress, then the file."""
-    user = request.user
+    filters = _export_filters(request)
+    if filters is None:
+        return redirect("registry:household_list")
+    job = job_services.job_submit(user=request.user, task="registry.export",
+                                  params=dataclasses.asdict(filters))
+    return redirect("jobs:job", pk=job.pk)
+
+
+def _export_filters(request) -> export.ExportFilters | None:
+    """The export's filters from the list's query (None when the search is not valid)."""
     data, problem = search.search_data(request.session, request.GET)
-    regions = region_selectors.region_options(user=user, include=data.get("region", ""))
+    regions = region_selectors.region_options(user=request.user, include=data.get("region", ""))
     form = HouseholdSearchForm(data, regions=regions)
     if problem or not form.is_valid():
-        return redirect("registry:household_list")
+        return None
     data = form.cleaned_data
-    job = job_services.job_submit(user=user, task="registry.export", params={
-        "q": data.get("q", ""), "category": data.get("category", ""),
-        "region_code": data.get("region", "")})
-    return redirect("jobs:job", pk=job.pk)
+    return export.ExportFilters(q=data.get("q", ""), category=data.get("category", ""),
+                                region_code=data.get("region", ""))
 
 
 @login_required
