@@ -10,8 +10,10 @@ Village B (640323100202): p4 低保 who moved in from village A in mid-year, ins
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 
 import pytest
+from django.db import transaction
 
 from jkfp.exchange.models import Batch, Enrolment
 from jkfp.registry.models import CategoryPeriod
@@ -94,3 +96,15 @@ def world(regions):
     for m in (3, 6):
         FollowUpFactory(registration=r2, visited_on=D(2025, m, 5), systolic=130, diastolic=80)
     return {"user": user, "p1": p1, "p2": p2, "p3": p3, "p4": p4, "p5": p5, "batch": batch}
+
+
+@contextmanager
+def one_example():
+    """A hypothesis example's work in a savepoint rolled back at its end: each example starts
+    from the fixture's world (replayable on its own, as shrinking needs), and the locks of the
+    temporary tables its rebuilds and refreshes make (a few hundred an example) are released
+    with it, where twelve examples in one test transaction held thousands until its end and
+    two such tests on two workers could exhaust the server's shared lock table."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)

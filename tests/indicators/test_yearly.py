@@ -16,7 +16,7 @@ from jkfp.registry.models import Person
 from tests.conftest import OTHER_TOWNSHIP_VILLAGE, OTHER_VILLAGE_SAME_TOWNSHIP, VILLAGE
 from tests.factories import ChronicRegistrationFactory, ContractFactory, FollowUpFactory
 
-from .conftest import insure, period, stay
+from .conftest import insure, one_example, period, stay
 from .test_refresh import snapshot
 
 TODAY = dt.date(2026, 3, 1)
@@ -71,45 +71,46 @@ OPS = st.lists(st.tuples(st.sampled_from(["die", "insure", "category", "contract
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=OPS)
 def test_yearly_equals_per_period_after_random_changes(world, settings, ops):
-    people = [world[k] for k in ("p1", "p2", "p3", "p4", "p5")]
-    for op, who, month, village in ops:
-        p = Person.objects.get(pk=people[who].pk)
-        day = dt.date(2025, month, 28 if month == 2 else 30 if village else 1)
-        if op == "die" and p.alive:
-            p.alive, p.death_date = False, day
-            p.save()
-        elif op == "insure" and not p.enrolments.filter(year=2025).exists():
-            insure(p, world["batch"])
-        elif op == "category":
-            period(person=p, category=["extreme_poor", "minimum_living", "marginal"][village],
-                   start=day, end=None if village == 2 else day + dt.timedelta(days=20 * month))
-        elif op == "contract" and not p.contracts.filter(year=2025).exists():
-            ContractFactory(person=p, year=2025, signed_on=day)
-        elif op == "stay":
-            stay(p, world["user"], location=["county", "city", "outside"][village],
-                 discharged=day, total=10_000 * month, reimbursed=7_000 * month,
-                 self_pay=3_000 * month)
-        elif op == "move":
-            p.region_code = VILLAGES[village]
-            p.save()
-        elif op == "register":
-            disease = ["hypertension", "diabetes_type2", "severe_mental_disorder"][village]
-            if not p.chronic_registrations.filter(disease_code=disease).exists():
-                ChronicRegistrationFactory(person=p, disease_code=disease,
-                                           registered_on=day - dt.timedelta(days=40))
-        elif op == "visit":
-            reg = p.chronic_registrations.first()
-            if reg is not None:
-                FollowUpFactory(registration=reg, visited_on=day, systolic=120 + 10 * village,
-                                diastolic=80, way=["clinic", "home", "phone"][village])
-        elif op == "end":
-            p.chronic_registrations.filter(ended_on__isnull=True).update(ended_on=day)
-        elif op == "case" and not p.special_cases.filter(disease_code=f"d{village}").exists():
-            SpecialCase.objects.create(
-                person=p, region_code=p.region_code, disease_code=f"d{village}", icd10="C16",
-                found_via="screening", found_on=day,
-                treated_on=day + dt.timedelta(days=30) if village else None,
-                closed_on=day + dt.timedelta(days=60) if village == 2 else None,
-                created_by=world["user"])
-    per_period, by_year = both_paths(settings)
-    assert by_year == per_period
+    with one_example():
+        people = [world[k] for k in ("p1", "p2", "p3", "p4", "p5")]
+        for op, who, month, village in ops:
+            p = Person.objects.get(pk=people[who].pk)
+            day = dt.date(2025, month, 28 if month == 2 else 30 if village else 1)
+            if op == "die" and p.alive:
+                p.alive, p.death_date = False, day
+                p.save()
+            elif op == "insure" and not p.enrolments.filter(year=2025).exists():
+                insure(p, world["batch"])
+            elif op == "category":
+                period(person=p, category=["extreme_poor", "minimum_living", "marginal"][village],
+                       start=day, end=None if village == 2 else day + dt.timedelta(days=20 * month))
+            elif op == "contract" and not p.contracts.filter(year=2025).exists():
+                ContractFactory(person=p, year=2025, signed_on=day)
+            elif op == "stay":
+                stay(p, world["user"], location=["county", "city", "outside"][village],
+                     discharged=day, total=10_000 * month, reimbursed=7_000 * month,
+                     self_pay=3_000 * month)
+            elif op == "move":
+                p.region_code = VILLAGES[village]
+                p.save()
+            elif op == "register":
+                disease = ["hypertension", "diabetes_type2", "severe_mental_disorder"][village]
+                if not p.chronic_registrations.filter(disease_code=disease).exists():
+                    ChronicRegistrationFactory(person=p, disease_code=disease,
+                                               registered_on=day - dt.timedelta(days=40))
+            elif op == "visit":
+                reg = p.chronic_registrations.first()
+                if reg is not None:
+                    FollowUpFactory(registration=reg, visited_on=day, systolic=120 + 10 * village,
+                                    diastolic=80, way=["clinic", "home", "phone"][village])
+            elif op == "end":
+                p.chronic_registrations.filter(ended_on__isnull=True).update(ended_on=day)
+            elif op == "case" and not p.special_cases.filter(disease_code=f"d{village}").exists():
+                SpecialCase.objects.create(
+                    person=p, region_code=p.region_code, disease_code=f"d{village}", icd10="C16",
+                    found_via="screening", found_on=day,
+                    treated_on=day + dt.timedelta(days=30) if village else None,
+                    closed_on=day + dt.timedelta(days=60) if village == 2 else None,
+                    created_by=world["user"])
+        per_period, by_year = both_paths(settings)
+        assert by_year == per_period
