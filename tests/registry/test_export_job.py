@@ -73,3 +73,48 @@ def test_no_file_before_the_job_is_done(client_as, users, household, settings, t
     assert job.state == JobState.QUEUED
     assert county.get(f"/households/export/{job.pk}/").status_code == 404
     assert county.get("/households/export/job/").status_code == 405   # (a job only by POST)
+
+
+def test_the_nightly_cleanup_removes_old_workbooks_and_unfinished_pieces(
+        client_as, users, household, run_jobs, settings, tmp_path):
+    import os
+    import time
+
+    from jkfp.jobs import schedule
+    from jkfp.jobs import services as jobs
+
+    settings.MEDIA_ROOT = tmp_path
+    county = client_as(users["county"])
+    with run_jobs():
+        county.post("/households/export/job/")
+    job = Job.objects.get(task="registry.export")
+    fresh = tasks.export_path(job.pk)
+    old = tasks.export_dir() / "persons-job-900001.xlsx"
+    piece = tasks.export_dir() / "persons-job-900002.part"
+    young_piece = tasks.export_dir() / "persons-job-900003.part"
+    for f, days in ((old, 8), (piece, 2), (young_piece, 0.5)):
+        f.write_bytes(b"x")
+        when = time.time() - days * 86_400
+        os.utime(f, (when, when))
+    by = {s.name: s for s in schedule.schedules()}
+    assert by["registry.exports_cleanup_nightly"].task == "registry.exports_cleanup"
+    with run_jobs():
+        cleanup = jobs.job_submit(user=None, task="registry.exports_cleanup")
+    cleanup.refresh_from_db()
+    assert cleanup.state == JobState.DONE and cleanup.result == {"removed": 2, "kept": 2}
+    assert fresh.exists() and young_piece.exists() and not old.exists() and not piece.exists()
+    assert county.get(f"/households/export/{job.pk}/").status_code == 200
+    with run_jobs():
+        jobs.job_submit(user=None, task="registry.exports_cleanup", params={"days": 0})
+    got = county.get(f"/households/export/{job.pk}/")   # (gone: the page says so)
+    assert got.status_code == 410 and "已被自动删除" in got.content.decode()
+    assert f'href="/jobs/{job.pk}/"' in got.content.decode()
+
+
+def test_only_the_system_or_a_superuser_cleans_up(users, run_jobs):
+    from jkfp.jobs import services as jobs
+
+    with run_jobs():
+        job = jobs.job_submit(user=users["county"], task="registry.exports_cleanup")
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED and "系统管理员" in job.error

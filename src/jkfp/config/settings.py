@@ -144,6 +144,8 @@ MEDIA_ROOT = Path(os.environ.get("JKFP_MEDIA_ROOT", REPO_DIR / "var" / "media"))
 MEDIA_URL = "media/"  # never served directly: files go out through scoped views
 # Attachments of requests (scanned PDF, JPEG or PNG): at most this size, type checked by content.
 JKFP_ATTACHMENT_MAX_BYTES = int(os.environ.get("JKFP_ATTACHMENT_MAX_MB", "10")) * 1024 * 1024
+# person exports made by a background job are kept this many days, then removed every night
+JKFP_EXPORT_KEEP_DAYS = int(os.environ.get("JKFP_EXPORT_KEEP_DAYS", "7"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default; uploads go to a temporary file
 
 STATIC_URL = "static/"

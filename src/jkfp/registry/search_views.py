@@ -10,6 +10,7 @@ import re
 import tempfile
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -149,8 +150,14 @@ def household_export_file(request, job_id: int):
     """The workbook of a finished export job, to the user who submitted it."""
     job = job_selectors.job_get(user=request.user, job_id=job_id)
     path = export_path(job.pk)
-    if job.task != "registry.export" or job.state != JobState.DONE or not path.exists():
-        raise Http404(_("无此导出文件：任务未完成，或文件已被清理"))
+    if job.task != "registry.export" or job.state != JobState.DONE:
+        raise Http404(_("无此导出文件：任务未完成"))
+    if not path.exists():   # (removed by the nightly cleanup: say so, and how to get it again)
+        params = {k: v for k, v in (job.params or {}).items() if v}
+        query = urlencode({"region" if k == "region_code" else k: v for k, v in params.items()})
+        return render(request, "registry/export_gone.html", {
+            "job_id": job.pk, "query": query,
+            "days": getattr(settings, "JKFP_EXPORT_KEEP_DAYS", 7)}, status=410)
     stamp = (job.result or {}).get("stamp", "")
     return FileResponse(path.open("rb"), as_attachment=True,
                         filename=f"jkfp-persons-{stamp or job.pk}.xlsx", content_type=XLSX)
