@@ -41,11 +41,15 @@ def test_attachments_survive_a_backup_and_restore(databases, tmp_path):  # noqa:
     r = _jkfp(src, "shell", "-c", f"PDF = {PDF!r}\n" + ATTACH)
     assert r.returncode == 0, r.stderr
     pk, stored = r.stdout.strip().splitlines()[-1].split()  # (shell prints its imports first)
+    exports = tmp_path / "media-a" / "exports"   # a background export's workbook (105)
+    exports.mkdir(parents=True)
+    (exports / "persons-job-1.xlsx").write_bytes(b"PK")
     archive = tmp_path / "jkfp.tar"
     r = _jkfp(src, "backup", str(archive), "--as", "admin")
     assert r.returncode == 0, r.stderr
     with tarfile.open(archive) as tar:
         assert f"media/{stored}" in tar.getnames()
+        assert not [n for n in tar.getnames() if n.startswith("media/exports")]
     assert not (tmp_path / "media-b").exists()
     r = _jkfp(dst, "restore", str(archive))
     assert r.returncode == 0, r.stderr

@@ -105,9 +105,15 @@ def backup_write(*, user: User, path: Path, progress: Progress = lambda s: None)
             media = _media_root()
             if media is not None and media.is_dir():
                 progress("上传文件 …")
-                tar.add(media, arcname="media")
+                tar.add(media, arcname="media", filter=_not_exports)
         partial.replace(path)  # a backup is either whole or not there
     return manifest
+
+
+def _not_exports(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
+    """The person exports of background jobs (`media/exports/`) stay out of a backup: they are
+    copies of registry data, kept a few days for their user to fetch (decision 105)."""
+    return None if info.name == "media/exports" or info.name.startswith("media/exports/") else info
 
 
 def _media_root() -> Path | None:
