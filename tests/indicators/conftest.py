@@ -16,6 +16,7 @@ import pytest
 from django.db import transaction
 
 from jkfp.exchange.models import Batch, Enrolment
+from jkfp.health.models import SpecialCase
 from jkfp.registry.models import CategoryPeriod
 from jkfp.settlement.models import HospitalStay, Statement
 from tests.conftest import OTHER_VILLAGE_SAME_TOWNSHIP, VILLAGE
@@ -108,3 +109,13 @@ def one_example():
     with transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+def special_case(p, user, day: dt.date, variant: int) -> None:
+    """The hypothesis tests' special case of person `p` found on `day`: variant 0 untreated,
+    1 treated 30 days later, 2 also closed 60 days later."""
+    SpecialCase.objects.create(
+        person=p, region_code=p.region_code, disease_code=f"d{variant}", icd10="C16",
+        found_via="screening", found_on=day,
+        treated_on=day + dt.timedelta(days=30) if variant else None,
+        closed_on=day + dt.timedelta(days=60) if variant == 2 else None, created_by=user)

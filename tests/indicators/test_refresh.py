@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from jkfp.accounts.models import Department, Role
 from jkfp.facilities import services as facility_services
-from jkfp.health.models import SpecialCase
 from jkfp.indicators import definitions, services
 from jkfp.indicators.models import DirtyVillage, Figure
 from jkfp.monitoring.models import RiskWarning
@@ -19,7 +18,7 @@ from jkfp.registry.services import person_record_death
 from tests.conftest import OTHER_TOWNSHIP_VILLAGE, OTHER_VILLAGE_SAME_TOWNSHIP, VILLAGE
 from tests.factories import ContractFactory, UserFactory
 
-from .conftest import insure, one_example, period, stay
+from .conftest import insure, one_example, period, special_case, stay
 
 TODAY = dt.date(2026, 3, 1)
 VILLAGES = [VILLAGE, OTHER_VILLAGE_SAME_TOWNSHIP, OTHER_TOWNSHIP_VILLAGE]
@@ -93,12 +92,7 @@ def test_refresh_equals_rebuild_after_random_changes(world, ops):
                 period(household=p.household, category=["marginal", "minimum_living",
                        "extreme_poor"][village], start=day, end=day + dt.timedelta(days=40))
             elif op == "case" and not p.special_cases.filter(disease_code=f"d{village}").exists():
-                SpecialCase.objects.create(
-                    person=p, region_code=p.region_code, disease_code=f"d{village}", icd10="C16",
-                    found_via="screening", found_on=day,
-                    treated_on=day + dt.timedelta(days=30) if village else None,
-                    closed_on=day + dt.timedelta(days=60) if village == 2 else None,
-                    created_by=world["user"])
+                special_case(p, world["user"], day, village)
             elif op == "contract" and not p.contracts.filter(year=2025).exists():
                 ContractFactory(person=p, year=2025, signed_on=day)
             elif op == "stay":

@@ -16,7 +16,7 @@ from jkfp.registry.models import Person
 from tests.conftest import OTHER_TOWNSHIP_VILLAGE, OTHER_VILLAGE_SAME_TOWNSHIP, VILLAGE
 from tests.factories import ChronicRegistrationFactory, ContractFactory, FollowUpFactory
 
-from .conftest import insure, one_example, period, stay
+from .conftest import insure, one_example, period, special_case, stay
 from .test_refresh import snapshot
 
 TODAY = dt.date(2026, 3, 1)
@@ -106,11 +106,6 @@ def test_yearly_equals_per_period_after_random_changes(world, settings, ops):
             elif op == "end":
                 p.chronic_registrations.filter(ended_on__isnull=True).update(ended_on=day)
             elif op == "case" and not p.special_cases.filter(disease_code=f"d{village}").exists():
-                SpecialCase.objects.create(
-                    person=p, region_code=p.region_code, disease_code=f"d{village}", icd10="C16",
-                    found_via="screening", found_on=day,
-                    treated_on=day + dt.timedelta(days=30) if village else None,
-                    closed_on=day + dt.timedelta(days=60) if village == 2 else None,
-                    created_by=world["user"])
+                special_case(p, world["user"], day, village)
         per_period, by_year = both_paths(settings)
         assert by_year == per_period
