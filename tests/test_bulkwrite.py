@@ -101,16 +101,16 @@ def test_in_ids_selects_what_an_in_list_selects(users, regions):
 
 def test_rows_of_array_path_equals_scan_and_list(users, regions, monkeypatch):
     """The plan's reads of many ids: the array path gives the rows of the list and the scan."""
-    from jkfp.exchange import selectors
+    from jkfp.exchange import plan_state
 
     households = [HouseholdFactory() for _ in range(6)]
     ids = bulkwrite.insert(CategoryPeriod, _periods(households, dt.date(2022, 1, 1)))
     qs = CategoryPeriod.objects.all()
     want = set(ids[1:5])
     cols = ("pk", "household_id", "start_date")
-    by_list = sorted(selectors._rows_of(qs, "pk", want, *cols, at=0))
-    monkeypatch.setattr(selectors, "IN_LIST_MAX", 0)
-    by_array = sorted(selectors._rows_of(qs, "pk", want, *cols, at=0))
-    monkeypatch.setattr(selectors, "IN_ARRAY_MAX", 0)
-    by_scan = sorted(selectors._rows_of(qs, "pk", want, *cols, at=0))
+    by_list = sorted(plan_state._rows_of(qs, "pk", want, *cols, at=0))
+    monkeypatch.setattr(plan_state, "IN_LIST_MAX", 0)
+    by_array = sorted(plan_state._rows_of(qs, "pk", want, *cols, at=0))
+    monkeypatch.setattr(plan_state, "IN_ARRAY_MAX", 0)
+    by_scan = sorted(plan_state._rows_of(qs, "pk", want, *cols, at=0))
     assert by_array == by_list == by_scan and {r[0] for r in by_list} == want
