@@ -119,29 +119,8 @@ def status_masks(cur, registrations: QuerySet[ChronicRegistration] | None, *, ye
     ended = (end_on < d_ye) & ((death == NONE) | (end_on <= death))
     wend = np.where(ended, end_on, np.where(death < d_ye, death, d_ye))
 
-    f = FollowUp._meta.db_table
-    faces = ", ".join(f"'{w}'" for w in FACE_TO_FACE)
-    columns = (f"f.registration_id, f.id, {_days('f.visited_on')}, CASE WHEN f.way IN "
-               f"({faces}) THEN 1 ELSE 0 END, COALESCE(f.doses_due, 0), "
-               "COALESCE(f.doses_taken, 0)")
-    year_of = "f.visited_on >= %s AND f.visited_on <= %s"
-    pg = connection.vendor == "postgresql"
-    if table:
-        # a refresh's few registrations: each one's visits through the index (26 ms for
-        # 11,147 registrations, where hashing the year's 300,000 visits took 100 ms)
-        if pg:
-            cur.execute("SET LOCAL enable_hashjoin = off")
-            cur.execute("SET LOCAL enable_mergejoin = off")
-        v = _fetch(cur, f"SELECT {columns} FROM {table} r JOIN {f} f ON "
-                   f"f.registration_id = r.id WHERE {year_of}", [ys, ye], 6)
-        if pg:
-            cur.execute("SET LOCAL enable_hashjoin = on")
-            cur.execute("SET LOCAL enable_mergejoin = on")
-    elif registrations is not None or persons is None:
-        v = _fetch(cur, f"SELECT {columns} FROM {f} f WHERE {year_of} AND "
-                   f"f.registration_id IN (SELECT r.id {regs_sql})", [ys, ye, *regs_params], 6)
-    else:   # (a table of every person: the year's visits, those of others dropped below)
-        v = _fetch(cur, f"SELECT {columns} FROM {f} f WHERE {year_of}", [ys, ye], 6)
+    v = _visits(cur, ys, ye, table=table, restricted=registrations is not None or persons is None,
+                regs_sql=regs_sql, regs_params=regs_params)
     n_reg = len(rid)
     at = np.minimum(np.searchsorted(rid, v[:, 0]), max(n_reg - 1, 0))
     keep = np.zeros(len(v), bool)
@@ -164,8 +143,8 @@ def status_masks(cur, registrations: QuerySet[ChronicRegistration] | None, *, ye
         key = ((b[0] - a[0]) * 12 + b[1] - a[1]) * 2 + (b[2] > a[2])
         g[1:] = np.where(same[1:], key, -1)
     start = np.searchsorted(at, np.arange(n_reg))   # each registration's first visit
-    months = _ymd(wend)[1] - _ymd(wstart)[1] + 1
     ws = _ymd(wstart)
+    months = _ymd(wend)[1] - ws[1] + 1
     # (one more, unused, entry: the index of a registration without visits is len(v))
     vy = tuple(np.append(x, 0) for x in vy)
     first_on = tuple(x[start] for x in vy)
@@ -213,6 +192,37 @@ def status_masks(cur, registrations: QuerySet[ChronicRegistration] | None, *, ye
     counted = cm != 0
     return Masks(rid[counted], pid[counted], [codes[k] for k in dis[counted]], lm[counted],
                  mm[counted], sm[counted], cm[counted])
+
+
+def _visits(cur, ys: dt.date, ye: dt.date, *, table: str | None, restricted: bool,
+            regs_sql: str, regs_params: list) -> np.ndarray:
+    """The year's visits, a row each: registration, id, day number, face to face (0/1), doses
+    due, doses taken. Those of `table`'s registrations; else, when `restricted`, of the
+    registrations `regs_sql` selects; else every visit of the year (a table of every person:
+    the caller drops those of registrations it does not hold)."""
+    f = FollowUp._meta.db_table
+    faces = ", ".join(f"'{w}'" for w in FACE_TO_FACE)
+    columns = (f"f.registration_id, f.id, {_days('f.visited_on')}, CASE WHEN f.way IN "
+               f"({faces}) THEN 1 ELSE 0 END, COALESCE(f.doses_due, 0), "
+               "COALESCE(f.doses_taken, 0)")
+    year_of = "f.visited_on >= %s AND f.visited_on <= %s"
+    pg = connection.vendor == "postgresql"
+    if table:
+        # a refresh's few registrations: each one's visits through the index (26 ms for
+        # 11,147 registrations, where hashing the year's 300,000 visits took 100 ms)
+        if pg:
+            cur.execute("SET LOCAL enable_hashjoin = off")
+            cur.execute("SET LOCAL enable_mergejoin = off")
+        v = _fetch(cur, f"SELECT {columns} FROM {table} r JOIN {f} f ON "
+                   f"f.registration_id = r.id WHERE {year_of}", [ys, ye], 6)
+        if pg:
+            cur.execute("SET LOCAL enable_hashjoin = DEFAULT")
+            cur.execute("SET LOCAL enable_mergejoin = DEFAULT")
+        return v
+    if restricted:
+        return _fetch(cur, f"SELECT {columns} FROM {f} f WHERE {year_of} AND f.registration_id "
+                      f"IN (SELECT r.id {regs_sql})", [ys, ye, *regs_params], 6)
+    return _fetch(cur, f"SELECT {columns} FROM {f} f WHERE {year_of}", [ys, ye], 6)
 
 
 def write_masks(cur, name: str, masks: Masks) -> None:

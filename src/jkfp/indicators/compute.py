@@ -152,7 +152,7 @@ def insert_rollups(cur, *, periods: list[str], ancestors: dict[int, set[str]] | 
             f"GROUP BY indicator, period, SUBSTR(region_code, 1, {length})", list(periods))
         below = length
     if pg:
-        cur.execute("SET LOCAL enable_sort = on")
+        cur.execute("SET LOCAL enable_sort = DEFAULT")
 
 
 def _rollups_by_difference(cur, *, periods: list[str], ancestors: dict[int, set[str]],

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
+from urllib.parse import urlencode
 
 from django.db import connection, transaction
 from django.db.models import Count
@@ -47,6 +48,11 @@ class ExportFilters:
     q: str = ""
     category: str = ""
     region_code: str = ""
+
+    def query(self) -> str:
+        """The household search's query string of these filters (its own field names)."""
+        return urlencode({k: v for k, v in (("q", self.q), ("category", self.category),
+                                            ("region", self.region_code)) if v})
 
 
 def _persons(user: User, f: ExportFilters):

@@ -153,10 +153,8 @@ def household_export_file(request, job_id: int):
     if job.task != "registry.export" or job.state != JobState.DONE:
         raise Http404(_("无此导出文件：任务未完成"))
     if not path.exists():   # (removed by the nightly cleanup: say so, and how to get it again)
-        params = {k: v for k, v in (job.params or {}).items() if v}
-        query = urlencode({"region" if k == "region_code" else k: v for k, v in params.items()})
         return render(request, "registry/export_gone.html", {
-            "job_id": job.pk, "query": query,
+            "job_id": job.pk, "query": export.ExportFilters(**job.params).query(),
             "days": getattr(settings, "JKFP_EXPORT_KEEP_DAYS", 7)}, status=410)
     stamp = (job.result or {}).get("stamp", "")
     return FileResponse(path.open("rb"), as_attachment=True,
