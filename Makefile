@@ -6,6 +6,8 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 JKFP := $(VENV)/bin/jkfp
+NATIVE = @$(VENV)/bin/python -m compileall -q src/jkfp && \
+	$(JKFP) policy compile --no-progress || echo "（结算引擎未能预编译：jkfp settle 启动时由 Numba 即时编译）" >&2
 PERSONS ?= 30000
 SEED ?= 1
 HOST ?= 127.0.0.1:8000
@@ -18,11 +20,17 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
+# Bytecode compiled at install (our own modules too): a command then starts without compiling
+# every module it imports (0.3-0.5 s of CPU on these machines, where PYTHONDONTWRITEBYTECODE is
+# set); then the settlement engine compiled ahead of time, once per version (decision 106:
+# `jkfp settle` starts without Numba; where it cannot be built, Numba compiles it at run time).
 install: $(UV)
-	$(UV) sync --frozen --no-dev --python $(PYTHON)
+	$(UV) sync --frozen --no-dev --compile-bytecode --python $(PYTHON)
+	$(NATIVE)
 
 install-dev: $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
+	$(NATIVE)
 
 var/assets/vendor/htmx.min.js var/assets/vendor/echarts.min.js: frontend/package.json frontend/package-lock.json frontend/build.mjs
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build

@@ -12,7 +12,8 @@ in one run, on one core (BLAS/OpenMP threads pinned to 1):
   write): the in-process `settle_main` call with the compiled reader, loop and writer
   (JKFP_POLICY_KERNEL=numba, decision 101) and its ratio to settle_batch alone; the same
   by the columnar path (numpy), interleaved with it; and fresh processes
-  `.venv/bin/jkfp settle` of both paths for CPU, wall and peak memory (/usr/bin/time);
+  `.venv/bin/jkfp settle` for CPU, wall and peak memory (/usr/bin/time): as a user runs it
+  (the engine compiled ahead of time, decision 106), by Numba's JIT, and the columnar path;
 - the memory traffic of settle_batch (its inputs read and outputs written once, bytes per
   stay × stays/s) against a NumPy copy of the same size;
 - a peer: the first two tiers written in Polars as an analyst would (bench_settle_csv.py);
@@ -50,6 +51,7 @@ sys.path.insert(0, str(REPO / "src"))
 from jkfp.policy.csvarrow import single_thread
 
 single_thread()  # pyarrow's reader and compute on one thread, as `jkfp settle` runs them
+from jkfp.policy import native
 from jkfp.policy.batch import StayBatch, settle_batch  # noqa: E402
 from jkfp.policy.comparison import compare
 from jkfp.policy.compiled import load_compiled
@@ -234,9 +236,10 @@ def main() -> int:
         load_cmd = load_batch
         t_col, t_cmd2, load_col, _, (cpu_col, cpu_cmd2) = interleaved(
             columnar, command, args.repeat)
-        fresh = fresh_processes(REPO, csv_path, out, REPO / "policies", 3)
-        _, _, sub_peak_mb, load_sub = fresh["numba"]
-        sub_peak_mb = max(sub_peak_mb, fresh["numpy"][2])
+        fresh = fresh_processes(REPO, csv_path, out, REPO / "policies", 5)
+        _, _, sub_peak_mb, load_sub = fresh["auto"]
+        sub_peak_mb = max(v[2] for v in fresh.values())
+        aot = native.ahead_of_time()
     per_stay_bytes = bytes_per_stay(batch, result)
     copy_rate = copy_bandwidth(int(per_stay_bytes * args.stays))
     copy_cpu_rate = copy_bandwidth(int(per_stay_bytes * args.stays), 5, cpu=True)
@@ -311,13 +314,19 @@ def main() -> int:
             f"rounds, Polars' writer), against {cpu_cmd2:.3f} s compiled in the same "
             f"interleaved runs ({med}; wall {t_col:.3f} against {t_cmd2:.3f} s); load "
             f"{load_col:.1f}"), ""),
-        ("jkfp settle, fresh processes", (
-            f"compiled (numba): {fresh['numba'][1]:.2f} s CPU, {fresh['numba'][0]:.2f} s wall; "
-            f"columnar (numpy): {fresh['numpy'][1]:.2f} s CPU, {fresh['numpy'][0]:.2f} s wall "
-            f"(`.venv/bin/jkfp settle` under /usr/bin/time, Numba's import and cache loads "
-            f"included; medians of 3, alternated; load {load_sub:.1f})"), ""),
-        ("jkfp settle subprocess, peak memory", (f"peak RSS {sub_peak_mb:,.0f} MB (the larger "
-                                                 "of the two paths)"), "< 1,024 MB"),
+        ("jkfp settle, a fresh process as a user runs it", (
+            f"wall {fresh['auto'][0]:.2f} s = {args.stays / fresh['auto'][0]:,.0f} stays/s, "
+            f"CPU {fresh['auto'][1]:.2f} s (`.venv/bin/jkfp settle` under /usr/bin/time: "
+            f"Python's start, imports, policies from their cache, read, settle, write; the "
+            f"engine {'compiled ahead of time' if aot else 'NOT compiled ahead of time: run jkfp policy compile'}"
+            f", decision 106; median of 5; load {load_sub:.1f})"), "≥ 1,000,000 stays/s"),
+        ("jkfp settle, fresh processes, other paths", (
+            f"compiled by Numba's JIT (JKFP_POLICY_AOT=off, as before decision 106): "
+            f"{fresh['jit'][1]:.2f} s CPU, {fresh['jit'][0]:.2f} s wall; columnar "
+            f"(JKFP_POLICY_KERNEL=numpy): {fresh['numpy'][1]:.2f} s CPU, "
+            f"{fresh['numpy'][0]:.2f} s wall (medians of 5, alternated with the above)"), ""),
+        ("jkfp settle subprocess, peak memory", (f"peak RSS {sub_peak_mb:,.0f} MB (the largest "
+                                                 "of the three)"), "< 1,024 MB"),
         ("peer: two tiers in Polars", (
             f"{t_peer:.3f} s ({med}; load {load_peer:.1f}): settle_batch, all tiers, is "
             f"{t_peer / t_batch:.1f}× as fast"), ""),
@@ -344,7 +353,7 @@ def main() -> int:
         print(f"  {name:<{width}}  {value:<70} {target}")
     # the targets on CPU time: the machine is shared, its waits for the core are not ours
     ok = (args.stays / cpu_batch >= 5_000_000 and args.stays / cpu_cmd >= 1_000_000
-          and cpu_cmd / cpu_batch <= 2
+          and cpu_cmd / cpu_batch <= 2 and args.stays / fresh["auto"][0] >= 1_000_000
           and sub_peak_mb < 1024 and t_loop / t_batch >= 100 and t_compare < 5
           and peak_mb < 2048 and mismatches == 0)
     if not args.no_write:

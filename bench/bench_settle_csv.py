@@ -94,17 +94,17 @@ def settle_command(csv_path: Path, out: Path, policies_dir: Path) -> int:
 
 
 def settle_subprocess(repo: Path, csv_path: Path, out: Path, policies_dir: Path,
-                      kernel: str | None = None) -> tuple[float, float, float]:
+                      settings: dict[str, str] | None = None) -> tuple[float, float, float]:
     """Wall time, CPU time (user + system) and peak RSS (MB) of `.venv/bin/jkfp settle` (as a
-    user runs it) in a child process, with JKFP_POLICY_KERNEL=`kernel` if given. The figures
+    user runs it) in a child process, with the environment variables `settings`. The figures
     are `/usr/bin/time -v`'s, which measures the command alone: getrusage(RUSAGE_CHILDREN)
     would also count the pages a child forked from this (large) process starts with; it is
     the fallback when /usr/bin/time is missing."""
     cmd = [str(repo / ".venv" / "bin" / "jkfp"), "settle", str(csv_path), "--out", str(out),
            "--policies", str(policies_dir), "--no-progress"]
-    env = dict(os.environ)
-    if kernel is not None:
-        env["JKFP_POLICY_KERNEL"] = kernel
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("JKFP_POLICY_KERNEL", "JKFP_POLICY_AOT")}
+    env.update(settings or {})
     timer = Path("/usr/bin/time")
     t = time.perf_counter()
     if timer.exists():
@@ -123,17 +123,24 @@ def settle_subprocess(repo: Path, csv_path: Path, out: Path, policies_dir: Path,
     return wall, cpu, after.ru_maxrss / 1024
 
 
+#: The ways a fresh `jkfp settle` is run by `fresh_processes`: as a user runs it (`auto`: the
+#: engine compiled ahead of time where `jkfp policy compile` has run, decision 106); the
+#: compiled paths by Numba's JIT (`jit`, as before that decision); the columnar path (`numpy`).
+FRESH = {"auto": {}, "jit": {"JKFP_POLICY_KERNEL": "numba", "JKFP_POLICY_AOT": "off"},
+         "numpy": {"JKFP_POLICY_KERNEL": "numpy"}}
+
+
 def fresh_processes(repo: Path, csv_path: Path, out: Path, policies_dir: Path, repeat: int
                     ) -> dict[str, tuple[float, float, float, float]]:
-    """`settle_subprocess` with the compiled reader, loop and writer (`numba`) and with the
-    columnar path (`numpy`), alternately `repeat` times after one run of each (Numba's cache
-    filled): per kernel the median wall, median CPU, largest peak RSS and the load after."""
-    runs: dict[str, list[tuple[float, float, float]]] = {"numba": [], "numpy": []}
+    """`settle_subprocess` in each way of `FRESH`, alternately `repeat` times after one run
+    of each (Numba's cache filled): per way the median wall, median CPU, largest peak RSS and
+    the load after."""
+    runs: dict[str, list[tuple[float, float, float]]] = {k: [] for k in FRESH}
     for k in runs:
-        settle_subprocess(repo, csv_path, out, policies_dir, k)
+        settle_subprocess(repo, csv_path, out, policies_dir, FRESH[k])
     for _ in range(repeat):
         for k, found in runs.items():
-            found.append(settle_subprocess(repo, csv_path, out, policies_dir, k))
+            found.append(settle_subprocess(repo, csv_path, out, policies_dir, FRESH[k]))
     return {k: (statistics.median(r[0] for r in v), statistics.median(r[1] for r in v),
                 max(r[2] for r in v), load()) for k, v in runs.items()}
 

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jkfp.policy import csvfast, kernel
+from jkfp.policy import csvfast, kernel, native
 from jkfp.policy.batch import settle_batch
 from jkfp.policy.cli import run_settle
 from jkfp.policy.csvio import parse_stays, read_stays
@@ -328,7 +328,8 @@ def test_the_rule_of_use(monkeypatch) -> None:
     assert csvfast.use_fast(10)
     monkeypatch.setenv("JKFP_POLICY_KERNEL", "auto")
     rows = csvfast.ROW_BYTES
-    monkeypatch.setattr(kernel, "_warm", False)  # a process that has run no compiled code
+    monkeypatch.setattr(kernel, "_warm", False)  # a process that has run no compiled code,
+    monkeypatch.setattr(native, "ahead_of_time", lambda: False)  # none compiled ahead of time
     assert not csvfast.use_fast(rows * (csvfast.AUTO_MIN_ROWS - 1))
     assert csvfast.use_fast(rows * csvfast.AUTO_MIN_ROWS)
     assert not kernel.use_compiled(kernel.AUTO_MIN_STAYS - 1)
@@ -337,6 +338,12 @@ def test_the_rule_of_use(monkeypatch) -> None:
     assert csvfast.use_fast(rows * kernel.WARM_MIN_STAYS)
     assert kernel.use_compiled(kernel.WARM_MIN_STAYS)
     assert not kernel.use_compiled(kernel.WARM_MIN_STAYS - 1)
+    # compiled ahead of time (decision 106): no start to pay either, the same rule as warm
+    monkeypatch.setattr(kernel, "_warm", False)
+    monkeypatch.setattr(native, "ahead_of_time", lambda: True)
+    assert csvfast.use_fast(rows * kernel.WARM_MIN_STAYS)
+    assert not csvfast.use_fast(rows * (kernel.WARM_MIN_STAYS - 1))
+    assert kernel.use_compiled(kernel.WARM_MIN_STAYS)
 
 
 @pytest.mark.parametrize("data", [

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jkfp.policy import StayBatch, kernel, settle_batch
+from jkfp.policy import StayBatch, kernel, native, settle_batch
 from jkfp.policy import batch as batch_module
 
 from .test_batch_chunks import generate
@@ -58,8 +58,10 @@ def test_compiled_equals_rounds_on_the_shipped_policies(policies, monkeypatch, s
 
 def test_auto_takes_the_compiled_loop_for_large_batches_only(monkeypatch) -> None:
     monkeypatch.delenv("JKFP_POLICY_KERNEL", raising=False)
-    # in a process that has run no compiled function (once one has: test_csv_fast.py)
+    # in a process that has run no compiled function (once one has: test_csv_fast.py), where
+    # none is compiled ahead of time (test_native.py: where one is)
     monkeypatch.setattr(kernel, "_warm", False)
+    monkeypatch.setattr(native, "ahead_of_time", lambda: False)
     assert not kernel.use_compiled(kernel.AUTO_MIN_STAYS - 1)
     assert kernel.use_compiled(kernel.AUTO_MIN_STAYS)
     monkeypatch.setenv("JKFP_POLICY_KERNEL", "auto")

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TextIO
-
-import polars as pl
 
 from .batch import settle_batch
 from .compiled import load_compiled
@@ -69,10 +68,10 @@ def default_policies_dir() -> Path:
 def _bar(total: int | None, desc: str, stderr: TextIO, progress: bool | None, long_run: bool):
     """A tqdm bar on stderr, or None. progress True/False forces it; None shows it for long runs
     when stderr is a terminal."""
-    from tqdm import tqdm
-
     if progress is False or (progress is None and not long_run):
         return None
+    from tqdm import tqdm
+
     return tqdm(total=total, desc=desc, file=stderr, disable=None if progress is None else False,
                 unit="次", mininterval=0.3, leave=False)
 
@@ -120,7 +119,7 @@ def _longest(stay_ids) -> int:
     """Characters of the longest stay id (without a Python loop over a column's values)."""
     if isinstance(stay_ids, IdSlices):
         return stay_ids.longest()
-    if isinstance(stay_ids, pl.Series):
+    if hasattr(stay_ids, "str"):  # a Polars series (Polars not imported for the others)
         return int(stay_ids.str.len_chars().max() or 0)
     return max((len(s) for s in stay_ids), default=0)
 
@@ -291,6 +290,53 @@ def run_test(paths: Sequence[Path], *, policies_dir: Path | None = None,
 # --------------------------------------------------------------------------- argv
 
 
+def run_compile(*, force: bool = False, progress: bool | None = None,
+                stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Compile the engine's functions ahead of time (native.py, decision 106), unless this
+    version is compiled already. Returns the exit status."""
+    import threading
+    import time
+
+    from . import native
+
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    path = native.module_path()
+    if path.is_file() and not force:
+        print(f"结算引擎已是预编译版本（{path}），无需重新编译", file=stdout)
+        return 0
+    missing = [m for m in ("numba", "setuptools") if importlib.util.find_spec(m) is None]
+    if missing:
+        print(f"无法预编译结算引擎：缺少 {'、'.join(missing)}（pip install {' '.join(missing)}）；"
+              "jkfp settle 仍可运行，启动时由 Numba 即时编译", file=stderr)
+        return 1
+    bar = None
+    if progress is not False:  # the build is one call: the bar shows the time it has taken
+        from tqdm import tqdm
+
+        bar = tqdm(total=None, desc=f"正在编译结算引擎的 {len(native.FUNCTIONS)} 个函数（约 15 秒）",
+                   bar_format="{desc}，已用 {elapsed}", file=stderr, leave=False,
+                   disable=None if progress is None else False)
+    done = threading.Event()
+    if bar is not None:
+        def tick():
+            while not done.wait(0.5):
+                bar.refresh()
+        threading.Thread(target=tick, daemon=True).start()
+    start = time.monotonic()
+    try:
+        built = native.build()
+    except Exception as e:  # the compiler's own error, shown as it is
+        print(f"预编译结算引擎失败：{e}；jkfp settle 仍可运行，启动时由 Numba 即时编译",
+              file=stderr)
+        return 1
+    finally:
+        done.set()
+        if bar is not None:
+            bar.close()
+    print(f"已预编译结算引擎（{time.monotonic() - start:.1f} 秒）：{built}", file=stdout)
+    return 0
+
+
 def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -336,6 +382,9 @@ def policy_parser(prog: str = "jkfp policy") -> argparse.ArgumentParser:
     test.add_argument("cases", type=Path, nargs="+", help="案例文件（YAML）或其所在目录")
     test.add_argument("--policies", type=Path, default=None,
                       help="“policies: repo”的案例所用的政策参数目录（默认 policies/）")
+    comp = sub.add_parser("compile", help="预先编译结算引擎（jkfp settle 启动时不再编译）")
+    comp.add_argument("--force", action="store_true", help="已编译也重新编译")
+    comp.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
     return p
 
 
@@ -352,6 +401,8 @@ def policy_main(argv: Sequence[str] | None = None, *, prog: str = "jkfp policy")
         return run_show(args.region, args.date, policies_dir=args.policies)
     if args.action == "test":
         return run_test(args.cases, policies_dir=args.policies)
+    if args.action == "compile":
+        return run_compile(force=args.force, progress=args.progress)
     return run_compare(args.stays, args.reform, xlsx=args.xlsx, threshold_fen=args.threshold,
                        policies_dir=args.policies, progress=args.progress)
 

@@ -9,14 +9,12 @@ import polars as pl
 import pyarrow as pa
 
 from . import csvarrow
-from .schema import LOCATION_INDEX
-from .stay_input import _category, _date, _grade, _referred
+from .cellparse import parsers
 
 # What Python's str.strip() removes at the ends of a cell (every character c.isspace()).
 _PY_SPACE = "".join(chr(i) for i in range(0x3001) if chr(i).isspace())
 # Amounts accepted outright: at most 9 integer digits, so never above MAX_AMOUNT_FEN.
 _PLAIN_AMOUNT = r"^[0-9]{1,9}(\.[0-9]{1,2})?$"
-_ORDINAL_1970 = 719163  # date(1970, 1, 1).toordinal()
 
 
 _BAD = np.iinfo(np.int64).min  # a value no parse gives
@@ -28,30 +26,6 @@ def _distinct(s: pl.Series, parse) -> tuple[np.ndarray, np.ndarray]:
     table = np.array([_BAD if v is None else v for v in map(parse, uniq.to_list())], np.int64)
     values = np.take(table, s.cast(pl.Enum(uniq)).to_physical().to_numpy())
     return values, values != _BAD
-
-
-def _by(check):
-    """A stay_input checker (value, bad) as text → value or None (None on any error)."""
-    def parse(text: str):
-        errors: list[object] = []
-        value = check(text.strip(), lambda *a, **k: errors.append(a))
-        return None if errors else (int(value) if value is not None else None)
-    return parse
-
-
-def _county(text: str) -> int | None:
-    t = text.strip()
-    return int(t) if len(t) == 6 and t.isascii() and t.isdigit() else None
-
-
-def _location(text: str) -> int | None:
-    return LOCATION_INDEX.get(text.strip()) if text.strip() else None
-
-
-def _day(text: str) -> int | None:
-    """Days since 1970-01-01 of a date `stay_input` accepts."""
-    d = _by(lambda v, bad: (lambda x: x and x.toordinal())(_date(v, "d", bad)))(text)
-    return None if d is None else d - _ORDINAL_1970
 
 
 def _amounts(s: pl.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -68,13 +42,6 @@ _NARROW = {"county_code": np.int32, "category": np.int16, "hospital_grade": np.i
            "discharge_date": np.int32}
 
 
-#: How the columns with few distinct values are read (each distinct value once).
-def _parsers() -> dict:
-    return {"county_code": _county, "category": _by(_category),
-            "hospital_grade": _by(_grade), "location": _location,
-            "referred": _by(_referred), "admission_date": _day, "discharge_date": _day}
-
-
 def _frame_values(f: pl.DataFrame) -> dict:
     """Each column's values (ints) and `ok`: the rows every column accepts outright."""
     ok = np.ones(f.height, bool)
@@ -83,7 +50,7 @@ def _frame_values(f: pl.DataFrame) -> dict:
         size = s.str.len_bytes()
         ok &= ((size > 0) & (s.str.strip_chars(_PY_SPACE).str.len_bytes() == size)).to_numpy()
     v: dict = {"stay_id": f["stay_id"], "person_id": f["person_id"]}
-    for c, parse in _parsers().items():
+    for c, parse in parsers().items():
         v[c], good = _distinct(f[c], parse)
         ok &= good
     v["total_cost"], tot_ok = _amounts(f["total_cost"])
@@ -98,7 +65,7 @@ def _arrow_values(t: pa.Table) -> dict:
     """`_frame_values` on pyarrow's columns (csvarrow.py): dictionaries and ASCII strings."""
     ok = csvarrow.ids_ok(t.column("stay_id")) & csvarrow.ids_ok(t.column("person_id"))
     v: dict = {c: csvarrow.string_series(t.column(c)) for c in ("stay_id", "person_id")}
-    for c, parse in _parsers().items():
+    for c, parse in parsers().items():
         values, index = csvarrow.dictionary(t.column(c))
         dtype = _NARROW[c]  # narrow gathers: a quarter to a half of the bytes of int64
         bad = np.iinfo(dtype).min

@@ -50,6 +50,17 @@ AUTO_MIN_ROWS = 1_000_000
 MAX_ID = 4096
 #: Bytes after a buffer's data: a LF (the pass's sentinel), then room for 8-byte loads.
 PAD = 32
+#: What a field of the header is to `kernel_csv.parse_rows`: the parse applied to its cells
+#: (csvio.COLUMNS' order), or none.
+(STAY_ID, PERSON_ID, COUNTY, CATEGORY, GRADE, LOCATION, REFERRED, ADMISSION, DISCHARGE,
+ TOTAL, IN_POLICY) = range(11)
+IGNORED = -1
+#: Words of 8 bytes of a person id kept in the pass's table (longer ids: not this path).
+ID_WORDS = 3
+#: Slots of an enum's table (category, location, referred), a power of two.
+ENUM_SLOTS = 64
+#: Status of a pass.
+DONE, REFUSED = 0, 1
 _BOM = b"\xef\xbb\xbf"
 _mod = None
 
@@ -82,26 +93,25 @@ class IdSlices:
 
 
 def _kernel():
-    """kernel_csv and its tables (Numba imported on the first call of the process)."""
+    """The compiled pass's tables (made by `build_enum`, compiled as the pass is:
+    `kernel.compiled`, ahead of time or by Numba on the first call of the process)."""
     global _mod
     if _mod is None:
         from . import csvio
-        from . import kernel_csv as k
 
-        keys = np.zeros((3, k.ENUM_SLOTS, 4), np.int64)
-        out = np.full((3, k.ENUM_SLOTS), -1, np.int64)
+        build_enum = kernel.compiled("build_enum")
+        keys = np.zeros((3, ENUM_SLOTS, 4), np.int64)
+        out = np.full((3, ENUM_SLOTS), -1, np.int64)
         for j, forms in enumerate(_enum_forms()):
             raw = [f.encode("utf-8") for f in forms]
             offsets = np.cumsum([0] + [len(r) for r in raw]).astype(np.int64)
-            k.build_enum(buffer_of(b"".join(raw))[0], offsets,
-                         np.array(list(forms.values()), np.int64), keys[j], out[j])
+            build_enum(buffer_of(b"".join(raw))[0], offsets,
+                       np.array(list(forms.values()), np.int64), keys[j], out[j])
         space = np.zeros(256, np.uint8)
         space[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = 1
-        kinds = dict(zip(csvio.COLUMNS, range(11), strict=True))  # kernel_csv's STAY_ID...
+        kinds = dict(zip(csvio.COLUMNS, range(11), strict=True))  # STAY_ID...
         assert list(GRADES) == [0, 1, 2, 3]
-        assert k.PAD == PAD
-        _mod = (k, keys, out, space, kinds)
-        kernel.mark_warm()
+        _mod = (keys, out, space, kinds)
     return _mod
 
 
@@ -109,11 +119,11 @@ def _enum_forms() -> list[dict[str, int]]:
     """The texts of category, location and referred that the pass takes, with their values:
     the codes, and a category's Chinese name with and without its last 户 (two of
     `parse_category`'s forms; others go the usual path). Each text is checked against the
-    columnar path's own parser of the column (`csvcheck._parsers`), so the two cannot differ;
+    columnar path's own parser of the column (`cellparse.parsers`), so the two cannot differ;
     each fits the table's three words."""
     from jkfp.categories import LABELS
 
-    from .csvcheck import _parsers
+    from .cellparse import parsers as column_parsers
 
     category = {c.value: i for i, c in enumerate(CATEGORIES)}
     for c, label in LABELS.items():
@@ -121,7 +131,7 @@ def _enum_forms() -> list[dict[str, int]]:
             if len(form.encode()) <= 24:  # the table's three words
                 category.setdefault(form, category[c.value])
     forms = [category, dict(LOCATION_INDEX), {"false": 0, "true": 1}]
-    parsers = _parsers()
+    parsers = column_parsers()
     for column, table in zip(("category", "location", "referred"), forms, strict=True):
         for text, value in table.items():
             assert parsers[column](text) == value and len(text.encode()) <= 24, text
@@ -154,8 +164,7 @@ def read(buf: np.ndarray, size: int, policies):
     None where this path does not take the file (then nothing it found counts)."""
     from .csvio import COLUMNS, StayFile, _has_regime
 
-    k, keys, values, space, kinds = _kernel()
-    from . import kernel_ids
+    keys, values, space, kinds = _kernel()
     pos = 3 if size >= 3 and bytes(buf[:3]) == _BOM else 0
     end = _line_end(buf, pos, size)
     if end < 0:
@@ -169,7 +178,7 @@ def read(buf: np.ndarray, size: int, policies):
         return None
     if any(c not in names for c in COLUMNS):
         return None  # the usual path names the missing columns
-    field = np.full(len(names), k.IGNORED, np.int64)
+    field = np.full(len(names), IGNORED, np.int64)
     for c in COLUMNS:
         field[names.index(c)] = kinds[c]
     pos = end + 1
@@ -182,13 +191,13 @@ def read(buf: np.ndarray, size: int, policies):
     id_start, id_end, person, county, admission, total, in_policy = (
         np.empty(cap, np.int64) for _ in range(7))
     category, grade, location, referred = (np.empty(cap, np.int8) for _ in range(4))
-    status, n = k.parse_rows(
+    status, n = kernel.compiled("parse_rows")(
         buf, pos, size, field, space, keys, values, cap, MAX_ID, id_start, id_end,
         person, county, category, grade, location, referred, admission, total,
         in_policy)
-    if status != k.DONE or n == 0:
+    if status != DONE or n == 0:
         return None
-    _, suspect = kernel_ids.codes_and_ids(buf, person[:n], id_start[:n], id_end[:n])
+    _, suspect = kernel.compiled("codes_and_ids")(buf, person[:n], id_start[:n], id_end[:n])
     if suspect:
         return None  # maybe two equal stay ids: the usual path names them
     day = admission[:n].view("datetime64[D]")

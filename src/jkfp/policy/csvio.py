@@ -29,14 +29,16 @@ import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import polars as pl
-import pyarrow as pa
 
-from . import csvarrow, csvfast
+if TYPE_CHECKING:  # imported where used: the compiled path needs neither (decision 106)
+    import polars as pl
+    import pyarrow as pa
+
+from . import csvfast
 from .batch import StayBatch, regime_index
-from .csvcheck import _arrow_values, _frame_values
 from .errors import PolicyErrorCode, RowError
 from .regimes import PolicySet
 from .stay_input import Stay, check_stay
@@ -116,6 +118,10 @@ def _split_fast(data: bytes) -> Columns | None:
     """Polars' reader, when the file has no quote, no NUL and no lone CR: then line k of the
     file is row k - 1 (Polars gives a blank line as a row of nulls, a short row nulls and
     drops extra cells, as the csv path reads them); else None."""
+    import polars as pl
+
+    from . import csvarrow
+
     if b'"' in data or b"\0" in data or (
             b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None
@@ -184,6 +190,8 @@ class _LazyLines:
 
 def _split_csv(fh) -> Columns:
     """Python's csv module: quoted cells, lone CRs, ragged rows; blank lines skipped."""
+    import polars as pl
+
     reader = csv.reader(fh)
     pos, errors = _header(next(reader, None))
     if errors:
@@ -204,11 +212,16 @@ def _split_csv(fh) -> Columns:
 
 
 def _empty_frame() -> pl.DataFrame:
+    import polars as pl
+
     return pl.DataFrame({c: pl.Series(c, [], pl.String) for c in COLUMNS})
 
 
 def check_columns(cols: Columns, policies: PolicySet) -> StayFile:
     """Check every row; the good stays as a batch, or the errors of every bad row."""
+    from . import csvarrow
+    from .csvcheck import _arrow_values, _frame_values
+
     if cols.frame is None and cols.arrow is None:
         return StayFile([], empty_batch(), cols.header_errors)
     n = cols.frame.height if cols.frame is not None else cols.arrow.num_rows
@@ -285,6 +298,8 @@ def row_stay(cells: dict[str, str], line: int, policies: PolicySet,
 def _first_of_each_id(stay_id: pl.Series, valid: np.ndarray, lines: np.ndarray,
                       by_line: dict[int, list[RowError]]) -> np.ndarray:
     """Valid rows whose stay_id no earlier valid row has; the others get a duplicate error."""
+    import polars as pl
+
     idx = np.flatnonzero(valid)
     ids = stay_id.gather(idx) if len(idx) < len(stay_id) else stay_id
     hashes = ids.hash().sort().to_numpy()  # Polars' sort: a quarter of NumPy's time
@@ -311,6 +326,8 @@ def _codes(s: pl.Series, *, ascii_text: bool = False) -> np.ndarray:
     their hash; where two neighbours hash alike their texts are compared, so a collision of two
     different ids falls back to a categorical cast. `ascii_text`: the caller knows every value
     is ASCII without NUL."""
+    import polars as pl
+
     n = len(s)
     if n == 0:
         return np.zeros(0, np.int64)

@@ -16,10 +16,12 @@ import io
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import polars as pl
-import pyarrow as pa
+
+if TYPE_CHECKING:  # imported where used: the compiled path needs neither (decision 106)
+    import polars as pl
 
 from . import kernel
 from .batch import BatchResult
@@ -47,12 +49,16 @@ def yuan_column(fen: np.ndarray, present: np.ndarray | None = None) -> pl.Series
     """fen as yuan for a whole column: Polars' exact decimals at scale 2 whose unscaled
     integers are the fen (an Int128 reinterpreted, no arithmetic), which its CSV writer prints
     as money.fmt_fen does ('1234.50', '-0.05'); null (an empty cell) where not `present`."""
+    import polars as pl
+
     yuan = pl.Series(fen).cast(pl.Int128).reinterpret(dtype=pl.Decimal(38, 2))
     return yuan if present is None or present.all() else yuan.set(pl.Series(~present), None)
 
 
 def _ids(stay_ids) -> pl.Series:
     """The stay ids as their cells (quoted where csv.writer quotes)."""
+    import polars as pl
+
     ids = pl.Series("stay_id", stay_ids, pl.String)
     if ids.str.contains(r'[",\r\n]').any():
         ids = ids.map_elements(_csv_cell, return_dtype=pl.String)
@@ -78,6 +84,8 @@ def _tails(result: BatchResult) -> tuple[list[str], np.ndarray]:
 def result_frame(stay_ids, result: BatchResult) -> tuple[list[str], pl.DataFrame]:
     """The header and the columns to write (null: an empty cell): one per result column, but
     the last three (policy, deposit_waived, example_values) as one text "label,bool,bool"."""
+    import polars as pl
+
     columns = result_columns(result)
     tiers = columns[1:-5]
     data = {"stay_id": _ids(stay_ids)}
@@ -108,6 +116,8 @@ def _write_compiled(fh, stay_ids, result: BatchResult) -> None:
     if isinstance(stay_ids, IdSlices):  # the file's own bytes (csvfast: never to be quoted)
         id_start, id_end, id_bytes = stay_ids.start, stay_ids.end, stay_ids.buf
     else:
+        import pyarrow as pa
+
         ids = _ids(stay_ids).to_arrow()
         if ids.type != pa.large_string():
             ids = ids.cast(pa.large_string())

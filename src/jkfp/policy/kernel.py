@@ -13,20 +13,21 @@ The regimes' tables are handed to the loop flattened (`pack_tables`): every tier
 every regime used end to end in one int64 array, and one row of integers per tier saying
 its kind, base, accumulation, segments, where its table starts, its tier slot (index among
 the used ids of `PolicySet.tier_ids()`, so that accumulators carry across regimes as in the
-NumPy path) and its fund slot. `njit(cache=True)`: compiled on first use into __pycache__
-(or Numba's user cache when that folder cannot be written) and read from there by later
-processes; Numba itself is imported on the first call only, because its import costs a
-process 0.7-1.8 s of CPU (decision 84: when the loop is used).
+NumPy path) and its fund slot. Compiled ahead of time by `jkfp policy compile` where it has
+run (`native.py`, decision 106: no Numba in the process), else `njit(cache=True)`: compiled
+on first use into __pycache__ (or Numba's user cache when that folder cannot be written) and
+read from there by later processes; Numba itself is imported on the first call only, because
+its import costs a process 0.7-1.8 s of CPU (decision 84: when the loop is used).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import native
 from .money import BP, INF
 from .schema import Base, Kind
 
@@ -38,8 +39,6 @@ AUTO_MIN_STAYS = 10_000_000
 #: run already (`warm`): Numba's import and the start of its code generator are paid, and
 #: each other function's first call reads it from the cache in 0.01-0.05 s (decision 101).
 WARM_MIN_STAYS = 100_000
-_loop = None
-_writer = None
 _warm = False
 
 # columns of a tier's spec row
@@ -52,13 +51,14 @@ _KINDS = {Kind.REIMBURSEMENT: 0, Kind.GUARANTEE: 1}
 def use_compiled(n: int, cold_min: int = AUTO_MIN_STAYS) -> bool:
     """Whether the compiled paths take `n` stays (`settle_batch`'s loop, the writer; the
     reader with its own `cold_min`): `JKFP_POLICY_KERNEL` `numba` always, `numpy` never, else
-    (`auto`) from `cold_min` stays, or from `WARM_MIN_STAYS` once a compiled function has run
-    in the process (`warm`); never where Numba is not installed."""
+    (`auto`) from `cold_min` stays, or from `WARM_MIN_STAYS` where they cost no start: once a
+    compiled function has run in the process (`warm`), or where they are compiled ahead of
+    time (`native.py`, decision 106); never where neither Numba nor that module is there."""
     mode = os.environ.get("JKFP_POLICY_KERNEL", "auto").strip().lower()
     if mode == "numpy" or (mode != "numba" and n < cold_min and not (
-            _warm and n >= WARM_MIN_STAYS)):
+            n >= WARM_MIN_STAYS and (_warm or native.ahead_of_time()))):
         return False
-    return _warm or importlib.util.find_spec("numba") is not None
+    return _warm or native.available()
 
 
 def mark_warm() -> None:
@@ -72,30 +72,23 @@ def is_warm() -> bool:
     return _warm
 
 
-def settle_loop(*args) -> None:
-    """`_settle_loop` compiled (Numba imported and the loop compiled or read from its cache on
-    the first call of the process)."""
-    global _loop
-    if _loop is None:
-        from numba import njit
+def compiled(name: str):
+    """`native.function(name)`, the process marked warm."""
+    fn = native.function(name)
+    mark_warm()
+    return fn
 
-        _loop = njit(cache=True, nogil=True)(_settle_loop)
-        mark_warm()
-    _loop(*args)
+
+def settle_loop(*args) -> None:
+    """`_settle_loop` compiled (ahead of time, or by Numba on the first call of the process)."""
+    compiled("settle_loop")(*args)
 
 
 def write_rows(*args) -> tuple[int, int]:
-    """`_write_rows` compiled (Numba imported and the function compiled or read from its
-    cache on the first call of the process), as `settle_loop`."""
-    global _writer
-    if _writer is None:
-        from numba import njit
-
-        _writer = njit(cache=True, nogil=True)(_write_rows)
-        mark_warm()
+    """`_write_rows` compiled, as `settle_loop`."""
     # the two tables as arguments, not as defaults: a function with array defaults is never
     # found in Numba's cache (compiled again by every process: 0.4 s, decision 101)
-    done, size = _writer(*args, _PAIRS, _POW10)
+    done, size = compiled("write_rows")(*args, _PAIRS, _POW10)
     return int(done), int(size)
 
 
@@ -159,6 +152,7 @@ def _settle_loop(start, end, py, cell, total, in_policy, data, spec, first, coun
     (base, deductible borne, paid) and `state` (self-pay of the year so far, current
     person-year) carry over between calls on consecutive slices."""
     n_slots = acc.shape[1]
+    inf = np.int64(INF)  # a variable, not the global's literal: typed alike compiled ahead
     self_paid = state[0]
     current = state[1]
     fund_out = by_fund.shape[0] > 0
@@ -176,7 +170,7 @@ def _settle_loop(start, end, py, cell, total, in_policy, data, spec, first, coun
         f = cell[i] & 0xFFFFFFFF
         tot = total[i]
         inp = in_policy[i]
-        room = INF
+        room = inf
         c_at = ceiling_at[r]
         if c_at >= 0:
             cbp = ceiling[c_at + f]
@@ -232,7 +226,7 @@ def _settle_loop(start, end, py, cell, total, in_policy, data, spec, first, coun
                     acc[2, s] += pay
             else:  # guarantee
                 share = tot - paid
-                allowed = INF
+                allowed = inf
                 sbp = data[base + rows + f]
                 if sbp >= 0:
                     allowed = (tot * sbp + BP // 2) // BP

@@ -25,18 +25,22 @@ from numba import njit, types
 from numba.cpython.unsafe.numbers import trailing_zeros
 from numba.extending import intrinsic
 
-#: What a field of the header is: the parse applied to its cells (csvio.COLUMNS' order).
-(STAY_ID, PERSON_ID, COUNTY, CATEGORY, GRADE, LOCATION, REFERRED, ADMISSION, DISCHARGE,
- TOTAL, IN_POLICY) = range(11)
-IGNORED = -1
-#: Words of 8 bytes of a person id kept in the table (longer ids: not this path).
-ID_WORDS = 3
-#: Slots of an enum's table (category, location, referred), a power of two.
-ENUM_SLOTS = 64
-#: Status of a pass.
-DONE, REFUSED = 0, 1
-#: Bytes a buffer must have after its data (the sentinel LF, then what 8-byte loads read).
-PAD = 32
+from .csvfast import (  # the pass's layout, kept where no Numba is imported (decision 106)
+    ADMISSION,
+    CATEGORY,
+    COUNTY,
+    DISCHARGE,
+    DONE,
+    GRADE,
+    ID_WORDS,
+    IGNORED,
+    IN_POLICY,
+    LOCATION,
+    PERSON_ID,
+    REFUSED,
+    STAY_ID,
+    TOTAL,
+)
 
 _M1 = np.int64(-7046029254386353131)  # 0x9E3779B97F4A7C15 as int64
 _M2 = np.int64(-4417276706812531889)  # 0xC2B2AE3D27D4EB4F

@@ -14,7 +14,8 @@ permutation) 0.07-0.10 s, against 0.12 s for the loop itself. Here:
   order into a small array still in the cache, moved into input order in a stay-major array
   (one cache line a stay instead of one per output row), transposed into rows at the end.
 
-Both are compiled lazily on their first call, as the loop (Numba's import is paid once).
+Both are compiled as the loop is (`kernel.compiled`: ahead of time, or by Numba on their
+first call).
 """
 
 from __future__ import annotations
@@ -25,8 +26,6 @@ from . import kernel
 
 #: Runs of at most this many stays are sorted by insertion, longer ones by np.sort.
 _SHORT = 32
-_order = None
-_scatter = None
 
 
 def person_day_order(person: np.ndarray, days: np.ndarray, year_of_day: np.ndarray,
@@ -34,31 +33,19 @@ def person_day_order(person: np.ndarray, days: np.ndarray, year_of_day: np.ndarr
     """Order of the stays by (person, day, input order) and the person-year id of each
     position of that order. `person` int64 codes in [0, n_person), `days` int64 in
     [0, len(year_of_day)), `year_of_day` the year (any int64 label) of each day."""
-    global _order
-    if _order is None:
-        from numba import njit
-
-        _order = njit(cache=True, nogil=True)(_person_day_order)
-        kernel.mark_warm()
     n = len(person)
     order = np.empty(n, np.int64)
     py = np.empty(n, np.int64)
     idx_bits = max(int(n - 1).bit_length(), 1)
-    _order(person, days, year_of_day, n_person, idx_bits, order, py)
+    kernel.compiled("person_day_order")(person, days, year_of_day, n_person, idx_bits, order, py)
     return order, py
 
 
 def scatter_into(rows: np.ndarray, order: np.ndarray, result: np.ndarray) -> None:
     """`result[order[i], k] = rows[k, i]` for every output row k: `rows` int64 [k, m] in
     person-year order, `result` int64 [n, k] stay-major in input order."""
-    global _scatter
-    if _scatter is None:
-        from numba import njit
-
-        _scatter = njit(cache=True, nogil=True)(_scatter_into)
-        kernel.mark_warm()
     if rows.shape[0] and rows.shape[1]:
-        _scatter(rows, order, result)
+        kernel.compiled("scatter_into")(rows, order, result)
 
 
 def _person_day_order(person, days, year_of_day, n_person, idx_bits, order, py):
