@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from jkfp.policy import cli, native, settle_batch
 from jkfp.policy.cli import run_compile, run_settle
@@ -104,17 +105,10 @@ def test_off_is_the_jit(cache: Path, monkeypatch) -> None:
 
 
 @SETTINGS
-@given(text=plain_files())
-def test_plain_files_settle_to_the_same_bytes(aot, tmp_path: Path, monkeypatch,
-                                              text: str) -> None:
-    ahead = settle_text(text, tmp_path, "aot", monkeypatch)
-    assert ahead == settle_text(text, tmp_path, "jit", monkeypatch)
-
-
-@SETTINGS
-@given(text=files())
+@given(text=st.one_of(plain_files(), files()))
 def test_random_files_settle_to_the_same_bytes_and_errors(aot, tmp_path: Path, monkeypatch,
                                                           text: str) -> None:
+    """Plain files (the compiled reader's) and any files (the columnar path's, its errors)."""
     ahead = settle_text(text, tmp_path, "aot", monkeypatch)
     assert ahead == settle_text(text, tmp_path, "jit", monkeypatch)
 
