@@ -16,8 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jkfp.policy import cli, native, settle_batch
-from jkfp.policy.cli import run_compile, run_settle
+from jkfp.policy import native, native_build, settle_batch
+from jkfp.policy.cli import run_settle
+from jkfp.policy.native_build import run_compile
 
 from .conftest import POLICIES, REPO
 from .test_batch_chunks import generate
@@ -174,8 +175,8 @@ def test_a_module_for_another_processor_or_version_is_not_loaded(cache: Path, tm
 
 
 def test_compile_names_what_is_missing(monkeypatch) -> None:
-    real = cli.importlib.util.find_spec
-    monkeypatch.setattr(cli.importlib.util, "find_spec",
+    real = native_build.importlib.util.find_spec
+    monkeypatch.setattr(native_build.importlib.util, "find_spec",
                         lambda name, *a: None if name == "setuptools" else real(name, *a))
     monkeypatch.setattr(native, "module_path", lambda: Path("/nonexistent/module.so"))
     err = io.StringIO()

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib.util
 import os
 import sys
 from collections.abc import Sequence
@@ -35,6 +34,7 @@ from .errors import PolicyError, PolicyErrors
 from .loader import load_policies
 from .memory import tune_memory
 from .money import yuan_text_to_fen
+from .native_build import run_compile
 from .parameters import any_leaf
 from .regimes import PolicySet
 
@@ -288,53 +288,6 @@ def run_test(paths: Sequence[Path], *, policies_dir: Path | None = None,
 
 
 # --------------------------------------------------------------------------- argv
-
-
-def run_compile(*, force: bool = False, progress: bool | None = None,
-                stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    """Compile the engine's functions ahead of time (native.py, decision 106), unless this
-    version is compiled already. Returns the exit status."""
-    import threading
-    import time
-
-    from . import native
-
-    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
-    path = native.module_path()
-    if path.is_file() and not force:
-        print(f"结算引擎已是预编译版本（{path}），无需重新编译", file=stdout)
-        return 0
-    missing = [m for m in ("numba", "setuptools") if importlib.util.find_spec(m) is None]
-    if missing:
-        print(f"无法预编译结算引擎：缺少 {'、'.join(missing)}（pip install {' '.join(missing)}）；"
-              "jkfp settle 仍可运行，启动时由 Numba 即时编译", file=stderr)
-        return 1
-    bar = None
-    if progress is not False:  # the build is one call: the bar shows the time it has taken
-        from tqdm import tqdm
-
-        bar = tqdm(total=None, desc=f"正在编译结算引擎的 {len(native.FUNCTIONS)} 个函数（约 15 秒）",
-                   bar_format="{desc}，已用 {elapsed}", file=stderr, leave=False,
-                   disable=None if progress is None else False)
-    done = threading.Event()
-    if bar is not None:
-        def tick():
-            while not done.wait(0.5):
-                bar.refresh()
-        threading.Thread(target=tick, daemon=True).start()
-    start = time.monotonic()
-    try:
-        built = native.build()
-    except Exception as e:  # the compiler's own error, shown as it is
-        print(f"预编译结算引擎失败：{e}；jkfp settle 仍可运行，启动时由 Numba 即时编译",
-              file=stderr)
-        return 1
-    finally:
-        done.set()
-        if bar is not None:
-            bar.close()
-    print(f"已预编译结算引擎（{time.monotonic() - start:.1f} 秒）：{built}", file=stdout)
-    return 0
 
 
 def _iso_date(text: str) -> date:

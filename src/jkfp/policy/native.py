@@ -4,8 +4,8 @@ A fresh `jkfp settle` of 1,000,000 stays spent more on starting Numba than on th
 importing it and starting its code generator cost 0.9-1.2 s of CPU before the first compiled
 function could be read from Numba's cache, against 0.55 s for reading, settling and writing
 the stays (issue 8, decision 106). `jkfp policy compile` (run by `make install`) compiles the
-same seven functions ahead of time with `numba.pycc` into one extension module kept in the
-user's cache folder; a process then loads it as any extension (NumPy only: Numba is not
+same seven functions ahead of time with `numba.pycc` (`native_build.py`) into one extension
+module kept in the user's cache folder; a process then loads it as any extension (NumPy only: Numba is not
 imported) and calls its functions at once.
 
 - **One list** (`FUNCTIONS`): each function's module, name and signature, in Numba's own
@@ -41,10 +41,8 @@ import importlib.util
 import os
 import platform
 import re
-import shutil
 import sys
 import sysconfig
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,7 +52,7 @@ import numpy as np
 MODULE = "_jkfp_policy_native"
 #: The modules the compiled functions come from, and what they read at compile time.
 SOURCES = ("kernel.py", "kernel_csv.py", "kernel_ids.py", "kernel_order.py", "csvfast.py",
-           "money.py", "schema.py", "native.py")
+           "money.py", "schema.py", "native.py", "native_build.py")
 
 _I = "int64[::1]"
 _I2 = "int64[:, ::1]"
@@ -190,7 +188,7 @@ def function(name: str) -> Callable:
     return fn
 
 
-def _python_function(name: str):
+def python_function(name: str):
     """The Python function (or, where the module compiles it itself, its Numba dispatcher)."""
     module, attr, _ = FUNCTIONS[name]
     mod = importlib.import_module(f"{__package__}.{module}")
@@ -198,7 +196,7 @@ def _python_function(name: str):
 
 
 def _jit(name: str) -> Callable:
-    fn = _python_function(name)
+    fn = python_function(name)
     if hasattr(fn, "py_func"):  # decorated in its module (it calls other compiled helpers)
         return fn
     from numba import njit
@@ -259,44 +257,5 @@ def _checked(name: str, fn: Callable, specs: list) -> Callable:
     return call
 
 
-def build(*, target: Path | None = None, log: Callable[[str], None] | None = None) -> Path:
-    """Compile `FUNCTIONS` ahead of time into this key's folder (or into `target`, a folder)
-    and return the module's path. Needs Numba and setuptools (`numba.pycc`)."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pycc is "pending deprecation" (decision 106)
-        from numba.pycc import CC
-
-    dest = Path(target) if target is not None else module_path().parent
-    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    work = Path(tempfile.mkdtemp(prefix=".build-", dir=dest.parent))
-    try:
-        cc = CC(MODULE)
-        cc.output_dir = str(work)
-        cc.verbose = False
-        cc.target_cpu = "host"
-        for name, (_, _, sig) in FUNCTIONS.items():
-            fn = _python_function(name)
-            cc.export(name, sig)(getattr(fn, "py_func", fn))
-            if log is not None:
-                log(name)
-        cc.compile()
-        built = next(work.glob(f"{MODULE}*"))
-        final = dest / (MODULE + (sysconfig.get_config_var("EXT_SUFFIX") or ".so"))
-        if target is None:
-            staged = work / "ready"
-            staged.mkdir()
-            os.replace(built, staged / final.name)
-            shutil.rmtree(dest, ignore_errors=True)
-            os.replace(staged, dest)
-        else:
-            dest.mkdir(parents=True, exist_ok=True)
-            os.replace(built, final)
-        return final
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-__all__ = ["FUNCTIONS", "ahead_of_time", "available", "build", "folder", "function", "key",
-           "module_path", "reset"]
+__all__ = ["FUNCTIONS", "ahead_of_time", "available", "folder", "function", "key",
+           "module_path", "python_function", "reset"]
