@@ -50,6 +50,10 @@ AUTO_MIN_ROWS = 1_000_000
 MAX_ID = 4096
 #: Bytes after a buffer's data: a LF (the pass's sentinel), then room for 8-byte loads.
 PAD = 32
+#: Bytes the compiled writer (`kernel_write.py`) may read past an id or a tail, and write
+#: past a row: its 8-byte loads and stores. The ids of a stays file are bytes of its buffer.
+OVERSHOOT = 8
+assert PAD >= OVERSHOOT
 #: What a field of the header is to `kernel_csv.parse_rows`: the parse applied to its cells
 #: (csvio.COLUMNS' order), or none.
 (STAY_ID, PERSON_ID, COUNTY, CATEGORY, GRADE, LOCATION, REFERRED, ADMISSION, DISCHARGE,

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # imported where used: the compiled path needs neither (decis
 
 from . import kernel
 from .batch import BatchResult
-from .csvfast import IdSlices
+from .csvfast import OVERSHOOT, IdSlices
 
 
 def result_columns(result: BatchResult) -> list[str]:
@@ -126,7 +126,10 @@ def _write_compiled(fh, stay_ids, result: BatchResult) -> None:
         _, off, data = ids.buffers()
         id_off = np.frombuffer(off, np.int64)[ids.offset:ids.offset + n + 1]
         id_start, id_end = id_off[:-1], id_off[1:]
-        id_bytes = np.frombuffer(data, np.uint8) if data is not None else np.zeros(1, np.uint8)
+        # the writer reads 8 bytes at a time: a copy with 8 bytes after the data
+        id_bytes = np.zeros(OVERSHOOT + (data.size if data is not None else 0), np.uint8)
+        if data is not None:
+            id_bytes[:data.size] = np.frombuffer(data, np.uint8)
     columns_out = [result.amounts[t] for t in tiers] + [result.reimbursed, result.self_pay]
     # which amount cells a regime's rows have (the last two, every regime)
     has = np.ones((len(columns_out), max(len(result.regimes), 1)), np.uint8)
@@ -134,7 +137,7 @@ def _write_compiled(fh, stay_ids, result: BatchResult) -> None:
         has[c, :len(result.regimes)] = [any(x.id == t for x in r.tiers) for r in result.regimes]
     encoded = [t.encode("utf-8") for t in _tail_texts(result)]
     tail_off = np.concatenate(([0], np.cumsum([len(t) for t in encoded]))).astype(np.int64)
-    tail_bytes = np.frombuffer(b"".join(encoded) or b"\0", np.uint8)
+    tail_bytes = np.frombuffer(b"".join(encoded) + bytes(OVERSHOOT), np.uint8)
     regime = result.regime_index.astype(np.int64, copy=False)
     waived = result.deposit_waived.view(np.uint8)
     examples = result.uses_examples.view(np.uint8)

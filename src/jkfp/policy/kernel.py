@@ -85,7 +85,7 @@ def settle_loop(*args) -> None:
 
 
 def write_rows(*args) -> tuple[int, int]:
-    """`_write_rows` compiled, as `settle_loop`."""
+    """`kernel_write.write_rows` compiled, as `settle_loop`."""
     # the two tables as arguments, not as defaults: a function with array defaults is never
     # found in Numba's cache (compiled again by every process: 0.4 s, decision 101)
     done, size = compiled("write_rows")(*args, _PAIRS, _POW10)
@@ -247,79 +247,6 @@ def _settle_loop(start, end, py, cell, total, in_policy, data, spec, first, coun
 _PAIRS = np.frombuffer("".join(f"{i:02d}" for i in range(100)).encode(), np.uint8).copy()
 #: 10**d, d = 0..19 (unsigned): the number of digits of an amount by comparisons.
 _POW10 = np.array([10**d for d in range(20)], np.uint64)
-
-
-def _write_rows(start, n, id_start, id_end, id_bytes, amounts, has, regime, waived, examples,
-                tail_off, tail_bytes, buf, pairs, pow10):
-    """The rows of the result file (`csvout.py`) from row `start` on, into `buf`, as many as
-    fit: the row's stay id (`id_bytes[id_start[i]:id_end[i]]`, quoted already where needed:
-    the text of an id column, or the stays file itself, decision 101), a comma and
-    each amount column's cell (`money.fmt_fen`'s form, '-0.05', '1234.50'; empty where the
-    row's regime has no such tier, `has[c, regime[i]]` 0), a comma, the text regime[i] * 4 +
-    waived[i] * 2 + examples[i] of the tail table (policy, deposit_waived, example_values),
-    CRLF. Returns the next row and the bytes written. One
-    pass over the rows, written straight into the buffer: no text object per cell; digits
-    two at a time, in unsigned arithmetic (a division by a constant is a multiplication)."""
-    k = amounts.shape[0]
-    size = len(buf)
-    at = 0
-    i = start
-    hundred = np.uint64(100)
-    while i < n:
-        a = id_start[i]
-        b = id_end[i]
-        g = regime[i]
-        w = g * 4 + waived[i] * 2 + examples[i]
-        ta = tail_off[w]
-        tb = tail_off[w + 1]
-        if at + (b - a) + k * 24 + (tb - ta) + 3 > size:  # a cell: at most 23 bytes
-            break
-        for j in range(a, b):
-            buf[at + j - a] = id_bytes[j]
-        at += b - a
-        for c in range(k):
-            buf[at] = 44  # ,
-            at += 1
-            if has[c, g]:
-                v = amounts[c, i]
-                if v < 0:
-                    buf[at] = 45  # -
-                    at += 1
-                    v = -v
-                u = np.uint64(v)
-                y = u // hundred
-                cents = u - y * hundred
-                nd = 1
-                while nd < 20 and y >= pow10[nd]:
-                    nd += 1
-                end = at + nd
-                pos = end
-                while y >= hundred:
-                    q = y // hundred
-                    r = y - q * hundred
-                    buf[pos - 1] = pairs[2 * r + 1]
-                    buf[pos - 2] = pairs[2 * r]
-                    pos -= 2
-                    y = q
-                if pos - at == 2:
-                    buf[at] = pairs[2 * y]
-                    buf[at + 1] = pairs[2 * y + 1]
-                elif pos - at == 1:
-                    buf[at] = pairs[2 * y + 1]
-                buf[end] = 46  # .
-                buf[end + 1] = pairs[2 * cents]
-                buf[end + 2] = pairs[2 * cents + 1]
-                at = end + 3
-        buf[at] = 44
-        at += 1
-        for j in range(ta, tb):
-            buf[at + j - ta] = tail_bytes[j]
-        at += tb - ta
-        buf[at] = 13
-        buf[at + 1] = 10
-        at += 2
-        i += 1
-    return i, at
 
 
 __all__ = ["AUTO_MIN_STAYS", "WARM_MIN_STAYS", "Packed", "is_warm", "mark_warm", "pack_tables",

@@ -91,6 +91,34 @@ def _scan(buf, j, high):
         j += 8
 
 
+#: '-' in every byte (`_cell_end`: every byte `_scan` stops at but the high ones is below it).
+_DASHES = np.uint64(0x2D2D2D2D2D2D2D2D)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _below_dash(buf, j, high):
+    """The first position from j whose byte is below '-' or, unless `high` is _HIGH's
+    complement, above 127: one comparison for all of them, 8 bytes at a time."""
+    while True:
+        v = _load8(buf, j)
+        m = (v & high) | ((v - _DASHES) & ~v & _HIGH)
+        if m != 0:
+            return j + (trailing_zeros(m) >> 3)
+        j += 8
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _cell_end(buf, j, high):
+    """`_scan`'s answer, found first by `_below_dash` (every byte `_scan` stops at, and a
+    space or '!'-'+'); only where that stops at neither ',' nor LF does `_scan` go on from
+    there (a space inside an id, a CR, a quote)."""
+    j = _below_dash(buf, j, high)
+    b = buf[j]
+    if b == 44 or b == 10:
+        return j
+    return _scan(buf, j, high)
+
+
 @njit(cache=True, nogil=True, inline="always")
 def _word(buf, a, k):
     """The first k bytes (0-8) from buf[a] as a big-endian integer."""
@@ -168,27 +196,70 @@ def _digits(buf, pos):
     return v, nd, pos
 
 
+_ZEROS = np.uint64(0x3030303030303030)  # '0' in every byte
+_SEVENTY_SIX = np.uint64(0x7676767676767676)
+#: YYYY-MM-: the digits' high bits, the dashes' bytes and their value.
+_DATE_DIGITS = np.uint64(0x0080800080808080)
+_DATE_DASH_BYTES = np.uint64(0xFF0000FF00000000)
+_DATE_DASHES = np.uint64(0x2D00002D00000000)
+#: A county code: bytes 0-5 digits, byte 6 not one.
+_SIX_DIGITS = np.uint64(0x0000808080808080)
+_SEVENTH = np.uint64(0x0080000000000000)
+_LOW_BYTES = np.uint64(0x000000FF000000FF)
+_TIMES_10 = np.uint64(10)
+_MUL_A = np.uint64(100 + (1000000 << 32))
+_MUL_B = np.uint64(1 + (10000 << 32))
+_U8, _U16, _U32 = np.uint64(8), np.uint64(16), np.uint64(32)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _nondigits(w):
+    """The high bit of each byte of w that is not an ASCII digit (exact up to the first one:
+    a carry only runs up from a byte that is not a digit)."""
+    t = w ^ _ZEROS
+    return ((t + _SEVENTY_SIX) | t) & _HIGH
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _eight_digits(v):
+    """The value of 8 digits, their bytes minus '0', the first (most significant) in the lowest
+    byte; leading zero bytes count as leading zeros (SWAR: three multiplications, no loop)."""
+    v = v * _TIMES_10 + (v >> _U8)
+    return np.int64(((v & _LOW_BYTES) * _MUL_A + ((v >> _U16) & _LOW_BYTES) * _MUL_B) >> _U32)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _county(buf, pos):
+    """A county code of exactly six digits at pos and the next pos; -1 when it is not one."""
+    w = _load8(buf, pos)
+    nd = _nondigits(w)
+    if (nd & _SIX_DIGITS) != 0 or (nd & _SEVENTH) == 0:
+        return -1, pos
+    return _eight_digits((w ^ _ZEROS) << _U16), pos + 6
+
+
 @njit(cache=True, nogil=True, inline="always")
 def _date(buf, pos):
     """Days since 1970-01-01 of a YYYY-MM-DD at pos that `date.fromisoformat` accepts (year
     1-9999, the month's days in the proleptic Gregorian calendar), and the next pos; -2**62
-    when it is not one."""
+    when it is not one. The first 8 bytes are checked and read as one word."""
     bad = np.int64(-(2**62))
-    y, n, pos = _digits(buf, pos)
-    if n != 4 or buf[pos] != 45:
+    w = _load8(buf, pos)
+    if (w & _DATE_DASH_BYTES) != _DATE_DASHES or (_nondigits(w) & _DATE_DIGITS) != 0:
         return bad, pos
-    m, n, pos = _digits(buf, pos + 1)
-    if n != 2 or buf[pos] != 45:
+    d1 = np.int64(buf[pos + 8]) - 48
+    d2 = np.int64(buf[pos + 9]) - 48
+    if d1 < 0 or d1 > 9 or d2 < 0 or d2 > 9:
         return bad, pos
-    d, n, pos = _digits(buf, pos + 1)
-    if n != 2 or y < 1 or m < 1 or m > 12 or d < 1:
+    v = np.int64(w ^ _ZEROS)  # digits' bytes 0-9
+    y = (v & 0xFF) * 1000 + ((v >> 8) & 0xFF) * 100 + ((v >> 16) & 0xFF) * 10 + (
+        (v >> 24) & 0xFF)
+    m = ((v >> 40) & 0xFF) * 10 + ((v >> 48) & 0xFF)
+    d = d1 * 10 + d2
+    if y < 1 or m < 1 or m > 12 or d < 1:
         return bad, pos
     leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-    month_days = 31
-    if m == 2:
-        month_days = 29 if leap else 28
-    elif m == 4 or m == 6 or m == 9 or m == 11:
-        month_days = 30
+    month_days = 28 + ((0x3BBEECC >> (2 * m)) & 3) + (leap & (m == 2))
     if d > month_days:
         return bad, pos
     y -= m <= 2  # days from the civil date (H. Hinnant), exact for years >= 1
@@ -197,25 +268,38 @@ def _date(buf, pos):
     mp = (m + 9) % 12
     doy = (153 * mp + 2) // 5 + d - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468, pos
+    return era * 146097 + doe - 719468, pos + 10
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _amount(buf, pos):
     """Fen of an amount in plain form at pos (1-9 integer digits, optionally a dot and 1-2
-    digits), and the next pos; -1 when it is not one."""
-    v, n, pos = _digits(buf, pos)
-    if n < 1 or n > 9:
-        return -1, pos
+    digits), and the next pos; -1 when it is not one. Up to 7 integer digits are found and
+    read in one word (`_nondigits`, `_eight_digits`), more by a loop."""
+    w = _load8(buf, pos)
+    nd = _nondigits(w)
+    if nd == 0:  # 8 digits or more
+        v, n, pos = _digits(buf, pos)
+        if n > 9:
+            return -1, pos
+    else:
+        n = np.int64(trailing_zeros(nd)) >> 3
+        if n == 0:
+            return -1, pos
+        v = _eight_digits((w ^ _ZEROS) << np.uint64(8 * (8 - n)))
+        pos += n
     fen = v * 100
     if buf[pos] == 46:
-        f, n, pos = _digits(buf, pos + 1)
-        if n == 1:
-            fen += f * 10
-        elif n == 2:
-            fen += f
-        else:
+        f1 = np.int64(buf[pos + 1]) - 48
+        f2 = np.int64(buf[pos + 2]) - 48
+        if f1 < 0 or f1 > 9:
             return -1, pos
+        if f2 < 0 or f2 > 9:
+            return fen + f1 * 10, pos + 2
+        f3 = np.int64(buf[pos + 3]) - 48
+        if 0 <= f3 <= 9:
+            return -1, pos
+        return fen + f1 * 10 + f2, pos + 3
     return fen, pos
 
 
@@ -256,8 +340,8 @@ def parse_rows(buf, pos, end, kinds, space, enums, enum_values, cap, max_id,
                 else:
                     dis = day
             elif k == COUNTY:
-                v, n, pos = _digits(buf, pos)
-                if n != 6:
+                v, pos = _county(buf, pos)
+                if v < 0:
                     return REFUSED, i
                 county[i] = v
             elif k == GRADE:
@@ -270,7 +354,7 @@ def parse_rows(buf, pos, end, kinds, space, enums, enum_values, cap, max_id,
                 a = pos
                 # a category may be its Chinese name (UTF-8: taken only if it is one of the
                 # table's), every other cell is ASCII
-                pos = _scan(buf, pos, _NOT_HIGH if k == CATEGORY else _HIGH)
+                pos = _cell_end(buf, pos, _NOT_HIGH if k == CATEGORY else _HIGH)
                 e = pos
                 if k == IGNORED:
                     pass

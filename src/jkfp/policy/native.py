@@ -51,8 +51,8 @@ import numpy as np
 #: The extension module's name (its init function is PyInit_ this).
 MODULE = "_jkfp_policy_native"
 #: The modules the compiled functions come from, and what they read at compile time.
-SOURCES = ("kernel.py", "kernel_csv.py", "kernel_ids.py", "kernel_order.py", "csvfast.py",
-           "money.py", "schema.py", "native.py", "native_build.py")
+SOURCES = ("kernel.py", "kernel_csv.py", "kernel_ids.py", "kernel_order.py", "kernel_write.py",
+           "csvfast.py", "money.py", "schema.py", "native.py", "native_build.py")
 
 _I = "int64[::1]"
 _I2 = "int64[:, ::1]"
@@ -62,7 +62,7 @@ _B = "int8[::1]"
 FUNCTIONS: dict[str, tuple[str, str, str]] = {
     "settle_loop": ("kernel", "_settle_loop", f"void(int64, int64, {', '.join([_I] * 5)}, "
                     f"{_I2}, {', '.join([_I] * 4)}, {_I2}, {_I2}, {_I}, {_I2}, {_I})"),
-    "write_rows": ("kernel", "_write_rows", f"UniTuple(int64, 2)(int64, int64, {_I}, {_I}, "
+    "write_rows": ("kernel_write", "write_rows", f"UniTuple(int64, 2)(int64, int64, {_I}, {_I}, "
                    f"{_U}, {_I2}, uint8[:, ::1], {_I}, {_U}, {_U}, {_I}, {_U}, {_U}, {_U}, "
                    "uint64[::1])"),
     "person_day_order": ("kernel_order", "_person_day_order",
