@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jkfp.policy import csvfast, kernel, native
-from jkfp.policy.batch import settle_batch
+from jkfp.policy.batch import assign_regimes, settle_batch
 from jkfp.policy.cli import run_settle
 from jkfp.policy.csvio import parse_stays, read_stays
 from jkfp.policy.csvout import write_result
@@ -64,9 +64,11 @@ def assert_same_as_columnar(text: str, tmp_path: Path, monkeypatch) -> None:
     assert first_seen(a.batch.person) == first_seen(b.batch.person)
     if b.errors or not len(b):
         return
+    if a.regime is not None:  # the reader's regimes, which settle_batch then takes
+        assert np.array_equal(a.regime, assign_regimes(b.batch, _POLICIES)[1])
     out = tmp_path / "out.csv"
     monkeypatch.setenv("JKFP_POLICY_KERNEL", "numba")
-    write_result(out, a.stay_ids, settle_batch(a.batch, _POLICIES))
+    write_result(out, a.stay_ids, settle_batch(a.batch, _POLICIES, regime=a.regime))
     monkeypatch.setenv("JKFP_POLICY_KERNEL", "numpy")
     write_result(tmp_path / "ref.csv", b.stay_ids, settle_batch(b.batch, _POLICIES))
     assert out.read_bytes() == (tmp_path / "ref.csv").read_bytes()
@@ -407,3 +409,4 @@ def test_mixed_line_ends(tmp_path: Path, monkeypatch) -> None:
     text = "\r\n".join(body) + "\n"
     assert fast(text) is not None
     assert_same_as_columnar(text, tmp_path, monkeypatch)
+

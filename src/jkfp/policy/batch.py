@@ -157,9 +157,13 @@ def _assign_by_county(admission: np.ndarray, policies: PolicySet, codes: np.ndar
 
 
 def settle_batch(batch: StayBatch, policies: PolicySet, *,
-                 progress: Callable[[int], None] | None = None) -> BatchResult:
-    """Settle every stay; raise PolicyError(NO_REGIME) naming the first stay without a regime."""
-    regimes, reg = assign_regimes(batch, policies)
+                 progress: Callable[[int], None] | None = None,
+                 regime: np.ndarray | None = None) -> BatchResult:
+    """Settle every stay; raise PolicyError(NO_REGIME) naming the first stay without a regime.
+    `regime`: `assign_regimes`' index of each stay in `policies.regimes`, where the caller has
+    it already (the reader of `jkfp settle` checks it)."""
+    regimes, reg = (policies.regimes, regime) if regime is not None else assign_regimes(
+        batch, policies)
     missing = np.flatnonzero(reg < 0)
     if len(missing):
         i = int(missing[0])

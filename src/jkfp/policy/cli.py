@@ -142,7 +142,7 @@ def run_settle(stays_csv: Path, out: Path, *, policies_dir: Path | None = None,
         return 1
     n = len(parsed)
     bar = _bar(n, "结算", stderr, progress, n >= LONG_RUN)
-    result = settle_batch(parsed.batch, policies,
+    result = settle_batch(parsed.batch, policies, regime=parsed.regime,
                           progress=bar.update if bar is not None else None)
     if bar is not None:
         bar.close()

@@ -6,7 +6,7 @@ no quote, every row with the header's cells, every value in its plain form. For 
 `kernel_csv.parse_rows` reads the bytes once into the columns of a `StayBatch`,
 `kernel_ids.codes_and_ids` makes the person codes and looks for two stay ids hashing alike
 (only suspects: then the usual path decides), and one check is left on whole arrays: a regime
-in force for every (county, admission) (`csvio._has_regime`).
+in force for every (county, admission) (`batch.regime_index`, kept for `settle_batch`).
 
 Its rule: it accepts a file only when it can prove every row is one that `csvio`'s path
 accepts outright, with the same values. Anything else — a quote, a byte not ASCII outside the
@@ -166,7 +166,8 @@ def buffer_of(data: bytes) -> tuple[np.ndarray, int]:
 def read(buf: np.ndarray, size: int, policies):
     """The good stays of the file in `buf[:size]` (`read_buffer`) as a `csvio.StayFile`, or
     None where this path does not take the file (then nothing it found counts)."""
-    from .csvio import COLUMNS, StayFile, _has_regime
+    from .batch import regime_index
+    from .csvio import COLUMNS, StayFile
 
     keys, values, space, kinds = _kernel()
     pos = 3 if size >= 3 and bytes(buf[:3]) == _BOM else 0
@@ -205,11 +206,12 @@ def read(buf: np.ndarray, size: int, policies):
     if suspect:
         return None  # maybe two equal stay ids: the usual path names them
     day = admission[:n].view("datetime64[D]")
-    if not _has_regime(county[:n], day, np.ones(n, bool), policies).all():
-        return None
+    regime = regime_index(county[:n], day, policies)
+    if (regime < 0).any():
+        return None  # the usual path names the stays without a regime
     batch = StayBatch(person[:n], county[:n], category[:n], grade[:n], location[:n],
                       referred[:n].view(bool), day, total[:n], in_policy[:n])
-    return StayFile(IdSlices(buf, id_start[:n], id_end[:n]), batch, [])
+    return StayFile(IdSlices(buf, id_start[:n], id_end[:n]), batch, [], regime)
 
 
 def _line_end(buf: np.ndarray, start: int, stop: int) -> int:

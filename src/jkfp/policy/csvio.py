@@ -54,6 +54,9 @@ class StayFile:
     stay_ids: list[str] | pl.Series | csvfast.IdSlices
     batch: StayBatch
     errors: list[RowError] = field(default_factory=list)
+    #: each stay's index in the `PolicySet.regimes` the file was read against, where the
+    #: reader worked it out already (`csvfast`): `settle_batch(regime=...)` takes it
+    regime: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.batch)

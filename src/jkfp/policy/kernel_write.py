@@ -3,12 +3,13 @@
 
 `write_rows` writes each row straight into a buffer: no text object per cell. An amount of
 less than 100,000,000 yuan (every real one) is formatted without a loop or a branch on its
-digits: its yuan as eight digits in one 8-byte word (four pairs of digits from a table,
-divisions by constants, which the compiler makes multiplications), its number of digits by
-seven comparisons, the word shifted past its leading zeros and stored at once; ids and the
-row's tail are copied 8 bytes at a time. Larger amounts take the digit loop. Both write
-`money.fmt_fen`'s form ('-0.05', '1234.50'); tests/policy/test_compiled_writer.py compares
-the bytes with Polars' writer on random amounts over the whole int64 range.
+digits (`_eight_digits`): its yuan as eight digits in one 8-byte word, split by
+multiplications in every lane at once, the word shifted past its leading zeros and stored at
+once; ids and the row's tail are copied 8 bytes at a time. Larger amounts take a loop over
+pairs of digits, out of line. The cell is written out in the loop rather than by an inlined
+helper, which made the loop twice as slow (0.083 against 0.046 s for 6,000,000 amounts).
+Both write `money.fmt_fen`'s form ('-0.05', '1234.50'); tests/policy/test_compiled_writer.py
+compares the bytes with Polars' writer on random amounts over the whole int64 range.
 
 Imports Numba like `kernel_csv.py`; compiled ahead of time by `jkfp policy compile` or by
 Numba on the first call (`native.py`, decision 106).
