@@ -187,15 +187,15 @@ def test_compile_names_what_is_missing(monkeypatch) -> None:
 def test_a_fresh_command_starts_without_numba_polars_or_pyarrow(cache: Path,
                                                                 tmp_path: Path) -> None:
     """What decision 106 is for: `jkfp settle` in a new process, the module built, imports
-    neither Numba (its start: 0.9-1.2 s of CPU) nor Polars nor pyarrow, and writes the bytes
-    that Numba's JIT writes."""
+    neither Numba (its start: 0.9-1.2 s of CPU) nor Polars nor pyarrow (nor the builder of
+    the module), and writes the bytes that Numba's JIT writes."""
     stays = tmp_path / "stays.csv"
     stays.write_text(good_text(*(good_row(k, person_id=f"p{k % 7}") for k in range(200))),
                      encoding="utf-8")
     code = ("import sys\nfrom jkfp.policy import cli\n"
             "status = cli.main(sys.argv[1:])\n"
-            "print(status, sorted(m for m in ('numba', 'llvmlite', 'polars', 'pyarrow') "
-            "if m in sys.modules))\n")
+            "print(status, sorted(m for m in ('numba', 'llvmlite', 'polars', 'pyarrow', "
+            "'jkfp.policy.native_build') if m in sys.modules))\n")
     runs = {}
     for mode in ("auto", "off"):
         env = {**os.environ, "XDG_CACHE_HOME": str(cache), "JKFP_POLICY_KERNEL": "numba",

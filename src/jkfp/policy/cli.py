@@ -34,7 +34,6 @@ from .errors import PolicyError, PolicyErrors
 from .loader import load_policies
 from .memory import tune_memory
 from .money import yuan_text_to_fen
-from .native_build import run_compile
 from .parameters import any_leaf
 from .regimes import PolicySet
 
@@ -355,6 +354,8 @@ def policy_main(argv: Sequence[str] | None = None, *, prog: str = "jkfp policy")
     if args.action == "test":
         return run_test(args.cases, policies_dir=args.policies)
     if args.action == "compile":
+        from .native_build import run_compile  # not imported by a process that settles
+
         return run_compile(force=args.force, progress=args.progress)
     return run_compare(args.stays, args.reform, xlsx=args.xlsx, threshold_fen=args.threshold,
                        policies_dir=args.policies, progress=args.progress)
