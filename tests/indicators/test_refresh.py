@@ -64,6 +64,25 @@ def test_refresh_recomputes_a_year_whose_population_is_empty_at_its_end(world):
     assert snapshot() == refreshed
 
 
+def test_a_refresh_of_very_many_villages_recomputes_all_of_them(world, monkeypatch):
+    """From REFRESH_MAX_VILLAGES marks (a statement would list more parameters than SQLite
+    takes) a refresh recomputes every village, as a rebuild does, and clears the marks."""
+    services.indicators_rebuild(years=[2025], today=TODAY)
+    p5 = Person.objects.get(pk=world["p5"].pk)
+    period(person=p5, category="extreme_poor", start=dt.date(2025, 3, 15),
+           end=dt.date(2025, 4, 4))
+    services.villages_mark_dirty(region_codes=VILLAGES)
+    monkeypatch.setattr(services, "REFRESH_MAX_VILLAGES", len(VILLAGES))
+    done = services.indicators_refresh(today=TODAY)
+    assert done.villages is None and not DirtyVillage.objects.exists()
+    refreshed = snapshot()
+    services.indicators_rebuild(years=[2025], today=TODAY)
+    assert snapshot() == refreshed
+    monkeypatch.setattr(services, "REFRESH_MAX_VILLAGES", len(VILLAGES) + 1)
+    services.villages_mark_dirty(region_codes=VILLAGES)
+    assert services.indicators_refresh(today=TODAY).villages == len(VILLAGES)
+
+
 OPS = st.lists(st.tuples(st.sampled_from(["die", "insure", "category", "contract", "stay",
                                           "move", "clinic", "warning", "household_category",
                                           "case"]),

@@ -118,10 +118,19 @@ def indicators_rebuild(*, years: list[int] | None = None, today: dt.date | None 
     return Done(len(defs.indicators), len(codes), None, time.perf_counter() - t0)
 
 
+#: Marked villages from which a refresh recomputes every village instead: its statements
+#: list the villages and the regions above them as parameters (about twice the villages),
+#: and SQLite takes at most 32,766 parameters a statement (PostgreSQL 65,535); so many
+#: villages cost about what a rebuild costs anyway.
+REFRESH_MAX_VILLAGES = 10_000
+
+
 def indicators_refresh(*, today: dt.date | None = None, progress: Progress | None = None
                        ) -> Done:
     """Recompute only the villages marked dirty (and the regions above them), for the years
-    already computed; the marks taken are cleared in the same transaction."""
+    already computed; the marks taken are cleared in the same transaction. From
+    `REFRESH_MAX_VILLAGES` marked villages, every village is recomputed (`Done.villages`
+    None), as a rebuild of those years does."""
     t0 = time.perf_counter()
     today = today or timezone.localdate()
     defs = definitions.current()
@@ -134,22 +143,31 @@ def indicators_refresh(*, today: dt.date | None = None, progress: Progress | Non
         if not villages or not years:
             return Done(len(defs.indicators), 0, 0, time.perf_counter() - t0)
         codes = [p.code for y in years for p in periods.of_year(y)]
-        ancestors = {n: {v[:n] for v in villages} for n in compute.LEVELS}
         into = compute.new_table(cur)
-        done = set()
-        chunks = list(_chunks(villages, 500))
-        step = _counted(progress, len(chunks) * len(years) * len(defs.indicators))
-        for chunk in chunks:
-            done |= _fill(cur, defs, years, today, chunk, step, into)
-        if done:
-            compute.insert_rollups(cur, periods=sorted(done), ancestors=ancestors,
-                                   into=into, fresh=villages)
-        compute.apply_new(cur, periods=codes, regions=sorted(
-            set(villages).union(*ancestors.values())))
+        if len(villages) >= REFRESH_MAX_VILLAGES:
+            step = _counted(progress, len(years) * len(defs.indicators))
+            done = _fill(cur, defs, years, today, None, step, into)
+            if done:
+                compute.insert_rollups(cur, periods=sorted(done), into=into)
+            compute.apply_new(cur, periods=codes)
+            recomputed = None
+        else:
+            ancestors = {n: {v[:n] for v in villages} for n in compute.LEVELS}
+            done = set()
+            chunks = list(_chunks(villages, 500))
+            step = _counted(progress, len(chunks) * len(years) * len(defs.indicators))
+            for chunk in chunks:
+                done |= _fill(cur, defs, years, today, chunk, step, into)
+            if done:
+                compute.insert_rollups(cur, periods=sorted(done), ancestors=ancestors,
+                                       into=into, fresh=villages)
+            compute.apply_new(cur, periods=codes, regions=sorted(
+                set(villages).union(*ancestors.values())))
+            recomputed = len(villages)
         for chunk in _chunks(taken, 500):  # (a mark made since is kept)
             DirtyVillage.objects.filter(reduce(operator.or_, (
                 Q(region_code=code, marked_at=marked) for code, marked in chunk))).delete()
-    return Done(len(defs.indicators), len(codes), len(villages), time.perf_counter() - t0)
+    return Done(len(defs.indicators), len(codes), recomputed, time.perf_counter() - t0)
 
 
 def _chunks(items: list, n: int):

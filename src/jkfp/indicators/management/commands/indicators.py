@@ -65,8 +65,9 @@ class Command(BaseCommand):
         bar, step = self._bar()
         done = services.indicators_refresh(progress=step)
         bar.close()
-        self.stdout.write(self.style.SUCCESS(
-            f"已刷新 {done.villages} 个村的指标，{done.seconds:.2f} 秒"))
+        what = (f"{done.villages} 个村" if done.villages is not None
+                else "全部村（标记待刷新的村过多，已整体重算）")
+        self.stdout.write(self.style.SUCCESS(f"已刷新 {what}的指标，{done.seconds:.2f} 秒"))
 
     def _export(self, opts):
         user = acting_user(opts.get("as_user"))
