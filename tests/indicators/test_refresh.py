@@ -4,7 +4,9 @@ its villages (through jkfp.events)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -78,9 +80,14 @@ def test_a_refresh_of_very_many_villages_recomputes_all_of_them(world, monkeypat
     refreshed = snapshot()
     services.indicators_rebuild(years=[2025], today=TODAY)
     assert snapshot() == refreshed
+    services.villages_mark_dirty(region_codes=VILLAGES)
+    out = io.StringIO()
+    call_command("indicators", "refresh", stdout=out)
+    assert "已刷新 全部村（标记待刷新的村过多，已整体重算）的指标" in out.getvalue()
     monkeypatch.setattr(services, "REFRESH_MAX_VILLAGES", len(VILLAGES) + 1)
     services.villages_mark_dirty(region_codes=VILLAGES)
-    assert services.indicators_refresh(today=TODAY).villages == len(VILLAGES)
+    call_command("indicators", "refresh", stdout=out)
+    assert f"已刷新 {len(VILLAGES)} 个村的指标" in out.getvalue()
 
 
 OPS = st.lists(st.tuples(st.sampled_from(["die", "insure", "category", "contract", "stay",
