@@ -3,8 +3,9 @@
     .venv/bin/python bench/settle_phases.py [--stays-csv FILE] [--src SRC]
 
 Writes the benchmark's 1,000,000 stays to FILE first if it does not exist (bench_policy's
-generator). With JKFP_POLICY_KERNEL=numba the file is read by the compiled reader
-(`csvfast`, decision 101), where the version timed has it, else by the columnar path. `--src` times another checkout's `src` (e.g. an earlier commit unpacked with
+generator). The file is read the way the command reads it: by the compiled reader
+(`csvfast`, decision 101) where `csvfast.use_fast` takes it (the engine compiled ahead of
+time, decision 106, or JKFP_POLICY_KERNEL=numba), else by the columnar path. `--src` times another checkout's `src` (e.g. an earlier commit unpacked with
 `git archive COMMIT src policies | tar -x -C DIR`), so that two versions can be run
 alternately on a shared machine. Prints one line: each phase as wall/CPU seconds, then
 settle_batch twice more (warm), and the 1-minute load average.
@@ -79,16 +80,24 @@ def main() -> int:
         from jkfp.policy import csvfast
     except ImportError:
         csvfast = None
-    if csvfast is not None and os.environ.get("JKFP_POLICY_KERNEL") == "numba":
+    size = args.stays_csv.stat().st_size
+    # the path the command takes (`csvfast.use_fast`; before it, only with the kernel asked)
+    use_fast = getattr(csvfast, "use_fast", lambda n: os.environ.get(
+        "JKFP_POLICY_KERNEL") == "numba") if csvfast is not None else (lambda n: False)
+    if use_fast(size):
         buf, size = phase("read_buffer", lambda: csvfast.read_buffer(args.stays_csv))
-        phase("numba_start", csvfast._kernel)  # Numba's import, the enum tables
+        # the compiled functions loaded (the module compiled ahead of time, or Numba's start)
+        # and the enum tables built
+        phase("load_compiled", csvfast._kernel)
         parsed = phase("fast_read", lambda: csvfast.read(buf, size, policies))
         assert parsed is not None, "the compiled reader refused the file"
     else:
         data = phase("read_bytes", args.stays_csv.read_bytes)
         cols = phase("split", lambda: csvio._split_fast(data))
         parsed = phase("check", lambda: csvio.check_columns(cols, policies))
-    result = phase("settle", lambda: settle_batch(parsed.batch, policies))
+    regime = getattr(parsed, "regime", None)  # the reader's regimes, where it keeps them
+    result = phase("settle", lambda: settle_batch(parsed.batch, policies, **(
+        {"regime": regime} if regime is not None else {})))
     phase("write", lambda: csvout.write_result(args.out, parsed.stay_ids, result))
     wall, total = sum(v[0] for v in out.values()), sum(v[1] for v in out.values())
     phase("settle_warm1", lambda: settle_batch(parsed.batch, policies))
