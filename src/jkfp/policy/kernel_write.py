@@ -23,8 +23,8 @@ from numba import njit, types
 from numba.cpython.unsafe.numbers import trailing_zeros
 from numba.extending import intrinsic
 
-from .csvfast import OVERSHOOT  # the 8-byte stores of `_copy` and `_put_fen` overshoot
-from .kernel_csv import _load8
+from .csvfast import OVERSHOOT  # the 8-byte stores of `_copy` and of an amount overshoot
+from .kernel_csv import _ZEROS, _load8
 
 _U8, _U10, _U16, _U20, _U32 = (np.uint64(b) for b in (8, 10, 16, 20, 32))
 _TEN = np.uint64(10)
@@ -34,7 +34,6 @@ _BY_10 = np.uint64(103)
 _LANES_32 = np.uint64(0x0000007F0000007F)
 _LANES_16 = np.uint64(0x000F000F000F000F)
 _LAST_BYTE = np.uint64(1 << 56)
-_ZEROS = np.uint64(0x3030303030303030)
 _TEN_THOUSAND = np.uint64(10_000)
 _EIGHT_DIGITS = np.uint64(100_000_000)
 
@@ -80,7 +79,7 @@ def _eight_digits(y):
 @njit(cache=True, nogil=True)
 def _put_large(buf, at, y, pairs, pow10):
     """The yuan y (10**8 or more) from buf[at], two digits per division; the position after
-    them. Out of line: in `_put_fen` this loop made every amount twice as slow."""
+    them (a rare case, kept out of the writer's loop)."""
     nd = 8
     while nd < 20 and y >= pow10[nd]:
         nd += 1
@@ -107,8 +106,8 @@ def write_rows(start, n, id_start, id_end, id_bytes, amounts, has, regime, waive
     """The rows of the result file (`csvout.py`) from row `start` on, into `buf`, as many as
     fit: the row's stay id (`id_bytes[id_start[i]:id_end[i]]`, quoted already where needed:
     the text of an id column, or the stays file itself, decision 101), a comma and each amount
-    column's cell (`_put_fen`; empty where the row's regime has no such tier, `has[c,
-    regime[i]]` 0), a comma, the text regime[i] * 4 + waived[i] * 2 + examples[i] of the tail
+    column's cell (yuan with two decimals; empty where the row's regime has no such tier,
+    `has[c, regime[i]]` 0), a comma, the text regime[i] * 4 + waived[i] * 2 + examples[i] of the tail
     table (policy, deposit_waived, example_values), CRLF. `id_bytes` and `tail_bytes` have 8
     readable bytes after their data. Returns the next row and the bytes written."""
     k = amounts.shape[0]
