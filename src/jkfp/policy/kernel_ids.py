@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .kernel_csv import _hash_bytes, _mix, _words
+from .kernel_bytes import _hash_bytes, _mix, _words
 
 #: Rows per bucket aimed at when `codes_and_ids` partitions the rows (its tables then sit
 #: in the first-level cache).

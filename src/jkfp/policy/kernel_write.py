@@ -3,7 +3,7 @@
 
 `write_rows` writes each row straight into a buffer: no text object per cell. An amount of
 less than 100,000,000 yuan (every real one) is formatted without a loop or a branch on its
-digits (`_eight_digits`): its yuan as eight digits in one 8-byte word, split by
+digits (`_text_of_eight`): its yuan as eight digits in one 8-byte word, split by
 multiplications in every lane at once, the word shifted past its leading zeros and stored at
 once; ids and the row's tail are copied 8 bytes at a time. Larger amounts take a loop over
 pairs of digits, out of line. The cell is written out in the loop rather than by an inlined
@@ -11,20 +11,18 @@ helper, which made the loop twice as slow (0.083 against 0.046 s for 6,000,000 a
 Both write `money.fmt_fen`'s form ('-0.05', '1234.50'); tests/policy/test_compiled_writer.py
 compares the bytes with Polars' writer on random amounts over the whole int64 range.
 
-Imports Numba like `kernel_csv.py`; compiled ahead of time by `jkfp policy compile` or by
+Imports Numba like `kernel_csv.py` (its byte primitives: `kernel_bytes.py`); compiled ahead of time by `jkfp policy compile` or by
 Numba on the first call (`native.py`, decision 106).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from llvmlite import ir
-from numba import njit, types
+from numba import njit
 from numba.cpython.unsafe.numbers import trailing_zeros
-from numba.extending import intrinsic
 
 from .csvfast import OVERSHOOT  # the 8-byte stores of `_copy` and of an amount overshoot
-from .kernel_csv import _ZEROS, _load8
+from .kernel_bytes import _ZEROS, _load8, _store8
 
 _U8, _U10, _U16, _U20, _U32 = (np.uint64(b) for b in (8, 10, 16, 20, 32))
 _TEN = np.uint64(10)
@@ -36,17 +34,6 @@ _LANES_16 = np.uint64(0x000F000F000F000F)
 _LAST_BYTE = np.uint64(1 << 56)
 _TEN_THOUSAND = np.uint64(10_000)
 _EIGHT_DIGITS = np.uint64(100_000_000)
-
-
-@intrinsic
-def _store8(typingctx, arr, index, value):
-    """Store the uint64 `value` at arr[index] as 8 little-endian bytes (unaligned)."""
-    def codegen(context, builder, sig, args):
-        ary = context.make_array(sig.args[0])(context, builder, args[0])
-        ptr = builder.bitcast(builder.gep(ary.data, [args[1]]), ir.IntType(64).as_pointer())
-        builder.store(args[2], ptr, align=1)
-        return context.get_dummy_value()
-    return types.void(arr, types.intp, types.uint64), codegen
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -61,7 +48,7 @@ def _copy(dst, at, src, a, b):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _eight_digits(y):
+def _text_of_eight(y):
     """y (< 10**8) as eight ASCII digits in a little-endian word, the first digit in the lowest
     byte, and the number of leading zeros (at most 7: "0" keeps its digit). Two 4-digit halves
     in 32-bit lanes, split into pairs and then digits by multiplications in every lane at once
@@ -140,7 +127,7 @@ def write_rows(start, n, id_start, id_end, id_bytes, amounts, has, regime, waive
                 y = u // _HUNDRED
                 cents = np.int64(u - y * _HUNDRED) * 2  # int64 with uint64 is float64
                 if y < _EIGHT_DIGITS:
-                    word, lead = _eight_digits(y)
+                    word, lead = _text_of_eight(y)
                     _store8(buf, at, word >> np.uint64(8 * lead))
                     at += 8 - lead
                 else:

@@ -51,8 +51,9 @@ import numpy as np
 #: The extension module's name (its init function is PyInit_ this).
 MODULE = "_jkfp_policy_native"
 #: The modules the compiled functions come from, and what they read at compile time.
-SOURCES = ("kernel.py", "kernel_csv.py", "kernel_ids.py", "kernel_order.py", "kernel_write.py",
-           "csvfast.py", "money.py", "schema.py", "native.py", "native_build.py")
+SOURCES = ("kernel.py", "kernel_bytes.py", "kernel_csv.py", "kernel_ids.py", "kernel_order.py",
+           "kernel_write.py", "csvfast.py", "money.py", "schema.py", "native.py",
+           "native_build.py")
 
 _I = "int64[::1]"
 _I2 = "int64[:, ::1]"
