@@ -223,6 +223,21 @@ def test_console_script_settle_and_check(tmp_path: Path) -> None:
     assert done.returncode == 0 and "通过" in done.stdout
 
 
+def test_a_closed_output_pipe_is_no_traceback(tmp_path: Path) -> None:
+    """`jkfp settle ... | head -1` where head has gone: status 1, no traceback, the result
+    file written in full (its messages come after it)."""
+    jkfp = str(Path(sys.executable).parent / "jkfp")
+    stays = write(tmp_path, GOOD)
+    proc = subprocess.Popen([jkfp, "settle", str(stays), "--out", "result.csv"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the command has started: its first write finds no reader
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    rows = list(csv.reader((tmp_path / "result.csv").open(encoding="utf-8")))
+    assert [r[0] for r in rows] == ["stay_id", "a1", "a2", "b1", "c1"]
+
+
 def test_console_script_runs_the_engine_without_django(tmp_path: Path) -> None:
     """`jkfp settle` and `jkfp policy` skip django.setup() (every app imported: seconds), and
     still exit as Django's commands did: 0, or 1 on a bad file."""

@@ -376,14 +376,24 @@ def exit_now(status: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m jkfp.policy.cli settle ...` or `... policy ...`, without Django."""
+    """`python -m jkfp.policy.cli settle ...` or `... policy ...`, without Django. Where the
+    reader of the output goes away first (`jkfp settle ... | head -1`), the rest of the output
+    goes nowhere and the status is 1 (Python's documented way), without a traceback; a result
+    file is written or not as the command went (its messages come after it)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["settle"]:
-        return settle_main(argv[1:])
-    if argv[:1] == ["policy"]:
-        return policy_main(argv[1:])
-    print("用法：python -m jkfp.policy.cli {settle|policy} ...", file=sys.stderr)
-    return 2
+    try:
+        if argv[:1] == ["settle"]:
+            status = settle_main(argv[1:])
+        elif argv[:1] == ["policy"]:
+            status = policy_main(argv[1:])
+        else:
+            print("用法：python -m jkfp.policy.cli {settle|policy} ...", file=sys.stderr)
+            status = 2
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 1
+    return status
 
 
 if __name__ == "__main__":
