@@ -409,4 +409,3 @@ def test_mixed_line_ends(tmp_path: Path, monkeypatch) -> None:
     text = "\r\n".join(body) + "\n"
     assert fast(text) is not None
     assert_same_as_columnar(text, tmp_path, monkeypatch)
-

@@ -19,6 +19,15 @@ from numba.extending import intrinsic
 _M1 = np.int64(-7046029254386353131)  # 0x9E3779B97F4A7C15 as int64
 _M2 = np.int64(-4417276706812531889)  # 0xC2B2AE3D27D4EB4F
 _M3 = np.int64(1609587929392839161)  # 0x165667B19E3779F9
+#: Shift counts and a factor as uint64 (an int64 with a uint64 is a float64 in Numba).
+_U8, _U16, _U32 = np.uint64(8), np.uint64(16), np.uint64(32)
+_TEN = np.uint64(10)
+
+
+def _pointer64(context, builder, sig, args):
+    """The address of arr[index] (args 0 and 1) as a pointer to a 64-bit integer."""
+    ary = context.make_array(sig.args[0])(context, builder, args[0])
+    return builder.bitcast(builder.gep(ary.data, [args[1]]), ir.IntType(64).as_pointer())
 
 
 @intrinsic
@@ -26,10 +35,17 @@ def _load8(typingctx, arr, index):
     """The 8 bytes from arr[index] as one little-endian uint64 (an unaligned load: the
     buffers have `PAD` bytes after their end)."""
     def codegen(context, builder, sig, args):
-        ary = context.make_array(sig.args[0])(context, builder, args[0])
-        ptr = builder.bitcast(builder.gep(ary.data, [args[1]]), ir.IntType(64).as_pointer())
-        return builder.load(ptr, align=1)
+        return builder.load(_pointer64(context, builder, sig, args), align=1)
     return types.uint64(arr, types.intp), codegen
+
+
+@intrinsic
+def _store8(typingctx, arr, index, value):
+    """Store the uint64 `value` at arr[index] as 8 little-endian bytes (unaligned)."""
+    def codegen(context, builder, sig, args):
+        builder.store(args[2], _pointer64(context, builder, sig, args), align=1)
+        return context.get_dummy_value()
+    return types.void(arr, types.intp, types.uint64), codegen
 
 
 @intrinsic
@@ -129,7 +145,6 @@ def _hash_bytes(buf, a, e):
     return h
 
 
-
 _ZEROS = np.uint64(0x3030303030303030)  # '0' in every byte
 _SEVENTY_SIX = np.uint64(0x7676767676767676)
 
@@ -140,14 +155,3 @@ def _nondigits(w):
     a carry only runs up from a byte that is not a digit)."""
     t = w ^ _ZEROS
     return ((t + _SEVENTY_SIX) | t) & _HIGH
-
-
-@intrinsic
-def _store8(typingctx, arr, index, value):
-    """Store the uint64 `value` at arr[index] as 8 little-endian bytes (unaligned)."""
-    def codegen(context, builder, sig, args):
-        ary = context.make_array(sig.args[0])(context, builder, args[0])
-        ptr = builder.bitcast(builder.gep(ary.data, [args[1]]), ir.IntType(64).as_pointer())
-        builder.store(args[2], ptr, align=1)
-        return context.get_dummy_value()
-    return types.void(arr, types.intp, types.uint64), codegen

@@ -45,7 +45,20 @@ from .csvfast import (  # the pass's layout, kept where no Numba is imported (de
     STAY_ID,
     TOTAL,
 )
-from .kernel_bytes import _HIGH, _NOT_HIGH, _ZEROS, _cell_end, _load8, _mix, _nondigits, _words
+from .kernel_bytes import (
+    _HIGH,
+    _NOT_HIGH,
+    _TEN,
+    _U8,
+    _U16,
+    _U32,
+    _ZEROS,
+    _cell_end,
+    _load8,
+    _mix,
+    _nondigits,
+    _words,
+)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -97,17 +110,15 @@ _DATE_DASHES = np.uint64(0x2D00002D00000000)
 _SIX_DIGITS = np.uint64(0x0000808080808080)
 _SEVENTH = np.uint64(0x0080000000000000)
 _LOW_BYTES = np.uint64(0x000000FF000000FF)
-_TIMES_10 = np.uint64(10)
 _MUL_A = np.uint64(100 + (1000000 << 32))
 _MUL_B = np.uint64(1 + (10000 << 32))
-_U8, _U16, _U32 = np.uint64(8), np.uint64(16), np.uint64(32)
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _value_of_eight(v):
     """The value of 8 digits, their bytes minus '0', the first (most significant) in the lowest
     byte; leading zero bytes count as leading zeros (SWAR: three multiplications, no loop)."""
-    v = v * _TIMES_10 + (v >> _U8)
+    v = v * _TEN + (v >> _U8)
     return np.int64(((v & _LOW_BYTES) * _MUL_A + ((v >> _U16) & _LOW_BYTES) * _MUL_B) >> _U32)
 
 

@@ -22,10 +22,9 @@ from numba import njit
 from numba.cpython.unsafe.numbers import trailing_zeros
 
 from .csvfast import OVERSHOOT  # the 8-byte stores of `_copy` and of an amount overshoot
-from .kernel_bytes import _ZEROS, _load8, _store8
+from .kernel_bytes import _TEN, _U8, _U16, _U32, _ZEROS, _load8, _store8
 
-_U8, _U10, _U16, _U20, _U32 = (np.uint64(b) for b in (8, 10, 16, 20, 32))
-_TEN = np.uint64(10)
+_U10, _U20 = np.uint64(10), np.uint64(20)
 _HUNDRED = np.uint64(100)
 _BY_100 = np.uint64(10486)
 _BY_10 = np.uint64(103)
@@ -94,9 +93,10 @@ def write_rows(start, n, id_start, id_end, id_bytes, amounts, has, regime, waive
     fit: the row's stay id (`id_bytes[id_start[i]:id_end[i]]`, quoted already where needed:
     the text of an id column, or the stays file itself, decision 101), a comma and each amount
     column's cell (yuan with two decimals; empty where the row's regime has no such tier,
-    `has[c, regime[i]]` 0), a comma, the text regime[i] * 4 + waived[i] * 2 + examples[i] of the tail
-    table (policy, deposit_waived, example_values), CRLF. `id_bytes` and `tail_bytes` have 8
-    readable bytes after their data. Returns the next row and the bytes written."""
+    `has[c, regime[i]]` 0), a comma, the text regime[i] * 4 + waived[i] * 2 + examples[i] of
+    the tail table (policy, deposit_waived, example_values), CRLF. `id_bytes` and
+    `tail_bytes` have `OVERSHOOT` readable bytes after their data. Returns the next row and
+    the bytes written."""
     k = amounts.shape[0]
     size = len(buf)
     at = 0
