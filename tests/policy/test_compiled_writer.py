@@ -6,6 +6,7 @@ buffer too small for one row."""
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import numpy as np
@@ -72,3 +73,36 @@ def test_random_amounts(data, tmp_path_factory) -> None:
         mp.setattr(csvout, "WRITE_BUFFER", data.draw(st.sampled_from([1, 64, 1 << 22])))
         a, b = both(tmp_path_factory.mktemp("w") / "out.csv", parsed.stay_ids, result, mp)
     assert a == b
+
+
+class _Libc:
+    """The C library's fallocate as `csvout._reserve` calls it, recorded; failing if asked."""
+
+    def __init__(self, fail: bool) -> None:
+        from jkfp.policy.memory import libc
+
+        self.real, self.fail, self.calls = libc().fallocate, fail, []
+
+    def fallocate(self, fd, mode, offset, size):
+        self.calls.append(size.value)
+        if self.fail:  # as a full disk does: some blocks allocated, the size grown, then -1
+            os.ftruncate(fd, size.value // 2)
+            return -1
+        return self.real(fd, mode, offset, size)
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_reserved_blocks_cut_to_the_rows(tmp_path: Path, monkeypatch, fail: bool) -> None:
+    """The blocks reserved for the rows the first buffer foretells (here 20 times too many,
+    or a call that fails half-way) leave no byte after the rows."""
+    from jkfp.policy import memory
+
+    parsed = read_stays(REPO / "examples" / "stays.csv", _POLICIES)
+    result = settle_batch(parsed.batch, _POLICIES)
+    fake = _Libc(fail)
+    monkeypatch.setattr(memory, "libc", lambda: fake)
+    monkeypatch.setattr(csvout, "WRITE_BUFFER", 256)
+    monkeypatch.setattr(csvout, "RESERVE_MARGIN", 20.0)
+    a, b = both(tmp_path / "out.csv", parsed.stay_ids, result, monkeypatch)
+    assert a == b and (tmp_path / "out.csv").stat().st_size == len(a)
+    assert len(fake.calls) == 1 and fake.calls[0] > 10 * len(a)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 
 import numpy as np
 
@@ -37,6 +38,21 @@ TRIM_THRESHOLD = 256 << 20
 _done = False
 
 
+@functools.cache
+def libc() -> ctypes.CDLL | None:
+    """The C library (glibc's calls that Python does not wrap), or None where it cannot be
+    loaded. By its usual name first: `find_library` runs `ldconfig` in a child process."""
+    try:
+        return ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:
+        pass
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name, use_errno=True) if name else None
+    except OSError:
+        return None
+
+
 def tune_memory() -> bool:
     """Huge pages off for NumPy's arrays, fixed malloc thresholds; True if both applied."""
     global _done
@@ -47,10 +63,8 @@ def tune_memory() -> bool:
         np._core.multiarray._set_madvise_hugepage(False)
     except AttributeError:
         ok = False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
+    mallopt = getattr(libc(), "mallopt", None)
+    if mallopt is None:
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     ok &= mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
@@ -59,4 +73,4 @@ def tune_memory() -> bool:
     return ok
 
 
-__all__ = ["tune_memory"]
+__all__ = ["libc", "tune_memory"]
