@@ -16,7 +16,9 @@ in one run, on one core (BLAS/OpenMP threads pinned to 1):
   (the engine compiled ahead of time, decision 106), by Numba's JIT, and the columnar path;
 - the memory traffic of settle_batch (its inputs read and outputs written once, bytes per
   stay × stays/s) against a NumPy copy of the same size;
-- a peer: the first two tiers written in Polars as an analyst would (bench_settle_csv.py);
+- peers (peers.py): the first two tiers written as an analyst would, in Polars and in pandas
+  (in memory, against settle_batch), and an analyst's pandas script doing the command's job
+  for two tiers (read the CSV, regimes, two tiers, write), against the command;
 - peak memory of this process (resident set, getrusage).
 settle_batch and the command are timed interleaved (one, then the other, --repeat times) and
 their ratio is that of the two medians. The process first calls `memory.tune_memory()`, as the
@@ -65,7 +67,6 @@ from jkfp.policy.tables import regime_tables
 
 sys.path.insert(0, str(REPO / "bench"))
 from bench_settle_csv import (  # noqa: E402
-    analyst_two_tiers,
     bytes_per_stay,
     copy_bandwidth,
     fresh_processes,
@@ -74,6 +75,7 @@ from bench_settle_csv import (  # noqa: E402
     timed,
     write_stays_csv,
 )
+from peers import analyst_two_tiers, pandas_script, pandas_two_tiers  # noqa: E402
 
 CHANGZHI = [140403, 140404, 140405, 140406, 140423, 140425, 140426, 140427, 140428, 140429,
             140430, 140431]
@@ -251,6 +253,10 @@ def main() -> int:
         _, t_text, load_text, _, (cpu_batch3, cpu_text) = interleaved(
             compiled, text_only, args.repeat)
         del parsed
+        # the analyst's pandas script for the same job (two tiers only), interleaved with the
+        # command (3 times: each run takes seconds)
+        t_cmd4, t_script, load_script, _, (cpu_cmd4, cpu_script) = interleaved(
+            command, lambda: pandas_script(csv_path, Path(tmp) / "pandas.csv", policies), 3)
         fresh = fresh_processes(REPO, csv_path, out, REPO / "policies", 5)
         _, _, sub_peak_mb, load_sub = fresh["auto"]
         sub_peak_mb = max(v[2] for v in fresh.values())
@@ -260,7 +266,12 @@ def main() -> int:
     copy_cpu_rate = copy_bandwidth(int(per_stay_bytes * args.stays), 5, cpu=True)
     batch_rate = per_stay_bytes * args.stays / t_batch
     batch_cpu_rate = per_stay_bytes * args.stays / cpu_batch
-    t_peer, load_peer, _ = timed(lambda: analyst_two_tiers(batch, policies), args.repeat)
+    t_peer, load_peer, polars_pays = timed(lambda: analyst_two_tiers(batch, policies),
+                                           args.repeat)
+    t_pandas, load_pandas, pandas_pays = timed(lambda: pandas_two_tiers(batch, policies),
+                                               args.repeat)
+    peers_agree = all(np.array_equal(polars_pays[c].to_numpy(), pandas_pays[c].to_numpy())
+                      for c in ("pay1", "pay2"))
 
     # settle_stay in a loop on every stay of a sample of people (their accumulators carried)
     sample_people = np.arange(args.sample_people)
@@ -351,6 +362,16 @@ def main() -> int:
         ("peer: two tiers in Polars", (
             f"{t_peer:.3f} s ({med}; load {load_peer:.1f}): settle_batch, all tiers, is "
             f"{t_peer / t_batch:.1f}× as fast"), ""),
+        ("peer: two tiers in pandas", (
+            f"{t_pandas:.3f} s ({med}; load {load_pandas:.1f}): settle_batch, all tiers, is "
+            f"{t_pandas / t_batch:.1f}× as fast; the same two amounts as Polars' on every stay: "
+            f"{'yes' if peers_agree else 'NO'}"), ""),
+        ("peer: an analyst's pandas script for jkfp settle's job", (
+            f"wall {t_script:.2f} s, CPU {cpu_script:.2f} s (read the CSV, a regime for every "
+            f"stay by a merge on the county and a filter on the dates, two tiers only, write "
+            f"yuan; median of 3, interleaved with the command in process, {t_cmd4:.3f} s wall, "
+            f"{cpu_cmd4:.3f} s CPU): jkfp settle, every tier and every check, is "
+            f"{t_script / t_cmd4:.1f}× as fast; load {load_script:.1f}"), ""),
         ("settle_stay loop", (f"{per_stay * 1e6:.1f} µs/stay → {t_loop:.0f} s for all "
                               f"(measured on {len(stays):,} stays of {args.sample_people:,} "
                               "people, extrapolated)"), ""),
@@ -407,11 +428,15 @@ def write_doc(figures: list[tuple[str, str, str]], machine: str) -> None:
                "`.venv/bin/jkfp settle` in fresh processes of both paths under "
                "`/usr/bin/time -v` (CPU, wall, peak resident memory). The memory traffic is the least a batch must move "
                "(each input column read once, each output column written once) at "
-               "settle_batch's rate, against `np.copyto` of as many bytes. The peer computes "
+               "settle_batch's rate, against `np.copyto` of as many bytes. The peers compute "
                "only two tiers (per-stay and per-year deductible and a ratio, no caps or "
-               "segments) in Polars with a join and a cumulative sum per person-year, as an "
-               "analyst would; its amounts are not the rules' and are not compared. Polars "
-               "runs on one thread (POLARS_MAX_THREADS=1). Every figure carries the 1-minute "
+               "segments) with a join and a cumulative sum per person-year, as an analyst "
+               "would, in Polars and in pandas (the two give the same amounts, checked); their "
+               "amounts are not the rules' and are not compared with the engine's. The pandas "
+               "script also reads the CSV (`read_csv`), finds each stay's regime by a merge on "
+               "the county and a filter on the dates, and writes stay ids and yuan "
+               "(`to_csv`). Polars runs on one thread (POLARS_MAX_THREADS=1), pandas on one by "
+               "its nature. Every figure carries the 1-minute "
                "load average after it: on this shared machine a load above 1 means other "
                "work took part of the core; the CPU time (user + system, getrusage) beside "
                "the wall time of settle_batch and of the command is what they cost when "

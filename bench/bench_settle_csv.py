@@ -1,7 +1,7 @@
 """Parts of the policy benchmark (bench_policy.py) around `jkfp settle` and settle_batch:
 the stays as a CSV file, the command timed in process and in a subprocess (peak memory), the
-memory traffic of settle_batch against a NumPy copy, and a peer written as an analyst would
-(Polars, the first two tiers)."""
+memory traffic of settle_batch against a NumPy copy (the peers written as an analyst would are
+in peers.py)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from jkfp.policy.batch import BatchResult, StayBatch, assign_regimes
+from jkfp.policy.batch import BatchResult, StayBatch
 from jkfp.policy.cli import settle_main
-from jkfp.policy.regimes import PolicySet
-from jkfp.policy.schema import CATEGORIES, LOCATIONS, N_CELL
-from jkfp.policy.tables import regime_tables
+from jkfp.policy.schema import CATEGORIES, LOCATIONS
 
 
 def load() -> float:
@@ -172,42 +170,3 @@ def copy_bandwidth(nbytes: int, repeat: int = 3, *, cpu: bool = False) -> float:
         return 2 * src.nbytes / max(statistics.median(times), 1e-9)
     t, _, _ = timed(lambda: np.copyto(dst, src), repeat)
     return 2 * src.nbytes / t
-
-
-def analyst_two_tiers(batch: StayBatch, policies: PolicySet) -> pl.DataFrame:
-    """The first two tiers of each stay's regime as an analyst would write them in Polars:
-    a parameter table joined on (regime, cell), the first tier a share above a per-stay
-    deductible, the second a share of what is left above a per-year deductible carried by a
-    cumulative sum over the person's year. No caps, no segments, no adjustments: a speed
-    peer, not the rules (its amounts are not compared)."""
-    regimes = policies.regimes
-    params = []
-    for r_i, regime in enumerate(regimes):
-        tables = regime_tables(policies, regime)
-        t1, t2 = tables.tiers[0], tables.tiers[1]
-        cells = np.arange(N_CELL)  # the first snapshot's values
-        params.append(pl.DataFrame({
-            "regime": np.full(N_CELL, r_i, np.int32), "cell": cells.astype(np.int32),
-            "ded1": t1.table[1][cells], "ratio1": t1.table[t1.table.shape[0] - t1.k][cells],
-            "ded2": t2.table[1][cells], "ratio2": t2.table[t2.table.shape[0] - t2.k][cells]}))
-    param = pl.concat(params)
-    _, reg = assign_regimes(batch, policies)
-    stays = pl.DataFrame({
-        "person": batch.person, "admission": batch.admission, "total": batch.total,
-        "in_policy": batch.in_policy, "regime": reg.astype(np.int32),
-        "cell": (((batch.category.astype(np.int32) * 4 + batch.location) * 4 + batch.grade)
-                  * 2 + batch.referred).astype(np.int32)})
-    return (stays.with_row_index("i")
-            .join(param, on=["regime", "cell"], how="left")
-            .sort(["person", "admission", "i"])
-            .with_columns(year=pl.col("admission").dt.year())
-            .with_columns(pay1=((pl.col("in_policy") - pl.col("ded1")).clip(0)
-                                * pl.col("ratio1") * 2 + 10_000) // 20_000)
-            .with_columns(left=pl.col("in_policy") - pl.col("pay1"))
-            .with_columns(borne_before=pl.col("left").cum_sum().over(["person", "year"])
-                          - pl.col("left"))
-            .with_columns(ded_left=(pl.col("ded2") - pl.col("borne_before")).clip(0))
-            .with_columns(pay2=((pl.col("left") - pl.col("ded_left")).clip(0)
-                                * pl.col("ratio2") * 2 + 10_000) // 20_000)
-            .sort("i")
-            .select("pay1", "pay2"))
