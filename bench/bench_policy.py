@@ -16,8 +16,8 @@ in one run, on one core (BLAS/OpenMP threads pinned to 1):
   (the engine compiled ahead of time, decision 106), by Numba's JIT, and the columnar path;
 - the memory traffic of settle_batch (its inputs read and outputs written once, bytes per
   stay × stays/s) against a NumPy copy of the same size;
-- peers (peers.py): the first two tiers written as an analyst would, in Polars and in pandas
-  (in memory, against settle_batch), and an analyst's pandas script doing the command's job
+- peers (peers.py): the first two tiers written as an analyst would, in Polars and in pandas,
+  and as an OpenFisca model (in memory, against settle_batch), and an analyst's pandas script doing the command's job
   for two tiers (read the CSV, regimes, two tiers, write), against the command;
 - peak memory of this process (resident set, getrusage).
 settle_batch and the command are timed interleaved (one, then the other, --repeat times) and
@@ -75,7 +75,13 @@ from bench_settle_csv import (  # noqa: E402
     timed,
     write_stays_csv,
 )
-from peers import analyst_two_tiers, pandas_script, pandas_two_tiers  # noqa: E402
+from peers import (  # noqa: E402
+    analyst_two_tiers,
+    openfisca_system,
+    openfisca_two_tiers,
+    pandas_script,
+    pandas_two_tiers,
+)
 
 CHANGZHI = [140403, 140404, 140405, 140406, 140423, 140425, 140426, 140427, 140428, 140429,
             140430, 140431]
@@ -272,6 +278,22 @@ def main() -> int:
                                                args.repeat)
     peers_agree = all(np.array_equal(polars_pays[c].to_numpy(), pandas_pays[c].to_numpy())
                       for c in ("pay1", "pay2"))
+    t = time.perf_counter()
+    of_system = openfisca_system(policies)  # None where OpenFisca is not installed
+    t_of_system = time.perf_counter() - t
+    if of_system is not None:  # 3 times: each run takes seconds
+        t_of, load_of, of_pays = timed(lambda: openfisca_two_tiers(batch, policies, of_system),
+                                       3)
+        of_agrees = all(np.array_equal(polars_pays[c].to_numpy(), of_pays[c])
+                        for c in ("pay1", "pay2"))
+        del of_pays
+        openfisca = (f"{t_of:.3f} s (median of 3: the stays ordered, a simulation built from "
+                     f"the arrays, the two formulas; the system built once before, "
+                     f"{t_of_system:.2f} s; load {load_of:.1f}): settle_batch, all tiers, is "
+                     f"{t_of / t_batch:.1f}× as fast; the same two amounts as Polars' on every "
+                     f"stay: {'yes' if of_agrees else 'NO'}")
+    else:
+        openfisca = "not measured: openfisca_core is not installed (a dev dependency)"
 
     # settle_stay in a loop on every stay of a sample of people (their accumulators carried)
     sample_people = np.arange(args.sample_people)
@@ -366,6 +388,7 @@ def main() -> int:
             f"{t_pandas:.3f} s ({med}; load {load_pandas:.1f}): settle_batch, all tiers, is "
             f"{t_pandas / t_batch:.1f}× as fast; the same two amounts as Polars' on every stay: "
             f"{'yes' if peers_agree else 'NO'}"), ""),
+        ("peer: two tiers as an OpenFisca model", openfisca, ""),
         ("peer: an analyst's pandas script for jkfp settle's job", (
             f"wall {t_script:.2f} s, CPU {cpu_script:.2f} s (read the CSV, a regime for every "
             f"stay by a merge on the county and a filter on the dates, two tiers only, write "
@@ -431,7 +454,9 @@ def write_doc(figures: list[tuple[str, str, str]], machine: str) -> None:
                "settle_batch's rate, against `np.copyto` of as many bytes. The peers compute "
                "only two tiers (per-stay and per-year deductible and a ratio, no caps or "
                "segments) with a join and a cumulative sum per person-year, as an analyst "
-               "would, in Polars and in pandas (the two give the same amounts, checked); their "
+               "would, in Polars and in pandas, and as an OpenFisca model (entities stay and "
+               "person-year, the parameters as OpenFisca's vectorial parameters, two formulas; "
+               "every peer gives the same amounts as Polars', checked); their "
                "amounts are not the rules' and are not compared with the engine's. The pandas "
                "script also reads the CSV (`read_csv`), finds each stay's regime by a merge on "
                "the county and a filter on the dates, and writes stay ids and yuan "

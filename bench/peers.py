@@ -1,5 +1,6 @@
 """Peers of the policy benchmark (bench_policy.py): the first two tiers of each stay's regime
-written as an analyst would, in Polars and in pandas (issue 8 asks for pandas).
+written as an analyst would, in Polars and in pandas (issue 8 asks for pandas), and as an
+OpenFisca model (optional: where `openfisca_core` imports).
 
 Both compute the same thing: a parameter table joined on (regime, cell) (the first snapshot
 of each regime's tables), the first tier a share above a per-stay deductible, the second a
@@ -145,4 +146,94 @@ def pandas_script(csv_path: Path, out: Path, policies: PolicySet) -> int:
     return len(df)
 
 
-__all__ = ["analyst_two_tiers", "pandas_script", "pandas_two_tiers", "two_tier_parameters"]
+def openfisca_system(policies: PolicySet):
+    """The two tiers as an OpenFisca tax and benefit system, or None where OpenFisca is not
+    installed: entities `stay` (the person entity) and `person_year` (a person's stays of one
+    year, its members); the four parameters of every (regime, cell) as dated parameters
+    indexed by an enum of the keys regime × N_CELL + cell (OpenFisca's vectorial parameters);
+    `pay1` and `pay2` as formulas, the year's carried amount a cumulative sum over the members
+    (which are given in (person, admission) order). Returns (system, key enum)."""
+    try:
+        from openfisca_core.entities import build_entity
+        from openfisca_core.model_api import YEAR, Enum, ParameterNode, Variable, max_
+        from openfisca_core.taxbenefitsystems import TaxBenefitSystem
+    except ImportError:
+        return None
+    par = two_tier_parameters(policies)
+    keys = (par["regime"].astype(np.int64) * N_CELL + par["cell"]).tolist()
+    key_enum = Enum("Key", [(f"k{k}", f"k{k}") for k in keys])
+    stay = build_entity("stay", "stays", "a hospital stay", is_person=True)
+    person_year = build_entity("person_year", "person_years", "a person's stays of one year",
+                               roles=[{"key": "stay", "plural": "stays"}])
+    tbs = TaxBenefitSystem([stay, person_year])
+    tbs.parameters = ParameterNode("", data={"peer": {
+        name: {f"k{k}": {"values": {"2019-01-01": int(v)}}
+               for k, v in zip(keys, par[name].tolist(), strict=True)}
+        for name in ("ded1", "ratio1", "ded2", "ratio2")}})
+
+    class key(Variable):  # noqa: N801 (OpenFisca's variables are named by their class)
+        value_type, possible_values, entity, definition_period = Enum, key_enum, stay, YEAR
+        default_value = key_enum[f"k{keys[0]}"]
+
+    class in_policy(Variable):  # noqa: N801
+        value_type, entity, definition_period = int, stay, YEAR
+
+    class pay1(Variable):  # noqa: N801
+        value_type, entity, definition_period = int, stay, YEAR
+
+        def formula(stays, period, parameters):
+            p, k = parameters(period).peer, stays("key", period)
+            return (max_(stays("in_policy", period) - p.ded1[k], 0) * p.ratio1[k] * 2
+                    + 10_000) // 20_000
+
+    class pay2(Variable):  # noqa: N801
+        value_type, entity, definition_period = int, stay, YEAR
+
+        def formula(stays, period, parameters):
+            p, k = parameters(period).peer, stays("key", period)
+            left = stays("in_policy", period) - stays("pay1", period)
+            group = stays.simulation.populations["person_year"].members_entity_id
+            before = np.cumsum(left) - left
+            first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+            before -= np.repeat(before[first], np.diff(np.r_[first, len(group)]))
+            ded_left = max_(p.ded2[k] - before, 0)
+            return (max_(left - ded_left, 0) * p.ratio2[k] * 2 + 10_000) // 20_000
+
+    tbs.add_variables(key, in_policy, pay1, pay2)
+    return tbs, key_enum
+
+
+def openfisca_two_tiers(batch: StayBatch, policies: PolicySet, system) -> dict[str, np.ndarray]:
+    """The two tiers by the OpenFisca system of `openfisca_system` (pay1, pay2 per stay in
+    input order): the stays ordered by person and admission, a person-year for each person's
+    year, a simulation built from the arrays, the keys given as their names."""
+    from openfisca_core.simulations import SimulationBuilder
+
+    tbs, _ = system
+    _, reg = assign_regimes(batch, policies)
+    cell = (((batch.category.astype(np.int64) * 4 + batch.location) * 4 + batch.grade) * 2
+            + batch.referred)
+    year = batch.admission.astype("datetime64[Y]").astype(np.int64)
+    order = np.lexsort((np.arange(len(batch)), batch.admission, batch.person))
+    person_year = batch.person[order] * 10_000 + year[order]
+    group = np.r_[0, np.cumsum(person_year[1:] != person_year[:-1])]
+    builder = SimulationBuilder()
+    builder.create_entities(tbs)
+    builder.declare_person_entity("stay", np.arange(len(batch)))
+    groups = builder.declare_entity("person_year", np.arange(group[-1] + 1))
+    builder.join_with_persons(groups, group, ["stay"] * len(batch))
+    sim = builder.build(tbs)
+    keys = (reg * N_CELL + cell)[order]
+    names = np.array([f"k{k}" for k in range(int(keys.max()) + 1)])
+    sim.set_input("key", "2019", names[keys])
+    sim.set_input("in_policy", "2019", batch.in_policy[order])
+    out = {}
+    for name in ("pay1", "pay2"):
+        pay = np.empty(len(batch), np.int64)
+        pay[order] = sim.calculate(name, "2019")
+        out[name] = pay
+    return out
+
+
+__all__ = ["analyst_two_tiers", "openfisca_system", "openfisca_two_tiers", "pandas_script",
+           "pandas_two_tiers", "two_tier_parameters"]
