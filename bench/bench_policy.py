@@ -30,6 +30,7 @@ Prints the figures side by side and writes them to docs/benchmarks.md (section "
 from __future__ import annotations
 
 import os
+import pickle
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
              "POLARS_MAX_THREADS"):
@@ -182,8 +183,6 @@ def in_child(fn):
 
     For a peer whose memory should not count in this process's peak (getrusage's RUSAGE_SELF
     leaves a child's out); the child inherits every array already built, copy on write."""
-    import pickle
-
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: run, send, leave without running the parent's exit handlers
@@ -200,7 +199,9 @@ def in_child(fn):
     os.close(write_end)
     with os.fdopen(read_end, "rb") as inp:
         data = inp.read()
-    os.waitpid(pid, 0)
+    _, wait_status = os.waitpid(pid, 0)
+    if not data:  # killed before it could send (the out-of-memory killer, a signal)
+        raise RuntimeError(f"the child process sent nothing: wait status {wait_status}")
     status, value = pickle.loads(data)
     if status != "ok":
         raise RuntimeError(f"the child process failed: {value}")
@@ -306,28 +307,30 @@ def main() -> int:
                                            args.repeat)
     t_pandas, load_pandas, pandas_pays = timed(lambda: pandas_two_tiers(batch, policies),
                                                args.repeat)
-    peers_agree = all(np.array_equal(polars_pays[c].to_numpy(), pandas_pays[c].to_numpy())
-                      for c in ("pay1", "pay2"))
-    # Polars' amounts as NumPy before the fork: the child touches no Polars object
+    # Polars' amounts as NumPy, the other peers' reference (and before the fork below: the
+    # child touches no Polars object)
     expected = {c: polars_pays[c].to_numpy() for c in ("pay1", "pay2")}
+    peers_agree = all(np.array_equal(expected[c], pandas_pays[c].to_numpy()) for c in expected)
 
-    def openfisca_run() -> tuple[float, float, float, bool, float]:
-        """The OpenFisca peer, in a child process of its own (see in_child)."""
+    def openfisca_run() -> tuple[float, float, float, bool, float] | None:
+        """The OpenFisca peer, in a child process of its own (see in_child); None where
+        OpenFisca is not installed."""
         t = time.perf_counter()
-        system = openfisca_system(policies)  # None where OpenFisca is not installed
+        system = openfisca_system(policies)
         t_system = time.perf_counter() - t
         if system is None:
-            return (0.0, 0.0, 0.0, False, 0.0)
+            return None
         t_run, load_run, pays = timed(lambda: openfisca_two_tiers(batch, policies, system), 3)
         agrees = all(np.array_equal(expected[c], pays[c]) for c in expected)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         return (t_system, t_run, load_run, agrees, peak)
 
-    # OpenFisca holds about 1.7 GB of its own for the million stays: it runs in a forked child,
+    # OpenFisca holds about 1.6 GB of its own for the million stays: it runs in a forked child,
     # so that the benchmark's peak below is the engine's and the Python peers', and the child's
-    # peak is printed beside OpenFisca's figure
-    t_of_system, t_of, load_of, of_agrees, of_peak = in_child(openfisca_run)
-    if t_of:  # 3 times: each run takes seconds
+    # peak is printed beside OpenFisca's figure (3 times: each run takes seconds)
+    of_run = in_child(openfisca_run)
+    if of_run is not None:
+        t_of_system, t_of, load_of, of_agrees, of_peak = of_run
         openfisca = (f"{t_of:.3f} s (median of 3: the stays ordered, a simulation built from "
                      f"the arrays, the two formulas; the system built once before, "
                      f"{t_of_system:.2f} s; in a process of its own, peak RSS "
