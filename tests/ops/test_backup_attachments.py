@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import tarfile
 
-from .test_backup import _jkfp, databases  # noqa: F401 - the fixture of the two databases
+from .test_backup import _jkfp, databases, migrated  # noqa: F401 - the fixtures of the databases
 
 PDF = b"%PDF-1.4\n% jkfp backup test\n%%EOF\n"
 ATTACH = """
@@ -33,9 +33,6 @@ def test_attachments_survive_a_backup_and_restore(databases, tmp_path):  # noqa:
     src, dst = databases
     src = {**src, "JKFP_MEDIA_ROOT": str(tmp_path / "media-a")}
     dst = {**dst, "JKFP_MEDIA_ROOT": str(tmp_path / "media-b")}
-    for env in (src, dst):
-        r = _jkfp(env, "migrate", "--noinput", "-v0")
-        assert r.returncode == 0, r.stderr
     r = _jkfp(src, "demo_data", "--persons", "300", "--seed", "3", "-v0")
     assert r.returncode == 0, r.stderr
     r = _jkfp(src, "shell", "-c", f"PDF = {PDF!r}\n" + ATTACH)
