@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import tarfile
 
-from .test_backup import _jkfp, databases, migrated  # noqa: F401 - the fixtures of the databases
+from .commands import jkfp as _jkfp
 
 PDF = b"%PDF-1.4\n% jkfp backup test\n%%EOF\n"
 ATTACH = """
@@ -29,7 +29,7 @@ print(att.original_name, hashlib.sha256(fh.read()).hexdigest(), att.sha256)
 """
 
 
-def test_attachments_survive_a_backup_and_restore(databases, tmp_path):  # noqa: F811
+def test_attachments_survive_a_backup_and_restore(databases, tmp_path):
     src, dst = databases
     src = {**src, "JKFP_MEDIA_ROOT": str(tmp_path / "media-a")}
     dst = {**dst, "JKFP_MEDIA_ROOT": str(tmp_path / "media-b")}
