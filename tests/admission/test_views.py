@@ -7,11 +7,12 @@ import datetime as dt
 
 from django.utils import timezone
 
+from jkfp.admission import views
 from jkfp.admission.models import ChangeRequest
 from jkfp.registry import services
 from jkfp.registry.models import CategoryPeriod
 
-from ..factories import PersonFactory
+from ..factories import HouseholdFactory, PersonFactory
 from .clock import days_pass
 
 
@@ -167,3 +168,20 @@ def test_read_only_users_have_no_inbox_tab(users, client_as):
     assert "/todo/" not in page
     page = client_as(users["village"]).get("/households/").content.decode()
     assert 'href="/todo/"' in page
+
+
+def test_inbox_counts_every_request_waiting_when_it_shows_only_the_first(
+        users, household, client_as, monkeypatch):
+    village, township = client_as(users["village"]), client_as(users["township"])
+    for h in (household, HouseholdFactory(village_id=household.village_id)):
+        assert _propose(village, h).status_code == 302
+    first, second = ChangeRequest.objects.order_by("pk")
+    monkeypatch.setattr(views, "INBOX_ROWS", 1)
+    page = township.get("/todo/").content.decode()
+    assert '<small class="muted">2 项</small>' in page
+    assert (f'href="/requests/{first.pk}/"' in page) != (f'href="/requests/{second.pk}/"' in page)
+    assert "共 2 条，此处只显示前 1 条。" in page
+    monkeypatch.setattr(views, "INBOX_ROWS", 2)
+    page = township.get("/todo/").content.decode()
+    assert f'href="/requests/{first.pk}/"' in page and f'href="/requests/{second.pk}/"' in page
+    assert "此处只显示前" not in page

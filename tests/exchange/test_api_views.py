@@ -7,6 +7,8 @@ import pytest
 from django.test import Client
 
 from jkfp.accounts.models import Department, Role
+from jkfp.exchange import views
+from jkfp.exchange.models import Batch
 from jkfp.registry.models import CategoryPeriod
 
 from .files import xlsx
@@ -109,3 +111,15 @@ def test_pages(civil, upload, client_as, make_user, run_jobs):
     assert other.get(r["Location"]).status_code == 404
     reader = client_as(make_user("640323", Role.READONLY, Department.CIVIL_AFFAIRS))
     assert "上传名单" not in reader.get("/exchange/").content.decode()
+
+
+def test_batch_list_says_when_it_shows_only_the_latest(civil, client_as, monkeypatch):
+    old, new = (Batch.objects.create(kind="civil_affairs", file_name=f"{n}.xlsx",
+                                     file_sha256=n * 64, region_code="640323", created_by=civil)
+                for n in "ab")
+    c = client_as(civil)
+    assert "此处只显示前" not in c.get("/exchange/").content.decode()
+    monkeypatch.setattr(views, "BATCH_ROWS", 1)
+    page = c.get("/exchange/").content.decode()
+    assert f'href="/exchange/{new.pk}/"' in page and f'href="/exchange/{old.pk}/"' not in page
+    assert "共 2 条，此处只显示前 1 条。" in page

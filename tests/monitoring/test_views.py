@@ -6,10 +6,11 @@ import io
 
 import openpyxl
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from jkfp.accounts.models import PersonalDataAccess
-from jkfp.monitoring import services
+from jkfp.monitoring import selectors, services, views
 from jkfp.monitoring.models import Push, RiskWarning, WarningStatus
 
 from ..conftest import OTHER_TOWNSHIP_VILLAGE
@@ -54,6 +55,46 @@ def test_county_worklist_overdue_by_township(client_as, county_rr, two_townships
     assert 'id="overdue-by-township"' in html and "640323101" in html
     assert f"/warnings/{late.pk}/" in html and f"/warnings/{mine.pk}/" not in html
 
+
+
+def _note(html: str) -> str:
+    """The note under a worklist that shows only part of its list ("" when there is none)."""
+    if 'class="note head-note"' not in html:
+        return ""
+    return html.split('class="note head-note">', 1)[1].split("</p>", 1)[0]
+
+
+def test_county_worklist_says_how_many_it_leaves_out_and_links_to_them(
+        client_as, county_rr, two_townships, monkeypatch):
+    mine, late = two_townships
+    other = HouseholdFactory(village_id=OTHER_TOWNSHIP_VILLAGE, region_code=OTHER_TOWNSHIP_VILLAGE)
+    later = make_warning(other, found_on=timezone.localdate() - dt.timedelta(days=20))
+    push_all()
+    c = client_as(county_rr)
+    assert _note(c.get("/warnings/").content.decode()) == ""  # 2 overdue, all shown
+    monkeypatch.setattr(views, "WORKLIST_ROWS", 1)
+    html = c.get("/warnings/").content.decode()
+    table = html.split('id="overdue"', 1)[1]
+    # the earliest due first, the other left out, and the page says so
+    assert f"/warnings/{late.pk}/" in table and f"/warnings/{later.pk}/" not in table
+    url = reverse("monitoring:list") + "?overdue=on"
+    assert _note(html) == f'共 2 条，此处只显示前 1 条。 <a href="{url}">查看全部</a>'
+    full = c.get(url).content.decode()
+    assert f"/warnings/{late.pk}/" in full and f"/warnings/{later.pk}/" in full
+    assert f"/warnings/{mine.pk}/" not in full  # not overdue
+
+
+def test_township_worklist_links_to_the_pushed_warnings(client_as, cadre, two_townships,
+                                                        monkeypatch):
+    mine, _ = two_townships
+    second = make_warning(HouseholdFactory(), rule_id="medical_cost_return")
+    push_all()
+    monkeypatch.setattr(views, "WORKLIST_ROWS", 1)
+    html = client_as(cadre).get("/warnings/").content.decode()
+    url = reverse("monitoring:list") + "?status=pushed"
+    assert _note(html) == f'共 2 条，此处只显示前 1 条。 <a href="{url}">查看全部</a>'
+    full = client_as(cadre).get(url).content.decode()
+    assert f"/warnings/{mine.pk}/" in full and f"/warnings/{second.pk}/" in full
 
 def test_civil_affairs_sees_confirmed_pushed_to_it(client_as, cadre, county_civil,
                                                    two_townships):
@@ -144,3 +185,15 @@ def test_list_filters_are_choices_of_the_users_rules_and_regions(client_as, coun
     # a region out of the user's scope is refused as a choice, and names the field
     refused = c.get("/warnings/list/", {"region": "140403"}).content.decode()
     assert 'id="id_region_error">选择一个有效的选项。 140403 不在可用的选项中。' in refused
+
+
+def test_push_list_says_when_it_shows_only_the_latest(client_as, county_rr, two_townships,
+                                                      monkeypatch):
+    n = selectors.push_scope(user=county_rr).count()
+    assert n >= 2
+    c = client_as(county_rr)
+    assert _note(c.get(reverse("monitoring:pushes")).content.decode()) == ""
+    monkeypatch.setattr(views, "PUSH_ROWS", 1)
+    html = c.get(reverse("monitoring:pushes")).content.decode()
+    assert _note(html) == f"共 {n} 条，此处只显示前 1 条。"
+    assert html.split('id="pushes"', 1)[1].count("<tr>") == 2  # the header and one push

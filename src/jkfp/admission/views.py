@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from jkfp.accounts import access
 from jkfp.regions import selectors as region_selectors
 from jkfp.web.forms import call_service
-from jkfp.web.http import paginate
+from jkfp.web.http import head, paginate
 
 from . import attachments, export, procedure, selectors, services
 from .forms import AttachmentForm, DecisionForm, NoticeForm, RequestFilterForm, WithdrawForm
@@ -30,9 +30,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOWNLOAD_TOKEN = re.compile(r"^[A-Za-z0-9]{6,40}$")
 
 
+#: requests shown on the inbox page; it says how many wait in all
+INBOX_ROWS = 500
+
+
 @login_required
 def inbox(request):
-    items = list(selectors.change_request_inbox(user=request.user)[:500])
+    items = head(selectors.change_request_inbox(user=request.user), limit=INBOX_ROWS)
     return render(request, "admission/inbox.html", {"items": items})
 
 

@@ -17,6 +17,7 @@ from jkfp.categories import LABELS, Category
 from jkfp.errors import DomainError
 from jkfp.jobs import selectors as job_selectors
 from jkfp.policy.money import parse_yuan
+from jkfp.web.http import head
 
 from . import enrolment_share, kinds, report, reverse_share, selectors, selfpay_share, services
 from .forms import ApplyForm, DecisionForm, UploadForm
@@ -24,6 +25,8 @@ from .models import STATUS_KEYS, BatchState, RowStatus
 from .settlement_stage_rows import batch_rows_all
 
 SHOWN_ROWS = 300
+#: the latest import batches on the list page; it says when there are more
+BATCH_ROWS = 100
 
 
 def _allowed(user) -> list[str]:
@@ -52,7 +55,7 @@ def batch_list(request):
                     form.add_error("file", e.message)
             else:
                 return redirect("exchange:batch", batch.pk)
-    batches = selectors.batch_list(user=request.user)[:100]
+    batches = head(selectors.batch_list(user=request.user), limit=BATCH_ROWS)
     known = kinds.load()
     return render(
         request,

@@ -4,10 +4,13 @@ with their Excel in the format each recipient receives."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +20,7 @@ from jkfp.accounts.models import Department
 from jkfp.errors import DomainError
 from jkfp.regions.selectors import region_names, region_options
 from jkfp.web.forms import call_service
-from jkfp.web.http import paginate
+from jkfp.web.http import Head, head, paginate
 
 from . import evidence as evidence_mod
 from . import export, rules, selectors, services
@@ -62,22 +65,37 @@ def _labelled(rows: list) -> list:
     return rows
 
 
+#: rows of each worklist on the warnings' home page; the page says when there are more
+WORKLIST_ROWS = 200
+
+
+def _worklist(qs, **filters) -> Head:
+    """A worklist's first rows, labelled, and a link to the whole list with the same filter
+    (none for a list that no single filter gives)."""
+    url = f"{reverse('monitoring:list')}?{urlencode(filters)}" if filters else ""
+    rows = head(qs, limit=WORKLIST_ROWS, url=url)
+    _labelled(rows.items)
+    return rows
+
+
 @login_required
 def home(request):
     user = request.user
     kind = worklist_kind(user)
     ctx: dict = {"kind": kind, "counts": selectors.overview_counts(user=user)}
     if kind == "township":
-        ctx["to_verify"] = _labelled(list(selectors.township_to_verify(user=user)[:200]))
-        ctx["in_hand"] = _labelled(list(selectors.township_in_hand(user=user)[:200]))
+        ctx["to_verify"] = _worklist(selectors.township_to_verify(user=user),
+                                     status=WarningStatus.PUSHED.value)
+        ctx["in_hand"] = _worklist(selectors.township_in_hand(user=user))
     elif kind == "confirmed":
-        ctx["confirmed"] = _labelled(list(selectors.confirmed_waiting(user=user)[:200]))
+        ctx["confirmed"] = _worklist(selectors.confirmed_waiting(user=user),
+                                      status=WarningStatus.CONFIRMED.value)
     elif kind == "county":
         rows = selectors.overdue_by_township(user=user)
         names = region_names(codes=[r["township"] for r in rows])
         ctx["by_township"] = [(r["township"], names.get(r["township"], r["township"]), r["n"])
                               for r in rows]
-        ctx["overdue"] = _labelled(list(selectors.overdue_list(user=user)[:200]))
+        ctx["overdue"] = _worklist(selectors.overdue_list(user=user), overdue="on")
     else:
         rows = selectors.counts_by_county_and_rule(user=user)
         names = region_names(codes={r["county"] for r in rows})
@@ -193,9 +211,13 @@ def warning_step(request, pk: int):
 
 
 # ---------------------------------------------------------------- pushes
+#: the latest pushes shown; the page says when there are more
+PUSH_ROWS = 300
+
+
 @login_required
 def push_list(request):
-    pushes = list(selectors.push_scope(user=request.user)[:300])
+    pushes = head(selectors.push_scope(user=request.user), limit=PUSH_ROWS)
     return render(request, "monitoring/pushes.html", {
         "pushes": pushes, "labels": export.RECIPIENT_LABELS,
         "names": region_names(codes={p.region_code for p in pushes})})

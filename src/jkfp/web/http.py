@@ -1,4 +1,5 @@
-"""Small request/response helpers shared by the pages: htmx detection and fast pagination."""
+"""Small request/response helpers shared by the pages: htmx detection, fast pagination and the
+first rows of a worklist with how many there are in all."""
 
 from __future__ import annotations
 
@@ -73,3 +74,33 @@ def capped_count(qs, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """How many rows `qs` has, counting at most `cap` (True when there are more)."""
     n = qs.order_by()[:cap + 1].count()
     return min(n, cap), n > cap
+
+
+@dataclass
+class Head:
+    """The first rows of a list that a page shows in full only up to a limit (a worklist, the
+    latest imports): the rows, how many the list has (counted up to `COUNT_CAP`) and where the
+    whole list is, so that the page says it shows only part of it (`web/_head_note.html`)."""
+    items: list
+    total: int
+    more: bool          # more than `total` (the count stopped at its cap)
+    url: str = ""       # the page with the whole list, its filters set; "" if there is none
+
+    @property
+    def capped(self) -> bool:
+        return self.more or self.total > len(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def head(qs, *, limit: int, url: str = "") -> Head:
+    """The first `limit` rows of `qs`; the count only when there are more (one query else)."""
+    rows = list(qs[:limit + 1])
+    if len(rows) <= limit:
+        return Head(items=rows, total=len(rows), more=False, url=url)
+    total, more = capped_count(qs, COUNT_CAP)
+    return Head(items=rows[:limit], total=total, more=more, url=url)
