@@ -96,12 +96,17 @@ def test_the_monthly_report_shows_the_figures_table(e2e_regions, login, live_ser
     assert set(shown) == set(defs)
     stored = set(table.values_list("indicator", flat=True))
     for i in set(defs) - stored:
-        assert shown[i] == ("0 / 0", "0" if defs[i].unit == "count" else "—"), i
+        zero = "0.00 / 0.00元" if defs[i].in_fen else "0 / 0"
+        assert shown[i] == (zero, "0" if defs[i].unit == "count" else "—"), i
     for f in table:
         ind = defs[f.indicator]
         v = ind.value(f.numerator, f.denominator)
         text = "—" if v is None else f"{v:.0f}" if ind.unit == "count" else f"{v:.2f}%"
-        assert shown[f.indicator] == (f"{f.numerator} / {f.denominator}", text), f.indicator
+        # amounts (fen) in yuan, counts grouped by thousands
+        fraction = (f"{f.numerator // 100:,}.{f.numerator % 100:02d} / "
+                    f"{f.denominator // 100:,}.{f.denominator % 100:02d}元" if ind.in_fen
+                    else f"{f.numerator:,} / {f.denominator:,}")
+        assert shown[f.indicator] == (fraction, text), f.indicator
     assert shown["insurance_coverage_poor"] == ("1 / 3", "33.33%")
     expect(page.locator(".ind-report-short")).to_contain_text("最低为花马池镇（33.33%）")
     page.emulate_media(media="print")

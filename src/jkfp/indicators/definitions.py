@@ -54,6 +54,7 @@ class Predicate:
     fn: SqlFn
     takes_arg: bool = False
     choices: Callable[[], frozenset[str]] | None = None   # the arguments it accepts
+    weight: str = "count"   # what a unit's weight is: "count" (1) or "fen" (an amount)
 
     def sql(self, ctx: Ctx, arg: str = "") -> tuple[str, list]:
         return self.fn(ctx, arg)
@@ -62,7 +63,7 @@ class Predicate:
 _predicates: dict[str, Predicate] = {}
 
 
-def predicate(name: str, *, kind: str, label: str, unit: str = "person",
+def predicate(name: str, *, kind: str, label: str, unit: str = "person", weight: str = "count",
               takes_arg: bool = False, choices: Callable[[], frozenset[str]] | None = None
               ) -> Callable[[SqlFn], SqlFn]:
     """Register a predicate (decorator). `name:arg` in a file passes `arg` (a category ...)."""
@@ -74,7 +75,8 @@ def predicate(name: str, *, kind: str, label: str, unit: str = "person",
         if old is not None and old.fn.__qualname__ != fn.__qualname__:
             raise ValueError(f"predicate {name!r} is registered twice")
         _predicates[name] = Predicate(name, kind, "person" if kind == "persons" else unit,
-                                      label, fn, takes_arg or choices is not None, choices)
+                                      label, fn, takes_arg or choices is not None, choices,
+                                      weight)
         return fn
     return register
 
@@ -123,6 +125,17 @@ class Indicator:
     def regional(self) -> bool:
         """Units attributed to a region of their own, not to a person's village (decision 65)."""
         return self.population.predicate.kind == "regional"
+
+    @property
+    def passage_text(self) -> str:
+        """The plan's passage without its closing full stop (a sentence of the page follows)."""
+        return self.passage.rstrip("。．. ")
+
+    @property
+    def in_fen(self) -> bool:
+        """Numerator and denominator are amounts in fen (a ratio of the statements' money),
+        not counts of persons or units."""
+        return self.population.predicate.weight == "fen"
 
     @property
     def target_text(self) -> str:

@@ -84,23 +84,23 @@ def _statements(ctx: Ctx, weight: str, *, in_province: bool) -> tuple[str, list]
             [ctx.start, ctx.end])
 
 
-@predicate("statements_in_province", kind="units", unit="statement",
+@predicate("statements_in_province", kind="units", unit="statement", weight="fen",
            label="省内定点医院住院结算（医疗总费用，分）")
 def statements_in_province(ctx: Ctx, arg: str) -> tuple[str, list]:
     return _statements(ctx, "h.total_fen", in_province=True)
 
 
-@predicate("statements", kind="units", unit="statement", label="住院结算（医疗总费用，分）")
+@predicate("statements", kind="units", unit="statement", weight="fen", label="住院结算（医疗总费用，分）")
 def statements(ctx: Ctx, arg: str) -> tuple[str, list]:
     return _statements(ctx, "h.total_fen", in_province=False)
 
 
-@predicate("statement_reimbursed", kind="units", unit="statement", label="报销合计（分）")
+@predicate("statement_reimbursed", kind="units", unit="statement", weight="fen", label="报销合计（分）")
 def statement_reimbursed(ctx: Ctx, arg: str) -> tuple[str, list]:
     return _statements(ctx, "s.reimbursed_fen", in_province=False)
 
 
-@predicate("statement_self_pay", kind="units", unit="statement", label="个人自付（分）")
+@predicate("statement_self_pay", kind="units", unit="statement", weight="fen", label="个人自付（分）")
 def statement_self_pay(ctx: Ctx, arg: str) -> tuple[str, list]:
     return _statements(ctx, "s.self_pay_fen", in_province=False)
 

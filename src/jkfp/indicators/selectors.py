@@ -16,6 +16,7 @@ from django.http import Http404
 
 from jkfp.accounts.access import can_see_health, code_in_scope, in_region
 from jkfp.accounts.models import User
+from jkfp.policy.money import fmt_amount
 from jkfp.regions.models import Region
 from jkfp.registry.idnumber import mask
 from jkfp.registry.selectors import person_scope
@@ -72,6 +73,14 @@ class Row:
         if self.change is not None:
             text += f"（较{self.indicator.baseline_year}年{self.change:+.2f}个百分点）"
         return text
+
+    @property
+    def fraction(self) -> str:
+        """Numerator / denominator as a page shows them: persons or units grouped by thousands,
+        amounts (stored in fen) in yuan — never bare fen a reader would take for yuan."""
+        if self.indicator.in_fen:
+            return f"{fmt_amount(self.numerator)} / {fmt_amount(self.denominator)}元"
+        return f"{self.numerator:,} / {self.denominator:,}"
 
     @property
     def own_level(self) -> bool:
