@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from jkfp.registry import idnumber
+from jkfp.registry.models import HealthStatus, Person
 
 from ..conftest import VILLAGE
 
@@ -101,3 +102,17 @@ def test_superuser_without_region_sees_every_page(db, client_as, household):
                 f"/persons/{household.head_id}/", "/todo/", "/requests/",
                 "/households/export.xlsx"):
         assert c.get(url).status_code == 200, url
+
+
+def test_person_page_says_when_the_monitoring_list_reported_no_health_status(
+        users, member, client_as):
+    c = client_as(users["village"])
+
+    def identity_row() -> str:
+        page = c.get(f"/persons/{member.pk}/").content.decode()
+        return page.split("<dt>健康状况</dt>", 1)[1].split("</div>", 1)[0]
+
+    assert "监测名单未报" in identity_row()
+    Person.objects.filter(pk=member.pk).update(health_status=HealthStatus.CHRONIC)
+    row = identity_row()
+    assert "长期慢性病" in row and "（监测名单所报）" in row and "未报" not in row
